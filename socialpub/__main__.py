@@ -1,0 +1,3 @@
+from socialpub.cli import main
+
+main()

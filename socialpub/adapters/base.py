@@ -1,0 +1,180 @@
+"""The adapter seam: one small interface per platform, loaded on demand through an explicit registry.
+
+`render()` is pure and offline (check, preview and dry runs use it); `publish`, `find`, `delete` and
+`verify` talk to the platform and import their SDK only when called.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from socialpub.errors import ConfigError, PostError
+from socialpub.media import Media
+from socialpub.tomlsource import Key
+
+if TYPE_CHECKING:
+    from socialpub.config import Channel
+    from socialpub.posts import Post, Source
+
+# kind -> "module:Class". Adding a platform means one module and one line here.
+KINDS: dict[str, str] = {
+    "twitter": "socialpub.adapters.twitter:TwitterAdapter",
+    "facebook": "socialpub.adapters.facebook:FacebookAdapter",
+    "youtube": "socialpub.adapters.youtube:YouTubeAdapter",
+    "pinterest": "socialpub.adapters.pinterest:PinterestAdapter",
+}
+
+# Keys every override table ([twitter], [az-us-twitter]) may set; each kind adds its own.
+COMMON_OVERRIDE_KEYS: dict[str, Key] = {
+    "text": Key(str),
+    "title": Key(str),
+    "link": Key(str),
+    "media": Key(list),
+}
+
+
+@cache
+def adapter_class(kind: str) -> type[Adapter]:
+    """The adapter class of a kind, imported on first use."""
+    try:
+        target = KINDS[kind]
+    except KeyError:
+        raise ConfigError(f"unknown channel kind '{kind}'", hint=f"one of: {', '.join(KINDS)}") from None
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+
+
+def adapter_for(channel: Channel, limits: dict[str, dict[str, int]] | None = None) -> Adapter:
+    return adapter_class(channel.kind)(channel, limits=(limits or {}).get(channel.kind, {}))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One unit the platform receives as a whole and the rules check on its own (a tweet of a thread)."""
+
+    text: str
+    source: Source
+    media: tuple[Media, ...] = ()
+    length: int = 0  # as the platform counts it (X: weighted length)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A length against its limit, for the preview and SP-CHANNEL-001."""
+
+    what: str
+    count: int
+    limit: int
+    unit: str = "characters"
+    source: Source | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.count > self.limit
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one channel would receive for one post."""
+
+    post: Post
+    channel: Channel
+    kind: str
+    parts: tuple[Part, ...]
+    title: str | None = None
+    title_source: Source | None = None
+    link: str | None = None
+    link_source: Source | None = None
+    media: tuple[Media, ...] = ()
+    thumbnail: Media | None = None
+    board: str | None = None
+    board_id: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    measures: tuple[Measure, ...] = ()
+    media_issues: tuple[str, ...] = ()  # for SP-CHANNEL-002
+    text_issues: tuple[str, ...] = ()  # other things the platform refuses in the text (SP-CHANNEL-001)
+    problems: tuple[PostError, ...] = ()  # SP-FILE-002 found while rendering (e.g. an unknown board)
+    fold: int | None = None  # characters shown before "more"; None: everything is shown
+    alt_limit: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.parts[0].text if self.parts else ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a platform answered to a publish: enough to find, link and delete the post later."""
+
+    remote_id: str
+    url: str | None = None
+    published_at: datetime | None = None
+    extra_ids: tuple[str, ...] = ()  # later tweets of a thread
+
+
+class Adapter:
+    """One platform. Capabilities are class attributes; limits may be overridden in [compliance.limits.KIND]."""
+
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    limits: ClassVar[dict[str, int]] = {}
+    fold_chars: ClassVar[int | None] = None
+    native_scheduling: ClassVar[bool] = False
+    channel_keys: ClassVar[dict[str, Key]] = {}
+    credential_keys: ClassVar[frozenset[str]] = frozenset()
+    override_keys: ClassVar[dict[str, Key]] = {}
+
+    def __init__(self, channel: Channel, *, limits: dict[str, int] | None = None) -> None:
+        self.channel = channel
+        self.configured_limits = limits or {}
+
+    def limit(self, name: str) -> int:
+        return self.configured_limits.get(name, self.limits[name])
+
+    @property
+    def fold(self) -> int | None:
+        return self.configured_limits.get("fold_chars", self.fold_chars)
+
+    def field(self, post: Post, key: str, default: Any = None) -> tuple[Any, Source | None]:
+        return post.value(self.channel.name, self.kind, key, default)
+
+    def render(self, post: Post) -> Rendered:
+        raise NotImplementedError
+
+    def media_issues(self, media: tuple[Media, ...]) -> list[str]:
+        """Media the platform would refuse (counts and types), for SP-CHANNEL-002."""
+        images = [m for m in media if m.kind in ("image", "gif")]
+        videos = [m for m in media if m.kind == "video"]
+        issues = []
+        if len(images) > self.limit("images"):
+            issues.append(f"{len(images)} images; {self.label} takes at most {self.limit('images')}")
+        if len(videos) > self.limit("videos"):
+            issues.append(f"{len(videos)} videos; {self.label} takes at most {self.limit('videos')}")
+        if images and videos:
+            issues.append(f"images and a video together; {self.label} takes one or the other")
+        return issues
+
+    # --- the network side (the publishing issue fills these in per platform) ---
+
+    def publish(self, rendered: Rendered) -> Receipt:
+        raise NotImplementedError(f"publishing to {self.label} is not available in this version")
+
+    def find(self, rendered: Rendered) -> Receipt | None:
+        raise NotImplementedError(f"reconciliation with {self.label} is not available in this version")
+
+    def delete(self, remote_id: str) -> None:
+        raise NotImplementedError(f"deleting from {self.label} is not available in this version")
+
+    def verify(self) -> list[str]:
+        raise NotImplementedError(f"verifying {self.label} credentials is not available in this version")
+
+
+def with_link(text: str, link: str | None, separator: str = " ") -> str:
+    """The text with the link appended, unless the text already carries it."""
+    if not link or link in text:
+        return text
+    return f"{text.rstrip()}{separator}{link}" if text.strip() else link

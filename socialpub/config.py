@@ -1,0 +1,538 @@
+"""channels.toml: defaults, channels with credential references, and the compliance settings."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from socialpub.adapters.base import KINDS, adapter_class
+from socialpub.errors import ConfigError, CredentialsError
+from socialpub.tomlsource import Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text, type_name
+
+CONFIG_NAME = "channels.toml"
+MAX_CONFIG_BYTES = 1_000_000
+RULE_LEVELS = ("error", "warning", "off")
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """'24h', '30m', '1h30m', '2d' -> timedelta; None when it is not a duration."""
+    m = _DURATION.match(text)
+    if not m or not any(m.groups()):
+        return None
+    d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+    try:
+        return timedelta(days=d, hours=h, minutes=mi, seconds=s)
+    except OverflowError:  # '99999999999d'
+        return None
+
+
+def _duration_problem(value: str) -> str | None:
+    return None if parse_duration(value) is not None else f"'{value}' is not a duration like '24h', '30m' or '1h30m'"
+
+
+def _zone_problem(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: 'America' is a folder of tzdata
+        return f"'{value}' is not an IANA time zone name such as 'America/New_York'"
+    return None
+
+
+def _regex_problem(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except (re.error, OverflowError, RecursionError) as exc:  # 'a{99999999999}', '((((…))))'
+        return f"is not a valid regular expression: {exc}"
+    return None
+
+
+def _host_list_problem(value: list[str]) -> str | None:
+    for host in value:
+        if "/" in host or " " in host:
+            return f"'{host}' is not a host name (write 'www.example.com', without scheme or path)"
+    return None
+
+
+# --- credentials ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CredentialRef:
+    """`env:NAME` or `file:PATH`: where a secret lives. The secret itself is read only when needed."""
+
+    channel: str
+    key: str
+    scheme: str
+    target: str
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.target}"
+
+    def resolve(self, environ: dict[str, str] | os._Environ[str] | None = None) -> str:
+        environ = os.environ if environ is None else environ
+        where = f"channels.{self.channel}.{self.key}"
+        if self.scheme == "env":
+            value = environ.get(self.target)
+            if not value or not value.strip():
+                raise CredentialsError(
+                    f"environment variable {self.target} is not set",
+                    key=where,
+                    hint=f"export {self.target}=… in the environment that runs socialpub (cron: see README)",
+                )
+            return value.strip()
+        path = Path(self.target).expanduser()
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CredentialsError(
+                f"cannot read credential file {path}: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}",
+                key=where,
+                hint=f"run `socialpub auth {self.channel}` or create the file (mode 0600)",
+            ) from None
+        if not value:
+            raise CredentialsError(f"credential file {path} is empty", key=where)
+        return value
+
+
+# --- the model -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    kind: str
+    options: dict[str, Any]
+    credentials: dict[str, CredentialRef]
+    endpoint: str | None = None
+    boards: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Defaults:
+    timezone: ZoneInfo
+    ledger: str
+    max_lateness: timedelta
+    min_gap: timedelta
+    sponsor: str
+
+
+@dataclass(frozen=True)
+class Product:
+    key: str
+    brand: str
+    established: str
+    indication_terms: tuple[str, ...] = ()
+    offlabel_terms: tuple[str, ...] = ()
+    serious_risk_terms: tuple[str, ...] = ()
+    approved_indications: tuple[str, ...] = ()
+    risk_url: str | None = None
+    pi_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    level: str | None = None  # error | warning | off; None keeps the rule's own
+    channels: tuple[str, ...] | None = None  # channel names or kinds the rule applies to
+
+
+@dataclass
+class Compliance:
+    """Everything the rules read from configuration: nothing product- or company-specific is built in."""
+
+    code_regex: re.Pattern[str]
+    max_age_months: int = 12
+    warn_within_days: int = 30
+    code_in_body: tuple[str, ...] = ()
+    allow_hosts: tuple[str, ...] = ()
+    deny_hosts: tuple[str, ...] = ()
+    require_https: bool = False
+    allow_phones: tuple[str, ...] = ()
+    allow_email_domains: tuple[str, ...] = ()
+    company_handles: tuple[str, ...] = ()
+    accepted_disclosures: tuple[str, ...] = ()
+    ambiguous_disclosures: tuple[str, ...] = ()
+    disclosure_fold: int = 125
+    max_trailing_hashtags: int = 2
+    reporting: tuple[str, ...] = ()
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    products: dict[str, Product] = field(default_factory=dict)
+    pipeline_codes: tuple[str, ...] = ()
+    pipeline_names: tuple[str, ...] = ()
+    embargoed_names: tuple[str, ...] = ()
+    lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
+    limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    sponsor: str = ""
+    # Caches of compiled matchers, filled by the rules on first use (one config, many posts).
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass
+class Config:
+    path: Path  # channels.toml
+    root: Path  # the repository: the folder of channels.toml
+    posts_dir: Path
+    defaults: Defaults
+    channels: dict[str, Channel]
+    compliance: Compliance
+    doc: TomlDoc | None = None
+
+    def display(self, path: Path) -> str:
+        """A path as messages show it: relative to the repository when inside it."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+DEFAULT_CODE_REGEX = r"^(?P<id>\d{7})\s+Last Updated (?P<month>1[0-2]|0?[1-9])/(?P<yy>\d{2})$"
+
+# Lists of [compliance.lexicon] that extend the built-in word lists of the rules (socialpub/rules/lexicon.py).
+from socialpub.rules.lexicon import BUILTIN as _LEXICON  # noqa: E402
+
+_STR_LIST = Key(list, items=str)
+_HOSTS = Key(list, items=str, check=_host_list_problem)
+
+SCHEMA_TOP = {
+    "defaults": Key(dict),
+    "channels": Key(dict),
+    "compliance": Key(dict),
+}
+SCHEMA_DEFAULTS = {
+    "timezone": Key(str, check=_zone_problem),
+    "ledger": Key(str),
+    "max_lateness": Key(str, check=_duration_problem),
+    "min_gap": Key(str, check=_duration_problem),
+    "sponsor": Key(str),
+}
+SCHEMA_COMPLIANCE = {
+    "approval": Key(dict),
+    "links": Key(dict),
+    "privacy": Key(dict),
+    "disclosure": Key(dict),
+    "safety": Key(dict),
+    "campaigns": Key(dict),
+    "products": Key(dict),
+    "pipeline": Key(dict),
+    "lexicon": Key(dict),
+    "rules": Key(dict),
+    "limits": Key(dict),
+}
+SCHEMA_APPROVAL = {
+    "code_regex": Key(str, check=_regex_problem),
+    "max_age_months": Key(int),
+    "warn_within_days": Key(int),
+    "code_in_body": _STR_LIST,
+}
+SCHEMA_LINKS = {"allow_hosts": _HOSTS, "deny_hosts": _HOSTS, "require_https": Key(bool)}
+SCHEMA_PRIVACY = {"allow_phones": _STR_LIST, "allow_email_domains": _STR_LIST, "company_handles": _STR_LIST}
+SCHEMA_DISCLOSURE = {
+    "accepted": _STR_LIST,
+    "ambiguous": _STR_LIST,
+    "fold_chars": Key(int),
+    "max_trailing_hashtags": Key(int),
+}
+SCHEMA_SAFETY = {"reporting": _STR_LIST}
+SCHEMA_CAMPAIGN = {"start": Key(date, required=True), "end": Key(date, required=True), "description": Key(str)}
+SCHEMA_PRODUCT = {
+    "brand": Key(str, required=True),
+    "established": Key(str, required=True),
+    "indication_terms": _STR_LIST,
+    "offlabel_terms": _STR_LIST,
+    "serious_risk_terms": _STR_LIST,
+    "approved_indications": _STR_LIST,
+    "risk_url": Key(str),
+    "pi_url": Key(str),
+}
+SCHEMA_PIPELINE = {"codes": _STR_LIST, "names": _STR_LIST, "embargoed_names": _STR_LIST}
+SCHEMA_RULE = {"level": Key(str, choices=RULE_LEVELS), "channels": _STR_LIST}
+SCHEMA_LIMITS = {
+    "text": Key(int),
+    "title": Key(int),
+    "description": Key(int),
+    "alt_text": Key(int),
+    "images": Key(int),
+    "videos": Key(int),
+    "fold_chars": Key(int),
+    "link": Key(int),
+    "tags": Key(int),
+}
+CHANNEL_COMMON = {"kind": Key(str, required=True), "account": Key(str), "endpoint": Key(str)}
+
+
+def find_config(start: Path | None = None) -> Path:
+    """channels.toml in the current folder or the nearest parent."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        f"no {CONFIG_NAME} in {here} or any parent folder",
+        hint="run `socialpub init` to create one, or pass --config PATH",
+    )
+
+
+def load_config(path: Path, posts_dir: Path | None = None) -> Config:
+    """Read and validate channels.toml; every problem in it is reported at once."""
+    path = path.resolve()
+    display = str(path.name) if path.parent == Path.cwd().resolve() else str(path)
+    if not path.exists():
+        raise ConfigError(
+            "file not found", file=display, hint="run `socialpub init` to create one, or pass --config PATH"
+        )
+    text = read_text(path, display, ConfigError, MAX_CONFIG_BYTES)
+    doc = parse_toml(text, display, error=ConfigError)
+    problems = Problems(doc, ConfigError)
+    root = path.parent
+    top = problems.check_table(doc.data, SCHEMA_TOP)
+
+    raw_defaults = problems.check_table(top.get("defaults", {}), SCHEMA_DEFAULTS, ("defaults",))
+    defaults = Defaults(
+        timezone=ZoneInfo(raw_defaults.get("timezone", "UTC")),
+        ledger=raw_defaults.get("ledger", ".socialpub/ledger.db"),
+        max_lateness=parse_duration(raw_defaults.get("max_lateness", "24h")) or timedelta(hours=24),
+        min_gap=parse_duration(raw_defaults.get("min_gap", "0m")) or timedelta(0),
+        sponsor=raw_defaults.get("sponsor", ""),
+    )
+
+    channels = _load_channels(top.get("channels", {}), problems, root)
+    compliance = _load_compliance(top.get("compliance", {}), problems, channels)
+    compliance.sponsor = defaults.sponsor
+
+    if problems.found:
+        first = problems.found[0]
+        if len(problems.found) > 1:
+            first.message += "".join(f"\n  also: {other}" for other in problems.found[1:])
+        raise first
+    return Config(
+        path=path,
+        root=root,
+        posts_dir=(posts_dir or root / "posts").resolve(),
+        defaults=defaults,
+        channels=channels,
+        compliance=compliance,
+        doc=doc,
+    )
+
+
+def _load_channels(raw: dict[str, Any], problems: Problems, root: Path) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {}
+    for name, table in raw.items():
+        path = ("channels", name)
+        if not isinstance(table, dict):
+            problems.add("must be a table", path, hint=f"write it as [channels.{name}] with kind = …")
+            continue
+        kind = table.get("kind")
+        if not isinstance(kind, str) or kind not in KINDS:  # a list or table here is unhashable
+            if "kind" in table and not isinstance(kind, str):
+                problems.add(
+                    f"must be a string, not {type_name(kind)}", (*path, "kind"),
+                    hint=f"one of: {', '.join(KINDS)}",
+                )
+            elif "kind" not in table:
+                problems.add("'kind' is required", path, hint=f"one of: {', '.join(KINDS)}")
+            else:
+                guess = did_you_mean(str(kind), KINDS)
+                problems.add(
+                    f"unknown kind '{kind}'",
+                    (*path, "kind"),
+                    hint=f"did you mean '{guess}'?" if guess else f"one of: {', '.join(KINDS)}",
+                )
+            continue
+        adapter = adapter_class(kind)
+        schema = {**CHANNEL_COMMON, **adapter.channel_keys}
+        schema.update({key: Key(str) for key in adapter.credential_keys})
+        good = problems.check_table(table, schema, path)
+        credentials: dict[str, CredentialRef] = {}
+        for key in adapter.credential_keys:
+            if key not in good:
+                continue
+            ref = _credential_ref(name, key, good.pop(key), problems, root)
+            if ref:
+                credentials[key] = ref
+        endpoint = good.pop("endpoint", None)
+        if endpoint is not None and not re.match(r"^https?://[^/\s]+", endpoint):
+            problems.add("must be a base URL such as http://127.0.0.1:8765", (*path, "endpoint"))
+            endpoint = None
+        boards = good.pop("boards", {}) if kind == "pinterest" else {}
+        for board, board_id in list(boards.items()):
+            if not isinstance(board_id, str) or not board_id.strip():
+                problems.add("must be the board id as a string", (*path, "boards", board))
+                boards.pop(board)
+        channels[name] = Channel(
+            name=name,
+            kind=kind,
+            options={k: v for k, v in good.items() if k != "kind"},
+            credentials=credentials,
+            endpoint=endpoint.rstrip("/") if endpoint else None,
+            boards=dict(boards),
+            line=problems.doc.line(*path),
+        )
+    return channels
+
+
+def _credential_ref(channel: str, key: str, value: str, problems: Problems, root: Path) -> CredentialRef | None:
+    path = ("channels", channel, key)
+    scheme, _, target = value.partition(":")
+    if scheme not in ("env", "file") or not target.strip():
+        # Never echo the value: it may be the secret itself.
+        problems.add(
+            "must be a reference (env:NAME or file:PATH), not a literal value",
+            path,
+            hint=f"put the secret in an environment variable and write {key} = \"env:NAME\"; "
+            "if a secret was committed, revoke it",
+        )
+        return None
+    if scheme == "file":
+        try:
+            resolved = Path(target).expanduser()
+            if not resolved.is_absolute():
+                resolved = root / resolved
+            inside = resolved.resolve().is_relative_to(root.resolve())
+        except (ValueError, RuntimeError):  # an embedded NUL character; a symbolic link loop
+            problems.add("is not a usable file path", path, hint="write file:~/.config/socialpub/NAME.token")
+            return None
+        if inside:
+            problems.add(
+                "a credential file must live outside the repository",
+                path,
+                hint="use a path such as file:~/.config/socialpub/NAME.token (socialpub auth writes there)",
+            )
+            return None
+        target = str(resolved)
+    return CredentialRef(channel=channel, key=key, scheme=scheme, target=target.strip())
+
+
+def _tuple(table: dict[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(table.get(key, ()))
+
+
+def _load_compliance(raw: dict[str, Any], problems: Problems, channels: dict[str, Channel]) -> Compliance:
+    base = ("compliance",)
+    top = problems.check_table(raw, SCHEMA_COMPLIANCE, base)
+
+    def section(name: str, schema: dict[str, Key]) -> dict[str, Any]:
+        value = top.get(name, {})
+        return problems.check_table(value, schema, (*base, name))
+
+    approval = section("approval", SCHEMA_APPROVAL)
+    links = section("links", SCHEMA_LINKS)
+    privacy = section("privacy", SCHEMA_PRIVACY)
+    disclosure = section("disclosure", SCHEMA_DISCLOSURE)
+    safety = section("safety", SCHEMA_SAFETY)
+    pipeline = section("pipeline", SCHEMA_PIPELINE)
+
+    campaigns: dict[str, Campaign] = {}
+    for name, table in top.get("campaigns", {}).items():
+        path = (*base, "campaigns", name)
+        if not isinstance(table, dict):
+            problems.add("must be a table with start and end dates", path)
+            continue
+        good = problems.check_table(table, SCHEMA_CAMPAIGN, path)
+        if "start" in good and "end" in good:
+            if good["end"] < good["start"]:
+                problems.add("ends before it starts", (*path, "end"))
+            campaigns[name] = Campaign(name, good["start"], good["end"])
+
+    products: dict[str, Product] = {}
+    for key, table in top.get("products", {}).items():
+        path = (*base, "products", key)
+        if not isinstance(table, dict):
+            problems.add("must be a table with brand and established names", path)
+            continue
+        good = problems.check_table(table, SCHEMA_PRODUCT, path)
+        if "brand" in good and "established" in good:
+            products[key] = Product(
+                key=key,
+                brand=good["brand"],
+                established=good["established"],
+                indication_terms=_tuple(good, "indication_terms"),
+                offlabel_terms=_tuple(good, "offlabel_terms"),
+                serious_risk_terms=_tuple(good, "serious_risk_terms"),
+                approved_indications=_tuple(good, "approved_indications"),
+                risk_url=good.get("risk_url"),
+                pi_url=good.get("pi_url"),
+            )
+
+    lexicon_schema = {name: _STR_LIST for name in _LEXICON}
+    lexicon = {k: tuple(v) for k, v in section("lexicon", lexicon_schema).items()}
+
+    from socialpub.rules.engine import RULES  # the catalogue, to check rule ids
+
+    rules: dict[str, RuleSetting] = {}
+    for rule_id, table in top.get("rules", {}).items():
+        path = (*base, "rules", rule_id)
+        if rule_id not in RULES:
+            guess = did_you_mean(rule_id, RULES)
+            problems.add("unknown rule id", path, hint=f"did you mean '{guess}'?" if guess else "see RULES in the README")
+            continue
+        if not isinstance(table, dict):
+            problems.add("must be a table with level and/or channels", path)
+            continue
+        good = problems.check_table(table, SCHEMA_RULE, path)
+        rule = RULES[rule_id]
+        if not rule.suppressible and good.get("level") in ("off", "warning"):
+            problems.add(
+                f"{rule_id} cannot be turned down: it is non-suppressible", (*path, "level"),
+                hint="remove this level; the rule always stays an error",
+            )
+            continue
+        for target in good.get("channels", ()):
+            if target not in channels and target not in KINDS:
+                problems.add(f"unknown channel or kind '{target}'", (*path, "channels"))
+        channel_scope = tuple(good["channels"]) if "channels" in good else None
+        rules[rule_id] = RuleSetting(level=good.get("level"), channels=channel_scope)
+
+    limits: dict[str, dict[str, int]] = {}
+    for kind, table in top.get("limits", {}).items():
+        path = (*base, "limits", kind)
+        if kind not in KINDS:
+            guess = did_you_mean(kind, KINDS)
+            problems.add("unknown kind", path, hint=f"did you mean '{guess}'?" if guess else f"one of {list(KINDS)}")
+            continue
+        if not isinstance(table, dict):
+            problems.add("must be a table such as [compliance.limits.twitter] with text = 280", path)
+            continue
+        limits[kind] = problems.check_table(table, SCHEMA_LIMITS, path)
+
+    code_regex = re.compile(approval.get("code_regex", DEFAULT_CODE_REGEX))
+    return Compliance(
+        code_regex=code_regex,
+        max_age_months=approval.get("max_age_months", 12),
+        warn_within_days=approval.get("warn_within_days", 30),
+        code_in_body=_tuple(approval, "code_in_body"),
+        allow_hosts=tuple(h.lower() for h in links.get("allow_hosts", ())),
+        deny_hosts=tuple(h.lower() for h in links.get("deny_hosts", ())),
+        require_https=links.get("require_https", False),
+        allow_phones=_tuple(privacy, "allow_phones"),
+        allow_email_domains=tuple(d.lower() for d in privacy.get("allow_email_domains", ())),
+        company_handles=tuple(h.lower() for h in privacy.get("company_handles", ())),
+        accepted_disclosures=_tuple(disclosure, "accepted"),
+        ambiguous_disclosures=_tuple(disclosure, "ambiguous"),
+        disclosure_fold=disclosure.get("fold_chars", 125),
+        max_trailing_hashtags=disclosure.get("max_trailing_hashtags", 2),
+        reporting=_tuple(safety, "reporting"),
+        campaigns=campaigns,
+        products=products,
+        pipeline_codes=_tuple(pipeline, "codes"),
+        pipeline_names=_tuple(pipeline, "names"),
+        embargoed_names=_tuple(pipeline, "embargoed_names"),
+        lexicon=lexicon,
+        rules=rules,
+        limits=limits,
+    )

@@ -1,0 +1,524 @@
+"""Post files (FORMATS.md): `.md` with TOML front matter between `+++` lines, or `.toml` with `text`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from socialpub.adapters.base import COMMON_OVERRIDE_KEYS, KINDS, adapter_class
+from socialpub.errors import PostError
+from socialpub.media import Media, sniff_file
+from socialpub.tomlsource import Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text
+
+if TYPE_CHECKING:
+    from socialpub.config import Config
+
+MAX_POST_BYTES = 512_000
+POST_TYPES = ("branded", "unbranded_awareness", "corporate", "careers", "reply", "correction")
+AUTHOR_TYPES = ("company", "employee", "patient_ambassador", "influencer", "hcp_consultant")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _id_problem(value: str) -> str | None:
+    return None if _ID.match(value) else f"'{value}' is not a usable id (letters, digits, '.', '_' and '-')"
+
+
+def _link_problem(value: str) -> str | None:
+    if re.match(r"^https?://[^\s/]+\.[^\s/]+\S*$", value):
+        return None
+    return f"'{value}' is not an http(s) URL"
+
+
+def _sha_problem(value: str) -> str | None:
+    return None if _SHA256.match(value) else "must be 64 lowercase hex digits (see `socialpub hash POST`)"
+
+
+MEDIA_SCHEMA = {
+    "path": Key(str, required=True),
+    "alt": Key(str),
+    "depicts_patient": Key(bool),
+}
+SUPPRESS_SCHEMA = {
+    "rule": Key(str, required=True),
+    "reason": Key(str, required=True),
+    "mlr_ref": Key(str),
+}
+POST_SCHEMA: dict[str, Key] = {
+    "id": Key(str, check=_id_problem),
+    "title": Key(str),
+    "channels": Key(list, required=True, items=str),
+    "post_type": Key(str, required=True, choices=POST_TYPES),
+    "campaign": Key(str),
+    "publish_at": Key((datetime, str, date, time)),  # checked by _publish_at for a clear message
+    "approval_code": Key(str),
+    "approval_status": Key(str),
+    "approved_sha256": Key(str, check=_sha_problem),
+    "form_2253": Key(bool),
+    "author_type": Key(str, choices=AUTHOR_TYPES),
+    "sponsored": Key(bool),
+    "consent_ref": Key(str),
+    "claims_refs": Key(list, items=str),
+    "in_reply_to_text": Key(str),
+    "link": Key(str, check=_link_problem),
+    "media": Key(list, items=dict),
+    "suppress": Key(list, items=dict),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rendered field comes from: the post file and the line its value starts on."""
+
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rule: str
+    reason: str
+    mlr_ref: str | None
+    line: int | None
+
+
+@dataclass
+class Post:
+    id: str
+    file: str  # as shown in messages: relative to the repository
+    path: Path
+    post_type: str
+    channels: tuple[str, ...]
+    text: str
+    text_source: Source
+    title: str | None = None
+    campaign: str | None = None
+    publish_at: datetime | None = None  # always timezone-aware
+    approval_code: str | None = None
+    approval_status: str | None = None
+    approved_sha256: str | None = None
+    form_2253: bool = False
+    author_type: str = "company"
+    sponsored: bool = False
+    consent_ref: str = ""
+    claims_refs: tuple[str, ...] = ()
+    in_reply_to_text: str = ""
+    link: str | None = None
+    media: tuple[Media, ...] = ()
+    suppress: tuple[Suppression, ...] = ()
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    doc: TomlDoc | None = field(default=None, repr=False)
+    source_text: str = field(default="", repr=False)
+
+    def line(self, *path: str | int) -> int:
+        return (self.doc.line(*path) if self.doc else None) or 1
+
+    def value(self, channel: str, kind: str, key: str, default: Any = None) -> tuple[Any, Source | None]:
+        """A field for one channel: its own table wins, then the kind's table, then the post itself."""
+        for table in (channel, kind):
+            if key in self.overrides.get(table, {}):
+                return self.overrides[table][key], Source(self.file, self.line(table, key))
+        if key == "text":
+            return self.text, self.text_source
+        if key in ("title", "link", "media") and getattr(self, key) not in (None, ()):
+            return getattr(self, key), Source(self.file, self.line(key))
+        return default, None
+
+    def locate(self, needle: str, source: Source | None) -> tuple[int, int]:
+        """Line and column of `needle` in the file, searching from the field's own line; else the field's line."""
+        start_line = source.line if source else 1
+        if needle and self.source_text:
+            offset = _line_offset(self.source_text, start_line)
+            found = self.source_text.find(needle, offset)
+            if found < 0:
+                found = self.source_text.find(needle)
+            if found >= 0:
+                line = self.source_text.count("\n", 0, found) + 1
+                column = found - (self.source_text.rfind("\n", 0, found) + 1) + 1
+                return line, column
+        return start_line, 1
+
+
+def _line_offset(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        nxt = text.find("\n", offset)
+        if nxt < 0:
+            return len(text)
+        offset = nxt + 1
+    return offset
+
+
+@dataclass
+class LoadResult:
+    posts: list[Post]
+    errors: list[PostError]  # SP-FILE-001/002, each with file and line
+    files: int = 0
+
+
+def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
+    """Post files under the given paths (default: the posts folder), sorted for a stable report."""
+    roots = list(paths) or [config.posts_dir]
+    found: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            for candidate in sorted(root.rglob("*")):
+                if candidate.suffix in (".md", ".toml") and _is_post_file(candidate, root):
+                    found.append(candidate)
+        else:
+            found.append(root)
+    return found
+
+
+def _is_post_file(path: Path, root: Path) -> bool:
+    relative = path.relative_to(root).parts
+    if any(part.startswith((".", "_")) for part in relative):
+        return False
+    return path.name.lower() != "readme.md" and not path.is_dir()
+
+
+def load_posts(config: Config, paths: Iterable[Path] = ()) -> LoadResult:
+    """Load every post file; broken files become errors, never exceptions, so one run reports all."""
+    posts: list[Post] = []
+    errors: list[PostError] = []
+    files = discover(config, paths)
+    seen: dict[str, Post] = {}
+    for path in files:
+        post, problems = load_post(path, config)
+        errors.extend(problems)
+        if post is None:
+            continue
+        if post.id in seen:
+            errors.append(
+                PostError(
+                    f"id '{post.id}' is already used by {seen[post.id].file}",
+                    file=post.file,
+                    line=post.line("id"),
+                    key="id",
+                    hint="ids must be unique: rename one file or set a different id",
+                )
+            )
+            continue
+        seen[post.id] = post
+        posts.append(post)
+    return LoadResult(posts=posts, errors=errors, files=len(files))
+
+
+def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
+    """(front matter, body, line the body starts on) of a `.md` post."""
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and not lines[start].strip():
+        start += 1
+    if start >= len(lines) or lines[start].rstrip() != "+++":
+        raise PostError(
+            "a .md post must start with a line '+++' (TOML front matter)",
+            file=file,
+            line=start + 1 if start < len(lines) else 1,
+            hint="put the post's settings between two '+++' lines, then the text",
+        )
+    for end in range(start + 1, len(lines)):
+        if lines[end].rstrip() == "+++":
+            front = "\n".join(lines[start + 1 : end])
+            body = "\n".join(lines[end + 1 :])
+            return front, body, end + 2
+    raise PostError(
+        "the front matter is not closed: no second '+++' line",
+        file=file,
+        line=start + 1,
+        hint="add a line '+++' after the settings, before the text",
+    )
+
+
+def load_post(path: Path, config: Config) -> tuple[Post | None, list[PostError]]:
+    """One post file -> (post or None, its problems)."""
+    display = config.display(path)
+    try:
+        text = read_text(path, display, PostError, MAX_POST_BYTES).replace("\r\n", "\n")  # Windows line ends
+        if path.suffix == ".md":
+            front, body, body_line = split_front_matter(text, display)
+            doc = parse_toml(front, display, first_line=_front_start(text), error=PostError)
+        elif path.suffix == ".toml":
+            doc = parse_toml(text, display, error=PostError)
+            body, body_line = "", 1
+        else:
+            raise PostError("is not a post file (.md or .toml)", file=display)
+    except PostError as exc:
+        return None, [exc]
+    return _build_post(path, display, doc, text, body, body_line, config)
+
+
+def _front_start(text: str) -> int:
+    """The line after the opening '+++'."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            return number + 1
+    return 2
+
+
+def _build_post(
+    path: Path, display: str, doc: TomlDoc, text: str, body: str, body_line: int, config: Config
+) -> tuple[Post | None, list[PostError]]:
+    problems = Problems(doc, PostError)
+    unknown: list[PostError] = []  # SP-FILE-002: the post is still checked for everything else
+    data = dict(doc.data)
+    is_toml = path.suffix == ".toml"
+
+    schema = dict(POST_SCHEMA)
+    if is_toml:
+        schema["text"] = Key(str, required=True)
+    # A table is an override table, unless it is a post key of the wrong type (`title = { … }`: SP-FILE-001).
+    overrides_raw = {k: data.pop(k) for k in list(data) if isinstance(data[k], dict) and k not in schema}
+    good = problems.check_table(data, schema)
+
+    post_text = good.get("text", body) if is_toml else body
+    text_source = Source(display, doc.line("text") if is_toml else body_line)
+    if not post_text.strip() and not is_toml:
+        pass  # a post may carry all its text in overrides; rules see what is rendered
+
+    channels = tuple(good.get("channels", ()))
+    for index, name in enumerate(channels):
+        if name not in config.channels:
+            guess = did_you_mean(name, config.channels)
+            unknown.append(
+                PostError(
+                    f"unknown channel '{name}'",
+                    rule="SP-FILE-002",
+                    file=display,
+                    line=doc.line("channels"),
+                    key=f"channels[{index + 1}]",
+                    hint=f"did you mean '{guess}'?" if guess else f"channels in {config.path.name}: "
+                    + ", ".join(config.channels),
+                )
+            )
+    if "channels" in good and not channels:
+        problems.add("lists no channel", ("channels",), hint="name at least one channel from channels.toml")
+
+    campaign = good.get("campaign")
+    if campaign is not None and campaign not in config.compliance.campaigns:
+        guess = did_you_mean(campaign, config.compliance.campaigns)
+        unknown.append(
+            PostError(
+                f"unknown campaign '{campaign}'",
+                rule="SP-FILE-002",
+                file=display,
+                line=doc.line("campaign"),
+                key="campaign",
+                hint=f"did you mean '{guess}'?" if guess else "add it under [compliance.campaigns] in channels.toml",
+            )
+        )
+        campaign = None
+
+    publish_at = None
+    if "publish_at" in good:
+        publish_at = _publish_at(good["publish_at"], config.defaults.timezone, problems)
+
+    media = _media_list(good.get("media", []), ("media",), path, display, doc, config, problems, unknown)
+
+    suppress = []
+    for index, entry in enumerate(good.get("suppress", [])):
+        checked = problems.check_table(entry, SUPPRESS_SCHEMA, ("suppress", index))
+        if "rule" in checked and "reason" in checked:
+            if not checked["reason"].strip():
+                problems.add("a suppression needs a reason", ("suppress", index, "reason"))
+                continue
+            from socialpub.rules.engine import RULES
+
+            if checked["rule"] not in RULES:
+                guess = did_you_mean(checked["rule"], RULES)
+                problems.add(
+                    f"unknown rule '{checked['rule']}'",
+                    ("suppress", index, "rule"),
+                    hint=f"did you mean '{guess}'?" if guess else None,
+                )
+                continue
+            suppress.append(
+                Suppression(checked["rule"], checked["reason"], checked.get("mlr_ref"), doc.line("suppress"))
+            )
+
+    overrides: dict[str, dict[str, Any]] = {}
+    for table, values in overrides_raw.items():
+        kind = table if table in KINDS else config.channels[table].kind if table in config.channels else None
+        if kind is None:
+            guess = did_you_mean(table, [*KINDS, *config.channels, *POST_SCHEMA])
+            unknown.append(
+                PostError(
+                    f"[{table}] is neither a channel kind nor a channel of channels.toml",
+                    rule="SP-FILE-002",
+                    file=display,
+                    line=doc.line(table),
+                    key=table,
+                    hint=f"did you mean '{guess}'?" if guess else f"kinds: {', '.join(KINDS)}",
+                )
+            )
+            continue
+        if table in config.channels and table not in channels:
+            problems.add(
+                f"overrides channel '{table}', which the post's channels do not list",
+                (table,),
+                hint=f"add \"{table}\" to channels, or remove the [{table}] table",
+            )
+        override_schema = {**COMMON_OVERRIDE_KEYS, **adapter_class(kind).override_keys}
+        checked = problems.check_table(values, override_schema, (table,))
+        if "media" in checked:
+            checked["media"] = _media_list(
+                checked["media"], (table, "media"), path, display, doc, config, problems, unknown
+            )
+        if "thumbnail" in checked:
+            thumb = _media_list(
+                [{"path": checked["thumbnail"], "alt": "thumbnail"}], (table, "thumbnail"), path, display, doc,
+                config, problems, unknown,
+            )
+            checked["thumbnail"] = thumb[0] if thumb else None
+        overrides[table] = checked
+
+    if problems.found:
+        return None, [*problems.found, *unknown]
+
+    post = Post(
+        id=good.get("id", path.stem),
+        file=display,
+        path=path,
+        post_type=good["post_type"],
+        channels=tuple(c for c in channels if c in config.channels),
+        text=post_text,
+        text_source=text_source,
+        title=good.get("title"),
+        campaign=campaign,
+        publish_at=publish_at,
+        approval_code=good.get("approval_code"),
+        approval_status=good.get("approval_status"),
+        approved_sha256=good.get("approved_sha256"),
+        form_2253=good.get("form_2253", False),
+        author_type=good.get("author_type", "company"),
+        sponsored=good.get("sponsored", False),
+        consent_ref=good.get("consent_ref", ""),
+        claims_refs=tuple(good.get("claims_refs", ())),
+        in_reply_to_text=good.get("in_reply_to_text", ""),
+        link=good.get("link"),
+        media=tuple(media),
+        suppress=tuple(suppress),
+        overrides=overrides,
+        doc=doc,
+        source_text=text,
+    )
+    return post, unknown
+
+
+def _publish_at(value: Any, zone: ZoneInfo, problems: Problems) -> datetime | None:
+    hint = "write an unquoted TOML date-time such as 2014-09-15T10:00:00-04:00 (or local: 2014-09-15T10:00:00)"
+    if isinstance(value, str):
+        problems.add(f"'{value}' is a string, not a date-time", ("publish_at",), hint=hint)
+        return None
+    if isinstance(value, time):
+        problems.add("needs a date as well as a time of day", ("publish_at",), hint=hint)
+        return None
+    if not isinstance(value, datetime):
+        problems.add("needs a time of day, not only a date", ("publish_at",), hint=hint)
+        return None
+    if value.tzinfo is not None:
+        return value
+    try:
+        return localize(value, zone)
+    except ValueError as exc:
+        problems.add(str(exc), ("publish_at",), hint="write the time with its UTC offset to say which one is meant")
+        return None
+
+
+def localize(naive: datetime, zone: ZoneInfo) -> datetime:
+    """A local wall-clock time in `zone`; ambiguous or non-existent times (DST changes) are refused."""
+    early = naive.replace(tzinfo=zone, fold=0)
+    late = naive.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return early
+    round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        raise ValueError(f"{naive.isoformat()} does not exist in {zone.key} (the clocks skip it at a DST change)")
+    raise ValueError(f"{naive.isoformat()} happens twice in {zone.key} (the clocks go back at a DST change)")
+
+
+def _media_list(
+    entries: list[Any],
+    path: tuple[str | int, ...],
+    post_path: Path,
+    display: str,
+    doc: TomlDoc,
+    config: Config,
+    problems: Problems,
+    unknown: list[PostError],
+) -> list[Media]:
+    out = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, str):  # allow media = ["file.png"] for convenience; alt is then missing
+            entry = {"path": entry}
+        if not isinstance(entry, dict):
+            problems.add("must be a table { path = …, alt = … }", (*path, index))
+            continue
+        checked = problems.check_table(entry, MEDIA_SCHEMA, (*path, index))
+        if "path" not in checked:
+            continue
+        line = doc.line(*path)
+        resolved, problem = _resolve_media(checked["path"], post_path, config.root)
+        mime = None
+        if resolved is not None and problem is None:
+            try:
+                mime = sniff_file(resolved)
+            except OSError as exc:
+                problem = f"cannot be read: {exc.strerror}"
+            else:
+                if mime is None:
+                    problem = "is not an image or video socialpub knows (JPEG, PNG, GIF, WebP, MP4, MOV, WebM)"
+        if problem:
+            unknown.append(
+                PostError(
+                    f"media '{checked['path']}' {problem}",
+                    rule="SP-FILE-002",
+                    file=display,
+                    line=line,
+                    key=f"{'.'.join(str(p) for p in path)}[{index + 1}].path",
+                    hint="paths are relative to the post file and must stay inside the repository",
+                )
+            )
+        out.append(
+            Media(
+                path=checked["path"],
+                file=resolved if problem is None else None,
+                alt=checked.get("alt"),
+                depicts_patient=checked.get("depicts_patient", False),
+                mime=mime,
+                line=line,
+                problem=problem,
+            )
+        )
+    return out
+
+
+def _resolve_media(relative: str, post_path: Path, root: Path) -> tuple[Path | None, str | None]:
+    raw = Path(relative)
+    if raw.is_absolute():
+        return None, "is an absolute path"
+    candidate = post_path.parent / raw
+    try:
+        resolved = candidate.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError):
+        return None, "does not exist"
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror}"
+    except ValueError:  # e.g. an embedded NUL character ("\u0000" in the TOML string)
+        return None, "is not a usable file name"
+    try:
+        resolved.relative_to(root.resolve())
+    except ValueError:
+        return None, "leaves the repository (through '..' or a symbolic link)"
+    if not resolved.is_file():
+        return None, "is not a file"
+    return resolved, None
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)

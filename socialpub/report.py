@@ -1,0 +1,427 @@
+"""How `socialpub check` reports: one function per `--format`, each returning the whole output as a string.
+
+text (people), json (scripts, PRODUCT.md "JSON output"), github (workflow-command annotations), junit
+(CI test reports), sarif (code scanning) and markdown (a GitHub job summary). Every format lists findings
+in the same order: file, line, column, rule. Post content is hostile input here: each format escapes it
+its own way, so a message cannot break a line, an annotation, an XML document or a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import quote
+
+from socialpub.check import CheckResult
+from socialpub.rules import RULES, Finding
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/socialpub/"
+FINGERPRINT_KEY = "socialpub/v1"
+JUNIT_SUITE = "socialpub check"
+MARKDOWN_LIMIT = 500  # finding lines in a job summary (GitHub caps a step's summary at 1 MiB)
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings by file, line, column, rule (findings without a line first in their file)."""
+    return sorted(
+        findings,
+        key=lambda f: (f.file, f.line or 0, f.column or 0, f.rule, f.post or "", f.channel or "", f.message),
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _counts(result: CheckResult) -> str:
+    """'3 errors, 1 warning, 1 suppressed' (zero counts left out), or '' when nothing was found."""
+    parts = [
+        _plural(result.errors, "error") if result.errors else "",
+        _plural(result.warnings, "warning") if result.warnings else "",
+        f"{result.suppressed} suppressed" if result.suppressed else "",
+    ]
+    if not result.findings:
+        return ""
+    # only findings of another severity (e.g. a hand-made "note") leave every count at zero
+    return ", ".join(p for p in parts if p) or _plural(len(result.findings), "finding")
+
+
+def _headline(result: CheckResult) -> str:
+    checked = f"{_plural(result.posts, 'post')} checked"
+    counts = _counts(result)
+    return f"{checked}: {counts}" if counts else f"{checked}: ✓ no findings"
+
+
+def _reason(finding: Finding) -> str:
+    suppression = finding.suppression or {}
+    reason = suppression.get("reason", "")
+    ref = suppression.get("mlr_ref")
+    return f"{reason} (MLR {ref})" if ref else reason
+
+
+# --- json ----------------------------------------------------------------------------------------
+
+
+def check_json(result: CheckResult) -> str:
+    """The versioned JSON envelope of PRODUCT.md; suppressed findings included, marked as such."""
+    data = {
+        "version": 1,
+        "command": "check",
+        "status": "ok" if result.ok else "failed",
+        "summary": {
+            "posts": result.posts,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "suppressed": result.suppressed,
+        },
+        "findings": [f.to_dict() for f in ordered(result.findings)],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- github --------------------------------------------------------------------------------------
+# https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions ; the escaping is
+# the runner's own (actions/toolkit packages/core/src/command.ts escapeData / escapeProperty).
+
+
+def _gh_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(value: str) -> str:
+    return _gh_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def check_github(result: CheckResult) -> str:
+    """One GitHub Actions annotation per finding (suppressed ones as notices)."""
+    lines = []
+    for f in ordered(result.findings):
+        command = "notice" if f.suppressed else ("error" if f.severity == "error" else "warning")
+        props = []
+        if f.file:
+            props.append(("file", f.file))
+            if f.line is not None and f.line >= 1:
+                props.append(("line", str(f.line)))
+                if f.column is not None and f.column >= 1:
+                    props.append(("col", str(f.column)))
+        title = f"{f.rule} {f.name}" + (f" [{f.channel}]" if f.channel else "")
+        props.append(("title", title))
+        message = f.message
+        if f.hint:
+            message += f"\nhint: {f.hint}"
+        if f.suppressed:
+            message += f"\nsuppressed: {_reason(f)}"
+        rendered = ",".join(f"{key}={_gh_property(value)}" for key, value in props)
+        lines.append(f"::{command} {rendered}::{_gh_data(message)}")
+    return "".join(line + "\n" for line in lines)
+
+
+# --- junit ---------------------------------------------------------------------------------------
+# Error findings are <failure>s of the (post, channel) testcase they block; warnings and suppressed
+# findings go to <system-out>: CI test views (Jenkins, GitLab, test-reporter actions) show it beside the
+# test, whereas <skipped> would claim the post was not checked.
+
+# XML 1.0 forbids most C0 controls, lone surrogates and U+FFFE/U+FFFF even as character references.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(value: object) -> str:
+    """Text safe for XML 1.0: forbidden characters shown as \\xNN (\\uNNNN), line ends normalized."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_INVALID.sub(lambda m: _visible(m.group()), text)
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _location(f: Finding) -> str:
+    where = f.file or "<unknown file>"
+    if f.line is not None:
+        where += f":{f.line}"
+        if f.column is not None:
+            where += f":{f.column}"
+    return where
+
+
+def _junit_cases(result: CheckResult) -> list[tuple[str, str, list[Finding]]]:
+    """(classname, name, findings) per file that did not load and per (post, channel) checked."""
+    cases: list[tuple[str, str, list[Finding]]] = []
+    placed: set[int] = set()
+    by_file: dict[str, list[Finding]] = {}
+    for f in result.file_findings:
+        by_file.setdefault(f.file, []).append(f)
+    for file, found in by_file.items():
+        name = found[0].post or PurePosixPath(file).stem or file
+        cases.append((file, name, found))
+        placed.update(id(f) for f in found)
+    for report in result.reports:
+        channels = [r.channel.name for r in report.renders]
+        if not channels:
+            cases.append((report.post.file, report.post.id, list(report.findings)))
+            placed.update(id(f) for f in report.findings)
+            continue
+        for channel in channels:
+            # a post-level finding (channel None) blocks every channel of the post
+            found = [f for f in report.findings if f.channel in (channel, None)]
+            cases.append((report.post.file, f"{report.post.id} [{channel}]", found))
+            placed.update(id(f) for f in found)
+    # findings no report accounts for (e.g. a result built from findings alone) still get a testcase
+    leftovers: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in result.findings:
+        if id(f) not in placed:
+            leftovers.setdefault((f.file, f.post or "", f.channel or ""), []).append(f)
+    for (file, post, channel), found in leftovers.items():
+        name = post or PurePosixPath(file).stem or file
+        cases.append((file, f"{name} [{channel}]" if channel else name, found))
+    return cases
+
+
+def _describe(f: Finding) -> str:
+    lines = [f"{_location(f)}  {f.severity}  {f.rule} {f.name}" + (f"  [{f.channel}]" if f.channel else "")]
+    lines.append(f.message)
+    if f.excerpt:
+        lines.append(f"excerpt: {f.excerpt}")
+    if f.hint:
+        lines.append(f"hint: {f.hint}")
+    if f.suppressed:
+        lines.append(f"suppressed: {_reason(f)}")
+    return "\n".join(lines)
+
+
+def check_junit(result: CheckResult) -> str:
+    """JUnit XML: one testcase per (post, channel) checked and per file that did not load."""
+    suite = ET.Element("testsuite", name=JUNIT_SUITE)
+    tests = failures = 0
+    for classname, name, found in _junit_cases(result):
+        found = ordered(found)
+        case = ET.SubElement(suite, "testcase", classname=_xml(classname), name=_xml(name), time="0")
+        if classname:
+            case.set("file", _xml(classname))
+        blocking = [f for f in found if f.blocking]
+        for f in blocking:
+            failure = ET.SubElement(
+                case, "failure", type=_xml(f.rule), message=_xml(f"{f.name}: {f.message}")
+            )
+            failure.text = _xml(_describe(f))
+        others = [f for f in found if not f.blocking]
+        if others:
+            out = ET.SubElement(case, "system-out")
+            out.text = _xml("\n\n".join(_describe(f) for f in others))
+        tests += 1
+        failures += bool(blocking)
+    counts = {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0", "time": "0"}
+    for key, value in counts.items():
+        suite.set(key, value)
+    root = ET.Element("testsuites", {"name": "socialpub", **counts})
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# --- sarif ---------------------------------------------------------------------------------------
+# SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html) as GitHub code scanning
+# reads it: relative URIs under %SRCROOT%, partialFingerprints so alerts survive line moves.
+
+
+def _sarif_level(severity: str) -> str:
+    return severity if severity in ("error", "warning") else "note"
+
+
+def _descriptor(
+    rule_id: str, name: str, level: str, summary: str, help: str, principle: str, suppressible: bool
+) -> dict[str, Any]:
+    tags = [p.strip() for p in principle.split(",") if p.strip() and p.strip() not in ("—", "-")]
+    full = summary
+    if principle and tags:
+        full += f" Principle: {', '.join(tags)}."
+    if not suppressible:
+        full += " Cannot be suppressed."
+    return {
+        "id": rule_id,
+        "name": name,
+        "shortDescription": {"text": summary or name},
+        "fullDescription": {"text": full or name},
+        "help": {"text": help or summary or name},
+        "defaultConfiguration": {"level": _sarif_level(level)},
+        "properties": {"tags": ["compliance", *tags], "suppressible": suppressible},
+    }
+
+
+def _artifact(file: str) -> dict[str, str] | None:
+    if not file:
+        return None
+    if PureWindowsPath(file).is_absolute() and not PurePosixPath(file).is_absolute():
+        return {"uri": PureWindowsPath(file).as_uri()}
+    posix = file.replace("\\", "/")
+    if PurePosixPath(posix).is_absolute():
+        return {"uri": PurePosixPath(posix).as_uri()}
+    return {"uri": quote(posix, safe="/-._~"), "uriBaseId": "%SRCROOT%"}
+
+
+def check_sarif(result: CheckResult, tool_version: str) -> str:
+    """SARIF 2.1.0 with the whole rule catalogue and one result per finding (suppressed ones marked)."""
+    rules = [
+        _descriptor(r.id, r.name, r.level, r.summary, r.help, r.principle, r.suppressible)
+        for r in RULES.values()
+    ]
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    results = []
+    for f in ordered(result.findings):
+        if f.rule not in index:  # a finding of a rule outside the catalogue still needs a descriptor
+            index[f.rule] = len(rules)
+            rules.append(_descriptor(f.rule, f.name, f.severity, f.name, f.hint or "", "", True))
+        text = f.message + (f" [{f.channel}]" if f.channel else "")
+        if f.hint:
+            text += f"\nhint: {f.hint}"
+        entry: dict[str, Any] = {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": _sarif_level(f.severity),
+            "message": {"text": text},
+        }
+        artifact = _artifact(f.file)
+        if artifact is not None:
+            physical: dict[str, Any] = {"artifactLocation": artifact}
+            if f.line is not None and f.line >= 1:
+                region = {"startLine": f.line}
+                if f.column is not None and f.column >= 1:
+                    region["startColumn"] = f.column
+                physical["region"] = region
+            entry["locations"] = [{"physicalLocation": physical}]
+        entry["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
+        if f.suppressed:
+            entry["suppressions"] = [{"kind": "inSource", "justification": _reason(f)}]
+        entry["properties"] = {"post": f.post, "channel": f.channel}
+        results.append(entry)
+    sarif = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "socialpub",
+                        "version": tool_version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                # columns count characters (Python str indexes), not UTF-16 code units
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- text ----------------------------------------------------------------------------------------
+# Plain ANSI SGR codes rather than rich: nothing to import, and content is never parsed as markup.
+
+_STYLES = {
+    "error": "1;31",
+    "warning": "1;33",
+    "suppressed": "2",
+    "path": "1",
+    "rule": "36",
+    "dim": "2",
+    "ok": "1;32",
+}
+# Controls other than newline and tab could move the cursor or recolour the terminal (ESC sequences in a
+# post file); they are shown, not obeyed.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _safe(value: str) -> str:
+    return _TERMINAL_UNSAFE.sub(lambda m: _visible(m.group()), value.replace("\r\n", "\n")).replace("\t", " ")
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"\x1b[{_STYLES[style]}m{text}\x1b[0m" if color else text
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.split("\n"))
+
+
+def check_text(result: CheckResult, *, color: bool) -> str:
+    """Findings for people, grouped by file, then a summary line; ANSI colour only when `color`."""
+    out: list[str] = []
+    current: str | None = None
+    for f in ordered(result.findings):
+        if current is not None and f.file != current:
+            out.append("")
+        current = f.file
+        level = "suppressed" if f.suppressed else f.severity
+        head = "  ".join(
+            part
+            for part in (
+                _paint(_safe(_location(f)), "path", color),
+                _paint(_safe(f.severity), level if level in _STYLES else "dim", color),
+                _paint(f"{f.rule} {_safe(f.name)}", "rule", color),
+                f"[{_safe(f.channel)}]" if f.channel else "",
+            )
+            if part
+        )
+        message = _safe(f.message).split("\n")
+        out.append(f"{head}  {message[0]}")
+        out.extend("    " + line for line in message[1:])
+        if f.suppressed:
+            out.append(_paint(_indent(_safe(f"suppressed: {_reason(f)}"), "    "), "suppressed", color))
+        if f.hint:
+            out.append(_paint(_indent(_safe(f"hint: {f.hint}"), "    "), "dim", color))
+        if f.excerpt:
+            excerpt = _safe(" ".join(f.excerpt.split()))
+            if len(excerpt) > 120:
+                excerpt = excerpt[:119] + "…"
+            out.append(f"    > {excerpt}")
+    if out:
+        out.append("")
+    headline = _headline(result)
+    if not result.findings:
+        headline = _paint(headline, "ok", color)
+    elif result.errors:
+        headline = _paint(headline, "error", color)
+    out.append(headline)
+    return "\n".join(out) + "\n"
+
+
+# --- markdown ------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # mid-line, only these can start markup
+
+
+def _md(value: str) -> str:
+    """Inline Markdown text: one line, punctuation escaped, HTML neutralized."""
+    flat = " ".join(_safe(value).split())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def check_markdown(result: CheckResult, *, limit: int = MARKDOWN_LIMIT) -> str:
+    """A short GitHub job summary: the counts, then one line per finding that is not suppressed."""
+    icon = "✅" if result.ok else "❌"
+    lines = ["### socialpub check", "", f"{icon} {_md(_headline(result).replace('✓ ', ''))}"]
+    shown = [f for f in ordered(result.findings) if not f.suppressed]
+    if shown:
+        lines.append("")
+    for f in shown[:limit]:
+        rule = re.sub(r"[^A-Za-z0-9_.-]", "", f.rule)
+        where = ""
+        if f.file:
+            label = f.file + (f":{f.line}" if f.line is not None else "")
+            target = quote(f.file.replace("\\", "/"), safe="/-._~")
+            target += f"#L{f.line}" if f.line is not None else ""
+            where = f" [{_md(label)}]({target})"
+        channel = f" ({_md(f.channel)})" if f.channel else ""
+        lines.append(f"- **{_md(f.severity)}** `{rule}`{where} — {_md(f.message)}{channel}")
+    if len(shown) > limit:
+        lines.append(f"- … and {len(shown) - limit} more (see the full report)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,14 @@
+"""The compliance rules, grouped as RULES.md groups them. Importing this package registers them all."""
+
+from socialpub.rules import (  # noqa: F401  (each module registers its rules)
+    balance,
+    channel,
+    claims,
+    conduct,
+    files,
+    meta,
+    offlabel,
+)
+from socialpub.rules.engine import RULES, Finding, evaluate
+
+__all__ = ["RULES", "Finding", "evaluate"]

@@ -1,0 +1,379 @@
+"""SP-BALANCE-001..004: fair balance of product posts, and the product-mention helpers of the product rules.
+
+A *product mention* is the configured brand or established name of any `[compliance.products.*]` table,
+matched case-insensitively on word boundaries in the prose fields (title, text, alt texts) with URLs taken
+out: `#ONCAVIX` names ONCAVIX, `www.oncavix.example` does not. `product_mentions()` is the one place that
+finds them; claims.py and offlabel.py reuse it together with the per-unit view (masked and
+exception-blanked texts) so that each unit is scanned once per configuration, whatever the number of rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
+
+from socialpub.rules import text as T
+from socialpub.rules.engine import Context, Field, Hit, Unit, rule
+
+if TYPE_CHECKING:
+    from socialpub.config import Product
+
+_DASHES = re.compile(r"[‐‑–]")
+
+
+# --- shared helpers: the per-unit view and product mentions ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A configured brand or established name in one field of a unit, at [start, end) of `field.value`."""
+
+    product: Product
+    field: Field
+    start: int
+    end: int
+    brand: bool  # the brand (proprietary) name, not the established name
+
+    @property
+    def text(self) -> str:
+        return self.field.value[self.start : self.end]
+
+
+@dataclass
+class View:
+    """What the product rules read of one unit, computed once: prose fields with URLs masked, the same
+    with absolute-claim exceptions blanked ("no cure for", "best practices"), and the product mentions."""
+
+    prose: tuple[Field, ...]
+    masked: tuple[str, ...]
+    blanked: tuple[str, ...]
+    mentions: list[Mention]
+    _cache: dict[object, object] = field(default_factory=dict)
+
+    def items(self) -> Iterator[tuple[Field, str, str]]:
+        return zip(self.prose, self.masked, self.blanked, strict=True)
+
+    def products(self) -> list[Product]:
+        """The products mentioned, in order of first mention."""
+        seen: dict[str, Product] = {}
+        for m in self.mentions:
+            seen.setdefault(m.product.key, m.product)
+        return list(seen.values())
+
+    def first_mention(self, product: Product) -> Mention:
+        return next(m for m in self.mentions if m.product.key == product.key)
+
+    def find(self, pattern: re.Pattern[str], *, blanked: bool = False) -> list[tuple[Field, int, int]]:
+        """Every match of `pattern` in the prose fields, as (field, start, end) into `field.value`."""
+        key = (id(pattern), blanked)
+        if key not in self._cache:
+            texts = self.blanked if blanked else self.masked
+            self._cache[key] = [
+                (f, m.start(), m.end())
+                for f, text in zip(self.prose, texts, strict=True)
+                for m in pattern.finditer(text)
+            ]
+        return self._cache[key]  # type: ignore[return-value]
+
+
+def _norm(name: str) -> str:
+    """A name as matched text compares with it: lower case, one space, plain hyphens and apostrophes."""
+    return " ".join(_DASHES.sub("-", name.replace("’", "'")).lower().split())
+
+
+def lexicon(ctx: Context, name: str) -> tuple[str, ...]:
+    """A built-in word list with its [compliance.lexicon] extension, as terms (to combine lists)."""
+    from socialpub.rules.lexicon import BUILTIN
+
+    return (*BUILTIN.get(name, ()), *ctx.compliance.lexicon.get(name, ()))
+
+
+def _names(ctx: Context) -> tuple[re.Pattern[str], dict[str, list[tuple[Product, bool]]]]:
+    """One pattern for every product's brand and established name, and matched name -> products."""
+    cache = ctx.compliance.cache
+    key = ("product-rules", "names")
+    if key not in cache:
+        lookup: dict[str, list[tuple[Product, bool]]] = {}
+        for product in ctx.compliance.products.values():
+            for name, is_brand in ((product.brand, True), (product.established, False)):
+                if name.strip():
+                    entries = lookup.setdefault(_norm(name), [])
+                    if all(p.key != product.key for p, _ in entries):
+                        entries.append((product, is_brand))
+        cache[key] = (T.word_pattern(tuple(lookup)), lookup)
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def view(ctx: Context, unit: Unit) -> View:
+    """The product rules' view of a unit, made once per unit and configuration."""
+    cache = ctx.compliance.cache
+    views = cache.get(("product-rules", "views"))
+    if views is None:
+        views = cache[("product-rules", "views")] = WeakKeyDictionary()
+    found = views.get(unit)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    prose = unit.prose()
+    masked = tuple(f.masked for f in prose)
+    exceptions = ctx.words("absolute_exceptions")
+    blanked = tuple(T.blank(text, exceptions) for text in masked)
+    mentions: list[Mention] = []
+    if ctx.compliance.products:
+        pattern, lookup = _names(ctx)
+        for f, text in zip(prose, masked, strict=True):
+            for m in pattern.finditer(text):
+                for product, is_brand in lookup.get(_norm(m.group(0)), ()):
+                    mentions.append(Mention(product, f, m.start(), m.end(), is_brand))
+    result = View(prose, masked, blanked, mentions)
+    views[unit] = result
+    return result
+
+
+def product_mentions(ctx: Context, unit: Unit) -> list[Mention]:
+    """Every configured brand or established name in the unit's prose (URLs taken out)."""
+    return view(ctx, unit).mentions
+
+
+def comparative_pattern(ctx: Context) -> re.Pattern[str]:
+    """Comparative language: the "comparative" list and the terms that compare only in a therapy context."""
+    terms = (*lexicon(ctx, "comparative"), *lexicon(ctx, "comparative_needs_context"))
+    return ctx.terms(("product-rules", "comparative"), terms)
+
+
+def benefit_pattern(ctx: Context, product: Product) -> re.Pattern[str]:
+    """Benefit signals of a product: its indication terms, benefit verbs, superlative or comparative words."""
+    return ctx.terms(
+        ("product-rules", "benefit", product.key),
+        (
+            *product.indication_terms,
+            *lexicon(ctx, "benefit_verbs"),
+            *lexicon(ctx, "absolute_claims"),
+            *lexicon(ctx, "comparative"),
+            *lexicon(ctx, "comparative_needs_context"),
+        ),
+    )
+
+
+def risk_pattern(ctx: Context, product: Product) -> re.Pattern[str]:
+    return ctx.terms(("product-rules", "risk", product.key), product.serious_risk_terms)
+
+
+def benefits(ctx: Context, v: View, product: Product) -> list[tuple[Field, int, int]]:
+    """Benefit signals of `product` in the unit (absolute-claim exceptions removed first)."""
+    return v.find(benefit_pattern(ctx, product), blanked=True)
+
+
+def risks(ctx: Context, v: View, product: Product) -> list[tuple[Field, int, int]]:
+    return v.find(risk_pattern(ctx, product))
+
+
+def pipeline_pattern(ctx: Context) -> re.Pattern[str]:
+    names = (*ctx.compliance.pipeline_codes, *ctx.compliance.pipeline_names)
+    return ctx.terms(("product-rules", "pipeline"), names)
+
+
+def embargoed_pattern(ctx: Context) -> re.Pattern[str]:
+    return ctx.terms(("product-rules", "embargoed"), ctx.compliance.embargoed_names)
+
+
+def normalise_url(url: str) -> str:
+    """A URL as the risk-link check compares it: scheme, host case, default port, trailing slash, fragment
+    and utm_* tracking parameters do not matter; the path does (a different page is a different page)."""
+    full = url if re.match(r"^[a-z][a-z0-9+.\-]*://", url, re.IGNORECASE) else f"//{url}"
+    try:
+        parts = urlsplit(full.strip())
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port
+    except ValueError:
+        return url.strip().lower()
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith("utm_"))
+    return host + parts.path.rstrip("/") + (f"?{query}" if query else "")
+
+
+def first_of_each(found: Iterable[tuple[Field, int, int]]) -> Iterable[tuple[Field, int, int]]:
+    """The first occurrence of each distinct word per field: one finding per claim, not per repetition."""
+    seen: set[tuple[int, str]] = set()
+    for f, start, end in found:
+        key = (id(f), T.normalise_space(f.value[start:end].lower()))
+        if key not in seen:
+            seen.add(key)
+            yield f, start, end
+
+
+def unit_word(ctx: Context, unit: Unit) -> str:
+    """How messages name the unit: 'tweet 2 of the thread', or 'post'."""
+    if ctx.rendered is not None and len(ctx.rendered.parts) > 1:
+        return f"tweet {unit.index + 1} of the thread"
+    return "tweet" if ctx.kind == "twitter" else "post"
+
+
+def label(product: Product) -> str:
+    return f"{product.brand} ({product.established})"
+
+
+def _quoted(terms: Iterable[str], limit: int = 4) -> str:
+    terms = list(terms)
+    shown = ", ".join(f"'{t}'" for t in terms[:limit])
+    return shown + (f" and {len(terms) - limit} more" if len(terms) > limit else "")
+
+
+# --- the rules ------------------------------------------------------------------------------------
+
+
+@rule(
+    "SP-BALANCE-001", "missing-risk-information", "error", principle="P1, P3",
+    summary="Product benefit without its most serious risks in the same post (each tweet on its own).",
+    help="Add the product's most serious risks to this post (or tweet) itself, or remove the benefit claim.",
+)
+def missing_risk_information(ctx: Context) -> Iterable[Hit]:
+    if not ctx.compliance.products:
+        return
+    for unit in ctx.units():
+        v = view(ctx, unit)
+        for product in v.products():
+            found = benefits(ctx, v, product)
+            if not found or risks(ctx, v, product):
+                continue
+            f, start, end = found[0]
+            mention = v.first_mention(product)
+            where = unit_word(ctx, unit)
+            if product.serious_risk_terms:
+                terms = _quoted(product.serious_risk_terms)
+                need = f"none of its most serious risks ({terms}) is in this {where}"
+                hint = f"state the most serious risks of {product.brand} in this {where} itself"
+                if where.startswith("tweet "):
+                    hint += "; risk information in another tweet of the thread does not balance this one"
+            else:
+                need = "no serious_risk_terms are configured for it, so no risk information can be recognised"
+                hint = f"configure [compliance.products.{product.key}] serious_risk_terms and state them here"
+            yield Hit(
+                f"{label(product)} is presented with a benefit ('{f.value[start:end]}') but {need}; "
+                "a benefit claim needs the most serious risks alongside it (fair balance)",
+                excerpt=mention.text, source=mention.field.source, hint=hint,
+            )
+
+
+ESTABLISHED_WINDOW = 40  # characters either side of the brand name ("about 40" in RULES.md)
+
+
+@rule(
+    "SP-BALANCE-002", "missing-established-name", "error", principle="P1",
+    summary="Brand name without the established name close to its first mention in a field.",
+    help="Write the established name next to the first brand mention, e.g. 'BRAND (established name)'.",
+)
+def missing_established_name(ctx: Context) -> Iterable[Hit]:
+    if not ctx.compliance.products:
+        return
+    for unit in ctx.units():
+        v = view(ctx, unit)
+        done: set[tuple[int, str]] = set()
+        for mention in v.mentions:
+            f = mention.field
+            key = (id(f), mention.product.key)
+            if f.name not in ("title", "text") or not mention.brand or key in done:
+                continue
+            done.add(key)
+            product = mention.product
+            if _norm(product.brand) == _norm(product.established):
+                continue
+            established = ctx.terms(("product-rules", "established", product.key), (product.established,))
+            text = v.masked[v.prose.index(f)]
+            if T.near(text, mention.start, mention.end, established, ESTABLISHED_WINDOW):
+                continue
+            yield Hit(
+                f"the first mention of {product.brand} in the {f.name} has no established name "
+                f"({product.established}) within {ESTABLISHED_WINDOW} characters; the established name must "
+                "accompany the brand name",
+                excerpt=mention.text, source=f.source,
+                hint=f"write '{product.brand} ({product.established})' at the first mention",
+            )
+
+
+def _risk_links(product: Product) -> set[str]:
+    return {normalise_url(u) for u in (product.risk_url, product.pi_url) if u}
+
+
+@rule(
+    "SP-BALANCE-003", "missing-risk-link", "error", principle="P1, P3",
+    summary="Product benefit claim without a direct link to the risk or prescribing-information page.",
+    help="Link the product's configured risk_url or pi_url in the post (text or link field).",
+)
+def missing_risk_link(ctx: Context) -> Iterable[Hit]:
+    if not ctx.compliance.products:
+        return
+    post_link = ctx.rendered.link if ctx.rendered is not None else ctx.post.link
+    for unit in ctx.units():
+        v = view(ctx, unit)
+        products = [p for p in v.products() if benefits(ctx, v, p)]
+        if not products:
+            continue
+        # Links the reader can follow from this unit: its text and link field, and the post's link (for a
+        # thread, the link of the first tweet is the thread's link).
+        urls = {normalise_url(u) for f, u in unit.urls() if f.name in ("text", "link")}
+        if post_link:
+            urls.add(normalise_url(post_link))
+        for product in products:
+            wanted = _risk_links(product)
+            if wanted & urls:
+                continue
+            mention = v.first_mention(product)
+            if wanted:
+                targets = " or ".join(u for u in (product.risk_url, product.pi_url) if u)
+                message = (
+                    f"{label(product)} is presented with a benefit but this {unit_word(ctx, unit)} has no "
+                    f"direct link to its risk information or prescribing information ({targets})"
+                )
+                hint = f"add {product.risk_url or product.pi_url} to the text or the link field"
+            else:
+                message = (
+                    f"{label(product)} is presented with a benefit but no risk_url or pi_url is configured "
+                    "for it, so no direct link to its risk information can be recognised"
+                )
+                hint = f"configure [compliance.products.{product.key}] risk_url or pi_url, and link it here"
+            yield Hit(message, excerpt=mention.text, source=mention.field.source, hint=hint)
+
+
+@rule(
+    "SP-BALANCE-004", "risk-below-fold", "warning", principle="P1",
+    summary="Risk information starts below the channel's fold while the benefit is above it.",
+    help="Move the most serious risks up, before the channel's 'more' cut, next to the benefit.",
+)
+def risk_below_fold(ctx: Context) -> Iterable[Hit]:
+    fold = ctx.rendered.fold if ctx.rendered is not None else None
+    if fold is None or not ctx.compliance.products:
+        return
+    for unit in ctx.units():
+        v = view(ctx, unit)
+        for product in v.products():
+            found = risks(ctx, v, product)
+            if not found:
+                continue  # no risk at all is SP-BALANCE-001
+            if any(_shown(f, start, fold) for f, start, _ in found):
+                continue
+            above = [(f, s, e) for f, s, e in benefits(ctx, v, product) if _shown(f, s, fold)]
+            if not above:
+                continue
+            in_text = [r for r in found if r[0].name == "text"]
+            f, start, end = min(in_text, key=lambda r: r[1]) if in_text else found[0]
+            where = f"at character {start + 1} of the text" if in_text else f"only in the {f.name} text"
+            bf, bs, be = above[0]
+            yield Hit(
+                f"the risk information of {product.brand} starts {where}, after the {fold}-character fold of "
+                f"{ctx.rendered.channel.name}, while the benefit ('{bf.value[bs:be]}') is shown above it; "  # type: ignore[union-attr]
+                "risk must be as prominent as the benefit",
+                excerpt=f.value[start:end], source=f.source,
+                hint=f"state the most serious risks within the first {fold} characters",
+            )
+
+
+def _shown(f: Field, start: int, fold: int) -> bool:
+    """Whether text at `start` of field `f` is visible before the reader expands the post."""
+    if f.name == "title":
+        return True
+    return f.name == "text" and start < fold

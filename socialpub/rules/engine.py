@@ -1,0 +1,319 @@
+"""The compliance engine: a catalogue of rules (RULES.md), how they see a post, and what they report.
+
+A rule is a function registered with `@rule(...)`. Post-scope rules run once per post (approval,
+campaign window…); channel-scope rules run once per (post, channel) on what that channel would receive.
+Content rules iterate `ctx.units()`: one unit per tweet of a thread (or the whole post elsewhere), so that
+risk information "in the next tweet" does not balance a benefit claim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from socialpub.rules import text as T
+
+if TYPE_CHECKING:
+    from socialpub.adapters.base import Rendered
+    from socialpub.config import Compliance
+    from socialpub.posts import Post, Source
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    level: str  # error | warning
+    scope: str  # post | channel
+    suppressible: bool
+    principle: str
+    summary: str
+    help: str  # how to fix it
+    check: Callable[[Context], Iterable[Hit]]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    name: str,
+    level: str,
+    *,
+    scope: str = "channel",
+    suppressible: bool = True,
+    principle: str = "",
+    summary: str,
+    help: str,
+) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
+    """Register a rule of the catalogue."""
+
+    def register(check: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
+        RULES[id] = Rule(id, name, level, scope, suppressible, principle, summary, help, check)
+        return check
+
+    return register
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found: a message, and the offending text (excerpt) in the field it came from."""
+
+    message: str
+    excerpt: str | None = None
+    source: Source | None = None
+    hint: str | None = None
+    line: int | None = None  # when the rule knows the line itself (e.g. a front-matter key)
+
+
+@dataclass
+class Finding:
+    rule: str
+    name: str
+    severity: str
+    post: str | None
+    channel: str | None
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+    excerpt: str | None = None
+    hint: str | None = None
+    suppressed: bool = False
+    suppression: dict[str, str] | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error" and not self.suppressed
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable across runs and line moves: what was found where, not at which line."""
+        key = "\x1f".join(str(x) for x in (self.rule, self.file, self.post, self.channel, self.excerpt or self.message))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "post": self.post,
+            "channel": self.channel,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "excerpt": self.excerpt,
+            "hint": self.hint,
+            "suppressed": self.suppressed,
+        }
+        if self.suppression:
+            data["suppression"] = self.suppression
+        return data
+
+
+# --- what rules see ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """One piece of text a channel receives: name ('text', 'title', 'alt', 'link'), value, and where from."""
+
+    name: str
+    value: str
+    source: Source | None
+
+    @property
+    def masked(self) -> str:
+        """The value with URLs blanked out (same length, so offsets still point into `value`)."""
+        return T.mask_urls(self.value)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What a rule checks as one post: a tweet of a thread with its media alt texts, or a whole post."""
+
+    index: int
+    fields: tuple[Field, ...]
+
+    def prose(self) -> tuple[Field, ...]:
+        """Fields of words (title, text, alt texts): where brand, claim and list rules look."""
+        return tuple(f for f in self.fields if f.name != "link")
+
+    def search(self, pattern: re.Pattern[str]) -> Iterator[tuple[Field, re.Match[str]]]:
+        for f in self.prose():
+            for match in pattern.finditer(f.masked):
+                yield f, match
+
+    def first(self, pattern: re.Pattern[str]) -> tuple[Field, re.Match[str]] | None:
+        return next(self.search(pattern), None)
+
+    def has(self, pattern: re.Pattern[str]) -> bool:
+        return any(pattern.search(f.masked) for f in self.prose())
+
+    def urls(self) -> list[tuple[Field, str]]:
+        out = []
+        for f in self.fields:
+            for url in T.find_urls(f.value):
+                out.append((f, url))
+        return out
+
+
+@dataclass
+class Context:
+    post: Post
+    compliance: Compliance
+    rendered: Rendered | None  # None for post-scope rules
+    at: datetime | None  # when the post goes out (or --at); None when unknown
+    timezone: object = None  # ZoneInfo of [defaults]
+    all_renders: list[Rendered] = field(default_factory=list)  # every channel of the post (content hash)
+    _units: list[Unit] | None = field(default=None, repr=False)
+
+    @property
+    def channel(self) -> str | None:
+        return self.rendered.channel.name if self.rendered else None
+
+    @property
+    def kind(self) -> str | None:
+        return self.rendered.kind if self.rendered else None
+
+    def units(self) -> list[Unit]:
+        """Per tweet of a thread (else one): title (first unit), text, media alt texts, link."""
+        if self._units is not None:
+            return self._units
+        units: list[Unit] = []
+        if self.rendered is None:
+            post = self.post
+            fields = [Field("text", post.text, post.text_source)]
+            if post.title:
+                fields.insert(0, Field("title", post.title, None))
+            fields += [Field("alt", m.alt or "", None) for m in post.media if m.alt]
+            if post.link:
+                fields.append(Field("link", post.link, None))
+            units.append(Unit(0, tuple(fields)))
+        else:
+            r = self.rendered
+            for i, part in enumerate(r.parts):
+                fields = []
+                if i == 0 and r.title:
+                    fields.append(Field("title", r.title, r.title_source))
+                fields.append(Field("text", part.text, part.source))
+                fields += [Field("alt", m.alt, None) for m in part.media if m.alt]
+                if i == 0 and r.link and r.link not in part.text:
+                    fields.append(Field("link", r.link, r.link_source))
+                units.append(Unit(i, tuple(fields)))
+        self._units = units
+        return units
+
+    def words(self, name: str) -> re.Pattern[str]:
+        """A built-in word list extended by [compliance.lexicon], compiled once per configuration."""
+        key = ("words", name)
+        cache = self.compliance.cache
+        if key not in cache:
+            from socialpub.rules.lexicon import BUILTIN
+
+            terms = (*BUILTIN.get(name, ()), *self.compliance.lexicon.get(name, ()))
+            cache[key] = T.word_pattern(terms)
+        return cache[key]  # type: ignore[no-any-return]
+
+    def terms(self, key: object, terms: Iterable[str]) -> re.Pattern[str]:
+        """A configured list (product names, risks…) compiled once per configuration."""
+        cache = self.compliance.cache
+        full = ("terms", key)
+        if full not in cache:
+            cache[full] = T.word_pattern(tuple(terms))
+        return cache[full]  # type: ignore[no-any-return]
+
+
+def evaluate(
+    post: Post,
+    renders: list[Rendered],
+    compliance: Compliance,
+    *,
+    at: datetime | None,
+    timezone: object = None,
+    only: Iterable[str] | None = None,
+    all_renders: list[Rendered] | None = None,
+) -> list[Finding]:
+    """Every finding of every rule for one post and its rendered channels, suppressions applied."""
+    import socialpub.rules  # noqa: F401  (registers the catalogue)
+
+    findings: list[Finding] = []
+    wanted = set(only) if only else None
+    everything = renders if all_renders is None else all_renders
+    post_ctx = Context(post, compliance, None, at, timezone, everything)
+    channel_ctxs = [Context(post, compliance, r, at, timezone, everything) for r in renders]  # units made once
+    for r in RULES.values():
+        if wanted and r.id not in wanted:
+            continue
+        if r.scope == "post":
+            level = _level(r, compliance, None, None)
+            if level:
+                findings += _run(r, post_ctx, level)
+            continue
+        for ctx in channel_ctxs:
+            level = _level(r, compliance, ctx.channel, ctx.kind)
+            if level:
+                findings += _run(r, ctx, level)
+    return _suppress(post, findings)
+
+
+def _level(r: Rule, compliance: Compliance, channel: str | None, kind: str | None) -> str | None:
+    setting = compliance.rules.get(r.id)
+    if setting is None:
+        return r.level
+    if setting.channels is not None and channel is not None:
+        if channel not in setting.channels and kind not in setting.channels:
+            return None
+    level = setting.level or r.level
+    if not r.suppressible:
+        return "error"
+    return None if level == "off" else level
+
+
+def _run(r: Rule, ctx: Context, level: str) -> list[Finding]:
+    out = []
+    post = ctx.post
+    for hit in r.check(ctx):
+        if hit.line is not None:
+            line, column = hit.line, None
+        elif hit.excerpt:
+            line, column = post.locate(hit.excerpt, hit.source)
+        elif hit.source is not None:
+            line, column = hit.source.line, None
+        else:
+            line, column = None, None
+        out.append(
+            Finding(
+                rule=r.id,
+                name=r.name,
+                severity=level,
+                post=post.id,
+                channel=ctx.channel,
+                file=post.file,
+                line=line,
+                column=column,
+                message=hit.message,
+                excerpt=hit.excerpt,
+                hint=hit.hint or r.help,
+            )
+        )
+    return out
+
+
+def _suppress(post: Post, findings: list[Finding]) -> list[Finding]:
+    waivers = {s.rule: s for s in post.suppress}
+    for finding in findings:
+        waiver = waivers.get(finding.rule)
+        if waiver is None:
+            continue
+        if not RULES[finding.rule].suppressible:
+            finding.hint = (finding.hint or "") + f" ({finding.rule} cannot be suppressed; the entry has no effect)"
+            continue
+        finding.suppressed = True
+        finding.suppression = {"reason": waiver.reason, **({"mlr_ref": waiver.mlr_ref} if waiver.mlr_ref else {})}
+    return findings

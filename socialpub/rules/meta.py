@@ -1,0 +1,411 @@
+"""SP-META-001..008: the post's paperwork — approval code and age, campaign window, links, alt text, Form
+FDA 2253, and whether the content is still what was approved.
+
+Times: `ctx.at` is when the post goes out (`--at`, else its `publish_at`, else now). Calendar judgements
+(approval month, campaign days, the expiry warning window) are made in whole days of `[defaults].timezone`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from pathlib import PurePosixPath
+
+from socialpub.posts import Source
+from socialpub.rules import text as T
+from socialpub.rules.engine import Context, Hit, rule
+
+# --- approval code (META-001/002/003) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approval code read with `[compliance.approval] code_regex`."""
+
+    code: str  # as written in the post
+    matched: bool
+    start: datetime | None = None  # first day of the approval month, 00:00 in the configured zone
+    expires: datetime | None = None  # start + max_age_months
+    problem: str | None = None  # the code matches, but its month/year is not a date
+
+
+def _zone(ctx: Context) -> tzinfo:
+    return ctx.timezone if isinstance(ctx.timezone, tzinfo) else UTC
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    total = year * 12 + (month - 1) + months
+    return total // 12, total % 12 + 1
+
+
+def approval_of(ctx: Context) -> Approval | None:
+    """The post's approval code, parsed once per post (None when it has none)."""
+    code = ctx.post.approval_code
+    if code is None or not code.strip():
+        return None
+    key = ("meta.approval", code, ctx.compliance.max_age_months, str(_zone(ctx)))
+    cache = ctx.compliance.cache
+    if key in cache:
+        return cache[key]  # type: ignore[no-any-return]
+    # `search`, not `fullmatch`: the configured regex says itself whether it is anchored.
+    match = ctx.compliance.code_regex.search(code.strip())
+    approval = Approval(code, matched=match is not None)
+    if match is not None:
+        groups = match.groupdict()
+        month_text, year_text = groups.get("month"), groups.get("yy")
+        # A regex without month/yy groups says nothing about the approval date: META-002/003 cannot judge.
+        if month_text and year_text and month_text.isdigit() and year_text.isdigit():
+            month = int(month_text)
+            year = int(year_text) if len(year_text) == 4 else 2000 + int(year_text)  # yy is 20yy
+            if 1 <= month <= 12:
+                zone = _zone(ctx)
+                start = datetime(year, month, 1, tzinfo=zone)
+                end_year, end_month = _add_months(year, month, ctx.compliance.max_age_months)
+                approval = Approval(code, True, start, datetime(end_year, end_month, 1, tzinfo=zone))
+            else:
+                approval = Approval(code, True, problem=f"month {month_text} is not a month (1-12)")
+    cache[key] = approval
+    return approval
+
+
+def _code_source(ctx: Context) -> Source:
+    return Source(ctx.post.file, ctx.post.line("approval_code"))
+
+
+def _when(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _day(moment: datetime) -> str:
+    return moment.date().isoformat()
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@rule(
+    "SP-META-001", "approval-code", "error", scope="post", suppressible=False, principle="P1",
+    summary="Approval code missing, malformed or not approved.",
+    help="Set approval_code to the MLR approval code exactly as it is printed (see [compliance.approval] "
+    "code_regex) and approval_status = \"approved\" once MLR has approved the post.",
+)
+def approval_code(ctx: Context) -> Iterable[Hit]:
+    post = ctx.post
+    approval = approval_of(ctx)
+    if approval is None:
+        yield Hit(
+            "no approval_code: every post needs its MLR approval code before it is published",
+            line=post.line("approval_code"),
+        )
+    elif not approval.matched:
+        yield Hit(
+            f"approval_code '{approval.code}' does not match [compliance.approval] code_regex "
+            f"({ctx.compliance.code_regex.pattern})",
+            excerpt=approval.code,
+            source=_code_source(ctx),
+            hint="copy the code exactly as MLR issued it (spacing and 'Last Updated M/YY' included)",
+        )
+    elif approval.problem:
+        yield Hit(
+            f"approval_code '{approval.code}' is malformed: {approval.problem}",
+            excerpt=approval.code,
+            source=_code_source(ctx),
+        )
+
+    status = post.approval_status
+    if status is None or not status.strip():
+        yield Hit(
+            "no approval_status: the post is publishable only with approval_status = \"approved\"",
+            line=post.line("approval_status") if status is not None else post.line("approval_code"),
+        )
+    elif status.strip().casefold() != "approved":
+        yield Hit(
+            f"approval_status is '{status}', not 'approved': MLR has not approved this post",
+            excerpt=status,
+            source=Source(post.file, post.line("approval_status")),
+            hint="publish only after MLR approval; then set approval_status = \"approved\"",
+        )
+
+    # Optional: channels (names or kinds) where the code must also be printed in the visible text.
+    wanted = ctx.compliance.code_in_body
+    if approval is None or not wanted:
+        return
+    needle = _normalise(approval.code)
+    for r in ctx.all_renders:
+        if r.channel.name not in wanted and r.kind not in wanted:
+            continue
+        visible = [r.title or "", *(p.text for p in r.parts)]
+        if any(needle in _normalise(t) for t in visible):
+            continue
+        yield Hit(
+            f"approval code '{approval.code.strip()}' does not appear in the visible text of channel "
+            f"{r.channel.name} ([compliance.approval] code_in_body lists it)",
+            source=r.parts[0].source if r.parts else None,
+            hint=f"add the approval code to the text {r.channel.name} receives "
+            "(e.g. at the end of the description)",
+        )
+
+
+@rule(
+    "SP-META-002", "approval-expired", "error", scope="post", suppressible=False, principle="P1",
+    summary="Approval expired or future-dated at publish time.",
+    help="Get the post re-approved (a new approval code), or publish it within the approval's validity.",
+)
+def approval_expired(ctx: Context) -> Iterable[Hit]:
+    approval = approval_of(ctx)
+    if ctx.at is None or approval is None or approval.start is None or approval.expires is None:
+        return
+    zone = _zone(ctx)
+    if ctx.at < approval.start:
+        yield Hit(
+            f"approval '{approval.code.strip()}' dates from {_day(approval.start)}, after the post goes out "
+            f"({_when(ctx.at, zone)}): an approval cannot be future-dated",
+            excerpt=approval.code,
+            source=_code_source(ctx),
+            hint="check the approval code's month/year and the publish time",
+        )
+    elif ctx.at >= approval.expires:
+        yield Hit(
+            f"approval '{approval.code.strip()}' of {_day(approval.start)} expired on "
+            f"{_day(approval.expires)} ({ctx.compliance.max_age_months} months); the post goes out "
+            f"{_when(ctx.at, zone)}",
+            excerpt=approval.code,
+            source=_code_source(ctx),
+        )
+
+
+@rule(
+    "SP-META-003", "approval-expiring", "warning", scope="post", principle="P1",
+    summary="Approval expires soon after publish time.",
+    help="Start the re-approval now, so that the post (and any re-use of it) stays covered.",
+)
+def approval_expiring(ctx: Context) -> Iterable[Hit]:
+    approval = approval_of(ctx)
+    if ctx.at is None or approval is None or approval.start is None or approval.expires is None:
+        return
+    if ctx.at < approval.start or ctx.at >= approval.expires:
+        return  # SP-META-002
+    zone = _zone(ctx)
+    # Whole days in the configured zone: the window opens at 00:00 local, N days before the expiry day.
+    days = ctx.compliance.warn_within_days
+    opens = datetime.combine(approval.expires.date() - timedelta(days=days), time(), tzinfo=zone)
+    if ctx.at >= opens:
+        left = (approval.expires.date() - ctx.at.astimezone(zone).date()).days
+        yield Hit(
+            f"approval '{approval.code.strip()}' expires on {_day(approval.expires)}, {left} day(s) after "
+            f"the post goes out ({_when(ctx.at, zone)}; warning within {days} days)",
+            excerpt=approval.code,
+            source=_code_source(ctx),
+        )
+
+
+# --- campaign window (META-004) -------------------------------------------------------------------
+
+
+@rule(
+    "SP-META-004", "outside-campaign", "error", scope="post", principle="P1",
+    summary="Publish time outside the campaign window.",
+    help="Move publish_at into the campaign's days, or change the campaign (or its window in channels.toml).",
+)
+def outside_campaign(ctx: Context) -> Iterable[Hit]:
+    post = ctx.post
+    # An unknown campaign is SP-FILE-002 (the loader sets campaign to None), and only that.
+    if ctx.at is None or post.campaign is None:
+        return
+    campaign = ctx.compliance.campaigns.get(post.campaign)
+    if campaign is None:
+        return
+    zone = _zone(ctx)
+    day = ctx.at.astimezone(zone).date()  # whole days in [defaults].timezone, both ends included
+    if campaign.start <= day <= campaign.end:
+        return
+    side = "before it starts" if day < campaign.start else "after it ends"
+    own_time = post.publish_at is not None and ctx.at == post.publish_at
+    yield Hit(
+        f"the post goes out {_when(ctx.at, zone)} ({day.isoformat()}), {side}: campaign '{campaign.name}' "
+        f"runs {campaign.start.isoformat()} to {campaign.end.isoformat()} ({getattr(zone, 'key', zone)})",
+        line=post.line("publish_at") if own_time else post.line("campaign"),
+    )
+
+
+# --- links (META-005) -----------------------------------------------------------------------------
+
+# Well-known URL shorteners: they hide where a reader is taken, so they are refused even when
+# `allow_hosts` is empty. `deny_hosts` extends this list; an exact `allow_hosts` entry overrides it.
+SHORTENERS = (
+    "bit.ly", "bitly.com", "bit.do", "ow.ly", "tinyurl.com", "goo.gl", "t.co", "buff.ly", "is.gd", "v.gd",
+    "tiny.cc", "t.ly", "rebrand.ly", "cutt.ly", "shorturl.at", "rb.gy", "lnkd.in", "dlvr.it", "trib.al",
+    "s.id", "tr.im",
+)
+# A scheme-less "word.ext" whose ending is a file extension is a file name, not a link ("photo.jpg").
+_FILE_ENDINGS = frozenset(
+    "jpg jpeg png gif webp heic heif tif tiff bmp svg avif mp4 m4v mov webm avi mkv wmv mp3 wav pdf doc docx "
+    "xls xlsx ppt pptx txt csv json js html htm zip exe".split()
+)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+
+
+def _under(host: str, domain: str) -> bool:
+    """`host` is `domain` or one of its subdomains."""
+    return host == domain or host.endswith("." + domain)
+
+
+def _allowed(host: str, allow: tuple[str, ...]) -> bool:
+    # An entry allows its own subdomains, and "www.example.com" also allows "example.com" (the same site).
+    for entry in allow:
+        if _under(host, entry):
+            return True
+        if entry.startswith("www.") and host == entry[4:]:
+            return True
+    return False
+
+
+def link_problems(url: str, ctx: Context) -> list[str]:
+    """Why a URL may not be posted (empty list: it may)."""
+    compliance = ctx.compliance
+    host = T.host(url)
+    reasons = []
+    if not host:
+        return [f"cannot tell the host of link {url}"]
+    denied = next((d for d in compliance.deny_hosts if _under(host, d)), None)
+    shortener = next((s for s in SHORTENERS if _under(host, s)), None)
+    if denied and shortener:
+        reasons.append(f"{host} is a URL shortener (on [compliance.links] deny_hosts): it hides where the "
+                       "reader is taken")
+    elif denied:
+        via = f" ({denied})" if denied != host else ""
+        reasons.append(f"{host} is on [compliance.links] deny_hosts{via}")
+    elif shortener and host not in compliance.allow_hosts:
+        reasons.append(f"{host} is a URL shortener: it hides where the reader is taken")
+    elif compliance.allow_hosts and not _allowed(host, compliance.allow_hosts):
+        reasons.append(f"{host} is not in [compliance.links] allow_hosts")
+    if compliance.require_https and url.lower().startswith("http://"):
+        reasons.append("it uses http:, not https: ([compliance.links] require_https)")
+    return reasons
+
+
+def _is_file_name(url: str) -> bool:
+    if _SCHEME.match(url) or "/" in url:
+        return False
+    return url.rsplit(".", 1)[-1].lower() in _FILE_ENDINGS
+
+
+@rule(
+    "SP-META-005", "link-not-allowed", "error", principle="P1, P3",
+    summary="Link host not allow-listed, or a URL shortener.",
+    help="Link directly to an approved page (full https:// URL on an allow-listed host); add a host to "
+    "[compliance.links] allow_hosts only after review.",
+)
+def link_not_allowed(ctx: Context) -> Iterable[Hit]:
+    seen: set[str] = set()
+    for unit in ctx.units():
+        for f, url in unit.urls():
+            if f.name == "alt" or url in seen or _is_file_name(url):
+                continue  # alt text is read aloud, never followed as a link
+            seen.add(url)
+            reasons = link_problems(url, ctx)
+            if reasons:
+                yield Hit(f"link {url}: " + "; ".join(reasons), excerpt=url, source=f.source)
+
+
+# --- alt text (META-006) --------------------------------------------------------------------------
+
+_MIN_ALT = 10
+_MEDIA_SUFFIX = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|heic|heif|tiff?|bmp|svg|avif|mp4|m4v|mov|webm|avi|mkv|wmv)$", re.IGNORECASE
+)
+# One token with a digit, underscore, path separator or 2+ hyphens: "DSC0001", "IMG_2041", "team-pic-final".
+_TOKEN_NAME = re.compile(r"^\S*(?:[\d_/\\]|-\S*-)\S*$")
+_PLACEHOLDERS = frozenset(
+    ("image", "photo", "picture", "pic", "img", "graphic", "video", "placeholder", "alt", "alt text",
+     "untitled", "screenshot", "thumbnail", "logo", "todo", "tbd", "image description", "description",
+     "alt text here", "insert alt text", "no alt text")
+)
+
+
+def alt_problem(alt: str | None, path: str, limit: int | None) -> str | None:
+    """Why an alt text is unusable (None: it is fine)."""
+    text = (alt or "").strip()
+    if not text:
+        return "has no alt text"
+    stem = PurePosixPath(path).stem.casefold()
+    name = PurePosixPath(path).name.casefold()
+    if (
+        _MEDIA_SUFFIX.search(text)
+        or _TOKEN_NAME.match(text)
+        or text.casefold() in (stem, name, path.casefold())
+    ):
+        return f"has alt text '{text}', which looks like a file name, not a description"
+    if re.sub(r"[^\w ]+", "", text).strip().casefold() in _PLACEHOLDERS:
+        return f"has the placeholder alt text '{text}'"
+    if len(text) < _MIN_ALT:
+        return f"has alt text '{text}' of {len(text)} characters (at least {_MIN_ALT} describe an image)"
+    if limit is not None and len(alt or "") > limit:
+        return f"has alt text of {len(alt or ''):,} characters; the channel takes at most {limit:,}"
+    return None
+
+
+@rule(
+    "SP-META-006", "alt-text", "error", principle="P2",
+    summary="Missing or unusable alt text.",
+    help="Describe what the image or video shows in a sentence, e.g. alt = \"Collage of hand-written signs "
+    "that say strength\" (WCAG 1.1.1).",
+)
+def alt_text(ctx: Context) -> Iterable[Hit]:
+    assert ctx.rendered is not None
+    r = ctx.rendered
+    # Thumbnails/cover images take no alt text on the platforms, so only the media items are judged.
+    for media in r.media:
+        if media.problem is not None:
+            continue  # a missing or unreadable file is SP-FILE-002, and only that
+        problem = alt_problem(media.alt, media.path, r.alt_limit)
+        if problem:
+            yield Hit(f"{media.path} {problem}", excerpt=(media.alt or "").strip() or None, line=media.line)
+
+
+# --- Form FDA 2253 (META-007) ---------------------------------------------------------------------
+
+
+@rule(
+    "SP-META-007", "form-2253", "warning", scope="post", principle="P1",
+    summary="Branded post not flagged for Form FDA 2253.",
+    help="Set form_2253 = true once the post is listed for its Form FDA 2253 submission.",
+)
+def form_2253(ctx: Context) -> Iterable[Hit]:
+    post = ctx.post
+    if post.post_type == "branded" and not post.form_2253:
+        where = "form_2253" if post.doc and ("form_2253",) in post.doc.lines else "post_type"
+        yield Hit(
+            "branded post without form_2253 = true: promotional posts must be submitted to FDA on Form 2253 "
+            "when first published",
+            line=post.line(where),
+        )
+
+
+# --- content hash (META-008) ----------------------------------------------------------------------
+
+
+@rule(
+    "SP-META-008", "changed-since-approval", "error", scope="post", suppressible=False, principle="P1",
+    summary="Content changed since it was approved (approved_sha256 no longer matches).",
+    help="Have the changed post re-approved, then record its new hash (`socialpub hash POST`) in "
+    "approved_sha256.",
+)
+def changed_since_approval(ctx: Context) -> Iterable[Hit]:
+    approved = ctx.post.approved_sha256
+    if not approved:
+        return
+    from socialpub.check import content_hash  # here, not at the top: socialpub.check imports the rules
+
+    current = content_hash(ctx.all_renders)
+    if current != approved.lower():
+        yield Hit(
+            f"content changed since approval: its hash is now {current[:12]}…, approved_sha256 is "
+            f"{approved[:12]}… (the hash covers every channel's text, title, link, board and media bytes)",
+            line=ctx.post.line("approved_sha256"),
+            hint="get the changed post re-approved, then set approved_sha256 to the hash that "
+            "`socialpub hash POST` prints; or undo the change",
+        )

@@ -1,0 +1,227 @@
+"""SP-OFFLABEL-001..003 and SP-SCOPE-001: unapproved uses, investigational and embargoed products, and
+products named where no product may be named (P1 Truth and Accuracy, P4 Transparency).
+
+Products, pipeline codes and names, embargoed names, off-label terms and approved indications all come from
+`[compliance.products.*]` and `[compliance.pipeline]`; mentions are found by balance.product_mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from socialpub.rules import text as T
+from socialpub.rules.balance import (
+    View,
+    benefits,
+    embargoed_pattern,
+    first_of_each,
+    label,
+    pipeline_pattern,
+    unit_word,
+    view,
+)
+from socialpub.rules.engine import Context, Field, Hit, rule
+
+if TYPE_CHECKING:
+    from socialpub.config import Product
+
+# How far before a word a limitation ("not approved for …") or hedge ("to determine whether …") may start,
+# within the same sentence.
+LOOKBACK = 60
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+
+
+def preceded_by(text: str, start: int, pattern: re.Pattern[str], window: int = LOOKBACK) -> bool:
+    """Whether `pattern` matches in the same sentence within `window` characters before `start`."""
+    lo = max(0, start - window)
+    for end in _SENTENCE_END.finditer(text, lo, start):
+        lo = end.end()
+    return pattern.search(text, lo, start) is not None
+
+
+def _folded(text: str) -> str:
+    """Text as the verbatim-indication check compares it: case, runs of space, dash and quote variants."""
+    return " ".join(re.sub(r"[‐‑–]", "-", text.replace("’", "'")).lower().split())
+
+
+@rule(
+    "SP-OFFLABEL-001", "off-label-use", "error", principle="P1",
+    summary="Product named with an unapproved indication or population (or without its approved indication).",
+    help="Remove the unapproved use; promote the product only for its approved indication, in its words.",
+)
+def off_label_use(ctx: Context) -> Iterable[Hit]:
+    if not ctx.compliance.products:
+        return
+    limitations = ctx.words("limitation_phrases")
+    for unit in ctx.units():
+        v = view(ctx, unit)
+        for product in v.products():
+            if product.offlabel_terms:
+                terms = ctx.terms(("product-rules", "offlabel", product.key), product.offlabel_terms)
+                for f, start, end in first_of_each(v.find(terms)):
+                    # A limitation of use ("not approved for early-stage disease") is not promotion of it.
+                    if preceded_by(v.masked[v.prose.index(f)], start, limitations):
+                        continue
+                    word = f.value[start:end]
+                    yield Hit(
+                        f"{label(product)} is named with '{word}', a use or population it is not approved "
+                        "for; promoting an unapproved use is off-label promotion",
+                        excerpt=word, source=f.source,
+                        hint=f"remove '{word}' or state it only as a limitation of use approved by MLR",
+                    )
+            if product.approved_indications and ctx.post.post_type == "branded":
+                yield from _indication_verbatim(ctx, v, unit_word(ctx, unit), product)
+
+
+def _indication_verbatim(ctx: Context, v: View, where: str, product: Product) -> Iterator[Hit]:
+    """A branded unit that promotes the product (a benefit signal; a reminder naming it only is exempt) must
+    state one of its approved indications verbatim (OPDP's "indication verbatim" advice)."""
+    if not benefits(ctx, v, product):
+        return
+    texts = " \n ".join(_folded(t) for t in v.masked)
+    if any(_folded(ind) in texts for ind in product.approved_indications if ind.strip()):
+        return
+    mention = v.first_mention(product)
+    indications = product.approved_indications
+    yield Hit(
+        f"this branded {where} promotes {label(product)} without one of its approved indications verbatim; "
+        "the indication must be stated as approved, not paraphrased",
+        excerpt=mention.text, source=mention.field.source,
+        hint="state the indication exactly as configured: " + " | ".join(f"'{i}'" for i in indications[:2]),
+    )
+
+
+@rule(
+    "SP-OFFLABEL-002", "investigational-promotion", "error", principle="P1",
+    summary="Investigational product with a safety/efficacy claim, or without an investigational qualifier.",
+    help="Say that the product is investigational and that its safety and efficacy have not been "
+    "established; make no safety or efficacy claim.",
+)
+def investigational_promotion(ctx: Context) -> Iterable[Hit]:
+    if not (ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names):
+        return
+    pipeline = pipeline_pattern(ctx)
+    qualifiers = ctx.words("investigational_qualifiers")
+    claims = ctx.words("investigational_claims")
+    hedges = ctx.words("investigational_hedges")
+    for unit in ctx.units():
+        v = view(ctx, unit)
+        found = v.find(pipeline)
+        if not found:
+            continue
+        pf, ps, pe = found[0]
+        code = pf.value[ps:pe]
+        qualified = False
+        claimed: list[tuple[Field, int, int]] = []
+        for f, _, blanked in v.items():
+            if qualifiers.search(blanked):
+                qualified = True
+                # The qualifiers themselves ("not approved", "has not been shown to be safe") are no claim.
+                blanked = T.blank(blanked, qualifiers)
+            for m in claims.finditer(blanked):
+                if not preceded_by(blanked, m.start(), hedges):
+                    claimed.append((f, m.start(), m.end()))
+        for f, start, end in first_of_each(claimed):
+            word = f.value[start:end]
+            yield Hit(
+                f"investigational product {code} is presented with '{word}'; a product under investigation "
+                "may not be called safe or effective before approval",
+                excerpt=word, source=f.source,
+                hint=f"remove '{word}'; say that {code} is investigational and its safety and efficacy have "
+                "not been established",
+            )
+        if not qualified:
+            yield Hit(
+                f"investigational product {code} is named without a qualifier such as 'investigational' or "
+                f"'safety and efficacy have not been established' in this {unit_word(ctx, unit)}",
+                excerpt=code, source=pf.source,
+                hint=f"call {code} investigational, or say that its safety and efficacy are not established",
+            )
+
+
+def _tags(ctx: Context) -> tuple[Field, int] | None:
+    """The channel's published tags (YouTube) as one field, with the line of the table that sets them."""
+    tags = ctx.rendered.options.get("tags") if ctx.rendered is not None else None
+    if not tags:
+        return None
+    table = ctx.channel if "tags" in ctx.post.overrides.get(ctx.channel or "", {}) else ctx.kind
+    return Field("tags", ", ".join(str(t) for t in tags), None), ctx.post.line(table or "", "tags")
+
+
+@rule(
+    "SP-OFFLABEL-003", "embargoed-name", "error", principle="P1",
+    summary="Embargoed or unannounced product name (proposed brand, ex-US brand or code name).",
+    help="Remove the embargoed name until it is announced (then take it off pipeline.embargoed_names).",
+)
+def embargoed_name(ctx: Context) -> Iterable[Hit]:
+    if not ctx.compliance.embargoed_names:
+        return
+    pattern = embargoed_pattern(ctx)
+    tags = _tags(ctx)
+    for unit in ctx.units():
+        published = [(f, None) for f in unit.fields] + ([tags] if tags and unit.index == 0 else [])
+        seen: set[tuple[str, str]] = set()
+        # Unmasked, links included: a URL such as www.name.example discloses the name as much as text does.
+        for f, line in published:
+            for m in pattern.finditer(f.value):
+                name = m.group(0)
+                if (f.name, name.lower()) in seen:
+                    continue
+                seen.add((f.name, name.lower()))
+                in_url = any(s <= m.start() < e for _, s, e in T.url_spans(f.value))
+                where = "the link" if f.name == "link" else ("a URL" if in_url else f"the {f.name}")
+                yield Hit(
+                    f"'{name}' is an embargoed product name and appears in {where}; it may not be made "
+                    "public before it is announced",
+                    excerpt=name if line is None else None, source=f.source, line=line,
+                    hint=f"remove '{name}' from the post (text, title, alt text, links and tags)",
+                )
+
+
+SCOPED_POST_TYPES = ("unbranded_awareness", "careers")
+
+
+@rule(
+    "SP-SCOPE-001", "product-in-unbranded-post", "error", principle="P1, P4",
+    summary="Product named in an unbranded-awareness or careers post.",
+    help="Remove the product name: disease-awareness and careers posts must stay unbranded.",
+)
+def product_in_unbranded_post(ctx: Context) -> Iterable[Hit]:
+    if ctx.post.post_type not in SCOPED_POST_TYPES:
+        return
+    if not (ctx.compliance.products or ctx.compliance.embargoed_names):
+        return
+    embargoed = embargoed_pattern(ctx)
+    kind = ctx.post.post_type.replace("_", " ")
+    for unit in ctx.units():
+        v = view(ctx, unit)
+        names = [(m.field, m.start, m.end, f"the product {label(m.product)}") for m in v.mentions]
+        names += [(f, s, e, "an embargoed product name") for f, s, e in v.find(embargoed)]
+        seen: set[tuple[int, str]] = set()
+        for f, start, end, what in names:
+            word = f.value[start:end]
+            if (id(f), word.lower()) not in seen:
+                seen.add((id(f), word.lower()))
+                yield _scope_hit(kind, word, what, f, None)
+    tags = _tags(ctx)
+    if tags is not None:
+        f, line = tags
+        for word in dict.fromkeys(m.group(0) for m in _any_name(ctx).finditer(f.value)):
+            yield _scope_hit(kind, word, "a product name in the tags", None, line)
+
+
+def _any_name(ctx: Context) -> re.Pattern[str]:
+    """Brand, established and embargoed names in one pattern (for texts outside the units, e.g. tags)."""
+    names = [n for p in ctx.compliance.products.values() for n in (p.brand, p.established)]
+    return ctx.terms(("product-rules", "all-names"), (*names, *ctx.compliance.embargoed_names))
+
+
+def _scope_hit(kind: str, word: str, what: str, f: Field | None, line: int | None) -> Hit:
+    return Hit(
+        f"'{word}' ({what}) is named in a {kind} post; naming a product turns the post into promotion that "
+        "needs full fair balance, and this post type must stay unbranded",
+        excerpt=word if line is None else None, source=f.source if f else None, line=line,
+        hint=f"remove '{word}', or make this a branded post with full product information and MLR review",
+    )

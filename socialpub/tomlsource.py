@@ -1,0 +1,265 @@
+"""TOML documents that remember where each key is, and the schema checks shared by posts and channels.toml.
+
+tomllib gives values but no positions; error messages must name the file, line and key, so a light
+scan of the source maps each dotted key path to the line it is written on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+from socialpub.errors import SocialpubError
+
+_TOML_ERROR_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+_HEADER = re.compile(r"^\s*\[\[?\s*(.+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_\-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*=""")
+_INLINE_KEY = re.compile(r"""[{,]\s*([A-Za-z0-9_\-]+|"[^"]*")\s*=""")
+_DOTTED_PART = re.compile(r"""\s*([A-Za-z0-9_\-]+|"(?:[^"\\]|\\.)*"|'[^']*')\s*(?:\.|$)""")
+
+
+def split_dotted(key: str) -> tuple[str, ...]:
+    """`compliance.rules."SP-CLAIM-002"` -> ("compliance", "rules", "SP-CLAIM-002")."""
+    parts = []
+    for m in _DOTTED_PART.finditer(key.strip()):
+        raw = m.group(1)
+        if raw[:1] in "\"'":
+            raw = raw[1:-1]
+        parts.append(raw)
+    return tuple(parts)
+
+
+def key_lines(source: str, first_line: int = 1) -> dict[tuple[str, ...], int]:
+    """Map each key path (tables included) to the line where it is first written."""
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    in_multiline: str | None = None
+    # TOML counts lines by '\n' only; str.splitlines() also splits at U+2028, U+0085… (allowed in strings)
+    for number, text in enumerate(source.split("\n"), start=first_line):
+        if in_multiline:
+            if text.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        header = _HEADER.match(text)
+        if header and "=" not in text.split("]")[0]:
+            table = split_dotted(header.group(1))
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(text)
+        if key:
+            path = table + split_dotted(key.group(1))
+            lines.setdefault(path, number)
+            rest = text[key.end():]
+            for inline in _INLINE_KEY.finditer(rest):
+                lines.setdefault(path + (inline.group(1).strip('"'),), number)
+            for quote in ('"""', "'''"):
+                if rest.count(quote) % 2 == 1:
+                    in_multiline = quote
+    return lines
+
+
+@dataclass
+class TomlDoc:
+    """A parsed TOML document with its file name and key positions."""
+
+    file: str
+    data: dict[str, Any]
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    first_line: int = 1
+
+    def line(self, *path: str | int) -> int | None:
+        """The line of the nearest written ancestor of a key path (list indexes are skipped)."""
+        keys = tuple(p for p in path if isinstance(p, str))
+        while keys:
+            if keys in self.lines:
+                return self.lines[keys]
+            keys = keys[:-1]
+        return None
+
+
+def parse_toml(text: str, file: str, *, first_line: int = 1, error: type[SocialpubError] = SocialpubError) -> TomlDoc:
+    """Parse TOML, turning a syntax error into `error` with the file's own line and column."""
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise error(
+            "not valid TOML: arrays or tables are nested too deeply", file=file, line=first_line,
+            hint="a post or configuration file needs only a few levels of [ ] and { }",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        pos = _TOML_ERROR_POS.search(message)
+        line = column = None
+        if pos:
+            line, column = int(pos.group(1)) + first_line - 1, int(pos.group(2))
+            message = message[: pos.start()].strip()
+        elif message.endswith("(at end of document)"):  # the last line that has something on it
+            line = text.count("\n", 0, len(text.rstrip())) + first_line
+            message = message.removesuffix("(at end of document)").strip()
+        raise error(
+            f"not valid TOML: {message[:1].lower() + message[1:]}",
+            file=file,
+            line=line,
+            column=column,
+            hint="check quotes, brackets and commas near that line (https://toml.io)",
+        ) from None
+    return TomlDoc(file=file, data=data, lines=key_lines(text, first_line), first_line=first_line)
+
+
+# --- schema checks -------------------------------------------------------------------------------
+
+TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "an array",
+    dict: "a table",
+    datetime: "a date-time",
+    date: "a date",
+    time: "a time",
+}
+
+
+def type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, datetime):
+        return "a date-time"
+    for kind, name in TYPE_NAMES.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+@dataclass(frozen=True)
+class Key:
+    """What one key of a table may hold."""
+
+    type: type | tuple[type, ...]
+    required: bool = False
+    choices: tuple[str, ...] | None = None
+    items: type | None = None  # element type for arrays
+    check: Callable[[Any], str | None] | None = None  # returns a problem, or None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+@dataclass
+class Problems:
+    """Collects every problem of one file so that one run reports them all."""
+
+    doc: TomlDoc
+    error: type[SocialpubError]
+    found: list[SocialpubError] = field(default_factory=list)
+
+    def add(self, message: str, path: tuple[str | int, ...], hint: str | None = None, **kw: Any) -> None:
+        self.found.append(
+            self.error(message, file=self.doc.file, line=self.doc.line(*path), key=dotted(path), hint=hint, **kw)
+        )
+
+    def check_table(
+        self, table: Mapping[str, Any], schema: Mapping[str, Key], path: tuple[str | int, ...] = ()
+    ) -> dict[str, Any]:
+        """Check a table against a schema; return the keys that passed."""
+        good: dict[str, Any] = {}
+        for name, value in table.items():
+            spec = schema.get(name)
+            key_path = (*path, name)
+            if spec is None:
+                guess = did_you_mean(name, schema)
+                self.add(
+                    "unknown key",
+                    key_path,
+                    hint=f"did you mean '{guess}'?" if guess else f"known keys here: {', '.join(sorted(schema))}",
+                )
+                continue
+            problem = check_value(value, spec)
+            if problem:
+                self.add(problem, key_path, hint=_type_hint(spec))
+                continue
+            good[name] = value
+        for name, spec in schema.items():
+            if spec.required and name not in table:
+                self.add(f"'{name}' is required", (*path, name) if path else (), hint=_type_hint(spec))
+        return good
+
+
+def check_value(value: Any, spec: Key) -> str | None:
+    types = spec.type if isinstance(spec.type, tuple) else (spec.type,)
+    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+    if datetime not in types and date in types and isinstance(value, datetime):
+        ok = False
+    if not ok:
+        wanted = " or ".join(TYPE_NAMES.get(t, t.__name__) for t in types)
+        return f"must be {wanted}, not {type_name(value)}"
+    if spec.items is not None and isinstance(value, list):
+        for index, item in enumerate(value):
+            if not isinstance(item, spec.items) or (isinstance(item, bool) and spec.items is not bool):
+                return f"item {index + 1} must be {TYPE_NAMES.get(spec.items, spec.items.__name__)}, not {type_name(item)}"
+    if spec.choices is not None and value not in spec.choices:
+        guess = did_you_mean(str(value), spec.choices)
+        extra = f" (did you mean '{guess}'?)" if guess else ""
+        return f"'{value}' is not one of: {', '.join(spec.choices)}{extra}"
+    if spec.check is not None:
+        return spec.check(value)
+    return None
+
+
+def _type_hint(spec: Key) -> str | None:
+    if spec.choices:
+        return f"use one of: {', '.join(spec.choices)}"
+    return None
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            needs_quotes = not re.fullmatch(r"[A-Za-z0-9_\-]+", part)
+            text = f'"{part}"' if needs_quotes else part
+            out += f".{text}" if out else text
+    return out
+
+
+def read_text(path: Path, display: str, error: type[SocialpubError], max_bytes: int) -> str:
+    """Read a UTF-8 text file with clear errors for missing, huge or binary files."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(
+                f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
+                file=display,
+                hint="post and configuration files are small text files; move media to their own files",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error("file not found", file=display) from None
+    except IsADirectoryError:
+        raise error("is a folder, not a file", file=display) from None
+    except OSError as exc:
+        raise error(f"cannot be read: {exc.strerror}", file=display) from None
+    if b"\x00" in raw:
+        raise error("is a binary file, not UTF-8 text", file=display, hint="save it as UTF-8 text") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise error("is not valid UTF-8 text", file=display, line=line, hint="save it as UTF-8") from None
+    return text.removeprefix("\ufeff")

@@ -1,0 +1,154 @@
+"""Build throw-away repositories of posts for tests: a channels.toml and post files written for real."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from socialpub.check import CheckResult, run_check
+from socialpub.config import load_config
+from socialpub.rules import Finding
+
+# A realistic configuration; tests add or replace tables through `extra`.
+BASE_CONFIG = """\
+[defaults]
+timezone = "America/New_York"
+max_lateness = "24h"
+sponsor = "AstraZeneca"
+
+[channels.tw]
+kind = "twitter"
+api_key = "env:TW_KEY"
+api_secret = "env:TW_SECRET"
+access_token = "env:TW_TOKEN"
+access_secret = "env:TW_TOKEN_SECRET"
+
+[channels.fb]
+kind = "facebook"
+page_id = "123456789"
+page_token = "env:FB_TOKEN"
+
+[channels.yt]
+kind = "youtube"
+client_id = "env:YT_ID"
+client_secret = "env:YT_SECRET"
+refresh_token = "env:YT_REFRESH"
+
+[channels.pin]
+kind = "pinterest"
+access_token = "env:PIN_TOKEN"
+[channels.pin.boards]
+"Internships and Students" = "549755885177"
+"US Military Veterans" = "549755885178"
+
+[compliance.approval]
+max_age_months = 12
+warn_within_days = 30
+
+[compliance.links]
+allow_hosts = ["www.astrazeneca-us.com", "www.fda.gov", "fda.gov", "clinicaltrials.gov", "www.oncavix.example"]
+deny_hosts = ["bit.ly", "ow.ly", "tinyurl.com", "goo.gl"]
+
+[compliance.privacy]
+allow_phones = ["1-800-FDA-1088", "1-800-236-9933"]
+allow_email_domains = ["astrazeneca.com"]
+company_handles = ["@AstraZenecaUS"]
+
+[compliance.disclosure]
+accepted = ["#ad", "#sponsored", "sponsored", "paid partnership with astrazeneca", "#azemployee"]
+ambiguous = ["#sp", "#spon", "#collab", "#partner", "#ambassador"]
+
+[compliance.safety]
+reporting = ["1-800-FDA-1088", "fda.gov/medwatch", "1-800-236-9933"]
+
+[compliance.campaigns.mbc]
+start = 2014-09-01
+end = 2014-10-13
+
+[compliance.products.oncavix]
+brand = "ONCAVIX"
+established = "tivaranib"
+indication_terms = ["metastatic breast cancer", "hr+/her2-"]
+offlabel_terms = ["early-stage", "adjuvant"]
+serious_risk_terms = ["interstitial lung disease", "pneumonitis", "harm an unborn baby"]
+risk_url = "https://www.oncavix.example/risk"
+pi_url = "https://www.oncavix.example/pi"
+
+[compliance.pipeline]
+codes = ["EXP-4172"]
+embargoed_names = ["ZELTRIS"]
+"""
+
+# Front matter that passes every post-level rule at 2014-09-15 (approval 6/14, campaign mbc).
+GOOD_FRONT: dict[str, Any] = {
+    "channels": ["tw"],
+    "post_type": "corporate",
+    "publish_at": datetime(2014, 9, 15, 10, 0, tzinfo=timezone.utc),
+    "approval_code": "3001314  Last Updated 6/14",
+    "approval_status": "approved",
+}
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    return str(value)
+
+
+class Repo:
+    """A repository folder with channels.toml and posts/, checked with the real loader and rules."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "posts").mkdir(parents=True, exist_ok=True)
+        self.write_config()
+
+    def write_config(self, extra: str = "", base: str = BASE_CONFIG) -> Path:
+        path = self.root / "channels.toml"
+        path.write_text(base + "\n" + extra, encoding="utf-8")
+        return path
+
+    def write(self, relative: str, content: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    def post(self, body: str = "", name: str = "post", tables: str = "", **front: Any) -> Path:
+        """Write posts/NAME.md from keyword front matter (GOOD_FRONT by default) and a body."""
+        fields = {**GOOD_FRONT, **front}
+        lines = [f"{k} = {toml_value(v)}" for k, v in fields.items() if v is not None]
+        text = "+++\n" + "\n".join(lines) + "\n" + tables + "\n+++\n" + body
+        return self.write(f"posts/{name}.md", text)
+
+    def check(self, **kwargs: Any) -> CheckResult:
+        config = load_config(self.root / "channels.toml")
+        return run_check(config, **kwargs)
+
+    def findings(self, rule: str | None = None, **kwargs: Any) -> list[Finding]:
+        found = self.check(**kwargs).findings
+        return [f for f in found if rule is None or f.rule == rule]
+
+
+def rules_of(findings: list[Finding]) -> set[str]:
+    return {f.rule for f in findings if not f.suppressed}
+
+
+# Minimal real media files.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x10mdat" + b"\x00" * 8

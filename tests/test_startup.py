@@ -1,0 +1,53 @@
+"""Start-up stays light: no SDK and no rule engine is imported for --help/--version (STYLE.md §2)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("tweepy", "facebook", "googleapiclient", "google_auth_oauthlib", "twitter_text", "psycopg", "requests",
+         "socialpub.rules", "socialpub.config", "socialpub.adapters")
+
+
+def imported_modules(code: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True
+    )
+    names = set()
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+def test_cli_import_pulls_in_no_sdk_and_no_core() -> None:
+    names = imported_modules("import socialpub.cli")
+    loaded = sorted(n for n in names if any(n == h or n.startswith(h + ".") for h in HEAVY))
+    assert loaded == []
+
+
+def test_version_runs_without_the_core() -> None:
+    names = imported_modules(
+        "import sys; sys.argv = ['socialpub', '--version']\n"
+        "from socialpub.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
+    assert not any(n.startswith(("socialpub.rules", "socialpub.config", "twitter_text")) for n in names)
+
+
+def test_check_loads_no_publishing_sdk(tmp_path) -> None:
+    # check renders every channel kind but must not import any SDK: render() is offline.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from socialpub.config import load_config\n"
+        "from socialpub.check import run_check\n"
+        f"run_check(load_config(Path({str(root / 'channels.toml')!r})))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('tweepy', 'facebook', 'googleapiclient', 'psycopg', 'requests')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
