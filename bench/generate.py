@@ -25,6 +25,7 @@ import re
 import shutil
 import sys
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -44,41 +45,73 @@ TOPICS: dict[str, dict[str, object]] = {
         "post_type": "unbranded_awareness",
         "hashtags": ["#MBCStrength", "#MBC"],
         "paths": ["/mbcstrength", "/mbcstrength/stories", "/mbcstrength/collage", "/mbc/learn-more"],
-        "images": ["mbc-strength-call.png", "mbc-strength-collage.png"],
+        "images": [
+            (
+                "mbc-strength-call.png",
+                "Pink card with the words Share your strength, hashtag MBCStrength, October 13",
+            ),
+            (
+                "mbc-strength-collage.png",
+                "Collage of photos shared with #MBCStrength: hands, sunrises and "
+                "hand-written signs that say strength",
+            ),
+            (
+                "mbc-strength-call.png",
+                "Hand-written sign on a kitchen table that says strength is showing up",
+            ),
+        ],
         "titles": [
-            "Share your #MBCStrength", "What strength looks like", "Metastatic Breast Cancer Awareness Day",
-            "Strength, in your words", "The #MBCStrength collage", "Living with metastatic breast cancer",
+            "Share your #MBCStrength",
+            "What strength looks like",
+            "Metastatic Breast Cancer Awareness Day",
+            "Strength, in your words",
+            "The #MBCStrength collage",
+            "Living with metastatic breast cancer",
         ],
         "sentences": [
-            "Metastatic breast cancer (MBC) is breast cancer that has spread beyond the breast to other parts "
+            "Metastatic breast cancer (MBC) is breast cancer that has spread beyond the breast to other "
+            "parts "
             "of the body.",
             "There is no cure for MBC yet, and the people living with it, and those who care for them, show "
             "strength every day.",
             "What does strength look like to you? Share a photo with #MBCStrength by October 1.",
-            "We will add the photos to a collage that we will share on Metastatic Breast Cancer Awareness Day, "
+            "We will add the photos to a collage that we will share on Metastatic Breast Cancer Awareness "
+            "Day, "
             "October 13.",
             "Thank you to everyone who has shared what “strength” means to them so far.",
-            "Strength looks different for everyone: a sunrise walk, a hand to hold, a sign that says “still here”.",
+            "Strength looks different for everyone: a sunrise walk, a hand to hold, a sign that says "
+            "“still here”.",
             "Caregivers, friends and families are part of the story too.",
             "Learn what questions to bring to your next appointment with your care team.",
             "Awareness starts with a conversation; today is a good day to start one.",
         ],
-        "alts": [
-            "Pink card with the words Share your strength, hashtag MBCStrength, October 13",
-            "Collage of photos shared with #MBCStrength: hands, sunrises and hand-written signs that say strength",
-            "Hand-written sign on a kitchen table that says strength is showing up",
+        "channel_sets": [
+            (("twitter", "facebook"), 60),
+            (("twitter",), 15),
+            (("facebook",), 15),
+            (("twitter", "facebook", "youtube"), 10),
         ],
-        "channel_sets": [(("twitter", "facebook"), 60), (("twitter",), 15), (("facebook",), 15),
-                         (("twitter", "facebook", "youtube"), 10)],
     },
     "azoncology-summit": {
         "post_type": "corporate",
         "hashtags": ["#AZoncology", "#ESMO14"],
         "paths": ["/azoncology", "/azoncology/agenda", "/azoncology/highlights", "/oncology-research"],
-        "images": ["azoncology-summit.png"],
+        "images": [
+            (
+                "azoncology-summit.png",
+                "Stage banner reading AstraZeneca Oncology Summit 2014 with the hashtag AZoncology",
+            ),
+            (
+                "azoncology-summit.png",
+                "Round table of advocates and researchers in conversation under the AZoncology banner",
+            ),
+        ],
         "titles": [
-            "#AZoncology summit", "#AZoncology: day two", "Listening to oncology advocates",
-            "#AZoncology summit highlights", "Research questions from the #AZoncology summit",
+            "#AZoncology summit",
+            "#AZoncology: day two",
+            "Listening to oncology advocates",
+            "#AZoncology summit highlights",
+            "Research questions from the #AZoncology summit",
         ],
         "sentences": [
             "Today we welcome patient advocates, oncology nurses and researchers to our #AZoncology summit.",
@@ -91,19 +124,25 @@ TOPICS: dict[str, dict[str, object]] = {
             "Our researchers will post their notes from each session on the summit page.",
             "Listening comes first: the advocates set the agenda for the afternoon panel.",
         ],
-        "alts": [
-            "Stage banner reading AstraZeneca Oncology Summit 2014 with the hashtag AZoncology",
-            "Round table of advocates and researchers in conversation under the AZoncology banner",
+        "channel_sets": [
+            (("twitter", "facebook"), 50),
+            (("twitter",), 20),
+            (("facebook",), 10),
+            (("twitter", "facebook", "youtube"), 10),
+            (("youtube",), 10),
         ],
-        "channel_sets": [(("twitter", "facebook"), 50), (("twitter",), 20), (("facebook",), 10),
-                         (("twitter", "facebook", "youtube"), 10), (("youtube",), 10)],
     },
     "rxsave-chat": {
         "post_type": "corporate",
         "hashtags": ["#rxsave"],
         "paths": ["/rxsave", "/rxsave/resources", "/azandme"],
         "images": [],
-        "titles": ["#rxsave chat", "#rxsave chat: welcome", "#rxsave chat: questions", "#rxsave chat: resources"],
+        "titles": [
+            "#rxsave chat",
+            "#rxsave chat: welcome",
+            "#rxsave chat: questions",
+            "#rxsave chat: resources",
+        ],
         "sentences": [
             "Welcome to #rxsave, a Twitter chat sponsored by AstraZeneca about ways to save on prescription "
             "medicines.",
@@ -116,23 +155,32 @@ TOPICS: dict[str, dict[str, object]] = {
             "questions and tips.",
             "Q2 #rxsave: Did you know many companies offer programs for people who cannot afford their "
             "prescriptions? AZ&Me is ours: {url}",
-            "Q3 #rxsave: Ask your pharmacist and your insurer about lower-cost options for your prescriptions. "
+            "Q3 #rxsave: Ask your pharmacist and your insurer about lower-cost options for your "
+            "prescriptions. "
             "What questions would you ask them?",
             "Q4 #rxsave: Which “plan ahead” habits keep your prescription costs predictable? 📅",
             "Q5 #rxsave: Where do you look for information on prescription savings programs?",
             "Thanks for joining #rxsave today! Find the resources we shared at {url}",
         ],
-        "alts": [],
         "channel_sets": [(("twitter",), 100)],
     },
     "labtalk-launch": {
         "post_type": "corporate",
         "hashtags": ["#LabTalk", "#science"],
         "paths": ["/labtalk", "/labtalk/week-1", "/labtalk/week-2", "/labtalk/about"],
-        "images": ["labtalk-launch.png"],
+        "images": [
+            (
+                "labtalk-launch.png",
+                "Purple banner with a microscope icon and the words LabTalk, science from AstraZeneca",
+            ),
+            ("labtalk-launch.png", "Scientist at a lab bench pipetting samples into a row of test tubes"),
+        ],
         "titles": [
-            "Introducing LabTalk, our science blog", "Inside LabTalk: a day in a research lab",
-            "New on LabTalk", "LabTalk: from the bench to a clinical trial", "LabTalk video: meet the lab",
+            "Introducing LabTalk, our science blog",
+            "Inside LabTalk: a day in a research lab",
+            "New on LabTalk",
+            "LabTalk: from the bench to a clinical trial",
+            "LabTalk video: meet the lab",
         ],
         "sentences": [
             "Introducing LabTalk, our new science blog.",
@@ -145,21 +193,25 @@ TOPICS: dict[str, dict[str, object]] = {
             "Our researchers answer the questions readers sent in last week.",
             "Curious how a lab notebook turns into a study protocol? Read on.",
         ],
-        "alts": [
-            "Purple banner with a microscope icon and the words LabTalk, science from AstraZeneca",
-            "Scientist at a lab bench pipetting samples into a row of test tubes",
+        "channel_sets": [
+            (("twitter", "facebook"), 50),
+            (("youtube",), 25),
+            (("twitter", "facebook", "youtube"), 15),
+            (("facebook",), 10),
         ],
-        "channel_sets": [(("twitter", "facebook"), 50), (("youtube",), 25), (("twitter", "facebook", "youtube"), 15),
-                         (("facebook",), 10)],
     },
     "doctorsnotes-launch": {
         "post_type": "corporate",
         "hashtags": ["#DoctorsNotes"],
         "paths": ["/doctorsnotes", "/doctorsnotes/first-notes", "/doctorsnotes/appointments"],
-        "images": ["doctorsnotes-launch.png"],
+        "images": [
+            ("doctorsnotes-launch.png", "Blue notebook cover with a stethoscope and the title DoctorsNotes")
+        ],
         "titles": [
-            "DoctorsNotes: physicians on living well with chronic disease", "New #DoctorsNotes",
-            "DoctorsNotes: preparing for an appointment", "DoctorsNotes: understanding a new diagnosis",
+            "DoctorsNotes: physicians on living well with chronic disease",
+            "New #DoctorsNotes",
+            "DoctorsNotes: preparing for an appointment",
+            "DoctorsNotes: understanding a new diagnosis",
         ],
         "sentences": [
             "Today we launch DoctorsNotes, a blog series in which physicians write about the questions their "
@@ -171,19 +223,38 @@ TOPICS: dict[str, dict[str, object]] = {
             "Physicians share how they explain lab results in plain language.",
             "What would you like our physician authors to write about next?",
         ],
-        "alts": ["Blue notebook cover with a stethoscope and the title DoctorsNotes"],
         "channel_sets": [(("twitter", "facebook"), 70), (("facebook",), 15), (("twitter",), 15)],
     },
     "careers": {
         "post_type": "careers",
         "hashtags": ["#AZcareers"],
         "paths": ["/how-we-hire", "/life-at-astrazeneca", "/students", "/veterans", "/jobs/research"],
-        "images": ["careers-applications.png", "careers-community.png", "careers-internships.png",
-                   "careers-veterans.png"],
+        "images": [
+            (
+                "careers-applications.png",
+                "Checklist card titled Ready for your interview, with notes on research, "
+                "examples and questions to ask",
+            ),
+            (
+                "careers-community.png",
+                "Employees in matching green T-shirts planting trees along a river path",
+            ),
+            (
+                "careers-internships.png",
+                "Students in lab coats at a bench with the words Summer internships 2015",
+            ),
+            (
+                "careers-veterans.png",
+                "Navy card with a folded American flag and the words Thank you for your service",
+            ),
+        ],
         "titles": [
-            "Preparing for your interview at AstraZeneca", "Volunteering in our communities",
-            "Summer 2015 internships: apply this fall", "Veterans: bring your service to science",
-            "How we hire", "Life at AstraZeneca",
+            "Preparing for your interview at AstraZeneca",
+            "Volunteering in our communities",
+            "Summer 2015 internships: apply this fall",
+            "Veterans: bring your service to science",
+            "How we hire",
+            "Life at AstraZeneca",
         ],
         "sentences": [
             "Applying to AstraZeneca? Learn how our hiring process works, from your online application to "
@@ -197,92 +268,136 @@ TOPICS: dict[str, dict[str, object]] = {
             "Our recruiters explain what a “day one” at our Wilmington, Delaware site looks like.",
             "See the roles open this month in research and development.",
         ],
-        "alts": [
-            "Checklist card titled Ready for your interview, with notes on research, examples and questions",
-            "Employees in matching green T-shirts planting trees along a river path",
-            "Students in lab coats at a bench with the words Summer internships 2015",
-            "Navy card with a folded American flag and the words Thank you for your service",
+        "channel_sets": [
+            (("pinterest",), 70),
+            (("pinterest", "twitter"), 10),
+            (("pinterest", "twitter", "facebook"), 10),
+            (("twitter", "facebook"), 10),
         ],
-        "channel_sets": [(("pinterest",), 70), (("pinterest", "twitter"), 10), (("pinterest", "twitter", "facebook"), 10),
-                         (("twitter", "facebook"), 10)],
     },
 }
-TOPIC_WEIGHTS = {"mbc-strength": 20, "azoncology-summit": 12, "rxsave-chat": 15, "labtalk-launch": 12,
-                 "doctorsnotes-launch": 12, "careers": 27, "branded": 2}
+TOPIC_WEIGHTS = {
+    "mbc-strength": 20,
+    "azoncology-summit": 12,
+    "rxsave-chat": 15,
+    "labtalk-launch": 12,
+    "doctorsnotes-launch": 12,
+    "careers": 27,
+    "branded": 2,
+}
 GENERIC_TOPIC = "azoncology-summit"  # for a campaign of channels.toml that no template knows
 HOST_FOR_TOPIC = {"careers": "careers.astrazeneca.com"}
 EXTRA_URLS = ["https://www.fda.gov/medwatch", "https://clinicaltrials.gov", "https://www.astrazeneca.com"]
-VIDEO_ALTS = [
-    "Video tour of a research lab: scientists at benches explain their work on camera",
-    "Video of the summit's opening panel with captions",
-    "Short video of advocates explaining what strength means to them, with captions",
+VIDEO_ALTS = {
+    "mbc-strength": "Short video of people sharing what strength means to them, with captions",
+    "azoncology-summit": "Video of the summit's opening panel of advocates and researchers, with captions",
+    "labtalk-launch": "Video tour of a research lab: scientists at benches explain their work on camera",
+}
+YT_TAGS = [
+    "AstraZeneca",
+    "LabTalk",
+    "science",
+    "research",
+    "oncology",
+    "MBCStrength",
+    "AZoncology",
+    "drug discovery",
+    "clinical trials",
+    "patients",
 ]
-YT_TAGS = ["AstraZeneca", "LabTalk", "science", "research", "oncology", "MBCStrength", "AZoncology",
-           "drug discovery", "clinical trials", "patients"]
 
-BRANDED_BODY = """{brand} ({established}) is a prescription medicine used to treat adults with hormone receptor-positive, HER2-negative (HR+/HER2-) metastatic breast cancer.
-
-IMPORTANT SAFETY INFORMATION
-{brand} can cause serious side effects, including interstitial lung disease (ILD) and pneumonitis, which can be severe or fatal. Tell your healthcare provider right away if you have a new or worsening cough, shortness of breath or chest pain. {brand} can harm an unborn baby. Tell your healthcare provider if you are pregnant or plan to become pregnant.
-
-The most common side effects of {brand} include tiredness, nausea, diarrhea and decreased appetite.
-
-Please see the full Prescribing Information for {brand} ({established}): {pi_url}
-Important Risk Information: {risk_url}
-
-You are encouraged to report negative side effects of prescription drugs to the FDA. Visit www.fda.gov/medwatch, or call 1-800-FDA-1088.
-"""
+BRANDED_BODY = "\n".join(
+    [
+        "{brand} ({established}) is a prescription medicine used to treat adults with hormone "
+        "receptor-positive, HER2-negative (HR+/HER2-) metastatic breast cancer.",
+        "",
+        "IMPORTANT SAFETY INFORMATION",
+        "{brand} can cause serious side effects, including interstitial lung disease (ILD) and "
+        "pneumonitis, which can be severe or fatal. Tell your healthcare provider right away if you"
+        " have a new or worsening cough, shortness of breath or chest pain. {brand} can harm an "
+        "unborn baby. Tell your healthcare provider if you are pregnant or plan to become pregnant.",
+        "",
+        "The most common side effects of {brand} include tiredness, nausea, diarrhea and decreased appetite.",
+        "",
+        "Please see the full Prescribing Information for {brand} ({established}): {pi_url}",
+        "Important Risk Information: {risk_url}",
+        "",
+        "You are encouraged to report negative side effects of prescription drugs to the FDA. Visit"
+        " www.fda.gov/medwatch, or call 1-800-FDA-1088.",
+    ]
+)
 
 # Deliberately failing posts: the four of posts/examples-failing/, with the rules each is meant to trigger
 # (docs/sample-content.md). `{...}` fields are filled per post.
 FAILING: list[dict[str, object]] = [
     {
         "slug": "absolute-claim",
-        "expect": ["SP-CLAIM-001", "SP-CLAIM-002", "SP-BALANCE-001", "SP-BALANCE-002", "SP-BALANCE-003",
-                   "SP-META-007", "SP-SAFETY-003"],
+        "expect": [
+            "SP-CLAIM-001",
+            "SP-CLAIM-002",
+            "SP-BALANCE-001",
+            "SP-BALANCE-002",
+            "SP-BALANCE-003",
+            "SP-META-007",
+            "SP-SAFETY-003",
+        ],
         "campaign": None,
-        "front": {"title": "Failing example: absolute claim", "channels": ["twitter", "facebook"],
-                  "post_type": "branded"},
-        "body": "{brand} is the best treatment for metastatic breast cancer, a breakthrough for women living with "
-                "MBC. Ask your doctor about #{brand} today.",
+        "front": {
+            "title": "Failing example: absolute claim",
+            "channels": ["twitter", "facebook"],
+            "post_type": "branded",
+        },
+        "body": "{brand} is the best treatment for metastatic breast cancer, a breakthrough for women "
+        "living with MBC. Ask your doctor about #{brand} today.",
     },
     {
         "slug": "privacy-shortener",
         "expect": ["SP-PRIVACY-001", "SP-SAFETY-002", "SP-META-005"],
         "campaign": "mbc-strength",
-        "front": {"title": "Failing example: patient contact details, wrong FDA number, shortener",
-                  "channels": ["twitter"], "post_type": "reply",
-                  "in_reply_to_text": "Where can people share their #MBCStrength stories with other patients?"},
-        "body": "Thanks for asking! Dana, one of the patients in our #MBCStrength collage, is happy to talk: call "
-                "302-555-0147 or email dana.m1962@gmail.com. Report side effects at 1-800-FDA-1089. More: "
-                "https://bit.ly/1rAZmbc",
+        "front": {
+            "title": "Failing example: patient contact details, wrong FDA number, shortener",
+            "channels": ["twitter"],
+            "post_type": "reply",
+            "in_reply_to_text": "Where can people share their #MBCStrength stories with other patients?",
+        },
+        "body": "Thanks for asking! Dana, one of the patients in our #MBCStrength collage, is happy to "
+        "talk: call 302-555-0147 or email dana.m1962@gmail.com. Report side effects at 1-800-FDA-1089. More: "
+        "https://bit.ly/1rAZmbc",
     },
     {
         "slug": "employee-long-tweet",
         "expect": ["SP-TRANSPARENCY-001", "SP-CHANNEL-001"],
         "campaign": "azoncology-summit",
-        "front": {"title": "Failing example: employee post without disclosure, too long for X",
-                  "channels": ["twitter"], "post_type": "corporate", "author_type": "employee"},
+        "front": {
+            "title": "Failing example: employee post without disclosure, too long for X",
+            "channels": ["twitter"],
+            "post_type": "corporate",
+            "author_type": "employee",
+        },
         "body": "So proud to spend today at the #AZoncology summit with my colleagues, listening to patient "
-                "advocates, oncology nurses and researchers talk about what people living with cancer need from "
-                "research, from the design of clinical trials to support after a diagnosis. Great conversations "
-                "all day long, and huge thanks to everyone who travelled to Gaithersburg to join us! #partner "
-                "#oncology #AZoncology",
+        "advocates, oncology nurses and researchers talk about what people living with cancer need from "
+        "research, from the design of clinical trials to support after a diagnosis. Great conversations "
+        "all day long, and huge thanks to everyone who travelled to Gaithersburg to join us! #partner "
+        "#oncology #AZoncology",
     },
     {
         "slug": "unbranded-names-product",
         "expect": ["SP-SCOPE-001", "SP-META-006"],
         "campaign": "mbc-strength",
-        "front": {"title": "Failing example: product named in an awareness post",
-                  "channels": ["twitter", "facebook"], "post_type": "unbranded_awareness"},
+        "front": {
+            "title": "Failing example: product named in an awareness post",
+            "channels": ["twitter", "facebook"],
+            "post_type": "unbranded_awareness",
+        },
         "bad_alt": "IMG_2041.png",
-        "body": "Strength looks different for everyone. If you are living with breast cancer that has spread, ask "
-                "your doctor whether {brand} ({established}) is right for you. #MBCStrength",
+        "body": "Strength looks different for everyone. If you are living with breast cancer that has "
+        "spread, ask your doctor whether {brand} ({established}) is right for you. #MBCStrength",
     },
 ]
 
 
 # --- TOML writing ------------------------------------------------------------------------------------------
+
 
 def toml_str(value: str) -> str:
     """A TOML basic string (JSON's escapes are a subset of TOML's)."""
@@ -313,6 +428,7 @@ def toml_multiline(text: str) -> str:
 
 # --- the generator -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class Setup:
     config: dict
@@ -337,7 +453,11 @@ def weighted_estimate(text: str) -> int:
             continue
         for ch in token:
             o = ord(ch)
-            total += 1 if o <= 0x10FF or 0x2000 <= o <= 0x200D or 0x2010 <= o <= 0x201F or 0x2032 <= o <= 0x2037 else 2
+            total += (
+                1
+                if o <= 0x10FF or 0x2000 <= o <= 0x200D or 0x2010 <= o <= 0x201F or 0x2032 <= o <= 0x2037
+                else 2
+            )
     return total
 
 
@@ -418,6 +538,8 @@ class Generator:
         for name in setup.campaigns:
             self.campaign_of.setdefault(topic_for_campaign(name), name)
         self.expected_failures: dict[str, list[str]] = {}
+        self.stats: Counter[str] = Counter()
+        self._folders: set[Path] = set()
 
     # helpers
     def host(self, topic: str) -> str:
@@ -435,23 +557,42 @@ class Generator:
         return self.rng.choice(names) if names else None
 
     def decorate(self, sentence: str) -> str:
-        if self.rng.random() < 0.12:
+        if self.rng.random() < 0.05:
             sentence = f"{sentence} {self.rng.choice(EMOJI)}"
+            self._emoji = True
         return sentence
 
     def paragraphs(self, topic: str, count: int) -> list[str]:
+        """1-3 sentences per paragraph, no sentence twice in a post."""
         sentences: list[str] = list(TOPICS[topic]["sentences"])  # type: ignore[arg-type]
+        if topic == "rxsave-chat":  # a chat opens with one welcome line
+            welcome = self.rng.choice([s for s in sentences if s.startswith("Welcome")])
+            start = self.rng.choice(
+                [
+                    "Questions start in 5 minutes!",
+                    "First question in 5 minutes!",
+                    "Questions start in 1 minute! ⏱️",
+                    "Follow along and reply with #rxsave.",
+                ]
+            )
+            return [f"{welcome} {start}"]
+        pool = self.rng.sample(sentences, k=len(sentences))
         out = []
         for _ in range(count):
-            picked = self.rng.sample(sentences, k=min(len(sentences), self.rng.randint(1, 3)))
-            out.append(" ".join(self.decorate(s) for s in picked))
+            take = min(len(pool), self.rng.randint(1, 3))
+            if not take:
+                break
+            out.append(" ".join(self.decorate(s) for s in pool[:take]))
+            pool = pool[take:]
         return out
 
     def tweet(self, topic: str, url: str | None) -> str:
         sentences: list[str] = list(TOPICS[topic]["sentences"])  # type: ignore[arg-type]
+        if topic == "rxsave-chat":
+            sentences = [s for s in sentences if s.startswith("Welcome")]
         hashtag = TOPICS[topic]["hashtags"][0]  # type: ignore[index]
         for _ in range(20):
-            picked = self.rng.sample(sentences, k=self.rng.randint(1, 2))
+            picked = self.rng.sample(sentences, k=min(len(sentences), self.rng.randint(1, 2)))
             text = " ".join(self.decorate(s) for s in picked)
             if hashtag.lower() not in text.lower():
                 text += f" {hashtag}"
@@ -468,6 +609,7 @@ class Generator:
     # one post
     def make(self, index: int) -> None:
         rng = self.rng
+        self._emoji = False
         if rng.random() < FAIL_SHARE:
             self.make_failing(index)
             return
@@ -482,8 +624,8 @@ class Generator:
 
     def folder_and_name(self, index: int, moment: datetime, slug: str, suffix: str) -> tuple[Path, str]:
         folder = self.posts / f"{moment.year}-{moment.month:02d}" / slug.split("-")[0]
-        if index % 7 == 0:
-            folder = folder / "drafts-approved"
+        if index % 3 == 0:  # some teams file by week
+            folder = folder / f"week-{moment.isocalendar()[1]:02d}"
         return folder, f"p{index:05d}-{slug}{suffix}"
 
     def header(self, front: dict[str, object], local: bool) -> list[str]:
@@ -519,9 +661,9 @@ class Generator:
             if len(body_paragraphs[0]) > 380:
                 body_paragraphs[0] = body_paragraphs[0][:380].rsplit(". ", 1)[0] + "."
         if rng.random() < 0.5:
-            body_paragraphs.append(f"Learn more: {link} {' '.join(spec['hashtags'][:rng.randint(1, 2)])}")  # type: ignore[index]
+            body_paragraphs.append(f"Learn more: {link} {' '.join(spec['hashtags'][: rng.randint(1, 2)])}")  # type: ignore[index]
         elif rng.random() < 0.2 and topic != "careers":
-            extra = rng.choice([u for u in EXTRA_URLS if u.split('/')[2] in self.setup.allow_hosts] or [link])
+            extra = rng.choice([u for u in EXTRA_URLS if u.split("/")[2] in self.setup.allow_hosts] or [link])
             body_paragraphs.append(f"More on clinical research: {extra}")
         body = "\n\n".join(body_paragraphs)
 
@@ -537,13 +679,18 @@ class Generator:
         front["approval_code"] = approval_code(rng, moment, self.setup, self.serial)
         front["approval_status"] = "approved"
         front["link"] = link
-        images: list[str] = list(spec["images"])  # type: ignore[arg-type]
-        alts: list[str] = list(spec["alts"])  # type: ignore[arg-type]
-        wants_image = bool(images) and (
-            "pinterest" in kinds_present or rng.random() < 0.8) and any(k != "youtube" for k in kinds_present)
+        images: list[tuple[str, str]] = list(spec["images"])  # type: ignore[arg-type]
+        wants_image = (
+            bool(images)
+            and ("pinterest" in kinds_present or rng.random() < 0.8)
+            and any(k != "youtube" for k in kinds_present)
+        )
         if wants_image:
             count = 1 if "pinterest" in kinds_present else rng.choice([1, 1, 1, 2])
-            front["media"] = [self.media_entry(folder, rng.choice(images), rng.choice(alts)) for _ in range(count)]
+            front["media"] = [
+                self.media_entry(folder, *image) for image in rng.sample(images, k=min(count, len(images)))
+            ]
+            self.stats["posts with images"] += 1
 
         tables: dict[str, dict[str, object]] = {}
         if "twitter" in kinds_present:
@@ -559,8 +706,12 @@ class Generator:
             assert self.setup.video is not None
             tags = rng.sample(YT_TAGS, k=rng.randint(2, 6))
             tables["youtube"] = {
-                "media": [{"path": os.path.relpath(self.setup.video, folder).replace(os.sep, "/"),
-                           "alt": rng.choice(VIDEO_ALTS)}],
+                "media": [
+                    {
+                        "path": os.path.relpath(self.setup.video, folder).replace(os.sep, "/"),
+                        "alt": VIDEO_ALTS.get(topic, f"Video: {front['title']}, with captions"),
+                    }
+                ],
                 "tags": tags,
                 "privacy": rng.choice(["public", "public", "unlisted"]),
                 "category": rng.choice(["28", "29", "27"]),
@@ -590,8 +741,12 @@ class Generator:
             "form_2253": True,
             "link": str(product.get("risk_url", "")),
         }
-        body = BRANDED_BODY.format(brand=brand, established=established, pi_url=product.get("pi_url", ""),
-                                   risk_url=product.get("risk_url", "")).strip()
+        body = BRANDED_BODY.format(
+            brand=brand,
+            established=established,
+            pi_url=product.get("pi_url", ""),
+            risk_url=product.get("risk_url", ""),
+        ).strip()
         self.write(folder, name, front, {}, body, local)
 
     def make_failing(self, index: int) -> None:
@@ -619,18 +774,54 @@ class Generator:
         front["approval_code"] = approval_code(rng, moment, self.setup, self.serial)
         front["approval_status"] = "approved"
         if "bad_alt" in template:
-            images = TOPICS["mbc-strength"]["images"]  # type: ignore[index]
-            front["media"] = [self.media_entry(folder, rng.choice(images), str(template["bad_alt"]))]  # type: ignore[arg-type]
-        body = str(template["body"]).format(brand=product.get("brand", "BRAND"),
-                                            established=product.get("established", "generic"))
+            image = rng.choice(TOPICS["mbc-strength"]["images"])[0]  # type: ignore[index]
+            front["media"] = [self.media_entry(folder, image, str(template["bad_alt"]))]
+        body = str(template["body"]).format(
+            brand=product.get("brand", "BRAND"), established=product.get("established", "generic")
+        )
         self.expected_failures[str(front["id"])] = list(template["expect"])  # type: ignore[arg-type]
-        self.write(folder, name, front, {}, body, local,
-                   comment="# DELIBERATELY FAILING (generated copy of posts/examples-failing/): "
-                           + ", ".join(template["expect"]))  # type: ignore[arg-type]
+        self.write(
+            folder,
+            name,
+            front,
+            {},
+            body,
+            local,
+            comment="# DELIBERATELY FAILING (generated copy of posts/examples-failing/): "
+            + ", ".join(template["expect"]),
+        )  # type: ignore[arg-type]
 
-    def write(self, folder: Path, name: str, front: dict[str, object], tables: dict[str, dict[str, object]],
-              body: str, local: bool, comment: str | None = None) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+    def write(
+        self,
+        folder: Path,
+        name: str,
+        front: dict[str, object],
+        tables: dict[str, dict[str, object]],
+        body: str,
+        local: bool,
+        comment: str | None = None,
+    ) -> None:
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        kinds = {
+            kind
+            for kind, names in self.setup.channels_by_kind.items()
+            for c in front.get("channels", [])
+            if c in names
+        }  # type: ignore[union-attr]
+        for kind in sorted(kinds):
+            self.stats[f"on {kind}"] += 1
+        self.stats[".toml posts" if name.endswith(".toml") else ".md posts"] += 1
+        if "thread" in tables.get("twitter", {}):
+            self.stats["X threads"] += 1
+        if "text" in tables.get("twitter", {}):
+            self.stats["X text overrides"] += 1
+        if local:
+            self.stats["local publish_at"] += 1
+        if self._emoji:
+            self.stats["posts with emoji"] += 1
+        self._emoji = False
         lines = [comment] if comment else []
         is_toml = name.endswith(".toml")
         lines += self.header(front, local)
@@ -653,8 +844,9 @@ class Generator:
         (folder / name).write_text(content, encoding="utf-8")
 
 
-def generate(out: Path, posts: int, seed: int = 2014, config: Path | None = None,
-             media_from: Path | None = None) -> dict[str, object]:
+def generate(
+    out: Path, posts: int, seed: int = 2014, config: Path | None = None, media_from: Path | None = None
+) -> dict[str, object]:
     """Write `out`/channels.toml and `out`/posts/**; return a manifest (counts, expected failures)."""
     config = config or REPO / "channels.toml"
     media_from = media_from or REPO / "posts" / "media"
@@ -663,7 +855,7 @@ def generate(out: Path, posts: int, seed: int = 2014, config: Path | None = None
     setup = load_setup(out / "channels.toml")
     media_dir = out / "posts" / "media"
     media_dir.mkdir(parents=True, exist_ok=True)
-    names = {n for spec in TOPICS.values() for n in spec["images"]}  # type: ignore[attr-defined]
+    names = {n for spec in TOPICS.values() for n, _alt in spec["images"]}  # type: ignore[attr-defined]
     for name in sorted(names):
         source = media_from / name
         if source.is_file():
@@ -681,7 +873,9 @@ def generate(out: Path, posts: int, seed: int = 2014, config: Path | None = None
     for index in range(1, posts + 1):
         generator.make(index)
     count = sum(1 for p in (out / "posts").rglob("*") if p.suffix in (".md", ".toml"))
-    return {"posts": count, "seed": seed, "expected_failures": generator.expected_failures}
+    stats = dict(sorted(generator.stats.items()))
+    stats["deliberately failing"] = len(generator.expected_failures)
+    return {"posts": count, "seed": seed, "stats": stats, "expected_failures": generator.expected_failures}
 
 
 def _tiny_png() -> bytes:
@@ -699,8 +893,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2014)
     args = parser.parse_args(argv)
     manifest = generate(args.out, args.posts, args.seed)
-    print(f"{manifest['posts']} post files in {args.out / 'posts'} "
-          f"({len(manifest['expected_failures'])} deliberately failing)")  # type: ignore[arg-type]
+    print(
+        f"{manifest['posts']} post files in {args.out / 'posts'} "
+        f"({len(manifest['expected_failures'])} deliberately failing)"
+    )  # type: ignore[arg-type]
     return 0
 
 

@@ -79,7 +79,18 @@ class PlatformError(SocialpubError):
 
     exit_code = ExitCode.PUBLISH_FAILED
 
-    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None, **kw: object):
+    def __init__(
+        self,
+        message: str,
+        *,
+        transient: bool,
+        retry_after: float | None = None,
+        maybe_sent: bool = False,
+        **kw: object,
+    ) -> None:
         super().__init__(message, **kw)  # type: ignore[arg-type]
         self.transient = transient
         self.retry_after = retry_after
+        # True when the request may have reached the platform (timeout after sending, connection dropped
+        # before the answer, 500/502/504): the outcome is unknown until reconciled, never retried blindly.
+        self.maybe_sent = maybe_sent

@@ -163,7 +163,11 @@ class LoadResult:
 
 def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     """Post files under the given paths (default: the posts folder), sorted for a stable report."""
-    roots = list(paths) or [config.posts_dir]
+    roots = list(paths)
+    if not roots:
+        if not config.posts_dir.is_dir():
+            return []  # a new repository without posts yet: nothing to check
+        roots = [config.posts_dir]
     found: list[Path] = []
     for root in roots:
         if root.is_dir():
@@ -421,13 +425,16 @@ def _publish_at(value: Any, zone: ZoneInfo, problems: Problems) -> datetime | No
     if not isinstance(value, datetime):
         problems.add("needs a time of day, not only a date", ("publish_at",), hint=hint)
         return None
-    if value.tzinfo is not None:
-        return value
     try:
-        return localize(value, zone)
+        moment = value if value.tzinfo is not None else localize(value, zone)
+        moment.astimezone(UTC), moment.astimezone(zone)  # 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+    except OverflowError:
+        problems.add(f"{value.isoformat()} is out of range", ("publish_at",), hint=hint)
+        return None
     except ValueError as exc:
         problems.add(str(exc), ("publish_at",), hint="write the time with its UTC offset to say which one is meant")
         return None
+    return moment
 
 
 def localize(naive: datetime, zone: ZoneInfo) -> datetime:

@@ -54,12 +54,14 @@ def key_lines(source: str, first_line: int = 1) -> dict[tuple[str, ...], int]:
         header = _HEADER.match(text)
         if header and "=" not in text.split("]")[0]:
             table = split_dotted(header.group(1))
-            lines.setdefault(table, number)
+            for end in range(1, len(table) + 1):  # [a.b.c] also writes a and a.b
+                lines.setdefault(table[:end], number)
             continue
         key = _KEY.match(text)
         if key:
             path = table + split_dotted(key.group(1))
-            lines.setdefault(path, number)
+            for end in range(len(table) + 1, len(path) + 1):  # a dotted key a.b = 1 also writes a
+                lines.setdefault(path[:end], number)
             rest = text[key.end():]
             for inline in _INLINE_KEY.finditer(rest):
                 lines.setdefault(path + (inline.group(1).strip('"'),), number)

@@ -295,6 +295,22 @@ def test_publish_at_that_is_not_a_datetime_is_an_error_with_a_hint(repo: Repo, v
     assert posts_of(result) == {}
 
 
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59"]
+)
+def test_publish_at_that_utc_cannot_express_is_an_error(repo: Repo, value: str) -> None:
+    repo.write("posts/a.md", md(f'campaign = "mbc"\npublish_at = {value}\n'))
+    result = repo.check()  # the rules convert publish_at to UTC and to [defaults].timezone
+    finding = one(file_findings(result))
+    assert finding.rule == "SP-FILE-001" and finding.line == 5 and "out of range" in finding.message
+    assert finding.hint
+
+
+def test_publish_at_in_year_one_local_time_loads(repo: Repo) -> None:
+    repo.write("posts/a.md", md("publish_at = 0001-01-01T12:00:00\n"))
+    assert posts_of(repo.check())["a"].publish_at == datetime(1, 1, 1, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
 def test_a_series_of_posts_with_their_own_publish_at(repo: Repo) -> None:
     for n in range(1, 4):
         repo.write(f"posts/chat/q{n}.md", md(f"publish_at = 2014-08-13T13:0{n}:00-04:00\n", body=f"Q{n} #rxsave"))
@@ -529,6 +545,23 @@ def test_unknown_override_table_is_sp_file_002_only(repo: Repo, table: str, gues
     if guess:
         assert finding.hint == f"did you mean '{guess}'?"
     assert "a" in posts_of(result)
+
+
+@pytest.mark.parametrize(
+    ("extra", "rule", "line", "message"),
+    [
+        ('title = "x"\ntwiter.text = "x"\n', "SP-FILE-002", 5, "twiter: [twiter] is neither"),
+        ('title = "x"\ntwitter.txt = "x"\n', "SP-FILE-001", 5, "twitter.txt: unknown key"),
+        ('[twitter]\ntext = "x"\n[twitter.more]\nx = 1\n', "SP-FILE-001", 6, "twitter.more: unknown key"),
+        ('[tw]\nthread.x = 1\n', "SP-FILE-001", 5, "tw.thread: must be an array, not a table"),
+    ],
+)
+def test_dotted_keys_and_subtables_have_their_line(
+    repo: Repo, extra: str, rule: str, line: int, message: str
+) -> None:
+    repo.write("posts/a.md", md(extra))
+    finding = one(file_findings(repo.check()))
+    assert (finding.rule, finding.line) == (rule, line) and finding.message.startswith(message)
 
 
 # --- media ----------------------------------------------------------------------------------------------

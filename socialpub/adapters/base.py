@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from socialpub.errors import ConfigError, PostError
+from socialpub.errors import ConfigError, CredentialsError, PostError
 from socialpub.media import Media
 from socialpub.tomlsource import Key
 
@@ -48,8 +49,10 @@ def adapter_class(kind: str) -> type[Adapter]:
     return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
 
 
-def adapter_for(channel: Channel, limits: dict[str, dict[str, int]] | None = None) -> Adapter:
-    return adapter_class(channel.kind)(channel, limits=(limits or {}).get(channel.kind, {}))
+def adapter_for(
+    channel: Channel, limits: dict[str, dict[str, int]] | None = None, environ: Mapping[str, str] | None = None
+) -> Adapter:
+    return adapter_class(channel.kind)(channel, limits=(limits or {}).get(channel.kind, {}), environ=environ)
 
 
 @dataclass(frozen=True)
@@ -128,9 +131,37 @@ class Adapter:
     credential_keys: ClassVar[frozenset[str]] = frozenset()
     override_keys: ClassVar[dict[str, Key]] = {}
 
-    def __init__(self, channel: Channel, *, limits: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        *,
+        limits: dict[str, int] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         self.channel = channel
         self.configured_limits = limits or {}
+        self.environ = environ  # where env: references are read (None: the process environment)
+        self._secrets: dict[str, str] = {}
+
+    def secret(self, key: str) -> str:
+        """A credential's value, read from its reference on first use. Never log or show it."""
+        if key not in self._secrets:
+            ref = self.channel.credentials.get(key)
+            if ref is None:
+                raise CredentialsError(
+                    f"channel {self.channel.name} has no {key}",
+                    key=f"channels.{self.channel.name}.{key}",
+                    hint=f'add {key} = "env:NAME" to [channels.{self.channel.name}] in channels.toml',
+                )
+            self._secrets[key] = ref.resolve(self.environ)  # type: ignore[arg-type]
+        return self._secrets[key]
+
+    def has_secret(self, key: str) -> bool:
+        return key in self.channel.credentials
+
+    def known_secrets(self) -> list[str]:
+        """Every secret read so far, for scrubbing messages before they are shown or stored."""
+        return list(self._secrets.values())
 
     def limit(self, name: str) -> int:
         return self.configured_limits.get(name, self.limits[name])

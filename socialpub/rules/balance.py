@@ -10,11 +10,11 @@ exception-blanked texts) so that each unit is scanned once per configuration, wh
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-from weakref import WeakKeyDictionary
 
 from socialpub.rules import text as T
 from socialpub.rules.engine import Context, Field, Hit, Unit, rule
@@ -25,7 +25,94 @@ if TYPE_CHECKING:
 _DASHES = re.compile(r"[‐‑–]")
 
 
-# --- shared helpers: the per-unit view and product mentions ------------------------------------------
+# --- shared helpers: word lists, the per-unit view, product mentions ------------------------------------
+
+_WORD = re.compile(r"\w+")
+
+
+class Matcher:
+    """A list of terms compiled as ctx.words / ctx.terms compile it, and a cheap way not to scan with it.
+
+    A term can match only where its first word is a whole word of the text (a one-word wildcard term: a
+    word starting with its prefix). Given a field's words, `candidates` returns None when no term can match,
+    else a pattern of just the terms that can: a small alternation scans much faster than the whole list,
+    and it finds the same matches (the terms left out match nowhere in that field).
+    """
+
+    SUBSETS = 512  # compiled candidate subsets kept per list
+
+    def __init__(self, pattern: re.Pattern[str], terms: Iterable[str]) -> None:
+        self.pattern = pattern
+        self._by_first: dict[str, list[str]] = {}
+        self._prefixed: list[tuple[str, str]] = []
+        self._always: list[str] = []  # terms without a word character: always candidates
+        total = 0
+        for term in dict.fromkeys(t for t in terms if t.strip()):
+            total += 1
+            core = term.strip().replace("’", "'")
+            wildcard = core.endswith("*")
+            core = core.rstrip("*").casefold()
+            tokens = _WORD.findall(core)
+            if not tokens:
+                self._always.append(term)
+            elif wildcard and len(tokens) == 1 and core.endswith(tokens[0]):
+                self._prefixed.append((tokens[0], term))
+            else:
+                self._by_first.setdefault(tokens[0], []).append(term)
+        self._firsts = frozenset(self._by_first)
+        self._total = total
+        self._subsets: dict[frozenset[str], re.Pattern[str]] = {}
+
+    def possible(self, words: frozenset[str]) -> bool:
+        if self._always or not self._firsts.isdisjoint(words):
+            return True
+        return any(w.startswith(prefix) for prefix, _ in self._prefixed for w in words)
+
+    def candidates(self, words: frozenset[str]) -> re.Pattern[str] | None:
+        """The pattern to scan a text of these (case-folded) words with, or None when nothing can match."""
+        chosen = list(self._always)
+        for first in self._firsts & words:
+            chosen += self._by_first[first]
+        chosen += [term for prefix, term in self._prefixed if any(w.startswith(prefix) for w in words)]
+        if not chosen:
+            return None
+        if len(chosen) == self._total:
+            return self.pattern
+        key = frozenset(chosen)
+        found = self._subsets.get(key)
+        if found is None:
+            if len(self._subsets) >= self.SUBSETS:
+                self._subsets.clear()
+            found = self._subsets[key] = T.word_pattern(tuple(sorted(key)))
+        return found
+
+
+def lexicon(ctx: Context, name: str) -> tuple[str, ...]:
+    """A built-in word list with its [compliance.lexicon] extension, as terms (to combine lists)."""
+    from socialpub.rules.lexicon import BUILTIN
+
+    return (*BUILTIN.get(name, ()), *ctx.compliance.lexicon.get(name, ()))
+
+
+def words(ctx: Context, *names: str) -> Matcher:
+    """Built-in word lists (with their [compliance.lexicon] extensions), together as one Matcher."""
+    cache = ctx.compliance.cache
+    key = ("product-rules", "words", names)
+    if key not in cache:
+        listed = tuple(t for name in names for t in lexicon(ctx, name))
+        pattern = ctx.words(names[0]) if len(names) == 1 else ctx.terms(key, listed)
+        cache[key] = Matcher(pattern, listed)
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def terms(ctx: Context, key: object, configured: Iterable[str]) -> Matcher:
+    """A configured list (product names, risks…) as a Matcher, made once per configuration."""
+    cache = ctx.compliance.cache
+    full = ("product-rules", "terms", key)
+    if full not in cache:
+        configured = tuple(configured)
+        cache[full] = Matcher(ctx.terms(full, configured), configured)
+    return cache[full]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -43,19 +130,46 @@ class Mention:
         return self.field.value[self.start : self.end]
 
 
-@dataclass
+Found = list[tuple[Field, int, int]]
+
+
 class View:
-    """What the product rules read of one unit, computed once: prose fields with URLs masked, the same
-    with absolute-claim exceptions blanked ("no cure for", "best practices"), and the product mentions."""
+    """What the product rules read of one unit, computed once: prose fields with URLs masked, their words,
+    the texts with absolute-claim exceptions blanked ("no cure for", "best practices") when a rule needs
+    them, and the product mentions. Matches are cached per list: rules sharing a list scan a text once."""
 
-    prose: tuple[Field, ...]
-    masked: tuple[str, ...]
-    blanked: tuple[str, ...]
-    mentions: list[Mention]
-    _cache: dict[object, object] = field(default_factory=dict)
+    def __init__(self, prose: tuple[Field, ...], exceptions: Matcher) -> None:
+        self.prose = prose
+        self.masked = tuple(f.masked for f in prose)
+        self.mentions: list[Mention] = []
+        self._exceptions = exceptions
+        self._words: list[frozenset[str] | None] = [None] * len(prose)
+        self._blanked: list[str | None] = [None] * len(prose)
+        self._found: dict[tuple[int, bool], Found] = {}
 
-    def items(self) -> Iterator[tuple[Field, str, str]]:
-        return zip(self.prose, self.masked, self.blanked, strict=True)
+    def words(self, i: int) -> frozenset[str]:
+        """The (case-folded) words of field i: the precondition of every Matcher."""
+        found = self._words[i]
+        if found is None:
+            found = self._words[i] = frozenset(_WORD.findall(self.masked[i].casefold()))
+        return found
+
+    def blanked(self, i: int) -> str:
+        """Field i's masked text with the absolute-claim exceptions blanked."""
+        text = self._blanked[i]
+        if text is None:
+            text = self.masked[i]
+            exceptions = self._exceptions.candidates(self.words(i))
+            if exceptions is not None:
+                text = T.blank(text, exceptions)
+            self._blanked[i] = text
+        return text
+
+    def index(self, f: Field) -> int:
+        return next(i for i, g in enumerate(self.prose) if g is f)
+
+    def items(self) -> Iterator[tuple[int, Field, str]]:
+        return zip(range(len(self.prose)), self.prose, self.masked, strict=True)
 
     def products(self) -> list[Product]:
         """The products mentioned, in order of first mention."""
@@ -67,17 +181,20 @@ class View:
     def first_mention(self, product: Product) -> Mention:
         return next(m for m in self.mentions if m.product.key == product.key)
 
-    def find(self, pattern: re.Pattern[str], *, blanked: bool = False) -> list[tuple[Field, int, int]]:
-        """Every match of `pattern` in the prose fields, as (field, start, end) into `field.value`."""
-        key = (id(pattern), blanked)
-        if key not in self._cache:
-            texts = self.blanked if blanked else self.masked
-            self._cache[key] = [
-                (f, m.start(), m.end())
-                for f, text in zip(self.prose, texts, strict=True)
-                for m in pattern.finditer(text)
-            ]
-        return self._cache[key]  # type: ignore[return-value]
+    def find(self, matcher: Matcher, *, blanked: bool = False) -> Found:
+        """Every match in the prose fields, as (field, start, end) into `field.value`; with `blanked`, the
+        absolute-claim exceptions are removed first."""
+        key = (id(matcher), blanked)
+        found = self._found.get(key)
+        if found is None:
+            found = []
+            for i, f, text in self.items():
+                pattern = matcher.candidates(self.words(i))
+                if pattern is not None:
+                    source = self.blanked(i) if blanked else text
+                    found += [(f, m.start(), m.end()) for m in pattern.finditer(source)]
+            self._found[key] = found
+        return found
 
 
 def _norm(name: str) -> str:
@@ -85,15 +202,8 @@ def _norm(name: str) -> str:
     return " ".join(_DASHES.sub("-", name.replace("’", "'")).lower().split())
 
 
-def lexicon(ctx: Context, name: str) -> tuple[str, ...]:
-    """A built-in word list with its [compliance.lexicon] extension, as terms (to combine lists)."""
-    from socialpub.rules.lexicon import BUILTIN
-
-    return (*BUILTIN.get(name, ()), *ctx.compliance.lexicon.get(name, ()))
-
-
-def _names(ctx: Context) -> tuple[re.Pattern[str], dict[str, list[tuple[Product, bool]]]]:
-    """One pattern for every product's brand and established name, and matched name -> products."""
+def _names(ctx: Context) -> tuple[Matcher, dict[str, list[tuple[Product, bool]]]]:
+    """One Matcher for every product's brand and established name, and matched name -> products."""
     cache = ctx.compliance.cache
     key = ("product-rules", "names")
     if key not in cache:
@@ -104,32 +214,28 @@ def _names(ctx: Context) -> tuple[re.Pattern[str], dict[str, list[tuple[Product,
                     entries = lookup.setdefault(_norm(name), [])
                     if all(p.key != product.key for p, _ in entries):
                         entries.append((product, is_brand))
-        cache[key] = (T.word_pattern(tuple(lookup)), lookup)
+        cache[key] = (terms(ctx, "names", lookup), lookup)
     return cache[key]  # type: ignore[no-any-return]
 
 
 def view(ctx: Context, unit: Unit) -> View:
     """The product rules' view of a unit, made once per unit and configuration."""
     cache = ctx.compliance.cache
-    views = cache.get(("product-rules", "views"))
+    views: dict[int, tuple[weakref.ref[Unit], View]] | None = cache.get(("product-rules", "views"))
     if views is None:
-        views = cache[("product-rules", "views")] = WeakKeyDictionary()
-    found = views.get(unit)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    prose = unit.prose()
-    masked = tuple(f.masked for f in prose)
-    exceptions = ctx.words("absolute_exceptions")
-    blanked = tuple(T.blank(text, exceptions) for text in masked)
-    mentions: list[Mention] = []
+        views = cache[("product-rules", "views")] = {}
+    # Keyed by identity (hashing a unit would hash all its text); the entry goes when the unit does.
+    key = id(unit)
+    entry = views.get(key)
+    if entry is not None and entry[0]() is unit:
+        return entry[1]
+    result = View(unit.prose(), words(ctx, "absolute_exceptions"))
     if ctx.compliance.products:
-        pattern, lookup = _names(ctx)
-        for f, text in zip(prose, masked, strict=True):
-            for m in pattern.finditer(text):
-                for product, is_brand in lookup.get(_norm(m.group(0)), ()):
-                    mentions.append(Mention(product, f, m.start(), m.end(), is_brand))
-    result = View(prose, masked, blanked, mentions)
-    views[unit] = result
+        names, lookup = _names(ctx)
+        for f, start, end in result.find(names):
+            for product, is_brand in lookup.get(_norm(f.value[start:end]), ()):
+                result.mentions.append(Mention(product, f, start, end, is_brand))
+    views[key] = (weakref.ref(unit, lambda _, key=key, views=views: views.pop(key, None)), result)  # type: ignore[misc]
     return result
 
 
@@ -138,46 +244,33 @@ def product_mentions(ctx: Context, unit: Unit) -> list[Mention]:
     return view(ctx, unit).mentions
 
 
-def comparative_pattern(ctx: Context) -> re.Pattern[str]:
+def comparative(ctx: Context) -> Matcher:
     """Comparative language: the "comparative" list and the terms that compare only in a therapy context."""
-    terms = (*lexicon(ctx, "comparative"), *lexicon(ctx, "comparative_needs_context"))
-    return ctx.terms(("product-rules", "comparative"), terms)
+    return words(ctx, "comparative", "comparative_needs_context")
 
 
-def benefit_pattern(ctx: Context, product: Product) -> re.Pattern[str]:
-    """Benefit signals of a product: its indication terms, benefit verbs, superlative or comparative words."""
-    return ctx.terms(
-        ("product-rules", "benefit", product.key),
-        (
-            *product.indication_terms,
-            *lexicon(ctx, "benefit_verbs"),
-            *lexicon(ctx, "absolute_claims"),
-            *lexicon(ctx, "comparative"),
-            *lexicon(ctx, "comparative_needs_context"),
-        ),
-    )
+def benefits(ctx: Context, v: View, product: Product) -> Found:
+    """Benefit signals of `product` in the unit, in reading order: its indication terms, benefit verbs,
+    superlative or comparative words (absolute-claim exceptions removed first)."""
+    found = [
+        *v.find(terms(ctx, ("indication", product.key), product.indication_terms)),
+        *v.find(words(ctx, "benefit_verbs")),
+        *v.find(words(ctx, "absolute_claims"), blanked=True),  # the lists the claim rules scan too
+        *v.find(comparative(ctx), blanked=True),
+    ]
+    return sorted(found, key=lambda hit: (v.index(hit[0]), hit[1]))
 
 
-def risk_pattern(ctx: Context, product: Product) -> re.Pattern[str]:
-    return ctx.terms(("product-rules", "risk", product.key), product.serious_risk_terms)
+def risks(ctx: Context, v: View, product: Product) -> Found:
+    return v.find(terms(ctx, ("risk", product.key), product.serious_risk_terms))
 
 
-def benefits(ctx: Context, v: View, product: Product) -> list[tuple[Field, int, int]]:
-    """Benefit signals of `product` in the unit (absolute-claim exceptions removed first)."""
-    return v.find(benefit_pattern(ctx, product), blanked=True)
+def pipeline(ctx: Context) -> Matcher:
+    return terms(ctx, "pipeline", (*ctx.compliance.pipeline_codes, *ctx.compliance.pipeline_names))
 
 
-def risks(ctx: Context, v: View, product: Product) -> list[tuple[Field, int, int]]:
-    return v.find(risk_pattern(ctx, product))
-
-
-def pipeline_pattern(ctx: Context) -> re.Pattern[str]:
-    names = (*ctx.compliance.pipeline_codes, *ctx.compliance.pipeline_names)
-    return ctx.terms(("product-rules", "pipeline"), names)
-
-
-def embargoed_pattern(ctx: Context) -> re.Pattern[str]:
-    return ctx.terms(("product-rules", "embargoed"), ctx.compliance.embargoed_names)
+def embargoed(ctx: Context) -> Matcher:
+    return terms(ctx, "embargoed", ctx.compliance.embargoed_names)
 
 
 def normalise_url(url: str) -> str:
@@ -282,8 +375,8 @@ def missing_established_name(ctx: Context) -> Iterable[Hit]:
             product = mention.product
             if _norm(product.brand) == _norm(product.established):
                 continue
-            established = ctx.terms(("product-rules", "established", product.key), (product.established,))
-            text = v.masked[v.prose.index(f)]
+            established = terms(ctx, ("established", product.key), (product.established,)).pattern
+            text = v.masked[v.index(f)]
             if T.near(text, mention.start, mention.end, established, ESTABLISHED_WINDOW):
                 continue
             yield Hit(

@@ -12,14 +12,7 @@ import re
 from collections.abc import Iterable
 
 from socialpub.rules import text as T
-from socialpub.rules.balance import (
-    View,
-    comparative_pattern,
-    embargoed_pattern,
-    first_of_each,
-    pipeline_pattern,
-    view,
-)
+from socialpub.rules.balance import View, comparative, embargoed, first_of_each, pipeline, view, words
 from socialpub.rules.engine import Context, Field, Hit, rule
 
 # A therapy noun makes a claim word a therapy claim when it is this close (characters either side, same
@@ -32,12 +25,12 @@ def therapy_context(ctx: Context, v: View, f: Field, start: int, end: int) -> st
     """What makes the word at [start, end) of `f` a therapy claim (the context's text), or None."""
     if v.mentions:
         return v.mentions[0].text
-    for pattern in (pipeline_pattern(ctx), embargoed_pattern(ctx)):
-        found = v.find(pattern)
+    for names in (pipeline(ctx), embargoed(ctx)):
+        found = v.find(names)
         if found:
             g, s, e = found[0]
             return g.value[s:e]
-    for g, s, e in v.find(ctx.words("therapy_nouns"), blanked=True):
+    for g, s, e in v.find(words(ctx, "therapy_nouns"), blanked=True):
         # The claim word itself is no context ("cure" is both a claim and a therapy noun).
         if g is f and not (s < end and e > start) and s < end + THERAPY_WINDOW and e > start - THERAPY_WINDOW:
             return g.value[s:e]
@@ -50,7 +43,7 @@ def therapy_context(ctx: Context, v: View, f: Field, start: int, end: int) -> st
     help="Replace the absolute or superlative wording with the approved, substantiated claim from the label.",
 )
 def absolute_claim(ctx: Context) -> Iterable[Hit]:
-    claims = ctx.words("absolute_claims")
+    claims = words(ctx, "absolute_claims")
     for unit in ctx.units():
         v = view(ctx, unit)
         for f, start, end in first_of_each(v.find(claims, blanked=True)):
@@ -77,15 +70,19 @@ def hype(ctx: Context) -> Iterable[Hit]:
     # waived with a `suppress` entry naming the MLR decision.
     if any(ref.strip() for ref in ctx.post.claims_refs):
         return
-    words = ctx.words("hype")
-    exceptions = ctx.words("hype_exceptions")
+    hype_words = words(ctx, "hype")
+    exceptions = words(ctx, "hype_exceptions")
     for unit in ctx.units():
         v = view(ctx, unit)
         seen: set[tuple[int, str]] = set()
-        for f, text, _ in v.items():
-            if not words.search(text):
+        for i, f, text in v.items():
+            hype_pattern = hype_words.candidates(v.words(i))
+            if hype_pattern is None:
                 continue
-            for m in words.finditer(T.blank(text, exceptions)):
+            exception_pattern = exceptions.candidates(v.words(i))
+            if exception_pattern is not None:
+                text = T.blank(text, exception_pattern)
+            for m in hype_pattern.finditer(text):
                 word = f.value[m.start() : m.end()]
                 key = (id(f), word.lower())
                 if key in seen:
@@ -109,11 +106,11 @@ def hype(ctx: Context) -> Iterable[Hit]:
 def comparative_claim(ctx: Context) -> Iterable[Hit]:
     if any(ref.strip() for ref in ctx.post.claims_refs):
         return
-    pattern = comparative_pattern(ctx)
+    comparisons = comparative(ctx)
     needs_context = ctx.words("comparative_needs_context")
     for unit in ctx.units():
         v = view(ctx, unit)
-        for f, start, end in first_of_each(v.find(pattern, blanked=True)):
+        for f, start, end in first_of_each(v.find(comparisons, blanked=True)):
             word = f.value[start:end]
             context = None
             if _fullmatch(needs_context, word):

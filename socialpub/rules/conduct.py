@@ -31,9 +31,8 @@ class _Text:
 
 
 def _texts(ctx: Context, names: tuple[str, ...] = ("title", "text", "alt")) -> list[_Text]:
-    return [
-        _Text(u.index, f, f.masked) for u in ctx.units() for f in u.fields if f.name in names and f.value.strip()
-    ]
+    return [_Text(u.index, f, f.masked) for u in ctx.units() for f in u.fields
+            if f.name in names and f.value.strip()]
 
 
 def _reply(ctx: Context) -> _Text | None:
@@ -53,8 +52,8 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     lo = 0
     for m in _BOUNDARY.finditer(text, 0, start):
         lo = m.end()
-    m = _BOUNDARY.search(text, end)
-    return lo, (m.end() if m else len(text))
+    after = _BOUNDARY.search(text, end)
+    return lo, (after.end() if after else len(text))
 
 
 _NEGATION = re.compile(r"^(?:not|no|never|cannot|without|neither|nor|non)$|n['’]t$", re.IGNORECASE)
@@ -67,7 +66,7 @@ def _negated(text: str, start: int, words: int = 4) -> bool:
     before = text[lo:start]
     if before.lower().endswith("non-"):
         return True
-    return any(_NEGATION.match(w) for w in _WORD.findall(before)[-words:])
+    return any(_NEGATION.search(w) for w in _WORD.findall(before)[-words:])
 
 
 def _hit_excerpt(t: _Text, start: int, end: int) -> str:
@@ -75,9 +74,8 @@ def _hit_excerpt(t: _Text, start: int, end: int) -> str:
 
 
 # Keypad letters, so that vanity numbers compare with their digits (1-800-FDA-1088 = 1-800-332-1088).
-_KEYPAD = {ord(c): d for d, letters in
-           {"2": "abc", "3": "def", "4": "ghi", "5": "jkl", "6": "mno", "7": "pqrs", "8": "tuv", "9": "wxyz"}.items()
-           for c in letters}
+_KEYS = {"2": "abc", "3": "def", "4": "ghi", "5": "jkl", "6": "mno", "7": "pqrs", "8": "tuv", "9": "wxyz"}
+_KEYPAD = {ord(c): d for d, letters in _KEYS.items() for c in letters}
 
 
 def _phone_key(number: str) -> str:
@@ -147,7 +145,7 @@ def _ambiguous(ctx: Context) -> re.Pattern[str]:
 
 
 def _why_disclose(ctx: Context) -> str | None:
-    """Why this post needs a disclosure, or None. Hosted chats and third-party reposts set sponsored = true."""
+    """Why this post needs a disclosure, or None (hosted chats and third-party reposts: sponsored = true)."""
     if ctx.post.sponsored:
         return "a sponsored post (sponsored = true)"
     if ctx.post.author_type in _CONNECTED_AUTHORS:
@@ -173,7 +171,7 @@ def _by_unit(ctx: Context) -> dict[int, list[_Text]]:
     "SP-TRANSPARENCY-001", "missing-disclosure", "error", principle="P4",
     summary="Sponsor or material connection not clearly disclosed.",
     help="Disclose the connection clearly in the text itself, e.g. '#ad', 'Paid partnership with <sponsor>', "
-         "'#<Sponsor>Employee' or 'I work for <sponsor>'; ambiguous tags such as #sp or #partner do not count.",
+         "'#<Sponsor>Employee' or 'I work for <sponsor>'; ambiguous tags (#sp, #partner) do not count.",
 )
 def missing_disclosure(ctx: Context) -> Iterable[Hit]:
     why = _why_disclose(ctx)
@@ -187,13 +185,14 @@ def missing_disclosure(ctx: Context) -> Iterable[Hit]:
         where = f"tweet {index + 1}" if len(ctx.units()) > 1 else "the post"
         message = f"{why} has no accepted disclosure in {where}"
         if ambiguous:
-            names = ", ".join(dict.fromkeys(f"'{m.group(0)}'" for _, m in ambiguous))
-            message += f"; {names} {'is' if len(ambiguous) == 1 else 'are'} ambiguous and do not count"
+            names = list(dict.fromkeys(f"'{m.group(0)}'" for _, m in ambiguous))
+            verbs = "is ambiguous and does" if len(names) == 1 else "are ambiguous and do"
             t, m = ambiguous[0]
-            yield Hit(message, excerpt=_hit_excerpt(t, m.start(), m.end()), source=t.field.source)
+            yield Hit(f"{message}; {', '.join(names)} {verbs} not count",
+                      excerpt=_hit_excerpt(t, m.start(), m.end()), source=t.field.source)
         else:
-            source = texts[0].field.source if texts else ctx.rendered.parts[index].source if ctx.rendered else None
-            yield Hit(message, source=source)
+            assert ctx.rendered is not None
+            yield Hit(message, source=texts[0].field.source if texts else ctx.rendered.parts[index].source)
 
 
 def _trailing_hashtags(masked: str) -> tuple[int, int]:
@@ -223,7 +222,7 @@ def weak_disclosure(ctx: Context) -> Iterable[Hit]:
         found = _disclosures(ctx, texts)
         if not found:
             continue  # SP-TRANSPARENCY-001's business
-        problems = []
+        problems: list[tuple[_Text, re.Match[str], str]] = []
         for t, m in found:
             if t.field.name == "title":
                 problems = []
@@ -247,11 +246,12 @@ def weak_disclosure(ctx: Context) -> Iterable[Hit]:
 _NOT_INSIDE = r"(?<![\w#@/+.\-–])"  # not inside a word, hashtag, handle, path or longer number
 _SEP = r"[ .\-–]?"
 _PHONE_NANP = re.compile(
-    _NOT_INSIDE + r"(?:\+?1" + _SEP + r")?(?:\(\d{3}\) ?|\d{3}" + _SEP + r")\d{3}" + _SEP + r"\d{4}(?![\w\-–])"
+    _NOT_INSIDE + rf"(?:\+?1{_SEP})?(?:\(\d{{3}}\) ?|\d{{3}}{_SEP})\d{{3}}{_SEP}\d{{4}}(?![\w\-–])"
 )
 # Vanity numbers (1-800-FDA-1088): letters only after a dash or dot, and the tail must also hold a digit.
 _PHONE_VANITY = re.compile(
-    _NOT_INSIDE + r"(?:\+?1[ .\-–])?(?:\(\d{3}\) ?|\d{3}[.\-–])([A-Za-z0-9]{3})[.\-–]?([A-Za-z0-9]{4})(?![\w\-–])"
+    _NOT_INSIDE
+    + r"(?:\+?1[ .\-–])?(?:\(\d{3}\) ?|\d{3}[.\-–])([A-Za-z0-9]{3})[.\-–]?([A-Za-z0-9]{4})(?![\w\-–])"
 )
 _PHONE_INTL = re.compile(_NOT_INSIDE + r"\+[2-9]\d{0,2}(?:[ .\-–]?\(?\d{1,4}\)?){2,5}(?![\w\-–])")
 _PHONE_LOCAL = re.compile(  # seven digits only after a cue: "call 555-0147"
@@ -333,7 +333,7 @@ def direct_identifier(ctx: Context) -> Iterable[Hit]:
     for t in _texts(ctx):
         for start, end, what in _identifiers(ctx, t):
             excerpt = _hit_excerpt(t, start, end)
-            yield Hit(f"{what} '{excerpt}' in the {t.field.name}: a direct identifier that must not be published",
+            yield Hit(f"{what} '{excerpt}' in the {t.field.name}: a direct identifier must not be published",
                       excerpt=excerpt, source=t.field.source)
 
 
@@ -343,16 +343,19 @@ _NAME = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?"
 _HANDLE = re.compile(r"(?<![\w@.])@(\w{1,30})(?!\w|@|\.\w)")
 _MEET = re.compile(rf"\b[Mm]eet\s+({_NAME})\b")
 _INITIAL = re.compile(rf"\b({_NAME}) [A-Z]\.(?![\w.])")
-_ADDRESS = re.compile(
-    rf",[ \t]*({_NAME})[ \t]*[!?]"
-    rf"|\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Congrats|Congratulations|Welcome)[ \t]*,?[ \t]+({_NAME})[ \t]*[,!:]"
+# "Stay strong, Janet!" (not "Wilmington, Delaware!": a capitalised word before the comma is a place).
+_ADDRESS = re.compile(rf"(?<![A-Za-z])([a-z]+|[A-Z])[ \t]*,[ \t]*({_NAME})[ \t]*[!?]")
+_GREETING = re.compile(
+    r"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Congrats|Congratulations|Welcome)"
+    rf"[ \t]*,?[ \t]+({_NAME})[ \t]*[,!:]"
 )
 # Capitalised words that open the same patterns without naming a person ("Meet Our Team", "Vitamin D.").
 _NOT_NAMES = frozenset("""
 the our your their his her its my a an this these those that us me them you we everyone everybody all
 friends folks team teams guys family today tomorrow tonight here there new more some every each
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december america world doctor doctors nurse nurses patients researchers
+september october november december america world twitter facebook youtube pinterest instagram
+linkedin back again doctor doctors nurse nurses patients researchers
 vitamin hepatitis type stage plan phase part group class grade level option schedule series round section
 appendix exhibit figure table building cohort arm study trial medicare
 """.split())
@@ -366,9 +369,8 @@ def _person_identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int]]:
             if m.group(1).lower() not in company:
                 yield m.start(), m.end()
     not_names = _not_names(ctx)
-    for pattern in (_MEET, _INITIAL, _ADDRESS):
+    for pattern, group in ((_MEET, 1), (_INITIAL, 1), (_ADDRESS, 2), (_GREETING, 1)):
         for m in pattern.finditer(masked):
-            group = 1 if m.group(1) else 2
             if m.group(group).lower() not in not_names:
                 yield m.start(group), m.end() if pattern is _INITIAL else m.end(group)
 
@@ -386,9 +388,10 @@ def _not_names(ctx: Context) -> frozenset[str]:
 
 
 def _health(ctx: Context) -> re.Pattern[str]:
-    """Health terms: the built-in list, the products' indications, and the products' names themselves."""
+    """Health terms: the built-in list, adverse-event terms, the products' indications and names."""
     def build() -> tuple[str, ...]:
-        terms = [*BUILTIN["health_terms"], *ctx.compliance.lexicon.get("health_terms", ())]
+        terms = [*BUILTIN["health_terms"], *ctx.compliance.lexicon.get("health_terms", ()),
+                 *BUILTIN["ae_terms"], *ctx.compliance.lexicon.get("ae_terms", ())]
         for p in ctx.compliance.products.values():
             terms += [*p.indication_terms, p.brand, p.established]
         return tuple(terms)
@@ -414,7 +417,8 @@ def identifiable_health_information(ctx: Context) -> Iterable[Hit]:
         patients = [m for m in ctx.rendered.parts[index].media if m.depicts_patient]
         if not people and not patients:
             continue
-        term = next(((t, m) for t in texts for m in health.finditer(t.masked)), None)
+        exceptions = ctx.words("ae_exceptions")
+        term = next(((t, m) for t in texts for m in health.finditer(T.blank(t.masked, exceptions))), None)
         if term is None:
             continue
         ht, hm = term
@@ -432,9 +436,14 @@ def identifiable_health_information(ctx: Context) -> Iterable[Hit]:
 
 # --- SP-RESPECT-001 ------------------------------------------------------------------------------
 
-_HCP = r"(?:doctor|doctors|physician|healthcare\s+provider|health\s+care\s+provider|healthcare\s+professional" \
-       r"|pharmacist|nurse|care\s+team|oncologist|hcp|prescriber)"
-_MEDICAL_CONTEXT = re.compile(rf"\b(?:{_HCP}|meds?|dosage)\b", re.IGNORECASE)
+_HCP = (r"(?:doctor|doctors|physician|healthcare\s+provider|health\s+care\s+provider"
+        r"|healthcare\s+professional|pharmacist|nurse|care\s+team|oncologist|hcp|prescriber)")
+# Where advice phrases are about medicines ("try taking a walk", "switch to paperless" are not).
+_MEDICAL_CONTEXT = re.compile(
+    rf"\b(?:{_HCP}|meds?|medicines?|medications?|drugs?|treatments?|therap(?:y|ies)|pills?|tablets?|capsules?"
+    rf"|injections?|infusions?|inhalers?|doses?|dosing|dosage|prescriptions?|chemo(?:therapy)?)\b",
+    re.IGNORECASE,
+)
 # The sentence sends the reader to their own healthcare professional ("… and call your doctor right away").
 _REFERRAL = re.compile(
     rf"(?<!n't )(?<!n’t )(?<!not )(?<!never )(?<!without )"
@@ -448,9 +457,11 @@ _DEFERRAL = re.compile(
 
 
 def _medical_context(ctx: Context, masked: str) -> bool:
-    if _MEDICAL_CONTEXT.search(masked) or ctx.words("therapy_nouns").search(masked):
+    if _MEDICAL_CONTEXT.search(masked):
         return True
-    return any(p.search(masked) for _, p in _products(ctx))
+    names = (*ctx.compliance.pipeline_codes, *ctx.compliance.pipeline_names)
+    return any(p.search(masked) for _, p in _products(ctx)) or ctx.terms("conduct-pipeline", names).search(
+        masked) is not None
 
 
 @rule(
@@ -464,7 +475,6 @@ def medical_advice(ctx: Context) -> Iterable[Hit]:
     for t in _texts(ctx):
         text = t.masked
         matches = list(advice.finditer(text))
-        # "Try taking a walk", "switch to paperless": advice only where medicines or doctors are the subject.
         if not matches or not _medical_context(ctx, text):
             continue
         for m in matches:
@@ -473,7 +483,7 @@ def medical_advice(ctx: Context) -> Iterable[Hit]:
             phrase = m.group(0).lower()
             if re.search(_HCP, phrase, re.IGNORECASE) or "need to see" in phrase:
                 # The phrase itself bypasses the doctor; only "Do not … without asking your doctor" is fine.
-                if not (phrase.startswith("without") and _negated(text[lo:m.start()], m.start() - lo, 30)):
+                if not (phrase.startswith("without") and _negated(text, m.start(), 30)):
                     yield _advice_hit(t, m)
                 continue
             if _REFERRAL.search(sentence):
@@ -484,8 +494,8 @@ def medical_advice(ctx: Context) -> Iterable[Hit]:
 
 
 def _advice_hit(t: _Text, m: re.Match[str]) -> Hit:
-    return Hit(f"'{m.group(0)}' is individual medical or dosing advice", excerpt=_hit_excerpt(t, m.start(), m.end()),
-               source=t.field.source)
+    return Hit(f"'{m.group(0)}' is individual medical or dosing advice",
+               excerpt=_hit_excerpt(t, m.start(), m.end()), source=t.field.source)
 
 
 # --- SP-SAFETY-001 -------------------------------------------------------------------------------
@@ -503,10 +513,10 @@ def _personal(ctx: Context, masked: str) -> re.Match[str] | None:
     """The first personal-experience marker: first person (not we/our), or "sorry to hear"."""
     text = T.blank(masked, _NOT_FIRST_PERSON)
     for m in ctx.words("personal_markers").finditer(text):
-        before = text[m.start() - 1] if m.start() else ""
-        after = text[m.end()] if m.end() < len(text) else ""
+        before = text[m.start() - 1 : m.start()]
+        after = text[m.end() : m.end() + 1]
         # "AZ&Me", "Me+You", "ME/CFS": part of a name, not someone speaking of themself.
-        if before in "&+" and before or after in "&+/" and after:
+        if (before and before in "&+") or (after and after in "&+/"):
             continue
         return m
     return None
@@ -606,7 +616,8 @@ def malformed_reporting_information(ctx: Context) -> Iterable[Hit]:
         value = t.field.value
         lower = value.lower()
         if "fda" in lower:
-            for m in _FDA_NUMBER.finditer(t.masked):
+            # On the raw text: URL masking takes "800.FDA" for a domain.
+            for m in _FDA_NUMBER.finditer(value):
                 tail = m.group(1)
                 if tail != "1088" and any(ch.isdigit() for ch in tail):
                     yield Hit(f"'{m.group(0)}' is not the FDA MedWatch number 1-800-FDA-1088",
@@ -653,8 +664,9 @@ _CONTENT_BASED = re.compile(
     re.IGNORECASE,
 )
 # … and never when it is about the opinion ("comments that criticize us").
-_VIEWPOINT = re.compile(r"\b(?:critic\w*|negative|disagree\w*|dissent\w*|complain\w*|opposing|unfavou?rable)\b",
-                        re.IGNORECASE)
+_VIEWPOINT = re.compile(
+    r"\b(?:critic\w*|negative|disagree\w*|dissent\w*|complain\w*|opposing|unfavou?rable)\b", re.IGNORECASE
+)
 _RESPECT = re.compile(
     r"\b(?:welcome[sd]?|encourages?|values?|appreciates?|invites?|respond\s+to|reply\s+to|answer|read|"
     r"listen\s+to|keep|allow|leave)\b[^.!?]*$",
@@ -693,11 +705,17 @@ _CORRECTING = re.compile(
     r"|limited)\b|n['’]t\b",
     re.IGNORECASE,
 )
-_WEAK_WORDS = frozenset({"works", "work", "with", "for", "from", "completely", "totally", "that", "this", "100"})
+# A sentence that quotes a claim to refute it ("the claim that X cures cancer is false").
+_REFUTING = re.compile(
+    r"\b(?:false|untrue|not\s+true|incorrect|inaccurate|not\s+accurate|misleading|myth|misinformation|wrong"
+    r"|mistaken)\b",
+    re.IGNORECASE,
+)
+_WEAK_WORDS = frozenset({"works", "work", "with", "from", "completely", "totally", "that", "this"})
 
 
 def _family(term: str) -> re.Pattern[str]:
-    """Forms of a term's content words: 'cures' -> cure, cured, curing; 'no side effects' -> side, effect(s)."""
+    """Forms of a term's content words: 'cures' -> cure, cured, curing; 'no side effects' -> side, effects."""
     words = [w for w in re.findall(r"[a-z]+", term.lower()) if len(w) >= 4 and w not in _WEAK_WORDS]
     words = words or re.findall(r"[a-z]+", term.lower())
     stems = []
@@ -745,13 +763,13 @@ def noncompliant_correction(ctx: Context) -> Iterable[Hit]:
     exceptions = ctx.words("absolute_exceptions")
     hype = ctx.words("hype")
 
-    # 1. Superlatives, hype and hashtags: the correction must not promote (repeating a claim to deny it is fine).
+    # 1. Superlatives, hype, hashtags: a correction must not promote (repeating a claim to deny it is fine).
     for t in texts:
         cleaned = T.blank(t.masked, exceptions)
         for pattern, kind in ((claims, "superlative or absolute claim"), (hype, "hype word")):
             for m in pattern.finditer(cleaned):
                 lo, hi = _sentence(cleaned, m.start(), m.end())
-                if _negated(cleaned, m.start()) or _CORRECTING.search(cleaned, lo, hi) and kind != "hype word":
+                if _negated(cleaned, m.start()) or _REFUTING.search(cleaned, lo, hi):
                     continue
                 yield Hit(f"{kind} '{m.group(0)}' in a correction: corrections must not promote",
                           excerpt=_hit_excerpt(t, m.start(), m.end()), source=t.field.source)
@@ -767,11 +785,10 @@ def noncompliant_correction(ctx: Context) -> Iterable[Hit]:
     named = [key for key, p in _products(ctx) if any(p.search(t.masked) for t in sources)]
     if named:
         urls = {_url_key(url) for u in ctx.units() for _, url in u.urls()}
-        pages = {key: [x for x in (ctx.compliance.products[key].pi_url, ctx.compliance.products[key].risk_url) if x]
-                 for key in named}
-        for key, wanted in pages.items():
+        for key in named:
+            product = ctx.compliance.products[key]
+            wanted = [x for x in (product.pi_url, product.risk_url) if x]
             if wanted and not urls & {_url_key(x) for x in wanted}:
-                product = ctx.compliance.products[key]
                 yield Hit(f"no link to the prescribing information or risk page of {product.brand} "
                           f"({' or '.join(wanted)})", source=source)
 

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -127,7 +128,7 @@ class Field:
     value: str
     source: Source | None
 
-    @property
+    @cached_property
     def masked(self) -> str:
         """The value with URLs blanked out (same length, so offsets still point into `value`)."""
         return T.mask_urls(self.value)

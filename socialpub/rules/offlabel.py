@@ -15,12 +15,14 @@ from socialpub.rules import text as T
 from socialpub.rules.balance import (
     View,
     benefits,
-    embargoed_pattern,
+    embargoed,
     first_of_each,
     label,
-    pipeline_pattern,
+    pipeline,
+    terms,
     unit_word,
     view,
+    words,
 )
 from socialpub.rules.engine import Context, Field, Hit, rule
 
@@ -59,10 +61,10 @@ def off_label_use(ctx: Context) -> Iterable[Hit]:
         v = view(ctx, unit)
         for product in v.products():
             if product.offlabel_terms:
-                terms = ctx.terms(("product-rules", "offlabel", product.key), product.offlabel_terms)
-                for f, start, end in first_of_each(v.find(terms)):
+                offlabel = terms(ctx, ("offlabel", product.key), product.offlabel_terms)
+                for f, start, end in first_of_each(v.find(offlabel)):
                     # A limitation of use ("not approved for early-stage disease") is not promotion of it.
-                    if preceded_by(v.masked[v.prose.index(f)], start, limitations):
+                    if preceded_by(v.masked[v.index(f)], start, limitations):
                         continue
                     word = f.value[start:end]
                     yield Hit(
@@ -102,26 +104,31 @@ def _indication_verbatim(ctx: Context, v: View, where: str, product: Product) ->
 def investigational_promotion(ctx: Context) -> Iterable[Hit]:
     if not (ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names):
         return
-    pipeline = pipeline_pattern(ctx)
-    qualifiers = ctx.words("investigational_qualifiers")
-    claims = ctx.words("investigational_claims")
+    codes = pipeline(ctx)
+    qualifiers = words(ctx, "investigational_qualifiers")
+    claims = words(ctx, "investigational_claims")
     hedges = ctx.words("investigational_hedges")
     for unit in ctx.units():
         v = view(ctx, unit)
-        found = v.find(pipeline)
+        found = v.find(codes)
         if not found:
             continue
         pf, ps, pe = found[0]
         code = pf.value[ps:pe]
         qualified = False
         claimed: list[tuple[Field, int, int]] = []
-        for f, _, blanked in v.items():
-            if qualifiers.search(blanked):
-                qualified = True
-                # The qualifiers themselves ("not approved", "has not been shown to be safe") are no claim.
-                blanked = T.blank(blanked, qualifiers)
-            for m in claims.finditer(blanked):
-                if not preceded_by(blanked, m.start(), hedges):
+        for i, f, masked in v.items():
+            qualifier = qualifiers.candidates(v.words(i))
+            if qualifier is not None and not qualifier.search(masked):
+                qualifier = None
+            qualified = qualified or qualifier is not None
+            claim = claims.candidates(v.words(i))
+            if claim is None:
+                continue
+            # Neither exceptions ("no cure for") nor the qualifiers themselves ("not approved") are claims.
+            text = T.blank(v.blanked(i), qualifier) if qualifier is not None else v.blanked(i)
+            for m in claim.finditer(text):
+                if not preceded_by(text, m.start(), hedges):
                     claimed.append((f, m.start(), m.end()))
         for f, start, end in first_of_each(claimed):
             word = f.value[start:end]
@@ -158,7 +165,7 @@ def _tags(ctx: Context) -> tuple[Field, int] | None:
 def embargoed_name(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.embargoed_names:
         return
-    pattern = embargoed_pattern(ctx)
+    pattern = embargoed(ctx).pattern
     tags = _tags(ctx)
     for unit in ctx.units():
         published = [(f, None) for f in unit.fields] + ([tags] if tags and unit.index == 0 else [])
@@ -193,12 +200,12 @@ def product_in_unbranded_post(ctx: Context) -> Iterable[Hit]:
         return
     if not (ctx.compliance.products or ctx.compliance.embargoed_names):
         return
-    embargoed = embargoed_pattern(ctx)
+    embargoed_names = embargoed(ctx)
     kind = ctx.post.post_type.replace("_", " ")
     for unit in ctx.units():
         v = view(ctx, unit)
         names = [(m.field, m.start, m.end, f"the product {label(m.product)}") for m in v.mentions]
-        names += [(f, s, e, "an embargoed product name") for f, s, e in v.find(embargoed)]
+        names += [(f, s, e, "an embargoed product name") for f, s, e in v.find(embargoed_names)]
         seen: set[tuple[int, str]] = set()
         for f, start, end, what in names:
             word = f.value[start:end]
@@ -215,7 +222,7 @@ def product_in_unbranded_post(ctx: Context) -> Iterable[Hit]:
 def _any_name(ctx: Context) -> re.Pattern[str]:
     """Brand, established and embargoed names in one pattern (for texts outside the units, e.g. tags)."""
     names = [n for p in ctx.compliance.products.values() for n in (p.brand, p.established)]
-    return ctx.terms(("product-rules", "all-names"), (*names, *ctx.compliance.embargoed_names))
+    return terms(ctx, "all-names", (*names, *ctx.compliance.embargoed_names)).pattern
 
 
 def _scope_hit(kind: str, word: str, what: str, f: Field | None, line: int | None) -> Hit:

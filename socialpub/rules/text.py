@@ -24,7 +24,7 @@ def url_spans(text: str) -> list[tuple[str, int, int]]:
     if "." not in text:
         return []
     out = []
-    for match in URL_RE.finditer(text):
+    for match in _url_matches(text):
         url = match.group(0)
         while url and url[-1] in _TRAILING:
             if url[-1] == ")" and url.count("(") >= url.count(")"):
@@ -33,6 +33,18 @@ def url_spans(text: str) -> list[tuple[str, int, int]]:
         if "." in url:
             out.append((url, match.start(), match.start() + len(url)))
     return out
+
+
+_DOTTED_WORD = re.compile(r"\S*\.\S*")
+
+
+def _url_matches(text: str) -> list[re.Match[str]]:
+    """URL_RE run only over the words that contain a dot: a URL never spans whitespace, and prose with
+    many full stops is slow to scan whole."""
+    found: list[re.Match[str]] = []
+    for word in _DOTTED_WORD.finditer(text):
+        found += URL_RE.finditer(text, word.start(), word.end())
+    return found
 
 
 def host(url: str) -> str:

@@ -1,0 +1,147 @@
+"""HTTP shared by the adapters: sessions with timeouts, the `endpoint` override, and platform errors.
+
+The SDKs send no timeout by default (tweepy, facebook-sdk) and some ignore the HTTP status
+(facebook-sdk): every adapter talks through a session made here, so a stalled connection cannot hang
+cron and an error status is never taken for success.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from socialpub.errors import PlatformError
+
+if TYPE_CHECKING:
+    import requests
+
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
+TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+def make_session(endpoint: str | None, *, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)) -> requests.Session:
+    """A requests session with a default timeout that sends every request to `endpoint` when one is set.
+
+    The endpoint keeps each request's own path (`POST https://api.twitter.com/2/tweets` becomes
+    `POST {endpoint}/2/tweets`), so the sandbox and API gateways see the platforms' real paths.
+    """
+    import requests
+
+    class Session(requests.Session):
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+            kwargs.setdefault("timeout", timeout)
+            if kwargs["timeout"] is None:
+                kwargs["timeout"] = timeout
+            return super().request(method, redirect_url(url, endpoint), *args, **kwargs)
+
+    session = Session()
+    session.trust_env = endpoint is None  # a loopback endpoint must not go through a proxy from the environment
+    return session
+
+
+def redirect_url(url: str, endpoint: str | None) -> str:
+    """`url` with scheme and host replaced by the endpoint's (path and query kept)."""
+    if not endpoint:
+        return url
+    target = urlsplit(endpoint)
+    parts = urlsplit(url)
+    base_path = target.path.rstrip("/")
+    return urlunsplit((target.scheme, target.netloc, base_path + parts.path, parts.query, parts.fragment))
+
+
+def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait, from `Retry-After` (seconds or HTTP date) or X's `x-rate-limit-reset` (epoch)."""
+    now = time.time() if now is None else now
+    lowered = {k.lower(): v for k, v in headers.items()}
+    value = lowered.get("retry-after")
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            parsed = None
+        if parsed is not None:
+            return max(0.0, parsed.timestamp() - now)
+    reset = lowered.get("x-rate-limit-reset") or lowered.get("x-ratelimit-reset")
+    if reset and reset.strip().isdigit():
+        number = float(reset)
+        return max(0.0, number - now) if number > 1e9 else number  # epoch seconds, or seconds from now
+    return None
+
+
+def platform_error(
+    platform: str,
+    status: int | None,
+    said: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    secrets: Iterable[str] = (),
+    action: str | None = None,
+    maybe_sent: bool | None = None,
+) -> PlatformError:
+    """An HTTP failure as a PlatformError: what the platform said, what to do, transient or permanent."""
+    wait = retry_after(headers or {}) if headers is not None else None
+    said = scrub(said.strip() or "no message", secrets)
+    if status is None:
+        transient, todo = True, "check the network or the channel's endpoint; socialpub will retry"
+    elif status == 429:
+        transient = True
+        todo = f"rate limited: wait until {_clock(wait)}" if wait is not None else "rate limited: wait and retry"
+    elif status in TRANSIENT_STATUS or status >= 500:
+        transient, todo = True, f"{platform} is having trouble; retry later"
+    elif status == 401:
+        transient, todo = False, "re-authenticate: the token is invalid or expired (socialpub auth CHANNEL)"
+    elif status == 403:
+        transient, todo = False, "the account or app is not allowed to do this (check its permissions and access tier)"
+    elif status == 404:
+        transient, todo = False, "not found: check the ids in channels.toml (page, board, channel)"
+    else:
+        transient, todo = False, "fix the post as the platform says"
+    code = f"HTTP {status}" if status is not None else "no response"
+    if maybe_sent is None:  # an answer of 500/502/504 does not say whether the post was made
+        maybe_sent = status in (500, 502, 504)
+    return PlatformError(
+        f"{platform} said ({code}): {said}",
+        transient=transient,
+        retry_after=wait,
+        maybe_sent=maybe_sent,
+        hint=action or todo,
+    )
+
+
+def request_error(platform: str, error: Exception, *, sent: bool, secrets: Iterable[str] = ()) -> PlatformError:
+    """A failure without an answer (timeout, refused or dropped connection) as a transient PlatformError.
+
+    `sent` says whether the request could have reached the platform: a connect failure cannot have,
+    a read timeout or a connection dropped after sending can.
+    """
+    what = type(error).__name__
+    detail = scrub(str(error), secrets)[:300]
+    return PlatformError(
+        f"{platform}: no answer ({what}: {detail})",
+        transient=True,
+        maybe_sent=sent,
+        hint="check the network or the channel's endpoint; the outcome is checked before anything is sent again"
+        if sent
+        else "check the network or the channel's endpoint, then retry",
+    )
+
+
+def _clock(seconds: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Remove every secret (and its URL-encoded form) from a text before it is shown or stored."""
+    from urllib.parse import quote
+
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[secret]").replace(quote(secret, safe=""), "[secret]")
+    return text

@@ -1,0 +1,477 @@
+"""The platform simulator: a real HTTP server on loopback that speaks the platforms' APIs at their own paths.
+
+Each platform is a module of this package with a `Platform` subclass and its routes. The server keeps
+what was posted (served back for reconciliation and tests), applies per-route rate limits with the
+platform's headers, and injects faults on request (429 with reset, 5xx, slow responses, dropped
+connections, expired tokens) through `Sandbox.inject()` or `POST /_sandbox/faults`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+MAX_BUFFERED_BODY = 64 * 1024 * 1024  # larger bodies must be streamed by their route
+
+
+class ApiError(Exception):
+    """An error answer in the platform's own shape."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: Any = None  # JSON-able, bytes, or None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Request:
+    """One request as handlers see it. The body is read on first use, or streamed with `chunks()`."""
+
+    def __init__(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        self.method = method
+        split = urlsplit(handler.path)
+        self.path = split.path
+        self.query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        self.headers = {k.lower(): v for k, v in handler.headers.items()}
+        self._handler = handler
+        self._body: bytes | None = None
+        self.match: re.Match[str] | None = None
+
+    @property
+    def length(self) -> int:
+        try:
+            return int(self.headers.get("content-length", "0") or 0)
+        except ValueError:
+            return 0
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        """Stream the body without keeping it (uploads of gigabytes)."""
+        if self._body is not None:
+            yield self._body
+            return
+        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+            yield from self._chunked()
+            self._body = b""
+            return
+        remaining = self.length
+        while remaining > 0:
+            block = self._handler.rfile.read(min(size, remaining))
+            if not block:
+                raise ConnectionError("client closed the connection mid-body")
+            remaining -= len(block)
+            yield block
+        self._body = b""
+
+    def _chunked(self) -> Iterator[bytes]:
+        rfile = self._handler.rfile
+        while True:
+            line = rfile.readline(65537)
+            size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                rfile.readline()
+                return
+            yield rfile.read(size)
+            rfile.readline()
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            if self.length > MAX_BUFFERED_BODY:
+                raise ApiError(413, {"error": "payload too large for this endpoint"})
+            self._body = b"".join(self.chunks())
+        return self._body
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            raise ApiError(400, {"error": "body is not valid JSON"}) from None
+
+    def form(self) -> dict[str, str]:
+        """application/x-www-form-urlencoded or multipart/form-data fields (file parts as bytes → str size)."""
+        kind = self.headers.get("content-type", "")
+        if kind.startswith("multipart/form-data"):
+            return {k: v for k, v in self.multipart().items() if isinstance(v, str)}
+        data = parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
+        merged = {k: v[-1] for k, v in data.items()}
+        return {**self.query, **merged}
+
+    def multipart(self) -> dict[str, str | bytes]:
+        """Fields of a multipart body: text fields as str, file fields as bytes."""
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        kind = self.headers.get("content-type", "")
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + self.body)
+        fields: dict[str, str | bytes] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not name:
+                continue
+            payload = part.get_payload(decode=True) or b""
+            fields[str(name)] = payload if part.get_filename() else payload.decode("utf-8", "replace")
+        return {**self.query, **fields}
+
+    def bearer(self) -> str | None:
+        auth = self.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[7:].strip()
+        return None
+
+
+Handler = Callable[[Request], Response]
+
+
+@dataclass
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    name: str
+    limit: tuple[int, float] | None = None  # (requests, window seconds), per route
+
+
+def route(method: str, path: str, name: str, limit: tuple[int, float] | None = None) -> Callable[[Handler], Handler]:
+    """Mark a Platform method as the handler of METHOD path-regex."""
+
+    def mark(fn: Handler) -> Handler:
+        fn._sandbox_route = (method, path, name, limit)  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class Platform:
+    """One simulated platform. Subclasses define routes with @route and answer errors in their own shape."""
+
+    name = "platform"
+    rate_limit_headers = "x-rate-limit"  # prefix of limit/remaining/reset headers
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.lock = sandbox.lock
+
+    def routes(self) -> list[Route]:
+        found = []
+        for attr in dir(self):
+            fn = getattr(self, attr)
+            spec = getattr(fn, "_sandbox_route", None)
+            if spec:
+                method, path, name, limit = spec
+                found.append(Route(method, re.compile(f"^{path}$"), fn, f"{self.name}:{name}", limit))
+        return found
+
+    def error(self, status: int, message: str, **extra: Any) -> ApiError:
+        return ApiError(status, {"error": message, **extra})
+
+    def unauthorized(self, message: str = "invalid or expired token") -> ApiError:
+        return self.error(401, message)
+
+    def rate_limited(self, reset_in: float, limit: int) -> ApiError:
+        reset = int(time.time() + reset_in + 0.999)
+        return ApiError(
+            429,
+            {"error": "Too Many Requests"},
+            {f"{self.rate_limit_headers}-limit": str(limit), f"{self.rate_limit_headers}-remaining": "0",
+             f"{self.rate_limit_headers}-reset": str(reset), "retry-after": str(max(1, int(reset_in + 0.999)))},
+        )
+
+    # what was posted, for reconciliation and for tests counting duplicates
+    def keep(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            self.sandbox.store.setdefault(self.name, {}).setdefault(kind, {})[obj["id"]] = obj
+        return obj
+
+    def kept(self, kind: str) -> dict[str, dict[str, Any]]:
+        return self.sandbox.store.setdefault(self.name, {}).setdefault(kind, {})
+
+    def new_id(self) -> str:
+        return self.sandbox.new_id()
+
+
+@dataclass
+class Fault:
+    """A fault to inject on the next `count` requests whose path matches `path` (a regex) and method."""
+
+    kind: str  # status | slow | drop | expire
+    path: str = ".*"
+    method: str | None = None
+    status: int = 503
+    count: int = 1
+    delay: float = 0.0
+    reset_in: float = 1.0  # for 429: seconds until the reset header's time
+    after_bytes: int | None = None  # for drop: read this much of the body first, then drop
+    body: Any = None
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and re.search(self.path, path) is not None
+
+
+class Sandbox:
+    """The simulator. `with Sandbox() as box: box.url` serves on a free loopback port in a thread."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0, rate_limits: bool = True):
+        self.lock = threading.RLock()
+        self.store: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+        self.faults: list[Fault] = []
+        self.latency = latency
+        self.rate_limits = rate_limits
+        self.requests: deque[dict[str, Any]] = deque(maxlen=10_000)
+        self.tokens: set[str] = set()  # access tokens issued by the token endpoints
+        self.revoked: set[str] = set()
+        self.static_expired = False  # an injected expiry also ends the throw-away 'sandbox-…' tokens
+        self._ids = itertools.count(1_000_000_000_000_000_001)
+        self._windows: dict[str, deque[float]] = {}
+        from socialpub.sandbox import platforms
+
+        self.platforms = [cls(self) for cls in platforms()]
+        self.table = [r for p in self.platforms for r in p.routes()]
+        self.server = ThreadingHTTPServer((host, port), _handler_class(self))
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Sandbox:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="socialpub-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def new_id(self) -> str:
+        with self.lock:
+            return str(next(self._ids))
+
+    def inject(self, kind: str, **options: Any) -> Fault:
+        fault = Fault(kind=kind, **options)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def reset(self) -> None:
+        with self.lock:
+            self.store.clear()
+            self.faults.clear()
+            self.requests.clear()
+            self._windows.clear()
+            self.static_expired = False
+
+    def posts(self, platform: str | None = None) -> list[dict[str, Any]]:
+        """Everything kept, flattened: [{platform, kind, ...object}]."""
+        with self.lock:
+            out = []
+            for name, kinds in self.store.items():
+                if platform and name != platform:
+                    continue
+                for kind, objects in kinds.items():
+                    out += [{"platform": name, "kind": kind, **obj} for obj in objects.values()]
+            return out
+
+    def valid_token(self, token: str | None) -> bool:
+        """Throw-away credentials ('sandbox-…') and tokens issued by the token endpoints are valid."""
+        if not token or token in self.revoked:
+            return False
+        if token.startswith("sandbox"):
+            return not self.static_expired
+        return token in self.tokens
+
+    def expire_tokens(self) -> None:
+        with self.lock:
+            self.revoked.update(self.tokens)
+            self.static_expired = True
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.count > 0 and fault.matches(method, path):
+                    fault.count -= 1
+                    if fault.count == 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def check_rate(self, r: Route) -> float | None:
+        """Seconds until the route's window frees a slot, or None when the request may go."""
+        if not (self.rate_limits and r.limit):
+            return None
+        count, window = r.limit
+        now = time.monotonic()
+        with self.lock:
+            hits = self._windows.setdefault(r.name, deque())
+            while hits and now - hits[0] >= window:
+                hits.popleft()
+            if len(hits) >= count:
+                return window - (now - hits[0])
+            hits.append(now)
+            return None
+
+    # control endpoints for tests and people in other processes
+    def control(self, request: Request) -> Response:
+        if request.path == "/_sandbox/posts" and request.method == "GET":
+            return Response(200, {"posts": self.posts(request.query.get("platform"))})
+        if request.path == "/_sandbox/requests" and request.method == "GET":
+            with self.lock:
+                return Response(200, {"requests": list(self.requests)})
+        if request.path == "/_sandbox/faults" and request.method == "POST":
+            spec = request.json() or {}
+            try:
+                fault = self.inject(**spec)
+            except TypeError as exc:
+                return Response(400, {"error": str(exc)})
+            return Response(201, {"fault": fault.__dict__})
+        if request.path == "/_sandbox/reset" and request.method == "POST":
+            self.reset()
+            return Response(204)
+        return Response(404, {"error": "unknown sandbox control path"})
+
+
+def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
+    class SandboxHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "socialpub-sandbox"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: the request log is kept in memory
+            return
+
+        def _dispatch(self, method: str) -> None:
+            request = Request(self, method)
+            try:
+                response = self._answer(request)
+            except ApiError as err:
+                response = Response(err.status, err.body, err.headers)
+            except _Dropped:
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
+            except (ConnectionError, OSError):
+                self.close_connection = True
+                return
+            if request._body is None and request.length:
+                try:  # drain an unread body so that the connection stays usable
+                    for _ in request.chunks():
+                        pass
+                except (ConnectionError, OSError):
+                    self.close_connection = True
+            self._send(response)
+
+        def _answer(self, request: Request) -> Response:
+            if request.path.startswith("/_sandbox/"):
+                return sandbox.control(request)
+            if sandbox.latency:
+                time.sleep(sandbox.latency)
+            for r in sandbox.table:
+                if r.method != request.method:
+                    continue
+                match = r.pattern.match(request.path)
+                if not match:
+                    continue
+                request.match = match
+                record = {"route": r.name, "method": request.method, "path": request.path, "time": time.time()}
+                with sandbox.lock:
+                    sandbox.requests.append(record)
+                fault = sandbox.take_fault(request.method, request.path)
+                if fault is not None:
+                    injected = self._fault(fault, request, r)
+                    if injected is not None:
+                        return injected
+                wait = sandbox.check_rate(r)
+                if wait is not None:
+                    platform = next(p for p in sandbox.platforms if r.name.startswith(p.name + ":"))
+                    raise platform.rate_limited(wait, r.limit[0] if r.limit else 0)
+                return r.handler(request)
+            raise ApiError(404, {"error": f"no such endpoint in the sandbox: {request.method} {request.path}"})
+
+        def _fault(self, fault: Fault, request: Request, r: Route) -> Response | None:
+            if fault.kind == "slow":
+                time.sleep(fault.delay)
+                return None
+            if fault.kind == "drop":
+                if fault.after_bytes:
+                    read = 0
+                    for block in request.chunks(min(fault.after_bytes, 1 << 16)):
+                        read += len(block)
+                        if read >= fault.after_bytes:
+                            break
+                raise _Dropped
+            if fault.kind == "expire":
+                sandbox.expire_tokens()
+                return None
+            if fault.kind == "status":
+                headers: dict[str, str] = {}
+                if fault.status == 429:
+                    platform = next(p for p in sandbox.platforms if r.name.startswith(p.name + ":"))
+                    err = platform.rate_limited(fault.reset_in, 1)
+                    return Response(429, fault.body or err.body, err.headers)
+                return Response(fault.status, fault.body or {"error": f"injected HTTP {fault.status}"}, headers)
+            raise ApiError(400, {"error": f"unknown fault kind {fault.kind!r}"})
+
+        def _send(self, response: Response) -> None:
+            body = response.body
+            headers = dict(response.headers)
+            if body is None:
+                payload = b""
+            elif isinstance(body, bytes):
+                payload = body
+            else:
+                payload = json.dumps(body).encode("utf-8")
+                headers.setdefault("Content-Type", "application/json; charset=utf-8")
+            self.send_response(response.status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if payload and self.command != "HEAD":
+                self.wfile.write(payload)
+
+        def do_GET(self) -> None:
+            self._dispatch("GET")
+
+        def do_POST(self) -> None:
+            self._dispatch("POST")
+
+        def do_PUT(self) -> None:
+            self._dispatch("PUT")
+
+        def do_DELETE(self) -> None:
+            self._dispatch("DELETE")
+
+        def do_PATCH(self) -> None:
+            self._dispatch("PATCH")
+
+    return SandboxHandler
+
+
+class _Dropped(Exception):
+    """Close the connection without answering (an injected dropped connection)."""

@@ -1,0 +1,71 @@
+"""Matching helpers of the rules: URL finding and masking, word lists on word boundaries."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from socialpub.rules import text as T
+
+FRAGMENTS = st.sampled_from(
+    ["http://", "https://", "www.", ".com", ".gov/medwatch", "fda", " ", ". ", "\u2003", "(", ")", ",", "a", "1",
+     "-", "/", ":", "@", "\n", "bit.ly/x", "U.S.", "e.g.", "…", "’"]
+)
+
+
+def whole_text_spans(text: str) -> list[tuple[str, int, int]]:
+    """The straightforward scan over the whole text, which the word-by-word scan must equal."""
+    out = []
+    for match in T.URL_RE.finditer(text):
+        url = match.group(0)
+        while url and url[-1] in T._TRAILING:
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            url = url[:-1]
+        if "." in url:
+            out.append((url, match.start(), match.start() + len(url)))
+    return out
+
+
+@settings(max_examples=400)
+@given(st.lists(FRAGMENTS, max_size=30).map("".join))
+def test_word_by_word_url_scan_equals_whole_text_scan(text: str) -> None:
+    assert T.url_spans(text) == whole_text_spans(text)
+
+
+@settings(max_examples=200)
+@given(st.lists(FRAGMENTS, max_size=30).map("".join))
+def test_masking_keeps_length_and_removes_urls(text: str) -> None:
+    masked = T.mask_urls(text)
+    assert len(masked) == len(text)
+    assert T.find_urls(masked) == []
+
+
+def test_urls_lose_trailing_punctuation_but_keep_balanced_parens() -> None:
+    assert T.find_urls("See www.fda.gov/medwatch.") == ["www.fda.gov/medwatch"]
+    assert T.find_urls("(https://en.wikipedia.org/wiki/Foo_(bar))") == ["https://en.wikipedia.org/wiki/Foo_(bar)"]
+    assert T.find_urls("U.S. e.g. Oct. 13") == []
+
+
+def test_word_pattern_boundaries_hashtags_and_case() -> None:
+    brand = T.word_pattern(("ONCAVIX",))
+    assert brand.search("Ask about #oncavix today")
+    assert brand.search("ONCAVIX®")
+    assert not brand.search("ONCAVIXplus") and not brand.search("preONCAVIX")
+    cure = T.word_pattern(("cure",))
+    assert not cure.search("cured") and cure.search("a CURE!")
+    assert T.word_pattern(("outperform*",)).search("it outperforms")
+    assert T.word_pattern(("no side effects",)).search("no\n side   effects")
+    assert T.word_pattern(("don't",)).search("don’t")
+    assert not T.word_pattern(()).search("anything")
+
+
+def test_blank_removes_exceptions_in_place() -> None:
+    text = "There is no cure for MBC yet"
+    blanked = T.blank(text, T.word_pattern(("no cure for",)))
+    assert len(blanked) == len(text) and "cure" not in blanked
+
+
+def test_host() -> None:
+    assert T.host("https://WWW.FDA.gov/medwatch") == "www.fda.gov"
+    assert T.host("bit.ly/abc") == "bit.ly"
