@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +25,11 @@ class PostReport:
     renders: list[Rendered]
     findings: list[Finding]
     at: datetime | None
+    all_renders: list[Rendered] = field(default_factory=list)  # every channel, for the content hash
+
+    def blocking(self, channel: str) -> list[str]:
+        """Rule ids of the unsuppressed errors that stop this post on this channel."""
+        return sorted({f.rule for f in self.findings if f.blocking and f.channel in (None, channel)})
 
 
 @dataclass
@@ -80,13 +85,16 @@ def file_finding(error: PostError, post_id: str | None = None) -> Finding:
 class Renderer:
     """One adapter per channel, made once per run."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, environ: Mapping[str, str] | None = None) -> None:
         self.config = config
+        self.environ = environ
         self._adapters: dict[str, Adapter] = {}
 
     def adapter(self, channel: str) -> Adapter:
         if channel not in self._adapters:
-            self._adapters[channel] = adapter_for(self.config.channels[channel], self.config.compliance.limits)
+            self._adapters[channel] = adapter_for(
+                self.config.channels[channel], self.config.compliance.limits, environ=self.environ
+            )
         return self._adapters[channel]
 
     def render(self, post: Post, channels: Iterable[str] | None = None) -> list[Rendered]:
@@ -106,7 +114,7 @@ def check_post(
     findings += evaluate(
         post, renders, config.compliance, at=when, timezone=config.defaults.timezone, all_renders=all_renders
     )
-    return PostReport(post=post, renders=renders, findings=findings, at=when)
+    return PostReport(post=post, renders=renders, findings=findings, at=when, all_renders=all_renders)
 
 
 def run_check(

@@ -276,17 +276,41 @@ def hash_(
 @errors_handled
 def channels(
     ctx: typer.Context,
+    verify: Annotated[bool, typer.Option("--verify", help="Check each channel's credentials with its platform.")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Verify against the built-in simulator.")] = False,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
 ) -> None:
     """List the channels of channels.toml with their kind, account and credential references (never values).
 
-    Example:
+    With --verify, check each channel's credentials with its platform and warn about what will break
+    (token expiry, YouTube "Testing" apps, Pinterest Trial access); exit 3 when a channel fails. Example:
 
-        socialpub channels --format json
+        socialpub channels --verify
     """
     import json
 
     config = ctx.obj.load()
+    if verify:
+        from socialpub.status import verify_channels
+
+        if sandbox:
+            from socialpub.sandboxing import running_sandbox
+
+            with running_sandbox(config) as (boxed, environ, _):
+                checks = verify_channels(boxed, environ)
+        else:
+            checks = verify_channels(config, None)
+        if format is SimpleFormat.json:
+            emit(json.dumps({"version": 1, "command": "channels", "verify": checks}, indent=2), None)
+        else:
+            for item in checks:
+                mark = "ok " if item["ok"] else "FAIL"
+                typer.echo(f"{mark}  {item['channel']:<28} {item['kind']:<10} {item.get('error') or ''}".rstrip())
+                for warning in item["warnings"]:
+                    typer.echo(f"      warning: {warning}")
+        if not all(item["ok"] for item in checks):
+            raise typer.Exit(3)
+        return
     rows = [
         {
             "name": c.name,
@@ -332,6 +356,393 @@ def init(
         "\nNext: edit channels.toml (credentials are env:/file: references), write posts in posts/, "
         "then run `socialpub check`."
     )
+
+
+# --- publishing -----------------------------------------------------------------------------------
+
+
+def ledger_spec(globals_: Globals, config: Config) -> str:
+    import os
+
+    return globals_.ledger or os.environ.get("SOCIALPUB_LEDGER") or config.defaults.ledger
+
+
+def open_ledger_for(globals_: Globals, config: Config, override: str | None = None) -> Any:
+    from socialpub.ledger import open_ledger
+
+    return open_ledger(override or ledger_spec(globals_, config), config.path.parent)
+
+
+class RunFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def print_results(command: str, results: list[Any], format: RunFormat | SimpleFormat, quiet: bool) -> None:
+    from socialpub import report
+    from socialpub.publish import overall
+
+    if format.value == "json":
+        emit(report.results_json(command, results, overall(results)), None)
+    else:
+        text = report.results_text(results, color=stdout_is_terminal(), quiet=quiet)
+        if text:
+            emit(text, None)
+
+
+@app.command()
+@errors_handled
+def publish(
+    ctx: typer.Context,
+    posts: Annotated[list[Path], typer.Argument(help="Post files to publish now.")],
+    channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Everything but the send: show what would be sent.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    again: Annotated[bool, typer.Option("--again", help="Publish a (post, channel) that was already published (recorded).")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Publish to the built-in simulator, with throw-away credentials.")] = False,
+    format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
+) -> None:
+    """Publish posts now, whatever their publish_at says. Refuses posts with error-level findings.
+
+    Exit 0 when all went out, 1 when refused by findings, 3 when a channel failed, 4 when an outcome is
+    unknown. Example:
+
+        socialpub publish posts/labtalk-launch.md --channel az-us-twitter
+    """
+    from contextlib import ExitStack
+
+    from socialpub.check import check_post
+    from socialpub.errors import SocialpubError
+    from socialpub.posts import load_posts
+    from socialpub.publish import Publisher, exit_code
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    channels = check_channels(config, channel)
+    loaded = load_posts(config, posts)
+    if loaded.errors:
+        raise SocialpubError(
+            "cannot publish posts that do not load:\n  " + "\n  ".join(str(e) for e in loaded.errors),
+            hint="socialpub check shows every problem",
+        )
+    with ExitStack() as stack:
+        environ = None
+        ledger_override = None
+        if sandbox:
+            from socialpub.sandboxing import running_sandbox
+
+            config, environ, ledger_override = stack.enter_context(running_sandbox(config))
+            if not globals_.quiet and format is RunFormat.text:
+                typer.echo("Publishing to the built-in sandbox (no account needed).", err=True)
+        if globals_.ledger:
+            ledger_override = None
+        ledger = open_ledger_for(globals_, config, ledger_override)
+        stack.callback(ledger.close)
+        publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
+        reports = [check_post(p, config, publisher.renderer, channels=channels) for p in loaded.posts]
+        targets = [(r.post.id, x.channel.name) for r in reports for x in r.renders]
+        if not targets:
+            raise SocialpubError("nothing to publish: no post has the selected channels")
+        if not (dry_run or yes or sandbox) and sys.stdin.isatty():
+            listing = ", ".join(f"{p} → {c}" for p, c in targets)
+            if not typer.confirm(f"Publish {listing}?", default=False):
+                typer.echo("Nothing was published.")
+                raise typer.Exit(0)
+        results = publisher.publish_now(reports, again=again)
+    print_results("publish", results, format, globals_.quiet)
+    code = exit_code(results)
+    if code:
+        raise typer.Exit(int(code))
+
+
+@app.command()
+@errors_handled
+def run(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what is due and would be sent; send nothing.")] = False,
+    now: Annotated[str | None, typer.Option("--now", help="Act as if it were this time (rehearsals, tests).")] = None,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Publish to the built-in simulator.")] = False,
+    format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
+) -> None:
+    """The cron entry: publish every due (post, channel) not yet published, exactly once.
+
+    Exit 0 (also when another run holds the lock or publishing is paused), 1 refused by findings,
+    3 failed, 4 unknown outcome. Example:
+
+        */5 * * * * cd /srv/posts && socialpub run --quiet
+    """
+    from contextlib import ExitStack
+    from datetime import timezone
+
+    from socialpub.posts import load_posts
+    from socialpub.publish import Publisher, Result, exit_code, run_due
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    moment = parse_moment(now, config, "--now") or datetime.now(timezone.utc)
+    with ExitStack() as stack:
+        environ = None
+        ledger_override = None
+        if sandbox:
+            from socialpub.sandboxing import running_sandbox
+
+            config, environ, ledger_override = stack.enter_context(running_sandbox(config))
+        if globals_.ledger:
+            ledger_override = None
+        ledger = open_ledger_for(globals_, config, ledger_override)
+        stack.callback(ledger.close)
+        got_lock = stack.enter_context(ledger.run_lock())
+        if not got_lock:
+            typer.echo("socialpub run: another run holds the lock; nothing done.", err=True)
+            return
+        pause = ledger.paused()
+        if pause and not dry_run:
+            typer.echo(
+                f"socialpub run: publishing is paused since {pause['paused_at']} by {pause['paused_by']}"
+                f" ({pause['reason'] or 'no reason given'}); nothing done.",
+                err=True,
+            )
+            return
+        loaded = load_posts(config)
+        publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
+        results = [
+            Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors
+        ]
+        results += run_due(publisher, loaded.posts, moment)
+    print_results("run", results, format, globals_.quiet or not stdout_is_terminal())
+    code = exit_code(results)
+    if code:
+        raise typer.Exit(int(code))
+
+
+@app.command()
+@errors_handled
+def status(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option("--now", help="Judge due/scheduled as of this time.")] = None,
+    format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """One row per (post, channel): scheduled, due, published (URL), failed (reason), unknown, missed,
+    retracted, edited-after-publish.
+
+    Example:
+
+        socialpub status --format json
+    """
+    import json
+    from datetime import timezone
+
+    from socialpub import report
+    from socialpub.status import status_rows
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    ledger = open_ledger_for(globals_, config)
+    try:
+        rows = status_rows(config, ledger, parse_moment(now, config, "--now") or datetime.now(timezone.utc))
+    finally:
+        ledger.close()
+    if format is SimpleFormat.json:
+        emit(json.dumps({"version": 1, "command": "status", "rows": rows}, indent=2, ensure_ascii=False), None)
+    else:
+        emit(report.status_text(rows, config.defaults.timezone), None)
+
+
+class HistoryFormat(str, Enum):
+    table = "table"
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+@errors_handled
+def history(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option("--since", help="Only events from this date or time on.")] = None,
+    format: Annotated[HistoryFormat, typer.Option("--format", "-f", help="table, json or csv.")] = HistoryFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+) -> None:
+    """The audit trail from the ledger: every attempt, outcome, pause, resolve and retraction.
+
+    Example:
+
+        socialpub history --since 2014-09-01 --format csv -o audit.csv
+    """
+    from socialpub import report
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    ledger = open_ledger_for(globals_, config)
+    try:
+        events = ledger.events(parse_moment(since, config, "--since") if since else None)
+    finally:
+        ledger.close()
+    if format is HistoryFormat.json:
+        emit(report.history_json(events), output)
+    elif format is HistoryFormat.csv:
+        emit(report.history_csv(events), output)
+    else:
+        emit(report.history_text(events), output)
+
+
+@app.command()
+@errors_handled
+def resolve(
+    ctx: typer.Context,
+    post: Annotated[str, typer.Argument(help="The post id (or file).")],
+    channel: Annotated[str, typer.Option("--channel", "-c", help="The channel to settle.")],
+    published: Annotated[str | None, typer.Option("--published", help="It was published: its id or URL.")] = None,
+    not_published: Annotated[bool, typer.Option("--not-published", help="It was not published: the next run may send it.")] = False,
+) -> None:
+    """Settle an outcome the tool could not confirm (state unknown), recorded with who did it.
+
+    Example:
+
+        socialpub resolve mbc-strength-call --channel az-us-twitter --published https://x.com/AstraZenecaUS/status/1
+    """
+    from socialpub.errors import SocialpubError
+    from socialpub.status import resolve_outcome
+
+    if (published is None) == (not not_published):
+        raise SocialpubError("say either --published ID_OR_URL or --not-published")
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    check_channels(config, [channel])
+    ledger = open_ledger_for(globals_, config)
+    try:
+        message = resolve_outcome(ledger, Path(post).stem, channel, published)
+    finally:
+        ledger.close()
+    typer.echo(message)
+
+
+@app.command()
+@errors_handled
+def retract(
+    ctx: typer.Context,
+    post: Annotated[str, typer.Argument(help="The post id (or file) to delete from its platforms.")],
+    channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    sandbox: Annotated[bool, typer.Option("--sandbox", help="Use the built-in simulator.", hidden=True)] = False,
+    format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
+) -> None:
+    """Delete a published post from its platforms, recorded in the ledger.
+
+    Example:
+
+        socialpub retract labtalk-launch --channel az-us-twitter
+    """
+    from socialpub.publish import exit_code
+    from socialpub.status import retract_post
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    channels = check_channels(config, channel)
+    ledger = open_ledger_for(globals_, config)
+    try:
+        post_id = Path(post).stem
+        if not yes and sys.stdin.isatty():
+            if not typer.confirm(f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", default=False):
+                typer.echo("Nothing was deleted.")
+                raise typer.Exit(0)
+        results = retract_post(config, ledger, post_id, channels)
+    finally:
+        ledger.close()
+    print_results("retract", results, format, globals_.quiet)
+    code = exit_code(results)
+    if code:
+        raise typer.Exit(int(code))
+
+
+@app.command()
+@errors_handled
+def pause(
+    ctx: typer.Context,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (recorded in the audit trail).")] = None,
+) -> None:
+    """Stop all publishing by `run` and `publish` (a crisis switch), recorded with who and why.
+
+    Example:
+
+        socialpub pause --reason "product recall: hold all posts"
+    """
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    ledger = open_ledger_for(globals_, config)
+    try:
+        changed = ledger.pause(reason)
+    finally:
+        ledger.close()
+    typer.echo("Publishing is paused." if changed else "Publishing was already paused.")
+
+
+@app.command()
+@errors_handled
+def resume(ctx: typer.Context) -> None:
+    """Restart publishing after `socialpub pause`, recorded with who.
+
+    Example:
+
+        socialpub resume
+    """
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    ledger = open_ledger_for(globals_, config)
+    try:
+        changed = ledger.resume()
+    finally:
+        ledger.close()
+    typer.echo("Publishing resumed." if changed else "Publishing was not paused.")
+
+
+@app.command()
+@errors_handled
+def auth(
+    ctx: typer.Context,
+    channel: Annotated[str, typer.Argument(help="The channel to authorise.")],
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the consent URL instead of opening it.")] = False,
+    port: Annotated[int, typer.Option("--port", help="Loopback port for the redirect (0: any free port).")] = 0,
+) -> None:
+    """Obtain OAuth tokens for a channel and store them outside the repository (mode 0600).
+
+    Example:
+
+        socialpub auth az-us-youtube
+    """
+    from socialpub.auth import authorize_channel
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    check_channels(config, [channel])
+    for line in authorize_channel(config, channel, open_browser=not no_browser, port=port):
+        typer.echo(line)
+
+
+@app.command(name="sandbox")
+@errors_handled
+def sandbox_command(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    latency: Annotated[float, typer.Option("--latency", help="Seconds added to every request.")] = 0.0,
+) -> None:
+    """Run the local platform simulator in the foreground (X, Facebook, YouTube and Pinterest APIs).
+
+    Point a channel at it with endpoint = "http://127.0.0.1:8765". Example:
+
+        socialpub sandbox --port 8765
+    """
+    import time
+
+    from socialpub.sandbox import Sandbox
+
+    box = Sandbox(port=port, latency=latency).start()
+    typer.echo(f"socialpub sandbox listening on {box.url} (Ctrl-C to stop)")
+    typer.echo(f"  posts so far: {box.url}/_sandbox/posts   faults: POST {box.url}/_sandbox/faults")
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        box.stop()
 
 
 def main() -> None:

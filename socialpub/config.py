@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -50,6 +51,11 @@ def _regex_problem(value: str) -> str | None:
     except (re.error, OverflowError, RecursionError) as exc:  # 'a{99999999999}', '((((…))))'
         return f"is not a valid regular expression: {exc}"
     return None
+
+
+def _between(low: int, high: int) -> Callable[[int], str | None]:
+    """A check for a count that the rules turn into dates: outside a sane range they cannot."""
+    return lambda value: None if low <= value <= high else f"must be between {low} and {high}"
 
 
 def _host_list_problem(value: list[str]) -> str | None:
@@ -234,8 +240,8 @@ SCHEMA_COMPLIANCE = {
 }
 SCHEMA_APPROVAL = {
     "code_regex": Key(str, check=_regex_problem),
-    "max_age_months": Key(int),
-    "warn_within_days": Key(int),
+    "max_age_months": Key(int, check=_between(1, 1200)),
+    "warn_within_days": Key(int, check=_between(0, 36500)),
     "code_in_body": _STR_LIST,
 }
 SCHEMA_LINKS = {"allow_hosts": _HOSTS, "deny_hosts": _HOSTS, "require_https": Key(bool)}

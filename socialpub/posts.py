@@ -302,6 +302,8 @@ def _build_post(
             )
     if "channels" in good and not channels:
         problems.add("lists no channel", ("channels",), hint="name at least one channel from channels.toml")
+    for name in sorted({c for c in channels if channels.count(c) > 1}):  # it would be rendered (and sent) twice
+        problems.add(f"lists '{name}' more than once", ("channels",), hint="name each channel once")
 
     campaign = good.get("campaign")
     if campaign is not None and campaign not in config.compliance.campaigns:

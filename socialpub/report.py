@@ -425,3 +425,93 @@ def check_markdown(result: CheckResult, *, limit: int = MARKDOWN_LIMIT) -> str:
     if len(shown) > limit:
         lines.append(f"- … and {len(shown) - limit} more (see the full report)")
     return "\n".join(lines) + "\n"
+
+
+# --- publishing results, status and history ---------------------------------------------------------
+
+_STATE_STYLE = {
+    "published": "ok", "retracted": "ok", "dry-run": "rule", "skipped": "dim", "retrying": "warning",
+    "missed": "warning", "refused": "error", "failed": "error", "unknown": "error",
+}
+
+
+def results_json(command: str, results: Iterable[Any], status: str) -> str:
+    """PRODUCT.md: {"version":1,"command":"run","status":"success|partial|error","results":[…]}."""
+    return json.dumps(
+        {"version": 1, "command": command, "status": status, "results": [r.to_dict() for r in results]},
+        indent=2,
+        ensure_ascii=False,
+    ) + "\n"
+
+
+def results_text(results: Iterable[Any], *, color: bool, quiet: bool = False) -> str:
+    """One line per (post, channel): state, then URL or error; `quiet` keeps only what needs attention."""
+    lines = []
+    for r in results:
+        if quiet and r.state in ("published", "skipped", "dry-run", "retracted"):
+            continue
+        state = _paint(f"{r.state:<10}", _STATE_STYLE.get(r.state, "path"), color)
+        detail = r.url or r.remote_id or ""
+        if r.error:
+            detail = f"{detail}  {r.error}".strip()
+        lines.append(f"{state} {_safe(r.post)} → {_safe(r.channel)}  {_safe(detail)}".rstrip())
+        if r.hint and r.state not in ("published", "skipped"):
+            lines.append(f"           hint: {_safe(r.hint)}")
+        if r.would_send is not None:
+            lines.append(_indent(json.dumps(r.would_send, indent=2, ensure_ascii=False), "           "))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def status_text(rows: list[dict[str, Any]], zone: Any) -> str:
+    from datetime import datetime
+
+    if not rows:
+        return "no posts\n"
+    lines = []
+    for row in rows:
+        when = ""
+        if row["publish_at"]:
+            when = datetime.fromisoformat(row["publish_at"]).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+        detail = row.get("url") or row.get("error") or ""
+        lines.append(f"{row['state']:<21} {when:<21} {_safe(row['post'])} → {_safe(row['channel'])}  {_safe(detail)}")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+HISTORY_COLUMNS = ("at", "actor", "action", "post_id", "channel", "state", "remote_id", "url", "content_hash",
+                   "approval_code", "git_commit", "detail")
+
+
+def history_json(events: list[dict[str, Any]]) -> str:
+    return json.dumps({"version": 1, "command": "history", "events": events}, indent=2, ensure_ascii=False) + "\n"
+
+
+def history_csv(events: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    for event in events:
+        writer.writerow([
+            json.dumps(event[c], sort_keys=True) if c == "detail" and event[c] else _csv_safe(event.get(c))
+            for c in HISTORY_COLUMNS
+        ])
+    return buffer.getvalue()
+
+
+def _csv_safe(value: Any) -> str:
+    """Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def history_text(events: list[dict[str, Any]]) -> str:
+    if not events:
+        return "no events\n"
+    lines = []
+    for e in events:
+        target = f"{e['post_id']} → {e['channel']}" if e["post_id"] else ""
+        extra = e.get("url") or (e["detail"] or {}).get("error") or (e["detail"] or {}).get("reason") or ""
+        lines.append(f"{e['at']}  {e['action']:<14} {_safe(e['actor'])}  {_safe(target)}  {_safe(str(extra))}".rstrip())
+    return "\n".join(lines) + "\n"

@@ -459,6 +459,17 @@ def test_other_invalid_values(tmp_path: Path, extra: str, key: str) -> None:
     assert error.key == key and error.line is not None
 
 
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [("max_age_months = 100000", "max_age_months"), ("max_age_months = 0", "max_age_months"),
+     ("warn_within_days = -1", "warn_within_days"), ("warn_within_days = 10000000000", "warn_within_days")],
+)
+def test_approval_counts_that_no_date_can_hold_are_refused(tmp_path: Path, line: str, key: str) -> None:
+    text = BASE_CONFIG.replace("max_age_months = 12\nwarn_within_days = 30", line)
+    error = config_error(tmp_path, text)
+    assert error.key == f"compliance.approval.{key}" and error.line == line_of(text, line)
+
+
 def test_host_list_refuses_urls(tmp_path: Path) -> None:
     text = BASE_CONFIG.replace('deny_hosts = ["bit.ly"', 'deny_hosts = ["https://bit.ly/"')
     error = config_error(tmp_path, text)

@@ -376,3 +376,15 @@ def test_deeply_nested_values_are_a_clear_error(repo: Repo, depth: int) -> None:
     repo.write("posts/deep.md", "+++\nchannels = " + "[" * depth + "]" * depth + '\npost_type = "corporate"\n+++\n')
     (finding,) = file_findings(repo.check())
     assert finding.rule == "SP-FILE-001" and finding.line == 2
+
+
+def test_a_long_line_of_spaces_is_read_in_linear_time(repo: Repo) -> None:
+    """A line starting with '[' inside an array used to backtrack quadratically (minutes for 200 KB)."""
+    import time
+
+    front = 'channels = ["tw"]\npost_type = "corporate"\nclaims_refs = [\n  [1,' + " " * 200_000 + '2],\n]\n'
+    repo.write("posts/spaces.md", "+++\n" + front + "+++\nbody\n")
+    started = time.monotonic()
+    (finding,) = file_findings(repo.check())
+    assert time.monotonic() - started < 10
+    assert finding.message.startswith("claims_refs:") and finding.line == 4

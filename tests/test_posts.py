@@ -472,6 +472,7 @@ def test_values_of_the_wrong_type_or_choice_are_sp_file_001(repo: Repo, extra: s
 
 @pytest.mark.parametrize(("front", "line"), [('channels = []\npost_type = "corporate"\n', 2),
                                              ('channels = "tw"\npost_type = "corporate"\n', 2),
+                                             ('channels = ["tw", "fb", "tw"]\npost_type = "corporate"\n', 2),
                                              ('channels = ["tw"]\npost_type = 1\n', 3)])
 def test_channels_and_post_type_must_be_usable(repo: Repo, front: str, line: int) -> None:
     repo.write("posts/a.md", md(front=front))
@@ -520,6 +521,15 @@ def test_unknown_channel_is_sp_file_002_only_and_the_post_is_still_checked(repo:
     post = posts_of(result)["a"]
     assert post.channels == ("tw",)
     assert list(renders_by_channel(result, "a")) == ["tw"]
+
+
+def test_a_post_with_an_unknown_reference_is_still_checked_by_the_rules(repo: Repo) -> None:
+    text = md('campaign = "nope"\n', body="word " * 80, front='channels = ["tw", "nope"]\npost_type = "corporate"\n')
+    repo.write("posts/a.md", text)
+    result = repo.check()
+    assert {f.rule for f in file_findings(result)} == {"SP-FILE-002"}
+    too_long = [f for f in result.findings if f.rule == "SP-CHANNEL-001"]
+    assert [f.channel for f in too_long] == ["tw"]
 
 
 def test_unknown_channel_close_to_a_real_one_gets_did_you_mean(repo: Repo) -> None:

@@ -33,8 +33,8 @@ approved_indications = ["add-on maintenance treatment of severe asthma in patien
 pi_url = "https://www.respirax.example/pi/"
 """
 RESPIRAX_OK = (
-    "RESPIRAX (glycoprolin) is an add-on maintenance treatment of severe asthma in patients aged 12 and older. "
-    "It can cause paradoxical bronchospasm. https://www.respirax.example/pi"
+    "RESPIRAX (glycoprolin) is an add-on maintenance treatment of severe asthma in patients aged 12 and "
+    "older. It can cause paradoxical bronchospasm. https://www.respirax.example/pi"
 )
 
 
@@ -295,7 +295,8 @@ def test_balance_002_each_field_and_each_tweet(repo: Repo) -> None:
     )
     hits = found(repo, "SP-BALANCE-002")
     where = sorted((h.channel or "", h.line or 0) for h in hits)
-    assert where == sorted([("pin", line_col(path, 'title = "ONCAVIX')[0]), ("tw", line_col(path, "More on")[0])])
+    expected = [("pin", line_col(path, 'title = "ONCAVIX')[0]), ("tw", line_col(path, "More on")[0])]
+    assert where == sorted(expected)
 
 
 def test_balance_002_second_product(repo: Repo) -> None:
@@ -331,7 +332,8 @@ def test_balance_003_risk_link_present(repo: Repo, text: str, link: str | None) 
 def test_balance_003_thread_uses_the_post_link(repo: Repo) -> None:
     tables = thread(f"ONCAVIX (tivaranib) helps women live longer. {RISKS}")
     assert found(repo, "SP-BALANCE-003", "Thread below.", link=RISK_URL, tables=tables) == []
-    hits = found(repo, "SP-BALANCE-003", "Thread below.", link="https://www.astrazeneca-us.com", tables=tables)
+    other = "https://www.astrazeneca-us.com"
+    hits = found(repo, "SP-BALANCE-003", "Thread below.", link=other, tables=tables)
     assert len(hits) == 1 and "tweet 2 of the thread" in hits[0].message
 
 
@@ -343,7 +345,8 @@ def test_balance_003_second_product_pi_url(repo: Repo) -> None:
 
 
 def test_normalise_url() -> None:
-    assert normalise_url("HTTPS://Www.Oncavix.example:443/risk/?utm_medium=x&id=2#top") == "www.oncavix.example/risk?id=2"
+    url = "HTTPS://Www.Oncavix.example:443/risk/?utm_medium=x&id=2#top"
+    assert normalise_url(url) == "www.oncavix.example/risk?id=2"
     assert normalise_url("www.oncavix.example/risk") == normalise_url("http://www.oncavix.example/risk/")
     assert normalise_url("https://www.oncavix.example/Risk") != normalise_url("https://www.oncavix.example/risk")
 
@@ -418,7 +421,8 @@ def test_offlabel_001_second_product_and_approved_indications(repo: Repo) -> Non
     verbatim = RESPIRAX_OK.replace("add-on maintenance", "Add-on   maintenance")
     assert found(repo, "SP-OFFLABEL-001", verbatim, post_type="branded") == []
     # A reminder (no benefit) or a corporate post is not held to the verbatim indication.
-    assert found(repo, "SP-OFFLABEL-001", "RESPIRAX (glycoprolin) is now available.", post_type="branded") == []
+    reminder = "RESPIRAX (glycoprolin) is now available."
+    assert found(repo, "SP-OFFLABEL-001", reminder, post_type="branded") == []
     assert found(repo, "SP-OFFLABEL-001", "RESPIRAX (glycoprolin) helps.", post_type="corporate") == []
 
 
@@ -439,6 +443,7 @@ def test_offlabel_002_claims_and_no_qualifier(repo: Repo) -> None:
         "Investigational EXP-4172 is being studied in a phase 3 trial.",
         "EXP-4172 is investigational; we are studying whether it is safe and effective.",
         "EXP-4172 is not approved. Its safety and efficacy have not been established.",
+        "Investigational EXP-4172 received FDA Breakthrough Therapy designation.",
         "Join our trial team! Our pipeline site: www.exp-4172.example",  # code only inside a URL
     ],
 )
@@ -547,3 +552,68 @@ def test_a_balanced_product_post_passes_every_product_rule(repo: Repo) -> None:
     repo.post(BALANCED, post_type="branded", form_2253=True, channels=["tw", "fb"])
     product_rules = ("SP-CLAIM", "SP-BALANCE", "SP-OFFLABEL", "SP-SCOPE")
     assert [f for f in repo.findings() if f.rule.startswith(product_rules)] == []
+
+
+def test_scope_001_one_finding_per_product_and_youtube_tags(repo: Repo) -> None:
+    repo.write("posts/v.mp4", MP4)
+    path = repo.post(
+        "Ask whether ONCAVIX (tivaranib) is right for you. #ONCAVIX", title="Living with MBC",
+        post_type="unbranded_awareness", channels=["yt"],
+        media=[{"path": "v.mp4", "alt": "A video of women walking on a beach"}],
+        tables='[youtube]\ntags = ["mbc", "tivaranib"]\n',
+    )
+    hits = found(repo, "SP-SCOPE-001")
+    assert [(h.excerpt, h.line) for h in hits] == [
+        ("ONCAVIX", line_col(path, "ONCAVIX (")[0]), (None, line_col(path, "tags =")[0])
+    ]
+
+
+# --- configuration: lexicon extensions, products without risks or links -----------------------
+
+
+def test_lexicon_extensions_are_used(repo: Repo) -> None:
+    repo.write_config('[compliance.lexicon]\nhype = ["stellar"]\ntherapy_nouns = ["jab"]\n'
+                      'comparative_needs_context = ["trumps"]\n')
+    assert excerpts(found(repo, "SP-CLAIM-002", "Stellar news today")) == ["Stellar"]
+    assert excerpts(found(repo, "SP-CLAIM-001", "The safest jab around")) == ["safest"]
+    assert excerpts(found(repo, "SP-CLAIM-003", "ONCAVIX (tivaranib) trumps chemo")) == ["trumps"]
+    assert found(repo, "SP-CLAIM-003", "Our chili recipe trumps theirs") == []
+
+
+def test_product_without_risks_or_links_configured(repo: Repo) -> None:
+    repo.write_config('[compliance.products.bare]\nbrand = "NOVALIN"\nestablished = "novalumab"\n')
+    repo.post("NOVALIN (novalumab) helps.")
+    assert "serious_risk_terms" in (found(repo, "SP-BALANCE-001")[0].hint or "")
+    assert "risk_url" in (found(repo, "SP-BALANCE-003")[0].hint or "")
+
+
+# --- the precondition that skips scanning finds exactly what the full pattern finds --------------
+
+
+SAMPLES = [
+    "ONCAVIX is the best treatment for metastatic breast cancer, a breakthrough! #1; no side effects",
+    "There is no cure for MBC yet — find a cure with us. Best practices; risk‑free? Outperforms",
+    "Head‑to‑head vs. placebo; ONCAVIX vs chemo. It works for everyone. I’m sure it’s 100% effective.",
+    "Strength looks different. #MBCStrength #ZELTRIS exp‑4172 EXP-4172 investigational phase III",
+    "ſafest? BEST-IN-CLASS and best in class, game‑changer, Prolongs survival, slows progression",
+]
+LISTS = [
+    "absolute_claims", "absolute_exceptions", "hype", "hype_exceptions", "comparative",
+    "comparative_needs_context", "benefit_verbs", "investigational_claims", "investigational_qualifiers",
+    "therapy_nouns",
+]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_matcher_candidates_find_what_the_whole_list_finds(name: str) -> None:
+    from socialpub.rules import text as T
+    from socialpub.rules.balance import _WORD, Matcher
+    from socialpub.rules.lexicon import BUILTIN
+
+    terms = BUILTIN[name]
+    whole = T.word_pattern(terms)
+    matcher = Matcher(whole, terms)
+    for text in SAMPLES:
+        pattern = matcher.candidates(frozenset(_WORD.findall(text.casefold())))
+        expected = [m.span() for m in whole.finditer(text)]
+        assert ([m.span() for m in pattern.finditer(text)] if pattern else []) == expected, text

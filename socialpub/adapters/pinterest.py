@@ -28,7 +28,7 @@ import secrets as _secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +51,7 @@ TOKEN_URL = f"{API}/v5/oauth/token"
 AUTHORIZE_URL = "https://www.pinterest.com/oauth/"
 PIN_URL = "https://www.pinterest.com/pin/{}/"
 SCOPES = ("boards:read", "pins:read", "pins:write", "user_accounts:read")
-# The redirect URI must be registered in the Pinterest app literally; Pinterest's own quickstart uses this one.
+# The redirect URI must be registered in the Pinterest app literally; Pinterest's quickstart uses this one.
 DEFAULT_REDIRECT_PORT = 8085
 # PinMediaSourceImageBase64.content_type and PinMediaSourceVideoID.cover_image_content_type (`ContentType`).
 IMAGE_TYPES = ("image/jpeg", "image/png")
@@ -123,7 +123,9 @@ class PinterestAdapter(Adapter):
                     file=post.file,
                     line=board_source.line if board_source else post.line("pinterest"),
                     key="board",
-                    hint=f"did you mean '{guess}'?" if guess else "boards of this channel: " + ", ".join(boards),
+                    hint=(
+                        f"did you mean '{guess}'?" if guess else "boards of this channel: " + ", ".join(boards)
+                    ),
                 )
             )
         issues = self.media_issues(tuple(media))
@@ -162,7 +164,9 @@ class PinterestAdapter(Adapter):
         """Create the pin: upload the video first when there is one, then `POST /v5/pins`."""
         board_id = self._board_id(rendered)
         if not rendered.media:
-            raise _refused("a pin needs an image or a video", "add media = [{ path = …, alt = … }] to the post")
+            raise _refused(
+                "a pin needs an image or a video", "add media = [{ path = …, alt = … }] to the post"
+            )
         media = rendered.media[0]
         if media.kind == "video":
             source = self._video_source(media, rendered.thumbnail)
@@ -176,7 +180,7 @@ class PinterestAdapter(Adapter):
             "/v5/pins",
             json=body,
             creates=True,
-            not_found=f"board {board_id} was not found: check the ids under [channels.{self.channel.name}.boards]",
+            not_found=f"board {board_id} was not found: check [channels.{self.channel.name}.boards]",
         )
         pin = _json(response)
         if not isinstance(pin, dict) or not str(pin.get("id", "")).isdigit():
@@ -225,7 +229,7 @@ class PinterestAdapter(Adapter):
         )
 
     def verify(self) -> list[str]:
-        """Check the token against the account; warn about boards the account lacks and about the token's life."""
+        """Check the token against the account; warn about missing boards and about the token's life."""
         warnings: list[str] = []
         account = _json(self._call("GET", "/v5/user_account"))
         who = account.get("username") or account.get("id") or "?"
@@ -251,25 +255,41 @@ class PinterestAdapter(Adapter):
             warnings.append("Trial access: pins are visible only to you until Standard access is approved")
         if not self._can_refresh():
             warnings.append(
-                f"no refresh_token, app_id and app_secret: Pinterest access tokens expire after {ACCESS_TOKEN_DAYS} "
-                f"days; run `socialpub auth {self.channel.name}` and configure them so the token is renewed"
+                f"no refresh_token, app_id and app_secret: Pinterest access tokens expire after "
+                f"{ACCESS_TOKEN_DAYS} days; run `socialpub auth {self.channel.name}` and configure them "
+                "so the token is renewed"
             )
         if self.refreshed:
             ref = self.channel.credentials.get("access_token")
             if ref is not None and ref.scheme == "env":
                 warnings.append(
                     f"the access token in {ref} had expired and was renewed for this run only; "
-                    f"store tokens with `socialpub auth {self.channel.name}` (file: references are kept up to date)"
+                    f"store tokens with `socialpub auth {self.channel.name}` "
+                    "(file: references are kept up to date)"
                 )
             if self._refresh_expires_at and self._refresh_expires_at - time.time() < 14 * 86400:
                 days = max(0, int((self._refresh_expires_at - time.time()) // 86400))
                 warnings.append(
-                    f"the refresh token expires in {days} days: run `socialpub auth {self.channel.name}` before then"
+                    f"the refresh token expires in {days} days: "
+                    f"run `socialpub auth {self.channel.name}` before then"
                 )
         return warnings
 
     def known_secrets(self) -> list[str]:
-        return [*super().known_secrets(), *self._retired]
+        """Every configured credential (read now if need be: a platform may echo one not used yet), the
+        tokens a refresh replaced, and the Basic header value of the app credentials."""
+        for key in self.credential_keys:
+            if self.has_secret(key) and key not in self._secrets:
+                try:
+                    self.secret(key)
+                except CredentialsError:
+                    pass
+        found = [*super().known_secrets(), *self._retired]
+        if "app_id" in self._secrets and "app_secret" in self._secrets:
+            found.append(
+                base64.b64encode(f"{self._secrets['app_id']}:{self._secrets['app_secret']}".encode()).decode()
+            )
+        return found
 
     # --- media -----------------------------------------------------------------------------------
 
@@ -312,7 +332,9 @@ class PinterestAdapter(Adapter):
         from socialpub.http import make_session
 
         assert media.file is not None
-        body = MultipartFile({str(k): str(v) for k, v in parameters.items()}, "file", media.file, media.mime or "")
+        body = MultipartFile(
+            {str(k): str(v) for k, v in parameters.items()}, "file", media.file, media.mime or ""
+        )
         session = make_session(None)
         session.trust_env = self.channel.endpoint is None  # a loopback sandbox must not go through a proxy
         try:
@@ -323,7 +345,9 @@ class PinterestAdapter(Adapter):
                 timeout=(self.connect_timeout, self.timeout),
             )
         except requests.RequestException as exc:
-            raise request_error(f"{LABEL} (video upload)", exc, sent=False, secrets=self.known_secrets()) from None
+            raise request_error(
+                f"{LABEL} (video upload)", exc, sent=False, secrets=self.known_secrets()
+            ) from None
         finally:
             session.close()
         if response.status_code >= 300:
@@ -348,11 +372,12 @@ class PinterestAdapter(Adapter):
                 raise PlatformError(
                     f"Pinterest could not process the video (media {media_id}: status failed)",
                     transient=False,
-                    hint="check the video file (MP4/MOV, H.264, 4 s to 15 min, at most 2 GB) and publish again",
+                    hint="check the video file (MP4/MOV, H.264, 4 s to 15 min, at most 2 GB), publish again",
                 )
             if time.monotonic() + delay > deadline:
                 raise PlatformError(
-                    f"Pinterest is still processing the video after {int(self.media_wait)} s (status {status})",
+                    f"Pinterest is still processing the video after {int(self.media_wait)} s "
+                    f"(status {status})",
                     transient=True,
                     hint="no pin was created; socialpub will retry later",
                 )
@@ -383,13 +408,19 @@ class PinterestAdapter(Adapter):
 
         `creates` marks the call that makes the post: only its failures may leave an unknown outcome.
         """
-        if not self.has_secret("access_token") and self._can_refresh() and "access_token" not in self._secrets:
+        if (
+            not self.has_secret("access_token")
+            and self._can_refresh()
+            and "access_token" not in self._secrets
+        ):
             self._refresh(None)  # only refresh credentials stored: get a first access token
         token = self.secret("access_token")
         response = self._send(method, path, token, json=json, params=params, creates=creates)
         if response.status_code == 401 and self._can_refresh():
             self._refresh(token)
-            response = self._send(method, path, self.secret("access_token"), json=json, params=params, creates=creates)
+            response = self._send(
+                method, path, self.secret("access_token"), json=json, params=params, creates=creates
+            )
         if response.status_code >= 400:
             raise self._error(response, creates=creates, not_found=not_found)
         return response
@@ -424,16 +455,16 @@ class PinterestAdapter(Adapter):
         status = response.status_code
         action = None
         if status == 401:
-            action = (
-                f"re-authenticate: run `socialpub auth {self.channel.name}`"
-                + ("" if self._can_refresh() else
-                   f"; Pinterest access tokens last {ACCESS_TOKEN_DAYS} days, and with refresh_token, app_id and "
-                   "app_secret configured socialpub renews them itself")
-            )
+            action = f"re-authenticate: run `socialpub auth {self.channel.name}`"
+            if not self._can_refresh():
+                action += (
+                    f"; Pinterest access tokens last {ACCESS_TOKEN_DAYS} days, and with refresh_token, "
+                    "app_id and app_secret configured socialpub renews them itself"
+                )
         elif status == 403:
             action = (
-                "the token lacks a scope (boards:read, pins:read, pins:write, user_accounts:read) or the board "
-                f"belongs to another account; run `socialpub auth {self.channel.name}` with the right account"
+                "the token lacks a scope (boards:read, pins:read, pins:write, user_accounts:read) or the "
+                f"board belongs to another account; run `socialpub auth {self.channel.name}` again"
             )
         elif status == 404 and not_found:
             action = not_found
@@ -460,9 +491,7 @@ class PinterestAdapter(Adapter):
             if stale is not None and self._secrets.get("access_token") not in (None, stale):
                 return  # another thread refreshed meanwhile
             app_id, app_secret = self.secret("app_id"), self.secret("app_secret")
-            basic = base64.b64encode(f"{app_id}:{app_secret}".encode()).decode()
-            if basic not in self._retired:
-                self._retired.append(basic)  # scrub the Authorization header's value too, should it be echoed
+            basic = base64.b64encode(f"{app_id}:{app_secret}".encode()).decode()  # scrubbed: known_secrets()
             refresh_token = self.secret("refresh_token")
             url = self.channel.options.get("token_uri") or TOKEN_URL
             try:
@@ -473,7 +502,9 @@ class PinterestAdapter(Adapter):
                     timeout=(self.connect_timeout, self.timeout),
                 )
             except requests.RequestException as exc:
-                raise request_error(f"{LABEL} (token refresh)", exc, sent=False, secrets=self.known_secrets()) from None
+                raise request_error(
+                    f"{LABEL} (token refresh)", exc, sent=False, secrets=self.known_secrets()
+                ) from None
             if response.status_code != 200:
                 raise platform_error(
                     f"{LABEL} (token refresh)",
@@ -481,8 +512,9 @@ class PinterestAdapter(Adapter):
                     _said(response),
                     headers=response.headers,
                     secrets=self.known_secrets(),
-                    action=None if response.status_code >= 500 or response.status_code == 429 else
-                    f"re-authenticate: the refresh token or the app id/secret were refused; "
+                    action=None
+                    if response.status_code >= 500 or response.status_code == 429
+                    else f"re-authenticate: the refresh token or the app id/secret were refused; "
                     f"run `socialpub auth {self.channel.name}`",
                     maybe_sent=False,
                 )
@@ -509,14 +541,20 @@ class PinterestAdapter(Adapter):
             log.info("%s: access token renewed", self.channel.name)
 
     def _store(self, key: str, value: str) -> None:
-        """Write a renewed token back to its `file:` reference (mode 0600); `env:` ones live for this run only."""
+        """Write a renewed token back to its `file:` reference (mode 0600); `env:` ones last this run only."""
         ref = self.channel.credentials.get(key)
         if ref is None or ref.scheme != "file":
             return
         try:
             write_secret(Path(ref.target).expanduser(), value)
         except OSError as exc:
-            log.warning("%s: could not save the renewed %s to %s: %s", self.channel.name, key, ref.target, exc.strerror)
+            log.warning(
+                "%s: could not save the renewed %s to %s: %s",
+                self.channel.name,
+                key,
+                ref.target,
+                exc.strerror,
+            )
 
     def _board_id(self, rendered: Rendered) -> str:
         board_id = rendered.board_id
@@ -563,14 +601,15 @@ def _when(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)  # Pinterest's times are UTC
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # Pinterest's times are UTC
 
 
 def _image_payload(media: Media, what: str) -> dict[str, str]:
     """`content_type` and base64 `data` of an image, PNG or JPEG only (the v5 `ContentType` enum)."""
     if media.mime not in IMAGE_TYPES:
         raise _refused(
-            f"the Pinterest API takes PNG or JPEG images; the {what} '{media.path}' is {media.mime or 'unreadable'}",
+            f"the Pinterest API takes PNG or JPEG images; the {what} '{media.path}' "
+            f"is {media.mime or 'unreadable'}",
             "convert it to PNG or JPEG",
         )
     if media.file is None:
@@ -578,7 +617,9 @@ def _image_payload(media: Media, what: str) -> dict[str, str]:
     try:
         data = media.file.read_bytes()
     except OSError as exc:
-        raise _refused(f"the {what} '{media.path}' cannot be read: {exc.strerror}", "check the file") from None
+        raise _refused(
+            f"the {what} '{media.path}' cannot be read: {exc.strerror}", "check the file"
+        ) from None
     return {"content_type": media.mime, "data": base64.b64encode(data).decode("ascii")}
 
 
@@ -657,11 +698,14 @@ class MultipartFile:
         boundary = "socialpub" + _secrets.token_hex(16)
         self.content_type = f"multipart/form-data; boundary={boundary}"
         head = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(k)}"\r\n\r\n'.encode() + v.encode() + b"\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(k)}"\r\n\r\n'.encode()
+            + v.encode()
+            + b"\r\n"
             for k, v in fields.items()
         )
         head += (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"; filename="{_quote(path.name)}"\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"; '
+            f'filename="{_quote(path.name)}"\r\n'
             f"Content-Type: {mime or 'application/octet-stream'}\r\n\r\n"
         ).encode()
         self.head = head
@@ -747,16 +791,22 @@ def authorize(
     try:
         redirect_uri = f"http://localhost:{server.server_address[1]}/"
         base = (channel.endpoint + "/oauth/") if channel.endpoint else AUTHORIZE_URL
-        url = base + "?" + urlencode(
-            {
-                "client_id": app_id,
-                "redirect_uri": redirect_uri,
-                "response_type": "code",
-                "scope": ",".join(SCOPES),
-                "state": state,
-            }
+        url = (
+            base
+            + "?"
+            + urlencode(
+                {
+                    "client_id": app_id,
+                    "redirect_uri": redirect_uri,
+                    "response_type": "code",
+                    "scope": ",".join(SCOPES),
+                    "state": state,
+                }
+            )
         )
-        (notify or (lambda u: print(f"Open this address to allow socialpub to pin:\n{u}", file=sys.stderr)))(url)
+        (notify or (lambda u: print(f"Open this address to allow socialpub to pin:\n{u}", file=sys.stderr)))(
+            url
+        )
         if open_browser:
             webbrowser.open(url)
         deadline = time.monotonic() + timeout
@@ -766,9 +816,13 @@ def authorize(
     finally:
         server.server_close()
     if not answer:
-        raise CredentialsError(f"no answer from Pinterest's consent page within {int(timeout)} s", hint="run it again")
+        raise CredentialsError(
+            f"no answer from Pinterest's consent page within {int(timeout)} s", hint="run it again"
+        )
     if "error" in answer:
-        raise CredentialsError(f"Pinterest consent was not given: {answer['error']}", hint="run it again and allow access")
+        raise CredentialsError(
+            f"Pinterest consent was not given: {answer['error']}", hint="run it again and allow access"
+        )
     if answer.get("state") != state:
         raise CredentialsError("Pinterest's answer does not carry this request's state", hint="run it again")
     session = make_session(channel.endpoint)
@@ -780,7 +834,7 @@ def authorize(
                 "grant_type": "authorization_code",
                 "code": answer["code"],
                 "redirect_uri": redirect_uri,
-                # Apps made before 25 Sept 2025 get the continuous refresh token only when asking for it (spec).
+                # Apps made before 25 Sept 2025 get a continuous refresh token only when asking (spec).
                 "continuous_refresh": "true",
             },
             auth=(app_id, app_secret),
@@ -800,7 +854,9 @@ def authorize(
             action="check app_id/app_secret and that the redirect URI is registered in the Pinterest app",
         )
     body = _json(response)
-    tokens = {k: body[k] for k in ("access_token", "refresh_token") if isinstance(body.get(k), str) and body[k]}
+    tokens = {
+        k: body[k] for k in ("access_token", "refresh_token") if isinstance(body.get(k), str) and body[k]
+    }
     if "access_token" not in tokens:
         raise PlatformError(
             scrub("Pinterest's token exchange answered without an access token", secrets),

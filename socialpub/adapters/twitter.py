@@ -1,15 +1,74 @@
-"""X (Twitter): tweets and threads. Rendering is offline; publishing uses tweepy, imported on demand."""
+"""X (Twitter): tweets and threads. Rendering is offline; publishing uses tweepy, imported on demand.
+
+The network side answers the pitfalls of PLATFORMS.md ("X (tweepy)"):
+
+- tweepy's v2 `Client` posts, deletes and reads tweets, but its base URL is hard-coded and it sends no
+  timeout: its `session` is replaced by `socialpub.http.make_session(endpoint)`, which gives every request
+  a timeout and sends it to the channel's `endpoint` (the sandbox, a gateway) with X's own paths.
+- `wait_on_rate_limit` stays False: with a 429 lacking the reset header tweepy would retry at once,
+  recursively. A 429 becomes a transient PlatformError whose `retry_after` comes from
+  `x-rate-limit-reset` (or, when the 24-hour cap of the cheap tiers is the one exhausted, from
+  `x-user-limit-24hour-reset`).
+- tweepy has no v2 media upload: `_upload()` speaks the chunked v2 endpoints (initialize / append /
+  finalize / STATUS, then alt text through /2/media/metadata) on the same session, reading the file a
+  segment at a time.
+- tweepy (request headers with the bearer token, response bodies), requests_oauthlib and oauthlib (the
+  signed OAuth header, the signature base string) log credentials at DEBUG: a filter on those loggers
+  takes every secret of the channel out of their records.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import base64
+import hashlib
+import html
+import logging
+import os
+import re
+import secrets as secrets_module
+import sys
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from socialpub.adapters.base import Adapter, Measure, Part, Rendered, with_link
+from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
+from socialpub.errors import CredentialsError, PlatformError
+from socialpub.http import (
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    make_session,
+    platform_error,
+    redirect_url,
+    request_error,
+    scrub,
+)
 from socialpub.tomlsource import Key
 from socialpub.xlength import weighted_length
 
 if TYPE_CHECKING:
+    import requests
+
+    from socialpub.config import Channel
+    from socialpub.media import Media
     from socialpub.posts import Post
+
+T = TypeVar("T")
+
+API = "https://api.twitter.com"  # tweepy's hard-coded base; make_session moves it to the channel's endpoint
+AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
+TOKEN_PATH = "/2/oauth2/token"
+SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
+MEDIA_CATEGORY = {"image": "tweet_image", "gif": "tweet_gif", "video": "tweet_video"}
+MAX_SEGMENTS = 1000  # the v2 APPEND's segment_index runs from 0 to 999
+DUPLICATE = 187  # X's code for "Status is a duplicate" (v2 says it in a Problem's detail instead)
+TIMELINE_FIELDS = ["created_at", "entities", "attachments", "referenced_tweets", "conversation_id"]
+log = logging.getLogger(__name__)
 
 
 class TwitterAdapter(Adapter):
@@ -22,6 +81,31 @@ class TwitterAdapter(Adapter):
          "refresh_token"}
     )
     override_keys = {"thread": Key(list, items=str)}
+
+    # Network settings: the CLI and tests may set them on an instance before the first call.
+    timeout: float = READ_TIMEOUT  # seconds to wait for an answer (the read timeout)
+    connect_timeout: float = CONNECT_TIMEOUT
+    chunk_size: int = 4 * 1024 * 1024  # bytes per media APPEND; the only part of a file held in memory
+    max_processing_wait: float = 300.0  # seconds of STATUS polling before a video counts as stuck
+    find_pages: int = 3  # pages of 100 recent tweets that find() reads
+    sleep: Callable[[float], None] = staticmethod(time.sleep)  # replaced by tests so they do not wait
+
+    def __init__(
+        self,
+        channel: Channel,
+        *,
+        limits: dict[str, int] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(channel, limits=limits, environ=environ)
+        self._session: requests.Session | None = None
+        self._session_timeout: tuple[float, float] | None = None
+        self._client: Any = None
+        self._oauth1: Any = None
+        self._bearer: str | None = None  # the OAuth 2 access token in use
+        self._refresh_token: str | None = None  # the newest refresh token (X issues a new one at each refresh)
+        self._issued: list[str] = []  # tokens received from X during this run: secrets too
+        self._me: dict[str, Any] | None = None
 
     def render(self, post: Post) -> Rendered:
         text, text_source = self.field(post, "text")
@@ -56,3 +140,714 @@ class TwitterAdapter(Adapter):
             fold=self.fold,
             alt_limit=self.limit("alt_text"),
         )
+
+    # --- the network side --------------------------------------------------------------------------
+
+    def publish(self, rendered: Rendered) -> Receipt:
+        """Post the tweet, or the thread (each tweet replying to the previous one), with its media."""
+        parts = rendered.parts
+        if not parts:
+            raise PlatformError("X: nothing to post", transient=False, hint="the post renders to no tweet")
+        # All media first: a failed upload then leaves nothing posted, and the thread goes out in one go.
+        media_ids = [[self._upload(m) for m in part.media] for part in parts]
+        posted: list[str] = []
+        for index, (part, ids) in enumerate(zip(parts, media_ids)):
+            try:
+                posted.append(self._create_tweet(part.text, ids, posted[-1] if posted else None))
+            except PlatformError as exc:
+                if not posted:
+                    raise
+                raise self._incomplete_thread(exc, posted, index, len(parts)) from None
+        return Receipt(
+            remote_id=posted[0],
+            url=self.url_of(posted[0]),
+            published_at=datetime.now(timezone.utc),
+            extra_ids=tuple(posted[1:]),
+        )
+
+    def find(self, rendered: Rendered) -> Receipt | None:
+        """The account's recent tweet that is this post's first tweet (and the thread's replies), if any.
+
+        X serves tweets back with every URL turned into a t.co link (the original is in
+        `entities.urls[].expanded_url`), `&`, `<`, `>` escaped as HTML, and a t.co link to the media
+        appended: the comparison sees through all three (`_same_text`).
+        """
+        if not rendered.parts:
+            return None
+        user_id = self._user()["id"]
+        seen: list[dict[str, Any]] = []
+        first: dict[str, Any] | None = None
+        token: str | None = None
+        for _ in range(max(1, self.find_pages)):
+            body = self._timeline(user_id, token)
+            page = [t for t in body.get("data") or [] if isinstance(t, dict)]
+            seen += page
+            first = next((t for t in page if _same_text(t, rendered.parts[0].text)), None)  # newest first
+            token = (body.get("meta") or {}).get("next_token")
+            if first is not None or not token:
+                break
+        if first is None:
+            return None
+        # The replies of a thread are newer than its first tweet, so they are among the tweets seen.
+        extra: list[str] = []
+        previous = str(first["id"])
+        for part in rendered.parts[1:]:
+            reply = next((t for t in reversed(seen) if _replies_to(t, previous) and _same_text(t, part.text)), None)
+            if reply is None:
+                break  # an incomplete thread: extra_ids tells how far it got
+            previous = str(reply["id"])
+            extra.append(previous)
+        return Receipt(
+            remote_id=str(first["id"]),
+            url=self.url_of(str(first["id"])),
+            published_at=_parse_time(first.get("created_at")),
+            extra_ids=tuple(extra),
+        )
+
+    def delete(self, remote_id: str) -> None:
+        """Delete one tweet (retract calls this for each tweet of a thread). A tweet already gone is no error."""
+        import tweepy
+
+        def call() -> Any:
+            try:
+                return self.client().delete_tweet(remote_id, user_auth=self.user_auth)
+            except tweepy.NotFound:  # deleted by hand, or by a retract whose answer was lost: done either way
+                return None
+
+        self._call(call)
+
+    def verify(self) -> list[str]:
+        """Check the credentials with GET /2/users/me; warn about what will fail later."""
+        response = self._call(lambda: self.client().get_me(user_auth=self.user_auth))
+        me = _json(response).get("data") or {}
+        if not me.get("id"):
+            raise PlatformError("X: /2/users/me answered without a user", transient=True,
+                                hint="retry; if it persists, check the channel's endpoint")
+        self._me = me
+        warnings = []
+        name = self.channel.name
+        account = str(self.channel.options.get("account") or "").lstrip("@")
+        if account and me.get("username") and account.lower() != str(me["username"]).lower():
+            warnings.append(f"the credentials of {name} are for @{me['username']}, not @{account} (account in "
+                            "channels.toml)")
+        if response.headers.get("x-access-level") == "read":
+            warnings.append(f"the access token of {name} is read-only: set the X app's permissions to 'Read and "
+                            "write', then regenerate the access token and secret")
+        limit, remaining = response.headers.get("x-rate-limit-limit"), response.headers.get("x-rate-limit-remaining")
+        if limit and remaining and limit.isdigit() and remaining.isdigit() and int(remaining) <= int(limit) // 10:
+            warnings.append(f"X rate limit nearly used up: {remaining} of {limit} requests left in this window")
+        ref = self.channel.credentials.get("refresh_token")
+        if self.oauth2 and ref is not None and ref.scheme == "env":
+            warnings.append(
+                f"{name}: X replaces the refresh token at every refresh, and socialpub cannot save the new one in "
+                f"an environment variable ({ref}): once the access token expires (2 hours) the next refresh fails. "
+                f"Run `socialpub auth {name}`, which stores the tokens in files (file: references)"
+            )
+        return warnings
+
+    def known_secrets(self) -> list[str]:
+        return [*super().known_secrets(), *self._issued]
+
+    def url_of(self, tweet_id: str) -> str:
+        account = str(self.channel.options.get("account") or (self._me or {}).get("username") or "i").lstrip("@")
+        return f"https://x.com/{account}/status/{tweet_id}"
+
+    # --- auth and transport -------------------------------------------------------------------------
+
+    @property
+    def oauth2(self) -> bool:
+        """OAuth 2 user token (user_token, or auth = "oauth2"); else OAuth 1.0a user context (four keys)."""
+        mode = self.channel.options.get("auth")
+        if mode:
+            return bool(mode == "oauth2")
+        return self.has_secret("user_token") or (
+            not self.has_secret("access_token") and self.has_secret("refresh_token")
+        )
+
+    @property
+    def user_auth(self) -> bool:
+        return not self.oauth2  # tweepy: user_auth=True signs with OAuth 1.0a, False sends the bearer token
+
+    @property
+    def session(self) -> requests.Session:
+        """The channel's session: a timeout on every request, and the endpoint override (PLATFORMS.md)."""
+        timeout = (self.connect_timeout, self.timeout)
+        if self._session is None or self._session_timeout != timeout:
+            old = self._session
+            self._session = make_session(self.channel.endpoint, timeout=timeout)
+            if old is not None:
+                self._session.hooks = old.hooks
+                old.close()
+            self._session_timeout = timeout
+        return self._session
+
+    def client(self) -> Any:
+        """tweepy's v2 Client on the channel's session."""
+        import requests
+        import tweepy
+
+        session = self.session
+        if self._client is None:
+            if self.oauth2:
+                self._client = tweepy.Client(bearer_token=self._bearer_token(), return_type=requests.Response,
+                                             wait_on_rate_limit=False)  # never True: PLATFORMS.md
+            else:
+                self._client = tweepy.Client(
+                    consumer_key=self.secret("api_key"),
+                    consumer_secret=self.secret("api_secret"),
+                    access_token=self.secret("access_token"),
+                    access_token_secret=self.secret("access_secret"),
+                    return_type=requests.Response,
+                    wait_on_rate_limit=False,
+                )
+            _guard_logs(self.known_secrets())
+        if self.oauth2:
+            self._client.bearer_token = self._bearer_token()
+        self._client.session = session
+        return self._client
+
+    def _auth_kwargs(self) -> dict[str, Any]:
+        """Auth for the calls tweepy does not make (media upload): OAuth 1.0a signing or the bearer token."""
+        if self.oauth2:
+            return {"headers": {"Authorization": f"Bearer {self._bearer_token()}"}}
+        if self._oauth1 is None:
+            from requests_oauthlib import OAuth1  # installed with tweepy, which signs the same way
+
+            self._oauth1 = OAuth1(
+                self.secret("api_key"),
+                client_secret=self.secret("api_secret"),
+                resource_owner_key=self.secret("access_token"),
+                resource_owner_secret=self.secret("access_secret"),
+            )
+            _guard_logs(self.known_secrets())
+        return {"auth": self._oauth1}
+
+    def _bearer_token(self) -> str:
+        if self._bearer is None:
+            if self.has_secret("user_token"):
+                self._bearer = self.secret("user_token")
+            elif self._can_refresh():
+                self._refresh()
+            else:
+                raise CredentialsError(
+                    f"channel {self.channel.name} has no user_token",
+                    key=f"channels.{self.channel.name}.user_token",
+                    hint=f"run `socialpub auth {self.channel.name}`, or give the four OAuth 1.0a keys "
+                    "(api_key, api_secret, access_token, access_secret)",
+                )
+            _guard_logs(self.known_secrets())
+        assert self._bearer is not None
+        return self._bearer
+
+    def _can_refresh(self) -> bool:
+        return self.oauth2 and self.has_secret("refresh_token") and self.has_secret("client_id")
+
+    def _refresh(self) -> None:
+        """A new access token from the refresh token (https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/user-access-token)."""
+        import requests
+
+        client_id = self.secret("client_id")
+        data = {"grant_type": "refresh_token", "refresh_token": self._refresh_token or self.secret("refresh_token"),
+                "client_id": client_id}
+        # A confidential client (with a secret) authenticates with HTTP Basic; a public one by client_id alone.
+        auth = (client_id, self.secret("client_secret")) if self.has_secret("client_secret") else None
+        _guard_logs(self.known_secrets())
+        try:
+            response = self.session.post(API + TOKEN_PATH, data=data, auth=auth)
+        except requests.RequestException as exc:
+            error = request_error("X", exc, sent=False, secrets=self.known_secrets())
+        else:
+            tokens = _json(response)
+            if 200 <= response.status_code < 300 and tokens.get("access_token"):
+                self._accept_tokens(str(tokens["access_token"]), tokens.get("refresh_token"))
+                return
+            said, _, _ = _said(response)
+            error = platform_error(
+                "X", response.status_code, f"token refresh refused: {said}", secrets=self.known_secrets(),
+                action=f"run `socialpub auth {self.channel.name}` to sign in to X again (the refresh token is "
+                "invalid, used already, or revoked)",
+            )
+        raise error
+
+    def _accept_tokens(self, access: str, refresh: Any) -> None:
+        self._bearer = access
+        self._issued.append(access)
+        self._persist("user_token", access)
+        if isinstance(refresh, str) and refresh:
+            # X's refresh tokens rotate: the one just used is dead, so the new one must be kept.
+            self._refresh_token = refresh
+            self._issued.append(refresh)
+            self._persist("refresh_token", refresh)
+        _guard_logs(self.known_secrets())
+
+    def _persist(self, key: str, value: str) -> None:
+        """Save a renewed token where its file: reference points (mode 0600), so the next run uses it."""
+        ref = self.channel.credentials.get(key)
+        if ref is None or ref.scheme != "file":
+            return
+        path = Path(ref.target).expanduser()
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(value + "\n")
+            os.replace(temp, path)
+        except OSError as exc:
+            log.warning("could not save the renewed X %s of channel %s to %s (%s): run `socialpub auth %s` "
+                        "when it is refused", key, self.channel.name, path, exc.strerror, self.channel.name)
+
+    def _call(self, action: Callable[[], T]) -> T:
+        """Run one request; X's answers and transport failures become PlatformErrors (secrets scrubbed).
+
+        An OAuth 2 token refused with 401 is refreshed once and the request repeated.
+        """
+        import requests
+        import tweepy
+
+        refreshed = False
+        while True:
+            try:
+                return action()
+            except (tweepy.HTTPException, _StatusError) as exc:
+                response = exc.response
+                if response.status_code == 401 and not refreshed and self._can_refresh():
+                    refreshed = True
+                    self._refresh()
+                    continue
+                error = self._http_error(response)
+            except requests.RequestException as exc:
+                error = request_error("X", exc, sent=_maybe_sent(exc), secrets=self.known_secrets())
+            raise error  # outside the except: no chained SDK exception (its text may hold a token) in tracebacks
+
+    def _http_error(self, response: requests.Response) -> PlatformError:
+        status = response.status_code
+        said, codes, kind = _said(response)
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        for cap in ("x-user-limit-24hour", "x-app-limit-24hour"):
+            # The cheap tiers cap posts per 24 hours; when that cap is the one used up, its reset says when.
+            if status == 429 and headers.get(f"{cap}-remaining") == "0" and headers.get(f"{cap}-reset"):
+                headers["x-rate-limit-reset"] = headers[f"{cap}-reset"]
+        name = self.channel.name
+        action = None
+        if DUPLICATE in codes or "duplicate content" in said.lower():
+            action = ("X refuses a tweet that repeats a recent one of the account: it is probably published "
+                      "already. Check the account, then `socialpub resolve` it, or change the text")
+        elif status == 401:
+            action = (f"re-authenticate: run `socialpub auth {name}` (the X token is invalid or expired)" if self.oauth2
+                      else f"check api_key, api_secret, access_token and access_secret of {name}; regenerate them "
+                      "in the X developer portal if they were revoked")
+        elif status == 403 and ("oauth1-permissions" in kind or "permissions" in said.lower()):
+            action = ("the access token is read-only: set the X app's permissions to 'Read and write', then "
+                      "regenerate the access token and secret")
+        elif status == 403 and "too long" in said.lower():
+            action = "shorten the tweet (socialpub check counts X's weighted length)"
+        return platform_error("X", status, said, headers=headers, secrets=self.known_secrets(), action=action)
+
+    def _api(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """One v2 call that tweepy cannot make, on the same session and auth; the JSON answer."""
+
+        def call() -> requests.Response:
+            response = self.session.request(method, API + path, **kwargs, **self._auth_kwargs())
+            if not 200 <= response.status_code < 300:
+                raise _StatusError(response)
+            return response
+
+        return _json(self._call(call))
+
+    # --- tweets --------------------------------------------------------------------------------------
+
+    def _create_tweet(self, text: str, media_ids: list[str], reply_to: str | None) -> str:
+        response = self._call(lambda: self.client().create_tweet(
+            text=text or None, media_ids=media_ids or None, in_reply_to_tweet_id=reply_to, user_auth=self.user_auth,
+        ))
+        tweet_id = str((_json(response).get("data") or {}).get("id") or "")
+        if not tweet_id:
+            raise PlatformError("X accepted the tweet but answered without its id", transient=False, maybe_sent=True,
+                                hint="check the account; socialpub reconciles before sending again")
+        return tweet_id
+
+    def _incomplete_thread(self, cause: PlatformError, posted: list[str], index: int, total: int) -> PlatformError:
+        maybe = " (it may have been posted all the same: its answer was lost)" if cause.maybe_sent else ""
+        error = IncompleteThreadError(
+            f"X: the thread is incomplete: tweet {index + 1} of {total} failed{maybe}; already posted: "
+            f"{', '.join(posted)} ({self.url_of(posted[0])}). {cause.message}",
+            partial_ids=tuple(posted),
+            hint="nothing is re-posted automatically: delete the posted tweets (`socialpub retract`) and publish "
+            "again, or finish the thread by hand and record it with `socialpub resolve`"
+            + (f"; {cause.hint}" if cause.hint else ""),
+        )
+        return error
+
+    def _user(self) -> dict[str, Any]:
+        if self._me is None:
+            response = self._call(lambda: self.client().get_me(user_auth=self.user_auth))
+            me = _json(response).get("data") or {}
+            if not me.get("id"):
+                raise PlatformError("X: /2/users/me answered without a user", transient=True)
+            self._me = me
+        return self._me
+
+    def _timeline(self, user_id: str, token: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"max_results": 100, "tweet_fields": TIMELINE_FIELDS}
+        if token:
+            params["pagination_token"] = token
+        return _json(self._call(lambda: self.client().get_users_tweets(user_id, user_auth=self.user_auth, **params)))
+
+    # --- media (https://docs.x.com/x-api/media/quickstart/media-upload-chunked) ----------------------
+
+    def _upload(self, media: Media) -> str:
+        """Upload one file in segments; wait for X to process a video or GIF; set its alt text. The media id."""
+        category = MEDIA_CATEGORY.get(media.kind or "")
+        if media.file is None or category is None or not media.mime:
+            raise PlatformError(f"X: cannot upload {media.path}: {media.problem or 'not an image or video X takes'}",
+                                transient=False, hint="fix the media of the post (socialpub check shows why)")
+        try:
+            size = media.file.stat().st_size
+        except OSError as exc:
+            raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
+        init = self._api("POST", "/2/media/upload/initialize",
+                         json={"media_type": media.mime, "total_bytes": size, "media_category": category})
+        media_id = str((init.get("data") or {}).get("id") or "")
+        if not media_id:
+            raise PlatformError(f"X: the upload of {media.path} did not start (no media id in the answer)",
+                                transient=True)
+        segment = max(self.chunk_size, -(-size // MAX_SEGMENTS))
+        try:
+            with media.file.open("rb") as handle:
+                for index in range(MAX_SEGMENTS):
+                    block = handle.read(segment)
+                    if not block:
+                        break
+                    self._api("POST", f"/2/media/upload/{media_id}/append", data={"segment_index": str(index)},
+                              files={"media": ("media", block, "application/octet-stream")})
+        except OSError as exc:
+            raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
+        final = self._api("POST", f"/2/media/upload/{media_id}/finalize")
+        self._await_processing(media, media_id, (final.get("data") or {}).get("processing_info"))
+        if media.alt:
+            self._api("POST", "/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": media.alt}}})
+        return media_id
+
+    def _await_processing(self, media: Media, media_id: str, info: Any) -> None:
+        """Poll STATUS while X processes a video or GIF, as often as its check_after_secs says, up to a cap."""
+        waited = 0.0
+        while isinstance(info, dict) and info.get("state") in ("pending", "in_progress"):
+            delay = min(max(float(info.get("check_after_secs") or 1), 1.0), 60.0)
+            if waited + delay > self.max_processing_wait:
+                raise PlatformError(
+                    f"X: {media.path} is still being processed after {int(waited)} s (state {info.get('state')})",
+                    transient=True, hint="nothing was posted; socialpub retries later",
+                )
+            self.sleep(delay)
+            waited += delay
+            status = self._api("GET", "/2/media/upload", params={"media_id": media_id, "command": "STATUS"})
+            info = (status.get("data") or {}).get("processing_info")
+        if isinstance(info, dict) and info.get("state") == "failed":
+            problem = info.get("error") or {}
+            said = problem.get("message") or problem.get("name") or "processing failed"
+            raise PlatformError(
+                f"X could not process {media.path}: {said}", transient=False,
+                hint="X takes MP4 or MOV video (H.264, AAC) up to 512 MB and 140 s; GIFs up to 15 MB",
+            )
+
+
+class IncompleteThreadError(PlatformError):
+    """A thread whose first tweets were posted and a later one failed: `partial_ids` are the tweets posted.
+
+    Permanent (never retried as a whole: that would post the first tweets again) and `maybe_sent` (the post
+    is on X, in part: reconciliation finds it; nothing is ever sent again blindly).
+    """
+
+    def __init__(self, message: str, *, partial_ids: tuple[str, ...], hint: str | None = None) -> None:
+        super().__init__(message, transient=False, maybe_sent=True, hint=hint)
+        self.partial_ids = partial_ids
+
+
+class _StatusError(Exception):
+    """A non-2xx answer to a call made outside tweepy (carries the response, like tweepy's errors)."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _json(response: Any) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _said(response: requests.Response) -> tuple[str, list[int], str]:
+    """What X said (messages of every error shape it uses), its error codes, and the Problem type."""
+    body = _json(response)
+    messages: list[str] = []
+    codes: list[int] = []
+    for item in body.get("errors") or []:
+        if isinstance(item, str):
+            messages.append(item)
+        elif isinstance(item, dict):
+            text = item.get("message") or item.get("detail") or item.get("title")
+            code = item.get("code")
+            if isinstance(code, int):
+                codes.append(code)
+            if text:
+                messages.append(f"{text} (code {code})" if isinstance(code, int) else str(text))
+    if isinstance(body.get("error"), str):  # OAuth errors of the token endpoint; also tweepy-style strings
+        described = body.get("error_description")
+        messages.append(f"{body['error']}: {described}" if described else body["error"])
+    if not messages:
+        for key in ("detail", "title"):
+            if isinstance(body.get(key), str) and body[key]:
+                messages.append(body[key])
+                break
+    if not messages:
+        text = re.sub(r"<[^>]+>", " ", response.text or "")
+        messages.append(" ".join(text.split())[:200] or response.reason or "")
+    return "; ".join(messages), codes, str(body.get("type") or "")
+
+
+def _maybe_sent(exc: Exception) -> bool:
+    """Whether a request that got no answer may have reached X (and been acted on)."""
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError
+
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
+        return False  # no connection: nothing was sent
+    if isinstance(exc, (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError)):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # MaxRetryError wraps the cause
+        # NewConnectionError and NameResolutionError derive from ConnectTimeoutError: refused before sending.
+        return not isinstance(reason, ConnectTimeoutError)
+    return False  # an invalid URL and the like: never sent
+
+
+@cache
+def _url_finder() -> Callable[[str], list[dict[str, Any]]]:
+    from socialpub.xlength import _load_extract_urls  # twitter-text's own extraction, without its costly import
+
+    return _load_extract_urls()
+
+
+def _skeleton(text: str) -> tuple[str, list[str]]:
+    """The text with each URL as a placeholder and blanks collapsed, and the URLs themselves."""
+    text = unicodedata.normalize("NFC", text)
+    urls: list[str] = []
+    out: list[str] = []
+    pos = 0
+    for found in _url_finder()(text) if "." in text else []:
+        start, end = found["indices"]
+        out.append(text[pos:start])
+        out.append("\x00")
+        urls.append(text[start:end])
+        pos = end
+    out.append(text[pos:])
+    return " ".join("".join(out).split()), urls
+
+
+def _canonical(url: str) -> str:
+    bare = re.sub(r"^[a-z][a-z0-9+.\-]*://", "", url.strip(), flags=re.IGNORECASE)
+    host, slash, rest = bare.partition("/")
+    return (host.lower() + slash + rest).rstrip("/")
+
+
+_MEDIA_LINK = re.compile(r"/status/\d+/(?:photo|video)/\d+$")
+
+
+def _same_text(tweet: dict[str, Any], text: str) -> bool:
+    """Whether X's copy of a tweet carries `text` (see TwitterAdapter.find for what X changes)."""
+    theirs = html.unescape(str(tweet.get("text") or ""))
+    expanded: dict[str, str] = {}
+    for entity in (tweet.get("entities") or {}).get("urls") or []:
+        if not isinstance(entity, dict) or not entity.get("url"):
+            continue
+        if entity.get("media_key") or _MEDIA_LINK.search(str(entity.get("expanded_url") or "")):
+            theirs = theirs.replace(str(entity["url"]), " ")  # the link X appends to a tweet with media
+        elif entity.get("expanded_url"):
+            expanded[str(entity["url"])] = str(entity["expanded_url"])
+    their_skeleton, their_urls = _skeleton(theirs)
+    my_skeleton, my_urls = _skeleton(text)
+    if (tweet.get("attachments") or {}).get("media_keys") and not expanded and their_skeleton.endswith(" \x00") and (
+        their_skeleton[:-2] == my_skeleton
+    ):  # the media link without entities to name it
+        their_skeleton, their_urls = their_skeleton[:-2], their_urls[:-1]
+    if their_skeleton != my_skeleton or len(their_urls) != len(my_urls):
+        return False
+    # A t.co link is checked against the URL it stands for when X says which (entities); else it matches.
+    return all(
+        _canonical(expanded[theirs_url]) == _canonical(mine) if theirs_url in expanded else True
+        for theirs_url, mine in zip(their_urls, my_urls)
+    )
+
+
+def _replies_to(tweet: dict[str, Any], parent: str) -> bool:
+    return any(
+        isinstance(ref, dict) and ref.get("type") == "replied_to" and str(ref.get("id")) == parent
+        for ref in tweet.get("referenced_tweets") or []
+    )
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+# --- keeping credentials out of the SDKs' debug logs ----------------------------------------------------
+
+# tweepy logs each request's headers (the OAuth 2 bearer token) and each response body (which may echo a
+# token); requests_oauthlib and oauthlib log the signed Authorization header and the signature base string
+# (consumer key, access token). A filter on each such logger rewrites its records without the secrets.
+_CHATTY_LOGGERS = ("tweepy.client", "requests_oauthlib.oauth1_auth", "requests_oauthlib.oauth2_session",
+                   "oauthlib.oauth1.rfc5849", "oauthlib.oauth1.rfc5849.signature", "urllib3.connectionpool")
+
+
+class _ScrubSecrets(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        known = self.secrets.copy()
+        if known:
+            try:
+                message = record.getMessage()
+            except Exception:  # a record that cannot format is left to logging's own error handling
+                return True
+            clean = scrub(message, known)
+            if clean != message:
+                record.msg, record.args = clean, ()
+        return True
+
+
+_SCRUBBER = _ScrubSecrets()
+_GUARD_LOCK = threading.Lock()
+_guarded = False
+
+
+def _guard_logs(values: list[str]) -> None:
+    global _guarded
+    _SCRUBBER.secrets.update(v for v in values if v and len(v) >= 4)
+    with _GUARD_LOCK:
+        if not _guarded:
+            for name in _CHATTY_LOGGERS:
+                logging.getLogger(name).addFilter(_SCRUBBER)
+            _guarded = True
+
+
+# --- socialpub auth: OAuth 2.0 authorization code with PKCE ---------------------------------------------
+
+
+def authorize(
+    channel: Channel,
+    *,
+    environ: Mapping[str, str] | None = None,
+    open_browser: bool = True,
+    port: int = 0,
+    show: Callable[[str], None] | None = None,
+    wait: float = 300.0,
+) -> dict[str, str]:
+    """Run X's OAuth 2.0 consent flow (PKCE) on a loopback redirect; return the tokens to store.
+
+    The X app must list the redirect URI `http://127.0.0.1:PORT/callback` exactly (Developer Portal → app →
+    User authentication settings), so pass the `port` registered there. `show` receives the address to
+    open (default: printed to stderr); `open_browser` also opens it. Returns `user_token` and, with the
+    offline.access scope, `refresh_token`.
+    """
+    import webbrowser
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    import requests
+
+    adapter = TwitterAdapter(channel, environ=environ)
+    client_id = adapter.secret("client_id")
+    client_secret = adapter.secret("client_secret") if adapter.has_secret("client_secret") else None
+    verifier = secrets_module.token_urlsafe(96)[:128]  # RFC 7636: 43 to 128 characters
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode().rstrip("=")
+    state = secrets_module.token_urlsafe(24)
+    answer: dict[str, str] = {}
+    done = threading.Event()
+
+    class Callback(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            if not ({"code", "error"} & set(query)):
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            good = query.get("state") == state and "code" in query
+            page = ("socialpub: X authorization received; you can close this tab." if good
+                    else "socialpub: X authorization failed; see the terminal.").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            if not done.is_set():
+                answer.update(query)
+                done.set()
+
+        def log_message(self, format: str, *args: Any) -> None:  # the query holds the one-time code
+            return
+
+    server = HTTPServer(("127.0.0.1", port), Callback)
+    redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/callback"
+    params = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": " ".join(SCOPES),
+              "state": state, "code_challenge": challenge, "code_challenge_method": "S256"}
+    address = redirect_url(AUTHORIZE_URL, channel.endpoint) + "?" + urlencode(params, quote_via=quote)
+    thread = threading.Thread(target=server.serve_forever, name="socialpub-x-auth", daemon=True)
+    thread.start()
+    try:
+        if show is None:
+            print(f"Open this address in a browser and allow socialpub to post for the X account of "
+                  f"{channel.name}:\n  {address}\n(waiting for X's answer on {redirect_uri})", file=sys.stderr)
+        else:
+            show(address)
+        if open_browser:
+            webbrowser.open(address)
+        answered = done.wait(wait)
+    finally:
+        server.shutdown()
+        server.server_close()
+    if not answered:
+        raise CredentialsError(f"no answer from X within {int(wait)} s", key=f"channels.{channel.name}",
+                               hint=f"run `socialpub auth {channel.name}` again and allow access in the browser; "
+                               f"the X app must list {redirect_uri} as a callback URI")
+    if answer.get("error"):
+        raise CredentialsError(
+            f"X refused the authorization: {answer['error']}" + (f" ({answer['error_description']})"
+                                                                  if answer.get("error_description") else ""),
+            key=f"channels.{channel.name}", hint=f"run `socialpub auth {channel.name}` again and allow access",
+        )
+    if answer.get("state") != state:
+        raise CredentialsError("the answer to the X authorization does not carry the state socialpub sent: ignored",
+                               key=f"channels.{channel.name}", hint=f"run `socialpub auth {channel.name}` again")
+    data = {"grant_type": "authorization_code", "code": answer.get("code", ""), "redirect_uri": redirect_uri,
+            "code_verifier": verifier, "client_id": client_id}
+    session = adapter.session
+    secrets = [*adapter.known_secrets(), answer.get("code", ""), verifier]
+    try:
+        response = session.post(API + TOKEN_PATH, data=data, auth=(client_id, client_secret) if client_secret else None)
+    except requests.RequestException as exc:
+        error = request_error("X", exc, sent=False, secrets=secrets)
+    else:
+        tokens = _json(response)
+        if 200 <= response.status_code < 300 and tokens.get("access_token"):
+            out = {"user_token": str(tokens["access_token"])}
+            if tokens.get("refresh_token"):
+                out["refresh_token"] = str(tokens["refresh_token"])
+            return out
+        said, _, _ = _said(response)
+        error = platform_error("X", response.status_code, f"token request refused: {said}", secrets=secrets,
+                               action=f"run `socialpub auth {channel.name}` again; check client_id and client_secret")
+    raise error

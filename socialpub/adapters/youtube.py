@@ -1,16 +1,54 @@
-"""YouTube videos. Rendering is offline; publishing uses google-api-python-client, imported on demand."""
+"""YouTube videos. Rendering is offline; publishing uses google-api-python-client, imported on demand.
+
+The network side goes through google-api-python-client (`videos().insert` with a resumable upload,
+`thumbnails().set`, `channels().list`, `playlistItems().list`, `videos().delete`) on an httplib2 transport made
+here (`_endpoint_http`) that
+- sends every request, the media upload and the token refresh included, to the channel's `endpoint` with its own
+  scheme (PLATFORMS.md: the SDK moves only the host of upload URLs, so an `http://` endpoint got `https://`),
+- keeps `308 Resume Incomplete` as an answer (httplib2 takes 308 for a redirect unless told otherwise;
+  `googleapiclient.http.build_http()` does the same, but only for the transport it builds itself),
+- has a timeout and notes `refresh_token_expires_in` from the token endpoint (OAuth apps in Testing mode).
+
+Nothing here is imported at module level but the standard library: `socialpub --help` must not load an SDK.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Measure, Part, Rendered, with_link
+from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
+from socialpub.errors import CredentialsError, PlatformError, SocialpubError
+from socialpub.http import READ_TIMEOUT, platform_error, redirect_url, request_error, retry_after, scrub
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
+    from socialpub.config import Channel
+    from socialpub.media import Media
     from socialpub.posts import Post
 
+log = logging.getLogger(__name__)
+
 PRIVACY = ("public", "unlisted", "private")
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
+# upload: videos.insert and thumbnails.set; readonly: channels/playlistItems.list; force-ssl: videos.delete
+SCOPES = (
+    "https://www.googleapis.com/auth/youtube.upload",
+    "https://www.googleapis.com/auth/youtube.readonly",
+    "https://www.googleapis.com/auth/youtube.force-ssl",
+)
+WATCH_URL = "https://www.youtube.com/watch?v={}"
+CHUNK_GRANULARITY = 256 * 1024  # resumable chunks must be multiples of 256 KiB (but the last)
+SCHEDULE_MARGIN = timedelta(minutes=1)  # a publishAt that passes before the request lands is refused
+
+Progress = Callable[[int, int], None]  # (bytes sent, total bytes)
 
 
 def _category_problem(value: str) -> str | None:
@@ -97,3 +135,627 @@ class YouTubeAdapter(Adapter):
             text_issues=tuple(text_issues),
             fold=self.fold,
         )
+
+    # --- the network side ---------------------------------------------------------------------------------
+
+    timeout: float = READ_TIMEOUT  # seconds per socket operation; set before the first call
+    chunksize: int = 8 * 1024 * 1024  # bytes per upload request; memory use is about one chunk
+    resume_attempts: int = 5  # consecutive failures of an upload without progress before giving up
+    resume_backoff: float = 1.0  # seconds before the first resume, doubled each time (capped at 30 s)
+    find_pages: int = 4  # pages of 50 recent uploads searched by find()
+    progress: Progress | None = None  # default progress callback of publish()
+
+    def __init__(
+        self, channel: Channel, *, limits: dict[str, int] | None = None, environ: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(channel, limits=limits, environ=environ)
+        self._service: Any = None
+        self._creds: Any = None
+        self._http: Any = None
+        self._channel_checked = False
+        self.warnings: list[str] = []  # what the last publish() noticed without failing (thumbnail, privacy)
+
+    @property
+    def token_uri(self) -> str:
+        """Where the refresh token is exchanged: the endpoint's `/token`, the channel's `token_uri`, or Google's."""
+        if self.channel.endpoint:
+            return self.channel.endpoint.rstrip("/") + "/token"
+        return str(self.channel.options.get("token_uri") or GOOGLE_TOKEN_URI)
+
+    def known_secrets(self) -> list[str]:
+        found = super().known_secrets()
+        token = getattr(self._creds, "token", None)  # the short-lived access token is a secret too
+        return found + [token] if token else found
+
+    def _youtube(self) -> Any:
+        """The googleapiclient resource, built offline on first use (static discovery document)."""
+        if self._service is None:
+            from google.oauth2.credentials import Credentials
+            from google_auth_httplib2 import AuthorizedHttp
+            from googleapiclient.discovery import build
+
+            self._creds = Credentials(
+                token=None,
+                refresh_token=self.secret("refresh_token"),
+                client_id=self.secret("client_id"),
+                client_secret=self.secret("client_secret"),
+                token_uri=self.token_uri,
+            )
+            self._http = _endpoint_http(self.channel.endpoint, self.token_uri, self.timeout)
+            endpoint = self.channel.endpoint
+            self._service = build(
+                "youtube",
+                "v3",
+                http=AuthorizedHttp(self._creds, http=self._http),
+                static_discovery=True,
+                cache_discovery=False,
+                client_options={"api_endpoint": endpoint.rstrip("/") + "/"} if endpoint else None,
+            )
+        return self._service
+
+    def video_body(self, rendered: Rendered, now: datetime | None = None) -> dict[str, Any]:
+        """The `videos.insert` resource for a rendered post (snippet and status)."""
+        options = rendered.options
+        snippet: dict[str, Any] = {
+            "title": rendered.title or "",
+            "description": rendered.text,
+            "categoryId": str(options.get("category") or "22"),
+        }
+        if options.get("tags"):
+            snippet["tags"] = [str(t) for t in options["tags"]]
+        privacy = options.get("privacy") or "public"
+        # Always explicit: YouTube makes a video public when privacyStatus is left out (PLATFORMS.md).
+        status: dict[str, Any] = {
+            "privacyStatus": privacy,
+            "selfDeclaredMadeForKids": bool(options.get("made_for_kids", False)),
+        }
+        when = rendered.post.publish_at
+        now = now or datetime.now(timezone.utc)
+        if options.get("native_schedule") and when is not None and when > now + SCHEDULE_MARGIN:
+            if privacy == "public":
+                # publishAt is accepted only on a private video, which YouTube makes public at that time.
+                status["privacyStatus"] = "private"
+                status["publishAt"] = _rfc3339(when)
+            else:
+                # publishAt would make an unlisted or private video public: keep the privacy asked for.
+                log.info("YouTube native scheduling skipped for %s: privacy is %s, not public", rendered.post.id,
+                         privacy)
+        return {"snippet": snippet, "status": status}
+
+    def publish(self, rendered: Rendered, *, progress: Progress | None = None) -> Receipt:
+        """Upload the video (resumable, in chunks), then its thumbnail; `progress(sent, total)` after each chunk."""
+        progress = progress or self.progress
+        self.warnings = []
+        video = _video_of(rendered)
+        body = self.video_body(rendered)
+        youtube = self._youtube()
+        self._check_channel()
+        try:
+            media = _chunked_upload_class()(
+                str(video.file), mimetype=video.mime or "application/octet-stream", chunksize=self._chunk(),
+                resumable=True,
+            )
+        except OSError as exc:
+            raise PlatformError(f"YouTube: cannot read the video {video.path}: {exc.strerror}", transient=False,
+                                hint="check the file; nothing was sent") from None
+        try:
+            request = youtube.videos().insert(part="snippet,status", body=body, media_body=media)
+            answer = self._upload(request, media.size(), progress)
+        finally:
+            media.stream().close()
+        video_id = str(answer["id"])
+        granted = (answer.get("status") or {}).get("privacyStatus")
+        if granted and granted != body["status"]["privacyStatus"]:
+            self._warn(
+                f"YouTube made video {video_id} {granted}, not {body['status']['privacyStatus']}: uploads from an "
+                "API project that has not passed Google's audit are locked private "
+                "(https://developers.google.com/youtube/v3/docs/videos/insert)"
+            )
+        if rendered.thumbnail is not None:
+            self._set_thumbnail(video_id, rendered.thumbnail)
+        published = _parse_time((answer.get("snippet") or {}).get("publishedAt"))
+        return Receipt(video_id, WATCH_URL.format(video_id), published_at=published)
+
+    def find(self, rendered: Rendered) -> Receipt | None:
+        """The video of the channel's recent uploads with this title and description, if any.
+
+        Reads the channel's uploads playlist (1 quota unit a page) rather than `search.list(forMine=True)`
+        (100 units, and its index lags); private and scheduled videos are in that playlist for their owner.
+        """
+        youtube = self._youtube()
+        try:
+            channel = self._my_channel("contentDetails")
+            uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+            if not uploads:
+                return None
+            items = youtube.playlistItems()
+            request = items.list(part="snippet,contentDetails", playlistId=uploads, maxResults=50)
+            for _ in range(self.find_pages):
+                if request is None:
+                    break
+                page = request.execute()
+                for item in page.get("items") or []:
+                    snippet = item.get("snippet") or {}
+                    if _same_video(snippet, rendered):
+                        video_id = (snippet.get("resourceId") or {}).get("videoId") or (
+                            item.get("contentDetails") or {}).get("videoId")
+                        if video_id:
+                            return Receipt(str(video_id), WATCH_URL.format(video_id),
+                                           published_at=_parse_time(snippet.get("publishedAt")))
+                request = items.list_next(request, page)
+        except _network_errors() as exc:
+            raise self._failure(exc, sent=False) from None
+        return None
+
+    def delete(self, remote_id: str) -> None:
+        """Delete a video of the channel."""
+        youtube = self._youtube()
+        try:
+            youtube.videos().delete(id=remote_id).execute()
+        except _network_errors() as exc:
+            raise self._failure(exc, sent=True) from None
+
+    def verify(self) -> list[str]:
+        """Refresh the token and read the channel; warn about what will break later (token expiry)."""
+        self._youtube()
+        try:
+            channel = self._my_channel("id,snippet")
+        except _network_errors() as exc:
+            raise self._failure(exc, sent=False) from None
+        self._match_channel(channel)
+        warnings = []
+        expires = getattr(self._http, "refresh_token_expires_in", None)
+        if expires is not None:
+            warnings.append(
+                f"refresh token expires in {_duration(expires)} (OAuth app in Testing mode: publish the app to get "
+                f"long-lived tokens, then run `socialpub auth {self.channel.name}`)"
+            )
+        return warnings
+
+    # --- helpers ---------------------------------------------------------------------------------------
+
+    def _chunk(self) -> int:
+        return max(CHUNK_GRANULARITY, self.chunksize // CHUNK_GRANULARITY * CHUNK_GRANULARITY)
+
+    def _warn(self, message: str) -> None:
+        message = scrub(message, self.known_secrets())
+        self.warnings.append(message)
+        log.warning("%s", message)
+
+    def _my_channel(self, part: str) -> dict[str, Any]:
+        answer = self._youtube().channels().list(part=part, mine=True).execute()
+        items = answer.get("items") or []
+        if not items:
+            raise PlatformError(
+                "YouTube: the signed-in Google account has no YouTube channel",
+                transient=False,
+                hint=f"create the channel, or run `socialpub auth {self.channel.name}` and sign in with the account "
+                "(or brand account) that owns it",
+            )
+        return items[0]  # type: ignore[no-any-return]
+
+    def _match_channel(self, channel: dict[str, Any]) -> None:
+        expected = self.channel.options.get("channel_id")
+        if expected and channel.get("id") != expected:
+            title = (channel.get("snippet") or {}).get("title")
+            raise CredentialsError(
+                f"the YouTube sign-in of channel {self.channel.name} is for channel {channel.get('id')}"
+                + (f" ({title})" if title else "") + f", not channel_id = {expected}",
+                key=f"channels.{self.channel.name}.channel_id",
+                hint=f"run `socialpub auth {self.channel.name}` and pick the right channel on Google's consent page",
+            )
+
+    def _check_channel(self) -> None:
+        """Once per adapter: a configured channel_id must be the signed-in channel (no upload to the wrong one)."""
+        if self._channel_checked or not self.channel.options.get("channel_id"):
+            return
+        try:
+            channel = self._my_channel("id,snippet")
+        except _network_errors() as exc:
+            raise self._failure(exc, sent=False) from None
+        self._match_channel(channel)
+        self._channel_checked = True
+
+    def _upload(self, request: Any, total: int, progress: Progress | None) -> dict[str, Any]:
+        """Drive the resumable upload; resume after a dropped connection, a timeout or a 5xx.
+
+        `next_chunk(num_retries=0)`: the SDK's own retries resend the chunk without asking the server what it
+        holds. After a failure the request is in error state, and the next `next_chunk()` first sends
+        `PUT Content-Range: bytes */TOTAL`, reads the `Range` of the 308 (or the finished video) and continues
+        from there (https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol#Resume_Upload).
+        """
+        from googleapiclient.errors import HttpError
+
+        if progress:
+            progress(0, total)
+        failures = 0
+        chunk = self._chunk()
+        while True:
+            final = request.resumable_progress + chunk >= total
+            try:
+                status, answer = request.next_chunk(num_retries=0)
+            except _network_errors() as exc:
+                started = request.resumable_uri is not None
+                if not started:  # the session did not start: no video can exist
+                    raise self._failure(exc, sent=False, maybe_sent=False) from None
+                if isinstance(exc, HttpError) and exc.status_code in (404, 410):
+                    raise PlatformError(
+                        f"YouTube: the upload session ended (HTTP {exc.status_code})", transient=True,
+                        maybe_sent=final, hint="the upload starts again on the next attempt",
+                    ) from None
+                if not _resumable(exc) or failures >= self.resume_attempts:
+                    raise self._failure(exc, sent=final, maybe_sent=final) from None
+                failures += 1
+                wait = min(30.0, self.resume_backoff * 2 ** (failures - 1))
+                if isinstance(exc, HttpError):
+                    wait = min(30.0, retry_after(dict(exc.resp)) or wait)
+                log.info("YouTube upload interrupted (%s); resuming in %.1f s from what the server holds",
+                         type(exc).__name__, wait)
+                time.sleep(wait)
+                continue
+            if answer is not None:
+                if progress:
+                    progress(total, total)
+                return answer  # type: ignore[no-any-return]
+            if status is not None:
+                failures = 0
+                if progress:
+                    progress(int(status.resumable_progress), total)
+
+    def _set_thumbnail(self, video_id: str, thumbnail: Media) -> None:
+        """A custom thumbnail; its failure is a warning: the video is up, and sending it again would duplicate it."""
+        if thumbnail.file is None:
+            self._warn(f"thumbnail {thumbnail.path} not set on video {video_id}: {thumbnail.problem or 'no file'}")
+            return
+        from googleapiclient.http import MediaFileUpload
+
+        try:
+            media = MediaFileUpload(str(thumbnail.file), mimetype=thumbnail.mime or "application/octet-stream",
+                                    resumable=False)
+        except OSError as exc:
+            self._warn(f"thumbnail {thumbnail.path} not set on video {video_id}: {exc.strerror}")
+            return
+        try:
+            self._youtube().thumbnails().set(videoId=video_id, media_body=media).execute()
+        except _network_errors() as exc:
+            err = self._failure(exc, sent=True)
+            self._warn(f"video {video_id} is published, but its thumbnail was not set: {err.message}"
+                       + (f" ({err.hint})" if err.hint else "")
+                       + " (custom thumbnails need a verified channel: https://www.youtube.com/verify)")
+        finally:
+            media.stream().close()
+
+    def _failure(self, exc: BaseException, *, sent: bool, maybe_sent: bool | None = None) -> SocialpubError:
+        """An SDK or transport exception as a PlatformError that says what YouTube said and what to do."""
+        from google.auth import exceptions as auth_errors
+        from googleapiclient.errors import HttpError
+
+        secrets = self.known_secrets()
+        if isinstance(exc, SocialpubError):
+            return exc
+        if isinstance(exc, HttpError):
+            return self._http_failure(exc, maybe_sent)
+        if isinstance(exc, auth_errors.RefreshError):
+            return self._refresh_failure(exc)
+        if isinstance(exc, auth_errors.TransportError):  # the token endpoint could not be reached
+            return request_error("YouTube (token endpoint)", exc, sent=False, secrets=secrets)
+        return request_error("YouTube", exc, sent=sent if maybe_sent is None else maybe_sent, secrets=secrets)
+
+    def _http_failure(self, exc: Any, maybe_sent: bool | None) -> PlatformError:
+        status = int(exc.status_code)
+        details = exc.error_details if isinstance(exc.error_details, list) else []
+        reasons = {str(d.get("reason")) for d in details if isinstance(d, dict) and d.get("reason")}
+        said = exc.reason or ""
+        phrase = getattr(exc.resp, "reason", "") or ""
+        if not details and (not said or said == phrase):  # not Google's error shape: show what came back
+            body = exc.content.decode("utf-8", "replace").strip()
+            said = f"{phrase}: {body[:300]}" if body and phrase else (body[:300] or phrase)
+        if reasons:
+            said = f"{said} [{', '.join(sorted(reasons))}]"
+        headers = {str(k): str(v) for k, v in dict(exc.resp).items()}
+        name = self.channel.name
+        transient: bool | None = None
+        wait: float | None = None
+        action: str | None = None
+        if reasons & {"quotaExceeded", "dailyLimitExceeded"}:
+            # The daily quota resets at midnight Pacific time: waiting is the fix, so transient.
+            transient, wait = True, seconds_until_pacific_midnight()
+            action = ("the Google Cloud project's daily YouTube quota is used up (an upload costs 1,600 of the "
+                      "default 10,000 units); it resets at midnight Pacific time and socialpub retries then; "
+                      "ask Google for more quota if this recurs")
+        elif "uploadLimitExceeded" in reasons:
+            transient, wait = True, 24 * 3600.0
+            action = "the channel reached YouTube's limit of uploads per 24 hours; socialpub retries in a day"
+        elif reasons & {"rateLimitExceeded", "userRateLimitExceeded"}:
+            transient, wait = True, retry_after(headers) or 60.0
+            action = "YouTube asks to slow down; socialpub retries after the wait"
+        elif status == 401:
+            action = f"re-authenticate: run `socialpub auth {name}` (the sign-in was revoked or is invalid)"
+        elif "insufficientPermissions" in reasons:
+            action = (f"the sign-in lacks a YouTube permission socialpub needs: run `socialpub auth {name}` and "
+                      "grant every permission asked")
+        elif reasons & {"forbiddenPrivacySetting", "forbiddenLicenseSetting", "forbidden"}:
+            action = "YouTube does not allow this account or API project to do this (check the channel's status)"
+        elif "videoNotFound" in reasons:
+            action = "the video does not exist on YouTube (deleted there?)"
+        elif status == 400:
+            action = _FIXES.get(next(iter(sorted(reasons & set(_FIXES))), ""), "fix the post as YouTube says")
+        err = platform_error("YouTube", status, said, headers=headers, secrets=self.known_secrets(), action=action,
+                             maybe_sent=maybe_sent)
+        if transient is not None:
+            err.transient = transient
+        if wait is not None:
+            err.retry_after = wait
+        return err
+
+    def _refresh_failure(self, exc: Any) -> PlatformError:
+        args = getattr(exc, "args", ())
+        message = args[0] if args and isinstance(args[0], str) else type(exc).__name__
+        data = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+        message = scrub(f"YouTube's token endpoint said: {message}", self.known_secrets())
+        if getattr(exc, "retryable", False):
+            return PlatformError(message, transient=True, hint="Google's sign-in service is having trouble; retry later")
+        if data.get("error") == "invalid_client":
+            hint = (f"check client_id and client_secret of channel {self.channel.name} (the OAuth client may have "
+                    "been deleted in the Google Cloud console)")
+        else:
+            hint = (f"the refresh token was refused (revoked, expired — those of OAuth apps in Testing mode last 7 "
+                    f"days — or made for another client): run `socialpub auth {self.channel.name}`")
+        return PlatformError(message, transient=False, hint=hint)
+
+
+_FIXES = {
+    "invalidTitle": "fix the post: a YouTube title needs 1 to 100 characters and no '<' or '>'",
+    "invalidDescription": "fix the post: a YouTube description takes at most 5,000 bytes and no '<' or '>'",
+    "invalidTags": "fix the post: YouTube tags may total 500 characters at most (a tag with spaces counts its quotes)",
+    "invalidCategoryId": "set category to an assignable YouTube category id (22 is People & Blogs)",
+    "invalidPublishAt": "publish_at must be in the future for native scheduling",
+}
+
+
+def _video_of(rendered: Rendered) -> Media:
+    videos = [m for m in rendered.media if m.kind == "video"]
+    if len(videos) != 1 or videos[0].file is None:
+        raise PlatformError(
+            "YouTube: the post has no single usable video file to upload",
+            transient=False,
+            hint="set [youtube] media = [{ path = \"video.mp4\" }] in the post; `socialpub check` says more",
+        )
+    return videos[0]
+
+
+def _same_video(snippet: Mapping[str, Any], rendered: Rendered) -> bool:
+    """The title as sent, and the description's beginning (YouTube may tidy whitespace)."""
+    if (snippet.get("title") or "").strip() != (rendered.title or "").strip():
+        return False
+    have = " ".join(str(snippet.get("description") or "").split())
+    want = " ".join(rendered.text.split())
+    return have[:200] == want[:200]
+
+
+def _resumable(exc: BaseException) -> bool:
+    """Failures after which an upload session can go on: no answer, 408, 429, 5xx."""
+    from googleapiclient.errors import HttpError
+
+    if isinstance(exc, HttpError):
+        return exc.status_code in (408, 429) or exc.status_code >= 500
+    from google.auth import exceptions as auth_errors
+
+    return not isinstance(exc, auth_errors.RefreshError)
+
+
+@functools.cache
+def _network_errors() -> tuple[type[BaseException], ...]:
+    """What the SDK and its transport raise for a failed call (not programming errors)."""
+    import http.client
+
+    import httplib2
+    from google.auth import exceptions as auth_errors
+    from googleapiclient.errors import HttpError
+
+    return (HttpError, auth_errors.RefreshError, auth_errors.TransportError, httplib2.HttpLib2Error,
+            http.client.HTTPException, OSError)
+
+
+def _endpoint_http(endpoint: str | None, token_uri: str, timeout: float) -> Any:
+    return _http_class()(endpoint, token_uri, timeout)
+
+
+@functools.cache
+def _http_class() -> type:
+    import json
+
+    import httplib2
+
+    class EndpointHttp(httplib2.Http):  # type: ignore[misc]
+        """httplib2 with a timeout, the channel's endpoint applied to every absolute URL, and 308 as an answer."""
+
+        def __init__(self, endpoint: str | None, token_uri: str, timeout: float) -> None:
+            # A loopback endpoint must not go through a proxy from the environment (as socialpub.http does).
+            super().__init__(timeout=timeout, proxy_info=None if endpoint else httplib2.proxy_info_from_environment)
+            # 308 is "Resume Incomplete" for Google's uploads, not a redirect (googleapiclient.http.build_http).
+            self.redirect_codes = frozenset(self.redirect_codes) - {308}
+            self.endpoint = endpoint.rstrip("/") if endpoint else None
+            self.token_uri = token_uri
+            self.refresh_token_expires_in: int | None = None
+
+        def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
+            # `_fix_up_media_path_base_url` swaps only the host of upload URLs (https://127.0.0.1:…): send them,
+            # and any other absolute URL off the endpoint, to the endpoint with its own scheme (PLATFORMS.md).
+            if self.endpoint and uri != self.endpoint and not uri.startswith(self.endpoint + "/"):
+                uri = redirect_url(uri, self.endpoint)
+            response, content = super().request(uri, method, *args, **kwargs)
+            if uri == self.token_uri and response.status == 200:
+                self._note_token(content)
+            return response, content
+
+        def _note_token(self, content: bytes) -> None:
+            # Google adds refresh_token_expires_in for OAuth apps in Testing mode (7 days); google-auth drops it.
+            try:
+                seconds = json.loads(content).get("refresh_token_expires_in")
+            except (ValueError, AttributeError):
+                return
+            self.refresh_token_expires_in = int(seconds) if isinstance(seconds, (int, float, str)) and str(
+                seconds).isdigit() else None
+
+    return EndpointHttp
+
+
+@functools.cache
+def _chunked_upload_class() -> type:
+    from googleapiclient.http import MediaFileUpload
+
+    class ChunkedFileUpload(MediaFileUpload):  # type: ignore[misc]
+        """A file upload that reads one chunk into bytes per request instead of handing httplib2 a file slice.
+
+        The SDK's `_StreamSlice` is consumed by the first send and has no `seek`: a resend of the same request
+        (httplib2 retries once on a stale keep-alive connection; google-auth-httplib2 resends after refreshing a
+        token on 401) would go out with the full Content-Length and an empty body. Bytes can be resent, and
+        memory stays at about one chunk whatever the file size.
+        """
+
+        def has_stream(self) -> bool:
+            return False
+
+    return ChunkedFileUpload
+
+
+def seconds_until_pacific_midnight(now: datetime | None = None) -> float:
+    """YouTube's daily quota resets at midnight Pacific time."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/Los_Angeles")
+    local = (now or datetime.now(timezone.utc)).astimezone(zone)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=zone) + timedelta(days=1)  # wall clock
+    # Same-tzinfo subtraction ignores the UTC offsets: compare in UTC, right across a DST change.
+    return max(1.0, (midnight.astimezone(timezone.utc) - local.astimezone(timezone.utc)).total_seconds())
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _duration(seconds: int) -> str:
+    if seconds >= 86400:
+        days = round(seconds / 86400)
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = max(1, round(seconds / 3600))
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+# --- `socialpub auth CHANNEL`: Google's installed-app consent flow ---------------------------------------------
+
+
+def authorize(
+    channel: Channel,
+    *,
+    environ: Mapping[str, str] | None = None,
+    open_browser: bool = True,
+    port: int = 0,
+    on_url: Callable[[str], None] | None = None,
+    timeout: float = 300.0,
+) -> dict[str, str]:
+    """Run Google's consent flow on a loopback redirect and return {"refresh_token": …} to store.
+
+    `on_url(url)` replaces opening a browser and printing the URL (the CLI may show it its own way; tests
+    follow it with requests). It is called before the loopback server waits, so it must not block.
+    https://developers.google.com/identity/protocols/oauth2/native-app
+    """
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    adapter = YouTubeAdapter(channel, environ=environ)
+    endpoint = channel.endpoint.rstrip("/") if channel.endpoint else None
+    config = {
+        "installed": {
+            "client_id": adapter.secret("client_id"),
+            "client_secret": adapter.secret("client_secret"),
+            "auth_uri": f"{endpoint}/o/oauth2/auth" if endpoint else GOOGLE_AUTH_URI,
+            "token_uri": adapter.token_uri,
+            "redirect_uris": ["http://localhost"],
+        }
+    }
+
+    class Flow(InstalledAppFlow):  # type: ignore[misc]
+        def authorization_url(self, **kwargs: Any) -> tuple[str, str]:
+            url, state = super().authorization_url(**kwargs)
+            if on_url is not None:
+                on_url(url)
+            return url, state
+
+        def fetch_token(self, **kwargs: Any) -> Any:
+            kwargs.setdefault("timeout", adapter.timeout)  # requests-oauthlib sends no timeout by default
+            return super().fetch_token(**kwargs)
+
+    flow = Flow.from_client_config(config, scopes=list(SCOPES))
+    try:
+        with _loopback_transport(endpoint):
+            creds = flow.run_local_server(
+                host="localhost",
+                port=port,
+                open_browser=open_browser and on_url is None,
+                authorization_prompt_message=None if on_url else
+                "Open this address in a browser to let socialpub publish to YouTube:\n{url}",
+                success_message="socialpub is authorized: you may close this window.",
+                timeout_seconds=timeout,
+                access_type="offline",  # a refresh token, not only an access token
+                prompt="consent",  # Google sends a refresh token again only when asked to show consent
+            )
+    except Exception as exc:  # the flow raises oauthlib, requests and wsgiref errors alike
+        raise _auth_failure(exc, channel.name, adapter.known_secrets()) from None
+    if not creds.refresh_token:
+        raise CredentialsError(
+            "Google returned no refresh token",
+            key=f"channels.{channel.name}.refresh_token",
+            hint="remove socialpub's access at https://myaccount.google.com/permissions, then run the command again",
+        )
+    return {"refresh_token": str(creds.refresh_token)}
+
+
+@contextmanager
+def _loopback_transport(endpoint: str | None) -> Iterator[None]:
+    """oauthlib refuses http:// URLs; allow them for a loopback endpoint (the sandbox) during the flow only."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(endpoint).hostname if endpoint else None
+    if not (endpoint and endpoint.startswith("http://") and host in ("127.0.0.1", "localhost", "::1")):
+        yield
+        return
+    before = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
+    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
+        else:
+            os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = before
+
+
+def _auth_failure(exc: Exception, name: str, secrets: list[str]) -> SocialpubError:
+    if isinstance(exc, SocialpubError):
+        return exc
+    kind = type(exc).__name__
+    text = scrub(str(getattr(exc, "description", None) or exc) or kind, secrets)
+    if kind == "WSGITimeoutError":
+        return CredentialsError("no answer came back from the browser in time",
+                                hint=f"run `socialpub auth {name}` again and finish the consent in the browser")
+    if kind == "AccessDeniedError":
+        return CredentialsError("the consent was denied in the browser",
+                                hint=f"run `socialpub auth {name}` again and allow every permission asked")
+    if kind == "InsecureTransportError":
+        return CredentialsError("Google's sign-in needs https (or a loopback endpoint for the sandbox)",
+                                hint=f"check endpoint of channel {name} in channels.toml")
+    if isinstance(exc, OSError) or "requests" in type(exc).__module__:
+        return request_error("Google sign-in", exc, sent=False, secrets=secrets)
+    return CredentialsError(f"Google sign-in failed ({kind}: {text})",
+                            hint=f"check client_id and client_secret of channel {name}, then run `socialpub auth "
+                            f"{name}` again")

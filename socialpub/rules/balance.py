@@ -3,8 +3,8 @@
 A *product mention* is the configured brand or established name of any `[compliance.products.*]` table,
 matched case-insensitively on word boundaries in the prose fields (title, text, alt texts) with URLs taken
 out: `#ONCAVIX` names ONCAVIX, `www.oncavix.example` does not. `product_mentions()` is the one place that
-finds them; claims.py and offlabel.py reuse it together with the per-unit view (masked and
-exception-blanked texts) so that each unit is scanned once per configuration, whatever the number of rules.
+finds them (through `view()`); claims.py and offlabel.py reuse the view (masked and exception-blanked texts,
+their words, matches cached per word list) so that a unit is scanned once, whatever the number of rules.
 """
 
 from __future__ import annotations
@@ -62,11 +62,6 @@ class Matcher:
         self._firsts = frozenset(self._by_first)
         self._total = total
         self._subsets: dict[frozenset[str], re.Pattern[str]] = {}
-
-    def possible(self, words: frozenset[str]) -> bool:
-        if self._always or not self._firsts.isdisjoint(words):
-            return True
-        return any(w.startswith(prefix) for prefix, _ in self._prefixed for w in words)
 
     def candidates(self, words: frozenset[str]) -> re.Pattern[str] | None:
         """The pattern to scan a text of these (case-folded) words with, or None when nothing can match."""
@@ -310,10 +305,10 @@ def label(product: Product) -> str:
     return f"{product.brand} ({product.established})"
 
 
-def _quoted(terms: Iterable[str], limit: int = 4) -> str:
-    terms = list(terms)
-    shown = ", ".join(f"'{t}'" for t in terms[:limit])
-    return shown + (f" and {len(terms) - limit} more" if len(terms) > limit else "")
+def _quoted(listed: Iterable[str], limit: int = 4) -> str:
+    items = list(listed)
+    shown = ", ".join(f"'{t}'" for t in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 # --- the rules ------------------------------------------------------------------------------------
@@ -337,8 +332,8 @@ def missing_risk_information(ctx: Context) -> Iterable[Hit]:
             mention = v.first_mention(product)
             where = unit_word(ctx, unit)
             if product.serious_risk_terms:
-                terms = _quoted(product.serious_risk_terms)
-                need = f"none of its most serious risks ({terms}) is in this {where}"
+                listed = _quoted(product.serious_risk_terms)
+                need = f"none of its most serious risks ({listed}) is in this {where}"
                 hint = f"state the most serious risks of {product.brand} in this {where} itself"
                 if where.startswith("tweet "):
                     hint += "; risk information in another tweet of the thread does not balance this one"
@@ -438,8 +433,9 @@ def missing_risk_link(ctx: Context) -> Iterable[Hit]:
     help="Move the most serious risks up, before the channel's 'more' cut, next to the benefit.",
 )
 def risk_below_fold(ctx: Context) -> Iterable[Hit]:
-    fold = ctx.rendered.fold if ctx.rendered is not None else None
-    if fold is None or not ctx.compliance.products:
+    rendered = ctx.rendered
+    fold = rendered.fold if rendered is not None else None
+    if rendered is None or fold is None or not ctx.compliance.products:
         return
     for unit in ctx.units():
         v = view(ctx, unit)
@@ -458,7 +454,7 @@ def risk_below_fold(ctx: Context) -> Iterable[Hit]:
             bf, bs, be = above[0]
             yield Hit(
                 f"the risk information of {product.brand} starts {where}, after the {fold}-character fold of "
-                f"{ctx.rendered.channel.name}, while the benefit ('{bf.value[bs:be]}') is shown above it; "  # type: ignore[union-attr]
+                f"{rendered.channel.name}, while the benefit ('{bf.value[bs:be]}') is shown above it; "
                 "risk must be as prominent as the benefit",
                 excerpt=f.value[start:end], source=f.source,
                 hint=f"state the most serious risks within the first {fold} characters",

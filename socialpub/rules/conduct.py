@@ -10,8 +10,9 @@ the built-in lists of lexicon.py extended by `[compliance.lexicon]`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from socialpub.posts import Source
 from socialpub.rules import text as T
@@ -30,8 +31,13 @@ class _Text:
     masked: str
 
 
+# Ten rules and every channel read the same texts: mask each text once.
+_mask = lru_cache(maxsize=4096)(T.mask_urls)
+_DIGIT = re.compile(r"\d")
+
+
 def _texts(ctx: Context, names: tuple[str, ...] = ("title", "text", "alt")) -> list[_Text]:
-    return [_Text(u.index, f, f.masked) for u in ctx.units() for f in u.fields
+    return [_Text(u.index, f, _mask(f.value)) for u in ctx.units() for f in u.fields
             if f.name in names and f.value.strip()]
 
 
@@ -41,7 +47,7 @@ def _reply(ctx: Context) -> _Text | None:
     if not value.strip():
         return None
     source = Source(ctx.post.file, ctx.post.line("in_reply_to_text"))
-    return _Text(-1, Field("in_reply_to_text", value, source), T.mask_urls(value))
+    return _Text(-1, Field("in_reply_to_text", value, source), _mask(value))
 
 
 _BOUNDARY = re.compile(r"[.!?;:](?=\s|$)|\n")
@@ -100,9 +106,18 @@ def _allowed_phones(ctx: Context) -> frozenset[str]:
     return cache[key]  # type: ignore[no-any-return]
 
 
+def _compiled(ctx: Context, key: str, build: Callable[[], Iterable[str]]) -> re.Pattern[str]:
+    """A word pattern of configuration-derived terms, built once per configuration."""
+    cache = ctx.compliance.cache
+    full = ("conduct", key)
+    if full not in cache:
+        cache[full] = ctx.terms(full, tuple(build()))
+    return cache[full]  # type: ignore[no-any-return]
+
+
 def _products(ctx: Context) -> list[tuple[str, re.Pattern[str]]]:
     """(product key, pattern of its brand and established names) for every configured product."""
-    return [(key, ctx.terms(("conduct-product", key), (p.brand, p.established)))
+    return [(key, ctx.terms(("conduct", "product", key), (p.brand, p.established)))
             for key, p in ctx.compliance.products.items()]
 
 
@@ -119,7 +134,7 @@ def _aliases(ctx: Context) -> list[str]:
 
 def _accepted(ctx: Context) -> re.Pattern[str]:
     """Accepted disclosures: configured, built-in, and the usual forms built from the sponsor's name."""
-    def build() -> tuple[str, ...]:
+    def build() -> list[str]:
         terms = [*BUILTIN["disclosures"], *ctx.compliance.lexicon.get("disclosures", ()),
                  *ctx.compliance.accepted_disclosures]
         for name in _aliases(ctx):
@@ -132,16 +147,19 @@ def _accepted(ctx: Context) -> re.Pattern[str]:
             tag = "#" + re.sub(r"\W", "", sponsor)
             for role in ("employee", "partner", "ambassador", "consultant"):
                 terms += [f"{tag}{role}", f"{tag}_{role}"]
-        return tuple(terms)
+        return terms
 
-    return ctx.terms("conduct-accepted-disclosures", build())
+    return _compiled(ctx, "accepted-disclosures", build)
 
 
 def _ambiguous(ctx: Context) -> re.Pattern[str]:
-    terms = list(ctx.compliance.ambiguous_disclosures) or ["#sp", "#spon", "#collab", "#partner"]
-    for name in _aliases(ctx):
-        terms += [f"thanks {name}", f"thanks to {name}", f"thank you {name}", f"thank you to {name}"]
-    return ctx.terms("conduct-ambiguous-disclosures", tuple(terms))
+    def build() -> list[str]:
+        terms = list(ctx.compliance.ambiguous_disclosures) or ["#sp", "#spon", "#collab", "#partner"]
+        for name in _aliases(ctx):
+            terms += [f"thanks {name}", f"thanks to {name}", f"thank you {name}", f"thank you to {name}"]
+        return terms
+
+    return _compiled(ctx, "ambiguous-disclosures", build)
 
 
 def _why_disclose(ctx: Context) -> str | None:
@@ -287,7 +305,7 @@ def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
     """(start, end, what) of each direct identifier in one field, overlaps removed."""
     masked, value = t.masked, t.field.value
     found: list[tuple[int, int, str]] = []
-    if any(ch.isdigit() for ch in masked):
+    if _DIGIT.search(masked):
         allowed = _allowed_phones(ctx)
         phones = [(m.start(), m.end()) for m in _PHONE_NANP.finditer(masked)]
         phones += [(m.start(), m.end()) for m in _PHONE_VANITY.finditer(masked)
@@ -363,10 +381,10 @@ appendix exhibit figure table building cohort arm study trial medicare
 
 def _person_identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int]]:
     masked = t.masked
-    company = {h.lstrip("@") for h in ctx.compliance.company_handles}
     if "@" in masked:
+        company = ctx.compliance.company_handles  # lower-cased by the configuration loader
         for m in _HANDLE.finditer(masked):
-            if m.group(1).lower() not in company:
+            if "@" + m.group(1).lower() not in company and m.group(1).lower() not in company:
                 yield m.start(), m.end()
     not_names = _not_names(ctx)
     for pattern, group in ((_MEET, 1), (_INITIAL, 1), (_ADDRESS, 2), (_GREETING, 1)):
@@ -389,14 +407,14 @@ def _not_names(ctx: Context) -> frozenset[str]:
 
 def _health(ctx: Context) -> re.Pattern[str]:
     """Health terms: the built-in list, adverse-event terms, the products' indications and names."""
-    def build() -> tuple[str, ...]:
+    def build() -> list[str]:
         terms = [*BUILTIN["health_terms"], *ctx.compliance.lexicon.get("health_terms", ()),
                  *BUILTIN["ae_terms"], *ctx.compliance.lexicon.get("ae_terms", ())]
         for p in ctx.compliance.products.values():
             terms += [*p.indication_terms, p.brand, p.established]
-        return tuple(terms)
+        return terms
 
-    return ctx.terms("conduct-health", build())
+    return _compiled(ctx, "health", build)
 
 
 @rule(
@@ -459,9 +477,11 @@ _DEFERRAL = re.compile(
 def _medical_context(ctx: Context, masked: str) -> bool:
     if _MEDICAL_CONTEXT.search(masked):
         return True
-    names = (*ctx.compliance.pipeline_codes, *ctx.compliance.pipeline_names)
-    return any(p.search(masked) for _, p in _products(ctx)) or ctx.terms("conduct-pipeline", names).search(
-        masked) is not None
+    if any(p.search(masked) for _, p in _products(ctx)):
+        return True
+    c = ctx.compliance
+    pipeline = _compiled(ctx, "pipeline", lambda: (*c.pipeline_codes, *c.pipeline_names))
+    return pipeline.search(masked) is not None
 
 
 @rule(
@@ -545,9 +565,9 @@ def _has_pathway(ctx: Context) -> bool:
             lower = f.value.lower()
             if any(o in lower for o in others):
                 return True
-            if any(ch.isdigit() for ch in lower):
+            if _DIGIT.search(lower):
                 for pattern in (_PHONE_NANP, _PHONE_VANITY, _PHONE_INTL):
-                    if any(_phone_key(m.group(0)) in phones for m in pattern.finditer(f.masked)):
+                    if any(_phone_key(m.group(0)) in phones for m in pattern.finditer(_mask(f.value))):
                         return True
     return False
 
@@ -619,7 +639,7 @@ def malformed_reporting_information(ctx: Context) -> Iterable[Hit]:
             # On the raw text: URL masking takes "800.FDA" for a domain.
             for m in _FDA_NUMBER.finditer(value):
                 tail = m.group(1)
-                if tail != "1088" and any(ch.isdigit() for ch in tail):
+                if tail != "1088" and _DIGIT.search(tail):
                     yield Hit(f"'{m.group(0)}' is not the FDA MedWatch number 1-800-FDA-1088",
                               excerpt=_hit_excerpt(t, m.start(), m.end()), source=t.field.source)
         if "encouraged" not in lower:
@@ -795,7 +815,7 @@ def noncompliant_correction(ctx: Context) -> Iterable[Hit]:
     # 3. The firm speaks as itself.
     aliases = _aliases(ctx)
     if aliases:
-        firm = ctx.terms("conduct-firm", tuple(aliases))
+        firm = _compiled(ctx, "firm", lambda: aliases)
         if not any(firm.search(t.masked) for t in texts):
             yield Hit(f"the correction does not identify the firm ({' or '.join(aliases)})", source=source)
 

@@ -107,7 +107,8 @@ BUILTIN: dict[str, tuple[str, ...]] = {
     # SP-TRANSPARENCY-001: further accepted disclosures (the configured ones add to these).
     "disclosures": ("#ad", "#sponsored", "sponsored", "advertisement", "paid partnership"),
     # --- lists of the product rules (claims.py, balance.py, offlabel.py) ---
-    # SP-CLAIM-002: phrases with a hype word that are regulatory or medical terms, or negations.
+    # SP-CLAIM-002 (and SP-OFFLABEL-002): phrases with a hype word that are regulatory or medical terms, or
+    # negations ("Breakthrough Therapy designation" is an FDA status, "breakthrough pain" a symptom).
     "hype_exceptions": (
         "breakthrough therapy designation", "breakthrough therapy designations", "breakthrough designation",
         "breakthrough pain", "breakthrough bleeding", "breakthrough infection", "breakthrough infections",

@@ -2,7 +2,7 @@
 products named where no product may be named (P1 Truth and Accuracy, P4 Transparency).
 
 Products, pipeline codes and names, embargoed names, off-label terms and approved indications all come from
-`[compliance.products.*]` and `[compliance.pipeline]`; mentions are found by balance.product_mentions.
+`[compliance.products.*]` and `[compliance.pipeline]`; product mentions come from balance.view().
 """
 
 from __future__ import annotations
@@ -108,6 +108,7 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
     qualifiers = words(ctx, "investigational_qualifiers")
     claims = words(ctx, "investigational_claims")
     hedges = ctx.words("investigational_hedges")
+    designations = words(ctx, "hype_exceptions")  # "Breakthrough Therapy designation" is a status, no claim
     for unit in ctx.units():
         v = view(ctx, unit)
         found = v.find(codes)
@@ -126,7 +127,10 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
             if claim is None:
                 continue
             # Neither exceptions ("no cure for") nor the qualifiers themselves ("not approved") are claims.
-            text = T.blank(v.blanked(i), qualifier) if qualifier is not None else v.blanked(i)
+            text = v.blanked(i)
+            for ignored in (qualifier, designations.candidates(v.words(i))):
+                if ignored is not None:
+                    text = T.blank(text, ignored)
             for m in claim.finditer(text):
                 if not preceded_by(text, m.start(), hedges):
                     claimed.append((f, m.start(), m.end()))
@@ -187,7 +191,7 @@ def embargoed_name(ctx: Context) -> Iterable[Hit]:
                 )
 
 
-SCOPED_POST_TYPES = ("unbranded_awareness", "careers")
+SCOPED_POST_TYPES = {"unbranded_awareness": "an unbranded disease-awareness", "careers": "a careers"}
 
 
 @rule(
@@ -201,17 +205,20 @@ def product_in_unbranded_post(ctx: Context) -> Iterable[Hit]:
     if not (ctx.compliance.products or ctx.compliance.embargoed_names):
         return
     embargoed_names = embargoed(ctx)
-    kind = ctx.post.post_type.replace("_", " ")
+    kind = SCOPED_POST_TYPES[ctx.post.post_type]
     for unit in ctx.units():
         v = view(ctx, unit)
-        names = [(m.field, m.start, m.end, f"the product {label(m.product)}") for m in v.mentions]
-        names += [(f, s, e, "an embargoed product name") for f, s, e in v.find(embargoed_names)]
-        seen: set[tuple[int, str]] = set()
-        for f, start, end, what in names:
+        # One finding per product ("ONCAVIX (tivaranib)" is one naming) and per embargoed name, per unit.
+        seen: set[tuple[str, str]] = set()
+        for m in v.mentions:
+            if ("product", m.product.key) not in seen:
+                seen.add(("product", m.product.key))
+                yield _scope_hit(kind, m.text, f"the product {label(m.product)}", m.field, None)
+        for f, start, end in v.find(embargoed_names):
             word = f.value[start:end]
-            if (id(f), word.lower()) not in seen:
-                seen.add((id(f), word.lower()))
-                yield _scope_hit(kind, word, what, f, None)
+            if ("embargoed", word.lower()) not in seen:
+                seen.add(("embargoed", word.lower()))
+                yield _scope_hit(kind, word, "an embargoed product name", f, None)
     tags = _tags(ctx)
     if tags is not None:
         f, line = tags
@@ -227,7 +234,7 @@ def _any_name(ctx: Context) -> re.Pattern[str]:
 
 def _scope_hit(kind: str, word: str, what: str, f: Field | None, line: int | None) -> Hit:
     return Hit(
-        f"'{word}' ({what}) is named in a {kind} post; naming a product turns the post into promotion that "
+        f"'{word}' ({what}) is named in {kind} post; naming a product turns the post into promotion that "
         "needs full fair balance, and this post type must stay unbranded",
         excerpt=word if line is None else None, source=f.source if f else None, line=line,
         hint=f"remove '{word}', or make this a branded post with full product information and MLR review",

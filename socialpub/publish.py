@@ -1,0 +1,473 @@
+"""Publishing, shared by `socialpub publish` (now, by a person) and `socialpub run` (what is due, by cron).
+
+Exactly once: a (post, channel) is claimed in the ledger as `publishing` before the network call and
+settled after it. A claim whose process died, or a call whose answer was lost (timeout, dropped
+connection, 500/502/504), is reconciled with the platform (`adapter.find`) before anything is sent again;
+what cannot be settled stays `unknown` for a person to `resolve`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from socialpub.check import PostReport, Renderer, check_post, content_hash
+from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
+from socialpub.ledger import Ledger, Row, utcnow
+
+if TYPE_CHECKING:
+    from socialpub.adapters.base import Adapter, Receipt, Rendered
+    from socialpub.config import Config
+    from socialpub.posts import Post
+
+MAX_WAIT_IN_RUN = 60.0  # a shorter rate-limit wait is slept through; a longer one moves to a later run
+MAX_TRIES_IN_RUN = 3
+BACKOFF = (2.0, 8.0, 30.0)
+RETRY_LATER = timedelta(minutes=5)
+
+
+@dataclass
+class Result:
+    """One (post, channel) outcome, as people read it and scripts parse it (PRODUCT.md JSON)."""
+
+    post: str
+    channel: str
+    state: str  # published | failed | unknown | refused | missed | retrying | skipped | dry-run | reconciled
+    remote_id: str | None = None
+    url: str | None = None
+    error: str | None = None
+    hint: str | None = None
+    would_send: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "post": self.post,
+            "channel": self.channel,
+            "state": self.state,
+            "remote_id": self.remote_id,
+            "url": self.url,
+            "error": self.error,
+        }
+        if self.hint:
+            data["hint"] = self.hint
+        if self.would_send is not None:
+            data["would_send"] = self.would_send
+        return data
+
+
+def exit_code(results: Iterable[Result]) -> ExitCode:
+    states = {r.state for r in results}
+    if "unknown" in states:
+        return ExitCode.UNKNOWN_OUTCOME
+    if "failed" in states:
+        return ExitCode.PUBLISH_FAILED
+    if "refused" in states:
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+def overall(results: Sequence[Result]) -> str:
+    """success | partial | error, for the JSON envelope."""
+    bad = [r for r in results if r.state in ("failed", "unknown", "refused")]
+    if not bad:
+        return "success"
+    return "error" if len(bad) == len(results) else "partial"
+
+
+def would_send(rendered: Rendered) -> dict[str, Any]:
+    """What a dry run shows: exactly the content the platform would receive."""
+    data: dict[str, Any] = {"kind": rendered.kind, "parts": [p.text for p in rendered.parts]}
+    if rendered.title:
+        data["title"] = rendered.title
+    if rendered.link:
+        data["link"] = rendered.link
+    if rendered.media:
+        data["media"] = [{"path": m.path, "type": m.mime, "alt": m.alt, "bytes": m.size} for m in rendered.media]
+    if rendered.thumbnail:
+        data["thumbnail"] = rendered.thumbnail.path
+    if rendered.board:
+        data["board"] = {"name": rendered.board, "id": rendered.board_id}
+    options = {k: v for k, v in rendered.options.items() if v not in (None, [], {}, False)}
+    if options:
+        data["options"] = options
+    return data
+
+
+@dataclass
+class Publisher:
+    """Sends rendered posts through their adapters, with the ledger's bookkeeping around each call."""
+
+    config: Config
+    ledger: Ledger | None
+    environ: Mapping[str, str] | None = None
+    dry_run: bool = False
+    sleep: Callable[[float], None] = time.sleep
+    reconcile_grace: float = 5.0  # seconds a lost answer may still be in flight at the platform
+    max_wait: float = MAX_WAIT_IN_RUN
+    on_result: Callable[[Result], None] | None = None
+    renderer: Renderer = field(init=False)
+    _seen: set[tuple[str, str]] = field(default_factory=set, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _commits: dict[str, str | None] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.renderer = Renderer(self.config, self.environ)
+
+    # --- entry points ---
+
+    def publish_now(self, reports: Sequence[PostReport], *, again: bool = False) -> list[Result]:
+        """`socialpub publish`: every selected channel of these posts, whatever publish_at says."""
+        if not self.dry_run and self.ledger is not None:
+            pause = self.ledger.paused()
+            if pause:
+                raise SocialpubError(
+                    f"publishing is paused (since {pause['paused_at']} by {pause['paused_by']}: "
+                    f"{pause['reason'] or 'no reason given'})",
+                    hint="socialpub resume, when the crisis is over",
+                )
+        results: list[Result] = []
+        for report in reports:
+            renders = report.renders
+            with ThreadPoolExecutor(max_workers=max(1, len(renders))) as pool:  # channels of a post in parallel
+                futures = [pool.submit(self.attempt, report, r, mode="publish", again=again) for r in renders]
+                results += [f.result() for f in futures]
+        return results
+
+    def attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False) -> Result:
+        """One (post, channel): refuse, skip, reconcile or send, and record it."""
+        post, channel = report.post, rendered.channel.name
+        key = (post.id, channel)
+        with self._lock:
+            if key in self._seen:  # the same post named twice in one invocation: never twice
+                return self._done(Result(post.id, channel, "skipped", error="already handled in this run"))
+            self._seen.add(key)
+        blocking = report.blocking(channel)
+        if blocking:
+            result = Result(
+                post.id, channel, "refused",
+                error=f"error-level findings: {', '.join(blocking)}",
+                hint="socialpub check shows them; fix the post or suppress with a reason where allowed",
+            )
+            if not self.dry_run and self.ledger is not None and mode == "run":
+                self._record_refusal(report, rendered, result)
+            return self._done(result)
+        if self.dry_run:
+            row = self.ledger.get(post.id, channel) if self.ledger else None
+            if row and row.state == "published" and not again:
+                return self._done(Result(post.id, channel, "skipped", row.remote_id, row.url,
+                                         error="already published"))
+            return self._done(Result(post.id, channel, "dry-run", would_send=would_send(rendered)))
+        adapter = self.renderer.adapter(channel)
+        digest = content_hash(report.all_renders)
+        if self.ledger is None:
+            return self._done(self._send(adapter, rendered, None, mode))
+
+        row = self.ledger.get(post.id, channel)
+        if row is not None and row.state in ("publishing", "unknown"):
+            if row.state == "publishing" and self.ledger.claimer_alive(row.claimed_by):
+                return self._done(Result(post.id, channel, "skipped", error="being published by another run"))
+            settled = self._reconcile(adapter, rendered, row)
+            if settled is not None:
+                return self._done(settled)
+            row = self.ledger.get(post.id, channel)
+
+        observed = row.updated_at if row else None
+
+        def decide(current: Row | None) -> Row | None:
+            if (current.updated_at if current else None) != observed:
+                return None  # changed under us: another run got there first
+            if current is not None and not self._may_send(current, digest, mode, again):
+                return None
+            return Row(
+                post_id=post.id, channel=channel, state="publishing", content_hash=digest,
+                approval_code=post.approval_code, git_commit=self._git_commit(post), post_file=post.file,
+                scheduled_at=post.publish_at, attempts=(current.attempts if current else 0) + 1,
+                claimed_by=self.ledger.claimer if self.ledger else None, claimed_at=utcnow(),
+                last_error=current.last_error if current else None,
+            )
+
+        current = row
+        if current is not None and not self._may_send(current, digest, mode, again):
+            return self._done(self._why_not(current, digest))
+        claimed = self.ledger.claim(post.id, channel, decide)
+        if claimed is None:
+            return self._done(Result(post.id, channel, "skipped", error="claimed by another run"))
+        if again and current is not None and current.state == "published":
+            self.ledger.event("again", claimed, previous_remote_id=current.remote_id, previous_url=current.url)
+        self.ledger.event("publishing", claimed, mode=mode)
+        return self._done(self._send(adapter, rendered, claimed, mode))
+
+    # --- decisions ---
+
+    @staticmethod
+    def _may_send(row: Row, digest: str, mode: str, again: bool) -> bool:
+        if row.state == "published":
+            return again
+        if row.state in ("retracted", "missed"):
+            return mode == "publish"
+        if row.state == "failed":
+            if mode == "publish" or row.content_hash != digest:
+                return True  # a person asks, or the post file changed
+            return row.transient and (row.next_attempt_at is None or row.next_attempt_at <= utcnow())
+        return row.state == "new"
+
+    def _why_not(self, row: Row, digest: str) -> Result:
+        if row.state == "published":
+            edited = " (the post was edited since: edited-after-publish; it is not published again)" \
+                if row.content_hash != digest else ""
+            return Result(row.post_id, row.channel, "skipped", row.remote_id, row.url,
+                          error=f"already published{edited}", hint="use --again to publish it once more (recorded)")
+        if row.state == "failed" and row.transient:
+            return Result(row.post_id, row.channel, "retrying", error=row.last_error,
+                          hint=f"next attempt after {row.next_attempt_at:%H:%M} UTC" if row.next_attempt_at else None)
+        return Result(row.post_id, row.channel, "skipped", error=f"state {row.state}: {row.last_error or ''}".strip())
+
+    # --- the call and its settlement ---
+
+    def _send(self, adapter: Adapter, rendered: Rendered, row: Row | None, mode: str) -> Result:
+        post_id, channel = rendered.post.id, rendered.channel.name
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                receipt = adapter.publish(rendered)
+            except PlatformError as error:
+                message = self._message(error, adapter)
+                if error.maybe_sent:
+                    return self._lost_answer(adapter, rendered, row, message)
+                wait = error.retry_after if error.retry_after is not None else BACKOFF[min(tries, len(BACKOFF)) - 1]
+                if error.transient and tries < MAX_TRIES_IN_RUN and wait <= self.max_wait:
+                    self.sleep(wait)
+                    continue
+                return self._failed(row, post_id, channel, message, error.hint, error.transient, wait, mode)
+            except CredentialsError as error:
+                return self._failed(row, post_id, channel, str(error), error.hint, False, None, mode)
+            return self._published(row, post_id, channel, receipt)
+
+    def _published(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:
+        if row is not None and self.ledger is not None:
+            settled = replace(
+                row, state="published", remote_id=receipt.remote_id, url=receipt.url,
+                extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
+                last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
+            )
+            self.ledger.save(settled)
+            self.ledger.event("published", settled)
+        return Result(post_id, channel, "published", receipt.remote_id, receipt.url)
+
+    def _failed(self, row: Row | None, post_id: str, channel: str, message: str, hint: str | None,
+                transient: bool, wait: float | None, mode: str) -> Result:
+        if row is not None and self.ledger is not None:
+            later = utcnow() + (timedelta(seconds=wait) if wait else RETRY_LATER) if transient else None
+            settled = replace(row, state="failed", last_error=message, transient=transient,
+                              next_attempt_at=later, claimed_by=None)
+            self.ledger.save(settled)
+            self.ledger.event("failed", settled, error=message, transient=transient)
+            if transient and mode == "run":  # cron tries again later; a person is told it failed
+                return Result(post_id, channel, "retrying", error=message, hint=hint)
+        return Result(post_id, channel, "failed", error=message, hint=hint)
+
+    def _lost_answer(self, adapter: Adapter, rendered: Rendered, row: Row | None, message: str) -> Result:
+        """The platform may have made the post: look before anything is sent again."""
+        post_id, channel = rendered.post.id, rendered.channel.name
+        if row is not None and self.ledger is not None:
+            row = replace(row, state="unknown", last_error=message, claimed_by=None)
+            self.ledger.save(row)
+            self.ledger.event("unknown", row, error=message)
+        self.sleep(self.reconcile_grace)
+        found = self._find(adapter, rendered)
+        if isinstance(found, str) or found is None:
+            detail = found if isinstance(found, str) else "not among the account's recent posts yet"
+            return Result(
+                post_id, channel, "unknown", error=f"{message}; the outcome is unknown ({detail})",
+                hint=f"the next run checks again; or settle it: socialpub resolve {post_id} --channel {channel} "
+                "(--published URL | --not-published)",
+            )
+        return self._reconciled(row, post_id, channel, found)
+
+    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row) -> Result | None:
+        """A `publishing` row left by a crash, or an `unknown` one: settle it from what the platform shows.
+
+        Returns the settled result, or None when the platform confirms nothing was posted (send now).
+        """
+        assert self.ledger is not None
+        if row.state == "publishing":
+            row = replace(row, state="unknown", last_error="interrupted between the call and its record")
+            self.ledger.save(row)
+            self.ledger.event("unknown", row, error=row.last_error)
+        since = (utcnow() - (row.claimed_at or row.updated_at or utcnow())).total_seconds()
+        if since < self.reconcile_grace:
+            self.sleep(self.reconcile_grace - since)  # a request still in flight must land before we look
+        found = self._find(adapter, rendered)
+        if isinstance(found, str):
+            return Result(row.post_id, row.channel, "unknown", error=f"cannot reconcile: {found}",
+                          hint=f"socialpub resolve {row.post_id} --channel {row.channel} "
+                          "(--published URL | --not-published)")
+        if found is None:
+            # Confirmed not on the platform: claimable again, as a transient failure due now.
+            cleared = replace(row, state="failed", transient=True, next_attempt_at=None,
+                              last_error="an interrupted attempt did not reach the platform")
+            self.ledger.save(cleared)
+            self.ledger.event("reconciled", cleared, found=False)
+            return None
+        return self._reconciled(row, row.post_id, row.channel, found)
+
+    def _reconciled(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:
+        if row is not None and self.ledger is not None:
+            settled = replace(
+                row, state="published", remote_id=receipt.remote_id, url=receipt.url,
+                extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
+                last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
+            )
+            self.ledger.save(settled)
+            self.ledger.event("reconciled", settled, found=True)
+        return Result(post_id, channel, "published", receipt.remote_id, receipt.url, error=None,
+                      hint="found on the platform after an interrupted attempt")
+
+    def _find(self, adapter: Adapter, rendered: Rendered) -> Receipt | None | str:
+        """The adapter's find, with failures as a message (str) instead of an exception."""
+        try:
+            return adapter.find(rendered)
+        except (PlatformError, CredentialsError) as error:
+            return self._message(error, adapter)
+        except NotImplementedError as error:
+            return str(error)
+
+    def _record_refusal(self, report: PostReport, rendered: Rendered, result: Result) -> None:
+        assert self.ledger is not None
+        post, channel = report.post, rendered.channel.name
+        digest = content_hash(report.all_renders)
+        row = self.ledger.get(post.id, channel)
+        if row is not None and row.state == "failed" and row.content_hash == digest and row.last_error == result.error:
+            return  # already on record; do not add an event every minute
+        if row is not None and row.state in ("published", "publishing", "unknown"):
+            return
+        refused = Row(post_id=post.id, channel=channel, state="failed", content_hash=digest,
+                      approval_code=post.approval_code, post_file=post.file, scheduled_at=post.publish_at,
+                      attempts=row.attempts if row else 0, last_error=result.error, transient=False)
+        self.ledger.save(refused)
+        self.ledger.event("refused", refused, error=result.error)
+
+    # --- helpers ---
+
+    @staticmethod
+    def _message(error: Exception, adapter: Adapter) -> str:
+        from socialpub.http import scrub
+
+        return scrub(getattr(error, "message", None) or str(error), adapter.known_secrets())
+
+    def _git_commit(self, post: Post) -> str | None:
+        """The commit that last touched the post file, for the audit trail (None outside git)."""
+        if post.file not in self._commits:
+            try:
+                done = subprocess.run(
+                    ["git", "log", "-1", "--format=%H", "--", str(post.path)],
+                    cwd=self.config.root, capture_output=True, text=True, timeout=10,
+                )
+                self._commits[post.file] = done.stdout.strip() or None if done.returncode == 0 else None
+            except (OSError, subprocess.SubprocessError):
+                self._commits[post.file] = None
+        return self._commits[post.file]
+
+    def _done(self, result: Result) -> Result:
+        if self.on_result is not None:
+            self.on_result(result)
+        return result
+
+
+def due_items(
+    config: Config, posts: Sequence[Post], now: datetime
+) -> tuple[list[tuple[Post, str]], list[tuple[Post, str]]]:
+    """(due, missed): (post, channel) pairs whose publish_at has come, split by max_lateness."""
+    due: list[tuple[Post, str]] = []
+    missed: list[tuple[Post, str]] = []
+    for post in posts:
+        if post.publish_at is None or post.publish_at > now:
+            continue
+        late = now - post.publish_at > config.defaults.max_lateness
+        for channel in post.channels:
+            (missed if late else due).append((post, channel))
+    return due, missed
+
+
+def run_due(
+    publisher: Publisher, posts: Sequence[Post], now: datetime
+) -> list[Result]:
+    """`socialpub run`: every due (post, channel) not yet published; channels in parallel, posts of a
+    channel in publish_at order."""
+    config = publisher.config
+    ledger = publisher.ledger
+    assert ledger is not None
+    due, missed = due_items(config, posts, now)
+    results: list[Result] = []
+    for post, channel in missed:
+        result = _mark_missed(ledger, post, channel, now, config.defaults.max_lateness)
+        if result is not None:
+            results.append(publisher._done(result))
+
+    by_channel: dict[str, list[Post]] = {}
+    for post, channel in due:
+        row = ledger.get(post.id, channel)
+        if row is not None and row.state in ("published", "retracted", "missed"):
+            continue  # settled; editing a published post never republishes it
+        by_channel.setdefault(channel, []).append(post)
+
+    reports: dict[str, PostReport] = {}
+
+    def report_for(post: Post) -> PostReport:
+        with publisher._lock:
+            if post.id not in reports:
+                reports[post.id] = check_post(post, config, publisher.renderer, now=now)
+            return reports[post.id]
+
+    def work(channel: str, queue: list[Post]) -> list[Result]:
+        out = []
+        for post in sorted(queue, key=lambda p: (p.publish_at or now, p.id)):
+            report = report_for(post)
+            rendered = next(r for r in report.renders if r.channel.name == channel)
+            result = publisher.attempt(report, rendered, mode="run")
+            if result.state != "skipped":  # settled or someone else's: `status` shows it, cron need not
+                out.append(result)
+        return out
+
+    # Build reports (rules) once per post before the channels go in parallel.
+    for queue in by_channel.values():
+        for post in queue:
+            report_for(post)
+    with ThreadPoolExecutor(max_workers=max(1, len(by_channel))) as pool:
+        futures = [pool.submit(work, channel, queue) for channel, queue in sorted(by_channel.items())]
+        for future in futures:
+            results += future.result()
+    return results
+
+
+def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, lateness: timedelta) -> Result | None:
+    row = ledger.get(post.id, channel)
+    if row is not None and row.state in ("published", "missed", "retracted", "publishing", "unknown"):
+        return None
+    assert post.publish_at is not None
+    late_by = now - post.publish_at
+    message = (f"publish_at {post.publish_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC passed {_human(late_by)} "
+               f"ago, more than max_lateness {_human(lateness)}: not published late")
+    missed = Row(post_id=post.id, channel=channel, state="missed", approval_code=post.approval_code,
+                 post_file=post.file, scheduled_at=post.publish_at, attempts=row.attempts if row else 0,
+                 last_error=message)
+    ledger.save(missed)
+    ledger.event("missed", missed, error=message)
+    return Result(post.id, channel, "missed", error=message,
+                  hint=f"publish it by hand if it is still right: socialpub publish {post.file} --channel {channel}")
+
+
+def _human(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds >= 86400:
+        return f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
+    return f"{seconds // 60}m"

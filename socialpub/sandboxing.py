@@ -1,0 +1,35 @@
+"""`--sandbox`: the whole main job against the local simulator, with throw-away credentials and ledger."""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import contextmanager
+from dataclasses import replace
+from collections.abc import Iterator
+from pathlib import Path
+
+from socialpub.config import Config, CredentialRef
+
+
+def sandbox_config(config: Config, url: str) -> tuple[Config, dict[str, str]]:
+    """A copy of the configuration whose every channel talks to `url` with throw-away credentials."""
+    environ: dict[str, str] = {}
+    channels = {}
+    for name, channel in config.channels.items():
+        credentials = {}
+        for key in channel.credentials:
+            variable = f"SOCIALPUB_SANDBOX_{name}_{key}".upper().replace("-", "_")
+            credentials[key] = CredentialRef(name, key, "env", variable)
+            environ[variable] = f"sandbox-{key}"
+        channels[name] = replace(channel, endpoint=url, credentials=credentials)
+    return replace(config, channels=channels), environ
+
+
+@contextmanager
+def running_sandbox(config: Config, *, latency: float = 0.0) -> Iterator[tuple[Config, dict[str, str], str]]:
+    """Start the simulator on a free loopback port; yield (config pointed at it, environ, throw-away ledger)."""
+    from socialpub.sandbox import Sandbox
+
+    with Sandbox(latency=latency) as box, tempfile.TemporaryDirectory(prefix="socialpub-sandbox-") as tmp:
+        sandboxed, environ = sandbox_config(config, box.url)
+        yield sandboxed, environ, str(Path(tmp) / "ledger.db")

@@ -1,0 +1,145 @@
+"""What the ledger says, and the commands a person uses on it: status, resolve, retract, verify."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from socialpub.check import Renderer, content_hash
+from socialpub.errors import CredentialsError, PlatformError, SocialpubError
+from socialpub.ledger import Ledger, iso, utcnow
+from socialpub.posts import load_posts
+from socialpub.publish import Result
+
+if TYPE_CHECKING:
+    from socialpub.config import Config
+
+
+def status_rows(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, Any]]:
+    """One row per (post, channel) of the posts on disk, plus ledger rows whose post file is gone."""
+    loaded = load_posts(config)
+    renderer = Renderer(config)
+    rows = {(r.post_id, r.channel): r for r in ledger.rows()}
+    out: list[dict[str, Any]] = []
+    for post in loaded.posts:
+        digest = content_hash(renderer.render(post))
+        for channel in post.channels:
+            row = rows.pop((post.id, channel), None)
+            state = row.state if row else None
+            if state == "published" and row and row.content_hash and row.content_hash != digest:
+                state = "edited-after-publish"
+            elif state == "failed" and row and row.transient:
+                state = "retrying"
+            elif state is None:
+                if post.publish_at is None:
+                    state = "unscheduled"
+                elif post.publish_at > now:
+                    state = "scheduled"
+                elif now - post.publish_at > config.defaults.max_lateness:
+                    state = "missed"
+                else:
+                    state = "due"
+            out.append(
+                {
+                    "post": post.id,
+                    "channel": channel,
+                    "state": state,
+                    "publish_at": iso(post.publish_at),
+                    "published_at": iso(row.published_at) if row else None,
+                    "url": row.url if row else None,
+                    "remote_id": row.remote_id if row else None,
+                    "error": row.last_error if row and state not in ("published", "edited-after-publish") else None,
+                    "attempts": row.attempts if row else 0,
+                    "file": post.file,
+                }
+            )
+    for row in rows.values():  # published once, post file since removed or renamed
+        out.append({**{k: v for k, v in row.to_dict().items() if k in ("post", "channel", "state", "url",
+                                                                          "remote_id", "published_at", "file")},
+                    "publish_at": iso(row.scheduled_at), "error": "post file no longer in the repository",
+                    "attempts": row.attempts})
+    return sorted(out, key=lambda r: (r["publish_at"] or "9999", r["post"], r["channel"]))
+
+
+def remote_id_from(value: str) -> tuple[str, str | None]:
+    """An id or a URL as a person pastes it -> (remote id, url)."""
+    if not re.match(r"^https?://", value):
+        return value.strip(), None
+    watch = re.search(r"[?&]v=([\w-]+)", value)
+    if watch:
+        return watch.group(1), value
+    path = [p for p in re.sub(r"[?#].*$", "", value).split("/") if p]
+    return path[-1], value
+
+
+def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str | None) -> str:
+    row = ledger.get(post_id, channel)
+    if row is None:
+        raise SocialpubError(f"the ledger has no record of {post_id} on {channel}", hint="socialpub status lists them")
+    if row.state not in ("unknown", "publishing", "failed"):
+        raise SocialpubError(
+            f"{post_id} on {channel} is {row.state}, not unknown: there is nothing to resolve",
+            hint="resolve settles outcomes the tool could not confirm",
+        )
+    if published is not None:
+        remote_id, url = remote_id_from(published)
+        settled = replace(row, state="published", remote_id=remote_id, url=url or row.url, published_at=utcnow(),
+                          last_error=None, transient=False, next_attempt_at=None, claimed_by=None)
+        ledger.save(settled)
+        ledger.event("resolve", settled, resolution="published", given=published)
+        return f"{post_id} on {channel}: recorded as published ({remote_id})."
+    settled = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
+                      last_error="resolved as not published; the next run may send it")
+    ledger.save(settled)
+    ledger.event("resolve", settled, resolution="not-published")
+    return f"{post_id} on {channel}: recorded as not published; the next `socialpub run` sends it if it is due."
+
+
+def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequence[str] | None,
+                 environ: Mapping[str, str] | None = None) -> list[Result]:
+    renderer = Renderer(config, environ)
+    rows = [r for r in ledger.rows() if r.post_id == post_id and (not channels or r.channel in channels)]
+    published = [r for r in rows if r.state == "published"]
+    if not published:
+        raise SocialpubError(f"{post_id} is not published on {', '.join(channels) if channels else 'any channel'}",
+                             hint="socialpub status shows what is published where")
+    results = []
+    for row in published:
+        if row.channel not in config.channels:
+            results.append(Result(post_id, row.channel, "failed", error="channel no longer in channels.toml"))
+            continue
+        adapter = renderer.adapter(row.channel)
+        try:
+            for remote_id in [*reversed(row.extra_ids), row.remote_id]:  # a thread: replies first
+                if remote_id:
+                    adapter.delete(remote_id)
+        except (PlatformError, CredentialsError) as error:
+            ledger.event("retract-failed", row, error=str(error))
+            results.append(Result(post_id, row.channel, "failed", row.remote_id, row.url, error=str(error),
+                                  hint=error.hint))
+            continue
+        retracted = replace(row, state="retracted", last_error=None)
+        ledger.save(retracted)
+        ledger.event("retract", retracted)
+        results.append(Result(post_id, row.channel, "retracted", row.remote_id, row.url))
+    return results
+
+
+def verify_channels(config: Config, environ: Mapping[str, str] | None) -> list[dict[str, Any]]:
+    renderer = Renderer(config, environ)
+    checks = []
+    for name, channel in config.channels.items():
+        item: dict[str, Any] = {"channel": name, "kind": channel.kind, "ok": True, "warnings": [], "error": None}
+        try:
+            item["warnings"] = list(renderer.adapter(name).verify())
+        except (PlatformError, CredentialsError) as error:
+            item["ok"] = False
+            item["error"] = f"{error.message}" + (f" (hint: {error.hint})" if error.hint else "")
+        except NotImplementedError as error:
+            item["ok"] = False
+            item["error"] = str(error)
+        checks.append(item)
+    return checks
