@@ -37,3 +37,32 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path / "repo")
+
+
+def postgres_url() -> str | None:
+    """The test server's URL (scripts/test-postgres.sh); in CI its absence is a failure, not a skip."""
+    import os
+
+    url = os.environ.get("SOCIALPUB_TEST_PG")
+    if not url and os.environ.get("CI"):
+        raise RuntimeError("CI must start PostgreSQL for the ledger tests (scripts/test-postgres.sh)")
+    return url
+
+
+@pytest.fixture
+def pg_url() -> object:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    import secrets
+
+    url = postgres_url()
+    if not url:
+        pytest.skip("no PostgreSQL test server: eval \"$(scripts/test-postgres.sh start)\"")
+    import psycopg
+
+    name = f"socialpub_test_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = url.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -72,16 +72,22 @@ def test_base_config_loads(tmp_path: Path) -> None:
     assert config.defaults.max_lateness == timedelta(hours=24)
     assert config.defaults.sponsor == "AstraZeneca"
     assert {name: c.kind for name, c in config.channels.items()} == {
-        "tw": "twitter", "fb": "facebook", "yt": "youtube", "pin": "pinterest",
+        "tw": "twitter",
+        "fb": "facebook",
+        "yt": "youtube",
+        "pin": "pinterest",
     }
     tw = config.channels["tw"]
     assert {k: str(v) for k, v in tw.credentials.items()} == {
-        "api_key": "env:TW_KEY", "api_secret": "env:TW_SECRET",
-        "access_token": "env:TW_TOKEN", "access_secret": "env:TW_TOKEN_SECRET",
+        "api_key": "env:TW_KEY",
+        "api_secret": "env:TW_SECRET",
+        "access_token": "env:TW_TOKEN",
+        "access_secret": "env:TW_TOKEN_SECRET",
     }
     assert config.channels["fb"].options["page_id"] == "123456789"
     assert config.channels["pin"].boards == {
-        "Internships and Students": "549755885177", "US Military Veterans": "549755885178",
+        "Internships and Students": "549755885177",
+        "US Military Veterans": "549755885178",
     }
     assert config.channels["pin"].line == line_of(BASE_CONFIG, "[channels.pin]")
     campaign = config.compliance.campaigns["mbc"]
@@ -105,7 +111,9 @@ def test_posts_dir_can_be_given(tmp_path: Path) -> None:
 
 
 def _unregistered_rules(text: str) -> set[str]:
-    return {rule for rule in re.findall(r'\[compliance\.rules\."(SP-[A-Z]+-\d{3})"\]', text) if rule not in RULES}
+    return {
+        rule for rule in re.findall(r'\[compliance\.rules\."(SP-[A-Z]+-\d{3})"\]', text) if rule not in RULES
+    }
 
 
 def test_the_repositorys_own_channels_toml_loads_in_place() -> None:
@@ -114,7 +122,12 @@ def test_the_repositorys_own_channels_toml_loads_in_place() -> None:
     if missing:
         pytest.skip(f"rules not registered yet (written in parallel): {sorted(missing)}")
     config = load_config(PROJECT / "channels.toml")
-    assert set(config.channels) == {"az-us-twitter", "az-us-facebook", "az-us-youtube", "az-careers-pinterest"}
+    assert set(config.channels) == {
+        "az-us-twitter",
+        "az-us-facebook",
+        "az-us-youtube",
+        "az-careers-pinterest",
+    }
     assert config.channels["az-us-youtube"].credentials["refresh_token"].scheme == "file"
     assert "mbc-strength-2014" in config.compliance.campaigns
     assert config.defaults.min_gap == timedelta(minutes=30)
@@ -131,7 +144,9 @@ def test_the_repositorys_own_channels_toml_and_posts_load_without_file_errors(tm
     from socialpub.check import run_check
 
     result = run_check(config)
-    file_findings = [f"{f.file}:{f.line}: {f.message}" for f in result.findings if f.rule.startswith("SP-FILE")]
+    file_findings = [
+        f"{f.file}:{f.line}: {f.message}" for f in result.findings if f.rule.startswith("SP-FILE")
+    ]
     assert file_findings == []
     assert result.files == len(result.reports) >= 10
 
@@ -172,7 +187,16 @@ def test_find_config_finds_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [SECRET, f"sk_live:{SECRET}", f"Bearer {SECRET}", f"env{SECRET}", f"{SECRET}:env", "env:", "file:", "env:  "],
+    [
+        SECRET,
+        f"sk_live:{SECRET}",
+        f"Bearer {SECRET}",
+        f"env{SECRET}",
+        f"{SECRET}:env",
+        "env:",
+        "file:",
+        "env:  ",
+    ],
 )
 def test_literal_secret_is_refused_without_echoing_it(tmp_path: Path, value: str) -> None:
     text = BASE_CONFIG.replace('api_key = "env:TW_KEY"', f'api_key = "{value}"')
@@ -181,7 +205,14 @@ def test_literal_secret_is_refused_without_echoing_it(tmp_path: Path, value: str
     assert len(problems_of(error)) == 2
     assert error.key == "channels.tw.api_key" and error.line == line_of(text, "api_key")
     assert "env:NAME" in error.message and error.hint
-    for shown in (str(error), repr(error), error.message, error.hint or "", error.key or "", *map(str, error.args)):
+    for shown in (
+        str(error),
+        repr(error),
+        error.message,
+        error.hint or "",
+        error.key or "",
+        *map(str, error.args),
+    ):
         assert SECRET not in shown
         if value.strip() not in ("env:", "file:"):
             assert value not in shown
@@ -241,7 +272,10 @@ def test_env_reference_resolves_from_the_process_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TW_KEY", "from-env")
-    assert load_config(write(tmp_path, BASE_CONFIG)).channels["tw"].credentials["api_key"].resolve() == "from-env"
+    assert (
+        load_config(write(tmp_path, BASE_CONFIG)).channels["tw"].credentials["api_key"].resolve()
+        == "from-env"
+    )
 
 
 @pytest.mark.parametrize("environ", [{}, {"TW_KEY": ""}, {"TW_KEY": "   "}])
@@ -293,7 +327,9 @@ def test_kind_that_is_not_a_string(tmp_path: Path, kind: str) -> None:
 def test_channel_without_kind(tmp_path: Path) -> None:
     text = BASE_CONFIG + '\n[channels.x]\naccount = "x"\n'
     error = config_error(tmp_path, text)
-    assert error.key == "channels.x" and "kind" in error.message and error.line == line_of(text, "[channels.x]")
+    assert (
+        error.key == "channels.x" and "kind" in error.message and error.line == line_of(text, "[channels.x]")
+    )
 
 
 @pytest.mark.parametrize(
@@ -309,9 +345,19 @@ def test_channel_without_kind(tmp_path: Path) -> None:
         ("[compliance.privacy]", "allow_phone = []", "compliance.privacy.allow_phone", "allow_phones"),
         ("[compliance.disclosure]", "acepted = []", "compliance.disclosure.acepted", "accepted"),
         ("[compliance.safety]", "reportng = []", "compliance.safety.reportng", "reporting"),
-        ("[compliance.campaigns.mbc]", 'descripton = "x"', "compliance.campaigns.mbc.descripton", "description"),
+        (
+            "[compliance.campaigns.mbc]",
+            'descripton = "x"',
+            "compliance.campaigns.mbc.descripton",
+            "description",
+        ),
         ("[compliance.products.oncavix]", 'risk_ur = "x"', "compliance.products.oncavix.risk_ur", "risk_url"),
-        ("[compliance.pipeline]", "embargoed_name = []", "compliance.pipeline.embargoed_name", "embargoed_names"),
+        (
+            "[compliance.pipeline]",
+            "embargoed_name = []",
+            "compliance.pipeline.embargoed_name",
+            "embargoed_names",
+        ),
         ("[compliance.safety]", "campaign.x = 1", "compliance.safety.campaign", None),
     ],
 )
@@ -334,7 +380,12 @@ def test_unknown_keys_anywhere_name_their_line(
 @pytest.mark.parametrize(
     ("table", "line", "key", "guess"),
     [
-        ('[compliance.rules."SP-CHANNEL-001"]', 'levle = "warning"', "compliance.rules.SP-CHANNEL-001.levle", "level"),
+        (
+            '[compliance.rules."SP-CHANNEL-001"]',
+            'levle = "warning"',
+            "compliance.rules.SP-CHANNEL-001.levle",
+            "level",
+        ),
         ("[compliance.limits.twitter]", "txt = 100", "compliance.limits.twitter.txt", "text"),
         ("[compliance.lexicon]", "hyype = []", "compliance.lexicon.hyype", "hype"),
         ("[compliance.limit.twitter]", "text = 100", "compliance.limit", "limits"),
@@ -348,7 +399,9 @@ def test_unknown_keys_in_appended_tables(tmp_path: Path, table: str, line: str, 
     assert error.hint == f"did you mean '{guess}'?"
 
 
-@pytest.mark.parametrize("zone", ["America/NewYork", "EST5EDT/x", "", "America", "../etc/passwd", "/etc/localtime"])
+@pytest.mark.parametrize(
+    "zone", ["America/NewYork", "EST5EDT/x", "", "America", "../etc/passwd", "/etc/localtime"]
+)
 def test_bad_timezone(tmp_path: Path, zone: str) -> None:
     text = BASE_CONFIG.replace('timezone = "America/New_York"', f'timezone = "{zone}"')
     error = config_error(tmp_path, text)
@@ -362,8 +415,15 @@ def test_bad_duration(tmp_path: Path, value: str) -> None:
     assert error.key == "defaults.max_lateness" and error.line == 3
 
 
-@pytest.mark.parametrize(("text", "delta"), [("24h", timedelta(hours=24)), ("1h30m", timedelta(minutes=90)),
-                                             ("2d", timedelta(days=2)), ("45s", timedelta(seconds=45))])
+@pytest.mark.parametrize(
+    ("text", "delta"),
+    [
+        ("24h", timedelta(hours=24)),
+        ("1h30m", timedelta(minutes=90)),
+        ("2d", timedelta(days=2)),
+        ("45s", timedelta(seconds=45)),
+    ],
+)
 def test_durations(text: str, delta: timedelta) -> None:
     assert parse_duration(text) == delta
 
@@ -376,7 +436,9 @@ def test_bad_regex(tmp_path: Path, regex: str) -> None:
     assert "regular expression" in error.message
 
 
-@pytest.mark.parametrize(("rule", "level"), [("SP-FILE-001", "off"), ("SP-FILE-002", "off"), ("SP-FILE-001", "warning")])
+@pytest.mark.parametrize(
+    ("rule", "level"), [("SP-FILE-001", "off"), ("SP-FILE-002", "off"), ("SP-FILE-001", "warning")]
+)
 def test_non_suppressible_rule_cannot_be_turned_down(tmp_path: Path, rule: str, level: str) -> None:
     text = BASE_CONFIG + f'\n[compliance.rules."{rule}"]\nlevel = "{level}"\n'
     error = config_error(tmp_path, text)
@@ -384,7 +446,9 @@ def test_non_suppressible_rule_cannot_be_turned_down(tmp_path: Path, rule: str, 
 
 
 def test_suppressible_rule_can_be_set(tmp_path: Path) -> None:
-    text = BASE_CONFIG + '\n[compliance.rules."SP-CHANNEL-002"]\nlevel = "off"\nchannels = ["tw", "youtube"]\n'
+    text = (
+        BASE_CONFIG + '\n[compliance.rules."SP-CHANNEL-002"]\nlevel = "off"\nchannels = ["tw", "youtube"]\n'
+    )
     setting = load_config(write(tmp_path, text)).compliance.rules["SP-CHANNEL-002"]
     assert (setting.level, setting.channels) == ("off", ("tw", "youtube"))
 
@@ -426,7 +490,9 @@ def test_limits_override_changes_sp_channel_001(repo: Repo) -> None:
 def test_limits_of_an_unknown_kind(tmp_path: Path) -> None:
     text = BASE_CONFIG + "\n[compliance.limits.twiter]\ntext = 140\n"
     error = config_error(tmp_path, text)
-    assert error.hint == "did you mean 'twitter'?" and error.line == line_of(text, "[compliance.limits.twiter]")
+    assert error.hint == "did you mean 'twitter'?" and error.line == line_of(
+        text, "[compliance.limits.twiter]"
+    )
 
 
 @pytest.mark.parametrize("value", ['"140"', "140.0", "[140]"])
@@ -444,13 +510,21 @@ def test_limits_of_a_kind_must_be_a_table(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "key"),
     [
-        ("[compliance.campaigns.late]\nstart = 2014-10-01\nend = 2014-09-01\n", "compliance.campaigns.late.end"),
-        ("[compliance.campaigns.timed]\nstart = 2014-10-01T00:00:00\nend = 2014-11-01\n",
-         "compliance.campaigns.timed.start"),
+        (
+            "[compliance.campaigns.late]\nstart = 2014-10-01\nend = 2014-09-01\n",
+            "compliance.campaigns.late.end",
+        ),
+        (
+            "[compliance.campaigns.timed]\nstart = 2014-10-01T00:00:00\nend = 2014-11-01\n",
+            "compliance.campaigns.timed.start",
+        ),
         ("[compliance.campaigns.half]\nstart = 2014-10-01\n", "compliance.campaigns.half.end"),
         ('[compliance.products.p]\nbrand = "P"\n', "compliance.products.p.established"),
         ('[channels.x]\nkind = "twitter"\nendpoint = "ftp://x"\n', "channels.x.endpoint"),
-        ('[channels.p]\nkind = "pinterest"\n[channels.p.boards]\n"B" = 549755885177\n', 'channels.p.boards.B'),
+        (
+            '[channels.p]\nkind = "pinterest"\n[channels.p.boards]\n"B" = 549755885177\n',
+            "channels.p.boards.B",
+        ),
         ('[channels.x]\nkind = "facebook"\n', "channels.x.page_id"),
     ],
 )
@@ -461,8 +535,12 @@ def test_other_invalid_values(tmp_path: Path, extra: str, key: str) -> None:
 
 @pytest.mark.parametrize(
     ("line", "key"),
-    [("max_age_months = 100000", "max_age_months"), ("max_age_months = 0", "max_age_months"),
-     ("warn_within_days = -1", "warn_within_days"), ("warn_within_days = 10000000000", "warn_within_days")],
+    [
+        ("max_age_months = 100000", "max_age_months"),
+        ("max_age_months = 0", "max_age_months"),
+        ("warn_within_days = -1", "warn_within_days"),
+        ("warn_within_days = 10000000000", "warn_within_days"),
+    ],
 )
 def test_approval_counts_that_no_date_can_hold_are_refused(tmp_path: Path, line: str, key: str) -> None:
     text = BASE_CONFIG.replace("max_age_months = 12\nwarn_within_days = 30", line)
@@ -497,7 +575,7 @@ def test_every_problem_of_the_file_is_reported_in_one_error(tmp_path: Path) -> N
 
 
 def test_syntax_error_names_line_and_column(tmp_path: Path) -> None:
-    text, number = insert_after("[compliance.links]", "allow_hosts = [\"a\" \"b\"]")
+    text, number = insert_after("[compliance.links]", 'allow_hosts = ["a" "b"]')
     error = config_error(tmp_path, text)
     assert error.message.startswith("not valid TOML") and error.line == number and error.column
     assert error.hint

@@ -77,12 +77,43 @@ thumbnail = "media/a.png"
 
 # Values of every TOML type, and a few hostile strings, to put where another type belongs.
 VALUES = [
-    "42", "-1", "3.5", "inf", "nan", "true", "false", '""', '"x"', '"../../../etc/passwd"', '"/etc/passwd"',
-    '"\\u0000"', '"media/a.png"', "[]", "[1, 2]", '["tw"]', '["nope"]', "[[1], [2]]", "{}", "{ a = 1 }",
-    '{ path = "media/a.png" }', '[{ path = "media/a.png" }]', '[{ path = 1 }]', "[{}]", "2014-09-15",
-    "2014-09-15T10:00:00", "2014-09-15T10:00:00Z", "2014-11-02T01:30:00", "2014-03-09T02:30:00", "10:00:00",
-    "0001-01-01T00:00:00", "9999-12-31T23:59:59", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00",
-    "'''x'''", '"""\nx\n"""', '"SP-FILE-001"',
+    "42",
+    "-1",
+    "3.5",
+    "inf",
+    "nan",
+    "true",
+    "false",
+    '""',
+    '"x"',
+    '"../../../etc/passwd"',
+    '"/etc/passwd"',
+    '"\\u0000"',
+    '"media/a.png"',
+    "[]",
+    "[1, 2]",
+    '["tw"]',
+    '["nope"]',
+    "[[1], [2]]",
+    "{}",
+    "{ a = 1 }",
+    '{ path = "media/a.png" }',
+    '[{ path = "media/a.png" }]',
+    "[{ path = 1 }]",
+    "[{}]",
+    "2014-09-15",
+    "2014-09-15T10:00:00",
+    "2014-09-15T10:00:00Z",
+    "2014-11-02T01:30:00",
+    "2014-03-09T02:30:00",
+    "10:00:00",
+    "0001-01-01T00:00:00",
+    "9999-12-31T23:59:59",
+    "0001-01-01T00:00:00+05:00",
+    "9999-12-31T23:59:59-05:00",
+    "'''x'''",
+    '"""\nx\n"""',
+    '"SP-FILE-001"',
 ]
 
 TOMLISH = "[]{}=\"'#.,\n\t +-_:TZ0123456789abcxyz\\\r\u2028\x85\ufeff\x00é"
@@ -197,8 +228,25 @@ def test_arbitrary_front_matter_never_raises(fuzz_repo: Repo, front: str, body: 
 @given(
     lines=st.lists(
         st.tuples(
-            st.sampled_from(["id", "title", "channels", "post_type", "publish_at", "media", "suppress", "link",
-                             "campaign", "twitter", "tw", "pinterest", "publsh_at", "text", "sponsored"]),
+            st.sampled_from(
+                [
+                    "id",
+                    "title",
+                    "channels",
+                    "post_type",
+                    "publish_at",
+                    "media",
+                    "suppress",
+                    "link",
+                    "campaign",
+                    "twitter",
+                    "tw",
+                    "pinterest",
+                    "publsh_at",
+                    "text",
+                    "sponsored",
+                ]
+            ),
             st.sampled_from(VALUES),
         ),
         max_size=8,
@@ -222,7 +270,9 @@ def test_arbitrary_known_keys_with_arbitrary_values_never_raise(
 def mutated(draw: st.DrawFn, source: str) -> str:
     lines = source.split("\n")
     for _ in range(draw(st.integers(1, 3))):
-        op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "truncate", "retype", "retype", "char"]))
+        op = draw(
+            st.sampled_from(["delete", "duplicate", "swap", "insert", "truncate", "retype", "retype", "char"])
+        )
         i = draw(st.integers(0, len(lines) - 1))
         if op == "delete" and len(lines) > 1:
             del lines[i]
@@ -277,6 +327,7 @@ def test_mutations_of_a_valid_toml_post_never_raise(fuzz_repo: Repo, content: st
 @given(content=mutated(VALID_MD))
 def test_mutations_keep_crlf_and_lf_equivalent(fuzz_repo: Repo, content: str) -> None:
     """A file checked out with Windows line ends gives the same findings, on the same lines."""
+
     def summary(raw: bytes) -> list[tuple[str, int, str]]:
         put(fuzz_repo, "mutant.md", raw)
         return sorted((f.rule, f.line or 0, f.message) for f in file_findings(fuzz_repo.check()))
@@ -312,31 +363,86 @@ def test_mutations_of_channels_toml_raise_only_config_error(content: str) -> Non
 
 @FUZZ
 @given(
-    table=st.sampled_from(["defaults", "channels.tw", "channels.pin", "channels.pin.boards", "compliance",
-                           "compliance.approval", "compliance.links", "compliance.campaigns.x",
-                           "compliance.products.p", "compliance.rules.\"SP-CHANNEL-001\"",
-                           "compliance.rules.\"SP-FILE-001\"", "compliance.limits", "compliance.limits.twitter",
-                           "compliance.lexicon", "channels.x", "compliance.campaigns"]),
+    table=st.sampled_from(
+        [
+            "defaults",
+            "channels.tw",
+            "channels.pin",
+            "channels.pin.boards",
+            "compliance",
+            "compliance.approval",
+            "compliance.links",
+            "compliance.campaigns.x",
+            "compliance.products.p",
+            'compliance.rules."SP-CHANNEL-001"',
+            'compliance.rules."SP-FILE-001"',
+            "compliance.limits",
+            "compliance.limits.twitter",
+            "compliance.lexicon",
+            "channels.x",
+            "compliance.campaigns",
+        ]
+    ),
     entries=st.lists(
         st.tuples(
-            st.sampled_from(["kind", "timezone", "max_lateness", "min_gap", "code_regex", "level", "channels",
-                             "text", "start", "end", "brand", "allow_hosts", "api_key", "refresh_token",
-                             "endpoint", "boards", "twitter", "x", "hype", "established"]),
-            st.sampled_from([*VALUES, '"env:X"', '"file:~/x"', '"file:x"', '"file:/x\\u0000"', '"off"', '"("',
-                             '"America"', '"99999999999d"', '"a{99999999999}"', '"twitter"', '"pinterest"']),
+            st.sampled_from(
+                [
+                    "kind",
+                    "timezone",
+                    "max_lateness",
+                    "min_gap",
+                    "code_regex",
+                    "level",
+                    "channels",
+                    "text",
+                    "start",
+                    "end",
+                    "brand",
+                    "allow_hosts",
+                    "api_key",
+                    "refresh_token",
+                    "endpoint",
+                    "boards",
+                    "twitter",
+                    "x",
+                    "hype",
+                    "established",
+                ]
+            ),
+            st.sampled_from(
+                [
+                    *VALUES,
+                    '"env:X"',
+                    '"file:~/x"',
+                    '"file:x"',
+                    '"file:/x\\u0000"',
+                    '"off"',
+                    '"("',
+                    '"America"',
+                    '"99999999999d"',
+                    '"a{99999999999}"',
+                    '"twitter"',
+                    '"pinterest"',
+                ]
+            ),
         ),
         min_size=1,
         max_size=4,
         unique_by=lambda e: e[0],
     ),
 )
-def test_arbitrary_tables_in_channels_toml_raise_only_config_error(table: str, entries: list[tuple[str, str]]) -> None:
+def test_arbitrary_tables_in_channels_toml_raise_only_config_error(
+    table: str, entries: list[tuple[str, str]]
+) -> None:
     body = "\n".join(f"{k} = {v}" for k, v in entries)
     _load_config_text(f"[{table}]\n{body}\n")
 
 
 @FUZZ
-@given(content=st.text(alphabet=TOMLISH, max_size=200) | st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
+@given(
+    content=st.text(alphabet=TOMLISH, max_size=200)
+    | st.binary(max_size=200).map(lambda b: b.decode("latin-1"))
+)
 def test_arbitrary_channels_toml_raises_only_config_error(content: str) -> None:
     _load_config_text(content)
 
@@ -373,7 +479,9 @@ def test_an_image_renamed_to_md_is_a_clear_error(repo: Repo) -> None:
 
 @pytest.mark.parametrize("depth", [200, 5000])
 def test_deeply_nested_values_are_a_clear_error(repo: Repo, depth: int) -> None:
-    repo.write("posts/deep.md", "+++\nchannels = " + "[" * depth + "]" * depth + '\npost_type = "corporate"\n+++\n')
+    repo.write(
+        "posts/deep.md", "+++\nchannels = " + "[" * depth + "]" * depth + '\npost_type = "corporate"\n+++\n'
+    )
     (finding,) = file_findings(repo.check())
     assert finding.rule == "SP-FILE-001" and finding.line == 2
 
@@ -382,7 +490,7 @@ def test_a_long_line_of_spaces_is_read_in_linear_time(repo: Repo) -> None:
     """A line starting with '[' inside an array used to backtrack quadratically (minutes for 200 KB)."""
     import time
 
-    front = 'channels = ["tw"]\npost_type = "corporate"\nclaims_refs = [\n  [1,' + " " * 200_000 + '2],\n]\n'
+    front = 'channels = ["tw"]\npost_type = "corporate"\nclaims_refs = [\n  [1,' + " " * 200_000 + "2],\n]\n"
     repo.write("posts/spaces.md", "+++\n" + front + "+++\nbody\n")
     started = time.monotonic()
     (finding,) = file_findings(repo.check())

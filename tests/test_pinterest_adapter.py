@@ -415,6 +415,14 @@ def test_error_answers_become_platform_errors(
     assert hint in (error.hint or "")
 
 
+def test_a_success_answer_that_is_not_json_leaves_the_outcome_unknown(repo: Repo, box: Sandbox) -> None:
+    adapter, rendered = make(repo, box.url)
+    box.inject("status", path="^/v5/pins$", status=201, body=b"<html>gateway says hi</html>")
+    with pytest.raises(PlatformError) as caught:
+        adapter.publish(rendered)
+    assert caught.value.maybe_sent and "the outcome is checked" in (caught.value.hint or "")
+
+
 def test_the_sandbox_refuses_what_pinterest_refuses(repo: Repo, box: Sandbox, spec: Spec) -> None:
     adapter, rendered = make(repo, box.url, title="T" * 101)
     with pytest.raises(PlatformError) as caught:

@@ -77,7 +77,7 @@ consent_ref = "CONSENT-17"
 claims_refs = ["REF-1", "REF-2"]
 in_reply_to_text = "What is MBC?"
 link = "https://www.example.com/mbc"
-media = [{{ path = "media/collage.png", alt = "Collage of women holding signs that say strength", depicts_patient = false }}]
+media = [{{ path = "media/collage.png", alt = "Women with signs saying strength", depicts_patient = false }}]
 suppress = [{{ rule = "SP-CHANNEL-001", reason = "MLR accepted wording", mlr_ref = "MLR-2014-0456" }}]
 
 [twitter]
@@ -116,11 +116,15 @@ def _check_full(post: Post, file: str) -> None:
     assert post.link == "https://www.example.com/mbc"
     (image,) = post.media
     assert image.path == "media/collage.png"
-    assert image.alt == "Collage of women holding signs that say strength"
+    assert image.alt == "Women with signs saying strength"
     assert image.depicts_patient is False
     assert image.mime == "image/png" and image.problem is None and image.file is not None
     (waiver,) = post.suppress
-    assert (waiver.rule, waiver.reason, waiver.mlr_ref) == ("SP-CHANNEL-001", "MLR accepted wording", "MLR-2014-0456")
+    assert (waiver.rule, waiver.reason, waiver.mlr_ref) == (
+        "SP-CHANNEL-001",
+        "MLR accepted wording",
+        "MLR-2014-0456",
+    )
     assert post.overrides["twitter"]["text"] == "Short version for X #MBCStrength"
     assert post.overrides["twitter"]["thread"] == ["second tweet", "third tweet"]
     assert post.overrides["youtube"]["tags"] == ["metastatic breast cancer", "MBCStrength"]
@@ -285,7 +289,9 @@ def test_dst_time_with_an_offset_is_fine(repo: Repo) -> None:
         ("10:00:00", "date"),
     ],
 )
-def test_publish_at_that_is_not_a_datetime_is_an_error_with_a_hint(repo: Repo, value: str, words: str) -> None:
+def test_publish_at_that_is_not_a_datetime_is_an_error_with_a_hint(
+    repo: Repo, value: str, words: str
+) -> None:
     repo.write("posts/a.md", md(f"publish_at = {value}\n"))
     result = repo.check()
     finding = one(file_findings(result))
@@ -308,12 +314,16 @@ def test_publish_at_that_utc_cannot_express_is_an_error(repo: Repo, value: str) 
 
 def test_publish_at_in_year_one_local_time_loads(repo: Repo) -> None:
     repo.write("posts/a.md", md("publish_at = 0001-01-01T12:00:00\n"))
-    assert posts_of(repo.check())["a"].publish_at == datetime(1, 1, 1, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert posts_of(repo.check())["a"].publish_at == datetime(
+        1, 1, 1, 12, 0, tzinfo=ZoneInfo("America/New_York")
+    )
 
 
 def test_a_series_of_posts_with_their_own_publish_at(repo: Repo) -> None:
     for n in range(1, 4):
-        repo.write(f"posts/chat/q{n}.md", md(f"publish_at = 2014-08-13T13:0{n}:00-04:00\n", body=f"Q{n} #rxsave"))
+        repo.write(
+            f"posts/chat/q{n}.md", md(f"publish_at = 2014-08-13T13:0{n}:00-04:00\n", body=f"Q{n} #rxsave")
+        )
     posts = posts_of(repo.check())
     assert sorted(p.publish_at for p in posts.values()) == [  # type: ignore[type-var]
         datetime(2014, 8, 13, 17, n, tzinfo=UTC) for n in range(1, 4)
@@ -363,7 +373,8 @@ def test_pinterest_board_picks_the_board_id(repo: Repo) -> None:
         "posts/pin.md",
         md(
             '[pinterest]\nboard = "US Military Veterans"\n',
-            front='channels = ["pin"]\npost_type = "careers"\nmedia = [{ path = "media/pin.png", alt = "A pin" }]\n',
+            front='channels = ["pin"]\npost_type = "careers"\n'
+            'media = [{ path = "media/pin.png", alt = "A pin" }]\n',
         ),
     )
     result = repo.check()
@@ -373,7 +384,10 @@ def test_pinterest_board_picks_the_board_id(repo: Repo) -> None:
 
 
 def test_unknown_board_is_sp_file_002_with_did_you_mean_and_the_post_is_still_checked(repo: Repo) -> None:
-    text = md('[pinterest]\nboard = "Internship and Students"\n', front='channels = ["pin"]\npost_type = "careers"\n')
+    text = md(
+        '[pinterest]\nboard = "Internship and Students"\n',
+        front='channels = ["pin"]\npost_type = "careers"\n',
+    )
     repo.write("posts/pin.md", text)
     result = repo.check()
     finding = one(file_findings(result))
@@ -396,7 +410,9 @@ def test_twitter_thread_renders_one_part_per_tweet(repo: Repo) -> None:
 def test_thread_of_the_wrong_type_is_an_error(repo: Repo) -> None:
     repo.write("posts/chat.md", md('[twitter]\nthread = ["ok", 2]\n'))
     finding = one(file_findings(repo.check()))
-    assert finding.rule == "SP-FILE-001" and finding.line == 5 and finding.message.startswith("twitter.thread:")
+    assert (
+        finding.rule == "SP-FILE-001" and finding.line == 5 and finding.message.startswith("twitter.thread:")
+    )
 
 
 # --- unknown keys (SP-FILE-001) ----------------------------------------------------------------------
@@ -406,15 +422,24 @@ def test_thread_of_the_wrong_type_is_an_error(repo: Repo) -> None:
     ("extra", "key", "guess"),
     [
         ("publsh_at = 2014-09-15T10:00:00Z\n", "publsh_at", "publish_at"),
-        ("[twitter]\ntxt = \"x\"\n", "twitter.txt", "text"),
-        ("[tw]\nthred = [\"x\"]\n", "tw.thred", "thread"),
+        ('[twitter]\ntxt = "x"\n', "twitter.txt", "text"),
+        ('[tw]\nthred = ["x"]\n', "tw.thred", "thread"),
         ('media = [{ path = "media/a.png", atl = "x" }]\n', "media[1].atl", "alt"),
-        ('suppress = [{ rule = "SP-CHANNEL-001", reason = "r", mlr_rf = "M-1" }]\n', "suppress[1].mlr_rf", "mlr_ref"),
-        ("[twitter]\nmedia = [{ path = \"media/a.png\", alt = \"x\", depicts_patien = true }]\n",
-         "twitter.media[1].depicts_patien", "depicts_patient"),
+        (
+            'suppress = [{ rule = "SP-CHANNEL-001", reason = "r", mlr_rf = "M-1" }]\n',
+            "suppress[1].mlr_rf",
+            "mlr_ref",
+        ),
+        (
+            '[twitter]\nmedia = [{ path = "media/a.png", alt = "x", depicts_patien = true }]\n',
+            "twitter.media[1].depicts_patien",
+            "depicts_patient",
+        ),
     ],
 )
-def test_unknown_key_names_file_line_key_and_a_close_match(repo: Repo, extra: str, key: str, guess: str) -> None:
+def test_unknown_key_names_file_line_key_and_a_close_match(
+    repo: Repo, extra: str, key: str, guess: str
+) -> None:
     repo.write("posts/media/a.png", PNG)
     text = md(extra)
     repo.write("posts/a.md", text)
@@ -451,14 +476,19 @@ def test_text_key_in_a_toml_post_but_body_key_is_unknown(repo: Repo) -> None:
         ("form_2253 = 1\n", "form_2253: must be true or false, not an integer"),
         ("claims_refs = [1]\n", "claims_refs: item 1 must be a string, not an integer"),
         ('claims_refs = "REF-1"\n', "claims_refs: must be an array, not a string"),
-        ('approved_sha256 = "ABC"\n', "approved_sha256: must be 64 lowercase hex digits (see `socialpub hash POST`)"),
+        (
+            'approved_sha256 = "ABC"\n',
+            "approved_sha256: must be 64 lowercase hex digits (see `socialpub hash POST`)",
+        ),
         ('author_type = "robot"\n', None),
         ("publish_at = [2014-09-15T10:00:00Z]\n", None),
         ("[twitter]\ntext = 5\n", "twitter.text: must be a string, not an integer"),
         ('[youtube]\nprivacy = "secret"\n', None),
     ],
 )
-def test_values_of_the_wrong_type_or_choice_are_sp_file_001(repo: Repo, extra: str, message: str | None) -> None:
+def test_values_of_the_wrong_type_or_choice_are_sp_file_001(
+    repo: Repo, extra: str, message: str | None
+) -> None:
     text = md(extra, front='channels = ["tw", "yt"]\npost_type = "corporate"\n')
     repo.write("posts/a.md", text)
     result = repo.check()
@@ -470,10 +500,15 @@ def test_values_of_the_wrong_type_or_choice_are_sp_file_001(repo: Repo, extra: s
     assert posts_of(result) == {}
 
 
-@pytest.mark.parametrize(("front", "line"), [('channels = []\npost_type = "corporate"\n', 2),
-                                             ('channels = "tw"\npost_type = "corporate"\n', 2),
-                                             ('channels = ["tw", "fb", "tw"]\npost_type = "corporate"\n', 2),
-                                             ('channels = ["tw"]\npost_type = 1\n', 3)])
+@pytest.mark.parametrize(
+    ("front", "line"),
+    [
+        ('channels = []\npost_type = "corporate"\n', 2),
+        ('channels = "tw"\npost_type = "corporate"\n', 2),
+        ('channels = ["tw", "fb", "tw"]\npost_type = "corporate"\n', 2),
+        ('channels = ["tw"]\npost_type = 1\n', 3),
+    ],
+)
 def test_channels_and_post_type_must_be_usable(repo: Repo, front: str, line: int) -> None:
     repo.write("posts/a.md", md(front=front))
     finding = one(file_findings(repo.check()))
@@ -524,7 +559,9 @@ def test_unknown_channel_is_sp_file_002_only_and_the_post_is_still_checked(repo:
 
 
 def test_a_post_with_an_unknown_reference_is_still_checked_by_the_rules(repo: Repo) -> None:
-    text = md('campaign = "nope"\n', body="word " * 80, front='channels = ["tw", "nope"]\npost_type = "corporate"\n')
+    text = md(
+        'campaign = "nope"\n', body="word " * 80, front='channels = ["tw", "nope"]\npost_type = "corporate"\n'
+    )
     repo.write("posts/a.md", text)
     result = repo.check()
     assert {f.rule for f in file_findings(result)} == {"SP-FILE-002"}
@@ -563,7 +600,7 @@ def test_unknown_override_table_is_sp_file_002_only(repo: Repo, table: str, gues
         ('title = "x"\ntwiter.text = "x"\n', "SP-FILE-002", 5, "twiter: [twiter] is neither"),
         ('title = "x"\ntwitter.txt = "x"\n', "SP-FILE-001", 5, "twitter.txt: unknown key"),
         ('[twitter]\ntext = "x"\n[twitter.more]\nx = 1\n', "SP-FILE-001", 6, "twitter.more: unknown key"),
-        ('[tw]\nthread.x = 1\n', "SP-FILE-001", 5, "tw.thread: must be an array, not a table"),
+        ("[tw]\nthread.x = 1\n", "SP-FILE-001", 5, "tw.thread: must be an array, not a table"),
     ],
 )
 def test_dotted_keys_and_subtables_have_their_line(
@@ -663,7 +700,10 @@ def test_media_problem_in_an_override_table_names_its_line(repo: Repo) -> None:
 
 
 def test_missing_thumbnail_is_sp_file_002(repo: Repo) -> None:
-    repo.write("posts/a.md", md('[youtube]\nthumbnail = "nope.png"\n', front='channels = ["yt"]\npost_type = "corporate"\n'))
+    repo.write(
+        "posts/a.md",
+        md('[youtube]\nthumbnail = "nope.png"\n', front='channels = ["yt"]\npost_type = "corporate"\n'),
+    )
     finding = one(file_findings(repo.check()))
     assert finding.rule == "SP-FILE-002" and finding.line == 5 and "nope.png" in finding.message
 
@@ -749,7 +789,7 @@ def test_lines_count_from_the_top_of_the_md_file(repo: Repo) -> None:
         "\n"  # 4
         'post_type = "corporate"\n'  # 5
         'title = """A\n'  # 6
-        '[not a table]\n'  # 7
+        "[not a table]\n"  # 7
         'bad = 1"""\n'  # 8
         "titel = 1\n"  # 9
         "[twitter]\n"  # 10
@@ -827,7 +867,10 @@ def test_empty_file(repo: Repo, name: str, content: str) -> None:
 
 def test_md_with_only_the_two_lines_lists_what_is_required(repo: Repo) -> None:
     repo.write("posts/a.md", "+++\n+++\n")
-    assert {f.message for f in file_findings(repo.check())} == {"'channels' is required", "'post_type' is required"}
+    assert {f.message for f in file_findings(repo.check())} == {
+        "'channels' is required",
+        "'post_type' is required",
+    }
 
 
 @pytest.mark.parametrize("name", ["a.md", "a.toml"])

@@ -123,9 +123,9 @@ class PinterestAdapter(Adapter):
                     file=post.file,
                     line=board_source.line if board_source else post.line("pinterest"),
                     key="board",
-                    hint=(
-                        f"did you mean '{guess}'?" if guess else "boards of this channel: " + ", ".join(boards)
-                    ),
+                    hint=f"did you mean '{guess}'?"
+                    if guess
+                    else "boards of this channel: " + ", ".join(boards),
                 )
             )
         issues = self.media_issues(tuple(media))
@@ -182,8 +182,8 @@ class PinterestAdapter(Adapter):
             creates=True,
             not_found=f"board {board_id} was not found: check [channels.{self.channel.name}.boards]",
         )
-        pin = _json(response)
-        if not isinstance(pin, dict) or not str(pin.get("id", "")).isdigit():
+        pin = _json(response, created=True)
+        if not str(pin.get("id", "")).isdigit():
             raise PlatformError(
                 "Pinterest accepted the pin but answered without its id",
                 transient=False,
@@ -628,14 +628,18 @@ def _refused(message: str, hint: str) -> PlatformError:
     return PlatformError(f"{LABEL}: {message}", transient=False, maybe_sent=False, hint=hint)
 
 
-def _json(response: requests.Response) -> dict[str, Any]:
+def _json(response: requests.Response, *, created: bool = False) -> dict[str, Any]:
+    """The JSON object of a success; `created`: the answer to the pin create, so the pin may exist."""
     try:
         value = response.json()
     except ValueError:
         raise PlatformError(
             f"{LABEL} answered HTTP {response.status_code} with something other than JSON",
             transient=True,
-            hint="retry later; if it persists, check the channel's endpoint",
+            maybe_sent=created,
+            hint="the outcome is checked against the board's recent pins before anything is sent again"
+            if created
+            else "retry later; if it persists, check the channel's endpoint",
         ) from None
     return value if isinstance(value, dict) else {}
 

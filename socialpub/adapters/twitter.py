@@ -31,7 +31,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -77,8 +77,16 @@ class TwitterAdapter(Adapter):
     limits = {"text": 280, "images": 4, "videos": 1, "alt_text": 1000}
     channel_keys = {"auth": Key(str, choices=("oauth1", "oauth2"))}
     credential_keys = frozenset(
-        {"api_key", "api_secret", "access_token", "access_secret", "user_token", "client_id", "client_secret",
-         "refresh_token"}
+        {
+            "api_key",
+            "api_secret",
+            "access_token",
+            "access_secret",
+            "user_token",
+            "client_id",
+            "client_secret",
+            "refresh_token",
+        }
     )
     override_keys = {"thread": Key(list, items=str)}
 
@@ -103,7 +111,9 @@ class TwitterAdapter(Adapter):
         self._client: Any = None
         self._oauth1: Any = None
         self._bearer: str | None = None  # the OAuth 2 access token in use
-        self._refresh_token: str | None = None  # the newest refresh token (X issues a new one at each refresh)
+        self._refresh_token: str | None = (
+            None  # the newest refresh token (X issues a new one at each refresh)
+        )
         self._issued: list[str] = []  # tokens received from X during this run: secrets too
         self._me: dict[str, Any] | None = None
 
@@ -117,8 +127,13 @@ class TwitterAdapter(Adapter):
         parts += [Part(reply, thread_source, (), weighted_length(reply)) for reply in thread]  # type: ignore[arg-type]
         limit = self.limit("text")
         measures = [
-            Measure(f"tweet {i + 1}" if len(parts) > 1 else "tweet", part.length, limit, "weighted characters",
-                    part.source)
+            Measure(
+                f"tweet {i + 1}" if len(parts) > 1 else "tweet",
+                part.length,
+                limit,
+                "weighted characters",
+                part.source,
+            )
             for i, part in enumerate(parts)
         ]
         issues = self.media_issues(tuple(media))
@@ -151,7 +166,7 @@ class TwitterAdapter(Adapter):
         # All media first: a failed upload then leaves nothing posted, and the thread goes out in one go.
         media_ids = [[self._upload(m) for m in part.media] for part in parts]
         posted: list[str] = []
-        for index, (part, ids) in enumerate(zip(parts, media_ids)):
+        for index, (part, ids) in enumerate(zip(parts, media_ids, strict=True)):
             try:
                 posted.append(self._create_tweet(part.text, ids, posted[-1] if posted else None))
             except PlatformError as exc:
@@ -161,7 +176,7 @@ class TwitterAdapter(Adapter):
         return Receipt(
             remote_id=posted[0],
             url=self.url_of(posted[0]),
-            published_at=datetime.now(timezone.utc),
+            published_at=datetime.now(UTC),
             extra_ids=tuple(posted[1:]),
         )
 
@@ -174,6 +189,14 @@ class TwitterAdapter(Adapter):
         """
         if not rendered.parts:
             return None
+        if not rendered.parts[0].text.strip():
+            # Every media-only tweet looks alike in the timeline: a match would be a guess, and so would "none".
+            raise PlatformError(
+                "X: a tweet without text cannot be told apart from the account's other tweets",
+                transient=False,
+                maybe_sent=True,
+                hint="check the account, then settle it with `socialpub resolve`",
+            )
         user_id = self._user()["id"]
         seen: list[dict[str, Any]] = []
         first: dict[str, Any] | None = None
@@ -192,7 +215,9 @@ class TwitterAdapter(Adapter):
         extra: list[str] = []
         previous = str(first["id"])
         for part in rendered.parts[1:]:
-            reply = next((t for t in reversed(seen) if _replies_to(t, previous) and _same_text(t, part.text)), None)
+            reply = next(
+                (t for t in reversed(seen) if _replies_to(t, previous) and _same_text(t, part.text)), None
+            )
             if reply is None:
                 break  # an incomplete thread: extra_ids tells how far it got
             previous = str(reply["id"])
@@ -205,7 +230,7 @@ class TwitterAdapter(Adapter):
         )
 
     def delete(self, remote_id: str) -> None:
-        """Delete one tweet (retract calls this for each tweet of a thread). A tweet already gone is no error."""
+        """Delete one tweet (retract calls it per tweet of a thread). A tweet already gone is no error."""
         import tweepy
 
         def call() -> Any:
@@ -221,27 +246,51 @@ class TwitterAdapter(Adapter):
         response = self._call(lambda: self.client().get_me(user_auth=self.user_auth))
         me = _json(response).get("data") or {}
         if not me.get("id"):
-            raise PlatformError("X: /2/users/me answered without a user", transient=True,
-                                hint="retry; if it persists, check the channel's endpoint")
+            raise PlatformError(
+                "X: /2/users/me answered without a user",
+                transient=True,
+                hint="retry; if it persists, check the channel's endpoint",
+            )
         self._me = me
         warnings = []
         name = self.channel.name
         account = str(self.channel.options.get("account") or "").lstrip("@")
         if account and me.get("username") and account.lower() != str(me["username"]).lower():
-            warnings.append(f"the credentials of {name} are for @{me['username']}, not @{account} (account in "
-                            "channels.toml)")
+            warnings.append(
+                f"the credentials of {name} are for @{me['username']}, not @{account} (account in "
+                "channels.toml)"
+            )
         if response.headers.get("x-access-level") == "read":
-            warnings.append(f"the access token of {name} is read-only: set the X app's permissions to 'Read and "
-                            "write', then regenerate the access token and secret")
-        limit, remaining = response.headers.get("x-rate-limit-limit"), response.headers.get("x-rate-limit-remaining")
-        if limit and remaining and limit.isdigit() and remaining.isdigit() and int(remaining) <= int(limit) // 10:
-            warnings.append(f"X rate limit nearly used up: {remaining} of {limit} requests left in this window")
+            warnings.append(
+                f"the access token of {name} is read-only: set the X app's permissions to 'Read and "
+                "write', then regenerate the access token and secret"
+            )
+        limit, remaining = (
+            response.headers.get("x-rate-limit-limit"),
+            response.headers.get("x-rate-limit-remaining"),
+        )
+        if (
+            limit
+            and remaining
+            and limit.isdigit()
+            and remaining.isdigit()
+            and int(remaining) <= int(limit) // 10
+        ):
+            warnings.append(
+                f"X rate limit nearly used up: {remaining} of {limit} requests left in this window"
+            )
         ref = self.channel.credentials.get("refresh_token")
         if self.oauth2 and ref is not None and ref.scheme == "env":
             warnings.append(
-                f"{name}: X replaces the refresh token at every refresh, and socialpub cannot save the new one in "
-                f"an environment variable ({ref}): once the access token expires (2 hours) the next refresh fails. "
+                f"{name}: X replaces the refresh token at every refresh, and socialpub cannot save the new "
+                f"one in an environment variable ({ref}): once the access token expires (2 hours) the next "
+                "refresh fails. "
                 f"Run `socialpub auth {name}`, which stores the tokens in files (file: references)"
+            )
+        elif self.oauth2 and not self._can_refresh():
+            warnings.append(
+                f"{name} has an X user_token but no refresh_token and client_id: X access tokens expire after "
+                f"2 hours; run `socialpub auth {name}` to get a refresh token"
             )
         return warnings
 
@@ -249,7 +298,9 @@ class TwitterAdapter(Adapter):
         return [*super().known_secrets(), *self._issued]
 
     def url_of(self, tweet_id: str) -> str:
-        account = str(self.channel.options.get("account") or (self._me or {}).get("username") or "i").lstrip("@")
+        account = str(self.channel.options.get("account") or (self._me or {}).get("username") or "i").lstrip(
+            "@"
+        )
         return f"https://x.com/{account}/status/{tweet_id}"
 
     # --- auth and transport -------------------------------------------------------------------------
@@ -289,8 +340,9 @@ class TwitterAdapter(Adapter):
         session = self.session
         if self._client is None:
             if self.oauth2:
-                self._client = tweepy.Client(bearer_token=self._bearer_token(), return_type=requests.Response,
-                                             wait_on_rate_limit=False)  # never True: PLATFORMS.md
+                self._client = tweepy.Client(
+                    bearer_token=self._bearer_token(), return_type=requests.Response, wait_on_rate_limit=False
+                )  # never True: PLATFORMS.md
             else:
                 self._client = tweepy.Client(
                     consumer_key=self.secret("api_key"),
@@ -318,6 +370,7 @@ class TwitterAdapter(Adapter):
                 client_secret=self.secret("api_secret"),
                 resource_owner_key=self.secret("access_token"),
                 resource_owner_secret=self.secret("access_secret"),
+                decoding=None,  # str headers, as tweepy signs (the default gives bytes)
             )
             _guard_logs(self.known_secrets())
         return {"auth": self._oauth1}
@@ -347,9 +400,12 @@ class TwitterAdapter(Adapter):
         import requests
 
         client_id = self.secret("client_id")
-        data = {"grant_type": "refresh_token", "refresh_token": self._refresh_token or self.secret("refresh_token"),
-                "client_id": client_id}
-        # A confidential client (with a secret) authenticates with HTTP Basic; a public one by client_id alone.
+        data = {
+            "grant_type": "refresh_token",
+            "refresh_token": self._refresh_token or self.secret("refresh_token"),
+            "client_id": client_id,
+        }
+        # A confidential client (with a secret) authenticates with HTTP Basic; a public one by client_id.
         auth = (client_id, self.secret("client_secret")) if self.has_secret("client_secret") else None
         _guard_logs(self.known_secrets())
         try:
@@ -363,8 +419,12 @@ class TwitterAdapter(Adapter):
                 return
             said, _, _ = _said(response)
             error = platform_error(
-                "X", response.status_code, f"token refresh refused: {said}", secrets=self.known_secrets(),
-                action=f"run `socialpub auth {self.channel.name}` to sign in to X again (the refresh token is "
+                "X",
+                response.status_code,
+                f"token refresh refused: {said}",
+                secrets=self.known_secrets(),
+                action=f"run `socialpub auth {self.channel.name}` to sign in to X again (the refresh token "
+                "is "
                 "invalid, used already, or revoked)",
             )
         raise error
@@ -393,8 +453,15 @@ class TwitterAdapter(Adapter):
                 handle.write(value + "\n")
             os.replace(temp, path)
         except OSError as exc:
-            log.warning("could not save the renewed X %s of channel %s to %s (%s): run `socialpub auth %s` "
-                        "when it is refused", key, self.channel.name, path, exc.strerror, self.channel.name)
+            log.warning(
+                "could not save the renewed X %s of channel %s to %s (%s): run `socialpub auth %s` "
+                "when it is refused",
+                key,
+                self.channel.name,
+                path,
+                exc.strerror,
+                self.channel.name,
+            )
 
     def _call(self, action: Callable[[], T]) -> T:
         """Run one request; X's answers and transport failures become PlatformErrors (secrets scrubbed).
@@ -417,7 +484,7 @@ class TwitterAdapter(Adapter):
                 error = self._http_error(response)
             except requests.RequestException as exc:
                 error = request_error("X", exc, sent=_maybe_sent(exc), secrets=self.known_secrets())
-            raise error  # outside the except: no chained SDK exception (its text may hold a token) in tracebacks
+            raise error  # outside the except: no chained SDK exception (it may hold a token) in tracebacks
 
     def _http_error(self, response: requests.Response) -> PlatformError:
         status = response.status_code
@@ -430,15 +497,22 @@ class TwitterAdapter(Adapter):
         name = self.channel.name
         action = None
         if DUPLICATE in codes or "duplicate content" in said.lower():
-            action = ("X refuses a tweet that repeats a recent one of the account: it is probably published "
-                      "already. Check the account, then `socialpub resolve` it, or change the text")
+            action = (
+                "X refuses a tweet that repeats a recent one of the account: it is probably published "
+                "already. Check the account, then `socialpub resolve` it, or change the text"
+            )
         elif status == 401:
-            action = (f"re-authenticate: run `socialpub auth {name}` (the X token is invalid or expired)" if self.oauth2
-                      else f"check api_key, api_secret, access_token and access_secret of {name}; regenerate them "
-                      "in the X developer portal if they were revoked")
+            action = (
+                f"re-authenticate: run `socialpub auth {name}` (the X token is invalid or expired)"
+                if self.oauth2
+                else f"check api_key, api_secret, access_token and access_secret of {name}; regenerate them "
+                "in the X developer portal if they were revoked"
+            )
         elif status == 403 and ("oauth1-permissions" in kind or "permissions" in said.lower()):
-            action = ("the access token is read-only: set the X app's permissions to 'Read and write', then "
-                      "regenerate the access token and secret")
+            action = (
+                "the access token is read-only: set the X app's permissions to 'Read and write', then "
+                "regenerate the access token and secret"
+            )
         elif status == 403 and "too long" in said.lower():
             action = "shorten the tweet (socialpub check counts X's weighted length)"
         return platform_error("X", status, said, headers=headers, secrets=self.known_secrets(), action=action)
@@ -457,22 +531,34 @@ class TwitterAdapter(Adapter):
     # --- tweets --------------------------------------------------------------------------------------
 
     def _create_tweet(self, text: str, media_ids: list[str], reply_to: str | None) -> str:
-        response = self._call(lambda: self.client().create_tweet(
-            text=text or None, media_ids=media_ids or None, in_reply_to_tweet_id=reply_to, user_auth=self.user_auth,
-        ))
+        response = self._call(
+            lambda: self.client().create_tweet(
+                text=text or None,
+                media_ids=media_ids or None,
+                in_reply_to_tweet_id=reply_to,
+                user_auth=self.user_auth,
+            )
+        )
         tweet_id = str((_json(response).get("data") or {}).get("id") or "")
         if not tweet_id:
-            raise PlatformError("X accepted the tweet but answered without its id", transient=False, maybe_sent=True,
-                                hint="check the account; socialpub reconciles before sending again")
+            raise PlatformError(
+                "X accepted the tweet but answered without its id",
+                transient=False,
+                maybe_sent=True,
+                hint="check the account; socialpub reconciles before sending again",
+            )
         return tweet_id
 
-    def _incomplete_thread(self, cause: PlatformError, posted: list[str], index: int, total: int) -> PlatformError:
+    def _incomplete_thread(
+        self, cause: PlatformError, posted: list[str], index: int, total: int
+    ) -> PlatformError:
         maybe = " (it may have been posted all the same: its answer was lost)" if cause.maybe_sent else ""
         error = IncompleteThreadError(
             f"X: the thread is incomplete: tweet {index + 1} of {total} failed{maybe}; already posted: "
             f"{', '.join(posted)} ({self.url_of(posted[0])}). {cause.message}",
             partial_ids=tuple(posted),
-            hint="nothing is re-posted automatically: delete the posted tweets (`socialpub retract`) and publish "
+            hint="nothing is re-posted automatically: delete the posted tweets (`socialpub retract`) and "
+            "publish "
             "again, or finish the thread by hand and record it with `socialpub resolve`"
             + (f"; {cause.hint}" if cause.hint else ""),
         )
@@ -491,26 +577,35 @@ class TwitterAdapter(Adapter):
         params: dict[str, Any] = {"max_results": 100, "tweet_fields": TIMELINE_FIELDS}
         if token:
             params["pagination_token"] = token
-        return _json(self._call(lambda: self.client().get_users_tweets(user_id, user_auth=self.user_auth, **params)))
+        return _json(
+            self._call(lambda: self.client().get_users_tweets(user_id, user_auth=self.user_auth, **params))
+        )
 
     # --- media (https://docs.x.com/x-api/media/quickstart/media-upload-chunked) ----------------------
 
     def _upload(self, media: Media) -> str:
-        """Upload one file in segments; wait for X to process a video or GIF; set its alt text. The media id."""
+        """Upload a file in segments, wait for X to process a video or GIF, set its alt text: the media id."""
         category = MEDIA_CATEGORY.get(media.kind or "")
         if media.file is None or category is None or not media.mime:
-            raise PlatformError(f"X: cannot upload {media.path}: {media.problem or 'not an image or video X takes'}",
-                                transient=False, hint="fix the media of the post (socialpub check shows why)")
+            raise PlatformError(
+                f"X: cannot upload {media.path}: {media.problem or 'not an image or video X takes'}",
+                transient=False,
+                hint="fix the media of the post (socialpub check shows why)",
+            )
         try:
             size = media.file.stat().st_size
         except OSError as exc:
             raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
-        init = self._api("POST", "/2/media/upload/initialize",
-                         json={"media_type": media.mime, "total_bytes": size, "media_category": category})
+        init = self._api(
+            "POST",
+            "/2/media/upload/initialize",
+            json={"media_type": media.mime, "total_bytes": size, "media_category": category},
+        )
         media_id = str((init.get("data") or {}).get("id") or "")
         if not media_id:
-            raise PlatformError(f"X: the upload of {media.path} did not start (no media id in the answer)",
-                                transient=True)
+            raise PlatformError(
+                f"X: the upload of {media.path} did not start (no media id in the answer)", transient=True
+            )
         segment = max(self.chunk_size, -(-size // MAX_SEGMENTS))
         try:
             with media.file.open("rb") as handle:
@@ -518,25 +613,35 @@ class TwitterAdapter(Adapter):
                     block = handle.read(segment)
                     if not block:
                         break
-                    self._api("POST", f"/2/media/upload/{media_id}/append", data={"segment_index": str(index)},
-                              files={"media": ("media", block, "application/octet-stream")})
+                    self._api(
+                        "POST",
+                        f"/2/media/upload/{media_id}/append",
+                        data={"segment_index": str(index)},
+                        files={"media": ("media", block, "application/octet-stream")},
+                    )
         except OSError as exc:
             raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
         final = self._api("POST", f"/2/media/upload/{media_id}/finalize")
         self._await_processing(media, media_id, (final.get("data") or {}).get("processing_info"))
         if media.alt:
-            self._api("POST", "/2/media/metadata", json={"id": media_id, "metadata": {"alt_text": {"text": media.alt}}})
+            self._api(
+                "POST",
+                "/2/media/metadata",
+                json={"id": media_id, "metadata": {"alt_text": {"text": media.alt}}},
+            )
         return media_id
 
     def _await_processing(self, media: Media, media_id: str, info: Any) -> None:
-        """Poll STATUS while X processes a video or GIF, as often as its check_after_secs says, up to a cap."""
+        """Poll STATUS while X processes a video or GIF, as often as check_after_secs says, up to a cap."""
         waited = 0.0
         while isinstance(info, dict) and info.get("state") in ("pending", "in_progress"):
             delay = min(max(float(info.get("check_after_secs") or 1), 1.0), 60.0)
             if waited + delay > self.max_processing_wait:
                 raise PlatformError(
-                    f"X: {media.path} is still being processed after {int(waited)} s (state {info.get('state')})",
-                    transient=True, hint="nothing was posted; socialpub retries later",
+                    f"X: {media.path} is still being processed after {int(waited)} s "
+                    f"(state {info.get('state')})",
+                    transient=True,
+                    hint="nothing was posted; socialpub retries later",
                 )
             self.sleep(delay)
             waited += delay
@@ -546,7 +651,8 @@ class TwitterAdapter(Adapter):
             problem = info.get("error") or {}
             said = problem.get("message") or problem.get("name") or "processing failed"
             raise PlatformError(
-                f"X could not process {media.path}: {said}", transient=False,
+                f"X could not process {media.path}: {said}",
+                transient=False,
                 hint="X takes MP4 or MOV video (H.264, AAC) up to 512 MB and 140 s; GIFs up to 15 MB",
             )
 
@@ -630,7 +736,9 @@ def _maybe_sent(exc: Exception) -> bool:
 
 @cache
 def _url_finder() -> Callable[[str], list[dict[str, Any]]]:
-    from socialpub.xlength import _load_extract_urls  # twitter-text's own extraction, without its costly import
+    from socialpub.xlength import (
+        _load_extract_urls,
+    )  # twitter-text's own extraction, without its costly import
 
     return _load_extract_urls()
 
@@ -673,8 +781,11 @@ def _same_text(tweet: dict[str, Any], text: str) -> bool:
             expanded[str(entity["url"])] = str(entity["expanded_url"])
     their_skeleton, their_urls = _skeleton(theirs)
     my_skeleton, my_urls = _skeleton(text)
-    if (tweet.get("attachments") or {}).get("media_keys") and not expanded and their_skeleton.endswith(" \x00") and (
-        their_skeleton[:-2] == my_skeleton
+    if (
+        (tweet.get("attachments") or {}).get("media_keys")
+        and not expanded
+        and their_skeleton.endswith(" \x00")
+        and (their_skeleton[:-2] == my_skeleton)
     ):  # the media link without entities to name it
         their_skeleton, their_urls = their_skeleton[:-2], their_urls[:-1]
     if their_skeleton != my_skeleton or len(their_urls) != len(my_urls):
@@ -682,7 +793,7 @@ def _same_text(tweet: dict[str, Any], text: str) -> bool:
     # A t.co link is checked against the URL it stands for when X says which (entities); else it matches.
     return all(
         _canonical(expanded[theirs_url]) == _canonical(mine) if theirs_url in expanded else True
-        for theirs_url, mine in zip(their_urls, my_urls)
+        for theirs_url, mine in zip(their_urls, my_urls, strict=True)
     )
 
 
@@ -707,8 +818,14 @@ def _parse_time(value: Any) -> datetime | None:
 # tweepy logs each request's headers (the OAuth 2 bearer token) and each response body (which may echo a
 # token); requests_oauthlib and oauthlib log the signed Authorization header and the signature base string
 # (consumer key, access token). A filter on each such logger rewrites its records without the secrets.
-_CHATTY_LOGGERS = ("tweepy.client", "requests_oauthlib.oauth1_auth", "requests_oauthlib.oauth2_session",
-                   "oauthlib.oauth1.rfc5849", "oauthlib.oauth1.rfc5849.signature", "urllib3.connectionpool")
+_CHATTY_LOGGERS = (
+    "tweepy.client",
+    "requests_oauthlib.oauth1_auth",
+    "requests_oauthlib.oauth2_session",
+    "oauthlib.oauth1.rfc5849",
+    "oauthlib.oauth1.rfc5849.signature",
+    "urllib3.connectionpool",
+)
 
 
 class _ScrubSecrets(logging.Filter):
@@ -772,7 +889,9 @@ def authorize(
     client_id = adapter.secret("client_id")
     client_secret = adapter.secret("client_secret") if adapter.has_secret("client_secret") else None
     verifier = secrets_module.token_urlsafe(96)[:128]  # RFC 7636: 43 to 128 characters
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode().rstrip("=")
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode().rstrip("=")
+    )
     state = secrets_module.token_urlsafe(24)
     answer: dict[str, str] = {}
     done = threading.Event()
@@ -786,8 +905,11 @@ def authorize(
                 self.end_headers()
                 return
             good = query.get("state") == state and "code" in query
-            page = ("socialpub: X authorization received; you can close this tab." if good
-                    else "socialpub: X authorization failed; see the terminal.").encode()
+            page = (
+                "socialpub: X authorization received; you can close this tab."
+                if good
+                else "socialpub: X authorization failed; see the terminal."
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))
@@ -800,17 +922,36 @@ def authorize(
         def log_message(self, format: str, *args: Any) -> None:  # the query holds the one-time code
             return
 
-    server = HTTPServer(("127.0.0.1", port), Callback)
+    try:
+        server = HTTPServer(("127.0.0.1", port), Callback)
+    except OSError as exc:
+        raise CredentialsError(
+            f"cannot listen on 127.0.0.1:{port} for X's answer: {exc.strerror}",
+            key=f"channels.{channel.name}",
+            hint="close what uses that port, or register another callback port in the X app",
+        ) from None
     redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/callback"
-    params = {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": " ".join(SCOPES),
-              "state": state, "code_challenge": challenge, "code_challenge_method": "S256"}
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": " ".join(SCOPES),
+        "state": state,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
     address = redirect_url(AUTHORIZE_URL, channel.endpoint) + "?" + urlencode(params, quote_via=quote)
-    thread = threading.Thread(target=server.serve_forever, name="socialpub-x-auth", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="socialpub-x-auth", daemon=True
+    )
     thread.start()
     try:
         if show is None:
-            print(f"Open this address in a browser and allow socialpub to post for the X account of "
-                  f"{channel.name}:\n  {address}\n(waiting for X's answer on {redirect_uri})", file=sys.stderr)
+            print(
+                f"Open this address in a browser and allow socialpub to post for the X account of "
+                f"{channel.name}:\n  {address}\n(waiting for X's answer on {redirect_uri})",
+                file=sys.stderr,
+            )
         else:
             show(address)
         if open_browser:
@@ -820,24 +961,38 @@ def authorize(
         server.shutdown()
         server.server_close()
     if not answered:
-        raise CredentialsError(f"no answer from X within {int(wait)} s", key=f"channels.{channel.name}",
-                               hint=f"run `socialpub auth {channel.name}` again and allow access in the browser; "
-                               f"the X app must list {redirect_uri} as a callback URI")
+        raise CredentialsError(
+            f"no answer from X within {int(wait)} s",
+            key=f"channels.{channel.name}",
+            hint=f"run `socialpub auth {channel.name}` again and allow access in the browser; "
+            f"the X app must list {redirect_uri} as a callback URI",
+        )
     if answer.get("error"):
         raise CredentialsError(
-            f"X refused the authorization: {answer['error']}" + (f" ({answer['error_description']})"
-                                                                  if answer.get("error_description") else ""),
-            key=f"channels.{channel.name}", hint=f"run `socialpub auth {channel.name}` again and allow access",
+            f"X refused the authorization: {answer['error']}"
+            + (f" ({answer['error_description']})" if answer.get("error_description") else ""),
+            key=f"channels.{channel.name}",
+            hint=f"run `socialpub auth {channel.name}` again and allow access",
         )
     if answer.get("state") != state:
-        raise CredentialsError("the answer to the X authorization does not carry the state socialpub sent: ignored",
-                               key=f"channels.{channel.name}", hint=f"run `socialpub auth {channel.name}` again")
-    data = {"grant_type": "authorization_code", "code": answer.get("code", ""), "redirect_uri": redirect_uri,
-            "code_verifier": verifier, "client_id": client_id}
+        raise CredentialsError(
+            "the answer to the X authorization does not carry the state socialpub sent: ignored",
+            key=f"channels.{channel.name}",
+            hint=f"run `socialpub auth {channel.name}` again",
+        )
+    data = {
+        "grant_type": "authorization_code",
+        "code": answer.get("code", ""),
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+        "client_id": client_id,
+    }
     session = adapter.session
     secrets = [*adapter.known_secrets(), answer.get("code", ""), verifier]
     try:
-        response = session.post(API + TOKEN_PATH, data=data, auth=(client_id, client_secret) if client_secret else None)
+        response = session.post(
+            API + TOKEN_PATH, data=data, auth=(client_id, client_secret) if client_secret else None
+        )
     except requests.RequestException as exc:
         error = request_error("X", exc, sent=False, secrets=secrets)
     else:
@@ -848,6 +1003,11 @@ def authorize(
                 out["refresh_token"] = str(tokens["refresh_token"])
             return out
         said, _, _ = _said(response)
-        error = platform_error("X", response.status_code, f"token request refused: {said}", secrets=secrets,
-                               action=f"run `socialpub auth {channel.name}` again; check client_id and client_secret")
+        error = platform_error(
+            "X",
+            response.status_code,
+            f"token request refused: {said}",
+            secrets=secrets,
+            action=f"run `socialpub auth {channel.name}` again; check client_id and client_secret",
+        )
     raise error

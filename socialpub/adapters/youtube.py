@@ -1,10 +1,10 @@
 """YouTube videos. Rendering is offline; publishing uses google-api-python-client, imported on demand.
 
 The network side goes through google-api-python-client (`videos().insert` with a resumable upload,
-`thumbnails().set`, `channels().list`, `playlistItems().list`, `videos().delete`) on an httplib2 transport made
-here (`_endpoint_http`) that
-- sends every request, the media upload and the token refresh included, to the channel's `endpoint` with its own
-  scheme (PLATFORMS.md: the SDK moves only the host of upload URLs, so an `http://` endpoint got `https://`),
+`thumbnails().set`, `channels().list`, `playlistItems().list`, `videos().delete`) on an httplib2
+transport made here (`_endpoint_http`) that
+- sends every request, the media upload and the token refresh included, to the channel's `endpoint` with
+  its own scheme (PLATFORMS.md: the SDK moves only the host of upload URLs, so an `http://` endpoint got `https://`),
 - keeps `308 Resume Incomplete` as an answer (httplib2 takes 308 for a redirect unless told otherwise;
   `googleapiclient.http.build_http()` does the same, but only for the transport it builds itself),
 - has a timeout and notes `refresh_token_expires_in` from the token endpoint (OAuth apps in Testing mode).
@@ -18,9 +18,10 @@ import functools
 import logging
 import os
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
@@ -98,8 +99,10 @@ class YouTubeAdapter(Adapter):
         videos = [m for m in media if m.kind == "video"]
         issues = []
         if len(videos) != 1 or len(media) != 1:
-            issues.append(f"a YouTube post needs exactly one video (it has {len(videos)} video(s) "
-                          f"and {len(media) - len(videos)} other file(s)); set [youtube] media = [{{ path = … }}]")
+            issues.append(
+                f"a YouTube post needs exactly one video (it has {len(videos)} video(s) "
+                f"and {len(media) - len(videos)} other file(s)); set [youtube] media = [{{ path = … }}]"
+            )
         if thumbnail is not None and thumbnail.kind not in ("image", None):
             issues.append("the thumbnail must be an image (JPEG or PNG)")
         text_issues = []
@@ -109,8 +112,13 @@ class YouTubeAdapter(Adapter):
             text_issues.append("YouTube refuses '<' and '>' in titles")
         measures = (
             Measure("title", len(title or ""), self.limit("title"), source=title_source),
-            Measure("description", len(description.encode("utf-8")), self.limit("description"), "bytes",
-                    text_source),
+            Measure(
+                "description",
+                len(description.encode("utf-8")),
+                self.limit("description"),
+                "bytes",
+                text_source,
+            ),
             Measure("tags", tags_length(tags), self.limit("tags"), source=tags_source),
         )
         privacy, _ = self.field(post, "privacy", options.get("privacy", "public"))
@@ -128,8 +136,13 @@ class YouTubeAdapter(Adapter):
             link_source=link_source,
             media=tuple(media),
             thumbnail=thumbnail,
-            options={"tags": list(tags), "privacy": privacy, "category": category, "made_for_kids": made_for_kids,
-                     "native_schedule": native},
+            options={
+                "tags": list(tags),
+                "privacy": privacy,
+                "category": category,
+                "made_for_kids": made_for_kids,
+                "native_schedule": native,
+            },
             measures=measures,
             media_issues=tuple(issues),
             text_issues=tuple(text_issues),
@@ -146,7 +159,11 @@ class YouTubeAdapter(Adapter):
     progress: Progress | None = None  # default progress callback of publish()
 
     def __init__(
-        self, channel: Channel, *, limits: dict[str, int] | None = None, environ: Mapping[str, str] | None = None
+        self,
+        channel: Channel,
+        *,
+        limits: dict[str, int] | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(channel, limits=limits, environ=environ)
         self._service: Any = None
@@ -157,7 +174,7 @@ class YouTubeAdapter(Adapter):
 
     @property
     def token_uri(self) -> str:
-        """Where the refresh token is exchanged: the endpoint's `/token`, the channel's `token_uri`, or Google's."""
+        """Where the refresh token goes: `{endpoint}/token`, the channel's `token_uri`, or Google's."""
         if self.channel.endpoint:
             return self.channel.endpoint.rstrip("/") + "/token"
         return str(self.channel.options.get("token_uri") or GOOGLE_TOKEN_URI)
@@ -191,6 +208,8 @@ class YouTubeAdapter(Adapter):
                 cache_discovery=False,
                 client_options={"api_endpoint": endpoint.rstrip("/") + "/"} if endpoint else None,
             )
+            _LIVE.add(self)
+            _guard_sdk_logs()
         return self._service
 
     def video_body(self, rendered: Rendered, now: datetime | None = None) -> dict[str, Any]:
@@ -210,7 +229,7 @@ class YouTubeAdapter(Adapter):
             "selfDeclaredMadeForKids": bool(options.get("made_for_kids", False)),
         }
         when = rendered.post.publish_at
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         if options.get("native_schedule") and when is not None and when > now + SCHEDULE_MARGIN:
             if privacy == "public":
                 # publishAt is accepted only on a private video, which YouTube makes public at that time.
@@ -218,12 +237,15 @@ class YouTubeAdapter(Adapter):
                 status["publishAt"] = _rfc3339(when)
             else:
                 # publishAt would make an unlisted or private video public: keep the privacy asked for.
-                log.info("YouTube native scheduling skipped for %s: privacy is %s, not public", rendered.post.id,
-                         privacy)
+                log.info(
+                    "YouTube native scheduling skipped for %s: privacy is %s, not public",
+                    rendered.post.id,
+                    privacy,
+                )
         return {"snippet": snippet, "status": status}
 
     def publish(self, rendered: Rendered, *, progress: Progress | None = None) -> Receipt:
-        """Upload the video (resumable, in chunks), then its thumbnail; `progress(sent, total)` after each chunk."""
+        """Upload the video (resumable, in chunks), then its thumbnail; `progress(sent, total)` per chunk."""
         progress = progress or self.progress
         self.warnings = []
         video = _video_of(rendered)
@@ -232,12 +254,17 @@ class YouTubeAdapter(Adapter):
         self._check_channel()
         try:
             media = _chunked_upload_class()(
-                str(video.file), mimetype=video.mime or "application/octet-stream", chunksize=self._chunk(),
+                str(video.file),
+                mimetype=video.mime or "application/octet-stream",
+                chunksize=self._chunk(),
                 resumable=True,
             )
         except OSError as exc:
-            raise PlatformError(f"YouTube: cannot read the video {video.path}: {exc.strerror}", transient=False,
-                                hint="check the file; nothing was sent") from None
+            raise PlatformError(
+                f"YouTube: cannot read the video {video.path}: {exc.strerror}",
+                transient=False,
+                hint="check the file; nothing was sent",
+            ) from None
         try:
             request = youtube.videos().insert(part="snippet,status", body=body, media_body=media)
             answer = self._upload(request, media.size(), progress)
@@ -247,8 +274,8 @@ class YouTubeAdapter(Adapter):
         granted = (answer.get("status") or {}).get("privacyStatus")
         if granted and granted != body["status"]["privacyStatus"]:
             self._warn(
-                f"YouTube made video {video_id} {granted}, not {body['status']['privacyStatus']}: uploads from an "
-                "API project that has not passed Google's audit are locked private "
+                f"YouTube made video {video_id} {granted}, not {body['status']['privacyStatus']}: uploads "
+                "from an API project that has not passed Google's audit are locked private "
                 "(https://developers.google.com/youtube/v3/docs/videos/insert)"
             )
         if rendered.thumbnail is not None:
@@ -278,10 +305,14 @@ class YouTubeAdapter(Adapter):
                     snippet = item.get("snippet") or {}
                     if _same_video(snippet, rendered):
                         video_id = (snippet.get("resourceId") or {}).get("videoId") or (
-                            item.get("contentDetails") or {}).get("videoId")
+                            item.get("contentDetails") or {}
+                        ).get("videoId")
                         if video_id:
-                            return Receipt(str(video_id), WATCH_URL.format(video_id),
-                                           published_at=_parse_time(snippet.get("publishedAt")))
+                            return Receipt(
+                                str(video_id),
+                                WATCH_URL.format(video_id),
+                                published_at=_parse_time(snippet.get("publishedAt")),
+                            )
                 request = items.list_next(request, page)
         except _network_errors() as exc:
             raise self._failure(exc, sent=False) from None
@@ -307,8 +338,8 @@ class YouTubeAdapter(Adapter):
         expires = getattr(self._http, "refresh_token_expires_in", None)
         if expires is not None:
             warnings.append(
-                f"refresh token expires in {_duration(expires)} (OAuth app in Testing mode: publish the app to get "
-                f"long-lived tokens, then run `socialpub auth {self.channel.name}`)"
+                f"refresh token expires in {_duration(expires)} (OAuth app in Testing mode: publish the app "
+                f"to get long-lived tokens, then run `socialpub auth {self.channel.name}`)"
             )
         return warnings
 
@@ -329,8 +360,8 @@ class YouTubeAdapter(Adapter):
             raise PlatformError(
                 "YouTube: the signed-in Google account has no YouTube channel",
                 transient=False,
-                hint=f"create the channel, or run `socialpub auth {self.channel.name}` and sign in with the account "
-                "(or brand account) that owns it",
+                hint=f"create the channel, or run `socialpub auth {self.channel.name}` and sign in with the "
+                "account (or brand account) that owns it",
             )
         return items[0]  # type: ignore[no-any-return]
 
@@ -340,13 +371,16 @@ class YouTubeAdapter(Adapter):
             title = (channel.get("snippet") or {}).get("title")
             raise CredentialsError(
                 f"the YouTube sign-in of channel {self.channel.name} is for channel {channel.get('id')}"
-                + (f" ({title})" if title else "") + f", not channel_id = {expected}",
+                + (f" ({title})" if title else "")
+                + f", not channel_id = {expected}",
                 key=f"channels.{self.channel.name}.channel_id",
-                hint=f"run `socialpub auth {self.channel.name}` and pick the right channel on Google's consent page",
+                hint=f"run `socialpub auth {self.channel.name}` and pick the right channel on Google's "
+                "consent "
+                "page",
             )
 
     def _check_channel(self) -> None:
-        """Once per adapter: a configured channel_id must be the signed-in channel (no upload to the wrong one)."""
+        """Once per adapter: a configured channel_id must be the signed-in one (no upload to another)."""
         if self._channel_checked or not self.channel.options.get("channel_id"):
             return
         try:
@@ -380,8 +414,10 @@ class YouTubeAdapter(Adapter):
                     raise self._failure(exc, sent=False, maybe_sent=False) from None
                 if isinstance(exc, HttpError) and exc.status_code in (404, 410):
                     raise PlatformError(
-                        f"YouTube: the upload session ended (HTTP {exc.status_code})", transient=True,
-                        maybe_sent=final, hint="the upload starts again on the next attempt",
+                        f"YouTube: the upload session ended (HTTP {exc.status_code})",
+                        transient=True,
+                        maybe_sent=final,
+                        hint="the upload starts again on the next attempt",
                     ) from None
                 if not _resumable(exc) or failures >= self.resume_attempts:
                     raise self._failure(exc, sent=final, maybe_sent=final) from None
@@ -389,8 +425,11 @@ class YouTubeAdapter(Adapter):
                 wait = min(30.0, self.resume_backoff * 2 ** (failures - 1))
                 if isinstance(exc, HttpError):
                     wait = min(30.0, retry_after(dict(exc.resp)) or wait)
-                log.info("YouTube upload interrupted (%s); resuming in %.1f s from what the server holds",
-                         type(exc).__name__, wait)
+                log.info(
+                    "YouTube upload interrupted (%s); resuming in %.1f s from what the server holds",
+                    type(exc).__name__,
+                    wait,
+                )
                 time.sleep(wait)
                 continue
             if answer is not None:
@@ -403,15 +442,19 @@ class YouTubeAdapter(Adapter):
                     progress(int(status.resumable_progress), total)
 
     def _set_thumbnail(self, video_id: str, thumbnail: Media) -> None:
-        """A custom thumbnail; its failure is a warning: the video is up, and sending it again would duplicate it."""
+        """A custom thumbnail; its failure is a warning: the video is up, and sending it again would
+        duplicate it."""
         if thumbnail.file is None:
-            self._warn(f"thumbnail {thumbnail.path} not set on video {video_id}: {thumbnail.problem or 'no file'}")
+            self._warn(
+                f"thumbnail {thumbnail.path} not set on video {video_id}: {thumbnail.problem or 'no file'}"
+            )
             return
         from googleapiclient.http import MediaFileUpload
 
         try:
-            media = MediaFileUpload(str(thumbnail.file), mimetype=thumbnail.mime or "application/octet-stream",
-                                    resumable=False)
+            media = MediaFileUpload(
+                str(thumbnail.file), mimetype=thumbnail.mime or "application/octet-stream", resumable=False
+            )
         except OSError as exc:
             self._warn(f"thumbnail {thumbnail.path} not set on video {video_id}: {exc.strerror}")
             return
@@ -419,13 +462,15 @@ class YouTubeAdapter(Adapter):
             self._youtube().thumbnails().set(videoId=video_id, media_body=media).execute()
         except _network_errors() as exc:
             err = self._failure(exc, sent=True)
-            self._warn(f"video {video_id} is published, but its thumbnail was not set: {err.message}"
-                       + (f" ({err.hint})" if err.hint else "")
-                       + " (custom thumbnails need a verified channel: https://www.youtube.com/verify)")
+            self._warn(
+                f"video {video_id} is published, but its thumbnail was not set: {err.message}"
+                + (f" ({err.hint})" if err.hint else "")
+                + " (custom thumbnails need a verified channel: https://www.youtube.com/verify)"
+            )
         finally:
             media.stream().close()
 
-    def _failure(self, exc: BaseException, *, sent: bool, maybe_sent: bool | None = None) -> SocialpubError:
+    def _failure(self, exc: Exception, *, sent: bool, maybe_sent: bool | None = None) -> SocialpubError:
         """An SDK or transport exception as a PlatformError that says what YouTube said and what to do."""
         from google.auth import exceptions as auth_errors
         from googleapiclient.errors import HttpError
@@ -460,9 +505,11 @@ class YouTubeAdapter(Adapter):
         if reasons & {"quotaExceeded", "dailyLimitExceeded"}:
             # The daily quota resets at midnight Pacific time: waiting is the fix, so transient.
             transient, wait = True, seconds_until_pacific_midnight()
-            action = ("the Google Cloud project's daily YouTube quota is used up (an upload costs 1,600 of the "
-                      "default 10,000 units); it resets at midnight Pacific time and socialpub retries then; "
-                      "ask Google for more quota if this recurs")
+            action = (
+                "the Google Cloud project's daily YouTube quota is used up (an upload costs 1,600 of the "
+                "default 10,000 units); it resets at midnight Pacific time and socialpub retries then; "
+                "ask Google for more quota if this recurs"
+            )
         elif "uploadLimitExceeded" in reasons:
             transient, wait = True, 24 * 3600.0
             action = "the channel reached YouTube's limit of uploads per 24 hours; socialpub retries in a day"
@@ -472,16 +519,27 @@ class YouTubeAdapter(Adapter):
         elif status == 401:
             action = f"re-authenticate: run `socialpub auth {name}` (the sign-in was revoked or is invalid)"
         elif "insufficientPermissions" in reasons:
-            action = (f"the sign-in lacks a YouTube permission socialpub needs: run `socialpub auth {name}` and "
-                      "grant every permission asked")
+            action = (
+                f"the sign-in lacks a YouTube permission socialpub needs: run `socialpub auth {name}` and "
+                "grant every permission asked"
+            )
         elif reasons & {"forbiddenPrivacySetting", "forbiddenLicenseSetting", "forbidden"}:
-            action = "YouTube does not allow this account or API project to do this (check the channel's status)"
+            action = (
+                "YouTube does not allow this account or API project to do this (check the channel's status)"
+            )
         elif "videoNotFound" in reasons:
             action = "the video does not exist on YouTube (deleted there?)"
         elif status == 400:
             action = _FIXES.get(next(iter(sorted(reasons & set(_FIXES))), ""), "fix the post as YouTube says")
-        err = platform_error("YouTube", status, said, headers=headers, secrets=self.known_secrets(), action=action,
-                             maybe_sent=maybe_sent)
+        err = platform_error(
+            "YouTube",
+            status,
+            said,
+            headers=headers,
+            secrets=self.known_secrets(),
+            action=action,
+            maybe_sent=maybe_sent,
+        )
         if transient is not None:
             err.transient = transient
         if wait is not None:
@@ -489,28 +547,84 @@ class YouTubeAdapter(Adapter):
         return err
 
     def _refresh_failure(self, exc: Any) -> PlatformError:
-        args = getattr(exc, "args", ())
+        args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
         message = args[0] if args and isinstance(args[0], str) else type(exc).__name__
         data = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
         message = scrub(f"YouTube's token endpoint said: {message}", self.known_secrets())
         if getattr(exc, "retryable", False):
-            return PlatformError(message, transient=True, hint="Google's sign-in service is having trouble; retry later")
+            return PlatformError(
+                message, transient=True, hint="Google's sign-in service is having trouble; retry later"
+            )
         if data.get("error") == "invalid_client":
-            hint = (f"check client_id and client_secret of channel {self.channel.name} (the OAuth client may have "
-                    "been deleted in the Google Cloud console)")
+            hint = (
+                f"check client_id and client_secret of channel {self.channel.name} (the OAuth client may "
+                "have been deleted in the Google Cloud console)"
+            )
         else:
-            hint = (f"the refresh token was refused (revoked, expired — those of OAuth apps in Testing mode last 7 "
-                    f"days — or made for another client): run `socialpub auth {self.channel.name}`")
+            hint = (
+                f"the refresh token was refused (revoked, expired — those of OAuth apps in Testing mode last "
+                f"7 days — or made for another client): run `socialpub auth {self.channel.name}`"
+            )
         return PlatformError(message, transient=False, hint=hint)
 
 
 _FIXES = {
     "invalidTitle": "fix the post: a YouTube title needs 1 to 100 characters and no '<' or '>'",
     "invalidDescription": "fix the post: a YouTube description takes at most 5,000 bytes and no '<' or '>'",
-    "invalidTags": "fix the post: YouTube tags may total 500 characters at most (a tag with spaces counts its quotes)",
+    "invalidTags": "fix the post: YouTube tags may total 500 characters (quotes of a tag with spaces count)",
     "invalidCategoryId": "set category to an assignable YouTube category id (22 is People & Blogs)",
     "invalidPublishAt": "publish_at must be in the future for native scheduling",
 }
+
+
+# --- secrets in the SDKs' own log records -------------------------------------------------------------------
+
+_LIVE: weakref.WeakSet[YouTubeAdapter] = weakref.WeakSet()  # adapters whose secrets the log filter knows
+_SDK_LOGGERS = (
+    "googleapiclient",
+    "google_auth_httplib2",
+    "google.auth",
+    "google.oauth2",
+    "google_auth_oauthlib",
+    "httplib2",
+    "oauthlib",
+    "requests_oauthlib",
+)
+
+
+class _ScrubSecrets(logging.Filter):
+    """googleapiclient logs response bodies as they came (`Invalid JSON content from response: …` on a 403),
+    and a platform may echo a token back: scrub every live adapter's secrets from the SDKs' records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = [s for adapter in list(_LIVE) for s in adapter.known_secrets()]
+        if not secrets:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a broken format string: leave it to logging's own handling
+            return True
+        clean = scrub(message, secrets)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info), secrets)
+        return True
+
+
+_SCRUBBER = _ScrubSecrets()
+
+
+def _guard_sdk_logs() -> None:
+    """Put the scrubbing filter on every SDK logger (a logger's filters see only its own records)."""
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if not isinstance(logger, logging.Logger):
+            continue
+        if (
+            any(name == p or name.startswith(p + ".") for p in _SDK_LOGGERS)
+            and _SCRUBBER not in logger.filters
+        ):
+            logger.addFilter(_SCRUBBER)
 
 
 def _video_of(rendered: Rendered) -> Media:
@@ -519,7 +633,7 @@ def _video_of(rendered: Rendered) -> Media:
         raise PlatformError(
             "YouTube: the post has no single usable video file to upload",
             transient=False,
-            hint="set [youtube] media = [{ path = \"video.mp4\" }] in the post; `socialpub check` says more",
+            hint='set [youtube] media = [{ path = "video.mp4" }] in the post; `socialpub check` says more',
         )
     return videos[0]
 
@@ -533,7 +647,7 @@ def _same_video(snippet: Mapping[str, Any], rendered: Rendered) -> bool:
     return have[:200] == want[:200]
 
 
-def _resumable(exc: BaseException) -> bool:
+def _resumable(exc: Exception) -> bool:
     """Failures after which an upload session can go on: no answer, 408, 429, 5xx."""
     from googleapiclient.errors import HttpError
 
@@ -545,7 +659,7 @@ def _resumable(exc: BaseException) -> bool:
 
 
 @functools.cache
-def _network_errors() -> tuple[type[BaseException], ...]:
+def _network_errors() -> tuple[type[Exception], ...]:
     """What the SDK and its transport raise for a failed call (not programming errors)."""
     import http.client
 
@@ -553,8 +667,14 @@ def _network_errors() -> tuple[type[BaseException], ...]:
     from google.auth import exceptions as auth_errors
     from googleapiclient.errors import HttpError
 
-    return (HttpError, auth_errors.RefreshError, auth_errors.TransportError, httplib2.HttpLib2Error,
-            http.client.HTTPException, OSError)
+    return (
+        HttpError,
+        auth_errors.RefreshError,
+        auth_errors.TransportError,
+        httplib2.HttpLib2Error,
+        http.client.HTTPException,
+        OSError,
+    )
 
 
 def _endpoint_http(endpoint: str | None, token_uri: str, timeout: float) -> Any:
@@ -568,20 +688,22 @@ def _http_class() -> type:
     import httplib2
 
     class EndpointHttp(httplib2.Http):  # type: ignore[misc]
-        """httplib2 with a timeout, the channel's endpoint applied to every absolute URL, and 308 as an answer."""
+        """httplib2 with a timeout, the endpoint applied to every absolute URL, and 308 as an answer."""
 
         def __init__(self, endpoint: str | None, token_uri: str, timeout: float) -> None:
             # A loopback endpoint must not go through a proxy from the environment (as socialpub.http does).
-            super().__init__(timeout=timeout, proxy_info=None if endpoint else httplib2.proxy_info_from_environment)
-            # 308 is "Resume Incomplete" for Google's uploads, not a redirect (googleapiclient.http.build_http).
-            self.redirect_codes = frozenset(self.redirect_codes) - {308}
+            super().__init__(
+                timeout=timeout, proxy_info=None if endpoint else httplib2.proxy_info_from_environment
+            )
+            # 308 is "Resume Incomplete" for Google's uploads, not a redirect (as in build_http()).
+            self.redirect_codes = frozenset(self.redirect_codes) - {308}  # type: ignore[has-type]
             self.endpoint = endpoint.rstrip("/") if endpoint else None
             self.token_uri = token_uri
             self.refresh_token_expires_in: int | None = None
 
         def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
-            # `_fix_up_media_path_base_url` swaps only the host of upload URLs (https://127.0.0.1:…): send them,
-            # and any other absolute URL off the endpoint, to the endpoint with its own scheme (PLATFORMS.md).
+            # `_fix_up_media_path_base_url` swaps only the host of upload URLs (https://127.0.0.1:…):
+            # send them, and any other URL off the endpoint, to the endpoint with its scheme (PLATFORMS.md).
             if self.endpoint and uri != self.endpoint and not uri.startswith(self.endpoint + "/"):
                 uri = redirect_url(uri, self.endpoint)
             response, content = super().request(uri, method, *args, **kwargs)
@@ -590,13 +712,15 @@ def _http_class() -> type:
             return response, content
 
         def _note_token(self, content: bytes) -> None:
-            # Google adds refresh_token_expires_in for OAuth apps in Testing mode (7 days); google-auth drops it.
+            # Google adds refresh_token_expires_in for OAuth apps in Testing mode (7 days); google-auth
+            # drops it.
             try:
                 seconds = json.loads(content).get("refresh_token_expires_in")
             except (ValueError, AttributeError):
                 return
-            self.refresh_token_expires_in = int(seconds) if isinstance(seconds, (int, float, str)) and str(
-                seconds).isdigit() else None
+            self.refresh_token_expires_in = (
+                int(seconds) if isinstance(seconds, (int, float, str)) and str(seconds).isdigit() else None
+            )
 
     return EndpointHttp
 
@@ -609,9 +733,10 @@ def _chunked_upload_class() -> type:
         """A file upload that reads one chunk into bytes per request instead of handing httplib2 a file slice.
 
         The SDK's `_StreamSlice` is consumed by the first send and has no `seek`: a resend of the same request
-        (httplib2 retries once on a stale keep-alive connection; google-auth-httplib2 resends after refreshing a
-        token on 401) would go out with the full Content-Length and an empty body. Bytes can be resent, and
-        memory stays at about one chunk whatever the file size.
+        (httplib2 resends once when a connection drops before the answer; google-auth-httplib2 resends after
+        refreshing a token on 401) would go out with the full Content-Length and a short body, and hang until
+        the timeout (seen against the sandbox: a dropped chunk stalled for the whole timeout). Bytes can be
+        resent, and memory stays at about one chunk whatever the file size.
         """
 
         def has_stream(self) -> bool:
@@ -625,14 +750,14 @@ def seconds_until_pacific_midnight(now: datetime | None = None) -> float:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo("America/Los_Angeles")
-    local = (now or datetime.now(timezone.utc)).astimezone(zone)
+    local = (now or datetime.now(UTC)).astimezone(zone)
     midnight = datetime(local.year, local.month, local.day, tzinfo=zone) + timedelta(days=1)  # wall clock
     # Same-tzinfo subtraction ignores the UTC offsets: compare in UTC, right across a DST change.
-    return max(1.0, (midnight.astimezone(timezone.utc) - local.astimezone(timezone.utc)).total_seconds())
+    return max(1.0, (midnight.astimezone(UTC) - local.astimezone(UTC)).total_seconds())
 
 
 def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -652,7 +777,7 @@ def _duration(seconds: int) -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-# --- `socialpub auth CHANNEL`: Google's installed-app consent flow ---------------------------------------------
+# --- `socialpub auth CHANNEL`: Google's installed-app consent flow ------------------------------------------
 
 
 def authorize(
@@ -696,14 +821,17 @@ def authorize(
             return super().fetch_token(**kwargs)
 
     flow = Flow.from_client_config(config, scopes=list(SCOPES))
+    _LIVE.add(adapter)
+    _guard_sdk_logs()
     try:
         with _loopback_transport(endpoint):
             creds = flow.run_local_server(
                 host="localhost",
                 port=port,
                 open_browser=open_browser and on_url is None,
-                authorization_prompt_message=None if on_url else
-                "Open this address in a browser to let socialpub publish to YouTube:\n{url}",
+                authorization_prompt_message=None
+                if on_url
+                else "Open this address in a browser to let socialpub publish to YouTube:\n{url}",
                 success_message="socialpub is authorized: you may close this window.",
                 timeout_seconds=timeout,
                 access_type="offline",  # a refresh token, not only an access token
@@ -715,14 +843,16 @@ def authorize(
         raise CredentialsError(
             "Google returned no refresh token",
             key=f"channels.{channel.name}.refresh_token",
-            hint="remove socialpub's access at https://myaccount.google.com/permissions, then run the command again",
+            hint="remove socialpub's access at https://myaccount.google.com/permissions, then run the "
+            "command "
+            "again",
         )
     return {"refresh_token": str(creds.refresh_token)}
 
 
 @contextmanager
 def _loopback_transport(endpoint: str | None) -> Iterator[None]:
-    """oauthlib refuses http:// URLs; allow them for a loopback endpoint (the sandbox) during the flow only."""
+    """oauthlib refuses http:// URLs: allow them for a loopback endpoint (the sandbox), during the flow."""
     from urllib.parse import urlsplit
 
     host = urlsplit(endpoint).hostname if endpoint else None
@@ -746,16 +876,23 @@ def _auth_failure(exc: Exception, name: str, secrets: list[str]) -> SocialpubErr
     kind = type(exc).__name__
     text = scrub(str(getattr(exc, "description", None) or exc) or kind, secrets)
     if kind == "WSGITimeoutError":
-        return CredentialsError("no answer came back from the browser in time",
-                                hint=f"run `socialpub auth {name}` again and finish the consent in the browser")
+        return CredentialsError(
+            "no answer came back from the browser in time",
+            hint=f"run `socialpub auth {name}` again and finish the consent in the browser",
+        )
     if kind == "AccessDeniedError":
-        return CredentialsError("the consent was denied in the browser",
-                                hint=f"run `socialpub auth {name}` again and allow every permission asked")
+        return CredentialsError(
+            "the consent was denied in the browser",
+            hint=f"run `socialpub auth {name}` again and allow every permission asked",
+        )
     if kind == "InsecureTransportError":
-        return CredentialsError("Google's sign-in needs https (or a loopback endpoint for the sandbox)",
-                                hint=f"check endpoint of channel {name} in channels.toml")
+        return CredentialsError(
+            "Google's sign-in needs https (or a loopback endpoint for the sandbox)",
+            hint=f"check endpoint of channel {name} in channels.toml",
+        )
     if isinstance(exc, OSError) or "requests" in type(exc).__module__:
         return request_error("Google sign-in", exc, sent=False, secrets=secrets)
-    return CredentialsError(f"Google sign-in failed ({kind}: {text})",
-                            hint=f"check client_id and client_secret of channel {name}, then run `socialpub auth "
-                            f"{name}` again")
+    return CredentialsError(
+        f"Google sign-in failed ({kind}: {text})",
+        hint=f"check client_id and client_secret of channel {name}, then run `socialpub auth {name}` again",
+    )

@@ -41,6 +41,38 @@ def _texts(ctx: Context, names: tuple[str, ...] = ("title", "text", "alt")) -> l
             if f.name in names and f.value.strip()]
 
 
+_TOKEN = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(_TOKEN.findall(text.lower()))
+
+
+def _key_word(term: str) -> str | None:
+    """The longest whole word of a term (every match holds it); None when the term has none."""
+    words = _TOKEN.findall(term.lower())
+    if term.rstrip().endswith("*"):
+        words = words[:-1]  # "prolong*": the last word is only a prefix
+    return max(words, key=len) if words else None
+
+
+def _may_match(ctx: Context, name: str, text: str) -> bool:
+    """Cheap pre-check for a word list: does the text hold the key word of one of its terms?
+
+    Long alternations are slow in `re`; most posts hold none of a list's key words, so the full
+    pattern runs only on the few that do.
+    """
+    key = ("conduct", "key-words", name)
+    cache = ctx.compliance.cache
+    if key not in cache:
+        terms = [t for t in (*BUILTIN.get(name, ()), *ctx.compliance.lexicon.get(name, ())) if t.strip()]
+        keys = [_key_word(t) for t in terms]
+        cache[key] = None if None in keys else frozenset(keys)  # None: always run the pattern
+    keys = cache[key]
+    return keys is None or not keys.isdisjoint(_tokens(text))
+
+
 def _reply(ctx: Context) -> _Text | None:
     """The text a reply or correction answers, as a pseudo field that points at its front-matter line."""
     value = ctx.post.in_reply_to_text
@@ -297,6 +329,11 @@ _BIRTH_DATE = re.compile(
 )
 
 
+_DIGITS3 = re.compile(r"\d{3}")
+_RECORD_WORDS = frozenset({"mrn", "medical", "member", "patient", "health", "ssn", "social"})
+_BIRTH_WORDS = frozenset({"dob", "birth", "born", "birthday", "birthdate"})
+
+
 def _scheme_url_spans(value: str) -> list[tuple[int, int]]:
     return [(s, e) for url, s, e in T.url_spans(value) if "://" in url]
 
@@ -305,7 +342,8 @@ def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
     """(start, end, what) of each direct identifier in one field, overlaps removed."""
     masked, value = t.masked, t.field.value
     found: list[tuple[int, int, str]] = []
-    if _DIGIT.search(masked):
+    # Cheap pre-checks first: most posts hold no three digits in a row, and no record or birth words.
+    if _DIGITS3.search(masked) or "+" in masked:
         allowed = _allowed_phones(ctx)
         phones = [(m.start(), m.end()) for m in _PHONE_NANP.finditer(masked)]
         phones += [(m.start(), m.end()) for m in _PHONE_VANITY.finditer(masked)
@@ -319,9 +357,13 @@ def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
             if "fda" in number.lower() or _phone_key(number) in allowed:
                 continue
             found.append((start, end, "phone number"))
-        found += [(m.start(), m.end(), "record or member number") for m in _RECORD.finditer(masked)]
         found += [(m.start(), m.end(), "Social Security number") for m in _SSN.finditer(masked)]
-        found += [(m.start(), m.end(), "date of birth") for m in _BIRTH_DATE.finditer(masked)]
+    if _DIGIT.search(masked):
+        tokens = _tokens(masked)
+        if not _RECORD_WORDS.isdisjoint(tokens):
+            found += [(m.start(), m.end(), "record or member number") for m in _RECORD.finditer(masked)]
+        if not _BIRTH_WORDS.isdisjoint(tokens) or "d.o.b" in masked.lower():
+            found += [(m.start(), m.end(), "date of birth") for m in _BIRTH_DATE.finditer(masked)]
     if "@" in value:
         # Emails on the raw text: URL masking can blank the part before "@" of first.last@example.com.
         inside = _scheme_url_spans(value)
@@ -363,6 +405,8 @@ _MEET = re.compile(rf"\b[Mm]eet\s+({_NAME})\b")
 _INITIAL = re.compile(rf"\b({_NAME}) [A-Z]\.(?![\w.])")
 # "Stay strong, Janet!" (not "Wilmington, Delaware!": a capitalised word before the comma is a place).
 _ADDRESS = re.compile(rf"(?<![A-Za-z])([a-z]+|[A-Z])[ \t]*,[ \t]*({_NAME})[ \t]*[!?]")
+_GREETING_WORDS = frozenset({"hi", "hello", "hey", "dear", "thanks", "thank", "congrats", "congratulations",
+                             "welcome"})
 _GREETING = re.compile(
     r"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Congrats|Congratulations|Welcome)"
     rf"[ \t]*,?[ \t]+({_NAME})[ \t]*[,!:]"
@@ -387,7 +431,16 @@ def _person_identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int]]:
             if "@" + m.group(1).lower() not in company and m.group(1).lower() not in company:
                 yield m.start(), m.end()
     not_names = _not_names(ctx)
-    for pattern, group in ((_MEET, 1), (_INITIAL, 1), (_ADDRESS, 2), (_GREETING, 1)):
+    tokens = _tokens(masked)
+    patterns = (
+        (_MEET, 1, "meet" in tokens),
+        (_INITIAL, 1, "." in masked),
+        (_ADDRESS, 2, "!" in masked or "?" in masked),
+        (_GREETING, 1, not _GREETING_WORDS.isdisjoint(tokens)),
+    )
+    for pattern, group, needed in patterns:
+        if not needed:
+            continue  # cheap pre-checks: these patterns are slow to run over every post
         for m in pattern.finditer(masked):
             if m.group(group).lower() not in not_names:
                 yield m.start(group), m.end() if pattern is _INITIAL else m.end(group)
@@ -494,6 +547,8 @@ def medical_advice(ctx: Context) -> Iterable[Hit]:
     advice = ctx.words("medical_advice")
     for t in _texts(ctx):
         text = t.masked
+        if not _may_match(ctx, "medical_advice", text):
+            continue
         matches = list(advice.finditer(text))
         if not matches or not _medical_context(ctx, text):
             continue
@@ -543,6 +598,8 @@ def _personal(ctx: Context, masked: str) -> re.Match[str] | None:
 
 
 def _ae_terms(ctx: Context, masked: str) -> re.Match[str] | None:
+    if not _may_match(ctx, "ae_terms", masked):
+        return None
     return ctx.words("ae_terms").search(T.blank(masked, ctx.words("ae_exceptions")))
 
 
@@ -704,6 +761,8 @@ def suppressing_views(ctx: Context) -> Iterable[Hit]:
     pattern = ctx.words("suppress_views")
     for t in _texts(ctx):
         text = t.masked
+        if not _may_match(ctx, "suppress_views", text):
+            continue
         for m in pattern.finditer(text):
             lo, hi = _sentence(text, m.start(), m.end())
             if _negated(text, m.start()) or _RESPECT.search(text[max(lo, m.start() - 40):m.start()]):

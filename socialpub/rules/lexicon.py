@@ -20,7 +20,8 @@ BUILTIN: dict[str, tuple[str, ...]] = {
         "best practices", "best practice", "best wishes", "all the best", "best regards", "do your best",
         "doing their best", "doing our best", "best place to work", "best places to work", "best employer",
         "best employers", "cure research", "find a cure", "finding a cure", "search for a cure",
-        "hope for a cure", "until there is a cure", "no guarantee", "not guaranteed",
+        "hope for a cure", "until there is a cure", "no guarantee", "not guaranteed", "isn't a cure",
+        "is not a cure",
     ),
     # Nouns that put an absolute claim in a therapy context.
     "therapy_nouns": (
@@ -59,6 +60,7 @@ BUILTIN: dict[str, tuple[str, ...]] = {
     "investigational_qualifiers": (
         "investigational", "not approved", "not yet approved", "has not been approved",
         "safety and efficacy have not been established", "safety and effectiveness have not been established",
+        "have not been established", "has not been established",
         "under investigation", "being studied", "in clinical trials", "clinical trial", "phase 1",
         "phase 2", "phase 3", "phase i", "phase ii", "phase iii", "experimental",
     ),

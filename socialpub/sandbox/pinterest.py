@@ -27,6 +27,7 @@ import hmac
 import json
 import re
 import time
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -86,7 +87,8 @@ class PinterestSandbox(Platform):
         self.refresh_tokens: set[str] = set()  # issued refresh tokens ('sandbox…' ones are valid too)
         self.codes: dict[str, dict[str, str]] = {}  # authorization codes: single use
         self.media: dict[str, dict[str, Any]] = {}  # media uploads by id
-        self.received: list[dict[str, Any]] = []  # request bodies of POST /v5/pins and /v5/media, for tests
+        # Bodies of pins/create, media/create and oauth/token requests, for tests; the last 200 only.
+        self.received: deque[dict[str, Any]] = deque(maxlen=200)
         for board_id, board_name in DEFAULT_BOARDS.items():
             self.add_board(board_id, board_name)
 

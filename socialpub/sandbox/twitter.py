@@ -35,12 +35,14 @@ import html
 import re
 import secrets
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
-from socialpub.sandbox.server import ApiError, Platform, Request, Response, Route, route
+from socialpub.sandbox.server import ApiError, Platform, Request, Response, Route
+from socialpub.sandbox.server import route as _core_route
 from socialpub.xlength import MAX_WEIGHTED_LENGTH, weighted_length
 
 WINDOW = 900.0  # X's rate-limit windows are 15 minutes
@@ -58,12 +60,21 @@ LIMITS: dict[str, tuple[int, float]] = {
     "token": (300, WINDOW),
 }
 
-USER = {"id": "2244994945", "name": "Sandbox Comms", "username": "SandboxComms", "created_at": "2013-12-14T04:35:55.000Z"}
+USER = {
+    "id": "2244994945",
+    "name": "Sandbox Comms",
+    "username": "SandboxComms",
+    "created_at": "2013-12-14T04:35:55.000Z",
+}
 # The throw-away OAuth 1.0a pair whose signature the sandbox can check: (consumer key, token) -> secrets.
 KNOWN_OAUTH1 = {("sandbox-api_key", "sandbox-access_token"): ("sandbox-api_secret", "sandbox-access_secret")}
 
 # https://docs.x.com/x-api/media/quickstart/media-upload-chunked: size limits per media category.
-CATEGORY_LIMITS = {"tweet_image": 5 * 1024 * 1024, "tweet_gif": 15 * 1024 * 1024, "tweet_video": 512 * 1024 * 1024}
+CATEGORY_LIMITS = {
+    "tweet_image": 5 * 1024 * 1024,
+    "tweet_gif": 15 * 1024 * 1024,
+    "tweet_video": 512 * 1024 * 1024,
+}
 CATEGORY_TYPES = {
     "tweet_image": ("image/jpeg", "image/pjpeg", "image/png", "image/webp", "image/bmp", "image/tiff"),
     "tweet_gif": ("image/gif",),
@@ -91,10 +102,25 @@ CREATE_FIELDS = frozenset(
 )
 PROBLEM = "https://api.twitter.com/2/problems/"
 PROBLEM_JSON = {"Content-Type": "application/problem+json"}  # X's error answers are RFC 7807 problems
-TITLES = {400: "Invalid Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found Error",
-          429: "Too Many Requests"}
+TITLES = {
+    400: "Invalid Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found Error",
+    429: "Too Many Requests",
+}
 _OAUTH_PARAM = re.compile(r'([\w-]+)="([^"]*)"')
 _DIGITS = re.compile(r"^[0-9]{1,19}$")
+
+
+Method = Callable[[Any, Request], Response]
+
+
+def route(
+    method: str, path: str, name: str, limit: tuple[int, float] | None = None
+) -> Callable[[Method], Method]:
+    """The core's @route, typed for methods (the core types handlers as plain functions of a Request)."""
+    return _core_route(method, path, name, limit)  # type: ignore[return-value]
 
 
 @cache
@@ -106,7 +132,7 @@ def _extract_urls() -> Callable[[str], list[dict[str, Any]]]:
 
 
 def _now_iso() -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
@@ -146,8 +172,11 @@ class TwitterSandbox(Platform):
     # --- answers in X's shapes -------------------------------------------------------------------
 
     def problem(self, status: int, detail: str, kind: str = "about:blank", **extra: Any) -> ApiError:
-        return ApiError(status, {"title": TITLES.get(status, "Error"), "detail": detail, "type": kind,
-                                 "status": status, **extra}, dict(PROBLEM_JSON))
+        return ApiError(
+            status,
+            {"title": TITLES.get(status, "Error"), "detail": detail, "type": kind, "status": status, **extra},
+            dict(PROBLEM_JSON),
+        )
 
     def error(self, status: int, message: str, **extra: Any) -> ApiError:
         return self.problem(status, message, **extra)
@@ -156,26 +185,45 @@ class TwitterSandbox(Platform):
         return self.problem(401, message)
 
     def invalid(self, message: str, **parameters: list[str]) -> ApiError:
-        return ApiError(400, {
-            "errors": [{"parameters": parameters, "message": message}],
-            "title": "Invalid Request",
-            "detail": "One or more parameters to your request was invalid.",
-            "type": PROBLEM + "invalid-request",
-        }, dict(PROBLEM_JSON))
+        return ApiError(
+            400,
+            {
+                "errors": [{"parameters": parameters, "message": message}],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": PROBLEM + "invalid-request",
+            },
+            dict(PROBLEM_JSON),
+        )
 
     def not_found(self, kind: str, parameter: str, value: str) -> dict[str, Any]:
-        return {"value": value, "detail": f"Could not find {kind} with {parameter}: [{value}].",
-                "title": "Not Found Error", "resource_type": kind, "parameter": parameter, "resource_id": value,
-                "type": PROBLEM + "resource-not-found"}
+        return {
+            "value": value,
+            "detail": f"Could not find {kind} with {parameter}: [{value}].",
+            "title": "Not Found Error",
+            "resource_type": kind,
+            "parameter": parameter,
+            "resource_id": value,
+            "type": PROBLEM + "resource-not-found",
+        }
 
     def rate_limited(self, reset_in: float, limit: int) -> ApiError:
         # X sends no Retry-After: the wait is told by x-rate-limit-reset (epoch seconds).
         reset = int(time.time() + reset_in + 0.999)
         return ApiError(
             429,
-            {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
-            {"x-rate-limit-limit": str(limit), "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset),
-             **PROBLEM_JSON},
+            {
+                "title": "Too Many Requests",
+                "detail": "Too Many Requests",
+                "type": "about:blank",
+                "status": 429,
+            },
+            {
+                "x-rate-limit-limit": str(limit),
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(reset),
+                **PROBLEM_JSON,
+            },
         )
 
     def ok(self, status: int, body: Any, name: str, who: dict[str, str] | None = None) -> Response:
@@ -196,8 +244,11 @@ class TwitterSandbox(Platform):
         with self.lock:
             hits = [h for h in self.sandbox._windows.get(r.name, ()) if now - h < window]
         reset = time.time() + (window - (now - hits[0]) if hits else window)
-        return {"x-rate-limit-limit": str(count), "x-rate-limit-remaining": str(max(0, count - len(hits))),
-                "x-rate-limit-reset": str(int(reset))}
+        return {
+            "x-rate-limit-limit": str(count),
+            "x-rate-limit-remaining": str(max(0, count - len(hits))),
+            "x-rate-limit-reset": str(int(reset)),
+        }
 
     # --- auth --------------------------------------------------------------------------------------
 
@@ -205,8 +256,14 @@ class TwitterSandbox(Platform):
         header = request.headers.get("authorization", "")
         if header[:6].lower() == "oauth ":
             params = {k: unquote(v) for k, v in _OAUTH_PARAM.findall(header[6:])}
-            needed = ("oauth_consumer_key", "oauth_token", "oauth_signature", "oauth_signature_method",
-                      "oauth_timestamp", "oauth_nonce")
+            needed = (
+                "oauth_consumer_key",
+                "oauth_token",
+                "oauth_signature",
+                "oauth_signature_method",
+                "oauth_timestamp",
+                "oauth_nonce",
+            )
             if any(not params.get(k) for k in needed) or params["oauth_signature_method"] != "HMAC-SHA1":
                 raise self.unauthorized()
             consumer, token = params["oauth_consumer_key"], params["oauth_token"]
@@ -219,17 +276,20 @@ class TwitterSandbox(Platform):
             if write and level == "read":
                 raise self.problem(
                     403,
-                    "Your client app is not configured with the appropriate oauth1 app permissions for this endpoint.",
+                    "Your client app is not configured with the appropriate oauth1 app permissions for this "
+                    "endpoint.",
                     PROBLEM + "oauth1-permissions",
                 )
             return {"auth": "oauth1", "access_level": level}
-        token = request.bearer()
-        if token and self.sandbox.valid_token(token):
+        bearer = request.bearer()
+        if bearer and self.sandbox.valid_token(bearer):
             return {"auth": "oauth2"}
         raise self.unauthorized()
 
-    def _signature_ok(self, request: Request, params: dict[str, str], consumer_secret: str, token_secret: str) -> bool:
-        """RFC 5849 HMAC-SHA1 over the URL the client called (the sandbox's own, as the session redirected)."""
+    def _signature_ok(
+        self, request: Request, params: dict[str, str], consumer_secret: str, token_secret: str
+    ) -> bool:
+        """RFC 5849 HMAC-SHA1 over the URL the client called (the sandbox's, where the session sent it)."""
         base_uri = f"http://{request.headers.get('host', '').lower()}{request.path}"
         pairs = [(k, v) for k, v in params.items() if k not in ("oauth_signature", "realm")]
         pairs += list(request.query.items())
@@ -237,7 +297,9 @@ class TwitterSandbox(Platform):
             from urllib.parse import parse_qsl
 
             pairs += parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-        normalized = "&".join(f"{k}={v}" for k, v in sorted((_oauth_quote(k), _oauth_quote(v)) for k, v in pairs))
+        normalized = "&".join(
+            f"{k}={v}" for k, v in sorted((_oauth_quote(k), _oauth_quote(v)) for k, v in pairs)
+        )
         base = "&".join((request.method.upper(), _oauth_quote(base_uri), _oauth_quote(normalized)))
         key = f"{_oauth_quote(consumer_secret)}&{_oauth_quote(token_secret)}".encode()
         digest = base64.b64encode(hmac.new(key, base.encode(), hashlib.sha1).digest()).decode()
@@ -251,7 +313,8 @@ class TwitterSandbox(Platform):
         unknown = sorted(asked - known)
         if unknown or not asked:
             raise self.invalid(
-                f"The `{param}` query parameter value [{','.join(unknown)}] is not one of [{','.join(sorted(known))}]",
+                f"The `{param}` query parameter value [{','.join(unknown)}] is not one of "
+                f"[{','.join(sorted(known))}]",
                 **{param: [raw]},
             )
         return asked
@@ -270,8 +333,11 @@ class TwitterSandbox(Platform):
         body = self.json_object(request)
         for key in body:
             if key not in CREATE_FIELDS:
-                raise self.invalid(f"$.{key}: is not defined in the schema and the schema does not allow additional "
-                                   "properties", **{key: [str(body[key])[:50]]})
+                raise self.invalid(
+                    f"$.{key}: is not defined in the schema and the schema does not allow additional "
+                    "properties",
+                    **{key: [str(body[key])[:50]]},
+                )
         text = body.get("text")
         if text is not None and not isinstance(text, str):
             raise self.invalid("$.text: expected type: String", text=[str(text)[:50]])
@@ -279,10 +345,15 @@ class TwitterSandbox(Platform):
         reply_to = self._reply_to(body.get("reply"))
         text = text or ""
         if not text.strip() and not media_ids:
-            raise self.invalid("You must provide at least one of text or media to create a Post.", text=[text])
+            raise self.invalid(
+                "You must provide at least one of text or media to create a Post.", text=[text]
+            )
         if weighted_length(text) > MAX_WEIGHTED_LENGTH:
-            raise self.problem(403, "Your Tweet text is too long. For more information on how X determines "
-                               "text length, see https://github.com/twitter/twitter-text.")
+            raise self.problem(
+                403,
+                "Your Tweet text is too long. For more information on how X determines "
+                "text length, see https://github.com/twitter/twitter-text.",
+            )
         with self.lock:
             tweets = self.kept("tweets")
             media = [self.kept("media").get(i) for i in media_ids]
@@ -292,47 +363,65 @@ class TwitterSandbox(Platform):
                 raise self.invalid("Your media IDs are invalid.", **{"media.media_ids": media_ids})
             parent = tweets.get(reply_to) if reply_to else None
             if reply_to and parent is None:
-                raise self.problem(403, "You attempted to reply to a Tweet that is deleted or not visible to you.")
+                raise self.problem(
+                    403, "You attempted to reply to a Tweet that is deleted or not visible to you."
+                )
             day_ago = time.time() - 86400
             if text.strip() and any(
-                t["text"] == text and t["author_id"] == USER["id"] and t["created"] > day_ago for t in tweets.values()
+                t["text"] == text and t["author_id"] == USER["id"] and t["created"] > day_ago
+                for t in tweets.values()
             ):
                 raise self.problem(403, "You are not allowed to create a Tweet with duplicate content.")
             self._creates = [c for c in self._creates if c > day_ago]
             if self.daily_tweet_cap is not None and len(self._creates) >= self.daily_tweet_cap:
                 reset = int(self._creates[0] + 86400)
                 err = self.rate_limited(60.0, LIMITS["create"][0])
-                err.headers.update({"x-user-limit-24hour-limit": str(self.daily_tweet_cap),
-                                    "x-user-limit-24hour-remaining": "0",
-                                    "x-user-limit-24hour-reset": str(reset)})
+                err.headers.update(
+                    {
+                        "x-user-limit-24hour-limit": str(self.daily_tweet_cap),
+                        "x-user-limit-24hour-remaining": "0",
+                        "x-user-limit-24hour-reset": str(reset),
+                    }
+                )
                 raise err
             self._creates.append(time.time())
             tweet_id = self.new_id()
-            tweet = self.keep("tweets", {
-                "id": tweet_id,
-                "text": text,
-                "author_id": USER["id"],
-                "created_at": _now_iso(),
-                "created": time.time(),
-                "conversation_id": parent["conversation_id"] if parent else tweet_id,
-                "in_reply_to_tweet_id": reply_to,
-                "media_ids": media_ids,
-                "media_keys": [m["media_key"] for m in media if m],
-                "media_kinds": [m["media_category"] for m in media if m],
-            })
+            tweet = self.keep(
+                "tweets",
+                {
+                    "id": tweet_id,
+                    "text": text,
+                    "author_id": USER["id"],
+                    "created_at": _now_iso(),
+                    "created": time.time(),
+                    "conversation_id": parent["conversation_id"] if parent else tweet_id,
+                    "in_reply_to_tweet_id": reply_to,
+                    "media_ids": media_ids,
+                    "media_keys": [m["media_key"] for m in media if m],
+                    "media_kinds": [m["media_category"] for m in media if m],
+                },
+            )
         shown, _ = self.display(tweet)
-        return self.ok(201, {"data": {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}},
-                       "create", who)
+        return self.ok(
+            201,
+            {"data": {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}},
+            "create",
+            who,
+        )
 
     def _media_ids(self, media: Any) -> list[str]:
         if media is None:
             return []
         ids = media.get("media_ids") if isinstance(media, dict) else None
-        if not isinstance(ids, list) or not 1 <= len(ids) <= 4 or not all(
-            isinstance(i, str) and _DIGITS.match(i) for i in ids
+        if (
+            not isinstance(ids, list)
+            or not 1 <= len(ids) <= 4
+            or not all(isinstance(i, str) and _DIGITS.match(i) for i in ids)
         ):
-            raise self.invalid("$.media.media_ids: expected 1 to 4 media ids as strings of digits",
-                               **{"media.media_ids": [str(ids)[:100]]})
+            raise self.invalid(
+                "$.media.media_ids: expected 1 to 4 media ids as strings of digits",
+                **{"media.media_ids": [str(ids)[:100]]},
+            )
         return ids
 
     def _reply_to(self, reply: Any) -> str | None:
@@ -340,8 +429,10 @@ class TwitterSandbox(Platform):
             return None
         target = reply.get("in_reply_to_tweet_id") if isinstance(reply, dict) else None
         if not isinstance(target, str) or not _DIGITS.match(target):
-            raise self.invalid("$.reply.in_reply_to_tweet_id: expected a tweet id as a string of digits",
-                               **{"reply.in_reply_to_tweet_id": [str(target)]})
+            raise self.invalid(
+                "$.reply.in_reply_to_tweet_id: expected a tweet id as a string of digits",
+                **{"reply.in_reply_to_tweet_id": [str(target)]},
+            )
         return target
 
     def display(self, tweet: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -363,8 +454,15 @@ class TwitterSandbox(Platform):
             url = found["url"]
             short = _tco(tweet["id"] + url)
             expanded = url if re.match(r"^https?://", url, re.IGNORECASE) else f"http://{url}"
-            urls.append({"start": length, "end": length + len(short), "url": short, "expanded_url": expanded,
-                         "display_url": re.sub(r"^https?://", "", url, flags=re.IGNORECASE)[:26]})
+            urls.append(
+                {
+                    "start": length,
+                    "end": length + len(short),
+                    "url": short,
+                    "expanded_url": expanded,
+                    "display_url": re.sub(r"^https?://", "", url, flags=re.IGNORECASE)[:26],
+                }
+            )
             emit(short)
             pos = end
         emit(html.escape(text[pos:], quote=False))
@@ -373,9 +471,16 @@ class TwitterSandbox(Platform):
             kind = "video" if "tweet_video" in tweet.get("media_kinds", []) else "photo"
             if length:
                 emit(" ")
-            urls.append({"start": length, "end": length + len(short), "url": short,
-                         "expanded_url": f"https://x.com/{USER['username']}/status/{tweet['id']}/{kind}/1",
-                         "display_url": f"pic.x.com/{short.rsplit('/', 1)[1]}", "media_key": tweet["media_keys"][0]})
+            urls.append(
+                {
+                    "start": length,
+                    "end": length + len(short),
+                    "url": short,
+                    "expanded_url": f"https://x.com/{USER['username']}/status/{tweet['id']}/{kind}/1",
+                    "display_url": f"pic.x.com/{short.rsplit('/', 1)[1]}",
+                    "media_key": tweet["media_keys"][0],
+                }
+            )
             emit(short)
         return "".join(out), urls
 
@@ -440,29 +545,41 @@ class TwitterSandbox(Platform):
         fields = self.fields(request, "tweet.fields", TWEET_FIELDS)
         raw_max = request.query.get("max_results", "10")
         if not raw_max.isdigit() or not 5 <= int(raw_max) <= 100:
-            raise self.invalid(f"The `max_results` query parameter value [{raw_max}] is not between 5 and 100",
-                               max_results=[raw_max])
+            raise self.invalid(
+                f"The `max_results` query parameter value [{raw_max}] is not between 5 and 100",
+                max_results=[raw_max],
+            )
         if user_id != USER["id"]:
             return self.ok(200, {"errors": [self.not_found("user", "id", user_id)]}, "timeline", who)
         exclude = {e for e in request.query.get("exclude", "").split(",") if e}
         with self.lock:
-            tweets = sorted((t for t in self.kept("tweets").values() if t["author_id"] == user_id),
-                            key=lambda t: int(t["id"]), reverse=True)
+            tweets = sorted(
+                (t for t in self.kept("tweets").values() if t["author_id"] == user_id),
+                key=lambda t: int(t["id"]),
+                reverse=True,
+            )
         if "replies" in exclude:
             tweets = [t for t in tweets if not t.get("in_reply_to_tweet_id")]
-        for param, keep in (("since_id", lambda t, v: int(t["id"]) > v), ("until_id", lambda t, v: int(t["id"]) < v)):
+        for param, keep in (
+            ("since_id", lambda t, v: int(t["id"]) > v),
+            ("until_id", lambda t, v: int(t["id"]) < v),
+        ):
             value = request.query.get(param)
             if value is not None:
                 if not _DIGITS.match(value):
-                    raise self.invalid(f"The `{param}` query parameter value [{value}] is not valid", **{param: [value]})
+                    raise self.invalid(
+                        f"The `{param}` query parameter value [{value}] is not valid", **{param: [value]}
+                    )
                 tweets = [t for t in tweets if keep(t, int(value))]
         token = request.query.get("pagination_token")
         if token is not None:
             try:
                 before = int(token, 36)
             except ValueError:
-                raise self.invalid(f"The `pagination_token` query parameter value [{token}] is not valid",
-                                   pagination_token=[token]) from None
+                raise self.invalid(
+                    f"The `pagination_token` query parameter value [{token}] is not valid",
+                    pagination_token=[token],
+                ) from None
             tweets = [t for t in tweets if int(t["id"]) < before]
         page = tweets[: int(raw_max)]
         meta: dict[str, Any] = {"result_count": len(page)}
@@ -479,7 +596,9 @@ class TwitterSandbox(Platform):
     def _media(self, media_id: str | None) -> dict[str, Any]:
         media = self.kept("media").get(media_id or "")
         if media is None:
-            raise self.invalid("The media id is not valid or its upload session expired.", media_id=[str(media_id)])
+            raise self.invalid(
+                "The media id is not valid or its upload session expired.", media_id=[str(media_id)]
+            )
         return media
 
     @route("POST", "/2/media/upload/initialize", "media_init", limit=LIMITS["media_init"])
@@ -489,28 +608,53 @@ class TwitterSandbox(Platform):
         allowed = {"additional_owners", "media_category", "media_type", "shared", "total_bytes"}
         for key in body:
             if key not in allowed:
-                raise self.invalid(f"$.{key}: is not defined in the schema and the schema does not allow additional "
-                                   "properties", **{key: [str(body[key])[:50]]})
+                raise self.invalid(
+                    f"$.{key}: is not defined in the schema and the schema does not allow additional "
+                    "properties",
+                    **{key: [str(body[key])[:50]]},
+                )
         media_type, total = body.get("media_type"), body.get("total_bytes")
         category = body.get("media_category") or next(
             (c for c, types in CATEGORY_TYPES.items() if media_type in types), None
         )
         if category not in CATEGORY_TYPES or media_type not in CATEGORY_TYPES[category]:
-            raise self.invalid(f"media_type {media_type!r} is not valid for media_category {category!r}",
-                               media_type=[str(media_type)], media_category=[str(category)])
+            raise self.invalid(
+                f"media_type {media_type!r} is not valid for media_category {category!r}",
+                media_type=[str(media_type)],
+                media_category=[str(category)],
+            )
         if not isinstance(total, int) or isinstance(total, bool) or total < 1:
             raise self.invalid("total_bytes must be a positive integer", total_bytes=[str(total)])
         if total > CATEGORY_LIMITS[category]:
-            raise self.invalid(f"File size exceeds {CATEGORY_LIMITS[category]} bytes.", total_bytes=[str(total)])
+            raise self.invalid(
+                f"File size exceeds {CATEGORY_LIMITS[category]} bytes.", total_bytes=[str(total)]
+            )
         media_id = self.new_id()
-        media = {"id": media_id, "media_key": f"{MEDIA_KEY_PREFIX[category]}_{media_id}", "media_type": media_type,
-                 "media_category": category, "total_bytes": total, "received": 0, "segments": 0,
-                 "sha256": None, "state": "initialized", "alt_text": None, "polls": 0}
+        media = {
+            "id": media_id,
+            "media_key": f"{MEDIA_KEY_PREFIX[category]}_{media_id}",
+            "media_type": media_type,
+            "media_category": category,
+            "total_bytes": total,
+            "received": 0,
+            "segments": 0,
+            "sha256": None,
+            "state": "initialized",
+            "alt_text": None,
+            "polls": 0,
+        }
         with self.lock:
             self.keep("media", media)
             self._uploads[media_id] = {"hasher": hashlib.sha256(), "next": 0, "sizes": {}, "in_order": True}
-        return self.ok(200, {"data": {"id": media_id, "media_key": media["media_key"], "expires_after_secs": 86400},
-                             "meta": {}}, "media_init", who)
+        return self.ok(
+            200,
+            {
+                "data": {"id": media_id, "media_key": media["media_key"], "expires_after_secs": 86400},
+                "meta": {},
+            },
+            "media_init",
+            who,
+        )
 
     @route("POST", r"/2/media/upload/(?P<id>[0-9]+)/append", "media_append", limit=LIMITS["media_append"])
     def media_append(self, request: Request) -> Response:
@@ -519,8 +663,11 @@ class TwitterSandbox(Platform):
         if media["state"] != "initialized":
             raise self.invalid("The upload of this media id was already finalized.", id=[media["id"]])
         if request.length > MAX_SEGMENT + 64 * 1024:
-            raise self.invalid(f"A segment may hold at most {MAX_SEGMENT} bytes.", media=[f"{request.length} bytes"])
+            raise self.invalid(
+                f"A segment may hold at most {MAX_SEGMENT} bytes.", media=[f"{request.length} bytes"]
+            )
         kind = request.headers.get("content-type", "")
+        index: Any
         if kind.startswith("multipart/form-data"):
             fields = request.multipart()
             data, index = fields.get("media"), fields.get("segment_index")
@@ -532,13 +679,17 @@ class TwitterSandbox(Platform):
             except (binascii.Error, ValueError):
                 raise self.invalid("media is not valid base64", media=["…"]) from None
         if not isinstance(data, bytes) or not data:
-            raise self.invalid("The media field must be the segment's bytes (a file part).", media=[str(type(data))])
+            raise self.invalid(
+                "The media field must be the segment's bytes (a file part).", media=[str(type(data))]
+            )
         if isinstance(index, str) and index.isdigit():
             index = int(index)
         if not isinstance(index, int) or not 0 <= index < MAX_SEGMENTS:
             raise self.invalid("segment_index must be an integer from 0 to 999", segment_index=[str(index)])
         if len(data) > MAX_SEGMENT:
-            raise self.invalid(f"A segment may hold at most {MAX_SEGMENT} bytes.", media=[f"{len(data)} bytes"])
+            raise self.invalid(
+                f"A segment may hold at most {MAX_SEGMENT} bytes.", media=[f"{len(data)} bytes"]
+            )
         with self.lock:
             upload = self._uploads[media["id"]]
             upload["sizes"][index] = len(data)
@@ -549,11 +700,17 @@ class TwitterSandbox(Platform):
                 upload["in_order"] = False
             received = sum(upload["sizes"].values())
             if received > media["total_bytes"]:
-                raise self.invalid("Segments exceed the total_bytes given at initialize.", segment_index=[str(index)])
+                raise self.invalid(
+                    "Segments exceed the total_bytes given at initialize.", segment_index=[str(index)]
+                )
             media.update(received=received, segments=len(upload["sizes"]))
-        return self.ok(200, {"data": {"expires_at": int(time.time()) + 86400}, "meta": {}}, "media_append", who)
+        return self.ok(
+            200, {"data": {"expires_at": int(time.time()) + 86400}, "meta": {}}, "media_append", who
+        )
 
-    @route("POST", r"/2/media/upload/(?P<id>[0-9]+)/finalize", "media_finalize", limit=LIMITS["media_finalize"])
+    @route(
+        "POST", r"/2/media/upload/(?P<id>[0-9]+)/finalize", "media_finalize", limit=LIMITS["media_finalize"]
+    )
     def media_finalize(self, request: Request) -> Response:
         who = self.authenticate(request, write=True)
         media = self._media(request.match["id"])  # type: ignore[index]
@@ -567,8 +724,12 @@ class TwitterSandbox(Platform):
                 media["sha256"] = upload["hasher"].hexdigest()
             processing = media["media_category"] in ("tweet_video", "tweet_gif")
             media["state"] = "pending" if processing else "succeeded"
-        data: dict[str, Any] = {"id": media["id"], "media_key": media["media_key"], "size": media["total_bytes"],
-                                "expires_after_secs": 86400}
+        data: dict[str, Any] = {
+            "id": media["id"],
+            "media_key": media["media_key"],
+            "size": media["total_bytes"],
+            "expires_after_secs": 86400,
+        }
         if processing:
             data["processing_info"] = {"state": "pending", "check_after_secs": 1}
         return self.ok(200, {"data": data, "meta": {}}, "media_finalize", who)
@@ -582,7 +743,9 @@ class TwitterSandbox(Platform):
         with self.lock:
             if media["state"] in ("pending", "in_progress"):
                 media["polls"] += 1
-                media["state"] = "in_progress" if media["polls"] <= self.processing_polls else self.processing_outcome
+                media["state"] = (
+                    "in_progress" if media["polls"] <= self.processing_polls else self.processing_outcome
+                )
             state = media["state"]
         data: dict[str, Any] = {"id": media["id"], "media_key": media["media_key"]}
         if media["media_category"] in ("tweet_video", "tweet_gif"):
@@ -604,15 +767,25 @@ class TwitterSandbox(Platform):
         if not isinstance(media_id, str) or not _DIGITS.match(media_id):
             raise self.invalid("$.id: expected a media id as a string of digits", id=[str(media_id)])
         media = self._media(media_id)
-        alt = ((body.get("metadata") or {}).get("alt_text") or {}) if isinstance(body.get("metadata"), dict) else None
+        alt = (
+            ((body.get("metadata") or {}).get("alt_text") or {})
+            if isinstance(body.get("metadata"), dict)
+            else None
+        )
         text = alt.get("text") if isinstance(alt, dict) else None
         if not isinstance(text, str) or len(text) > 1000:
-            raise self.invalid("$.metadata.alt_text.text: expected a string of at most 1000 characters",
-                               **{"metadata.alt_text.text": [str(text)[:50]]})
+            raise self.invalid(
+                "$.metadata.alt_text.text: expected a string of at most 1000 characters",
+                **{"metadata.alt_text.text": [str(text)[:50]]},
+            )
         with self.lock:
             media["alt_text"] = text
-        return self.ok(200, {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": text}}}},
-                       "media_metadata", who)
+        return self.ok(
+            200,
+            {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": text}}}},
+            "media_metadata",
+            who,
+        )
 
     # --- OAuth 2.0 with PKCE (https://docs.x.com/resources/fundamentals/authentication/oauth-2-0) -----
 
@@ -622,8 +795,11 @@ class TwitterSandbox(Platform):
     @route("GET", "/i/oauth2/authorize", "authorize")
     def authorize(self, request: Request) -> Response:
         q = request.query
-        missing = [k for k in ("response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge")
-                   if not q.get(k)]
+        missing = [
+            k
+            for k in ("response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge")
+            if not q.get(k)
+        ]
         if missing:
             raise self.oauth_error(400, "invalid_request", f"missing parameter(s): {', '.join(missing)}")
         if q["response_type"] != "code":
@@ -636,11 +812,20 @@ class TwitterSandbox(Platform):
             raise self.oauth_error(400, "invalid_request", "redirect_uri must be an absolute http(s) URL")
         code = secrets.token_urlsafe(24)
         with self.lock:
-            self.codes[code] = {"client_id": q["client_id"], "redirect_uri": q["redirect_uri"], "scope": q["scope"],
-                                "challenge": q["code_challenge"], "method": method}
+            self.codes[code] = {
+                "client_id": q["client_id"],
+                "redirect_uri": q["redirect_uri"],
+                "scope": q["scope"],
+                "challenge": q["code_challenge"],
+                "method": method,
+            }
         sep = "&" if redirect.query else "?"
         # X shows a consent page first; the sandbox consents at once.
-        return Response(302, None, {"Location": f"{q['redirect_uri']}{sep}{urlencode({'state': q['state'], 'code': code})}"})
+        return Response(
+            302,
+            None,
+            {"Location": f"{q['redirect_uri']}{sep}{urlencode({'state': q['state'], 'code': code})}"},
+        )
 
     @route("POST", "/2/oauth2/token", "token", limit=LIMITS["token"])
     def token(self, request: Request) -> Response:
@@ -666,20 +851,38 @@ class TwitterSandbox(Platform):
                 grant_data = self.codes.pop(form.get("code", ""), None)
                 verifier = form.get("code_verifier", "")
                 if grant_data is None or grant_data["client_id"] != client_id:
-                    raise self.oauth_error(400, "invalid_request", "Value passed for the authorization code was invalid.")
+                    raise self.oauth_error(
+                        400, "invalid_request", "Value passed for the authorization code was invalid."
+                    )
                 if grant_data["redirect_uri"] != form.get("redirect_uri"):
-                    raise self.oauth_error(400, "invalid_request", "redirect_uri does not match the authorize request.")
-                expected = verifier if grant_data["method"] == "plain" else base64.urlsafe_b64encode(
-                    hashlib.sha256(verifier.encode("ascii", "replace")).digest()
-                ).decode().rstrip("=")
+                    raise self.oauth_error(
+                        400, "invalid_request", "redirect_uri does not match the authorize request."
+                    )
+                expected = (
+                    verifier
+                    if grant_data["method"] == "plain"
+                    else base64.urlsafe_b64encode(
+                        hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+                    )
+                    .decode()
+                    .rstrip("=")
+                )
                 if not verifier or not hmac.compare_digest(expected, grant_data["challenge"]):
-                    raise self.oauth_error(400, "invalid_request", "Value passed for the code_verifier was invalid.")
+                    raise self.oauth_error(
+                        400, "invalid_request", "Value passed for the code_verifier was invalid."
+                    )
                 scope = grant_data["scope"]
             else:
-                raise self.oauth_error(400, "unsupported_grant_type", "grant_type must be refresh_token or "
-                                       "authorization_code")
+                raise self.oauth_error(
+                    400, "unsupported_grant_type", "grant_type must be refresh_token or authorization_code"
+                )
             access = "xsbx-" + secrets.token_urlsafe(24)
-            body: dict[str, Any] = {"token_type": "bearer", "expires_in": 7200, "access_token": access, "scope": scope}
+            body: dict[str, Any] = {
+                "token_type": "bearer",
+                "expires_in": 7200,
+                "access_token": access,
+                "scope": scope,
+            }
             self.sandbox.tokens.add(access)
             if "offline.access" in scope.split():
                 body["refresh_token"] = "xsbr-" + secrets.token_urlsafe(24)

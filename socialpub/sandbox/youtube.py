@@ -1,20 +1,22 @@
-"""YouTube in the sandbox: Google's OAuth token and consent endpoints and the YouTube Data API v3 subset socialpub uses.
+"""YouTube in the sandbox: Google's OAuth endpoints and the YouTube Data API v3 subset socialpub uses.
 
-Paths are the real ones (`POST /token`, `GET /o/oauth2/auth`, `POST /upload/youtube/v3/videos?uploadType=resumable`,
-`PUT <upload session>`, `GET|DELETE /youtube/v3/videos`, `GET /youtube/v3/channels`, `GET /youtube/v3/playlistItems`,
+Paths are the real ones (`POST /token`, `GET /o/oauth2/auth`,
+`POST /upload/youtube/v3/videos?uploadType=resumable`, `PUT <upload session>`,
+`GET|DELETE /youtube/v3/videos`, `GET /youtube/v3/channels`, `GET /youtube/v3/playlistItems`,
 `POST /upload/youtube/v3/thumbnails/set`); answers and errors have Google's shapes
 (`{"error": {"code", "message", "errors": [{"message", "domain", "reason"}]}}`; OAuth errors
 `{"error", "error_description"}`). Resumable uploads follow
 https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol: the session answers
-`308 Resume Incomplete` with `Range: bytes=0-N` until the last byte, and `PUT` with `Content-Range: bytes */TOTAL`
-asks for the session's state. Upload bodies are streamed into sha256 and a byte count, never kept.
+`308 Resume Incomplete` with `Range: bytes=0-N` until the last byte, and `PUT` with
+`Content-Range: bytes */TOTAL` asks for the session's state. Upload bodies are streamed into sha256 and a
+byte count, never kept.
 
 Knobs for tests (attributes of the instance in `Sandbox().platforms`):
 - `refresh_token_expires_in`: seconds; when set the token endpoint says so, as Google does for OAuth apps
   left in "Testing" (their refresh tokens die after 7 days: 604800).
 - `daily_quota`: units per day (None: unlimited, the default so that benchmarks of 200 uploads can run);
-  costs as Google counts them: an upload 1,600, a delete or a thumbnail 50, a list 1. Exhausted: 403 quotaExceeded
-  until midnight Pacific time.
+  costs as Google counts them: an upload 1,600, a delete or a thumbnail 50, a list 1. Exhausted:
+  403 quotaExceeded until midnight Pacific time.
 - `daily_uploads`: uploads a channel may make per 24 h (None: unlimited); beyond: 400 uploadLimitExceeded.
 - `audited = False`: uploads are locked private, as for API projects that have not passed Google's audit.
 - `has_channel = False`: the signed-in account has no YouTube channel.
@@ -37,7 +39,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -52,28 +54,79 @@ SANDBOX_CREDENTIALS = {
 }
 
 SCOPE = "https://www.googleapis.com/auth/"
-UPLOAD_SCOPES = frozenset(SCOPE + s for s in ("youtube", "youtube.force-ssl", "youtube.upload", "youtubepartner"))
-READ_SCOPES = frozenset(SCOPE + s for s in ("youtube", "youtube.force-ssl", "youtube.readonly", "youtubepartner"))
+UPLOAD_SCOPES = frozenset(
+    SCOPE + s for s in ("youtube", "youtube.force-ssl", "youtube.upload", "youtubepartner")
+)
+READ_SCOPES = frozenset(
+    SCOPE + s for s in ("youtube", "youtube.force-ssl", "youtube.readonly", "youtubepartner")
+)
 DELETE_SCOPES = frozenset(SCOPE + s for s in ("youtube", "youtube.force-ssl", "youtubepartner"))
-KNOWN_SCOPES = UPLOAD_SCOPES | READ_SCOPES | {SCOPE + "youtubepartner-channel-audit", "openid", "email", "profile"}
+KNOWN_SCOPES = (
+    UPLOAD_SCOPES | READ_SCOPES | {SCOPE + "youtubepartner-channel-audit", "openid", "email", "profile"}
+)
 
 CHUNK_GRANULARITY = 256 * 1024  # every chunk but the last must be a multiple of 256 KiB
 MAX_VIDEO_BYTES = 256 * 1024**3  # discovery document: mediaUpload.maxSize of videos.insert
 MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024
-ASSIGNABLE_CATEGORIES = frozenset({"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"})
-VIDEO_PARTS = frozenset({"contentDetails", "fileDetails", "id", "liveStreamingDetails", "localizations", "player",
-                         "processingDetails", "recordingDetails", "snippet", "statistics", "status", "suggestions",
-                         "topicDetails"})
-CHANNEL_PARTS = frozenset({"auditDetails", "brandingSettings", "contentDetails", "contentOwnerDetails", "id",
-                           "localizations", "snippet", "statistics", "status", "topicDetails"})
+ASSIGNABLE_CATEGORIES = frozenset(
+    {"1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"}
+)
+VIDEO_PARTS = frozenset(
+    {
+        "contentDetails",
+        "fileDetails",
+        "id",
+        "liveStreamingDetails",
+        "localizations",
+        "player",
+        "processingDetails",
+        "recordingDetails",
+        "snippet",
+        "statistics",
+        "status",
+        "suggestions",
+        "topicDetails",
+    }
+)
+CHANNEL_PARTS = frozenset(
+    {
+        "auditDetails",
+        "brandingSettings",
+        "contentDetails",
+        "contentOwnerDetails",
+        "id",
+        "localizations",
+        "snippet",
+        "statistics",
+        "status",
+        "topicDetails",
+    }
+)
 PLAYLIST_ITEM_PARTS = frozenset({"contentDetails", "id", "snippet", "status"})
-SNIPPET_WRITABLE = frozenset({"title", "description", "tags", "categoryId", "defaultLanguage", "defaultAudioLanguage"})
-STATUS_WRITABLE = frozenset({"privacyStatus", "publishAt", "selfDeclaredMadeForKids", "license", "embeddable",
-                             "publicStatsViewable", "containsSyntheticMedia"})
+SNIPPET_WRITABLE = frozenset(
+    {"title", "description", "tags", "categoryId", "defaultLanguage", "defaultAudioLanguage"}
+)
+STATUS_WRITABLE = frozenset(
+    {
+        "privacyStatus",
+        "publishAt",
+        "selfDeclaredMadeForKids",
+        "license",
+        "embeddable",
+        "publicStatsViewable",
+        "containsSyntheticMedia",
+    }
+)
 PRIVACY = ("public", "unlisted", "private")
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's daily quota resets at midnight Pacific time
-COSTS = {"videos.insert": 1600, "videos.delete": 50, "thumbnails.set": 50, "videos.list": 1, "channels.list": 1,
-         "playlistItems.list": 1}
+COSTS = {
+    "videos.insert": 1600,
+    "videos.delete": 50,
+    "thumbnails.set": 50,
+    "videos.list": 1,
+    "channels.list": 1,
+    "playlistItems.list": 1,
+}
 
 
 @dataclass
@@ -91,11 +144,11 @@ class UploadSession:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _etag() -> str:
@@ -103,7 +156,7 @@ def _etag() -> str:
 
 
 def _tags_length(tags: list[str]) -> int:
-    # YouTube's own count (and what its Studio shows): a tag with a space is quoted, tags are joined by commas.
+    # YouTube's own count (as its Studio shows it): a tag with a space is quoted; tags are joined by commas.
     return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(len(tags) - 1, 0)
 
 
@@ -140,34 +193,61 @@ class YouTubeSandbox(Platform):
 
     # --- Google's error shapes ---------------------------------------------------------------------------
 
-    def gerror(self, status: int, reason: str, message: str, domain: str = "youtube.video",
-               headers: dict[str, str] | None = None, **extra: Any) -> ApiError:
+    def gerror(
+        self,
+        status: int,
+        reason: str,
+        message: str,
+        domain: str = "youtube.video",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> ApiError:
         """An error as the YouTube Data API answers it."""
-        body: dict[str, Any] = {"code": status, "message": message,
-                                "errors": [{"message": message, "domain": domain, "reason": reason, **extra}]}
-        google_status = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-                         429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}.get(status)
+        body: dict[str, Any] = {
+            "code": status,
+            "message": message,
+            "errors": [{"message": message, "domain": domain, "reason": reason, **extra}],
+        }
+        google_status = {
+            400: "INVALID_ARGUMENT",
+            401: "UNAUTHENTICATED",
+            403: "PERMISSION_DENIED",
+            404: "NOT_FOUND",
+            429: "RESOURCE_EXHAUSTED",
+            500: "INTERNAL",
+            503: "UNAVAILABLE",
+        }.get(status)
         if google_status and domain == "global":
             body["status"] = google_status
         return ApiError(status, {"error": body}, headers)
 
     def error(self, status: int, message: str, **extra: Any) -> ApiError:
-        reason = {400: "badRequest", 401: "authError", 403: "forbidden", 404: "notFound"}.get(status, "backendError")
+        reason = {400: "badRequest", 401: "authError", 403: "forbidden", 404: "notFound"}.get(
+            status, "backendError"
+        )
         return self.gerror(status, reason, message, "global")
 
     def unauthorized(self, message: str = "Invalid Credentials") -> ApiError:
         return self.gerror(
-            401, "authError",
-            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other "
-            "valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
-            "global", headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
-            location="Authorization", locationType="header",
+            401,
+            "authError",
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+            "other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+            "global",
+            headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+            location="Authorization",
+            locationType="header",
         )
 
     def rate_limited(self, reset_in: float, limit: int) -> ApiError:
         wait = max(1, int(reset_in + 0.999))
-        return self.gerror(429, "rateLimitExceeded", "Resource has been exhausted (e.g. check quota).", "global",
-                           headers={"Retry-After": str(wait)})
+        return self.gerror(
+            429,
+            "rateLimitExceeded",
+            "Resource has been exhausted (e.g. check quota).",
+            "global",
+            headers={"Retry-After": str(wait)},
+        )
 
     def oauth_error(self, status: int, error: str, description: str) -> ApiError:
         return ApiError(status, {"error": error, "error_description": description})
@@ -178,28 +258,40 @@ class YouTubeSandbox(Platform):
         token = request.bearer()
         if not token:
             raise self.gerror(
-                401, "required",
-                "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie "
-                "or other valid authentication credential.", "global", location="Authorization",
-                locationType="header")
+                401,
+                "required",
+                "Request is missing required authentication credential. Expected OAuth 2 access token, login "
+                "cookie or other valid authentication credential.",
+                "global",
+                location="Authorization",
+                locationType="header",
+            )
         if not self.sandbox.valid_token(token):
             raise self.unauthorized()
         granted = self.token_scopes.get(token)
         if granted is not None and not granted & scopes:
-            raise self.gerror(403, "insufficientPermissions", "Request had insufficient authentication scopes.",
-                              "global")
+            raise self.gerror(
+                403, "insufficientPermissions", "Request had insufficient authentication scopes.", "global"
+            )
         return token
 
     def _parts(self, request: Request, allowed: frozenset[str]) -> list[str]:
         raw = request.query.get("part")
         if not raw:
-            raise self.gerror(400, "required", "Required parameter: part", "global", location="part",
-                              locationType="parameter")
+            raise self.gerror(
+                400,
+                "required",
+                "Required parameter: part",
+                "global",
+                location="part",
+                locationType="parameter",
+            )
         parts = [p.strip() for p in raw.split(",") if p.strip()]
         for p in parts:
             if p not in allowed:
-                raise self.gerror(400, "unknownPart", f"'{p}'", "youtube.part", location="part",
-                                  locationType="parameter")
+                raise self.gerror(
+                    400, "unknownPart", f"'{p}'", "youtube.part", location="part", locationType="parameter"
+                )
         return parts
 
     @staticmethod
@@ -214,9 +306,12 @@ class YouTubeSandbox(Platform):
             cost = COSTS.get(method, 1)
             if self.daily_quota is not None and self.quota_used + cost > self.daily_quota:
                 raise self.gerror(
-                    403, "quotaExceeded",
+                    403,
+                    "quotaExceeded",
                     'The request cannot be completed because you have exceeded your <a href="/youtube/v3/'
-                    'getting-started#quota">quota</a>.', "youtube.quota")
+                    'getting-started#quota">quota</a>.',
+                    "youtube.quota",
+                )
             self.quota_used += cost
 
     def _record(self, name: str, request: Request, body: Any = None) -> None:
@@ -224,7 +319,9 @@ class YouTubeSandbox(Platform):
             self.bodies.append({"route": name, "query": dict(request.query), "body": body})
             del self.bodies[:-1000]
 
-    def _reply(self, name: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    def _reply(
+        self, name: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> Response:
         with self.lock:
             self.answers.append({"route": name, "status": status, "body": body})
             del self.answers[:-1000]
@@ -233,12 +330,16 @@ class YouTubeSandbox(Platform):
     def _host(self, request: Request) -> str:
         return "http://" + request.headers.get("host", self.sandbox.url.split("://", 1)[1])
 
-    # --- OAuth 2.0 (https://developers.google.com/identity/protocols/oauth2/native-app) ----------------------
+    # --- OAuth 2.0 (https://developers.google.com/identity/protocols/oauth2/native-app) ---------------------
 
     @staticmethod
     def _client_ok(client_id: str | None, client_secret: str | None = "sandbox") -> bool:
-        return bool(client_id and client_secret and client_id.startswith("sandbox")
-                    and client_secret.startswith("sandbox"))
+        return bool(
+            client_id
+            and client_secret
+            and client_id.startswith("sandbox")
+            and client_secret.startswith("sandbox")
+        )
 
     @route("GET", "/o/oauth2/auth", "authorize", limit=(60, 60.0))
     def authorize(self, request: Request) -> Response:
@@ -268,8 +369,11 @@ class YouTubeSandbox(Platform):
             code = "4/sbx-" + secrets.token_urlsafe(24)
             with self.lock:
                 self.codes[code] = {
-                    "client_id": q["client_id"], "redirect_uri": redirect, "scopes": frozenset(q["scope"].split()),
-                    "challenge": q.get("code_challenge"), "method": q.get("code_challenge_method", "plain"),
+                    "client_id": q["client_id"],
+                    "redirect_uri": redirect,
+                    "scopes": frozenset(q["scope"].split()),
+                    "challenge": q.get("code_challenge"),
+                    "method": q.get("code_challenge_method", "plain"),
                     "expires": time.time() + 600,
                 }
             params.update(code=code, scope=q["scope"])
@@ -294,7 +398,11 @@ class YouTubeSandbox(Platform):
             refresh = form.get("refresh_token", "")
             with self.lock:
                 scopes = self.refresh_tokens.get(refresh)
-                if scopes is None and refresh.startswith("sandbox") and refresh not in self.revoked_refresh_tokens:
+                if (
+                    scopes is None
+                    and refresh.startswith("sandbox")
+                    and refresh not in self.revoked_refresh_tokens
+                ):
                     scopes = UPLOAD_SCOPES | READ_SCOPES
             if scopes is None:
                 raise self.oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
@@ -309,7 +417,11 @@ class YouTubeSandbox(Platform):
             if grant_info["challenge"]:
                 verifier = form.get("code_verifier", "")
                 if grant_info["method"] == "S256":
-                    computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+                    computed = (
+                        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+                        .decode()
+                        .rstrip("=")
+                    )
                 else:
                     computed = verifier
                 if computed != grant_info["challenge"]:
@@ -325,38 +437,57 @@ class YouTubeSandbox(Platform):
         with self.lock:
             self.sandbox.tokens.add(access)
             self.token_scopes[access] = scopes
-        answer: dict[str, Any] = {"access_token": access, "expires_in": 3599, "scope": " ".join(sorted(scopes)),
-                                  "token_type": "Bearer"}
+        answer: dict[str, Any] = {
+            "access_token": access,
+            "expires_in": 3599,
+            "scope": " ".join(sorted(scopes)),
+            "token_type": "Bearer",
+        }
         if self.refresh_token_expires_in is not None:
             answer["refresh_token_expires_in"] = self.refresh_token_expires_in
         return answer
 
-    # --- videos.insert: resumable upload ---------------------------------------------------------------------
+    # --- videos.insert: resumable upload --------------------------------------------------------------------
 
     @route("POST", "/upload/youtube/v3/videos", "videos.insert", limit=(600, 60.0))
     def insert(self, request: Request) -> Response:
         if request.query.get("uploadType") != "resumable":
-            raise self.gerror(400, "badRequest", "The socialpub sandbox takes videos with uploadType=resumable only",
-                              "global")
+            raise self.gerror(
+                400,
+                "badRequest",
+                "The socialpub sandbox takes videos with uploadType=resumable only",
+                "global",
+            )
         parts = self._parts(request, VIDEO_PARTS)
         self._auth(request, UPLOAD_SCOPES)
         kind = request.headers.get("content-type", "").split(";")[0].strip()
         if request.length and kind != "application/json":
-            raise self.gerror(400, "badContent", f"Unsupported content type for the video resource: {kind}", "global")
+            raise self.gerror(
+                400, "badContent", f"Unsupported content type for the video resource: {kind}", "global"
+            )
         metadata = request.json() if request.length else {}
         self._record("videos.insert", request, metadata)
         if not isinstance(metadata, dict):
-            raise self.gerror(400, "badRequest", "Invalid JSON payload received. Expected an object.", "global")
+            raise self.gerror(
+                400, "badRequest", "Invalid JSON payload received. Expected an object.", "global"
+            )
         upload_type = request.headers.get("x-upload-content-type", "application/octet-stream")
         if not (upload_type.startswith("video/") or upload_type == "application/octet-stream"):
-            raise self.gerror(400, "badContent", f"Media type '{upload_type}' is not supported. Valid media types: "
-                              "[video/*, application/octet-stream]", "global")
+            raise self.gerror(
+                400,
+                "badContent",
+                f"Media type '{upload_type}' is not supported. Valid media types: "
+                "[video/*, application/octet-stream]",
+                "global",
+            )
         total = None
         if "x-upload-content-length" in request.headers:
             try:
                 total = int(request.headers["x-upload-content-length"])
             except ValueError:
-                raise self.gerror(400, "badRequest", "X-Upload-Content-Length is not a number", "global") from None
+                raise self.gerror(
+                    400, "badRequest", "X-Upload-Content-Length is not a number", "global"
+                ) from None
             if total > MAX_VIDEO_BYTES:
                 raise self.gerror(413, "uploadTooLarge", "Media larger than 256 GB", "global")
         self._validate_video(metadata, parts)
@@ -364,11 +495,17 @@ class YouTubeSandbox(Platform):
             cutoff = time.time() - 86400
             self.uploads_today = [t for t in self.uploads_today if t > cutoff]
             if self.daily_uploads is not None and len(self.uploads_today) >= self.daily_uploads:
-                raise self.gerror(400, "uploadLimitExceeded",
-                                  "The user has exceeded the number of videos they may upload.")
+                raise self.gerror(
+                    400, "uploadLimitExceeded", "The user has exceeded the number of videos they may upload."
+                )
         self._charge("videos.insert")
-        session = UploadSession(id="sbx" + secrets.token_urlsafe(18), metadata=metadata, parts=parts,
-                                mime=upload_type, total=total)
+        session = UploadSession(
+            id="sbx" + secrets.token_urlsafe(18),
+            metadata=metadata,
+            parts=parts,
+            mime=upload_type,
+            total=total,
+        )
         with self.lock:
             self.sessions[session.id] = session
             self.uploads_today.append(time.time())
@@ -377,44 +514,86 @@ class YouTubeSandbox(Platform):
         return Response(200, b"", {"Location": location, "X-GUploader-UploadID": session.id})
 
     def _validate_video(self, video: dict[str, Any], parts: list[str]) -> None:
-        """YouTube's rules for the metadata of a new video (videos resource reference and videos.insert errors)."""
+        """YouTube's rules for a new video's metadata (videos resource reference, videos.insert errors)."""
         for key in video:
             if key not in ("snippet", "status", "recordingDetails", "localizations", "kind", "id", "etag"):
-                raise self.gerror(400, "badRequest", f'Invalid JSON payload received. Unknown name "{key}" at '
-                                  "'resource': Cannot find field.", "global")
+                raise self.gerror(
+                    400,
+                    "badRequest",
+                    f'Invalid JSON payload received. Unknown name "{key}" at '
+                    "'resource': Cannot find field.",
+                    "global",
+                )
         snippet = video.get("snippet") if "snippet" in parts else None
         status = video.get("status") if "status" in parts else None
         if not isinstance(snippet, dict):
-            raise self.gerror(400, "invalidTitle", "The request metadata specifies an invalid or empty video title.")
-        for name, value, known in (("snippet", snippet, SNIPPET_WRITABLE), ("status", status or {}, STATUS_WRITABLE)):
+            raise self.gerror(
+                400, "invalidTitle", "The request metadata specifies an invalid or empty video title."
+            )
+        for name, value, known in (
+            ("snippet", snippet, SNIPPET_WRITABLE),
+            ("status", status or {}, STATUS_WRITABLE),
+        ):
             if not isinstance(value, dict):
-                raise self.gerror(400, "invalidVideoMetadata", f"The request metadata is invalid: {name} is not an object.")
+                raise self.gerror(
+                    400, "invalidVideoMetadata", f"The request metadata is invalid: {name} is not an object."
+                )
             for key in value:
                 if key not in known:
-                    raise self.gerror(400, "badRequest", f'Invalid JSON payload received. Unknown name "{key}" at '
-                                      f"'resource.{name}': Cannot find field.", "global")
+                    raise self.gerror(
+                        400,
+                        "badRequest",
+                        f'Invalid JSON payload received. Unknown name "{key}" at '
+                        f"'resource.{name}': Cannot find field.",
+                        "global",
+                    )
         title = snippet.get("title")
         if not isinstance(title, str) or not title.strip() or len(title) > 100 or re.search("[<>]", title):
-            raise self.gerror(400, "invalidTitle", "The request metadata specifies an invalid or empty video title.")
+            raise self.gerror(
+                400, "invalidTitle", "The request metadata specifies an invalid or empty video title."
+            )
         description = snippet.get("description", "")
-        if (not isinstance(description, str) or len(description.encode("utf-8")) > 5000
-                or re.search("[<>]", description)):
-            raise self.gerror(400, "invalidDescription", "The request metadata specifies an invalid video description.")
+        if (
+            not isinstance(description, str)
+            or len(description.encode("utf-8")) > 5000
+            or re.search("[<>]", description)
+        ):
+            raise self.gerror(
+                400, "invalidDescription", "The request metadata specifies an invalid video description."
+            )
         tags = snippet.get("tags", [])
-        if (not isinstance(tags, list) or not all(isinstance(t, str) for t in tags) or _tags_length(tags) > 500
-                or any(re.search("[<>]", t) for t in tags)):
+        if (
+            not isinstance(tags, list)
+            or not all(isinstance(t, str) for t in tags)
+            or _tags_length(tags) > 500
+            or any(re.search("[<>]", t) for t in tags)
+        ):
             raise self.gerror(400, "invalidTags", "The request metadata specifies invalid video keywords.")
         category = snippet.get("categoryId")
         if category is not None and category not in ASSIGNABLE_CATEGORIES:
-            raise self.gerror(400, "invalidCategoryId", "The snippet.categoryId property specifies an invalid category ID.")
+            raise self.gerror(
+                400, "invalidCategoryId", "The snippet.categoryId property specifies an invalid category ID."
+            )
         status = status or {}
         privacy = status.get("privacyStatus", "public")
         if privacy not in PRIVACY:
-            raise self.gerror(400, "invalidVideoMetadata",
-                              f"The request metadata is invalid: status.privacyStatus must be one of {', '.join(PRIVACY)}")
-        for flag in ("selfDeclaredMadeForKids", "embeddable", "publicStatsViewable", "containsSyntheticMedia"):
+            raise self.gerror(
+                400,
+                "invalidVideoMetadata",
+                f"The request metadata is invalid: status.privacyStatus must be one of {', '.join(PRIVACY)}",
+            )
+        for flag in (
+            "selfDeclaredMadeForKids",
+            "embeddable",
+            "publicStatsViewable",
+            "containsSyntheticMedia",
+        ):
             if flag in status and not isinstance(status[flag], bool):
-                raise self.gerror(400, "invalidVideoMetadata", f"The request metadata is invalid: status.{flag} must be a boolean")
+                raise self.gerror(
+                    400,
+                    "invalidVideoMetadata",
+                    f"The request metadata is invalid: status.{flag} must be a boolean",
+                )
         if "publishAt" in status:
             try:
                 when = datetime.fromisoformat(str(status["publishAt"]).replace("Z", "+00:00"))
@@ -422,8 +601,11 @@ class YouTubeSandbox(Platform):
                 when = None
             if when is None or when.tzinfo is None or privacy != "private" or when <= _now():
                 # "It can be set only if the privacy status of the video is private" (VideoStatus.publishAt)
-                raise self.gerror(400, "invalidPublishAt",
-                                  "The request metadata specifies an invalid scheduled publishing time.")
+                raise self.gerror(
+                    400,
+                    "invalidPublishAt",
+                    "The request metadata specifies an invalid scheduled publishing time.",
+                )
 
     @route("PUT", "/upload/youtube/v3/videos", "videos.upload", limit=(6000, 60.0))
     def upload(self, request: Request) -> Response:
@@ -432,7 +614,9 @@ class YouTubeSandbox(Platform):
         if session is None:
             raise self.gerror(404, "notFound", "Not Found: no such upload session", "global")
         if not session.lock.acquire(timeout=30):
-            raise self.gerror(503, "backendError", "Another request is writing to this upload session", "global")
+            raise self.gerror(
+                503, "backendError", "Another request is writing to this upload session", "global"
+            )
         try:
             session.puts += 1
             return self._upload_put(session, request)
@@ -443,10 +627,18 @@ class YouTubeSandbox(Platform):
         header = request.headers.get("content-range", "").strip()
         status_query = re.fullmatch(r"bytes \*/(\d+|\*)", header)
         if status_query:
-            if status_query.group(1) != "*" and session.total is not None and int(status_query.group(1)) != session.total:
-                raise self.gerror(400, "badRequest", "Content-Range total does not match the upload's size", "global")
+            if (
+                status_query.group(1) != "*"
+                and session.total is not None
+                and int(status_query.group(1)) != session.total
+            ):
+                raise self.gerror(
+                    400, "badRequest", "Content-Range total does not match the upload's size", "global"
+                )
             if session.video_id is not None:
-                return self._reply("videos.insert", 200, self._video_view(self._video(session), session.parts))
+                return self._reply(
+                    "videos.insert", 200, self._video_view(self._video(session), session.parts)
+                )
             return self._incomplete(session)
         if header:
             m = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+|\*)", header)
@@ -460,14 +652,20 @@ class YouTubeSandbox(Platform):
             raise self.gerror(400, "badRequest", "Content-Length does not match Content-Range", "global")
         if total is not None:
             if session.total is not None and total != session.total:
-                raise self.gerror(400, "badRequest", "Content-Range total does not match the upload's size", "global")
+                raise self.gerror(
+                    400, "badRequest", "Content-Range total does not match the upload's size", "global"
+                )
             session.total = total
         final = session.total is not None and last + 1 >= session.total
         if session.total is not None and last + 1 > session.total:
             raise self.gerror(400, "badRequest", "Content-Range goes past the end of the upload", "global")
         if not final and (last - first + 1) % CHUNK_GRANULARITY:
-            raise self.gerror(400, "badRequest", "Chunk size must be a multiple of 256 KiB (262144 bytes) except "
-                              "for the last chunk", "global")
+            raise self.gerror(
+                400,
+                "badRequest",
+                "Chunk size must be a multiple of 256 KiB (262144 bytes) except for the last chunk",
+                "global",
+            )
         if session.video_id is not None:  # already complete: say so again
             return self._reply("videos.insert", 200, self._video_view(self._video(session), session.parts))
         if first > session.received:  # a gap: tell the client where to resume (the core drains the body)
@@ -488,7 +686,9 @@ class YouTubeSandbox(Platform):
     def _video(self, session: UploadSession) -> dict[str, Any]:
         video = self.kept("videos").get(session.video_id or "")
         if video is None:  # finished, then deleted
-            raise self.gerror(404, "notFound", "Not Found: the video of this upload session was deleted", "global")
+            raise self.gerror(
+                404, "notFound", "Not Found: the video of this upload session was deleted", "global"
+            )
         return video
 
     @staticmethod
@@ -526,14 +726,24 @@ class YouTubeSandbox(Platform):
             "status": {
                 "uploadStatus": "uploaded",
                 "privacyStatus": privacy,
-                **({"publishAt": _rfc3339(datetime.fromisoformat(status["publishAt"].replace("Z", "+00:00")))}
-                   if "publishAt" in status else {}),
+                **(
+                    {
+                        "publishAt": _rfc3339(
+                            datetime.fromisoformat(status["publishAt"].replace("Z", "+00:00"))
+                        )
+                    }
+                    if "publishAt" in status
+                    else {}
+                ),
                 "license": status.get("license", "youtube"),
                 "embeddable": status.get("embeddable", True),
                 "publicStatsViewable": status.get("publicStatsViewable", True),
                 "madeForKids": bool(status.get("selfDeclaredMadeForKids", False)),
-                **({"selfDeclaredMadeForKids": status["selfDeclaredMadeForKids"]}
-                   if "selfDeclaredMadeForKids" in status else {}),
+                **(
+                    {"selfDeclaredMadeForKids": status["selfDeclaredMadeForKids"]}
+                    if "selfDeclaredMadeForKids" in status
+                    else {}
+                ),
             },
             "fileDetails": {"fileSize": str(session.received), "fileType": "video"},
             # sandbox-only (never served): what arrived, for tests
@@ -550,9 +760,11 @@ class YouTubeSandbox(Platform):
     @staticmethod
     def _thumbnails(video_id: str) -> dict[str, Any]:
         base = f"https://i.ytimg.com/vi/{video_id}"
-        return {"default": {"url": f"{base}/default.jpg", "width": 120, "height": 90},
-                "medium": {"url": f"{base}/mqdefault.jpg", "width": 320, "height": 180},
-                "high": {"url": f"{base}/hqdefault.jpg", "width": 480, "height": 360}}
+        return {
+            "default": {"url": f"{base}/default.jpg", "width": 120, "height": 90},
+            "medium": {"url": f"{base}/mqdefault.jpg", "width": 320, "height": 180},
+            "high": {"url": f"{base}/hqdefault.jpg", "width": 480, "height": 360},
+        }
 
     @staticmethod
     def _video_view(video: dict[str, Any], parts: list[str]) -> dict[str, Any]:
@@ -563,55 +775,81 @@ class YouTubeSandbox(Platform):
                 view[part] = json.loads(json.dumps(video[part]))
         return view
 
-    # --- videos.list / videos.delete -------------------------------------------------------------------------
+    # --- videos.list / videos.delete ------------------------------------------------------------------------
 
     @route("GET", "/youtube/v3/videos", "videos.list", limit=(600, 60.0))
     def list_videos(self, request: Request) -> Response:
         parts = self._parts(request, VIDEO_PARTS)
         self._auth(request, READ_SCOPES)
         if "id" not in request.query:
-            raise self.gerror(400, "missingRequiredParameter", "No filter selected. Expected one of: id, myRating, "
-                              "chart (the sandbox serves id)", "youtube.parameter")
+            raise self.gerror(
+                400,
+                "missingRequiredParameter",
+                "No filter selected. Expected one of: id, myRating, chart (the sandbox serves id)",
+                "youtube.parameter",
+            )
         self._charge("videos.list")
         kept = self.kept("videos")
         ids = [i for i in request.query["id"].split(",") if i]
         items = [self._video_view(kept[i], parts) for i in ids if i in kept]
-        return self._reply("videos.list", 200, {
-            "kind": "youtube#videoListResponse", "etag": _etag(), "items": items,
-            "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}})
+        return self._reply(
+            "videos.list",
+            200,
+            {
+                "kind": "youtube#videoListResponse",
+                "etag": _etag(),
+                "items": items,
+                "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+            },
+        )
 
     @route("DELETE", "/youtube/v3/videos", "videos.delete", limit=(300, 60.0))
     def delete_video(self, request: Request) -> Response:
         self._auth(request, DELETE_SCOPES)
         video_id = request.query.get("id")
         if not video_id:
-            raise self.gerror(400, "required", "Required parameter: id", "global", location="id",
-                              locationType="parameter")
+            raise self.gerror(
+                400, "required", "Required parameter: id", "global", location="id", locationType="parameter"
+            )
         self._charge("videos.delete")
         with self.lock:
             gone = self.kept("videos").pop(video_id, None)
         if gone is None:
-            raise self.gerror(404, "videoNotFound", "The video that you are trying to delete cannot be found. Check "
-                              "the value of the <code>id</code> parameter in the request.")
+            raise self.gerror(
+                404,
+                "videoNotFound",
+                "The video that you are trying to delete cannot be found. Check "
+                "the value of the <code>id</code> parameter in the request.",
+            )
         return Response(204)
 
-    # --- channels.list / playlistItems.list ------------------------------------------------------------------
+    # --- channels.list / playlistItems.list -----------------------------------------------------------------
 
     @route("GET", "/youtube/v3/channels", "channels.list", limit=(600, 60.0))
     def list_channels(self, request: Request) -> Response:
         parts = self._parts(request, CHANNEL_PARTS)
         self._auth(request, READ_SCOPES)
-        filters = [k for k in ("mine", "id", "forHandle", "forUsername", "managedByMe", "categoryId")
-                   if k in request.query]
+        filters = [
+            k
+            for k in ("mine", "id", "forHandle", "forUsername", "managedByMe", "categoryId")
+            if k in request.query
+        ]
         if len(filters) != 1:
-            raise self.gerror(400, "incompatibleParameters" if filters else "missingRequiredParameter",
-                              "Exactly one of mine, id, forHandle, forUsername, managedByMe must be given "
-                              "(the sandbox serves mine and id)", "youtube.parameter")
+            raise self.gerror(
+                400,
+                "incompatibleParameters" if filters else "missingRequiredParameter",
+                "Exactly one of mine, id, forHandle, forUsername, managedByMe must be given "
+                "(the sandbox serves mine and id)",
+                "youtube.parameter",
+            )
         self._charge("channels.list")
         mine = request.query.get("mine") == "true" or request.query.get("id") == self.channel_id
         items = [self._channel(parts)] if mine and self.has_channel else []
-        answer: dict[str, Any] = {"kind": "youtube#channelListResponse", "etag": _etag(),
-                                  "pageInfo": {"totalResults": len(items), "resultsPerPage": 5}}
+        answer: dict[str, Any] = {
+            "kind": "youtube#channelListResponse",
+            "etag": _etag(),
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": 5},
+        }
         if items:  # Google leaves `items` out when there is none
             answer["items"] = items
         return self._reply("channels.list", 200, answer)
@@ -623,9 +861,13 @@ class YouTubeSandbox(Platform):
                 "description": "A simulated channel for socialpub's tests.",
                 "customUrl": "@socialpubsandbox",
                 "publishedAt": "2014-06-01T12:00:00Z",
-                "thumbnails": {"default": {"url": "https://yt3.ggpht.com/sandbox=s88", "width": 88, "height": 88}},
-                "localized": {"title": self.channel_title,
-                              "description": "A simulated channel for socialpub's tests."},
+                "thumbnails": {
+                    "default": {"url": "https://yt3.ggpht.com/sandbox=s88", "width": 88, "height": 88}
+                },
+                "localized": {
+                    "title": self.channel_title,
+                    "description": "A simulated channel for socialpub's tests.",
+                },
             },
             "contentDetails": {"relatedPlaylists": {"likes": "LL", "uploads": self.uploads_playlist}},
         }
@@ -641,12 +883,22 @@ class YouTubeSandbox(Platform):
         self._auth(request, READ_SCOPES)
         playlist = request.query.get("playlistId")
         if not playlist:
-            raise self.gerror(400, "missingRequiredParameter", "No filter selected. Expected one of: playlistId, id",
-                              "youtube.parameter")
+            raise self.gerror(
+                400,
+                "missingRequiredParameter",
+                "No filter selected. Expected one of: playlistId, id",
+                "youtube.parameter",
+            )
         if playlist != self.uploads_playlist or not self.has_channel:
-            raise self.gerror(404, "playlistNotFound", "The playlist identified with the request's <code>playlistId"
-                              "</code> parameter cannot be found.", "youtube.playlistItem",
-                              location="playlistId", locationType="parameter")
+            raise self.gerror(
+                404,
+                "playlistNotFound",
+                "The playlist identified with the request's <code>playlistId"
+                "</code> parameter cannot be found.",
+                "youtube.playlistItem",
+                location="playlistId",
+                locationType="parameter",
+            )
         try:
             size = int(request.query.get("maxResults", "5"))
         except ValueError:
@@ -658,15 +910,21 @@ class YouTubeSandbox(Platform):
         if token:
             m = re.fullmatch(r"sbxP(\d+)", token)
             if not m:
-                raise self.gerror(400, "invalidPageToken", "The request specifies an invalid page token.", "global")
+                raise self.gerror(
+                    400, "invalidPageToken", "The request specifies an invalid page token.", "global"
+                )
             offset = int(m.group(1))
         self._charge("playlistItems.list")
         with self.lock:  # an uploads playlist lists the newest upload first
             videos = sorted(self.kept("videos").values(), key=lambda v: v["_seq"], reverse=True)
-        page = videos[offset:offset + size]
+        page = videos[offset : offset + size]
         items = [self._playlist_item(v, offset + i, parts) for i, v in enumerate(page)]
-        answer: dict[str, Any] = {"kind": "youtube#playlistItemListResponse", "etag": _etag(), "items": items,
-                                  "pageInfo": {"totalResults": len(videos), "resultsPerPage": size}}
+        answer: dict[str, Any] = {
+            "kind": "youtube#playlistItemListResponse",
+            "etag": _etag(),
+            "items": items,
+            "pageInfo": {"totalResults": len(videos), "resultsPerPage": size},
+        }
         if offset + size < len(videos):
             answer["nextPageToken"] = f"sbxP{offset + size}"
         if offset:
@@ -677,63 +935,100 @@ class YouTubeSandbox(Platform):
         snippet = video["snippet"]
         full = {
             "snippet": {
-                "publishedAt": snippet["publishedAt"], "channelId": self.channel_id, "title": snippet["title"],
-                "description": snippet["description"], "thumbnails": snippet["thumbnails"],
-                "channelTitle": self.channel_title, "playlistId": self.uploads_playlist, "position": position,
+                "publishedAt": snippet["publishedAt"],
+                "channelId": self.channel_id,
+                "title": snippet["title"],
+                "description": snippet["description"],
+                "thumbnails": snippet["thumbnails"],
+                "channelTitle": self.channel_title,
+                "playlistId": self.uploads_playlist,
+                "position": position,
                 "resourceId": {"kind": "youtube#video", "videoId": video["id"]},
-                "videoOwnerChannelTitle": self.channel_title, "videoOwnerChannelId": self.channel_id,
+                "videoOwnerChannelTitle": self.channel_title,
+                "videoOwnerChannelId": self.channel_id,
             },
             "contentDetails": {"videoId": video["id"], "videoPublishedAt": snippet["publishedAt"]},
             "status": {"privacyStatus": video["status"]["privacyStatus"]},
         }
-        item_id = base64.urlsafe_b64encode(f"{self.uploads_playlist}.{video['id']}".encode()).decode().rstrip("=")
+        item_id = (
+            base64.urlsafe_b64encode(f"{self.uploads_playlist}.{video['id']}".encode()).decode().rstrip("=")
+        )
         item: dict[str, Any] = {"kind": "youtube#playlistItem", "etag": _etag(), "id": item_id}
         for part in parts:
             if part in full:
                 item[part] = full[part]
         return item
 
-    # --- thumbnails.set ----------------------------------------------------------------------------------------
+    # --- thumbnails.set -------------------------------------------------------------------------------------
 
     @route("POST", "/upload/youtube/v3/thumbnails/set", "thumbnails.set", limit=(300, 60.0))
     def set_thumbnail(self, request: Request) -> Response:
         self._auth(request, UPLOAD_SCOPES)
         video_id = request.query.get("videoId")
         if not video_id:
-            raise self.gerror(400, "required", "Required parameter: videoId", "global", location="videoId",
-                              locationType="parameter")
+            raise self.gerror(
+                400,
+                "required",
+                "Required parameter: videoId",
+                "global",
+                location="videoId",
+                locationType="parameter",
+            )
         if request.query.get("uploadType", "media") != "media":
-            raise self.gerror(400, "badRequest", "The socialpub sandbox takes thumbnails with uploadType=media only",
-                              "global")
+            raise self.gerror(
+                400,
+                "badRequest",
+                "The socialpub sandbox takes thumbnails with uploadType=media only",
+                "global",
+            )
         video = self.kept("videos").get(video_id)
         if video is None:
-            raise self.gerror(404, "videoNotFound", f"The video identified by the <code><a href=\"/youtube/v3/docs/"
-                              f"thumbnails/set#videoId\">videoId</a></code> parameter could not be found.")
+            raise self.gerror(
+                404,
+                "videoNotFound",
+                'The video identified by the <code><a href="/youtube/v3/docs/'
+                'thumbnails/set#videoId">videoId</a></code> parameter could not be found.',
+            )
         kind = request.headers.get("content-type", "").split(";")[0].strip()
         if kind not in ("image/jpeg", "image/png", "application/octet-stream"):
-            raise self.gerror(400, "mediaBodyRequired" if not kind else "invalidImage",
-                              f"Media type '{kind}' is not supported. Valid media types: [image/jpeg, image/png, "
-                              "application/octet-stream]", "youtube.thumbnail")
+            raise self.gerror(
+                400,
+                "mediaBodyRequired" if not kind else "invalidImage",
+                f"Media type '{kind}' is not supported. Valid media types: [image/jpeg, image/png, "
+                "application/octet-stream]",
+                "youtube.thumbnail",
+            )
         if request.length > MAX_THUMBNAIL_BYTES:
-            raise self.gerror(400, "mediaBodyTooLarge", "The thumbnail image file is too large (2 MB at most).",
-                              "youtube.thumbnail")
+            raise self.gerror(
+                400,
+                "mediaBodyTooLarge",
+                "The thumbnail image file is too large (2 MB at most).",
+                "youtube.thumbnail",
+            )
         digest, size, head = hashlib.sha256(), 0, b""
         for block in request.chunks():
             digest.update(block)
             size += len(block)
             head = (head + block)[:16] if len(head) < 16 else head
         if not (head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n")):
-            raise self.gerror(400, "invalidImage", "The provided image content is invalid.", "youtube.thumbnail")
+            raise self.gerror(
+                400, "invalidImage", "The provided image content is invalid.", "youtube.thumbnail"
+            )
         self._charge("thumbnails.set")
         with self.lock:
             video["_thumbnail"] = {"size": size, "sha256": digest.hexdigest(), "mimeType": kind}
             base = f"https://i.ytimg.com/vi/{video_id}"
-            thumbs = {"default": {"url": f"{base}/default.jpg?sqp=custom", "width": 120, "height": 90},
-                      "medium": {"url": f"{base}/mqdefault.jpg?sqp=custom", "width": 320, "height": 180},
-                      "high": {"url": f"{base}/hqdefault.jpg?sqp=custom", "width": 480, "height": 360}}
+            thumbs = {
+                "default": {"url": f"{base}/default.jpg?sqp=custom", "width": 120, "height": 90},
+                "medium": {"url": f"{base}/mqdefault.jpg?sqp=custom", "width": 320, "height": 180},
+                "high": {"url": f"{base}/hqdefault.jpg?sqp=custom", "width": 480, "height": 360},
+            }
             video["snippet"]["thumbnails"] = thumbs
-        return self._reply("thumbnails.set", 200,
-                           {"kind": "youtube#thumbnailSetResponse", "etag": _etag(), "items": [thumbs]})
+        return self._reply(
+            "thumbnails.set",
+            200,
+            {"kind": "youtube#thumbnailSetResponse", "etag": _etag(), "items": [thumbs]},
+        )
 
 
 def sandbox_of(box: Any) -> YouTubeSandbox:
