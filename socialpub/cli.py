@@ -180,6 +180,10 @@ def check(
     at: Annotated[
         str | None, typer.Option("--at", help="Judge as of this time (default: each post's publish_at, else now).")
     ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", help="Only posts that git says changed since REF (all when channels.toml did)."),
+    ] = None,
 ) -> None:
     """The dry-run compliance preview: every rule on every post for every channel.
 
@@ -192,9 +196,21 @@ def check(
 
     globals_: Globals = ctx.obj
     config = globals_.load()
-    result = run_check(
-        config, paths or (), channels=check_channels(config, channel), at=parse_moment(at, config, "--at")
-    )
+    selected = list(paths or ())
+    if any(p.resolve() == config.path for p in selected):
+        selected = []  # the configuration changed (e.g. a pre-commit run): every post is affected
+    if changed_since is not None:
+        from socialpub.gitchanges import changed_posts
+
+        selected = changed_posts(config, changed_since)
+    if changed_since is not None and not selected:
+        from socialpub.check import CheckResult
+
+        result = CheckResult(reports=[], file_findings=[], files=0)  # nothing changed: nothing to report
+    else:
+        result = run_check(
+            config, selected, channels=check_channels(config, channel), at=parse_moment(at, config, "--at")
+        )
     if format is CheckFormat.json:
         text = report.check_json(result)
     elif format is CheckFormat.github:
@@ -356,6 +372,60 @@ def init(
         "\nNext: edit channels.toml (credentials are env:/file: references), write posts in posts/, "
         "then run `socialpub check`."
     )
+
+
+@app.command()
+@errors_handled
+def agenda(
+    ctx: typer.Context,
+    start: Annotated[str | None, typer.Option("--from", help="First day (default: today in the configured zone).")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=3660, help="How many days.")] = 30,
+    ics: Annotated[Path | None, typer.Option("--ics", help="Also write an iCalendar file for calendar apps.")] = None,
+    format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """The editorial calendar: upcoming (post, channel) by day, campaign windows, what already went out,
+    and warnings for collisions, posts outside campaign windows and approvals that expire first.
+
+    Example:
+
+        socialpub agenda --from 2014-09-01 --days 45 --ics agenda.ics
+    """
+    import json
+    from datetime import date, timezone
+
+    from socialpub.agenda import agenda_ics, agenda_json, agenda_text, build_agenda
+    from socialpub.errors import SocialpubError
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    zone = config.defaults.timezone
+    try:
+        first = date.fromisoformat(start) if start else datetime.now(timezone.utc).astimezone(zone).date()
+    except ValueError:
+        raise SocialpubError(f"--from '{start}' is not a date", hint="write it like 2014-09-01") from None
+    ledger = None
+    if ledger_file_exists(globals_, config):
+        ledger = open_ledger_for(globals_, config)
+    try:
+        result = build_agenda(config, start=first, days=days, ledger=ledger)
+    finally:
+        if ledger is not None:
+            ledger.close()
+    if ics is not None:
+        emit(agenda_ics(result, zone), ics)
+    if format is SimpleFormat.json:
+        emit(json.dumps(agenda_json(result, zone), indent=2, ensure_ascii=False), None)
+    else:
+        emit(agenda_text(result, zone), None)
+
+
+def ledger_file_exists(globals_: Globals, config: Config) -> bool:
+    """Read-only commands do not create a SQLite ledger; a PostgreSQL one is always there to ask."""
+    spec = ledger_spec(globals_, config)
+    if spec.startswith(("postgresql://", "postgres://")):
+        return True
+    path = Path(spec.removeprefix("sqlite:///").removeprefix("sqlite://"))
+    return (path if path.is_absolute() else config.path.parent / path).exists()
 
 
 # --- publishing -----------------------------------------------------------------------------------

@@ -31,5 +31,10 @@ def running_sandbox(config: Config, *, latency: float = 0.0) -> Iterator[tuple[C
     from socialpub.sandbox import Sandbox
 
     with Sandbox(latency=latency) as box, tempfile.TemporaryDirectory(prefix="socialpub-sandbox-") as tmp:
+        for platform in box.platforms:  # the configured boards exist in the sandbox account
+            if hasattr(platform, "add_board"):
+                for channel in config.channels.values():
+                    for name, board_id in channel.boards.items():
+                        platform.add_board(board_id, name)
         sandboxed, environ = sandbox_config(config, box.url)
         yield sandboxed, environ, str(Path(tmp) / "ledger.db")

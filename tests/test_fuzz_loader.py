@@ -323,7 +323,7 @@ def test_mutations_of_a_valid_toml_post_never_raise(fuzz_repo: Repo, content: st
     assert_lines_where_toml_gives_them(findings)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=75)  # two checks per example
 @given(content=mutated(VALID_MD))
 def test_mutations_keep_crlf_and_lf_equivalent(fuzz_repo: Repo, content: str) -> None:
     """A file checked out with Windows line ends gives the same findings, on the same lines."""

@@ -17,6 +17,11 @@ Wire protocol (https://developers.pinterest.com/docs/api/v5/, ../shared/specs/pi
   and one retry. The new access token is kept in memory for the run; when the credential is a `file:`
   reference it is also written back to that file (mode 0600), and so is a rotated refresh token
   (continuous refresh tokens are renewed by each refresh).
+- Trial access: no field of the API tells Trial from Standard access (the v5 `Account` has only
+  `account_type` PINNER/BUSINESS), so `channels --verify` warns about it only when the channel says
+  `trial_access = true`.
+- Rate limits: the OpenAPI document names no rate-limit header; a 429's wait is read from `Retry-After`,
+  else `x-ratelimit-reset` (socialpub.http.retry_after).
 """
 
 from __future__ import annotations
@@ -311,6 +316,7 @@ class PinterestAdapter(Adapter):
                 transient=True,
                 hint="retry later",
             )
+        # The upload URL is used as Pinterest gave it (S3; the sandbox gives its own address).
         self._upload(str(upload_url), registered.get("upload_parameters") or {}, media)
         self._wait_for_media(media_id)
         source["media_id"] = media_id

@@ -190,7 +190,7 @@ class TwitterAdapter(Adapter):
         if not rendered.parts:
             return None
         if not rendered.parts[0].text.strip():
-            # Every media-only tweet looks alike in the timeline: a match would be a guess, and so would "none".
+            # Media-only tweets all look alike in the timeline: a match would be a guess, and so would "none".
             raise PlatformError(
                 "X: a tweet without text cannot be told apart from the account's other tweets",
                 transient=False,
@@ -289,8 +289,8 @@ class TwitterAdapter(Adapter):
             )
         elif self.oauth2 and not self._can_refresh():
             warnings.append(
-                f"{name} has an X user_token but no refresh_token and client_id: X access tokens expire after "
-                f"2 hours; run `socialpub auth {name}` to get a refresh token"
+                f"{name} has an X user_token but no refresh_token and client_id: X access tokens expire "
+                f"after 2 hours; run `socialpub auth {name}` to get a refresh token"
             )
         return warnings
 
@@ -424,8 +424,7 @@ class TwitterAdapter(Adapter):
                 f"token refresh refused: {said}",
                 secrets=self.known_secrets(),
                 action=f"run `socialpub auth {self.channel.name}` to sign in to X again (the refresh token "
-                "is "
-                "invalid, used already, or revoked)",
+                "is invalid, used already, or revoked)",
             )
         raise error
 
@@ -558,8 +557,7 @@ class TwitterAdapter(Adapter):
             f"{', '.join(posted)} ({self.url_of(posted[0])}). {cause.message}",
             partial_ids=tuple(posted),
             hint="nothing is re-posted automatically: delete the posted tweets (`socialpub retract`) and "
-            "publish "
-            "again, or finish the thread by hand and record it with `socialpub resolve`"
+            "publish again, or finish the thread by hand and record it with `socialpub resolve`"
             + (f"; {cause.hint}" if cause.hint else ""),
         )
         return error

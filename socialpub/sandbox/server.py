@@ -136,7 +136,7 @@ class Request:
         return None
 
 
-Handler = Callable[[Request], Response]
+Handler = Callable[..., Response]
 
 
 @dataclass
@@ -243,7 +243,7 @@ class Sandbox:
 
         self.platforms = [cls(self) for cls in platforms()]
         self.table = [r for p in self.platforms for r in p.routes()]
-        self.server = ThreadingHTTPServer((host, port), _handler_class(self))
+        self.server = _QuietServer((host, port), _handler_class(self))
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -253,7 +253,9 @@ class Sandbox:
         return f"http://{host}:{port}"
 
     def start(self) -> Sandbox:
-        self._thread = threading.Thread(target=self.server.serve_forever, name="socialpub-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="socialpub-sandbox", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -471,6 +473,17 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             self._dispatch("PATCH")
 
     return SandboxHandler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that give up (timeouts, dropped connections) are normal here: no traceback on stderr."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, OSError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Dropped(Exception):
