@@ -75,27 +75,83 @@ We are now sharing our news here. Follow along for stories from our labs and our
 """
 
 WORKFLOW = """\
-# Compliance preview on every pull request that touches posts (socialpub check).
-name: socialpub check
+# socialpub review: every pull request that touches posts gets the compliance preview.
+# Runs on `pull_request` (never `pull_request_target`) and uses no secrets: no publishing credential can
+# reach code from a pull request. Publishing runs elsewhere (cron, or a scheduled workflow on main).
+name: socialpub review
 on:
   pull_request:
     paths: ["posts/**", "channels.toml"]
 permissions:
   contents: read
+  security-events: write   # upload SARIF to code scanning
 jobs:
-  check:
+  review:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0   # --changed-since needs the base branch's history
       - uses: actions/setup-python@v5
-        with: { python-version: "3.12" }
-      - run: pip install socialpub
-      - run: socialpub check --format github
+        with:
+          python-version: "3.12"
+      - name: Install socialpub
+        run: pip install socialpub
+      - name: Compliance check (annotations on the changed lines)
+        run: socialpub check --changed-since "origin/${{ github.base_ref }}" --format github
+      - name: Job summary
+        if: always()
+        run: socialpub check --changed-since "origin/${{ github.base_ref }}" --format markdown --output summary.md || true; cat summary.md >> "$GITHUB_STEP_SUMMARY"
+      - name: SARIF for code scanning
+        if: always()
+        run: socialpub check --format sarif --output socialpub.sarif || true
+      - uses: github/codeql-action/upload-sarif@v3
+        if: always()
+        with:
+          sarif_file: socialpub.sarif
+          category: socialpub
+      - name: HTML preview for reviewers
+        if: always()
+        run: socialpub preview --html socialpub-preview.html || true
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: socialpub-preview
+          path: socialpub-preview.html
 """
 
 CRONTAB = """\
-# Publish what is due every 5 minutes (crontab -e). Credentials come from the environment file.
-*/5 * * * * cd /srv/posts && . ./.socialpub.env && socialpub run --quiet
+# Publish what is due every 5 minutes (crontab -e). The credentials come from an environment file
+# outside the repository (chmod 600), never from channels.toml. cron mails whatever is printed: with
+# --quiet only what needs attention is (failed, unknown, missed, refused).
+# Exit codes for alerting: 0 ok (also: lock held / paused), 1 refused by findings, 2 configuration,
+# 3 a channel failed, 4 an outcome is unknown (socialpub resolve).
+*/5 * * * * cd /srv/posts && . /etc/socialpub/credentials.env && socialpub run --quiet
+"""
+
+SYSTEMD = """\
+# /etc/systemd/system/socialpub.service — one run; the timer below starts it every 5 minutes.
+[Unit]
+Description=socialpub: publish the posts that are due
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+User=socialpub
+WorkingDirectory=/srv/posts
+EnvironmentFile=/etc/socialpub/credentials.env
+ExecStart=/usr/local/bin/socialpub run --quiet
+# 0 ok, 1 refused by findings, 2 configuration, 3 a channel failed, 4 unknown outcome: 1-4 mark the unit failed.
+
+# /etc/systemd/system/socialpub.timer
+# [Unit]
+# Description=Run socialpub every 5 minutes
+# [Timer]
+# OnCalendar=*:0/5
+# Persistent=true
+# [Install]
+# WantedBy=timers.target
 """
 
 
@@ -105,8 +161,9 @@ def scaffold(directory: Path, today: date | None = None) -> tuple[list[Path], li
     files = {
         Path("channels.toml"): CHANNELS_TOML,
         Path("posts/welcome.md"): WELCOME_POST.format(code=f"0000001  Last Updated {today.month}/{today:%y}"),
-        Path(".github/workflows/socialpub-check.yml"): WORKFLOW,
+        Path(".github/workflows/socialpub-review.yml"): WORKFLOW,
         Path("crontab.example"): CRONTAB,
+        Path("socialpub.service.example"): SYSTEMD,
     }
     created, kept = [], []
     for relative, content in files.items():

@@ -180,7 +180,7 @@ def test_init_creates_a_repository_that_passes_check(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(target)])
     assert result.exit_code == 0
     assert (target / "channels.toml").is_file() and (target / "posts" / "welcome.md").is_file()
-    assert (target / ".github" / "workflows" / "socialpub-check.yml").is_file()
+    assert (target / ".github" / "workflows" / "socialpub-review.yml").is_file()
     check = runner.invoke(app, ["--config", str(target / "channels.toml"), "check", "--at", date.today().isoformat() + "T12:00"])
     assert check.exit_code == 0, check.output
     again = runner.invoke(app, ["init", str(target)])

@@ -55,7 +55,7 @@ NOVAXIS = {
     'allow_phones = ["1-800-FDA-1088", "1-800-236-9933"]': 'allow_phones = ["1-800-FDA-1088"]',
     'allow_email_domains = ["astrazeneca.com"]': 'allow_email_domains = ["novaxis.example"]',
     'reporting = ["1-800-FDA-1088", "fda.gov/medwatch", "1-800-236-9933"]':
-        'reporting = ["1-800-555-0199", "www.novaxis.example/safety"]',
+        'reporting = ["1-800-555-0199", "https://www.novaxis.example/safety"]',
 }
 ZENTRA = """
 [compliance.products.zentra]
@@ -96,12 +96,14 @@ def test_catalogue_entries() -> None:
         ("Join our chat about saving on prescriptions.", {"sponsored": True}),
         ("Not sponsored, I just love this program!", {"author_type": "influencer"}),
         ("Non-sponsored post: my week with the team.", {"author_type": "influencer"}),
-        ("Great #advocacy day with the team 💜", {"author_type": "patient_ambassador"}),  # #advocacy is not #ad
+        ("Great #advocacy day with the team 💜", {"author_type": "patient_ambassador"}),  # not #ad
         ("My talk: https://www.astrazeneca-us.com/sponsored", {"author_type": "hcp_consultant"}),  # URL only
         ("I work for a great company. #AZoncology", {"author_type": "employee"}),
     ],
 )
-def test_transparency001_fires_without_accepted_disclosure(repo: Repo, body: str, front: dict[str, Any]) -> None:
+def test_transparency001_fires_without_accepted_disclosure(
+    repo: Repo, body: str, front: dict[str, Any]
+) -> None:
     [f] = found(repo, "SP-TRANSPARENCY-001", body, **front)
     assert f.channel == "tw" and f.severity == "error" and "no accepted disclosure" in f.message
 
@@ -118,6 +120,9 @@ def test_transparency001_thanks_sponsor_is_ambiguous(repo: Repo) -> None:
     [f] = found(repo, "SP-TRANSPARENCY-001", "Thanks AstraZeneca for having me today! #collab",
                 author_type="influencer")
     assert "'Thanks AstraZeneca'" in f.message and "'#collab'" in f.message and "are ambiguous" in f.message
+    [f] = found(repo, "SP-TRANSPARENCY-001", "What a day. Thank you, @AstraZenecaUS!",
+                author_type="influencer")
+    assert "'Thank you, @AstraZenecaUS' is ambiguous" in f.message
 
 
 def test_transparency001_alt_text_does_not_count(repo: Repo) -> None:
@@ -161,9 +166,9 @@ def test_transparency001_each_tweet_of_a_thread(repo: Repo) -> None:
 
 def test_transparency001_title_counts_on_youtube_and_pinterest(repo: Repo) -> None:
     repo.write("posts/pic.png", PNG)
-    repo.post("A morning with the research team.", title="Sponsored: a day in the lab", channels=["pin", "fb"],
-              author_type="influencer", media=[{"path": "pic.png", "alt": "A scientist at a microscope"}],
-              tables=PIN_TABLE)
+    repo.post("A morning with the research team.", title="Sponsored: a day in the lab",
+              channels=["pin", "fb"], author_type="influencer",
+              media=[{"path": "pic.png", "alt": "A scientist at a microscope"}], tables=PIN_TABLE)
     # Facebook shows no title, so only there the disclosure is missing.
     assert [f.channel for f in found(repo, "SP-TRANSPARENCY-001")] == ["fb"]
 
@@ -180,7 +185,7 @@ def test_transparency001_generalises_to_another_sponsor(repo: Repo) -> None:
 
 def test_transparency001_suppressible(repo: Repo) -> None:
     repo.post("Proud of my team!", author_type="employee",
-              suppress=[{"rule": "SP-TRANSPARENCY-001", "reason": "profile bio discloses", "mlr_ref": "MLR-1"}])
+              suppress=[{"rule": "SP-TRANSPARENCY-001", "reason": "bio discloses", "mlr_ref": "MLR-1"}])
     [f] = repo.findings("SP-TRANSPARENCY-001")
     assert f.suppressed and not f.blocking
 
@@ -360,10 +365,19 @@ def test_privacy002_media_that_depicts_a_patient(repo: Repo) -> None:
         "Welcome to #rxsave: questions about your prescription medicines start now.",
         "Vitamin D. levels and cancer: what the research says.",
         "Take our test in Washington D.C. with other cancer survivors",
+        "Dear Colleagues, our cancer research team thanks you!",
+        "Thank you, Everyone! Our #MBCStrength collage is live.",
     ],
 )
 def test_privacy002_does_not_fire(repo: Repo, body: str) -> None:
     assert found(repo, "SP-PRIVACY-002", body) == []
+
+
+def test_privacy002_a_thread_is_one_post(repo: Repo) -> None:
+    tables = '[twitter]\nthread = ["She was diagnosed with stage IV cancer in 2012."]\n'
+    path = repo.post("Meet Janet, our #MBCStrength hero.", channels=["tw", "fb"], tables=tables)
+    [f] = found(repo, "SP-PRIVACY-002")  # Facebook does not get the thread, so no health information there
+    assert f.channel == "tw" and (f.line, f.column) == locate(path, "Janet")
 
 
 def test_privacy002_consent_ref_and_non_suppressible(repo: Repo) -> None:
@@ -377,7 +391,7 @@ def test_privacy002_consent_ref_and_non_suppressible(repo: Repo) -> None:
 def test_privacy002_generalises_to_configured_products_and_handles(repo: Repo) -> None:
     configure(repo, NOVAXIS, extra=ZENTRA)
     assert found(repo, "SP-PRIVACY-002", "Thanks @NovaxisUS for the kidney disease talk") == []
-    assert found(repo, "SP-PRIVACY-002", "Thanks @NovaxisUS and @someone for your help") == []  # no health term
+    assert found(repo, "SP-PRIVACY-002", "Thanks @NovaxisUS and @someone for your help") == []  # no health
     [f] = found(repo, "SP-PRIVACY-002", "Thanks @AstraZenecaUS for the kidney disease talk")
     assert f.excerpt == "@AstraZenecaUS"  # not a company handle in this configuration
     # The configured indication is health information.
@@ -398,6 +412,8 @@ def test_privacy002_generalises_to_configured_products_and_handles(repo: Repo) -
         ("Ask our nurse line instead of your doctor.", "instead of your doctor"),
         ("Switch to #ONCAVIX today!", "Switch to"),
         ("Take it with food, the tivaranib works better.", "Take it with"),
+        ("Never skip a dose of your medicine 💊", "skip a dose"),  # negated, but no referral to a doctor
+        ("Skip a dose. Then tell your doctor.", "Skip a dose"),  # the referral must be in the same sentence
     ],
 )
 def test_respect001_fires(repo: Repo, body: str, excerpt: str) -> None:
@@ -412,6 +428,7 @@ def test_respect001_fires(repo: Repo, body: str, excerpt: str) -> None:
         "Stop taking ONCAVIX and call your doctor right away if you have trouble breathing.",
         "Talk to your doctor before you stop taking any medicine.",
         "Don't stop taking tivaranib without asking your doctor.",
+        "Please don't double your dose. Talk to your doctor first.",
         "Our sites switch to 100% renewable electricity this year.",
         "Try taking a walk at lunch with your team!",
         "New #skipadose #stoptaking campaign for the medicine cabinet",
@@ -535,6 +552,7 @@ def test_safety002_statement_not_verbatim(repo: Repo, statement: str, says: str)
         MEDWATCH.replace("www.fda.gov", "http://www.fda.gov"),
         "Report side effects: 1-800-FDA-1088, 1 800 FDA 1088, (800) FDA-1088 or fda.gov/medwatch.",
         "More than 800 FDA approvals so far",
+        "You are encouraged to report concerns to our ethics hotline.",  # not the MedWatch statement
     ],
 )
 def test_safety002_does_not_fire(repo: Repo, body: str) -> None:
@@ -686,6 +704,8 @@ def test_correction001_generalises_to_another_product_and_sponsor(repo: Repo) ->
     [f] = correction(repo, "Novaxis Pharma: ZENTRA (velotinib) is not a miracle; it can cause hyperkalemia.",
                      claim=claim)
     assert "ZENTRA" in f.message and "https://www.zentra.example/pi" in f.message
+    [f] = correction(repo, "Novaxis Pharma: see https://www.zentra.example/pi", claim=claim)
+    assert f.excerpt == "miracle" and "'ZENTRA is not a cure'" in (f.hint or "")
     good = "@NovaxisUS: ZENTRA is not a miracle drug. Safety: https://www.zentra.example/safety/"
     assert correction(repo, good, claim=claim) == []
     [f] = correction(repo, good.replace("@NovaxisUS", "AstraZeneca"), claim=claim)

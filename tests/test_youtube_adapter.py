@@ -386,6 +386,17 @@ def test_upload_that_cannot_resume_is_transient_and_maybe_sent_on_the_last_chunk
     assert videos(box) == []
 
 
+@pytest.mark.parametrize(("status", "maybe_sent"), [(500, True), (503, False)])
+def test_last_chunk_failing_for_good_is_maybe_sent_only_without_a_clear_answer(
+    repo: Repo, box: Sandbox, status: int, maybe_sent: bool
+) -> None:
+    adapter, rendered, _ = setup(repo, box)
+    adapter.resume_attempts = 1
+    box.inject("status", path="/upload/youtube/v3/videos", method="PUT", status=status, count=100)
+    err = failure(lambda: adapter.publish(rendered))
+    assert err.transient and err.maybe_sent is maybe_sent and f"HTTP {status}" in err.message
+
+
 def test_a_finished_session_answers_with_its_video(repo: Repo, box: Sandbox, yt: YouTubeSandbox) -> None:
     # After a lost answer to the last chunk, the status query of the resumable protocol returns the video.
     adapter, rendered, video = setup(repo, box)

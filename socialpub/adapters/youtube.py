@@ -375,8 +375,7 @@ class YouTubeAdapter(Adapter):
                 + f", not channel_id = {expected}",
                 key=f"channels.{self.channel.name}.channel_id",
                 hint=f"run `socialpub auth {self.channel.name}` and pick the right channel on Google's "
-                "consent "
-                "page",
+                "consent page",
             )
 
     def _check_channel(self) -> None:
@@ -420,7 +419,9 @@ class YouTubeAdapter(Adapter):
                         hint="the upload starts again on the next attempt",
                     ) from None
                 if not _resumable(exc) or failures >= self.resume_attempts:
-                    raise self._failure(exc, sent=final, maybe_sent=final) from None
+                    # the video may exist only if the last chunk went out and no answer said otherwise
+                    unknown = final and _unanswered(exc)
+                    raise self._failure(exc, sent=unknown, maybe_sent=unknown) from None
                 failures += 1
                 wait = min(30.0, self.resume_backoff * 2 ** (failures - 1))
                 if isinstance(exc, HttpError):
@@ -442,8 +443,7 @@ class YouTubeAdapter(Adapter):
                     progress(int(status.resumable_progress), total)
 
     def _set_thumbnail(self, video_id: str, thumbnail: Media) -> None:
-        """A custom thumbnail; its failure is a warning: the video is up, and sending it again would
-        duplicate it."""
+        """A custom thumbnail. Its failure is only a warning: the video is up; a retry would duplicate it."""
         if thumbnail.file is None:
             self._warn(
                 f"thumbnail {thumbnail.path} not set on video {video_id}: {thumbnail.problem or 'no file'}"
@@ -656,6 +656,16 @@ def _resumable(exc: Exception) -> bool:
     from google.auth import exceptions as auth_errors
 
     return not isinstance(exc, auth_errors.RefreshError)
+
+
+def _unanswered(exc: Exception) -> bool:
+    """Whether a failed request may still have been carried out (no answer, or a 500/502/504)."""
+    from google.auth import exceptions as auth_errors
+    from googleapiclient.errors import HttpError
+
+    if isinstance(exc, HttpError):
+        return exc.status_code in (500, 502, 504)
+    return not isinstance(exc, auth_errors.RefreshError)  # a refused refresh: the request was never sent
 
 
 @functools.cache

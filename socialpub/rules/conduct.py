@@ -188,7 +188,8 @@ def _ambiguous(ctx: Context) -> re.Pattern[str]:
     def build() -> list[str]:
         terms = list(ctx.compliance.ambiguous_disclosures) or ["#sp", "#spon", "#collab", "#partner"]
         for name in _aliases(ctx):
-            terms += [f"thanks {name}", f"thanks to {name}", f"thank you {name}", f"thank you to {name}"]
+            terms += [f"thanks {name}", f"thanks, {name}", f"thanks to {name}", f"thank you {name}",
+                      f"thank you, {name}", f"thank you to {name}"]
         return terms
 
     return _compiled(ctx, "ambiguous-disclosures", build)
@@ -417,7 +418,9 @@ the our your their his her its my a an this these those that us me them you we e
 friends folks team teams guys family today tomorrow tonight here there new more some every each
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
 september october november december america world twitter facebook youtube pinterest instagram
-linkedin back again doctor doctors nurse nurses patients researchers
+linkedin back again doctor doctors nurse nurses patients researchers colleagues members partners parents
+moms dads caregivers advocates survivors fans followers readers students graduates interns veterans volunteers
+ladies gentlemen sir madam
 vitamin hepatitis type stage plan phase part group class grade level option schedule series round section
 appendix exhibit figure table building cohort arm study trial medicare
 """.split())
@@ -479,30 +482,26 @@ def identifiable_health_information(ctx: Context) -> Iterable[Hit]:
     if ctx.post.consent_ref.strip():
         return
     assert ctx.rendered is not None
-    by_unit: dict[int, list[_Text]] = {}
-    for t in _texts(ctx):
-        by_unit.setdefault(t.unit, []).append(t)
-    health = _health(ctx)
-    for index, texts in by_unit.items():
-        people = [(t, s, e) for t in texts for s, e in _person_identifiers(ctx, t)]
-        patients = [m for m in ctx.rendered.parts[index].media if m.depicts_patient]
-        if not people and not patients:
-            continue
-        exceptions = ctx.words("ae_exceptions")
-        term = next(((t, m) for t in texts for m in health.finditer(T.blank(t.masked, exceptions))), None)
-        if term is None:
-            continue
-        ht, hm = term
-        health_word = hm.group(0)
-        if people:
-            t, s, e = people[0]
-            who = _hit_excerpt(t, s, e)
-            yield Hit(f"'{who}' identifies a person and the post gives health information ('{health_word}'), "
-                      "with no consent_ref", excerpt=who, source=t.field.source)
-        else:
-            yield Hit(f"media '{patients[0].path}' depicts a patient and the post gives health information "
-                      f"('{health_word}'), with no consent_ref",
-                      excerpt=_hit_excerpt(ht, hm.start(), hm.end()), source=ht.field.source)
+    # The whole post: a name in one tweet of a thread and a diagnosis in the next identify just as well.
+    texts = _texts(ctx)
+    people = [(t, s, e) for t in texts for s, e in _person_identifiers(ctx, t)]
+    patients = [m for part in ctx.rendered.parts for m in part.media if m.depicts_patient]
+    if not people and not patients:
+        return
+    health, exceptions = _health(ctx), ctx.words("ae_exceptions")
+    term = next(((t, m) for t in texts for m in health.finditer(T.blank(t.masked, exceptions))), None)
+    if term is None:
+        return
+    ht, hm = term
+    if people:
+        t, s, e = people[0]
+        who = _hit_excerpt(t, s, e)
+        yield Hit(f"'{who}' identifies a person and the post gives health information ('{hm.group(0)}'), "
+                  "with no consent_ref", excerpt=who, source=t.field.source)
+    else:
+        yield Hit(f"media '{patients[0].path}' depicts a patient and the post gives health information "
+                  f"('{hm.group(0)}'), with no consent_ref",
+                  excerpt=_hit_excerpt(ht, hm.start(), hm.end()), source=ht.field.source)
 
 
 # --- SP-RESPECT-001 ------------------------------------------------------------------------------
@@ -563,8 +562,8 @@ def medical_advice(ctx: Context) -> Iterable[Hit]:
                 continue
             if _REFERRAL.search(sentence):
                 continue  # label language: "Stop taking X and call your doctor right away if …"
-            if _negated(text, m.start()) and _DEFERRAL.search(sentence):
-                continue  # "Do not stop taking X without talking to your doctor"
+            if _negated(text, m.start()) and (_DEFERRAL.search(sentence) or _REFERRAL.search(text)):
+                continue  # "Do not stop taking X without talking to your doctor", "Don't … Ask your doctor."
             yield _advice_hit(t, m)
 
 
@@ -610,7 +609,9 @@ def _pathways(ctx: Context) -> tuple[frozenset[str], tuple[str, ...]]:
     if key not in cache:
         entries = [*_MEDWATCH_PATHWAYS, *ctx.compliance.reporting]
         phones = frozenset(_phone_key(e) for e in entries if _is_phone_entry(e))
-        others = tuple(e.lower() for e in entries if not _is_phone_entry(e) and e.strip())
+        # "https://www.x.example/safety" configured also counts when the post writes www.x.example/safety.
+        others = tuple(re.sub(r"^https?://", "", e.strip().lower()) for e in entries
+                       if not _is_phone_entry(e) and e.strip())
         cache[key] = (phones, others)
     return cache[key]  # type: ignore[no-any-return]
 
@@ -668,6 +669,7 @@ _STATEMENT = ("You are encouraged to report negative side effects of prescriptio
 # The FDA's wording, with the URL as printed, with http:// (a documented variant) or its https:// form.
 _STATEMENTS = tuple(_STATEMENT.format(url=u) for u in
                     ("www.fda.gov/medwatch", "http://www.fda.gov/medwatch", "https://www.fda.gov/medwatch"))
+_ABOUT_REPORTING = re.compile(r"side\s+effects?|adverse|\bFDA\b|medwatch", re.IGNORECASE)
 _MEDWATCH_ATTEMPT = re.compile(
     r"medwatch|(?<!\w)(?:1[\s.\-–]*)?800[\s.\-–]*fda|800[\s.\-–]*332[\s.\-–]*1088|encouraged\s+to\s+report",
     re.IGNORECASE,
@@ -703,6 +705,8 @@ def malformed_reporting_information(ctx: Context) -> Iterable[Hit]:
             continue
         for m in _STATEMENT_START.finditer(value):
             candidate = T.normalise_space(value[m.start():m.start() + 600])
+            if not _ABOUT_REPORTING.search(candidate[:200]):
+                continue  # not the MedWatch statement: "… encouraged to report concerns to HR"
             if any(candidate.startswith(s) for s in _STATEMENTS):
                 continue
             expected = _STATEMENTS[1] if "http://" in candidate else _STATEMENTS[0]
@@ -880,6 +884,7 @@ def noncompliant_correction(ctx: Context) -> Iterable[Hit]:
 
     # 4. Each overstatement in the corrected text is taken up, not left standing.
     if reply is not None:
+        subject = ctx.compliance.products[named[0]].brand if named else "it"
         text = T.blank(reply.masked, exceptions)
         seen: set[str] = set()
         for m in ctx.words("overstatements").finditer(text):
@@ -890,5 +895,5 @@ def noncompliant_correction(ctx: Context) -> Iterable[Hit]:
             if not _addressed(word, texts):
                 yield Hit(f"the corrected text says '{m.group(0)}' and the correction leaves it standing",
                           excerpt=_hit_excerpt(reply, m.start(), m.end()), source=reply.field.source,
-                          hint="say plainly what is wrong, e.g. 'ONCAVIX is not a cure', with the approved "
-                               "indication and the serious risks")
+                          hint=f"say plainly what is wrong (e.g. '{subject} is not a cure'), with the "
+                               "approved indication and the most serious risks")
