@@ -19,6 +19,7 @@ import platform
 import pstats
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,10 @@ class Run:
     stderr: str = ""
 
 
+WRAPPER: list[str] = []  # [python, -I, -S, bench/measure.py], set by main()
+RESULT_FILE: list[Path] = []  # where the wrapper writes its JSON, set by main()
+
+
 def run_once(
     cmd: list[str],
     *,
@@ -63,17 +68,25 @@ def run_once(
     stderr_file: Path | None = None,
     timeout: float = 900,
 ) -> tuple[Run, str]:
-    """Start `cmd`, wait for it with os.wait4 (its own rusage, not the sum of all children)."""
+    """Run `cmd` through bench/measure.py, which times it and reads its own rusage with os.wait4.
+
+    The wrapper (not this process) is the parent, so that the child's peak RSS is not floored by this
+    process's size (see bench/measure.py)."""
     stdout = subprocess.PIPE if capture else subprocess.DEVNULL
     err_handle = open(stderr_file, "w+b") if stderr_file else subprocess.DEVNULL  # noqa: SIM115
+    result_file = RESULT_FILE[0]
+    result_file.unlink(missing_ok=True)
     try:
-        start = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, stdout=stdout, stderr=err_handle, stdin=subprocess.DEVNULL, env=env, cwd=cwd
+            [*WRAPPER, str(result_file), *cmd],
+            stdout=stdout,
+            stderr=err_handle,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,  # a hung command is killed with its wrapper, as a group
         )
-        watchdog = threading.Timer(
-            timeout, proc.kill
-        )  # a hung child is killed (exit -9), never waited forever
+        watchdog = threading.Timer(timeout, _kill_group, (proc.pid,))
         watchdog.daemon = True
         watchdog.start()
         out = b""
@@ -81,11 +94,8 @@ def run_once(
             assert proc.stdout is not None
             out = proc.stdout.read()  # the only pipe: no deadlock
             proc.stdout.close()
-        _pid, status, usage = os.wait4(proc.pid, 0)
+        wrapper_code = proc.wait()
         watchdog.cancel()
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        proc.returncode = code  # so that Popen does not try to reap it again
         stderr = ""
         if stderr_file:
             err_handle.seek(0)  # type: ignore[union-attr]
@@ -93,9 +103,23 @@ def run_once(
     finally:
         if stderr_file:
             err_handle.close()  # type: ignore[union-attr]
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, code, stderr), out.decode(
-        "utf-8", "replace"
-    )
+    data: object = None
+    try:
+        data = json.loads(result_file.read_text(encoding="utf-8"))
+        assert isinstance(data, dict)
+        run = Run(float(data["wall"]), float(data["cpu"]), int(data["maxrss_kb"]), int(data["code"]), stderr)
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+        message = data.get("error") if isinstance(data, dict) else None
+        code = wrapper_code if wrapper_code else -9
+        run = Run(float("nan"), float("nan"), 0, code, stderr + (message or f"measure.py exited {wrapper_code}"))
+    return run, out.decode("utf-8", "replace")
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def median(values: list[float]) -> float:
@@ -1108,8 +1132,12 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="socialpub-bench-"))
     env = child_env(work / "pycache")
+    WRAPPER[:] = [python, "-I", "-S", str(HERE / "measure.py")]
+    RESULT_FILE[:] = [work / "measure.json"]
     started = time.perf_counter()
     info = machine(python, env)
+    true = shutil.which("true") or "/bin/true"
+    info["rss_floor_kb"] = run_once([true], env=env, cwd=work)[0].maxrss_kb
     SITE_PREFIXES[:] = interpreter_prefixes(python)
     startup = check = None
     try:

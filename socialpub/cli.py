@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from contextlib import contextmanager as contextmanager_helper
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -238,12 +239,18 @@ def preview(
     channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Judge as of this time.")] = None,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Also write one self-contained HTML page of the cards to FILE."),
+    ] = None,
 ) -> None:
     """How each post will look on each channel: text, counts, media, link, board, schedule and findings.
 
     Example:
 
         socialpub preview posts/mbc-strength-call.md
+
+        socialpub preview --html preview.html
     """
     from socialpub import preview as cards
     from socialpub.check import run_check
@@ -252,6 +259,12 @@ def preview(
     result = run_check(
         config, posts or (), channels=check_channels(config, channel), at=parse_moment(at, config, "--at")
     )
+    if html is not None:
+        from socialpub.html import render_page
+
+        emit(render_page(result, config), html)
+        if not ctx.obj.quiet:
+            typer.echo(f"socialpub: wrote the HTML preview to {html}", err=True)
     if format is SimpleFormat.json:
         emit(cards.preview_json(result, config), None)
     else:
@@ -518,11 +531,42 @@ def publish(
             if not typer.confirm(f"Publish {listing}?", default=False):
                 typer.echo("Nothing was published.")
                 raise typer.Exit(0)
+        if not dry_run and stdout_is_terminal() and not globals_.quiet:
+            stack.enter_context(upload_progress(publisher, reports))
         results = publisher.publish_now(reports, again=again)
     print_results("publish", results, format, globals_.quiet)
     code = exit_code(results)
     if code:
         raise typer.Exit(int(code))
+
+
+@contextmanager_helper
+def upload_progress(publisher: Any, reports: list[Any]) -> Any:
+    """A progress bar (bytes, rate, ETA) per video upload, on a terminal only; cron and CI stay quiet."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   TimeRemainingColumn(), transient=True)
+    with bar:
+        for report in reports:
+            for rendered in report.renders:
+                adapter = publisher.renderer.adapter(rendered.channel.name)
+                if hasattr(adapter, "progress") and rendered.media:
+                    task = bar.add_task(f"{report.post.id} → {rendered.channel.name}", total=None, start=False)
+
+                    def update(sent: int, total: int, task: Any = task) -> None:
+                        bar.start_task(task)
+                        bar.update(task, completed=sent, total=total)
+
+                    adapter.progress = update
+        yield bar
 
 
 @app.command()

@@ -1,14 +1,97 @@
-"""Facebook Page posts. Rendering is offline; publishing uses facebook-sdk, hardened, imported on demand."""
+"""Facebook Page posts. Rendering is offline; publishing uses facebook-sdk, hardened, imported on demand.
+
+Wire protocol (Graph API, https://developers.facebook.com/docs/pages-api/posts):
+
+- publish: no media → `POST /vNN/{page-id}/feed` (message, link); one image → `POST /vNN/{page-id}/photos`
+  (multipart `source`, message, `alt_text_custom`); several images → each `POST /{page-id}/photos` with
+  `published=false` (and `temporary=true` when scheduled), then `POST /{page-id}/feed` with
+  `attached_media=[{"media_fbid": …}, …]`; a video → `POST /vNN/{page-id}/videos` on graph-video.facebook.com
+  (multipart `source` streamed from disk, `description`; non-resumable, so at most `video_max_bytes`).
+  Photo and video posts have no link field: the link is appended to their text.
+- native scheduling (`native_schedule = true` and publish_at ahead): `published="false"` with
+  `scheduled_publish_time=<unix>`, 10 minutes to 30 days ahead; anything else is refused before sending.
+- find: `GET /{page-id}/feed?fields=id,message,created_time,permalink_url&limit=25` (a few pages), and
+  `GET /{page-id}/scheduled_posts` when the channel schedules natively (a scheduled post is not in /feed
+  until its time): the newest post whose message is what publish() sends. The receipt's URL is made from
+  the post id, as publish() makes it, so both agree.
+- delete: `DELETE /{post-id}`; verify: `GET /me?fields=id,name` (must be the Page of `page_id`) and
+  `GET /debug_token?input_token=…` for the token's expiry and scopes (skipped when Graph refuses it:
+  debug_token wants an app token or a developer's token, which a Page token may not be).
+- `app_secret` (optional): every request carries `appsecret_proof` = HMAC-SHA256(page token, key=app secret),
+  which apps with "Require App Secret" need (https://developers.facebook.com/docs/graph-api/security).
+- errors: Graph's `{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}`, classified by code
+  first (code 190 → re-authenticate; 4/17/32/613/80001 → rate limited, transient; 1/2 → transient; 100, 200,
+  368… → permanent), then by HTTP status. Graph sends no Retry-After: the wait comes from the
+  `x-business-use-case-usage` header's `estimated_time_to_regain_access` (minutes) when present, else
+  `rate_limit_wait` seconds.
+
+facebook-sdk 3.1.0 pitfalls (PLATFORMS.md) and how each is neutralised here:
+
+- it refuses versions after 3.1 → `graph.version` is set after construction ("v21.0": the SDK puts the
+  attribute as-is between the host and the path);
+- it ignores the HTTP status and lets requests exceptions through → its session raises `GraphFailure` from
+  a response hook on any error status, any answer that is not a JSON object, and any body with `error`;
+  requests exceptions become `request_error()`;
+- no timeout by default → `timeout=(connect, read)` on the GraphAPI and a session from `make_session`;
+- `put_photo` posts to `me/photos` by default → `album_path=f"{page_id}/photos"`;
+- a Python False is sent as "False" → the strings "true"/"false" only;
+- it puts the token in the query string (in URLs, proxy and debug logs) → the session moves it to an
+  `Authorization: Bearer` header, which Graph accepts;
+- a SyntaxWarning at import on Python 3.12+ → imported under `warnings.catch_warnings()`, lazily;
+- unmaintained → every SDK call is in `_Graph`: replacing the SDK means rewriting that class only.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets as _secrets
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Measure, Part, Rendered
+from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
+from socialpub.errors import CredentialsError, PlatformError
+from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, platform_error, request_error, retry_after, scrub
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
+    import requests
+
+    from socialpub.config import Channel
+    from socialpub.media import Media
     from socialpub.posts import Post
+
+log = logging.getLogger(__name__)
+
+LABEL = "Facebook"
+GRAPH_URL = "https://graph.facebook.com"
+# Non-resumable video uploads go to graph-video (Graph API video docs); with an endpoint the host is replaced.
+VIDEO_URL = "https://graph-video.facebook.com"
+POST_URL = "https://www.facebook.com/{}"
+DEFAULT_VERSION = "v21.0"
+VERSION = re.compile(r"^v?(\d+)\.(\d+)$")
+POST_ID = re.compile(r"^\d+(?:_\d+)?$")
+
+# Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling).
+REAUTH_CODES = frozenset({190, 102, 104})  # invalid/expired token, session, no token
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})  # app, user, Page, custom, Pages BUC limits
+TRANSIENT_CODES = frozenset({1, 2})  # unknown error, service temporarily unavailable
+PERMISSION_CODES = frozenset({10, *range(200, 300)})
+# Feed and photo posts can be scheduled 10 minutes to 30 days ahead (Pages API: scheduled posts).
+SCHEDULE_MIN = timedelta(minutes=10)
+SCHEDULE_MAX = timedelta(days=30)
+SCHEDULE_SLACK = timedelta(minutes=1)  # the request must still be 10 minutes ahead when it lands
+SCHEDULE_GRACE = timedelta(minutes=1)  # a publish_at this close is "now": publish, do not schedule
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")  # Page photos: JPEG, PNG, GIF (also BMP, TIFF)
+VIDEO_TYPES = ("video/mp4", "video/quicktime")
 
 
 class FacebookAdapter(Adapter):
@@ -24,6 +107,29 @@ class FacebookAdapter(Adapter):
     }
     credential_keys = frozenset({"page_token", "app_secret"})
     override_keys = {"native_schedule": Key(bool)}
+
+    # Network knobs; instance attributes may be changed (tests use short ones).
+    timeout: float = READ_TIMEOUT  # seconds to wait for an answer (read timeout)
+    connect_timeout: float = CONNECT_TIMEOUT
+    video_timeout: float = 600.0  # read timeout of a video upload: Graph answers after taking the whole file
+    rate_limit_wait: float = 60.0  # Graph sends no Retry-After; wait this long unless its usage header says
+    find_pages: int = 4  # pages of the feed read by find(): 4 x 25 recent posts
+    page_size: int = 25
+    expiry_warning: timedelta = timedelta(days=7)
+    # Non-resumable uploads take files up to 1 GB (Graph API video upload docs); larger needs the resumable
+    # protocol, which socialpub does not speak yet.
+    video_max_bytes: int = 1 << 30
+
+    def __init__(
+        self,
+        channel: Channel,
+        *,
+        limits: dict[str, int] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(channel, limits=limits, environ=environ)
+        self._graph: _Graph | None = None
+        self._lock = threading.Lock()
 
     def render(self, post: Post) -> Rendered:
         text, text_source = self.field(post, "text")
@@ -46,3 +152,723 @@ class FacebookAdapter(Adapter):
             media_issues=tuple(issues),
             fold=self.fold,
         )
+
+    # --- the network side ------------------------------------------------------------------------
+
+    def publish(self, rendered: Rendered, *, now: datetime | None = None) -> Receipt:
+        """Post to the Page's feed: text and link, a photo, several photos, or a video; natively scheduled
+        when the channel says so and publish_at is ahead."""
+        page_id = self._page_id()
+        schedule, when = self._schedule(rendered, now)
+        message = post_message(rendered)
+        images = [m for m in rendered.media if m.kind in ("image", "gif")]
+        videos = [m for m in rendered.media if m.kind == "video"]
+        if videos and (images or len(videos) > 1):
+            raise _refused("a Facebook post takes one video, or images, not both", "split it into two posts")
+        if len(images) > self.limit("images"):
+            raise _refused(
+                f"{len(images)} images; a Facebook post takes at most {self.limit('images')}",
+                "remove some images",
+            )
+        graph = self.graph
+        if videos:
+            video = _readable(videos[0], VIDEO_TYPES, "MP4 or MOV video")
+            if (video.size or 0) > self.video_max_bytes:
+                raise _refused(
+                    f"the video '{video.path}' is {video.size:,} bytes; socialpub uploads videos of at most "
+                    f"{self.video_max_bytes:,} bytes to Facebook (non-resumable upload)",
+                    "use a smaller file (shorter, or encoded at a lower bitrate)",
+                )
+            fields = {"description": message, **schedule} if message else dict(schedule)
+            answer = self._call(lambda: graph.video(page_id, video, fields), creates=True)
+            video_id = _id(answer, "id")
+            # A video's Page post is PAGEID_VIDEOID; /videos answers the video id only.
+            post_id = f"{page_id}_{video_id}" if video_id else ""
+        elif len(images) == 1:
+            image = _readable(images[0], IMAGE_TYPES, "JPEG, PNG or GIF image")
+            fields = _photo_fields(image, message, schedule)
+            answer = self._call(lambda: graph.photo(page_id, image, fields), creates=True)
+            # /photos answers {"id": photo, "post_id": PAGEID_POSTID}
+            post_id = _id(answer, "post_id") or (f"{page_id}_{_id(answer, 'id')}" if _id(answer, "id") else "")
+        elif images:
+            post_id = self._multi_photo(page_id, images, message, schedule)
+        else:
+            fields = {k: v for k, v in (("message", rendered.text), ("link", rendered.link)) if v}
+            if not fields:
+                raise _refused("nothing to post: no text, link or media", "write the post's text")
+            answer = self._call(lambda: graph.post(page_id, "feed", {**fields, **schedule}), creates=True)
+            post_id = _id(answer, "id")
+        if not post_id or not POST_ID.match(post_id):
+            raise PlatformError(
+                "Facebook accepted the post but answered without its id",
+                transient=False,
+                maybe_sent=True,
+                hint="the outcome is checked against the Page's recent posts before anything is sent again",
+            )
+        return Receipt(
+            remote_id=post_id,
+            url=POST_URL.format(post_id),
+            published_at=when or datetime.now(UTC),
+        )
+
+    def _multi_photo(self, page_id: str, images: list[Media], message: str, schedule: dict[str, str]) -> str:
+        """Upload each image unpublished, then one feed post that attaches them all (Pages API docs)."""
+        graph = self.graph
+        uploaded: list[str] = []
+        for media in images:
+            image = _readable(media, IMAGE_TYPES, "JPEG, PNG or GIF image")
+            fields = _photo_fields(image, "", {})
+            fields["published"] = "false"  # the string: the SDK would send a Python False as "False"
+            if schedule:
+                fields["temporary"] = "true"  # unpublished photos for a scheduled post must be temporary
+            answer = self._call(lambda image=image, fields=fields: graph.photo(page_id, image, fields))
+            photo_id = _id(answer, "id")
+            if not photo_id:
+                raise PlatformError(
+                    "Facebook accepted a photo but answered without its id", transient=True, hint="retry later"
+                )
+            uploaded.append(photo_id)
+        fields = {"attached_media": json.dumps([{"media_fbid": i} for i in uploaded]), **schedule}
+        if message:
+            fields["message"] = message
+        try:
+            answer = self._call(lambda: graph.post(page_id, "feed", fields), creates=True)
+        except PlatformError as error:
+            if not error.maybe_sent:  # no post: the unpublished photos would only clutter the Page's library
+                for photo_id in uploaded:
+                    try:
+                        self._call(lambda photo_id=photo_id: graph.delete(photo_id))
+                    except PlatformError:
+                        log.info("%s: could not remove unpublished photo %s", self.channel.name, photo_id)
+            raise
+        return _id(answer, "id")
+
+    def find(self, rendered: Rendered) -> Receipt | None:
+        """The newest post of the Page (published, or scheduled when the channel schedules natively) whose
+        message is what publish() sends for `rendered`."""
+        page_id = self._page_id()
+        want = _normal(post_message(rendered))
+        if not want:
+            raise PlatformError(
+                "a Facebook post without text cannot be told apart from the Page's other posts",
+                transient=False,
+                hint="look at the Page, then run `socialpub resolve` with --published URL or --not-published",
+            )
+        edges = [("feed", "id,message,created_time,permalink_url")]
+        if rendered.options.get("native_schedule"):
+            edges.append(("scheduled_posts", "id,message,created_time,scheduled_publish_time"))
+        graph = self.graph
+        for edge, fields in edges:
+            after: str | None = None
+            for _ in range(self.find_pages):
+                params = {"fields": fields, "limit": str(self.page_size)}
+                if after:
+                    params["after"] = after
+                page = self._call(lambda params=params: graph.get(f"{page_id}/{edge}", params))
+                for post in page.get("data") or []:
+                    if isinstance(post, dict) and _normal(post.get("message")) == want and post.get("id"):
+                        post_id = str(post["id"])
+                        when = _when(post.get("scheduled_publish_time")) or _when(post.get("created_time"))
+                        return Receipt(remote_id=post_id, url=POST_URL.format(post_id), published_at=when)
+                paging = page.get("paging") if isinstance(page.get("paging"), dict) else {}
+                cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+                after = cursors.get("after") if paging.get("next") else None
+                if not after:
+                    break
+        return None
+
+    def delete(self, remote_id: str) -> None:
+        """Delete a Page post (PAGEID_POSTID, or its www.facebook.com URL)."""
+        post_id = remote_id.strip().rstrip("/").rsplit("/", 1)[-1]
+        if not POST_ID.match(post_id):
+            raise _refused(f"'{remote_id}' is not a Facebook post id", "a post id looks like 123456789_987654321")
+        graph = self.graph
+        self._call(
+            lambda: graph.delete(post_id),
+            not_found=f"post {post_id} does not exist (already deleted on Facebook, or the id is wrong)",
+        )
+
+    def verify(self) -> list[str]:
+        """Check that the token works and is this Page's; warn when it expires soon or lacks a permission."""
+        page_id = self._page_id()
+        graph = self.graph
+        warnings_: list[str] = []
+        me = self._call(lambda: graph.get("me", {"fields": "id,name"}))
+        if str(me.get("id")) != page_id:
+            warnings_.append(
+                f"the token is not this Page's token: it belongs to {me.get('name') or '?'} ({me.get('id')}), "
+                f"channels.toml says page_id {page_id}; make a Page access token for page {page_id} "
+                "in Meta Business Suite"
+            )
+        token = self.secret("page_token")
+        try:
+            info = self._call(lambda: graph.get("debug_token", {"input_token": token})).get("data")
+        except PlatformError as error:  # a Page token may not be allowed to debug itself: no expiry known
+            log.info("%s: token expiry unknown (debug_token: %s)", self.channel.name, error.message)
+            info = None
+        if isinstance(info, dict):
+            warnings_ += self._token_warnings(info)
+        return warnings_
+
+    def _token_warnings(self, info: Mapping[str, Any]) -> list[str]:
+        found: list[str] = []
+        expires = info.get("expires_at")
+        if isinstance(expires, int) and expires > 0:  # 0: a Page token from a long-lived user token never expires
+            left = expires - time.time()
+            if left < self.expiry_warning.total_seconds():
+                day = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%d %H:%M UTC")
+                found.append(
+                    f"the Page token expires {day} (in {max(0, int(left // 86400))} days): make a Page token "
+                    "from a long-lived user token or a system user in Meta Business Suite (those do not "
+                    f"expire) and update {self.channel.credentials.get('page_token')}"
+                )
+        kind = info.get("type")
+        if isinstance(kind, str) and kind and kind.upper() != "PAGE":
+            found.append(f"the token is a {kind.lower()} token, not a Page token: posts need a Page access token")
+        scopes = info.get("scopes")
+        if isinstance(scopes, list) and scopes and "pages_manage_posts" not in scopes:
+            found.append("the token lacks the pages_manage_posts permission: Facebook will refuse to post")
+        return found
+
+    def known_secrets(self) -> list[str]:
+        """The configured credentials (read now if need be: Graph may echo one) and the appsecret_proof."""
+        for key in self.credential_keys:
+            if self.has_secret(key) and key not in self._secrets:
+                try:
+                    self.secret(key)
+                except CredentialsError:
+                    pass
+        found = super().known_secrets()
+        if "page_token" in self._secrets and "app_secret" in self._secrets:
+            found.append(appsecret_proof(self._secrets["page_token"], self._secrets["app_secret"]))
+        return found
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    @property
+    def graph(self) -> _Graph:
+        """The channel's Graph client, made on first use (reads the credentials)."""
+        with self._lock:
+            if self._graph is None:
+                token = self.secret("page_token")
+                secret = self.secret("app_secret") if self.has_secret("app_secret") else None
+                _guard_logs(self.known_secrets())
+                self._graph = _Graph(
+                    _graph_session(self.channel.endpoint, token, secret), token, self._version()
+                )
+            self._graph.timeout = (self.connect_timeout, self.timeout)
+            self._graph.video_timeout = (self.connect_timeout, max(self.timeout, self.video_timeout))
+            return self._graph
+
+    def _version(self) -> str:
+        value = str(self.channel.options.get("graph_version") or DEFAULT_VERSION).strip()
+        match = VERSION.match(value)
+        if not match:
+            raise _refused(
+                f"graph_version '{value}' is not a Graph API version",
+                f"write graph_version = \"{DEFAULT_VERSION}\" in [channels.{self.channel.name}]",
+            )
+        return f"v{match[1]}.{match[2]}"  # "21.0" and "v21.0" both give the path prefix /v21.0/
+
+    def _page_id(self) -> str:
+        page_id = str(self.channel.options.get("page_id") or "").strip()
+        if not page_id.isdigit():
+            raise _refused(
+                f"page_id '{page_id}' of channel {self.channel.name} is not a Facebook Page id",
+                "a Page id is a string of digits (Page settings → About → Page transparency)",
+            )
+        return page_id
+
+    def _schedule(self, rendered: Rendered, now: datetime | None) -> tuple[dict[str, str], datetime | None]:
+        """Graph fields for a natively scheduled post, and its time; nothing when it is due."""
+        when = rendered.post.publish_at
+        now = now or datetime.now(UTC)
+        if not rendered.options.get("native_schedule") or when is None or when <= now + SCHEDULE_GRACE:
+            return {}, None
+        ahead = when - now
+        if ahead < SCHEDULE_MIN + SCHEDULE_SLACK or ahead > SCHEDULE_MAX:
+            raise _refused(
+                f"Facebook schedules posts 10 minutes to 30 days ahead; publish_at "
+                f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC is {_human(ahead)} away",
+                "publish it with `socialpub run` when it is due, or set native_schedule = false"
+                if ahead < SCHEDULE_MIN + SCHEDULE_SLACK
+                else "publish it nearer the time (30 days ahead at most)",
+            )
+        # "false" as a string: the SDK sends a Python False as "False" (PLATFORMS.md).
+        return {"published": "false", "scheduled_publish_time": str(int(when.timestamp()))}, when
+
+    def _call(
+        self, operation: Callable[[], dict[str, Any]], *, creates: bool = False, not_found: str | None = None
+    ) -> dict[str, Any]:
+        """Run one Graph call; every failure becomes a PlatformError.
+
+        `creates` marks the call that makes the post: only its failures may leave an unknown outcome.
+        """
+        import requests
+
+        try:
+            return operation()
+        except GraphFailure as failure:
+            raise self._error(failure, creates=creates, not_found=not_found) from None
+        except requests.RequestException as exc:
+            raise request_error(
+                LABEL, exc, sent=creates and _maybe_sent(exc), secrets=self.known_secrets()
+            ) from None
+        except _Unsent as exc:  # a streamed upload broken before its last byte: Graph cannot have it
+            raise request_error(LABEL, exc.cause, sent=False, secrets=self.known_secrets()) from None
+
+    def _error(self, failure: GraphFailure, *, creates: bool, not_found: str | None) -> PlatformError:
+        status, code, subcode = failure.status, failure.code, failure.subcode
+        secrets = self.known_secrets()
+        said = failure.said()
+        name = self.channel.name
+        ref = self.channel.credentials.get("page_token")
+        if failure.unreadable:  # a success status without a Graph answer: the post may exist
+            return PlatformError(
+                scrub(f"Facebook answered HTTP {status} with {said}", secrets),
+                transient=True,
+                maybe_sent=creates,
+                hint="the outcome is checked against the Page's recent posts before anything is sent again"
+                if creates
+                else "retry later; if it persists, check the channel's endpoint",
+            )
+        transient: bool | None = None  # None: as the HTTP status says
+        wait: float | None = None
+        maybe_sent: bool | None = None if creates else False
+        action: str | None = None
+        if code in REAUTH_CODES or (code is None and status == 401):
+            transient = False
+            action = (
+                "re-authenticate: the Page token is invalid or expired (Facebook error 190"
+                + (f", subcode {subcode}" if subcode else "")
+                + f"); make a new Page access token in Meta Business Suite and store it in {ref} "
+                "(socialpub has no login flow for Facebook Pages)"
+            )
+        elif code in RATE_LIMIT_CODES or (code is None and status == 429):
+            transient, maybe_sent = True, False
+            wait = self._rate_wait(failure.headers)
+            usage = _usage(failure.headers)
+            action = f"rate limited{f' ({usage})' if usage else ''}: retry in {int(wait)} s"
+        elif code in TRANSIENT_CODES:
+            transient = True
+            maybe_sent = creates  # "an unknown error": the post may have been made
+            action = "Facebook is having trouble; retry later"
+        elif code == 100 and subcode == 33:
+            transient = False
+            action = not_found or f"not found: check page_id of [channels.{name}] and the post id"
+        elif code in PERMISSION_CODES:
+            transient = False
+            action = (
+                "the token lacks a permission (pages_manage_posts, pages_read_engagement) or its user lacks "
+                f"the task on Page {self._page_id()}: make a new Page token with them and store it in {ref}"
+            )
+        elif code == 368:
+            transient = False
+            action = (
+                "Facebook blocked this as abusive or against its policies (error 368): review the post and "
+                "the Page's status in Meta Business Suite before publishing again"
+            )
+        elif code == 506:
+            transient = False
+            action = "Facebook refused a duplicate of a recent post: check the Page, then `socialpub resolve`"
+        elif code == 324:
+            transient = False
+            action = "Facebook could not read the image: use a JPEG or PNG under 10 MB"
+        elif status == 404 and not_found:
+            action = not_found
+        error = platform_error(
+            LABEL,
+            status,
+            said,
+            headers=failure.headers,
+            secrets=secrets,
+            action=action,
+            maybe_sent=maybe_sent,
+        )
+        if transient is not None:
+            error.transient = transient
+        if wait is not None:
+            error.retry_after = wait
+        elif error.transient and status == 429 and error.retry_after is None:
+            error.retry_after = self.rate_limit_wait
+        return error
+
+    def _rate_wait(self, headers: Mapping[str, str]) -> float:
+        """Seconds to wait after a rate limit: Retry-After (a gateway's), else Graph's usage estimate, else
+        the default. Graph itself sends no Retry-After."""
+        given = retry_after(headers)
+        if given is not None:
+            return given
+        minutes = 0
+        raw = _header(headers, "x-business-use-case-usage")
+        try:
+            usage = json.loads(raw) if raw else {}
+        except ValueError:
+            usage = {}
+        if isinstance(usage, dict):
+            for entries in usage.values():
+                for entry in entries if isinstance(entries, list) else []:
+                    value = entry.get("estimated_time_to_regain_access") if isinstance(entry, dict) else None
+                    if isinstance(value, int | float) and value > minutes:
+                        minutes = int(value)
+        return float(minutes * 60) if minutes else self.rate_limit_wait
+
+
+# --- the Graph client: the only place facebook-sdk is used ---------------------------------------------
+
+
+class GraphFailure(Exception):
+    """An answer of the Graph API that is not a success, independent of the SDK."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str], text: str, *, unreadable: bool) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.text = text
+        self.unreadable = unreadable  # a success status whose body is no JSON object
+        error = body.get("error") if isinstance(body, dict) else None
+        self.error: dict[str, Any] = error if isinstance(error, dict) else {}
+        self.code = _int(self.error.get("code"))
+        self.subcode = _int(self.error.get("error_subcode"))
+
+    def said(self) -> str:
+        """What Graph said, for people: its message, type, codes and trace id."""
+        error = self.error
+        if error:
+            message = str(error.get("message") or "no message")
+            user = error.get("error_user_msg")
+            if isinstance(user, str) and user and user not in message:
+                message = f"{message} {user}"
+            bits = [str(error["type"])] if error.get("type") else []
+            if self.code is not None:
+                bits.append(f"code {self.code}")
+            if self.subcode is not None:
+                bits.append(f"subcode {self.subcode}")
+            if error.get("fbtrace_id"):
+                bits.append(f"fbtrace_id {error['fbtrace_id']}")
+            return f"{message} ({', '.join(bits)})" if bits else message
+        if isinstance(self.body, dict) and isinstance(self.body.get("error"), str):
+            return str(self.body["error"])
+        text = self.text.strip()
+        if text.startswith("<") or "html" in self.headers.get("content-type", ""):
+            title = re.search(r"(?is)<title[^>]*>(.*?)</title>", text)
+            words = " ".join(re.sub(r"<[^>]+>", " ", title[1] if title else text).split())[:200]
+            return f"an HTML page, not a Graph API answer: {words or 'empty'}"
+        if isinstance(self.body, dict):  # e.g. a 500 whose body has no `error`: never a success
+            return f"no Graph error in the answer: {json.dumps(self.body)[:200]}"
+        return f"something other than a JSON object: {' '.join(text.split())[:200]}" if text else "an empty answer"
+
+
+class _Graph:
+    """facebook-sdk's GraphAPI, wrapped: to replace the SDK, rewrite this class (and nothing else)."""
+
+    def __init__(self, session: requests.Session, token: str, version: str) -> None:
+        facebook = _facebook()
+        self.session = session
+        self.version = version
+        self.timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)
+        self.video_timeout: tuple[float, float] = self.timeout
+        self.api = facebook.GraphAPI(access_token=token, timeout=self.timeout, session=session)
+        # The constructor refuses versions after "3.1" (VALID_API_VERSIONS); the attribute is not checked and
+        # goes into every URL as it is: FACEBOOK_GRAPH_URL + "v21.0/…".
+        self.api.version = version
+        self._sdk_error = facebook.GraphAPIError
+
+    def post(self, parent: str, edge: str, fields: Mapping[str, str]) -> dict[str, Any]:
+        return self._run(lambda: self.api.put_object(parent, edge, **fields))
+
+    def photo(self, page_id: str, media: Media, fields: Mapping[str, str]) -> dict[str, Any]:
+        assert media.file is not None
+        with media.file.open("rb") as handle:
+            # album_path: the default "me/photos" is not the Page's (PLATFORMS.md)
+            return self._run(lambda: self.api.put_photo(handle, album_path=f"{page_id}/photos", **fields))
+
+    def get(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
+        return self._run(lambda: self.api.request(f"{self.version}/{path}", dict(params)))
+
+    def delete(self, object_id: str) -> dict[str, Any]:
+        return self._run(lambda: self.api.delete_object(object_id))
+
+    def video(self, page_id: str, media: Media, fields: Mapping[str, str]) -> dict[str, Any]:
+        """`POST /{page-id}/videos`, multipart, streamed from disk: the SDK has no video call, and requests
+        would build a `files=` body in memory."""
+        assert media.file is not None
+        body = MultipartFile(dict(fields), "source", media.file, media.mime or "application/octet-stream")
+        try:
+            response = self.session.post(
+                f"{VIDEO_URL}/{self.version}/{page_id}/videos",
+                data=body,
+                headers={"Content-Type": body.content_type},
+                timeout=self.video_timeout,
+            )
+        except Exception as exc:
+            import requests
+
+            if isinstance(exc, requests.ConnectionError) and not body.finished:
+                raise _Unsent(exc) from None
+            raise
+        answer = response.json()
+        return answer if isinstance(answer, dict) else {}
+
+    def _run(self, call: Callable[[], Any]) -> dict[str, Any]:
+        self.api.timeout = self.timeout
+        try:
+            result = call()
+        except self._sdk_error as exc:  # only what the session hook let through (it raises first)
+            body = exc.result if isinstance(exc.result, dict) else {"error": {"message": str(exc.message)}}
+            raise GraphFailure(200, body, {}, str(exc.message), unreadable=False) from None
+        return result if isinstance(result, dict) else {}
+
+
+def _facebook() -> Any:
+    """facebook-sdk, imported on first use, without the warning its invalid escape "\\d" prints when its
+    source is compiled (SyntaxWarning on Python 3.12+, DeprecationWarning before)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import facebook
+    return facebook
+
+
+def _graph_session(endpoint: str | None, token: str, app_secret: str | None) -> requests.Session:
+    """A session for Graph: timeouts and the endpoint override (make_session), the token in a header, the
+    appsecret_proof on every request, and a response hook that raises on anything but a Graph success."""
+    from socialpub.http import make_session
+
+    session = make_session(endpoint)
+    session.headers["Authorization"] = f"Bearer {token}"
+    proof = appsecret_proof(token, app_secret) if app_secret else None
+    send = session.request
+
+    def request(method: str, url: str, **kwargs: Any) -> requests.Response:
+        # The SDK adds access_token to the query (GET) or the form (POST): as a header instead, it stays out
+        # of URLs, which end up in proxy logs, urllib3's debug log and exception messages.
+        params = {k: v for k, v in dict(kwargs.get("params") or {}).items() if not (k == "access_token" and v == token)}
+        if proof:
+            params["appsecret_proof"] = proof
+        kwargs["params"] = params
+        data = kwargs.get("data")
+        if isinstance(data, dict):
+            kwargs["data"] = {k: v for k, v in data.items() if not (k == "access_token" and v == token)}
+        return send(method, url, **kwargs)
+
+    session.request = request  # type: ignore[method-assign]
+    session.hooks["response"].append(_check_answer)
+    return session
+
+
+def _check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Raise GraphFailure unless this is a Graph success: a 2xx JSON object without `error`.
+
+    facebook-sdk reads the body only: a 500 without an `error` key would pass as a success, and a 502 HTML
+    page raises a message-only error (PLATFORMS.md).
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    ok = 200 <= response.status_code < 300
+    if ok and isinstance(body, dict) and not body.get("error"):
+        return
+    raise GraphFailure(
+        response.status_code,
+        body,
+        response.headers,
+        response.text[:4000],
+        unreadable=ok and not isinstance(body, dict),
+    )
+
+
+def appsecret_proof(token: str, app_secret: str) -> str:
+    """HMAC-SHA256 of the access token keyed with the app secret (Graph API: Securing requests)."""
+    return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+class _Unsent(Exception):
+    """A connection error while the request body was still being sent."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class MultipartFile:
+    """A multipart/form-data body streamed from disk with a known length (no chunked encoding; a video of a
+    gigabyte is never held in memory). requests sends an iterable with `__len__` as it is."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, fields: Mapping[str, str], name: str, path: Path, mime: str) -> None:
+        boundary = "socialpub" + _secrets.token_hex(16)
+        self.content_type = f"multipart/form-data; boundary={boundary}"
+        head = b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(k)}"\r\n\r\n'.encode()
+            + v.encode()
+            + b"\r\n"
+            for k, v in fields.items()
+        )
+        head += (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"; '
+            f'filename="{_quote(path.name)}"\r\nContent-Type: {mime}\r\n\r\n'
+        ).encode()
+        self.head = head
+        self.tail = f"\r\n--{boundary}--\r\n".encode()
+        self.path = path
+        self.size = path.stat().st_size
+        self.finished = False  # every byte was handed to the connection
+
+    def __len__(self) -> int:
+        return len(self.head) + self.size + len(self.tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        with self.path.open("rb") as handle:
+            while block := handle.read(self.CHUNK):
+                yield block
+        self.finished = True
+        yield self.tail
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+# --- small helpers --------------------------------------------------------------------------------------
+
+
+def post_message(rendered: Rendered) -> str:
+    """The message as publish() sends it and find() compares it: the text; for photo and video posts, which
+    have no link field, the text with the link appended; for a link-only feed post, the link."""
+    if rendered.media:
+        return with_link(rendered.text, rendered.link).strip()
+    return rendered.text.strip() or (rendered.link or "")
+
+
+def _photo_fields(media: Media, message: str, schedule: Mapping[str, str]) -> dict[str, str]:
+    fields = dict(schedule)
+    if message:
+        fields["message"] = message
+    if media.alt:
+        fields["alt_text_custom"] = media.alt  # Page Photos: accessible description of the image
+    return fields
+
+
+def _readable(media: Media, types: tuple[str, ...], what: str) -> Media:
+    if media.file is None or not media.file.is_file():
+        raise _refused(f"the file '{media.path}' cannot be read", "check the path in the post file")
+    if media.mime not in types:
+        raise _refused(
+            f"Facebook takes a {what} here; '{media.path}' is {media.mime or 'of an unknown type'}",
+            f"convert it to a {what}",
+        )
+    return media
+
+
+def _refused(message: str, hint: str) -> PlatformError:
+    """Something Facebook would refuse, found before sending: permanent, nothing was sent."""
+    return PlatformError(f"{LABEL}: {message}", transient=False, maybe_sent=False, hint=hint)
+
+
+def _id(answer: Mapping[str, Any], key: str) -> str:
+    value = answer.get(key)
+    return str(value) if isinstance(value, str | int) and str(value) else ""
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _normal(text: Any) -> str:
+    """A message as compared by find(): line ends and surrounding blanks do not count."""
+    return str(text or "").replace("\r\n", "\n").strip()
+
+
+def _when(value: Any) -> datetime | None:
+    """Graph times: ISO 8601 with a +0000 offset, or unix seconds (scheduled_publish_time)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _human(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    return f"{minutes // 60} hours" if minutes < 48 * 60 else f"{minutes // 1440} days"
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def _usage(headers: Mapping[str, str]) -> str:
+    """Graph's usage headers, for the message: percentages of the app's and the Page's limits."""
+    shown = []
+    for name in ("x-app-usage", "x-page-usage", "x-business-use-case-usage"):
+        raw = _header(headers, name)
+        if raw:
+            shown.append(f"{name}: {' '.join(raw.split())[:200]}")
+    return "; ".join(shown)
+
+
+def _maybe_sent(exc: Exception) -> bool:
+    """Whether a request that got no answer may have reached Facebook: not when no connection was made."""
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # MaxRetryError wraps the cause
+        # NewConnectionError and NameResolutionError derive from ConnectTimeoutError: refused before sending.
+        return not isinstance(reason, ConnectTimeoutError | ConnectionRefusedError)
+    return isinstance(exc, requests.exceptions.ReadTimeout | requests.exceptions.ChunkedEncodingError)
+
+
+# --- keeping the token out of urllib3's debug log ------------------------------------------------------
+# debug_token needs the token in its query string (input_token), which urllib3 logs at DEBUG level.
+
+
+class _ScrubSecrets(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        known = self.secrets.copy()
+        if known:
+            try:
+                message = record.getMessage()
+            except Exception:  # a record that cannot format is left to logging's own error handling
+                return True
+            clean = scrub(message, known)
+            if clean != message:
+                record.msg, record.args = clean, ()
+        return True
+
+
+_SCRUBBER = _ScrubSecrets()
+_GUARD_LOCK = threading.Lock()
+_guarded = False
+
+
+def _guard_logs(values: list[str]) -> None:
+    global _guarded
+    _SCRUBBER.secrets.update(v for v in values if v and len(v) >= 4)
+    with _GUARD_LOCK:
+        if not _guarded:
+            logging.getLogger("urllib3.connectionpool").addFilter(_SCRUBBER)
+            _guarded = True

@@ -110,6 +110,8 @@ class YouTubeAdapter(Adapter):
             text_issues.append("a YouTube video needs a title")
         elif "<" in title or ">" in title:
             text_issues.append("YouTube refuses '<' and '>' in titles")
+        if "<" in description or ">" in description:
+            text_issues.append("YouTube refuses '<' and '>' in descriptions")
         measures = (
             Measure("title", len(title or ""), self.limit("title"), source=title_source),
             Measure(

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 MAX_BUFFERED_BODY = 64 * 1024 * 1024  # larger bodies must be streamed by their route
@@ -148,10 +148,13 @@ class Route:
     limit: tuple[int, float] | None = None  # (requests, window seconds), per route
 
 
-def route(method: str, path: str, name: str, limit: tuple[int, float] | None = None) -> Callable[[Handler], Handler]:
+H = TypeVar("H", bound=Callable[..., Response])
+
+
+def route(method: str, path: str, name: str, limit: tuple[int, float] | None = None) -> Callable[[H], H]:
     """Mark a Platform method as the handler of METHOD path-regex."""
 
-    def mark(fn: Handler) -> Handler:
+    def mark(fn: H) -> H:
         fn._sandbox_route = (method, path, name, limit)  # type: ignore[attr-defined]
         return fn
 
