@@ -52,8 +52,8 @@ TOPICS: dict[str, dict[str, object]] = {
             ),
             (
                 "mbc-strength-collage.png",
-                "Collage of photos shared with #MBCStrength: hands, sunrises and "
-                "hand-written signs that say strength",
+                "Collage of photos shared with #MBCStrength: hands, sunrises and hand-written signs that "
+                "say strength",
             ),
             (
                 "mbc-strength-call.png",
@@ -70,14 +70,12 @@ TOPICS: dict[str, dict[str, object]] = {
         ],
         "sentences": [
             "Metastatic breast cancer (MBC) is breast cancer that has spread beyond the breast to other "
-            "parts "
-            "of the body.",
-            "There is no cure for MBC yet, and the people living with it, and those who care for them, show "
-            "strength every day.",
+            "parts of the body.",
+            "There is no cure for MBC yet, and the people living with it, and those who care for them, "
+            "show strength every day.",
             "What does strength look like to you? Share a photo with #MBCStrength by October 1.",
             "We will add the photos to a collage that we will share on Metastatic Breast Cancer Awareness "
-            "Day, "
-            "October 13.",
+            "Day, October 13.",
             "Thank you to everyone who has shared what “strength” means to them so far.",
             "Strength looks different for everyone: a sunrise walk, a hand to hold, a sign that says "
             "“still here”.",
@@ -144,11 +142,11 @@ TOPICS: dict[str, dict[str, object]] = {
             "#rxsave chat: resources",
         ],
         "sentences": [
-            "Welcome to #rxsave, a Twitter chat sponsored by AstraZeneca about ways to save on prescription "
-            "medicines.",
+            "Welcome to #rxsave, a Twitter chat sponsored by AstraZeneca about ways to save on "
+            "prescription medicines.",
             "Questions start in 5 minutes!",
-            "Welcome back to #rxsave, a Twitter chat sponsored by AstraZeneca about paying for prescription "
-            "medicines.",
+            "Welcome back to #rxsave, a Twitter chat sponsored by AstraZeneca about paying for "
+            "prescription medicines.",
         ],
         "thread": [
             "Q1 #rxsave: What makes the cost of prescription medicines hard to plan for? Reply with your "
@@ -156,8 +154,7 @@ TOPICS: dict[str, dict[str, object]] = {
             "Q2 #rxsave: Did you know many companies offer programs for people who cannot afford their "
             "prescriptions? AZ&Me is ours: {url}",
             "Q3 #rxsave: Ask your pharmacist and your insurer about lower-cost options for your "
-            "prescriptions. "
-            "What questions would you ask them?",
+            "prescriptions. What questions would you ask them?",
             "Q4 #rxsave: Which “plan ahead” habits keep your prescription costs predictable? 📅",
             "Q5 #rxsave: Where do you look for information on prescription savings programs?",
             "Thanks for joining #rxsave today! Find the resources we shared at {url}",
@@ -186,8 +183,8 @@ TOPICS: dict[str, dict[str, object]] = {
             "Introducing LabTalk, our new science blog.",
             "Every week our scientists will write about the questions they work on, from how a cancer cell "
             "resists treatment to how a clinical trial is designed.",
-            "Spend a day with the scientists behind LabTalk: how an idea moves from a question at the bench "
-            "to a clinical trial.",
+            "Spend a day with the scientists behind LabTalk: how an idea moves from a question at the "
+            "bench to a clinical trial.",
             "Tell us what you would like to learn about in the comments.",
             "This week on LabTalk: what a “day in the lab” looks like, hour by hour.",
             "Our researchers answer the questions readers sent in last week.",
@@ -214,8 +211,8 @@ TOPICS: dict[str, dict[str, object]] = {
             "DoctorsNotes: understanding a new diagnosis",
         ],
         "sentences": [
-            "Today we launch DoctorsNotes, a blog series in which physicians write about the questions their "
-            "patients ask most often.",
+            "Today we launch DoctorsNotes, a blog series in which physicians write about the questions "
+            "their patients ask most often.",
             "Topics range from preparing for an appointment to understanding a new diagnosis.",
             "DoctorsNotes is general information, not medical advice: talk to your own healthcare provider "
             "about your care.",
@@ -232,8 +229,8 @@ TOPICS: dict[str, dict[str, object]] = {
         "images": [
             (
                 "careers-applications.png",
-                "Checklist card titled Ready for your interview, with notes on research, "
-                "examples and questions to ask",
+                "Checklist card titled Ready for your interview, with notes on research, examples and "
+                "questions to ask",
             ),
             (
                 "careers-community.png",
@@ -313,17 +310,17 @@ BRANDED_BODY = "\n".join(
         "",
         "IMPORTANT SAFETY INFORMATION",
         "{brand} can cause serious side effects, including interstitial lung disease (ILD) and "
-        "pneumonitis, which can be severe or fatal. Tell your healthcare provider right away if you"
-        " have a new or worsening cough, shortness of breath or chest pain. {brand} can harm an "
-        "unborn baby. Tell your healthcare provider if you are pregnant or plan to become pregnant.",
+        "pneumonitis, which can be severe or fatal. Tell your healthcare provider right away if you have a "
+        "new or worsening cough, shortness of breath or chest pain. {brand} can harm an unborn baby. Tell "
+        "your healthcare provider if you are pregnant or plan to become pregnant.",
         "",
         "The most common side effects of {brand} include tiredness, nausea, diarrhea and decreased appetite.",
         "",
         "Please see the full Prescribing Information for {brand} ({established}): {pi_url}",
         "Important Risk Information: {risk_url}",
         "",
-        "You are encouraged to report negative side effects of prescription drugs to the FDA. Visit"
-        " www.fda.gov/medwatch, or call 1-800-FDA-1088.",
+        "You are encouraged to report negative side effects of prescription drugs to the FDA. Visit "
+        "www.fda.gov/medwatch, or call 1-800-FDA-1088.",
     ]
 )
 
@@ -361,8 +358,8 @@ FAILING: list[dict[str, object]] = [
             "in_reply_to_text": "Where can people share their #MBCStrength stories with other patients?",
         },
         "body": "Thanks for asking! Dana, one of the patients in our #MBCStrength collage, is happy to "
-        "talk: call 302-555-0147 or email dana.m1962@gmail.com. Report side effects at 1-800-FDA-1089. More: "
-        "https://bit.ly/1rAZmbc",
+        "talk: call 302-555-0147 or email dana.m1962@gmail.com. Report side effects at 1-800-FDA-1089. "
+        "More: https://bit.ly/1rAZmbc",
     },
     {
         "slug": "employee-long-tweet",
@@ -894,8 +891,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     manifest = generate(args.out, args.posts, args.seed)
     print(
-        f"{manifest['posts']} post files in {args.out / 'posts'} "
-        f"({len(manifest['expected_failures'])} deliberately failing)"
+        f"{manifest['posts']} post files in {args.out / 'posts'} ({len(manifest['expected_failures'])} "
+        "deliberately failing)"
     )  # type: ignore[arg-type]
     return 0
 

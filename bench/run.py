@@ -111,7 +111,9 @@ def run_once(
     except (OSError, ValueError, KeyError, TypeError, AssertionError):
         message = data.get("error") if isinstance(data, dict) else None
         code = wrapper_code if wrapper_code else -9
-        run = Run(float("nan"), float("nan"), 0, code, stderr + (message or f"measure.py exited {wrapper_code}"))
+        run = Run(
+            float("nan"), float("nan"), 0, code, stderr + (message or f"measure.py exited {wrapper_code}")
+        )
     return run, out.decode("utf-8", "replace")
 
 
@@ -503,8 +505,8 @@ def bench_check(
         step = max(1, round(1 / share))
         sample = files[::step]
         notes.append(
-            f"the profile covers {len(sample)} of {len(files)} posts (1 file in {step}): a full "
-            f"profiled run would take about {estimate:.0f} s (--budget {budget:.0f})"
+            f"the profile covers {len(sample)} of {len(files)} posts (1 file in {step}): a full profiled "
+            f"run would take about {estimate:.0f} s (--budget {budget:.0f})"
         )
     result["profile"] = profile_check(python, config, work, env, sample, out_dir)
     return result
@@ -679,9 +681,8 @@ def machine(python: str, env: dict[str, str]) -> dict[str, object]:
             python,
             "-c",
             "import sys, platform, importlib.metadata as m; print(sys.version.split()[0]); "
-            "print(platform.python_implementation()); "
-            "print(' '.join(f'{p}={m.version(p)}' for p in ('socialpub', 'typer', 'rich', "
-            "'twitter-text-parser')))",
+            "print(platform.python_implementation()); print(' '.join(f'{p}={m.version(p)}' for p in "
+            "('socialpub', 'typer', 'rich', 'twitter-text-parser')))",
         ],
         capture_output=True,
         text=True,
@@ -739,8 +740,8 @@ def bar_rows(startup: dict | None, check: dict | None) -> list[tuple[str, str, s
             rows.append(
                 (
                     f"check throughput: time ({check['manifest']['posts']:,} posts)",
-                    f"{fmt_s(check['check']['median'])} median vs floor {fmt_s(check['floor']['median'])} = "
-                    f"**{check['ratio']:.2f}×**",
+                    f"{fmt_s(check['check']['median'])} median vs floor {fmt_s(check['floor']['median'])} "
+                    f"= **{check['ratio']:.2f}×**",
                     f"≤ {CHECK_LIMIT}× floor",
                     check["ok_time"],
                 )
@@ -785,8 +786,8 @@ def loaded(info: dict) -> str | None:
     if loads and max(loads) > 0.75 * cores + 1:
         return (
             f"the machine was busy (1-minute load average up to {max(loads):.1f} on {cores} cores, the "
-            "benchmark itself counting for about 1): wall times are inflated and noisy; the CPU-time columns "
-            "and ratios are the steadier figures. Rerun on an idle machine for figures to compare."
+            "benchmark itself counting for about 1): wall times are inflated and noisy; the CPU-time "
+            "columns and ratios are the steadier figures. Rerun on an idle machine for figures to compare."
         )
     return None
 
@@ -801,8 +802,7 @@ def write_report(
     w(
         'Quality bars of PRODUCT.md ("Quality bars") measured by `bench/run.py` (see `bench/README.md`). '
         "This file is written by the benchmark: rerun it rather than editing by hand. Figures move as the "
-        "code "
-        "changes, and on a shared or loaded machine by several percent between runs."
+        "code changes, and on a shared or loaded machine by several percent between runs."
     )
     w("")
     w(f"Run: {info['date']}, commit `{info['commit']}`.")
@@ -827,19 +827,16 @@ def write_report(
         w("### Startup")
         w("")
         w(
-            f"Each command {startup['warmup']}× as warm-up, then {startup['repeat']}× measured, "
-            "round-robin with a "
-            "rotating start so that drift hits every command alike. Wall time from `time.perf_counter` "
-            "around "
-            "the child (`Popen` + `os.wait4`); CPU = the child's user + system time; ratios are to the "
-            "baseline's "
-            "median. Only the two console-script rows count for the bar; `python -m socialpub` is for "
-            "information."
+            f"Each command {startup['warmup']}× as warm-up, then {startup['repeat']}× measured, round-robin "
+            "with a rotating start so that drift hits every command alike. Wall time from "
+            "`time.perf_counter` around the child (in `bench/measure.py`: spawn + `os.wait4`); CPU = the "
+            "child's user + system time; ratios are to the baseline's median. Only the two console-script "
+            "rows count for the bar; `python -m socialpub` is for information."
         )
         w("")
         w(
-            "| command | median wall | min wall | max wall | ratio (median wall) | median CPU | CPU ratio "
-            "| peak RSS |"
+            "| command | median wall | min wall | max wall | ratio (median wall) | median CPU | CPU ratio | "
+            "peak RSS |"
         )
         w("|---|---|---|---|---|---|---|---|")
         for r in startup["rows"]:
@@ -847,8 +844,8 @@ def write_report(
             label += "" if r["bar"] or r["key"] == "baseline" else " (info)"
             w(
                 f"| {label} | {fmt_s(r['median'])} | {fmt_s(r['min'])} | {fmt_s(r['max'])} | "
-                f"{r['ratio']:.2f}× | "
-                f"{fmt_s(r['cpu_median'])} | {r['cpu_ratio']:.2f}× | {fmt_mb(r['maxrss_kb'])} |"
+                f"{r['ratio']:.2f}× | {fmt_s(r['cpu_median'])} | {r['cpu_ratio']:.2f}× | "
+                f"{fmt_mb(r['maxrss_kb'])} |"
             )
         problems = [f"`{r['command']}`: {r['problem']}" for r in startup["rows"] if r["problem"]]
         if problems:
@@ -869,8 +866,8 @@ def write_report(
         )
         w("")
         w(
-            "- floor: `python bench/floor.py <tmp>/posts` (read every post file, TOML-parse it with tomllib, "
-            "front matter only for `.md`)"
+            "- floor: `python bench/floor.py <tmp>/posts` (read every post file, TOML-parse it with "
+            "tomllib, front matter only for `.md`)"
         )
         w("- check: `socialpub --config <tmp>/channels.toml check --format json --output /dev/null`")
         w("- fixed cost: the same check over an empty posts folder (start-up, config, imports, report)")
@@ -889,21 +886,20 @@ def write_report(
                 s = check[key]
                 w(
                     f"| {label} | {s['runs']} | {fmt_s(s['median'])} | {fmt_s(s['min'])} | "
-                    f"{fmt_s(s['max'])} | "
-                    f"{fmt_s(s['cpu_median'])} | {fmt_mb(s['maxrss_kb'])} |"
+                    f"{fmt_s(s['max'])} | {fmt_s(s['cpu_median'])} | {fmt_mb(s['maxrss_kb'])} |"
                 )
             w("")
             w(
-                f"Ratio check/floor: {check['ratio']:.2f}× wall, {check['cpu_ratio']:.2f}× CPU. "
-                f"Per post beyond the fixed cost: {check['per_post_ms']:.2f} ms."
+                f"Ratio check/floor: {check['ratio']:.2f}× wall, {check['cpu_ratio']:.2f}× CPU. Per post "
+                f"beyond the fixed cost: {check['per_post_ms']:.2f} ms."
             )
             w("")
         pre = check.get("preflight")
         if pre:
             w(
                 "Preflight run (its JSON report gives the findings below; it is the measurement only when "
-                f"a note below says so): exit {pre['exit']}, "
-                f"{fmt_s(pre['wall'])}, peak RSS {fmt_mb(pre['maxrss_kb'])}."
+                f"a note below says so): exit {pre['exit']}, {fmt_s(pre['wall'])}, peak RSS "
+                f"{fmt_mb(pre['maxrss_kb'])}."
             )
             w("")
         for note in check.get("notes", []):
@@ -948,9 +944,10 @@ def write_report(
                 if missing:
                     w("")
                     w(
-                        "Expected on the deliberately failing posts but not reported (rule not written "
-                        "yet, or "
-                        "missed): " + ", ".join(f"{rule} ({count}×)" for rule, count in missing.items()) + "."
+                        "Expected on the deliberately failing posts but not reported (rule not written yet, "
+                        "or missed): "
+                        + ", ".join(f"{rule} ({count}×)" for rule, count in missing.items())
+                        + "."
                     )
             w("")
 
@@ -972,24 +969,26 @@ def write_report(
     w("")
     w(
         "- Every measured command is a subprocess of socialpub's interpreter (the console script "
-        "`.venv/bin/socialpub`, or `.venv/bin/python`), started with `subprocess.Popen` and reaped with "
-        "`os.wait4`, which gives that child's own CPU time and peak RSS (`ru_maxrss`). No network."
+        "`.venv/bin/socialpub`, or `.venv/bin/python`). A small wrapper (`bench/measure.py`) starts it, "
+        "times it with `time.perf_counter` and reaps it with `os.wait4`, which gives that child's own CPU "
+        "time and peak RSS (`ru_maxrss`). The wrapper, not the benchmark, is the parent because a child's "
+        "`ru_maxrss` includes the memory it inherited from its parent before `exec`: the peak RSS figures "
+        f"have a floor of the wrapper's size ({fmt_mb(info.get('rss_floor_kb') or 0)}, measured with "
+        "`true`), below any Python command's own peak. No network."
     )
     w(
-        "- The children get a private `PYTHONPYCACHEPREFIX` and no `PYTHONDONTWRITEBYTECODE`, so imports use "
-        "warm bytecode after the warm-up runs (as an installed copy does) without writing into the tree."
+        "- The children get a private `PYTHONPYCACHEPREFIX` and no `PYTHONDONTWRITEBYTECODE`, so imports "
+        "use warm bytecode after the warm-up runs (as an installed copy does) without writing into the tree."
     )
     w(
         "- Check: posts generated by `bench/generate.py` (deterministic, seeded) into a temporary folder "
-        "with a "
-        "copy of the repository's `channels.toml` and the sample media; a preflight run (its JSON report "
-        "gives "
-        "the findings above), one floor warm-up, then floor and check alternating for the measured runs. The "
-        "check's exit code must be 0 or 1."
+        "with a copy of the repository's `channels.toml` and the sample media; a preflight run (its JSON "
+        "report gives the findings above), one floor warm-up, then floor and check alternating for the "
+        "measured runs. The check's exit code must be 0 or 1."
     )
     w(
-        "- Limits: startup ≤ 1.15× the baseline's median wall time; check ≤ 2× the floor's median wall time, "
-        "peak RSS < 250 MB (10^6 bytes)."
+        "- Limits: startup ≤ 1.15× the baseline's median wall time; check ≤ 2× the floor's median wall "
+        "time, peak RSS < 250 MB (10^6 bytes)."
     )
     w("")
 
@@ -1007,10 +1006,9 @@ def write_report(
             else "all the generated posts"
         )
         w(
-            f"`socialpub check` run once in-process under cProfile (bench/profile_check.py) on {scope}; exit "
-            f"{prof.get('exit')}, {prof['wall']:.1f} s wall under the profiler. Imports happen before "
-            "profiling. "
-            "Raw statistics: `bench/out/check.prof` (`python -m pstats bench/out/check.prof`)."
+            f"`socialpub check` run once in-process under cProfile (bench/profile_check.py) on {scope}; "
+            f"exit {prof.get('exit')}, {prof['wall']:.1f} s wall under the profiler. Imports happen before "
+            "profiling. Raw statistics: `bench/out/check.prof` (`python -m pstats bench/out/check.prof`)."
         )
         w("")
         w("Top 15 by cumulative time:")

@@ -90,6 +90,17 @@ class Renderer:
         self.environ = environ
         self._adapters: dict[str, Adapter] = {}
 
+    def learn_secrets(self) -> None:
+        """Read every credential once, so that a platform echoing any of them is redacted everywhere."""
+        from socialpub.errors import CredentialsError
+
+        for channel in self.config.channels.values():
+            for ref in channel.credentials.values():
+                try:
+                    ref.resolve(self.environ)  # type: ignore[arg-type]
+                except CredentialsError:
+                    pass  # reported when (and if) the channel is used
+
     def adapter(self, channel: str) -> Adapter:
         if channel not in self._adapters:
             self._adapters[channel] = adapter_for(

@@ -61,7 +61,9 @@ def errors_handled(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except SocialpubError as error:
-            typer.echo(f"socialpub: {error}", err=True)
+            from socialpub.redact import redact
+
+            typer.echo(f"socialpub: {redact(str(error))}", err=True)
             raise typer.Exit(int(error.exit_code)) from None
         except KeyboardInterrupt:
             typer.echo("socialpub: interrupted", err=True)
@@ -71,7 +73,9 @@ def errors_handled(command: F) -> F:
         except Exception as error:  # a bug: say so plainly, without a traceback full of values
             import traceback
 
-            typer.echo(f"socialpub: internal error: {type(error).__name__}: {error}", err=True)
+            from socialpub.redact import redact
+
+            typer.echo(f"socialpub: internal error: {type(error).__name__}: {redact(str(error))}", err=True)
             typer.echo("  hint: this is a bug in socialpub; please report it with the command you ran", err=True)
             if any(a in ("-v", "--verbose") for a in sys.argv):
                 traceback.print_exception(type(error), error, error.__traceback__, limit=-8)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from socialpub.adapters.base import KINDS, adapter_class
 from socialpub.errors import ConfigError, CredentialsError
+from socialpub.redact import remember
 from socialpub.tomlsource import Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text, type_name
 
 CONFIG_NAME = "channels.toml"
@@ -91,6 +92,7 @@ class CredentialRef:
                     key=where,
                     hint=f"export {self.target}=… in the environment that runs socialpub (cron: see README)",
                 )
+            remember(value.strip())
             return value.strip()
         path = Path(self.target).expanduser()
         try:
@@ -103,6 +105,7 @@ class CredentialRef:
             ) from None
         if not value:
             raise CredentialsError(f"credential file {path} is empty", key=where)
+        remember(value)
         return value
 
 

@@ -167,7 +167,9 @@ def place(refs: Sequence[Ref], fields: Sequence[tuple[str, str]]) -> dict[str, l
     return spans
 
 
-def marked(text: str, spans: Sequence[Span] = (), fold: int | None = None, fold_label: str = "See more") -> Markup:
+def marked(
+    text: str, spans: Sequence[Span] = (), fold: int | None = None, fold_label: str = "See more"
+) -> Markup:
     """The text with each span in a `<mark>` and a visible fold marker; raw text is split, then escaped."""
     cuts = {0, len(text)}
     for s in spans:
@@ -177,7 +179,7 @@ def marked(text: str, spans: Sequence[Span] = (), fold: int | None = None, fold_
         cuts.add(fold)  # type: ignore[arg-type]
     points = sorted(cuts)
     out: list[Markup] = []
-    for a, b in zip(points, points[1:]):
+    for a, b in zip(points, points[1:], strict=False):
         piece = text[a:b]
         covering = [s.ref for s in spans if s.start <= a and s.end >= b]
         if covering:
@@ -189,10 +191,16 @@ def marked(text: str, spans: Sequence[Span] = (), fold: int | None = None, fold_
         ending = [s.ref for s in spans if s.end == b and s.start < b]
         if ending:
             links = [el("a", {"href": f"#{r.anchor}", "title": r.label}, r.data["rule"]) for r in ending]
-            out.append(el("sup", {"class": "ref"}, [join(", " if i else None, a) for i, a in enumerate(links)]))
+            out.append(
+                el("sup", {"class": "ref"}, [join(", " if i else None, a) for i, a in enumerate(links)])
+            )
         if folded and b == fold:
             out.append(
-                el("span", {"class": "fold", "role": "separator", "title": f"fold after {fold} characters"}, fold_label)
+                el(
+                    "span",
+                    {"class": "fold", "role": "separator", "title": f"fold after {fold} characters"},
+                    fold_label,
+                )
             )
     return join(out)
 
@@ -256,6 +264,7 @@ class Page:
         self.result = result
         self.config = config
         self.ids = Ids()
+        self.ids.used.update(("summary", "file-findings"))  # the fixed sections
         self.media = Embedder(video_limit, image_limit)
         self.post_anchor = {rep.post.id: self.ids.make("post", rep.post.id) for rep in result.reports}
 
@@ -263,8 +272,15 @@ class Page:
     def view(self, rep: PostReport, rendered: Rendered) -> CardView:
         data = card(rep, rendered, self.config)
         anchor = self.ids.make("card", rep.post.id, rendered.channel.name)
-        refs = [Ref(f, f"{anchor}-f{i + 1}") for i, f in enumerate(data["findings"])]
-        return CardView(data, rendered, anchor, refs, place(refs, self.fields(rendered)), rep.blocking(rendered.channel.name))
+        refs = [Ref(f, self.ids.make(anchor, f"f{i + 1}")) for i, f in enumerate(data["findings"])]
+        return CardView(
+            data,
+            rendered,
+            anchor,
+            refs,
+            place(refs, self.fields(rendered)),
+            rep.blocking(rendered.channel.name),
+        )
 
     @staticmethod
     def fields(r: Rendered) -> list[tuple[str, str]]:
@@ -307,11 +323,21 @@ class Page:
                     {"class": "totals"},
                     f"{res.files} post file(s): {res.errors} error(s), {res.warnings} warning(s), "
                     f"{res.suppressed} suppressed. ",
-                    el("strong", None, "Blocked: error findings must be fixed." if not res.ok else "No blocking findings."),
+                    el(
+                        "strong",
+                        None,
+                        "Blocked: error findings must be fixed." if not res.ok else "No blocking findings.",
+                    ),
                 ),
             ),
-            el("main", None, self.summary(), self.file_findings(), [self.section(rep) for rep in res.reports]),
-            el("footer", None, f"socialpub {__version__}. Offline page: nothing on it is loaded from elsewhere."),
+            el(
+                "main", None, self.summary(), self.file_findings(), [self.section(rep) for rep in res.reports]
+            ),
+            el(
+                "footer",
+                None,
+                f"socialpub {__version__}. Offline page: nothing on it is loaded from elsewhere.",
+            ),
         )
         return "<!DOCTYPE html>\n" + el("html", {"lang": "en"}, head, body) + "\n"
 
@@ -334,14 +360,43 @@ class Page:
                 el(
                     "tr",
                     {"class": state},
-                    el("td", None, el("a", {"href": f"#{self.post_anchor[rep.post.id]}"}, rep.post.id),
-                       el("div", {"class": "muted"}, rep.post.file)),
+                    el(
+                        "td",
+                        None,
+                        el("a", {"href": f"#{self.post_anchor[rep.post.id]}"}, rep.post.id),
+                        el("div", {"class": "muted"}, rep.post.file),
+                    ),
                     el("td", None, chips),
-                    el("td", None, when["local"] or "not scheduled",
-                       el("div", {"class": "muted"}, when["utc"]) if when["utc"] else None),
+                    el(
+                        "td",
+                        None,
+                        when["local"] or "not scheduled",
+                        el("div", {"class": "muted"}, when["utc"]) if when["utc"] else None,
+                    ),
                     el("td", {"class": "num" + (" bad" if errors else "")}, str(errors)),
                     el("td", {"class": "num" + (" warn" if warnings else "")}, str(warnings)),
                     el("td", None, el("span", {"class": f"status {state}"}, state)),
+                )
+            )
+        broken: dict[str, int] = {}
+        for f in self.result.file_findings:
+            broken[f.file] = broken.get(f.file, 0) + 1
+        for file, count in broken.items():
+            rows.append(
+                el(
+                    "tr",
+                    {"class": "blocked"},
+                    el(
+                        "td",
+                        None,
+                        el("a", {"href": "#file-findings"}, file),
+                        el("div", {"class": "muted"}, "did not load"),
+                    ),
+                    el("td", None, el("span", {"class": "muted"}, "unknown")),
+                    el("td", None, "unknown"),
+                    el("td", {"class": "num bad"}, str(count)),
+                    el("td", {"class": "num"}, "0"),
+                    el("td", None, el("span", {"class": "status blocked"}, "not loaded")),
                 )
             )
         return el(
@@ -351,8 +406,25 @@ class Page:
             el(
                 "table",
                 None,
-                el("thead", None, el("tr", None, [el("th", None, h) for h in
-                   ("post", "channels", f"schedule ({self.config.defaults.timezone.key})", "errors", "warnings", "status")])),
+                el(
+                    "thead",
+                    None,
+                    el(
+                        "tr",
+                        None,
+                        [
+                            el("th", None, h)
+                            for h in (
+                                "post",
+                                "channels",
+                                f"schedule ({self.config.defaults.timezone.key})",
+                                "errors",
+                                "warnings",
+                                "status",
+                            )
+                        ],
+                    ),
+                ),
                 el("tbody", None, rows or el("tr", None, el("td", {"colspan": "6"}, "no posts"))),
             ),
         )
@@ -367,7 +439,11 @@ class Page:
                 {"class": "finding error"},
                 el("span", {"class": "sev error"}, "error"),
                 " ",
-                el("code", None, f.file + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.column else "")),
+                el(
+                    "code",
+                    None,
+                    f.file + (f":{f.line}" if f.line else "") + (f":{f.column}" if f.column else ""),
+                ),
                 " ",
                 el("strong", None, f"{f.rule} {f.name}"),
                 " ",
@@ -388,12 +464,21 @@ class Page:
         views = [self.view(rep, r) for r in rep.renders]
         extra = None
         if not views and rep.findings:  # no selected channel: the post-level findings still count
-            refs = [Ref(f.to_dict(), self.ids.make("post", post.id, "f", str(i))) for i, f in enumerate(rep.findings)]
+            refs = [
+                Ref(f.to_dict(), self.ids.make("post", post.id, "f", str(i)))
+                for i, f in enumerate(rep.findings)
+            ]
             extra = self.finding_list(refs)
         return el(
             "section",
             {"class": "post", "id": self.post_anchor[post.id]},
-            el("h2", None, post.id, " ", el("a", {"class": "up", "href": "#summary", "title": "back to the summary"}, "↑")),
+            el(
+                "h2",
+                None,
+                post.id,
+                " ",
+                el("a", {"class": "up", "href": "#summary", "title": "back to the summary"}, "↑"),
+            ),
             el(
                 "p",
                 {"class": "muted"},
@@ -419,7 +504,11 @@ class Page:
         warnings = sum(1 for r in v.refs if r.severity == "warning" and not r.suppressed)
         state = "blocked" if v.blocking else "warnings" if warnings else "ready"
         badge = (
-            f"blocked by {errors} error(s)" if v.blocking else f"{warnings} warning(s)" if warnings else "ready"
+            f"blocked by {errors} error(s)"
+            if v.blocking
+            else f"{warnings} warning(s)"
+            if warnings
+            else "ready"
         )
         return el(
             "article",
@@ -459,8 +548,12 @@ class Page:
             if media.alt
             else el("span", {"class": "alt-missing"}, "no alt text")
         )
-        return el("figure", {"class": "media"}, shown, el("figcaption", None, el("b", None, "alt: "), alt,
-                                                         el("div", {"class": "muted"}, media.path)))
+        return el(
+            "figure",
+            {"class": "media"},
+            shown,
+            el("figcaption", None, el("b", None, "alt: "), alt, el("div", {"class": "muted"}, media.path)),
+        )
 
     def placeholder(self, media: Media) -> Markup:
         kind = media.kind or "file"
@@ -472,7 +565,11 @@ class Page:
         return el(
             "div",
             {"class": f"placeholder {kind}"},
-            el("span", {"class": "play" if kind == "video" else "icon", "aria-hidden": "true"}, "▶" if kind == "video" else "▦"),
+            el(
+                "span",
+                {"class": "play" if kind == "video" else "icon", "aria-hidden": "true"},
+                "▶" if kind == "video" else "▦",
+            ),
             el("div", None, el("strong", None, Path(media.path).name)),
             el("div", {"class": "muted"}, f"{media.mime or kind}, {human_size(media.size)}"),
             el("div", {"class": "muted"}, reason),
@@ -482,7 +579,11 @@ class Page:
         if not media:
             return None
         alts = [f"alt{part}.{j}" if m.alt else None for j, m in enumerate(media)]
-        return el("div", {"class": f"gallery n{min(len(media), 4)}"}, [self.image(v, m, k) for m, k in zip(media, alts)])
+        return el(
+            "div",
+            {"class": f"gallery n{min(len(media), 4)}"},
+            [self.image(v, m, k) for m, k in zip(media, alts, strict=True)],
+        )
 
     def link_card(self, v: CardView) -> Markup | None:
         link = v.rendered.link
@@ -491,7 +592,11 @@ class Page:
         return el(
             "div",
             {"class": "link-card"},
-            el("div", {"class": "host"}, (urlsplit(link).hostname or "link").upper() if _http(link) else "not a web link"),
+            el(
+                "div",
+                {"class": "host"},
+                (urlsplit(link).hostname or "link").upper() if _http(link) else "not a web link",
+            ),
             el("div", {"class": "url"}, marked(link, v.spans.get("link", ()))),
             self.anchor_to(link),
         )
@@ -501,7 +606,11 @@ class Page:
         """An http(s) link a reviewer may open, never followed by the page itself; anything else is text."""
         if not _http(link):
             return None
-        return el("a", {"class": "open", "href": link, "rel": "noopener noreferrer", "target": "_blank"}, "open link ↗")
+        return el(
+            "a",
+            {"class": "open", "href": link, "rel": "noopener noreferrer", "target": "_blank"},
+            "open link ↗",
+        )
 
     def x_card(self, v: CardView) -> Markup:
         r = v.rendered
@@ -519,13 +628,21 @@ class Page:
                     el(
                         "div",
                         {"class": "tweet-body"},
-                        el("div", {"class": "who"}, el("b", None, display), " ", el("span", {"class": "muted"}, f"@{account}")),
+                        el(
+                            "div",
+                            {"class": "who"},
+                            el("b", None, display),
+                            " ",
+                            el("span", {"class": "muted"}, f"@{account}"),
+                        ),
                         self.text(v, f"part{i}", part.text),
                         self.media_list(v, part.media, i),
                         el(
                             "div",
                             {"class": "tweet-foot"},
-                            el("span", {"class": "muted"}, f"{i + 1}/{len(r.parts)}") if len(r.parts) > 1 else None,
+                            el("span", {"class": "muted"}, f"{i + 1}/{len(r.parts)}")
+                            if len(r.parts) > 1
+                            else None,
                             self.count(m) if m else None,
                         ),
                     ),
@@ -539,8 +656,13 @@ class Page:
         return el(
             "div",
             {"class": "fb"},
-            el("div", {"class": "who"}, self.avatar(page), el("b", None, page),
-               el("span", {"class": "muted"}, " · page post")),
+            el(
+                "div",
+                {"class": "who"},
+                self.avatar(page),
+                el("b", None, page),
+                el("span", {"class": "muted"}, " · page post"),
+            ),
             self.text(v, "part0", r.text, "See more"),
             self.media_list(v, r.parts[0].media if r.parts else (), 0),
             self.link_card(v),
@@ -559,7 +681,9 @@ class Page:
         else:
             player = el("div", {"class": "placeholder video"}, "no video")
         if r.thumbnail and videos:
-            thumb = el("div", {"class": "thumb"}, el("b", None, "thumbnail"), self.image(v, r.thumbnail, "thumbalt"))
+            thumb = el(
+                "div", {"class": "thumb"}, el("b", None, "thumbnail"), self.image(v, r.thumbnail, "thumbalt")
+            )
         else:
             thumb = None
         tags = options.get("tags") or []
@@ -567,13 +691,24 @@ class Page:
             "div",
             {"class": "yt"},
             el("div", {"class": "player"}, player),
-            el("h3", {"class": "yt-title"}, marked(r.title or "", v.spans.get("title", ())) if r.title else
-               el("span", {"class": "alt-missing"}, "no title")),
-            el("div", {"class": "who"}, self.avatar(self.config.defaults.sponsor or r.channel.name),
-               el("b", None, self.config.defaults.sponsor or r.channel.name),
-               el("span", {"class": "chip"}, f"privacy: {options.get('privacy', 'public')}")),
+            el(
+                "h3",
+                {"class": "yt-title"},
+                marked(r.title or "", v.spans.get("title", ()))
+                if r.title
+                else el("span", {"class": "alt-missing"}, "no title"),
+            ),
+            el(
+                "div",
+                {"class": "who"},
+                self.avatar(self.config.defaults.sponsor or r.channel.name),
+                el("b", None, self.config.defaults.sponsor or r.channel.name),
+                el("span", {"class": "chip"}, f"privacy: {options.get('privacy', 'public')}"),
+            ),
             el("div", {"class": "description"}, self.text(v, "part0", r.text, "…more")),
-            el("div", {"class": "tags"}, [el("span", {"class": "tag"}, f"#{t}") for t in tags]) if tags else None,
+            el("div", {"class": "tags"}, [el("span", {"class": "tag"}, f"#{t}") for t in tags])
+            if tags
+            else None,
             thumb,
             self.link_card(v) if shows_link_card(r) else None,
         )
@@ -585,11 +720,21 @@ class Page:
             {"class": "pin"},
             self.media_list(v, r.parts[0].media if r.parts else r.media, 0)
             or el("div", {"class": "placeholder image"}, "no image"),
-            el("div", {"class": "thumb"}, el("b", None, "cover image"), self.image(v, r.thumbnail, "thumbalt"))
+            el(
+                "div",
+                {"class": "thumb"},
+                el("b", None, "cover image"),
+                self.image(v, r.thumbnail, "thumbalt"),
+            )
             if r.thumbnail
             else None,
-            el("h3", {"class": "pin-title"}, marked(r.title, v.spans.get("title", ())) if r.title else
-               el("span", {"class": "alt-missing"}, "no title")),
+            el(
+                "h3",
+                {"class": "pin-title"},
+                marked(r.title, v.spans.get("title", ()))
+                if r.title
+                else el("span", {"class": "alt-missing"}, "no title"),
+            ),
             self.text(v, "part0", r.text),
             el("div", {"class": "board"}, "Saved to ", el("b", None, r.board or "(no board)")),
             self.link_card(v),
@@ -601,7 +746,10 @@ class Page:
             "div",
             {"class": "generic"},
             el("h3", None, marked(r.title, v.spans.get("title", ()))) if r.title else None,
-            [join(self.text(v, f"part{i}", p.text), self.media_list(v, p.media, i)) for i, p in enumerate(r.parts)],
+            [
+                join(self.text(v, f"part{i}", p.text), self.media_list(v, p.media, i))
+                for i, p in enumerate(r.parts)
+            ],
             self.link_card(v),
         )
 
@@ -617,8 +765,12 @@ class Page:
         d = v.data
         when = d["schedule"]
         rows = [
-            ("schedule", join(when["local"], el("span", {"class": "muted"}, f" ({when['utc']}, zone {when['zone']})"))
-             if when["local"] else "not scheduled: published only by `socialpub publish`"),
+            (
+                "schedule",
+                join(when["local"], el("span", {"class": "muted"}, f" ({when['utc']}, zone {when['zone']})"))
+                if when["local"]
+                else "not scheduled: published only by `socialpub publish`",
+            ),
             ("approval", d["approval_code"] or el("span", {"class": "alt-missing"}, "none")),
             ("post type", d["post_type"]),
         ]
@@ -629,7 +781,9 @@ class Page:
         for key, value in d["options"].items():
             if key == "tags":
                 continue
-            rows.append((key.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
+            rows.append(
+                (key.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+            )
         return el("dl", {"class": "facts"}, [join(el("dt", None, k), el("dd", None, val)) for k, val in rows])
 
     def finding_list(self, refs: Sequence[Ref]) -> Markup:
@@ -639,12 +793,19 @@ class Page:
         for ref in refs:
             f = ref.data
             label = "suppressed" if ref.suppressed else ref.severity
-            where = f["file"] + (f":{f['line']}" if f.get("line") else "") + (f":{f['column']}" if f.get("column") else "")
+            where = (
+                f["file"]
+                + (f":{f['line']}" if f.get("line") else "")
+                + (f":{f['column']}" if f.get("column") else "")
+            )
             waiver = f.get("suppression") or {}
             items.append(
                 el(
                     "li",
-                    {"class": f"finding {ref.severity}" + (" suppressed" if ref.suppressed else ""), "id": ref.anchor},
+                    {
+                        "class": f"finding {ref.severity}" + (" suppressed" if ref.suppressed else ""),
+                        "id": ref.anchor,
+                    },
                     el("span", {"class": f"sev {label}"}, label),
                     " ",
                     el("strong", None, f["rule"]),
@@ -654,12 +815,18 @@ class Page:
                     f["message"],
                     " ",
                     el("code", {"class": "where"}, where),
-                    None if ref.marked else el(
-                        "div", {"class": "span-note"},
-                        f"excerpt (not in the text shown): “{f['excerpt']}”" if f.get("excerpt")
+                    None
+                    if ref.marked
+                    else el(
+                        "div",
+                        {"class": "span-note"},
+                        f"excerpt (not in the text shown): “{f['excerpt']}”"
+                        if f.get("excerpt")
                         else "applies to the post as a whole",
                     ),
-                    el("div", {"class": "hint"}, "hint: ", f["hint"]) if f.get("hint") and not ref.suppressed else None,
+                    el("div", {"class": "hint"}, "hint: ", f["hint"])
+                    if f.get("hint") and not ref.suppressed
+                    else None,
                     el(
                         "div",
                         {"class": "waiver"},
@@ -730,7 +897,8 @@ border-top:4px solid var(--ok);overflow:hidden}.card.blocked{border-top-color:va
 .text{white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate;font-size:15px}
 .avatar{flex:none;display:inline-flex;align-items:center;justify-content:center;width:40px;height:40px;
 border-radius:50%;background:#44546a;color:#fff;font-weight:700;margin-right:8px}
-.who{display:flex;align-items:center;gap:6px;margin-bottom:6px}.who .avatar{margin-right:2px}.tweet .who{margin-bottom:2px}
+.who{display:flex;align-items:center;gap:6px;margin-bottom:6px}.who .avatar{margin-right:2px}
+.tweet .who{margin-bottom:2px}
 .tweet{display:flex;position:relative;padding-bottom:14px}
 .thread .tweet:not(:last-child)::before{content:"";position:absolute;left:19px;top:44px;bottom:0;width:2px;
 background:#cfd9de}
@@ -742,10 +910,12 @@ mark.error{background:var(--err-bg);border-bottom:2px solid var(--err)}
 mark.warning{background:var(--warn-bg);border-bottom:2px solid var(--warn)}
 mark.suppressed{background:#eceff1;border-bottom:2px dotted #90a4ae}
 sup.ref{font-size:10px;margin-left:1px}sup.ref a{color:var(--err);text-decoration:none;font-weight:700}
+mark.suppressed+sup.ref a{color:#90a4ae}
 .fold{display:block;margin:6px 0;border-top:2px dashed #8c959f;color:#57606a;font-size:12px;font-weight:600;
 white-space:normal}
 .fold::before{content:"\\2702  fold: readers see the text above until they click "}
-.gallery{display:grid;gap:6px;margin-top:8px}.gallery.n2,.gallery.n3,.gallery.n4{grid-template-columns:1fr 1fr}
+.gallery{display:grid;gap:6px;margin-top:8px}
+.gallery.n2,.gallery.n3,.gallery.n4{grid-template-columns:1fr 1fr}
 figure.media{margin:0}figure.media img,figure.media video{display:block;width:100%;max-height:360px;
 object-fit:contain;background:#e9ecef;border-radius:8px;image-rendering:pixelated;min-height:120px}
 figcaption{font-size:12px;margin-top:3px}.alt-missing{color:var(--err);font-weight:600}

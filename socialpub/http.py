@@ -139,9 +139,6 @@ def _clock(seconds: float) -> str:
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """Remove every secret (and its URL-encoded form) from a text before it is shown or stored."""
-    from urllib.parse import quote
+    from socialpub.redact import redact
 
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "[secret]").replace(quote(secret, safe=""), "[secret]")
-    return text
+    return redact(text, secrets)

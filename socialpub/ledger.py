@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from socialpub.errors import ConfigError, SocialpubError
+from socialpub.redact import redact
 
 STATES = ("publishing", "published", "failed", "unknown", "missed", "retracted")
 
@@ -166,6 +167,8 @@ def _db_values(row: Row) -> list[Any]:
     values = []
     for key in _ROW_COLUMNS:
         value = getattr(row, key)
+        if key == "last_error" and value:
+            value = redact(value)  # the last line of defence: no secret is ever stored
         if key in _TIMES:
             value = iso(value)
         elif key == "extra_ids":
@@ -326,7 +329,7 @@ class Ledger:
                 row.state if row else None, row.remote_id if row else None, row.url if row else None,
                 row.content_hash if row else None, row.approval_code if row else None,
                 row.git_commit if row else None,
-                json.dumps(detail, default=str, sort_keys=True) if detail else None,
+                redact(json.dumps(detail, default=str, sort_keys=True)) if detail else None,
             ),
         )
 

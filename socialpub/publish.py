@@ -118,6 +118,8 @@ class Publisher:
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.config, self.environ)
+        if not self.dry_run:
+            self.renderer.learn_secrets()
 
     # --- entry points ---
 
@@ -170,9 +172,18 @@ class Publisher:
 
         row = self.ledger.get(post.id, channel)
         if row is not None and row.state in ("publishing", "unknown"):
-            if row.state == "publishing" and self.ledger.claimer_alive(row.claimed_by):
-                return self._done(Result(post.id, channel, "skipped", error="being published by another run"))
-            settled = self._reconcile(adapter, rendered, row)
+            if self.ledger.claimer_alive(row.claimed_by):
+                doing = "published" if row.state == "publishing" else "reconciled"
+                return self._done(Result(post.id, channel, "skipped", error=f"being {doing} by another run"))
+            # Take the row over atomically: of several runs that find the same crashed claim (PostgreSQL
+            # hosts, or `publish` beside `run`), only one reconciles it and may send it again.
+            seen = row
+            taken = self.ledger.claim(post.id, channel, lambda current: self._take_over(current, seen))
+            if taken is None:
+                return self._done(Result(post.id, channel, "skipped", error="being reconciled by another run"))
+            if seen.state == "publishing":
+                self.ledger.event("unknown", taken, error=taken.last_error)
+            settled = self._reconcile(adapter, rendered, taken)
             if settled is not None:
                 return self._done(settled)
             row = self.ledger.get(post.id, channel)
@@ -204,6 +215,17 @@ class Publisher:
         return self._done(self._send(adapter, rendered, claimed, mode))
 
     # --- decisions ---
+
+    def _take_over(self, current: Row | None, seen: Row) -> Row | None:
+        """`seen` (a dead run's `publishing` row, or an `unknown` one), now `unknown` and claimed by this run
+        for its reconciliation; None when another run changed or took it since it was read."""
+        if current is None or (current.state, current.claimed_by, current.updated_at) != (
+            seen.state, seen.claimed_by, seen.updated_at
+        ):
+            return None
+        error = "interrupted between the call and its record" if current.state == "publishing" else current.last_error
+        assert self.ledger is not None
+        return replace(current, state="unknown", last_error=error, claimed_by=self.ledger.claimer)
 
     @staticmethod
     def _may_send(row: Row, digest: str, mode: str, again: bool) -> bool:
@@ -277,12 +299,15 @@ class Publisher:
         """The platform may have made the post: look before anything is sent again."""
         post_id, channel = rendered.post.id, rendered.channel.name
         if row is not None and self.ledger is not None:
-            row = replace(row, state="unknown", last_error=message, claimed_by=None)
+            # Still claimed by this run while it looks: another run must not reconcile (and resend) it meanwhile.
+            row = replace(row, state="unknown", last_error=message)
             self.ledger.save(row)
             self.ledger.event("unknown", row, error=message)
         self.sleep(self.reconcile_grace)
         found = self._find(adapter, rendered)
         if isinstance(found, str) or found is None:
+            if row is not None and self.ledger is not None:
+                self.ledger.save(replace(row, claimed_by=None))  # unknown, for the next run or a person
             detail = found if isinstance(found, str) else "not among the account's recent posts yet"
             return Result(
                 post_id, channel, "unknown", error=f"{message}; the outcome is unknown ({detail})",
@@ -292,26 +317,27 @@ class Publisher:
         return self._reconciled(row, post_id, channel, found)
 
     def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row) -> Result | None:
-        """A `publishing` row left by a crash, or an `unknown` one: settle it from what the platform shows.
+        """A `publishing` row left by a crash, or an `unknown` one, taken over by this run (`_take_over`):
+        settle it from what the platform shows.
 
         Returns the settled result, or None when the platform confirms nothing was posted (send now).
         """
         assert self.ledger is not None
-        if row.state == "publishing":
-            row = replace(row, state="unknown", last_error="interrupted between the call and its record")
-            self.ledger.save(row)
-            self.ledger.event("unknown", row, error=row.last_error)
-        since = (utcnow() - (row.claimed_at or row.updated_at or utcnow())).total_seconds()
+        claimed = row.claimed_at or row.updated_at
+        # Times are stored to the second (truncated): count from the end of that second, so that the wait
+        # is never shorter than the grace.
+        since = (utcnow() - claimed).total_seconds() - 1.0 if claimed else 0.0
         if since < self.reconcile_grace:
-            self.sleep(self.reconcile_grace - since)  # a request still in flight must land before we look
+            self.sleep(self.reconcile_grace - max(since, 0.0))  # a request still in flight must land first
         found = self._find(adapter, rendered)
         if isinstance(found, str):
+            self.ledger.save(replace(row, claimed_by=None))  # unknown, for the next run or a person
             return Result(row.post_id, row.channel, "unknown", error=f"cannot reconcile: {found}",
                           hint=f"socialpub resolve {row.post_id} --channel {row.channel} "
                           "(--published URL | --not-published)")
         if found is None:
             # Confirmed not on the platform: claimable again, as a transient failure due now.
-            cleared = replace(row, state="failed", transient=True, next_attempt_at=None,
+            cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
                               last_error="an interrupted attempt did not reach the platform")
             self.ledger.save(cleared)
             self.ledger.event("reconciled", cleared, found=False)

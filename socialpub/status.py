@@ -101,6 +101,7 @@ def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str |
 def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequence[str] | None,
                  environ: Mapping[str, str] | None = None) -> list[Result]:
     renderer = Renderer(config, environ)
+    renderer.learn_secrets()
     rows = [r for r in ledger.rows() if r.post_id == post_id and (not channels or r.channel in channels)]
     published = [r for r in rows if r.state == "published"]
     if not published:
@@ -130,6 +131,7 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
 
 def verify_channels(config: Config, environ: Mapping[str, str] | None) -> list[dict[str, Any]]:
     renderer = Renderer(config, environ)
+    renderer.learn_secrets()
     checks = []
     for name, channel in config.channels.items():
         item: dict[str, Any] = {"channel": name, "kind": channel.kind, "ok": True, "warnings": [], "error": None}

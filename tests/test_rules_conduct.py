@@ -99,6 +99,7 @@ def test_catalogue_entries() -> None:
         ("Great #advocacy day with the team 💜", {"author_type": "patient_ambassador"}),  # not #ad
         ("My talk: https://www.astrazeneca-us.com/sponsored", {"author_type": "hcp_consultant"}),  # URL only
         ("I work for a great company. #AZoncology", {"author_type": "employee"}),
+        ("Time to reload: a new week with the team", {"author_type": "employee"}),  # "reload:" is not "Ad:"
     ],
 )
 def test_transparency001_fires_without_accepted_disclosure(
@@ -147,6 +148,8 @@ def test_transparency001_alt_text_does_not_count(repo: Repo) -> None:
         "Proud #AstraZenecaEmployee at the summit today!",
         "My day as an @AstraZenecaUS employee.",
         "Advertisement. What strength means to me.",
+        "Ad: what strength means to me.",
+        "[Ad] what strength means to me. #PaidPartnership",
     ],
 )
 def test_transparency001_accepted_disclosures(repo: Repo, body: str) -> None:

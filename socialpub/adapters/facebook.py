@@ -180,23 +180,25 @@ class FacebookAdapter(Adapter):
                     "use a smaller file (shorter, or encoded at a lower bitrate)",
                 )
             fields = {"description": message, **schedule} if message else dict(schedule)
-            answer = self._call(lambda: graph.video(page_id, video, fields), creates=True)
+            answer = self._call(graph.video, page_id, video, fields, creates=True)
             video_id = _id(answer, "id")
             # A video's Page post is PAGEID_VIDEOID; /videos answers the video id only.
             post_id = f"{page_id}_{video_id}" if video_id else ""
         elif len(images) == 1:
             image = _readable(images[0], IMAGE_TYPES, "JPEG, PNG or GIF image")
             fields = _photo_fields(image, message, schedule)
-            answer = self._call(lambda: graph.photo(page_id, image, fields), creates=True)
+            answer = self._call(graph.photo, page_id, image, fields, creates=True)
             # /photos answers {"id": photo, "post_id": PAGEID_POSTID}
-            post_id = _id(answer, "post_id") or (f"{page_id}_{_id(answer, 'id')}" if _id(answer, "id") else "")
+            post_id = _id(answer, "post_id") or (
+                f"{page_id}_{_id(answer, 'id')}" if _id(answer, "id") else ""
+            )
         elif images:
             post_id = self._multi_photo(page_id, images, message, schedule)
         else:
             fields = {k: v for k, v in (("message", rendered.text), ("link", rendered.link)) if v}
             if not fields:
                 raise _refused("nothing to post: no text, link or media", "write the post's text")
-            answer = self._call(lambda: graph.post(page_id, "feed", {**fields, **schedule}), creates=True)
+            answer = self._call(graph.post, page_id, "feed", {**fields, **schedule}, creates=True)
             post_id = _id(answer, "id")
         if not post_id or not POST_ID.match(post_id):
             raise PlatformError(
@@ -221,23 +223,25 @@ class FacebookAdapter(Adapter):
             fields["published"] = "false"  # the string: the SDK would send a Python False as "False"
             if schedule:
                 fields["temporary"] = "true"  # unpublished photos for a scheduled post must be temporary
-            answer = self._call(lambda image=image, fields=fields: graph.photo(page_id, image, fields))
+            answer = self._call(graph.photo, page_id, image, fields)
             photo_id = _id(answer, "id")
             if not photo_id:
                 raise PlatformError(
-                    "Facebook accepted a photo but answered without its id", transient=True, hint="retry later"
+                    "Facebook accepted a photo but answered without its id",
+                    transient=True,
+                    hint="retry later",
                 )
             uploaded.append(photo_id)
         fields = {"attached_media": json.dumps([{"media_fbid": i} for i in uploaded]), **schedule}
         if message:
             fields["message"] = message
         try:
-            answer = self._call(lambda: graph.post(page_id, "feed", fields), creates=True)
+            answer = self._call(graph.post, page_id, "feed", fields, creates=True)
         except PlatformError as error:
             if not error.maybe_sent:  # no post: the unpublished photos would only clutter the Page's library
                 for photo_id in uploaded:
                     try:
-                        self._call(lambda photo_id=photo_id: graph.delete(photo_id))
+                        self._call(graph.delete, photo_id)
                     except PlatformError:
                         log.info("%s: could not remove unpublished photo %s", self.channel.name, photo_id)
             raise
@@ -264,15 +268,17 @@ class FacebookAdapter(Adapter):
                 params = {"fields": fields, "limit": str(self.page_size)}
                 if after:
                     params["after"] = after
-                page = self._call(lambda params=params: graph.get(f"{page_id}/{edge}", params))
+                page = self._call(graph.get, f"{page_id}/{edge}", params)
                 for post in page.get("data") or []:
                     if isinstance(post, dict) and _normal(post.get("message")) == want and post.get("id"):
                         post_id = str(post["id"])
                         when = _when(post.get("scheduled_publish_time")) or _when(post.get("created_time"))
                         return Receipt(remote_id=post_id, url=POST_URL.format(post_id), published_at=when)
-                paging = page.get("paging") if isinstance(page.get("paging"), dict) else {}
-                cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
-                after = cursors.get("after") if paging.get("next") else None
+                paging = page.get("paging")
+                if not isinstance(paging, dict) or not paging.get("next"):
+                    break  # the last page
+                cursors = paging.get("cursors")
+                after = cursors.get("after") if isinstance(cursors, dict) else None
                 if not after:
                     break
         return None
@@ -281,10 +287,13 @@ class FacebookAdapter(Adapter):
         """Delete a Page post (PAGEID_POSTID, or its www.facebook.com URL)."""
         post_id = remote_id.strip().rstrip("/").rsplit("/", 1)[-1]
         if not POST_ID.match(post_id):
-            raise _refused(f"'{remote_id}' is not a Facebook post id", "a post id looks like 123456789_987654321")
+            raise _refused(
+                f"'{remote_id}' is not a Facebook post id", "a post id looks like 123456789_987654321"
+            )
         graph = self.graph
         self._call(
-            lambda: graph.delete(post_id),
+            graph.delete,
+            post_id,
             not_found=f"post {post_id} does not exist (already deleted on Facebook, or the id is wrong)",
         )
 
@@ -293,16 +302,16 @@ class FacebookAdapter(Adapter):
         page_id = self._page_id()
         graph = self.graph
         warnings_: list[str] = []
-        me = self._call(lambda: graph.get("me", {"fields": "id,name"}))
+        me = self._call(graph.get, "me", {"fields": "id,name"})
         if str(me.get("id")) != page_id:
+            owner = f"{me.get('name') or '?'} ({me.get('id')})"
             warnings_.append(
-                f"the token is not this Page's token: it belongs to {me.get('name') or '?'} ({me.get('id')}), "
-                f"channels.toml says page_id {page_id}; make a Page access token for page {page_id} "
-                "in Meta Business Suite"
+                f"the token is not this Page's token: it belongs to {owner}, channels.toml says page_id "
+                f"{page_id}; make a Page access token for page {page_id} in Meta Business Suite"
             )
         token = self.secret("page_token")
         try:
-            info = self._call(lambda: graph.get("debug_token", {"input_token": token})).get("data")
+            info = self._call(graph.get, "debug_token", {"input_token": token}).get("data")
         except PlatformError as error:  # a Page token may not be allowed to debug itself: no expiry known
             log.info("%s: token expiry unknown (debug_token: %s)", self.channel.name, error.message)
             info = None
@@ -313,7 +322,8 @@ class FacebookAdapter(Adapter):
     def _token_warnings(self, info: Mapping[str, Any]) -> list[str]:
         found: list[str] = []
         expires = info.get("expires_at")
-        if isinstance(expires, int) and expires > 0:  # 0: a Page token from a long-lived user token never expires
+        # 0: never (a Page token made from a long-lived user token or a system user does not expire)
+        if isinstance(expires, int) and expires > 0:
             left = expires - time.time()
             if left < self.expiry_warning.total_seconds():
                 day = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -324,7 +334,9 @@ class FacebookAdapter(Adapter):
                 )
         kind = info.get("type")
         if isinstance(kind, str) and kind and kind.upper() != "PAGE":
-            found.append(f"the token is a {kind.lower()} token, not a Page token: posts need a Page access token")
+            found.append(
+                f"the token is a {kind.lower()} token, not a Page token: posts need a Page access token"
+            )
         scopes = info.get("scopes")
         if isinstance(scopes, list) and scopes and "pages_manage_posts" not in scopes:
             found.append("the token lacks the pages_manage_posts permission: Facebook will refuse to post")
@@ -366,7 +378,7 @@ class FacebookAdapter(Adapter):
         if not match:
             raise _refused(
                 f"graph_version '{value}' is not a Graph API version",
-                f"write graph_version = \"{DEFAULT_VERSION}\" in [channels.{self.channel.name}]",
+                f'write graph_version = "{DEFAULT_VERSION}" in [channels.{self.channel.name}]',
             )
         return f"v{match[1]}.{match[2]}"  # "21.0" and "v21.0" both give the path prefix /v21.0/
 
@@ -388,7 +400,7 @@ class FacebookAdapter(Adapter):
         ahead = when - now
         if ahead < SCHEDULE_MIN + SCHEDULE_SLACK or ahead > SCHEDULE_MAX:
             raise _refused(
-                f"Facebook schedules posts 10 minutes to 30 days ahead; publish_at "
+                f"posts can be scheduled 10 minutes to 30 days ahead; publish_at "
                 f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC is {_human(ahead)} away",
                 "publish it with `socialpub run` when it is due, or set native_schedule = false"
                 if ahead < SCHEDULE_MIN + SCHEDULE_SLACK
@@ -398,7 +410,11 @@ class FacebookAdapter(Adapter):
         return {"published": "false", "scheduled_publish_time": str(int(when.timestamp()))}, when
 
     def _call(
-        self, operation: Callable[[], dict[str, Any]], *, creates: bool = False, not_found: str | None = None
+        self,
+        operation: Callable[..., dict[str, Any]],
+        *args: Any,
+        creates: bool = False,
+        not_found: str | None = None,
     ) -> dict[str, Any]:
         """Run one Graph call; every failure becomes a PlatformError.
 
@@ -407,7 +423,7 @@ class FacebookAdapter(Adapter):
         import requests
 
         try:
-            return operation()
+            return operation(*args)
         except GraphFailure as failure:
             raise self._error(failure, creates=creates, not_found=not_found) from None
         except requests.RequestException as exc:
@@ -520,7 +536,9 @@ class FacebookAdapter(Adapter):
 class GraphFailure(Exception):
     """An answer of the Graph API that is not a success, independent of the SDK."""
 
-    def __init__(self, status: int, body: Any, headers: Mapping[str, str], text: str, *, unreadable: bool) -> None:
+    def __init__(
+        self, status: int, body: Any, headers: Mapping[str, str], text: str, *, unreadable: bool
+    ) -> None:
         super().__init__(f"HTTP {status}")
         self.status = status
         self.body = body
@@ -557,7 +575,11 @@ class GraphFailure(Exception):
             return f"an HTML page, not a Graph API answer: {words or 'empty'}"
         if isinstance(self.body, dict):  # e.g. a 500 whose body has no `error`: never a success
             return f"no Graph error in the answer: {json.dumps(self.body)[:200]}"
-        return f"something other than a JSON object: {' '.join(text.split())[:200]}" if text else "an empty answer"
+        return (
+            f"something other than a JSON object: {' '.join(text.split())[:200]}"
+            if text
+            else "an empty answer"
+        )
 
 
 class _Graph:
@@ -644,7 +666,11 @@ def _graph_session(endpoint: str | None, token: str, app_secret: str | None) -> 
     def request(method: str, url: str, **kwargs: Any) -> requests.Response:
         # The SDK adds access_token to the query (GET) or the form (POST): as a header instead, it stays out
         # of URLs, which end up in proxy logs, urllib3's debug log and exception messages.
-        params = {k: v for k, v in dict(kwargs.get("params") or {}).items() if not (k == "access_token" and v == token)}
+        params = {
+            k: v
+            for k, v in dict(kwargs.get("params") or {}).items()
+            if not (k == "access_token" and v == token)
+        }
         if proof:
             params["appsecret_proof"] = proof
         kwargs["params"] = params
@@ -653,7 +679,7 @@ def _graph_session(endpoint: str | None, token: str, app_secret: str | None) -> 
             kwargs["data"] = {k: v for k, v in data.items() if not (k == "access_token" and v == token)}
         return send(method, url, **kwargs)
 
-    session.request = request  # type: ignore[method-assign]
+    session.request = request  # type: ignore[method-assign, assignment]
     session.hooks["response"].append(_check_answer)
     return session
 
@@ -803,7 +829,7 @@ def _when(value: Any) -> datetime | None:
 
 
 def _human(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
+    minutes = round(delta.total_seconds() / 60)
     if minutes < 120:
         return f"{minutes} minutes"
     return f"{minutes // 60} hours" if minutes < 48 * 60 else f"{minutes // 1440} days"

@@ -24,20 +24,18 @@ from socialpub.rules.lexicon import BUILTIN
 
 @dataclass(frozen=True)
 class _Text:
-    """A visible field of one unit with its URLs masked once (rules look at it several times)."""
+    """A visible field of one unit (or the text a reply answers) with its URL-masked value."""
 
     unit: int
     field: Field
     masked: str
 
 
-# Ten rules and every channel read the same texts: mask each text once.
-_mask = lru_cache(maxsize=4096)(T.mask_urls)
 _DIGIT = re.compile(r"\d")
 
 
 def _texts(ctx: Context, names: tuple[str, ...] = ("title", "text", "alt")) -> list[_Text]:
-    return [_Text(u.index, f, _mask(f.value)) for u in ctx.units() for f in u.fields
+    return [_Text(u.index, f, f.masked) for u in ctx.units() for f in u.fields
             if f.name in names and f.value.strip()]
 
 
@@ -79,7 +77,8 @@ def _reply(ctx: Context) -> _Text | None:
     if not value.strip():
         return None
     source = Source(ctx.post.file, ctx.post.line("in_reply_to_text"))
-    return _Text(-1, Field("in_reply_to_text", value, source), _mask(value))
+    field = Field("in_reply_to_text", value, source)
+    return _Text(-1, field, field.masked)
 
 
 _BOUNDARY = re.compile(r"[.!?;:](?=\s|$)|\n")
@@ -156,6 +155,9 @@ def _products(ctx: Context) -> list[tuple[str, re.Pattern[str]]]:
 # --- SP-TRANSPARENCY-001/002 ---------------------------------------------------------------------
 
 _CONNECTED_AUTHORS = ("employee", "patient_ambassador", "influencer", "hcp_consultant")
+# Clear forms the FTC's guides accept besides the lexicon's "disclosures" (sponsor-free).
+_GENERIC_DISCLOSURES = ("ad:", "[ad]", "paid ad", "paid post", "paid promotion", "#paid", "#paidpartnership",
+                        "#sponsoredpost")
 
 
 def _aliases(ctx: Context) -> list[str]:
@@ -168,7 +170,7 @@ def _accepted(ctx: Context) -> re.Pattern[str]:
     """Accepted disclosures: configured, built-in, and the usual forms built from the sponsor's name."""
     def build() -> list[str]:
         terms = [*BUILTIN["disclosures"], *ctx.compliance.lexicon.get("disclosures", ()),
-                 *ctx.compliance.accepted_disclosures]
+                 *ctx.compliance.accepted_disclosures, *_GENERIC_DISCLOSURES]
         for name in _aliases(ctx):
             terms += [f"paid partnership with {name}", f"sponsored by {name}", f"paid by {name}",
                       f"I work for {name}", f"I work at {name}", f"employee of {name}", f"employed by {name}",
@@ -625,7 +627,7 @@ def _has_pathway(ctx: Context) -> bool:
                 return True
             if _DIGIT.search(lower):
                 for pattern in (_PHONE_NANP, _PHONE_VANITY, _PHONE_INTL):
-                    if any(_phone_key(m.group(0)) in phones for m in pattern.finditer(_mask(f.value))):
+                    if any(_phone_key(m.group(0)) in phones for m in pattern.finditer(f.masked)):
                         return True
     return False
 

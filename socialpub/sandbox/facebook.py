@@ -96,6 +96,8 @@ class FacebookSandbox(Platform):
         self.debug_token_allowed = True  # False: answer debug_token as Graph does a token that may not debug
         # Fields of create requests (tokens excluded), for tests; the last 500 only.
         self.received: deque[dict[str, Any]] = deque(maxlen=500)
+        # Where each request carried its token ("header", "query" or "body"): a token in a URL is logged.
+        self.token_places: deque[tuple[str, str]] = deque(maxlen=500)
 
     # --- Graph's answers --------------------------------------------------------------------------
 
@@ -111,7 +113,9 @@ class FacebookSandbox(Platform):
     def invalid(self, message: str, **extra: Any) -> ApiError:
         return self.error(400, f"(#100) {message}", code=100, **extra)
 
-    def unauthorized(self, message: str = "Invalid OAuth access token - Cannot parse access token") -> ApiError:
+    def unauthorized(
+        self, message: str = "Invalid OAuth access token - Cannot parse access token"
+    ) -> ApiError:
         err = self.error(400, message, code=190)
         err.headers["WWW-Authenticate"] = f'OAuth "Facebook Platform" "invalid_token" "{message}"'
         return err
@@ -138,31 +142,49 @@ class FacebookSandbox(Platform):
     # --- auth ---------------------------------------------------------------------------------------
 
     def token_of(self, request: Request, fields: dict[str, Any] | None = None) -> str | None:
+        return self._token(request, fields)[0]
+
+    def _token(self, request: Request, fields: dict[str, Any] | None) -> tuple[str | None, str]:
         header = request.headers.get("authorization", "")
         for scheme in ("bearer ", "oauth "):
             if header.lower().startswith(scheme):
-                return header[len(scheme) :].strip()
-        token = (fields or {}).get("access_token") or request.query.get("access_token")
-        return token if isinstance(token, str) else None
+                return header[len(scheme) :].strip(), "header"
+        if isinstance(request.query.get("access_token"), str):
+            return request.query["access_token"], "query"
+        token = (fields or {}).get("access_token")
+        return (token, "body") if isinstance(token, str) else (None, "none")
 
     def auth(self, request: Request, fields: dict[str, Any] | None = None) -> str:
-        token = self.token_of(request, fields)
+        token, place = self._token(request, fields)
+        with self.lock:
+            self.token_places.append((request.path, place))
         if not token:
             raise self.error(400, "An access token is required to request this resource.", code=104)
         if not self.sandbox.valid_token(token):
             raise self.unauthorized(
-                "Error validating access token: Session has expired." if token.startswith("sandbox")
+                "Error validating access token: Session has expired."
+                if token.startswith("sandbox")
                 else "Invalid OAuth access token - Cannot parse access token"
             )
         proof = (fields or {}).get("appsecret_proof") or request.query.get("appsecret_proof")
         if proof:
-            expected = [hmac.new(s.encode(), token.encode(), hashlib.sha256).hexdigest() for s in self.app_secrets]
+            expected = [
+                hmac.new(s.encode(), token.encode(), hashlib.sha256).hexdigest() for s in self.app_secrets
+            ]
             if not any(hmac.compare_digest(str(proof), e) for e in expected):
-                raise self.error(400, "Invalid appsecret_proof provided in the API argument", code=100,
-                                 type="GraphMethodException")
+                raise self.error(
+                    400,
+                    "Invalid appsecret_proof provided in the API argument",
+                    code=100,
+                    type="GraphMethodException",
+                )
         elif self.require_proof:
-            raise self.error(400, "API calls from the server require an appsecret_proof argument", code=100,
-                             type="GraphMethodException")
+            raise self.error(
+                400,
+                "API calls from the server require an appsecret_proof argument",
+                code=100,
+                type="GraphMethodException",
+            )
         return token
 
     def fields(self, request: Request) -> dict[str, Any]:
@@ -227,7 +249,9 @@ class FacebookSandbox(Platform):
             raise self.invalid(f"Param {key} is too long ({len(value)} characters; at most {MESSAGE_LIMIT})")
         return value
 
-    def new_post(self, page_id: str, post_id: str, message: str | None, when: int | None, **extra: Any) -> dict[str, Any]:
+    def new_post(
+        self, page_id: str, post_id: str, message: str | None, when: int | None, **extra: Any
+    ) -> dict[str, Any]:
         created = _now()
         post = {
             "id": post_id,
@@ -262,8 +286,15 @@ class FacebookSandbox(Platform):
         with self.lock:
             for photo_id in attached:
                 self.kept("photos")[photo_id]["post_id"] = post_id
-            self.new_post(page_id, post_id, message, when, link=link, attached_media=attached, type="status"
-                          if not attached else "photo")
+            self.new_post(
+                page_id,
+                post_id,
+                message,
+                when,
+                link=link,
+                attached_media=attached,
+                type="status" if not attached else "photo",
+            )
         return Response(200, {"id": post_id})
 
     def attached(self, page_id: str, raw: Any) -> list[str]:
@@ -291,7 +322,9 @@ class FacebookSandbox(Platform):
     def create_photo(self, request: Request) -> Response:
         if request.length > PHOTO_MAX_BYTES + 65536:
             raise self.invalid("The photo is too large (at most 10 MB)")
-        raw = request.multipart() if request.headers.get("content-type", "").startswith("multipart/") else None
+        raw = (
+            request.multipart() if request.headers.get("content-type", "").startswith("multipart/") else None
+        )
         fields = dict(raw) if raw is not None else self.fields(request)
         self.auth(request, fields)
         page_id = request.match["page_id"]  # type: ignore[index]
@@ -341,7 +374,8 @@ class FacebookSandbox(Platform):
     @route("POST", V + PAGE + "/videos", "videos/create", limit=(100, PER_MINUTE))
     def create_video(self, request: Request) -> Response:
         page_id = request.match["page_id"]  # type: ignore[index]
-        if self.token_of(request):  # a token in the header or query: refuse before taking a whole upload
+        early = self.token_of(request) is not None
+        if early:  # a token in the header or query: refuse before taking a whole upload
             self.auth(request)
         kind = request.headers.get("content-type", "")
         if not kind.startswith("multipart/form-data"):
@@ -351,17 +385,25 @@ class FacebookSandbox(Platform):
             boundary = re.search(r'boundary="?([^";]+)"?', kind)
             if not boundary:
                 raise self.invalid("multipart body without a boundary")
-            fields, upload = read_multipart(request, boundary.group(1).encode())
-        self.auth(request, fields)
+            parsed, upload = read_multipart(request, boundary.group(1).encode())
+            fields = {**request.query, **parsed}
+        if not early:
+            self.auth(request, fields)
         if upload is not None:
             mime = sniff(upload["head"])
             if mime is None or not mime.startswith("video/"):
-                raise self.error(400, "(#352) The video file you selected is in a format that we don't support.",
-                                 code=352)
+                raise self.error(
+                    400, "(#352) The video file you selected is in a format that we don't support.", code=352
+                )
         elif not fields.get("file_url"):
             raise self.error(400, "(#100) Requires either file_url or source to be set", code=100)
-        self.record("videos/create", fields, version=request.match["version"],  # type: ignore[index]
-                    sha256=upload and upload["sha256"], size=upload and upload["size"])
+        self.record(
+            "videos/create",
+            fields,
+            version=request.match["version"],  # type: ignore[index]
+            sha256=upload and upload["sha256"],
+            size=upload and upload["size"],
+        )
         description = self.text(fields, "description")
         title = self.text(fields, "title")
         published = self.boolean(fields, "published", True)
@@ -369,9 +411,19 @@ class FacebookSandbox(Platform):
         video_id = self.new_id()
         post_id = f"{page_id}_{video_id}"
         with self.lock:
-            self.keep("videos", {"id": video_id, "page_id": page_id, "title": title, "description": description,
-                                 "sha256": upload and upload["sha256"], "size": upload and upload["size"],
-                                 "file_url": fields.get("file_url"), "post_id": post_id})
+            self.keep(
+                "videos",
+                {
+                    "id": video_id,
+                    "page_id": page_id,
+                    "title": title,
+                    "description": description,
+                    "sha256": upload and upload["sha256"],
+                    "size": upload and upload["size"],
+                    "file_url": fields.get("file_url"),
+                    "post_id": post_id,
+                },
+            )
             if published or when is not None:
                 self.new_post(page_id, post_id, description, when, video_id=video_id, type="video")
         return Response(200, {"id": video_id})
@@ -420,7 +472,9 @@ class FacebookSandbox(Platform):
         data = [self.view(p, wanted, now) for p in chunk]
         body: dict[str, Any] = {"data": data}
         if chunk:
-            body["paging"] = {"cursors": {"before": _b64(str(start)), "after": _b64(str(start + len(chunk) - 1))}}
+            body["paging"] = {
+                "cursors": {"before": _b64(str(start)), "after": _b64(str(start + len(chunk) - 1))}
+            }
             if start + len(chunk) < len(posts):
                 path = request.path
                 params = {k: v for k, v in query.items() if k not in ("access_token", "after")}
@@ -436,7 +490,9 @@ class FacebookSandbox(Platform):
                 out["message"] = post["message"]
             elif name == "created_time":
                 # a scheduled post that went out carries its scheduled time
-                out["created_time"] = _iso(scheduled) if scheduled and scheduled <= now else post["created_time"]
+                out["created_time"] = (
+                    _iso(scheduled) if scheduled and scheduled <= now else post["created_time"]
+                )
             elif name == "is_published":
                 out["is_published"] = post["is_published"] or bool(scheduled and scheduled <= now)
             elif name == "scheduled_publish_time" and scheduled:
@@ -458,9 +514,11 @@ class FacebookSandbox(Platform):
             elif object_id in photos and not photos[object_id].get("post_id"):
                 photos.pop(object_id)  # an unpublished photo
             else:
-                raise self.invalid(
-                    f"Unsupported delete request. Object with ID '{object_id}' does not exist, cannot be loaded "
-                    "due to missing permissions, or does not support this operation.",
+                raise self.error(
+                    400,
+                    f"Unsupported delete request. Object with ID '{object_id}' does not exist, cannot be "
+                    "loaded due to missing permissions, or does not support this operation.",
+                    code=100,
                     type="GraphMethodException",
                     subcode=33,
                 )
@@ -477,14 +535,29 @@ class FacebookSandbox(Platform):
     def debug_token(self, request: Request) -> Response:
         self.auth(request)
         if not self.debug_token_allowed:
-            raise self.error(400, "(#100) You must provide an app access token, or a user access token that is "
-                             "an owner or developer of the app", code=100)
+            raise self.error(
+                400,
+                "(#100) You must provide an app access token, or a user access token that is "
+                "an owner or developer of the app",
+                code=100,
+            )
         token = request.query.get("input_token")
         if not token:
             raise self.invalid("The parameter input_token is required")
         if not self.sandbox.valid_token(token):
-            return Response(200, {"data": {"is_valid": False, "scopes": [], "error": {
-                "code": 190, "message": "Invalid OAuth access token - Cannot parse access token"}}})
+            return Response(
+                200,
+                {
+                    "data": {
+                        "is_valid": False,
+                        "scopes": [],
+                        "error": {
+                            "code": 190,
+                            "message": "Invalid OAuth access token - Cannot parse access token",
+                        },
+                    }
+                },
+            )
         issued = _now() - 86400
         data = {
             "app_id": APP_ID,
@@ -557,8 +630,17 @@ def read_multipart(request: Request, boundary: bytes) -> tuple[dict[str, str], d
             break
         while (end := buffer.find(b"\r\n\r\n")) < 0:
             if len(buffer) > 16384 or not more():
-                raise ApiError(400, {"error": {"message": "(#100) malformed multipart body", "code": 100,
-                                               "type": "OAuthException", "fbtrace_id": _trace()}})
+                raise ApiError(
+                    400,
+                    {
+                        "error": {
+                            "message": "(#100) malformed multipart body",
+                            "code": 100,
+                            "type": "OAuthException",
+                            "fbtrace_id": _trace(),
+                        }
+                    },
+                )
         head = buffer[:end].decode("utf-8", "replace")
         buffer = buffer[end + 4 :]
         name_match = re.search(r'name="([^"]*)"', head)
@@ -579,8 +661,17 @@ def read_multipart(request: Request, boundary: bytes) -> tuple[dict[str, str], d
                 break
             buffer = buffer[len(take) :]
             if not more():
-                raise ApiError(400, {"error": {"message": "(#100) truncated multipart body", "code": 100,
-                                               "type": "OAuthException", "fbtrace_id": _trace()}})
+                raise ApiError(
+                    400,
+                    {
+                        "error": {
+                            "message": "(#100) truncated multipart body",
+                            "code": 100,
+                            "type": "OAuthException",
+                            "fbtrace_id": _trace(),
+                        }
+                    },
+                )
         if is_file:
             upload = {"name": name, "size": size, "sha256": digest.hexdigest(), "head": first}
         else:
