@@ -199,9 +199,15 @@ class Config:
     channels: dict[str, Channel]
     compliance: Compliance
     doc: TomlDoc | None = None
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # per-run lookups (media files)
 
     def display(self, path: Path) -> str:
         """A path as messages show it: relative to the repository when inside it."""
+        if path.is_absolute():
+            try:  # found under the (resolved) posts folder: no need to ask the file system
+                return path.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
         try:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:

@@ -227,10 +227,13 @@ class Embedder:
         self.image_limit = image_limit
         self.cache: dict[Path, str | None] = {}
 
+    def limit(self, media: Media) -> int:
+        return self.image_limit if media.mime in IMAGE_TYPES else self.video_limit
+
     def uri(self, media: Media) -> str | None:
         if media.file is None or media.mime not in (*IMAGE_TYPES, *VIDEO_TYPES):
             return None
-        limit = self.image_limit if media.mime in IMAGE_TYPES else self.video_limit
+        limit = self.limit(media)
         size = media.size
         if size is None or size > limit:
             return None
@@ -558,7 +561,9 @@ class Page:
     def placeholder(self, media: Media) -> Markup:
         kind = media.kind or "file"
         reason = media.problem or (
-            "not embedded: larger than the page embeds" if media.size is not None else "file not found"
+            f"not embedded: over the page's {human_size(self.media.limit(media))} limit"
+            if media.size is not None
+            else "file not found"
         )
         if media.problem is None and media.mime is None and media.size is not None:
             reason = "not an image or video socialpub knows"

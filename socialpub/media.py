@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm")
@@ -40,8 +41,12 @@ class Media:
     alt: str | None
     depicts_patient: bool = False
     mime: str | None = None
-    line: int | None = None
+    where: Any = field(default=None, compare=False, repr=False)  # a posts.Source: its line, looked up lazily
     problem: str | None = None  # why the file is unusable (already reported as SP-FILE-002)
+
+    @property
+    def line(self) -> int | None:
+        return self.where.line if self.where is not None else None
 
     @property
     def kind(self) -> str | None:

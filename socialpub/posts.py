@@ -71,12 +71,35 @@ POST_SCHEMA: dict[str, Key] = {
 }
 
 
-@dataclass(frozen=True)
 class Source:
-    """Where a rendered field comes from: the post file and the line its value starts on."""
+    """Where a rendered field comes from: the post file and the line its value starts on.
 
-    file: str
-    line: int
+    The line is looked up only when asked for: a post without findings never needs it.
+    """
+
+    __slots__ = ("file", "_line", "_doc", "_path")
+
+    def __init__(self, file: str, line: int | None = None, *, doc: TomlDoc | None = None,
+                 path: tuple[str, ...] = ()) -> None:
+        self.file = file
+        self._line = line
+        self._doc = doc
+        self._path = path
+
+    @property
+    def line(self) -> int:
+        if self._line is None:
+            self._line = (self._doc.line(*self._path) if self._doc else None) or 1
+        return self._line
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Source) and (self.file, self.line) == (other.file, other.line)
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.line))
+
+    def __repr__(self) -> str:
+        return f"Source({self.file!r}, {self.line})"
 
 
 @dataclass(frozen=True)
@@ -122,11 +145,11 @@ class Post:
         """A field for one channel: its own table wins, then the kind's table, then the post itself."""
         for table in (channel, kind):
             if key in self.overrides.get(table, {}):
-                return self.overrides[table][key], Source(self.file, self.line(table, key))
+                return self.overrides[table][key], Source(self.file, doc=self.doc, path=(table, key))
         if key == "text":
             return self.text, self.text_source
         if key in ("title", "link", "media") and getattr(self, key) not in (None, ()):
-            return getattr(self, key), Source(self.file, self.line(key))
+            return getattr(self, key), Source(self.file, doc=self.doc, path=(key,))
         return default, None
 
     def locate(self, needle: str, source: Source | None) -> tuple[int, int]:
@@ -281,7 +304,7 @@ def _build_post(
     good = problems.check_table(data, schema)
 
     post_text = good.get("text", body) if is_toml else body
-    text_source = Source(display, doc.line("text") if is_toml else body_line)
+    text_source = Source(display, doc=doc, path=("text",)) if is_toml else Source(display, body_line)
     if not post_text.strip() and not is_toml:
         pass  # a post may carry all its text in overrides; rules see what is rendered
 
@@ -471,18 +494,10 @@ def _media_list(
         checked = problems.check_table(entry, MEDIA_SCHEMA, (*path, index))
         if "path" not in checked:
             continue
-        line = doc.line(*path)
-        resolved, problem = _resolve_media(checked["path"], post_path, config.root)
-        mime = None
-        if resolved is not None and problem is None:
-            try:
-                mime = sniff_file(resolved)
-            except OSError as exc:
-                problem = f"cannot be read: {exc.strerror}"
-            else:
-                if mime is None:
-                    problem = "is not an image or video socialpub knows (JPEG, PNG, GIF, WebP, MP4, MOV, WebM)"
+        where = Source(display, doc=doc, path=tuple(p for p in path if isinstance(p, str)))
+        resolved, problem, mime = _media_file(checked["path"], post_path, config)
         if problem:
+            line = where.line
             unknown.append(
                 PostError(
                     f"media '{checked['path']}' {problem}",
@@ -500,11 +515,31 @@ def _media_list(
                 alt=checked.get("alt"),
                 depicts_patient=checked.get("depicts_patient", False),
                 mime=mime,
-                line=line,
+                where=where,
                 problem=problem,
             )
         )
     return out
+
+
+def _media_file(relative: str, post_path: Path, config: Config) -> tuple[Path | None, str | None, str | None]:
+    """(resolved path, problem, MIME type) of a media reference, looked up once per run for each file:
+    many posts show the same image."""
+    key = ("media", post_path.parent, relative)
+    cached = config.cache.get(key)
+    if cached is None:
+        resolved, problem = _resolve_media(relative, post_path, config.root)
+        mime = None
+        if resolved is not None and problem is None:
+            try:
+                mime = sniff_file(resolved)
+            except OSError as exc:
+                problem = f"cannot be read: {exc.strerror}"
+            else:
+                if mime is None:
+                    problem = "is not an image or video socialpub knows (JPEG, PNG, GIF, WebP, MP4, MOV, WebM)"
+        cached = config.cache[key] = (resolved, problem, mime)
+    return cached  # type: ignore[no-any-return]
 
 
 def _resolve_media(relative: str, post_path: Path, root: Path) -> tuple[Path | None, str | None]:

@@ -78,8 +78,16 @@ class TomlDoc:
 
     file: str
     data: dict[str, Any]
-    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    source: str = field(default="", repr=False)
     first_line: int = 1
+    _lines: dict[tuple[str, ...], int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[tuple[str, ...], int]:
+        """Key path -> line, scanned only when a message needs a line (most files need none)."""
+        if self._lines is None:
+            self._lines = key_lines(self.source, self.first_line)
+        return self._lines
 
     def line(self, *path: str | int) -> int | None:
         """The line of the nearest written ancestor of a key path (list indexes are skipped)."""
@@ -117,7 +125,7 @@ def parse_toml(text: str, file: str, *, first_line: int = 1, error: type[Socialp
             column=column,
             hint="check quotes, brackets and commas near that line (https://toml.io)",
         ) from None
-    return TomlDoc(file=file, data=data, lines=key_lines(text, first_line), first_line=first_line)
+    return TomlDoc(file=file, data=data, source=text, first_line=first_line)
 
 
 # --- schema checks -------------------------------------------------------------------------------

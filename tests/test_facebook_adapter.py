@@ -320,6 +320,19 @@ def test_a_failed_multi_photo_post_removes_its_unpublished_photos(repo: Repo, bo
     ]
 
 
+def test_a_photo_refused_midway_removes_the_photos_uploaded_before_it(repo: Repo, box: Sandbox) -> None:
+    repo.write("posts/media/team.png", PNG)
+    adapter, rendered = make(
+        repo, box.url, media=[{"path": "media/lab.png", "alt": ALT}, {"path": "media/team.png", "alt": "T"}]
+    )
+    (repo.root / "posts/media/team.png").write_bytes(b"truncated")  # broken after the check
+    with pytest.raises(PlatformError) as caught:
+        adapter.publish(rendered)
+    assert not caught.value.transient and "code 324" in str(caught.value)
+    assert posts(box, "photos") == [] and posts(box) == []
+    assert [p.split()[0] for p in paths(box)] == ["POST", "POST", "DELETE"]
+
+
 def test_publish_a_video_streams_it(repo: Repo, box: Sandbox) -> None:
     video = MP4 + os.urandom(3 << 20)  # a few MiB: several blocks through the streamed body
     repo.write("posts/media/day.mp4", video)
@@ -461,6 +474,15 @@ def test_find_returns_the_published_post_following_the_pages(repo: Repo, box: Sa
     shaped(PAGED_POSTS, page)
     assert [p["message"] for p in page["data"]] == ["Another text entirely."] * 2  # newest first
     assert "after=" in page["paging"]["next"]
+
+
+def test_a_link_only_post_carries_the_link_as_its_message_and_is_found(repo: Repo, box: Sandbox) -> None:
+    adapter, rendered = make(repo, box.url, body="", link=LINK)
+    receipt = adapter.publish(rendered)
+    [sent] = received(box, "feed/create")
+    assert sent["fields"] == {"message": LINK, "link": LINK}
+    found = adapter.find(rendered)
+    assert found is not None and found.remote_id == receipt.remote_id
 
 
 def test_find_cannot_tell_posts_without_text(repo: Repo, box: Sandbox) -> None:
@@ -663,6 +685,12 @@ def test_a_success_that_is_not_json_leaves_the_outcome_unknown(repo: Repo, box: 
     with pytest.raises(PlatformError, match="without its id") as caught:
         adapter.publish(rendered)
     assert caught.value.maybe_sent
+    # a photo answer without post_id: the post's id is not guessed from the photo's
+    adapter, rendered = make(repo, box.url, media=[{"path": "media/lab.png", "alt": ALT}])
+    box.inject("status", path=f"/{PAGE}/photos$", status=200, body={"id": "42"})
+    with pytest.raises(PlatformError, match="without its id") as caught:
+        adapter.publish(rendered)
+    assert caught.value.maybe_sent and not caught.value.transient
 
 
 def test_429_is_transient_with_the_wait_from_the_usage_header(repo: Repo, box: Sandbox) -> None:

