@@ -896,5 +896,5 @@ def _guard_logs(values: list[str]) -> None:
     _SCRUBBER.secrets.update(v for v in values if v and len(v) >= 4)
     with _GUARD_LOCK:
         if not _guarded:
-            pass
+            logging.getLogger("urllib3.connectionpool").addFilter(_SCRUBBER)
             _guarded = True
