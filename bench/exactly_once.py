@@ -314,7 +314,7 @@ class World:
             if timer:
                 timer.cancel()
         wall = time.perf_counter() - started
-        code = None if killed.is_set() and proc.returncode == -signal.SIGKILL else proc.returncode
+        code = None if proc.returncode == -signal.SIGKILL else proc.returncode  # by the timer or a KillSwitch
         return Outcome(list(map(str, proc.args)), code, wall, out.decode("utf-8", "replace"),  # type: ignore[arg-type]
                        err.decode("utf-8", "replace"), started)
 
@@ -619,3 +619,23 @@ def concurrent_round(world: World, now: datetime, runs: int = 4) -> Round:
             if r["state"] == "published":
                 published_by[(r["post"], r["channel"])] += 1
     return Round(world.ledger and "postgresql" or "sqlite", outcomes, world.verdict(now), published_by)
+
+
+def crash_track(
+    make_world: Callable[[int], tuple[World, Callable[[], None]]], now: datetime, rng: random.Random, *,
+    kills: int, max_delay: float, backend: str, max_kills_per_trial: int = 6,
+) -> list[Trial]:
+    """Fresh worlds (repository, sandbox, ledger), one after the other, each crash-tested, until `kills`
+    runs were killed while still running."""
+    trials: list[Trial] = []
+    done = 0
+    while done < kills and len(trials) < kills * 4:
+        world, cleanup = make_world(len(trials))
+        try:
+            trial = crash_trial(world, now, rng, max_kills=min(max_kills_per_trial, kills - done),
+                                max_delay=max_delay, backend=backend)
+        finally:
+            cleanup()
+        trials.append(trial)
+        done += trial.kills
+    return trials
