@@ -29,7 +29,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -100,6 +101,16 @@ def make_sandbox(latency: float = 0.0) -> Sandbox:
 
     box.server.get_request = get_request  # type: ignore[method-assign]
     return box.start()
+
+
+def parse_now(text: str, zone: str) -> datetime:
+    """A `--now` value as the CLI reads it: ISO, and without an offset a wall-clock time in `zone`."""
+    from zoneinfo import ZoneInfo
+
+    from socialpub.posts import localize
+
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else localize(moment, ZoneInfo(zone))
 
 
 def env_var(channel: str, key: str) -> str:
@@ -230,6 +241,7 @@ class World:
         sandbox: Sandbox | None = None,
         script: str | None = None,
         env: dict[str, str] | None = None,
+        inprocess: bool = False,
     ) -> None:
         self.root = root
         self.posts = list(posts)
@@ -239,6 +251,7 @@ class World:
         self.box = sandbox if sandbox is not None else make_sandbox(latency)
         self.script = script or socialpub_script()
         self.base_env = env
+        self.inprocess = inprocess  # status and history read in this process (tests: faster), not by the CLI
         root.mkdir(parents=True, exist_ok=True)
         (root / "posts" / "media").mkdir(parents=True, exist_ok=True)
         (root / "posts" / "media" / "lab.png").write_bytes(PNG)
@@ -344,6 +357,13 @@ class World:
 
     def status(self, now: datetime | str) -> list[dict[str, Any]]:
         moment = now if isinstance(now, str) else now.isoformat()
+        if self.inprocess:
+            from socialpub.config import load_config
+            from socialpub.status import status_rows
+
+            config = load_config(self.config)
+            with self.open_ledger() as ledger:
+                return status_rows(config, ledger, parse_now(moment, ZONE))
         outcome = self.cli("status", "--now", moment, "--format", "json")
         if outcome.code != 0 or outcome.data is None:
             raise RuntimeError(f"socialpub status failed ({outcome.code}): {outcome.stderr.strip()[:500]}")
@@ -392,18 +412,26 @@ class World:
         )
 
     def events(self) -> list[dict[str, Any]]:
+        if self.inprocess:
+            with self.open_ledger() as ledger:
+                return ledger.events()
         outcome = self.cli("history", "--format", "json")
         data = outcome.data
         return list(data.get("events") or []) if data else []
 
-    def ledger_rows(self) -> list[Any]:
+    @contextmanager
+    def open_ledger(self) -> Iterator[Any]:
         from socialpub.ledger import open_ledger
 
         ledger = open_ledger(self.ledger or ".socialpub/ledger.db", self.root)
         try:
-            return ledger.rows()
+            yield ledger
         finally:
             ledger.close()
+
+    def ledger_rows(self) -> list[Any]:
+        with self.open_ledger() as ledger:
+            return ledger.rows()
 
     def close(self) -> None:
         if self.own_box:

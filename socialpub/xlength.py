@@ -4,26 +4,45 @@ X counts length with twitter-text's config v3 "weighted length": URLs count 23,
 code points in a few ranges weigh 1 and all others 2, emoji sequences count 2,
 text is NFC-normalised and ``\\r\\n`` counts once. ``twitter_text.parse_tweet``
 is the reference, but importing it costs ~0.5 s (an emoji regex compiled at
-import) and each call ~1.4 ms (the emoji scan). Here plain text takes a fast
-path that gives identical results; anything else falls back to ``parse_tweet``.
+import) and each call 1.5-3 ms, nearly all of it in the emoji scan
+(``emoji.finditer`` tries the regex's ~2,500 alternatives at every position).
+Here a fast path gives identical results for every text except those with
+U+001C..U+001F or lone surrogates, which go to ``parse_tweet``.
 
-Why the fast path is exact (each point is checked in tests/test_xlength.py):
+The fast path reproduces parse_tweet's loop: walking the NFC text (line ends
+made ``\\n``), at a URL's start it adds 23 and skips ``len(url)`` code points,
+else at an emoji's start it adds 2 and skips the emoji, else it adds the code
+point's weight. So the length is ``len(text)`` plus one per code point outside
+the weight-1 ranges, corrected at each entity the walk lands on. Why that is
+exact (each point is checked in tests/test_xlength.py):
 
-* Every code point of the NFC text is in a weight-1 range, so each code point
-  outside URLs counts 1.
-* The only code points in those ranges that twitter-text's emoji regex can
-  match are (c) U+00A9 and (r) U+00AE; every multi-code-point emoji contains
-  a code point outside the ranges. So without (c)/(r) there is no emoji.
-* URLs never contain twitter-text's spaces, and any space is a valid character
-  before a URL, so extracting URLs from " " + token, for each whitespace-
-  separated token, gives the same URLs as the whole text. The space matters:
-  at the very start of a string the URL regex may take the token's first
+* Emoji are found with twitter-text's own compiled regex, imported only for a
+  text that has an emoji candidate. An emoji regex match is one of its
+  literal multi-code-point sequences or one code point of its character class
+  (its source is split into these and checked), so a match can only start
+  where ``_EMOJI_CANDIDATE`` matches: at (c), (r), a keycap base [0-9#*]
+  followed by U+FE0F or U+20E3, or a code point in a few blocks of symbols and
+  pictographs. All other code points are neither single emoji nor first code
+  points of a sequence. Running ``emoji.match`` at those candidates only,
+  skipping any inside the previous match, gives exactly ``emoji.finditer``'s
+  leftmost, non-overlapping matches. When the regex is loaded, its sequences
+  and code points are checked against this rule (about 2 ms); if the check
+  fails, texts with a candidate go to parse_tweet.
+* No emoji contains whitespace, and no URL contains twitter-text's spaces,
+  which include every code point ``str.split`` splits at except U+001C..U+001F
+  (those go to the slow path). So every entity lies within one
+  whitespace-separated token, the walk never crosses a token (a URL's
+  ``len(url)`` is at most its index span, see ``_chunk_extra``), and each
+  token's correction can be computed, and cached, on its own.
+* Any space is a valid character before a URL, so extracting URLs from
+  " " + token gives the same URLs as the whole text. The space matters: at
+  the very start of a string the URL regex may take the token's first
   character as "the character before the URL" (e.g. "ü" in "üexample.com"),
   so only a token at index 0 of the text is extracted without it. A URL
   always contains a "." (the one before its TLD), so only tokens with a "."
-  need the URL regex. ``str.split`` also splits at U+001C..U+001F, which
-  twitter-text allows inside a domain, so those code points go to the slow
-  path.
+  need the URL regex.
+* Lone surrogates make parse_tweet raise (it encodes the text as UTF-16); the
+  slow path keeps that behaviour.
 """
 
 from __future__ import annotations
@@ -44,34 +63,47 @@ __all__ = [
 
 MAX_WEIGHTED_LENGTH = 280
 URL_WEIGHT = 23
+EMOJI_WEIGHT = 2  # v3 default_weight / scale
 
-# A code point that rules the fast path out: anything outside the v3 weight-1
-# ranges (0-4351, 8192-8205, 8208-8223, 8242-8247), the two in-range emoji
-# (U+00A9, U+00AE), and U+001C..U+001F (see the module docstring).
-_NOT_FAST = re.compile("[^\x00-\x1b\x20-\xa8\xaa-\xad\xaf-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+# A code point that weighs 2: one outside the v3 weight-1 ranges
+# (0-4351, 8192-8205, 8208-8223, 8242-8247).
+_HEAVY = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+# Code points that rule the fast path out (see the module docstring).
+_SLOW = re.compile("[\x1c-\x1f\ud800-\udfff]")
+# Where a match of twitter-text's emoji regex can start: a superset of the
+# starts of its sequences and of its single code points, looking at most one
+# code point ahead (checked by _check_emoji_regex and the tests).
+_EMOJI_CANDIDATE = re.compile(
+    "[\xa9\xae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23fa\u24c2\u25aa-\u27bf"
+    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]"
+    "|[0-9#*](?=[\ufe0f\u20e3])"
+)
 # twitter-text's invalid characters (regexp/invalid_chars_group.py).
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
 
 _extract_urls: Callable[[str], list[dict[str, Any]]] | None = None
+_emoji_match: Callable[[str, int], re.Match[str] | None] | None = None
+_emoji_ok: bool | None = None  # None: emoji regex not loaded yet
 _parse_tweet: Callable[[str], Any] | None = None
 
 #: Number of texts counted by the fast path / by parse_tweet (for tests and benchmarks).
 stats = {"fast": 0, "slow": 0}
 
 
-def _load_extract_urls() -> Callable[[str], list[dict[str, Any]]]:
-    """Import ``twitter_text.extract_urls`` without the package ``__init__``.
+def _import_from_twitter_text(module: str, name: str) -> Any:
+    """``from twitter_text.<module> import <name>`` without the package ``__init__``.
 
-    ``twitter_text/__init__.py`` imports parse_tweet and with it the emoji regex
-    (~330 ms), which the fast path does not need. So register a hollow package
-    module (created from its spec but not executed) while the submodule is
-    imported, then remove every module that this added, so that a later
-    ``import twitter_text`` anywhere gets the real package.
+    ``twitter_text/__init__.py`` imports parse_tweet and with it both the URL
+    regexes and the emoji regex, each costly to compile, while the fast path
+    may need only one of them. So register a hollow package module (created
+    from its spec but not executed) while the submodule is imported, then
+    remove every module that this added, so that a later ``import twitter_text``
+    anywhere gets the real package.
     """
-    if "twitter_text" in sys.modules:  # already imported for real: nothing to save
-        from twitter_text.extract_urls import extract_urls_with_indices
+    import importlib
 
-        return extract_urls_with_indices
+    if "twitter_text" in sys.modules:  # already imported for real: nothing to save
+        return getattr(importlib.import_module(f"twitter_text.{module}"), name)
     import importlib.util
 
     spec = importlib.util.find_spec("twitter_text")
@@ -80,49 +112,135 @@ def _load_extract_urls() -> Callable[[str], list[dict[str, Any]]]:
     before = set(sys.modules)
     sys.modules["twitter_text"] = importlib.util.module_from_spec(spec)
     try:
-        from twitter_text.extract_urls import extract_urls_with_indices
+        return getattr(importlib.import_module(f"twitter_text.{module}"), name)
     finally:
-        for name in set(sys.modules) - before:
-            if name == "twitter_text" or name.startswith("twitter_text."):
-                del sys.modules[name]
-    return extract_urls_with_indices
+        for added in set(sys.modules) - before:
+            if added == "twitter_text" or added.startswith("twitter_text."):
+                del sys.modules[added]
+
+
+def _load_extract_urls() -> Callable[[str], list[dict[str, Any]]]:
+    """twitter-text's ``extract_urls_with_indices``, without importing the emoji regex."""
+    extract: Callable[[str], list[dict[str, Any]]] = _import_from_twitter_text(
+        "extract_urls", "extract_urls_with_indices"
+    )
+    return extract
+
+
+_HEX = r"\\U([0-9a-fA-F]{8})"
+_SEQUENCE_SOURCE = re.compile(f"(?:{_HEX}){{2,}}")
+_RANGE_SOURCE = re.compile(f"{_HEX}(?:-{_HEX})?")
+
+
+def _split_emoji_regex(pattern: re.Pattern[str]) -> tuple[list[str], list[str]] | None:
+    """twitter-text's emoji regex as (its multi-code-point sequences, its single code points).
+
+    The regex is ``seq|seq|...|[class]``: literal sequences of ``\\UXXXXXXXX``
+    escapes, then one class of such escapes and ranges. Returns None if the
+    source is not of exactly that form.
+    """
+    if pattern.flags != re.UNICODE:
+        return None
+    *alternatives, char_class = pattern.pattern.split("|")
+    sequences = []
+    for source in alternatives:
+        if not _SEQUENCE_SOURCE.fullmatch(source):
+            return None
+        sequences.append("".join(chr(int(h, 16)) for h in re.findall(_HEX, source)))
+    if not (char_class[:1] == "[" and char_class[-1:] == "]" and len(char_class) > 2):
+        return None
+    singles = []
+    pos = 1
+    while pos < len(char_class) - 1:
+        found = _RANGE_SOURCE.match(char_class, pos)
+        if found is None:
+            return None
+        low = int(found[1], 16)
+        high = int(found[2], 16) if found[2] else low
+        singles += [chr(cp) for cp in range(low, high + 1)]
+        pos = found.end()
+    return sequences, singles
+
+
+def _emoji_rule_holds(pattern: re.Pattern[str]) -> bool:
+    """True if every match of ``pattern`` starts at an ``_EMOJI_CANDIDATE`` and has no whitespace."""
+    split = _split_emoji_regex(pattern)
+    if split is None:
+        return False
+    sequences, singles = split
+    return all(
+        _EMOJI_CANDIDATE.match(emoji) and not any(ch.isspace() or _SLOW.match(ch) for ch in emoji)
+        for emoji in sequences + singles
+    )
+
+
+def _load_emoji() -> bool:
+    """Load twitter-text's emoji regex (~0.35 s, once) and check the candidate rule on it."""
+    global _emoji_match, _emoji_ok
+    if _emoji_ok is None:
+        pattern: re.Pattern[str] = _import_from_twitter_text("regexp.emoji", "emoji")
+        _emoji_match = pattern.match
+        _emoji_ok = _emoji_rule_holds(pattern)
+    return _emoji_ok
 
 
 @lru_cache(maxsize=65536)
 def _chunk_extra(chunk: str) -> int:
-    """Weighted length of ``chunk`` minus its length (URLs count URL_WEIGHT)."""
+    """Weighted length of ``chunk`` minus its length and its number of weight-2 code points.
+
+    The entities are twitter-text's: URLs (counting URL_WEIGHT) and emoji
+    (counting EMOJI_WEIGHT), walked as parse_tweet walks them. The emoji regex
+    must be loaded if ``chunk`` has an emoji candidate.
+    """
     global _extract_urls
-    if _extract_urls is None:
-        _extract_urls = _load_extract_urls()
-    # Same walk as parse_tweet: at a URL's start add 23 and skip len(url) code
-    # points. len(url) can be shorter than the URL's index span (parse_tweet
-    # rewrites the domain of some protocol-less URLs); the rest counts 1 each.
-    starts = {entity["indices"][0]: len(entity["url"]) for entity in _extract_urls(chunk)}
-    if not starts:
-        return 0
+    entities: dict[int, tuple[int, int]] = {}  # start -> (code points skipped, weight)
+    end = 0
+    for candidate in _EMOJI_CANDIDATE.finditer(chunk):
+        start = candidate.start()
+        if start >= end:  # finditer resumes after a match
+            assert _emoji_match is not None
+            found = _emoji_match(chunk, start)
+            if found is not None:
+                end = found.end()
+                entities[start] = (end - start, EMOJI_WEIGHT)
+    if "." in chunk[:-1]:  # every twitter-text URL has a "." with its TLD after it
+        if _extract_urls is None:
+            _extract_urls = _load_extract_urls()
+        for entity in _extract_urls(chunk):  # a URL wins over an emoji at the same index
+            entities[entity["indices"][0]] = (len(entity["url"]), URL_WEIGHT)
+    # parse_tweet's walk: at an entity's start add its weight and skip it. A
+    # URL's len(url) can be shorter than its index span (parse_tweet rewrites
+    # the domain of some protocol-less URLs), never longer; then the walk
+    # lands inside the span and counts the rest, or an entity there.
     extra = 0
-    i = 0
-    while i < len(chunk):
-        url_len = starts.get(i)
-        if url_len is None:
-            i += 1
-        else:
-            extra += URL_WEIGHT - url_len
-            i += url_len
+    pos = 0
+    for start in sorted(entities):
+        if start < pos:
+            continue
+        skip, weight = entities[start]
+        stop = min(start + skip, len(chunk))
+        extra += weight - (stop - start) - len(_HEAVY.findall(chunk, start, stop))
+        pos = start + skip
     return extra
 
 
 def _fast_weighted_length(text: str) -> int | None:
     """Weighted length of ``text`` by the fast path, or None if it does not apply."""
     text = unicodedata.normalize("NFC", text)  # parse_tweet counts the NFC text
-    if _NOT_FAST.search(text):
+    if _SLOW.search(text):
         return None
-    length = len(text) - text.count("\r\n")  # \r\n counts as one
+    if "\r" in text:  # parse_tweet's convert_line_ending
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    length = len(text) + len(_HEAVY.findall(text))
+    emoji = _EMOJI_CANDIDATE.search(text) is not None
+    if emoji and not _load_emoji():
+        return None
     # A space before the token stands for whatever whitespace precedes it,
     # except for a token at index 0 (see the module docstring).
     prefix = "" if text[:1] and not text[0].isspace() else " "
     for token in text.split():
-        if "." in token:  # every twitter-text URL has a "."
+        # An ASCII token has no emoji candidate (a keycap needs U+FE0F or U+20E3).
+        if "." in token[:-1] or (emoji and not token.isascii() and _EMOJI_CANDIDATE.search(token)):
             length += _chunk_extra(prefix + token)
         prefix = " "
     return length
