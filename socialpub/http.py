@@ -40,7 +40,38 @@ def make_session(endpoint: str | None, *, timeout: tuple[float, float] = (CONNEC
 
     session = Session()
     session.trust_env = endpoint is None  # a loopback endpoint must not go through a proxy from the environment
+    rate = RateState()
+    session.rate = rate  # type: ignore[attr-defined]
+    session.hooks["response"].append(lambda response, *args, **kwargs: rate.update(response))
     return session
+
+
+class RateState:
+    """What the platform's rate-limit headers last said, per endpoint path: lets `run` pace a channel
+    before the limit is hit rather than after (X: x-rate-limit-*, Pinterest: x-ratelimit-*)."""
+
+    def __init__(self) -> None:
+        self.exhausted: dict[str, float] = {}  # path -> epoch second of the window's reset
+
+    def update(self, response: Any) -> None:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        remaining = headers.get("x-rate-limit-remaining") or headers.get("x-ratelimit-remaining")
+        path = urlsplit(response.url).path
+        if remaining is None or not remaining.strip().isdigit():
+            return
+        if int(remaining) > 0:
+            self.exhausted.pop(path, None)
+            return
+        wait = retry_after({"x-rate-limit-reset": headers.get("x-rate-limit-reset")
+                            or headers.get("x-ratelimit-reset") or ""})
+        if wait is not None:  # resets are whole epoch seconds: one more second so we never come too early
+            self.exhausted[path] = time.time() + wait + 1.0
+
+    def wait(self, now: float | None = None) -> float | None:
+        """Seconds until every exhausted window has reset, or None when nothing is exhausted."""
+        now = time.time() if now is None else now
+        waits = [reset - now for reset in self.exhausted.values() if reset > now]
+        return max(waits) if waits else None
 
 
 def redirect_url(url: str, endpoint: str | None) -> str:

@@ -411,6 +411,9 @@ def due_items(
     config: Config, posts: Sequence[Post], now: datetime
 ) -> tuple[list[tuple[Post, str]], list[tuple[Post, str]]]:
     """(due, missed): (post, channel) pairs whose publish_at has come, split by max_lateness."""
+    # In UTC: two datetimes with the same ZoneInfo (a local publish_at, a local --now) subtract as wall-clock
+    # times, an hour off across a DST change; max_lateness is elapsed time.
+    now = now.astimezone(timezone.utc)
     due: list[tuple[Post, str]] = []
     missed: list[tuple[Post, str]] = []
     for post in posts:
@@ -430,6 +433,7 @@ def run_due(
     config = publisher.config
     ledger = publisher.ledger
     assert ledger is not None
+    now = now.astimezone(timezone.utc)  # elapsed-time arithmetic (see due_items)
     due, missed = due_items(config, posts, now)
     results: list[Result] = []
     for post, channel in missed:
@@ -453,8 +457,20 @@ def run_due(
             return reports[post.id]
 
     def work(channel: str, queue: list[Post]) -> list[Result]:
-        out = []
-        for post in sorted(queue, key=lambda p: (p.publish_at or now, p.id)):
+        out: list[Result] = []
+        adapter = publisher.renderer.adapter(channel)
+        ordered = sorted(queue, key=lambda p: (p.publish_at or now, p.id))
+        for index, post in enumerate(ordered):
+            wait = adapter.rate_wait()  # pace the channel: never send into a used-up window
+            if wait is not None and not publisher.dry_run:
+                if wait > publisher.max_wait:
+                    until = utcnow() + timedelta(seconds=wait)
+                    out += [publisher._done(Result(p.id, channel, "retrying",
+                                                   error=f"{channel}: rate-limit window used up until "
+                                                   f"{until:%H:%M:%S} UTC; the next run goes on"))
+                            for p in ordered[index:]]
+                    break
+                publisher.sleep(wait)
             report = report_for(post)
             rendered = next(r for r in report.renders if r.channel.name == channel)
             result = publisher.attempt(report, rendered, mode="run")
@@ -492,8 +508,9 @@ def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, latene
 
 def _human(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
-    if seconds >= 86400:
-        return f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
+    if seconds >= 86400:  # minutes too: "passed 1d0h ago, more than max_lateness 1d0h" would read as a paradox
+        minutes = (seconds % 3600) // 60
+        return f"{seconds // 86400}d{(seconds % 86400) // 3600}h" + (f"{minutes:02d}m" if minutes else "")
     if seconds >= 3600:
         return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
     return f"{seconds // 60}m"

@@ -78,6 +78,11 @@ _EMOJI_CANDIDATE = re.compile(
     "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]"
     "|[0-9#*](?=[\ufe0f\u20e3])"
 )
+# A text without a match of this has no _EMOJI_CANDIDATE (which searches slower).
+_MAYBE_EMOJI = re.compile(
+    "[\xa9\xae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23fa\u24c2\u25aa-\u27bf"
+    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff\ufe0f\u20e3]"
+)
 # twitter-text's invalid characters (regexp/invalid_chars_group.py).
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
 
@@ -203,7 +208,7 @@ def _chunk_extra(chunk: str) -> int:
             if found is not None:
                 end = found.end()
                 entities[start] = (end - start, EMOJI_WEIGHT)
-    if "." in chunk[:-1]:  # every twitter-text URL has a "." with its TLD after it
+    if "." in chunk[:-1]:  # a URL has a "." with its TLD after it
         if _extract_urls is None:
             _extract_urls = _load_extract_urls()
         for entity in _extract_urls(chunk):  # a URL wins over an emoji at the same index
@@ -231,16 +236,22 @@ def _fast_weighted_length(text: str) -> int | None:
         return None
     if "\r" in text:  # parse_tweet's convert_line_ending
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    length = len(text) + len(_HEAVY.findall(text))
-    emoji = _EMOJI_CANDIDATE.search(text) is not None
-    if emoji and not _load_emoji():
-        return None
+    length = len(text)
+    # ASCII text weighs 1 per code point and has no emoji candidate (a keycap
+    # needs U+FE0F or U+20E3).
+    emoji = False
+    if not text.isascii():
+        length += len(_HEAVY.findall(text))
+        emoji = _MAYBE_EMOJI.search(text) is not None
+        if emoji and not _load_emoji():
+            return None
     # A space before the token stands for whatever whitespace precedes it,
     # except for a token at index 0 (see the module docstring).
     prefix = "" if text[:1] and not text[0].isspace() else " "
     for token in text.split():
-        # An ASCII token has no emoji candidate (a keycap needs U+FE0F or U+20E3).
-        if "." in token[:-1] or (emoji and not token.isascii() and _EMOJI_CANDIDATE.search(token)):
+        if ("." in token and token.find(".") < len(token) - 1) or (
+            emoji and not token.isascii() and _MAYBE_EMOJI.search(token)
+        ):
             length += _chunk_extra(prefix + token)
         prefix = " "
     return length

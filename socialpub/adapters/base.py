@@ -159,6 +159,26 @@ class Adapter:
     def has_secret(self, key: str) -> bool:
         return key in self.channel.credentials
 
+    def rate_wait(self) -> float | None:
+        """Seconds to wait before the next call because a rate-limit window is used up (from the
+        headers of the sessions this adapter made through socialpub.http), or None."""
+        waits = []
+        seen: set[int] = set()
+        stack: list[object] = [self]
+        while stack:  # the adapter and what it holds, two levels deep (a client wrapping a session)
+            obj = stack.pop()
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            rate = getattr(obj, "rate", None)
+            if rate is not None and hasattr(rate, "wait"):
+                wait = rate.wait()
+                if wait:
+                    waits.append(wait)
+            if obj is self or len(seen) < 32:
+                stack += [v for v in getattr(obj, "__dict__", {}).values() if hasattr(v, "__dict__")]
+        return max(waits) if waits else None
+
     def known_secrets(self) -> list[str]:
         """Every secret read so far, for scrubbing messages before they are shown or stored."""
         return list(self._secrets.values())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,13 +58,23 @@ def host(url: str) -> str:
         return ""
 
 
+@lru_cache(maxsize=8192)
+def spans(text: str) -> tuple[tuple[str, int, int], ...]:
+    """`url_spans(text)`, computed once per distinct text (a post's text goes to several channels and is
+    read by several rules)."""
+    return tuple(url_spans(text))
+
+
+@lru_cache(maxsize=8192)
 def mask_urls(text: str) -> str:
-    """URLs replaced by spaces of the same length: word rules must not read a domain as a brand."""
-    spans = url_spans(text)
-    if not spans:
+    """URLs replaced by spaces of the same length: word rules must not read a domain as a brand.
+
+    A text without URLs is returned as is (the same object)."""
+    found = spans(text)
+    if not found:
         return text
     chars = list(text)
-    for _, start, end in spans:
+    for _, start, end in found:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
 
@@ -136,11 +147,17 @@ def word_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
-def blank(text: str, pattern: re.Pattern[str]) -> str:
+def _spaces(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
+def blank(text: str, pattern: re.Pattern[str] | Matcher) -> str:
     """Matches of `pattern` replaced by spaces (exceptions such as 'no cure for' are removed before matching)."""
+    if isinstance(pattern, Matcher):
+        return pattern.blank(text)
     if not pattern.search(text):
         return text
-    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return pattern.sub(_spaces, text)
 
 
 def near(text: str, start: int, end: int, pattern: re.Pattern[str], window: int) -> bool:
@@ -157,3 +174,141 @@ def normalise_space(text: str) -> str:
 def any_in(text: str, needles: Iterable[str]) -> bool:
     lower = text.lower()
     return any(n.lower() in lower for n in needles if n)
+
+
+
+# --- word lists: one matcher, with a cheap pre-check -------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+# The only characters that `re.IGNORECASE` matches with an ASCII letter or digit although `str.lower()` does
+# not make them one (İ -> "i̇" is even two characters): dotted capital I, dotless i, long s, Kelvin sign. Every
+# other character keeps its length and its "\w"-ness under `str.lower()` (checked over all of Unicode by
+# tests/test_rules_speed_equivalence.py).
+_FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+@lru_cache(maxsize=8192)
+def tokens(text: str) -> frozenset[str]:
+    """The lower-cased words (runs of \\w) of a text."""
+    return frozenset(_WORD.findall(text.lower()))
+
+
+def words(text: str) -> frozenset[str] | None:
+    """The words of a text as `Matcher` pre-checks read them: `tokens(text)`, or None when the text holds a
+    character that a case-insensitive pattern reads differently (then every term is a candidate)."""
+    if not text.isascii() and _FOLD_UNSAFE.search(text):
+        return None
+    return tokens(text)
+
+
+_AUTO: Any = object()  # "compute the words of the text scanned"
+
+
+class Matcher:
+    """A word list compiled as `word_pattern` compiles it, with a cheap pre-check: one matcher for every rule.
+
+    Every match of a term holds one of its words as a whole word of the text (its *key*: the longest word of
+    the term; for "prolong*" a word starting with "prolong"). Given the words of a text, `candidates` returns
+    None when no term can match, else the pattern of just the terms that can (the whole pattern when that is
+    all of them). Terms left out match nowhere in the text, so the candidates' pattern finds exactly what the
+    whole pattern finds, at the same places (a small alternation scans much faster than a long one).
+
+    `search`, `finditer`, `sub`, `fullmatch` and `blank` work like the methods of `re.Pattern` (and
+    `T.blank`). `words=` gives the words the pre-check uses: by default those of the text scanned; a rule
+    may pass the words of a text this one was derived from by blanking parts out (a superset).
+    """
+
+    SUBSETS = 512  # compiled candidate subsets kept per list
+
+    __slots__ = ("pattern", "terms", "_by_key", "_keys", "_prefixed", "_always", "_total", "_subsets", "_chosen")
+
+    def __init__(self, pattern: re.Pattern[str], terms: Iterable[str]) -> None:
+        self.pattern = pattern
+        self.terms = tuple(terms)
+        self._by_key: dict[str, list[str]] = {}
+        self._prefixed: list[tuple[str, str]] = []
+        self._always: list[str] = []  # terms with no usable key: always candidates
+        total = 0
+        for term in dict.fromkeys(t for t in self.terms if t.strip()):
+            total += 1
+            core = term.strip()
+            wildcard = core.endswith("*")
+            core = core.rstrip("*").strip().lower()  # as word_pattern reads it
+            found = _WORD.findall(core)
+            prefix = found.pop() if wildcard and found and core.endswith(found[-1]) else None
+            whole = [w for w in found if w.isascii()]
+            if whole and len(whole) == len(found):
+                self._by_key.setdefault(max(whole, key=len), []).append(term)
+            elif prefix is not None and prefix.isascii() and not found:
+                self._prefixed.append((prefix, term))
+            else:
+                self._always.append(term)
+        self._keys = frozenset(self._by_key)
+        self._total = total
+        self._subsets: dict[frozenset[str], re.Pattern[str]] = {}
+        self._chosen: dict[frozenset[str], re.Pattern[str] | None] = {}
+
+    def candidates(self, words: frozenset[str] | None) -> re.Pattern[str] | None:
+        """The pattern to scan a text of these words with (see `words()`), or None when nothing can match."""
+        if words is None:
+            return self.pattern
+        try:
+            return self._chosen[words]
+        except KeyError:
+            pass
+        chosen = list(self._always)
+        for key in self._keys & words if len(words) > len(self._keys) else words & self._keys:
+            chosen += self._by_key[key]
+        if self._prefixed:
+            chosen += [term for prefix, term in self._prefixed if any(w.startswith(prefix) for w in words)]
+        if not chosen:
+            found = None
+        elif len(chosen) == self._total:
+            found = self.pattern
+        else:
+            key = frozenset(chosen)
+            found = self._subsets.get(key)
+            if found is None:
+                if len(self._subsets) >= self.SUBSETS:
+                    self._subsets.clear()
+                found = self._subsets[key] = word_pattern(tuple(sorted(key)))
+        if len(self._chosen) >= 4096:
+            self._chosen.clear()
+        self._chosen[words] = found
+        return found
+
+    def scanner(self, text: str, words: frozenset[str] | None = _AUTO) -> re.Pattern[str] | None:
+        return self.candidates(globals()["words"](text) if words is _AUTO else words)
+
+    def may_match(self, text: str, words: frozenset[str] | None = _AUTO) -> bool:
+        return self.scanner(text, words) is not None
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize, *,
+               words: frozenset[str] | None = _AUTO) -> re.Match[str] | None:
+        pattern = self.scanner(text, words)
+        return None if pattern is None else pattern.search(text, pos, endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize, *,
+                 words: frozenset[str] | None = _AUTO) -> Iterator[re.Match[str]]:
+        pattern = self.scanner(text, words)
+        return iter(()) if pattern is None else pattern.finditer(text, pos, endpos)
+
+    def sub(self, repl: Any, text: str, count: int = 0, *, words: frozenset[str] | None = _AUTO) -> str:
+        pattern = self.scanner(text, words)
+        return text if pattern is None else pattern.sub(repl, text, count)
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.pattern.fullmatch(text, pos, endpos)
+
+    def blank(self, text: str, words: frozenset[str] | None = _AUTO) -> str:
+        """`T.blank(text, self.pattern)`: matches replaced by spaces of the same length."""
+        pattern = self.scanner(text, words)
+        if pattern is None or not pattern.search(text):
+            return text
+        return pattern.sub(_spaces, text)
+
+
+@lru_cache(maxsize=1024)
+def matcher(terms: tuple[str, ...]) -> Matcher:
+    """The Matcher of a list of terms (one per distinct list)."""
+    return Matcher(word_pattern(terms), terms)

@@ -53,6 +53,7 @@ class Request:
         self._handler = handler
         self._body: bytes | None = None
         self.match: re.Match[str] | None = None
+        self.record: dict[str, Any] | None = None  # this request in the sandbox's log
 
     @property
     def length(self) -> int:
@@ -383,6 +384,8 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             except (ConnectionError, OSError):
                 self.close_connection = True
                 return
+            if request.record is not None:
+                request.record["status"] = response.status
             if request._body is None and request.length:
                 try:  # drain an unread body so that the connection stays usable
                     for _ in request.chunks():
@@ -404,6 +407,7 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                     continue
                 request.match = match
                 record = {"route": r.name, "method": request.method, "path": request.path, "time": time.time()}
+                request.record = record
                 with sandbox.lock:
                     sandbox.requests.append(record)
                 fault = sandbox.take_fault(request.method, request.path)

@@ -32,6 +32,7 @@ import binascii
 import hashlib
 import hmac
 import html
+import math
 import re
 import secrets
 import time
@@ -247,7 +248,7 @@ class TwitterSandbox(Platform):
         return {
             "x-rate-limit-limit": str(count),
             "x-rate-limit-remaining": str(max(0, count - len(hits))),
-            "x-rate-limit-reset": str(int(reset)),
+            "x-rate-limit-reset": str(math.ceil(reset)),  # whole seconds, never before the real reset
         }
 
     # --- auth --------------------------------------------------------------------------------------
