@@ -581,6 +581,7 @@ def run(
     now: Annotated[str | None, typer.Option("--now", help="Act as if it were this time (rehearsals, tests).")] = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Publish to the built-in simulator.")] = False,
     format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only what needs attention (for cron).")] = False,
 ) -> None:
     """The cron entry: publish every due (post, channel) not yet published, exactly once.
 
@@ -627,7 +628,7 @@ def run(
             Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors
         ]
         results += run_due(publisher, loaded.posts, moment)
-    print_results("run", results, format, globals_.quiet or not stdout_is_terminal())
+    print_results("run", results, format, quiet or globals_.quiet or not stdout_is_terminal())
     code = exit_code(results)
     if code:
         raise typer.Exit(int(code))

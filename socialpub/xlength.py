@@ -70,6 +70,7 @@ EMOJI_WEIGHT = 2  # v3 default_weight / scale
 _HEAVY = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 # Code points that rule the fast path out (see the module docstring).
 _SLOW = re.compile("[\x1c-\x1f\ud800-\udfff]")
+_SPACE_OR_SLOW = re.compile("[\\s\x1c-\x1f\ud800-\udfff]")  # \s: what str.split splits at
 # Where a match of twitter-text's emoji regex can start: a superset of the
 # starts of its sequences and of its single code points, looking at most one
 # code point ahead (checked by _check_emoji_regex and the tests).
@@ -133,37 +134,31 @@ def _load_extract_urls() -> Callable[[str], list[dict[str, Any]]]:
 
 
 _HEX = r"\\U([0-9a-fA-F]{8})"
-_SEQUENCE_SOURCE = re.compile(f"(?:{_HEX}){{2,}}")
 _RANGE_SOURCE = re.compile(f"{_HEX}(?:-{_HEX})?")
+# "seq|seq|...|[class]": literal sequences of two or more \UXXXXXXXX escapes,
+# then one class of such escapes and ranges of them.
+_EMOJI_SOURCE = re.compile(r"(?:(?:\\U[0-9a-fA-F]{8}){2,}\|)*\[(?:\\U[0-9a-fA-F]{8}(?:-\\U[0-9a-fA-F]{8})?)+\]")
 
 
 def _split_emoji_regex(pattern: re.Pattern[str]) -> tuple[list[str], list[str]] | None:
     """twitter-text's emoji regex as (its multi-code-point sequences, its single code points).
 
-    The regex is ``seq|seq|...|[class]``: literal sequences of ``\\UXXXXXXXX``
-    escapes, then one class of such escapes and ranges. Returns None if the
-    source is not of exactly that form.
+    Returns None unless the regex is exactly ``_EMOJI_SOURCE`` without flags,
+    so that a match is either one of the sequences (the first alternative
+    that matches) or one of the code points.
     """
-    if pattern.flags != re.UNICODE:
+    source = pattern.pattern
+    if pattern.flags != re.UNICODE or not _EMOJI_SOURCE.fullmatch(source):
         return None
-    *alternatives, char_class = pattern.pattern.split("|")
-    sequences = []
-    for source in alternatives:
-        if not _SEQUENCE_SOURCE.fullmatch(source):
-            return None
-        sequences.append("".join(chr(int(h, 16)) for h in re.findall(_HEX, source)))
-    if not (char_class[:1] == "[" and char_class[-1:] == "]" and len(char_class) > 2):
+    multi, _, char_class = source.rpartition("|")
+    sequences = multi.encode("ascii").decode("unicode_escape").split("|") if multi else []
+    if len(sequences) != multi.count("|") + bool(multi):  # an escaped "|" would split a sequence
         return None
-    singles = []
-    pos = 1
-    while pos < len(char_class) - 1:
-        found = _RANGE_SOURCE.match(char_class, pos)
-        if found is None:
-            return None
-        low = int(found[1], 16)
-        high = int(found[2], 16) if found[2] else low
-        singles += [chr(cp) for cp in range(low, high + 1)]
-        pos = found.end()
+    singles = [
+        chr(cp)
+        for found in _RANGE_SOURCE.finditer(char_class)
+        for cp in range(int(found[1], 16), int(found[2] or found[1], 16) + 1)
+    ]
     return sequences, singles
 
 
@@ -173,9 +168,8 @@ def _emoji_rule_holds(pattern: re.Pattern[str]) -> bool:
     if split is None:
         return False
     sequences, singles = split
-    return all(
-        _EMOJI_CANDIDATE.match(emoji) and not any(ch.isspace() or _SLOW.match(ch) for ch in emoji)
-        for emoji in sequences + singles
+    return all(map(_EMOJI_CANDIDATE.match, sequences + singles)) and not _SPACE_OR_SLOW.search(
+        "".join(sequences + singles)
     )
 
 

@@ -10,7 +10,6 @@ their words, matches cached per word list) so that a unit is scanned once, whate
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,59 +26,9 @@ _DASHES = re.compile(r"[‐‑–]")
 
 # --- shared helpers: word lists, the per-unit view, product mentions ------------------------------------
 
-_WORD = re.compile(r"\w+")
-
-
-class Matcher:
-    """A list of terms compiled as ctx.words / ctx.terms compile it, and a cheap way not to scan with it.
-
-    A term can match only where its first word is a whole word of the text (a one-word wildcard term: a
-    word starting with its prefix). Given a field's words, `candidates` returns None when no term can match,
-    else a pattern of just the terms that can: a small alternation scans much faster than the whole list,
-    and it finds the same matches (the terms left out match nowhere in that field).
-    """
-
-    SUBSETS = 512  # compiled candidate subsets kept per list
-
-    def __init__(self, pattern: re.Pattern[str], terms: Iterable[str]) -> None:
-        self.pattern = pattern
-        self._by_first: dict[str, list[str]] = {}
-        self._prefixed: list[tuple[str, str]] = []
-        self._always: list[str] = []  # terms without a word character: always candidates
-        total = 0
-        for term in dict.fromkeys(t for t in terms if t.strip()):
-            total += 1
-            core = term.strip().replace("’", "'")
-            wildcard = core.endswith("*")
-            core = core.rstrip("*").casefold()
-            tokens = _WORD.findall(core)
-            if not tokens:
-                self._always.append(term)
-            elif wildcard and len(tokens) == 1 and core.endswith(tokens[0]):
-                self._prefixed.append((tokens[0], term))
-            else:
-                self._by_first.setdefault(tokens[0], []).append(term)
-        self._firsts = frozenset(self._by_first)
-        self._total = total
-        self._subsets: dict[frozenset[str], re.Pattern[str]] = {}
-
-    def candidates(self, words: frozenset[str]) -> re.Pattern[str] | None:
-        """The pattern to scan a text of these (case-folded) words with, or None when nothing can match."""
-        chosen = list(self._always)
-        for first in self._firsts & words:
-            chosen += self._by_first[first]
-        chosen += [term for prefix, term in self._prefixed if any(w.startswith(prefix) for w in words)]
-        if not chosen:
-            return None
-        if len(chosen) == self._total:
-            return self.pattern
-        key = frozenset(chosen)
-        found = self._subsets.get(key)
-        if found is None:
-            if len(self._subsets) >= self.SUBSETS:
-                self._subsets.clear()
-            found = self._subsets[key] = T.word_pattern(tuple(sorted(key)))
-        return found
+# The word lists are `T.Matcher`s (the one pre-checked matcher of every rule), re-exported here.
+Matcher = T.Matcher
+_WORD = T._WORD
 
 
 def lexicon(ctx: Context, name: str) -> tuple[str, ...]:
@@ -91,23 +40,19 @@ def lexicon(ctx: Context, name: str) -> tuple[str, ...]:
 
 def words(ctx: Context, *names: str) -> Matcher:
     """Built-in word lists (with their [compliance.lexicon] extensions), together as one Matcher."""
+    if len(names) == 1:
+        return ctx.words(names[0])
     cache = ctx.compliance.cache
     key = ("product-rules", "words", names)
-    if key not in cache:
-        listed = tuple(t for name in names for t in lexicon(ctx, name))
-        pattern = ctx.words(names[0]) if len(names) == 1 else ctx.terms(key, listed)
-        cache[key] = Matcher(pattern, listed)
-    return cache[key]  # type: ignore[no-any-return]
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = ctx.terms(key, tuple(t for name in names for t in lexicon(ctx, name)))
+    return found  # type: ignore[no-any-return]
 
 
 def terms(ctx: Context, key: object, configured: Iterable[str]) -> Matcher:
     """A configured list (product names, risks…) as a Matcher, made once per configuration."""
-    cache = ctx.compliance.cache
-    full = ("product-rules", "terms", key)
-    if full not in cache:
-        configured = tuple(configured)
-        cache[full] = Matcher(ctx.terms(full, configured), configured)
-    return cache[full]  # type: ignore[no-any-return]
+    return ctx.terms(("product-rules", key), configured)
 
 
 @dataclass(frozen=True)
@@ -138,26 +83,18 @@ class View:
         self.masked = tuple(f.masked for f in prose)
         self.mentions: list[Mention] = []
         self._exceptions = exceptions
-        self._words: list[frozenset[str] | None] = [None] * len(prose)
         self._blanked: list[str | None] = [None] * len(prose)
         self._found: dict[tuple[int, bool], Found] = {}
 
-    def words(self, i: int) -> frozenset[str]:
-        """The (case-folded) words of field i: the precondition of every Matcher."""
-        found = self._words[i]
-        if found is None:
-            found = self._words[i] = frozenset(_WORD.findall(self.masked[i].casefold()))
-        return found
+    def words(self, i: int) -> frozenset[str] | None:
+        """The words of field i (`Field.words`): the pre-check of every Matcher."""
+        return self.prose[i].words
 
     def blanked(self, i: int) -> str:
         """Field i's masked text with the absolute-claim exceptions blanked."""
         text = self._blanked[i]
         if text is None:
-            text = self.masked[i]
-            exceptions = self._exceptions.candidates(self.words(i))
-            if exceptions is not None:
-                text = T.blank(text, exceptions)
-            self._blanked[i] = text
+            text = self._blanked[i] = self._exceptions.blank(self.masked[i], words=self.prose[i].words)
         return text
 
     def index(self, f: Field) -> int:
@@ -168,6 +105,8 @@ class View:
 
     def products(self) -> list[Product]:
         """The products mentioned, in order of first mention."""
+        if not self.mentions:
+            return []
         seen: dict[str, Product] = {}
         for m in self.mentions:
             seen.setdefault(m.product.key, m.product)
@@ -183,10 +122,10 @@ class View:
         found = self._found.get(key)
         if found is None:
             found = []
-            for i, f, text in self.items():
-                pattern = matcher.candidates(self.words(i))
+            for i, f in enumerate(self.prose):
+                pattern = matcher.candidates(f.words)
                 if pattern is not None:
-                    source = self.blanked(i) if blanked else text
+                    source = self.blanked(i) if blanked else self.masked[i]
                     found += [(f, m.start(), m.end()) for m in pattern.finditer(source)]
             self._found[key] = found
         return found
@@ -214,23 +153,18 @@ def _names(ctx: Context) -> tuple[Matcher, dict[str, list[tuple[Product, bool]]]
 
 
 def view(ctx: Context, unit: Unit) -> View:
-    """The product rules' view of a unit, made once per unit and configuration."""
-    cache = ctx.compliance.cache
-    views: dict[int, tuple[weakref.ref[Unit], View]] | None = cache.get(("product-rules", "views"))
-    if views is None:
-        views = cache[("product-rules", "views")] = {}
-    # Keyed by identity (hashing a unit would hash all its text); the entry goes when the unit does.
-    key = id(unit)
-    entry = views.get(key)
-    if entry is not None and entry[0]() is unit:
-        return entry[1]
+    """The product rules' view of a unit, made once per unit (a unit belongs to one context, so to one
+    configuration) and kept on the unit."""
+    found: View | None = unit.__dict__.get("_product_view")
+    if found is not None:
+        return found
     result = View(unit.prose(), words(ctx, "absolute_exceptions"))
     if ctx.compliance.products:
         names, lookup = _names(ctx)
         for f, start, end in result.find(names):
             for product, is_brand in lookup.get(_norm(f.value[start:end]), ()):
                 result.mentions.append(Mention(product, f, start, end, is_brand))
-    views[key] = (weakref.ref(unit, lambda _, key=key, views=views: views.pop(key, None)), result)  # type: ignore[misc]
+    unit.__dict__["_product_view"] = result
     return result
 
 

@@ -133,6 +133,11 @@ class Field:
         """The value with URLs blanked out (same length, so offsets still point into `value`)."""
         return T.mask_urls(self.value)
 
+    @cached_property
+    def words(self) -> frozenset[str] | None:
+        """The words of `masked`, for the pre-check of word lists (`T.Matcher`; see `T.words_of`)."""
+        return T.words_of(self.masked)
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -143,18 +148,24 @@ class Unit:
 
     def prose(self) -> tuple[Field, ...]:
         """Fields of words (title, text, alt texts): where brand, claim and list rules look."""
+        return self._prose
+
+    @cached_property
+    def _prose(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.name != "link")
 
-    def search(self, pattern: re.Pattern[str]) -> Iterator[tuple[Field, re.Match[str]]]:
-        for f in self.prose():
-            for match in pattern.finditer(f.masked):
+    def search(self, pattern: re.Pattern[str] | T.Matcher) -> Iterator[tuple[Field, re.Match[str]]]:
+        for f in self._prose:
+            matches = pattern.finditer(f.masked, words=f.words) if isinstance(pattern, T.Matcher) else \
+                pattern.finditer(f.masked)
+            for match in matches:
                 yield f, match
 
-    def first(self, pattern: re.Pattern[str]) -> tuple[Field, re.Match[str]] | None:
+    def first(self, pattern: re.Pattern[str] | T.Matcher) -> tuple[Field, re.Match[str]] | None:
         return next(self.search(pattern), None)
 
-    def has(self, pattern: re.Pattern[str]) -> bool:
-        return any(pattern.search(f.masked) for f in self.prose())
+    def has(self, pattern: re.Pattern[str] | T.Matcher) -> bool:
+        return self.first(pattern) is not None
 
     def urls(self) -> list[tuple[Field, str]]:
         out = []
@@ -173,6 +184,8 @@ class Context:
     timezone: object = None  # ZoneInfo of [defaults]
     all_renders: list[Rendered] = field(default_factory=list)  # every channel of the post (content hash)
     _units: list[Unit] | None = field(default=None, repr=False)
+    # What rules compute once per context and share (e.g. the visible texts of the conduct rules).
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     @property
     def channel(self) -> str | None:
@@ -210,24 +223,25 @@ class Context:
         self._units = units
         return units
 
-    def words(self, name: str) -> re.Pattern[str]:
+    def words(self, name: str) -> T.Matcher:
         """A built-in word list extended by [compliance.lexicon], compiled once per configuration."""
         key = ("words", name)
         cache = self.compliance.cache
-        if key not in cache:
+        found = cache.get(key)
+        if found is None:
             from socialpub.rules.lexicon import BUILTIN
 
-            terms = (*BUILTIN.get(name, ()), *self.compliance.lexicon.get(name, ()))
-            cache[key] = T.word_pattern(terms)
-        return cache[key]  # type: ignore[no-any-return]
+            found = cache[key] = T.matcher((*BUILTIN.get(name, ()), *self.compliance.lexicon.get(name, ())))
+        return found  # type: ignore[no-any-return]
 
-    def terms(self, key: object, terms: Iterable[str]) -> re.Pattern[str]:
+    def terms(self, key: object, terms: Iterable[str]) -> T.Matcher:
         """A configured list (product names, risks…) compiled once per configuration."""
         cache = self.compliance.cache
         full = ("terms", key)
-        if full not in cache:
-            cache[full] = T.word_pattern(tuple(terms))
-        return cache[full]  # type: ignore[no-any-return]
+        found = cache.get(full)
+        if found is None:
+            found = cache[full] = T.matcher(tuple(terms))
+        return found  # type: ignore[no-any-return]
 
 
 def evaluate(
@@ -248,19 +262,45 @@ def evaluate(
     everything = renders if all_renders is None else all_renders
     post_ctx = Context(post, compliance, None, at, timezone, everything)
     channel_ctxs = [Context(post, compliance, r, at, timezone, everything) for r in renders]  # units made once
-    for r in RULES.values():
+    rules, post_levels, channel_levels = _levels(compliance, channel_ctxs)
+    for i, r in enumerate(rules):
         if wanted and r.id not in wanted:
             continue
         if r.scope == "post":
-            level = _level(r, compliance, None, None)
+            level = post_levels[i]
             if level:
-                findings += _run(r, post_ctx, level)
+                for hit in r.check(post_ctx):
+                    findings.append(_finding(r, post_ctx, level, hit))
             continue
-        for ctx in channel_ctxs:
-            level = _level(r, compliance, ctx.channel, ctx.kind)
+        for ctx, levels in channel_levels:
+            level = levels[i]
             if level:
-                findings += _run(r, ctx, level)
-    return _suppress(post, findings)
+                for hit in r.check(ctx):
+                    findings.append(_finding(r, ctx, level, hit))
+    return _suppress(post, findings) if post.suppress else findings
+
+
+_LevelTable = tuple[tuple[Rule, ...], dict[tuple[str | None, str | None], tuple[str | None, ...]]]
+
+
+def _levels(
+    compliance: Compliance, ctxs: list[Context]
+) -> tuple[tuple[Rule, ...], tuple[str | None, ...], list[tuple[Context, tuple[str | None, ...]]]]:
+    """The catalogue, and each rule's level (None: off) for the post and for each channel context, from a
+    table made once per configuration and channel (and again if the catalogue changes)."""
+    rules = tuple(RULES.values())
+    table: _LevelTable | None = compliance.cache.get(("engine", "levels"))
+    if table is None or table[0] != rules:
+        table = compliance.cache[("engine", "levels")] = (rules, {})
+    by_channel = table[1]
+
+    def levels(channel: str | None, kind: str | None) -> tuple[str | None, ...]:
+        found = by_channel.get((channel, kind))
+        if found is None:
+            found = by_channel[(channel, kind)] = tuple(_level(r, compliance, channel, kind) for r in rules)
+        return found
+
+    return rules, levels(None, None), [(ctx, levels(ctx.channel, ctx.kind)) for ctx in ctxs]
 
 
 def _level(r: Rule, compliance: Compliance, channel: str | None, kind: str | None) -> str | None:
@@ -276,34 +316,34 @@ def _level(r: Rule, compliance: Compliance, channel: str | None, kind: str | Non
     return None if level == "off" else level
 
 
-def _run(r: Rule, ctx: Context, level: str) -> list[Finding]:
-    out = []
+def _finding(r: Rule, ctx: Context, level: str, hit: Hit) -> Finding:
     post = ctx.post
-    for hit in r.check(ctx):
-        if hit.line is not None:
-            line, column = hit.line, None
-        elif hit.excerpt:
-            line, column = post.locate(hit.excerpt, hit.source)
-        elif hit.source is not None:
-            line, column = hit.source.line, None
-        else:
-            line, column = None, None
-        out.append(
-            Finding(
-                rule=r.id,
-                name=r.name,
-                severity=level,
-                post=post.id,
-                channel=ctx.channel,
-                file=post.file,
-                line=line,
-                column=column,
-                message=hit.message,
-                excerpt=hit.excerpt,
-                hint=hit.hint or r.help,
-            )
-        )
-    return out
+    if hit.line is not None:
+        line, column = hit.line, None
+    elif hit.excerpt:
+        line, column = post.locate(hit.excerpt, hit.source)
+    elif hit.source is not None:
+        line, column = hit.source.line, None
+    else:
+        line, column = None, None
+    return Finding(
+        rule=r.id,
+        name=r.name,
+        severity=level,
+        post=post.id,
+        channel=ctx.channel,
+        file=post.file,
+        line=line,
+        column=column,
+        message=hit.message,
+        excerpt=hit.excerpt,
+        hint=hit.hint or r.help,
+    )
+
+
+def _run(r: Rule, ctx: Context, level: str) -> list[Finding]:
+    """The findings of one rule in one context."""
+    return [_finding(r, ctx, level, hit) for hit in r.check(ctx)]
 
 
 def _suppress(post: Post, findings: list[Finding]) -> list[Finding]:

@@ -181,9 +181,9 @@ def any_in(text: str, needles: Iterable[str]) -> bool:
 
 _WORD = re.compile(r"\w+")
 # The only characters that `re.IGNORECASE` matches with an ASCII letter or digit although `str.lower()` does
-# not make them one (İ -> "i̇" is even two characters): dotted capital I, dotless i, long s, Kelvin sign. Every
-# other character keeps its length and its "\w"-ness under `str.lower()` (checked over all of Unicode by
-# tests/test_rules_speed_equivalence.py).
+# not make them one (İ even lowers to two characters): dotted capital I, dotless i, long s, Kelvin sign. Every
+# other character keeps its length and whether it is a word character under `str.lower()` (checked over all
+# of Unicode by tests/test_rules_speed_equivalence.py).
 _FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
@@ -193,53 +193,61 @@ def tokens(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.lower()))
 
 
-def words(text: str) -> frozenset[str] | None:
-    """The words of a text as `Matcher` pre-checks read them: `tokens(text)`, or None when the text holds a
+def words_of(text: str) -> frozenset[str] | None:
+    """The words of a text as the `Matcher` pre-check reads them: `tokens(text)`, or None when the text holds a
     character that a case-insensitive pattern reads differently (then every term is a candidate)."""
     if not text.isascii() and _FOLD_UNSAFE.search(text):
         return None
     return tokens(text)
 
 
-_AUTO: Any = object()  # "compute the words of the text scanned"
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+_AUTO: Any = object()  # "the words of the text scanned"
 
 
 class Matcher:
-    """A word list compiled as `word_pattern` compiles it, with a cheap pre-check: one matcher for every rule.
+    """A word list compiled as `word_pattern` compiles it, with a cheap pre-check: the one matcher of every rule.
 
-    Every match of a term holds one of its words as a whole word of the text (its *key*: the longest word of
-    the term; for "prolong*" a word starting with "prolong"). Given the words of a text, `candidates` returns
-    None when no term can match, else the pattern of just the terms that can (the whole pattern when that is
-    all of them). Terms left out match nowhere in the text, so the candidates' pattern finds exactly what the
-    whole pattern finds, at the same places (a small alternation scans much faster than a long one).
+    Every match of a term holds one of the term's words as a whole word of the text (its *key*: the longest
+    word of the term; for "prolong*", a word that starts with "prolong"). Given the words of a text,
+    `candidates` returns None when no term can match, else the pattern of just the terms that can (the whole
+    pattern when that is all of them). The terms left out match nowhere in that text, so the candidates'
+    pattern finds exactly what the whole pattern finds, where it finds it; a short alternation scans much
+    faster than a long one, and most texts hold no key of most lists.
 
-    `search`, `finditer`, `sub`, `fullmatch` and `blank` work like the methods of `re.Pattern` (and
-    `T.blank`). `words=` gives the words the pre-check uses: by default those of the text scanned; a rule
-    may pass the words of a text this one was derived from by blanking parts out (a superset).
+    `search`, `finditer`, `sub` and `fullmatch` work as the methods of `re.Pattern`, and `blank` as
+    `T.blank`. `words=` gives the words of the pre-check: by default those of the text scanned; a rule may
+    pass the words of the text this one was derived from by blanking parts out (a superset of its words).
     """
 
     SUBSETS = 512  # compiled candidate subsets kept per list
+    CHOSEN = 4096  # pre-check results kept per list (one per distinct text)
 
     __slots__ = ("pattern", "terms", "_by_key", "_keys", "_prefixed", "_always", "_total", "_subsets", "_chosen")
 
     def __init__(self, pattern: re.Pattern[str], terms: Iterable[str]) -> None:
+        """`pattern` is `word_pattern(terms)` (see `matcher()`)."""
         self.pattern = pattern
         self.terms = tuple(terms)
         self._by_key: dict[str, list[str]] = {}
         self._prefixed: list[tuple[str, str]] = []
-        self._always: list[str] = []  # terms with no usable key: always candidates
+        self._always: list[str] = []  # terms without an ASCII word: always candidates
         total = 0
         for term in dict.fromkeys(t for t in self.terms if t.strip()):
             total += 1
             core = term.strip()
             wildcard = core.endswith("*")
-            core = core.rstrip("*").strip().lower()  # as word_pattern reads it
+            core = core.rstrip("*").strip().lower()  # the characters word_pattern compiles
             found = _WORD.findall(core)
+            # With a wildcard, the last word of the term is only the start of a word of the text.
             prefix = found.pop() if wildcard and found and core.endswith(found[-1]) else None
             whole = [w for w in found if w.isascii()]
-            if whole and len(whole) == len(found):
+            if whole:
                 self._by_key.setdefault(max(whole, key=len), []).append(term)
-            elif prefix is not None and prefix.isascii() and not found:
+            elif prefix is not None and prefix.isascii():
                 self._prefixed.append((prefix, term))
             else:
                 self._always.append(term)
@@ -249,60 +257,64 @@ class Matcher:
         self._chosen: dict[frozenset[str], re.Pattern[str] | None] = {}
 
     def candidates(self, words: frozenset[str] | None) -> re.Pattern[str] | None:
-        """The pattern to scan a text of these words with (see `words()`), or None when nothing can match."""
+        """The pattern to scan a text of these words with (see `words_of`), or None when nothing can match."""
         if words is None:
             return self.pattern
-        try:
-            return self._chosen[words]
-        except KeyError:
-            pass
+        chosen_before = self._chosen
+        if words in chosen_before:
+            return chosen_before[words]
         chosen = list(self._always)
-        for key in self._keys & words if len(words) > len(self._keys) else words & self._keys:
+        for key in self._keys & words:
             chosen += self._by_key[key]
         if self._prefixed:
             chosen += [term for prefix, term in self._prefixed if any(w.startswith(prefix) for w in words)]
+        found: re.Pattern[str] | None
         if not chosen:
             found = None
         elif len(chosen) == self._total:
             found = self.pattern
         else:
-            key = frozenset(chosen)
-            found = self._subsets.get(key)
+            subset = frozenset(chosen)
+            found = self._subsets.get(subset)
             if found is None:
                 if len(self._subsets) >= self.SUBSETS:
                     self._subsets.clear()
-                found = self._subsets[key] = word_pattern(tuple(sorted(key)))
-        if len(self._chosen) >= 4096:
-            self._chosen.clear()
-        self._chosen[words] = found
+                found = self._subsets[subset] = word_pattern(tuple(sorted(subset)))
+        if len(chosen_before) >= self.CHOSEN:
+            chosen_before.clear()
+        chosen_before[words] = found
         return found
 
-    def scanner(self, text: str, words: frozenset[str] | None = _AUTO) -> re.Pattern[str] | None:
-        return self.candidates(globals()["words"](text) if words is _AUTO else words)
+    def scanner(self, text: str, endpos: int = sys.maxsize, words: frozenset[str] | None = _AUTO,
+                ) -> re.Pattern[str] | None:
+        """The pattern to scan `text[:endpos]` with, or None when nothing can match there."""
+        if endpos < len(text) and endpos > 0 and _is_word(text[endpos]) and _is_word(text[endpos - 1]):
+            return self.pattern  # the end cuts a word: its start is a word the text does not hold
+        return self.candidates(words_of(text) if words is _AUTO else words)
 
-    def may_match(self, text: str, words: frozenset[str] | None = _AUTO) -> bool:
-        return self.scanner(text, words) is not None
+    def may_match(self, text: str, *, words: frozenset[str] | None = _AUTO) -> bool:
+        return self.scanner(text, sys.maxsize, words) is not None
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize, *,
                words: frozenset[str] | None = _AUTO) -> re.Match[str] | None:
-        pattern = self.scanner(text, words)
+        pattern = self.scanner(text, endpos, words)
         return None if pattern is None else pattern.search(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize, *,
                  words: frozenset[str] | None = _AUTO) -> Iterator[re.Match[str]]:
-        pattern = self.scanner(text, words)
+        pattern = self.scanner(text, endpos, words)
         return iter(()) if pattern is None else pattern.finditer(text, pos, endpos)
 
     def sub(self, repl: Any, text: str, count: int = 0, *, words: frozenset[str] | None = _AUTO) -> str:
-        pattern = self.scanner(text, words)
+        pattern = self.scanner(text, sys.maxsize, words)
         return text if pattern is None else pattern.sub(repl, text, count)
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self.pattern.fullmatch(text, pos, endpos)
 
-    def blank(self, text: str, words: frozenset[str] | None = _AUTO) -> str:
-        """`T.blank(text, self.pattern)`: matches replaced by spaces of the same length."""
-        pattern = self.scanner(text, words)
+    def blank(self, text: str, *, words: frozenset[str] | None = _AUTO) -> str:
+        """`T.blank(text, self.pattern)`: the matches replaced by as many spaces."""
+        pattern = self.scanner(text, sys.maxsize, words)
         if pattern is None or not pattern.search(text):
             return text
         return pattern.sub(_spaces, text)
