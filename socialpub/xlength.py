@@ -26,21 +26,21 @@ exact (each point is checked in tests/test_xlength.py):
   points of a sequence. Running ``emoji.match`` at those candidates only,
   skipping any inside the previous match, gives exactly ``emoji.finditer``'s
   leftmost, non-overlapping matches. When the regex is loaded, its sequences
-  and code points are checked against this rule (about 2 ms); if the check
+  and code points are checked against this rule (about 8 ms); if the check
   fails, texts with a candidate go to parse_tweet.
 * No emoji contains whitespace, and no URL contains twitter-text's spaces,
   which include every code point ``str.split`` splits at except U+001C..U+001F
   (those go to the slow path). So every entity lies within one
   whitespace-separated token, the walk never crosses a token (a URL's
-  ``len(url)`` is at most its index span, see ``_chunk_extra``), and each
-  token's correction can be computed, and cached, on its own.
+  ``len(url)`` is at most its index span; if not, the slow path is taken),
+  and each token's correction can be computed, and cached, on its own.
 * Any space is a valid character before a URL, so extracting URLs from
   " " + token gives the same URLs as the whole text. The space matters: at
   the very start of a string the URL regex may take the token's first
   character as "the character before the URL" (e.g. "ü" in "üexample.com"),
   so only a token at index 0 of the text is extracted without it. A URL
-  always contains a "." (the one before its TLD), so only tokens with a "."
-  need the URL regex.
+  always contains a "." followed by its TLD, so only tokens with a "." before
+  their last code point need the URL regex (not "end.").
 * Lone surrogates make parse_tweet raise (it encodes the text as UTF-16); the
   slow path keeps that behaviour.
 """
@@ -71,19 +71,16 @@ _HEAVY = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 # Code points that rule the fast path out (see the module docstring).
 _SLOW = re.compile("[\x1c-\x1f\ud800-\udfff]")
 _SPACE_OR_SLOW = re.compile("[\\s\x1c-\x1f\ud800-\udfff]")  # \s: what str.split splits at
-# Where a match of twitter-text's emoji regex can start: a superset of the
-# starts of its sequences and of its single code points, looking at most one
-# code point ahead (checked by _check_emoji_regex and the tests).
-_EMOJI_CANDIDATE = re.compile(
-    "[\xa9\xae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23fa\u24c2\u25aa-\u27bf"
-    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]"
-    "|[0-9#*](?=[\ufe0f\u20e3])"
+# Where a match of twitter-text's emoji regex can start, looking at most one
+# code point ahead: a superset of the first code points of its sequences and
+# of its single code points (checked by _emoji_rule_holds and the tests).
+_EMOJI_CODE_POINTS = (
+    "\xa9\xae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23fa\u24c2\u25aa-\u27bf"
+    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
 )
-# A text without a match of this has no _EMOJI_CANDIDATE (which searches slower).
-_MAYBE_EMOJI = re.compile(
-    "[\xa9\xae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23fa\u24c2\u25aa-\u27bf"
-    "\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff\ufe0f\u20e3]"
-)
+_EMOJI_CANDIDATE = re.compile(f"[{_EMOJI_CODE_POINTS}]|[0-9#*](?=[\ufe0f\u20e3])")
+# A text without a match of this has no _EMOJI_CANDIDATE (but is searched faster).
+_MAYBE_EMOJI = re.compile(f"[{_EMOJI_CODE_POINTS}\ufe0f\u20e3]")
 # twitter-text's invalid characters (regexp/invalid_chars_group.py).
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
 
@@ -184,12 +181,13 @@ def _load_emoji() -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _chunk_extra(chunk: str) -> int:
+def _chunk_extra(chunk: str) -> int | None:
     """Weighted length of ``chunk`` minus its length and its number of weight-2 code points.
 
     The entities are twitter-text's: URLs (counting URL_WEIGHT) and emoji
     (counting EMOJI_WEIGHT), walked as parse_tweet walks them. The emoji regex
-    must be loaded if ``chunk`` has an emoji candidate.
+    must be loaded if ``chunk`` has an emoji candidate. None if the walk could
+    leave ``chunk``.
     """
     global _extract_urls
     entities: dict[int, tuple[int, int]] = {}  # start -> (code points skipped, weight)
@@ -206,20 +204,23 @@ def _chunk_extra(chunk: str) -> int:
         if _extract_urls is None:
             _extract_urls = _load_extract_urls()
         for entity in _extract_urls(chunk):  # a URL wins over an emoji at the same index
-            entities[entity["indices"][0]] = (len(entity["url"]), URL_WEIGHT)
-    # parse_tweet's walk: at an entity's start add its weight and skip it. A
-    # URL's len(url) can be shorter than its index span (parse_tweet rewrites
-    # the domain of some protocol-less URLs), never longer; then the walk
-    # lands inside the span and counts the rest, or an entity there.
+            start, stop = entity["indices"]
+            # parse_tweet skips len(url) code points, which can be fewer than
+            # the URL's index span (it rewrites the domain of some
+            # protocol-less URLs), never more.
+            if len(entity["url"]) > stop - start:
+                return None
+            entities[start] = (len(entity["url"]), URL_WEIGHT)
+    # parse_tweet's walk: at an entity's start add its weight and skip it,
+    # which may land inside a URL's span: the rest counts code point by code
+    # point, or as an entity that starts there.
     extra = 0
     pos = 0
     for start in sorted(entities):
-        if start < pos:
-            continue
-        skip, weight = entities[start]
-        stop = min(start + skip, len(chunk))
-        extra += weight - (stop - start) - len(_HEAVY.findall(chunk, start, stop))
-        pos = start + skip
+        if start >= pos:
+            skip, weight = entities[start]
+            pos = start + skip
+            extra += weight - skip - len(_HEAVY.findall(chunk, start, pos))
     return extra
 
 
@@ -246,7 +247,10 @@ def _fast_weighted_length(text: str) -> int | None:
         if ("." in token and token.find(".") < len(token) - 1) or (
             emoji and not token.isascii() and _MAYBE_EMOJI.search(token)
         ):
-            length += _chunk_extra(prefix + token)
+            extra = _chunk_extra(prefix + token)
+            if extra is None:
+                return None
+            length += extra
         prefix = " "
     return length
 

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from twitter_text.parse_tweet import parse_tweet
+from twitter_text.extract_emojis import extract_emojis_with_indices
+from twitter_text.parse_tweet import convert_line_ending, parse_tweet
+from twitter_text.regexp import emoji as emoji_module
+from twitter_text.regexp.emoji import emoji as EMOJI_REGEX
 
 from socialpub import xlength
 from socialpub.xlength import (
+    _EMOJI_CANDIDATE,
+    _MAYBE_EMOJI,
     MAX_WEIGHTED_LENGTH,
     URL_WEIGHT,
+    _emoji_rule_holds,
     _fast_weighted_length,
+    _split_emoji_regex,
     is_valid_tweet,
     weighted_length,
 )
@@ -26,6 +35,21 @@ SPEC = Path(__file__).resolve().parents[2] / "shared/specs/twitter-text-validate
 V3_SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")
 WEIGHT1_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+EMOJI_TEST_FILE = Path(emoji_module.__file__).with_name("emoji-test.txt")
+
+
+def _emoji_test_sequences() -> list[str]:
+    """Every code point sequence listed in twitter-text's emoji-test.txt (all groups and statuses)."""
+    sequences = []
+    for line in EMOJI_TEST_FILE.read_text(encoding="utf-8").splitlines():
+        found = re.match(r"([0-9A-F]{4,6}(?: [0-9A-F]{4,6})*)\s*;", line)
+        if found:
+            sequences.append("".join(chr(int(h, 16)) for h in found[1].split()))
+    return sequences
+
+
+EMOJI_TEST_SEQUENCES = _emoji_test_sequences()
+EMOJI_TEST_CODE_POINTS = sorted({ch for seq in EMOJI_TEST_SEQUENCES for ch in seq})
 
 
 def _v3_cases() -> list[Any]:
@@ -46,9 +70,8 @@ def test_conformance_v3(case: dict[str, Any]) -> None:
     text, expected = case["text"], case["expected"]
     assert weighted_length(text) == expected["weightedLength"]
     assert is_valid_tweet(text) == expected["valid"]
-    # The fast path, where it applies, must agree with parse_tweet too.
-    fast = _fast_weighted_length(text)
-    assert fast is None or fast == parse_tweet(text).weightedLength
+    # The fast path applies to every conformance case and agrees with parse_tweet.
+    assert _fast_weighted_length(text) == parse_tweet(text).weightedLength == expected["weightedLength"]
 
 
 def test_conformance_yaml_escapes_decoded() -> None:
@@ -83,6 +106,23 @@ def test_constants() -> None:
         "  \u00fc\u0130.com\u201c",  # ... but not after whitespace
         "x\u00a0\u00f1example.com\u2009\u00e9foo.co.uk",
         "\u0915\u094d\u200d\u0937 ZWJ inside Devanagari",
+        "hello \U0001f600",
+        "\u00a9 2025 Example Inc.",  # (c) is an emoji to twitter-text
+        "Brand\u00ae, Brand\u00ae\ufe0f, Name\u2122",
+        "\u65e5\u672c\u8a9e example.com",
+        "1\ufe0f\u20e3 keycap, 1\u20e3, #\ufe0f\u20e3, 1\ufe0f alone, 12\u20e3",
+        "ABC\u202a\uffffABC\ufffe",
+        "Wear a ribbon \U0001f397\ufe0f, stay strong \U0001f4aa\U0001f3fd \u2764\ufe0f https://example.org/x",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466 \U0001f469\U0001f3fe\u200d\U0001f4bb",
+        "\U0001f1fa\U0001f1f8\U0001f1ec\U0001f1e7\U0001f1fa odd regional indicators",
+        "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f England",
+        "\u203c\ufe0f \u2049 \u2194 \u2194\ufe0f \u27a1\ufe0f \u2192 \u2605 \u20ac \u2022 \u2026",
+        "\U0001f3fd lone skin tone, lone \u200d and \ufe0f and \u20e3",
+        "\u2764\ufe0fexample.com and example.com\U0001f389 and https://\u2764.com/\U0001f600",
+        "end. of. sentences. with dots. \U0001f44d",
+        "\u3000ideographic\u3000space\u2028line\u2029para\u202fnarrow\u205fmath\u1680ogham\u180emongolian",
+        "\u3030\ufe0f \u303d \u3297\ufe0f \u3299",
+        "caf\u00e9 \u0915\u094d\u0937 \u00fcexample.com\U0001f600",
     ],
 )
 def test_fast_path_examples(text: str) -> None:
@@ -94,19 +134,23 @@ def test_fast_path_examples(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "hello \U0001f600",
-        "\u00a9 2025 Example Inc.",  # (c) is an emoji to twitter-text
-        "Brand\u00ae",
-        "\u65e5\u672c\u8a9e example.com",
         "https://foo\x1fexample.com",  # U+001F: a domain character to twitter-text, whitespace to str.split
-        "1\ufe0f\u20e3 keycap",
-        "ABC\u202a\uffffABC\ufffe",
+        "a\x1cb \U0001f600",
     ],
 )
 def test_slow_path_examples(text: str) -> None:
     assert _fast_weighted_length(text) is None
     assert weighted_length(text) == parse_tweet(text).weightedLength
     assert is_valid_tweet(text) == parse_tweet(text).valid
+
+
+def test_lone_surrogate_raises_like_parse_tweet() -> None:
+    text = "bad \ud83d text"
+    assert _fast_weighted_length(text) is None
+    with pytest.raises(UnicodeEncodeError):
+        parse_tweet(text)
+    with pytest.raises(UnicodeEncodeError):
+        weighted_length(text)
 
 
 def test_fast_path_is_used_for_ascii_with_urls() -> None:
@@ -119,7 +163,14 @@ def test_fast_path_is_used_for_ascii_with_urls() -> None:
     weighted_length(text)
     assert xlength.stats["fast"] == before["fast"] + 1
     assert xlength.stats["slow"] == before["slow"]
-    assert _fast_weighted_length("launch day \U0001f680 https://example.com") is None
+
+
+def test_fast_path_is_used_for_emoji() -> None:
+    before = dict(xlength.stats)
+    text = "launch day \U0001f680\U0001f389 https://example.com \u2764\ufe0f\U0001f1fa\U0001f1f8 #\ufe0f\u20e3 \u00a9"
+    assert weighted_length(text) == parse_tweet(text).weightedLength == 11 + 4 + 1 + 23 + 1 + 4 + 1 + 2 + 1 + 2
+    assert xlength.stats["fast"] == before["fast"] + 1
+    assert xlength.stats["slow"] == before["slow"]
 
 
 def test_is_valid_tweet_bounds() -> None:
@@ -130,7 +181,7 @@ def test_is_valid_tweet_bounds() -> None:
 
 
 def test_in_range_emoji_are_only_copyright_and_registered() -> None:
-    """The fast path's premise: within the weight-1 ranges, only U+00A9/U+00AE can be emoji."""
+    """Within the weight-1 ranges, only U+00A9/U+00AE are emoji on their own."""
     from twitter_text.regexp.emoji import emoji, emoji_list
 
     def in_ranges(cp: int) -> bool:
@@ -150,6 +201,114 @@ def test_in_range_emoji_are_only_copyright_and_registered() -> None:
         assert len(code_points) == 1 or not all(map(in_ranges, code_points)), entry
     # twitter-text's invalid characters are outside the ranges as well.
     assert not any(in_ranges(cp) for cp in (0xFFFE, 0xFEFF, 0xFFFF))
+
+
+def test_emoji_regex_is_literal_sequences_and_one_class() -> None:
+    """The regex source splits into sequences and single code points, matching the emoji data."""
+    split = _split_emoji_regex(EMOJI_REGEX)
+    assert split is not None
+    sequences, singles = split
+    # Rebuilt from the pieces, the source is the same: nothing was skipped.
+    def escape(text: str) -> str:
+        return "".join(f"\\U{ord(ch):08x}" for ch in text)
+
+    assert "|".join(map(escape, sequences)).lower() == EMOJI_REGEX.pattern.rsplit("|", 1)[0].lower()
+    assert all(len(seq) >= 2 for seq in sequences)
+    # The same as the data the regex is built from (emoji-test.txt without its Component group).
+    listed = [entry.codepoint.split() for entry in emoji_module.emoji_list]
+    assert sorted(sequences) == sorted("".join(chr(int(h, 16)) for h in cps) for cps in listed if len(cps) > 1)
+    assert sorted(singles) == sorted({chr(int(cps[0], 16)) for cps in listed if len(cps) == 1})
+    assert len(singles) == len(set(singles))
+    # Brute force: the single code points the regex matches (planes 0 and 1 and the tags here;
+    # all 1,114,112 code points in the offline check) are exactly the class.
+    code_points = [*range(0xD800), *range(0xE000, 0x20000), *range(0xE0000, 0xE0080)]
+    matched = [chr(cp) for cp in code_points if EMOJI_REGEX.match(chr(cp))]
+    assert matched == sorted(singles)
+
+
+def test_emoji_candidate_rule() -> None:
+    """Every emoji regex match starts where _EMOJI_CANDIDATE matches, and contains no whitespace."""
+    assert _emoji_rule_holds(EMOJI_REGEX)
+    sequences, singles = _split_emoji_regex(EMOJI_REGEX)  # type: ignore[misc]
+    # The candidate rule, spelled out: the first code points of sequences and the single
+    # code points are (c), (r), keycap bases [0-9#*] (whose sequences go on with U+FE0F or
+    # U+20E3) and code points of the _EMOJI_CODE_POINTS blocks.
+    firsts = {seq[0] for seq in sequences} | set(singles)
+    assert {ch for ch in firsts if ord(ch) < 0x2000} == set("#*0123456789\xa9\xae")
+    assert {seq[1] for seq in sequences if seq[0] in "#*0123456789"} == {"\ufe0f", "\u20e3"}
+    assert all(re.fullmatch(f"[{xlength._EMOJI_CODE_POINTS}]", ch) for ch in firsts if ord(ch) >= 0xA9)
+    # Brute force over the sequences of emoji-test.txt (components too) and each of their
+    # suffixes: wherever the regex matches, the candidate rule does.
+    for seq in EMOJI_TEST_SEQUENCES:
+        for pos in range(len(seq)):
+            if EMOJI_REGEX.match(seq, pos):
+                assert _EMOJI_CANDIDATE.match(seq, pos), (seq, pos)
+    # _MAYBE_EMOJI, the quick test for a whole text, finds every candidate: each code point a
+    # candidate can start with (here followed by U+FE0F) is in _MAYBE_EMOJI, or is a keycap
+    # base, which only is a candidate before U+FE0F or U+20E3, both in _MAYBE_EMOJI.
+    every = "\ufe0f".join(map(chr, range(0x110000))) + "\ufe0f"
+    starts = {match[0] for match in _EMOJI_CANDIDATE.finditer(every)}
+    assert {ch for ch in starts if not _MAYBE_EMOJI.match(ch)} == set("#*0123456789")
+    assert _MAYBE_EMOJI.match("\ufe0f") and _MAYBE_EMOJI.match("\u20e3")
+
+
+def test_emoji_rule_check_rejects_other_regexes() -> None:
+    assert _split_emoji_regex(re.compile(r"\U0001f600")) is None  # no class
+    assert _split_emoji_regex(re.compile(r"\U0001f600\U0000fe0f|[a]")) is None
+    assert _split_emoji_regex(re.compile(r"\U0001f600\U0000fe0f|[\U00000041]", re.I)) is None
+    assert _emoji_rule_holds(re.compile(r"\U0001f600\U0000fe0f|[\U0001f601-\U0001f603]"))
+    assert not _emoji_rule_holds(re.compile(r"\U0001f600\U0000fe0f|[\U00000041]"))  # "A" is no candidate
+    assert not _emoji_rule_holds(re.compile(r"\U00000031\U00000032|[\U0001f601]"))  # "1" then "2"
+    assert not _emoji_rule_holds(re.compile(r"\U0001f600\U00003000|[\U0001f601]"))  # a space inside
+
+
+def test_failed_rule_check_uses_parse_tweet(monkeypatch: pytest.MonkeyPatch) -> None:
+    xlength._load_emoji()
+    monkeypatch.setattr(xlength, "_emoji_ok", False)
+    assert _fast_weighted_length("hi \U0001f600") is None
+    assert weighted_length("hi \U0001f600") == 5
+    text = "hi caf\u00e9 \u65e5\u672c"  # no emoji candidate: the fast path still applies
+    assert _fast_weighted_length(text) == parse_tweet(text).weightedLength == 12
+
+
+def test_url_longer_than_its_span_uses_parse_tweet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """parse_tweet would skip past the token; the fast path does not follow it there."""
+    xlength._chunk_extra.cache_clear()
+    monkeypatch.setattr(xlength, "_extract_urls", lambda chunk: [{"url": "x" * 30, "indices": [1, 8]}])
+    try:
+        assert _fast_weighted_length("see a.b/cde now") is None
+    finally:
+        xlength._chunk_extra.cache_clear()
+
+
+def test_whitespace_agrees_with_twitter_text() -> None:
+    """str.split splits only at twitter-text spaces (but U+001C..U+001F, which go slow),
+    and each of those is a valid character before a URL."""
+    from twitter_text.regexp.spaces_group import spaces_group
+    from twitter_text.regexp.valid_url_preceding_chars import valid_url_preceding_chars
+
+    every = "".join(map(chr, range(0x110000)))
+    split_at = [ch for ch in every if ch.isspace()]
+    assert [ch for ch in split_at if not re.match(f"[{spaces_group}]", ch)] == ["\x1c", "\x1d", "\x1e", "\x1f"]
+    assert all(xlength._SLOW.match(ch) for ch in "\x1c\x1d\x1e\x1f")
+    assert all(valid_url_preceding_chars.fullmatch(ch) for ch in split_at)
+    # \s in a regex is what str.split splits at (used by the rule check).
+    assert re.findall(r"\s", every) == split_at
+
+
+def test_candidate_scan_equals_finditer() -> None:
+    """Scanning candidates with emoji.match gives finditer's matches, overlaps and all."""
+    xlength._load_emoji()
+    texts = [
+        "".join(EMOJI_TEST_SEQUENCES[i : i + 7]) for i in range(0, len(EMOJI_TEST_SEQUENCES), 7)
+    ] + ["\U0001f1fa\U0001f1f8\U0001f1fa\U0001f1f8\U0001f1fa", "11\ufe0f\u20e3\u20e3#*\ufe0f\ufe0f\u20e3"]
+    for text in texts:
+        found, end = [], 0
+        for candidate in _EMOJI_CANDIDATE.finditer(text):
+            if candidate.start() >= end and (match := EMOJI_REGEX.match(text, candidate.start())):
+                end = match.end()
+                found.append(match.span())
+        assert found == [tuple(e["indices"]) for e in extract_emojis_with_indices(text)]
 
 
 # fmt: off
@@ -193,15 +352,88 @@ def test_fast_path_matches_parse_tweet(text: str) -> None:
     assert fast == parse_tweet(text).weightedLength
 
 
+# fmt: off
+EMOJI_FRAGMENTS = [
+    "\U0001f397\ufe0f", "\U0001f397", "\U0001f4aa", "\U0001f4aa\U0001f3fd", "\u2764\ufe0f", "\u2764", "\u2764\ufe0e",
+    "\u2122", "\u2122\ufe0f", "\u203c", "\u203c\ufe0f", "\u2049", "\u2194", "\u2194\ufe0f", "\u27a1\ufe0f", "\u2192",
+    "\u21d2", "\u2b06\ufe0f", "\u2605", "\u2713", "\u2714\ufe0f", "\u20ac", "\u2022", "\u00a9\ufe0f", "\u00ae\ufe0f",
+    "1\ufe0f\u20e3", "1\u20e3", "#\ufe0f\u20e3", "*\u20e3", "9\ufe0f", "0", "#", "*", "\u20e3", "\ufe0f", "\ufe0e",
+    "\u200d", "\u200c", "\U0001f3fb", "\U0001f3ff", "\U0001f9b0", "\U0001f1fa", "\U0001f1f8", "\U0001f1fa\U0001f1f8",
+    "\U0001f1ec\U0001f1e7", "\U0001f3f4", "\U000e0067", "\U000e007f", "\U0001f3f3\ufe0f\u200d\U0001f308",
+    "\U0001f469\u200d\U0001f4bb", "\U0001f469\U0001f3fe\u200d\U0001f4bb", "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "\U0001f9d1\U0001f3fd\u200d\U0001f91d\u200d\U0001f9d1\U0001f3fb", "\U0001f44d\U0001f3fd", "\U0001f600",
+    "\u3000", "\u2028", "\u202f", "\u1680", "\u180e", "\u2009", "\r\n", "\r", "\u3030", "\u303d", "\u3297",
+    "\u00e9", "e\u0301", "\u65e5\u672c\u8a9e", "\ud55c\uad6d\uc5b4", "\u0915\u094d\u0937", "\u0627\u0644",
+    "\u202a", "\u202c", "\u200e", "\ufeff", "\ufffe", "\uffff",
+    "https://\u2764.com", "\u2764\ufe0fexample.com", "example.com\U0001f389", "https://example.com/\U0001f600",
+    "http://\u65e5\u672c.jp/\u2764", "\U0001f600.com", "a.\U0001f600", "end.", "1.5", "U.S.",
+]
+# fmt: on
+
+
+def _piece(seq: str) -> st.SearchStrategy[str]:
+    """A run of code points cut out of an emoji sequence (a broken ZWJ sequence, a lone tag...)."""
+    return st.tuples(st.integers(0, len(seq)), st.integers(0, len(seq))).map(lambda ij: seq[min(ij) : max(ij)])
+
+
+EMOJI_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(FRAGMENTS + EMOJI_FRAGMENTS),
+        st.sampled_from(EMOJI_TEST_SEQUENCES),
+        st.sampled_from(EMOJI_TEST_CODE_POINTS),
+        st.sampled_from(EMOJI_TEST_SEQUENCES).flatmap(_piece),
+        st.characters(exclude_categories=("Cs",)),  # any code point, U+001C..U+001F included
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=700, deadline=None)
+@given(EMOJI_TEXT)
+def test_emoji_texts_match_parse_tweet(text: str) -> None:
+    """Texts full of emoji, pieces of emoji and random code points take the fast path and match."""
+    expected = parse_tweet(text)
+    fast = _fast_weighted_length(text)
+    if xlength._SLOW.search(unicodedata.normalize("NFC", text)):
+        assert fast is None
+    else:
+        assert fast == expected.weightedLength
+    assert weighted_length(text) == expected.weightedLength
+    assert is_valid_tweet(text) == expected.valid
+    # The candidate scan gives the very emoji entities parse_tweet walks.
+    normalized = convert_line_ending(unicodedata.normalize("NFC", text))
+    found, end = [], 0
+    for candidate in _EMOJI_CANDIDATE.finditer(normalized):
+        if candidate.start() >= end and (match := EMOJI_REGEX.match(normalized, candidate.start())):
+            end = match.end()
+            found.append(match.span())
+    assert found == [tuple(e["indices"]) for e in extract_emojis_with_indices(normalized)]
+
+
 def test_first_call_does_not_compile_emoji_regex() -> None:
     code = (
         "import socialpub.xlength as x; x.weighted_length('hello https://www.fda.gov world'); "
-        "import sys; print('twitter_text.regexp.emoji' in sys.modules)"
+        "x.weighted_length('caf\\u00e9 \\u65e5\\u672c\\u8a9e \\u2192 \\u20ac 1.5 end.'); "
+        "import sys; print('twitter_text.regexp.emoji' in sys.modules, x._emoji_ok, x.stats)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False None {'fast': 2, 'slow': 0}"
+
+
+def test_first_emoji_loads_only_the_emoji_regex() -> None:
+    code = (
+        "import socialpub.xlength as x; import sys\n"
+        "assert x.weighted_length('hi \\U0001f600 \\u2764\\ufe0f') == 8\n"
+        "assert x._emoji_ok is True and x._extract_urls is None\n"
+        "assert not any(m == 'twitter_text' or m.startswith('twitter_text.') for m in sys.modules)\n"
+        "print(x.stats)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "{'fast': 1, 'slow': 0}"
 
 
 def test_import_hack_leaves_twitter_text_usable() -> None:
@@ -211,6 +443,7 @@ def test_import_hack_leaves_twitter_text_usable() -> None:
         "assert x.weighted_length('hello https://www.fda.gov world') == 35\n"
         "assert 'twitter_text' not in sys.modules\n"
         "assert x.weighted_length('hi \\U0001f600 https://www.fda.gov') == 29\n"
+        "assert 'twitter_text' not in sys.modules and x.stats == {'fast': 2, 'slow': 0}\n"
         "import twitter_text\n"
         "from twitter_text import parse_tweet, extract_urls\n"
         "assert parse_tweet('hi \\U0001f600').weightedLength == 5\n"

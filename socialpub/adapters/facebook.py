@@ -59,6 +59,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError
+from socialpub.redact import guard_loggers
 from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, platform_error, request_error, retry_after, scrub
 from socialpub.tomlsource import Key
 
@@ -868,33 +869,5 @@ def _maybe_sent(exc: Exception) -> bool:
 # debug_token needs the token in its query string (input_token), which urllib3 logs at DEBUG level.
 
 
-class _ScrubSecrets(logging.Filter):
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        known = self.secrets.copy()
-        if known:
-            try:
-                message = record.getMessage()
-            except Exception:  # a record that cannot format is left to logging's own error handling
-                return True
-            clean = scrub(message, known)
-            if clean != message:
-                record.msg, record.args = clean, ()
-        return True
-
-
-_SCRUBBER = _ScrubSecrets()
-_GUARD_LOCK = threading.Lock()
-_guarded = False
-
-
 def _guard_logs(values: list[str]) -> None:
-    global _guarded
-    _SCRUBBER.secrets.update(v for v in values if v and len(v) >= 4)
-    with _GUARD_LOCK:
-        if not _guarded:
-            logging.getLogger("urllib3.connectionpool").addFilter(_SCRUBBER)
-            _guarded = True
+    guard_loggers(("urllib3.connectionpool",), values)

@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError
+from socialpub.redact import guard_loggers
 from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
@@ -46,7 +47,6 @@ from socialpub.http import (
     platform_error,
     redirect_url,
     request_error,
-    scrub,
 )
 from socialpub.tomlsource import Key
 from socialpub.xlength import weighted_length
@@ -826,37 +826,8 @@ _CHATTY_LOGGERS = (
 )
 
 
-class _ScrubSecrets(logging.Filter):
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        known = self.secrets.copy()
-        if known:
-            try:
-                message = record.getMessage()
-            except Exception:  # a record that cannot format is left to logging's own error handling
-                return True
-            clean = scrub(message, known)
-            if clean != message:
-                record.msg, record.args = clean, ()
-        return True
-
-
-_SCRUBBER = _ScrubSecrets()
-_GUARD_LOCK = threading.Lock()
-_guarded = False
-
-
 def _guard_logs(values: list[str]) -> None:
-    global _guarded
-    _SCRUBBER.secrets.update(v for v in values if v and len(v) >= 4)
-    with _GUARD_LOCK:
-        if not _guarded:
-            for name in _CHATTY_LOGGERS:
-                logging.getLogger(name).addFilter(_SCRUBBER)
-            _guarded = True
+    guard_loggers(_CHATTY_LOGGERS, values)
 
 
 # --- socialpub auth: OAuth 2.0 authorization code with PKCE ---------------------------------------------

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
+from socialpub.redact import guard_loggers
 from socialpub.http import READ_TIMEOUT, platform_error, redirect_url, request_error, retry_after, scrub
 from socialpub.tomlsource import Key
 
@@ -594,39 +595,14 @@ _SDK_LOGGERS = (
 )
 
 
-class _ScrubSecrets(logging.Filter):
-    """googleapiclient logs response bodies as they came (`Invalid JSON content from response: …` on a 403),
-    and a platform may echo a token back: scrub every live adapter's secrets from the SDKs' records."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = [s for adapter in list(_LIVE) for s in adapter.known_secrets()]
-        if not secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):  # a broken format string: leave it to logging's own handling
-            return True
-        clean = scrub(message, secrets)
-        if clean != message:
-            record.msg, record.args = clean, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info), secrets)
-        return True
-
-
-_SCRUBBER = _ScrubSecrets()
-
-
 def _guard_sdk_logs() -> None:
-    """Put the scrubbing filter on every SDK logger (a logger's filters see only its own records)."""
-    for name, logger in list(logging.root.manager.loggerDict.items()):
-        if not isinstance(logger, logging.Logger):
-            continue
-        if (
-            any(name == p or name.startswith(p + ".") for p in _SDK_LOGGERS)
-            and _SCRUBBER not in logger.filters
-        ):
-            logger.addFilter(_SCRUBBER)
+    """googleapiclient logs response bodies as they came (`Invalid JSON content from response: …`), and a
+    platform may echo a token back: every live adapter's secrets are redacted from the SDKs' records."""
+    guard_loggers(_SDK_LOGGERS, source=_live_secrets)
+
+
+def _live_secrets() -> list[str]:
+    return [s for adapter in list(_LIVE) for s in adapter.known_secrets()]
 
 
 def _video_of(rendered: Rendered) -> Media:

@@ -127,5 +127,5 @@ def comparative_claim(ctx: Context) -> Iterable[Hit]:
             )
 
 
-def _fullmatch(pattern: re.Pattern[str], word: str) -> bool:
+def _fullmatch(pattern: re.Pattern[str] | T.Matcher, word: str) -> bool:
     return pattern.fullmatch(word) is not None

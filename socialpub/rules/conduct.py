@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from socialpub.posts import Source
 from socialpub.rules import text as T
@@ -35,40 +34,18 @@ _DIGIT = re.compile(r"\d")
 
 
 def _texts(ctx: Context, names: tuple[str, ...] = ("title", "text", "alt")) -> list[_Text]:
-    return [_Text(u.index, f, f.masked) for u in ctx.units() for f in u.fields
-            if f.name in names and f.value.strip()]
+    """The visible fields of every unit (made once per context and names)."""
+    key = ("conduct-texts", names)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = [_Text(u.index, f, f.masked) for u in ctx.units() for f in u.fields
+                                 if f.name in names and f.value.strip()]
+    return found  # type: ignore[return-value]
 
 
-_TOKEN = re.compile(r"\w+")
-
-
-@lru_cache(maxsize=4096)
-def _tokens(text: str) -> frozenset[str]:
-    return frozenset(_TOKEN.findall(text.lower()))
-
-
-def _key_word(term: str) -> str | None:
-    """The longest whole word of a term (every match holds it); None when the term has none."""
-    words = _TOKEN.findall(term.lower())
-    if term.rstrip().endswith("*"):
-        words = words[:-1]  # "prolong*": the last word is only a prefix
-    return max(words, key=len) if words else None
-
-
-def _may_match(ctx: Context, name: str, text: str) -> bool:
-    """Cheap pre-check for a word list: does the text hold the key word of one of its terms?
-
-    Long alternations are slow in `re`; most posts hold none of a list's key words, so the full
-    pattern runs only on the few that do.
-    """
-    key = ("conduct", "key-words", name)
-    cache = ctx.compliance.cache
-    if key not in cache:
-        terms = [t for t in (*BUILTIN.get(name, ()), *ctx.compliance.lexicon.get(name, ())) if t.strip()]
-        keys = [_key_word(t) for t in terms]
-        cache[key] = None if None in keys else frozenset(keys)  # None: always run the pattern
-    keys = cache[key]
-    return keys is None or not keys.isdisjoint(_tokens(text))
+# The words of a text (lower case), for the cheap pre-checks of the hand-written patterns below; word lists
+# pre-check themselves (`T.Matcher`).
+_tokens = T.tokens
 
 
 def _reply(ctx: Context) -> _Text | None:
@@ -137,16 +114,17 @@ def _allowed_phones(ctx: Context) -> frozenset[str]:
     return cache[key]  # type: ignore[no-any-return]
 
 
-def _compiled(ctx: Context, key: str, build: Callable[[], Iterable[str]]) -> re.Pattern[str]:
-    """A word pattern of configuration-derived terms, built once per configuration."""
+def _compiled(ctx: Context, key: str, build: Callable[[], Iterable[str]]) -> T.Matcher:
+    """A word list of configuration-derived terms, built once per configuration."""
     cache = ctx.compliance.cache
     full = ("conduct", key)
-    if full not in cache:
-        cache[full] = ctx.terms(full, tuple(build()))
-    return cache[full]  # type: ignore[no-any-return]
+    found = cache.get(full)
+    if found is None:
+        found = cache[full] = ctx.terms(full, tuple(build()))
+    return found  # type: ignore[no-any-return]
 
 
-def _products(ctx: Context) -> list[tuple[str, re.Pattern[str]]]:
+def _products(ctx: Context) -> list[tuple[str, T.Matcher]]:
     """(product key, pattern of its brand and established names) for every configured product."""
     return [(key, ctx.terms(("conduct", "product", key), (p.brand, p.established)))
             for key, p in ctx.compliance.products.items()]
@@ -166,7 +144,7 @@ def _aliases(ctx: Context) -> list[str]:
     return names + ["@" + h.lstrip("@") for h in ctx.compliance.company_handles]
 
 
-def _accepted(ctx: Context) -> re.Pattern[str]:
+def _accepted(ctx: Context) -> T.Matcher:
     """Accepted disclosures: configured, built-in, and the usual forms built from the sponsor's name."""
     def build() -> list[str]:
         terms = [*BUILTIN["disclosures"], *ctx.compliance.lexicon.get("disclosures", ()),
@@ -186,7 +164,7 @@ def _accepted(ctx: Context) -> re.Pattern[str]:
     return _compiled(ctx, "accepted-disclosures", build)
 
 
-def _ambiguous(ctx: Context) -> re.Pattern[str]:
+def _ambiguous(ctx: Context) -> T.Matcher:
     def build() -> list[str]:
         terms = list(ctx.compliance.ambiguous_disclosures) or ["#sp", "#spon", "#collab", "#partner"]
         for name in _aliases(ctx):
@@ -209,7 +187,8 @@ def _why_disclose(ctx: Context) -> str | None:
 def _disclosures(ctx: Context, texts: list[_Text]) -> list[tuple[_Text, re.Match[str]]]:
     """Accepted disclosures, except negated ones ("not sponsored")."""
     pattern = _accepted(ctx)
-    return [(t, m) for t in texts for m in pattern.finditer(t.masked) if not _negated(t.masked, m.start(), 1)]
+    return [(t, m) for t in texts for m in pattern.finditer(t.masked, words=t.field.words)
+            if not _negated(t.masked, m.start(), 1)]
 
 
 def _by_unit(ctx: Context) -> dict[int, list[_Text]]:
@@ -234,7 +213,7 @@ def missing_disclosure(ctx: Context) -> Iterable[Hit]:
     for index, texts in _by_unit(ctx).items():
         if _disclosures(ctx, texts):
             continue
-        ambiguous = [(t, m) for t in texts for m in _ambiguous(ctx).finditer(t.masked)]
+        ambiguous = [(t, m) for t in texts for m in _ambiguous(ctx).finditer(t.masked, words=t.field.words)]
         where = f"tweet {index + 1}" if len(ctx.units()) > 1 else "the post"
         message = f"{why} has no accepted disclosure in {where}"
         if ambiguous:
@@ -463,7 +442,7 @@ def _not_names(ctx: Context) -> frozenset[str]:
     return cache[key]  # type: ignore[no-any-return]
 
 
-def _health(ctx: Context) -> re.Pattern[str]:
+def _health(ctx: Context) -> T.Matcher:
     """Health terms: the built-in list, adverse-event terms, the products' indications and names."""
     def build() -> list[str]:
         terms = [*BUILTIN["health_terms"], *ctx.compliance.lexicon.get("health_terms", ()),
@@ -491,7 +470,8 @@ def identifiable_health_information(ctx: Context) -> Iterable[Hit]:
     if not people and not patients:
         return
     health, exceptions = _health(ctx), ctx.words("ae_exceptions")
-    term = next(((t, m) for t in texts for m in health.finditer(T.blank(t.masked, exceptions))), None)
+    term = next(((t, m) for t in texts for m in health.finditer(exceptions.blank(t.masked, words=t.field.words),
+                                                                 words=t.field.words)), None)
     if term is None:
         return
     ht, hm = term
@@ -548,9 +528,7 @@ def medical_advice(ctx: Context) -> Iterable[Hit]:
     advice = ctx.words("medical_advice")
     for t in _texts(ctx):
         text = t.masked
-        if not _may_match(ctx, "medical_advice", text):
-            continue
-        matches = list(advice.finditer(text))
+        matches = list(advice.finditer(text, words=t.field.words))
         if not matches or not _medical_context(ctx, text):
             continue
         for m in matches:
@@ -585,10 +563,10 @@ _NOT_FIRST_PERSON = re.compile(
 _SORRY = re.compile(r"\bsorry\b", re.IGNORECASE)
 
 
-def _personal(ctx: Context, masked: str) -> re.Match[str] | None:
+def _personal(ctx: Context, t: _Text) -> re.Match[str] | None:
     """The first personal-experience marker: first person (not we/our), or "sorry to hear"."""
-    text = T.blank(masked, _NOT_FIRST_PERSON)
-    for m in ctx.words("personal_markers").finditer(text):
+    text = T.blank(t.masked, _NOT_FIRST_PERSON)
+    for m in ctx.words("personal_markers").finditer(text, words=t.field.words):
         before = text[m.start() - 1 : m.start()]
         after = text[m.end() : m.end() + 1]
         # "AZ&Me", "Me+You", "ME/CFS": part of a name, not someone speaking of themself.
@@ -598,10 +576,12 @@ def _personal(ctx: Context, masked: str) -> re.Match[str] | None:
     return None
 
 
-def _ae_terms(ctx: Context, masked: str) -> re.Match[str] | None:
-    if not _may_match(ctx, "ae_terms", masked):
+def _ae_terms(ctx: Context, t: _Text) -> re.Match[str] | None:
+    words = t.field.words
+    terms = ctx.words("ae_terms")
+    if not terms.may_match(t.masked, words=words):
         return None
-    return ctx.words("ae_terms").search(T.blank(masked, ctx.words("ae_exceptions")))
+    return terms.search(ctx.words("ae_exceptions").blank(t.masked, words=words), words=words)
 
 
 def _pathways(ctx: Context) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -645,12 +625,12 @@ def adverse_event_without_reporting(ctx: Context) -> Iterable[Hit]:
     # our "sorry to hear" answering a text that names an AE.
     found: tuple[_Text, re.Match[str]] | None = None
     for t in [*([reply] if reply else []), *texts]:
-        term = _ae_terms(ctx, t.masked)
-        if term and _personal(ctx, t.masked):
+        term = _ae_terms(ctx, t)
+        if term and _personal(ctx, t):
             found = (t, term)
             break
     if found is None and reply is not None:
-        term = _ae_terms(ctx, reply.masked)
+        term = _ae_terms(ctx, reply)
         if term and any(_SORRY.search(t.masked) for t in texts):
             found = (reply, term)
     if found is None or _has_pathway(ctx):
@@ -767,9 +747,7 @@ def suppressing_views(ctx: Context) -> Iterable[Hit]:
     pattern = ctx.words("suppress_views")
     for t in _texts(ctx):
         text = t.masked
-        if not _may_match(ctx, "suppress_views", text):
-            continue
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(text, words=t.field.words):
             lo, hi = _sentence(text, m.start(), m.end())
             if _negated(text, m.start()) or _RESPECT.search(text[max(lo, m.start() - 40):m.start()]):
                 continue  # "we never delete comments", "we welcome comments that criticize us"
@@ -850,9 +828,9 @@ def noncompliant_correction(ctx: Context) -> Iterable[Hit]:
 
     # 1. Superlatives, hype, hashtags: a correction must not promote (repeating a claim to deny it is fine).
     for t in texts:
-        cleaned = T.blank(t.masked, exceptions)
+        cleaned = exceptions.blank(t.masked, words=t.field.words)
         for pattern, kind in ((claims, "superlative or absolute claim"), (hype, "hype word")):
-            for m in pattern.finditer(cleaned):
+            for m in pattern.finditer(cleaned, words=t.field.words):
                 lo, hi = _sentence(cleaned, m.start(), m.end())
                 if _negated(cleaned, m.start()) or _REFUTING.search(cleaned, lo, hi):
                     continue
@@ -887,9 +865,9 @@ def noncompliant_correction(ctx: Context) -> Iterable[Hit]:
     # 4. Each overstatement in the corrected text is taken up, not left standing.
     if reply is not None:
         subject = ctx.compliance.products[named[0]].brand if named else "it"
-        text = T.blank(reply.masked, exceptions)
+        text = exceptions.blank(reply.masked, words=reply.field.words)
         seen: set[str] = set()
-        for m in ctx.words("overstatements").finditer(text):
+        for m in ctx.words("overstatements").finditer(text, words=reply.field.words):
             word = m.group(0).lower()
             if word in seen or _negated(text, m.start()):
                 continue

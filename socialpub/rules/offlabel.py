@@ -35,7 +35,7 @@ LOOKBACK = 60
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
 
 
-def preceded_by(text: str, start: int, pattern: re.Pattern[str], window: int = LOOKBACK) -> bool:
+def preceded_by(text: str, start: int, pattern: re.Pattern[str] | T.Matcher, window: int = LOOKBACK) -> bool:
     """Whether `pattern` matches in the same sentence within `window` characters before `start`."""
     lo = max(0, start - window)
     for end in _SENTENCE_END.finditer(text, lo, start):
@@ -169,14 +169,14 @@ def _tags(ctx: Context) -> tuple[Field, int] | None:
 def embargoed_name(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.embargoed_names:
         return
-    pattern = embargoed(ctx).pattern
+    names = embargoed(ctx)
     tags = _tags(ctx)
     for unit in ctx.units():
         published = [(f, None) for f in unit.fields] + ([tags] if tags and unit.index == 0 else [])
         seen: set[tuple[str, str]] = set()
         # Unmasked, links included: a URL such as www.name.example discloses the name as much as text does.
         for f, line in published:
-            for m in pattern.finditer(f.value):
+            for m in names.finditer(f.value, words=f.words if f.value == f.masked else T.words_of(f.value)):
                 name = m.group(0)
                 if (f.name, name.lower()) in seen:
                     continue
