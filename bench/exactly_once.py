@@ -667,3 +667,513 @@ def crash_track(
         trials.append(trial)
         done += trial.kills
     return trials
+
+
+# --- the benchmark -----------------------------------------------------------------------------------------
+
+CHANNELS = tuple(KINDS)
+IDLE_NOW = "2013-06-01T00:00:00Z"  # before every generated publish_at: nothing due, nothing missed
+
+
+def _split(total: int, parts: int) -> list[int]:
+    parts = max(1, min(parts, total)) if total else 0
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def _pg_admin(explicit: str | None, notes: list[str]) -> str | None:
+    """The PostgreSQL server's admin URL: --pg, SOCIALPUB_TEST_PG, or the test server started here."""
+    url = explicit or pg_admin_url()
+    if url:
+        return url
+    if not list(Path("/usr/lib/postgresql").glob("*/bin")):
+        notes.append("PostgreSQL is not installed here: its parts were not run (scripts/test-postgres.sh)")
+        return None
+    done = subprocess.run([str(REPO / "scripts" / "test-postgres.sh"), "start"], capture_output=True, text=True)
+    for line in done.stdout.splitlines():
+        if line.startswith("export SOCIALPUB_TEST_PG="):
+            return line.split("=", 1)[1].strip()
+    notes.append(f"the PostgreSQL test server did not start: {done.stderr.strip()[-300:]}")
+    return None
+
+
+def _world_maker(work: Path, name: str, posts: Sequence[PostSpec], *, backend: str, admin: str | None,
+                 latency: float, env: dict[str, str], script: str) -> Callable[[int], tuple[World, Callable[[], None]]]:
+    import shutil
+
+    def make(index: int) -> tuple[World, Callable[[], None]]:
+        ledger = create_database(admin) if backend == "postgresql" and admin else None
+        root = work / f"{name}-{index}"
+        world = World(root, posts, ledger=ledger, latency=latency, env=env, script=script)
+
+        def cleanup() -> None:
+            world.close()
+            if ledger and admin:
+                drop_database(admin, ledger)
+            shutil.rmtree(root, ignore_errors=True)
+
+        return world, cleanup
+
+    return make
+
+
+def _extra_copies(verdict: Verdict) -> int:
+    return sum(n - 1 if key[0] != "?" else n for key, n in verdict.duplicates.items())
+
+
+def bench_crash(args: argparse.Namespace, work: Path, env: dict[str, str], script: str,
+                admin: str | None) -> dict[str, Any]:
+    posts = numbered_posts(args.posts, CHANNELS)
+    now = AT + timedelta(minutes=args.posts + 60)
+    result: dict[str, Any] = {"posts": args.posts, "channels": len(CHANNELS), "latency": args.latency,
+                              "backends": {}, "errors": []}
+    # A run that nobody kills: how long the whole job takes (the kill delays are drawn up to this), and the
+    # warm-up of the bytecode cache.
+    make = _world_maker(work, "crash-baseline", posts, backend="sqlite", admin=None, latency=args.latency,
+                        env=env, script=script)
+    world, cleanup = make(0)
+    try:
+        baseline = world.run(now)
+        verdict = world.verdict(now)
+    finally:
+        cleanup()
+    result["baseline_wall"] = baseline.wall
+    if baseline.code != 0 or not verdict.ok:
+        result["errors"].append(f"the uninterrupted run failed ({baseline.code}): {verdict} "
+                                f"{baseline.stderr.strip()[-500:]}")
+        return result
+    max_delay = baseline.wall
+    plans: list[tuple[str, int, int]] = []  # (backend, kills, seed)
+    for kills in _split(args.kills, args.jobs):
+        plans.append(("sqlite", kills, args.seed + len(plans)))
+    if admin:
+        for kills in _split(args.pg_kills, max(1, args.jobs // 2)):
+            plans.append(("postgresql", kills, args.seed + len(plans)))
+
+    def track(index: int, plan: tuple[str, int, int]) -> list[Trial]:
+        backend, kills, seed = plan
+        maker = _world_maker(work, f"crash-{backend}-{index}", posts, backend=backend, admin=admin,
+                             latency=args.latency, env=env, script=script)
+        return crash_track(maker, now, random.Random(seed), kills=kills, max_delay=max_delay, backend=backend,
+                           max_kills_per_trial=args.kills_per_trial)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        done = list(pool.map(lambda item: track(*item), enumerate(plans)))
+    result["wall"] = time.perf_counter() - started
+    for backend in ("sqlite", "postgresql"):
+        trials = [t for plan, ts in zip(plans, done, strict=True) if plan[0] == backend for t in ts]
+        if not trials:
+            continue
+        failures = [t for t in trials if not t.ok]
+        after = [w for t in trials for w in t.after_kill_walls]
+        other = [w for t in trials for w in t.other_walls]
+        codes: Counter[str] = Counter()
+        for t in trials:
+            codes.update(t.codes)
+        result["backends"][backend] = {
+            "trials": len(trials),
+            "kills": sum(t.kills for t in trials),
+            "kills_with_claims_in_flight": sum(1 for t in trials for n in t.in_flight if n),
+            "claims_in_flight": sum(n for t in trials for n in t.in_flight),
+            "reconciled_found": sum(t.reconciled_found for t in trials),
+            "reconciled_absent": sum(t.reconciled_absent for t in trials),
+            "pairs_checked": sum(t.verdict.pairs for t in trials if t.verdict),
+            "duplicates": sum(_extra_copies(t.verdict) for t in trials if t.verdict),
+            "missing": sum(len(t.verdict.missing) for t in trials if t.verdict),
+            "not_published": sum(len(t.verdict.not_published) for t in trials if t.verdict),
+            "runs": sum(len(t.runs) + len(t.settle) for t in trials),
+            "exit_codes": dict(sorted(codes.items())),
+            "rerun_after_kill_mean": sum(after) / len(after) if after else None,
+            "rerun_after_kill_count": len(after),
+            "other_run_mean": sum(other) / len(other) if other else None,
+            "failures": [f"{t.verdict} {t.error or ''}".strip() for t in failures[:5]],
+        }
+    return result
+
+
+def bench_concurrency(args: argparse.Namespace, work: Path, env: dict[str, str], script: str,
+                      admin: str | None) -> dict[str, Any]:
+    now = AT + timedelta(minutes=args.concurrency_posts + 60)
+    result: dict[str, Any] = {"rounds": args.rounds, "runs": 4, "posts": args.concurrency_posts,
+                              "latency": args.concurrency_latency, "backends": {}}
+    for backend in ("sqlite", "postgresql"):
+        if backend == "postgresql" and not admin:
+            continue
+        rounds: list[dict[str, Any]] = []
+        started = time.perf_counter()
+        for index in range(args.rounds):
+            posts = numbered_posts(args.concurrency_posts, CHANNELS, tag=f"r{index}-")
+            world, cleanup = _world_maker(work, f"concurrency-{backend}", posts, backend=backend, admin=admin,
+                                          latency=args.concurrency_latency, env=env, script=script)(index)
+            try:
+                r = concurrent_round(world, now, runs=4)
+            finally:
+                cleanup()
+            rounds.append({
+                "ok": r.ok, "duplicates": _extra_copies(r.verdict), "missing": len(r.verdict.missing),
+                "not_published": len(r.verdict.not_published),
+                "published_twice": sum(1 for n in r.published_by.values() if n > 1),
+                "lock_held": r.lock_held, "workers": r.workers,
+                "codes": [o.code for o in r.outcomes], "wall": max(o.wall for o in r.outcomes),
+                "problem": None if r.ok else f"{r.verdict} {[o.stderr[-300:] for o in r.outcomes if o.code]}",
+            })
+        result["backends"][backend] = {
+            "rounds": rounds,
+            "wall": time.perf_counter() - started,
+            "duplicates": sum(r["duplicates"] for r in rounds),
+            "missing": sum(r["missing"] + r["not_published"] for r in rounds),
+            "published_twice": sum(r["published_twice"] for r in rounds),
+            "non_zero_exits": sum(1 for r in rounds for c in r["codes"] if c != 0),
+            "lock_held": [r["lock_held"] for r in rounds],
+            "workers": [r["workers"] for r in rounds],
+        }
+    return result
+
+
+def bench_fanout(args: argparse.Namespace, work: Path, env: dict[str, str], script: str) -> dict[str, Any]:
+    from dataclasses import replace
+
+    posts = numbered_posts(args.fanout_posts, CHANNELS)
+    now = AT + timedelta(minutes=args.fanout_posts + 60)
+
+    def measure(channels: tuple[str, ...]) -> dict[str, Any]:
+        box = make_sandbox(args.fanout_latency)
+        limited: Counter[str] = Counter()
+        for platform in box.platforms:  # count the 429s the sandbox's rate limits answer
+            original = platform.rate_limited
+
+            def counted(reset_in: float, limit: int, name: str = platform.name, original: Any = original) -> Any:
+                limited[name] += 1
+                return original(reset_in, limit)
+
+            platform.rate_limited = counted  # type: ignore[method-assign]
+        specs = [replace(p, channels=channels) for p in posts]
+        world = World(work / ("fanout-" + "-".join(channels)), specs, channels=channels, sandbox=box, env=env,
+                      script=script)
+        try:
+            outcome = world.run(now, timeout=3600)
+            verdict = world.verdict(now)
+            requests = Counter(r["route"].split(":")[0] for r in list(box.requests))
+        finally:
+            box.stop()
+        return {"channels": list(channels), "wall": outcome.wall, "code": outcome.code,
+                "requests": dict(requests), "rate_limited": dict(limited), "ok": verdict.ok,
+                "verdict": str(verdict), "stderr": outcome.stderr.strip()[-500:] if outcome.code else ""}
+
+    serial = {name: measure((name,)) for name in CHANNELS}
+    full = measure(CHANNELS)
+    busiest = max(serial, key=lambda name: serial[name]["wall"])
+    ratio = full["wall"] / serial[busiest]["wall"]
+    return {"posts": args.fanout_posts, "latency": args.fanout_latency, "serial": serial, "full": full,
+            "busiest": busiest, "ratio": ratio,
+            "rate_limited": sum(sum(m["rate_limited"].values()) for m in [*serial.values(), full])}
+
+
+def bench_idle(args: argparse.Namespace, work: Path, python: str, script: str) -> dict[str, Any]:
+    """`socialpub run` over generated posts of which none is due, against bench/run.py's floor (read and
+    TOML-parse every post file), with bench/run.py's generator, timing wrapper and environment."""
+    import statistics
+
+    sys.path.insert(0, str(HERE))
+    import run as runbench  # bench/run.py
+
+    gen = work / "idle"
+    started = time.perf_counter()
+    manifest = runbench.generate.generate(gen, args.idle_posts, args.seed, config=REPO / "channels.toml")
+    result: dict[str, Any] = {"posts": manifest["posts"], "generate_seconds": time.perf_counter() - started,
+                              "now": IDLE_NOW, "errors": []}
+    env = runbench.child_env(work / "idle-pycache")
+    runbench.WRAPPER[:] = [python, "-I", "-S", str(HERE / "measure.py")]
+    runbench.RESULT_FILE[:] = [work / "measure.json"]
+    floor = runbench.floor_cmd(python, gen / "posts")
+    cmd = [script, "--config", str(gen / "channels.toml"), "run", "--now", IDLE_NOW, "--format", "json"]
+    stderr_file = work / "idle-stderr.txt"
+    first, out = runbench.run_once(cmd, env=env, cwd=gen, capture=True, stderr_file=stderr_file)
+    try:
+        data = json.loads(out)
+    except ValueError:
+        data = {}
+    results = data.get("results") or []
+    result["warmup"] = {"exit": first.code, "wall": first.wall,
+                        "results": dict(Counter(r.get("state") for r in results))}
+    if first.code not in (0, 1) or any(r.get("state") not in ("refused",) for r in results):
+        result["errors"].append(f"`socialpub run` exited {first.code} with {result['warmup']['results']}: "
+                                f"{first.stderr.strip()[-800:]}")
+        return result
+    runbench.run_once(floor, env=env, cwd=gen)
+    floors, runs = [], []
+    for _ in range(args.idle_repeat):
+        floors.append(runbench.run_once(floor, env=env, cwd=gen)[0])
+        runs.append(runbench.run_once(cmd, env=env, cwd=gen, stderr_file=stderr_file)[0])
+    result["floor"] = {"walls": [r.wall for r in floors], "median": statistics.median(r.wall for r in floors),
+                       "cpu_median": statistics.median(r.cpu for r in floors)}
+    result["run"] = {"walls": [r.wall for r in runs], "median": statistics.median(r.wall for r in runs),
+                     "cpu_median": statistics.median(r.cpu for r in runs),
+                     "maxrss_kb": max(r.maxrss_kb for r in runs), "codes": sorted({r.code for r in runs})}
+    result["ratio"] = result["run"]["median"] / result["floor"]["median"]
+    result["cpu_ratio"] = result["run"]["cpu_median"] / result["floor"]["cpu_median"]
+    return result
+
+
+# --- the report --------------------------------------------------------------------------------------------
+
+CRASH_NOTE = (
+    "a kill lands anywhere in a run: start-up, loading, a claim, a request in flight, the settle; `claims in "
+    "flight` counts the `publishing` rows a killed run left"
+)
+
+
+def bars(crash: dict | None, concurrency: dict | None, fanout: dict | None,
+         idle: dict | None) -> list[tuple[str, str, str, bool | None]]:
+    rows: list[tuple[str, str, str, bool | None]] = []
+    if crash:
+        for backend, c in crash["backends"].items():
+            rows.append((
+                f"crash safety ({backend})",
+                f"{c['kills']} SIGKILLs in {c['trials']} runs-to-completion of {crash['posts']} posts × "
+                f"{crash['channels']} channels: {c['duplicates']} duplicates, {c['missing']} lost, "
+                f"{c['not_published']} not `published` ({c['pairs_checked']:,} (post, channel) checked)",
+                "0 duplicates, 0 lost",
+                c["duplicates"] == 0 and c["missing"] == 0 and c["not_published"] == 0 and not c["failures"],
+            ))
+        if crash.get("errors"):
+            rows.append(("crash safety", "; ".join(crash["errors"])[:300], "", None))
+    if concurrency:
+        for backend, c in concurrency["backends"].items():
+            rounds = len(c["rounds"])
+            extra = (f"the lock was held for {sum(c['lock_held'])} of the {3 * rounds} other runs (each said "
+                     f"so and exited 0), one run did the work in {c['workers'].count(1)} rounds"
+                     if backend == "sqlite" else
+                     f"runs that published per round: {min(c['workers'])} to {max(c['workers'])} "
+                     f"(median {sorted(c['workers'])[rounds // 2]})")
+            rows.append((
+                f"concurrency ({backend})",
+                f"{rounds} rounds × 4 simultaneous runs: {c['duplicates']} duplicates, {c['missing']} lost, "
+                f"{c['non_zero_exits']} non-zero exits; {extra}",
+                "0 duplicates",
+                c["duplicates"] == 0 and c["missing"] == 0 and c["published_twice"] == 0
+                and c["non_zero_exits"] == 0,
+            ))
+    if fanout:
+        busiest = fanout["serial"][fanout["busiest"]]
+        rows.append((
+            "fan-out",
+            f"{fanout['posts']} posts × 4 channels in {fanout['full']['wall']:.1f} s; the busiest channel "
+            f"({KINDS[fanout['busiest']]}) alone {busiest['wall']:.1f} s: {fanout['ratio']:.2f}×; "
+            f"{fanout['rate_limited']} 429s",
+            "≤ 1.25×, 0 × 429",
+            fanout["ratio"] <= 1.25 and fanout["rate_limited"] == 0 and fanout["full"]["ok"],
+        ))
+    if idle:
+        if idle.get("ratio") is not None:
+            rows.append((
+                "idle run",
+                f"`run` over {idle['posts']:,} posts, none due: {idle['run']['median']:.2f} s median vs floor "
+                f"{idle['floor']['median']:.2f} s: {idle['ratio']:.2f}× (CPU {idle['cpu_ratio']:.2f}×)",
+                "≤ 1.5× floor",
+                idle["ratio"] <= 1.5,
+            ))
+        else:
+            rows.append(("idle run", "; ".join(idle.get("errors") or ["not measured"])[:300], "≤ 1.5× floor", None))
+    return rows
+
+
+def verdict_text(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("pass" if ok else "**FAIL**")
+
+
+def report(args: argparse.Namespace, info: dict[str, Any], crash: dict | None, concurrency: dict | None,
+           fanout: dict | None, idle: dict | None, notes: list[str]) -> str:
+    out: list[str] = []
+    w = out.append
+    w("## Exactly once")
+    w("")
+    w(f"`{info['command']}` (bench/exactly_once.py; what is proven and how: docs/exactly-once.md). Real "
+      "`socialpub run` processes against the sandbox on loopback (in the benchmark's process, TCP_NODELAY), "
+      "real adapters and ledgers; every (post, channel) counted on its platform (tweets by text, Page posts "
+      "by message, videos and pins by title) and in `socialpub status`.")
+    w("")
+    w(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, {info['python']}; {info['date']}, "
+      f"commit `{info['commit']}`, load average {info['load']} at the start, {info.get('load_end', '?')} at "
+      f"the end (other work was running: wall times are inflated).")
+    w("")
+    w("| bar | measured | limit | result |")
+    w("|---|---|---|---|")
+    for name, measured, limit, ok in bars(crash, concurrency, fanout, idle):
+        w(f"| {name} | {measured} | {limit} | {verdict_text(ok)} |")
+    for name, part in (("crash", crash), ("concurrency", concurrency), ("fanout", fanout), ("idle", idle)):
+        if part is None:
+            w(f"| {name} | not run (`--only`) | | n/a |")
+    w("")
+    if crash and crash["backends"]:
+        w(f"**Crash safety.** Posts due at once, {crash['latency'] * 1000:.0f} ms added per request. An "
+          f"uninterrupted run takes {crash['baseline_wall']:.1f} s; each run is killed with SIGKILL after a "
+          f"delay drawn uniformly from 0 to that, then rerun (and killed again, up to "
+          f"{args.kills_per_trial} times), until a run completes; then reruns until one exits 0 with nothing "
+          f"left, and the count. Up to {args.jobs} such tracks at once ({crash['wall']:.0f} s in all); "
+          f"{CRASH_NOTE}.")
+        w("")
+        w("| ledger | kills | kills with claims in flight | claims in flight | found on the platform "
+          "(made, not recorded) | not found (sent once) | runs | exits of unkilled runs | rerun after such a "
+          "kill | other runs |")
+        w("|---|---|---|---|---|---|---|---|---|---|")
+        for backend, c in crash["backends"].items():
+            mean = lambda v: f"{v:.1f} s" if v is not None else "–"  # noqa: E731
+            w(f"| {backend} | {c['kills']} | {c['kills_with_claims_in_flight']} | {c['claims_in_flight']} | "
+              f"{c['reconciled_found']} | {c['reconciled_absent']} | {c['runs']} | "
+              f"{', '.join(f'{k}: {v}' for k, v in c['exit_codes'].items())} | "
+              f"{mean(c['rerun_after_kill_mean'])} ({c['rerun_after_kill_count']}) | {mean(c['other_run_mean'])} |")
+            for failure in c["failures"]:
+                w(f"- {backend} failure: {failure}")
+        w("")
+        w("The rerun after a kill that left claims in flight waits for the reconcile grace (5 s from the "
+          "claim, counted from the end of its second) before it looks at the platform: that is the difference "
+          "between the last two columns.")
+        w("")
+    if concurrency and concurrency["backends"]:
+        w(f"**Concurrency.** Each round: a fresh repository of {concurrency['posts']} posts × 4 channels (all "
+          f"due), {concurrency['latency'] * 1000:.0f} ms added per request, 4 `socialpub run` started at once.")
+        w("")
+        w("| ledger | rounds | duplicates | lost | published by two runs | non-zero exits | lock held (per "
+          "round) | runs that published (per round) | wall |")
+        w("|---|---|---|---|---|---|---|---|---|")
+        for backend, c in concurrency["backends"].items():
+            w(f"| {backend} | {len(c['rounds'])} | {c['duplicates']} | {c['missing']} | {c['published_twice']} | "
+              f"{c['non_zero_exits']} | {' '.join(map(str, c['lock_held']))} | {' '.join(map(str, c['workers']))} "
+              f"| {c['wall']:.0f} s |")
+            for r in c["rounds"]:
+                if r["problem"]:
+                    w(f"- {backend}: {r['problem'][:300]}")
+        w("")
+    if fanout:
+        w(f"**Fan-out.** {fanout['posts']} posts, each with a PNG (a small MP4 for YouTube), all due; the "
+          f"sandbox adds {fanout['latency'] * 1000:.0f} ms to every request and applies its rate limits. "
+          "Each line is one `socialpub run` on a fresh sandbox: one channel alone (its posts only), then all "
+          "four.")
+        w("")
+        w("| channels | wall | requests | 429 from the rate limits | all published once |")
+        w("|---|---|---|---|---|")
+        for m in [*fanout["serial"].values(), fanout["full"]]:
+            reqs = ", ".join(f"{k} {v}" for k, v in sorted(m["requests"].items()))
+            w(f"| {' + '.join(KINDS[c] for c in m['channels'])} | {m['wall']:.1f} s | {reqs} | "
+              f"{sum(m['rate_limited'].values())} | {'yes' if m['ok'] else 'no: ' + m['verdict'][:200]} |")
+        w("")
+    if idle and idle.get("ratio") is not None:
+        w(f"**Idle run.** bench/run.py's generator ({idle['posts']:,} posts, seed {args.seed}) and floor "
+          f"(bench/floor.py: read and TOML-parse every post file); `socialpub run --now {IDLE_NOW}` (before "
+          f"every publish_at); one warm-up each, then {args.idle_repeat} runs each, alternating. Run median "
+          f"{idle['run']['median']:.2f} s (CPU {idle['run']['cpu_median']:.2f} s, peak RSS "
+          f"{idle['run']['maxrss_kb'] / 1000:.0f} MB), floor median {idle['floor']['median']:.2f} s (CPU "
+          f"{idle['floor']['cpu_median']:.2f} s). Warm-up results: {idle['warmup']['results'] or 'none'} "
+          f"(exit {idle['warmup']['exit']}).")
+        w("")
+    for note in notes:
+        w(f"> Note: {note}")
+        w("")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Exactly-once proofs against the sandbox (docs/exactly-once.md).")
+    parser.add_argument("--only", choices=("crash", "concurrency", "fanout", "idle"), help="run one proof only")
+    parser.add_argument("--rounds", type=int, default=20, help="concurrency rounds per ledger (20)")
+    parser.add_argument("--kills", type=int, default=100, help="SIGKILLs on the SQLite ledger (100)")
+    parser.add_argument("--pg-kills", type=int, default=40, help="SIGKILLs on the PostgreSQL ledger (40)")
+    parser.add_argument("--posts", type=int, default=50, help="posts of a crash run (50, on 4 channels)")
+    parser.add_argument("--kills-per-trial", type=int, default=5, help="kills before a run may complete (5)")
+    parser.add_argument("--latency", type=float, default=0.01, help="sandbox seconds per request, crash (0.01)")
+    parser.add_argument("--jobs", type=int, default=4, help="crash tracks at once (4)")
+    parser.add_argument("--concurrency-posts", type=int, default=12, help="posts per concurrency round (12)")
+    parser.add_argument("--concurrency-latency", type=float, default=0.02, help="seconds per request (0.02)")
+    parser.add_argument("--fanout-posts", type=int, default=200, help="posts of the fan-out (200)")
+    parser.add_argument("--fanout-latency", type=float, default=0.05, help="seconds per request (0.05)")
+    parser.add_argument("--idle-posts", type=int, default=10_000, help="generated posts of the idle run (10000)")
+    parser.add_argument("--idle-repeat", type=int, default=5, help="measured idle runs and floors (5)")
+    parser.add_argument("--seed", type=int, default=2014, help="seed of kill delays and generated posts (2014)")
+    parser.add_argument("--pg", default=None, help="PostgreSQL admin URL (default: SOCIALPUB_TEST_PG or the "
+                        "test server of scripts/test-postgres.sh)")
+    parser.add_argument("--python", default=None, help="socialpub's interpreter (default: .venv/bin/python)")
+    parser.add_argument("--report", type=Path, default=REPO / "docs" / "benchmarks.md",
+                        help="the report whose exactly-once section is written (docs/benchmarks.md)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, str(HERE))
+    import run as runbench  # bench/run.py: the machine description
+    from sections import replace_section  # bench/sections.py: one section of docs/benchmarks.md
+
+    python = args.python or str(REPO / ".venv" / "bin" / "python")
+    if not Path(python).exists():
+        python = sys.executable
+    script = socialpub_script(python)
+    defaults = parser.parse_args([])
+    command = "python bench/exactly_once.py" + "".join(
+        f" --{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+        if k not in ("report", "keep", "python", "pg") and v != getattr(defaults, k) and v is not None
+    )
+    work = Path(tempfile.mkdtemp(prefix="socialpub-exactly-once-"))
+    env = runbench.child_env(work / "pycache")
+    env.pop("SOCIALPUB_LEDGER", None)
+    notes: list[str] = []
+    info = runbench.machine(python, env)
+    info["command"] = command
+    started = time.perf_counter()
+    crash = concurrency = fanout = idle = None
+    status = 0
+    try:
+        admin = _pg_admin(args.pg, notes) if args.only in (None, "crash", "concurrency") else None
+        if args.only in (None, "crash"):
+            print(f"crash: {args.kills} SIGKILLs on SQLite, {args.pg_kills if admin else 0} on PostgreSQL, "
+                  f"{args.posts} posts × 4 channels…", flush=True)
+            crash = bench_crash(args, work, env, script, admin)
+        if args.only in (None, "concurrency"):
+            print(f"concurrency: {args.rounds} rounds × 4 runs per ledger…", flush=True)
+            concurrency = bench_concurrency(args, work, env, script, admin)
+        if args.only in (None, "fanout"):
+            print(f"fan-out: {args.fanout_posts} posts, each channel alone, then all four…", flush=True)
+            fanout = bench_fanout(args, work, env, script)
+        if args.only in (None, "idle"):
+            print(f"idle: {args.idle_posts:,} generated posts, none due…", flush=True)
+            idle = bench_idle(args, work, python, script)
+    except Exception as exc:  # noqa: BLE001 - reported, not hidden
+        notes.append(f"the benchmark stopped: {type(exc).__name__}: {exc}")
+        status = 2
+    finally:
+        try:
+            info["load_end"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        except OSError:
+            pass
+        info["seconds"] = time.perf_counter() - started
+        notes.append(f"the benchmark took {info['seconds'] / 60:.1f} min")
+        replace_section(args.report, "exactly-once", report(args, info, crash, concurrency, fanout, idle, notes))
+        out_dir = HERE / "out"
+        out_dir.mkdir(exist_ok=True)
+        (out_dir / "exactly-once.json").write_text(json.dumps(
+            {"machine": info, "crash": crash, "concurrency": concurrency, "fanout": fanout, "idle": idle,
+             "notes": notes}, indent=2, default=str), encoding="utf-8")
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    for name, measured, limit, ok in bars(crash, concurrency, fanout, idle):
+        print(f"{name:<26} {verdict_text(ok).replace('*', ''):<5} {measured.replace('`', '')}  [{limit}]")
+        if ok is False:
+            status = max(status, 1)
+        if ok is None:
+            status = 2
+    for part in (crash, idle):
+        if part and part.get("errors"):
+            status = 2
+    for note in notes:
+        print(f"note: {note}")
+    print(f"report: {args.report} (section exactly-once), bench/out/exactly-once.json")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialpub.adapters.base import adapter_class
+from socialpub.config import write_secret
 from socialpub.errors import SocialpubError
 
 if TYPE_CHECKING:
@@ -17,17 +18,6 @@ if TYPE_CHECKING:
 def token_folder() -> Path:
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "socialpub"
-
-
-def store_secret(path: Path, value: str) -> None:
-    """Write a secret readable by its owner only (0600), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(path.name + ".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(value + "\n")
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
 
 
 def authorize_channel(config: Config, name: str, *, open_browser: bool, port: int) -> Iterator[str]:
@@ -53,6 +43,6 @@ def authorize_channel(config: Config, name: str, *, open_browser: bool, port: in
     yield f"[channels.{name}]"
     for key, value in sorted(tokens.items()):
         path = folder / f"{name}.{key}.token"
-        store_secret(path, value)
+        write_secret(path, value)
         shown = str(path).replace(str(Path.home()), "~", 1)
         yield f'{key} = "file:{shown}"'

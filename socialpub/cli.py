@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from contextlib import contextmanager as contextmanager_helper
 from collections.abc import Callable
+from contextlib import contextmanager as contextmanager_helper
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum

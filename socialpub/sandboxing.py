@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from collections.abc import Iterator
 from pathlib import Path
 
 from socialpub.config import Config, CredentialRef

@@ -134,7 +134,9 @@ _HEX = r"\\U([0-9a-fA-F]{8})"
 _RANGE_SOURCE = re.compile(f"{_HEX}(?:-{_HEX})?")
 # "seq|seq|...|[class]": literal sequences of two or more \UXXXXXXXX escapes,
 # then one class of such escapes and ranges of them.
-_EMOJI_SOURCE = re.compile(r"(?:(?:\\U[0-9a-fA-F]{8}){2,}\|)*\[(?:\\U[0-9a-fA-F]{8}(?:-\\U[0-9a-fA-F]{8})?)+\]")
+_EMOJI_SOURCE = re.compile(
+    r"(?:(?:\\U[0-9a-fA-F]{8}){2,}\|)*\[(?:\\U[0-9a-fA-F]{8}(?:-\\U[0-9a-fA-F]{8})?)+\]"
+)
 
 
 def _split_emoji_regex(pattern: re.Pattern[str]) -> tuple[list[str], list[str]] | None:

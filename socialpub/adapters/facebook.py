@@ -48,19 +48,25 @@ import hmac
 import json
 import logging
 import re
-import secrets as _secrets
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError
+from socialpub.http import (
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    MultipartFile,
+    platform_error,
+    request_error,
+    retry_after,
+    scrub,
+)
 from socialpub.redact import guard_loggers
-from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, platform_error, request_error, retry_after, scrub
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
@@ -718,47 +724,6 @@ class _Unsent(Exception):
     def __init__(self, cause: Exception) -> None:
         super().__init__(str(cause))
         self.cause = cause
-
-
-class MultipartFile:
-    """A multipart/form-data body streamed from disk with a known length (no chunked encoding; a video of a
-    gigabyte is never held in memory). requests sends an iterable with `__len__` as it is."""
-
-    CHUNK = 1 << 20
-
-    def __init__(self, fields: Mapping[str, str], name: str, path: Path, mime: str) -> None:
-        boundary = "socialpub" + _secrets.token_hex(16)
-        self.content_type = f"multipart/form-data; boundary={boundary}"
-        head = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(k)}"\r\n\r\n'.encode()
-            + v.encode()
-            + b"\r\n"
-            for k, v in fields.items()
-        )
-        head += (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"; '
-            f'filename="{_quote(path.name)}"\r\nContent-Type: {mime}\r\n\r\n'
-        ).encode()
-        self.head = head
-        self.tail = f"\r\n--{boundary}--\r\n".encode()
-        self.path = path
-        self.size = path.stat().st_size
-        self.finished = False  # every byte was handed to the connection
-
-    def __len__(self) -> int:
-        return len(self.head) + self.size + len(self.tail)
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.head
-        with self.path.open("rb") as handle:
-            while block := handle.read(self.CHUNK):
-                yield block
-        self.finished = True
-        yield self.tail
-
-
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
 # --- small helpers --------------------------------------------------------------------------------------

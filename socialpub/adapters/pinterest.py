@@ -28,24 +28,24 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import secrets as _secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered
+from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError, PostError
-from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, platform_error, request_error, scrub
+from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, MultipartFile, platform_error, request_error, scrub
 from socialpub.tomlsource import Key, did_you_mean
 
 if TYPE_CHECKING:
     import requests
 
-    from socialpub.config import Channel
+    from socialpub.config import Channel, write_secret
     from socialpub.media import Media
     from socialpub.posts import Post
 
@@ -678,64 +678,6 @@ def _may_have_arrived(exc: Exception) -> bool:
         if isinstance(reason, (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError)):
             return False
     return True  # read timeout, dropped connection, broken answer: it may have been created
-
-
-def write_secret(path: Path, value: str) -> None:
-    """Replace a credential file atomically, readable by its owner only (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(value + "\n")
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-class MultipartFile:
-    """A multipart/form-data body streamed from disk with a known length.
-
-    requests would build a `files=` body in memory; S3 needs Content-Length (no chunked encoding) and a
-    2 GiB video must not be held in memory. requests sends an iterable with `__len__` as it is.
-    """
-
-    CHUNK = 1 << 20
-
-    def __init__(self, fields: Mapping[str, str], name: str, path: Path, mime: str) -> None:
-        boundary = "socialpub" + _secrets.token_hex(16)
-        self.content_type = f"multipart/form-data; boundary={boundary}"
-        head = b"".join(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(k)}"\r\n\r\n'.encode()
-            + v.encode()
-            + b"\r\n"
-            for k, v in fields.items()
-        )
-        head += (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"; '
-            f'filename="{_quote(path.name)}"\r\n'
-            f"Content-Type: {mime or 'application/octet-stream'}\r\n\r\n"
-        ).encode()
-        self.head = head
-        self.tail = f"\r\n--{boundary}--\r\n".encode()
-        self.path = path
-        self.size = path.stat().st_size
-
-    def __len__(self) -> int:
-        return len(self.head) + self.size + len(self.tail)
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.head
-        with self.path.open("rb") as handle:
-            while block := handle.read(self.CHUNK):
-                yield block
-        yield self.tail
-
-
-def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
 # --- OAuth consent (socialpub auth CHANNEL) --------------------------------------------------------

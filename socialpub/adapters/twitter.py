@@ -23,7 +23,6 @@ import base64
 import hashlib
 import html
 import logging
-import os
 import re
 import secrets as secrets_module
 import sys
@@ -38,8 +37,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
+from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError
-from socialpub.redact import guard_loggers
 from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
@@ -48,6 +47,7 @@ from socialpub.http import (
     redirect_url,
     request_error,
 )
+from socialpub.redact import guard_loggers
 from socialpub.tomlsource import Key
 from socialpub.xlength import weighted_length
 
@@ -445,12 +445,8 @@ class TwitterAdapter(Adapter):
         if ref is None or ref.scheme != "file":
             return
         path = Path(ref.target).expanduser()
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(value + "\n")
-            os.replace(temp, path)
+            write_secret(path, value)
         except OSError as exc:
             log.warning(
                 "could not save the renewed X %s of channel %s to %s (%s): run `socialpub auth %s` "

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
-from socialpub.redact import guard_loggers
 from socialpub.http import READ_TIMEOUT, platform_error, redirect_url, request_error, retry_after, scrub
+from socialpub.redact import guard_loggers
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
