@@ -27,7 +27,7 @@ def test_auth_stores_tokens_0600_outside_the_repo(tmp_path: Path, monkeypatch: p
     def visit(url: str) -> None:  # the person at the browser: open the consent page, follow the redirect
         threading.Thread(target=lambda: requests.get(url, timeout=5), daemon=True).start()
 
-    monkeypatch.setattr(pinterest, "authorize", lambda channel, **kw: real(channel, notify=visit, timeout=10, **kw))
+    monkeypatch.setattr(pinterest, "authorize", lambda channel, **kw: real(channel, on_url=visit, timeout=10, **kw))
     for key in ("APP_ID", "APP_SECRET"):
         monkeypatch.setenv(f"PIN_{key}", f"sandbox-{key.lower()}")
     with Sandbox() as box:

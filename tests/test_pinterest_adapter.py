@@ -680,7 +680,7 @@ def test_authorize_runs_the_consent_flow_on_loopback(repo: Repo, box: Sandbox, s
         adapter.channel,
         environ=dict(SANDBOX_ENV),
         open_browser=False,
-        notify=browser(urls, pages),
+        on_url=browser(urls, pages),
         timeout=10,
     )
     assert set(tokens) == {"access_token", "refresh_token"}
@@ -710,7 +710,7 @@ def test_authorize_refused_consent_and_wrong_state(repo: Repo, box: Sandbox) -> 
         ).start()
 
     with pytest.raises(CredentialsError, match="access_denied"):
-        authorize(adapter.channel, environ=dict(SANDBOX_ENV), open_browser=False, notify=deny, timeout=10)
+        authorize(adapter.channel, environ=dict(SANDBOX_ENV), open_browser=False, on_url=deny, timeout=10)
 
     def forged(url: str) -> None:
         from urllib.parse import parse_qs, urlsplit
@@ -721,7 +721,7 @@ def test_authorize_refused_consent_and_wrong_state(repo: Repo, box: Sandbox) -> 
         ).start()
 
     with pytest.raises(CredentialsError, match="state"):
-        authorize(adapter.channel, environ=dict(SANDBOX_ENV), open_browser=False, notify=forged, timeout=10)
+        authorize(adapter.channel, environ=dict(SANDBOX_ENV), open_browser=False, on_url=forged, timeout=10)
 
 
 def test_the_adapter_module_imports_no_sdk() -> None:

@@ -556,8 +556,8 @@ def test_authorize_with_pkce_through_the_sandbox(box: Sandbox) -> None:
         channel(box.url, ("client_id", "client_secret")),
         environ=ENV,
         open_browser=False,
-        show=browser,
-        wait=10,
+        on_url=browser,
+        timeout=10,
     )
     query = parse_qs(urlsplit(seen[0]).query)
     assert seen[0].startswith(f"{box.url}/i/oauth2/authorize?")
@@ -588,7 +588,7 @@ def test_authorize_refusal_and_forged_state(box: Sandbox, reply: str, message: s
         requests.get(f"{query['redirect_uri'][0]}?{reply}&state={state}", timeout=5)
 
     with pytest.raises(CredentialsError, match=message):
-        authorize(channel(box.url, ("client_id",)), environ=ENV, open_browser=False, show=browser, wait=10)
+        authorize(channel(box.url, ("client_id",)), environ=ENV, open_browser=False, on_url=browser, timeout=10)
 
 
 # --- secrets -------------------------------------------------------------------------------------------

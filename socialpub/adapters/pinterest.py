@@ -689,7 +689,7 @@ def authorize(
     environ: Mapping[str, str] | None = None,
     open_browser: bool = True,
     port: int = 0,
-    notify: Callable[[str], None] | None = None,
+    on_url: Callable[[str], None] | None = None,
     timeout: float = 300.0,
 ) -> dict[str, str]:
     """Run Pinterest's OAuth consent in the browser; return the tokens to store (access and refresh token).
@@ -698,7 +698,7 @@ def authorize(
     exchanged at `POST /v5/oauth/token` with HTTP Basic app_id:app_secret. The redirect goes to
     `http://localhost:PORT/`, which must be registered literally among the app's redirect URIs: with
     port=0 that is http://localhost:8085/ (the port of Pinterest's own quickstart); against a sandbox
-    `endpoint` any free port. `notify` receives the consent URL (default: printed on stderr).
+    `endpoint` any free port. `on_url` receives the consent URL (default: printed on stderr).
     """
     import sys
     import webbrowser
@@ -756,7 +756,7 @@ def authorize(
                 }
             )
         )
-        (notify or (lambda u: print(f"Open this address to allow socialpub to pin:\n{u}", file=sys.stderr)))(
+        (on_url or (lambda u: print(f"Open this address to allow socialpub to pin:\n{u}", file=sys.stderr)))(
             url
         )
         if open_browser:

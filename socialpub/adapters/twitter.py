@@ -835,13 +835,13 @@ def authorize(
     environ: Mapping[str, str] | None = None,
     open_browser: bool = True,
     port: int = 0,
-    show: Callable[[str], None] | None = None,
-    wait: float = 300.0,
+    on_url: Callable[[str], None] | None = None,
+    timeout: float = 300.0,
 ) -> dict[str, str]:
     """Run X's OAuth 2.0 consent flow (PKCE) on a loopback redirect; return the tokens to store.
 
     The X app must list the redirect URI `http://127.0.0.1:PORT/callback` exactly (Developer Portal → app →
-    User authentication settings), so pass the `port` registered there. `show` receives the address to
+    User authentication settings), so pass the `port` registered there. `on_url` receives the address to
     open (default: printed to stderr); `open_browser` also opens it. Returns `user_token` and, with the
     offline.access scope, `refresh_token`.
     """
@@ -911,23 +911,23 @@ def authorize(
     )
     thread.start()
     try:
-        if show is None:
+        if on_url is None:
             print(
                 f"Open this address in a browser and allow socialpub to post for the X account of "
                 f"{channel.name}:\n  {address}\n(waiting for X's answer on {redirect_uri})",
                 file=sys.stderr,
             )
         else:
-            show(address)
+            on_url(address)
         if open_browser:
             webbrowser.open(address)
-        answered = done.wait(wait)
+        answered = done.wait(timeout)
     finally:
         server.shutdown()
         server.server_close()
     if not answered:
         raise CredentialsError(
-            f"no answer from X within {int(wait)} s",
+            f"no answer from X within {int(timeout)} s",
             key=f"channels.{channel.name}",
             hint=f"run `socialpub auth {channel.name}` again and allow access in the browser; "
             f"the X app must list {redirect_uri} as a callback URI",
