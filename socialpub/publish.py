@@ -180,7 +180,8 @@ class Publisher:
             seen = row
             taken = self.ledger.claim(post.id, channel, lambda current: self._take_over(current, seen))
             if taken is None:
-                return self._done(Result(post.id, channel, "skipped", error="being reconciled by another run"))
+                busy = "being reconciled by another run"
+                return self._done(Result(post.id, channel, "skipped", error=busy))
             if seen.state == "publishing":
                 self.ledger.event("unknown", taken, error=taken.last_error)
             settled = self._reconcile(adapter, rendered, taken)
@@ -223,7 +224,9 @@ class Publisher:
             seen.state, seen.claimed_by, seen.updated_at
         ):
             return None
-        error = "interrupted between the call and its record" if current.state == "publishing" else current.last_error
+        error = current.last_error
+        if current.state == "publishing":
+            error = "interrupted between the call and its record"
         assert self.ledger is not None
         return replace(current, state="unknown", last_error=error, claimed_by=self.ledger.claimer)
 
@@ -299,20 +302,22 @@ class Publisher:
         """The platform may have made the post: look before anything is sent again."""
         post_id, channel = rendered.post.id, rendered.channel.name
         if row is not None and self.ledger is not None:
-            # Still claimed by this run while it looks: another run must not reconcile (and resend) it meanwhile.
+            # Still claimed by this run while it looks: no other run may reconcile (and resend) it meanwhile.
             row = replace(row, state="unknown", last_error=message)
             self.ledger.save(row)
             self.ledger.event("unknown", row, error=message)
         self.sleep(self.reconcile_grace)
         found = self._find(adapter, rendered)
-        if isinstance(found, str) or found is None:
+        partial = _incomplete(rendered, found)
+        if isinstance(found, str) or found is None or partial:
             if row is not None and self.ledger is not None:
                 self.ledger.save(replace(row, claimed_by=None))  # unknown, for the next run or a person
-            detail = found if isinstance(found, str) else "not among the account's recent posts yet"
+            detail = partial or (found if isinstance(found, str) else "not among the account's recent posts yet")
+            settle = f"socialpub resolve {post_id} --channel {channel} (--published URL | --not-published)"
             return Result(
                 post_id, channel, "unknown", error=f"{message}; the outcome is unknown ({detail})",
-                hint=f"the next run checks again; or settle it: socialpub resolve {post_id} --channel {channel} "
-                "(--published URL | --not-published)",
+                hint=_partial_hint(post_id, channel, found) if partial
+                else f"the next run checks again; or settle it: {settle}",
             )
         return self._reconciled(row, post_id, channel, found)
 
@@ -330,10 +335,12 @@ class Publisher:
         if since < self.reconcile_grace:
             self.sleep(self.reconcile_grace - max(since, 0.0))  # a request still in flight must land first
         found = self._find(adapter, rendered)
-        if isinstance(found, str):
+        partial = _incomplete(rendered, found)
+        if isinstance(found, str) or partial:
             self.ledger.save(replace(row, claimed_by=None))  # unknown, for the next run or a person
-            return Result(row.post_id, row.channel, "unknown", error=f"cannot reconcile: {found}",
-                          hint=f"socialpub resolve {row.post_id} --channel {row.channel} "
+            return Result(row.post_id, row.channel, "unknown", error=f"cannot reconcile: {partial or found}",
+                          hint=_partial_hint(row.post_id, row.channel, found) if partial else
+                          f"socialpub resolve {row.post_id} --channel {row.channel} "
                           "(--published URL | --not-published)")
         if found is None:
             # Confirmed not on the platform: claimable again, as a transient failure due now.
@@ -405,6 +412,25 @@ class Publisher:
         if self.on_result is not None:
             self.on_result(result)
         return result
+
+
+def _incomplete(rendered: Rendered, found: Receipt | str | None) -> str | None:
+    """What is missing when the platform shows only the first parts of a thread, else None.
+
+    A thread cut short (a later tweet refused, or the run killed between tweets) is on the platform in part:
+    reconciliation must not record it as published, nor send it again (that would repeat the first parts).
+    """
+    if found is None or isinstance(found, str) or len(found.extra_ids) >= len(rendered.parts) - 1:
+        return None
+    return (f"the thread is incomplete on the platform: {1 + len(found.extra_ids)} of {len(rendered.parts)} "
+            f"parts posted ({found.url or found.remote_id})")
+
+
+def _partial_hint(post_id: str, channel: str, found: Receipt | str | None) -> str:
+    where = "URL" if found is None or isinstance(found, str) else found.url or found.remote_id
+    return (f"finish the thread by hand, then socialpub resolve {post_id} --channel {channel} "
+            f"--published {where}; or record the part posted that way, socialpub retract {post_id} "
+            f"--channel {channel}, and publish it again")
 
 
 def due_items(
@@ -508,7 +534,7 @@ def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, latene
 
 def _human(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
-    if seconds >= 86400:  # minutes too: "passed 1d0h ago, more than max_lateness 1d0h" would read as a paradox
+    if seconds >= 86400:  # minutes too: "passed 1d0h ago, more than max_lateness 1d0h" reads as a paradox
         minutes = (seconds % 3600) // 60
         return f"{seconds // 86400}d{(seconds % 86400) // 3600}h" + (f"{minutes:02d}m" if minutes else "")
     if seconds >= 3600:
