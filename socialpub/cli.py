@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager as contextmanager_helper
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -140,7 +140,8 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
             moment = localize(moment, config.defaults.timezone)
         except ValueError as exc:
             raise SocialpubError(f"{option}: {exc}", hint="give the UTC offset to say which one is meant") from None
-    return moment
+    # In UTC: two times of one ZoneInfo subtract as wall clocks, which is wrong across a DST change.
+    return moment.astimezone(timezone.utc)
 
 
 def check_channels(config: Config, names: list[str] | None) -> list[str] | None:
@@ -622,7 +623,7 @@ def run(
                 err=True,
             )
             return
-        loaded = load_posts(config)
+        loaded = load_posts(config, due_by=moment)
         publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
         results = [
             Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors

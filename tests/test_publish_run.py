@@ -334,3 +334,16 @@ def test_secrets_never_reach_output_or_ledger(repo: Repo, fake_kind: fake.FakePl
     database = (repo.root / ".socialpub" / "ledger.db").read_bytes()
     for blob in (out, err, database.decode("latin-1")):
         assert ENV["FAKE_TOKEN"] not in blob
+
+
+def test_run_builds_only_due_posts_but_reports_broken_ones(repo: Repo, fake_kind: fake.FakePlatform) -> None:
+    post(repo, "Due now")
+    repo.write("posts/future.md", "+++\nchannels = [\"f1\"]\npost_type = \"corporate\"\n"
+               "publish_at = 2099-01-01T00:00:00Z\nunknwon_key = 1\n+++\nLater\n")
+    repo.write("posts/odd.md", "+++\nchannels = [\"f1\"]\npost_type = \"corporate\"\npublish_at = \"soon\"\n+++\nx\n")
+    code, out, _ = cli(repo, "run", "--now", (AT + timedelta(minutes=1)).isoformat(), "--format", "json")
+    results = json.loads(out)["results"]
+    assert {(r["post"], r["state"]) for r in results} == {("p", "published"), ("odd", "refused")}
+    assert code == 1  # the broken file is reported; the far-future one is check's business
+    code, out, _ = cli(repo, "check", "--format", "json")
+    assert {f["file"] for f in json.loads(out)["findings"]} >= {"posts/future.md", "posts/odd.md"}
