@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timezone
@@ -290,8 +291,12 @@ def load_post(path: Path, config: Config, *, due_by: datetime | None = None) -> 
         text = read_text(path, display, PostError, MAX_POST_BYTES).replace("\r\n", "\n")  # Windows line ends
         if path.suffix == ".md":
             front, body, body_line = split_front_matter(text, display)
+            if due_by is not None and _surely_not_due(front, config.defaults.timezone, due_by):
+                return None, []
             doc = parse_toml(front, display, first_line=_front_start(text), error=PostError)
         elif path.suffix == ".toml":
+            if due_by is not None and _surely_not_due(text, config.defaults.timezone, due_by):
+                return None, []
             doc = parse_toml(text, display, error=PostError)
             body, body_line = "", 1
         else:
@@ -301,6 +306,31 @@ def load_post(path: Path, config: Config, *, due_by: datetime | None = None) -> 
     if due_by is not None and _not_due(doc.data.get("publish_at"), config.defaults.timezone, due_by):
         return None, []
     return _build_post(path, display, doc, text, body, body_line, config)
+
+
+_PUBLISH_AT_LINE = re.compile(r"^publish_at[ \t]*=[^\n]*$", re.MULTILINE)
+
+
+def _surely_not_due(front: str, zone: ZoneInfo, due_by: datetime) -> bool:
+    """Whether the front matter certainly has no publish_at up to `due_by`, without parsing all of it.
+
+    Only the simple, unambiguous case is decided here: one top-level `publish_at = …` line before any
+    table header or multi-line string (so no string can hide or fake it), or no `publish_at` anywhere.
+    Everything else is parsed in full.
+    """
+    if "publish_at" not in front:
+        return True
+    lines = _PUBLISH_AT_LINE.findall(front)
+    if len(lines) != 1 or front.count("publish_at") != 1:
+        return False
+    before = front[: front.index(lines[0])]
+    if '"""' in before or "\'\'\'" in before or re.search(r"^[ \t]*\[", before, re.MULTILINE):
+        return False
+    try:
+        value = tomllib.loads(lines[0]).get("publish_at")
+    except tomllib.TOMLDecodeError:
+        return False
+    return _not_due(value, zone, due_by)
 
 
 def _not_due(value: Any, zone: ZoneInfo, due_by: datetime) -> bool:
