@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from socialpub.posts import load_posts
@@ -37,7 +37,7 @@ class Entry:
             "title": self.post.title,
             "channel": self.channel,
             "kind": self.kind,
-            "at": self.at.astimezone(timezone.utc).isoformat(timespec="minutes"),
+            "at": self.at.astimezone(UTC).isoformat(timespec="minutes"),
             "local": self.at.astimezone(zone).isoformat(timespec="minutes"),
             "state": self.state,
             "url": self.url,
@@ -65,7 +65,7 @@ def build_agenda(config: Config, *, start: date, days: int, ledger: Ledger | Non
     """Every (post, channel) whose publish_at falls in [start, start + days) in the configured zone."""
     zone = config.defaults.timezone
     end = start + timedelta(days=days - 1)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     loaded = load_posts(config)
     rows = {(r.post_id, r.channel): r for r in ledger.rows()} if ledger is not None else {}
     entries: list[Entry] = []
@@ -186,12 +186,12 @@ def _fold(line: str) -> str:
 
 def agenda_ics(agenda: Agenda, zone: Any, *, stamp: datetime | None = None) -> str:
     """One VEVENT per (post, channel) at its UTC time, plus all-day events for campaign windows."""
-    stamp_text = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp_text = (stamp or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//socialpub//editorial calendar//EN", "CALSCALE:GREGORIAN",
              f"X-WR-CALNAME:{_ics_text('socialpub agenda')}", f"X-WR-TIMEZONE:{getattr(zone, 'key', 'UTC')}"]
     for e in agenda.entries:
         uid = hashlib.sha256(f"{e.post.id}\x1f{e.channel}".encode()).hexdigest()[:24]
-        start = e.at.astimezone(timezone.utc)
+        start = e.at.astimezone(UTC)
         description = [f"Post: {e.post.id} ({e.post.file})", f"Channel: {e.channel} ({e.kind})", f"State: {e.state}"]
         if e.post.approval_code:
             description.append(f"Approval: {e.post.approval_code}")

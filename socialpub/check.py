@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from socialpub.adapters.base import Adapter, Rendered, adapter_for
@@ -137,7 +137,7 @@ def run_check(
     now: datetime | None = None,
 ) -> CheckResult:
     """Check every post file under `paths` (default: the posts folder)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     loaded = load_posts(config, paths)
     renderer = Renderer(config)
     posts_by_file = {p.file: p for p in loaded.posts}

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager as contextmanager_helper
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="socialpub",
-    help="Social posts as code: compliance preview, audit trail and publishing to X, Facebook, YouTube and "
-    "Pinterest.",
+    help="Social posts as code: compliance preview, audit trail and publishing to X, Facebook, YouTube and Pinterest.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_show_locals=False,  # locals may hold secrets
@@ -96,8 +95,12 @@ def main_options(
     config: Annotated[
         Path | None, typer.Option("--config", help="channels.toml to use (default: searched upward from here).")
     ] = None,
-    posts: Annotated[Path | None, typer.Option("--posts", help="Folder of posts (default: posts/ beside the config).")] = None,
-    ledger: Annotated[str | None, typer.Option("--ledger", help="Ledger URL or path (default: from the config).")] = None,
+    posts: Annotated[
+        Path | None, typer.Option("--posts", help="Folder of posts (default: posts/ beside the config).")
+    ] = None,
+    ledger: Annotated[
+        str | None, typer.Option("--ledger", help="Ledger URL or path (default: from the config).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only what matters.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more about what is done.")] = False,
     version: Annotated[
@@ -141,7 +144,7 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
         except ValueError as exc:
             raise SocialpubError(f"{option}: {exc}", hint="give the UTC offset to say which one is meant") from None
     # In UTC: two times of one ZoneInfo subtract as wall clocks, which is wrong across a DST change.
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def check_channels(config: Config, names: list[str] | None) -> list[str] | None:
@@ -179,16 +182,22 @@ def stdout_is_terminal() -> bool:
 @errors_handled
 def check(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Post files or folders (default: the posts folder).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Post files or folders (default: the posts folder).")
+    ] = None,
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Report format.")] = CheckFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
-    channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")] = None,
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")
+    ] = None,
     at: Annotated[
         str | None, typer.Option("--at", help="Judge as of this time (default: each post's publish_at, else now).")
     ] = None,
     changed_since: Annotated[
         str | None,
-        typer.Option("--changed-since", help="Only posts that git says changed since REF (all when channels.toml did)."),
+        typer.Option(
+            "--changed-since", help="Only posts that git says changed since REF (all when channels.toml did)."
+        ),
     ] = None,
 ) -> None:
     """The dry-run compliance preview: every rule on every post for every channel.
@@ -240,8 +249,12 @@ def check(
 @errors_handled
 def preview(
     ctx: typer.Context,
-    posts: Annotated[list[Path] | None, typer.Argument(help="Post files or folders (default: the posts folder).")] = None,
-    channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")] = None,
+    posts: Annotated[
+        list[Path] | None, typer.Argument(help="Post files or folders (default: the posts folder).")
+    ] = None,
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")
+    ] = None,
     at: Annotated[str | None, typer.Option("--at", help="Judge as of this time.")] = None,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
     html: Annotated[
@@ -310,7 +323,9 @@ def hash_(
 @errors_handled
 def channels(
     ctx: typer.Context,
-    verify: Annotated[bool, typer.Option("--verify", help="Check each channel's credentials with its platform.")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Check each channel's credentials with its platform.")
+    ] = False,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Verify against the built-in simulator.")] = False,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
 ) -> None:
@@ -396,7 +411,9 @@ def init(
 @errors_handled
 def agenda(
     ctx: typer.Context,
-    start: Annotated[str | None, typer.Option("--from", help="First day (default: today in the configured zone).")] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day (default: today in the configured zone).")
+    ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=3660, help="How many days.")] = 30,
     ics: Annotated[Path | None, typer.Option("--ics", help="Also write an iCalendar file for calendar apps.")] = None,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
@@ -409,7 +426,7 @@ def agenda(
         socialpub agenda --from 2014-09-01 --days 45 --ics agenda.ics
     """
     import json
-    from datetime import date, timezone
+    from datetime import date
 
     from socialpub.agenda import agenda_ics, agenda_json, agenda_text, build_agenda
     from socialpub.errors import SocialpubError
@@ -418,7 +435,7 @@ def agenda(
     config = globals_.load()
     zone = config.defaults.timezone
     try:
-        first = date.fromisoformat(start) if start else datetime.now(timezone.utc).astimezone(zone).date()
+        first = date.fromisoformat(start) if start else datetime.now(UTC).astimezone(zone).date()
     except ValueError:
         raise SocialpubError(f"--from '{start}' is not a date", hint="write it like 2014-09-01") from None
     ledger = None
@@ -483,11 +500,19 @@ def print_results(command: str, results: list[Any], format: RunFormat | SimpleFo
 def publish(
     ctx: typer.Context,
     posts: Annotated[list[Path], typer.Argument(help="Post files to publish now.")],
-    channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Everything but the send: show what would be sent.")] = False,
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Everything but the send: show what would be sent.")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    again: Annotated[bool, typer.Option("--again", help="Publish a (post, channel) that was already published (recorded).")] = False,
-    sandbox: Annotated[bool, typer.Option("--sandbox", help="Publish to the built-in simulator, with throw-away credentials.")] = False,
+    again: Annotated[
+        bool, typer.Option("--again", help="Publish a (post, channel) that was already published (recorded).")
+    ] = False,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Publish to the built-in simulator, with throw-away credentials.")
+    ] = False,
     format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
 ) -> None:
     """Publish posts now, whatever their publish_at says. Refuses posts with error-level findings.
@@ -557,8 +582,14 @@ def upload_progress(publisher: Any, reports: list[Any]) -> Any:
         TransferSpeedColumn,
     )
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                   TimeRemainingColumn(), transient=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    )
     with bar:
         for report in reports:
             for rendered in report.renders:
@@ -578,7 +609,9 @@ def upload_progress(publisher: Any, reports: list[Any]) -> Any:
 @errors_handled
 def run(
     ctx: typer.Context,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what is due and would be sent; send nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what is due and would be sent; send nothing.")
+    ] = False,
     now: Annotated[str | None, typer.Option("--now", help="Act as if it were this time (rehearsals, tests).")] = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Publish to the built-in simulator.")] = False,
     format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
@@ -592,14 +625,13 @@ def run(
         */5 * * * * cd /srv/posts && socialpub run --quiet
     """
     from contextlib import ExitStack
-    from datetime import timezone
 
     from socialpub.posts import load_posts
     from socialpub.publish import Publisher, Result, exit_code, run_due
 
     globals_: Globals = ctx.obj
     config = globals_.load()
-    moment = parse_moment(now, config, "--now") or datetime.now(timezone.utc)
+    moment = parse_moment(now, config, "--now") or datetime.now(UTC)
     with ExitStack() as stack:
         environ = None
         ledger_override = None
@@ -625,9 +657,7 @@ def run(
             return
         loaded = load_posts(config, due_by=moment)
         publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
-        results = [
-            Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors
-        ]
+        results = [Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors]
         results += run_due(publisher, loaded.posts, moment)
     print_results("run", results, format, quiet or globals_.quiet or not stdout_is_terminal())
     code = exit_code(results)
@@ -650,7 +680,6 @@ def status(
         socialpub status --format json
     """
     import json
-    from datetime import timezone
 
     from socialpub import report
     from socialpub.status import status_rows
@@ -659,7 +688,7 @@ def status(
     config = globals_.load()
     ledger = open_ledger_for(globals_, config)
     try:
-        rows = status_rows(config, ledger, parse_moment(now, config, "--now") or datetime.now(timezone.utc))
+        rows = status_rows(config, ledger, parse_moment(now, config, "--now") or datetime.now(UTC))
     finally:
         ledger.close()
     if format is SimpleFormat.json:
@@ -713,7 +742,9 @@ def resolve(
     post: Annotated[str, typer.Argument(help="The post id (or file).")],
     channel: Annotated[str, typer.Option("--channel", "-c", help="The channel to settle.")],
     published: Annotated[str | None, typer.Option("--published", help="It was published: its id or URL.")] = None,
-    not_published: Annotated[bool, typer.Option("--not-published", help="It was not published: the next run may send it.")] = False,
+    not_published: Annotated[
+        bool, typer.Option("--not-published", help="It was not published: the next run may send it.")
+    ] = False,
 ) -> None:
     """Settle an outcome the tool could not confirm (state unknown), recorded with who did it.
 
@@ -742,7 +773,9 @@ def resolve(
 def retract(
     ctx: typer.Context,
     post: Annotated[str, typer.Argument(help="The post id (or file) to delete from its platforms.")],
-    channel: Annotated[list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")] = None,
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Use the built-in simulator.", hidden=True)] = False,
     format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
@@ -763,7 +796,9 @@ def retract(
     try:
         post_id = Path(post).stem
         if not yes and sys.stdin.isatty():
-            if not typer.confirm(f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", default=False):
+            if not typer.confirm(
+                f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", default=False
+            ):
                 typer.echo("Nothing was deleted.")
                 raise typer.Exit(0)
         results = retract_post(config, ledger, post_id, channels)
@@ -821,7 +856,9 @@ def resume(ctx: typer.Context) -> None:
 def auth(
     ctx: typer.Context,
     channel: Annotated[str, typer.Argument(help="The channel to authorise.")],
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the consent URL instead of opening it.")] = False,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the consent URL instead of opening it.")
+    ] = False,
     port: Annotated[int, typer.Option("--port", help="Loopback port for the redirect (0: any free port).")] = 0,
 ) -> None:
     """Obtain OAuth tokens for a channel and store them outside the repository (mode 0600).

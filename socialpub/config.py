@@ -371,7 +371,8 @@ def _load_channels(raw: dict[str, Any], problems: Problems, root: Path) -> dict[
         if not isinstance(kind, str) or kind not in KINDS:  # a list or table here is unhashable
             if "kind" in table and not isinstance(kind, str):
                 problems.add(
-                    f"must be a string, not {type_name(kind)}", (*path, "kind"),
+                    f"must be a string, not {type_name(kind)}",
+                    (*path, "kind"),
                     hint=f"one of: {', '.join(KINDS)}",
                 )
             elif "kind" not in table:
@@ -424,7 +425,7 @@ def _credential_ref(channel: str, key: str, value: str, problems: Problems, root
         problems.add(
             "must be a reference (env:NAME or file:PATH), not a literal value",
             path,
-            hint=f"put the secret in an environment variable and write {key} = \"env:NAME\"; "
+            hint=f'put the secret in an environment variable and write {key} = "env:NAME"; '
             "if a secret was committed, revoke it",
         )
         return None
@@ -509,7 +510,9 @@ def _load_compliance(raw: dict[str, Any], problems: Problems, channels: dict[str
         path = (*base, "rules", rule_id)
         if rule_id not in RULES:
             guess = did_you_mean(rule_id, RULES)
-            problems.add("unknown rule id", path, hint=f"did you mean '{guess}'?" if guess else "see RULES in the README")
+            problems.add(
+                "unknown rule id", path, hint=f"did you mean '{guess}'?" if guess else "see RULES in the README"
+            )
             continue
         if not isinstance(table, dict):
             problems.add("must be a table with level and/or channels", path)
@@ -518,7 +521,8 @@ def _load_compliance(raw: dict[str, Any], problems: Problems, channels: dict[str
         rule = RULES[rule_id]
         if not rule.suppressible and good.get("level") in ("off", "warning"):
             problems.add(
-                f"{rule_id} cannot be turned down: it is non-suppressible", (*path, "level"),
+                f"{rule_id} cannot be turned down: it is non-suppressible",
+                (*path, "level"),
                 hint="remove this level; the rule always stays an error",
             )
             continue

@@ -25,7 +25,9 @@ READ_TIMEOUT = 60.0
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
-def make_session(endpoint: str | None, *, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)) -> requests.Session:
+def make_session(
+    endpoint: str | None, *, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)
+) -> requests.Session:
     """A requests session with a default timeout that sends every request to `endpoint` when one is set.
 
     The endpoint keeps each request's own path (`POST https://api.twitter.com/2/tweets` becomes
@@ -64,8 +66,9 @@ class RateState:
         if int(remaining) > 0:
             self.exhausted.pop(path, None)
             return
-        wait = retry_after({"x-rate-limit-reset": headers.get("x-rate-limit-reset")
-                            or headers.get("x-ratelimit-reset") or ""})
+        wait = retry_after(
+            {"x-rate-limit-reset": headers.get("x-rate-limit-reset") or headers.get("x-ratelimit-reset") or ""}
+        )
         if wait is not None:  # resets are whole epoch seconds: one more second so we never come too early
             self.exhausted[path] = time.time() + wait + 1.0
 

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +86,11 @@ MIGRATIONS: list[tuple[int, str]] = [
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -147,9 +147,25 @@ class Row:
 
 
 _ROW_COLUMNS = (
-    "post_id", "channel", "state", "content_hash", "approval_code", "git_commit", "post_file", "scheduled_at",
-    "published_at", "remote_id", "url", "extra_ids", "attempts", "last_error", "transient", "next_attempt_at",
-    "claimed_by", "claimed_at", "updated_at",
+    "post_id",
+    "channel",
+    "state",
+    "content_hash",
+    "approval_code",
+    "git_commit",
+    "post_file",
+    "scheduled_at",
+    "published_at",
+    "remote_id",
+    "url",
+    "extra_ids",
+    "attempts",
+    "last_error",
+    "transient",
+    "next_attempt_at",
+    "claimed_by",
+    "claimed_at",
+    "updated_at",
 )
 _TIMES = {"scheduled_at", "published_at", "next_attempt_at", "claimed_at", "updated_at"}
 
@@ -311,34 +327,72 @@ class Ledger:
             self._put(cur, row)
 
     # --- the audit trail ---
-    def event(self, action: str, row: Row | None = None, *, post_id: str | None = None, channel: str | None = None,
-              who: str | None = None, **detail: Any) -> None:
+    def event(
+        self,
+        action: str,
+        row: Row | None = None,
+        *,
+        post_id: str | None = None,
+        channel: str | None = None,
+        who: str | None = None,
+        **detail: Any,
+    ) -> None:
         with self.transaction() as cur:
             self._event(cur, action, row, post_id=post_id, channel=channel, who=who, **detail)
 
-    def _event(self, cur: Any, action: str, row: Row | None, *, post_id: str | None = None,
-               channel: str | None = None, who: str | None = None, **detail: Any) -> None:
+    def _event(
+        self,
+        cur: Any,
+        action: str,
+        row: Row | None,
+        *,
+        post_id: str | None = None,
+        channel: str | None = None,
+        who: str | None = None,
+        **detail: Any,
+    ) -> None:
         cur.execute(
             self.sql(
                 "INSERT INTO events (at, actor, action, post_id, channel, state, remote_id, url, content_hash, "
                 "approval_code, git_commit, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             ),
             (
-                iso(utcnow()), who or actor(), action,
-                row.post_id if row else post_id, row.channel if row else channel,
-                row.state if row else None, row.remote_id if row else None, row.url if row else None,
-                row.content_hash if row else None, row.approval_code if row else None,
+                iso(utcnow()),
+                who or actor(),
+                action,
+                row.post_id if row else post_id,
+                row.channel if row else channel,
+                row.state if row else None,
+                row.remote_id if row else None,
+                row.url if row else None,
+                row.content_hash if row else None,
+                row.approval_code if row else None,
                 row.git_commit if row else None,
                 redact(json.dumps(detail, default=str, sort_keys=True)) if detail else None,
             ),
         )
 
     def events(self, since: datetime | None = None) -> list[dict[str, Any]]:
-        columns = ("id", "at", "actor", "action", "post_id", "channel", "state", "remote_id", "url",
-                   "content_hash", "approval_code", "git_commit", "detail")
+        columns = (
+            "id",
+            "at",
+            "actor",
+            "action",
+            "post_id",
+            "channel",
+            "state",
+            "remote_id",
+            "url",
+            "content_hash",
+            "approval_code",
+            "git_commit",
+            "detail",
+        )
         with self.transaction() as cur:
             if since:
-                cur.execute(self.sql(f"SELECT {', '.join(columns)} FROM events WHERE at >= ? ORDER BY id"), (iso(since),))
+                cur.execute(
+                    self.sql(f"SELECT {', '.join(columns)} FROM events WHERE at >= ? ORDER BY id"), (iso(since),)
+                )
             else:
                 cur.execute(f"SELECT {', '.join(columns)} FROM events ORDER BY id")
             out = []
@@ -361,8 +415,10 @@ class Ledger:
             if cur.fetchone():
                 return False
             who = who or actor()
-            cur.execute(self.sql("INSERT INTO pauses (paused_at, paused_by, reason) VALUES (?, ?, ?)"),
-                        (iso(utcnow()), who, reason))
+            cur.execute(
+                self.sql("INSERT INTO pauses (paused_at, paused_by, reason) VALUES (?, ?, ?)"),
+                (iso(utcnow()), who, reason),
+            )
             self._event(cur, "pause", None, who=who, reason=reason)
             return True
 
@@ -372,8 +428,10 @@ class Ledger:
             if not cur.fetchone():
                 return False
             who = who or actor()
-            cur.execute(self.sql("UPDATE pauses SET resumed_at = ?, resumed_by = ? WHERE resumed_at IS NULL"),
-                        (iso(utcnow()), who))
+            cur.execute(
+                self.sql("UPDATE pauses SET resumed_at = ?, resumed_by = ? WHERE resumed_at IS NULL"),
+                (iso(utcnow()), who),
+            )
             self._event(cur, "resume", None, who=who)
             return True
 

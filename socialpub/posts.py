@@ -6,7 +6,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -474,7 +474,7 @@ def _build_post(
         overrides[table] = checked
 
     if problems.found:
-        return None, [*problems.found, *unknown]
+        return None, [*problems.found, *unknown]  # type: ignore[list-item]  # Problems(doc, PostError)
 
     post = Post(
         id=good.get("id", path.stem),
@@ -632,4 +632,4 @@ def _resolve_media(relative: str, post_path: Path, root: Path) -> tuple[Path | N
 
 
 def as_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

@@ -7,7 +7,7 @@ which the JSON output (and the HTML page of a later version) shares.
 from __future__ import annotations
 
 import json
-from datetime import timezone
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def schedule(report: PostReport, config: Config) -> dict[str, str | None]:
         return {"local": None, "utc": None, "zone": config.defaults.timezone.key}
     return {
         "local": at.astimezone(config.defaults.timezone).strftime("%Y-%m-%d %H:%M %Z"),
-        "utc": at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "utc": at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "zone": config.defaults.timezone.key,
     }
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import PostReport, Renderer, check_post, content_hash
@@ -439,7 +439,7 @@ def due_items(
     """(due, missed): (post, channel) pairs whose publish_at has come, split by max_lateness."""
     # In UTC: two datetimes with the same ZoneInfo (a local publish_at, a local --now) subtract as wall-clock
     # times, an hour off across a DST change; max_lateness is elapsed time.
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     due: list[tuple[Post, str]] = []
     missed: list[tuple[Post, str]] = []
     for post in posts:
@@ -459,7 +459,7 @@ def run_due(
     config = publisher.config
     ledger = publisher.ledger
     assert ledger is not None
-    now = now.astimezone(timezone.utc)  # elapsed-time arithmetic (see due_items)
+    now = now.astimezone(UTC)  # elapsed-time arithmetic (see due_items)
     due, missed = due_items(config, posts, now)
     results: list[Result] = []
     for post, channel in missed:
@@ -521,7 +521,7 @@ def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, latene
         return None
     assert post.publish_at is not None
     late_by = now - post.publish_at
-    message = (f"publish_at {post.publish_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC passed {_human(late_by)} "
+    message = (f"publish_at {post.publish_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC passed {_human(late_by)} "
                f"ago, more than max_lateness {_human(lateness)}: not published late")
     missed = Row(post_id=post.id, channel=channel, state="missed", approval_code=post.approval_code,
                  post_file=post.file, scheduled_at=post.publish_at, attempts=row.attempts if row else 0,

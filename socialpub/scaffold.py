@@ -101,7 +101,9 @@ jobs:
         run: socialpub check --changed-since "origin/${{ github.base_ref }}" --format github
       - name: Job summary
         if: always()
-        run: socialpub check --changed-since "origin/${{ github.base_ref }}" --format markdown --output summary.md || true; cat summary.md >> "$GITHUB_STEP_SUMMARY"
+        run: |
+          socialpub check --changed-since "origin/${{ github.base_ref }}" --format markdown --output summary.md || true
+          cat summary.md >> "$GITHUB_STEP_SUMMARY"
       - name: SARIF for code scanning
         if: always()
         run: socialpub check --format sarif --output socialpub.sarif || true

@@ -6,6 +6,7 @@ scan of the source maps each dotted key path to the line it is written on.
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import re
 import sys
@@ -15,7 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
+if sys.version_info >= (3, 11):  # noqa: UP036 - PLATFORMS.md: tomli is the fallback for 3.10
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
@@ -25,7 +26,9 @@ from socialpub.errors import SocialpubError
 _TOML_ERROR_POS = re.compile(r"\(at line (\d+), column (\d+)\)")
 # No lazy `.+?` before `\s*\]`: on a long line of spaces that backtracks quadratically (minutes for 500 KB).
 _HEADER = re.compile(r"""^\s*\[\[?((?:[^\]"']|"(?:[^"\\]|\\.)*"|'[^']*')+)\]\]?\s*(?:#.*)?$""")
-_KEY = re.compile(r"""^\s*((?:[A-Za-z0-9_\-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*=""")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_\-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|"(?:[^"\\]|\\.)*"|'[^']*'))*)\s*="""
+)
 _INLINE_KEY = re.compile(r"""[{,]\s*([A-Za-z0-9_\-]+|"[^"]*")\s*=""")
 _DOTTED_PART = re.compile(r"""\s*([A-Za-z0-9_\-]+|"(?:[^"\\]|\\.)*"|'[^']*')\s*(?:\.|$)""")
 
@@ -63,7 +66,7 @@ def key_lines(source: str, first_line: int = 1) -> dict[tuple[str, ...], int]:
             path = table + split_dotted(key.group(1))
             for end in range(len(table) + 1, len(path) + 1):  # a dotted key a.b = 1 also writes a
                 lines.setdefault(path[:end], number)
-            rest = text[key.end():]
+            rest = text[key.end() :]
             for inline in _INLINE_KEY.finditer(rest):
                 lines.setdefault(path + (inline.group(1).strip('"'),), number)
             for quote in ('"""', "'''"):
@@ -105,7 +108,9 @@ def parse_toml(text: str, file: str, *, first_line: int = 1, error: type[Socialp
         data = tomllib.loads(text)
     except RecursionError:
         raise error(
-            "not valid TOML: arrays or tables are nested too deeply", file=file, line=first_line,
+            "not valid TOML: arrays or tables are nested too deeply",
+            file=file,
+            line=first_line,
             hint="a post or configuration file needs only a few levels of [ ] and { }",
         ) from None
     except tomllib.TOMLDecodeError as exc:
@@ -158,10 +163,10 @@ def type_name(value: object) -> str:
 class Key:
     """What one key of a table may hold."""
 
-    type: type | tuple[type, ...]
+    type: builtins.type | tuple[builtins.type, ...]
     required: bool = False
     choices: tuple[str, ...] | None = None
-    items: type | None = None  # element type for arrays
+    items: builtins.type | None = None  # element type for arrays
     check: Callable[[Any], str | None] | None = None  # returns a problem, or None
 
 
@@ -221,7 +226,9 @@ def check_value(value: Any, spec: Key) -> str | None:
     if spec.items is not None and isinstance(value, list):
         for index, item in enumerate(value):
             if not isinstance(item, spec.items) or (isinstance(item, bool) and spec.items is not bool):
-                return f"item {index + 1} must be {TYPE_NAMES.get(spec.items, spec.items.__name__)}, not {type_name(item)}"
+                return (
+                    f"item {index + 1} must be {TYPE_NAMES.get(spec.items, spec.items.__name__)}, not {type_name(item)}"
+                )
     if spec.choices is not None and value not in spec.choices:
         guess = did_you_mean(str(value), spec.choices)
         extra = f" (did you mean '{guess}'?)" if guess else ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ embargoed_names = ["ZELTRIS"]
 GOOD_FRONT: dict[str, Any] = {
     "channels": ["tw"],
     "post_type": "corporate",
-    "publish_at": datetime(2014, 9, 15, 10, 0, tzinfo=timezone.utc),
+    "publish_at": datetime(2014, 9, 15, 10, 0, tzinfo=UTC),
     "approval_code": "3001314  Last Updated 6/14",
     "approval_status": "approved",
 }

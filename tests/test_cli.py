@@ -66,7 +66,7 @@ def test_missing_config_exits_2_with_a_hint(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_invalid_config_exits_2_naming_file_line_and_key(repo: Repo) -> None:
-    repo.write_config("[channels.extra]\nkind = \"twiter\"\n")
+    repo.write_config('[channels.extra]\nkind = "twiter"\n')
     code, _, err = run(repo, "check")
     assert code == 2
     assert "channels.toml:" in err and "kind" in err and "did you mean 'twitter'" in err
@@ -181,7 +181,9 @@ def test_init_creates_a_repository_that_passes_check(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert (target / "channels.toml").is_file() and (target / "posts" / "welcome.md").is_file()
     assert (target / ".github" / "workflows" / "socialpub-review.yml").is_file()
-    check = runner.invoke(app, ["--config", str(target / "channels.toml"), "check", "--at", date.today().isoformat() + "T12:00"])
+    check = runner.invoke(
+        app, ["--config", str(target / "channels.toml"), "check", "--at", date.today().isoformat() + "T12:00"]
+    )
     assert check.exit_code == 0, check.output
     again = runner.invoke(app, ["init", str(target)])
     assert again.exit_code == 0 and "kept" in again.stdout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from socialpub.posts import _not_due, _surely_not_due
 
 ZONE = ZoneInfo("America/New_York")
-DUE_BY = datetime(2014, 9, 15, 14, 0, tzinfo=timezone.utc)
+DUE_BY = datetime(2014, 9, 15, 14, 0, tzinfo=UTC)
 
 LINES = st.sampled_from([
     'publish_at = 2014-09-15T10:00:00-04:00',      # exactly due

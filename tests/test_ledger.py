@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sqlite3
 import threading
 from dataclasses import replace
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -62,12 +62,25 @@ def test_a_claim_is_won_once(ledger: Ledger) -> None:
 
 
 def test_rows_round_trip_every_field(ledger: Ledger) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    moment = datetime(2014, 9, 15, 14, 0, tzinfo=timezone.utc)
-    row = Row(post_id="p", channel="c", state="published", content_hash="ab" * 32, approval_code="3001314  Last Updated 6/14",
-              git_commit="f" * 40, post_file="posts/p.md", scheduled_at=moment, published_at=moment, remote_id="42",
-              url="https://x.com/i/status/42", extra_ids=["43", "44"], attempts=2, last_error=None)
+    moment = datetime(2014, 9, 15, 14, 0, tzinfo=UTC)
+    row = Row(
+        post_id="p",
+        channel="c",
+        state="published",
+        content_hash="ab" * 32,
+        approval_code="3001314  Last Updated 6/14",
+        git_commit="f" * 40,
+        post_file="posts/p.md",
+        scheduled_at=moment,
+        published_at=moment,
+        remote_id="42",
+        url="https://x.com/i/status/42",
+        extra_ids=["43", "44"],
+        attempts=2,
+        last_error=None,
+    )
     ledger.save(row)
     got = ledger.get("p", "c")
     assert got is not None

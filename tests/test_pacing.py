@@ -3,7 +3,7 @@ sending into a used-up one (PRODUCT.md: "per-channel pacing so that the platform
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from socialpub.config import load_config
@@ -13,7 +13,7 @@ from socialpub.publish import Publisher, run_due
 from socialpub.sandbox import Sandbox
 from tests.helpers import Repo
 
-AT = datetime(2014, 9, 15, 14, 0, tzinfo=timezone.utc)
+AT = datetime(2014, 9, 15, 14, 0, tzinfo=UTC)
 ENV = {"K": "sandbox-api_key", "S": "sandbox-api_secret", "T": "sandbox-access_token", "TS": "sandbox-access_secret"}
 
 

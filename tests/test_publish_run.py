@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,7 @@ token = "env:FAKE_TOKEN"
 kind = "fake"
 token = "env:FAKE_TOKEN"
 """
-AT = datetime(2014, 9, 15, 14, 0, tzinfo=timezone.utc)
+AT = datetime(2014, 9, 15, 14, 0, tzinfo=UTC)
 ENV = {"FAKE_TOKEN": "CANARY-fake-token-77"}
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -33,8 +33,8 @@ def test_agenda_groups_by_local_day_and_flags_collisions(repo: Repo) -> None:
     repo.write_config('', base=repo.root.joinpath("channels.toml").read_text().replace(
         'sponsor = "AstraZeneca"', 'sponsor = "AstraZeneca"\nmin_gap = "30m"'))
     # 03:30 UTC on Sep 16 is 23:30 on Sep 15 in New York
-    repo.post("Late evening", name="a", publish_at=datetime(2014, 9, 16, 3, 30, tzinfo=timezone.utc))
-    repo.post("Ten minutes later", name="b", publish_at=datetime(2014, 9, 16, 3, 40, tzinfo=timezone.utc))
+    repo.post("Late evening", name="a", publish_at=datetime(2014, 9, 16, 3, 30, tzinfo=UTC))
+    repo.post("Ten minutes later", name="b", publish_at=datetime(2014, 9, 16, 3, 40, tzinfo=UTC))
     code, out, _ = cli(repo, "agenda", "--from", "2014-09-15", "--days", "1", "--format", "json")
     assert code == 0
     data = json.loads(out)
@@ -46,9 +46,9 @@ def test_agenda_groups_by_local_day_and_flags_collisions(repo: Repo) -> None:
 
 def test_agenda_warns_outside_campaign_and_expiring_approval(repo: Repo) -> None:
     repo.post("After the campaign", name="late", campaign="mbc",
-              publish_at=datetime(2014, 10, 20, 14, 0, tzinfo=timezone.utc))
+              publish_at=datetime(2014, 10, 20, 14, 0, tzinfo=UTC))
     repo.post("Old approval", name="old", approval_code="3001314  Last Updated 1/14",
-              publish_at=datetime(2015, 1, 20, 14, 0, tzinfo=timezone.utc))
+              publish_at=datetime(2015, 1, 20, 14, 0, tzinfo=UTC))
     _, out, _ = cli(repo, "agenda", "--from", "2014-10-01", "--days", "150", "--format", "json")
     warnings = {e["post"]: " ".join(e["warnings"]) for e in json.loads(out)["entries"]}
     assert "SP-META-004" in warnings["late"]
@@ -56,7 +56,7 @@ def test_agenda_warns_outside_campaign_and_expiring_approval(repo: Repo) -> None
 
 
 def test_agenda_text_shows_campaign_windows(repo: Repo) -> None:
-    repo.post("In the campaign", campaign="mbc", publish_at=datetime(2014, 9, 15, 14, 0, tzinfo=timezone.utc))
+    repo.post("In the campaign", campaign="mbc", publish_at=datetime(2014, 9, 15, 14, 0, tzinfo=UTC))
     _, out, _ = cli(repo, "agenda", "--from", "2014-09-14", "--days", "3")
     assert "campaign mbc: 2014-09-01 to 2014-10-13" in out
     assert "Mon 2014-09-15  [mbc]" in out and "10:00  tw" in out
@@ -66,7 +66,7 @@ def test_agenda_ics_parses_back_with_icalendar(repo: Repo, tmp_path: Path) -> No
     icalendar = pytest.importorskip("icalendar")
     repo.post('Comma, semicolon; backslash \\ and "quotes" ' + "é" * 80, name="a", campaign="mbc",
               title="A title, with; specials",
-              publish_at=datetime(2014, 9, 15, 14, 0, tzinfo=timezone.utc))
+              publish_at=datetime(2014, 9, 15, 14, 0, tzinfo=UTC))
     target = tmp_path / "agenda.ics"
     code, _, _ = cli(repo, "agenda", "--from", "2014-09-01", "--days", "60", "--ics", str(target))
     assert code == 0
@@ -77,7 +77,7 @@ def test_agenda_ics_parses_back_with_icalendar(repo: Repo, tmp_path: Path) -> No
     posts = [e for e in events if str(e["SUMMARY"]).startswith("tw:")]
     assert len(posts) == 1
     assert str(posts[0]["SUMMARY"]) == "tw: A title, with; specials"
-    assert posts[0].decoded("DTSTART") == datetime(2014, 9, 15, 14, 0, tzinfo=timezone.utc)
+    assert posts[0].decoded("DTSTART") == datetime(2014, 9, 15, 14, 0, tzinfo=UTC)
     campaign = next(e for e in events if str(e["SUMMARY"]) == "Campaign: mbc")
     assert campaign.decoded("DTSTART") == date(2014, 9, 1) and campaign.decoded("DTEND") == date(2014, 10, 14)
     assert len({str(e["UID"]) for e in events}) == len(events)

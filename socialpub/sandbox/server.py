@@ -126,8 +126,9 @@ class Request:
             name = part.get_param("name", header="content-disposition")
             if not name:
                 continue
-            payload = part.get_payload(decode=True) or b""
-            fields[str(name)] = payload if part.get_filename() else payload.decode("utf-8", "replace")
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            fields[str(name)] = data if part.get_filename() else data.decode("utf-8", "replace")
         return {**self.query, **fields}
 
     def bearer(self) -> str | None:
@@ -254,6 +255,7 @@ class Sandbox:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         return f"http://{host}:{port}"
 
     def start(self) -> Sandbox:
