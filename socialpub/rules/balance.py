@@ -168,6 +168,17 @@ def view(ctx: Context, unit: Unit) -> View:
     return result
 
 
+def may_mention(ctx: Context) -> bool:
+    """Whether any unit of the context can name a product (the names' pre-check on all its prose): when not,
+    no unit has a mention, and the rules about mentioned products have nothing to do."""
+    if not ctx.compliance.products:
+        return False
+    found = ctx.memo.get("product-rules.may-mention")
+    if found is None:
+        found = ctx.memo["product-rules.may-mention"] = ctx.may_match(_names(ctx)[0])
+    return found  # type: ignore[return-value]
+
+
 def product_mentions(ctx: Context, unit: Unit) -> list[Mention]:
     """Every configured brand or established name in the unit's prose (URLs taken out)."""
     return view(ctx, unit).mentions
@@ -254,7 +265,7 @@ def _quoted(listed: Iterable[str], limit: int = 4) -> str:
     help="Add the product's most serious risks to this post (or tweet) itself, or remove the benefit claim.",
 )
 def missing_risk_information(ctx: Context) -> Iterable[Hit]:
-    if not ctx.compliance.products:
+    if not may_mention(ctx):
         return
     for unit in ctx.units():
         v = view(ctx, unit)
@@ -290,7 +301,7 @@ ESTABLISHED_WINDOW = 40  # characters either side of the brand name ("about 40" 
     help="Write the established name next to the first brand mention, e.g. 'BRAND (established name)'.",
 )
 def missing_established_name(ctx: Context) -> Iterable[Hit]:
-    if not ctx.compliance.products:
+    if not may_mention(ctx):
         return
     for unit in ctx.units():
         v = view(ctx, unit)
@@ -327,7 +338,7 @@ def _risk_links(product: Product) -> set[str]:
     help="Link the product's configured risk_url or pi_url in the post (text or link field).",
 )
 def missing_risk_link(ctx: Context) -> Iterable[Hit]:
-    if not ctx.compliance.products:
+    if not may_mention(ctx):
         return
     post_link = ctx.rendered.link if ctx.rendered is not None else ctx.post.link
     for unit in ctx.units():
@@ -369,7 +380,7 @@ def missing_risk_link(ctx: Context) -> Iterable[Hit]:
 def risk_below_fold(ctx: Context) -> Iterable[Hit]:
     rendered = ctx.rendered
     fold = rendered.fold if rendered is not None else None
-    if rendered is None or fold is None or not ctx.compliance.products:
+    if rendered is None or fold is None or not may_mention(ctx):
         return
     for unit in ctx.units():
         v = view(ctx, unit)

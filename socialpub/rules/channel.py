@@ -37,6 +37,8 @@ def media_requirements(ctx: Context) -> Iterable[Hit]:
     # The line of the media list this channel actually gets: its own table, its kind's table, or the post's.
     # (Looking only at the kind's table pointed at [kind] when that table had no media, and ignored
     # per-channel tables.)
+    if not ctx.rendered.media_issues:
+        return
     post, name, kind = ctx.post, ctx.rendered.channel.name, ctx.rendered.kind
     _, source = post.value(name, kind, "media")
     if source is not None:

@@ -44,6 +44,8 @@ def therapy_context(ctx: Context, v: View, f: Field, start: int, end: int) -> st
 )
 def absolute_claim(ctx: Context) -> Iterable[Hit]:
     claims = words(ctx, "absolute_claims")
+    if not ctx.may_match(claims):
+        return
     for unit in ctx.units():
         v = view(ctx, unit)
         for f, start, end in first_of_each(v.find(claims, blanked=True)):
@@ -71,6 +73,8 @@ def hype(ctx: Context) -> Iterable[Hit]:
     if any(ref.strip() for ref in ctx.post.claims_refs):
         return
     hype_words = words(ctx, "hype")
+    if not ctx.may_match(hype_words):
+        return
     exceptions = words(ctx, "hype_exceptions")
     for unit in ctx.units():
         v = view(ctx, unit)
@@ -107,6 +111,8 @@ def comparative_claim(ctx: Context) -> Iterable[Hit]:
     if any(ref.strip() for ref in ctx.post.claims_refs):
         return
     comparisons = comparative(ctx)
+    if not ctx.may_match(comparisons):
+        return
     needs_context = ctx.words("comparative_needs_context")
     for unit in ctx.units():
         v = view(ctx, unit)

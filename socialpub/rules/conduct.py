@@ -311,7 +311,8 @@ _BIRTH_DATE = re.compile(
 )
 
 
-_DIGITS3 = re.compile(r"\d{3}")
+# What every NANP, vanity, local and Social Security number holds (an international one holds "+").
+_PHONE_HINT = re.compile(r"\d{3}(?:\)|[.\-–]|[ .\-–]?\d{3}[ .\-–]?\d{4})")
 _RECORD_WORDS = frozenset({"mrn", "medical", "member", "patient", "health", "ssn", "social"})
 _BIRTH_WORDS = frozenset({"dob", "birth", "born", "birthday", "birthdate"})
 
@@ -324,8 +325,10 @@ def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
     """(start, end, what) of each direct identifier in one field, overlaps removed."""
     masked, value = t.masked, t.field.value
     found: list[tuple[int, int, str]] = []
-    # Cheap pre-checks first: most posts hold no three digits in a row, and no record or birth words.
-    if _DIGITS3.search(masked) or "+" in masked:
+    # Cheap pre-checks first: most posts hold no digit, no three digits in a row, and no record or birth words
+    # (every phone, SSN, record and date pattern needs a digit).
+    digit = t.field.has_digit
+    if digit and (_PHONE_HINT.search(masked) or "+" in masked):
         allowed = _allowed_phones(ctx)
         phones = [(m.start(), m.end()) for m in _PHONE_NANP.finditer(masked)]
         phones += [(m.start(), m.end()) for m in _PHONE_VANITY.finditer(masked)
@@ -340,7 +343,7 @@ def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
                 continue
             found.append((start, end, "phone number"))
         found += [(m.start(), m.end(), "Social Security number") for m in _SSN.finditer(masked)]
-    if _DIGIT.search(masked):
+    if digit:
         tokens = _tokens(masked)
         if not _RECORD_WORDS.isdisjoint(tokens):
             found += [(m.start(), m.end(), "record or member number") for m in _RECORD.finditer(masked)]
@@ -373,6 +376,8 @@ def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
 )
 def direct_identifier(ctx: Context) -> Iterable[Hit]:
     for t in _texts(ctx):
+        if not t.field.has_digit and "@" not in t.field.value:
+            continue  # every identifier holds a digit, or "@" (emails)
         for start, end, what in _identifiers(ctx, t):
             excerpt = _hit_excerpt(t, start, end)
             yield Hit(f"{what} '{excerpt}' in the {t.field.name}: a direct identifier must not be published",
@@ -387,6 +392,9 @@ _MEET = re.compile(rf"\b[Mm]eet\s+({_NAME})\b")
 _INITIAL = re.compile(rf"\b({_NAME}) [A-Z]\.(?![\w.])")
 # "Stay strong, Janet!" (not "Wilmington, Delaware!": a capitalised word before the comma is a place).
 _ADDRESS = re.compile(rf"(?<![A-Za-z])([a-z]+|[A-Z])[ \t]*,[ \t]*({_NAME})[ \t]*[!?]")
+# What every match of _INITIAL and _ADDRESS holds (fast to look for: each starts with a literal character).
+_INITIAL_NEEDS = re.compile(r" [A-Z]\.")
+_ADDRESS_NEEDS = re.compile(rf",[ \t]*{_NAME}[ \t]*[!?]")
 _GREETING_WORDS = frozenset({"hi", "hello", "hey", "dear", "thanks", "thank", "congrats", "congratulations",
                              "welcome"})
 _GREETING = re.compile(
@@ -418,8 +426,8 @@ def _person_identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int]]:
     tokens = _tokens(masked)
     patterns = (
         (_MEET, 1, "meet" in tokens),
-        (_INITIAL, 1, "." in masked),
-        (_ADDRESS, 2, "!" in masked or "?" in masked),
+        (_INITIAL, 1, "." in masked and _INITIAL_NEEDS.search(masked) is not None),
+        (_ADDRESS, 2, ("!" in masked or "?" in masked) and _ADDRESS_NEEDS.search(masked) is not None),
         (_GREETING, 1, not _GREETING_WORDS.isdisjoint(tokens)),
     )
     for pattern, group, needed in patterns:
@@ -464,15 +472,18 @@ def identifiable_health_information(ctx: Context) -> Iterable[Hit]:
         return
     assert ctx.rendered is not None
     # The whole post: a name in one tweet of a thread and a diagnosis in the next identify just as well.
-    texts = _texts(ctx)
-    people = [(t, s, e) for t in texts for s, e in _person_identifiers(ctx, t)]
-    patients = [m for part in ctx.rendered.parts for m in part.media if m.depicts_patient]
-    if not people and not patients:
-        return
+    # Health information first: its words are a cheap pre-check, people are found by slower patterns.
     health, exceptions = _health(ctx), ctx.words("ae_exceptions")
+    if not ctx.may_match(health):
+        return
+    texts = _texts(ctx)
     term = next(((t, m) for t in texts for m in health.finditer(exceptions.blank(t.masked, words=t.field.words),
                                                                  words=t.field.words)), None)
     if term is None:
+        return
+    people = [(t, s, e) for t in texts for s, e in _person_identifiers(ctx, t)]
+    patients = [m for part in ctx.rendered.parts for m in part.media if m.depicts_patient]
+    if not people and not patients:
         return
     ht, hm = term
     if people:
@@ -526,6 +537,8 @@ def _medical_context(ctx: Context, masked: str) -> bool:
 )
 def medical_advice(ctx: Context) -> Iterable[Hit]:
     advice = ctx.words("medical_advice")
+    if not ctx.may_match(advice):
+        return
     for t in _texts(ctx):
         text = t.masked
         matches = list(advice.finditer(text, words=t.field.words))
@@ -619,8 +632,11 @@ def _has_pathway(ctx: Context) -> bool:
          "www.fda.gov/medwatch or 1-800-FDA-1088') and open a pharmacovigilance intake for the report.",
 )
 def adverse_event_without_reporting(ctx: Context) -> Iterable[Hit]:
-    texts = _texts(ctx)
     reply = _reply(ctx)
+    terms = ctx.words("ae_terms")
+    if not ctx.may_match(terms) and (reply is None or not terms.may_match(reply.masked, words=reply.field.words)):
+        return  # no adverse-event term anywhere
+    texts = _texts(ctx)
     # An adverse-event context: someone's own experience (AE term and first person in the same text), or
     # our "sorry to hear" answering a text that names an AE.
     found: tuple[_Text, re.Match[str]] | None = None
@@ -745,6 +761,8 @@ _RESPECT = re.compile(
 )
 def suppressing_views(ctx: Context) -> Iterable[Hit]:
     pattern = ctx.words("suppress_views")
+    if not ctx.may_match(pattern):
+        return
     for t in _texts(ctx):
         text = t.masked
         for m in pattern.finditer(text, words=t.field.words):

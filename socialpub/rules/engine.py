@@ -13,8 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socialpub.rules import text as T
 
@@ -120,7 +119,26 @@ class Finding:
 # --- what rules see ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+class _once:
+    """A computed attribute stored on the instance at first use (functools.cached_property without its lock:
+    these objects live in one thread and are read many times per post)."""
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
+@dataclass(frozen=True, init=False)
 class Field:
     """One piece of text a channel receives: name ('text', 'title', 'alt', 'link'), value, and where from."""
 
@@ -128,29 +146,59 @@ class Field:
     value: str
     source: Source | None
 
-    @cached_property
+    def __init__(self, name: str, value: str, source: Source | None) -> None:
+        # What the frozen dataclass's __init__ does, without its three object.__setattr__ calls (a post
+        # makes several fields per channel).
+        attributes = self.__dict__
+        attributes["name"] = name
+        attributes["value"] = value
+        attributes["source"] = source
+
+    @_once
     def masked(self) -> str:
         """The value with URLs blanked out (same length, so offsets still point into `value`)."""
         return T.mask_urls(self.value)
 
-    @cached_property
+    @_once
     def words(self) -> frozenset[str] | None:
         """The words of `masked`, for the pre-check of word lists (`T.Matcher`; see `T.words_of`)."""
         return T.words_of(self.masked)
 
+    @_once
+    def value_words(self) -> frozenset[str] | None:
+        """The words of `value`, URLs included: `T.words_of(self.value)`, made of the words of `masked` and
+        those of each URL (a URL starts and ends a word, so masking it splits none)."""
+        words = self.words
+        for url, _, _ in T.spans(self.value):
+            more = T.words_of(url)
+            if words is None or more is None:
+                return None
+            words = words | more
+        return words
 
-@dataclass(frozen=True)
+    @_once
+    def has_digit(self) -> bool:
+        """Whether `masked` holds a (Unicode decimal) digit."""
+        return T.has_digit(self.masked)
+
+
+@dataclass(frozen=True, init=False)
 class Unit:
     """What a rule checks as one post: a tweet of a thread with its media alt texts, or a whole post."""
 
     index: int
     fields: tuple[Field, ...]
 
+    def __init__(self, index: int, fields: tuple[Field, ...]) -> None:
+        attributes = self.__dict__
+        attributes["index"] = index
+        attributes["fields"] = fields
+
     def prose(self) -> tuple[Field, ...]:
         """Fields of words (title, text, alt texts): where brand, claim and list rules look."""
         return self._prose
 
-    @cached_property
+    @_once
     def _prose(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.name != "link")
 
@@ -175,7 +223,7 @@ class Unit:
         return out
 
 
-@dataclass
+@dataclass(init=False)
 class Context:
     post: Post
     compliance: Compliance
@@ -186,6 +234,27 @@ class Context:
     _units: list[Unit] | None = field(default=None, repr=False)
     # What rules compute once per context and share (e.g. the visible texts of the conduct rules).
     memo: dict[object, object] = field(default_factory=dict, repr=False)
+
+    def __init__(
+        self,
+        post: Post,
+        compliance: Compliance,
+        rendered: Rendered | None,
+        at: datetime | None,
+        timezone: object = None,
+        all_renders: list[Rendered] | None = None,
+        _units: list[Unit] | None = None,
+        memo: dict[object, object] | None = None,
+    ) -> None:
+        # The dataclass's __init__, written out: a post makes one context per channel and one for itself.
+        self.post = post
+        self.compliance = compliance
+        self.rendered = rendered
+        self.at = at
+        self.timezone = timezone
+        self.all_renders = [] if all_renders is None else all_renders
+        self._units = _units
+        self.memo = {} if memo is None else memo
 
     @property
     def channel(self) -> str | None:
@@ -222,6 +291,35 @@ class Context:
                 units.append(Unit(i, tuple(fields)))
         self._units = units
         return units
+
+    @_once
+    def prose_words(self) -> frozenset[str] | None:
+        """The words of every prose field of every unit (None when one of them has no usable word set)."""
+        found: frozenset[str] | None = frozenset()
+        for unit in self.units():
+            for f in unit.prose():
+                words = f.words
+                if words is None:
+                    found = None
+                    break
+                found = found | words if found else words
+            if found is None:
+                break
+        return found
+
+    @_once
+    def prose_lower(self) -> str:
+        """The masked prose fields of every unit, lower-cased, one after the other (every word of
+        `prose_words` is in it)."""
+        return "\n".join(f.masked for unit in self.units() for f in unit.prose()).lower()
+
+    def may_match(self, matcher: T.Matcher) -> bool:
+        """Whether the list can match in some prose field of some unit (masked, or with parts blanked out):
+        when not, a rule that reads only those texts with it finds nothing and can stop at once."""
+        words = self.prose_words
+        if words is None or not matcher.wildcards:
+            return matcher.may_match_words(words)
+        return matcher.may_match_words(words, self.prose_lower)
 
     def words(self, name: str) -> T.Matcher:
         """A built-in word list extended by [compliance.lexicon], compiled once per configuration."""

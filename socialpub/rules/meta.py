@@ -43,6 +43,14 @@ def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
 
 def approval_of(ctx: Context) -> Approval | None:
     """The post's approval code, parsed once per post (None when it has none)."""
+    memo = ctx.memo
+    if "meta.approval" in memo:
+        return memo["meta.approval"]  # type: ignore[return-value]
+    found = memo["meta.approval"] = _approval_of(ctx)
+    return found
+
+
+def _approval_of(ctx: Context) -> Approval | None:
     code = ctx.post.approval_code
     if code is None or not code.strip():
         return None
@@ -307,7 +315,7 @@ def link_not_allowed(ctx: Context) -> Iterable[Hit]:
         for f in unit.fields:
             if f.name == "alt":
                 continue  # alt text is read aloud, never followed as a link
-            for url in _urls(f.value):
+            for url in _value_urls(f.value):
                 if url in seen:
                     continue
                 seen.add(url)
@@ -318,21 +326,9 @@ def link_not_allowed(ctx: Context) -> Iterable[Hit]:
                     yield Hit(f"link {url}: " + "; ".join(reasons), excerpt=url, source=f.source)
 
 
-def _urls(value: str) -> list[str]:
-    """`T.find_urls(value)`, token by token: a URL never spans whitespace, and its pattern's boundaries
-    (\\b, the look-behind) see whitespace around a token just as they see a string's ends. Only tokens
-    with an inner "." can hold one, and tokens repeat across posts (a campaign's links), so this is much
-    faster on long prose than scanning the whole text."""
-    out: list[str] = []
-    for token in value.split():
-        if "." in token[:-1]:
-            out += _token_urls(token)
-    return out
-
-
-@lru_cache(maxsize=8192)
-def _token_urls(token: str) -> tuple[str, ...]:
-    return tuple(T.find_urls(token))
+def _value_urls(value: str) -> tuple[str, ...]:
+    """`T.find_urls(value)`, from the URL spans found once per distinct text (and shared with URL masking)."""
+    return tuple(url for url, _, _ in T.spans(value))
 
 
 # --- alt text (META-006) --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from socialpub.rules.balance import (
     embargoed,
     first_of_each,
     label,
+    may_mention,
     pipeline,
     terms,
     unit_word,
@@ -54,7 +55,7 @@ def _folded(text: str) -> str:
     help="Remove the unapproved use; promote the product only for its approved indication, in its words.",
 )
 def off_label_use(ctx: Context) -> Iterable[Hit]:
-    if not ctx.compliance.products:
+    if not may_mention(ctx):
         return
     limitations = ctx.words("limitation_phrases")
     for unit in ctx.units():
@@ -105,6 +106,8 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
     if not (ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names):
         return
     codes = pipeline(ctx)
+    if not ctx.may_match(codes):
+        return
     qualifiers = words(ctx, "investigational_qualifiers")
     claims = words(ctx, "investigational_claims")
     hedges = ctx.words("investigational_hedges")
@@ -171,12 +174,14 @@ def embargoed_name(ctx: Context) -> Iterable[Hit]:
         return
     names = embargoed(ctx)
     tags = _tags(ctx)
+    if tags is None and not names.may_match_words(_published_words(ctx)):
+        return
     for unit in ctx.units():
         published = [(f, None) for f in unit.fields] + ([tags] if tags and unit.index == 0 else [])
         seen: set[tuple[str, str]] = set()
         # Unmasked, links included: a URL such as www.name.example discloses the name as much as text does.
         for f, line in published:
-            for m in names.finditer(f.value, words=f.words if f.value == f.masked else T.words_of(f.value)):
+            for m in names.finditer(f.value, words=f.value_words):
                 name = m.group(0)
                 if (f.name, name.lower()) in seen:
                     continue
@@ -189,6 +194,18 @@ def embargoed_name(ctx: Context) -> Iterable[Hit]:
                     excerpt=name if line is None else None, source=f.source, line=line,
                     hint=f"remove '{name}' from the post (text, title, alt text, links and tags)",
                 )
+
+
+def _published_words(ctx: Context) -> frozenset[str] | None:
+    """The words of every field of every unit as published (links and URLs included)."""
+    found: frozenset[str] | None = frozenset()
+    for unit in ctx.units():
+        for f in unit.fields:
+            words = f.value_words
+            if words is None:
+                return None
+            found = found | words if found else words
+    return found
 
 
 SCOPED_POST_TYPES = {"unbranded_awareness": "an unbranded disease-awareness", "careers": "a careers"}
@@ -206,7 +223,9 @@ def product_in_unbranded_post(ctx: Context) -> Iterable[Hit]:
         return
     embargoed_names = embargoed(ctx)
     kind = SCOPED_POST_TYPES[ctx.post.post_type]
-    for unit in ctx.units():
+    # Nothing to find in the units when no product and no embargoed name can be named there.
+    named = may_mention(ctx) or ctx.may_match(embargoed_names)
+    for unit in ctx.units() if named else ():
         v = view(ctx, unit)
         # One finding per product ("ONCAVIX (tivaranib)" is one naming) and per embargoed name, per unit.
         seen: set[tuple[str, str]] = set()

@@ -22,11 +22,33 @@ def find_urls(text: str) -> list[str]:
 
 
 def url_spans(text: str) -> list[tuple[str, int, int]]:
-    """(url, start, end) of each URL, without trailing sentence punctuation."""
+    """(url, start, end) of each URL, without trailing sentence punctuation.
+
+    URL_RE runs only over the words that contain a dot, one word at a time: a URL never spans whitespace,
+    and the pattern's boundaries (\\b, the look-behind) see the whitespace around a word as they see the
+    ends of a string. Prose with many full stops is slow to scan whole, and words repeat (a campaign's
+    links), so each word's URLs are found once.
+    """
     if "." not in text:
         return []
     out = []
-    for match in _url_matches(text):
+    for word in _DOTTED_WORD.finditer(text):
+        offset = word.start()
+        for url, start, end in _word_spans(word.group()):
+            out.append((url, offset + start, offset + end))
+    return out
+
+
+# A whole whitespace-delimited word that can hold a URL: one with "://" (the scheme form) or a dot before a
+# letter (a domain: "[a-z]" with IGNORECASE also takes the four characters of _FOLD_UNSAFE), which leaves out
+# the words that end a sentence. The look-behind makes every match start a word, so the scan stays linear.
+_DOTTED_WORD = re.compile("(?<!\\S)\\S*?(?:\\.[A-Za-z\u0130\u0131\u017f\u212a]|://)\\S*")
+
+
+@lru_cache(maxsize=8192)
+def _word_spans(word: str) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for match in URL_RE.finditer(word):
         url = match.group(0)
         while url and url[-1] in _TRAILING:
             if url[-1] == ")" and url.count("(") >= url.count(")"):
@@ -34,19 +56,7 @@ def url_spans(text: str) -> list[tuple[str, int, int]]:
             url = url[:-1]
         if "." in url:
             out.append((url, match.start(), match.start() + len(url)))
-    return out
-
-
-_DOTTED_WORD = re.compile(r"\S*\.\S*")
-
-
-def _url_matches(text: str) -> list[re.Match[str]]:
-    """URL_RE run only over the words that contain a dot: a URL never spans whitespace, and prose with
-    many full stops is slow to scan whole."""
-    found: list[re.Match[str]] = []
-    for word in _DOTTED_WORD.finditer(text):
-        found += URL_RE.finditer(text, word.start(), word.end())
-    return found
+    return tuple(out)
 
 
 def host(url: str) -> str:
@@ -187,18 +197,36 @@ _WORD = re.compile(r"\w+")
 _FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
+# ASCII bytes: letters and digits lower-cased, "_" kept, everything else a space.
+_ASCII_WORDS = bytes(ord(chr(b).lower()) if chr(b).isalnum() or b == 95 else 32 for b in range(128)) + b" " * 128
+
+
 @lru_cache(maxsize=8192)
 def tokens(text: str) -> frozenset[str]:
-    """The lower-cased words (runs of \\w) of a text."""
+    """The lower-cased words (runs of \\w) of a text: `frozenset(re.findall(r"\\w+", text.lower()))`."""
+    if text.isascii():  # the same words, several times faster
+        return frozenset(text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
     return frozenset(_WORD.findall(text.lower()))
 
 
+@lru_cache(maxsize=8192)
 def words_of(text: str) -> frozenset[str] | None:
     """The words of a text as the `Matcher` pre-check reads them: `tokens(text)`, or None when the text holds a
     character that a case-insensitive pattern reads differently (then every term is a candidate)."""
     if not text.isascii() and _FOLD_UNSAFE.search(text):
         return None
     return tokens(text)
+
+
+_DIGIT = re.compile(r"\d")
+_ASCII_DIGITS = "0123456789"
+
+
+def has_digit(text: str) -> bool:
+    """`re.search(r"\\d", text) is not None`, faster on ASCII text."""
+    if text.isascii():
+        return any(d in text for d in _ASCII_DIGITS)
+    return _DIGIT.search(text) is not None
 
 
 def _is_word(char: str) -> bool:
@@ -211,12 +239,12 @@ _AUTO: Any = object()  # "the words of the text scanned"
 class Matcher:
     """A word list compiled as `word_pattern` compiles it, with a cheap pre-check: the one matcher of every rule.
 
-    Every match of a term holds one of the term's words as a whole word of the text (its *key*: the longest
-    word of the term; for "prolong*", a word that starts with "prolong"). Given the words of a text,
-    `candidates` returns None when no term can match, else the pattern of just the terms that can (the whole
+    Each whole word of a term is a whole word of any text the term matches (and with a wildcard, "prolong*",
+    the last word starts a word of the text). Given the words of a text (`words_of`), `candidates` returns
+    None when no term can match, else the pattern of just the terms whose words are all there (the whole
     pattern when that is all of them). The terms left out match nowhere in that text, so the candidates'
     pattern finds exactly what the whole pattern finds, where it finds it; a short alternation scans much
-    faster than a long one, and most texts hold no key of most lists.
+    faster than a long one, and most texts hold the words of no term of most lists.
 
     `search`, `finditer`, `sub` and `fullmatch` work as the methods of `re.Pattern`, and `blank` as
     `T.blank`. `words=` gives the words of the pre-check: by default those of the text scanned; a rule may
@@ -226,14 +254,16 @@ class Matcher:
     SUBSETS = 512  # compiled candidate subsets kept per list
     CHOSEN = 4096  # pre-check results kept per list (one per distinct text)
 
-    __slots__ = ("pattern", "terms", "_by_key", "_keys", "_prefixed", "_always", "_total", "_subsets", "_chosen")
+    __slots__ = ("_pattern", "terms", "wildcards", "_by_key", "_keys", "_prefixed", "_always", "_total",
+                 "_subsets", "_chosen")
 
-    def __init__(self, pattern: re.Pattern[str], terms: Iterable[str]) -> None:
-        """`pattern` is `word_pattern(terms)` (see `matcher()`)."""
-        self.pattern = pattern
+    def __init__(self, pattern: re.Pattern[str] | None, terms: Iterable[str]) -> None:
+        """`pattern` is `word_pattern(terms)`, or None to compile it when first needed (see `matcher()`)."""
+        self._pattern = pattern
         self.terms = tuple(terms)
-        self._by_key: dict[str, list[str]] = {}
-        self._prefixed: list[tuple[str, str]] = []
+        # key word -> (term, all its whole words, the prefix its last word must start a word with)
+        self._by_key: dict[str, list[tuple[str, frozenset[str], str | None]]] = {}
+        self._prefixed: list[tuple[str, str]] = []  # (prefix, term) of one-word wildcard terms
         self._always: list[str] = []  # terms without an ASCII word: always candidates
         total = 0
         for term in dict.fromkeys(t for t in self.terms if t.strip()):
@@ -244,17 +274,41 @@ class Matcher:
             found = _WORD.findall(core)
             # With a wildcard, the last word of the term is only the start of a word of the text.
             prefix = found.pop() if wildcard and found and core.endswith(found[-1]) else None
-            whole = [w for w in found if w.isascii()]
+            if prefix is not None and not prefix.isascii():
+                prefix = None  # (checked no further)
+            whole = [w for w in found if w.isascii()]  # a non-ASCII word is not checked
             if whole:
-                self._by_key.setdefault(max(whole, key=len), []).append(term)
-            elif prefix is not None and prefix.isascii():
+                self._by_key.setdefault(max(whole, key=len), []).append((term, frozenset(whole), prefix))
+            elif prefix is not None:
                 self._prefixed.append((prefix, term))
             else:
                 self._always.append(term)
         self._keys = frozenset(self._by_key)
+        # Whether the pre-check looks at the start of words (a wildcard term), not only at whole words.
+        self.wildcards = bool(self._prefixed) or any(p for terms in self._by_key.values() for _, _, p in terms)
         self._total = total
         self._subsets: dict[frozenset[str], re.Pattern[str]] = {}
         self._chosen: dict[frozenset[str], re.Pattern[str] | None] = {}
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The whole list's pattern (most texts never need it: a long list is compiled only when used whole)."""
+        if self._pattern is None:
+            self._pattern = word_pattern(self.terms)
+        return self._pattern
+
+    def _possible(self, words: frozenset[str]) -> Iterator[str]:
+        """The terms whose words are all among `words`."""
+        yield from self._always
+        for key in self._keys.intersection(words):
+            for term, whole, prefix in self._by_key[key]:
+                if (len(whole) == 1 or whole <= words) and (prefix is None or " " + prefix in _joined(words)):
+                    yield term
+        if self._prefixed:
+            joined = _joined(words)
+            for prefix, term in self._prefixed:
+                if " " + prefix in joined:  # a word starts with the prefix
+                    yield term
 
     def candidates(self, words: frozenset[str] | None) -> re.Pattern[str] | None:
         """The pattern to scan a text of these words with (see `words_of`), or None when nothing can match."""
@@ -263,11 +317,7 @@ class Matcher:
         chosen_before = self._chosen
         if words in chosen_before:
             return chosen_before[words]
-        chosen = list(self._always)
-        for key in self._keys & words:
-            chosen += self._by_key[key]
-        if self._prefixed:
-            chosen += [term for prefix, term in self._prefixed if any(w.startswith(prefix) for w in words)]
+        chosen = list(self._possible(words))
         found: re.Pattern[str] | None
         if not chosen:
             found = None
@@ -293,7 +343,27 @@ class Matcher:
         return self.candidates(words_of(text) if words is _AUTO else words)
 
     def may_match(self, text: str, *, words: frozenset[str] | None = _AUTO) -> bool:
-        return self.scanner(text, sys.maxsize, words) is not None
+        return self.may_match_words(words_of(text) if words is _AUTO else words)
+
+    def may_match_words(self, words: frozenset[str] | None, lower: str | None = None) -> bool:
+        """Whether a text of these words (or of any subset of them) can hold a match: the pre-check alone,
+        for a rule to skip its work when no text it reads can match. `lower`, when given, is the text the
+        words were taken from, lower-cased (a word that starts with a wildcard term's prefix is in it)."""
+        if words is None or self._always:
+            return True
+        if not self._keys.isdisjoint(words):
+            for key in self._keys.intersection(words):
+                for _, whole, prefix in self._by_key[key]:
+                    if (len(whole) == 1 or whole <= words) and (
+                        prefix is None or (prefix in lower if lower is not None else " " + prefix in _joined(words))
+                    ):
+                        return True
+        if self._prefixed:
+            if lower is not None:
+                return any(prefix in lower for prefix, _ in self._prefixed)
+            joined = _joined(words)
+            return any(" " + prefix in joined for prefix, _ in self._prefixed)
+        return False
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize, *,
                words: frozenset[str] | None = _AUTO) -> re.Match[str] | None:
@@ -321,6 +391,12 @@ class Matcher:
 
 
 @lru_cache(maxsize=1024)
+def _joined(words: frozenset[str]) -> str:
+    """The words, each after a space: `" " + prefix in _joined(words)` tells whether a word starts with it."""
+    return " " + " ".join(words)
+
+
+@lru_cache(maxsize=1024)
 def matcher(terms: tuple[str, ...]) -> Matcher:
     """The Matcher of a list of terms (one per distinct list)."""
-    return Matcher(word_pattern(terms), terms)
+    return Matcher(None, terms)
