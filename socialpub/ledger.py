@@ -211,7 +211,7 @@ class Ledger:
         raise NotImplementedError
 
     @contextmanager
-    def transaction(self, *, for_claim: bool = False) -> Iterator[Any]:
+    def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
         raise NotImplementedError
 
     def claimer_alive(self, claimer: str | None) -> bool:
@@ -240,6 +240,8 @@ class Ledger:
         return text if self.placeholder == "?" else text.replace("?", self.placeholder)
 
     def migrate(self) -> None:
+        if self._migrated():
+            return  # the common case: no write transaction just to find there is nothing to do
         with self.transaction() as cur:
             cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
             cur.execute("SELECT version FROM schema_migrations")
@@ -251,6 +253,16 @@ class Ledger:
                     if statement.strip():
                         cur.execute(statement)
                 cur.execute(self.sql("INSERT INTO schema_migrations VALUES (?, ?)"), (version, iso(utcnow())))
+
+    def _migrated(self) -> bool:
+        try:
+            with self.transaction(read_only=True) as cur:
+                cur.execute("SELECT version FROM schema_migrations")
+                done = {r[0] for r in cur.fetchall()}
+        except Exception:  # noqa: BLE001 - no table yet (either backend's error class)
+            Ledger.close(self)  # this thread's connection only: a failed statement may leave it aborted
+            return False
+        return all(version in done for version, _ in MIGRATIONS)
 
     # --- rows ---
     def get(self, post_id: str, channel: str) -> Row | None:
@@ -447,16 +459,17 @@ class SQLiteLedger(Ledger):
 
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")  # once per database: switching needs it to itself
         conn.execute("PRAGMA synchronous=FULL")  # a settled outcome must survive a power cut
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
 
     @contextmanager
-    def transaction(self, *, for_claim: bool = False) -> Iterator[Any]:
+    def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
         conn = self.conn()
         cur = conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        cur.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # writers queue up front: no upgrade deadlock
         try:
             yield cur
         except BaseException:
@@ -556,7 +569,7 @@ class PostgresLedger(Ledger):
         return self._connect_raw()
 
     @contextmanager
-    def transaction(self, *, for_claim: bool = False) -> Iterator[Any]:
+    def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
         conn = self.conn()
         with conn.transaction(), conn.cursor() as cur:
             yield cur
