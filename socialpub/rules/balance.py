@@ -263,9 +263,10 @@ def _quoted(listed: Iterable[str], limit: int = 4) -> str:
     "SP-BALANCE-001", "missing-risk-information", "error", principle="P1, P3",
     summary="Product benefit without its most serious risks in the same post (each tweet on its own).",
     help="Add the product's most serious risks to this post (or tweet) itself, or remove the benefit claim.",
+    when=may_mention,
 )
 def missing_risk_information(ctx: Context) -> Iterable[Hit]:
-    if not may_mention(ctx):
+    if not ctx.compliance.products:
         return
     for unit in ctx.units():
         v = view(ctx, unit)
@@ -299,9 +300,10 @@ ESTABLISHED_WINDOW = 40  # characters either side of the brand name ("about 40" 
     "SP-BALANCE-002", "missing-established-name", "error", principle="P1",
     summary="Brand name without the established name close to its first mention in a field.",
     help="Write the established name next to the first brand mention, e.g. 'BRAND (established name)'.",
+    when=may_mention,
 )
 def missing_established_name(ctx: Context) -> Iterable[Hit]:
-    if not may_mention(ctx):
+    if not ctx.compliance.products:
         return
     for unit in ctx.units():
         v = view(ctx, unit)
@@ -336,9 +338,10 @@ def _risk_links(product: Product) -> set[str]:
     "SP-BALANCE-003", "missing-risk-link", "error", principle="P1, P3",
     summary="Product benefit claim without a direct link to the risk or prescribing-information page.",
     help="Link the product's configured risk_url or pi_url in the post (text or link field).",
+    when=may_mention,
 )
 def missing_risk_link(ctx: Context) -> Iterable[Hit]:
-    if not may_mention(ctx):
+    if not ctx.compliance.products:
         return
     post_link = ctx.rendered.link if ctx.rendered is not None else ctx.post.link
     for unit in ctx.units():
@@ -376,11 +379,12 @@ def missing_risk_link(ctx: Context) -> Iterable[Hit]:
     "SP-BALANCE-004", "risk-below-fold", "warning", principle="P1",
     summary="Risk information starts below the channel's fold while the benefit is above it.",
     help="Move the most serious risks up, before the channel's 'more' cut, next to the benefit.",
+    when=lambda ctx: ctx.rendered is not None and ctx.rendered.fold is not None and may_mention(ctx),
 )
 def risk_below_fold(ctx: Context) -> Iterable[Hit]:
     rendered = ctx.rendered
     fold = rendered.fold if rendered is not None else None
-    if rendered is None or fold is None or not may_mention(ctx):
+    if rendered is None or fold is None or not ctx.compliance.products:
         return
     for unit in ctx.units():
         v = view(ctx, unit)

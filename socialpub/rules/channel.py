@@ -31,6 +31,7 @@ def too_long(ctx: Context) -> Iterable[Hit]:
     summary="The channel's media requirements are not met.",
     help="Give the channel the media it needs, e.g. "
     "[youtube] media = [{ path = \"video.mp4\", alt = \"…\" }].",
+    when=lambda ctx: bool(ctx.rendered.media_issues),  # type: ignore[union-attr]
 )
 def media_requirements(ctx: Context) -> Iterable[Hit]:
     assert ctx.rendered is not None

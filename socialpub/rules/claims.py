@@ -12,7 +12,16 @@ import re
 from collections.abc import Iterable
 
 from socialpub.rules import text as T
-from socialpub.rules.balance import View, comparative, embargoed, first_of_each, pipeline, view, words
+from socialpub.rules.balance import (
+    View,
+    comparative,
+    embargoed,
+    first_of_each,
+    may_mention,
+    pipeline,
+    view,
+    words,
+)
 from socialpub.rules.engine import Context, Field, Hit, rule
 
 # A therapy noun makes a claim word a therapy claim when it is this close (characters either side, same
@@ -37,15 +46,35 @@ def therapy_context(ctx: Context, v: View, f: Field, start: int, end: int) -> st
     return None
 
 
+def _may_claim(ctx: Context) -> bool:
+    """SP-CLAIM-001's precondition: an absolute-claim word and something that can make it a therapy claim."""
+    return ctx.may_match(words(ctx, "absolute_claims")) and may_have_therapy_context(ctx)
+
+
+def _substantiated(ctx: Context) -> bool:
+    """Whether the post names the substantiation of its claims (claims_refs): MLR has reviewed its wording."""
+    return any(ref.strip() for ref in ctx.post.claims_refs)
+
+
+def may_have_therapy_context(ctx: Context) -> bool:
+    """Whether `therapy_context` can find anything in some unit of the context: a product mention, a pipeline
+    or embargoed name, or a therapy noun in its prose (the pre-check of each list)."""
+    return (
+        may_mention(ctx)
+        or ctx.may_match(pipeline(ctx))
+        or ctx.may_match(embargoed(ctx))
+        or ctx.may_match(words(ctx, "therapy_nouns"))
+    )
+
+
 @rule(
     "SP-CLAIM-001", "absolute-claim", "error", principle="P1, P3",
     summary="Absolute or superlative efficacy or safety claim about a therapy.",
     help="Replace the absolute or superlative wording with the approved, substantiated claim from the label.",
+    when=_may_claim,
 )
 def absolute_claim(ctx: Context) -> Iterable[Hit]:
     claims = words(ctx, "absolute_claims")
-    if not ctx.may_match(claims):
-        return
     for unit in ctx.units():
         v = view(ctx, unit)
         for f, start, end in first_of_each(v.find(claims, blanked=True)):
@@ -66,15 +95,14 @@ def absolute_claim(ctx: Context) -> Iterable[Hit]:
     summary="Promotional hype word that needs substantiation or MLR-accepted wording.",
     help="Reword without the hype word, cite the substantiation in claims_refs, or suppress with the MLR "
     "reference that accepted the wording.",
-)
-def hype(ctx: Context) -> Iterable[Hit]:
     # A post whose claims MLR substantiated (claims_refs) has had its wording reviewed; hype elsewhere is
     # waived with a `suppress` entry naming the MLR decision.
-    if any(ref.strip() for ref in ctx.post.claims_refs):
+    when=lambda ctx: not _substantiated(ctx) and ctx.may_match(words(ctx, "hype")),
+)
+def hype(ctx: Context) -> Iterable[Hit]:
+    if _substantiated(ctx):
         return
     hype_words = words(ctx, "hype")
-    if not ctx.may_match(hype_words):
-        return
     exceptions = words(ctx, "hype_exceptions")
     for unit in ctx.units():
         v = view(ctx, unit)
@@ -106,13 +134,12 @@ def hype(ctx: Context) -> Iterable[Hit]:
     summary="Comparative claim without a substantiation reference (claims_refs).",
     help="Add claims_refs = [\"…\"] naming the approved substantiation (label or head-to-head trial), or "
     "remove the comparison.",
+    when=lambda ctx: not _substantiated(ctx) and ctx.may_match(comparative(ctx)),
 )
 def comparative_claim(ctx: Context) -> Iterable[Hit]:
-    if any(ref.strip() for ref in ctx.post.claims_refs):
+    if _substantiated(ctx):
         return
     comparisons = comparative(ctx)
-    if not ctx.may_match(comparisons):
-        return
     needs_context = ctx.words("comparative_needs_context")
     for unit in ctx.units():
         v = view(ctx, unit)

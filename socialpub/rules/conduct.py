@@ -21,13 +21,19 @@ from socialpub.rules.lexicon import BUILTIN
 # --- shared helpers ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class _Text:
     """A visible field of one unit (or the text a reply answers) with its URL-masked value."""
 
     unit: int
     field: Field
     masked: str
+
+    def __init__(self, unit: int, field: Field, masked: str) -> None:
+        attributes = self.__dict__  # the frozen dataclass's __init__ without its object.__setattr__ calls
+        attributes["unit"] = unit
+        attributes["field"] = field
+        attributes["masked"] = masked
 
 
 _DIGIT = re.compile(r"\d")
@@ -204,6 +210,7 @@ def _by_unit(ctx: Context) -> dict[int, list[_Text]]:
     summary="Sponsor or material connection not clearly disclosed.",
     help="Disclose the connection clearly in the text itself, e.g. '#ad', 'Paid partnership with <sponsor>', "
          "'#<Sponsor>Employee' or 'I work for <sponsor>'; ambiguous tags (#sp, #partner) do not count.",
+    when=lambda ctx: _why_disclose(ctx) is not None,
 )
 def missing_disclosure(ctx: Context) -> Iterable[Hit]:
     why = _why_disclose(ctx)
@@ -242,6 +249,7 @@ def _trailing_hashtags(masked: str) -> tuple[int, int]:
     "SP-TRANSPARENCY-002", "weak-disclosure", "warning", principle="P4",
     summary="Disclosure present but weakly placed (after the fold or among trailing hashtags).",
     help="Move the disclosure to the start of the text, before 'more' and outside the closing hashtags.",
+    when=lambda ctx: _why_disclose(ctx) is not None,
 )
 def weak_disclosure(ctx: Context) -> Iterable[Hit]:
     if _why_disclose(ctx) is None:
@@ -347,7 +355,9 @@ def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
         tokens = _tokens(masked)
         if not _RECORD_WORDS.isdisjoint(tokens):
             found += [(m.start(), m.end(), "record or member number") for m in _RECORD.finditer(masked)]
-        if not _BIRTH_WORDS.isdisjoint(tokens) or "d.o.b" in masked.lower():
+        if not _BIRTH_WORDS.isdisjoint(tokens) or (
+            (".o." in masked or ".O." in masked) and "d.o.b" in T.lowered(masked)  # (only O lowers to o)
+        ):
             found += [(m.start(), m.end(), "date of birth") for m in _BIRTH_DATE.finditer(masked)]
     if "@" in value:
         # Emails on the raw text: URL masking can blank the part before "@" of first.last@example.com.
@@ -466,16 +476,15 @@ def _health(ctx: Context) -> T.Matcher:
     "SP-PRIVACY-002", "identifiable-health-information", "error", suppressible=False, principle="P2",
     summary="Identifiable person plus health information without consent.",
     help="Remove the name, handle or photo, or record the person's written consent in consent_ref.",
+    # Health information first: its words are a cheap pre-check, people are found by slower patterns.
+    when=lambda ctx: not ctx.post.consent_ref.strip() and ctx.may_match(_health(ctx)),
 )
 def identifiable_health_information(ctx: Context) -> Iterable[Hit]:
     if ctx.post.consent_ref.strip():
         return
     assert ctx.rendered is not None
     # The whole post: a name in one tweet of a thread and a diagnosis in the next identify just as well.
-    # Health information first: its words are a cheap pre-check, people are found by slower patterns.
     health, exceptions = _health(ctx), ctx.words("ae_exceptions")
-    if not ctx.may_match(health):
-        return
     texts = _texts(ctx)
     term = next(((t, m) for t in texts for m in health.finditer(exceptions.blank(t.masked, words=t.field.words),
                                                                  words=t.field.words)), None)
@@ -534,11 +543,10 @@ def _medical_context(ctx: Context, masked: str) -> bool:
     summary="Individual medical or dosing advice.",
     help="Do not tell individuals how to take, stop or change a medicine; refer them to their healthcare "
          "provider and the prescribing information.",
+    when=lambda ctx: ctx.may_match(ctx.words("medical_advice")),
 )
 def medical_advice(ctx: Context) -> Iterable[Hit]:
     advice = ctx.words("medical_advice")
-    if not ctx.may_match(advice):
-        return
     for t in _texts(ctx):
         text = t.masked
         matches = list(advice.finditer(text, words=t.field.words))
@@ -597,6 +605,15 @@ def _ae_terms(ctx: Context, t: _Text) -> re.Match[str] | None:
     return terms.search(ctx.words("ae_exceptions").blank(t.masked, words=words), words=words)
 
 
+def _may_name_adverse_event(ctx: Context) -> bool:
+    """Whether an adverse-event term can be in the texts or in the text the post answers (their pre-check)."""
+    terms = ctx.words("ae_terms")
+    if ctx.may_match(terms):
+        return True
+    reply = _reply(ctx)
+    return reply is not None and terms.may_match(reply.masked, words=reply.field.words)
+
+
 def _pathways(ctx: Context) -> tuple[frozenset[str], tuple[str, ...]]:
     """Reporting pathways: (phone keys, other needles such as URLs), configured plus FDA MedWatch."""
     key = ("conduct", "pathways")
@@ -615,7 +632,7 @@ def _has_pathway(ctx: Context) -> bool:
     phones, others = _pathways(ctx)
     for u in ctx.units():
         for f in u.fields:
-            lower = f.value.lower()
+            lower = T.lowered(f.value)
             if any(o in lower for o in others):
                 return True
             if _DIGIT.search(lower):
@@ -630,12 +647,10 @@ def _has_pathway(ctx: Context) -> bool:
     summary="Personal adverse-event context without a reporting pathway.",
     help="Give the reporting pathway (the company safety line or 'report side effects to the FDA at "
          "www.fda.gov/medwatch or 1-800-FDA-1088') and open a pharmacovigilance intake for the report.",
+    when=lambda ctx: _may_name_adverse_event(ctx),
 )
 def adverse_event_without_reporting(ctx: Context) -> Iterable[Hit]:
     reply = _reply(ctx)
-    terms = ctx.words("ae_terms")
-    if not ctx.may_match(terms) and (reply is None or not terms.may_match(reply.masked, words=reply.field.words)):
-        return  # no adverse-event term anywhere
     texts = _texts(ctx)
     # An adverse-event context: someone's own experience (AE term and first person in the same text), or
     # our "sorry to hear" answering a text that names an AE.
@@ -691,7 +706,7 @@ def _first_difference(found: str, expected: str) -> str:
 def malformed_reporting_information(ctx: Context) -> Iterable[Hit]:
     for t in _texts(ctx):
         value = t.field.value
-        lower = value.lower()
+        lower = T.lowered(value)
         if "fda" in lower:
             # On the raw text: URL masking takes "800.FDA" for a domain.
             for m in _FDA_NUMBER.finditer(value):
@@ -722,6 +737,7 @@ _LONG_FORM = ("facebook", "youtube")
     summary="Branded long-form post lacks the MedWatch statement.",
     help="Add: 'You are encouraged to report negative side effects of prescription drugs to the FDA. Visit "
          "www.fda.gov/medwatch, or call 1-800-FDA-1088.'",
+    when=lambda ctx: ctx.post.post_type == "branded" and ctx.kind in _LONG_FORM,
 )
 def missing_medwatch_statement(ctx: Context) -> Iterable[Hit]:
     if ctx.post.post_type != "branded" or ctx.kind not in _LONG_FORM:
@@ -758,11 +774,10 @@ _RESPECT = re.compile(
     summary="Language that suppresses differing views.",
     help="Moderate by content (profanity, personal information, adverse-event reports, off-label claims), "
          "never by viewpoint.",
+    when=lambda ctx: ctx.may_match(ctx.words("suppress_views")),
 )
 def suppressing_views(ctx: Context) -> Iterable[Hit]:
     pattern = ctx.words("suppress_views")
-    if not ctx.may_match(pattern):
-        return
     for t in _texts(ctx):
         text = t.masked
         for m in pattern.finditer(text, words=t.field.words):
@@ -833,6 +848,7 @@ def _url_key(url: str) -> str:
     summary="Misinformation correction not compliant.",
     help="A correction is factual and non-promotional: no superlatives, hype or hashtags; it names the firm, "
          "links to the product's prescribing information or risk page, and corrects each overstatement.",
+    when=lambda ctx: ctx.post.post_type == "correction",
 )
 def noncompliant_correction(ctx: Context) -> Iterable[Hit]:
     if ctx.post.post_type != "correction":

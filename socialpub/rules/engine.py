@@ -8,6 +8,7 @@ risk information "in the next tweet" does not balance a benefit claim.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -33,7 +34,12 @@ class Rule:
     principle: str
     summary: str
     help: str  # how to fix it
-    check: Callable[[Context], Iterable[Hit]]
+    check: Callable[[Context], Iterable[Hit]]  # everything the rule finds in a context (`when` included)
+    # A cheap precondition: where it is false the rule finds nothing, and the engine does not even start
+    # `body` (most rules have nothing to look at in most posts: no product named, no claim word, not
+    # sponsored…). It may repeat the body's own first checks; what it adds is the word lists' pre-check.
+    when: Callable[[Context], bool] | None = None
+    body: Callable[[Context], Iterable[Hit]] | None = None  # `check` without `when`
 
 
 RULES: dict[str, Rule] = {}
@@ -49,11 +55,21 @@ def rule(
     principle: str = "",
     summary: str,
     help: str,
+    when: Callable[[Context], bool] | None = None,
 ) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
-    """Register a rule of the catalogue."""
+    """Register a rule of the catalogue. `when` is its precondition: the decorated function (the body) runs
+    only where it holds, and the function the decorator returns checks it first."""
 
-    def register(check: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
-        RULES[id] = Rule(id, name, level, scope, suppressible, principle, summary, help, check)
+    def register(body: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
+        if when is None:
+            RULES[id] = Rule(id, name, level, scope, suppressible, principle, summary, help, body)
+            return body
+
+        @functools.wraps(body)
+        def check(ctx: Context) -> Iterable[Hit]:
+            return body(ctx) if when(ctx) else ()
+
+        RULES[id] = Rule(id, name, level, scope, suppressible, principle, summary, help, check, when, body)
         return check
 
     return register
@@ -364,16 +380,18 @@ def evaluate(
     for i, r in enumerate(rules):
         if wanted and r.id not in wanted:
             continue
+        when = r.when
+        check = r.check if when is None else r.body
         if r.scope == "post":
             level = post_levels[i]
-            if level:
-                for hit in r.check(post_ctx):
+            if level and (when is None or when(post_ctx)):
+                for hit in check(post_ctx):  # type: ignore[misc]
                     findings.append(_finding(r, post_ctx, level, hit))
             continue
         for ctx, levels in channel_levels:
             level = levels[i]
-            if level:
-                for hit in r.check(ctx):
+            if level and (when is None or when(ctx)):
+                for hit in check(ctx):  # type: ignore[misc]
                     findings.append(_finding(r, ctx, level, hit))
     return _suppress(post, findings) if post.suppress else findings
 

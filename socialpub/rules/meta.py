@@ -79,6 +79,14 @@ def _approval_of(ctx: Context) -> Approval | None:
     return approval
 
 
+def _dated(ctx: Context) -> bool:
+    """Whether the publish time and the approval's month are both known (SP-META-002/003 can judge)."""
+    if ctx.at is None:
+        return False
+    approval = approval_of(ctx)
+    return approval is not None and approval.start is not None and approval.expires is not None
+
+
 def _code_source(ctx: Context) -> Source:
     return Source(ctx.post.file, ctx.post.line("approval_code"))
 
@@ -162,6 +170,7 @@ def approval_code(ctx: Context) -> Iterable[Hit]:
     "SP-META-002", "approval-expired", "error", scope="post", suppressible=False, principle="P1",
     summary="Approval expired or future-dated at publish time.",
     help="Get the post re-approved (a new approval code), or publish it within the approval's validity.",
+    when=_dated,
 )
 def approval_expired(ctx: Context) -> Iterable[Hit]:
     approval = approval_of(ctx)
@@ -190,6 +199,7 @@ def approval_expired(ctx: Context) -> Iterable[Hit]:
     "SP-META-003", "approval-expiring", "warning", scope="post", principle="P1",
     summary="Approval expires soon after publish time.",
     help="Start the re-approval now, so that the post (and any re-use of it) stays covered.",
+    when=_dated,
 )
 def approval_expiring(ctx: Context) -> Iterable[Hit]:
     approval = approval_of(ctx)
@@ -200,7 +210,11 @@ def approval_expiring(ctx: Context) -> Iterable[Hit]:
     zone = _zone(ctx)
     # Whole days in the configured zone: the window opens at 00:00 local, N days before the expiry day.
     days = ctx.compliance.warn_within_days
-    opens = datetime.combine(approval.expires.date() - timedelta(days=days), time(), tzinfo=zone)
+    expiry_day = approval.expires.date()
+    key = ("meta.warning-opens", expiry_day, days, zone)  # approvals expire on few distinct days
+    opens = ctx.compliance.cache.get(key)
+    if opens is None:
+        opens = ctx.compliance.cache[key] = datetime.combine(expiry_day - timedelta(days=days), time(), tzinfo=zone)
     if ctx.at >= opens:
         left = (approval.expires.date() - ctx.at.astimezone(zone).date()).days
         yield Hit(
@@ -218,6 +232,7 @@ def approval_expiring(ctx: Context) -> Iterable[Hit]:
     "SP-META-004", "outside-campaign", "error", scope="post", principle="P1",
     summary="Publish time outside the campaign window.",
     help="Move publish_at into the campaign's days, or change the campaign (or its window in channels.toml).",
+    when=lambda ctx: ctx.at is not None and ctx.post.campaign is not None,
 )
 def outside_campaign(ctx: Context) -> Iterable[Hit]:
     post = ctx.post
@@ -374,6 +389,7 @@ def alt_problem(alt: str | None, path: str, limit: int | None) -> str | None:
     summary="Missing or unusable alt text.",
     help="Describe what the image or video shows in a sentence, e.g. alt = \"Collage of hand-written signs "
     "that say strength\" (WCAG 1.1.1).",
+    when=lambda ctx: bool(ctx.rendered.media),  # type: ignore[union-attr]
 )
 def alt_text(ctx: Context) -> Iterable[Hit]:
     assert ctx.rendered is not None
@@ -394,6 +410,7 @@ def alt_text(ctx: Context) -> Iterable[Hit]:
     "SP-META-007", "form-2253", "warning", scope="post", principle="P1",
     summary="Branded post not flagged for Form FDA 2253.",
     help="Set form_2253 = true once the post is listed for its Form FDA 2253 submission.",
+    when=lambda ctx: ctx.post.post_type == "branded" and not ctx.post.form_2253,
 )
 def form_2253(ctx: Context) -> Iterable[Hit]:
     post = ctx.post
@@ -414,6 +431,7 @@ def form_2253(ctx: Context) -> Iterable[Hit]:
     summary="Content changed since it was approved (approved_sha256 no longer matches).",
     help="Have the changed post re-approved, then record its new hash (`socialpub hash POST`) in "
     "approved_sha256.",
+    when=lambda ctx: bool(ctx.post.approved_sha256),
 )
 def changed_since_approval(ctx: Context) -> Iterable[Hit]:
     approved = ctx.post.approved_sha256

@@ -53,9 +53,10 @@ def _folded(text: str) -> str:
     "SP-OFFLABEL-001", "off-label-use", "error", principle="P1",
     summary="Product named with an unapproved indication or population (or without its approved indication).",
     help="Remove the unapproved use; promote the product only for its approved indication, in its words.",
+    when=may_mention,
 )
 def off_label_use(ctx: Context) -> Iterable[Hit]:
-    if not may_mention(ctx):
+    if not ctx.compliance.products:
         return
     limitations = ctx.words("limitation_phrases")
     for unit in ctx.units():
@@ -101,13 +102,13 @@ def _indication_verbatim(ctx: Context, v: View, where: str, product: Product) ->
     summary="Investigational product with a safety/efficacy claim, or without an investigational qualifier.",
     help="Say that the product is investigational and that its safety and efficacy have not been "
     "established; make no safety or efficacy claim.",
+    when=lambda ctx: bool(ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names)
+    and ctx.may_match(pipeline(ctx)),
 )
 def investigational_promotion(ctx: Context) -> Iterable[Hit]:
     if not (ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names):
         return
     codes = pipeline(ctx)
-    if not ctx.may_match(codes):
-        return
     qualifiers = words(ctx, "investigational_qualifiers")
     claims = words(ctx, "investigational_claims")
     hedges = ctx.words("investigational_hedges")
@@ -168,14 +169,14 @@ def _tags(ctx: Context) -> tuple[Field, int] | None:
     "SP-OFFLABEL-003", "embargoed-name", "error", principle="P1",
     summary="Embargoed or unannounced product name (proposed brand, ex-US brand or code name).",
     help="Remove the embargoed name until it is announced (then take it off pipeline.embargoed_names).",
+    when=lambda ctx: bool(ctx.compliance.embargoed_names)
+    and (_tags(ctx) is not None or embargoed(ctx).may_match_words(_published_words(ctx))),
 )
 def embargoed_name(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.embargoed_names:
         return
     names = embargoed(ctx)
     tags = _tags(ctx)
-    if tags is None and not names.may_match_words(_published_words(ctx)):
-        return
     for unit in ctx.units():
         published = [(f, None) for f in unit.fields] + ([tags] if tags and unit.index == 0 else [])
         seen: set[tuple[str, str]] = set()
@@ -215,6 +216,8 @@ SCOPED_POST_TYPES = {"unbranded_awareness": "an unbranded disease-awareness", "c
     "SP-SCOPE-001", "product-in-unbranded-post", "error", principle="P1, P4",
     summary="Product named in an unbranded-awareness or careers post.",
     help="Remove the product name: disease-awareness and careers posts must stay unbranded.",
+    when=lambda ctx: ctx.post.post_type in SCOPED_POST_TYPES
+    and bool(ctx.compliance.products or ctx.compliance.embargoed_names),
 )
 def product_in_unbranded_post(ctx: Context) -> Iterable[Hit]:
     if ctx.post.post_type not in SCOPED_POST_TYPES:

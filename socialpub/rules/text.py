@@ -218,6 +218,9 @@ def words_of(text: str) -> frozenset[str] | None:
     return tokens(text)
 
 
+# str.lower, once per distinct text (a post's text goes to several channels; non-ASCII text is slow to lower).
+lowered = lru_cache(maxsize=8192)(str.lower)
+
 _DIGIT = re.compile(r"\d")
 _ASCII_DIGITS = "0123456789"
 

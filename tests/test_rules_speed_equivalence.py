@@ -1,0 +1,210 @@
+"""The rules' speed-ups change no finding.
+
+- `T.Matcher`, the one pre-checked matcher of every word list, finds exactly what the list's whole pattern
+  finds (search, finditer, sub, blank, with pos/endpos, and on texts derived by blanking);
+- the facts its pre-check relies on hold (only four characters fold to ASCII differently under
+  `re.IGNORECASE` and `str.lower`; the fast word, URL and digit helpers equal the plain ones);
+- every rule reads its word lists through that matcher (no second pre-check mechanism);
+- a rule's `when` precondition is false only where the rule finds nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from socialpub.config import load_config
+from socialpub.rules import RULES, balance, conduct, engine
+from socialpub.rules import text as T
+from socialpub.rules.lexicon import BUILTIN
+from tests.helpers import Repo
+
+# Lists with every shape of term: wildcards, hashtags, terms without a word, non-ASCII words, quotes, dashes.
+ODD_TERMS = (
+    "prolong*", "outperform*", "head-to-head*", "vs.*", "#1", "#ONCAVIX", "100%", "!!", "vs.", "[ad]", "ad:",
+    "Zöltris", "ſafe", "İstanbul", "don't", "no side effects", "ONCAVIX", "hr+/her2-", "K9", "x_y", "café",
+    "best-in-class", "works for everyone", "é",
+)
+LISTS = [*(BUILTIN[name] for name in sorted(BUILTIN)), BUILTIN["comparative"] + BUILTIN["comparative_needs_context"],
+         ODD_TERMS, BUILTIN["hype"] + ODD_TERMS]
+# The characters that IGNORECASE and lower() read differently, and look-alikes of the lists' punctuation.
+NOISE = [" ", "  ", "\n", "\t", "\u2003", ".", ",", "!", "?", ":", ";", "(", ")", "-", "‐", "‑", "–", "'", "’", "#",
+         "@", "/", "_", "%", "+", "1", "12", "2014", "ſ", "K", "İ", "ı", "é", "ß", "🎗️", "x", "ed", "s",
+         "https://www.cure.example/best", "www.", ".com", "e.g.", "U.S.", "no cure for", "not proven"]
+
+
+def _cased(word: str, how: int) -> str:
+    return (word, word.upper(), word.title(), word.swapcase())[how]
+
+
+@st.composite
+def texts_of(draw: Any, terms: tuple[str, ...]) -> str:
+    """Texts made of a list's terms and their words (in any case, glued to noise or not) and noise."""
+    words = sorted({w for t in terms for w in re.findall(r"\w+|\W", t.rstrip("*"))})
+    piece = st.one_of(
+        st.sampled_from([t.rstrip("*") for t in terms if t.strip()]),
+        st.sampled_from(words or ["x"]),
+        st.sampled_from(NOISE),
+    )
+    parts = draw(st.lists(st.tuples(piece, st.integers(0, 3)), max_size=24))
+    return "".join(_cased(p, how) for p, how in parts)
+
+
+@st.composite
+def list_and_text(draw: Any) -> tuple[tuple[str, ...], str]:
+    terms = draw(st.sampled_from(LISTS))
+    return terms, draw(texts_of(terms))
+
+
+def _spans(matches: Any) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+def _star(m: re.Match[str]) -> str:
+    return "*" * len(m.group(0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(list_and_text(), st.integers(0, 40), st.integers(0, 60))
+def test_matcher_finds_what_the_whole_pattern_finds(case: tuple[tuple[str, ...], str], pos: int, end: int) -> None:
+    terms, text = case
+    matcher, whole = T.matcher(terms), T.word_pattern(terms)
+    assert _spans(matcher.finditer(text)) == _spans(whole.finditer(text))
+    assert matcher.sub(_star, text) == whole.sub(_star, text)
+    assert matcher.blank(text) == T.blank(text, whole) == T.blank(text, matcher)
+    got, want = matcher.search(text, pos, end), whole.search(text, pos, end)
+    assert (got and got.span()) == (want and want.span())
+    assert _spans(matcher.finditer(text, pos, end)) == _spans(whole.finditer(text, pos, end))
+    if whole.search(text):  # the pre-check alone never says "nothing here" where something is
+        words = T.words_of(text)
+        assert matcher.may_match(text)
+        assert matcher.may_match_words(words) and matcher.may_match_words(words, T.lowered(text))
+        assert matcher.candidates(words) is not None
+    # A text with parts blanked out, scanned with the words of the text it came from (as the rules do).
+    exceptions = T.word_pattern(BUILTIN["absolute_exceptions"] + ("no cure for", "not proven"))
+    blanked = T.blank(text, exceptions)
+    assert _spans(matcher.finditer(blanked, words=T.words_of(text))) == _spans(whole.finditer(blanked))
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_matcher_on_the_lexicon_itself(name: str) -> None:
+    """Each list's own terms, in several cases and glued to neighbours, through its own matcher."""
+    terms = BUILTIN[name]
+    matcher, whole = T.matcher(terms), T.word_pattern(terms)
+    text = " ".join(f"{_cased(t, i % 4)}{'.,!x'[i % 4]}" for i, t in enumerate(terms))
+    for sample in (text, text.replace(" ", "\n"), text.replace("-", "–"), text.replace("'", "’"), text + " ſ"):
+        assert _spans(matcher.finditer(sample)) == _spans(whole.finditer(sample))
+
+
+def test_only_four_characters_fold_to_ascii_words_otherwise() -> None:
+    """What `T.words_of` relies on: outside `_FOLD_UNSAFE`, lower() keeps every character one character and
+    keeps whether it is a word character, and IGNORECASE matches an ASCII word character only with itself
+    and its other case."""
+    unsafe = set(T._FOLD_UNSAFE.pattern.strip("[]"))
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF and chr(c) not in unsafe)
+    lower = every.lower()
+    assert len(lower) == len(every)
+    assert re.sub(r"\W", "0", re.sub(r"\w", "1", every)) == re.sub(r"\W", "0", re.sub(r"\w", "1", lower))
+    ascii_words = "abcdefghijklmnopqrstuvwxyz0123456789_"
+    folding = {m.group(0) for m in re.finditer(f"[{ascii_words}]", every, re.IGNORECASE)}
+    assert folding == set(ascii_words + ascii_words.upper())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NOISE + ["http://", "ftp://", "a", "b.c", "fda.gov/medwatch", ")", "bit.ly/x"]),
+                max_size=30).map("".join))
+def test_helpers_equal_the_plain_versions(text: str) -> None:
+    assert T.tokens(text) == frozenset(re.findall(r"\w+", text.lower()))
+    assert T.has_digit(text) == (re.search(r"\d", text) is not None)
+    assert T.lowered(text) == text.lower()
+    whole = []  # URL_RE over the whole text, as url_spans did before scanning word by word
+    for match in T.URL_RE.finditer(text):
+        url = match.group(0)
+        while url and url[-1] in T._TRAILING:
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            url = url[:-1]
+        if "." in url:
+            whole.append((url, match.start(), match.start() + len(url)))
+    assert T.url_spans(text) == whole == list(T.spans(text))
+    field = engine.Field("text", text, None)
+    assert field.value_words == T.words_of(text)
+    assert field.has_digit == T.has_digit(field.masked)
+
+
+def test_one_matcher_for_every_word_list() -> None:
+    """balance.py and conduct.py have no pre-check of their own; every list a check reads is a T.Matcher."""
+    from pathlib import Path
+
+    from socialpub.check import run_check
+
+    assert balance.Matcher is T.Matcher
+    assert not hasattr(conduct, "_may_match") and not hasattr(conduct, "_key_word")
+    config = load_config(Path(__file__).resolve().parent.parent / "channels.toml")
+    run_check(config)
+    lists = [v for k, v in config.compliance.cache.items() if isinstance(k, tuple) and k[0] in ("words", "terms")]
+    assert lists and all(isinstance(v, T.Matcher) for v in lists)
+    assert not [v for v in config.compliance.cache.values() if isinstance(v, re.Pattern)]
+
+
+# --- `when` preconditions ---------------------------------------------------------------------------
+
+_BITS = [*sorted({t for terms in BUILTIN.values() for t in terms}), "ONCAVIX", "tivaranib", "#ONCAVIX", "EXP-4172",
+         "ZELTRIS", "zeltris.example", "metastatic breast cancer", "early-stage", "pneumonitis",
+         "https://www.oncavix.example/risk", "https://bit.ly/x", "302-555-0147", "dana@gmail.com", "Meet Dana",
+         "Hi Janet,", "Stay strong, Janet!", "John D.", "@someone", "I'm", "my mom", "MRN: 12345678",
+         "DOB: 01/02/1960", "1-800-FDA-1089", "#ad", "#sp", "thanks AstraZeneca", "ſide effects", "Kure"]
+_FILLER = ["the", "and", "our", "team", "today", "people", "#MBCStrength", "💪", "“quoted”", "—"]
+
+
+def _body(rng: random.Random) -> str:
+    out = []
+    for _ in range(rng.randint(2, 30)):
+        word = rng.choice(_BITS) if rng.random() < 0.3 else rng.choice(_FILLER)
+        out.append(_cased(word, rng.randrange(4)) + rng.choice([" ", " ", ". ", ", ", "! ", "\n", " - "]))
+    return "".join(out).strip()
+
+
+def test_when_is_false_only_where_the_rule_finds_nothing(repo: Repo) -> None:
+    rng = random.Random(20141013)
+    kinds = ["branded", "unbranded_awareness", "corporate", "careers", "reply", "correction"]
+    for i in range(40):
+        channels = rng.sample(["tw", "fb", "yt", "pin"], rng.randint(1, 3))
+        tables = '[pinterest]\nboard = "Internships and Students"\n' if "pin" in channels else ""
+        if "tw" in channels and rng.random() < 0.4:
+            tables += "[twitter]\nthread = [" + ", ".join(f'"{_body(rng)}"'.replace("\n", " ") for _ in range(2)) + "]\n"
+        front: dict[str, Any] = {"channels": channels, "post_type": rng.choice(kinds)}
+        if rng.random() < 0.3:
+            front["sponsored"] = True
+        if rng.random() < 0.3:
+            front["in_reply_to_text"] = _body(rng)
+        if rng.random() < 0.2:
+            front["claims_refs"] = ["PI 14.1"]
+        repo.post(_body(rng), name=f"p{i:02d}", tables=tables, **front)
+    config = load_config(repo.root / "channels.toml")
+    result = repo.check()
+    assert len(result.reports) == 40
+    skipped = 0
+    for report in result.reports:
+        post_ctx = engine.Context(report.post, config.compliance, None, report.at, None, report.all_renders)
+        channel_ctxs = [engine.Context(report.post, config.compliance, r, report.at, None, report.all_renders)
+                        for r in report.renders]
+        for r in RULES.values():
+            if r.when is None or r.body is None:
+                continue
+            for ctx in [post_ctx] if r.scope == "post" else channel_ctxs:
+                if r.when(ctx):
+                    continue
+                skipped += 1
+                try:
+                    found = list(r.body(ctx))
+                except AssertionError:  # the body asserts the structural part of its precondition
+                    continue
+                assert found == [], (r.id, report.post.id, ctx.channel)
+    assert skipped > 100
