@@ -178,7 +178,8 @@ def test_when_is_false_only_where_the_rule_finds_nothing(repo: Repo) -> None:
         channels = rng.sample(["tw", "fb", "yt", "pin"], rng.randint(1, 3))
         tables = '[pinterest]\nboard = "Internships and Students"\n' if "pin" in channels else ""
         if "tw" in channels and rng.random() < 0.4:
-            tables += "[twitter]\nthread = [" + ", ".join(f'"{_body(rng)}"'.replace("\n", " ") for _ in range(2)) + "]\n"
+            replies = ", ".join(f'"{_body(rng)}"'.replace("\n", " ") for _ in range(2))
+            tables += "[twitter]\nthread = [" + replies + "]\n"
         front: dict[str, Any] = {"channels": channels, "post_type": rng.choice(kinds)}
         if rng.random() < 0.3:
             front["sponsored"] = True
