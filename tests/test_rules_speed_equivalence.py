@@ -84,7 +84,7 @@ def test_matcher_finds_what_the_whole_pattern_finds(case: tuple[tuple[str, ...],
     if whole.search(text):  # the pre-check alone never says "nothing here" where something is
         words = T.words_of(text)
         assert matcher.may_match(text)
-        assert matcher.may_match_words(words) and matcher.may_match_words(words, T.lowered(text))
+        assert matcher.may_match_words(words) and matcher.may_match_words(words, (text.lower(),))
         assert matcher.candidates(words) is not None
     # A text with parts blanked out, scanned with the words of the text it came from (as the rules do).
     exceptions = T.word_pattern(BUILTIN["absolute_exceptions"] + ("no cure for", "not proven"))
@@ -122,7 +122,6 @@ def test_only_four_characters_fold_to_ascii_words_otherwise() -> None:
 def test_helpers_equal_the_plain_versions(text: str) -> None:
     assert T.tokens(text) == frozenset(re.findall(r"\w+", text.lower()))
     assert T.has_digit(text) == (re.search(r"\d", text) is not None)
-    assert T.lowered(text) == text.lower()
     whole = []  # URL_RE over the whole text, as url_spans did before scanning word by word
     for match in T.URL_RE.finditer(text):
         url = match.group(0)
@@ -133,9 +132,13 @@ def test_helpers_equal_the_plain_versions(text: str) -> None:
         if "." in url:
             whole.append((url, match.start(), match.start() + len(url)))
     assert T.url_spans(text) == whole == list(T.spans(text))
-    field = engine.Field("text", text, None)
-    assert field.value_words == T.words_of(text)
-    assert field.has_digit == T.has_digit(field.masked)
+    masked = T.mask_urls(text)
+    facts = engine.Field("text", text, None).facts  # what every rule reads of a field's text
+    assert facts.masked == masked and facts.urls == tuple(T.find_urls(text))
+    assert facts.masked_tokens == frozenset(re.findall(r"\w+", masked.lower()))
+    assert facts.words == T.words_of(masked) and facts.value_words == T.words_of(text)
+    assert facts.has_digit == (re.search(r"\d", masked) is not None)
+    assert facts.lower == text.lower() and facts.masked_lower == masked.lower()
 
 
 def test_one_matcher_for_every_word_list() -> None:

@@ -53,7 +53,8 @@ def _may_claim(ctx: Context) -> bool:
 
 def _substantiated(ctx: Context) -> bool:
     """Whether the post names the substantiation of its claims (claims_refs): MLR has reviewed its wording."""
-    return any(ref.strip() for ref in ctx.post.claims_refs)
+    refs = ctx.post.claims_refs
+    return bool(refs) and any(ref.strip() for ref in refs)
 
 
 def may_have_therapy_context(ctx: Context) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from socialpub.posts import Source
 from socialpub.rules import text as T
@@ -47,11 +48,6 @@ def _texts(ctx: Context, names: tuple[str, ...] = ("title", "text", "alt")) -> l
         found = ctx.memo[key] = [_Text(u.index, f, f.masked) for u in ctx.units() for f in u.fields
                                  if f.name in names and f.value.strip()]
     return found  # type: ignore[return-value]
-
-
-# The words of a text (lower case), for the cheap pre-checks of the hand-written patterns below; word lists
-# pre-check themselves (`T.Matcher`).
-_tokens = T.tokens
 
 
 def _reply(ctx: Context) -> _Text | None:
@@ -329,8 +325,26 @@ def _scheme_url_spans(value: str) -> list[tuple[int, int]]:
     return [(s, e) for url, s, e in T.url_spans(value) if "://" in url]
 
 
-def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
+def _per_text(ctx: Context, name: str) -> dict[str, Any]:
+    """A memo of per-text results that depend only on the text and the configuration: a post's text goes to
+    several channels (and generated or re-used texts recur), each of which would find the same again."""
+    key = ("conduct", "per-text", name)
+    memo: dict[str, Any] | None = ctx.compliance.cache.get(key)
+    if memo is None or len(memo) >= 4096:
+        memo = ctx.compliance.cache[key] = {}
+    return memo
+
+
+def _identifiers(ctx: Context, t: _Text) -> tuple[tuple[int, int, str], ...]:
     """(start, end, what) of each direct identifier in one field, overlaps removed."""
+    memo = _per_text(ctx, "identifiers")
+    found = memo.get(t.field.value)
+    if found is None:
+        found = memo[t.field.value] = tuple(_find_identifiers(ctx, t))
+    return found  # type: ignore[no-any-return]
+
+
+def _find_identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
     masked, value = t.masked, t.field.value
     found: list[tuple[int, int, str]] = []
     # Cheap pre-checks first: most posts hold no digit, no three digits in a row, and no record or birth words
@@ -352,11 +366,11 @@ def _identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int, str]]:
             found.append((start, end, "phone number"))
         found += [(m.start(), m.end(), "Social Security number") for m in _SSN.finditer(masked)]
     if digit:
-        tokens = _tokens(masked)
+        tokens = t.field.facts.masked_tokens
         if not _RECORD_WORDS.isdisjoint(tokens):
             found += [(m.start(), m.end(), "record or member number") for m in _RECORD.finditer(masked)]
         if not _BIRTH_WORDS.isdisjoint(tokens) or (
-            (".o." in masked or ".O." in masked) and "d.o.b" in T.lowered(masked)  # (only O lowers to o)
+            (".o." in masked or ".O." in masked) and "d.o.b" in t.field.facts.masked_lower  # (only O lowers to o)
         ):
             found += [(m.start(), m.end(), "date of birth") for m in _BIRTH_DATE.finditer(masked)]
     if "@" in value:
@@ -425,7 +439,16 @@ appendix exhibit figure table building cohort arm study trial medicare
 """.split())
 
 
-def _person_identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int]]:
+def _person_identifiers(ctx: Context, t: _Text) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each name or handle that identifies a person in one field."""
+    memo = _per_text(ctx, "people")
+    found = memo.get(t.masked)
+    if found is None:
+        found = memo[t.masked] = tuple(_find_people(ctx, t))
+    return found  # type: ignore[no-any-return]
+
+
+def _find_people(ctx: Context, t: _Text) -> Iterator[tuple[int, int]]:
     masked = t.masked
     if "@" in masked:
         company = ctx.compliance.company_handles  # lower-cased by the configuration loader
@@ -433,7 +456,7 @@ def _person_identifiers(ctx: Context, t: _Text) -> Iterator[tuple[int, int]]:
             if "@" + m.group(1).lower() not in company and m.group(1).lower() not in company:
                 yield m.start(), m.end()
     not_names = _not_names(ctx)
-    tokens = _tokens(masked)
+    tokens = t.field.facts.masked_tokens
     patterns = (
         (_MEET, 1, "meet" in tokens),
         (_INITIAL, 1, "." in masked and _INITIAL_NEEDS.search(masked) is not None),
@@ -484,26 +507,35 @@ def identifiable_health_information(ctx: Context) -> Iterable[Hit]:
         return
     assert ctx.rendered is not None
     # The whole post: a name in one tweet of a thread and a diagnosis in the next identify just as well.
-    health, exceptions = _health(ctx), ctx.words("ae_exceptions")
     texts = _texts(ctx)
-    term = next(((t, m) for t in texts for m in health.finditer(exceptions.blank(t.masked, words=t.field.words),
-                                                                 words=t.field.words)), None)
+    term = next(((t, found) for t in texts if (found := _health_term(ctx, t)) is not None), None)
     if term is None:
         return
     people = [(t, s, e) for t in texts for s, e in _person_identifiers(ctx, t)]
     patients = [m for part in ctx.rendered.parts for m in part.media if m.depicts_patient]
     if not people and not patients:
         return
-    ht, hm = term
+    ht, (hs, he, word) = term
     if people:
         t, s, e = people[0]
         who = _hit_excerpt(t, s, e)
-        yield Hit(f"'{who}' identifies a person and the post gives health information ('{hm.group(0)}'), "
+        yield Hit(f"'{who}' identifies a person and the post gives health information ('{word}'), "
                   "with no consent_ref", excerpt=who, source=t.field.source)
     else:
         yield Hit(f"media '{patients[0].path}' depicts a patient and the post gives health information "
-                  f"('{hm.group(0)}'), with no consent_ref",
-                  excerpt=_hit_excerpt(ht, hm.start(), hm.end()), source=ht.field.source)
+                  f"('{word}'), with no consent_ref",
+                  excerpt=_hit_excerpt(ht, hs, he), source=ht.field.source)
+
+
+def _health_term(ctx: Context, t: _Text) -> tuple[int, int, str] | None:
+    """The first health term of a field (adverse-event exceptions such as "no side effects" left out)."""
+    memo = _per_text(ctx, "health")
+    found = memo.get(t.masked, False)
+    if found is False:
+        words = t.field.words
+        m = _health(ctx).search(ctx.words("ae_exceptions").blank(t.masked, words=words), words=words)
+        found = memo[t.masked] = None if m is None else (m.start(), m.end(), m.group(0))
+    return found  # type: ignore[no-any-return]
 
 
 # --- SP-RESPECT-001 ------------------------------------------------------------------------------
@@ -632,7 +664,7 @@ def _has_pathway(ctx: Context) -> bool:
     phones, others = _pathways(ctx)
     for u in ctx.units():
         for f in u.fields:
-            lower = T.lowered(f.value)
+            lower = f.facts.lower
             if any(o in lower for o in others):
                 return True
             if _DIGIT.search(lower):
@@ -706,7 +738,7 @@ def _first_difference(found: str, expected: str) -> str:
 def malformed_reporting_information(ctx: Context) -> Iterable[Hit]:
     for t in _texts(ctx):
         value = t.field.value
-        lower = T.lowered(value)
+        lower = t.field.facts.lower
         if "fda" in lower:
             # On the raw text: URL masking takes "800.FDA" for a domain.
             for m in _FDA_NUMBER.finditer(value):

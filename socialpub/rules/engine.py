@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from socialpub.rules import text as T
 
@@ -135,25 +135,6 @@ class Finding:
 # --- what rules see ------------------------------------------------------------------------------
 
 
-class _once:
-    """A computed attribute stored on the instance at first use (functools.cached_property without its lock:
-    these objects live in one thread and are read many times per post)."""
-
-    def __init__(self, compute: Callable[[Any], Any]) -> None:
-        self.compute = compute
-        self.name = compute.__name__
-        self.__doc__ = compute.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.compute(instance)
-        return value
-
-
 @dataclass(frozen=True, init=False)
 class Field:
     """One piece of text a channel receives: name ('text', 'title', 'alt', 'link'), value, and where from."""
@@ -170,32 +151,30 @@ class Field:
         attributes["value"] = value
         attributes["source"] = source
 
-    @_once
+    @T.once
+    def facts(self) -> T.Facts:
+        """What the rules read of the value (`T.Facts`), shared with every field of the same text."""
+        return T.facts(self.value)
+
+    @T.once
     def masked(self) -> str:
         """The value with URLs blanked out (same length, so offsets still point into `value`)."""
-        return T.mask_urls(self.value)
+        return self.facts.masked  # type: ignore[no-any-return]
 
-    @_once
+    @T.once
     def words(self) -> frozenset[str] | None:
         """The words of `masked`, for the pre-check of word lists (`T.Matcher`; see `T.words_of`)."""
-        return T.words_of(self.masked)
+        return self.facts.words  # type: ignore[no-any-return]
 
-    @_once
+    @property
     def value_words(self) -> frozenset[str] | None:
-        """The words of `value`, URLs included: `T.words_of(self.value)`, made of the words of `masked` and
-        those of each URL (a URL starts and ends a word, so masking it splits none)."""
-        words = self.words
-        for url, _, _ in T.spans(self.value):
-            more = T.words_of(url)
-            if words is None or more is None:
-                return None
-            words = words | more
-        return words
+        """The words of `value`, URLs included (`T.words_of(self.value)`)."""
+        return self.facts.value_words  # type: ignore[no-any-return]
 
-    @_once
+    @property
     def has_digit(self) -> bool:
         """Whether `masked` holds a (Unicode decimal) digit."""
-        return T.has_digit(self.masked)
+        return self.facts.has_digit  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, init=False)
@@ -214,7 +193,7 @@ class Unit:
         """Fields of words (title, text, alt texts): where brand, claim and list rules look."""
         return self._prose
 
-    @_once
+    @T.once
     def _prose(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.name != "link")
 
@@ -308,26 +287,23 @@ class Context:
         self._units = units
         return units
 
-    @_once
+    @T.once
     def prose_words(self) -> frozenset[str] | None:
         """The words of every prose field of every unit (None when one of them has no usable word set)."""
-        found: frozenset[str] | None = frozenset()
+        parts = []
         for unit in self.units():
-            for f in unit.prose():
-                words = f.words
-                if words is None:
-                    found = None
-                    break
-                found = found | words if found else words
-            if found is None:
-                break
-        return found
+            for f in unit.fields:
+                if f.name != "link":
+                    words = f.facts.words
+                    if words is None:
+                        return None
+                    parts.append(words)
+        return parts[0] if len(parts) == 1 else frozenset().union(*parts)
 
-    @_once
-    def prose_lower(self) -> str:
-        """The masked prose fields of every unit, lower-cased, one after the other (every word of
-        `prose_words` is in it)."""
-        return "\n".join(f.masked for unit in self.units() for f in unit.prose()).lower()
+    @T.once
+    def prose_lower(self) -> tuple[str, ...]:
+        """The masked prose fields of every unit, lower-cased (every word of `prose_words` is in one)."""
+        return tuple(f.facts.masked_lower for unit in self.units() for f in unit.prose())
 
     def may_match(self, matcher: T.Matcher) -> bool:
         """Whether the list can match in some prose field of some unit (masked, or with parts blanked out):
@@ -372,51 +348,52 @@ def evaluate(
     import socialpub.rules  # noqa: F401  (registers the catalogue)
 
     findings: list[Finding] = []
-    wanted = set(only) if only else None
     everything = renders if all_renders is None else all_renders
-    post_ctx = Context(post, compliance, None, at, timezone, everything)
-    channel_ctxs = [Context(post, compliance, r, at, timezone, everything) for r in renders]  # units made once
-    rules, post_levels, channel_levels = _levels(compliance, channel_ctxs)
-    for i, r in enumerate(rules):
-        if wanted and r.id not in wanted:
-            continue
-        when = r.when
-        check = r.check if when is None else r.body
-        if r.scope == "post":
-            level = post_levels[i]
-            if level and (when is None or when(post_ctx)):
-                for hit in check(post_ctx):  # type: ignore[misc]
-                    findings.append(_finding(r, post_ctx, level, hit))
-            continue
-        for ctx, levels in channel_levels:
-            level = levels[i]
-            if level and (when is None or when(ctx)):
-                for hit in check(ctx):  # type: ignore[misc]
+    contexts = [Context(post, compliance, None, at, timezone, everything)]  # the post's, then each channel's
+    contexts += [Context(post, compliance, r, at, timezone, everything) for r in renders]  # units made once
+    channels = tuple((r.channel.name, r.kind) for r in renders)
+    for r, when, check, targets in _plan(compliance, channels, frozenset(only) if only else None):
+        for index, level in targets:
+            ctx = contexts[index]
+            if when is None or when(ctx):
+                for hit in check(ctx):
                     findings.append(_finding(r, ctx, level, hit))
     return _suppress(post, findings) if post.suppress else findings
 
 
-_LevelTable = tuple[tuple[Rule, ...], dict[tuple[str | None, str | None], tuple[str | None, ...]]]
+# A rule, its precondition, what runs when that holds, and the contexts it runs in with its level there
+# (context 0 is the post's, then one per channel).
+_Step = tuple[Rule, Callable[[Context], bool] | None, Callable[[Context], Iterable[Hit]], tuple[tuple[int, str], ...]]
 
 
-def _levels(
-    compliance: Compliance, ctxs: list[Context]
-) -> tuple[tuple[Rule, ...], tuple[str | None, ...], list[tuple[Context, tuple[str | None, ...]]]]:
-    """The catalogue, and each rule's level (None: off) for the post and for each channel context, from a
-    table made once per configuration and channel (and again if the catalogue changes)."""
+def _plan(
+    compliance: Compliance, channels: tuple[tuple[str, str], ...], wanted: frozenset[str] | None
+) -> list[_Step]:
+    """What to run for a post on these channels (name, kind), in catalogue order: the rules that are not off,
+    each with its level per context. Made once per configuration and combination of channels (and again
+    when the catalogue changes)."""
     rules = tuple(RULES.values())
-    table: _LevelTable | None = compliance.cache.get(("engine", "levels"))
+    cache = compliance.cache
+    table: tuple[tuple[Rule, ...], dict[object, list[_Step]]] | None = cache.get(("engine", "plans"))
     if table is None or table[0] != rules:
-        table = compliance.cache[("engine", "levels")] = (rules, {})
-    by_channel = table[1]
-
-    def levels(channel: str | None, kind: str | None) -> tuple[str | None, ...]:
-        found = by_channel.get((channel, kind))
-        if found is None:
-            found = by_channel[(channel, kind)] = tuple(_level(r, compliance, channel, kind) for r in rules)
-        return found
-
-    return rules, levels(None, None), [(ctx, levels(ctx.channel, ctx.kind)) for ctx in ctxs]
+        table = cache[("engine", "plans")] = (rules, {})
+    plans = table[1]
+    key = (channels, wanted)
+    plan = plans.get(key)
+    if plan is None:
+        plan = plans[key] = []
+        for r in rules:
+            if wanted and r.id not in wanted:
+                continue
+            if r.scope == "post":
+                level = _level(r, compliance, None, None)
+                targets: tuple[tuple[int, str], ...] = ((0, level),) if level else ()
+            else:
+                levels = [_level(r, compliance, channel, kind) for channel, kind in channels]
+                targets = tuple((i + 1, level) for i, level in enumerate(levels) if level)
+            if targets:
+                plan.append((r, r.when, r.check if r.when is None else r.body, targets))  # type: ignore[arg-type]
+    return plan
 
 
 def _level(r: Rule, compliance: Compliance, channel: str | None, kind: str | None) -> str | None:
@@ -455,11 +432,6 @@ def _finding(r: Rule, ctx: Context, level: str, hit: Hit) -> Finding:
         excerpt=hit.excerpt,
         hint=hit.hint or r.help,
     )
-
-
-def _run(r: Rule, ctx: Context, level: str) -> list[Finding]:
-    """The findings of one rule in one context."""
-    return [_finding(r, ctx, level, hit) for hit in r.check(ctx)]
 
 
 def _suppress(post: Post, findings: list[Finding]) -> list[Finding]:

@@ -60,7 +60,7 @@ def _approval_of(ctx: Context) -> Approval | None:
         return cache[key]  # type: ignore[no-any-return]
     # `search`, not `fullmatch`: the configured regex says itself whether it is anchored.
     match = ctx.compliance.code_regex.search(code.strip())
-    approval = Approval(code, matched=match is not None)
+    approval = None
     if match is not None:
         groups = match.groupdict()
         month_text, year_text = groups.get("month"), groups.get("yy")
@@ -69,14 +69,28 @@ def _approval_of(ctx: Context) -> Approval | None:
             month = int(month_text)
             year = int(year_text) if len(year_text) == 4 else 2000 + int(year_text)  # yy is 20yy
             if 1 <= month <= 12:
-                zone = _zone(ctx)
-                start = datetime(year, month, 1, tzinfo=zone)
-                end_year, end_month = _add_months(year, month, ctx.compliance.max_age_months)
-                approval = Approval(code, True, start, datetime(end_year, end_month, 1, tzinfo=zone))
+                start, expires = _validity(ctx, year, month)
+                approval = Approval(code, True, start, expires)
             else:
                 approval = Approval(code, True, problem=f"month {month_text} is not a month (1-12)")
+    if approval is None:
+        approval = Approval(code, matched=match is not None)
     cache[key] = approval
     return approval
+
+
+def _validity(ctx: Context, year: int, month: int) -> tuple[datetime, datetime]:
+    """The first day of an approval month and of the month it expires, 00:00 in the configured zone (many
+    approval codes share a month)."""
+    zone = _zone(ctx)
+    key = ("meta.validity", year, month, ctx.compliance.max_age_months, zone)
+    found = ctx.compliance.cache.get(key)
+    if found is None:
+        end_year, end_month = _add_months(year, month, ctx.compliance.max_age_months)
+        found = ctx.compliance.cache[key] = (
+            datetime(year, month, 1, tzinfo=zone), datetime(end_year, end_month, 1, tzinfo=zone)
+        )
+    return found  # type: ignore[no-any-return]
 
 
 def _dated(ctx: Context) -> bool:
@@ -330,7 +344,7 @@ def link_not_allowed(ctx: Context) -> Iterable[Hit]:
         for f in unit.fields:
             if f.name == "alt":
                 continue  # alt text is read aloud, never followed as a link
-            for url in _value_urls(f.value):
+            for url in f.facts.urls:
                 if url in seen:
                     continue
                 seen.add(url)
@@ -339,11 +353,6 @@ def link_not_allowed(ctx: Context) -> Iterable[Hit]:
                     reasons = verdicts[url] = () if _is_file_name(url) else tuple(link_problems(url, ctx))
                 if reasons:
                     yield Hit(f"link {url}: " + "; ".join(reasons), excerpt=url, source=f.source)
-
-
-def _value_urls(value: str) -> tuple[str, ...]:
-    """`T.find_urls(value)`, from the URL spans found once per distinct text (and shared with URL masking)."""
-    return tuple(url for url, _, _ in T.spans(value))
 
 
 # --- alt text (META-006) --------------------------------------------------------------------------

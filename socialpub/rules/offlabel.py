@@ -156,13 +156,18 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
             )
 
 
-def _tags(ctx: Context) -> tuple[Field, int] | None:
-    """The channel's published tags (YouTube) as one field, with the line of the table that sets them."""
+def _tags(ctx: Context) -> Field | None:
+    """The channel's published tags (YouTube) as one field."""
     tags = ctx.rendered.options.get("tags") if ctx.rendered is not None else None
     if not tags:
         return None
+    return Field("tags", ", ".join(str(t) for t in tags), None)
+
+
+def _tags_line(ctx: Context) -> int | None:
+    """The line of the table that sets the tags (looked up for a finding only: it reads the file's lines)."""
     table = ctx.channel if "tags" in ctx.post.overrides.get(ctx.channel or "", {}) else ctx.kind
-    return Field("tags", ", ".join(str(t) for t in tags), None), ctx.post.line(table or "", "tags")
+    return ctx.post.line(table or "", "tags")
 
 
 @rule(
@@ -170,7 +175,7 @@ def _tags(ctx: Context) -> tuple[Field, int] | None:
     summary="Embargoed or unannounced product name (proposed brand, ex-US brand or code name).",
     help="Remove the embargoed name until it is announced (then take it off pipeline.embargoed_names).",
     when=lambda ctx: bool(ctx.compliance.embargoed_names)
-    and (_tags(ctx) is not None or embargoed(ctx).may_match_words(_published_words(ctx))),
+    and (_tags(ctx) is not None or _may_publish(ctx, embargoed(ctx))),
 )
 def embargoed_name(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.embargoed_names:
@@ -178,15 +183,16 @@ def embargoed_name(ctx: Context) -> Iterable[Hit]:
     names = embargoed(ctx)
     tags = _tags(ctx)
     for unit in ctx.units():
-        published = [(f, None) for f in unit.fields] + ([tags] if tags and unit.index == 0 else [])
+        published = [(f, False) for f in unit.fields] + ([(tags, True)] if tags is not None and unit.index == 0 else [])
         seen: set[tuple[str, str]] = set()
         # Unmasked, links included: a URL such as www.name.example discloses the name as much as text does.
-        for f, line in published:
+        for f, is_tags in published:
             for m in names.finditer(f.value, words=f.value_words):
                 name = m.group(0)
                 if (f.name, name.lower()) in seen:
                     continue
                 seen.add((f.name, name.lower()))
+                line = _tags_line(ctx) if is_tags else None
                 in_url = any(s <= m.start() < e for _, s, e in T.url_spans(f.value))
                 where = "the link" if f.name == "link" else ("a URL" if in_url else f"the {f.name}")
                 yield Hit(
@@ -197,16 +203,16 @@ def embargoed_name(ctx: Context) -> Iterable[Hit]:
                 )
 
 
-def _published_words(ctx: Context) -> frozenset[str] | None:
-    """The words of every field of every unit as published (links and URLs included)."""
-    found: frozenset[str] | None = frozenset()
-    for unit in ctx.units():
-        for f in unit.fields:
-            words = f.value_words
-            if words is None:
-                return None
-            found = found | words if found else words
-    return found
+def _may_publish(ctx: Context, names: T.Matcher) -> bool:
+    """Whether `names` can match in some field of some unit as published (links and URLs included): the
+    pre-check on the prose words, then on each link and each field with URLs (a match in a field holds only
+    words of that field's `value_words`; a prose field without URLs has no others than its prose words)."""
+    if names.may_match_words(ctx.prose_words):
+        return True
+    return any(
+        names.may_match_words(f.facts.value_words)
+        for unit in ctx.units() for f in unit.fields if f.name == "link" or f.facts.urls
+    )
 
 
 SCOPED_POST_TYPES = {"unbranded_awareness": "an unbranded disease-awareness", "careers": "a careers"}
@@ -243,8 +249,9 @@ def product_in_unbranded_post(ctx: Context) -> Iterable[Hit]:
                 yield _scope_hit(kind, word, "an embargoed product name", f, None)
     tags = _tags(ctx)
     if tags is not None:
-        f, line = tags
-        for word in dict.fromkeys(m.group(0) for m in _any_name(ctx).finditer(f.value)):
+        named_in_tags = dict.fromkeys(m.group(0) for m in _any_name(ctx).finditer(tags.value))
+        line = _tags_line(ctx) if named_in_tags else None
+        for word in named_in_tags:
             yield _scope_hit(kind, word, "a product name in the tags", None, line)
 
 

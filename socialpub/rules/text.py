@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,28 +24,35 @@ def find_urls(text: str) -> list[str]:
 def url_spans(text: str) -> list[tuple[str, int, int]]:
     """(url, start, end) of each URL, without trailing sentence punctuation.
 
-    URL_RE runs only over the words that contain a dot, one word at a time: a URL never spans whitespace,
-    and the pattern's boundaries (\\b, the look-behind) see the whitespace around a word as they see the
-    ends of a string. Prose with many full stops is slow to scan whole, and words repeat (a campaign's
-    links), so each word's URLs are found once.
+    URL_RE runs only over the words that can hold a URL (see _URL_HINT), one word at a time: a URL never
+    spans whitespace, and the pattern's boundaries (\\b, the look-behind) see the whitespace around a word as
+    they see the ends of a string. Prose with many full stops is slow to scan whole, and words repeat (a
+    campaign's links), so each word's URLs are found once.
     """
     if "." not in text:
         return []
     out = []
-    for word in _DOTTED_WORD.finditer(text):
-        offset = word.start()
-        for url, start, end in _word_spans(word.group()):
-            out.append((url, offset + start, offset + end))
+    pos = 0
+    while (hint := _URL_HINT.search(text, pos)) is not None:
+        # The whitespace-delimited word around the hint (it starts at or after `pos`, the end of the last),
+        # looked for from the last space or newline before the hint (usually the one just before the word).
+        at = hint.start()
+        lo = max(pos, text.rfind(" ", pos, at), text.rfind("\n", pos, at))
+        start = _WORD_TAIL.search(text, lo, at).start()  # type: ignore[union-attr]
+        pos = _WORD_HEAD.match(text, at).end()  # type: ignore[union-attr]
+        for url, s, e in _word_spans(text[start:pos]):
+            out.append((url, start + s, start + e))
     return out
 
 
-# A whole whitespace-delimited word that can hold a URL: one with "://" (the scheme form) or a dot before a
-# letter (a domain: "[a-z]" with IGNORECASE also takes the four characters of _FOLD_UNSAFE), which leaves out
-# the words that end a sentence. The look-behind makes every match start a word, so the scan stays linear.
-_DOTTED_WORD = re.compile("(?<!\\S)\\S*?(?:\\.[A-Za-z\u0130\u0131\u017f\u212a]|://)\\S*")
+# What a word that holds a URL holds: "://" (the scheme form) or a dot before a letter (a domain; "[a-z]"
+# with IGNORECASE also takes the four characters of _FOLD_UNSAFE). Words that only end a sentence have none.
+_URL_HINT = re.compile("://|\\.[A-Za-z\u0130\u0131\u017f\u212a]")
+_WORD_TAIL = re.compile(r"(?<!\S)\S*+\Z")  # with endpos: the part of a word before a position (linear)
+_WORD_HEAD = re.compile(r"\S*")  # the part of a word from a position
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _word_spans(word: str) -> tuple[tuple[str, int, int], ...]:
     out = []
     for match in URL_RE.finditer(word):
@@ -68,14 +75,12 @@ def host(url: str) -> str:
         return ""
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def spans(text: str) -> tuple[tuple[str, int, int], ...]:
-    """`url_spans(text)`, computed once per distinct text (a post's text goes to several channels and is
-    read by several rules)."""
+    """`url_spans(text)`, for the few rules that need both the URLs of a text and their places."""
     return tuple(url_spans(text))
 
 
-@lru_cache(maxsize=8192)
 def mask_urls(text: str) -> str:
     """URLs replaced by spaces of the same length: word rules must not read a domain as a brand.
 
@@ -83,10 +88,13 @@ def mask_urls(text: str) -> str:
     found = spans(text)
     if not found:
         return text
-    chars = list(text)
-    for _, start, end in found:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
+    pieces: list[str] = []
+    done = 0
+    for _, start, end in found:  # in order, not overlapping
+        pieces += (text[done:start], " " * (end - start))
+        done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 _DASHES = "-‐‑–"
@@ -186,6 +194,92 @@ def any_in(text: str, needles: Iterable[str]) -> bool:
     return any(n.lower() in lower for n in needles if n)
 
 
+# --- what the rules read of a text, once per distinct text ----------------------------------------------
+
+
+class once:
+    """A computed attribute stored on the instance at first use (functools.cached_property without its lock:
+    the objects it is used on live in one thread and are read many times)."""
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
+class Facts:
+    """What rules read of one text, each computed at first use and kept: a post's text goes to several channels
+    (and titles, alt texts and links recur across posts), and one look-up finds all of it again."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @once
+    def masked(self) -> str:
+        """`mask_urls(text)`."""
+        return mask_urls(self.text)
+
+    @once
+    def plain(self) -> bool:
+        """Whether every word character of `masked` is ASCII."""
+        return _plain(self.masked)
+
+    @once
+    def masked_tokens(self) -> frozenset[str]:
+        """`tokens(masked)`."""
+        return _tokens(self.masked, self.plain)
+
+    @once
+    def words(self) -> frozenset[str] | None:
+        """`words_of(masked)`: the words of the prose, for the pre-check of word lists."""
+        return _words(self.masked, self.plain, self.masked_tokens)
+
+    @once
+    def value_words(self) -> frozenset[str] | None:
+        """`words_of(text)`, URLs included: the words of `masked` and those of each URL (a URL starts and ends
+        a word, so masking it splits none)."""
+        words = self.words
+        for url in self.urls:
+            more = words_of(url)
+            if words is None or more is None:
+                return None
+            words = words | more
+        return words
+
+    @once
+    def urls(self) -> tuple[str, ...]:
+        """`find_urls(text)`."""
+        return tuple(url for url, _, _ in spans(self.text))
+
+    @once
+    def has_digit(self) -> bool:
+        """Whether `masked` holds a (Unicode decimal) digit."""
+        return has_digit(self.masked, self.plain)
+
+    @once
+    def lower(self) -> str:
+        """`text.lower()`."""
+        return self.text.lower()
+
+    @once
+    def masked_lower(self) -> str:
+        """`masked.lower()`."""
+        return self.masked.lower()
+
+
+# The facts of the last few thousand texts: every text of a post (a post's channels and rules read the same
+# texts again), and the texts that recur from post to post.
+facts = lru_cache(maxsize=4096)(Facts)
+
 
 # --- word lists: one matcher, with a cheap pre-check -------------------------------------------------
 
@@ -201,35 +295,56 @@ _FOLD_UNSAFE = re.compile("[\u0130\u0131\u017f\u212a]")
 _ASCII_WORDS = bytes(ord(chr(b).lower()) if chr(b).isalnum() or b == 95 else 32 for b in range(128)) + b" " * 128
 
 
-@lru_cache(maxsize=8192)
-def tokens(text: str) -> frozenset[str]:
-    """The lower-cased words (runs of \\w) of a text: `frozenset(re.findall(r"\\w+", text.lower()))`."""
-    if text.isascii():  # the same words, several times faster
-        return frozenset(text.encode("ascii").translate(_ASCII_WORDS).decode("ascii").split())
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _plain(text: str) -> bool:
+    """Whether every word character of the text is ASCII (emoji, curly quotes and dashes are no words)."""
+    if text.isascii():
+        return True
+    # The few non-ASCII characters of a text, and whether one is a word character (\w: alphanumeric or "_").
+    return not any(char.isalnum() for run in _NON_ASCII.findall(text) for char in run)
+
+
+def _tokens(text: str, plain: bool) -> frozenset[str]:
+    if plain:
+        # The same words as below, several times faster: ASCII letters lower-cased, everything else a
+        # separator (a character that is no word character lowers to none either).
+        return frozenset(text.encode("ascii", "replace").translate(_ASCII_WORDS).decode("ascii").split())
     return frozenset(_WORD.findall(text.lower()))
 
 
-@lru_cache(maxsize=8192)
+def tokens(text: str) -> frozenset[str]:
+    """The lower-cased words (runs of \\w) of a text: `frozenset(re.findall(r"\\w+", text.lower()))`."""
+    return _tokens(text, _plain(text))
+
+
+def _words(text: str, plain: bool, found: frozenset[str]) -> frozenset[str] | None:
+    """`found` (the text's tokens), or None when the text holds one of _FOLD_UNSAFE's characters (these are
+    non-ASCII word characters: a plain text has none)."""
+    return None if not plain and _FOLD_UNSAFE.search(text) else found
+
+
+@lru_cache(maxsize=4096)
 def words_of(text: str) -> frozenset[str] | None:
     """The words of a text as the `Matcher` pre-check reads them: `tokens(text)`, or None when the text holds a
     character that a case-insensitive pattern reads differently (then every term is a candidate)."""
-    if not text.isascii() and _FOLD_UNSAFE.search(text):
-        return None
-    return tokens(text)
+    plain = _plain(text)
+    return _words(text, plain, _tokens(text, plain))
 
-
-# str.lower, once per distinct text (a post's text goes to several channels; non-ASCII text is slow to lower).
-lowered = lru_cache(maxsize=8192)(str.lower)
 
 _DIGIT = re.compile(r"\d")
 _ASCII_DIGITS = "0123456789"
 
 
-def has_digit(text: str) -> bool:
-    """`re.search(r"\\d", text) is not None`, faster on ASCII text."""
-    if text.isascii():
-        return any(d in text for d in _ASCII_DIGITS)
-    return _DIGIT.search(text) is not None
+def has_digit(text: str, plain: bool | None = None) -> bool:
+    """`re.search(r"\\d", text) is not None`: ASCII digits are looked for first (ten fast substring scans), and
+    other digits only in a text with non-ASCII word characters (a digit is a word character)."""
+    if any(d in text for d in _ASCII_DIGITS):
+        return True
+    if plain is None:
+        plain = _plain(text)
+    return not plain and _DIGIT.search(text) is not None
 
 
 def _is_word(char: str) -> bool:
@@ -255,7 +370,7 @@ class Matcher:
     """
 
     SUBSETS = 512  # compiled candidate subsets kept per list
-    CHOSEN = 4096  # pre-check results kept per list (one per distinct text)
+    CHOSEN = 1024  # pre-check results kept per list (one per distinct text)
 
     __slots__ = ("_pattern", "terms", "wildcards", "_by_key", "_keys", "_prefixed", "_always", "_total",
                  "_subsets", "_chosen")
@@ -348,22 +463,25 @@ class Matcher:
     def may_match(self, text: str, *, words: frozenset[str] | None = _AUTO) -> bool:
         return self.may_match_words(words_of(text) if words is _AUTO else words)
 
-    def may_match_words(self, words: frozenset[str] | None, lower: str | None = None) -> bool:
+    def may_match_words(self, words: frozenset[str] | None, lower: tuple[str, ...] | None = None) -> bool:
         """Whether a text of these words (or of any subset of them) can hold a match: the pre-check alone,
-        for a rule to skip its work when no text it reads can match. `lower`, when given, is the text the
-        words were taken from, lower-cased (a word that starts with a wildcard term's prefix is in it)."""
+        for a rule to skip its work when no text it reads can match. `lower`, when given, is the texts the
+        words were taken from, lower-cased (a word that starts with a wildcard term's prefix is in one)."""
         if words is None or self._always:
             return True
         if not self._keys.isdisjoint(words):
             for key in self._keys.intersection(words):
                 for _, whole, prefix in self._by_key[key]:
                     if (len(whole) == 1 or whole <= words) and (
-                        prefix is None or (prefix in lower if lower is not None else " " + prefix in _joined(words))
+                        prefix is None or (
+                            any(prefix in text for text in lower) if lower is not None
+                            else " " + prefix in _joined(words)
+                        )
                     ):
                         return True
         if self._prefixed:
             if lower is not None:
-                return any(prefix in lower for prefix, _ in self._prefixed)
+                return any(prefix in text for prefix, _ in self._prefixed for text in lower)
             joined = _joined(words)
             return any(" " + prefix in joined for prefix, _ in self._prefixed)
         return False
