@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+import tomli
 
 from socialpub.adapters.base import COMMON_OVERRIDE_KEYS, KINDS, adapter_class
 from socialpub.errors import PostError
@@ -327,8 +328,8 @@ def _surely_not_due(front: str, zone: ZoneInfo, due_by: datetime) -> bool:
     if '"""' in before or "\'\'\'" in before or re.search(r"^[ \t]*\[", before, re.MULTILINE):
         return False
     try:
-        value = tomllib.loads(lines[0]).get("publish_at")
-    except tomllib.TOMLDecodeError:
+        value = tomli.loads(lines[0]).get("publish_at")
+    except tomli.TOMLDecodeError:
         return False
     return _not_due(value, zone, due_by)
 
