@@ -2,7 +2,7 @@
 
     python bench/profile_check.py CONFIG OUT.prof [PATHS_FILE]
 
-Runs the CLI's own entry (`--config CONFIG check --format json --output /dev/null`, plus the post paths
+Runs the CLI's own entry (`--config CONFIG check --jobs 1 --format json --output /dev/null`, plus the post paths
 listed one per line in PATHS_FILE when given) exactly as the console script would, but in-process, so that
 cProfile sees every function of the check. The modules of the check are imported before profiling starts,
 so the profile shows the work on the posts, not import time (startup has its own benchmark). Prints one
@@ -36,7 +36,8 @@ def main(argv: list[str]) -> int:
     for kind in KINDS:
         adapter_class(kind)
 
-    args = ["--config", config, "check", "--format", "json", "--output", "/dev/null", *paths]
+    # --jobs 1: the work stays in this process, where the profiler sees it
+    args = ["--config", config, "check", "--jobs", "1", "--format", "json", "--output", "/dev/null", *paths]
     profiler = cProfile.Profile()
     code: object = None
     error = None

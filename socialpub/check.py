@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+import signal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +18,7 @@ from pathlib import Path
 from socialpub.adapters.base import Adapter, Rendered, adapter_for
 from socialpub.config import Config
 from socialpub.errors import PostError
-from socialpub.posts import Post, load_posts
+from socialpub.posts import Post, discover, duplicate_id, load_post
 from socialpub.rules import RULES, Finding, evaluate
 
 
@@ -33,15 +36,31 @@ class PostReport:
 
 
 @dataclass
+class Checked:
+    """One checked post as every report format sees it (preview and the HTML page keep the whole PostReport)."""
+
+    file: str
+    post: str
+    channels: tuple[str, ...]  # the channels it was checked for
+    findings: list[Finding]
+
+
+@dataclass
 class CheckResult:
-    reports: list[PostReport]
+    reports: list[PostReport]  # empty unless run_check kept them (keep_reports)
     file_findings: list[Finding]  # files that could not be loaded at all
     files: int
     findings: list[Finding] = field(default_factory=list)
+    checked: list[Checked] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if not self.checked:
+            self.checked = [
+                Checked(r.post.file, r.post.id, tuple(x.channel.name for x in r.renders), r.findings)
+                for r in self.reports
+            ]
         if not self.findings:
-            self.findings = [*self.file_findings, *(f for r in self.reports for f in r.findings)]
+            self.findings = [*self.file_findings, *(f for c in self.checked for f in c.findings)]
 
     @property
     def errors(self) -> int:
@@ -135,15 +154,117 @@ def run_check(
     channels: Sequence[str] | None = None,
     at: datetime | None = None,
     now: datetime | None = None,
+    keep_reports: bool = True,
+    jobs: int | None = 1,
 ) -> CheckResult:
-    """Check every post file under `paths` (default: the posts folder)."""
-    now = now or datetime.now(UTC)
-    loaded = load_posts(config, paths)
-    renderer = Renderer(config)
-    posts_by_file = {p.file: p for p in loaded.posts}
-    file_findings = [file_finding(e, getattr(posts_by_file.get(e.file or ""), "id", None)) for e in loaded.errors]
-    reports = [check_post(p, config, renderer, channels=channels, at=at, now=now) for p in loaded.posts]
-    return CheckResult(reports=reports, file_findings=file_findings, files=loaded.files)
+    """Check every post file under `paths` (default: the posts folder).
+
+    Without `keep_reports` (what `check` needs) each post is dropped once its findings are known, so memory
+    stays flat, and the files may be shared among `jobs` worker processes (None: one per usable CPU). The
+    result is the same either way: files are merged back in discovery order, and an id used twice is settled
+    there, the first file (in that order) keeping it, as load_posts does.
+    """
+    files = discover(config, paths)
+    work = _Work(config, channels, at, now or datetime.now(UTC), keep_reports)
+    workers = 1 if keep_reports else _worker_count(jobs, len(files))
+    outcomes = work.run(files) if workers == 1 else _run_in_workers(work, files, workers)
+
+    reports: list[PostReport] = []
+    checked: list[Checked] = []
+    file_findings: list[Finding] = []
+    first_file: dict[str, str] = {}  # post id -> the file that has it
+    for outcome in outcomes:
+        post_id = None
+        if outcome.checked is not None:
+            post_id = outcome.checked.post
+            if post_id in first_file:
+                first = first_file[post_id]
+                outcome.problems.append(duplicate_id(outcome.checked.file, post_id, outcome.id_line, first))
+                post_id = None
+            else:
+                first_file[post_id] = outcome.checked.file
+                checked.append(outcome.checked)
+                if outcome.report is not None:
+                    reports.append(outcome.report)
+        file_findings += [file_finding(e, post_id) for e in outcome.problems]
+    return CheckResult(reports=reports, file_findings=file_findings, files=len(files), checked=checked)
+
+
+@dataclass
+class _Outcome:
+    """What checking one file gave: its load problems and, when it loaded, the post's findings."""
+
+    problems: list[PostError]
+    checked: Checked | None = None
+    id_line: int = 1  # where the post's id is written (for a duplicate id)
+    report: PostReport | None = None  # with keep_reports only (never sent between processes)
+
+
+@dataclass
+class _Work:
+    config: Config
+    channels: Sequence[str] | None
+    at: datetime | None
+    now: datetime
+    keep_reports: bool
+
+    def run(self, files: Sequence[Path]) -> list[_Outcome]:
+        renderer = Renderer(self.config)
+        outcomes = []
+        for path in files:
+            post, problems = load_post(path, self.config)
+            outcome = _Outcome(problems)
+            if post is not None:
+                report = check_post(post, self.config, renderer, channels=self.channels, at=self.at, now=self.now)
+                names = tuple(r.channel.name for r in report.renders)
+                outcome.checked = Checked(post.file, post.id, names, report.findings)
+                outcome.id_line = post.line("id")
+                outcome.report = report if self.keep_reports else None
+            outcomes.append(outcome)
+        return outcomes
+
+
+PARALLEL_MIN_FILES = 400
+_CHUNK = 100  # files per task: small enough to balance the workers, large enough to keep messages few
+
+
+def _worker_count(jobs: int | None, files: int) -> int:
+    """Processes to share `files` among: `jobs`, or (None) one per usable CPU for a large enough folder."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # spawned workers would re-import everything and re-read the configuration
+    if jobs is None:
+        if files < PARALLEL_MIN_FILES:
+            return 1  # starting workers would cost more than it saves
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(jobs, -(-files // _CHUNK)))  # no idle worker
+
+
+_forked_work: _Work | None = None  # what forked workers run (inherited, never pickled)
+
+
+def _run_chunk(files: list[Path]) -> list[_Outcome]:
+    assert _forked_work is not None
+    return _forked_work.run(files)
+
+
+def _leave_interrupts_to_parent() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the pool and reports once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outcome]:
+    """`work.run(files)` shared among forked processes; outcomes come back in the order of `files`."""
+    global _forked_work
+    # The first chunk is checked here, before forking: what a check compiles or imports on first use (rule
+    # patterns, twitter-text's emoji table) is then inherited by every worker instead of redone in each.
+    outcomes = work.run(files[:_CHUNK])
+    chunks = [files[i : i + _CHUNK] for i in range(_CHUNK, len(files), _CHUNK)]
+    _forked_work = work
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_leave_interrupts_to_parent) as pool:
+            return outcomes + [outcome for chunk in pool.imap(_run_chunk, chunks) for outcome in chunk]
+    finally:
+        _forked_work = None
 
 
 def content_hash(renders: Iterable[Rendered]) -> str:

@@ -199,6 +199,12 @@ def check(
             "--changed-since", help="Only posts that git says changed since REF (all when channels.toml did)."
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Processes to share the files among (default: one per CPU for 400+ files)."
+        ),
+    ] = None,
 ) -> None:
     """The dry-run compliance preview: every rule on every post for every channel.
 
@@ -224,7 +230,12 @@ def check(
         result = CheckResult(reports=[], file_findings=[], files=0)  # nothing changed: nothing to report
     else:
         result = run_check(
-            config, selected, channels=check_channels(config, channel), at=parse_moment(at, config, "--at")
+            config,
+            selected,
+            channels=check_channels(config, channel),
+            at=parse_moment(at, config, "--at"),
+            keep_reports=False,
+            jobs=jobs,
         )
     if format is CheckFormat.json:
         text = report.check_json(result)

@@ -228,19 +228,22 @@ def load_posts(config: Config, paths: Iterable[Path] = (), *, due_by: datetime |
         if post is None:
             continue
         if post.id in seen:
-            errors.append(
-                PostError(
-                    f"id '{post.id}' is already used by {seen[post.id].file}",
-                    file=post.file,
-                    line=post.line("id"),
-                    key="id",
-                    hint="ids must be unique: rename one file or set a different id",
-                )
-            )
+            errors.append(duplicate_id(post.file, post.id, post.line("id"), seen[post.id].file))
             continue
         seen[post.id] = post
         posts.append(post)
     return LoadResult(posts=posts, errors=errors, files=len(files))
+
+
+def duplicate_id(file: str, post_id: str, line: int, first_file: str) -> PostError:
+    """The error for a post whose id an earlier file (in discovery order) already uses."""
+    return PostError(
+        f"id '{post_id}' is already used by {first_file}",
+        file=file,
+        line=line,
+        key="id",
+        hint="ids must be unique: rename one file or set a different id",
+    )
 
 
 def split_front_matter(text: str, file: str) -> tuple[str, str, int]:

@@ -161,16 +161,15 @@ def _junit_cases(result: CheckResult) -> list[tuple[str, str, list[Finding]]]:
         name = found[0].post or PurePosixPath(file).stem or file
         cases.append((file, name, found))
         placed.update(id(f) for f in found)
-    for report in result.reports:
-        channels = [r.channel.name for r in report.renders]
-        if not channels:
-            cases.append((report.post.file, report.post.id, list(report.findings)))
-            placed.update(id(f) for f in report.findings)
+    for checked in result.checked:
+        if not checked.channels:
+            cases.append((checked.file, checked.post, list(checked.findings)))
+            placed.update(id(f) for f in checked.findings)
             continue
-        for channel in channels:
+        for channel in checked.channels:
             # a post-level finding (channel None) blocks every channel of the post
-            found = [f for f in report.findings if f.channel in (channel, None)]
-            cases.append((report.post.file, f"{report.post.id} [{channel}]", found))
+            found = [f for f in checked.findings if f.channel in (channel, None)]
+            cases.append((checked.file, f"{checked.post} [{channel}]", found))
             placed.update(id(f) for f in found)
     # findings no report accounts for (e.g. a result built from findings alone) still get a testcase
     leftovers: dict[tuple[str, str, str], list[Finding]] = {}

@@ -1,0 +1,110 @@
+"""`check` shared among worker processes gives exactly what one process gives.
+
+The folder mixes the sample posts (passing and deliberately failing), copies of them in sub-folders (so
+ids repeat, and a duplicate's first file may sit in another worker's chunk), copies whose media paths no
+longer resolve, and files that do not load at all.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from socialpub import check
+from socialpub.check import CheckResult, run_check
+from socialpub.cli import app
+from socialpub.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("jobs")
+    shutil.copy(ROOT / "channels.toml", root / "channels.toml")
+    shutil.copytree(ROOT / "posts", root / "posts")
+    originals = sorted(p for p in (root / "posts").rglob("*") if p.suffix in (".md", ".toml"))
+    for copy in ("copy-a", "copy-b", "copy-c"):  # same file stems: the same ids, again and again
+        for path in originals:
+            target = root / "posts" / copy / path.relative_to(root / "posts")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+    (root / "posts" / "broken").mkdir()
+    (root / "posts" / "broken" / "garbage.md").write_bytes(b"\x00\xff\xfe binary \x89PNG")
+    (root / "posts" / "broken" / "unclosed.toml").write_text('text = "no end\n', encoding="utf-8")
+    (root / "posts" / "broken" / "unknown-key.md").write_text(
+        '+++\nchannels = ["az-us-twitter"]\npost_type = "corporate"\ncampaing = "x"\n+++\nHello.\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def as_data(result: CheckResult) -> dict[str, object]:
+    return {
+        "files": result.files,
+        "findings": [f.to_dict() for f in result.findings],
+        "file_findings": [f.to_dict() for f in result.file_findings],
+        "checked": [(c.file, c.post, c.channels, [f.to_dict() for f in c.findings]) for c in result.checked],
+        "counts": (result.errors, result.warnings, result.suppressed, result.ok),
+    }
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_workers_give_what_one_process_gives(repo: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(repo / "channels.toml")
+    one = run_check(config, jobs=1)  # in this process, whole reports kept (as preview does)
+    monkeypatch.setattr(check, "_CHUNK", 7)  # many chunks: duplicates and broken files land in several workers
+    shared = run_check(config, keep_reports=False, jobs=jobs)
+    assert shared.reports == []
+    assert as_data(shared) == as_data(one)
+    # what the folder holds, so the comparison above compares something
+    data = as_data(one)
+    assert data["files"] == 4 * 19 + 3
+    duplicates = [f for f in one.file_findings if "is already used by" in f.message]
+    assert len(duplicates) == 3 * 19
+    assert any(f.file == "posts/broken/unknown-key.md" and "campaing" in f.message for f in one.file_findings)
+    assert len(one.checked) == 19 and {"fail-absolute-claim", "oncavix-facebook"} <= {c.post for c in one.checked}
+    assert not one.ok
+
+
+def test_the_first_file_in_discovery_order_keeps_a_repeated_id(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check, "_CHUNK", 5)
+    result = run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
+    kept = {c.post: c.file for c in result.checked}
+    # discovery order is the sorted paths: posts/copy-a/… comes before posts/labtalk-launch.md
+    assert kept["labtalk-launch"] == "posts/copy-a/labtalk-launch.md"
+    assert kept["az-blog-video"] == "posts/az-blog-video.md"
+    first = "already used by posts/copy-a/labtalk-launch.md"
+    refused = [f.file for f in result.file_findings if f.message.endswith(first)]
+    assert refused == ["posts/copy-b/labtalk-launch.md", "posts/copy-c/labtalk-launch.md", "posts/labtalk-launch.md"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit", "sarif", "text"])
+def test_cli_reports_are_identical_with_any_number_of_jobs(repo: Path, fmt: str) -> None:
+    runner = CliRunner()
+    outputs = []
+    for jobs in ("1", "2"):
+        out = repo / f"report-{jobs}.{fmt}"
+        result = runner.invoke(
+            app, ["--config", str(repo / "channels.toml"), "check", "--jobs", jobs, "--format", fmt, "-o", str(out)]
+        )
+        assert result.exit_code == 1, result.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1]
+    assert "fail-absolute-claim" in outputs[0]
+
+
+def test_jobs_must_be_positive(repo: Path) -> None:
+    result = CliRunner().invoke(app, ["--config", str(repo / "channels.toml"), "check", "--jobs", "0"])
+    assert result.exit_code == 2
+    assert "--jobs" in result.output
+
+
+def test_worker_count() -> None:
+    assert check._worker_count(None, check.PARALLEL_MIN_FILES - 1) == 1  # small folders stay in one process
+    assert check._worker_count(1, 10_000) == 1
+    assert check._worker_count(8, 150) == 2  # never more workers than chunks of files
+    assert check._worker_count(3, 10_000) == 3
