@@ -4,8 +4,9 @@ X counts length with twitter-text's config v3 "weighted length": URLs count 23,
 code points in a few ranges weigh 1 and all others 2, emoji sequences count 2,
 text is NFC-normalised and ``\\r\\n`` counts once. ``twitter_text.parse_tweet``
 is the reference, but importing it costs ~0.5 s (an emoji regex compiled at
-import) and each call 1.5-3 ms, nearly all of it in the emoji scan
-(``emoji.finditer`` tries the regex's ~2,500 alternatives at every position).
+import, and pkg_resources) and each call 1.5-3 ms, nearly all of it in the
+emoji scan (``emoji.finditer`` tries the regex's ~2,500 alternatives at every
+position).
 Here a fast path gives identical results for every text except those with
 U+001C..U+001F or lone surrogates, which go to ``parse_tweet``.
 
@@ -16,18 +17,21 @@ point's weight. So the length is ``len(text)`` plus one per code point outside
 the weight-1 ranges, corrected at each entity the walk lands on. Why that is
 exact (each point is checked in tests/test_xlength.py):
 
-* Emoji are found with twitter-text's own compiled regex, imported only for a
-  text that has an emoji candidate. An emoji regex match is one of its
-  literal multi-code-point sequences or one code point of its character class
-  (its source is split into these and checked), so a match can only start
-  where ``_EMOJI_CANDIDATE`` matches: at (c), (r), a keycap base [0-9#*]
-  followed by U+FE0F or U+20E3, or a code point in a few blocks of symbols and
-  pictographs. All other code points are neither single emoji nor first code
-  points of a sequence. Running ``emoji.match`` at those candidates only,
+* Emoji are twitter-text's, loaded only for a text that has an emoji
+  candidate. An emoji regex match is the longest of its literal
+  multi-code-point sequences found at the position, else one code point of
+  its character class (the regex is exactly that; see _split_emoji_regex).
+  The sequences and code points are read from twitter-text's emoji-test.txt,
+  as its regexp/emoji.py does, without compiling the regex (see
+  _read_emoji_data), and matched by set lookups (_emoji_end). A match can
+  only start where ``_EMOJI_CANDIDATE`` matches: at (c), (r), a keycap base
+  [0-9#*] followed by U+FE0F or U+20E3, or a code point in a few blocks of
+  symbols and pictographs. All other code points are neither single emoji nor
+  first code points of a sequence. Matching at those candidates only,
   skipping any inside the previous match, gives exactly ``emoji.finditer``'s
-  leftmost, non-overlapping matches. When the regex is loaded, its sequences
-  and code points are checked against this rule (about 8 ms); if the check
-  fails, texts with a candidate go to parse_tweet.
+  leftmost, non-overlapping matches. When the emoji are loaded, they are
+  checked against this rule (a few ms); if the check fails, texts with a
+  candidate go to parse_tweet.
 * No emoji contains whitespace, and no URL contains twitter-text's spaces,
   which include every code point ``str.split`` splits at except U+001C..U+001F
   (those go to the slow path). So every entity lies within one
@@ -50,7 +54,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -85,11 +89,17 @@ _MAYBE_EMOJI = re.compile(f"[{_EMOJI_CODE_POINTS}\ufe0f\u20e3]")
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
 
 _extract_urls: Callable[[str], list[dict[str, Any]]] | None = None
-_emoji_match: Callable[[str, int], re.Match[str] | None] | None = None
-_emoji_ok: bool | None = None  # None: emoji regex not loaded yet
+_emoji_ok: bool | None = None  # None: emoji not loaded yet
+# twitter-text's emoji (see _load_emoji): its multi-code-point sequences; for
+# each first code point, the lengths of the sequences it starts, longest first;
+# its single code points.
+_emoji_sequences: frozenset[str] = frozenset()
+_emoji_lengths: dict[str, list[int]] = {}
+_emoji_singles: frozenset[str] = frozenset()
 _parse_tweet: Callable[[str], Any] | None = None
 
-#: Number of texts counted by the fast path / by parse_tweet (for tests and benchmarks).
+#: Number of texts counted by the fast path / by parse_tweet (for tests and benchmarks;
+#: a text weighted_length has cached is not counted again).
 stats = {"fast": 0, "slow": 0}
 
 
@@ -143,8 +153,9 @@ def _split_emoji_regex(pattern: re.Pattern[str]) -> tuple[list[str], list[str]] 
     """twitter-text's emoji regex as (its multi-code-point sequences, its single code points).
 
     Returns None unless the regex is exactly ``_EMOJI_SOURCE`` without flags,
-    so that a match is either one of the sequences (the first alternative
-    that matches) or one of the code points.
+    with its sequences longest first, so that a match is the longest sequence
+    found at the position (the first alternative that matches; two sequences
+    of one length cannot both match), else one of the code points.
     """
     source = pattern.pattern
     if pattern.flags != re.UNICODE or not _EMOJI_SOURCE.fullmatch(source):
@@ -152,6 +163,8 @@ def _split_emoji_regex(pattern: re.Pattern[str]) -> tuple[list[str], list[str]] 
     multi, _, char_class = source.rpartition("|")
     sequences = multi.encode("ascii").decode("unicode_escape").split("|") if multi else []
     if len(sequences) != multi.count("|") + bool(multi):  # an escaped "|" would split a sequence
+        return None
+    if sequences != sorted(sequences, key=len, reverse=True):
         return None
     singles = [
         chr(cp)
@@ -161,25 +174,108 @@ def _split_emoji_regex(pattern: re.Pattern[str]) -> tuple[list[str], list[str]] 
     return sequences, singles
 
 
-def _emoji_rule_holds(pattern: re.Pattern[str]) -> bool:
-    """True if every match of ``pattern`` starts at an ``_EMOJI_CANDIDATE`` and has no whitespace."""
-    split = _split_emoji_regex(pattern)
-    if split is None:
-        return False
-    sequences, singles = split
+# twitter-text builds its emoji regex at import from its emoji-test.txt (regexp/emoji.py):
+# every multi-code-point sequence, longest first, then a class of the single code points.
+# Reading the file here (~20 ms) is ~20 times cheaper than that import (pkg_resources and
+# the regex compilation), and gives the same sequences for the files these digests pin,
+# which tests/test_xlength.py checks against the compiled regex. Other versions of
+# twitter-text: the regex is imported and split instead.
+_EMOJI_FILES_SHA256 = {
+    "emoji.py": "33fcb3e929dc532f00980c67498f774825eb647b785f4f0d14e15f67c97ab60f",
+    "emoji-test.txt": "93b5476b4d3b5381a57336c138bcabb1a53a4288d604249535b0a694a0030db7",
+}
+
+
+def _parse_emoji_test(text: str) -> tuple[list[str], list[str]]:
+    """(multi-code-point sequences, single code points) of emoji-test.txt, as twitter-text reads it.
+
+    Every listed sequence up to "# Status Counts" but those of the Component
+    group (skin tones and hair styles on their own).
+    """
+    sequences: list[str] = []
+    singles: list[str] = []
+    group = ""
+    for line in text.splitlines():
+        if line == "# Status Counts":
+            break
+        if line.startswith("# group:"):
+            group = line.split(":")[-1].strip()
+        elif line and not line.startswith("#") and group != "Component":
+            code_points = line.split(";")[0].split()
+            found = "".join(chr(int(cp, 16)) for cp in code_points)
+            (sequences if len(code_points) > 1 else singles).append(found)
+    return sequences, singles
+
+
+def _read_emoji_data() -> tuple[list[str], list[str]] | None:
+    """twitter-text's emoji from its data file, or None unless its files are the pinned ones."""
+    import hashlib
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("twitter_text")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(spec.submodule_search_locations[0], "regexp")
+    try:
+        files = {name: (folder / name).read_bytes() for name in _EMOJI_FILES_SHA256}
+    except OSError:
+        return None
+    if any(hashlib.sha256(data).hexdigest() != _EMOJI_FILES_SHA256[name] for name, data in files.items()):
+        return None
+    return _parse_emoji_test(files["emoji-test.txt"].decode("utf-8"))
+
+
+def _emoji_rule_holds(sequences: list[str], singles: list[str]) -> bool:
+    """True if every emoji starts at an ``_EMOJI_CANDIDATE`` and has no whitespace."""
     return all(map(_EMOJI_CANDIDATE.match, sequences + singles)) and not _SPACE_OR_SLOW.search(
         "".join(sequences + singles)
     )
 
 
 def _load_emoji() -> bool:
-    """Load twitter-text's emoji regex (~0.35 s, once) and check the candidate rule on it."""
-    global _emoji_match, _emoji_ok
+    """Load twitter-text's emoji (once) and check the candidate rule on them."""
+    global _emoji_ok, _emoji_sequences, _emoji_lengths, _emoji_singles
     if _emoji_ok is None:
-        pattern: re.Pattern[str] = _import_from_twitter_text("regexp.emoji", "emoji")
-        _emoji_match = pattern.match
-        _emoji_ok = _emoji_rule_holds(pattern)
+        split = _read_emoji_data() or _split_emoji_regex(_import_from_twitter_text("regexp.emoji", "emoji"))
+        _emoji_ok = split is not None and _emoji_rule_holds(*split)
+        if split is not None:
+            sequences, singles = split
+            _emoji_sequences = frozenset(sequences)
+            lengths: dict[str, set[int]] = {}
+            for sequence in sequences:
+                lengths.setdefault(sequence[0], set()).add(len(sequence))
+            _emoji_lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+            _emoji_singles = frozenset(singles)
     return _emoji_ok
+
+
+def _emoji_end(text: str, start: int) -> int | None:
+    """Where twitter-text's ``emoji.match(text, start)`` ends, or None if it does not match.
+
+    The regex takes the longest of its sequences that the text goes on with,
+    else a single emoji code point (see ``_split_emoji_regex``).
+    """
+    for length in _emoji_lengths.get(text[start], ()):
+        end = start + length  # the slice is shorter past the text's end: no match there
+        if end <= len(text) and text[start:end] in _emoji_sequences:
+            return end
+    return start + 1 if text[start] in _emoji_singles else None
+
+
+def _find_emoji(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``emoji.finditer(text)``: its leftmost, non-overlapping matches.
+
+    The emoji must be loaded if ``text`` has an emoji candidate.
+    """
+    end = 0
+    for candidate in _EMOJI_CANDIDATE.finditer(text):
+        start = candidate.start()
+        if start >= end:  # finditer resumes after a match
+            found = _emoji_end(text, start)
+            if found is not None:
+                end = found
+                yield start, end
 
 
 @lru_cache(maxsize=65536)
@@ -187,21 +283,14 @@ def _chunk_extra(chunk: str) -> int | None:
     """Weighted length of ``chunk`` minus its length and its number of weight-2 code points.
 
     The entities are twitter-text's: URLs (counting URL_WEIGHT) and emoji
-    (counting EMOJI_WEIGHT), walked as parse_tweet walks them. The emoji regex
+    (counting EMOJI_WEIGHT), walked as parse_tweet walks them. The emoji
     must be loaded if ``chunk`` has an emoji candidate. None if the walk could
     leave ``chunk``.
     """
     global _extract_urls
     entities: dict[int, tuple[int, int]] = {}  # start -> (code points skipped, weight)
-    end = 0
-    for candidate in _EMOJI_CANDIDATE.finditer(chunk):
-        start = candidate.start()
-        if start >= end:  # finditer resumes after a match
-            assert _emoji_match is not None
-            found = _emoji_match(chunk, start)
-            if found is not None:
-                end = found.end()
-                entities[start] = (end - start, EMOJI_WEIGHT)
+    for start, end in _find_emoji(chunk):
+        entities[start] = (end - start, EMOJI_WEIGHT)
     if "." in chunk[:-1]:  # a URL has a "." with its TLD after it
         if _extract_urls is None:
             _extract_urls = _load_extract_urls()
@@ -267,6 +356,9 @@ def _slow_weighted_length(text: str) -> int:
     return int(_parse_tweet(text).weightedLength)
 
 
+# Texts repeat within a run (a thread reply or a disclaimer shared by many
+# posts, one post on several X channels): each is counted once.
+@lru_cache(maxsize=65536)
 def weighted_length(text: str) -> int:
     """Length of ``text`` as X counts it (twitter-text v3 ``weightedLength``)."""
     fast = _fast_weighted_length(text)

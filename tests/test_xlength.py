@@ -23,8 +23,12 @@ from socialpub.xlength import (
     _MAYBE_EMOJI,
     MAX_WEIGHTED_LENGTH,
     URL_WEIGHT,
+    _emoji_end,
     _emoji_rule_holds,
     _fast_weighted_length,
+    _find_emoji,
+    _parse_emoji_test,
+    _read_emoji_data,
     _split_emoji_regex,
     is_valid_tweet,
     weighted_length,
@@ -154,6 +158,7 @@ def test_lone_surrogate_raises_like_parse_tweet() -> None:
 
 
 def test_fast_path_is_used_for_ascii_with_urls() -> None:
+    weighted_length.cache_clear()  # a cached text is not counted again
     before = dict(xlength.stats)
     text = "FDA: report side effects at https://www.fda.gov/medwatch or example.com/report today."
     assert (
@@ -166,6 +171,7 @@ def test_fast_path_is_used_for_ascii_with_urls() -> None:
 
 
 def test_fast_path_is_used_for_emoji() -> None:
+    weighted_length.cache_clear()  # a cached text is not counted again
     before = dict(xlength.stats)
     text = (
         "launch \U0001f680\U0001f389 https://example.com \u2764\ufe0f\U0001f1fa\U0001f1f8 #\ufe0f\u20e3 \xa9"
@@ -234,8 +240,8 @@ def test_emoji_regex_is_literal_sequences_and_one_class() -> None:
 
 def test_emoji_candidate_rule() -> None:
     """Every emoji regex match starts where _EMOJI_CANDIDATE matches, and contains no whitespace."""
-    assert _emoji_rule_holds(EMOJI_REGEX)
     sequences, singles = _split_emoji_regex(EMOJI_REGEX)  # type: ignore[misc]
+    assert _emoji_rule_holds(sequences, singles)
     # The candidate rule, spelled out: the first code points of sequences and the single
     # code points are (c), (r), keycap bases [0-9#*] (whose sequences go on with U+FE0F or
     # U+20E3) and code points of the _EMOJI_CODE_POINTS blocks.
@@ -259,13 +265,20 @@ def test_emoji_candidate_rule() -> None:
 
 
 def test_emoji_rule_check_rejects_other_regexes() -> None:
+    def rule_holds(source: str) -> bool:
+        split = _split_emoji_regex(re.compile(source))
+        assert split is not None
+        return _emoji_rule_holds(*split)
+
     assert _split_emoji_regex(re.compile(r"\U0001f600")) is None  # no class
     assert _split_emoji_regex(re.compile(r"\U0001f600\U0000fe0f|[a]")) is None
     assert _split_emoji_regex(re.compile(r"\U0001f600\U0000fe0f|[\U00000041]", re.I)) is None
-    assert _emoji_rule_holds(re.compile(r"\U0001f600\U0000fe0f|[\U0001f601-\U0001f603]"))
-    assert not _emoji_rule_holds(re.compile(r"\U0001f600\U0000fe0f|[\U00000041]"))  # "A" is no candidate
-    assert not _emoji_rule_holds(re.compile(r"\U00000031\U00000032|[\U0001f601]"))  # "1" then "2"
-    assert not _emoji_rule_holds(re.compile(r"\U0001f600\U00003000|[\U0001f601]"))  # a space inside
+    # Not longest first: the regex would not take the longest sequence.
+    assert _split_emoji_regex(re.compile(r"\U0001f600\U0000fe0f|\U0001f600\U0000fe0f\U0001f601|[\U00000041]")) is None
+    assert rule_holds(r"\U0001f600\U0000fe0f|[\U0001f601-\U0001f603]")
+    assert not rule_holds(r"\U0001f600\U0000fe0f|[\U00000041]")  # "A" is no candidate
+    assert not rule_holds(r"\U00000031\U00000032|[\U0001f601]")  # "1" then "2"
+    assert not rule_holds(r"\U0001f600\U00003000|[\U0001f601]")  # a space inside
 
 
 def test_failed_rule_check_uses_parse_tweet(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -304,19 +317,61 @@ def test_whitespace_agrees_with_twitter_text() -> None:
 
 
 def test_candidate_scan_equals_finditer() -> None:
-    """Scanning candidates with emoji.match gives finditer's matches, overlaps and all."""
+    """Scanning candidates with _emoji_end gives finditer's matches, overlaps and all."""
     xlength._load_emoji()
     texts = ["".join(EMOJI_TEST_SEQUENCES[i : i + 7]) for i in range(0, len(EMOJI_TEST_SEQUENCES), 7)] + [
         "\U0001f1fa\U0001f1f8\U0001f1fa\U0001f1f8\U0001f1fa",
         "11\ufe0f\u20e3\u20e3#*\ufe0f\ufe0f\u20e3",
     ]
     for text in texts:
-        found, end = [], 0
-        for candidate in _EMOJI_CANDIDATE.finditer(text):
-            if candidate.start() >= end and (match := EMOJI_REGEX.match(text, candidate.start())):
-                end = match.end()
-                found.append(match.span())
-        assert found == [tuple(e["indices"]) for e in extract_emojis_with_indices(text)]
+        assert list(_find_emoji(text)) == [tuple(e["indices"]) for e in extract_emojis_with_indices(text)]
+
+
+def test_emoji_data_equals_the_regex() -> None:
+    """The emoji read from emoji-test.txt are exactly the compiled regex's, which then is not needed."""
+    data = _read_emoji_data()
+    assert data is not None, "twitter-text's emoji files are not the pinned ones: check and update the digests"
+    sequences, singles = _split_emoji_regex(EMOJI_REGEX)  # type: ignore[misc]
+    assert sorted(data[0]) == sorted(sequences)
+    assert sorted(data[1]) == sorted(singles)
+    assert len(data[1]) == len(set(data[1]))
+    # Read by twitter-text's own parser as well.
+    listed = ["".join(chr(int(h, 16)) for h in e.codepoint.split()) for e in emoji_module.emoji_list]
+    parsed = _parse_emoji_test(EMOJI_TEST_FILE.read_text(encoding="utf-8"))
+    assert parsed == ([e for e in listed if len(e) > 1], [e for e in listed if len(e) == 1])
+
+
+def _regex_end(text: str, start: int) -> int | None:
+    match = EMOJI_REGEX.match(text, start)
+    return match.end() if match else None
+
+
+def test_emoji_end_equals_regex_match() -> None:
+    """_emoji_end is EMOJI_REGEX.match, exhaustively: every single code point (planes 0 and 1
+    and the tags), every emoji-test.txt sequence (components too) at each of its positions,
+    alone, cut short, and followed by the next sequences (longer matches win)."""
+    assert xlength._load_emoji()
+    code_points = [*range(0xD800), *range(0xE000, 0x20000), *range(0xE0000, 0xE0080)]
+    assert [cp for cp in code_points if _emoji_end(chr(cp), 0) != _regex_end(chr(cp), 0)] == []
+    sequences = EMOJI_TEST_SEQUENCES
+    for i, seq in enumerate(sequences):
+        for text in (seq, seq[:-1], seq + seq, "".join(sequences[i : i + 3]), seq + seq[:-1]):
+            for pos in range(len(text)):
+                assert _emoji_end(text, pos) == _regex_end(text, pos), (text, pos)
+    everything = "".join(sequences) + "".join(reversed(sequences))
+    assert list(_find_emoji(everything)) == [m.span() for m in EMOJI_REGEX.finditer(everything)]
+
+
+def test_emoji_from_the_regex_when_the_files_differ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other twitter-text files: the emoji come from its compiled regex, the same here."""
+    assert xlength._load_emoji()
+    tables = (xlength._emoji_sequences, xlength._emoji_lengths, xlength._emoji_singles)
+    for name in ("_emoji_ok", "_emoji_sequences", "_emoji_lengths", "_emoji_singles"):
+        monkeypatch.setattr(xlength, name, None if name == "_emoji_ok" else getattr(xlength, name))
+    monkeypatch.setattr(xlength, "_EMOJI_FILES_SHA256", {**xlength._EMOJI_FILES_SHA256, "emoji.py": "0" * 64})
+    assert _read_emoji_data() is None
+    assert xlength._load_emoji()
+    assert (xlength._emoji_sequences, xlength._emoji_lengths, xlength._emoji_singles) == tables
 
 
 # fmt: off
@@ -412,12 +467,11 @@ def test_emoji_texts_match_parse_tweet(text: str) -> None:
     assert is_valid_tweet(text) == expected.valid
     # The candidate scan gives the very emoji entities parse_tweet walks.
     normalized = convert_line_ending(unicodedata.normalize("NFC", text))
-    found, end = [], 0
-    for candidate in _EMOJI_CANDIDATE.finditer(normalized):
-        if candidate.start() >= end and (match := EMOJI_REGEX.match(normalized, candidate.start())):
-            end = match.end()
-            found.append(match.span())
+    if _MAYBE_EMOJI.search(normalized):
+        assert xlength._load_emoji()
+    found = list(_find_emoji(normalized))
     assert found == [tuple(e["indices"]) for e in extract_emojis_with_indices(normalized)]
+    assert found == [m.span() for m in EMOJI_REGEX.finditer(normalized)]
 
 
 def test_first_call_does_not_compile_emoji_regex() -> None:
@@ -438,6 +492,7 @@ def test_first_emoji_loads_only_the_emoji_regex() -> None:
         "assert x.weighted_length('hi \\U0001f600 \\u2764\\ufe0f') == 8\n"
         "assert x._emoji_ok is True and x._extract_urls is None\n"
         "assert not any(m == 'twitter_text' or m.startswith('twitter_text.') for m in sys.modules)\n"
+        "assert 'pkg_resources' not in sys.modules\n"
         "print(x.stats)\n"
     )
     out = subprocess.run(

@@ -120,10 +120,10 @@ class TwitterAdapter(Adapter):
     def render(self, post: Post) -> Rendered:
         text, text_source = self.field(post, "text")
         link, link_source = self.field(post, "link")
-        media, _ = self.field(post, "media", ())
+        media = tuple(self.field(post, "media", ())[0])
         thread, thread_source = self.field(post, "thread", [])
         first = with_link(text, link)
-        parts = [Part(first, text_source, tuple(media), weighted_length(first))]  # type: ignore[arg-type]
+        parts = [Part(first, text_source, media, weighted_length(first))]  # type: ignore[arg-type]
         parts += [Part(reply, thread_source, (), weighted_length(reply)) for reply in thread]  # type: ignore[arg-type]
         limit = self.limit("text")
         measures = [
@@ -136,11 +136,10 @@ class TwitterAdapter(Adapter):
             )
             for i, part in enumerate(parts)
         ]
-        issues = self.media_issues(tuple(media))
-        gifs = [m for m in media if m.kind == "gif"]
-        if gifs and len(media) > 1:
+        issues = self.media_issues(media)
+        if len(media) > 1 and any(m.kind == "gif" for m in media):
             issues.append("a GIF must be the only media of a tweet")
-        if not any(p.text.strip() for p in parts[:1]) and not media:
+        if not media and not first.strip():
             issues.append("nothing to post: the tweet has no text and no media")
         return Rendered(
             post=post,
@@ -149,7 +148,7 @@ class TwitterAdapter(Adapter):
             parts=tuple(parts),
             link=link,
             link_source=link_source,
-            media=tuple(media),
+            media=media,
             measures=tuple(measures),
             media_issues=tuple(issues),
             fold=self.fold,
