@@ -219,7 +219,12 @@ class Config:
     def display(self, path: Path) -> str:
         """A path as messages show it: relative to the repository when inside it."""
         if path.is_absolute():
-            try:  # found under the (resolved) posts folder: no need to ask the file system
+            # Found under the (resolved) posts folder: no need to ask the file system. Strings first: a path
+            # under the root (the usual case) needs none of relative_to's work, once per post file.
+            text, prefix = path.as_posix(), self.root.as_posix().rstrip("/") + "/"
+            if text.startswith(prefix):
+                return text[len(prefix) :]
+            try:
                 return path.relative_to(self.root).as_posix()
             except ValueError:
                 pass

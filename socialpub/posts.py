@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,8 +33,11 @@ def _id_problem(value: str) -> str | None:
     return None if _ID.match(value) else f"'{value}' is not a usable id (letters, digits, '.', '_' and '-')"
 
 
+_LINK = re.compile(r"^https?://[^\s/]+\.[^\s/]+\S*$")
+
+
 def _link_problem(value: str) -> str | None:
-    if re.match(r"^https?://[^\s/]+\.[^\s/]+\S*$", value):
+    if _LINK.match(value):
         return None
     return f"'{value}' is not an http(s) URL"
 
@@ -71,6 +76,7 @@ POST_SCHEMA: dict[str, Key] = {
     "media": Key(list, items=dict),
     "suppress": Key(list, items=dict),
 }
+TOML_POST_SCHEMA = {**POST_SCHEMA, "text": Key(str, required=True)}  # a .toml post has its text as a key
 
 
 class Source:
@@ -196,19 +202,34 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     found: list[Path] = []
     for root in roots:
         if root.is_dir():
-            for candidate in sorted(root.rglob("*")):
-                if candidate.suffix in (".md", ".toml") and _is_post_file(candidate, root):
-                    found.append(candidate)
+            found.extend(sorted(_post_files(root)))  # sorted as Paths: the order rglob's paths sorted in
         else:
             found.append(root)
     return found
 
 
-def _is_post_file(path: Path, root: Path) -> bool:
-    relative = path.relative_to(root).parts
-    if any(part.startswith((".", "_")) for part in relative):
-        return False
-    return path.name.lower() != "readme.md" and not path.is_dir()
+def _post_files(folder: Path) -> Iterator[Path]:
+    """`.md` and `.toml` files under `folder`, outside hidden and `_` folders, READMEs left out.
+
+    The same files as filtering `folder.rglob("*")`, but from os.scandir's entries: no Path object for names
+    that are left out, and hidden or `_` folders are not walked at all. Like rglob, it does not follow
+    symbolic links to folders, and a folder it may not read is left out.
+    """
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except PermissionError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith((".", "_")):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _post_files(folder / name)
+        elif name.endswith((".md", ".toml")) and name.lower() != "readme.md":
+            path = folder / name
+            if not path.is_dir():  # a link to a folder named x.md is no post file (Path's is_dir: as before)
+                yield path
 
 
 def load_posts(config: Config, paths: Iterable[Path] = (), *, due_by: datetime | None = None) -> LoadResult:
@@ -293,12 +314,13 @@ def load_post(path: Path, config: Config, *, due_by: datetime | None = None) -> 
     display = config.display(path)
     try:
         text = read_text(path, display, PostError, MAX_POST_BYTES).replace("\r\n", "\n")  # Windows line ends
-        if path.suffix == ".md":
+        suffix = path.suffix
+        if suffix == ".md":
             front, body, body_line = split_front_matter(text, display)
             if due_by is not None and _surely_not_due(front, config.defaults.timezone, due_by):
                 return None, []
             doc = parse_toml(front, display, first_line=_front_start(text), error=PostError)
-        elif path.suffix == ".toml":
+        elif suffix == ".toml":
             if due_by is not None and _surely_not_due(text, config.defaults.timezone, due_by):
                 return None, []
             doc = parse_toml(text, display, error=PostError)
@@ -353,6 +375,8 @@ def _not_due(value: Any, zone: ZoneInfo, due_by: datetime) -> bool:
 
 def _front_start(text: str) -> int:
     """The line after the opening '+++'."""
+    if text.startswith("+++"):
+        return 2  # the usual case, without splitting the whole file into lines
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             return number + 1
@@ -367,17 +391,14 @@ def _build_post(
     data = dict(doc.data)
     is_toml = path.suffix == ".toml"
 
-    schema = dict(POST_SCHEMA)
-    if is_toml:
-        schema["text"] = Key(str, required=True)
+    schema = TOML_POST_SCHEMA if is_toml else POST_SCHEMA
     # A table is an override table, unless it is a post key of the wrong type (`title = { … }`: SP-FILE-001).
     overrides_raw = {k: data.pop(k) for k in list(data) if isinstance(data[k], dict) and k not in schema}
     good = problems.check_table(data, schema)
 
     post_text = good.get("text", body) if is_toml else body
     text_source = Source(display, doc=doc, path=("text",)) if is_toml else Source(display, body_line)
-    if not post_text.strip() and not is_toml:
-        pass  # a post may carry all its text in overrides; rules see what is rendered
+    # An empty text is no error: a post may carry all its text in overrides; rules see what is rendered.
 
     channels = tuple(good.get("channels", ()))
     for index, name in enumerate(channels):
@@ -463,8 +484,7 @@ def _build_post(
                 (table,),
                 hint=f"add \"{table}\" to channels, or remove the [{table}] table",
             )
-        override_schema = {**COMMON_OVERRIDE_KEYS, **adapter_class(kind).override_keys}
-        checked = problems.check_table(values, override_schema, (table,))
+        checked = problems.check_table(values, _override_schema(kind), (table,))
         if "media" in checked:
             checked["media"] = _media_list(
                 checked["media"], (table, "media"), path, display, doc, config, problems, unknown
@@ -508,6 +528,12 @@ def _build_post(
         source_text=text,
     )
     return post, unknown
+
+
+@cache
+def _override_schema(kind: str) -> dict[str, Key]:
+    """The keys a [kind] or [channel] table of a post may set (built once per kind)."""
+    return {**COMMON_OVERRIDE_KEYS, **adapter_class(kind).override_keys}
 
 
 def _publish_at(value: Any, zone: ZoneInfo, problems: Problems) -> datetime | None:
@@ -594,26 +620,32 @@ def _media_list(
 
 
 def _media_file(relative: str, post_path: Path, config: Config) -> tuple[Path | None, str | None, str | None]:
-    """(resolved path, problem, MIME type) of a media reference, looked up once per run for each file:
-    many posts show the same image."""
-    key = ("media", post_path.parent, relative)
+    """(resolved path, problem, MIME type) of a media reference, looked up once per run for each folder and
+    reference, and each file inspected once per run: many posts show the same image."""
+    key = ("media", os.path.dirname(post_path), relative)  # a string folder: cheaper to hash than a Path
     cached = config.cache.get(key)
     if cached is None:
-        resolved, problem = _resolve_media(relative, post_path, config.root)
-        mime = None
-        if resolved is not None and problem is None:
-            try:
-                mime = sniff_file(resolved)
-            except OSError as exc:
-                problem = f"cannot be read: {exc.strerror}"
-            else:
-                if mime is None:
-                    problem = "is not an image or video socialpub knows (JPEG, PNG, GIF, WebP, MP4, MOV, WebM)"
-        cached = config.cache[key] = (resolved, problem, mime)
+        resolved, problem = _resolve_media(relative, post_path, _real_root(config))
+        if resolved is None or problem is not None:
+            cached = (None, problem, None)
+        else:
+            file_key = ("media file", resolved)
+            if file_key not in config.cache:
+                config.cache[file_key] = _inspect_media(resolved)
+            cached = config.cache[file_key]
+        config.cache[key] = cached
     return cached  # type: ignore[no-any-return]
 
 
-def _resolve_media(relative: str, post_path: Path, root: Path) -> tuple[Path | None, str | None]:
+def _real_root(config: Config) -> Path:
+    """The repository with its symbolic links resolved, once per run."""
+    root = config.cache.get("real root")
+    if root is None:
+        root = config.cache["real root"] = config.root.resolve()
+    return root  # type: ignore[no-any-return]
+
+
+def _resolve_media(relative: str, post_path: Path, real_root: Path) -> tuple[Path | None, str | None]:
     raw = Path(relative)
     if raw.is_absolute():
         return None, "is an absolute path"
@@ -627,12 +659,23 @@ def _resolve_media(relative: str, post_path: Path, root: Path) -> tuple[Path | N
     except ValueError:  # e.g. an embedded NUL character ("\u0000" in the TOML string)
         return None, "is not a usable file name"
     try:
-        resolved.relative_to(root.resolve())
+        resolved.relative_to(real_root)
     except ValueError:
         return None, "leaves the repository (through '..' or a symbolic link)"
-    if not resolved.is_file():
-        return None, "is not a file"
     return resolved, None
+
+
+def _inspect_media(resolved: Path) -> tuple[Path | None, str | None, str | None]:
+    """(file, problem, MIME type) of a media file inside the repository; the type is told by its bytes."""
+    if not resolved.is_file():
+        return None, "is not a file", None
+    try:
+        mime = sniff_file(resolved)
+    except OSError as exc:
+        return resolved, f"cannot be read: {exc.strerror}", None
+    if mime is None:
+        return resolved, "is not an image or video socialpub knows (JPEG, PNG, GIF, WebP, MP4, MOV, WebM)", None
+    return resolved, None, mime
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -167,6 +168,13 @@ class Key:
     choices: tuple[str, ...] | None = None
     items: builtins.type | None = None  # element type for arrays
     check: Callable[[Any], str | None] | None = None  # returns a problem, or None
+    # `type` as a tuple, and whether a value of exactly that type needs no further check (see check_table)
+    types: tuple[builtins.type, ...] = field(init=False, repr=False, compare=False)
+    plain: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "types", self.type if isinstance(self.type, tuple) else (self.type,))
+        object.__setattr__(self, "plain", self.items is None and self.choices is None and self.check is None)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
@@ -194,18 +202,20 @@ class Problems:
         good: dict[str, Any] = {}
         for name, value in table.items():
             spec = schema.get(name)
-            key_path = (*path, name)
+            if spec is not None and spec.plain and type(value) in spec.types:
+                good[name] = value  # the common case: exactly the declared type and nothing else to check
+                continue
             if spec is None:
                 guess = did_you_mean(name, schema)
                 self.add(
                     "unknown key",
-                    key_path,
+                    (*path, name),
                     hint=f"did you mean '{guess}'?" if guess else f"known keys here: {', '.join(sorted(schema))}",
                 )
                 continue
             problem = check_value(value, spec)
             if problem:
-                self.add(problem, key_path, hint=_type_hint(spec))
+                self.add(problem, (*path, name), hint=_type_hint(spec))
                 continue
             good[name] = value
         for name, spec in schema.items():
@@ -215,15 +225,20 @@ class Problems:
 
 
 def check_value(value: Any, spec: Key) -> str | None:
-    types = spec.type if isinstance(spec.type, tuple) else (spec.type,)
-    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-    if datetime not in types and date in types and isinstance(value, datetime):
-        ok = False
-    if not ok:
-        wanted = " or ".join(TYPE_NAMES.get(t, t.__name__) for t in types)
-        return f"must be {wanted}, not {type_name(value)}"
+    # A value of exactly one of the declared types (tomli gives plain str, bool, list, datetime…) passes the
+    # type test below; only other values (bool for int, datetime for date, wrong types) need it.
+    if type(value) not in spec.types:
+        types = spec.types
+        ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+        if datetime not in types and date in types and isinstance(value, datetime):
+            ok = False
+        if not ok:
+            wanted = " or ".join(TYPE_NAMES.get(t, t.__name__) for t in types)
+            return f"must be {wanted}, not {type_name(value)}"
     if spec.items is not None and isinstance(value, list):
         for index, item in enumerate(value):
+            if type(item) is spec.items:
+                continue  # exactly the item type: fine (same reasoning as above)
             if not isinstance(item, spec.items) or (isinstance(item, bool) and spec.items is not bool):
                 return (
                     f"item {index + 1} must be {TYPE_NAMES.get(spec.items, spec.items.__name__)}, not {type_name(item)}"
@@ -257,21 +272,31 @@ def dotted(path: Iterable[str | int]) -> str:
 
 def read_text(path: Path, display: str, error: type[SocialpubError], max_bytes: int) -> str:
     """Read a UTF-8 text file with clear errors for missing, huge or binary files."""
+    handle = None
     try:
-        size = path.stat().st_size
+        # The usual case costs one open and fstat (not a stat, then an open). A file that cannot be opened
+        # goes the stat-then-read way, so that it gets the same message as always (e.g. "too large").
+        try:
+            handle = open(path, "rb")  # closed in `finally`
+        except OSError:
+            pass
+        size = os.fstat(handle.fileno()).st_size if handle is not None else path.stat().st_size
         if size > max_bytes:
             raise error(
                 f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
                 file=display,
                 hint="post and configuration files are small text files; move media to their own files",
             )
-        raw = path.read_bytes()
+        raw = handle.read() if handle is not None else path.read_bytes()
     except FileNotFoundError:
         raise error("file not found", file=display) from None
     except IsADirectoryError:
         raise error("is a folder, not a file", file=display) from None
     except OSError as exc:
         raise error(f"cannot be read: {exc.strerror}", file=display) from None
+    finally:
+        if handle is not None:
+            handle.close()
     if b"\x00" in raw:
         raise error("is a binary file, not UTF-8 text", file=display, hint="save it as UTF-8 text") from None
     try:
