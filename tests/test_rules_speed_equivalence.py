@@ -92,6 +92,20 @@ def test_matcher_finds_what_the_whole_pattern_finds(case: tuple[tuple[str, ...],
     assert _spans(matcher.finditer(blanked, words=T.words_of(text))) == _spans(whole.finditer(blanked))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(LISTS).flatmap(texts_of))
+def test_lists_answer_each_matchers_pre_check(text: str) -> None:
+    """`T.Lists` (every list's pre-check at once, per text) says what each list's own pre-check says."""
+    lists = T.Lists()
+    matchers = [T.matcher(terms) for terms in LISTS]
+    for matcher in matchers:
+        lists.add(matcher)
+    facts = T.Facts(text)
+    found = facts.matchable(lists)
+    for matcher in matchers:
+        assert (matcher in found) == matcher.may_match_words(facts.words, (facts.masked_lower,))
+
+
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 def test_matcher_on_the_lexicon_itself(name: str) -> None:
     """Each list's own terms, in several cases and glued to neighbours, through its own matcher."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -229,6 +229,8 @@ class Context:
     _units: list[Unit] | None = field(default=None, repr=False)
     # What rules compute once per context and share (e.g. the visible texts of the conduct rules).
     memo: dict[object, object] = field(default_factory=dict, repr=False)
+    # The word lists `may_match` answered for, and those of them that can match.
+    _matchable: tuple[frozenset[T.Matcher], Collection[T.Matcher]] | None = field(default=None, repr=False)
 
     def __init__(
         self,
@@ -250,6 +252,7 @@ class Context:
         self.all_renders = [] if all_renders is None else all_renders
         self._units = _units
         self.memo = {} if memo is None else memo
+        self._matchable = None
 
     @property
     def channel(self) -> str | None:
@@ -287,31 +290,25 @@ class Context:
         self._units = units
         return units
 
-    @T.once
-    def prose_words(self) -> frozenset[str] | None:
-        """The words of every prose field of every unit (None when one of them has no usable word set)."""
-        parts = []
-        for unit in self.units():
-            for f in unit.fields:
-                if f.name != "link":
-                    words = f.facts.words
-                    if words is None:
-                        return None
-                    parts.append(words)
-        return parts[0] if len(parts) == 1 else frozenset().union(*parts)
-
-    @T.once
-    def prose_lower(self) -> tuple[str, ...]:
-        """The masked prose fields of every unit, lower-cased (every word of `prose_words` is in one)."""
-        return tuple(f.facts.masked_lower for unit in self.units() for f in unit.prose())
-
     def may_match(self, matcher: T.Matcher) -> bool:
         """Whether the list can match in some prose field of some unit (masked, or with parts blanked out):
-        when not, a rule that reads only those texts with it finds nothing and can stop at once."""
-        words = self.prose_words
-        if words is None or not matcher.wildcards:
-            return matcher.may_match_words(words)
-        return matcher.may_match_words(words, self.prose_lower)
+        when not, a rule that reads only those texts with it finds nothing and can stop at once.
+
+        That is `matcher.may_match_words(f.words, (f.facts.masked_lower,))` for some prose field f, answered for
+        every list the rules ask about at once (`T.Lists`), per distinct text (`T.Facts.matchable`)."""
+        checked = self._matchable
+        if checked is None or matcher not in checked[0]:
+            cache = self.compliance.cache
+            lists: T.Lists | None = cache.get(("engine", "lists"))
+            if lists is None:
+                lists = cache[("engine", "lists")] = T.Lists()
+            lists.add(matcher)  # the lists are those asked about in a configuration's first contexts
+            found: set[T.Matcher] = set()
+            for unit in self.units():
+                for f in unit._prose:
+                    found.update(f.facts.matchable(lists))
+            checked = self._matchable = (lists.members, found)
+        return matcher in checked[1]
 
     def words(self, name: str) -> T.Matcher:
         """A built-in word list extended by [compliance.lexicon], compiled once per configuration."""

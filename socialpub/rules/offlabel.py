@@ -207,7 +207,7 @@ def _may_publish(ctx: Context, names: T.Matcher) -> bool:
     """Whether `names` can match in some field of some unit as published (links and URLs included): the
     pre-check on the prose words, then on each link and each field with URLs (a match in a field holds only
     words of that field's `value_words`; a prose field without URLs has no others than its prose words)."""
-    if names.may_match_words(ctx.prose_words):
+    if ctx.may_match(names):
         return True
     return any(
         names.may_match_words(f.facts.value_words)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -222,6 +222,7 @@ class Facts:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._matchable: tuple[frozenset[Matcher], Collection[Matcher]] | None = None
 
     @once
     def masked(self) -> str:
@@ -274,6 +275,14 @@ class Facts:
     def masked_lower(self) -> str:
         """`masked.lower()`."""
         return self.masked.lower()
+
+    def matchable(self, lists: Lists) -> Collection[Matcher]:
+        """`lists.matchable(self)`, kept until a list is added to `lists` (a post's texts go to several channels,
+        and each channel's rules ask about several lists)."""
+        found = self._matchable
+        if found is None or found[0] is not lists.members:
+            found = self._matchable = (lists.members, lists.matchable(self))
+        return found[1]
 
 
 # The facts of the last few thousand texts: every text of a post (a post's channels and rules read the same
@@ -509,6 +518,46 @@ class Matcher:
         if pattern is None or not pattern.search(text):
             return text
         return pattern.sub(_spaces, text)
+
+
+class Lists:
+    """The pre-checks of several word lists at once: the Matchers whose `may_match_words` holds for a text,
+    found with one look-up of its words among the key words of every list (a text holds those of few lists),
+    instead of one call per list and rule."""
+
+    def __init__(self) -> None:
+        self.members: frozenset[Matcher] = frozenset()  # replaced (not changed) when a list is added
+        self._by_key: dict[str, list[tuple[Matcher, frozenset[str], str | None]]] = {}
+        self._keys: frozenset[str] = frozenset()
+        self._prefixed: list[tuple[str, Matcher]] = []
+        self._always: frozenset[Matcher] = frozenset()
+
+    def add(self, matcher: Matcher) -> None:
+        if matcher in self.members:
+            return
+        self.members = self.members | {matcher}
+        for key, entries in matcher._by_key.items():
+            self._by_key.setdefault(key, []).extend((matcher, whole, prefix) for _, whole, prefix in entries)
+        self._keys = frozenset(self._by_key)
+        self._prefixed += [(prefix, matcher) for prefix, _ in matcher._prefixed]
+        if matcher._always:
+            self._always = self._always | {matcher}
+
+    def matchable(self, facts: Facts) -> Collection[Matcher]:
+        """The members that can match in the URL-masked text of `facts`: those whose
+        `may_match_words(facts.words, (facts.masked_lower,))` holds."""
+        words = facts.words
+        if words is None:
+            return self.members
+        found = set(self._always)
+        for key in self._keys.intersection(words):
+            for matcher, whole, prefix in self._by_key[key]:
+                if (len(whole) == 1 or whole <= words) and (prefix is None or prefix in facts.masked_lower):
+                    found.add(matcher)
+        for prefix, matcher in self._prefixed:
+            if prefix in facts.masked_lower:
+                found.add(matcher)
+        return found
 
 
 @lru_cache(maxsize=1024)
