@@ -173,13 +173,15 @@ def run_check(
     checked: list[Checked] = []
     file_findings: list[Finding] = []
     first_file: dict[str, str] = {}  # post id -> the file that has it
-    for outcome in outcomes:
+    for path, outcome in zip(files, outcomes, strict=True):
         post_id = None
         if outcome.checked is not None:
             post_id = outcome.checked.post
             if post_id in first_file:
-                first = first_file[post_id]
-                outcome.problems.append(duplicate_id(outcome.checked.file, post_id, outcome.id_line, first))
+                # Rare, so the line of the id is looked up only now (it costs a scan of the file's keys).
+                post, _ = load_post(path, config)
+                line = post.line("id") if post is not None else 1
+                outcome.problems.append(duplicate_id(outcome.checked.file, post_id, line, first_file[post_id]))
                 post_id = None
             else:
                 first_file[post_id] = outcome.checked.file
@@ -196,7 +198,6 @@ class _Outcome:
 
     problems: list[PostError]
     checked: Checked | None = None
-    id_line: int = 1  # where the post's id is written (for a duplicate id)
     report: PostReport | None = None  # with keep_reports only (never sent between processes)
 
 
@@ -218,7 +219,6 @@ class _Work:
                 report = check_post(post, self.config, renderer, channels=self.channels, at=self.at, now=self.now)
                 names = tuple(r.channel.name for r in report.renders)
                 outcome.checked = Checked(post.file, post.id, names, report.findings)
-                outcome.id_line = post.line("id")
                 outcome.report = report if self.keep_reports else None
             outcomes.append(outcome)
         return outcomes
