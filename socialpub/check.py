@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -167,7 +168,13 @@ def run_check(
     files = discover(config, paths)
     work = _Work(config, channels, at, now or datetime.now(UTC), keep_reports)
     workers = 1 if keep_reports else _worker_count(jobs, len(files))
-    outcomes = work.run(files) if workers == 1 else _run_in_workers(work, files, workers)
+    # What exists by now (modules, the configuration, compiled patterns) lives for the whole run. Frozen, the
+    # garbage collector stops re-scanning it every few thousand posts (about a tenth of a large check).
+    gc.freeze()
+    try:
+        outcomes = work.run(files) if workers == 1 else _run_in_workers(work, files, workers)
+    finally:
+        gc.unfreeze()
 
     reports: list[PostReport] = []
     checked: list[Checked] = []
@@ -258,6 +265,9 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
     # The first chunk is checked here, before forking: what a check compiles or imports on first use (rule
     # patterns, twitter-text's emoji table) is then inherited by every worker instead of redone in each.
     outcomes = work.run(files[:_CHUNK])
+    # Frozen objects are left alone by the workers' garbage collectors, so the pages that hold them stay
+    # shared instead of being copied into every worker (which cost a third more CPU time).
+    gc.freeze()
     chunks = [files[i : i + _CHUNK] for i in range(_CHUNK, len(files), _CHUNK)]
     _forked_work = work
     try:
