@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
@@ -202,22 +202,30 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     found: list[Path] = []
     for root in roots:
         if root.is_dir():
-            found.extend(sorted(_post_files(root)))  # sorted as Paths: the order rglob's paths sorted in
+            found.extend(_post_files(root))
         else:
             found.append(root)
     return found
 
 
-def _post_files(folder: Path) -> Iterator[Path]:
-    """`.md` and `.toml` files under `folder`, outside hidden and `_` folders, READMEs left out.
+def _post_files(folder: Path) -> list[Path]:
+    """`.md` and `.toml` files under `folder`, outside hidden and `_` folders, READMEs left out, sorted as
+    Paths sort (part by part).
 
     The same files as filtering `folder.rglob("*")`, but from os.scandir's entries: no Path object for names
-    that are left out, and hidden or `_` folders are not walked at all. Like rglob, it does not follow
-    symbolic links to folders, and a folder it may not read is left out.
+    that are left out, no system call for a plain file, and hidden or `_` folders are not walked at all. Like
+    rglob, it does not follow symbolic links to folders, and a folder it may not read is left out. Visiting
+    each folder's entries in name order, depth first, yields the paths already in Path order.
     """
+    found: list[Path] = []
+    _walk(folder, os.fspath(folder), found)
+    return found
+
+
+def _walk(folder: Path, where: str, found: list[Path]) -> None:
     try:
-        with os.scandir(folder) as scan:
-            entries = list(scan)
+        with os.scandir(where) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
     except PermissionError:
         return
     for entry in entries:
@@ -225,11 +233,11 @@ def _post_files(folder: Path) -> Iterator[Path]:
         if name.startswith((".", "_")):
             continue
         if entry.is_dir(follow_symlinks=False):
-            yield from _post_files(folder / name)
+            _walk(folder / name, entry.path, found)
         elif name.endswith((".md", ".toml")) and name.lower() != "readme.md":
-            path = folder / name
-            if not path.is_dir():  # a link to a folder named x.md is no post file (Path's is_dir: as before)
-                yield path
+            # a link to a folder named x.md is no post file (followed as Path.is_dir follows it)
+            if not (entry.is_symlink() and os.path.isdir(entry.path)):
+                found.append(folder / name)
 
 
 def load_posts(config: Config, paths: Iterable[Path] = (), *, due_by: datetime | None = None) -> LoadResult:
