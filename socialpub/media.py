@@ -32,7 +32,20 @@ def sniff_file(path: Path) -> str | None:
         return sniff(handle.read(16))
 
 
-@dataclass(frozen=True)
+_KIND_BY_MIME = {mime: "gif" if mime == "image/gif" else "image" for mime in IMAGE_TYPES} | dict.fromkeys(
+    VIDEO_TYPES, "video"
+)
+_KIND_BY_SUFFIX = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": "image", ".gif": "gif",
+                   ".mp4": "video", ".mov": "video", ".webm": "video", ".m4v": "video"}
+
+
+def _kind(path: str, mime: str | None) -> str | None:
+    """"image", "gif" or "video" by the MIME type; for an unusable file by its name, so that counts stay
+    sensible; None for anything else."""
+    return _KIND_BY_MIME.get(mime) or _KIND_BY_SUFFIX.get(Path(path).suffix.lower())  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, init=False)
 class Media:
     """One image or video of a post, as the post file declares it and as found on disk."""
 
@@ -43,25 +56,35 @@ class Media:
     mime: str | None = None
     where: Any = field(default=None, compare=False, repr=False)  # a posts.Source: its line, looked up lazily
     problem: str | None = None  # why the file is unusable (already reported as SP-FILE-002)
+    # "image", "gif", "video" or None; asked for by every render and rule, so told once here
+    kind: str | None = field(default=None, init=False, compare=False, repr=False)
+
+    # Made for every media entry of every post: the frozen dataclass's own __init__ would set each field with
+    # object.__setattr__ (several times slower), as in adapters.base.Part.
+    def __init__(
+        self,
+        path: str,
+        file: Path | None,
+        alt: str | None,
+        depicts_patient: bool = False,
+        mime: str | None = None,
+        where: Any = None,
+        problem: str | None = None,
+    ) -> None:
+        self.__dict__.update(
+            path=path,
+            file=file,
+            alt=alt,
+            depicts_patient=depicts_patient,
+            mime=mime,
+            where=where,
+            problem=problem,
+            kind=_kind(path, mime),
+        )
 
     @property
     def line(self) -> int | None:
         return self.where.line if self.where is not None else None
-
-    @property
-    def kind(self) -> str | None:
-        if self.mime in IMAGE_TYPES:
-            return "gif" if self.mime == "image/gif" else "image"
-        if self.mime in VIDEO_TYPES:
-            return "video"
-        suffix = Path(self.path).suffix.lower()  # unusable file: judge by name so that counts stay sensible
-        if suffix in (".jpg", ".jpeg", ".png", ".webp"):
-            return "image"
-        if suffix == ".gif":
-            return "gif"
-        if suffix in (".mp4", ".mov", ".webm", ".m4v"):
-            return "video"
-        return None
 
     @property
     def size(self) -> int | None:

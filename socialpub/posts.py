@@ -151,14 +151,11 @@ class Post:
 
     def value(self, channel: str, kind: str, key: str, default: Any = None) -> tuple[Any, Source | None]:
         """A field for one channel: its own table wins, then the kind's table, then the post itself."""
-        for table in (channel, kind):
-            if key in self.overrides.get(table, {}):
-                return self.overrides[table][key], Source(self.file, doc=self.doc, path=(table, key))
-        if key == "text":
-            return self.text, self.text_source
-        if key in ("title", "link", "media") and getattr(self, key) not in (None, ()):
-            return getattr(self, key), Source(self.file, doc=self.doc, path=(key,))
-        return default, None
+        return Fields(self, channel, kind)(key, default)
+
+    def fields(self, channel: str, kind: str) -> Fields:
+        """`value` for one channel and several keys."""
+        return Fields(self, channel, kind)
 
     def locate(self, needle: str, source: Source | None) -> tuple[int, int]:
         """Line and column of `needle` in the file, searching from the field's own line; else the field's line."""
@@ -173,6 +170,35 @@ class Post:
                 column = found - (self.source_text.rfind("\n", 0, found) + 1) + 1
                 return line, column
         return start_line, 1
+
+
+_OWN_FIELDS = frozenset({"title", "link", "media"})  # post keys that an override table may replace
+
+
+class Fields:
+    """A post's fields as one channel sees them (Post.value): a render asks for several, so the override
+    tables that apply to the channel are looked up once."""
+
+    __slots__ = ("post", "tables")
+
+    def __init__(self, post: Post, channel: str, kind: str) -> None:
+        self.post = post
+        overrides = post.overrides
+        # (table, its values), the channel's own table first; most posts override little or nothing
+        self.tables = [(t, overrides[t]) for t in (channel, kind) if t in overrides] if overrides else ()
+
+    def __call__(self, key: str, default: Any = None) -> tuple[Any, Source | None]:
+        post = self.post
+        for table, values in self.tables:
+            if key in values:
+                return values[key], Source(post.file, doc=post.doc, path=(table, key))
+        if key == "text":
+            return post.text, post.text_source
+        if key in _OWN_FIELDS:
+            value = getattr(post, key)
+            if value is not None and value != ():
+                return value, Source(post.file, doc=post.doc, path=(key,))
+        return default, None
 
 
 def _line_offset(text: str, line: int) -> int:
@@ -339,7 +365,7 @@ def load_post(path: Path, config: Config, *, due_by: datetime | None = None) -> 
         return None, [exc]
     if due_by is not None and _not_due(doc.data.get("publish_at"), config.defaults.timezone, due_by):
         return None, []
-    return _build_post(path, display, doc, text, body, body_line, config)
+    return _build_post(path, display, doc, text, body, body_line, config, is_toml=suffix == ".toml")
 
 
 _PUBLISH_AT_LINE = re.compile(r"^publish_at[ \t]*=[^\n]*$", re.MULTILINE)
@@ -392,16 +418,21 @@ def _front_start(text: str) -> int:
 
 
 def _build_post(
-    path: Path, display: str, doc: TomlDoc, text: str, body: str, body_line: int, config: Config
+    path: Path, display: str, doc: TomlDoc, text: str, body: str, body_line: int, config: Config, *,
+    is_toml: bool,
 ) -> tuple[Post | None, list[PostError]]:
     problems = Problems(doc, PostError)
     unknown: list[PostError] = []  # SP-FILE-002: the post is still checked for everything else
-    data = dict(doc.data)
-    is_toml = path.suffix == ".toml"
 
     schema = TOML_POST_SCHEMA if is_toml else POST_SCHEMA
     # A table is an override table, unless it is a post key of the wrong type (`title = { … }`: SP-FILE-001).
-    overrides_raw = {k: data.pop(k) for k in list(data) if isinstance(data[k], dict) and k not in schema}
+    data: dict[str, Any] = {}
+    overrides_raw: dict[str, dict[str, Any]] = {}
+    for key, value in doc.data.items():
+        if isinstance(value, dict) and key not in schema:
+            overrides_raw[key] = value
+        else:
+            data[key] = value
     good = problems.check_table(data, schema)
 
     post_text = good.get("text", body) if is_toml else body
@@ -409,8 +440,10 @@ def _build_post(
     # An empty text is no error: a post may carry all its text in overrides; rules see what is rendered.
 
     channels = tuple(good.get("channels", ()))
+    known_channels = channels
     for index, name in enumerate(channels):
         if name not in config.channels:
+            known_channels = tuple(c for c in channels if c in config.channels)
             guess = did_you_mean(name, config.channels)
             unknown.append(
                 PostError(
@@ -425,8 +458,9 @@ def _build_post(
             )
     if "channels" in good and not channels:
         problems.add("lists no channel", ("channels",), hint="name at least one channel from channels.toml")
-    for name in sorted({c for c in channels if channels.count(c) > 1}):  # it would be rendered (and sent) twice
-        problems.add(f"lists '{name}' more than once", ("channels",), hint="name each channel once")
+    if len(set(channels)) < len(channels):  # a channel listed twice would be rendered (and sent) twice
+        for name in sorted({c for c in channels if channels.count(c) > 1}):
+            problems.add(f"lists '{name}' more than once", ("channels",), hint="name each channel once")
 
     campaign = good.get("campaign")
     if campaign is not None and campaign not in config.compliance.campaigns:
@@ -509,11 +543,11 @@ def _build_post(
         return None, [*problems.found, *unknown]  # type: ignore[list-item]  # Problems(doc, PostError)
 
     post = Post(
-        id=good.get("id", path.stem),
+        id=good["id"] if "id" in good else path.stem,
         file=display,
         path=path,
         post_type=good["post_type"],
-        channels=tuple(c for c in channels if c in config.channels),
+        channels=known_channels,
         text=post_text,
         text_source=text_source,
         title=good.get("title"),
@@ -546,18 +580,18 @@ def _override_schema(kind: str) -> dict[str, Key]:
 
 def _publish_at(value: Any, zone: ZoneInfo, problems: Problems) -> datetime | None:
     hint = "write an unquoted TOML date-time such as 2014-09-15T10:00:00-04:00 (or local: 2014-09-15T10:00:00)"
-    if isinstance(value, str):
-        problems.add(f"'{value}' is a string, not a date-time", ("publish_at",), hint=hint)
-        return None
-    if isinstance(value, time):
-        problems.add("needs a date as well as a time of day", ("publish_at",), hint=hint)
-        return None
     if not isinstance(value, datetime):
-        problems.add("needs a time of day, not only a date", ("publish_at",), hint=hint)
+        if isinstance(value, str):
+            problems.add(f"'{value}' is a string, not a date-time", ("publish_at",), hint=hint)
+        elif isinstance(value, time):
+            problems.add("needs a date as well as a time of day", ("publish_at",), hint=hint)
+        else:
+            problems.add("needs a time of day, not only a date", ("publish_at",), hint=hint)
         return None
     try:
         moment = value if value.tzinfo is not None else localize(value, zone)
-        moment.astimezone(UTC), moment.astimezone(zone)  # 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+        if not 1 < moment.year < 9999:  # only within a day of the calendar's ends can a time zone leave it
+            moment.astimezone(UTC), moment.astimezone(zone)  # 0001-01-01T00:00:00+05:00 is before year 1 in UTC
     except OverflowError:
         problems.add(f"{value.isoformat()} is out of range", ("publish_at",), hint=hint)
         return None
@@ -581,7 +615,7 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
 
 def _media_list(
     entries: list[Any],
-    path: tuple[str | int, ...],
+    path: tuple[str, ...],
     post_path: Path,
     display: str,
     doc: TomlDoc,
@@ -599,7 +633,7 @@ def _media_list(
         checked = problems.check_table(entry, MEDIA_SCHEMA, (*path, index))
         if "path" not in checked:
             continue
-        where = Source(display, doc=doc, path=tuple(p for p in path if isinstance(p, str)))
+        where = Source(display, doc=doc, path=path)
         resolved, problem, mime = _media_file(checked["path"], post_path, config)
         if problem:
             line = where.line
@@ -609,7 +643,7 @@ def _media_list(
                     rule="SP-FILE-002",
                     file=display,
                     line=line,
-                    key=f"{'.'.join(str(p) for p in path)}[{index + 1}].path",
+                    key=f"{'.'.join(path)}[{index + 1}].path",
                     hint="paths are relative to the post file and must stay inside the repository",
                 )
             )

@@ -19,7 +19,7 @@ from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
     from socialpub.config import Channel
-    from socialpub.posts import Post, Source
+    from socialpub.posts import Fields, Post, Source
 
 # kind -> "module:Class". Adding a platform means one module and one line here.
 KINDS: dict[str, str] = {
@@ -196,6 +196,7 @@ class Adapter:
     ) -> None:
         self.channel = channel
         self.configured_limits = limits or {}
+        self._limits = {**self.limits, **self.configured_limits}  # asked for by every render
         self.environ = environ  # where env: references are read (None: the process environment)
         self._secrets: dict[str, str] = {}
 
@@ -240,7 +241,7 @@ class Adapter:
         return list(self._secrets.values())
 
     def limit(self, name: str) -> int:
-        return self.configured_limits.get(name, self.limits[name])
+        return self._limits[name]
 
     @property
     def fold(self) -> int | None:
@@ -249,18 +250,24 @@ class Adapter:
     def field(self, post: Post, key: str, default: Any = None) -> tuple[Any, Source | None]:
         return post.value(self.channel.name, self.kind, key, default)
 
+    def fields(self, post: Post) -> Fields:
+        """`field` for several keys: the post's override tables for this channel are looked up once."""
+        return post.fields(self.channel.name, self.kind)
+
     def render(self, post: Post) -> Rendered:
         raise NotImplementedError
 
     def media_issues(self, media: tuple[Media, ...]) -> list[str]:
         """Media the platform would refuse (counts and types), for SP-CHANNEL-002."""
-        images = [m for m in media if m.kind in ("image", "gif")]
-        videos = [m for m in media if m.kind == "video"]
+        if not media:
+            return []
+        images = sum(1 for m in media if m.kind in ("image", "gif"))
+        videos = sum(1 for m in media if m.kind == "video")
         issues = []
-        if len(images) > self.limit("images"):
-            issues.append(f"{len(images)} images; {self.label} takes at most {self.limit('images')}")
-        if len(videos) > self.limit("videos"):
-            issues.append(f"{len(videos)} videos; {self.label} takes at most {self.limit('videos')}")
+        if images > self._limits["images"]:
+            issues.append(f"{images} images; {self.label} takes at most {self._limits['images']}")
+        if videos > self._limits["videos"]:
+            issues.append(f"{videos} videos; {self.label} takes at most {self._limits['videos']}")
         if images and videos:
             issues.append(f"images and a video together; {self.label} takes one or the other")
         return issues

@@ -139,21 +139,22 @@ class FacebookAdapter(Adapter):
         self._lock = threading.Lock()
 
     def render(self, post: Post) -> Rendered:
-        text, text_source = self.field(post, "text")
-        link, link_source = self.field(post, "link")
-        media, _ = self.field(post, "media", ())
-        native, _ = self.field(post, "native_schedule", self.channel.options.get("native_schedule", False))
-        issues = self.media_issues(tuple(media))
+        field = self.fields(post)
+        text, text_source = field("text")
+        link, link_source = field("link")
+        media = tuple(field("media", ())[0])  # an override table gives a list
+        native, _ = field("native_schedule", self.channel.options.get("native_schedule", False))
+        issues = self.media_issues(media)
         if not text.strip() and not media and not link:
             issues.append("nothing to post: no text, link or media")
         return Rendered(
             post=post,
             channel=self.channel,
             kind=self.kind,
-            parts=(Part(text, text_source, tuple(media), len(text)),),  # type: ignore[arg-type]
+            parts=(Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
             link=link,
             link_source=link_source,
-            media=tuple(media),
+            media=media,
             options={"native_schedule": native, "page_id": self.channel.options.get("page_id")},
             measures=(Measure("message", len(text), self.limit("text"), source=text_source),),
             media_issues=tuple(issues),

@@ -105,12 +105,13 @@ class PinterestAdapter(Adapter):
         self._refresh_expires_at: int | None = None
 
     def render(self, post: Post) -> Rendered:
-        text, text_source = self.field(post, "text")
-        title, title_source = self.field(post, "title")
-        link, link_source = self.field(post, "link")
-        media, _ = self.field(post, "media", ())
-        thumbnail, _ = self.field(post, "thumbnail")
-        board, board_source = self.field(post, "board", self.channel.options.get("default_board"))
+        field = self.fields(post)
+        text, text_source = field("text")
+        title, title_source = field("title")
+        link, link_source = field("link")
+        media = tuple(field("media", ())[0])  # an override table gives a list
+        thumbnail, _ = field("thumbnail")
+        board, board_source = field("board", self.channel.options.get("default_board"))
         boards = self.channel.boards
         problems = []
         board_id = boards.get(board) if board else None
@@ -133,7 +134,7 @@ class PinterestAdapter(Adapter):
                     else "boards of this channel: " + ", ".join(boards),
                 )
             )
-        issues = self.media_issues(tuple(media))
+        issues = self.media_issues(media)
         if not media:
             issues.append("a pin needs an image or a video")
         if any(m.kind == "video" for m in media) and thumbnail is None:
@@ -147,12 +148,12 @@ class PinterestAdapter(Adapter):
             post=post,
             channel=self.channel,
             kind=self.kind,
-            parts=(Part(text, text_source, tuple(media), len(text)),),  # type: ignore[arg-type]
+            parts=(Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
             title=title,
             title_source=title_source,
             link=link,
             link_source=link_source,
-            media=tuple(media),
+            media=media,
             thumbnail=thumbnail,
             board=board,
             board_id=board_id,

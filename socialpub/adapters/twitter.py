@@ -118,10 +118,11 @@ class TwitterAdapter(Adapter):
         self._me: dict[str, Any] | None = None
 
     def render(self, post: Post) -> Rendered:
-        text, text_source = self.field(post, "text")
-        link, link_source = self.field(post, "link")
-        media = tuple(self.field(post, "media", ())[0])
-        thread, thread_source = self.field(post, "thread", [])
+        field = self.fields(post)
+        text, text_source = field("text")
+        link, link_source = field("link")
+        media = tuple(field("media", ())[0])
+        thread, thread_source = field("thread", [])
         first = with_link(text, link)
         parts = [Part(first, text_source, media, weighted_length(first))]  # type: ignore[arg-type]
         parts += [Part(reply, thread_source, (), weighted_length(reply)) for reply in thread]  # type: ignore[arg-type]

@@ -89,13 +89,14 @@ class YouTubeAdapter(Adapter):
     }
 
     def render(self, post: Post) -> Rendered:
+        field = self.fields(post)
         options = self.channel.options
-        text, text_source = self.field(post, "text")
-        title, title_source = self.field(post, "title")
-        link, link_source = self.field(post, "link")
-        media, _ = self.field(post, "media", ())
-        thumbnail, _ = self.field(post, "thumbnail")
-        tags, tags_source = self.field(post, "tags", [])
+        text, text_source = field("text")
+        title, title_source = field("title")
+        link, link_source = field("link")
+        media = tuple(field("media", ())[0])  # an override table gives a list
+        thumbnail, _ = field("thumbnail")
+        tags, tags_source = field("tags", [])
         description = with_link(text, link, "\n\n")
         videos = [m for m in media if m.kind == "video"]
         issues = []
@@ -124,20 +125,20 @@ class YouTubeAdapter(Adapter):
             ),
             Measure("tags", tags_length(tags), self.limit("tags"), source=tags_source),
         )
-        privacy, _ = self.field(post, "privacy", options.get("privacy", "public"))
-        category, _ = self.field(post, "category", options.get("category", "22"))
-        made_for_kids, _ = self.field(post, "made_for_kids", options.get("made_for_kids", False))
-        native, _ = self.field(post, "native_schedule", options.get("native_schedule", False))
+        privacy, _ = field("privacy", options.get("privacy", "public"))
+        category, _ = field("category", options.get("category", "22"))
+        made_for_kids, _ = field("made_for_kids", options.get("made_for_kids", False))
+        native, _ = field("native_schedule", options.get("native_schedule", False))
         return Rendered(
             post=post,
             channel=self.channel,
             kind=self.kind,
-            parts=(Part(description, text_source, tuple(media), len(description)),),  # type: ignore[arg-type]
+            parts=(Part(description, text_source, media, len(description)),),  # type: ignore[arg-type]
             title=title,
             title_source=title_source,
             link=link,
             link_source=link_source,
-            media=tuple(media),
+            media=media,
             thumbnail=thumbnail,
             options={
                 "tags": list(tags),
