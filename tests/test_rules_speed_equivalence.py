@@ -226,3 +226,22 @@ def test_when_is_false_only_where_the_rule_finds_nothing(repo: Repo) -> None:
                     continue
                 assert found == [], (r.id, report.post.id, ctx.channel)
     assert skipped > 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(LISTS).flatmap(texts_of))
+def test_view_matches_kept_per_text_equal_a_fresh_scan(text: str) -> None:
+    """`balance.View.find` keeps each field's matches with the text's facts (shared by every field of that
+    text): what a second field of the same text gets is what scanning it finds, blanked or not."""
+    exceptions = T.matcher(BUILTIN["absolute_exceptions"])
+    claims, hype = T.matcher(BUILTIN["absolute_claims"]), T.matcher(BUILTIN["hype"])
+    for source in (None, "another"):  # the same text in two contexts (its Source differs)
+        f = engine.Field("text", text, source)  # type: ignore[arg-type]
+        view = balance.View((f,), exceptions)
+        masked = T.mask_urls(text)
+        for matcher in (claims, hype):
+            whole = T.word_pattern(matcher.terms)
+            assert [(s, e) for _, s, e in view.find(matcher)] == _spans(whole.finditer(masked))
+            blanked = T.blank(masked, T.word_pattern(exceptions.terms))
+            assert [(s, e) for _, s, e in view.find(matcher, blanked=True)] == _spans(whole.finditer(blanked))
+            assert all(g is f for g, _, _ in view.find(matcher))

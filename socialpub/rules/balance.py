@@ -123,12 +123,27 @@ class View:
         if found is None:
             found = []
             for i, f in enumerate(self.prose):
-                pattern = matcher.candidates(f.words)
-                if pattern is not None:
-                    source = self.blanked(i) if blanked else self.masked[i]
-                    found += [(f, m.start(), m.end()) for m in pattern.finditer(source)]
+                found += [(f, start, end) for start, end in self._spans(i, matcher, blanked)]
             self._found[key] = found
         return found
+
+    def _spans(self, i: int, matcher: Matcher, blanked: bool) -> tuple[tuple[int, int], ...]:
+        """(start, end) of every match in field i. They depend only on the field's text and the lists, so they
+        are kept with the text's facts: a post's text goes to several channels, and titles and alt texts recur
+        from post to post."""
+        f = self.prose[i]
+        memo = f.facts.found
+        key = (matcher, self._exceptions if blanked else None)
+        spans: tuple[tuple[int, int], ...] | None = memo.get(key)
+        if spans is None:
+            pattern = matcher.candidates(f.words)
+            if pattern is None:
+                spans = ()
+            else:
+                source = self.blanked(i) if blanked else self.masked[i]
+                spans = tuple(m.span() for m in pattern.finditer(source))
+            memo[key] = spans
+        return spans
 
 
 def _norm(name: str) -> str:

@@ -737,28 +737,40 @@ def _first_difference(found: str, expected: str) -> str:
 )
 def malformed_reporting_information(ctx: Context) -> Iterable[Hit]:
     for t in _texts(ctx):
-        value = t.field.value
         lower = t.field.facts.lower
-        if "fda" in lower:
-            # On the raw text: URL masking takes "800.FDA" for a domain.
-            for m in _FDA_NUMBER.finditer(value):
-                tail = m.group(1)
-                if tail != "1088" and _DIGIT.search(tail):
-                    yield Hit(f"'{m.group(0)}' is not the FDA MedWatch number 1-800-FDA-1088",
-                              excerpt=_hit_excerpt(t, m.start(), m.end()), source=t.field.source)
-        if "encouraged" not in lower:
+        if "fda" not in lower and "encouraged" not in lower:
             continue
-        for m in _STATEMENT_START.finditer(value):
-            candidate = T.normalise_space(value[m.start():m.start() + 600])
-            if not _ABOUT_REPORTING.search(candidate[:200]):
-                continue  # not the MedWatch statement: "… encouraged to report concerns to HR"
-            if any(candidate.startswith(s) for s in _STATEMENTS):
-                continue
-            expected = _STATEMENTS[1] if "http://" in candidate else _STATEMENTS[0]
-            end = value.find("\n", m.start())
-            excerpt = value[m.start():end if end >= 0 else len(value)].rstrip()
-            yield Hit(f"the MedWatch statement is not verbatim: {_first_difference(candidate, expected)}",
-                      excerpt=excerpt, source=t.field.source)
+        # What is wrong depends on the text alone: found once per distinct text (a post's text goes to
+        # several channels).
+        memo = _per_text(ctx, "reporting")
+        value = t.field.value
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = tuple(_reporting_problems(value, lower))
+        for message, excerpt in found:
+            yield Hit(message, excerpt=excerpt, source=t.field.source)
+
+
+def _reporting_problems(value: str, lower: str) -> Iterator[tuple[str, str]]:
+    """(message, excerpt) of each malformed MedWatch number or statement in a text (`lower` is its lower case)."""
+    if "fda" in lower:
+        # On the raw text: URL masking takes "800.FDA" for a domain.
+        for m in _FDA_NUMBER.finditer(value):
+            tail = m.group(1)
+            if tail != "1088" and _DIGIT.search(tail):
+                yield f"'{m.group(0)}' is not the FDA MedWatch number 1-800-FDA-1088", value[m.start():m.end()]
+    if "encouraged" not in lower:
+        return
+    for m in _STATEMENT_START.finditer(value):
+        candidate = T.normalise_space(value[m.start():m.start() + 600])
+        if not _ABOUT_REPORTING.search(candidate[:200]):
+            continue  # not the MedWatch statement: "… encouraged to report concerns to HR"
+        if any(candidate.startswith(s) for s in _STATEMENTS):
+            continue
+        expected = _STATEMENTS[1] if "http://" in candidate else _STATEMENTS[0]
+        end = value.find("\n", m.start())
+        excerpt = value[m.start():end if end >= 0 else len(value)].rstrip()
+        yield f"the MedWatch statement is not verbatim: {_first_difference(candidate, expected)}", excerpt
 
 
 _LONG_FORM = ("facebook", "youtube")

@@ -223,6 +223,8 @@ class Facts:
     def __init__(self, text: str) -> None:
         self.text = text
         self._matchable: tuple[frozenset[Matcher], Collection[Matcher]] | None = None
+        # What rules found in the text with a given list (keyed by the lists; see balance.View).
+        self.found: dict[object, tuple[tuple[int, int], ...]] = {}
 
     @once
     def masked(self) -> str:
