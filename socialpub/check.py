@@ -232,7 +232,9 @@ class _Work:
 
 
 PARALLEL_MIN_FILES = 400
-_CHUNK = 100  # files per task: small enough to balance the workers, large enough to keep messages few
+# Files per task: about eight tasks per worker balance the workers' loads, and few, large tasks keep the
+# parent's share small (it spends a few ms of CPU per task handed out and returned).
+_CHUNK_RANGE = (25, 500)
 _WARM_UP = 25  # files checked before forking (see _run_in_workers)
 
 
@@ -244,7 +246,7 @@ def _worker_count(jobs: int | None, files: int) -> int:
         if files < PARALLEL_MIN_FILES:
             return 1  # starting workers would cost more than it saves
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(jobs, -(-files // _CHUNK)))  # no idle worker
+    return max(1, min(jobs, -(-files // _CHUNK_RANGE[0])))  # no idle worker
 
 
 _forked_work: _Work | None = None  # what forked workers run (inherited, never pickled)
@@ -269,7 +271,8 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
     # Frozen objects are left alone by the workers' garbage collectors, so the pages that hold them stay
     # shared instead of being copied into every worker (which cost a third more CPU time).
     gc.freeze()
-    chunks = [files[i : i + _CHUNK] for i in range(_WARM_UP, len(files), _CHUNK)]
+    size = max(_CHUNK_RANGE[0], min(_CHUNK_RANGE[1], len(files) // (workers * 8)))
+    chunks = [files[i : i + size] for i in range(_WARM_UP, len(files), size)]
     _forked_work = work
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_leave_interrupts_to_parent) as pool:

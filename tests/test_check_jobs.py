@@ -56,7 +56,8 @@ def as_data(result: CheckResult) -> dict[str, object]:
 def test_workers_give_what_one_process_gives(repo: Path, jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config(repo / "channels.toml")
     one = run_check(config, jobs=1)  # in this process, whole reports kept (as preview does)
-    monkeypatch.setattr(check, "_CHUNK", 7)  # many chunks: duplicates and broken files land in several workers
+    # many chunks: duplicates and broken files land in several workers
+    monkeypatch.setattr(check, "_CHUNK_RANGE", (7, 7))
     shared = run_check(config, keep_reports=False, jobs=jobs)
     assert shared.reports == []
     assert as_data(shared) == as_data(one)
@@ -71,7 +72,7 @@ def test_workers_give_what_one_process_gives(repo: Path, jobs: int, monkeypatch:
 
 
 def test_the_first_file_in_discovery_order_keeps_a_repeated_id(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check, "_CHUNK", 5)
+    monkeypatch.setattr(check, "_CHUNK_RANGE", (5, 5))
     result = run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
     kept = {c.post: c.file for c in result.checked}
     # discovery order is the sorted paths: posts/copy-a/… comes before posts/labtalk-launch.md
@@ -106,5 +107,5 @@ def test_jobs_must_be_positive(repo: Path) -> None:
 def test_worker_count() -> None:
     assert check._worker_count(None, check.PARALLEL_MIN_FILES - 1) == 1  # small folders stay in one process
     assert check._worker_count(1, 10_000) == 1
-    assert check._worker_count(8, 150) == 2  # never more workers than chunks of files
+    assert check._worker_count(8, 40) == 2  # never more workers than chunks of files
     assert check._worker_count(3, 10_000) == 3
