@@ -24,6 +24,7 @@ from socialpub.rules import RULES, balance, conduct, engine
 from socialpub.rules import text as T
 from socialpub.rules.lexicon import BUILTIN
 from tests.helpers import Repo
+from tests.test_text import whole_text_spans
 
 # Lists with every shape of term: wildcards, hashtags, terms without a word, non-ASCII words, quotes, dashes.
 ODD_TERMS = (
@@ -136,16 +137,8 @@ def test_only_four_characters_fold_to_ascii_words_otherwise() -> None:
 def test_helpers_equal_the_plain_versions(text: str) -> None:
     assert T.tokens(text) == frozenset(re.findall(r"\w+", text.lower()))
     assert T.has_digit(text) == (re.search(r"\d", text) is not None)
-    whole = []  # URL_RE over the whole text, as url_spans did before scanning word by word
-    for match in T.URL_RE.finditer(text):
-        url = match.group(0)
-        while url and url[-1] in T._TRAILING:
-            if url[-1] == ")" and url.count("(") >= url.count(")"):
-                break
-            url = url[:-1]
-        if "." in url:
-            whole.append((url, match.start(), match.start() + len(url)))
-    assert T.url_spans(text) == whole == list(T.spans(text))
+    # URL_RE over the whole text, as url_spans did before scanning word by word
+    assert T.url_spans(text) == whole_text_spans(text) == list(T.spans(text))
     masked = T.mask_urls(text)
     facts = engine.Field("text", text, None).facts  # what every rule reads of a field's text
     assert facts.masked == masked and facts.urls == tuple(T.find_urls(text))
