@@ -12,13 +12,15 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from socialpub.adapters.base import Adapter, Rendered, adapter_for
 from socialpub.config import Config
-from socialpub.errors import PostError
+from socialpub.errors import PostError, SocialpubError
 from socialpub.posts import Post, discover, duplicate_id, load_post
 from socialpub.rules import RULES, Finding, evaluate
 
@@ -231,7 +233,7 @@ class _Work:
         return outcomes
 
 
-PARALLEL_MIN_FILES = 400
+PARALLEL_MIN_FILES = 400  # below this, starting workers costs about what they would save
 # Files per task: about eight tasks per worker balance the workers' loads, and few, large tasks keep the
 # parent's share small (it spends a few ms of CPU per task handed out and returned).
 _CHUNK_RANGE = (25, 500)
@@ -274,11 +276,22 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
     size = max(_CHUNK_RANGE[0], min(_CHUNK_RANGE[1], len(files) // (workers * 8)))
     chunks = [files[i : i + size] for i in range(_WARM_UP, len(files), size)]
     _forked_work = work
+    # concurrent.futures, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks the pool
+    # with an error instead of leaving the check waiting forever for its files.
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_leave_interrupts_to_parent
+    )
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_leave_interrupts_to_parent) as pool:
-            return outcomes + [outcome for chunk in pool.imap(_run_chunk, chunks) for outcome in chunk]
+        outcomes += [outcome for chunk in pool.map(_run_chunk, chunks) for outcome in chunk]
+    except BrokenProcessPool:
+        raise SocialpubError(
+            "a worker process of the check stopped unexpectedly (killed, or out of memory?)",
+            hint="run the check again; `--jobs 1` checks in a single process",
+        ) from None
     finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # after an interruption: no file is started any more
         _forked_work = None
+    return outcomes
 
 
 def content_hash(renders: Iterable[Rendered]) -> str:

@@ -7,7 +7,9 @@ longer resolve, and files that do not load at all.
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from socialpub import check
 from socialpub.check import CheckResult, run_check
 from socialpub.cli import app
 from socialpub.config import load_config
+from socialpub.errors import SocialpubError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,3 +112,18 @@ def test_worker_count() -> None:
     assert check._worker_count(1, 10_000) == 1
     assert check._worker_count(8, 40) == 2  # never more workers than chunks of files
     assert check._worker_count(3, 10_000) == 3
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parent = os.getpid()
+    run = check._Work.run
+
+    def dying(self: check._Work, files: Sequence[Path]) -> list[check._Outcome]:
+        if os.getpid() != parent:
+            os._exit(9)  # as if killed
+        return run(self, files)
+
+    monkeypatch.setattr(check._Work, "run", dying)
+    monkeypatch.setattr(check, "_CHUNK_RANGE", (7, 7))
+    with pytest.raises(SocialpubError, match="worker process of the check stopped"):
+        run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
