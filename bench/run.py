@@ -1,4 +1,4 @@
-"""socialpub benchmarks for the quality bars of PRODUCT.md: startup and check throughput.
+"""socialpub benchmarks for the quality bars: startup and check throughput.
 
     python bench/run.py [--posts N] [--repeat R] [--only startup|check]
 
@@ -803,7 +803,7 @@ def write_report(
     w("# Benchmarks")
     w("")
     w(
-        'Quality bars of PRODUCT.md ("Quality bars") measured by `bench/run.py` (see `bench/README.md`). '
+        'The quality bars (README, "Benchmarks") measured by `bench/run.py` (see `bench/README.md`). '
         "This file is written by the benchmark: rerun it rather than editing by hand. Figures move as the "
         "code changes, and on a shared or loaded machine by several percent between runs."
     )
@@ -1081,7 +1081,7 @@ def _profile_table(w, rows: list[dict]) -> None:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="socialpub benchmarks (PRODUCT.md quality bars).")
+    parser = argparse.ArgumentParser(description="socialpub benchmarks (quality bars).")
     parser.add_argument("--posts", type=int, default=10_000, help="posts to generate for the check (10000)")
     parser.add_argument(
         "--repeat",

@@ -1,5 +1,5 @@
 """Upload memory: peak RSS of `socialpub publish` sending a 2 GiB video to the sandbox's YouTube API,
-against the same for a 20 MiB video (PRODUCT.md bar: under 150 MB, and within 10 % of the small one).
+against the same for a 20 MiB video (bar: under 150 MB, and within 10 % of the small one).
 
     python bench/upload_memory.py [--big-mib 2048] [--small-mib 20]
 

@@ -51,7 +51,7 @@ class Globals:
 
 
 def errors_handled(command: F) -> F:
-    """The one place where errors become messages and exit codes (PRODUCT.md "Exit codes")."""
+    """The one place where errors become messages and exit codes (README, "Exit codes")."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

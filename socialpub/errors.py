@@ -1,4 +1,4 @@
-"""One exception family and the exit codes it maps to (PRODUCT.md "Exit codes")."""
+"""One exception family and the exit codes it maps to (README, "Exit codes")."""
 
 from __future__ import annotations
 

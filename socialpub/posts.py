@@ -1,4 +1,4 @@
-"""Post files (FORMATS.md): `.md` with TOML front matter between `+++` lines, or `.toml` with `text`."""
+"""Post files (README, "Posts"): `.md` with TOML front matter between `+++` lines, or `.toml` with `text`."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ RETRY_LATER = timedelta(minutes=5)
 
 @dataclass
 class Result:
-    """One (post, channel) outcome, as people read it and scripts parse it (PRODUCT.md JSON)."""
+    """One (post, channel) outcome, as people read it and scripts parse it (the JSON envelope)."""
 
     post: str
     channel: str

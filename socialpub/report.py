@@ -1,6 +1,6 @@
 """How `socialpub check` reports: one function per `--format`, each returning the whole output as a string.
 
-text (people), json (scripts, PRODUCT.md "JSON output"), github (workflow-command annotations), junit
+text (people), json (scripts: a versioned envelope), github (workflow-command annotations), junit
 (CI test reports), sarif (code scanning) and markdown (a GitHub job summary). Every format lists findings
 in the same order: file, line, column, rule. Post content is hostile input here: each format escapes it
 its own way, so a message cannot break a line, an annotation, an XML document or a terminal.
@@ -68,7 +68,7 @@ def _reason(finding: Finding) -> str:
 
 
 def check_json(result: CheckResult) -> str:
-    """The versioned JSON envelope of PRODUCT.md; suppressed findings included, marked as such."""
+    """The versioned JSON envelope; suppressed findings included, marked as such."""
     data = {
         "version": 1,
         "command": "check",
@@ -435,7 +435,7 @@ _STATE_STYLE = {
 
 
 def results_json(command: str, results: Iterable[Any], status: str) -> str:
-    """PRODUCT.md: {"version":1,"command":"run","status":"success|partial|error","results":[…]}."""
+    """The envelope: {"version":1,"command":"run","status":"success|partial|error","results":[…]}."""
     return json.dumps(
         {"version": 1, "command": command, "status": status, "results": [r.to_dict() for r in results]},
         indent=2,

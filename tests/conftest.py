@@ -1,4 +1,4 @@
-"""Tests never touch the real home folder or the network (STYLE.md §10)."""
+"""Tests never touch the real home folder or the network."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A fake platform registered through the real adapter registry, for the orchestration tests (STYLE.md §9).
+"""A fake platform registered through the real adapter registry, for the orchestration tests.
 
 The adapter under test in these tests is not this one: it is the orchestration (ledger, run, publish,
 reconciliation) that calls adapters. Real adapters are tested against the sandbox over HTTP.

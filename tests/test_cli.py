@@ -1,4 +1,4 @@
-"""The command line: exit codes (PRODUCT.md), options, and that errors never show a traceback."""
+"""The command line: exit codes (README), options, and that errors never show a traceback."""
 
 from __future__ import annotations
 

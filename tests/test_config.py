@@ -1,4 +1,4 @@
-"""channels.toml (FORMATS.md): defaults, channels with credential references, and the compliance settings.
+"""channels.toml (README, "Configuration"): defaults, channels with credential references, and the compliance settings.
 
 A missing or invalid channels.toml is a ConfigError (exit 2) that lists every problem at once, each with
 file, line and key; a credential is never echoed, only its reference.

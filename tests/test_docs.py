@@ -43,3 +43,20 @@ def test_readme_documents_every_rule() -> None:
 
     missing = [rule_id for rule_id in RULES if rule_id not in README]
     assert missing == []
+
+
+def test_the_repository_refers_to_nothing_outside_it() -> None:
+    """A fresh clone is the whole project: no path or document beside it is named by code, tests or docs."""
+    root = Path(__file__).resolve().parents[1]
+    outside = re.compile(r"\.\./shared|\b(?:PRODUCT|PLATFORMS|FORMATS|RULES|SAFETY|STYLE)\.md\b")
+    tracked = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".md", ".toml", ".yaml", ".yml", ".sh")
+               and not any(part.startswith(".") and part not in (".ci",) for part in p.relative_to(root).parts)
+               and "data" not in p.relative_to(root).parts]
+    offenders = [f"{p.relative_to(root)}:{n}" for p in tracked
+                 for n, line in enumerate(p.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+                 if outside.search(line) and p.name != "test_docs.py"]
+    assert not offenders, offenders
+    for name in ("x-api-v2.openapi.json", "pinterest-v5.openapi.json", "twitter-text-validate.yml"):
+        assert (root / "tests" / "data" / name).is_file(), name
+    for licence in ("x-api-v2.LICENSE", "pinterest-v5.LICENSE", "twitter-text.LICENSE"):
+        assert (root / "tests" / "data" / licence).is_file(), licence

@@ -1,4 +1,4 @@
-"""Exactly once, proven with real processes against the sandbox (PRODUCT.md "The ledger", "Quality bars").
+"""Exactly once, proven with real processes against the sandbox (docs/exactly-once.md).
 
 Every due (post, channel) must reach its platform exactly once through SIGKILLs, overlapping runs, rate
 limits, 5xx, timeouts, dropped connections, expired tokens and DST changes. These tests run the harness of

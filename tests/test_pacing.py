@@ -1,5 +1,5 @@
 """`run` paces a channel by the platform's rate-limit headers: it waits for the window instead of
-sending into a used-up one (PRODUCT.md: "per-channel pacing so that the platforms' rate limits are not hit")."""
+sending into a used-up one (per-channel pacing, so that the platforms' rate limits are not hit)."""
 
 from __future__ import annotations
 

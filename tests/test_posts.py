@@ -1,7 +1,7 @@
-"""Post files (FORMATS.md): `.md` with `+++` front matter and `.toml` with `text`, as the loader reads them.
+"""Post files (README, "Posts"): `.md` with `+++` front matter and `.toml` with `text`, as the loader reads them.
 
 Every broken file must become an SP-FILE-001/002 finding that names the file (and the line where there is
-one), never an exception: `check` reports every broken file in one run (PRODUCT.md, exit codes).
+one), never an exception: `check` reports every broken file in one run (README, exit codes).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def renders_by_channel(result: CheckResult, post_id: str) -> dict[str, object]:
     return {r.channel.name: r for r in report.renders}
 
 
-# --- every field of FORMATS.md ---------------------------------------------------------------------
+# --- every field of a post file ---------------------------------------------------------------------
 
 FULL_FRONT = f"""\
 id = "mbc-strength-2014"

@@ -1,4 +1,4 @@
-"""Start-up stays light: no SDK and no rule engine is imported for --help/--version (STYLE.md §2)."""
+"""Start-up stays light: no SDK and no rule engine is imported for --help/--version ."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Every call goes through the real SDK (googleapiclient, google-auth, httplib2) to `Sandbox()`; the request
 bodies socialpub sends and the sandbox's answers are held against the discovery document that ships with
-google-api-python-client (PRODUCT.md "The sandbox").
+google-api-python-client (the built-in sandbox).
 """
 
 from __future__ import annotations
@@ -294,7 +294,7 @@ def test_native_schedule_uploads_private_with_publish_at(repo: Repo, box: Sandbo
     )
     adapter.publish(rendered)
     (stored,) = videos(box)
-    # publishAt is accepted only on a private video; YouTube makes it public then (PLATFORMS.md)
+    # publishAt is accepted only on a private video; YouTube makes it public then
     assert stored["status"]["privacyStatus"] == "private"
     assert stored["status"]["publishAt"] == when.strftime("%Y-%m-%dT%H:%M:%SZ")
 

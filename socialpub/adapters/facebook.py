@@ -25,7 +25,7 @@ Wire protocol (Graph API, https://developers.facebook.com/docs/pages-api/posts):
   `x-business-use-case-usage` header's `estimated_time_to_regain_access` (minutes) when present, else
   `rate_limit_wait` seconds.
 
-facebook-sdk 3.1.0 pitfalls (PLATFORMS.md) and how each is neutralised here:
+facebook-sdk 3.1.0 pitfalls and how each is neutralised here:
 
 - it refuses versions after 3.1 → `graph.version` is set after construction ("v21.0": the SDK puts the
   attribute as-is between the host and the path);
@@ -414,7 +414,7 @@ class FacebookAdapter(Adapter):
                 if ahead < SCHEDULE_MIN + SCHEDULE_SLACK
                 else "publish it nearer the time (30 days ahead at most)",
             )
-        # "false" as a string: the SDK sends a Python False as "False" (PLATFORMS.md).
+        # "false" as a string: the SDK sends a Python False as "False".
         return {"published": "false", "scheduled_publish_time": str(int(when.timestamp()))}, when
 
     def _call(
@@ -611,7 +611,7 @@ class _Graph:
     def photo(self, page_id: str, media: Media, fields: Mapping[str, str]) -> dict[str, Any]:
         assert media.file is not None
         with media.file.open("rb") as handle:
-            # album_path: the default "me/photos" is not the Page's (PLATFORMS.md)
+            # album_path: the default "me/photos" is not the Page's
             return self._run(lambda: self.api.put_photo(handle, album_path=f"{page_id}/photos", **fields))
 
     def get(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
@@ -696,7 +696,7 @@ def _check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> Non
     """Raise GraphFailure unless this is a Graph success: a 2xx JSON object without `error`.
 
     facebook-sdk reads the body only: a 500 without an `error` key would pass as a success, and a 502 HTML
-    page raises a message-only error (PLATFORMS.md).
+    page raises a message-only error.
     """
     try:
         body = response.json()

@@ -1,10 +1,10 @@
 """Pinterest pins on named boards. Rendering is offline; publishing uses the REST API v5 over requests.
 
-Why a small client of our own and no SDK: PLATFORMS.md ("Dependencies: decisions"). py3-pinterest drives a
+Why a small client of our own and no SDK: this module. py3-pinterest drives a
 browser with the account's password; the official `pinterest-api-sdk` reads stray `.env`/`config.json`
 files into the process at import time. The API is plain JSON over HTTPS, so `requests` is all we need.
 
-Wire protocol (https://developers.pinterest.com/docs/api/v5/, ../shared/specs/pinterest-v5.openapi.json):
+Wire protocol (https://developers.pinterest.com/docs/api/v5/, vendored as tests/data/pinterest-v5.openapi.json):
 
 - publish: `POST /v5/pins` with `media_source` `image_base64` (PNG/JPEG only: the spec's `ContentType`
   enum); a video goes `POST /v5/media` → multipart POST to the returned `upload_url` (S3 on the real

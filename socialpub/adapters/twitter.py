@@ -1,6 +1,6 @@
 """X (Twitter): tweets and threads. Rendering is offline; publishing uses tweepy, imported on demand.
 
-The network side answers the pitfalls of PLATFORMS.md ("X (tweepy)"):
+The network side answers tweepy's known pitfalls:
 
 - tweepy's v2 `Client` posts, deletes and reads tweets, but its base URL is hard-coded and it sends no
   timeout: its `session` is replaced by `socialpub.http.make_session(endpoint)`, which gives every request
@@ -321,7 +321,7 @@ class TwitterAdapter(Adapter):
 
     @property
     def session(self) -> requests.Session:
-        """The channel's session: a timeout on every request, and the endpoint override (PLATFORMS.md)."""
+        """The channel's session: a timeout on every request, and the endpoint override."""
         timeout = (self.connect_timeout, self.timeout)
         if self._session is None or self._session_timeout != timeout:
             old = self._session
@@ -342,7 +342,7 @@ class TwitterAdapter(Adapter):
             if self.oauth2:
                 self._client = tweepy.Client(
                     bearer_token=self._bearer_token(), return_type=requests.Response, wait_on_rate_limit=False
-                )  # never True: PLATFORMS.md
+                )  # never True: it would sleep through cron
             else:
                 self._client = tweepy.Client(
                     consumer_key=self.secret("api_key"),

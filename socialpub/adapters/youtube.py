@@ -4,7 +4,7 @@ The network side goes through google-api-python-client (`videos().insert` with a
 `thumbnails().set`, `channels().list`, `playlistItems().list`, `videos().delete`) on an httplib2
 transport made here (`_endpoint_http`) that
 - sends every request, the media upload and the token refresh included, to the channel's `endpoint` with
-  its own scheme (PLATFORMS.md: the SDK moves only the host of upload URLs, so an `http://` endpoint got `https://`),
+  its own scheme (the SDK moves only the host of upload URLs, so an `http://` endpoint got `https://`),
 - keeps `308 Resume Incomplete` as an answer (httplib2 takes 308 for a redirect unless told otherwise;
   `googleapiclient.http.build_http()` does the same, but only for the transport it builds itself),
 - has a timeout and notes `refresh_token_expires_in` from the token endpoint (OAuth apps in Testing mode).
@@ -227,7 +227,7 @@ class YouTubeAdapter(Adapter):
         if options.get("tags"):
             snippet["tags"] = [str(t) for t in options["tags"]]
         privacy = options.get("privacy") or "public"
-        # Always explicit: YouTube makes a video public when privacyStatus is left out (PLATFORMS.md).
+        # Always explicit: YouTube makes a video public when privacyStatus is left out.
         status: dict[str, Any] = {
             "privacyStatus": privacy,
             "selfDeclaredMadeForKids": bool(options.get("made_for_kids", False)),
@@ -692,7 +692,7 @@ def _http_class() -> type:
 
         def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
             # `_fix_up_media_path_base_url` swaps only the host of upload URLs (https://127.0.0.1:…):
-            # send them, and any other URL off the endpoint, to the endpoint with its scheme (PLATFORMS.md).
+            # send them, and any other URL off the endpoint, to the endpoint with its scheme.
             if self.endpoint and uri != self.endpoint and not uri.startswith(self.endpoint + "/"):
                 uri = redirect_url(uri, self.endpoint)
             response, content = super().request(uri, method, *args, **kwargs)

@@ -1,4 +1,4 @@
-"""The compliance rules, grouped as RULES.md groups them. Importing this package registers them all."""
+"""The compliance rules, grouped by rule-id family (docs/rules.md). Importing this package registers them all."""
 
 from socialpub.rules import (  # noqa: F401  (each module registers its rules)
     balance,

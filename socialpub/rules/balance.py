@@ -308,7 +308,7 @@ def missing_risk_information(ctx: Context) -> Iterable[Hit]:
             )
 
 
-ESTABLISHED_WINDOW = 40  # characters either side of the brand name ("about 40" in RULES.md)
+ESTABLISHED_WINDOW = 40  # characters either side of the brand name ("about 40": docs/rules.md, SP-BAL)
 
 
 @rule(

@@ -1,4 +1,4 @@
-"""The compliance engine: a catalogue of rules (RULES.md), how they see a post, and what they report.
+"""The compliance engine: a catalogue of rules (docs/rules.md), how they see a post, and what they report.
 
 A rule is a function registered with `@rule(...)`. Post-scope rules run once per post (approval,
 campaign window…); channel-scope rules run once per (post, channel) on what that channel would receive.
