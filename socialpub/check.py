@@ -312,6 +312,27 @@ def content_hash(renders: Iterable[Rendered]) -> str:
     return digest.hexdigest()
 
 
+def same_content(
+    recorded: str | None, renders: Sequence[Rendered], limits: dict[str, dict[str, int]] | None = None
+) -> bool:
+    """Whether a hash recorded earlier (approved_sha256, a ledger row) is this content's hash: as rendered now,
+    or as an earlier socialpub rendered the same file (posts.RENDER_VERSION), so that upgrading socialpub alone
+    never looks like an edit. `renders` are every channel's (as for content_hash)."""
+    if not recorded:
+        return False
+    recorded = recorded.lower()
+    if recorded == content_hash(renders):
+        return True
+    post = renders[0].post if renders else None
+    if post is None:
+        return False
+    for version in range(1, post.render_version):
+        earlier = post.as_rendered_by(version)
+        if recorded == content_hash([adapter_for(r.channel, limits).render(earlier) for r in renders]):
+            return True
+    return False
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

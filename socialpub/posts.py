@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -17,12 +17,17 @@ import tomli
 from socialpub.adapters.base import COMMON_OVERRIDE_KEYS, KINDS, adapter_class
 from socialpub.errors import PostError
 from socialpub.media import Media, sniff_file
+from socialpub.plaintext import markdown_to_text
 from socialpub.tomlsource import Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text
 
 if TYPE_CHECKING:
     from socialpub.config import Config
 
 MAX_POST_BYTES = 512_000
+# How posts are turned into what the platforms receive. 2: Markdown bodies converted to plain text, the
+# body's final newline not sent, a Facebook photo or video post's link in its text from the render on.
+# Content hashes recorded under an earlier version still match (Post.as_rendered_by).
+RENDER_VERSION = 2
 POST_TYPES = ("branded", "unbranded_awareness", "corporate", "careers", "reply", "correction")
 AUTHOR_TYPES = ("company", "employee", "patient_ambassador", "influencer", "hcp_consultant")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -145,6 +150,17 @@ class Post:
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     doc: TomlDoc | None = field(default=None, repr=False)
     source_text: str = field(default="", repr=False)
+    markdown: bool = False  # a `.md` post: its body and override text/thread entries are Markdown
+    raw_text: str = field(default="", repr=False)  # the text as written (before the Markdown conversion)
+    render_version: int = RENDER_VERSION
+
+    def as_rendered_by(self, version: int) -> Post:
+        """This post as an earlier socialpub rendered it, to recognise content hashes recorded before an
+        upgrade (socialpub.check.same_content). Version 1: Markdown sent literally, the body's final newline
+        kept, a Facebook photo or video post's link added only when sending."""
+        if version >= self.render_version:
+            return self
+        return replace(self, text=self.raw_text if self.markdown else self.text, render_version=version)
 
     def line(self, *path: str | int) -> int:
         return (self.doc.line(*path) if self.doc else None) or 1
@@ -173,6 +189,7 @@ class Post:
 
 
 _OWN_FIELDS = frozenset({"title", "link", "media"})  # post keys that an override table may replace
+_MARKDOWN_KEYS = frozenset({"text", "thread"})  # override keys written in Markdown in a `.md` post
 
 
 class Fields:
@@ -191,7 +208,10 @@ class Fields:
         post = self.post
         for table, values in self.tables:
             if key in values:
-                return values[key], Source(post.file, doc=post.doc, path=(table, key))
+                value = values[key]
+                if key in _MARKDOWN_KEYS and post.markdown and post.render_version >= 2:
+                    value = markdown_to_text(value) if key == "text" else [markdown_to_text(v) for v in value]
+                return value, Source(post.file, doc=post.doc, path=(table, key))
         if key == "text":
             return post.text, post.text_source
         if key in _OWN_FIELDS:
@@ -548,7 +568,7 @@ def _build_post(
         path=path,
         post_type=good["post_type"],
         channels=known_channels,
-        text=post_text,
+        text=post_text if is_toml else markdown_to_text(post_text),
         text_source=text_source,
         title=good.get("title"),
         campaign=campaign,
@@ -568,6 +588,8 @@ def _build_post(
         overrides=overrides,
         doc=doc,
         source_text=text,
+        markdown=not is_toml,
+        raw_text=post_text,
     )
     return post, unknown
 

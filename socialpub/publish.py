@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.check import PostReport, Renderer, check_post, content_hash
+from socialpub.check import PostReport, Renderer, check_post, content_hash, same_content
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
 from socialpub.ledger import Ledger, Row, utcnow
 
@@ -194,7 +194,7 @@ class Publisher:
         def decide(current: Row | None) -> Row | None:
             if (current.updated_at if current else None) != observed:
                 return None  # changed under us: another run got there first
-            if current is not None and not self._may_send(current, digest, mode, again):
+            if current is not None and not self._may_send(current, self._same(current, report), mode, again):
                 return None
             return Row(
                 post_id=post.id, channel=channel, state="publishing", content_hash=digest,
@@ -205,8 +205,8 @@ class Publisher:
             )
 
         current = row
-        if current is not None and not self._may_send(current, digest, mode, again):
-            return self._done(self._why_not(current, digest))
+        if current is not None and not self._may_send(current, self._same(current, report), mode, again):
+            return self._done(self._why_not(current, self._same(current, report)))
         claimed = self.ledger.claim(post.id, channel, decide)
         if claimed is None:
             return self._done(Result(post.id, channel, "skipped", error="claimed by another run"))
@@ -230,22 +230,26 @@ class Publisher:
         assert self.ledger is not None
         return replace(current, state="unknown", last_error=error, claimed_by=self.ledger.claimer)
 
+    def _same(self, row: Row, report: PostReport) -> bool:
+        """Whether the row was recorded for this very content (a hash from before an upgrade included)."""
+        return same_content(row.content_hash, report.all_renders, self.config.compliance.limits)
+
     @staticmethod
-    def _may_send(row: Row, digest: str, mode: str, again: bool) -> bool:
+    def _may_send(row: Row, same_content: bool, mode: str, again: bool) -> bool:
         if row.state == "published":
             return again
         if row.state in ("retracted", "missed"):
             return mode == "publish"
         if row.state == "failed":
-            if mode == "publish" or row.content_hash != digest:
+            if mode == "publish" or not same_content:
                 return True  # a person asks, or the post file changed
             return row.transient and (row.next_attempt_at is None or row.next_attempt_at <= utcnow())
         return row.state == "new"
 
-    def _why_not(self, row: Row, digest: str) -> Result:
+    def _why_not(self, row: Row, same_content: bool) -> Result:
         if row.state == "published":
             edited = " (the post was edited since: edited-after-publish; it is not published again)" \
-                if row.content_hash != digest else ""
+                if not same_content else ""
             return Result(row.post_id, row.channel, "skipped", row.remote_id, row.url,
                           error=f"already published{edited}", hint="use --again to publish it once more (recorded)")
         if row.state == "failed" and row.transient:
@@ -377,7 +381,8 @@ class Publisher:
         post, channel = report.post, rendered.channel.name
         digest = content_hash(report.all_renders)
         row = self.ledger.get(post.id, channel)
-        if row is not None and row.state == "failed" and row.content_hash == digest and row.last_error == result.error:
+        if row is not None and row.state == "failed" and row.last_error == result.error \
+                and same_content(row.content_hash, report.all_renders, self.config.compliance.limits):
             return  # already on record; do not add an event every minute
         if row is not None and row.state in ("published", "publishing", "unknown"):
             return

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from socialpub.check import Renderer, content_hash
+from socialpub.check import Renderer, same_content
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
 from socialpub.ledger import Ledger, iso, utcnow
 from socialpub.posts import load_posts
@@ -25,11 +25,12 @@ def status_rows(config: Config, ledger: Ledger, now: datetime) -> list[dict[str,
     rows = {(r.post_id, r.channel): r for r in ledger.rows()}
     out: list[dict[str, Any]] = []
     for post in loaded.posts:
-        digest = content_hash(renderer.render(post))
+        renders = renderer.render(post)
         for channel in post.channels:
             row = rows.pop((post.id, channel), None)
             state = row.state if row else None
-            if state == "published" and row and row.content_hash and row.content_hash != digest:
+            if state == "published" and row and row.content_hash \
+                    and not same_content(row.content_hash, renders, config.compliance.limits):
                 state = "edited-after-publish"
             elif state == "failed" and row and row.transient:
                 state = "retrying"

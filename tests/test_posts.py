@@ -144,7 +144,7 @@ def test_md_post_loads_every_field(repo: Repo) -> None:
     assert file_findings(result) == []
     post = posts_of(result)["mbc-strength-2014"]
     _check_full(post, "posts/full.md")
-    assert post.text == "More than 173,000 women in the United States are living with MBC.\n"
+    assert post.text == "More than 173,000 women in the United States are living with MBC."  # no final newline
     assert post.text_source.line == line_of(text, "More than")
     renders = renders_by_channel(result, "mbc-strength-2014")
     assert renders["pin"].board_id == "549755885177"  # type: ignore[attr-defined]
@@ -890,7 +890,7 @@ def test_md_with_crlf_line_endings(repo: Repo) -> None:
     result = repo.check()
     assert file_findings(result) == []
     post = posts_of(result)["a"]
-    assert post.text == "line one\nline two\n"  # no '\r' left in what is published
+    assert post.text == "line one\nline two"  # no '\r' left in what is published
     assert post.title == "T" and post.overrides["twitter"]["text"] == "on X"
     assert post.text_source.line == line_of(text, "line one")
     repo.write("posts/a.md", md("\ntitel = 1\n").replace("\n", "\r\n").encode())

@@ -147,6 +147,12 @@ class FacebookAdapter(Adapter):
         issues = self.media_issues(media)
         if not text.strip() and not media and not link:
             issues.append("nothing to post: no text, link or media")
+        if post.render_version >= 2:
+            # The message exactly as sent: photo and video posts have no link field (the link goes in the
+            # text, and no link card shows); a link-only feed post carries the link as its message too.
+            text = with_link(text, link).strip() if media else (text.strip() or (link or ""))
+            if media:
+                link = link_source = None
         return Rendered(
             post=post,
             channel=self.channel,
@@ -205,7 +211,7 @@ class FacebookAdapter(Adapter):
             post_id = self._multi_photo(page_id, readable, message, schedule)
         else:
             # A link-only post carries the link as its message too, so that find() can recognise it.
-            fields = {k: v for k, v in (("message", rendered.text or message), ("link", rendered.link)) if v}
+            fields = {k: v for k, v in (("message", message), ("link", rendered.link)) if v}
             if not fields:
                 raise _refused("nothing to post: no text, link or media", "write the post's text")
             answer = self._call(graph.post, page_id, "feed", {**fields, **schedule}, creates=True)
@@ -731,11 +737,9 @@ class _Unsent(Exception):
 
 
 def post_message(rendered: Rendered) -> str:
-    """The message as publish() sends it and find() compares it: the text; for photo and video posts, which
-    have no link field, the text with the link appended; for a link-only feed post, the link."""
-    if rendered.media:
-        return with_link(rendered.text, rendered.link).strip()
-    return rendered.text.strip() or (rendered.link or "")
+    """The message as publish() sends it and find() compares it: the rendered text, which already carries a
+    photo or video post's link and a link-only post's link (FacebookAdapter.render)."""
+    return rendered.text
 
 
 def _photo_fields(media: Media, message: str, schedule: Mapping[str, str]) -> dict[str, str]:

@@ -446,10 +446,10 @@ def changed_since_approval(ctx: Context) -> Iterable[Hit]:
     approved = ctx.post.approved_sha256
     if not approved:
         return
-    from socialpub.check import content_hash  # here, not at the top: socialpub.check imports the rules
+    from socialpub.check import content_hash, same_content  # here: socialpub.check imports the rules
 
-    current = content_hash(ctx.all_renders)
-    if current != approved.lower():
+    if not same_content(approved, ctx.all_renders, ctx.compliance.limits):
+        current = content_hash(ctx.all_renders)
         yield Hit(
             f"content changed since approval: its hash is now {current[:12]}…, approved_sha256 is "
             f"{approved[:12]}… (the hash covers every channel's text, title, link, board and media bytes)",
