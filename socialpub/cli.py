@@ -183,7 +183,8 @@ def stdout_is_terminal() -> bool:
 def check(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Post files or folders (default: the posts folder).")
+        list[Path] | None,
+        typer.Argument(help="Post files, folders or post ids (default: the posts folder)."),
     ] = None,
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Report format.")] = CheckFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
@@ -217,7 +218,9 @@ def check(
 
     globals_: Globals = ctx.obj
     config = globals_.load()
-    selected = list(paths or ())
+    from socialpub.posts import select_posts
+
+    selected = select_posts(config, paths or ())
     if any(p.resolve() == config.path for p in selected):
         selected = []  # the configuration changed (e.g. a pre-commit run): every post is affected
     if changed_since is not None:
@@ -261,7 +264,8 @@ def check(
 def preview(
     ctx: typer.Context,
     posts: Annotated[
-        list[Path] | None, typer.Argument(help="Post files or folders (default: the posts folder).")
+        list[Path] | None,
+        typer.Argument(help="Post files, folders or post ids (default: the posts folder)."),
     ] = None,
     channel: Annotated[
         list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")
@@ -283,10 +287,11 @@ def preview(
     """
     from socialpub import preview as cards
     from socialpub.check import run_check
+    from socialpub.posts import select_posts
 
     config = ctx.obj.load()
     result = run_check(
-        config, posts or (), channels=check_channels(config, channel), at=parse_moment(at, config, "--at")
+        config, select_posts(config, posts or ()), channels=check_channels(config, channel), at=parse_moment(at, config, "--at")
     )
     if html is not None:
         from socialpub.html import render_page
@@ -306,7 +311,8 @@ def preview(
 @errors_handled
 def hash_(
     ctx: typer.Context,
-    posts: Annotated[list[Path], typer.Argument(help="Post files to hash.")],
+    posts: Annotated[list[Path], typer.Argument(help="Post files, folders or post ids to hash.")],
+    format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
 ) -> None:
     """Print the content hash of posts, for the approver to record as approved_sha256 (SP-META-008).
 
@@ -314,20 +320,27 @@ def hash_(
 
         socialpub hash posts/oncavix-facebook.md
     """
+    import json
+
     from socialpub.check import Renderer, content_hash
     from socialpub.errors import SocialpubError
-    from socialpub.posts import load_posts
+    from socialpub.posts import load_posts, select_posts
 
     config = ctx.obj.load()
-    loaded = load_posts(config, posts)
+    loaded = load_posts(config, select_posts(config, posts))
     if loaded.errors:
         raise SocialpubError(
             "cannot hash a post that does not load:\n  " + "\n  ".join(str(e) for e in loaded.errors),
             hint="fix the file first (socialpub check shows every problem)",
         )
     renderer = Renderer(config)
-    for post in loaded.posts:
-        typer.echo(f"{content_hash(renderer.render(post))}  {post.id}  {post.file}")
+    hashes = [{"post": post.id, "file": post.file, "sha256": content_hash(renderer.render(post))}
+              for post in loaded.posts]
+    if format is SimpleFormat.json:
+        emit(json.dumps({"version": 1, "command": "hash", "hashes": hashes}, indent=2, ensure_ascii=False), None)
+        return
+    for item in hashes:
+        typer.echo(f"{item['sha256']}  {item['post']}  {item['file']}")
 
 
 @app.command()
@@ -510,7 +523,7 @@ def print_results(command: str, results: list[Any], format: RunFormat | SimpleFo
 @errors_handled
 def publish(
     ctx: typer.Context,
-    posts: Annotated[list[Path], typer.Argument(help="Post files to publish now.")],
+    posts: Annotated[list[Path], typer.Argument(help="Post files, folders or post ids to publish now.")],
     channel: Annotated[
         list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")
     ] = None,
@@ -537,13 +550,13 @@ def publish(
 
     from socialpub.check import check_post
     from socialpub.errors import SocialpubError
-    from socialpub.posts import load_posts
+    from socialpub.posts import load_posts, select_posts
     from socialpub.publish import Publisher, exit_code
 
     globals_: Globals = ctx.obj
     config = globals_.load()
     channels = check_channels(config, channel)
-    loaded = load_posts(config, posts)
+    loaded = load_posts(config, select_posts(config, posts))
     if loaded.errors:
         raise SocialpubError(
             "cannot publish posts that do not load:\n  " + "\n  ".join(str(e) for e in loaded.errors),
@@ -682,6 +695,9 @@ def status(
     ctx: typer.Context,
     now: Annotated[str | None, typer.Option("--now", help="Judge due/scheduled as of this time.")] = None,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+    post: Annotated[
+        list[str] | None, typer.Option("--post", "-p", help="Only this post: its id or file (repeatable).")
+    ] = None,
 ) -> None:
     """One row per (post, channel): scheduled, due, published (URL), failed (reason), unknown, missed,
     retracted, edited-after-publish.
@@ -689,6 +705,8 @@ def status(
     Example:
 
         socialpub status --format json
+
+        socialpub status --post mbc-strength-call
     """
     import json
 
@@ -700,6 +718,12 @@ def status(
     ledger = open_ledger_for(globals_, config)
     try:
         rows = status_rows(config, ledger, parse_moment(now, config, "--now") or datetime.now(UTC))
+        if post:
+            from socialpub.posts import post_id_of
+
+            known = {row["post"] for row in rows}
+            wanted = {post_id_of(config, name, known=known) for name in post}
+            rows = [row for row in rows if row["post"] in wanted]
     finally:
         ledger.close()
     if format is SimpleFormat.json:
@@ -773,7 +797,10 @@ def resolve(
     check_channels(config, [channel])
     ledger = open_ledger_for(globals_, config)
     try:
-        message = resolve_outcome(ledger, Path(post).stem, channel, published)
+        from socialpub.posts import post_id_of
+
+        post_id = post_id_of(config, post, known=[row.post_id for row in ledger.rows()])
+        message = resolve_outcome(ledger, post_id, channel, published)
     finally:
         ledger.close()
     typer.echo(message)
@@ -805,7 +832,9 @@ def retract(
     channels = check_channels(config, channel)
     ledger = open_ledger_for(globals_, config)
     try:
-        post_id = Path(post).stem
+        from socialpub.posts import post_id_of
+
+        post_id = post_id_of(config, post, known=[row.post_id for row in ledger.rows()])
         if not yes and sys.stdin.isatty():
             if not typer.confirm(
                 f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", default=False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 import tomli
 
 from socialpub.adapters.base import COMMON_OVERRIDE_KEYS, KINDS, adapter_class
-from socialpub.errors import PostError
+from socialpub.errors import PostError, SocialpubError
 from socialpub.media import Media, sniff_file
 from socialpub.plaintext import markdown_to_text
 from socialpub.tomlsource import Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text
@@ -744,3 +745,47 @@ def _inspect_media(resolved: Path) -> tuple[Path | None, str | None, str | None]
 
 def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def select_posts(config: Config, names: Iterable[str | Path]) -> list[Path]:
+    """What a person named on the command line, as post files: a file or folder path as given, or a post id
+    (as `status` shows it). An id that matches no post is an error that suggests the closest ids."""
+    selected: list[Path] = []
+    by_id: dict[str, Path] | None = None
+    for name in names:
+        path = Path(name)
+        if path.exists():
+            selected.append(path)
+            continue
+        if by_id is None:
+            by_id = {post.id: post.path for post in load_posts(config).posts}
+        if str(name) in by_id:
+            selected.append(by_id[str(name)])
+            continue
+        raise _no_such_post(str(name), by_id)
+    return selected
+
+
+def post_id_of(config: Config, name: str, known: Iterable[str] = ()) -> str:
+    """The post id a person means by `name`: the id of the post file at that path, or an id of a post on disk
+    or in `known` (the ledger's: a post whose file was removed can still be retracted or resolved)."""
+    path = Path(name)
+    if path.is_file():
+        post, errors = load_post(path, config)
+        if post is None:
+            raise SocialpubError(
+                f"{name}: the post file does not load, so its id is unknown",
+                hint="socialpub check shows why; or give the post id as `socialpub status` shows it",
+            )
+        return post.id
+    ids = {post.id: post.path for post in load_posts(config).posts}
+    if name in ids or name in set(known):
+        return name
+    raise _no_such_post(name, {**dict.fromkeys(known), **ids})
+
+
+def _no_such_post(name: str, ids: Iterable[str]) -> SocialpubError:
+    close = difflib.get_close_matches(name, list(ids), n=3, cutoff=0.5)
+    hint = ("did you mean " + " or ".join(f"'{c}'" for c in close) + "?") if close else \
+        "give a post file's path or a post id as `socialpub status` shows it"
+    return SocialpubError(f"no post file or post id '{name}'", hint=hint)
