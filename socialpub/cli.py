@@ -291,7 +291,8 @@ def preview(
 
     config = ctx.obj.load()
     result = run_check(
-        config, select_posts(config, posts or ()), channels=check_channels(config, channel), at=parse_moment(at, config, "--at")
+        config, select_posts(config, posts or ()), channels=check_channels(config, channel),
+        at=parse_moment(at, config, "--at"),
     )
     if html is not None:
         from socialpub.html import render_page

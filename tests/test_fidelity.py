@@ -61,8 +61,11 @@ def _write(repo: Repo, name: str, channels: list[str], media: list[str], front: 
     files = {"a.png": PNG, "b.png": PNG, "v.mp4": MP4}
     for item in media:
         repo.write(f"posts/media/{item}", files[item])
-    items = [{"path": f"media/{m}", "alt": "Two scientists at a lab bench reviewing results"} for m in media]
-    repo.post(MARKDOWN, name=name, channels=channels, media=items or None, tables=tables, **front)
+    repo.post(MARKDOWN, name=name, channels=channels, media=_media(media), tables=tables, **front)
+
+
+def _media(media: list[str]) -> list[dict[str, str]] | None:
+    return [{"path": f"media/{m}", "alt": "Two scientists at a lab bench reviewing results"} for m in media] or None
 
 
 def _received(box: Sandbox) -> list[dict[str, Any]]:
@@ -168,12 +171,12 @@ def test_hashes_recorded_before_the_upgrade_still_match(tmp_path: Path, case: tu
 
     # approved_sha256 recorded with the old version: no SP-META-008 after the upgrade.
     repo.post(MARKDOWN, name=name, channels=channels,
-              media=[{"path": f"media/{m}", "alt": "Two scientists at a lab bench reviewing results"} for m in media] or None,
+              media=_media(media),
               tables=tables, approved_sha256=old, **front)
     assert "SP-META-008" not in {f.rule for f in repo.check().findings}
     # ...and an edit after approval is still caught.
     repo.post(MARKDOWN + "One more line.\n", name=name, channels=channels,
-              media=[{"path": f"media/{m}", "alt": "Two scientists at a lab bench reviewing results"} for m in media] or None,
+              media=_media(media),
               tables=tables, approved_sha256=old, **front)
     assert "SP-META-008" in {f.rule for f in repo.check().findings}
 

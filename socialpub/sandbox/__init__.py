@@ -1,4 +1,5 @@
-"""The local platform simulator (README, "Channels, credentials and the sandbox"): `Sandbox`, and the platforms it speaks."""
+"""The local platform simulator (README, "Channels, credentials and the sandbox"): `Sandbox`, and the platforms
+it speaks."""
 
 from __future__ import annotations
 
