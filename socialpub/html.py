@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from socialpub import __version__
 from socialpub.media import IMAGE_TYPES, VIDEO_TYPES
 from socialpub.preview import card, schedule
+from socialpub.report import merged
 
 if TYPE_CHECKING:
     from socialpub.adapters.base import Rendered
@@ -348,8 +349,9 @@ class Page:
         rows = []
         for rep in self.result.reports:
             when = schedule(rep, self.config)
-            errors = sum(1 for f in rep.findings if f.blocking)
-            warnings = sum(1 for f in rep.findings if f.severity == "warning" and not f.suppressed)
+            groups = merged(rep.findings)  # a problem shared by several channels counts once
+            errors = sum(1 for f, _ in groups if f.blocking)
+            warnings = sum(1 for f, _ in groups if f.severity == "warning" and not f.suppressed)
             state = "blocked" if errors else "warnings" if warnings else "ready"
             chips = [
                 el(

@@ -34,26 +34,44 @@ def ordered(findings: Iterable[Finding]) -> list[Finding]:
     )
 
 
+def merged(findings: Iterable[Finding]) -> list[tuple[Finding, tuple[str, ...]]]:
+    """Findings as people read them: a problem found alike on several channels once, with those channels.
+
+    The machine formats (json, sarif, junit) keep one record per (finding, channel)."""
+    groups: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
+    for f in ordered(findings):
+        key = (f.rule, f.severity, f.post, f.file, f.line, f.column, f.message, f.excerpt, f.hint, f.suppressed,
+               _reason(f) if f.suppressed else None)
+        first, channels = groups.setdefault(key, (f, []))
+        if f.channel and f.channel not in channels:
+            channels.append(f.channel)
+    return [(first, tuple(channels)) for first, channels in groups.values()]
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _counts(result: CheckResult) -> str:
-    """'3 errors, 1 warning, 1 suppressed' (zero counts left out), or '' when nothing was found."""
+def _counts(groups: list[tuple[Finding, tuple[str, ...]]]) -> str:
+    """'3 errors, 1 warning, 1 suppressed' (zero counts left out), or '' when nothing was found; a finding
+    shared by several channels counts once (`merged`)."""
+    errors = sum(1 for f, _ in groups if f.severity == "error" and not f.suppressed)
+    warnings = sum(1 for f, _ in groups if f.severity == "warning" and not f.suppressed)
+    suppressed = sum(1 for f, _ in groups if f.suppressed)
     parts = [
-        _plural(result.errors, "error") if result.errors else "",
-        _plural(result.warnings, "warning") if result.warnings else "",
-        f"{result.suppressed} suppressed" if result.suppressed else "",
+        _plural(errors, "error") if errors else "",
+        _plural(warnings, "warning") if warnings else "",
+        f"{suppressed} suppressed" if suppressed else "",
     ]
-    if not result.findings:
+    if not groups:
         return ""
     # only findings of another severity (e.g. a hand-made "note") leave every count at zero
-    return ", ".join(p for p in parts if p) or _plural(len(result.findings), "finding")
+    return ", ".join(p for p in parts if p) or _plural(len(groups), "finding")
 
 
-def _headline(result: CheckResult) -> str:
+def _headline(result: CheckResult, groups: list[tuple[Finding, tuple[str, ...]]]) -> str:
     checked = f"{_plural(result.posts, 'post')} checked"
-    counts = _counts(result)
+    counts = _counts(groups)
     return f"{checked}: {counts}" if counts else f"{checked}: ✓ no findings"
 
 
@@ -98,9 +116,9 @@ def _gh_property(value: str) -> str:
 
 
 def check_github(result: CheckResult) -> str:
-    """One GitHub Actions annotation per finding (suppressed ones as notices)."""
+    """One GitHub Actions annotation per finding, its channels listed (suppressed ones as notices)."""
     lines = []
-    for f in ordered(result.findings):
+    for f, channels in merged(result.findings):
         command = "notice" if f.suppressed else ("error" if f.severity == "error" else "warning")
         props = []
         if f.file:
@@ -109,7 +127,7 @@ def check_github(result: CheckResult) -> str:
                 props.append(("line", str(f.line)))
                 if f.column is not None and f.column >= 1:
                     props.append(("col", str(f.column)))
-        title = f"{f.rule} {f.name}" + (f" [{f.channel}]" if f.channel else "")
+        title = f"{f.rule} {f.name}" + (f" [{', '.join(channels)}]" if channels else "")
         props.append(("title", title))
         message = f.message
         if f.hint:
@@ -354,7 +372,8 @@ def check_text(result: CheckResult, *, color: bool) -> str:
     """Findings for people, grouped by file, then a summary line; ANSI colour only when `color`."""
     out: list[str] = []
     current: str | None = None
-    for f in ordered(result.findings):
+    groups = merged(result.findings)
+    for f, channels in groups:
         if current is not None and f.file != current:
             out.append("")
         current = f.file
@@ -365,7 +384,7 @@ def check_text(result: CheckResult, *, color: bool) -> str:
                 _paint(_safe(_location(f)), "path", color),
                 _paint(_safe(f.severity), level if level in _STYLES else "dim", color),
                 _paint(f"{f.rule} {_safe(f.name)}", "rule", color),
-                f"[{_safe(f.channel)}]" if f.channel else "",
+                f"[{_safe(', '.join(channels))}]" if channels else "",
             )
             if part
         )
@@ -383,7 +402,7 @@ def check_text(result: CheckResult, *, color: bool) -> str:
             out.append(f"    > {excerpt}")
     if out:
         out.append("")
-    headline = _headline(result)
+    headline = _headline(result, groups)
     if not result.findings:
         headline = _paint(headline, "ok", color)
     elif result.errors:
@@ -407,11 +426,12 @@ def _md(value: str) -> str:
 def check_markdown(result: CheckResult, *, limit: int = MARKDOWN_LIMIT) -> str:
     """A short GitHub job summary: the counts, then one line per finding that is not suppressed."""
     icon = "✅" if result.ok else "❌"
-    lines = ["### socialpub check", "", f"{icon} {_md(_headline(result).replace('✓ ', ''))}"]
-    shown = [f for f in ordered(result.findings) if not f.suppressed]
+    groups = merged(result.findings)
+    lines = ["### socialpub check", "", f"{icon} {_md(_headline(result, groups).replace('✓ ', ''))}"]
+    shown = [(f, channels) for f, channels in groups if not f.suppressed]
     if shown:
         lines.append("")
-    for f in shown[:limit]:
+    for f, channels in shown[:limit]:
         rule = re.sub(r"[^A-Za-z0-9_.-]", "", f.rule)
         where = ""
         if f.file:
@@ -419,7 +439,7 @@ def check_markdown(result: CheckResult, *, limit: int = MARKDOWN_LIMIT) -> str:
             target = quote(f.file.replace("\\", "/"), safe="/-._~")
             target += f"#L{f.line}" if f.line is not None else ""
             where = f" [{_md(label)}]({target})"
-        channel = f" ({_md(f.channel)})" if f.channel else ""
+        channel = f" ({_md(', '.join(channels))})" if channels else ""
         lines.append(f"- **{_md(f.severity)}** `{rule}`{where} — {_md(f.message)}{channel}")
     if len(shown) > limit:
         lines.append(f"- … and {len(shown) - limit} more (see the full report)")

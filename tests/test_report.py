@@ -680,3 +680,45 @@ def test_report_imports_neither_typer_nor_rich() -> None:
     code = "import sys, socialpub.report; print(sorted(m for m in ('typer', 'rich') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- a problem shared by several channels is read once ----------------------------------------------------
+
+
+def test_a_finding_shared_by_channels_is_shown_once_where_people_read_it(repo: Repo) -> None:
+    repo.post("The best treatment for everyone.", name="shared", channels=["tw", "fb", "pin"],
+              tables='[pinterest]\nboard = "US Military Veterans"\n')
+    result = repo.check()
+    per_channel = [f for f in result.findings if f.rule == "SP-CLAIM-001"]
+    assert {f.channel for f in per_channel} == {"tw", "fb", "pin"}
+    text = report.check_text(result, color=False)
+    lines = [line for line in text.splitlines() if "SP-CLAIM-001" in line]
+    assert len(lines) == 1 and "[fb, pin, tw]" in lines[0]
+    github = [line for line in report.check_github(result).splitlines() if "SP-CLAIM-001" in line]
+    assert len(github) == 1 and "[fb%2C pin%2C tw]" in github[0]  # the title property escapes commas
+    markdown = [line for line in report.check_markdown(result).splitlines() if "SP-CLAIM-001" in line]
+    assert len(markdown) == 1 and "(fb, pin, tw)" in markdown[0]
+    # The summary counts it once; the machine formats keep one record per (finding, channel).
+    groups = report.merged(result.findings)
+    errors = sum(1 for f, _ in groups if f.blocking)
+    assert errors < result.errors and f"{errors} error" in text.splitlines()[-1]
+    data = json.loads(report.check_json(result))
+    assert sum(1 for f in data["findings"] if f["rule"] == "SP-CLAIM-001") == 3
+    sarif = json.loads(report.check_sarif(result, "1.0"))
+    assert sum(1 for r in sarif["runs"][0]["results"] if r["ruleId"] == "SP-CLAIM-001") == 3
+    assert report.check_junit(result).count("SP-CLAIM-001") >= 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["SP-A", "SP-B"]), st.sampled_from(["tw", "fb", "yt", None]),
+                          st.sampled_from(["m1", "m2"]), st.booleans()), max_size=12))
+def test_merging_loses_no_finding_and_no_channel(items: list[tuple[str, str | None, str, bool]]) -> None:
+    findings = [Finding(rule, "name", "error", "p", channel, "posts/p.md", 3, 1, message, suppressed=suppressed,
+                        suppression={"reason": "ok"} if suppressed else None)
+                for rule, channel, message, suppressed in items]
+    groups = report.merged(findings)
+    for f in findings:
+        assert any((g.rule, g.message, g.suppressed) == (f.rule, f.message, f.suppressed)
+                   and (f.channel is None or f.channel in channels) for g, channels in groups)
+    keys = [(g.rule, g.message, g.suppressed) for g, _ in groups]
+    assert len(keys) == len(set(keys))  # each problem once
