@@ -404,6 +404,8 @@ def channels(
         if row["endpoint"]:
             line += f"  → {row['endpoint']}"
         typer.echo(line.rstrip())
+        for key, reference in row["credentials"].items():  # references only: a value is never read here
+            typer.echo(f"    {key} = {reference}")
         if row["boards"]:
             typer.echo("    boards: " + ", ".join(row["boards"]))
 

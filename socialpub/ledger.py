@@ -11,6 +11,7 @@ before anything is sent again.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -98,9 +99,15 @@ def parse_iso(text: str | None) -> datetime | None:
 
 
 def actor() -> str:
-    """Who acts, for the audit trail: the OS user and host (cron shows as its user)."""
-    user = os.environ.get("SOCIALPUB_ACTOR") or os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
-    return f"{user}@{socket.gethostname()}"
+    """Who acts, for the audit trail: SOCIALPUB_ACTOR (e.g. a person's name in a shared account), else the
+    OS login name (cron shows as its user), else the uid; and the host."""
+    user = os.environ.get("SOCIALPUB_ACTOR", "").strip()
+    if not user:
+        try:
+            user = getpass.getuser()  # LOGNAME, USER, LNAME, USERNAME, then the password database
+        except Exception:  # noqa: BLE001 - no name for this uid (a container's arbitrary uid)
+            user = ""
+    return f"{user or f'uid-{os.getuid()}'}@{socket.gethostname()}"
 
 
 @dataclass

@@ -42,7 +42,12 @@ _KIND_BY_SUFFIX = {".jpg": "image", ".jpeg": "image", ".png": "image", ".webp": 
 def _kind(path: str, mime: str | None) -> str | None:
     """"image", "gif" or "video" by the MIME type; for an unusable file by its name, so that counts stay
     sensible; None for anything else."""
-    return _KIND_BY_MIME.get(mime) or _KIND_BY_SUFFIX.get(Path(path).suffix.lower())  # type: ignore[arg-type]
+    return _KIND_BY_MIME.get(mime) or kind_by_name(path)  # type: ignore[arg-type]
+
+
+def kind_by_name(path: str) -> str | None:
+    """"image", "gif" or "video" as the file's name says (its extension), whatever its bytes are."""
+    return _KIND_BY_SUFFIX.get(Path(path).suffix.lower())
 
 
 @dataclass(frozen=True, init=False)

@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from socialpub.errors import ConfigError, CredentialsError, PostError
-from socialpub.media import Media
+from socialpub.media import Media, kind_by_name
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
@@ -165,6 +165,17 @@ class Rendered:
         return self.parts[0].text if self.parts else ""
 
 
+class Issue(str):
+    """Something the platform would refuse (SP-CHANNEL-001/002), with the hint that fits it."""
+
+    hint: str | None
+
+    def __new__(cls, message: str, hint: str | None = None) -> Issue:
+        issue = super().__new__(cls, message)
+        issue.hint = hint
+        return issue
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What a platform answered to a publish: enough to find, link and delete the post later."""
@@ -263,13 +274,24 @@ class Adapter:
             return []
         images = sum(1 for m in media if m.kind in ("image", "gif"))
         videos = sum(1 for m in media if m.kind == "video")
+        table = f"[{self.kind}] media = [{{ path = \"…\", alt = \"…\" }}]"
         issues = []
-        if images > self._limits["images"]:
-            issues.append(f"{images} images; {self.label} takes at most {self._limits['images']}")
-        if videos > self._limits["videos"]:
-            issues.append(f"{videos} videos; {self.label} takes at most {self._limits['videos']}")
+        for m in media:
+            named = kind_by_name(m.path)
+            if m.mime and named and named != m.kind and {named, m.kind} != {"image", "gif"}:
+                issues.append(Issue(
+                    f"'{m.path}' is a {m.mime} file by its bytes, not the {named} its name says",
+                    "replace it with the intended file, or rename it to match what it is",
+                ))
+        for what, count in (("images", images), ("videos", videos)):
+            limit = self._limits[what]
+            if count > limit:
+                hint = (f"{self.label} takes no {what}: give this channel its own media with {table}" if limit == 0
+                        else f"keep at most {limit} for {self.label}, e.g. with {table}")
+                issues.append(Issue(f"{count} {what}; {self.label} takes at most {limit}", hint))
         if images and videos:
-            issues.append(f"images and a video together; {self.label} takes one or the other")
+            issues.append(Issue(f"images and a video together; {self.label} takes one or the other",
+                                f"keep either the images or the video for {self.label}, e.g. with {table}"))
         return issues
 
     # --- the network side (the publishing issue fills these in per platform) ---

@@ -55,7 +55,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError
 from socialpub.http import (
     CONNECT_TIMEOUT,
@@ -146,7 +146,8 @@ class FacebookAdapter(Adapter):
         native, _ = field("native_schedule", self.channel.options.get("native_schedule", False))
         issues = self.media_issues(media)
         if not text.strip() and not media and not link:
-            issues.append("nothing to post: no text, link or media")
+            issues.append(Issue("nothing to post: no text, link or media",
+                                "write the post's text, or add a link or media"))
         if post.render_version >= 2:
             # The message exactly as sent: photo and video posts have no link field (the link goes in the
             # text, and no link card shows); a link-only feed post carries the link as its message too.

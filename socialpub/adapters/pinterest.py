@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered
+from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered
 from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError, PostError
 from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, MultipartFile, platform_error, request_error, scrub
@@ -136,9 +136,10 @@ class PinterestAdapter(Adapter):
             )
         issues = self.media_issues(media)
         if not media:
-            issues.append("a pin needs an image or a video")
+            issues.append(Issue("a pin needs an image or a video",
+                                'add one: [pinterest] media = [{ path = "…", alt = "…" }]'))
         if any(m.kind == "video" for m in media) and thumbnail is None:
-            issues.append("a video pin needs a cover image: set [pinterest] thumbnail = \"…\"")
+            issues.append(Issue("a video pin needs a cover image", 'set [pinterest] thumbnail = "cover.png"'))
         measures = (
             Measure("title", len(title or ""), self.limit("title"), source=title_source),
             Measure("description", len(text), self.limit("text"), source=text_source),

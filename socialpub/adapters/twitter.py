@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered, with_link
 from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError
 from socialpub.http import (
@@ -139,9 +139,11 @@ class TwitterAdapter(Adapter):
         ]
         issues = self.media_issues(media)
         if len(media) > 1 and any(m.kind == "gif" for m in media):
-            issues.append("a GIF must be the only media of a tweet")
+            issues.append(Issue("a GIF must be the only media of a tweet",
+                                'give X the GIF alone: [twitter] media = [{ path = "….gif", alt = "…" }]'))
         if not media and not first.strip():
-            issues.append("nothing to post: the tweet has no text and no media")
+            issues.append(Issue("nothing to post: the tweet has no text and no media",
+                                "write the tweet's text or add media"))
         return Rendered(
             post=post,
             channel=self.channel,

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
 from socialpub.http import READ_TIMEOUT, platform_error, redirect_url, request_error, retry_after, scrub
 from socialpub.redact import guard_loggers
@@ -101,12 +101,15 @@ class YouTubeAdapter(Adapter):
         videos = [m for m in media if m.kind == "video"]
         issues = []
         if len(videos) != 1 or len(media) != 1:
-            issues.append(
+            issues.append(Issue(
                 f"a YouTube post needs exactly one video (it has {len(videos)} video(s) "
-                f"and {len(media) - len(videos)} other file(s)); set [youtube] media = [{{ path = … }}]"
-            )
+                f"and {len(media) - len(videos)} other file(s))",
+                'give YouTube one video: [youtube] media = [{ path = "video.mp4", alt = "…" }]; a cover image '
+                "goes in [youtube] thumbnail",
+            ))
         if thumbnail is not None and thumbnail.kind not in ("image", None):
-            issues.append("the thumbnail must be an image (JPEG or PNG)")
+            issues.append(Issue("the thumbnail must be an image (JPEG or PNG)",
+                                'set [youtube] thumbnail = "cover.png" (a JPEG or PNG file)'))
         text_issues = []
         if not title:
             text_issues.append("a YouTube video needs a title")

@@ -29,8 +29,7 @@ def too_long(ctx: Context) -> Iterable[Hit]:
 @rule(
     "SP-CHANNEL-002", "media-requirements", "error",
     summary="The channel's media requirements are not met.",
-    help="Give the channel the media it needs, e.g. "
-    "[youtube] media = [{ path = \"video.mp4\", alt = \"…\" }].",
+    help="Give the channel the media it takes (each finding's hint says how).",
     when=lambda ctx: bool(ctx.rendered.media_issues),  # type: ignore[union-attr]
 )
 def media_requirements(ctx: Context) -> Iterable[Hit]:
@@ -48,4 +47,4 @@ def media_requirements(ctx: Context) -> Iterable[Hit]:
         table = name if name in post.overrides else kind if kind in post.overrides else None
         line = post.line(table) if table else post.line("channels")
     for issue in ctx.rendered.media_issues:
-        yield Hit(issue, line=line)
+        yield Hit(str(issue), line=line, hint=getattr(issue, "hint", None))  # the hint that fits this problem

@@ -10,7 +10,7 @@ from socialpub.rules.engine import Context, Hit, rule
 @rule(
     "SP-FILE-001", "invalid-post-file", "error", scope="post", suppressible=False,
     summary="The post file cannot be parsed or has invalid fields.",
-    help="Fix the file as the message says; see FORMATS in the README for the post format.",
+    help="Fix the file as the message says; the section 'Posts' of the README shows the post format.",
 )
 def invalid_post_file(ctx: Context) -> Iterable[Hit]:
     return ()  # reported by the loader (socialpub.check), never by looking at a loaded post
