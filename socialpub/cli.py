@@ -199,6 +199,14 @@ def check(
             "--changed-since", help="Only posts that git says changed since REF (all when channels.toml did)."
         ),
     ] = None,
+    changed_files: Annotated[
+        bool,
+        typer.Option(
+            "--changed-files",
+            help="PATHS are changed files (pre-commit passes them): check the posts among them, posts showing "
+            "a changed media file, and every post when channels.toml is one. Other files are skipped.",
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -219,12 +227,17 @@ def check(
     config = globals_.load()
     selected = list(paths or ())
     if any(p.resolve() == config.path for p in selected):
-        selected = []  # the configuration changed (e.g. a pre-commit run): every post is affected
+        selected = []  # the configuration changed: every post is affected
+    by_change = changed_since is not None or changed_files
     if changed_since is not None:
+        from socialpub.gitchanges import changed_posts, files_changed_since
+
+        selected = changed_posts(config, files_changed_since(config, changed_since))
+    elif changed_files:
         from socialpub.gitchanges import changed_posts
 
-        selected = changed_posts(config, changed_since)
-    if changed_since is not None and not selected:
+        selected = changed_posts(config, paths or ())
+    if by_change and not selected:
         from socialpub.check import CheckResult
 
         result = CheckResult(reports=[], file_findings=[], files=0)  # nothing changed: nothing to report
