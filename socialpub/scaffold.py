@@ -78,6 +78,8 @@ WORKFLOW = """\
 # socialpub review: every pull request that touches posts gets the compliance preview.
 # Runs on `pull_request` (never `pull_request_target`) and uses no secrets: no publishing credential can
 # reach code from a pull request. Publishing runs elsewhere (cron, or a scheduled workflow on main).
+# Values from the event reach commands only through `env:` (a branch name is data, never shell code), and
+# each action is pinned to a full commit hash, its version in the comment.
 name: socialpub review
 on:
   pull_request:
@@ -85,29 +87,41 @@ on:
 permissions:
   contents: read
   security-events: write   # upload SARIF to code scanning
+env:
+  BASE_REF: ${{ github.base_ref }}
+  # socialpub is installed from its own git repository at a reviewed commit, never by name from a public
+  # index (where another package may hold the name). Fill in both (README, "CI: review every pull request").
+  SOCIALPUB_REPOSITORY: https://example.com/socialpub.git
+  SOCIALPUB_COMMIT: PIN-A-COMMIT
 jobs:
   review:
     runs-on: ubuntu-latest
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
         with:
           fetch-depth: 0   # --changed-since needs the base branch's history
-      - uses: actions/setup-python@v5
+          persist-credentials: false
+      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0
         with:
           python-version: "3.12"
-      - name: Install socialpub
-        run: pip install socialpub
+      - name: Install socialpub (pinned commit)
+        run: |
+          if ! [[ "$SOCIALPUB_COMMIT" =~ ^[0-9a-f]{40}$ ]]; then
+            echo "::error::set SOCIALPUB_COMMIT in this workflow to a full commit hash of socialpub's repository"
+            exit 2
+          fi
+          pip install "socialpub @ git+${SOCIALPUB_REPOSITORY}@${SOCIALPUB_COMMIT}"
       - name: Compliance check (annotations on the changed lines)
-        run: socialpub check --changed-since "origin/${{ github.base_ref }}" --format github
+        run: socialpub check --changed-since "origin/$BASE_REF" --format github
       - name: Job summary
         if: always()
         run: |
-          socialpub check --changed-since "origin/${{ github.base_ref }}" --format markdown --output summary.md || true
+          socialpub check --changed-since "origin/$BASE_REF" --format markdown --output summary.md || true
           cat summary.md >> "$GITHUB_STEP_SUMMARY"
       - name: SARIF for code scanning
         if: always()
         run: socialpub check --format sarif --output socialpub.sarif || true
-      - uses: github/codeql-action/upload-sarif@v3
+      - uses: github/codeql-action/upload-sarif@5d4e8d1aca955e8d8589aabd499c5cae939e33c7 # v4.31.9
         if: always()
         with:
           sarif_file: socialpub.sarif
@@ -115,7 +129,7 @@ jobs:
       - name: HTML preview for reviewers
         if: always()
         run: socialpub preview --html socialpub-preview.html || true
-      - uses: actions/upload-artifact@v4
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
         if: always()
         with:
           name: socialpub-preview
