@@ -142,7 +142,9 @@ CRONTAB = """\
 # --quiet only what needs attention is (failed, unknown, missed, refused).
 # Exit codes for alerting: 0 ok (also: lock held / paused), 1 refused by findings, 2 configuration,
 # 3 a channel failed, 4 an outcome is unknown (socialpub resolve).
-*/5 * * * * cd /srv/posts && . /etc/socialpub/credentials.env && socialpub run --quiet
+# cron runs /bin/sh with PATH=/usr/bin:/bin: hence the full path to socialpub. `set -a` exports the NAME=value
+# lines of the credentials file (a plain `.` would set them for the shell only, never for socialpub).
+*/5 * * * * cd /srv/posts && set -a && . /etc/socialpub/credentials.env && /usr/local/bin/socialpub run --quiet
 """
 
 SYSTEMD = """\
@@ -156,6 +158,8 @@ After=network-online.target
 Type=oneshot
 User=socialpub
 WorkingDirectory=/srv/posts
+# The same NAME=value file as the crontab line; no leading '-': a missing file fails the unit, never a run
+# without credentials. systemd reads it as root before switching to User=, so it may stay root-only (0600).
 EnvironmentFile=/etc/socialpub/credentials.env
 ExecStart=/usr/local/bin/socialpub run --quiet
 # 0 ok, 1 refused by findings, 2 configuration, 3 a channel failed, 4 unknown outcome: 1-4 mark the unit failed.
