@@ -412,17 +412,20 @@ def channels(
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the repository of posts.")] = Path("."),
 ) -> None:
-    """Scaffold channels.toml, posts/ with an example post, a CI workflow and a crontab line.
+    """Scaffold channels.toml, posts/ with an example post, a CI workflow, a crontab line and a .gitignore.
 
-    Existing files are left alone. Example:
+    Existing files are left alone (a .gitignore only gets the patterns it lacks). Nothing is written through
+    a symbolic link that leaves the folder. Example:
 
         socialpub init my-posts && cd my-posts && socialpub check
     """
     from socialpub.scaffold import scaffold
 
-    created, skipped = scaffold(directory)
+    created, updated, skipped = scaffold(directory)
     for path in created:
         typer.echo(f"created {path}")
+    for path in updated:
+        typer.echo(f"updated {path} (added socialpub's patterns)")
     for path in skipped:
         typer.echo(f"kept    {path} (exists)")
     typer.echo(

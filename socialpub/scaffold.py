@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
+
+from socialpub.errors import SocialpubError
 
 CHANNELS_TOML = """\
 # socialpub configuration. Credentials are references only: env:NAME or file:PATH (outside this repository).
@@ -28,6 +31,23 @@ kind = "facebook"
 page_id = "123456789"
 page_token = "env:EXAMPLE_FB_PAGE_TOKEN"
 graph_version = "v21.0"
+
+# YouTube and Pinterest sign in through OAuth: set the app's client id and secret in the environment, run
+# `socialpub auth NAME` once (it writes the tokens outside this repository), then uncomment the table.
+# [channels.example-youtube]
+# kind = "youtube"
+# client_id = "env:EXAMPLE_YT_CLIENT_ID"
+# client_secret = "env:EXAMPLE_YT_CLIENT_SECRET"
+# refresh_token = "file:~/.config/socialpub/example-youtube.refresh_token.token"
+
+# [channels.example-pinterest]
+# kind = "pinterest"
+# app_id = "env:EXAMPLE_PINTEREST_APP_ID"
+# app_secret = "env:EXAMPLE_PINTEREST_APP_SECRET"
+# access_token = "file:~/.config/socialpub/example-pinterest.access_token.token"
+# refresh_token = "file:~/.config/socialpub/example-pinterest.refresh_token.token"
+# [channels.example-pinterest.boards]   # board name (as posts write it) -> board id
+# "News" = "549755885175"
 
 [compliance.approval]
 # The MLR approval code as your pages print it; the named groups month and yy give the approval month.
@@ -175,8 +195,22 @@ ExecStart=/usr/local/bin/socialpub run --quiet
 """
 
 
-def scaffold(directory: Path, today: date | None = None) -> tuple[list[Path], list[Path]]:
-    """Write the starter files that do not exist yet; return (created, kept)."""
+# Whole-line patterns only: git reads a `#` after a pattern as part of it.
+GITIGNORE_PATTERNS = (".socialpub/", "credentials.env")
+GITIGNORE = """\
+# socialpub: the ledger, its lock and local state, and the NAME=value secrets for cron, never go into git.
+.socialpub/
+credentials.env
+"""
+
+
+def scaffold(directory: Path, today: date | None = None) -> tuple[list[Path], list[Path], list[Path]]:
+    """Write the starter files that do not exist yet; return (created, updated, kept). An existing .gitignore
+    gets the patterns it lacks (updated); every other existing file is kept as it is.
+
+    Everything is checked before anything is written: a symbolic link that leads out of `directory`, or a
+    file where a folder goes (or the reverse), is a SocialpubError and nothing is written.
+    """
     today = today or date.today()
     files = {
         Path("channels.toml"): CHANNELS_TOML,
@@ -184,14 +218,74 @@ def scaffold(directory: Path, today: date | None = None) -> tuple[list[Path], li
         Path(".github/workflows/socialpub-review.yml"): WORKFLOW,
         Path("crontab.example"): CRONTAB,
         Path("socialpub.service.example"): SYSTEMD,
+        Path(".gitignore"): GITIGNORE,
     }
-    created, kept = [], []
+    problems = [problem for relative in files for problem in _problems(directory, relative)]
+    if (directory / ".gitignore").is_symlink():  # it would be appended to through the link, and git ignores it
+        problems.append(".gitignore is a symbolic link, which git does not read: make it a file")
+    if problems:
+        raise SocialpubError(
+            f"cannot set up {directory}: " + "; ".join(dict.fromkeys(problems)) + ". Nothing was written",
+            hint="move the link or file aside (or pick another folder) and run `socialpub init` again",
+        )
+    created, updated, kept = [], [], []
     for relative, content in files.items():
         target = directory / relative
+        if relative == Path(".gitignore") and target.exists():
+            (updated if _add_ignores(target) else kept).append(target)
+            continue
         if target.exists():
             kept.append(target)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+        _write_new(target, content)
         created.append(target)
-    return created, kept
+    return created, updated, kept
+
+
+def _problems(directory: Path, relative: Path) -> list[str]:
+    """Why `relative` cannot be written under `directory` without leaving it or replacing something."""
+    if directory.exists() and not directory.is_dir():
+        return [f"{directory} is a file, not a folder"]
+    root = directory.resolve()
+    here = directory
+    parts = relative.parts
+    for depth, part in enumerate(parts):
+        here = here / part
+        shown = Path(*parts[: depth + 1]).as_posix()
+        is_last = depth == len(parts) - 1
+        try:
+            if here.is_symlink():
+                target = Path(os.path.realpath(here))
+                if not target.is_relative_to(root):
+                    return [f"{shown} is a symbolic link to {target}, outside the folder"]
+                if not target.exists():
+                    return [f"{shown} is a symbolic link to {target}, which does not exist"]
+            if not here.exists():
+                return []  # created from here on: nothing below can be in the way
+            if is_last and not here.is_file():
+                return [f"{shown} is a folder where a file goes"]
+            if not is_last and not here.is_dir():
+                return [f"{shown} is a file where a folder goes"]
+        except OSError as exc:
+            return [f"{shown} cannot be read ({exc.strerror})"]
+    return []
+
+
+def _write_new(path: Path, content: str) -> None:
+    """Create `path`, never through a link (O_NOFOLLOW) and never over a file (O_EXCL) that appeared since."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as out:
+        out.write(content)
+
+
+def _add_ignores(gitignore: Path) -> bool:
+    """Add socialpub's patterns to an existing .gitignore that lacks them; True when it changed."""
+    text = gitignore.read_text(encoding="utf-8", errors="replace")
+    present = {line.strip() for line in text.splitlines()}
+    missing = [pattern for pattern in GITIGNORE_PATTERNS if pattern not in present]
+    if not missing:
+        return False
+    with gitignore.open("a", encoding="utf-8") as out:
+        out.write(("\n" if text and not text.endswith("\n") else "") + "# socialpub\n" + "\n".join(missing) + "\n")
+    return True
