@@ -18,19 +18,17 @@ if TYPE_CHECKING:
 
 # Never quote or escape names (-z already does not; this also covers rev-parse), whatever the user's config.
 GIT = ("git", "-c", "core.quotepath=false")
+REF_HINT = "is REF a commit of this repository? In CI, fetch enough history (actions/checkout fetch-depth: 0)"
 
 
-def _git(cwd: Path, *args: str) -> bytes:
+def _git(cwd: Path, *args: str, hint: str = REF_HINT) -> bytes:
     try:
         done = subprocess.run([*GIT, *args], cwd=cwd, capture_output=True, timeout=60)
     except (OSError, subprocess.SubprocessError) as exc:
         raise SocialpubError(f"cannot run git: {exc}", hint="install git, or check without --changed-since") from None
     if done.returncode != 0:
         message = os.fsdecode(done.stderr).strip()[:300]
-        raise SocialpubError(
-            f"git {args[0]} failed: {message}",
-            hint="is REF a commit of this repository? In CI, fetch enough history (actions/checkout fetch-depth: 0)",
-        )
+        raise SocialpubError(f"git {args[0]} failed: {message}", hint=hint)
     return done.stdout
 
 
@@ -51,7 +49,8 @@ def files_changed_since(config: Config, ref: str) -> set[Path]:
             f"--changed-since '{ref}' is not a git revision (it starts with '-')",
             hint="name a branch, tag or commit, e.g. --changed-since origin/main",
         )
-    top_line = _git(config.root, "rev-parse", "--show-toplevel")
+    top_line = _git(config.root, "rev-parse", "--show-toplevel",
+                    hint="--changed-since works in a git repository: run it where channels.toml is committed")
     top = Path(os.fsdecode(top_line.removesuffix(b"\n")))
     # From the top folder, both commands name paths relative to it (ls-files would otherwise use the cwd).
     names = _names(_git(top, "diff", "--name-only", "-z", "--no-renames", "--end-of-options", ref, "--"))

@@ -220,3 +220,30 @@ def test_changed_files_with_channels_toml_checks_every_post(repo: Repo) -> None:
     repo.write("posts/README.md", BROKEN)
     code, data, _ = check(repo.root, "--changed-files", str(repo.root / "channels.toml"))
     assert code == 1 and {f[0] for f in findings(data)} == {"posts/a.md", "posts/b.md"}
+
+
+def test_a_name_that_is_not_utf8_is_still_seen(repo: Repo) -> None:
+    git(repo.root, "init", "-q")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", "base")
+    text = repo.post(BROKEN, name="template").read_bytes()
+    (repo.root / "posts" / "template.md").unlink()
+    with open(os.fsencode(repo.root / "posts") + b"/latin-1 \xe9t\xe9.md", "wb") as out:  # not UTF-8
+        out.write(text)
+    code, data, err = check(repo.root, "--changed-since", "HEAD")
+    assert code == 1, err  # seen, and reported as a broken file (no id or report can carry those bytes)
+    assert findings(data) == [("posts/latin-1 \\xe9t\\xe9.md", None, "SP-FILE-001", "")]
+
+
+@pytest.mark.parametrize("ref", ["", "no-such-branch", "HEAD\nx", "HEAD~99"])
+def test_a_ref_git_does_not_know_is_a_clear_error(repo: Repo, ref: str) -> None:
+    git(repo.root, "init", "-q")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-qm", "base")
+    code, _, err = check(repo.root, "--changed-since", ref)
+    assert code == 2 and "fetch-depth" in err and "Traceback" not in err
+
+
+def test_outside_a_git_repository_says_so(repo: Repo) -> None:
+    code, _, err = check(repo.root, "--changed-since", "HEAD")
+    assert code == 2 and "git repository" in err and "Traceback" not in err
