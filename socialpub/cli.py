@@ -224,6 +224,13 @@ def check(
     from socialpub.check import run_check
 
     globals_: Globals = ctx.obj
+    if changed_since is not None and (paths or changed_files):
+        from socialpub.errors import SocialpubError
+
+        raise SocialpubError(
+            "--changed-since chooses the files itself: it takes no PATHS and no --changed-files",
+            hint="check --changed-since REF, or check --changed-files -- FILE...",
+        )
     config = globals_.load()
     selected = list(paths or ())
     if any(p.resolve() == config.path for p in selected):

@@ -247,3 +247,8 @@ def test_a_ref_git_does_not_know_is_a_clear_error(repo: Repo, ref: str) -> None:
 def test_outside_a_git_repository_says_so(repo: Repo) -> None:
     code, _, err = check(repo.root, "--changed-since", "HEAD")
     assert code == 2 and "git repository" in err and "Traceback" not in err
+
+
+def test_changed_since_with_paths_is_a_usage_error(repo: Repo) -> None:
+    code, data, err = check(repo.root, "--changed-since", "HEAD", str(repo.root / "posts"))
+    assert code == 2 and data == {} and "takes no PATHS" in err
