@@ -200,6 +200,14 @@ def check(
             "--changed-since", help="Only posts that git says changed since REF (all when channels.toml did)."
         ),
     ] = None,
+    changed_files: Annotated[
+        bool,
+        typer.Option(
+            "--changed-files",
+            help="PATHS are changed files (pre-commit passes them): check the posts among them, posts showing "
+            "a changed media file, and every post when channels.toml is one. Other files are skipped.",
+        ),
+    ] = False,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -217,17 +225,29 @@ def check(
     from socialpub.check import run_check
 
     globals_: Globals = ctx.obj
+    if changed_since is not None and (paths or changed_files):
+        from socialpub.errors import SocialpubError
+
+        raise SocialpubError(
+            "--changed-since chooses the files itself: it takes no PATHS and no --changed-files",
+            hint="check --changed-since REF, or check --changed-files -- FILE...",
+        )
     config = globals_.load()
     from socialpub.posts import select_posts
 
     selected = select_posts(config, paths or ())
     if any(p.resolve() == config.path for p in selected):
-        selected = []  # the configuration changed (e.g. a pre-commit run): every post is affected
+        selected = []  # the configuration changed: every post is affected
+    by_change = changed_since is not None or changed_files
     if changed_since is not None:
+        from socialpub.gitchanges import changed_posts, files_changed_since
+
+        selected = changed_posts(config, files_changed_since(config, changed_since))
+    elif changed_files:
         from socialpub.gitchanges import changed_posts
 
-        selected = changed_posts(config, changed_since)
-    if changed_since is not None and not selected:
+        selected = changed_posts(config, paths or ())
+    if by_change and not selected:
         from socialpub.check import CheckResult
 
         result = CheckResult(reports=[], file_findings=[], files=0)  # nothing changed: nothing to report
@@ -415,17 +435,20 @@ def channels(
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the repository of posts.")] = Path("."),
 ) -> None:
-    """Scaffold channels.toml, posts/ with an example post, a CI workflow and a crontab line.
+    """Scaffold channels.toml, posts/ with an example post, a CI workflow, a crontab line and a .gitignore.
 
-    Existing files are left alone. Example:
+    Existing files are left alone (a .gitignore only gets the patterns it lacks). Nothing is written through
+    a symbolic link that leaves the folder. Example:
 
         socialpub init my-posts && cd my-posts && socialpub check
     """
     from socialpub.scaffold import scaffold
 
-    created, skipped = scaffold(directory)
+    created, updated, skipped = scaffold(directory)
     for path in created:
         typer.echo(f"created {path}")
+    for path in updated:
+        typer.echo(f"updated {path} (added socialpub's patterns)")
     for path in skipped:
         typer.echo(f"kept    {path} (exists)")
     typer.echo(

@@ -367,6 +367,9 @@ def split_front_matter(text: str, file: str) -> tuple[str, str, int]:
 def load_post(path: Path, config: Config, *, due_by: datetime | None = None) -> tuple[Post | None, list[PostError]]:
     """One post file -> (post or None, its problems); None without problems when not due by `due_by`."""
     display = config.display(path)
+    if not display.isascii() and _undecodable(display):  # bytes that are no UTF-8: no text for ids and reports
+        shown = display.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return None, [PostError("the file name is not valid UTF-8", file=shown, hint="rename the file (UTF-8)")]
     try:
         text = read_text(path, display, PostError, MAX_POST_BYTES).replace("\r\n", "\n")  # Windows line ends
         suffix = path.suffix
@@ -387,6 +390,15 @@ def load_post(path: Path, config: Config, *, due_by: datetime | None = None) -> 
     if due_by is not None and _not_due(doc.data.get("publish_at"), config.defaults.timezone, due_by):
         return None, []
     return _build_post(path, display, doc, text, body, body_line, config, is_toml=suffix == ".toml")
+
+
+def _undecodable(name: str) -> bool:
+    """Whether a name read from the file system carries bytes that were not UTF-8 (as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 _PUBLISH_AT_LINE = re.compile(r"^publish_at[ \t]*=[^\n]*$", re.MULTILINE)

@@ -67,7 +67,7 @@ def test_init_cron_and_systemd_run_existing_commands(tmp_path: Path) -> None:
     fields = cron[0].split(None, 5)
     assert fields[:5] == ["*/5", "*", "*", "*", "*"]
     command = fields[5].split("&&")[-1].strip()
-    assert shlex.split(command) == ["socialpub", "run", "--quiet"]
+    assert shlex.split(command) == ["/usr/local/bin/socialpub", "run", "--quiet"]  # cron's PATH has no /usr/local
     unit = (tmp_path / "socialpub.service.example").read_text()
     assert "ExecStart=/usr/local/bin/socialpub run --quiet" in unit and "EnvironmentFile=" in unit
     assert "OnCalendar=*:0/5" in unit

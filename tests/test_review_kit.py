@@ -158,7 +158,7 @@ def test_init_writes_a_review_workflow_whose_commands_exist(tmp_path: Path) -> N
     assert "secrets." not in code_lines and "pull_request_target" not in code_lines
     steps = workflow["jobs"]["review"]["steps"]
     commands = [line for s in steps if "run" in s for line in s["run"].split(";")]
-    socialpub_calls = [shlex.split(c.split("||")[0].replace("${{ github.base_ref }}", "main"))
+    socialpub_calls = [shlex.split(c.split("||")[0].replace("$BASE_REF", "main"))
                        for c in commands if c.strip().startswith("socialpub")]
     assert {c[1] for c in socialpub_calls} >= {"check", "preview"}
     for call in socialpub_calls:  # every command and option the workflow uses exists
@@ -171,16 +171,51 @@ def test_init_writes_a_review_workflow_whose_commands_exist(tmp_path: Path) -> N
     assert {"github/codeql-action/upload-sarif", "actions/upload-artifact"} <= uses
 
 
+def test_review_workflow_keeps_event_values_out_of_commands_and_pins_what_it_runs(tmp_path: Path) -> None:
+    import re
+
+    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    text = (tmp_path / ".github" / "workflows" / "socialpub-review.yml").read_text()
+    workflow = yaml.safe_load(text)
+    steps = workflow["jobs"]["review"]["steps"]
+    runs = [s["run"] for s in steps if "run" in s]
+    assert runs and not any("${{" in run for run in runs)  # no expression is ever pasted into shell code
+    assert workflow["env"]["BASE_REF"] == "${{ github.base_ref }}"  # the event value arrives as data
+    assert any("$BASE_REF" in run for run in runs)
+    for run in runs:  # every script is valid bash (GitHub's default shell)
+        assert subprocess.run(["bash", "-n", "-c", run], capture_output=True).returncode == 0, run
+    # every action by full commit hash, the version it is in a comment on the same line
+    lines = [line.strip() for line in text.splitlines() if re.match(r"\s*-?\s*uses:", line)]
+    assert len(lines) == sum("uses" in s for s in steps) >= 4
+    for line in lines:
+        assert re.fullmatch(r"(- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), line
+    # socialpub itself: from its git repository at a pinned commit, never `pip install socialpub` by name
+    install = next(s["run"] for s in steps if "pip install" in s.get("run", ""))
+    assert 'pip install "socialpub @ git+${SOCIALPUB_REPOSITORY}@${SOCIALPUB_COMMIT}"' in install
+    pip_lines = [line for run in runs for line in run.splitlines() if "pip install" in line]
+    assert pip_lines and all("git+" in line and "@${SOCIALPUB_COMMIT}" in line for line in pip_lines)
+    assert re.search(r"\^\[0-9a-f\]\{40\}\$", install)  # the placeholder fails the job until filled in
+
+
+def test_review_workflow_install_step_refuses_the_placeholder(tmp_path: Path) -> None:
+    """Left as written, the install step stops with a clear message before any pip runs."""
+    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "socialpub-review.yml").read_text())
+    install = next(s["run"] for s in workflow["jobs"]["review"]["steps"] if "pip install" in s.get("run", ""))
+    no_pip = tmp_path / "empty-bin"
+    no_pip.mkdir()
+    env = {"PATH": str(no_pip), **{k: str(v) for k, v in workflow["env"].items()}}
+    done = subprocess.run(["/bin/bash", "-e", "-c", install], capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and "SOCIALPUB_COMMIT" in done.stdout
+
+
 # --- pre-commit --------------------------------------------------------------------------------------
 
 def test_pre_commit_hooks_file_is_valid() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "socialpub-check")
-    assert hook["entry"] == "socialpub check" and hook["language"] == "python"
-    import re
-
-    assert re.search(hook["files"], "posts/a/b.md") and re.search(hook["files"], "channels.toml")
-    assert not re.search(hook["files"], "posts/media/a.png")
+    assert hook["entry"].startswith("socialpub check ") and hook["language"] == "python"
+    # which files count is socialpub's own rule (tests/test_changed_files.py), not a regex here
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -191,17 +226,21 @@ def test_pre_commit_try_repo_passes_clean_and_fails_broken(repo: Repo, tmp_path:
     good = repo.post("All good here.", name="good", publish_at=None,
                      approval_code=f"3001314  Last Updated {date.today().month}/{date.today():%y}")
     bad = repo.post("x" * 300, name="bad")
+    # files `socialpub check` does not take for posts: passed by pre-commit, skipped by socialpub
+    not_posts = [repo.write(where, "x" * 300) for where in ("posts/README.md", "posts/_drafts/d.md",
+                                                             "posts/.hidden/h.md", "docs/notes.md")]
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "SKIP": ""}
 
-    def try_repo(path: Path) -> subprocess.CompletedProcess[str]:
+    def try_repo(*paths: Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(pre_commit), "try-repo", str(ROOT), "socialpub-check", "--files", str(path.relative_to(repo.root))],
+            [str(pre_commit), "try-repo", str(ROOT), "socialpub-check", "--files",
+             *(str(path.relative_to(repo.root)) for path in paths)],
             cwd=repo.root, capture_output=True, text=True, env=env, timeout=900,
         )
 
-    passed = try_repo(good)
+    passed = try_repo(good, *not_posts)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     failed = try_repo(bad)
     assert failed.returncode == 1
