@@ -233,12 +233,14 @@ def check(
             hint="check --changed-since REF, or check --changed-files -- FILE...",
         )
     config = globals_.load()
-    from socialpub.posts import select_posts
-
-    selected = select_posts(config, paths or ())
-    if any(p.resolve() == config.path for p in selected):
-        selected = []  # the configuration changed: every post is affected
     by_change = changed_since is not None or changed_files
+    selected: list[Path] = []
+    if not by_change:
+        from socialpub.posts import select_posts
+
+        selected = select_posts(config, paths or ())  # files, folders or post ids
+        if any(p.resolve() == config.path for p in selected):
+            selected = []  # the configuration changed: every post is affected
     if changed_since is not None:
         from socialpub.gitchanges import changed_posts, files_changed_since
 
