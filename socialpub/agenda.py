@@ -147,9 +147,10 @@ def agenda_text(agenda: Agenda, zone: Any) -> str:
             lines.append("")
             lines.append(f"{day:%a %Y-%m-%d}" + (f"  [{', '.join(active)}]" if active else ""))
         detail = f"  {e.url}" if e.url else ""
-        lines.append(f"  {local:%H:%M}  {e.channel:<24} {e.post.id}  ({e.state}){detail}")
+        clock = local.isoformat(timespec="minutes")[11:]  # 09:00-04:00: the offset says which 01:30 is meant
+        lines.append(f"  {clock}  {e.channel:<24} {e.post.id}  ({e.state}){detail}")
         for warning in e.warnings:
-            lines.append(f"         ! {warning}")
+            lines.append(f"               ! {warning}")
     if not agenda.entries:
         lines.append("")
         lines.append("nothing scheduled in this period")

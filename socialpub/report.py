@@ -490,9 +490,10 @@ def status_text(rows: list[dict[str, Any]], zone: Any) -> str:
     for row in rows:
         when = ""
         if row["publish_at"]:
-            when = datetime.fromisoformat(row["publish_at"]).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+            # with its offset, so that it can be pasted into --now or --since as it is
+            when = datetime.fromisoformat(row["publish_at"]).astimezone(zone).isoformat(sep=" ", timespec="minutes")
         detail = row.get("url") or row.get("error") or ""
-        lines.append(f"{row['state']:<21} {when:<21} {_safe(row['post'])} → {_safe(row['channel'])}  {_safe(detail)}")
+        lines.append(f"{row['state']:<21} {when:<22} {_safe(row['post'])} → {_safe(row['channel'])}  {_safe(detail)}")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

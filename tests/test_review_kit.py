@@ -59,7 +59,7 @@ def test_agenda_text_shows_campaign_windows(repo: Repo) -> None:
     repo.post("In the campaign", campaign="mbc", publish_at=datetime(2014, 9, 15, 14, 0, tzinfo=UTC))
     _, out, _ = cli(repo, "agenda", "--from", "2014-09-14", "--days", "3")
     assert "campaign mbc: 2014-09-01 to 2014-10-13" in out
-    assert "Mon 2014-09-15  [mbc]" in out and "10:00  tw" in out
+    assert "Mon 2014-09-15  [mbc]" in out and "10:00-04:00  tw" in out
 
 
 def test_agenda_ics_parses_back_with_icalendar(repo: Repo, tmp_path: Path) -> None:
@@ -245,3 +245,26 @@ def test_pre_commit_try_repo_passes_clean_and_fails_broken(repo: Repo, tmp_path:
     failed = try_repo(bad)
     assert failed.returncode == 1
     assert "SP-CHANNEL-001" in failed.stdout and "posts/bad.md" in failed.stdout
+
+
+def test_times_in_tables_carry_their_offset_and_round_trip(repo: Repo) -> None:
+    """A time copied from `status` or `agenda` means the same instant when pasted into --now/--since."""
+    # 01:30 on 2014-11-02 happens twice in New York: the offset says which.
+    from datetime import datetime, timedelta, timezone
+
+    from socialpub import report
+    from socialpub.agenda import agenda_text, build_agenda
+    from socialpub.config import load_config
+
+    for name, hours in (("first", -4), ("second", -5)):
+        repo.post("Fall back.", name=name, publish_at=datetime(2014, 11, 2, 1, 30, tzinfo=timezone(timedelta(hours=hours))))
+    config = load_config(repo.root / "channels.toml")
+    rows = [{"state": "scheduled", "publish_at": p, "post": n, "channel": "tw"}
+            for n, p in (("first", "2014-11-02T05:30:00+00:00"), ("second", "2014-11-02T06:30:00+00:00"))]
+    text = report.status_text(rows, config.defaults.timezone)
+    printed = [" ".join(line.split()[1:3]) for line in text.splitlines()]
+    assert [datetime.fromisoformat(p) for p in printed] == [datetime.fromisoformat(r["publish_at"]) for r in rows]
+    from datetime import date
+
+    agenda = agenda_text(build_agenda(config, start=date(2014, 11, 2), days=1, ledger=None), config.defaults.timezone)
+    assert "01:30-04:00" in agenda and "01:30-05:00" in agenda
