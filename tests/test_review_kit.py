@@ -257,7 +257,8 @@ def test_times_in_tables_carry_their_offset_and_round_trip(repo: Repo) -> None:
     from socialpub.config import load_config
 
     for name, hours in (("first", -4), ("second", -5)):
-        repo.post("Fall back.", name=name, publish_at=datetime(2014, 11, 2, 1, 30, tzinfo=timezone(timedelta(hours=hours))))
+        offset = timezone(timedelta(hours=hours))
+        repo.post("Fall back.", name=name, publish_at=datetime(2014, 11, 2, 1, 30, tzinfo=offset))
     config = load_config(repo.root / "channels.toml")
     rows = [{"state": "scheduled", "publish_at": p, "post": n, "channel": "tw"}
             for n, p in (("first", "2014-11-02T05:30:00+00:00"), ("second", "2014-11-02T06:30:00+00:00"))]
