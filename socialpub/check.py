@@ -111,9 +111,11 @@ class Renderer:
         self.config = config
         self.environ = environ
         self._adapters: dict[str, Adapter] = {}
+        self.credential_warnings: dict[str, str] = {}  # channel -> why one of its credential files is not private
 
     def learn_secrets(self) -> None:
-        """Read every credential once, so that a platform echoing any of them is redacted everywhere."""
+        """Read every credential once, so that a platform echoing any of them is redacted everywhere; note the
+        credential files others can read (a warning: a container's secret mount is often 0444)."""
         from socialpub.errors import CredentialsError
 
         for channel in self.config.channels.values():
@@ -122,6 +124,9 @@ class Renderer:
                     ref.resolve(self.environ)  # type: ignore[arg-type]
                 except CredentialsError:
                     pass  # reported when (and if) the channel is used
+                exposure = ref.exposure()
+                if exposure and channel.name not in self.credential_warnings:
+                    self.credential_warnings[channel.name] = f"channels.{channel.name}.{ref.key}: {exposure}"
 
     def adapter(self, channel: str) -> Adapter:
         if channel not in self._adapters:

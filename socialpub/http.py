@@ -157,8 +157,10 @@ def request_error(platform: str, error: Exception, *, sent: bool, secrets: Itera
     `sent` says whether the request could have reached the platform: a connect failure cannot have,
     a read timeout or a connection dropped after sending can.
     """
+    from socialpub.redact import clip
+
     what = type(error).__name__
-    detail = scrub(str(error), secrets)[:300]
+    detail = clip(str(error), 300, secrets)
     return PlatformError(
         f"{platform}: no answer ({what}: {detail})",
         transient=True,
@@ -174,7 +176,7 @@ def _clock(seconds: float) -> str:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Remove every secret (and its URL-encoded form) from a text before it is shown or stored."""
+    """Remove every secret (in each of its forms: socialpub.redact) from a text before it is shown or stored."""
     from socialpub.redact import redact
 
     return redact(text, secrets)

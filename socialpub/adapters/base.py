@@ -186,6 +186,9 @@ class Adapter:
     channel_keys: ClassVar[dict[str, Key]] = {}
     credential_keys: ClassVar[frozenset[str]] = frozenset()
     override_keys: ClassVar[dict[str, Key]] = {}
+    # The platform may replace the refresh token at each refresh (the old one then fails): refreshes are
+    # serialised across processes and hosts, and the new token stored where they all read it.
+    rotating_refresh: ClassVar[bool] = False
 
     def __init__(
         self,

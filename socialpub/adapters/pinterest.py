@@ -40,6 +40,7 @@ from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered
 from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError, PostError
 from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, MultipartFile, platform_error, request_error, scrub
+from socialpub.redact import clip
 from socialpub.tomlsource import Key, did_you_mean
 
 if TYPE_CHECKING:
@@ -662,7 +663,7 @@ def _said(response: requests.Response) -> str:
         if message:
             code = body.get("code")
             return f"{message} (code {code})" if isinstance(code, int) else str(message)
-    text = " ".join(response.text.split())[:300]
+    text = clip(" ".join(response.text.split()), 300)
     return text or response.reason or ""
 
 

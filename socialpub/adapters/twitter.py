@@ -47,7 +47,7 @@ from socialpub.http import (
     redirect_url,
     request_error,
 )
-from socialpub.redact import guard_loggers
+from socialpub.redact import clip, guard_loggers
 from socialpub.tomlsource import Key
 from socialpub.xlength import weighted_length
 
@@ -707,7 +707,7 @@ def _said(response: requests.Response) -> tuple[str, list[int], str]:
                 break
     if not messages:
         text = re.sub(r"<[^>]+>", " ", response.text or "")
-        messages.append(" ".join(text.split())[:200] or response.reason or "")
+        messages.append(clip(" ".join(text.split()), 200) or response.reason or "")
     return "; ".join(messages), codes, str(body.get("type") or "")
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
 from socialpub.http import READ_TIMEOUT, platform_error, redirect_url, request_error, retry_after, scrub
-from socialpub.redact import guard_loggers
+from socialpub.redact import clip, guard_loggers
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
@@ -498,7 +498,8 @@ class YouTubeAdapter(Adapter):
         phrase = getattr(exc.resp, "reason", "") or ""
         if not details and (not said or said == phrase):  # not Google's error shape: show what came back
             body = exc.content.decode("utf-8", "replace").strip()
-            said = f"{phrase}: {body[:300]}" if body and phrase else (body[:300] or phrase)
+            body = clip(body, 300)  # redacted before it is cut: half a secret would no longer be recognised
+            said = f"{phrase}: {body}" if body and phrase else (body or phrase)
         if reasons:
             said = f"{said} [{', '.join(sorted(reasons))}]"
         headers = {str(k): str(v) for k, v in dict(exc.resp).items()}
