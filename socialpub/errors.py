@@ -78,6 +78,7 @@ class PlatformError(SocialpubError):
     """What a platform said, classified: transient errors may be retried, permanent ones not."""
 
     exit_code = ExitCode.PUBLISH_FAILED
+    refused_grant = False  # a token endpoint refused the refresh token (used already, revoked)
 
     def __init__(
         self,

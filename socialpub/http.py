@@ -151,6 +151,24 @@ def platform_error(
     )
 
 
+REFRESH_RETRY = 300.0  # seconds before a later run tries a refused refresh again
+
+
+def refresh_refused(
+    platform: str, response: Any, said: str, *, secrets: Iterable[str] = (), action: str | None = None
+) -> PlatformError:
+    """A token endpoint's refusal. A refused refresh token (400/401: used already, revoked) is transient: with
+    rotating tokens it is most often a race another process won, and a later run reads the token it stored."""
+    headers = dict(response.headers)
+    error = platform_error(platform, response.status_code, said, headers=headers, secrets=secrets, action=action,
+                           maybe_sent=False)  # a failed refresh comes before the request it was for
+    if response.status_code in (400, 401):
+        error.refused_grant = True
+        error.transient = True
+        error.retry_after = REFRESH_RETRY  # not within this run: another refresh now would meet the same token
+    return error
+
+
 def request_error(platform: str, error: Exception, *, sent: bool, secrets: Iterable[str] = ()) -> PlatformError:
     """A failure without an answer (timeout, refused or dropped connection) as a transient PlatformError.
 

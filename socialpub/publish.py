@@ -117,7 +117,7 @@ class Publisher:
     _commits: dict[str, str | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        self.renderer = Renderer(self.config, self.environ)
+        self.renderer = Renderer(self.config, self.environ, self.ledger.token_lock if self.ledger else None)
         if not self.dry_run:
             self.renderer.learn_secrets()
 
@@ -272,7 +272,11 @@ class Publisher:
                     continue
                 return self._failed(row, post_id, channel, message, error.hint, error.transient, wait, mode)
             except CredentialsError as error:
-                return self._failed(row, post_id, channel, str(error), error.hint, False, None, mode)
+                # Nothing was sent: a missing variable or unreadable token file is a configuration fix, and the
+                # next run tries again once it resolves (the post itself need not change). Still shown as
+                # failed (exit 3), so that cron reports it rather than retrying in silence.
+                failed = self._failed(row, post_id, channel, str(error), error.hint, True, None, mode)
+                return replace(failed, state="failed")
             return self._published(row, post_id, channel, receipt)
 
     def _published(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import logging
 import secrets as _secrets
-import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -39,8 +38,16 @@ from typing import TYPE_CHECKING, Any
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered
 from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError, PostError
-from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, MultipartFile, platform_error, request_error, scrub
-from socialpub.redact import clip
+from socialpub.http import (
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    MultipartFile,
+    platform_error,
+    refresh_refused,
+    request_error,
+    scrub,
+)
+from socialpub.redact import clip, remember
 from socialpub.tomlsource import Key, did_you_mean
 
 if TYPE_CHECKING:
@@ -80,6 +87,7 @@ class PinterestAdapter(Adapter):
         "trial_access": Key(bool),
     }
     credential_keys = frozenset({"access_token", "refresh_token", "app_id", "app_secret"})
+    rotating_refresh = True  # continuous refresh tokens are replaced at each refresh
     override_keys = {"board": Key(str), "thumbnail": Key(str)}
 
     # Network knobs; instance attributes may be changed (tests use short ones).
@@ -101,7 +109,6 @@ class PinterestAdapter(Adapter):
         super().__init__(channel, limits=limits, environ=environ)
         self._session: requests.Session | None = None
         self._retired: list[str] = []  # tokens replaced by a refresh, and the Basic header: still scrubbed
-        self._refresh_lock = threading.Lock()
         self.refreshed = False  # a refresh happened in this run (verify reports it)
         self._refresh_expires_at: int | None = None
 
@@ -492,61 +499,94 @@ class PinterestAdapter(Adapter):
         return all(self.has_secret(k) for k in ("refresh_token", "app_id", "app_secret"))
 
     def _refresh(self, stale: str | None) -> None:
-        """Exchange the refresh token for a new access token (`POST /v5/oauth/token`, HTTP Basic app auth)."""
-        import requests
+        """Exchange the refresh token for a new access token (`POST /v5/oauth/token`, HTTP Basic app auth).
 
-        with self._refresh_lock:
+        A continuous refresh token is replaced at each refresh: refreshes are serialised (refresh_lock) and the
+        stored tokens read again inside the lock, since another process may have refreshed meanwhile. A
+        refused refresh is tried once more with the refresh token stored by then, and otherwise is a transient
+        failure (a later run retries)."""
+        with self.refresh_lock():
             if stale is not None and self._secrets.get("access_token") not in (None, stale):
                 return  # another thread refreshed meanwhile
-            app_id, app_secret = self.secret("app_id"), self.secret("app_secret")
-            basic = base64.b64encode(f"{app_id}:{app_secret}".encode()).decode()  # scrubbed: known_secrets()
-            refresh_token = self.secret("refresh_token")
-            url = self.channel.options.get("token_uri") or TOKEN_URL
+            if self._adopt_stored(stale):
+                return
             try:
-                response = self.session.post(
-                    url,
-                    data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-                    headers={"Authorization": f"Basic {basic}", "Accept": "application/json"},
-                    timeout=(self.connect_timeout, self.timeout),
-                )
-            except requests.RequestException as exc:
-                raise request_error(
-                    f"{LABEL} (token refresh)", exc, sent=False, secrets=self.known_secrets()
-                ) from None
-            if response.status_code != 200:
-                raise platform_error(
-                    f"{LABEL} (token refresh)",
-                    response.status_code,
-                    _said(response),
-                    headers=response.headers,
-                    secrets=self.known_secrets(),
-                    action=None
-                    if response.status_code >= 500 or response.status_code == 429
-                    else f"re-authenticate: the refresh token or the app id/secret were refused; "
-                    f"run `socialpub auth {self.channel.name}`",
-                    maybe_sent=False,
-                )
-            answer = _json(response)
-            access = answer.get("access_token")
-            if not isinstance(access, str) or not access:
-                raise PlatformError(
-                    "Pinterest's token endpoint answered without an access token",
-                    transient=True,
-                    hint="retry later",
-                )
-            if stale:
-                self._retired.append(stale)
-            self._secrets["access_token"] = access
-            self._store("access_token", access)
-            rotated = answer.get("refresh_token")
-            if isinstance(rotated, str) and rotated and rotated != refresh_token:
-                self._retired.append(refresh_token)
-                self._secrets["refresh_token"] = rotated
-                self._store("refresh_token", rotated)
-            expires_at = answer.get("refresh_token_expires_at")
-            self._refresh_expires_at = expires_at if isinstance(expires_at, int) else None
-            self.refreshed = True
-            log.info("%s: access token renewed", self.channel.name)
+                self._exchange(stale)
+            except PlatformError as error:
+                if not error.refused_grant or not self._adopt_stored(stale, newer_refresh_only=True):
+                    raise
+                self._exchange(stale)
+
+    def _adopt_stored(self, stale: str | None, *, newer_refresh_only: bool = False) -> bool:
+        """Take the tokens another process stored since ours were read. True when a usable access token came
+        with them (no refresh needed); with `newer_refresh_only`, True when a newer refresh token came."""
+        stored_refresh = self.stored("refresh_token")
+        mine = self._secrets.get("refresh_token")
+        if not stored_refresh or stored_refresh == mine:
+            return False
+        if mine:
+            self._retired.append(mine)
+        self._secrets["refresh_token"] = stored_refresh
+        if newer_refresh_only:
+            return True
+        stored_access = self.stored("access_token")
+        if stored_access and stored_access not in (stale, self._secrets.get("access_token")):
+            self._secrets["access_token"] = stored_access
+            return True
+        return False
+
+    def _exchange(self, stale: str | None) -> None:
+        import requests
+
+        app_id, app_secret = self.secret("app_id"), self.secret("app_secret")
+        basic = base64.b64encode(f"{app_id}:{app_secret}".encode()).decode()  # scrubbed: known_secrets()
+        refresh_token = self.secret("refresh_token")
+        url = self.channel.options.get("token_uri") or TOKEN_URL
+        try:
+            response = self.session.post(
+                url,
+                data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                headers={"Authorization": f"Basic {basic}", "Accept": "application/json"},
+                timeout=(self.connect_timeout, self.timeout),
+            )
+        except requests.RequestException as exc:
+            raise request_error(
+                f"{LABEL} (token refresh)", exc, sent=False, secrets=self.known_secrets()
+            ) from None
+        if response.status_code != 200:
+            raise refresh_refused(
+                f"{LABEL} (token refresh)",
+                response,
+                _said(response),
+                secrets=self.known_secrets(),
+                action=None
+                if response.status_code >= 500 or response.status_code == 429
+                else f"re-authenticate if this persists: the refresh token or the app id/secret were refused; "
+                f"run `socialpub auth {self.channel.name}`",
+            )
+        answer = _json(response)
+        access = answer.get("access_token")
+        if not isinstance(access, str) or not access:
+            raise PlatformError(
+                "Pinterest's token endpoint answered without an access token",
+                transient=True,
+                hint="retry later",
+            )
+        remember(access)
+        if stale:
+            self._retired.append(stale)
+        self._secrets["access_token"] = access
+        rotated = answer.get("refresh_token")
+        if isinstance(rotated, str) and rotated and rotated != refresh_token:
+            remember(rotated)
+            self._retired.append(refresh_token)
+            self._secrets["refresh_token"] = rotated
+            self._store("refresh_token", rotated)  # first: a process that finds it knows a refresh happened
+        self._store("access_token", access)
+        expires_at = answer.get("refresh_token_expires_at")
+        self._refresh_expires_at = expires_at if isinstance(expires_at, int) else None
+        self.refreshed = True
+        log.info("%s: access token renewed", self.channel.name)
 
     def _store(self, key: str, value: str) -> None:
         """Write a renewed token back to its `file:` reference (mode 0600); `env:` ones last this run only."""
@@ -555,13 +595,13 @@ class PinterestAdapter(Adapter):
             return
         try:
             write_secret(Path(ref.target).expanduser(), value)
-        except OSError as exc:
+        except (OSError, CredentialsError) as exc:
             log.warning(
                 "%s: could not save the renewed %s to %s: %s",
                 self.channel.name,
                 key,
                 ref.target,
-                exc.strerror,
+                getattr(exc, "strerror", None) or getattr(exc, "message", type(exc).__name__),
             )
 
     def _board_id(self, rendered: Rendered) -> str:

@@ -45,9 +45,10 @@ from socialpub.http import (
     make_session,
     platform_error,
     redirect_url,
+    refresh_refused,
     request_error,
 )
-from socialpub.redact import clip, guard_loggers
+from socialpub.redact import clip, guard_loggers, remember
 from socialpub.tomlsource import Key
 from socialpub.xlength import weighted_length
 
@@ -76,6 +77,7 @@ class TwitterAdapter(Adapter):
     label = "X"
     limits = {"text": 280, "images": 4, "videos": 1, "alt_text": 1000}
     channel_keys = {"auth": Key(str, choices=("oauth1", "oauth2"))}
+    rotating_refresh = True  # X's refresh tokens are single-use
     credential_keys = frozenset(
         {
             "api_key",
@@ -396,15 +398,46 @@ class TwitterAdapter(Adapter):
         return self.oauth2 and self.has_secret("refresh_token") and self.has_secret("client_id")
 
     def _refresh(self) -> None:
-        """A new access token from the refresh token (https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/user-access-token)."""
+        """A new access token from the refresh token (https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/user-access-token).
+
+        X's refresh tokens are single-use: refreshes are serialised (refresh_lock) and the stored token is read
+        again inside the lock, since another process may have refreshed and stored a new one meanwhile. A
+        refused refresh is tried once more with the token stored by then, and otherwise is a transient failure
+        (a later run retries, after `socialpub auth` if need be): never a permanent one.
+        """
+        used = self._bearer
+        with self.refresh_lock():
+            if self._adopt_stored(used):
+                return
+            try:
+                self._exchange(self._refresh_token or self.secret("refresh_token"))
+            except PlatformError as error:
+                if not error.refused_grant or not self._adopt_stored(used, newer_refresh_only=True):
+                    raise
+                self._exchange(self._refresh_token or self.secret("refresh_token"))
+
+    def _adopt_stored(self, used: str | None, *, newer_refresh_only: bool = False) -> bool:
+        """Take the tokens another process stored since ours were read. True when a usable access token came
+        with them (no refresh needed); with `newer_refresh_only`, True when a newer refresh token came."""
+        stored_refresh = self.stored("refresh_token")
+        mine = self._refresh_token or self._secrets.get("refresh_token")
+        if not stored_refresh or stored_refresh == mine:
+            return False
+        self._refresh_token = stored_refresh
+        if newer_refresh_only:
+            return True
+        stored_access = self.stored("user_token")
+        if stored_access and stored_access != used:
+            self._bearer = stored_access
+            _guard_logs(self.known_secrets())
+            return True
+        return False
+
+    def _exchange(self, refresh_token: str) -> None:
         import requests
 
         client_id = self.secret("client_id")
-        data = {
-            "grant_type": "refresh_token",
-            "refresh_token": self._refresh_token or self.secret("refresh_token"),
-            "client_id": client_id,
-        }
+        data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
         # A confidential client (with a secret) authenticates with HTTP Basic; a public one by client_id.
         auth = (client_id, self.secret("client_secret")) if self.has_secret("client_secret") else None
         _guard_logs(self.known_secrets())
@@ -418,25 +451,28 @@ class TwitterAdapter(Adapter):
                 self._accept_tokens(str(tokens["access_token"]), tokens.get("refresh_token"))
                 return
             said, _, _ = _said(response)
-            error = platform_error(
+            error = refresh_refused(
                 "X",
-                response.status_code,
+                response,
                 f"token refresh refused: {said}",
                 secrets=self.known_secrets(),
-                action=f"run `socialpub auth {self.channel.name}` to sign in to X again (the refresh token "
-                "is invalid, used already, or revoked)",
+                action=f"run `socialpub auth {self.channel.name}` to sign in to X again if this persists (the "
+                "refresh token is invalid, used already, or revoked)",
             )
         raise error
 
     def _accept_tokens(self, access: str, refresh: Any) -> None:
+        remember(access)
         self._bearer = access
         self._issued.append(access)
-        self._persist("user_token", access)
         if isinstance(refresh, str) and refresh:
-            # X's refresh tokens rotate: the one just used is dead, so the new one must be kept.
+            # X's refresh tokens rotate: the one just used is dead, so the new one must be kept, and stored
+            # first: a process that finds it knows the refresh happened.
+            remember(refresh)
             self._refresh_token = refresh
             self._issued.append(refresh)
             self._persist("refresh_token", refresh)
+        self._persist("user_token", access)
         _guard_logs(self.known_secrets())
 
     def _persist(self, key: str, value: str) -> None:
@@ -447,14 +483,14 @@ class TwitterAdapter(Adapter):
         path = Path(ref.target).expanduser()
         try:
             write_secret(path, value)
-        except OSError as exc:
+        except (OSError, CredentialsError) as exc:
             log.warning(
                 "could not save the renewed X %s of channel %s to %s (%s): run `socialpub auth %s` "
                 "when it is refused",
                 key,
                 self.channel.name,
                 path,
-                exc.strerror,
+                getattr(exc, "strerror", None) or getattr(exc, "message", type(exc).__name__),
                 self.channel.name,
             )
 
