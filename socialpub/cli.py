@@ -879,7 +879,10 @@ def auth(
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the consent URL instead of opening it.")
     ] = False,
-    port: Annotated[int, typer.Option("--port", help="Loopback port for the redirect (0: any free port).")] = 0,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="Loopback port of the redirect (default: the channel's redirect_uri)."),
+    ] = None,
 ) -> None:
     """Obtain OAuth tokens for a channel and store them outside the repository (mode 0600).
 

@@ -47,6 +47,7 @@ from socialpub.http import (
     request_error,
     scrub,
 )
+from socialpub.loopback import redirect_problem
 from socialpub.redact import clip, remember
 from socialpub.tomlsource import Key, did_you_mean
 
@@ -85,6 +86,7 @@ class PinterestAdapter(Adapter):
         "token_uri": Key(str),
         # The API has no field that tells Trial from Standard access: say so here to be reminded by --verify.
         "trial_access": Key(bool),
+        "redirect_uri": Key(str, check=redirect_problem),
     }
     credential_keys = frozenset({"access_token", "refresh_token", "app_id", "app_secret"})
     rotating_refresh = True  # continuous refresh tokens are replaced at each refresh
@@ -730,95 +732,51 @@ def authorize(
     *,
     environ: Mapping[str, str] | None = None,
     open_browser: bool = True,
-    port: int = 0,
+    port: int | None = None,
     on_url: Callable[[str], None] | None = None,
     timeout: float = 300.0,
 ) -> dict[str, str]:
     """Run Pinterest's OAuth consent in the browser; return the tokens to store (access and refresh token).
 
     Pinterest documents no PKCE for v5: this is the authorization-code flow with the app secret, the code
-    exchanged at `POST /v5/oauth/token` with HTTP Basic app_id:app_secret. The redirect goes to
-    `http://localhost:PORT/`, which must be registered literally among the app's redirect URIs: with
-    port=0 that is http://localhost:8085/ (the port of Pinterest's own quickstart); against a sandbox
-    `endpoint` any free port. `on_url` receives the consent URL (default: printed on stderr).
+    exchanged at `POST /v5/oauth/token` with HTTP Basic app_id:app_secret. The redirect URI must be registered
+    literally among the app's redirect URIs: the channel's `redirect_uri`, by default http://localhost:8085/
+    (the port of Pinterest's own quickstart; against a sandbox `endpoint` any free port). `on_url` receives
+    the consent URL (default: printed on stderr).
     """
-    import sys
-    import webbrowser
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-    from urllib.parse import parse_qs, urlencode, urlsplit
+    from urllib.parse import urlencode
 
     import requests
 
     from socialpub.http import make_session
+    from socialpub.loopback import Listener, redirect_uri, show_consent
 
     adapter = PinterestAdapter(channel, environ=environ)
     app_id, app_secret = adapter.secret("app_id"), adapter.secret("app_secret")
     state = _secrets.token_urlsafe(24)
-    answer: dict[str, str] = {}
-
-    class Callback(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # the query holds the code: never log it
-            return
-
-        def do_GET(self) -> None:
-            query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
-            if "code" in query or "error" in query:
-                answer.update(query)
-                text, status = "socialpub: Pinterest answered. You can close this window.", 200
-            else:
-                text, status = "socialpub is waiting for Pinterest's answer.", 404
-            payload = text.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-    listen = port or (0 if channel.endpoint else DEFAULT_REDIRECT_PORT)
-    try:
-        server = HTTPServer(("127.0.0.1", listen), Callback)
-    except OSError as exc:
-        raise CredentialsError(
-            f"cannot listen on localhost:{listen} for Pinterest's redirect: {exc.strerror}",
-            hint="free the port, or pass another one that is registered as a redirect URI of the app",
-        ) from None
-    try:
-        redirect_uri = f"http://localhost:{server.server_address[1]}/"
+    default = f"http://localhost:{0 if channel.endpoint else DEFAULT_REDIRECT_PORT}/"
+    with Listener(redirect_uri(channel.options.get("redirect_uri"), port, default), LABEL) as listener:
         base = (channel.endpoint + "/oauth/") if channel.endpoint else AUTHORIZE_URL
-        url = (
-            base
-            + "?"
-            + urlencode(
-                {
-                    "client_id": app_id,
-                    "redirect_uri": redirect_uri,
-                    "response_type": "code",
-                    "scope": ",".join(SCOPES),
-                    "state": state,
-                }
-            )
-        )
-        (on_url or (lambda u: print(f"Open this address to allow socialpub to pin:\n{u}", file=sys.stderr)))(
-            url
-        )
-        if open_browser:
-            webbrowser.open(url)
-        deadline = time.monotonic() + timeout
-        server.timeout = 0.5
-        while not answer and time.monotonic() < deadline:
-            server.handle_request()
-    finally:
-        server.server_close()
-    if not answer:
+        query = {
+            "client_id": app_id,
+            "redirect_uri": listener.uri,
+            "response_type": "code",
+            "scope": ",".join(SCOPES),
+            "state": state,
+        }
+        show_consent(base + "?" + urlencode(query), f"the Pinterest account of {channel.name}",
+                     open_browser=open_browser, on_url=on_url)
+        answer = listener.wait(state, timeout)
+        redirect_uri_used = listener.uri
+    if answer is None:
         raise CredentialsError(
-            f"no answer from Pinterest's consent page within {int(timeout)} s", hint="run it again"
+            f"no answer from Pinterest's consent page within {int(timeout)} s",
+            hint=f"run it again; the app must list {redirect_uri_used} among its redirect URIs",
         )
-    if "error" in answer:
+    if "error" in answer or not answer.get("code"):
         raise CredentialsError(
-            f"Pinterest consent was not given: {answer['error']}", hint="run it again and allow access"
+            f"Pinterest consent was not given: {answer.get('error', 'no code')}", hint="run it again and allow access"
         )
-    if answer.get("state") != state:
-        raise CredentialsError("Pinterest's answer does not carry this request's state", hint="run it again")
     session = make_session(channel.endpoint)
     secrets = [app_id, app_secret, answer["code"]]
     try:
@@ -827,7 +785,7 @@ def authorize(
             data={
                 "grant_type": "authorization_code",
                 "code": answer["code"],
-                "redirect_uri": redirect_uri,
+                "redirect_uri": redirect_uri_used,
                 # Apps made before 25 Sept 2025 get a continuous refresh token only when asking (spec).
                 "continuous_refresh": "true",
             },

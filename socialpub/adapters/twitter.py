@@ -25,8 +25,6 @@ import html
 import logging
 import re
 import secrets as secrets_module
-import sys
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -34,7 +32,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
 from socialpub.config import write_secret
@@ -48,6 +46,7 @@ from socialpub.http import (
     refresh_refused,
     request_error,
 )
+from socialpub.loopback import redirect_problem
 from socialpub.redact import clip, guard_loggers, remember
 from socialpub.tomlsource import Key
 from socialpub.xlength import weighted_length
@@ -76,7 +75,7 @@ class TwitterAdapter(Adapter):
     kind = "twitter"
     label = "X"
     limits = {"text": 280, "images": 4, "videos": 1, "alt_text": 1000}
-    channel_keys = {"auth": Key(str, choices=("oauth1", "oauth2"))}
+    channel_keys = {"auth": Key(str, choices=("oauth1", "oauth2")), "redirect_uri": Key(str, check=redirect_problem)}
     rotating_refresh = True  # X's refresh tokens are single-use
     credential_keys = frozenset(
         {
@@ -870,23 +869,30 @@ def authorize(
     *,
     environ: Mapping[str, str] | None = None,
     open_browser: bool = True,
-    port: int = 0,
+    port: int | None = None,
     on_url: Callable[[str], None] | None = None,
     timeout: float = 300.0,
 ) -> dict[str, str]:
     """Run X's OAuth 2.0 consent flow (PKCE) on a loopback redirect; return the tokens to store.
 
-    The X app must list the redirect URI `http://127.0.0.1:PORT/callback` exactly (Developer Portal → app →
-    User authentication settings), so pass the `port` registered there. `on_url` receives the address to
-    open (default: printed to stderr); `open_browser` also opens it. Returns `user_token` and, with the
-    offline.access scope, `refresh_token`.
+    X compares the redirect URI with the app's callback URIs exactly (Developer Portal → app → User
+    authentication settings): the channel's `redirect_uri` (or http://127.0.0.1:PORT/callback with --port)
+    must be one of them. `on_url` receives the address to open (default: printed to stderr); `open_browser`
+    also opens it. Returns `user_token` and, with the offline.access scope, `refresh_token`.
     """
-    import webbrowser
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
     import requests
 
+    from socialpub.loopback import Listener, redirect_uri, show_consent
+
     adapter = TwitterAdapter(channel, environ=environ)
+    configured = channel.options.get("redirect_uri")
+    if configured is None and port is None and not channel.endpoint:
+        raise CredentialsError(
+            "X needs the exact callback URI registered for the app",
+            key=f"channels.{channel.name}.redirect_uri",
+            hint='add redirect_uri = "http://127.0.0.1:PORT/callback" (as listed in the X app\'s User '
+            "authentication settings), or pass --port PORT",
+        )
     client_id = adapter.secret("client_id")
     client_secret = adapter.secret("client_secret") if adapter.has_secret("client_secret") else None
     verifier = secrets_module.token_urlsafe(96)[:128]  # RFC 7636: 43 to 128 characters
@@ -894,97 +900,38 @@ def authorize(
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode().rstrip("=")
     )
     state = secrets_module.token_urlsafe(24)
-    answer: dict[str, str] = {}
-    done = threading.Event()
-
-    class Callback(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
-            if not ({"code", "error"} & set(query)):
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            good = query.get("state") == state and "code" in query
-            page = (
-                "socialpub: X authorization received; you can close this tab."
-                if good
-                else "socialpub: X authorization failed; see the terminal."
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-            if not done.is_set():
-                answer.update(query)
-                done.set()
-
-        def log_message(self, format: str, *args: Any) -> None:  # the query holds the one-time code
-            return
-
-    try:
-        server = HTTPServer(("127.0.0.1", port), Callback)
-    except OSError as exc:
-        raise CredentialsError(
-            f"cannot listen on 127.0.0.1:{port} for X's answer: {exc.strerror}",
-            key=f"channels.{channel.name}",
-            hint="close what uses that port, or register another callback port in the X app",
-        ) from None
-    redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/callback"
-    params = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "scope": " ".join(SCOPES),
-        "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
-    address = redirect_url(AUTHORIZE_URL, channel.endpoint) + "?" + urlencode(params, quote_via=quote)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="socialpub-x-auth", daemon=True
-    )
-    thread.start()
-    try:
-        if on_url is None:
-            print(
-                f"Open this address in a browser and allow socialpub to post for the X account of "
-                f"{channel.name}:\n  {address}\n(waiting for X's answer on {redirect_uri})",
-                file=sys.stderr,
-            )
-        else:
-            on_url(address)
-        if open_browser:
-            webbrowser.open(address)
-        answered = done.wait(timeout)
-    finally:
-        server.shutdown()
-        server.server_close()
-    if not answered:
+    with Listener(redirect_uri(configured, port, "http://127.0.0.1:0/callback"), "X") as listener:
+        params = {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": listener.uri,
+            "scope": " ".join(SCOPES),
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+        address = redirect_url(AUTHORIZE_URL, channel.endpoint) + "?" + urlencode(params, quote_via=quote)
+        show_consent(address, f"the X account of {channel.name}", open_browser=open_browser, on_url=on_url)
+        answer = listener.wait(state, timeout)
+        redirect_uri_used = listener.uri
+    if answer is None:
         raise CredentialsError(
             f"no answer from X within {int(timeout)} s",
             key=f"channels.{channel.name}",
             hint=f"run `socialpub auth {channel.name}` again and allow access in the browser; "
-            f"the X app must list {redirect_uri} as a callback URI",
+            f"the X app must list {redirect_uri_used} as a callback URI",
         )
-    if answer.get("error"):
+    if answer.get("error") or not answer.get("code"):
         raise CredentialsError(
-            f"X refused the authorization: {answer['error']}"
+            f"X refused the authorization: {answer.get('error', 'no code')}"
             + (f" ({answer['error_description']})" if answer.get("error_description") else ""),
             key=f"channels.{channel.name}",
             hint=f"run `socialpub auth {channel.name}` again and allow access",
         )
-    if answer.get("state") != state:
-        raise CredentialsError(
-            "the answer to the X authorization does not carry the state socialpub sent: ignored",
-            key=f"channels.{channel.name}",
-            hint=f"run `socialpub auth {channel.name}` again",
-        )
     data = {
         "grant_type": "authorization_code",
-        "code": answer.get("code", ""),
-        "redirect_uri": redirect_uri,
+        "code": answer["code"],
+        "redirect_uri": redirect_uri_used,
         "code_verifier": verifier,
         "client_id": client_id,
     }
