@@ -119,14 +119,16 @@ class Renderer:
     def learn_secrets(self) -> None:
         """Read every credential once, so that a platform echoing any of them is redacted everywhere; note the
         credential files others can read (a warning: a container's secret mount is often 0444)."""
-        from socialpub.errors import CredentialsError
+        from socialpub.errors import CredentialsError, MalformedCredentialError
 
         for channel in self.config.channels.values():
             for ref in channel.credentials.values():
                 try:
                     ref.resolve(self.environ)  # type: ignore[arg-type]
+                except MalformedCredentialError:
+                    raise  # a configuration error: exit 2 before anything is sent
                 except CredentialsError:
-                    pass  # reported when (and if) the channel is used
+                    pass  # missing: reported when (and if) the channel is used
                 exposure = ref.exposure()
                 if exposure and channel.name not in self.credential_warnings:
                     self.credential_warnings[channel.name] = f"channels.{channel.name}.{ref.key}: {exposure}"

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from socialpub.adapters.base import KINDS, adapter_class
-from socialpub.errors import ConfigError, CredentialsError
+from socialpub.errors import ConfigError, CredentialsError, MalformedCredentialError
 from socialpub.redact import remember
 from socialpub.tomlsource import Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text, type_name
 
@@ -126,7 +126,7 @@ def _usable(value: str, what: str, where: str) -> str:
     it after stripping: a pasted line break or escape sequence, which no platform would accept."""
     remember(value)
     if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in value):
-        raise CredentialsError(
+        raise MalformedCredentialError(
             f"{what} contains a control character (a line break, tab or escape) inside the value",
             key=where,
             hint="write the secret on one line, without anything else; if it was pasted, paste it again",

@@ -17,7 +17,7 @@ _SECRETS: set[str] = set()
 _SOURCES: set[Callable[[], Iterable[str]]] = set()  # secrets that change during a run (refreshed tokens)
 _LOCK = threading.Lock()
 MIN_LENGTH = 4  # shorter values would blank ordinary words
-MIN_BASE64 = 8  # base64 fragments shorter than this would match ordinary words
+MIN_BASE64 = 6  # shorter base64 fragments (of secrets under 6 bytes) could match ordinary words
 MARK = "[secret]"
 
 
