@@ -566,8 +566,21 @@ def test_verify_says_when_hosts_cannot_share_a_rotating_token(tmp_path: Path, bo
     config = load_config(sandbox_repo(tmp_path, box, twitter).root / "channels.toml")
     [shared] = verify_channels(config, None, "postgresql")
     assert not shared["ok"] and "file system every publishing host mounts" in shared["error"]
+    assert str(refs["refresh_token"].target) in shared["error"]
     [local] = verify_channels(config, None, "sqlite")
     assert local["ok"], local
+
+
+def test_the_file_system_of_a_token_is_read_from_the_mount_table(tmp_path: Path) -> None:
+    from socialpub.status import _file_system
+
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/sda1 / ext4 rw 0 0\nfiler:/vol /srv/shared\\040tokens nfs4 rw 0 0\n"
+                      "tmpfs /srv/shared\\040tokens/local tmpfs rw 0 0\n")
+    assert _file_system(Path("/srv/shared tokens/tw.token"), mounts) == "nfs4"
+    assert _file_system(Path("/srv/shared tokens/local/tw.token"), mounts) == "tmpfs"
+    assert _file_system(Path("/srv/shared tokensX/tw.token"), mounts) == "ext4"
+    assert _file_system(Path("/x"), tmp_path / "missing") is None
 
 
 # --- 5. the loopback redirect listener -------------------------------------------------------------------
