@@ -9,6 +9,7 @@ timeout, which an idle connection cannot stretch.
 
 from __future__ import annotations
 
+import errno
 import select
 import socket
 import sys
@@ -58,8 +59,27 @@ class Listener:
         parts = urlsplit(uri)
         self.path = parts.path or "/"
         self.sockets: list[socket.socket] = []
-        port = parts.port or 0
-        for address in HOSTS[_host(parts.netloc)]:
+        addresses = HOSTS[_host(parts.netloc)]
+        wanted = parts.port or 0
+        for attempt in range(5):  # a free port on 127.0.0.1 may be taken on ::1: then another free port
+            try:
+                port = self._bind(addresses, wanted)
+                break
+            except OSError as exc:
+                self.close()
+                if wanted == 0 and exc.errno == errno.EADDRINUSE and attempt < 4:
+                    continue
+                raise CredentialsError(
+                    f"cannot listen on {parts.netloc.rsplit(':', 1)[0]} port {wanted} for {what}'s redirect: "
+                    f"{exc.strerror}",
+                    hint="close what uses that port, or register another redirect URI (redirect_uri of the "
+                    "channel, or --port) with the platform",
+                ) from None
+        self.uri = urlunsplit(("http", f"{parts.netloc.rsplit(':', 1)[0]}:{port}", self.path, "", ""))
+
+    def _bind(self, addresses: tuple[str, ...], port: int) -> int:
+        """Bind every address on `port` (0: the first one picks a free port, the others take the same)."""
+        for address in addresses:
             family = socket.AF_INET6 if ":" in address else socket.AF_INET
             sock = socket.socket(family, socket.SOCK_STREAM)
             try:
@@ -69,17 +89,12 @@ class Listener:
                 sock.listen(8)
             except OSError as exc:
                 sock.close()
-                if family == socket.AF_INET6 and len(HOSTS[_host(parts.netloc)]) > 1 and exc.errno in _NO_IPV6:
+                if family == socket.AF_INET6 and len(addresses) > 1 and exc.errno in _NO_IPV6:
                     continue  # no IPv6 on this machine: nobody else can take ::1 either
-                self.close()
-                raise CredentialsError(
-                    f"cannot listen on {address} port {port} for {what}'s redirect: {exc.strerror}",
-                    hint="close what uses that port, or register another redirect URI (redirect_uri of the "
-                    "channel, or --port) with the platform",
-                ) from None
-            port = sock.getsockname()[1]  # with port 0: the other address takes the same one
+                raise
+            port = sock.getsockname()[1]
             self.sockets.append(sock)
-        self.uri = urlunsplit(("http", f"{parts.netloc.rsplit(':', 1)[0]}:{port}", self.path, "", ""))
+        return port
 
     def wait(self, state: str, timeout: float) -> dict[str, str] | None:
         """The query of the first request to the redirect path that carries `state`; None at the timeout."""
@@ -173,4 +188,4 @@ def _host(netloc: str) -> str:
     return host.rsplit(":", 1)[0].lower()
 
 
-_NO_IPV6 = {97, 99}  # EAFNOSUPPORT, EADDRNOTAVAIL
+_NO_IPV6 = {errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL}

@@ -622,6 +622,28 @@ def test_the_listener_answers_only_the_expected_path_and_state() -> None:
         assert "c" not in answers[name].text.split("socialpub")[0] and "code" not in answers[name].text
 
 
+@settings(max_examples=200, deadline=None)
+@given(request=st.one_of(
+    st.binary(max_size=300),
+    st.builds(lambda path, query: f"GET {path}?{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
+              st.sampled_from(["/callback", "/other", "//callback", "/callback/", "*"]),
+              st.text(alphabet=st.sampled_from(list("abc=&%;+ state code error")), max_size=60)),
+))
+def test_whatever_arrives_on_the_listener_is_never_echoed_nor_taken_without_the_state(request: bytes) -> None:
+    with Listener("http://127.0.0.1:0/callback", "X") as listener:
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            theirs.sendall(request)
+            theirs.shutdown(socket.SHUT_WR)
+            answer = listener._serve(ours, "the-state-Zq9", 0.2)
+            ours.close()
+            page = theirs.recv(65536)
+    assert answer is None
+    assert page == b"" or page.startswith(b"HTTP/1.1 404")
+    body = page.split(b"\r\n\r\n", 1)[-1]
+    assert body in (b"", b"socialpub is waiting for the platform's answer.")
+
+
 def test_localhost_binds_both_loopback_addresses_on_the_registered_port() -> None:
     port = free_port()
     with Listener(f"http://localhost:{port}/", "Pinterest") as listener:
