@@ -1,8 +1,8 @@
 """X API v2 in the sandbox: tweets, the user timeline, chunked media upload, OAuth 2 (PKCE) tokens.
 
 Paths, request bodies and success bodies follow the X API v2 OpenAPI document
-(X's OpenAPI document, vendored as `tests/data/x-api-v2.openapi.json`: createPosts, deletePosts, getPostsById, getUsersMe,
-getUsersPosts, initializeMediaUpload, appendMediaUpload, finalizeMediaUpload, getMediaUploadStatus,
+(X's OpenAPI document, vendored as `tests/data/x-api-v2.openapi.json`: createPosts, deletePosts, getPostsById,
+getUsersMe, getUsersPosts, initializeMediaUpload, appendMediaUpload, finalizeMediaUpload, getMediaUploadStatus,
 createMediaMetadata). Errors are X's own shapes: Problem objects `{"title","detail","type","status"}`
 (duplicate content, text too long, reply to a deleted tweet, read-only app, 401, 404, 429), the
 invalid-request problem with `errors[].message` for 400s, and OAuth's `{"error","error_description"}` at
