@@ -11,9 +11,10 @@ import json
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,27 +108,36 @@ def file_finding(error: PostError, post_id: str | None = None) -> Finding:
 class Renderer:
     """One adapter per channel, made once per run."""
 
-    def __init__(self, config: Config, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: Config, environ: Mapping[str, str] | None = None,
+                 token_lock: Callable[[str], AbstractContextManager[None]] | None = None) -> None:
         self.config = config
         self.environ = environ
+        self.token_lock = token_lock  # the ledger's, for refreshing rotating tokens (adapters' refresh_lock)
         self._adapters: dict[str, Adapter] = {}
+        self.credential_warnings: dict[str, str] = {}  # channel -> why one of its credential files is not private
 
     def learn_secrets(self) -> None:
-        """Read every credential once, so that a platform echoing any of them is redacted everywhere."""
-        from socialpub.errors import CredentialsError
+        """Read every credential once, so that a platform echoing any of them is redacted everywhere; note the
+        credential files others can read (a warning: a container's secret mount is often 0444)."""
+        from socialpub.errors import CredentialsError, MalformedCredentialError
 
         for channel in self.config.channels.values():
             for ref in channel.credentials.values():
                 try:
                     ref.resolve(self.environ)  # type: ignore[arg-type]
+                except MalformedCredentialError:
+                    raise  # a configuration error: exit 2 before anything is sent
                 except CredentialsError:
-                    pass  # reported when (and if) the channel is used
+                    pass  # missing: reported when (and if) the channel is used
+                exposure = ref.exposure()
+                if exposure and channel.name not in self.credential_warnings:
+                    self.credential_warnings[channel.name] = f"channels.{channel.name}.{ref.key}: {exposure}"
 
     def adapter(self, channel: str) -> Adapter:
         if channel not in self._adapters:
-            self._adapters[channel] = adapter_for(
-                self.config.channels[channel], self.config.compliance.limits, environ=self.environ
-            )
+            adapter = adapter_for(self.config.channels[channel], self.config.compliance.limits, environ=self.environ)
+            adapter.token_lock = self.token_lock
+            self._adapters[channel] = adapter
         return self._adapters[channel]
 
     def render(self, post: Post, channels: Iterable[str] | None = None) -> list[Rendered]:

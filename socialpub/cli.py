@@ -395,7 +395,8 @@ def channels(
             with running_sandbox(config) as (boxed, environ, _):
                 checks = verify_channels(boxed, environ)
         else:
-            checks = verify_channels(config, None)
+            kind = "postgresql" if ledger_spec(ctx.obj, config).startswith(("postgresql:", "postgres:")) else "sqlite"
+            checks = verify_channels(config, None, kind)
         if format is SimpleFormat.json:
             emit(json.dumps({"version": 1, "command": "channels", "verify": checks}, indent=2), None)
         else:
@@ -547,6 +548,12 @@ def print_results(command: str, results: list[Any], format: RunFormat | SimpleFo
             emit(text, None)
 
 
+def warn_credentials(publisher: Any) -> None:
+    """Once per run: credential files others can read (not a refusal: secret mounts are often 0444)."""
+    for warning in publisher.renderer.credential_warnings.values():
+        typer.echo(f"warning: {warning}", err=True)
+
+
 @app.command()
 @errors_handled
 def publish(
@@ -604,6 +611,7 @@ def publish(
         ledger = open_ledger_for(globals_, config, ledger_override)
         stack.callback(ledger.close)
         publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
+        warn_credentials(publisher)
         reports = [check_post(p, config, publisher.renderer, channels=channels) for p in loaded.posts]
         targets = [(r.post.id, x.channel.name) for r in reports for x in r.renders]
         if not targets:
@@ -709,6 +717,7 @@ def run(
             return
         loaded = load_posts(config, due_by=moment)
         publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
+        warn_credentials(publisher)
         results = [Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors]
         results += run_due(publisher, loaded.posts, moment)
     print_results("run", results, format, quiet or globals_.quiet or not stdout_is_terminal())
@@ -927,7 +936,10 @@ def auth(
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the consent URL instead of opening it.")
     ] = False,
-    port: Annotated[int, typer.Option("--port", help="Loopback port for the redirect (0: any free port).")] = 0,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="Loopback port of the redirect (default: the channel's redirect_uri)."),
+    ] = None,
 ) -> None:
     """Obtain OAuth tokens for a channel and store them outside the repository (mode 0600).
 

@@ -74,10 +74,16 @@ class CredentialsError(SocialpubError):
     """A credential reference cannot be resolved. Never carries the secret itself."""
 
 
+class MalformedCredentialError(CredentialsError):
+    """A credential's value cannot be right (a control character inside it): a configuration error, reported
+    before anything is sent. Never carries the value."""
+
+
 class PlatformError(SocialpubError):
     """What a platform said, classified: transient errors may be retried, permanent ones not."""
 
     exit_code = ExitCode.PUBLISH_FAILED
+    refused_grant = False  # a token endpoint refused the refresh token (used already, revoked)
 
     def __init__(
         self,

@@ -151,14 +151,34 @@ def platform_error(
     )
 
 
+REFRESH_RETRY = 300.0  # seconds before a later run tries a refused refresh again
+
+
+def refresh_refused(
+    platform: str, response: Any, said: str, *, secrets: Iterable[str] = (), action: str | None = None
+) -> PlatformError:
+    """A token endpoint's refusal. A refused refresh token (400/401: used already, revoked) is transient: with
+    rotating tokens it is most often a race another process won, and a later run reads the token it stored."""
+    headers = dict(response.headers)
+    error = platform_error(platform, response.status_code, said, headers=headers, secrets=secrets, action=action,
+                           maybe_sent=False)  # a failed refresh comes before the request it was for
+    if response.status_code in (400, 401):
+        error.refused_grant = True
+        error.transient = True
+        error.retry_after = REFRESH_RETRY  # not within this run: another refresh now would meet the same token
+    return error
+
+
 def request_error(platform: str, error: Exception, *, sent: bool, secrets: Iterable[str] = ()) -> PlatformError:
     """A failure without an answer (timeout, refused or dropped connection) as a transient PlatformError.
 
     `sent` says whether the request could have reached the platform: a connect failure cannot have,
     a read timeout or a connection dropped after sending can.
     """
+    from socialpub.redact import clip
+
     what = type(error).__name__
-    detail = scrub(str(error), secrets)[:300]
+    detail = clip(str(error), 300, secrets)
     return PlatformError(
         f"{platform}: no answer ({what}: {detail})",
         transient=True,
@@ -174,7 +194,7 @@ def _clock(seconds: float) -> str:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Remove every secret (and its URL-encoded form) from a text before it is shown or stored."""
+    """Remove every secret (in each of its forms: socialpub.redact) from a text before it is shown or stored."""
     from socialpub.redact import redact
 
     return redact(text, secrets)

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from socialpub.errors import ConfigError, SocialpubError
+from socialpub.errors import ConfigError, PlatformError, SocialpubError
 from socialpub.redact import redact
 
 STATES = ("publishing", "published", "failed", "unknown", "missed", "retracted")
@@ -227,6 +227,12 @@ class Ledger:
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
         """Yield whether this process may run `run` now (False: another run holds it)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def token_lock(self, name: str) -> Iterator[None]:
+        """Held while a channel's rotating token is refreshed: one process (or host) at a time, so that no
+        one refreshes with a refresh token another has just used up."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -524,6 +530,48 @@ class SQLiteLedger(Ledger):
         finally:
             handle.close()
 
+    @contextmanager
+    def token_lock(self, name: str) -> Iterator[None]:
+        with file_lock(self.path.with_name(f"{self.path.name}.{_safe(name)}.lock")):
+            yield
+
+
+LOCK_WAIT = 120.0  # seconds: longer than a token refresh can take with its timeouts
+
+
+@contextmanager
+def file_lock(path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """An exclusive lock on `path` (created 0600, never through a symbolic link), waited for up to `wait`
+    seconds; the kernel releases it when the process dies."""
+    import fcntl
+    import time
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise PlatformError(
+                        f"{path} stayed locked for {int(wait)} s (another socialpub is refreshing a token)",
+                        transient=True,
+                        hint="retry; if it persists, look for a socialpub process that hangs",
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
 
 def _is_running(pid: int) -> bool:
     """Not a zombie (a killed child that its parent has not reaped yet is gone for our purposes)."""
@@ -595,6 +643,26 @@ class PostgresLedger(Ledger):
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
         yield True  # hosts share the work row by row
+
+    @contextmanager
+    def token_lock(self, name: str) -> Iterator[None]:
+        # A session advisory lock on a connection of its own: the other hosts wait for it, and it goes away
+        # with the connection if this process dies.
+        conn = self._connect_raw()
+        try:
+            conn.execute(f"SET lock_timeout = '{int(LOCK_WAIT)}s'")
+            try:
+                conn.execute("SELECT pg_advisory_lock(%s)", (_lock_key(f"socialpub-token:{name}"),))
+            except Exception as exc:  # noqa: BLE001 - psycopg is imported lazily
+                raise PlatformError(
+                    f"the ledger's token lock for {name} stayed taken for {int(LOCK_WAIT)} s "
+                    f"({type(exc).__name__})",
+                    transient=True,
+                    hint="another host is refreshing this channel's token; retry",
+                ) from None
+            yield
+        finally:
+            conn.close()
 
     def close(self) -> None:
         super().close()

@@ -117,7 +117,7 @@ class Publisher:
     _commits: dict[str, str | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        self.renderer = Renderer(self.config, self.environ)
+        self.renderer = Renderer(self.config, self.environ, self.ledger.token_lock if self.ledger else None)
         if not self.dry_run:
             self.renderer.learn_secrets()
 
@@ -276,7 +276,11 @@ class Publisher:
                     continue
                 return self._failed(row, post_id, channel, message, error.hint, error.transient, wait, mode)
             except CredentialsError as error:
-                return self._failed(row, post_id, channel, str(error), error.hint, False, None, mode)
+                # Nothing was sent: a missing variable or unreadable token file is a configuration fix, and the
+                # next run tries again once it resolves (the post itself need not change). Still shown as
+                # failed (exit 3), so that cron reports it rather than retrying in silence.
+                failed = self._failed(row, post_id, channel, str(error), error.hint, True, 0.0, mode)
+                return replace(failed, state="failed")
             return self._published(row, post_id, channel, receipt)
 
     def _published(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:
@@ -293,7 +297,7 @@ class Publisher:
     def _failed(self, row: Row | None, post_id: str, channel: str, message: str, hint: str | None,
                 transient: bool, wait: float | None, mode: str) -> Result:
         if row is not None and self.ledger is not None:
-            later = utcnow() + (timedelta(seconds=wait) if wait else RETRY_LATER) if transient else None
+            later = utcnow() + (timedelta(seconds=wait) if wait is not None else RETRY_LATER) if transient else None
             settled = replace(row, state="failed", last_error=message, transient=transient,
                               next_attempt_at=later, claimed_by=None)
             self.ledger.save(settled)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import Renderer, same_content
@@ -130,19 +131,66 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
     return results
 
 
-def verify_channels(config: Config, environ: Mapping[str, str] | None) -> list[dict[str, Any]]:
+def verify_channels(config: Config, environ: Mapping[str, str] | None, ledger_kind: str = "sqlite"
+                    ) -> list[dict[str, Any]]:
+    """Each channel's credentials checked with its platform. A credential file others can read fails the
+    channel here (run and publish only warn), and so does a rotating token that the hosts sharing a
+    PostgreSQL ledger cannot share."""
     renderer = Renderer(config, environ)
     renderer.learn_secrets()
     checks = []
     for name, channel in config.channels.items():
         item: dict[str, Any] = {"channel": name, "kind": channel.kind, "ok": True, "warnings": [], "error": None}
+        adapter = renderer.adapter(name)
         try:
-            item["warnings"] = list(renderer.adapter(name).verify())
+            item["warnings"] = list(adapter.verify())
         except (PlatformError, CredentialsError) as error:
             item["ok"] = False
             item["error"] = f"{error.message}" + (f" (hint: {error.hint})" if error.hint else "")
         except NotImplementedError as error:
             item["ok"] = False
             item["error"] = str(error)
+        problems = [renderer.credential_warnings.get(name), _unshared_rotating_token(adapter, ledger_kind)]
+        for problem in filter(None, problems):
+            item["ok"] = False
+            item["error"] = "; ".join(filter(None, (item["error"], problem)))
         checks.append(item)
     return checks
+
+
+def _unshared_rotating_token(adapter: Any, ledger_kind: str) -> str | None:
+    """Hosts that share a PostgreSQL ledger all refresh the channel's token: a rotating refresh token must live
+    where every one of them reads and writes it, which a file on one host's own disk is not."""
+    ref = adapter.channel.credentials.get("refresh_token")
+    if ledger_kind != "postgresql" or not getattr(adapter, "rotating_refresh", False) or ref is None:
+        return None
+    if ref.scheme != "file" or _file_system(Path(ref.target)) in NETWORK_FILE_SYSTEMS:
+        return None
+    return (
+        f"the ledger is PostgreSQL (several hosts may publish) but the rotating refresh token is {ref.target} on "
+        "this host's own disk: a host that refreshes it leaves the others a used one; keep it on a file system "
+        "every publishing host mounts (README: rotating refresh tokens)"
+    )
+
+
+NETWORK_FILE_SYSTEMS = frozenset({"nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "fuse.glusterfs",
+                                  "fuse.sshfs", "9p", "lustre", "gpfs", "beegfs", "fuse.s3fs", "efs"})
+
+
+def _file_system(path: Path, mounts_file: Path = Path("/proc/self/mounts")) -> str | None:
+    """The type of the file system holding `path` (Linux: /proc/self/mounts), or None when unknown."""
+    try:
+        mounts = mounts_file.read_text().splitlines()
+    except OSError:
+        return None
+    target = str(path.expanduser().resolve())
+    best, kind = "", None
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind

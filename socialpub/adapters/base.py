@@ -7,10 +7,13 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from socialpub.errors import ConfigError, CredentialsError, PostError
@@ -197,6 +200,9 @@ class Adapter:
     channel_keys: ClassVar[dict[str, Key]] = {}
     credential_keys: ClassVar[frozenset[str]] = frozenset()
     override_keys: ClassVar[dict[str, Key]] = {}
+    # The platform may replace the refresh token at each refresh (the old one then fails): refreshes are
+    # serialised across processes and hosts, and the new token stored where they all read it.
+    rotating_refresh: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -210,6 +216,9 @@ class Adapter:
         self._limits = {**self.limits, **self.configured_limits}  # asked for by every render
         self.environ = environ  # where env: references are read (None: the process environment)
         self._secrets: dict[str, str] = {}
+        # The ledger's lock for refreshing a rotating token across hosts (set by the Renderer when publishing).
+        self.token_lock: Callable[[str], AbstractContextManager[None]] | None = None
+        self._refreshing = threading.Lock()
 
     def secret(self, key: str) -> str:
         """A credential's value, read from its reference on first use. Never log or show it."""
@@ -226,6 +235,36 @@ class Adapter:
 
     def has_secret(self, key: str) -> bool:
         return key in self.channel.credentials
+
+    def stored(self, key: str) -> str | None:
+        """A `file:` credential as it is on disk now (another process may have renewed it), or None when it
+        is not a file or cannot be read."""
+        ref = self.channel.credentials.get(key)
+        if ref is None or ref.scheme != "file":
+            return None
+        try:
+            return ref.resolve(self.environ)  # type: ignore[arg-type]
+        except CredentialsError:
+            return None
+
+    @contextmanager
+    def refresh_lock(self) -> Iterator[None]:
+        """Held while a rotating token is refreshed: by one thread, one process (a lock file beside the refresh
+        token's file) and one host sharing the ledger (its token lock) at a time. Re-read the stored token
+        inside it: whoever held it before may have refreshed already."""
+        from socialpub.ledger import file_lock
+
+        with self._refreshing, ExitStack() as stack:
+            if self.token_lock is not None:
+                stack.enter_context(self.token_lock(f"refresh:{self.channel.name}"))
+            ref = self.channel.credentials.get("refresh_token")
+            if ref is not None and ref.scheme == "file":
+                path = Path(ref.target)
+                try:
+                    stack.enter_context(file_lock(path.with_name(f".{path.name}.lock")))
+                except OSError:  # a read-only secret mount: the new token could not be stored there either
+                    pass
+            yield
 
     def rate_wait(self) -> float | None:
         """Seconds to wait before the next call because a rate-limit window is used up (from the

@@ -66,7 +66,7 @@ from socialpub.http import (
     retry_after,
     scrub,
 )
-from socialpub.redact import guard_loggers
+from socialpub.redact import clip, guard_loggers
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
@@ -586,12 +586,12 @@ class GraphFailure(Exception):
         text = self.text.strip()
         if text.startswith("<") or "html" in self.headers.get("content-type", ""):
             title = re.search(r"(?is)<title[^>]*>(.*?)</title>", text)
-            words = " ".join(re.sub(r"<[^>]+>", " ", title[1] if title else text).split())[:200]
+            words = clip(" ".join(re.sub(r"<[^>]+>", " ", title[1] if title else text).split()), 200)
             return f"an HTML page, not a Graph API answer: {words or 'empty'}"
         if isinstance(self.body, dict):  # e.g. a 500 whose body has no `error`: never a success
-            return f"no Graph error in the answer: {json.dumps(self.body)[:200]}"
+            return f"no Graph error in the answer: {clip(json.dumps(self.body), 200)}"
         return (
-            f"something other than a JSON object: {' '.join(text.split())[:200]}"
+            f"something other than a JSON object: {clip(' '.join(text.split()), 200)}"
             if text
             else "an empty answer"
         )
@@ -716,7 +716,7 @@ def _check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> Non
         response.status_code,
         body,
         response.headers,
-        response.text[:4000],
+        clip(response.text, 4000),
         unreadable=ok and not isinstance(body, dict),
     )
 
@@ -817,7 +817,7 @@ def _usage(headers: Mapping[str, str]) -> str:
     for name in ("x-app-usage", "x-page-usage", "x-business-use-case-usage"):
         raw = _header(headers, name)
         if raw:
-            shown.append(f"{name}: {' '.join(raw.split())[:200]}")
+            shown.append(f"{name}: {clip(' '.join(raw.split()), 200)}")
     return "; ".join(shown)
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import base64
 import logging
 import secrets as _secrets
-import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -39,7 +38,17 @@ from typing import TYPE_CHECKING, Any
 from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered
 from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError, PostError
-from socialpub.http import CONNECT_TIMEOUT, READ_TIMEOUT, MultipartFile, platform_error, request_error, scrub
+from socialpub.http import (
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    MultipartFile,
+    platform_error,
+    refresh_refused,
+    request_error,
+    scrub,
+)
+from socialpub.loopback import redirect_problem
+from socialpub.redact import clip, remember
 from socialpub.tomlsource import Key, did_you_mean
 
 if TYPE_CHECKING:
@@ -77,8 +86,10 @@ class PinterestAdapter(Adapter):
         "token_uri": Key(str),
         # The API has no field that tells Trial from Standard access: say so here to be reminded by --verify.
         "trial_access": Key(bool),
+        "redirect_uri": Key(str, check=redirect_problem),
     }
     credential_keys = frozenset({"access_token", "refresh_token", "app_id", "app_secret"})
+    rotating_refresh = True  # continuous refresh tokens are replaced at each refresh
     override_keys = {"board": Key(str), "thumbnail": Key(str)}
 
     # Network knobs; instance attributes may be changed (tests use short ones).
@@ -100,7 +111,6 @@ class PinterestAdapter(Adapter):
         super().__init__(channel, limits=limits, environ=environ)
         self._session: requests.Session | None = None
         self._retired: list[str] = []  # tokens replaced by a refresh, and the Basic header: still scrubbed
-        self._refresh_lock = threading.Lock()
         self.refreshed = False  # a refresh happened in this run (verify reports it)
         self._refresh_expires_at: int | None = None
 
@@ -492,61 +502,94 @@ class PinterestAdapter(Adapter):
         return all(self.has_secret(k) for k in ("refresh_token", "app_id", "app_secret"))
 
     def _refresh(self, stale: str | None) -> None:
-        """Exchange the refresh token for a new access token (`POST /v5/oauth/token`, HTTP Basic app auth)."""
-        import requests
+        """Exchange the refresh token for a new access token (`POST /v5/oauth/token`, HTTP Basic app auth).
 
-        with self._refresh_lock:
+        A continuous refresh token is replaced at each refresh: refreshes are serialised (refresh_lock) and the
+        stored tokens read again inside the lock, since another process may have refreshed meanwhile. A
+        refused refresh is tried once more with the refresh token stored by then, and otherwise is a transient
+        failure (a later run retries)."""
+        with self.refresh_lock():
             if stale is not None and self._secrets.get("access_token") not in (None, stale):
                 return  # another thread refreshed meanwhile
-            app_id, app_secret = self.secret("app_id"), self.secret("app_secret")
-            basic = base64.b64encode(f"{app_id}:{app_secret}".encode()).decode()  # scrubbed: known_secrets()
-            refresh_token = self.secret("refresh_token")
-            url = self.channel.options.get("token_uri") or TOKEN_URL
+            if self._adopt_stored(stale):
+                return
             try:
-                response = self.session.post(
-                    url,
-                    data={"grant_type": "refresh_token", "refresh_token": refresh_token},
-                    headers={"Authorization": f"Basic {basic}", "Accept": "application/json"},
-                    timeout=(self.connect_timeout, self.timeout),
-                )
-            except requests.RequestException as exc:
-                raise request_error(
-                    f"{LABEL} (token refresh)", exc, sent=False, secrets=self.known_secrets()
-                ) from None
-            if response.status_code != 200:
-                raise platform_error(
-                    f"{LABEL} (token refresh)",
-                    response.status_code,
-                    _said(response),
-                    headers=response.headers,
-                    secrets=self.known_secrets(),
-                    action=None
-                    if response.status_code >= 500 or response.status_code == 429
-                    else f"re-authenticate: the refresh token or the app id/secret were refused; "
-                    f"run `socialpub auth {self.channel.name}`",
-                    maybe_sent=False,
-                )
-            answer = _json(response)
-            access = answer.get("access_token")
-            if not isinstance(access, str) or not access:
-                raise PlatformError(
-                    "Pinterest's token endpoint answered without an access token",
-                    transient=True,
-                    hint="retry later",
-                )
-            if stale:
-                self._retired.append(stale)
-            self._secrets["access_token"] = access
-            self._store("access_token", access)
-            rotated = answer.get("refresh_token")
-            if isinstance(rotated, str) and rotated and rotated != refresh_token:
-                self._retired.append(refresh_token)
-                self._secrets["refresh_token"] = rotated
-                self._store("refresh_token", rotated)
-            expires_at = answer.get("refresh_token_expires_at")
-            self._refresh_expires_at = expires_at if isinstance(expires_at, int) else None
-            self.refreshed = True
-            log.info("%s: access token renewed", self.channel.name)
+                self._exchange(stale)
+            except PlatformError as error:
+                if not error.refused_grant or not self._adopt_stored(stale, newer_refresh_only=True):
+                    raise
+                self._exchange(stale)
+
+    def _adopt_stored(self, stale: str | None, *, newer_refresh_only: bool = False) -> bool:
+        """Take the tokens another process stored since ours were read. True when a usable access token came
+        with them (no refresh needed); with `newer_refresh_only`, True when a newer refresh token came."""
+        stored_refresh = self.stored("refresh_token")
+        mine = self._secrets.get("refresh_token")
+        if not stored_refresh or stored_refresh == mine:
+            return False
+        if mine:
+            self._retired.append(mine)
+        self._secrets["refresh_token"] = stored_refresh
+        if newer_refresh_only:
+            return True
+        stored_access = self.stored("access_token")
+        if stored_access and stored_access not in (stale, self._secrets.get("access_token")):
+            self._secrets["access_token"] = stored_access
+            return True
+        return False
+
+    def _exchange(self, stale: str | None) -> None:
+        import requests
+
+        app_id, app_secret = self.secret("app_id"), self.secret("app_secret")
+        basic = base64.b64encode(f"{app_id}:{app_secret}".encode()).decode()  # scrubbed: known_secrets()
+        refresh_token = self.secret("refresh_token")
+        url = self.channel.options.get("token_uri") or TOKEN_URL
+        try:
+            response = self.session.post(
+                url,
+                data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                headers={"Authorization": f"Basic {basic}", "Accept": "application/json"},
+                timeout=(self.connect_timeout, self.timeout),
+            )
+        except requests.RequestException as exc:
+            raise request_error(
+                f"{LABEL} (token refresh)", exc, sent=False, secrets=self.known_secrets()
+            ) from None
+        if response.status_code != 200:
+            raise refresh_refused(
+                f"{LABEL} (token refresh)",
+                response,
+                _said(response),
+                secrets=self.known_secrets(),
+                action=None
+                if response.status_code >= 500 or response.status_code == 429
+                else f"re-authenticate if this persists: the refresh token or the app id/secret were refused; "
+                f"run `socialpub auth {self.channel.name}`",
+            )
+        answer = _json(response)
+        access = answer.get("access_token")
+        if not isinstance(access, str) or not access:
+            raise PlatformError(
+                "Pinterest's token endpoint answered without an access token",
+                transient=True,
+                hint="retry later",
+            )
+        remember(access)
+        if stale:
+            self._retired.append(stale)
+        self._secrets["access_token"] = access
+        rotated = answer.get("refresh_token")
+        if isinstance(rotated, str) and rotated and rotated != refresh_token:
+            remember(rotated)
+            self._retired.append(refresh_token)
+            self._secrets["refresh_token"] = rotated
+            self._store("refresh_token", rotated)  # first: a process that finds it knows a refresh happened
+        self._store("access_token", access)
+        expires_at = answer.get("refresh_token_expires_at")
+        self._refresh_expires_at = expires_at if isinstance(expires_at, int) else None
+        self.refreshed = True
+        log.info("%s: access token renewed", self.channel.name)
 
     def _store(self, key: str, value: str) -> None:
         """Write a renewed token back to its `file:` reference (mode 0600); `env:` ones last this run only."""
@@ -555,13 +598,13 @@ class PinterestAdapter(Adapter):
             return
         try:
             write_secret(Path(ref.target).expanduser(), value)
-        except OSError as exc:
+        except (OSError, CredentialsError) as exc:
             log.warning(
                 "%s: could not save the renewed %s to %s: %s",
                 self.channel.name,
                 key,
                 ref.target,
-                exc.strerror,
+                getattr(exc, "strerror", None) or getattr(exc, "message", type(exc).__name__),
             )
 
     def _board_id(self, rendered: Rendered) -> str:
@@ -663,7 +706,7 @@ def _said(response: requests.Response) -> str:
         if message:
             code = body.get("code")
             return f"{message} (code {code})" if isinstance(code, int) else str(message)
-    text = " ".join(response.text.split())[:300]
+    text = clip(" ".join(response.text.split()), 300)
     return text or response.reason or ""
 
 
@@ -690,95 +733,51 @@ def authorize(
     *,
     environ: Mapping[str, str] | None = None,
     open_browser: bool = True,
-    port: int = 0,
+    port: int | None = None,
     on_url: Callable[[str], None] | None = None,
     timeout: float = 300.0,
 ) -> dict[str, str]:
     """Run Pinterest's OAuth consent in the browser; return the tokens to store (access and refresh token).
 
     Pinterest documents no PKCE for v5: this is the authorization-code flow with the app secret, the code
-    exchanged at `POST /v5/oauth/token` with HTTP Basic app_id:app_secret. The redirect goes to
-    `http://localhost:PORT/`, which must be registered literally among the app's redirect URIs: with
-    port=0 that is http://localhost:8085/ (the port of Pinterest's own quickstart); against a sandbox
-    `endpoint` any free port. `on_url` receives the consent URL (default: printed on stderr).
+    exchanged at `POST /v5/oauth/token` with HTTP Basic app_id:app_secret. The redirect URI must be registered
+    literally among the app's redirect URIs: the channel's `redirect_uri`, by default http://localhost:8085/
+    (the port of Pinterest's own quickstart; against a sandbox `endpoint` any free port). `on_url` receives
+    the consent URL (default: printed on stderr).
     """
-    import sys
-    import webbrowser
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-    from urllib.parse import parse_qs, urlencode, urlsplit
+    from urllib.parse import urlencode
 
     import requests
 
     from socialpub.http import make_session
+    from socialpub.loopback import Listener, redirect_uri, show_consent
 
     adapter = PinterestAdapter(channel, environ=environ)
     app_id, app_secret = adapter.secret("app_id"), adapter.secret("app_secret")
     state = _secrets.token_urlsafe(24)
-    answer: dict[str, str] = {}
-
-    class Callback(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # the query holds the code: never log it
-            return
-
-        def do_GET(self) -> None:
-            query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
-            if "code" in query or "error" in query:
-                answer.update(query)
-                text, status = "socialpub: Pinterest answered. You can close this window.", 200
-            else:
-                text, status = "socialpub is waiting for Pinterest's answer.", 404
-            payload = text.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-    listen = port or (0 if channel.endpoint else DEFAULT_REDIRECT_PORT)
-    try:
-        server = HTTPServer(("127.0.0.1", listen), Callback)
-    except OSError as exc:
-        raise CredentialsError(
-            f"cannot listen on localhost:{listen} for Pinterest's redirect: {exc.strerror}",
-            hint="free the port, or pass another one that is registered as a redirect URI of the app",
-        ) from None
-    try:
-        redirect_uri = f"http://localhost:{server.server_address[1]}/"
+    default = f"http://localhost:{0 if channel.endpoint else DEFAULT_REDIRECT_PORT}/"
+    with Listener(redirect_uri(channel.options.get("redirect_uri"), port, default), LABEL) as listener:
         base = (channel.endpoint + "/oauth/") if channel.endpoint else AUTHORIZE_URL
-        url = (
-            base
-            + "?"
-            + urlencode(
-                {
-                    "client_id": app_id,
-                    "redirect_uri": redirect_uri,
-                    "response_type": "code",
-                    "scope": ",".join(SCOPES),
-                    "state": state,
-                }
-            )
-        )
-        (on_url or (lambda u: print(f"Open this address to allow socialpub to pin:\n{u}", file=sys.stderr)))(
-            url
-        )
-        if open_browser:
-            webbrowser.open(url)
-        deadline = time.monotonic() + timeout
-        server.timeout = 0.5
-        while not answer and time.monotonic() < deadline:
-            server.handle_request()
-    finally:
-        server.server_close()
-    if not answer:
+        query = {
+            "client_id": app_id,
+            "redirect_uri": listener.uri,
+            "response_type": "code",
+            "scope": ",".join(SCOPES),
+            "state": state,
+        }
+        show_consent(base + "?" + urlencode(query), f"the Pinterest account of {channel.name}",
+                     open_browser=open_browser, on_url=on_url)
+        answer = listener.wait(state, timeout)
+        redirect_uri_used = listener.uri
+    if answer is None:
         raise CredentialsError(
-            f"no answer from Pinterest's consent page within {int(timeout)} s", hint="run it again"
+            f"no answer from Pinterest's consent page within {int(timeout)} s",
+            hint=f"run it again; the app must list {redirect_uri_used} among its redirect URIs",
         )
-    if "error" in answer:
+    if "error" in answer or not answer.get("code"):
         raise CredentialsError(
-            f"Pinterest consent was not given: {answer['error']}", hint="run it again and allow access"
+            f"Pinterest consent was not given: {answer.get('error', 'no code')}", hint="run it again and allow access"
         )
-    if answer.get("state") != state:
-        raise CredentialsError("Pinterest's answer does not carry this request's state", hint="run it again")
     session = make_session(channel.endpoint)
     secrets = [app_id, app_secret, answer["code"]]
     try:
@@ -787,7 +786,7 @@ def authorize(
             data={
                 "grant_type": "authorization_code",
                 "code": answer["code"],
-                "redirect_uri": redirect_uri,
+                "redirect_uri": redirect_uri_used,
                 # Apps made before 25 Sept 2025 get a continuous refresh token only when asking (spec).
                 "continuous_refresh": "true",
             },

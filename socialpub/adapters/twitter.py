@@ -25,8 +25,6 @@ import html
 import logging
 import re
 import secrets as secrets_module
-import sys
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -34,7 +32,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered, with_link
 from socialpub.config import write_secret
@@ -45,9 +43,11 @@ from socialpub.http import (
     make_session,
     platform_error,
     redirect_url,
+    refresh_refused,
     request_error,
 )
-from socialpub.redact import guard_loggers
+from socialpub.loopback import redirect_problem
+from socialpub.redact import clip, guard_loggers, remember
 from socialpub.tomlsource import Key
 from socialpub.xlength import weighted_length
 
@@ -75,7 +75,8 @@ class TwitterAdapter(Adapter):
     kind = "twitter"
     label = "X"
     limits = {"text": 280, "images": 4, "videos": 1, "alt_text": 1000}
-    channel_keys = {"auth": Key(str, choices=("oauth1", "oauth2"))}
+    channel_keys = {"auth": Key(str, choices=("oauth1", "oauth2")), "redirect_uri": Key(str, check=redirect_problem)}
+    rotating_refresh = True  # X's refresh tokens are single-use
     credential_keys = frozenset(
         {
             "api_key",
@@ -398,15 +399,46 @@ class TwitterAdapter(Adapter):
         return self.oauth2 and self.has_secret("refresh_token") and self.has_secret("client_id")
 
     def _refresh(self) -> None:
-        """A new access token from the refresh token (https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/user-access-token)."""
+        """A new access token from the refresh token (https://docs.x.com/resources/fundamentals/authentication/oauth-2-0/user-access-token).
+
+        X's refresh tokens are single-use: refreshes are serialised (refresh_lock) and the stored token is read
+        again inside the lock, since another process may have refreshed and stored a new one meanwhile. A
+        refused refresh is tried once more with the token stored by then, and otherwise is a transient failure
+        (a later run retries, after `socialpub auth` if need be): never a permanent one.
+        """
+        used = self._bearer
+        with self.refresh_lock():
+            if self._adopt_stored(used):
+                return
+            try:
+                self._exchange(self._refresh_token or self.secret("refresh_token"))
+            except PlatformError as error:
+                if not error.refused_grant or not self._adopt_stored(used, newer_refresh_only=True):
+                    raise
+                self._exchange(self._refresh_token or self.secret("refresh_token"))
+
+    def _adopt_stored(self, used: str | None, *, newer_refresh_only: bool = False) -> bool:
+        """Take the tokens another process stored since ours were read. True when a usable access token came
+        with them (no refresh needed); with `newer_refresh_only`, True when a newer refresh token came."""
+        stored_refresh = self.stored("refresh_token")
+        mine = self._refresh_token or self._secrets.get("refresh_token")
+        if not stored_refresh or stored_refresh == mine:
+            return False
+        self._refresh_token = stored_refresh
+        if newer_refresh_only:
+            return True
+        stored_access = self.stored("user_token")
+        if stored_access and stored_access != used:
+            self._bearer = stored_access
+            _guard_logs(self.known_secrets())
+            return True
+        return False
+
+    def _exchange(self, refresh_token: str) -> None:
         import requests
 
         client_id = self.secret("client_id")
-        data = {
-            "grant_type": "refresh_token",
-            "refresh_token": self._refresh_token or self.secret("refresh_token"),
-            "client_id": client_id,
-        }
+        data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
         # A confidential client (with a secret) authenticates with HTTP Basic; a public one by client_id.
         auth = (client_id, self.secret("client_secret")) if self.has_secret("client_secret") else None
         _guard_logs(self.known_secrets())
@@ -420,25 +452,28 @@ class TwitterAdapter(Adapter):
                 self._accept_tokens(str(tokens["access_token"]), tokens.get("refresh_token"))
                 return
             said, _, _ = _said(response)
-            error = platform_error(
+            error = refresh_refused(
                 "X",
-                response.status_code,
+                response,
                 f"token refresh refused: {said}",
                 secrets=self.known_secrets(),
-                action=f"run `socialpub auth {self.channel.name}` to sign in to X again (the refresh token "
-                "is invalid, used already, or revoked)",
+                action=f"run `socialpub auth {self.channel.name}` to sign in to X again if this persists (the "
+                "refresh token is invalid, used already, or revoked)",
             )
         raise error
 
     def _accept_tokens(self, access: str, refresh: Any) -> None:
+        remember(access)
         self._bearer = access
         self._issued.append(access)
-        self._persist("user_token", access)
         if isinstance(refresh, str) and refresh:
-            # X's refresh tokens rotate: the one just used is dead, so the new one must be kept.
+            # X's refresh tokens rotate: the one just used is dead, so the new one must be kept, and stored
+            # first: a process that finds it knows the refresh happened.
+            remember(refresh)
             self._refresh_token = refresh
             self._issued.append(refresh)
             self._persist("refresh_token", refresh)
+        self._persist("user_token", access)
         _guard_logs(self.known_secrets())
 
     def _persist(self, key: str, value: str) -> None:
@@ -449,14 +484,14 @@ class TwitterAdapter(Adapter):
         path = Path(ref.target).expanduser()
         try:
             write_secret(path, value)
-        except OSError as exc:
+        except (OSError, CredentialsError) as exc:
             log.warning(
                 "could not save the renewed X %s of channel %s to %s (%s): run `socialpub auth %s` "
                 "when it is refused",
                 key,
                 self.channel.name,
                 path,
-                exc.strerror,
+                getattr(exc, "strerror", None) or getattr(exc, "message", type(exc).__name__),
                 self.channel.name,
             )
 
@@ -709,7 +744,7 @@ def _said(response: requests.Response) -> tuple[str, list[int], str]:
                 break
     if not messages:
         text = re.sub(r"<[^>]+>", " ", response.text or "")
-        messages.append(" ".join(text.split())[:200] or response.reason or "")
+        messages.append(clip(" ".join(text.split()), 200) or response.reason or "")
     return "; ".join(messages), codes, str(body.get("type") or "")
 
 
@@ -836,23 +871,30 @@ def authorize(
     *,
     environ: Mapping[str, str] | None = None,
     open_browser: bool = True,
-    port: int = 0,
+    port: int | None = None,
     on_url: Callable[[str], None] | None = None,
     timeout: float = 300.0,
 ) -> dict[str, str]:
     """Run X's OAuth 2.0 consent flow (PKCE) on a loopback redirect; return the tokens to store.
 
-    The X app must list the redirect URI `http://127.0.0.1:PORT/callback` exactly (Developer Portal → app →
-    User authentication settings), so pass the `port` registered there. `on_url` receives the address to
-    open (default: printed to stderr); `open_browser` also opens it. Returns `user_token` and, with the
-    offline.access scope, `refresh_token`.
+    X compares the redirect URI with the app's callback URIs exactly (Developer Portal → app → User
+    authentication settings): the channel's `redirect_uri` (or http://127.0.0.1:PORT/callback with --port)
+    must be one of them. `on_url` receives the address to open (default: printed to stderr); `open_browser`
+    also opens it. Returns `user_token` and, with the offline.access scope, `refresh_token`.
     """
-    import webbrowser
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
     import requests
 
+    from socialpub.loopback import Listener, redirect_uri, show_consent
+
     adapter = TwitterAdapter(channel, environ=environ)
+    configured = channel.options.get("redirect_uri")
+    if configured is None and port is None and not channel.endpoint:
+        raise CredentialsError(
+            "X needs the exact callback URI registered for the app",
+            key=f"channels.{channel.name}.redirect_uri",
+            hint='add redirect_uri = "http://127.0.0.1:PORT/callback" (as listed in the X app\'s User '
+            "authentication settings), or pass --port PORT",
+        )
     client_id = adapter.secret("client_id")
     client_secret = adapter.secret("client_secret") if adapter.has_secret("client_secret") else None
     verifier = secrets_module.token_urlsafe(96)[:128]  # RFC 7636: 43 to 128 characters
@@ -860,97 +902,38 @@ def authorize(
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode().rstrip("=")
     )
     state = secrets_module.token_urlsafe(24)
-    answer: dict[str, str] = {}
-    done = threading.Event()
-
-    class Callback(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            query = {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query).items()}
-            if not ({"code", "error"} & set(query)):
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            good = query.get("state") == state and "code" in query
-            page = (
-                "socialpub: X authorization received; you can close this tab."
-                if good
-                else "socialpub: X authorization failed; see the terminal."
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-            if not done.is_set():
-                answer.update(query)
-                done.set()
-
-        def log_message(self, format: str, *args: Any) -> None:  # the query holds the one-time code
-            return
-
-    try:
-        server = HTTPServer(("127.0.0.1", port), Callback)
-    except OSError as exc:
-        raise CredentialsError(
-            f"cannot listen on 127.0.0.1:{port} for X's answer: {exc.strerror}",
-            key=f"channels.{channel.name}",
-            hint="close what uses that port, or register another callback port in the X app",
-        ) from None
-    redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/callback"
-    params = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "scope": " ".join(SCOPES),
-        "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
-    address = redirect_url(AUTHORIZE_URL, channel.endpoint) + "?" + urlencode(params, quote_via=quote)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="socialpub-x-auth", daemon=True
-    )
-    thread.start()
-    try:
-        if on_url is None:
-            print(
-                f"Open this address in a browser and allow socialpub to post for the X account of "
-                f"{channel.name}:\n  {address}\n(waiting for X's answer on {redirect_uri})",
-                file=sys.stderr,
-            )
-        else:
-            on_url(address)
-        if open_browser:
-            webbrowser.open(address)
-        answered = done.wait(timeout)
-    finally:
-        server.shutdown()
-        server.server_close()
-    if not answered:
+    with Listener(redirect_uri(configured, port, "http://127.0.0.1:0/callback"), "X") as listener:
+        params = {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": listener.uri,
+            "scope": " ".join(SCOPES),
+            "state": state,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+        address = redirect_url(AUTHORIZE_URL, channel.endpoint) + "?" + urlencode(params, quote_via=quote)
+        show_consent(address, f"the X account of {channel.name}", open_browser=open_browser, on_url=on_url)
+        answer = listener.wait(state, timeout)
+        redirect_uri_used = listener.uri
+    if answer is None:
         raise CredentialsError(
             f"no answer from X within {int(timeout)} s",
             key=f"channels.{channel.name}",
             hint=f"run `socialpub auth {channel.name}` again and allow access in the browser; "
-            f"the X app must list {redirect_uri} as a callback URI",
+            f"the X app must list {redirect_uri_used} as a callback URI",
         )
-    if answer.get("error"):
+    if answer.get("error") or not answer.get("code"):
         raise CredentialsError(
-            f"X refused the authorization: {answer['error']}"
+            f"X refused the authorization: {answer.get('error', 'no code')}"
             + (f" ({answer['error_description']})" if answer.get("error_description") else ""),
             key=f"channels.{channel.name}",
             hint=f"run `socialpub auth {channel.name}` again and allow access",
         )
-    if answer.get("state") != state:
-        raise CredentialsError(
-            "the answer to the X authorization does not carry the state socialpub sent: ignored",
-            key=f"channels.{channel.name}",
-            hint=f"run `socialpub auth {channel.name}` again",
-        )
     data = {
         "grant_type": "authorization_code",
-        "code": answer.get("code", ""),
-        "redirect_uri": redirect_uri,
+        "code": answer["code"],
+        "redirect_uri": redirect_uri_used,
         "code_verifier": verifier,
         "client_id": client_id,
     }

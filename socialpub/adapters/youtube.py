@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
 from socialpub.http import READ_TIMEOUT, platform_error, redirect_url, request_error, retry_after, scrub
-from socialpub.redact import guard_loggers
+from socialpub.loopback import redirect_problem
+from socialpub.redact import clip, guard_loggers
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class YouTubeAdapter(Adapter):
         "made_for_kids": Key(bool),
         "native_schedule": Key(bool),
         "token_uri": Key(str),
+        "redirect_uri": Key(str, check=redirect_problem),
     }
     credential_keys = frozenset({"client_id", "client_secret", "refresh_token"})
     override_keys = {
@@ -501,7 +503,8 @@ class YouTubeAdapter(Adapter):
         phrase = getattr(exc.resp, "reason", "") or ""
         if not details and (not said or said == phrase):  # not Google's error shape: show what came back
             body = exc.content.decode("utf-8", "replace").strip()
-            said = f"{phrase}: {body[:300]}" if body and phrase else (body[:300] or phrase)
+            body = clip(body, 300)  # redacted before it is cut: half a secret would no longer be recognised
+            said = f"{phrase}: {body}" if body and phrase else (body or phrase)
         if reasons:
             said = f"{said} [{', '.join(sorted(reasons))}]"
         headers = {str(k): str(v) for k, v in dict(exc.resp).items()}
@@ -777,17 +780,19 @@ def authorize(
     *,
     environ: Mapping[str, str] | None = None,
     open_browser: bool = True,
-    port: int = 0,
+    port: int | None = None,
     on_url: Callable[[str], None] | None = None,
     timeout: float = 300.0,
 ) -> dict[str, str]:
     """Run Google's consent flow on a loopback redirect and return {"refresh_token": …} to store.
 
-    `on_url(url)` replaces opening a browser and printing the URL (the CLI may show it its own way; tests
-    follow it with requests). It is called before the loopback server waits, so it must not block.
-    https://developers.google.com/identity/protocols/oauth2/native-app
+    Google accepts any port of a loopback IP address for a desktop client: the channel's `redirect_uri`
+    defaults to http://127.0.0.1 on a free port. `on_url(url)` replaces printing the URL (tests follow it
+    with requests); it must not block. https://developers.google.com/identity/protocols/oauth2/native-app
     """
     from google_auth_oauthlib.flow import InstalledAppFlow
+
+    from socialpub.loopback import Listener, redirect_uri, show_consent
 
     adapter = YouTubeAdapter(channel, environ=environ)
     endpoint = channel.endpoint.rstrip("/") if channel.endpoint else None
@@ -797,47 +802,42 @@ def authorize(
             "client_secret": adapter.secret("client_secret"),
             "auth_uri": f"{endpoint}/o/oauth2/auth" if endpoint else GOOGLE_AUTH_URI,
             "token_uri": adapter.token_uri,
-            "redirect_uris": ["http://localhost"],
+            "redirect_uris": ["http://127.0.0.1", "http://localhost"],
         }
     }
-
-    class Flow(InstalledAppFlow):  # type: ignore[misc]
-        def authorization_url(self, **kwargs: Any) -> tuple[str, str]:
-            url, state = super().authorization_url(**kwargs)
-            if on_url is not None:
-                on_url(url)
-            return url, state
-
-        def fetch_token(self, **kwargs: Any) -> Any:
-            kwargs.setdefault("timeout", adapter.timeout)  # requests-oauthlib sends no timeout by default
-            return super().fetch_token(**kwargs)
-
-    flow = Flow.from_client_config(config, scopes=list(SCOPES))
+    flow = InstalledAppFlow.from_client_config(config, scopes=list(SCOPES))
     _LIVE.add(adapter)
     _guard_sdk_logs()
+    uri = redirect_uri(channel.options.get("redirect_uri"), port, "http://127.0.0.1:0/")
+    with Listener(uri, "Google") as listener, _loopback_transport(endpoint):
+        flow.redirect_uri = listener.uri
+        # offline: a refresh token, not only an access token; consent: Google sends one again only when asked
+        url, state = flow.authorization_url(access_type="offline", prompt="consent")
+        show_consent(url, f"the YouTube channel of {channel.name}", open_browser=open_browser, on_url=on_url)
+        answer = listener.wait(state, timeout)
+    if answer is None:
+        raise CredentialsError(
+            "no answer came back from the browser in time",
+            hint=f"run `socialpub auth {channel.name}` again and finish the consent in the browser",
+        )
+    if answer.get("error") or not answer.get("code"):
+        raise CredentialsError(
+            "the consent was denied in the browser" if answer.get("error") == "access_denied"
+            else f"Google did not give the authorization: {answer.get('error', 'no code')}",
+            hint=f"run `socialpub auth {channel.name}` again and allow every permission asked",
+        )
     try:
         with _loopback_transport(endpoint):
-            creds = flow.run_local_server(
-                host="localhost",
-                port=port,
-                open_browser=open_browser and on_url is None,
-                authorization_prompt_message=None
-                if on_url
-                else "Open this address in a browser to let socialpub publish to YouTube:\n{url}",
-                success_message="socialpub is authorized: you may close this window.",
-                timeout_seconds=timeout,
-                access_type="offline",  # a refresh token, not only an access token
-                prompt="consent",  # Google sends a refresh token again only when asked to show consent
-            )
-    except Exception as exc:  # the flow raises oauthlib, requests and wsgiref errors alike
-        raise _auth_failure(exc, channel.name, adapter.known_secrets()) from None
+            flow.fetch_token(code=answer["code"], timeout=adapter.timeout)  # requests-oauthlib sends none by default
+    except Exception as exc:  # oauthlib and requests errors alike
+        raise _auth_failure(exc, channel.name, [*adapter.known_secrets(), answer["code"]]) from None
+    creds = flow.credentials
     if not creds.refresh_token:
         raise CredentialsError(
             "Google returned no refresh token",
             key=f"channels.{channel.name}.refresh_token",
             hint="remove socialpub's access at https://myaccount.google.com/permissions, then run the "
-            "command "
-            "again",
+            "command again",
         )
     return {"refresh_token": str(creds.refresh_token)}
 

@@ -85,6 +85,8 @@ class PinterestSandbox(Platform):
         self.boards: dict[str, dict[str, Any]] = {}
         self.missing_boards: set[str] = set()  # board ids that answer 404 (another account's)
         self.refresh_tokens: set[str] = set()  # issued refresh tokens ('sandbox…' ones are valid too)
+        self.rotate_refresh_tokens = False  # True: a refresh token works once (tests of refresh races)
+        self.used_refresh_tokens: set[str] = set()
         self.codes: dict[str, dict[str, str]] = {}  # authorization codes: single use
         self.media: dict[str, dict[str, Any]] = {}  # media uploads by id
         # Bodies of pins/create, media/create and oauth/token requests, for tests; the last 200 only.
@@ -474,8 +476,14 @@ class PinterestSandbox(Platform):
         grant = form.get("grant_type")
         if grant == "refresh_token":
             refresh = form.get("refresh_token", "")
-            if not (refresh.startswith("sandbox") or refresh in self.refresh_tokens):
-                raise self.invalid("refresh_token is not valid")
+            with self.lock:
+                if refresh in self.used_refresh_tokens or not (
+                    refresh.startswith("sandbox") or refresh in self.refresh_tokens
+                ):
+                    raise self.invalid("refresh_token is not valid")
+                if self.rotate_refresh_tokens:  # continuous refresh tokens: the one just used is replaced
+                    self.refresh_tokens.discard(refresh)
+                    self.used_refresh_tokens.add(refresh)
             return Response(200, self.issue("refresh_token", form.get("scope") or ",".join(sorted(SCOPES))))
         if grant == "authorization_code":
             with self.lock:

@@ -162,6 +162,7 @@ class TwitterSandbox(Platform):
     def __init__(self, sandbox: Any) -> None:
         super().__init__(sandbox)
         self.refresh_tokens: set[str] = set()  # issued and not yet used (X rotates refresh tokens)
+        self.used_refresh_tokens: set[str] = set()  # refused from now on
         self.codes: dict[str, dict[str, str]] = {}  # authorization codes waiting for the token request
         self.processing_polls = 0  # STATUS polls that still answer in_progress before the final state
         self.processing_outcome = "succeeded"  # or "failed"
@@ -845,9 +846,10 @@ class TwitterSandbox(Platform):
         with self.lock:
             if grant == "refresh_token":
                 old = form.get("refresh_token", "")
-                if not (old.startswith("sandbox") or old in self.refresh_tokens):
+                if old in self.used_refresh_tokens or not (old.startswith("sandbox") or old in self.refresh_tokens):
                     raise self.oauth_error(400, "invalid_request", "Value passed for the token was invalid.")
                 self.refresh_tokens.discard(old)  # X's refresh tokens are good for one refresh
+                self.used_refresh_tokens.add(old)  # the throw-away 'sandbox…' ones too
             elif grant == "authorization_code":
                 grant_data = self.codes.pop(form.get("code", ""), None)
                 verifier = form.get("code_verifier", "")
