@@ -56,7 +56,7 @@ def _reply(ctx: Context) -> _Text | None:
     if not value.strip():
         return None
     source = Source(ctx.post.file, ctx.post.line("in_reply_to_text"))
-    field = Field("in_reply_to_text", value, source)
+    field = ctx.reads(Field.of("in_reply_to_text", value, source))
     return _Text(-1, field, field.masked)
 
 

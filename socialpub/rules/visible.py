@@ -1,0 +1,178 @@
+"""SP-TEXT-001/002: what a reader cannot see, or cannot tell apart.
+
+The rules match on what a reader sees (`T.view`: invisible characters dropped, look-alike letters folded),
+so a word hidden that way is still checked. These two rules report the disguise itself: an invisible or
+bidirectional control character in the text that is sent, and a word that mixes letters of scripts that
+look alike (Latin "best" with a Cyrillic "е").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+from socialpub.rules import text as T
+from socialpub.rules.engine import Context, Field, Hit, rule
+from socialpub.rules.lexicon import BUILTIN
+
+# A word of the sent text: word characters, and the invisible ones that may sit inside it.
+_TOKEN = re.compile(r"(?:\w|" + T._IGNORABLE.pattern + ")+")
+# Scripts written together in one word (Japanese mixes kanji and kana, Korean hangul and hanja).
+_EAST_ASIAN = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "HALFWIDTH",
+                         "KATAKANA-HIRAGANA"})
+# A gene, protein or receptor name ends in Greek letters after capitals and digits: TNFα, IFNγ, GSK3β, ERα.
+_GENE = re.compile(r"[A-Z0-9]+[\u0370-\u03ff]+[0-9]*")
+
+
+def _name(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
+
+
+def _word_around(text: str, i: int) -> tuple[int, int]:
+    """The whitespace-delimited word around `text[i]` (at most 40 characters each side)."""
+    lo = i
+    while lo > 0 and i - lo < 40 and not text[lo - 1].isspace():
+        lo -= 1
+    hi = i + 1
+    while hi < len(text) and hi - i < 40 and not text[hi].isspace():
+        hi += 1
+    return lo, hi
+
+
+@lru_cache(maxsize=4096)
+def invisible(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """(start, end, characters) of each word of the text that holds characters a reader cannot see."""
+    found: list[tuple[int, int, list[str]]] = []
+    for i in T.hidden(text):
+        if found and found[-1][0] <= i < found[-1][1]:
+            found[-1][2].append(text[i])
+        else:
+            lo, hi = _word_around(text, i)
+            found.append((lo, hi, [text[i]]))
+    return tuple((lo, hi, tuple(dict.fromkeys(chars))) for lo, hi, chars in found)
+
+
+def _scripts(word: str) -> frozenset[str]:
+    """The scripts of the word's letters as read (NFKC), East Asian ones and modifier letters left out."""
+    return frozenset(
+        s for c in unicodedata.normalize("NFKC", word)
+        if unicodedata.category(c) in ("Lu", "Ll", "Lt", "Lo") and (s := T.script(c)) not in _EAST_ASIAN
+    )
+
+
+def _scientific(word: str) -> bool:
+    """Greek letters in a Latin word as science writes them: Aβ, NF-κB's κB, µg, TNFα, IFNγ, GSK3β."""
+    read = unicodedata.normalize("NFKC", word)
+    greek = [c for c in read if T.script(c) == "GREEK"]
+    return all(T.fold(c) == c for c in greek) or _GENE.fullmatch(read) is not None
+
+
+def _mostly_latin(text: str) -> bool:
+    """Whether most letters of the text are Latin (a word in Cyrillic letters only is a Russian word in a
+    Russian text, and a disguise in an English one)."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(1 for c in letters if c.isascii() or T.script(c) == "LATIN") * 2 > len(letters)
+
+
+@lru_cache(maxsize=4096)
+def lookalikes(text: str) -> tuple[tuple[int, int, str, frozenset[str], bool], ...]:
+    """(start, end, what it reads as, scripts, scientific) of each word of the text that mixes scripts, or,
+    in a mostly Latin text, that is written in letters of another script that read as Latin ones
+    (all-Cyrillic "ВЕЅТ" reads "BEST"; a single letter, as in "α-synuclein", is no word to disguise)."""
+    if text.isascii():
+        return ()
+    latin = _mostly_latin(text)
+    found = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        if word.isascii():
+            continue
+        shown = "".join(c for c in word if not T._IGNORABLE.fullmatch(c))
+        reads = T.normalised(word)
+        scripts = _scripts(shown)
+        folded = latin and len(shown) > 1 and reads.isascii() and reads != unicodedata.normalize("NFKC", shown)
+        if len(scripts) > 1 or folded:
+            science = scripts == {"LATIN", "GREEK"} and _scientific(shown)
+            found.append((m.start(), m.end(), reads, scripts, science))
+    return tuple(found)
+
+
+def protected(ctx: Context) -> frozenset[str]:
+    """The words the rules look for, lower-cased: every word list's, and the configured product, pipeline
+    and embargoed names. A disguised one of these is an attempt to get past a rule."""
+    cache = ctx.compliance.cache
+    key = ("text-rules", "protected")
+    found = cache.get(key)
+    if found is None:
+        c = ctx.compliance
+        terms = [t for terms in BUILTIN.values() for t in terms]
+        terms += [t for terms in c.lexicon.values() for t in terms]
+        for product in c.products.values():
+            terms += [product.brand, product.established, *product.indication_terms, *product.offlabel_terms]
+        terms += [*c.pipeline_codes, *c.pipeline_names, *c.embargoed_names]
+        found = cache[key] = frozenset(w for t in terms for w in T.tokens(T.normalised(t)))
+    return found  # type: ignore[no-any-return]
+
+
+def _fields(ctx: Context) -> Iterator[Field]:
+    for unit in ctx.units():
+        for f in unit.fields:
+            if not f.original.isascii():
+                yield f
+
+
+def _may_hide(ctx: Context) -> bool:
+    return any(True for _ in _fields(ctx))
+
+
+def _scripts_named(scripts: frozenset[str]) -> str:
+    return " and ".join(s.title() for s in sorted(scripts))
+
+
+@rule(
+    "SP-TEXT-001", "hidden-characters", "error", suppressible=False, principle="P1",
+    summary="Invisible or bidirectional control characters, or a checked word written in look-alike letters.",
+    help="Retype the word in plain letters and delete the invisible characters (an editor that shows them, "
+    "or `cat -A`, finds them); emoji sequences and the joiners a script needs are not reported.",
+    when=_may_hide,
+)
+def hidden_characters(ctx: Context) -> Iterable[Hit]:
+    words = protected(ctx)
+    for f in _fields(ctx):
+        text = f.original
+        for start, end, chars in invisible(text):
+            shown = "".join(c for c in text[start:end] if c not in chars)
+            bidi = [c for c in chars if c in T.BIDI_CONTROLS]
+            what = "bidirectional control" if bidi and len(bidi) == len(chars) else "invisible character"
+            more = "; it can show the text in another order than it is stored" if bidi else ""
+            yield Hit(
+                f"{what} {', '.join(_name(c) for c in chars)} in '{shown}'{more}",
+                excerpt=text[start:end], source=f.source,
+            )
+        for start, end, reads, scripts, _ in lookalikes(text):
+            if reads.lower() in words:
+                how = f"mixes {_scripts_named(scripts)} letters" if len(scripts) > 1 else "is written in look-alike letters"
+                yield Hit(
+                    f"'{text[start:end]}' {how}: it reads as '{reads}', a word the rules check",
+                    excerpt=text[start:end], source=f.source,
+                )
+
+
+@rule(
+    "SP-TEXT-002", "mixed-script-word", "warning", principle="P1",
+    summary="A word mixes letters of different scripts (Greek letters in scientific names and units excepted).",
+    help="Write the word in one script; if the mix is intended (a name, a term of art), suppress with a reason.",
+    when=_may_hide,
+)
+def mixed_script_word(ctx: Context) -> Iterable[Hit]:
+    words = protected(ctx)
+    for f in _fields(ctx):
+        text = f.original
+        for start, end, reads, scripts, science in lookalikes(text):
+            if len(scripts) > 1 and not science and reads.lower() not in words:
+                yield Hit(
+                    f"'{text[start:end]}' mixes {_scripts_named(scripts)} letters (it reads as '{reads}')",
+                    excerpt=text[start:end], source=f.source,
+                )
