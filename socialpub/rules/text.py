@@ -616,13 +616,16 @@ _LOOKALIKE_SCRIPTS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "CHERO
 
 
 def script(char: str) -> str:
-    """The script of a letter or mark as its Unicode name starts ("LATIN", "CYRILLIC", "GREEK", "CJK"…)."""
-    return unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
+    """The script of a letter or mark as its Unicode name starts ("LATIN", "CYRILLIC", "GREEK", "CJK"…), read
+    through NFKC (fullwidth and mathematical letters are Latin)."""
+    read = unicodedata.normalize("NFKC", char)[:1] or char
+    return unicodedata.name(read, "UNKNOWN").split(" ", 1)[0]
 
 
 def _joins_script(char: str | None) -> bool:
     """Whether `char` is a letter or mark of a script that uses joiners (Arabic, Persian, Indic, Mongolian…)."""
-    return char is not None and unicodedata.category(char)[0] in "LM" and script(char) not in _LOOKALIKE_SCRIPTS
+    return (char is not None and unicodedata.category(char)[0] in "LM" and not _IGNORABLE.match(char)
+            and script(char) not in _LOOKALIKE_SCRIPTS)
 
 
 def required(text: str, i: int) -> bool:
@@ -646,8 +649,9 @@ def required(text: str, i: int) -> bool:
             return False
         if before in "0123456789#*":
             return after == "\u20e3"  # a keycap: 1️⃣
-        return not before.isascii() and (unicodedata.category(before) not in ("Lu", "Ll", "Lt", "Lm")
-                                          or _joins_script(before))
+        kind = unicodedata.category(before)  # a visible symbol or ideograph, not a letter that looks Latin
+        return (not before.isascii() and kind[0] not in "CZ" and not _IGNORABLE.match(before)
+                and (kind not in ("Lu", "Ll", "Lt", "Lm") or _joins_script(before)))
     if "\U000e0020" <= char <= "\U000e007f":
         j = i
         while j > 0 and "\U000e0020" <= text[j - 1] <= "\U000e007f":

@@ -153,7 +153,8 @@ def hidden_characters(ctx: Context) -> Iterable[Hit]:
             )
         for start, end, reads, scripts, _ in lookalikes(text):
             if reads.lower() in words:
-                how = f"mixes {_scripts_named(scripts)} letters" if len(scripts) > 1 else "is written in look-alike letters"
+                how = f"mixes {_scripts_named(scripts)} letters" if len(scripts) > 1 else \
+                    "is written in look-alike letters"
                 yield Hit(
                     f"'{text[start:end]}' {how}: it reads as '{reads}', a word the rules check",
                     excerpt=text[start:end], source=f.source,
