@@ -764,6 +764,9 @@ def view(text: str) -> View | None:
     link goes where its real characters say, whatever it looks like."""
     if text.isascii():
         return None
+    # Most texts hold a few emoji, quotes and dashes that read as they are: a look at each distinct one.
+    if not _IGNORABLE.search(text) and all(fold(c) == c for c in set("".join(_NON_ASCII.findall(text)))):
+        return None
     drop = set(hidden(text))
     urls = spans(text)
     changes: dict[int, str] = {}
