@@ -206,6 +206,15 @@ def test_a_mixed_script_warning_can_be_suppressed(repo: Repo) -> None:
     assert len(found) == 1 and found[0].suppressed
 
 
+@pytest.mark.parametrize("address", ["www.oncavix.ex\u0430mple/risk", "dana@gm\u0430il.com", "p\u0430ypal.com",
+                                     "www.\u0430strazeneca-us.com", "\u0430bc.example"])
+def test_a_look_alike_letter_in_an_address_is_an_error(repo: Repo, address: str) -> None:
+    repo.post(f"More at {address} today.")
+    found = repo.findings("SP-TEXT-001")
+    assert len(found) == 1 and "address" in found[0].message and found[0].excerpt in address
+    assert repo.findings("SP-TEXT-002") == []
+
+
 def test_a_cyrillic_text_is_not_a_disguise() -> None:
     assert lookalikes("Мы рады сообщить о новой программе") == ()
     assert lookalikes("ВЕЅТ treatment for you")  # in an English text it is

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 from socialpub.rules import text as T
 from socialpub.rules.engine import Context, Field, Hit, rule
@@ -76,11 +77,29 @@ def _mostly_latin(text: str) -> bool:
     return sum(1 for c in letters if c.isascii() or T.script(c) == "LATIN") * 2 > len(letters)
 
 
+class Lookalike(NamedTuple):
+    """A word of the text that mixes scripts or is written in look-alike letters."""
+
+    start: int
+    end: int
+    reads: str  # what the rules read it as
+    scripts: frozenset[str]
+    scientific: bool  # Greek letters as science writes them (Aβ, µg, TNFα)
+    address: bool  # part of a web or email address: it goes elsewhere than it reads
+
+
+def _address(text: str, at: int) -> bool:
+    """Whether the word at `at` is part of a web or email address (as read)."""
+    lo, hi = _word_around(text, at)
+    chunk = text[lo:hi]
+    return "@" in chunk or ("." in chunk and bool(T.url_spans(T.normalised(chunk))))
+
+
 @lru_cache(maxsize=4096)
-def lookalikes(text: str) -> tuple[tuple[int, int, str, frozenset[str], bool], ...]:
-    """(start, end, what it reads as, scripts, scientific) of each word of the text that mixes scripts, or,
-    in a mostly Latin text, that is written in letters of another script that read as Latin ones
-    (all-Cyrillic "ВЕЅТ" reads "BEST", a lone Cyrillic "І" reads "I"; a lone Greek letter is science)."""
+def lookalikes(text: str) -> tuple[Lookalike, ...]:
+    """Each word of the text that mixes scripts, or that is written in letters of another script that read
+    as Latin ones: in a web or email address, or in a mostly Latin text (all-Cyrillic "ВЕЅТ" reads "BEST", a
+    lone Cyrillic "І" reads "I"; a lone Greek letter is science, as in "α-synuclein")."""
     if T._plain(text):  # no letter outside ASCII: nothing to mix (the common case: emoji, quotes, dashes)
         return ()
     latin: bool | None = None  # whether the text is mostly Latin, when first needed
@@ -92,14 +111,14 @@ def lookalikes(text: str) -> tuple[tuple[int, int, str, frozenset[str], bool], .
         shown = "".join(c for c in word if not T._IGNORABLE.fullmatch(c))
         reads = T.normalised(word)
         scripts = _scripts(shown)
-        folded = reads.isascii() and reads != unicodedata.normalize("NFKC", shown) and (
-            len(shown) > 1 or T.script(shown) != "GREEK")  # a lone Greek letter is science: α-synuclein
-        if folded and len(scripts) <= 1:
+        folded = reads.isascii() and reads != unicodedata.normalize("NFKC", shown)
+        address = (folded or len(scripts) > 1) and _address(text, m.start())
+        if folded and len(scripts) <= 1 and not address:
             latin = _mostly_latin(text) if latin is None else latin
-            folded = latin
-        if len(scripts) > 1 or folded:
-            science = scripts == {"LATIN", "GREEK"} and _scientific(shown)
-            found.append((m.start(), m.end(), reads, scripts, science))
+            folded = latin and (len(shown) > 1 or T.script(shown) != "GREEK")
+        if len(scripts) > 1 or folded or address:
+            science = not address and scripts == {"LATIN", "GREEK"} and _scientific(shown)
+            found.append(Lookalike(m.start(), m.end(), reads, scripts, science, address))
     return tuple(found)
 
 
@@ -156,14 +175,16 @@ def hidden_characters(ctx: Context) -> Iterable[Hit]:
                 f"{what} {', '.join(_name(c) for c in chars)} in '{shown}'{more}",
                 excerpt=text[start:end], source=f.source,
             )
-        for start, end, reads, scripts, _ in lookalikes(text):
-            if reads.lower() in words:
-                how = f"mixes {_scripts_named(scripts)} letters" if len(scripts) > 1 else \
-                    "is written in look-alike letters"
-                yield Hit(
-                    f"'{text[start:end]}' {how}: it reads as '{reads}', a word the rules check",
-                    excerpt=text[start:end], source=f.source,
-                )
+        for word in lookalikes(text):
+            how = f"mixes {_scripts_named(word.scripts)} letters" if len(word.scripts) > 1 else \
+                "is written in look-alike letters"
+            shown = text[word.start:word.end]
+            if word.address:
+                yield Hit(f"'{shown}' in a web or email address {how}: the address reads as '{word.reads}' but "
+                          "goes elsewhere", excerpt=shown, source=f.source)
+            elif word.reads.lower() in words:
+                yield Hit(f"'{shown}' {how}: it reads as '{word.reads}', a word the rules check",
+                          excerpt=shown, source=f.source)
 
 
 @rule(
@@ -176,9 +197,8 @@ def mixed_script_word(ctx: Context) -> Iterable[Hit]:
     words = protected(ctx)
     for f in _fields(ctx):
         text = f.original
-        for start, end, reads, scripts, science in lookalikes(text):
-            if len(scripts) > 1 and not science and reads.lower() not in words:
-                yield Hit(
-                    f"'{text[start:end]}' mixes {_scripts_named(scripts)} letters (it reads as '{reads}')",
-                    excerpt=text[start:end], source=f.source,
-                )
+        for word in lookalikes(text):
+            if len(word.scripts) > 1 and not (word.scientific or word.address or word.reads.lower() in words):
+                shown = text[word.start:word.end]
+                yield Hit(f"'{shown}' mixes {_scripts_named(word.scripts)} letters (it reads as '{word.reads}')",
+                          excerpt=shown, source=f.source)
