@@ -28,7 +28,7 @@ from socialpub.report import check_text
 from socialpub.rules import engine
 from socialpub.rules import text as T
 from socialpub.rules.lexicon import BUILTIN
-from socialpub.rules.visible import lookalikes
+from socialpub.rules.visible import invisible, lookalikes
 from tests.helpers import Repo
 
 TEXT_RULES = {"SP-TEXT-001", "SP-TEXT-002"}
@@ -334,3 +334,37 @@ def test_terms_read_as_texts_do() -> None:
     assert T.matcher(("ſafe",)).search("a safe drug") is not None
     assert T.word_pattern(("ＯＮＣＡＶＩＸ",)).search("ONCAVIX today") is not None
     assert re.fullmatch(r"\w+", T.normalised("c\u03c5re")) and T.normalised("c\u03c5re") == "cure"
+
+
+_HOSTILE = st.text(st.sampled_from([
+    *INVISIBLE, "\u200d", "\ufe0f", "\U0001f3f4", "\U000e0067", "\U000e007f", "😀", "👩", "⚕", "\U0001f3fd",
+    "a", "B", "é", "e", "\u0301", "\u0435", "\u0406", "\u03b1", "\u03b2", "\u03bf", "μ", "µ", "ｂ", "ﬁ", "™", "…",
+    "\u0915", "\u094d", "\u0645", "\u06cc", "シ", "漢", " ", ".", "@", "-", "/", ":", "h", "t", "p", "s", "w", "1",
+    "\n",
+]), max_size=80)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_HOSTILE)
+def test_hostile_texts_give_findings_inside_the_text(text: str) -> None:
+    """Whatever the mix, the text rules' places are inside the text, and each names what it reports."""
+    for start, end, chars in invisible(text):
+        assert 0 <= start < end <= len(text) and all(c in text[start:end] for c in chars)
+        assert all(T._IGNORABLE.fullmatch(c) for c in chars)
+    for word in lookalikes(text):
+        assert 0 <= word.start < word.end <= len(text) and T.normalised(text[word.start:word.end]) == word.reads
+    found = T.view(text)
+    if found is not None:
+        assert found.excerpt(0, len(found.text)).strip() in text
+
+
+def test_long_hostile_runs_stay_linear() -> None:
+    """A long run of tags, selectors or joiners is looked at a bounded way back each (no quadratic scan):
+    this would take minutes if it were quadratic, and well under a second per text on an idle machine."""
+    import time
+
+    texts = ["\U0001f3f4" + "\U000e0041" * 20000, "x" + "\ufe0f" * 20000 + "\u200d" * 500, "a\u200b" * 20000]
+    started = time.process_time()
+    for text in texts:
+        assert invisible(text) and T.view(text) is not None
+    assert time.process_time() - started < 30

@@ -638,7 +638,7 @@ def required(text: str, i: int) -> bool:
     if char == "\u200d":
         # Before the joiner: the emoji, perhaps with its variation selector or skin tone.
         j = i - 1
-        while j >= 0 and (_is_variation_selector(text[j]) or ord(text[j]) in _SKIN_TONES):
+        while j >= 0 and i - j < 8 and (_is_variation_selector(text[j]) or ord(text[j]) in _SKIN_TONES):
             j -= 1
         if j >= 0 and after is not None and _is_emoji(text[j]) and _is_emoji(after):
             return True
@@ -653,8 +653,8 @@ def required(text: str, i: int) -> bool:
         return (not before.isascii() and kind[0] not in "CZ" and not _IGNORABLE.match(before)
                 and (kind not in ("Lu", "Ll", "Lt", "Lm") or _joins_script(before)))
     if "\U000e0020" <= char <= "\U000e007f":
-        j = i
-        while j > 0 and "\U000e0020" <= text[j - 1] <= "\U000e007f":
+        j = i  # back to the flag, over at most 32 tags (a flag's are a handful; a long run is no flag)
+        while j > 0 and i - j < 32 and "\U000e0020" <= text[j - 1] <= "\U000e007f":
             j -= 1
         return j > 0 and text[j - 1] == _TAG_FLAG
     return False
