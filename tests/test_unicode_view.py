@@ -142,6 +142,17 @@ def test_a_hidden_claim_word_points_at_its_place_in_the_file(repo: Repo) -> None
         assert ("SP-TEXT-001", excerpt, *where) in places
 
 
+@pytest.mark.parametrize("word", ["b\u0336e\u0336s\u0336t\u0336", "be\u0334st", "bes\u0338t", "b\u0489est",
+                                  "be\u0336\u0337\u0338\u20d2st", "b\u20e5est"])
+def test_marks_that_decorate_a_word_do_not_hide_it(repo: Repo, word: str) -> None:
+    """Strike-through, overlays and stacks of marks on ASCII letters: the word still reads "best". An accent
+    that makes a letter ("e" + U+0301 = "é") is kept: "bést" is another word."""
+    repo.post(f"Our therapy is the {word} option.", post_type="branded")
+    claims = repo.findings("SP-CLAIM-001")
+    assert [f.excerpt for f in claims] == [word]
+    assert T.normalised("caf\u0065\u0301") == "cafe\u0301" and T.normalised("Vie\u0323\u0302t") == "Vie\u0323\u0302t"
+
+
 def test_the_text_sent_is_not_changed(repo: Repo) -> None:
     body = "The be\u200bst \uff42\uff45\uff53\uff54 c\u03c5re \u202eoptions\u202c 👩\u200d⚕️."
     repo.post(body, post_type="branded")

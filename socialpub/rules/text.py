@@ -749,12 +749,34 @@ class View:
         if end <= start:
             at = self.starts[start] if start < len(self.starts) else len(self.original)
             return at, at
-        return self.starts[start], self.ends[end - 1]
+        lo, hi = self.starts[start], self.ends[end - 1]
+        # with the marks dropped after its last letter (they belong to it: "t̶")
+        limit = self.starts[end] if end < len(self.starts) else len(self.original)
+        while hi < limit and unicodedata.category(self.original[hi])[0] == "M":
+            hi += 1
+        return lo, hi
 
     def excerpt(self, start: int, end: int) -> str:
         """`original`'s text behind `text[start:end]` (hidden characters within it included)."""
         lo, hi = self.span(start, end)
         return self.original[lo:hi]
+
+
+# An ASCII letter with combining marks after it (accents written apart, strike-through, "Zalgo" stacks).
+_MARKED = re.compile("[A-Za-z]([\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+)")
+
+
+def _stray_marks(text: str) -> Iterator[int]:
+    """Where a combining mark sits on an ASCII letter without making a letter of it ("b̶e̶s̶t̶", stacks of
+    marks): it decorates a word a reader still reads. An accent that composes with the letter ("e" + U+0301
+    is "é") is part of the letter and is kept."""
+    for m in _MARKED.finditer(text):
+        letter = text[m.start()]
+        for i in range(m.start(1), m.end(1)):
+            if len(unicodedata.normalize("NFC", letter + text[i])) == 1:
+                letter = unicodedata.normalize("NFC", letter + text[i])
+            else:
+                yield i
 
 
 @lru_cache(maxsize=4096)
@@ -765,9 +787,10 @@ def view(text: str) -> View | None:
     if text.isascii():
         return None
     # Most texts hold a few emoji, quotes and dashes that read as they are: a look at each distinct one.
-    if not _IGNORABLE.search(text) and all(fold(c) == c for c in set("".join(_NON_ASCII.findall(text)))):
+    if not _IGNORABLE.search(text) and not _MARKED.search(text) and \
+            all(fold(c) == c for c in set("".join(_NON_ASCII.findall(text)))):
         return None
-    drop = set(hidden(text))
+    drop = set(hidden(text)) | set(_stray_marks(text))
     urls = spans(text)
     changes: dict[int, str] = {}
     for m in _NON_ASCII.finditer(text):
