@@ -65,7 +65,8 @@ FILLER = ["our", "team", "today", "people", "the", "and", "with", "for", "a", "n
 
 @st.composite
 def disguised_posts(draw: Any) -> tuple[str, str, list[tuple[str, str]]]:
-    """(plain text, the same text with some entries disguised, [(entry, its disguise)])."""
+    """(plain text, the same text with some entries disguised, [(entry, its disguise)]): invisible characters,
+    a look-alike letter, fullwidth forms, other spaces, or marks on the letters."""
     parts = draw(st.lists(st.one_of(st.sampled_from(ENTRIES).map(lambda e: ("entry", e)),
                                     st.sampled_from(FILLER).map(lambda w: ("filler", w))), min_size=1, max_size=9))
     if not any(kind == "entry" for kind, _ in parts):
@@ -74,7 +75,8 @@ def disguised_posts(draw: Any) -> tuple[str, str, list[tuple[str, str]]]:
     for kind, word in parts:
         plain.append(word)
         letters = [i for i, c in enumerate(word) if c.isalpha()]
-        how = draw(st.sampled_from(["keep", "invisible", "homoglyph", "fullwidth"])) if kind == "entry" else "keep"
+        how = draw(st.sampled_from(["keep", "invisible", "homoglyph", "fullwidth", "spaces", "marks"])) \
+            if kind == "entry" else "keep"
         if how == "invisible" and len(letters) > 1:
             at = draw(st.sampled_from(letters[1:]))
             hidden = "".join(draw(st.lists(st.sampled_from(INVISIBLE), min_size=1, max_size=2)))
@@ -84,6 +86,11 @@ def disguised_posts(draw: Any) -> tuple[str, str, list[tuple[str, str]]]:
             word = word[:at] + draw(st.sampled_from(HOMOGLYPHS[word[at]])) + word[at + 1:]
         elif how == "fullwidth":
             word = _fullwidth(word)
+        elif how == "spaces":  # other spaces between the words of an entry
+            word = word.replace(" ", draw(st.sampled_from(["\u00a0", "\u2007", "\u202f", "\u3000", "\u2003"])))
+        elif how == "marks":  # strike-through or overlays on the letters
+            mark = draw(st.sampled_from(["\u0336", "\u0335", "\u0338", "\u20d2"]))
+            word = "".join(c + mark if c.isascii() and c.isalpha() else c for c in word)
         if word != plain[-1]:
             changed.append((plain[-1], word))
         disguised.append(word)
@@ -107,7 +114,7 @@ def _rules(findings: list[engine.Finding]) -> Counter[str]:
     return Counter(f.rule for f in findings if f.rule not in TEXT_RULES)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(disguised_posts())
 def test_disguised_entries_raise_what_the_plain_ones_raise(case: tuple[str, str, list[tuple[str, str]]]) -> None:
     plain_text, disguised_text, changed = case
