@@ -29,7 +29,7 @@ from socialpub.rules import engine
 from socialpub.rules import text as T
 from socialpub.rules.lexicon import BUILTIN
 from socialpub.rules.visible import invisible, lookalikes
-from tests.helpers import Repo
+from tests.helpers import PNG, Repo
 
 TEXT_RULES = {"SP-TEXT-001", "SP-TEXT-002"}
 
@@ -158,6 +158,26 @@ def test_marks_that_decorate_a_word_do_not_hide_it(repo: Repo, word: str) -> Non
     claims = repo.findings("SP-CLAIM-001")
     assert [f.excerpt for f in claims] == [word]
     assert T.normalised("caf\u0065\u0301") == "cafe\u0301" and T.normalised("Vie\u0323\u0302t") == "Vie\u0323\u0302t"
+
+
+def test_an_excerpt_maps_back_only_within_its_own_field(repo: Repo) -> None:
+    """The plain "best" of the text is quoted as it is, though the alt text holds a hidden "be<ZWSP>st"."""
+    repo.write("posts/img.png", PNG)
+    repo.post("Our therapy is the best option.", post_type="branded",
+              media=[{"path": "img.png", "alt": "A chart of the be\u200bst option for patients"}])
+    claims = {f.excerpt for f in repo.findings("SP-CLAIM-001")}
+    assert "best" in claims
+    assert {f.excerpt for f in repo.findings("SP-TEXT-001")} == {"be\u200bst"}
+
+
+def test_a_hidden_word_in_the_text_a_reply_answers_is_quoted_as_written(repo: Repo) -> None:
+    path = repo.post("Thanks for asking, we hear you.", post_type="reply",
+                     in_reply_to_text="I got a ra\u200bsh and felt dizzy after my dose")
+    found = [f for f in repo.findings() if f.excerpt and "ra\u200bsh" in f.excerpt]
+    assert found, [(f.rule, f.excerpt) for f in repo.findings()]
+    text = path.read_text(encoding="utf-8")
+    for f in found:
+        assert text.split("\n")[f.line - 1][f.column - 1:].startswith(f.excerpt)  # type: ignore[operator]
 
 
 def test_the_text_sent_is_not_changed(repo: Repo) -> None:

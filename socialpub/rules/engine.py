@@ -313,9 +313,8 @@ class Context:
     def reads(self, f: Field) -> Field:
         """Note a field that a rule reads besides those of `units()` (the text a reply answers), so that the
         excerpts taken from it are mapped back too."""
-        viewed = self._viewed_fields()
-        if f.view is not None and all(f.original != g.original or f.source is not g.source for g in viewed):
-            viewed.append(f)
+        if f.view is not None:
+            self._viewed_fields().append(f)
         return f
 
     def _viewed_fields(self) -> list[Field]:
@@ -327,10 +326,9 @@ class Context:
         """The text that is sent behind an excerpt a rule took from a field's normalised value (`Field.view`):
         the rules slice `value` where they matched; the report and the line/column must show the real
         characters. The k-th excerpt of a rule with the same text maps to its k-th place in the field."""
-        viewed = self._viewed_fields()
-        if not viewed:
-            return excerpt
-        for f in sorted(viewed, key=lambda g: g.source is not source):  # the hit's own field first
+        for f in self._viewed_fields():
+            if f.source is not source:  # not the field the hit is about (a rule passes its field's source)
+                continue
             places = [m.start() for m in re.finditer(re.escape(excerpt), f.value)]
             if places:
                 key = (rule, id(f), excerpt)
