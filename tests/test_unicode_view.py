@@ -367,6 +367,16 @@ def test_every_lookalike_letter_with_an_ascii_prototype_folds_to_ascii() -> None
     assert T.fold("\u0406") == "I" and T.fold("\u0456") == "i" and T.fold("\u041e") == "O" and T.fold("é") == "é"
 
 
+def test_a_configured_name_with_a_look_alike_letter_still_names_its_product(repo: Repo) -> None:
+    """A brand typed with a Cyrillic "О" in channels.toml is the brand the posts name (and the product rules
+    see it), whichever way each side spells it."""
+    from tests.helpers import BASE_CONFIG
+
+    repo.write_config(base=BASE_CONFIG.replace('brand = "ONCAVIX"', 'brand = "\u041eNCAVIX"'))
+    repo.post("ONCAVIX helps treat metastatic breast cancer.", post_type="branded")
+    assert {"SP-BALANCE-001", "SP-BALANCE-002"} <= {f.rule for f in repo.findings()}
+
+
 def test_terms_read_as_texts_do() -> None:
     """A configured term with compatibility or look-alike characters matches the text it reads as."""
     assert T.matcher(("ſafe",)).search("a safe drug") is not None
