@@ -238,6 +238,14 @@ def test_a_disguised_product_name_is_an_error_and_other_mixed_words_a_warning(re
     assert "SP-BALANCE-002" in {f.rule for f in repo.findings()}  # the product rules see ONCAVIX
 
 
+@pytest.mark.parametrize("body", ["ONCAVIX can cause pne\u03c5monitis.", "Thanks #\u0430d",
+                                  "Made with AstraZ\u0435neca"])
+def test_disguised_configured_words_are_errors(repo: Repo, body: str) -> None:
+    """Risk terms, disclosures and the sponsor are words the rules check too."""
+    repo.post(body)
+    assert [f.excerpt for f in repo.findings("SP-TEXT-001")] and repo.findings("SP-TEXT-002") == []
+
+
 def test_a_mixed_script_warning_can_be_suppressed(repo: Repo) -> None:
     repo.post("Our \u0430pple team.", suppress=[{"rule": "SP-TEXT-002", "reason": "brand of a partner"}])
     found = repo.findings("SP-TEXT-002")

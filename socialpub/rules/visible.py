@@ -123,8 +123,9 @@ def lookalikes(text: str) -> tuple[Lookalike, ...]:
 
 
 def protected(ctx: Context) -> frozenset[str]:
-    """The words the rules look for, lower-cased: every word list's, and the configured product, pipeline
-    and embargoed names. A disguised one of these is an attempt to get past a rule."""
+    """The words the rules look for, lower-cased: every word list's, the configured product, pipeline and
+    embargoed names, risk terms, disclosures, reporting pathways and the sponsor. A disguised one of these is
+    an attempt to get past a rule (or makes required information unreadable to the rules' readers)."""
     cache = ctx.compliance.cache
     key = ("text-rules", "protected")
     found = cache.get(key)
@@ -133,8 +134,10 @@ def protected(ctx: Context) -> frozenset[str]:
         terms = [t for terms in BUILTIN.values() for t in terms]
         terms += [t for terms in c.lexicon.values() for t in terms]
         for product in c.products.values():
-            terms += [product.brand, product.established, *product.indication_terms, *product.offlabel_terms]
-        terms += [*c.pipeline_codes, *c.pipeline_names, *c.embargoed_names]
+            terms += [product.brand, product.established, *product.indication_terms, *product.offlabel_terms,
+                      *product.serious_risk_terms]
+        terms += [*c.pipeline_codes, *c.pipeline_names, *c.embargoed_names, *c.accepted_disclosures,
+                  *c.ambiguous_disclosures, *c.reporting, c.sponsor]
         found = cache[key] = frozenset(w for t in terms for w in T.tokens(T.normalised(t)))
     return found  # type: ignore[no-any-return]
 
