@@ -146,7 +146,8 @@ def _fields(ctx: Context) -> list[Field]:
     """The fields of the context that are not pure ASCII (the only ones that can hide anything)."""
     found = ctx.memo.get("text-rules.fields")
     if found is None:
-        found = ctx.memo["text-rules.fields"] = [f for u in ctx.units() for f in u.fields if not f.original.isascii()]
+        found = ctx.memo["text-rules.fields"] = [f for u in ctx.units() for f in u.fields
+                                                 if f.view is not None or not f.value.isascii()]
     return found  # type: ignore[return-value]
 
 
