@@ -180,6 +180,16 @@ def test_a_hidden_word_in_the_text_a_reply_answers_is_quoted_as_written(repo: Re
         assert text.split("\n")[f.line - 1][f.column - 1:].startswith(f.excerpt)  # type: ignore[operator]
 
 
+def test_a_disguised_name_in_youtube_tags_is_found(repo: Repo) -> None:
+    from tests.helpers import MP4
+
+    repo.write("posts/v.mp4", MP4)
+    repo.post("A new video.", title="Our science", channels=["yt"],
+              media=[{"path": "v.mp4", "alt": "A video of scientists in a laboratory"}],
+              tables='[youtube]\ntags = ["oncology", "Z\u0395LTR\u0406S"]\n')
+    assert len(repo.findings("SP-OFFLABEL-003")) == 1
+
+
 def test_the_text_sent_is_not_changed(repo: Repo) -> None:
     body = "The be\u200bst \uff42\uff45\uff53\uff54 c\u03c5re \u202eoptions\u202c 👩\u200d⚕️."
     repo.post(body, post_type="branded")
