@@ -352,8 +352,12 @@ _STYLES = {
     "ok": "1;32",
 }
 # Controls other than newline and tab could move the cursor or recolour the terminal (ESC sequences in a
-# post file); they are shown, not obeyed.
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# post file); they are shown, not obeyed. So are bidirectional controls (they would reorder the line around
+# them) and the invisible characters SP-TEXT-001 reports (the excerpt shows where they are).
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff]"
+)
 
 
 def _safe(value: str) -> str:

@@ -8,6 +8,7 @@ from socialpub.rules import (  # noqa: F401  (each module registers its rules)
     files,
     meta,
     offlabel,
+    visible,
 )
 from socialpub.rules.engine import RULES, Finding, evaluate
 

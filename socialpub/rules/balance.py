@@ -147,8 +147,9 @@ class View:
 
 
 def _norm(name: str) -> str:
-    """A name as matched text compares with it: lower case, one space, plain hyphens and apostrophes."""
-    return " ".join(_DASHES.sub("-", name.replace("’", "'")).lower().split())
+    """A name as matched text compares with it: read as the rules read texts (`T.view`), lower case, one space,
+    plain hyphens and apostrophes."""
+    return " ".join(_DASHES.sub("-", T.normalised(name).replace("’", "'")).lower().split())
 
 
 def _names(ctx: Context) -> tuple[Matcher, dict[str, list[tuple[Product, bool]]]]:

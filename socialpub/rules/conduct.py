@@ -55,9 +55,12 @@ def _reply(ctx: Context) -> _Text | None:
     value = ctx.post.in_reply_to_text
     if not value.strip():
         return None
-    source = Source(ctx.post.file, ctx.post.line("in_reply_to_text"))
-    field = Field("in_reply_to_text", value, source)
-    return _Text(-1, field, field.masked)
+    found = ctx.memo.get("conduct-reply")
+    if found is None:  # one field per context, so that excerpts taken from it map back to it (Context.reads)
+        source = Source(ctx.post.file, ctx.post.line("in_reply_to_text"))
+        field = ctx.reads(Field.of("in_reply_to_text", value, source))
+        found = ctx.memo["conduct-reply"] = _Text(-1, field, field.masked)
+    return found  # type: ignore[return-value]
 
 
 _BOUNDARY = re.compile(r"[.!?;:](?=\s|$)|\n")

@@ -137,19 +137,37 @@ class Finding:
 
 @dataclass(frozen=True, init=False)
 class Field:
-    """One piece of text a channel receives: name ('text', 'title', 'alt', 'link'), value, and where from."""
+    """One piece of text a channel receives: name ('text', 'title', 'alt', 'link'), value, and where from.
+
+    `value` is what the rules read. A field made with `Field.of` reads the text as a reader sees it
+    (`T.view`: invisible characters dropped, compatibility forms and look-alike letters folded); `view` then
+    maps it back to the text that is sent (`original`), and the engine turns the excerpts of findings back
+    into that text."""
 
     name: str
     value: str
     source: Source | None
+    view: T.View | None
 
-    def __init__(self, name: str, value: str, source: Source | None) -> None:
-        # What the frozen dataclass's __init__ does, without its three object.__setattr__ calls (a post
+    def __init__(self, name: str, value: str, source: Source | None, view: T.View | None = None) -> None:
+        # What the frozen dataclass's __init__ does, without its object.__setattr__ calls (a post
         # makes several fields per channel).
         attributes = self.__dict__
         attributes["name"] = name
         attributes["value"] = value
         attributes["source"] = source
+        attributes["view"] = view
+
+    @staticmethod
+    def of(name: str, text: str, source: Source | None) -> Field:
+        """The field of a text as the rules read it: its normalised view (pure ASCII reads as it is)."""
+        found = None if text.isascii() else T.view(text)
+        return Field(name, text, source) if found is None else Field(name, found.text, source, found)
+
+    @property
+    def original(self) -> str:
+        """The text that is sent."""
+        return self.value if self.view is None else self.view.original
 
     @T.once
     def facts(self) -> T.Facts:
@@ -253,6 +271,8 @@ class Context:
         self._units = _units
         self.memo = {} if memo is None else memo
         self._matchable = None
+        self._viewed: list[Field] | None = None  # the fields whose value is a normalised view
+        self._excerpts: dict[tuple[str, int, str], int] = {}  # (rule, field, excerpt) -> how many mapped back
 
     @property
     def channel(self) -> str | None:
@@ -269,26 +289,53 @@ class Context:
         units: list[Unit] = []
         if self.rendered is None:
             post = self.post
-            fields = [Field("text", post.text, post.text_source)]
+            fields = [Field.of("text", post.text, post.text_source)]
             if post.title:
-                fields.insert(0, Field("title", post.title, None))
-            fields += [Field("alt", m.alt or "", None) for m in post.media if m.alt]
+                fields.insert(0, Field.of("title", post.title, None))
+            fields += [Field.of("alt", m.alt or "", None) for m in post.media if m.alt]
             if post.link:
-                fields.append(Field("link", post.link, None))
+                fields.append(Field("link", post.link, None))  # a link is read as it is: it goes where it says
             units.append(Unit(0, tuple(fields)))
         else:
             r = self.rendered
             for i, part in enumerate(r.parts):
                 fields = []
                 if i == 0 and r.title:
-                    fields.append(Field("title", r.title, r.title_source))
-                fields.append(Field("text", part.text, part.source))
-                fields += [Field("alt", m.alt, None) for m in part.media if m.alt]
+                    fields.append(Field.of("title", r.title, r.title_source))
+                fields.append(Field.of("text", part.text, part.source))
+                fields += [Field.of("alt", m.alt, None) for m in part.media if m.alt]
                 if i == 0 and r.link and r.link not in part.text:
                     fields.append(Field("link", r.link, r.link_source))
                 units.append(Unit(i, tuple(fields)))
         self._units = units
         return units
+
+    def reads(self, f: Field) -> Field:
+        """Note a field that a rule reads besides those of `units()` (the text a reply answers), so that the
+        excerpts taken from it are mapped back too."""
+        if f.view is not None:
+            self._viewed_fields().append(f)
+        return f
+
+    def _viewed_fields(self) -> list[Field]:
+        if self._viewed is None:
+            self._viewed = [f for unit in self.units() for f in unit.fields if f.view is not None]
+        return self._viewed
+
+    def original_excerpt(self, rule: str, excerpt: str, source: Source | None) -> str:
+        """The text that is sent behind an excerpt a rule took from a field's normalised value (`Field.view`):
+        the rules slice `value` where they matched; the report and the line/column must show the real
+        characters. The k-th excerpt of a rule with the same text maps to its k-th place in the field."""
+        for f in self._viewed_fields():
+            if f.source is not source:  # not the field the hit is about (a rule passes its field's source)
+                continue
+            places = [m.start() for m in re.finditer(re.escape(excerpt), f.value)]
+            if places:
+                key = (rule, id(f), excerpt)
+                used = self._excerpts[key] = self._excerpts.get(key, -1) + 1
+                at = places[min(used, len(places) - 1)]
+                return f.view.excerpt(at, at + len(excerpt))  # type: ignore[union-attr]
+        return excerpt
 
     def may_match(self, matcher: T.Matcher) -> bool:
         """Whether the list can match in some prose field of some unit (masked, or with parts blanked out):
@@ -408,10 +455,13 @@ def _level(r: Rule, compliance: Compliance, channel: str | None, kind: str | Non
 
 def _finding(r: Rule, ctx: Context, level: str, hit: Hit) -> Finding:
     post = ctx.post
+    excerpt = hit.excerpt
+    if excerpt and ctx._viewed != []:
+        excerpt = ctx.original_excerpt(r.id, excerpt, hit.source)
     if hit.line is not None:
         line, column = hit.line, None
-    elif hit.excerpt:
-        line, column = post.locate(hit.excerpt, hit.source)
+    elif excerpt:
+        line, column = post.locate(excerpt, hit.source)
     elif hit.source is not None:
         line, column = hit.source.line, None
     else:
@@ -426,7 +476,7 @@ def _finding(r: Rule, ctx: Context, level: str, hit: Hit) -> Finding:
         line=line,
         column=column,
         message=hit.message,
-        excerpt=hit.excerpt,
+        excerpt=excerpt,
         hint=hit.hint or r.help,
     )
 

@@ -161,7 +161,7 @@ def _tags(ctx: Context) -> Field | None:
     tags = ctx.rendered.options.get("tags") if ctx.rendered is not None else None
     if not tags:
         return None
-    return Field("tags", ", ".join(str(t) for t in tags), None)
+    return Field.of("tags", ", ".join(str(t) for t in tags), None)  # read as texts are (T.view)
 
 
 def _tags_line(ctx: Context) -> int | None:

