@@ -19,8 +19,8 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        3,
+        # Fencing: each claim bumps the generation, and only that claim's settle may write the row; a claim
+        # whose claimer's liveness is gone may be taken over only after its deadline (docs/exactly-once.md).
+        """
+        ALTER TABLE publications ADD COLUMN claim_generation INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE publications ADD COLUMN claim_deadline TEXT
+        """,
+    ),
 ]
 
 
@@ -95,6 +104,11 @@ def iso(moment: datetime | None) -> str | None:
 
 def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def host_name() -> str:
+    """This host's identity in claims: SOCIALPUB_HOST when set (containers, tests), else the host name."""
+    return os.environ.get("SOCIALPUB_HOST") or socket.gethostname()
 
 
 def actor() -> str:
@@ -124,6 +138,8 @@ class Row:
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     updated_at: datetime | None = None
+    claim_generation: int = 0  # bumped by every claim: the fence of its settle
+    claim_deadline: datetime | None = None  # the claimer starts no request after this (renewed before each)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,8 +182,10 @@ _ROW_COLUMNS = (
     "claimed_by",
     "claimed_at",
     "updated_at",
+    "claim_generation",
+    "claim_deadline",
 )
-_TIMES = {"scheduled_at", "published_at", "next_attempt_at", "claimed_at", "updated_at"}
+_TIMES = {"scheduled_at", "published_at", "next_attempt_at", "claimed_at", "updated_at", "claim_deadline"}
 
 
 def _row(values: tuple[Any, ...]) -> Row:
@@ -202,8 +220,9 @@ class Ledger:
     serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
     kind = "sqlite"
 
-    def __init__(self) -> None:
-        self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    def __init__(self, host: str | None = None) -> None:
+        self.host = host or host_name()
+        self.claimer = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
         self._local = threading.local()
 
     # --- dialect hooks ---
@@ -216,6 +235,15 @@ class Ledger:
 
     def claimer_alive(self, claimer: str | None) -> bool:
         raise NotImplementedError
+
+    def claimer_gone(self, claimer: str | None) -> bool:
+        """True when that claimer's process has surely ended, so that no request of it can start any more."""
+        return _process_gone(claimer, self.host)
+
+    def alive(self) -> bool:
+        """Whether this process still holds its liveness (PostgreSQL: its advisory lock); a claimer that lost
+        it starts no further request: others may already take its claims for dead."""
+        return True
 
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
@@ -286,10 +314,12 @@ class Ledger:
             )
             return [_row(tuple(r)) for r in cur.fetchall()]
 
-    def _put(self, cur: Any, row: Row) -> None:
+    def _put(self, cur: Any, row: Row, *, generation: bool = False) -> None:
         row.updated_at = utcnow()
         marks = ", ".join("?" for _ in _ROW_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _ROW_COLUMNS[2:])
+        # Only a claim moves the generation: a plain save (missed, refused, resolve) never rewinds the fence.
+        kept = () if generation else ("claim_generation",)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _ROW_COLUMNS[2:] if c not in kept)
         cur.execute(
             self.sql(
                 f"INSERT INTO publications ({', '.join(_ROW_COLUMNS)}) VALUES ({marks}) "
@@ -323,20 +353,67 @@ class Ledger:
                 found = cur.fetchone()
                 if found is None:
                     return None  # another host holds it right now
-                current: Row | None = _row(tuple(found))
-                if current is not None and current.state == "new":
-                    current = None
+                stored: Row | None = _row(tuple(found))
+                current = None if stored is None or stored.state == "new" else stored
             else:
-                current = self._get(cur, post_id, channel)
+                stored = current = self._get(cur, post_id, channel)
             new = decide(current)
             if new is None:
                 return None
-            self._put(cur, new)
+            new.claim_generation = (stored.claim_generation if stored else 0) + 1
+            self._put(cur, new, generation=True)
             return new
 
     def save(self, row: Row) -> None:
         with self.transaction() as cur:
             self._put(cur, row)
+
+    def settle(self, row: Row, *, holder: str) -> bool:
+        """Write `row` only while the claim it came from still holds the stored row: same generation,
+        claimed by `holder`. False when another run took the claim over meanwhile (nothing written)."""
+        row.updated_at = utcnow()
+        columns = [c for c in _ROW_COLUMNS[2:] if c != "claim_generation"]
+        values = dict(zip(_ROW_COLUMNS, _db_values(row), strict=True))
+        with self.transaction() as cur:
+            cur.execute(
+                self.sql(
+                    f"UPDATE publications SET {', '.join(f'{c} = ?' for c in columns)} "
+                    "WHERE post_id = ? AND channel = ? AND claim_generation = ? AND claimed_by = ?"
+                ),
+                [*(values[c] for c in columns), row.post_id, row.channel, row.claim_generation, holder],
+            )
+            return cur.rowcount == 1
+
+    def renew(self, row: Row, deadline: datetime) -> bool:
+        """Move this claim's deadline on, right before a request; False when the claim is lost (this process
+        lost its liveness, or another run took the claim over): then no request may start."""
+        if not self.alive():
+            return False
+        with self.transaction() as cur:
+            cur.execute(
+                self.sql(
+                    "UPDATE publications SET claim_deadline = ?, updated_at = ? "
+                    "WHERE post_id = ? AND channel = ? AND claim_generation = ? AND claimed_by = ?"
+                ),
+                (iso(deadline), iso(utcnow()), row.post_id, row.channel, row.claim_generation, self.claimer),
+            )
+            renewed = cur.rowcount == 1
+        row.claim_deadline = deadline
+        return renewed
+
+    def release(self, row: Row, previous: Row | None) -> bool:
+        """Undo a claim that sent nothing (publishing paused, liveness lost): the row as it was before."""
+        with self.transaction() as cur:
+            if previous is None:
+                cur.execute(
+                    self.sql(
+                        "DELETE FROM publications WHERE post_id = ? AND channel = ? AND claim_generation = ? "
+                        "AND claimed_by = ?"
+                    ),
+                    (row.post_id, row.channel, row.claim_generation, self.claimer),
+                )
+                return cur.rowcount == 1
+        return self.settle(replace(previous, claim_generation=row.claim_generation), holder=self.claimer)
 
     # --- the audit trail ---
     def event(
@@ -451,8 +528,8 @@ class Ledger:
 class SQLiteLedger(Ledger):
     kind = "sqlite"
 
-    def __init__(self, path: Path) -> None:
-        super().__init__()
+    def __init__(self, path: Path, host: str | None = None) -> None:
+        super().__init__(host)
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.migrate()
@@ -481,22 +558,10 @@ class SQLiteLedger(Ledger):
             cur.close()
 
     def claimer_alive(self, claimer: str | None) -> bool:
-        """A claimer on this host is alive while its process is."""
+        """A claimer on this host is alive while its process is (another host's: assumed alive)."""
         if not claimer:
             return False
-        host, _, rest = claimer.partition(":")
-        pid_text = rest.split(":", 1)[0]
-        if host != socket.gethostname() or not pid_text.isdigit():
-            return True  # cannot tell: assume alive (SQLite ledgers are one host's)
-        if claimer == self.claimer:
-            return True
-        try:
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return _is_running(int(pid_text))
+        return claimer == self.claimer or not _process_gone(claimer, self.host)
 
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
@@ -518,6 +583,25 @@ class SQLiteLedger(Ledger):
             handle.close()
 
 
+def _process_gone(claimer: str | None, host: str) -> bool:
+    """True when `claimer` (host:pid:token) is of this host and its process has ended."""
+    if not claimer:
+        return True
+    claimer_host, _, rest = claimer.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if claimer_host != host or not pid_text.isdigit():
+        return False  # another host's, or not ours to tell
+    if int(pid_text) == os.getpid():
+        return False  # this process (another Ledger object of it) is running
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return not _is_running(int(pid_text))
+
+
 def _is_running(pid: int) -> bool:
     """Not a zombie (a killed child that its parent has not reaped yet is gone for our purposes)."""
     try:
@@ -534,15 +618,36 @@ class PostgresLedger(Ledger):
     serial = "BIGSERIAL PRIMARY KEY"
     kind = "postgresql"
 
-    def __init__(self, url: str) -> None:
-        super().__init__()
+    def __init__(self, url: str, host: str | None = None) -> None:
+        super().__init__(host)
         self.url = url
-        self._liveness = self._connect_raw()
+        self._liveness = self._connect_raw(name=f"socialpub liveness {self.claimer}")
+        self._lost = False
         # Held for this process's life: others test it to know whether our `publishing` rows are in flight.
-        self._liveness.execute("SELECT pg_advisory_lock(%s)", (_lock_key(self.claimer),))
+        self._liveness_key = _lock_key(self.claimer)
+        self._liveness.execute("SELECT pg_advisory_lock(%s)", (self._liveness_key,))
+        self._liveness_pid = self._liveness.info.backend_pid
         self._migrate_locked()
 
-    def _connect_raw(self) -> Any:
+    def alive(self) -> bool:
+        """Is the liveness session the one that took the lock, still connected, and holding it? Once lost,
+        lost for good: others may already treat this process's claims as dead (it never re-takes them)."""
+        if self._lost:
+            return False
+        try:
+            held = self._liveness.execute(
+                "SELECT pg_backend_pid() = %s AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid() AND granted AND classid = %s::bigint::oid AND objid = %s::bigint::oid "
+                "AND objsubid = 1)",
+                (self._liveness_pid, (self._liveness_key >> 32) & 0xFFFFFFFF, self._liveness_key & 0xFFFFFFFF),
+            ).fetchone()
+        except Exception:  # noqa: BLE001 - any failure of that session (terminated, timed out, restart) is a loss
+            held = None
+        if not (held and held[0]):
+            self._lost = True
+        return not self._lost
+
+    def _connect_raw(self, name: str = "socialpub") -> Any:
         try:
             import psycopg
         except ImportError:
@@ -550,7 +655,15 @@ class PostgresLedger(Ledger):
                 "the PostgreSQL ledger needs psycopg", hint="pip install 'socialpub[postgresql]'"
             ) from None
         try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            conn = psycopg.connect(
+                self.url, autocommit=True, connect_timeout=10, application_name=name[:63],
+                keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+            )
+            if conn.info.server_version >= 140000:
+                # A server-wide idle_session_timeout must not end our sessions between requests: the
+                # liveness session is idle by design, and a run's own session idles during a long call.
+                conn.execute("SET idle_session_timeout = 0")
+            return conn
         except psycopg.Error as exc:
             raise SocialpubError(
                 f"cannot connect to the PostgreSQL ledger: {_scrub_url(str(exc), self.url)}",
@@ -570,8 +683,19 @@ class PostgresLedger(Ledger):
 
     @contextmanager
     def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
-        conn = self.conn()
-        with conn.transaction(), conn.cursor() as cur:
+        import psycopg
+
+        with ExitStack() as stack:
+            try:
+                conn = self.conn()
+                stack.enter_context(conn.transaction())
+            except psycopg.OperationalError:
+                # BEGIN failed, so nothing of this transaction ran: a new session (the server restarted, or
+                # ended an idle one) may do it all. A failure after BEGIN is not retried: it may have committed.
+                Ledger.close(self)
+                conn = self.conn()
+                stack.enter_context(conn.transaction())
+            cur = stack.enter_context(conn.cursor())
             yield cur
 
     def claimer_alive(self, claimer: str | None) -> bool:
@@ -579,10 +703,16 @@ class PostgresLedger(Ledger):
             return False
         if claimer == self.claimer:
             return True
-        row = self._liveness.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(claimer),)).fetchone()
-        if row and row[0]:
-            self._liveness.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(claimer),))
-            return False
+        if not self.alive():
+            return True  # cannot test others without our own session: take no claim over
+        key = _lock_key(claimer)
+        try:
+            row = self._liveness.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            if row and row[0]:
+                self._liveness.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                return False
+        except Exception:  # noqa: BLE001 - our session just died: the same as above
+            self._lost = True
         return True
 
     @contextmanager
@@ -611,11 +741,11 @@ def _scrub_url(message: str, url: str) -> str:
     return message
 
 
-def open_ledger(spec: str, base: Path) -> Ledger:
+def open_ledger(spec: str, base: Path, host: str | None = None) -> Ledger:
     """A ledger from a URL or path: `postgresql://…` or a SQLite file (relative to the config's folder)."""
     if spec.startswith(("postgresql://", "postgres://")):
-        return PostgresLedger(spec)
+        return PostgresLedger(spec, host)
     path = Path(spec.removeprefix("sqlite:///").removeprefix("sqlite://"))
     if not path.is_absolute():
         path = base / path
-    return SQLiteLedger(path)
+    return SQLiteLedger(path, host)

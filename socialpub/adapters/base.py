@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -274,7 +274,9 @@ class Adapter:
 
     # --- the network side (the publishing issue fills these in per platform) ---
 
-    def publish(self, rendered: Rendered) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Gate | None = None) -> Receipt:
+        """Make the post. `gate()` is called right before each request that makes (part of) a post and
+        raises `Stopped` when none may start (publishing paused, claim lost)."""
         raise NotImplementedError(f"publishing to {self.label} is not available in this version")
 
     def find(self, rendered: Rendered) -> Receipt | None:
@@ -285,6 +287,9 @@ class Adapter:
 
     def verify(self) -> list[str]:
         raise NotImplementedError(f"verifying {self.label} credentials is not available in this version")
+
+
+Gate = Callable[[], None]
 
 
 def with_link(text: str, link: str | None, separator: str = " ") -> str:

@@ -55,7 +55,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import Adapter, Gate, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError
 from socialpub.http import (
     CONNECT_TIMEOUT,
@@ -163,7 +163,7 @@ class FacebookAdapter(Adapter):
 
     # --- the network side ------------------------------------------------------------------------
 
-    def publish(self, rendered: Rendered, *, now: datetime | None = None) -> Receipt:
+    def publish(self, rendered: Rendered, *, now: datetime | None = None, gate: Gate | None = None) -> Receipt:
         """Post to the Page's feed: text and link, a photo, several photos, or a video; natively scheduled
         when the channel says so and publish_at is ahead."""
         page_id = self._page_id()
@@ -181,6 +181,8 @@ class FacebookAdapter(Adapter):
                 f"{len(images)} images; a Facebook post takes at most {self.limit('images')}",
                 "remove some images",
             )
+        if gate is not None:
+            gate()
         graph = self.graph
         if videos:
             video = _readable(videos[0], VIDEO_TYPES, "MP4 or MOV video")
