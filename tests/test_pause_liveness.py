@@ -8,8 +8,10 @@ out or restarts the PostgreSQL server; real SQLite and PostgreSQL ledgers (docs/
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,6 +27,7 @@ from socialpub.errors import PlatformError, Stopped
 from socialpub.ledger import open_ledger
 from socialpub.posts import load_posts
 from socialpub.publish import NothingDone, Publisher, Result, run_due
+from socialpub.sandbox import ApiError
 
 _spec = importlib.util.spec_from_file_location(
     "socialpub_bench_exactly_once", Path(__file__).resolve().parent.parent / "bench" / "exactly_once.py"
@@ -239,3 +242,223 @@ def test_run_due_takes_the_lock_and_checks_the_pause_itself(worlds: Any) -> None
         assert world.counts() == Counter()
     finally:
         ledger.close()
+
+
+# --- 2. liveness and fencing ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_spec(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return str(tmp_path / "ledger.db") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
+def test_a_settle_never_overwrites_the_record_of_the_run_that_took_the_claim_over(
+    ledger_spec: str, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from socialpub.ledger import Row
+
+    first = open_ledger(ledger_spec, tmp_path, host="host-a")
+    second = open_ledger(ledger_spec, tmp_path, host="host-b")
+    try:
+        mine = first.claim("p", "c", lambda current: Row("p", "c", "publishing", claimed_by=first.claimer))
+        assert mine is not None and mine.claim_generation == 1
+        taken = second.claim("p", "c", lambda current: replace(current, state="unknown", claimed_by=second.claimer))
+        assert taken is not None and taken.claim_generation == 2
+        done = replace(taken, state="published", remote_id="B-1", claimed_by=None)
+        assert second.settle(done, holder=second.claimer)
+        late = replace(mine, state="failed", last_error="HTTP 403", claimed_by=None)
+        assert not first.settle(late, holder=first.claimer)  # the late 403 of the first claimer
+        assert not first.renew(mine, mine.claimed_at or taken.updated_at)  # nor may it start another request
+        row = first.get("p", "c")
+        assert (row.state, row.remote_id, row.claim_generation) == ("published", "B-1", 2)
+        first.save(Row("p", "c", "missed"))  # a plain save (missed, refused, resolve) never rewinds the fence
+        assert first.get("p", "c").claim_generation == 2
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_late_403_after_a_takeover_leaves_the_live_post_recorded(worlds: Any, pg_url: str) -> None:
+    """Host A's liveness session is killed while its create hangs; host B waits for A's claim deadline,
+    finds nothing, publishes. Then A's answer arrives, a 403: it is recorded as an event only, and the row
+    keeps B's live post. (A request longer than the claim bound is the documented limit: here 0.5 s.)"""
+    world = worlds("w", eo.numbered_posts(1, ["pin"]), ledger=pg_url)
+    route = next(r for r in world.box.table if r.name == eo.CREATE_ROUTES["pinterest"])
+    handler, hold, calls = route.handler, threading.Event(), []
+
+    def first_hangs_then_403(req: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            hold.wait(30)
+            raise ApiError(403, {"code": 403, "message": "late refusal"})
+        return handler(req)
+
+    route.handler = first_hangs_then_403
+    out: dict[str, Any] = {}
+    a = threading.Thread(target=lambda: out.update(a=run_as(world, "host-a", claim_bound=0.5, reconcile_grace=0.0)))
+    a.start()
+    try:
+        wait_until(lambda: len(calls) == 1, "A's create")
+        for pid in pg_liveness_backends(pg_url, "host-a"):
+            with __import__("psycopg").connect(pg_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        out["b"] = run_as(world, "host-b", reconcile_grace=0.0)
+    finally:
+        hold.set()
+        a.join(60)
+    assert out["b"][("p000", "pin")].state == "published"
+    live_id = out["b"][("p000", "pin")].remote_id
+    late = out["a"][("p000", "pin")]
+    assert late.state == "unknown" and "another run took this claim over" in (late.error or "")
+    row = next(r for r in world.ledger_rows())
+    assert (row.state, row.remote_id) == ("published", live_id)
+    lost = [e for e in world.events() if e["action"] == "fence-lost"]
+    assert len(lost) == 1 and "403" in lost[0]["detail"]["outcome"]
+
+
+def test_a_claimer_whose_liveness_backend_is_killed_is_not_raced_by_another_host(
+    worlds: Any, pg_url: str
+) -> None:
+    """Two processes, hosts A and B, one PostgreSQL ledger. A is inside a slow create of p000 when its
+    liveness backend is terminated. B runs meanwhile: it must leave p000 alone (A's claim deadline has not
+    passed), not find it on the platform yet and send it again. A records p000; nothing is posted twice."""
+    world = worlds("w", eo.numbered_posts(2, ["pin"]), ledger=pg_url)
+    method, path = CREATE["pin"]
+    world.box.inject("slow", method=method, path=path, delay=8.0)
+    proc, started = start_run(world, "host-a")
+    wait_until(lambda: creates(world, "pin") == 1 or proc.poll() is not None, "A's first create")
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        killed = [admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+                  for pid in pg_liveness_backends(pg_url, "host-a")]
+    assert killed == [True]
+    with world.open_ledger() as probe:  # A now fails the liveness test
+        claimer = next(r.claimed_by for r in probe.rows() if r.post_id == "p000")
+        wait_until(lambda: not probe.claimer_alive(claimer), "the server to end A's session")
+    b_proc, b_started = start_run(world, "host-b")
+    b = world.wait(b_proc, b_started)
+    assert proc.poll() is None, "A's call ended before B ran: the slow fault was too short for this machine"
+    a = world.wait(proc, started)
+    assert b.code == 0 and a.code == 0, (a.stderr, b.stderr)
+    assert ("p000", "pin") not in by_pair(b)  # skipped: A's claim runs until its deadline
+    assert by_pair(a)[("p000", "pin")]["state"] == "published"
+    assert world.counts() == Counter({("p000", "pin"): 1, ("p001", "pin"): 1})
+    assert creates(world, "pin") == 2
+
+
+def test_a_server_idle_session_timeout_does_not_end_a_claimers_liveness(worlds: Any, pg_url: str) -> None:
+    """idle_session_timeout set for the database (1 s) while A's create takes 4 s: A's sessions opt out of it
+    (the liveness session is idle by design), so B, running meanwhile, still sees A alive."""
+    import psycopg
+
+    name = pg_url.rpartition("/")[2]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" SET idle_session_timeout = \'1s\'')
+    world = worlds("w", eo.numbered_posts(2, ["pin"]), ledger=pg_url)
+    method, path = CREATE["pin"]
+    world.box.inject("slow", method=method, path=path, delay=4.0)
+    proc, started = start_run(world, "host-a")
+    wait_until(lambda: creates(world, "pin") == 1 or proc.poll() is not None, "A's first create")
+    time.sleep(1.5)  # past the server's idle timeout
+    with world.open_ledger() as probe:
+        claimer = next(r.claimed_by for r in probe.rows() if r.post_id == "p000")
+        assert probe.claimer_alive(claimer)
+    a = world.wait(proc, started)
+    assert a.code == 0, a.stderr
+    assert {k: r["state"] for k, r in by_pair(a).items()} == {(p, "pin"): "published" for p in ("p000", "p001")}
+    assert world.counts() == Counter({("p000", "pin"): 1, ("p001", "pin"): 1})
+
+
+def test_a_claimer_whose_liveness_session_timed_out_starts_no_request(worlds: Any, pg_url: str) -> None:
+    """The liveness session itself times out (SET idle_session_timeout on it): the claimer sees that before
+    its call, sends nothing, and gives the claim back; the next run sends the post once."""
+    world = worlds("w", eo.numbered_posts(1, ["pin"]), ledger=pg_url)
+    publisher, ledger = publisher_for(world, "host-a")
+    try:
+        ledger._liveness.execute("SET idle_session_timeout = '100ms'")
+        time.sleep(0.6)
+        results = {(r.post, r.channel): r for r in run_due(publisher, load_posts(publisher.config).posts, NOW)}
+    finally:
+        ledger.close()
+    result = results[("p000", "pin")]
+    assert result.state == "retrying" and "lost its claim" in (result.error or "")
+    assert creates(world, "pin") == 0 and world.ledger_rows() == []
+    assert [e["action"] for e in world.events()] == ["publishing", "stopped"]
+    assert states_of(run_as(world, "host-b")) == {("p000", "pin"): "published"}
+    assert world.counts() == Counter({("p000", "pin"): 1})
+
+
+def states_of(results: dict[tuple[str, str], Result]) -> dict[tuple[str, str], str]:
+    return {k: r.state for k, r in results.items()}
+
+
+@pytest.fixture
+def own_cluster() -> Iterator[tuple[str, Callable[[], None]]]:
+    """A throw-away PostgreSQL cluster on a free loopback port (the shared test server is never restarted):
+    its URL, and a function that restarts it."""
+    import glob
+    import shutil
+    import socket
+
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    pg_ctl = bins[-1] if bins else shutil.which("pg_ctl")
+    if not pg_ctl:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl)")
+    bindir = Path(pg_ctl).parent
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="socialpub-pg-"))  # not under pytest's 0700 folder: postgres must enter
+    data = base / "data"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+
+    def ctl(*args: str) -> None:
+        # The server's output to its log, never to a pipe of ours: a started server keeps it open.
+        subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
+                        "-t", "60", *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=120)
+
+    try:
+        subprocess.run([*as_postgres, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                        "--no-sync"], check=True, capture_output=True, timeout=120)
+        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        ctl("-o", options, "start")
+        try:
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres", lambda: ctl("-m", "fast", "restart")
+        finally:
+            ctl("-m", "immediate", "stop")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_server_restart_mid_call_is_recorded_and_the_claimer_stops(
+    worlds: Any, own_cluster: tuple[str, Callable[[], None]]
+) -> None:
+    """The server restarts while A's create of p000 is in flight. A records p000 (its fenced settle runs on a
+    new session), then starts nothing more: its liveness is gone. B, after the restart and while A's call
+    still runs, leaves p000 alone. Everything is posted once."""
+    url, restart = own_cluster
+    world = worlds("w", eo.numbered_posts(2, ["pin"]), ledger=url)
+    method, path = CREATE["pin"]
+    world.box.inject("slow", method=method, path=path, delay=8.0)
+    world.ledger_rows()  # the tables exist before the race
+    proc, started = start_run(world, "host-a")
+    wait_until(lambda: creates(world, "pin") == 1 or proc.poll() is not None, "A's first create")
+    restart()
+    b = run_as(world, "host-b")  # p000 skipped (A's deadline); p001 is B's to send
+    assert proc.poll() is None, "A's call ended before B ran: the slow fault was too short for this machine"
+    a = world.wait(proc, started)
+    assert a.code == 0, a.stderr
+    assert by_pair(a)[("p000", "pin")]["state"] == "published"
+    assert ("p000", "pin") not in b or b[("p000", "pin")].state == "skipped"
+    assert world.counts() == Counter({("p000", "pin"): 1, ("p001", "pin"): 1})
+    rows = {r.post_id: r for r in world.ledger_rows()}
+    assert {k: r.state for k, r in rows.items()} == {"p000": "published", "p001": "published"}
