@@ -24,9 +24,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from socialpub.errors import ConfigError, SocialpubError
-from socialpub.redact import redact
+from socialpub.redact import redact, remember
+
+
+class LedgerError(SocialpubError):
+    """The ledger's database failed (unreachable, restarted, refused, corrupt): a clear message, no secret."""
+
 
 STATES = ("publishing", "published", "failed", "unknown", "missed", "retracted")
 
@@ -274,6 +280,8 @@ class Ledger:
             cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
             cur.execute("SELECT version FROM schema_migrations")
             done = {r[0] for r in cur.fetchall()}
+            if 1 not in done:
+                self._refuse_foreign_tables(cur)
             for version, script in MIGRATIONS:
                 if version in done:
                     continue
@@ -281,6 +289,28 @@ class Ledger:
                     if statement.strip():
                         cur.execute(statement)
                 cur.execute(self.sql("INSERT INTO schema_migrations VALUES (?, ?)"), (version, iso(utcnow())))
+
+    def _refuse_foreign_tables(self, cur: Any) -> None:
+        """Tables of our names that socialpub did not create (another application's `events`, say): never
+        write into them, and never fail later with a confusing column error."""
+        ours = ("publications", "events", "pauses")
+        if self.kind == "postgresql":
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_name = ANY(%s)", (list(ours),)
+            )
+        else:
+            cur.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN {ours}")
+        found = sorted(r[0] for r in cur.fetchall())
+        if found:
+            raise LedgerError(
+                f"{self.describe()} already has {', '.join(found)} table(s) that socialpub did not create",
+                hint="give socialpub a database (or a PostgreSQL schema: ?options=-csearch_path%3Dsocialpub in "
+                "the URL) of its own; nothing was changed",
+            )
+
+    def describe(self) -> str:
+        return "the ledger"
 
     def _migrated(self) -> bool:
         try:
@@ -368,9 +398,10 @@ class Ledger:
         with self.transaction() as cur:
             self._put(cur, row)
 
-    def settle(self, row: Row, *, holder: str) -> bool:
-        """Write `row` only while the claim it came from still holds the stored row: same generation,
-        claimed by `holder`. False when another run took the claim over meanwhile (nothing written)."""
+    def settle(self, row: Row, *, holder: str, action: str | None = None, **detail: Any) -> bool:
+        """Write `row` (and its event `action`, in the same transaction) only while the claim it came from
+        still holds the stored row: same generation, claimed by `holder`. False when another run took the
+        claim over meanwhile: nothing written."""
         row.updated_at = utcnow()
         columns = [c for c in _ROW_COLUMNS[2:] if c != "claim_generation"]
         values = dict(zip(_ROW_COLUMNS, _db_values(row), strict=True))
@@ -382,7 +413,11 @@ class Ledger:
                 ),
                 [*(values[c] for c in columns), row.post_id, row.channel, row.claim_generation, holder],
             )
-            return cur.rowcount == 1
+            if cur.rowcount != 1:
+                return False
+            if action:
+                self._event(cur, action, row, **detail)
+            return True
 
     def renew(self, row: Row, deadline: datetime) -> bool:
         """Move this claim's deadline on, right before a request; False when the claim is lost (this process
@@ -531,31 +566,51 @@ class SQLiteLedger(Ledger):
     def __init__(self, path: Path, host: str | None = None) -> None:
         super().__init__(host)
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerError(
+                f"cannot create the ledger's folder {path.parent}: {exc.strerror}",
+                hint="run socialpub where it may write, or point --ledger (or SOCIALPUB_LEDGER) at a writable "
+                "place; check, preview and hash need no ledger",
+            ) from None
         self.migrate()
 
+    def describe(self) -> str:
+        return f"the ledger {self.path}"
+
     def connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode=WAL")  # once per database: switching needs it to itself
-        conn.execute("PRAGMA synchronous=FULL")  # a settled outcome must survive a power cut
-        conn.execute("PRAGMA busy_timeout=30000")
-        return conn
+        with self._errors():
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")  # once per database: switching needs it to itself
+            conn.execute("PRAGMA synchronous=FULL")  # a settled outcome must survive a power cut
+            conn.execute("PRAGMA busy_timeout=30000")
+            return conn
 
     @contextmanager
     def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
-        conn = self.conn()
-        cur = conn.cursor()
-        cur.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # writers queue up front: no upgrade deadlock
+        with self._errors():
+            conn = self.conn()
+            cur = conn.cursor()
+            cur.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # writers queue up front: no upgrade deadlock
+            try:
+                yield cur
+            except BaseException:
+                conn.rollback()
+                raise
+            else:
+                conn.commit()
+            finally:
+                cur.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors as what a person can do about them, naming the file."""
         try:
-            yield cur
-        except BaseException:
-            conn.rollback()
-            raise
-        else:
-            conn.commit()
-        finally:
-            cur.close()
+            yield
+        except sqlite3.Error as exc:
+            raise _sqlite_error(self.path, exc) from None
 
     def claimer_alive(self, claimer: str | None) -> bool:
         """A claimer on this host is alive while its process is (another host's: assumed alive)."""
@@ -568,7 +623,11 @@ class SQLiteLedger(Ledger):
         import fcntl
 
         lock_path = self.path.with_name(self.path.name + ".run.lock")
-        handle = lock_path.open("a+")
+        try:
+            handle = lock_path.open("a+")
+        except OSError as exc:
+            raise LedgerError(f"cannot open the run lock {lock_path}: {exc.strerror}",
+                              hint="the ledger's folder must be writable for this user") from None
         try:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -581,6 +640,32 @@ class SQLiteLedger(Ledger):
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         finally:
             handle.close()
+
+
+def _sqlite_error(path: Path, exc: sqlite3.Error) -> LedgerError:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return LedgerError(
+            f"the ledger {path} is read-only ({text})",
+            hint="socialpub writes the ledger and its -wal and -shm files beside it: make the file and its folder "
+            "writable for this user, or point --ledger (or SOCIALPUB_LEDGER) at a writable copy",
+        )
+    if "not a database" in text or "malformed" in text or "disk I/O" in text:
+        return LedgerError(
+            f"the ledger {path} is not a readable SQLite database ({text}): damaged or truncated",
+            hint="it is the audit trail: do not delete it; restore it from a backup, or try "
+            f"`sqlite3 {path} .recover` into a new file; nothing was done",
+        )
+    if "unable to open" in text:
+        return LedgerError(
+            f"cannot open the ledger {path} ({text})",
+            hint="its folder must exist and be writable for this user (SQLite creates -wal and -shm files "
+            "beside the ledger), or point --ledger (or SOCIALPUB_LEDGER) elsewhere",
+        )
+    if "locked" in text or "busy" in text:
+        return LedgerError(f"the ledger {path} stayed locked by another process ({text})",
+                           hint="another socialpub (or a tool holding the file) is writing it; try again")
+    return LedgerError(f"the ledger {path} failed: {text}")
 
 
 def _process_gone(claimer: str | None, host: str) -> bool:
@@ -621,6 +706,8 @@ class PostgresLedger(Ledger):
     def __init__(self, url: str, host: str | None = None) -> None:
         super().__init__(host)
         self.url = url
+        _check_url(url)
+        remember(*_password_forms(url))  # every output, log and ledger text is cleaned of it (redact)
         self._liveness = self._connect_raw(name=f"socialpub liveness {self.claimer}")
         self._lost = False
         # Held for this process's life: others test it to know whether our `publishing` rows are in flight.
@@ -685,18 +772,45 @@ class PostgresLedger(Ledger):
     def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
         import psycopg
 
-        with ExitStack() as stack:
-            try:
-                conn = self.conn()
-                stack.enter_context(conn.transaction())
-            except psycopg.OperationalError:
-                # BEGIN failed, so nothing of this transaction ran: a new session (the server restarted, or
-                # ended an idle one) may do it all. A failure after BEGIN is not retried: it may have committed.
-                Ledger.close(self)
-                conn = self.conn()
-                stack.enter_context(conn.transaction())
-            cur = stack.enter_context(conn.cursor())
-            yield cur
+        try:
+            with ExitStack() as stack:
+                try:
+                    conn = self.conn()
+                    if conn.broken:
+                        raise psycopg.OperationalError("the session was lost")
+                    stack.enter_context(conn.transaction())
+                except psycopg.OperationalError:
+                    # BEGIN failed, so nothing of this transaction ran: a new session (the server restarted, or
+                    # ended an idle one) may do it all. A failure after BEGIN is not retried: it may have
+                    # committed.
+                    Ledger.close(self)
+                    conn = self.conn()
+                    stack.enter_context(conn.transaction())
+                cur = stack.enter_context(conn.cursor())
+                yield cur
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: Exception) -> LedgerError:
+        import psycopg
+
+        text = _scrub_url(str(exc).strip(), self.url)
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            return LedgerError(
+                f"the PostgreSQL ledger's role may not do this: {text}",
+                hint="the role needs CREATE on the schema the first time (the tables are made then), and "
+                "SELECT, INSERT, UPDATE, DELETE on socialpub's tables: GRANT CREATE ON SCHEMA public TO "
+                "the role, or let an administrator run `socialpub status` once",
+            )
+        if isinstance(exc, psycopg.OperationalError):
+            return LedgerError(
+                f"the PostgreSQL ledger's connection failed: {text}",
+                hint="the server restarted or is unreachable; what was sent is reconciled by the next run",
+            )
+        return LedgerError(f"the PostgreSQL ledger refused a statement: {text}")
+
+    def describe(self) -> str:
+        return "the PostgreSQL ledger"
 
     def claimer_alive(self, claimer: str | None) -> bool:
         if not claimer:
@@ -733,12 +847,47 @@ def _lock_key(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
 
 
+def _url_password(url: str) -> str | None:
+    """The password of a postgresql:// URL as written (percent-encoded or not), or None. Read up to the last
+    '@', so that an unencoded '@' or '/' in it is still all of it."""
+    rest = url.split("://", 1)[-1]
+    userinfo = rest[: rest.rfind("@")] if "@" in rest else ""
+    return userinfo.split(":", 1)[1] if ":" in userinfo else None
+
+
+def _password_forms(url: str) -> list[str]:
+    """Every form of the URL's password a message could show: as written, decoded, encoded, and the pieces a
+    parser that split it at a delimiter would show on their own. Longest first."""
+    raw = _url_password(url)
+    if not raw:
+        return []
+    forms = {raw, unquote(raw), quote(unquote(raw), safe="")}
+    for form in list(forms):
+        forms.update(piece for piece in re.split(r"[@/:?#%]", form) if len(piece) >= 3)
+    return sorted(forms, key=len, reverse=True)
+
+
 def _scrub_url(message: str, url: str) -> str:
-    """Never show a database password."""
-    password = re.search(r"://[^:/@]+:([^@]+)@", url)
-    if password:
-        message = message.replace(password.group(1), "[secret]")
+    """Never show a database password, nor a part of it."""
+    for secret in _password_forms(url):
+        message = message.replace(secret, "[secret]")
     return message
+
+
+def _check_url(url: str) -> None:
+    """A password with URL delimiters must be percent-encoded: libpq would otherwise read part of it as the
+    host or the database, and echo that part in its error. Said without showing the URL."""
+    raw = _url_password(url)
+    if raw is None:
+        return
+    bad = sorted({c for c in raw if c in "@/?#"} | ({"%"} if re.search(r"%(?![0-9A-Fa-f]{2})", raw) else set()))
+    if bad:
+        raise ConfigError(
+            f"the PostgreSQL ledger URL's password has {' '.join(repr(c) for c in bad)} unencoded",
+            hint="percent-encode them in the URL: @ as %40, / as %2F, ? as %3F, # as %23, % as %25, : as %3A "
+            "(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=\"\"))' PASSWORD), "
+            "e.g. postgresql://socialpub:p%40ss@db.internal/socialpub",
+        )
 
 
 def open_ledger(spec: str, base: Path, host: str | None = None) -> Ledger:

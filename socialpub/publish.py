@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.check import PostReport, Renderer, check_post, content_hash
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError, Stopped
-from socialpub.ledger import Ledger, Row, utcnow
+from socialpub.ledger import Ledger, LedgerError, Row, utcnow
 
 if TYPE_CHECKING:
     from socialpub.adapters.base import Adapter, Receipt, Rendered
@@ -154,6 +154,13 @@ class Publisher:
 
     def attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False) -> Result:
         """One (post, channel): refuse, skip, reconcile or send, and record it."""
+        try:
+            return self._attempt(report, rendered, mode=mode, again=again)
+        except LedgerError as error:  # before any call (an outcome the ledger cannot take is `_unrecorded`)
+            return self._done(Result(report.post.id, rendered.channel.name, "failed", error=error.message,
+                                     hint=error.hint or "nothing was sent; the next run tries again"))
+
+    def _attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False) -> Result:
         post, channel = report.post, rendered.channel.name
         key = (post.id, channel)
         with self._lock:
@@ -311,8 +318,8 @@ class Publisher:
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
-            if not self._settle(settled, "published"):
-                return self._fence_lost(settled, f"published {receipt.url or receipt.remote_id}")
+            if why := self._settle(settled, "published"):
+                return self._unrecorded(settled, f"published {receipt.url or receipt.remote_id}", why)
         return Result(post_id, channel, "published", receipt.remote_id, receipt.url)
 
     def _failed(self, row: Row | None, post_id: str, channel: str, message: str, hint: str | None,
@@ -321,8 +328,8 @@ class Publisher:
             later = utcnow() + (timedelta(seconds=wait) if wait else RETRY_LATER) if transient else None
             settled = replace(row, state="failed", last_error=message, transient=transient,
                               next_attempt_at=later, claimed_by=None)
-            if not self._settle(settled, "failed", error=message, transient=transient):
-                return self._fence_lost(settled, f"failed: {message}")
+            if why := self._settle(settled, "failed", error=message, transient=transient):
+                return self._unrecorded(settled, f"failed: {message}", why)
             if transient and mode == "run":  # cron tries again later; a person is told it failed
                 return Result(post_id, channel, "retrying", error=message, hint=hint)
         return Result(post_id, channel, "failed", error=message, hint=hint)
@@ -333,8 +340,8 @@ class Publisher:
         if row is not None and self.ledger is not None:
             # Still claimed by this run while it looks: no other run may reconcile (and resend) it meanwhile.
             row = replace(row, state="unknown", last_error=message)
-            if not self._settle(row, "unknown", error=message):
-                return self._fence_lost(row, f"unknown: {message}")
+            if why := self._settle(row, "unknown", error=message):
+                return self._unrecorded(row, f"unknown: {message}", why)
         self.sleep(self.reconcile_grace)
         found = self._find(adapter, rendered)
         partial = _incomplete(rendered, found)
@@ -375,8 +382,8 @@ class Publisher:
             # Confirmed not on the platform: claimable again, as a transient failure due now.
             cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
                               last_error="an interrupted attempt did not reach the platform")
-            if not self._settle(cleared, "reconciled", found=False):
-                return self._fence_lost(cleared, "not found on the platform")
+            if why := self._settle(cleared, "reconciled", found=False):
+                return self._unrecorded(cleared, "not found on the platform", why)
             return None
         return self._reconciled(row, row.post_id, row.channel, found)
 
@@ -387,8 +394,8 @@ class Publisher:
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
-            if not self._settle(settled, "reconciled", found=True):
-                return self._fence_lost(settled, f"found {receipt.url or receipt.remote_id}")
+            if why := self._settle(settled, "reconciled", found=True):
+                return self._unrecorded(settled, f"found {receipt.url or receipt.remote_id}", why)
         return Result(post_id, channel, "published", receipt.remote_id, receipt.url, error=None,
                       hint="found on the platform after an interrupted attempt")
 
@@ -452,7 +459,7 @@ class Publisher:
             if self.ledger.release(row, previous):
                 self.ledger.event("paused" if stop.paused else "stopped", row, error=stop.message)
             else:
-                self.ledger.event("fence-lost", row, error=stop.message)
+                self.ledger.event("unrecorded", row, outcome="nothing sent", why=stop.message)
         return Result(post_id, channel, "paused" if stop.paused else "retrying", error=stop.message, hint=stop.hint)
 
     def _claim_wait(self, row: Row) -> float:
@@ -465,27 +472,32 @@ class Publisher:
         # Stored to the second (truncated): count from the end of that second.
         return max(0.0, (row.claim_deadline - utcnow()).total_seconds() + 1.0)
 
-    def _settle(self, row: Row, action: str | None, **detail: Any) -> bool:
-        """Record this run's outcome of its claim, and its event; False (nothing written) when the claim was
-        taken over meanwhile: a late answer never overwrites what another run recorded."""
+    def _settle(self, row: Row, action: str | None, **detail: Any) -> str | None:
+        """Record this run's outcome of its claim, with its event. None when recorded; else why not: the
+        claim was taken over meanwhile (a late answer never overwrites what another run recorded), or the
+        ledger failed."""
         assert self.ledger is not None
-        if not self.ledger.settle(row, holder=self.ledger.claimer):
-            return False
-        if action:
-            self.ledger.event(action, row, **detail)
-        return True
+        try:
+            if self.ledger.settle(row, holder=self.ledger.claimer, action=action, **detail):
+                return None
+        except LedgerError as error:
+            return f"the ledger could not record it: {error.message}"
+        return "another run took this claim over before this run could record its outcome"
 
-    def _fence_lost(self, row: Row, outcome: str) -> Result:
+    def _unrecorded(self, row: Row, outcome: str, why: str) -> Result:
+        """The outcome of a call that the ledger did not take: told, kept in the history when possible."""
         assert self.ledger is not None
-        current = self.ledger.get(row.post_id, row.channel)
-        self.ledger.event("fence-lost", row, outcome=outcome,
-                          now_claimed_by=current.claimed_by if current else None,
-                          now_state=current.state if current else None)
-        return Result(row.post_id, row.channel, "unknown",
-                      error=f"another run took this claim over before this run could record its outcome "
-                      f"({outcome}); the ledger keeps that run's record, this outcome is in the history",
-                      hint="socialpub history and socialpub status show both; settle with socialpub resolve "
-                      "if they disagree")
+        try:
+            current = self.ledger.get(row.post_id, row.channel)
+            self.ledger.event("unrecorded", row, outcome=outcome, why=why,
+                              now_claimed_by=current.claimed_by if current else None,
+                              now_state=current.state if current else None)
+        except LedgerError:
+            pass  # the message below is then the only record: it says so
+        return Result(row.post_id, row.channel, "unknown", error=f"{why} ({outcome})",
+                      hint=f"socialpub status and socialpub history show what the ledger holds; the next run "
+                      f"reconciles it with the platform, or settle it: socialpub resolve {row.post_id} "
+                      f"--channel {row.channel} (--published URL | --not-published)")
 
     # --- helpers ---
 

@@ -314,7 +314,7 @@ def test_a_late_403_after_a_takeover_leaves_the_live_post_recorded(worlds: Any, 
     assert late.state == "unknown" and "another run took this claim over" in (late.error or "")
     row = next(r for r in world.ledger_rows())
     assert (row.state, row.remote_id) == ("published", live_id)
-    lost = [e for e in world.events() if e["action"] == "fence-lost"]
+    lost = [e for e in world.events() if e["action"] == "unrecorded"]
     assert len(lost) == 1 and "403" in lost[0]["detail"]["outcome"]
 
 
