@@ -863,8 +863,11 @@ def _password_forms(url: str) -> list[str]:
         return []
     forms = {raw, unquote(raw), quote(unquote(raw), safe="")}
     for form in list(forms):
-        forms.update(piece for piece in re.split(r"[@/:?#%]", form) if len(piece) >= 3)
-    return sorted(forms, key=len, reverse=True)
+        cuts = [m.start() for m in re.finditer(r"[@/:?#%]", form)]
+        forms.update(form[:i] for i in cuts)
+        forms.update(form[i + 1 :] for i in cuts)
+        forms.update(re.split(r"[@/:?#%]", form))
+    return sorted((f for f in forms if len(f) >= 3), key=len, reverse=True)
 
 
 def _scrub_url(message: str, url: str) -> str:
