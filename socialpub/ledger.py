@@ -752,7 +752,7 @@ class PostgresLedger(Ledger):
                 conn.execute("SET idle_session_timeout = 0")
             return conn
         except psycopg.Error as exc:
-            raise SocialpubError(
+            raise LedgerError(
                 f"cannot connect to the PostgreSQL ledger: {_scrub_url(str(exc), self.url)}",
                 hint="check the ledger URL (channels.toml [defaults] ledger, SOCIALPUB_LEDGER or --ledger)",
             ) from None

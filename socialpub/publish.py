@@ -443,10 +443,14 @@ class Publisher:
         """What the adapter asks right before each request that makes (part of) the post: may it start?"""
 
         def gate() -> None:
-            paused = self._paused()
+            try:
+                paused = self._paused()
+                renewed = row is None or self.ledger is None or self.ledger.renew(row, self._deadline())
+            except LedgerError as error:  # cannot ask: the same as a no (a thread's first tweets may be out)
+                raise Stopped(f"the ledger failed: {error.message}", paused=False, hint=error.hint) from None
             if paused:
                 raise Stopped(paused, paused=True, hint="socialpub resume, when the crisis is over")
-            if row is not None and self.ledger is not None and not self.ledger.renew(row, self._deadline()):
+            if not renewed:
                 raise Stopped("this run lost its claim (its ledger liveness session ended, or another run took "
                               "the claim over); it sends nothing more", paused=False,
                               hint="the next run goes on; socialpub status shows every row")
@@ -456,10 +460,13 @@ class Publisher:
     def _stopped(self, row: Row | None, previous: Row | None, post_id: str, channel: str, stop: Stopped) -> Result:
         """The gate said no before anything of the post was sent: undo the claim, as if never claimed."""
         if row is not None and self.ledger is not None:
-            if self.ledger.release(row, previous):
-                self.ledger.event("paused" if stop.paused else "stopped", row, error=stop.message)
-            else:
-                self.ledger.event("unrecorded", row, outcome="nothing sent", why=stop.message)
+            try:
+                if self.ledger.release(row, previous):
+                    self.ledger.event("paused" if stop.paused else "stopped", row, error=stop.message)
+                else:
+                    self.ledger.event("unrecorded", row, outcome="nothing sent", why=stop.message)
+            except LedgerError:
+                pass  # the claim stays `publishing`: the next run reconciles it (nothing was sent)
         return Result(post_id, channel, "paused" if stop.paused else "retrying", error=stop.message, hint=stop.hint)
 
     def _claim_wait(self, row: Row) -> float:

@@ -396,9 +396,9 @@ def states_of(results: dict[tuple[str, str], Result]) -> dict[tuple[str, str], s
 
 
 @pytest.fixture
-def own_cluster() -> Iterator[tuple[str, Callable[[], None]]]:
+def own_cluster() -> Iterator[tuple[str, Callable[[str], None]]]:
     """A throw-away PostgreSQL cluster on a free loopback port (the shared test server is never restarted):
-    its URL, and a function that restarts it."""
+    its URL, and `server(action)` for start, stop and restart."""
     import glob
     import shutil
     import socket
@@ -431,8 +431,12 @@ def own_cluster() -> Iterator[tuple[str, Callable[[], None]]]:
                         "--no-sync"], check=True, capture_output=True, timeout=120)
         options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
         ctl("-o", options, "start")
+
+        def server(action: str) -> None:
+            ctl("-o", options, "start") if action == "start" else ctl("-m", "fast", action)
+
         try:
-            yield f"postgresql://postgres@127.0.0.1:{port}/postgres", lambda: ctl("-m", "fast", "restart")
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres", server
         finally:
             ctl("-m", "immediate", "stop")
     finally:
@@ -440,19 +444,19 @@ def own_cluster() -> Iterator[tuple[str, Callable[[], None]]]:
 
 
 def test_a_server_restart_mid_call_is_recorded_and_the_claimer_stops(
-    worlds: Any, own_cluster: tuple[str, Callable[[], None]]
+    worlds: Any, own_cluster: tuple[str, Callable[[str], None]]
 ) -> None:
     """The server restarts while A's create of p000 is in flight. A records p000 (its fenced settle runs on a
     new session), then starts nothing more: its liveness is gone. B, after the restart and while A's call
     still runs, leaves p000 alone. Everything is posted once."""
-    url, restart = own_cluster
+    url, server = own_cluster
     world = worlds("w", eo.numbered_posts(2, ["pin"]), ledger=url)
     method, path = CREATE["pin"]
     world.box.inject("slow", method=method, path=path, delay=8.0)
     world.ledger_rows()  # the tables exist before the race
     proc, started = start_run(world, "host-a")
     wait_until(lambda: creates(world, "pin") == 1 or proc.poll() is not None, "A's first create")
-    restart()
+    server("restart")
     b = run_as(world, "host-b")  # p000 skipped (A's deadline); p001 is B's to send
     assert proc.poll() is None, "A's call ended before B ran: the slow fault was too short for this machine"
     a = world.wait(proc, started)
@@ -462,3 +466,30 @@ def test_a_server_restart_mid_call_is_recorded_and_the_claimer_stops(
     assert world.counts() == Counter({("p000", "pin"): 1, ("p001", "pin"): 1})
     rows = {r.post_id: r for r in world.ledger_rows()}
     assert {k: r.state for k, r in rows.items()} == {"p000": "published", "p001": "published"}
+
+
+def test_a_ledger_down_at_the_settle_reports_the_outcome_and_the_next_run_reconciles(
+    worlds: Any, own_cluster: tuple[str, Callable[[str], None]]
+) -> None:
+    """The server stops while A's create is in flight and is still down when the answer comes: A cannot
+    record it, says what happened (`unknown`, exit 4, the pin's URL in the message), and the next run, with
+    the server back, finds the pin instead of sending it again."""
+    url, server = own_cluster
+    world = worlds("w", eo.numbered_posts(1, ["pin"]), ledger=url)
+    method, path = CREATE["pin"]
+    world.box.inject("slow", method=method, path=path, delay=4.0)
+    world.ledger_rows()
+    proc, started = start_run(world, "host-a")
+    wait_until(lambda: creates(world, "pin") == 1 or proc.poll() is not None, "A's first create")
+    server("stop")
+    a = world.wait(proc, started)
+    server("start")
+    assert a.code == 4, a.stderr
+    result = by_pair(a)[("p000", "pin")]
+    assert result["state"] == "unknown" and "the ledger could not record it" in result["error"]
+    assert "published https://" in result["error"] and "Traceback" not in a.stderr
+    rerun = world.wait(*start_run(world, "host-a"))  # A's host again: A's pid is gone, no deadline to wait for
+    assert rerun.code == 0, rerun.stderr
+    assert by_pair(rerun)[("p000", "pin")]["state"] == "published"
+    assert "found on the platform" in by_pair(rerun)[("p000", "pin")]["hint"]
+    assert world.counts() == Counter({("p000", "pin"): 1}) and creates(world, "pin") == 1
