@@ -281,3 +281,40 @@ def test_a_ledger_whose_server_is_gone_is_a_clear_error(repo: Repo) -> None:
     code, out, err = cli(repo, "status", ledger="postgresql://socialpub:CANARY-gone@127.0.0.1:1/socialpub")
     clear_error(code, out, err, "cannot connect to the PostgreSQL ledger")
     assert "CANARY" not in out + err
+
+
+# --- properties: any password, any message --------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+passwords = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
+).map(lambda text: "CANARY" + text)
+
+
+@given(password=passwords)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_percent_encoded_password_is_accepted_and_reaches_the_driver_intact(password: str) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    from socialpub.ledger import _check_url
+
+    url = f"postgresql://socialpub:{quote(password, safe='')}@127.0.0.1:5432/socialpub"
+    _check_url(url)  # never refused
+    assert conninfo_to_dict(url)["password"] == password
+
+
+@given(password=passwords, before=st.text(max_size=30), after=st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_no_password_survives_in_any_message_either_way_it_was_written(password: str, before: str, after: str) -> None:
+    from socialpub.ledger import _check_url
+
+    encoded = quote(password, safe="")
+    for url in (f"postgresql://u:{encoded}@h/d", f"postgresql://u:{password}@h/d"):
+        for shown in (password, encoded):
+            assert shown not in _scrub_url(f"{before}{shown}{after}", url)
+        try:
+            _check_url(url)
+        except ConfigError as error:
+            assert password not in str(error) and encoded not in str(error) and "CANARY" not in str(error)
