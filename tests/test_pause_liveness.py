@@ -493,3 +493,51 @@ def test_a_ledger_down_at_the_settle_reports_the_outcome_and_the_next_run_reconc
     assert by_pair(rerun)[("p000", "pin")]["state"] == "published"
     assert "found on the platform" in by_pair(rerun)[("p000", "pin")]["hint"]
     assert world.counts() == Counter({("p000", "pin"): 1}) and creates(world, "pin") == 1
+
+
+def test_the_fence_admits_exactly_the_current_claims_settle() -> None:
+    """Any interleaving of claims (takeovers), settles and plain saves by three claimers on one ledger: a
+    settle is written if and only if its claim is the current one and still held by it."""
+    import tempfile
+    from dataclasses import replace
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from socialpub.ledger import Row
+
+    steps = st.lists(st.tuples(st.sampled_from(["claim", "settle", "save"]), st.integers(0, 2)), max_size=25)
+
+    @given(steps=steps)
+    @settings(max_examples=40, deadline=None)
+    def check(steps: list[tuple[str, int]]) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            ledgers = [open_ledger(str(Path(folder) / "l.db"), Path(folder), host=f"h{i}") for i in range(3)]
+            try:
+                held: dict[int, Row] = {}  # each claimer's last claimed row
+                generation, holder = 0, None  # the model
+                for action, who in steps:
+                    ledger = ledgers[who]
+                    if action == "claim":
+                        row = ledger.claim("p", "c", lambda cur, ledger=ledger: replace(
+                            cur or Row("p", "c", "new"), state="publishing", claimed_by=ledger.claimer))
+                        assert row is not None
+                        generation, holder = generation + 1, who
+                        assert row.claim_generation == generation
+                        held[who] = row
+                    elif action == "settle" and who in held:
+                        done = ledger.settle(replace(held[who], state="published", remote_id=f"r{who}",
+                                                     claimed_by=None), holder=ledger.claimer)
+                        assert done == (held[who].claim_generation == generation and holder == who)
+                        if done:
+                            holder = None
+                    elif action == "save":
+                        ledger.save(Row("p", "c", "missed"))  # a person, or the missed rule: no claim
+                        holder = None
+                    stored = ledgers[0].get("p", "c")
+                    assert stored is None or stored.claim_generation == generation
+            finally:
+                for ledger in ledgers:
+                    ledger.close()
+
+    check()
