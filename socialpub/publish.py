@@ -136,14 +136,9 @@ class Publisher:
 
     def publish_now(self, reports: Sequence[PostReport], *, again: bool = False) -> list[Result]:
         """`socialpub publish`: every selected channel of these posts, whatever publish_at says."""
-        if not self.dry_run and self.ledger is not None:
-            pause = self.ledger.paused()
-            if pause:
-                raise SocialpubError(
-                    f"publishing is paused (since {pause['paused_at']} by {pause['paused_by']}: "
-                    f"{pause['reason'] or 'no reason given'})",
-                    hint="socialpub resume, when the crisis is over",
-                )
+        paused = self._paused()
+        if paused:
+            raise SocialpubError(paused, hint="socialpub resume, when the crisis is over")
         results: list[Result] = []
         for report in reports:
             renders = report.renders
@@ -434,7 +429,7 @@ class Publisher:
         if not pause:
             return None
         return (f"publishing is paused (since {pause['paused_at']} by {pause['paused_by']}: "
-                f"{pause['reason'] or 'no reason given'}); nothing was sent")
+                f"{pause['reason'] or 'no reason given'}); nothing done")
 
     def _deadline(self) -> datetime:
         return utcnow() + timedelta(seconds=self.claim_bound)
@@ -580,10 +575,9 @@ def run_due(
     with ledger.run_lock() as got_lock:
         if not got_lock:
             raise NothingDone("another run holds the lock; nothing done")
-        pause = None if publisher.dry_run else ledger.paused()
-        if pause:
-            raise NothingDone(f"publishing is paused since {pause['paused_at']} by {pause['paused_by']} "
-                              f"({pause['reason'] or 'no reason given'}); nothing done")
+        paused = publisher._paused()
+        if paused:
+            raise NothingDone(paused)
         return _run_due_locked(publisher, posts, now)
 
 
