@@ -227,7 +227,7 @@ class Ledger:
     kind = "sqlite"
 
     def __init__(self, host: str | None = None) -> None:
-        self.host = host or host_name()
+        self.host = (host or host_name()).replace(":", "_")  # the claimer id is host:pid:token
         self.claimer = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
         self._local = threading.local()
 
@@ -280,6 +280,11 @@ class Ledger:
             cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
             cur.execute("SELECT version FROM schema_migrations")
             done = {r[0] for r in cur.fetchall()}
+            if any(not isinstance(v, int) for v in done):  # another framework's schema_migrations
+                raise LedgerError(
+                    f"{self.describe()} has a schema_migrations table that socialpub did not create",
+                    hint="give socialpub a database (or a PostgreSQL schema) of its own; nothing was changed",
+                )
             if 1 not in done:
                 self._refuse_foreign_tables(cur)
             for version, script in MIGRATIONS:

@@ -184,6 +184,29 @@ def test_a_foreign_table_of_our_name_is_refused_in_sqlite(repo: Repo) -> None:
     assert "publications" not in tables  # nothing was changed
 
 
+def test_another_frameworks_schema_migrations_is_refused(repo: Repo) -> None:
+    import sqlite3
+
+    path = repo.root / ".socialpub" / "ledger.db"
+    path.parent.mkdir()
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_migrations (version VARCHAR PRIMARY KEY)")
+        conn.execute("INSERT INTO schema_migrations VALUES ('20140901120000')")
+    code, out, err = cli(repo, "status")
+    clear_error(code, out, err, "schema_migrations", "did not create", str(path))
+
+
+def test_a_host_identity_with_a_colon_still_makes_a_parseable_claimer(tmp_path: Path) -> None:
+    from socialpub.ledger import SQLiteLedger
+
+    ledger = SQLiteLedger(tmp_path / "l.db", host="rack:7")
+    try:
+        host, pid, token = ledger.claimer.split(":")
+        assert host == "rack_7" and pid == str(os.getpid()) and ledger.claimer_alive(ledger.claimer)
+    finally:
+        ledger.close()
+
+
 # --- PostgreSQL ----------------------------------------------------------------------------------------------
 
 CANARY = "CANARY-p@ss/w:d%x?y#z"
