@@ -541,3 +541,28 @@ def test_the_fence_admits_exactly_the_current_claims_settle() -> None:
                     ledger.close()
 
     check()
+
+
+def test_pause_during_publish_stops_the_posts_not_yet_started(worlds: Any) -> None:
+    """`socialpub publish` of two posts (the Publisher, as the CLI drives it): `pause` lands while the first
+    is being created; the second is `paused`, never sent, and its row is as it was (none)."""
+    world = worlds("w", eo.numbered_posts(2, ["pin"]))
+    route = next(r for r in world.box.table if r.name == eo.CREATE_ROUTES["pinterest"])
+    handler = route.handler
+
+    def pause_meanwhile(req: Any) -> Any:
+        with world.open_ledger() as switch:
+            switch.pause("recall", who="officer@test")
+        return handler(req)
+
+    route.handler = pause_meanwhile
+    publisher, ledger = publisher_for(world, "here")
+    try:
+        reports = [check_post(p, publisher.config, publisher.renderer, now=NOW)
+                   for p in sorted(load_posts(publisher.config).posts, key=lambda p: p.id)]
+        results = {(r.post, r.channel): r for r in publisher.publish_now(reports)}
+    finally:
+        ledger.close()
+    assert results[("p000", "pin")].state == "published"
+    assert results[("p001", "pin")].state == "paused" and "recall" in (results[("p001", "pin")].error or "")
+    assert creates(world, "pin") == 1 and {r.post_id for r in world.ledger_rows()} == {"p000"}
