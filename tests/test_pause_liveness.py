@@ -566,3 +566,35 @@ def test_pause_during_publish_stops_the_posts_not_yet_started(worlds: Any) -> No
     assert results[("p000", "pin")].state == "published"
     assert results[("p001", "pin")].state == "paused" and "recall" in (results[("p001", "pin")].error or "")
     assert creates(world, "pin") == 1 and {r.post_id for r in world.ledger_rows()} == {"p000"}
+
+
+def test_a_pause_during_the_photo_uploads_of_a_page_post_stops_it_and_cleans_up(worlds: Any) -> None:
+    """Facebook: several photos are uploaded unpublished, then one feed post attaches them. A stop between
+    the uploads and that post makes no post, and the unpublished photos are removed."""
+    spec = eo.PostSpec(id="album", publish_at=eo.AT, text="Lab notes: the bench in pictures.", title="Album",
+                       channels=("fb",))
+    world = worlds("w", [spec])
+    post_file = world.root / "posts" / "album.md"
+    text = post_file.read_text()
+    post_file.write_text(text.replace('media = [', 'media = [{ path = "media/lab.png", alt = "The bench, again" }, ')
+                         if 'media = [' in text else text)
+    publisher, ledger = publisher_for(world, "here")
+    try:
+        post = load_posts(publisher.config).posts[0]
+        rendered = check_post(post, publisher.config, publisher.renderer, now=NOW).renders[0]
+        assert len(rendered.media) == 2, "the post needs two photos for this test"
+        calls = 0
+
+        def gate() -> None:
+            nonlocal calls
+            calls += 1
+            if calls == 2:
+                raise Stopped("paused for the test", paused=True)
+
+        with pytest.raises(Stopped):
+            publisher.renderer.adapter("fb").publish(rendered, gate=gate)
+    finally:
+        ledger.close()
+    assert calls == 2
+    assert not [o for o in world.box.posts("facebook") if o["kind"] == "posts"]
+    assert not [o for o in world.box.posts("facebook") if o["kind"] == "photos"]  # the uploads were removed
