@@ -687,7 +687,7 @@ def run(
     from contextlib import ExitStack
 
     from socialpub.posts import load_posts
-    from socialpub.publish import Publisher, Result, exit_code, run_due
+    from socialpub.publish import NothingDone, Publisher, Result, exit_code, run_due
 
     globals_: Globals = ctx.obj
     config = globals_.load()
@@ -703,23 +703,15 @@ def run(
             ledger_override = None
         ledger = open_ledger_for(globals_, config, ledger_override)
         stack.callback(ledger.close)
-        got_lock = stack.enter_context(ledger.run_lock())
-        if not got_lock:
-            typer.echo("socialpub run: another run holds the lock; nothing done.", err=True)
-            return
-        pause = ledger.paused()
-        if pause and not dry_run:
-            typer.echo(
-                f"socialpub run: publishing is paused since {pause['paused_at']} by {pause['paused_by']}"
-                f" ({pause['reason'] or 'no reason given'}); nothing done.",
-                err=True,
-            )
-            return
         loaded = load_posts(config, due_by=moment)
         publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
         warn_credentials(publisher)
         results = [Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors]
-        results += run_due(publisher, loaded.posts, moment)
+        try:
+            results += run_due(publisher, loaded.posts, moment)  # takes the run lock, checks the pause
+        except NothingDone as nothing:
+            typer.echo(f"socialpub run: {nothing}.", err=True)
+            return
     print_results("run", results, format, quiet or globals_.quiet or not stdout_is_terminal())
     code = exit_code(results)
     if code:

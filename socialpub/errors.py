@@ -79,6 +79,15 @@ class MalformedCredentialError(CredentialsError):
     before anything is sent. Never carries the value."""
 
 
+class Stopped(SocialpubError):
+    """Raised by the publisher's gate right before a request that could make (part of) a post: publishing was
+    paused, or this run lost its claim (its ledger liveness, or another run took the claim over)."""
+
+    def __init__(self, message: str, *, paused: bool, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.paused = paused
+
+
 class PlatformError(SocialpubError):
     """What a platform said, classified: transient errors may be retried, permanent ones not."""
 

@@ -20,14 +20,20 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from socialpub.errors import ConfigError, PlatformError, SocialpubError
-from socialpub.redact import redact
+from socialpub.redact import redact, remember
+
+
+class LedgerError(SocialpubError):
+    """The ledger's database failed (unreachable, restarted, refused, corrupt): a clear message, no secret."""
+
 
 STATES = ("publishing", "published", "failed", "unknown", "missed", "retracted")
 
@@ -83,6 +89,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        3,
+        # Fencing: each claim bumps the generation, and only that claim's settle may write the row; a claim
+        # whose claimer's liveness is gone may be taken over only after its deadline (docs/exactly-once.md).
+        """
+        ALTER TABLE publications ADD COLUMN claim_generation INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE publications ADD COLUMN claim_deadline TEXT
+        """,
+    ),
 ]
 
 
@@ -96,6 +111,11 @@ def iso(moment: datetime | None) -> str | None:
 
 def parse_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
+
+
+def host_name() -> str:
+    """This host's identity in claims: SOCIALPUB_HOST when set (containers, tests), else the host name."""
+    return os.environ.get("SOCIALPUB_HOST") or socket.gethostname()
 
 
 def actor() -> str:
@@ -131,6 +151,8 @@ class Row:
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     updated_at: datetime | None = None
+    claim_generation: int = 0  # bumped by every claim: the fence of its settle
+    claim_deadline: datetime | None = None  # the claimer starts no request after this (renewed before each)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,8 +195,10 @@ _ROW_COLUMNS = (
     "claimed_by",
     "claimed_at",
     "updated_at",
+    "claim_generation",
+    "claim_deadline",
 )
-_TIMES = {"scheduled_at", "published_at", "next_attempt_at", "claimed_at", "updated_at"}
+_TIMES = {"scheduled_at", "published_at", "next_attempt_at", "claimed_at", "updated_at", "claim_deadline"}
 
 
 def _row(values: tuple[Any, ...]) -> Row:
@@ -209,8 +233,9 @@ class Ledger:
     serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
     kind = "sqlite"
 
-    def __init__(self) -> None:
-        self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    def __init__(self, host: str | None = None) -> None:
+        self.host = (host or host_name()).replace(":", "_")  # the claimer id is host:pid:token
+        self.claimer = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
         self._local = threading.local()
 
     # --- dialect hooks ---
@@ -223,6 +248,15 @@ class Ledger:
 
     def claimer_alive(self, claimer: str | None) -> bool:
         raise NotImplementedError
+
+    def claimer_gone(self, claimer: str | None) -> bool:
+        """True when that claimer's process has surely ended, so that no request of it can start any more."""
+        return _process_gone(claimer, self.host)
+
+    def alive(self) -> bool:
+        """Whether this process still holds its liveness (PostgreSQL: its advisory lock); a claimer that lost
+        it starts no further request: others may already take its claims for dead."""
+        return True
 
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
@@ -259,6 +293,13 @@ class Ledger:
             cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
             cur.execute("SELECT version FROM schema_migrations")
             done = {r[0] for r in cur.fetchall()}
+            if any(not isinstance(v, int) for v in done):  # another framework's schema_migrations
+                raise LedgerError(
+                    f"{self.describe()} has a schema_migrations table that socialpub did not create",
+                    hint="give socialpub a database (or a PostgreSQL schema) of its own; nothing was changed",
+                )
+            if 1 not in done:
+                self._refuse_foreign_tables(cur)
             for version, script in MIGRATIONS:
                 if version in done:
                     continue
@@ -266,6 +307,28 @@ class Ledger:
                     if statement.strip():
                         cur.execute(statement)
                 cur.execute(self.sql("INSERT INTO schema_migrations VALUES (?, ?)"), (version, iso(utcnow())))
+
+    def _refuse_foreign_tables(self, cur: Any) -> None:
+        """Tables of our names that socialpub did not create (another application's `events`, say): never
+        write into them, and never fail later with a confusing column error."""
+        ours = ("publications", "events", "pauses")
+        if self.kind == "postgresql":
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_name = ANY(%s)", (list(ours),)
+            )
+        else:
+            cur.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN {ours}")
+        found = sorted(r[0] for r in cur.fetchall())
+        if found:
+            raise LedgerError(
+                f"{self.describe()} already has {', '.join(found)} table(s) that socialpub did not create",
+                hint="give socialpub a database (or a PostgreSQL schema: ?options=-csearch_path%3Dsocialpub in "
+                "the URL) of its own; nothing was changed",
+            )
+
+    def describe(self) -> str:
+        return "the ledger"
 
     def _migrated(self) -> bool:
         try:
@@ -299,10 +362,12 @@ class Ledger:
             )
             return [_row(tuple(r)) for r in cur.fetchall()]
 
-    def _put(self, cur: Any, row: Row) -> None:
+    def _put(self, cur: Any, row: Row, *, generation: bool = False) -> None:
         row.updated_at = utcnow()
         marks = ", ".join("?" for _ in _ROW_COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _ROW_COLUMNS[2:])
+        # Only a claim moves the generation: a plain save (missed, refused, resolve) never rewinds the fence.
+        kept = () if generation else ("claim_generation",)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _ROW_COLUMNS[2:] if c not in kept)
         cur.execute(
             self.sql(
                 f"INSERT INTO publications ({', '.join(_ROW_COLUMNS)}) VALUES ({marks}) "
@@ -336,20 +401,72 @@ class Ledger:
                 found = cur.fetchone()
                 if found is None:
                     return None  # another host holds it right now
-                current: Row | None = _row(tuple(found))
-                if current is not None and current.state == "new":
-                    current = None
+                stored: Row | None = _row(tuple(found))
+                current = None if stored is None or stored.state == "new" else stored
             else:
-                current = self._get(cur, post_id, channel)
+                stored = current = self._get(cur, post_id, channel)
             new = decide(current)
             if new is None:
                 return None
-            self._put(cur, new)
+            new.claim_generation = (stored.claim_generation if stored else 0) + 1
+            self._put(cur, new, generation=True)
             return new
 
     def save(self, row: Row) -> None:
         with self.transaction() as cur:
             self._put(cur, row)
+
+    def settle(self, row: Row, *, holder: str, action: str | None = None, **detail: Any) -> bool:
+        """Write `row` (and its event `action`, in the same transaction) only while the claim it came from
+        still holds the stored row: same generation, claimed by `holder`. False when another run took the
+        claim over meanwhile: nothing written."""
+        row.updated_at = utcnow()
+        columns = [c for c in _ROW_COLUMNS[2:] if c != "claim_generation"]
+        values = dict(zip(_ROW_COLUMNS, _db_values(row), strict=True))
+        with self.transaction() as cur:
+            cur.execute(
+                self.sql(
+                    f"UPDATE publications SET {', '.join(f'{c} = ?' for c in columns)} "
+                    "WHERE post_id = ? AND channel = ? AND claim_generation = ? AND claimed_by = ?"
+                ),
+                [*(values[c] for c in columns), row.post_id, row.channel, row.claim_generation, holder],
+            )
+            if cur.rowcount != 1:
+                return False
+            if action:
+                self._event(cur, action, row, **detail)
+            return True
+
+    def renew(self, row: Row, deadline: datetime) -> bool:
+        """Move this claim's deadline on, right before a request; False when the claim is lost (this process
+        lost its liveness, or another run took the claim over): then no request may start."""
+        if not self.alive():
+            return False
+        with self.transaction() as cur:
+            cur.execute(
+                self.sql(
+                    "UPDATE publications SET claim_deadline = ?, updated_at = ? "
+                    "WHERE post_id = ? AND channel = ? AND claim_generation = ? AND claimed_by = ?"
+                ),
+                (iso(deadline), iso(utcnow()), row.post_id, row.channel, row.claim_generation, self.claimer),
+            )
+            renewed = cur.rowcount == 1
+        row.claim_deadline = deadline
+        return renewed
+
+    def release(self, row: Row, previous: Row | None) -> bool:
+        """Undo a claim that sent nothing (publishing paused, liveness lost): the row as it was before."""
+        with self.transaction() as cur:
+            if previous is None:
+                cur.execute(
+                    self.sql(
+                        "DELETE FROM publications WHERE post_id = ? AND channel = ? AND claim_generation = ? "
+                        "AND claimed_by = ?"
+                    ),
+                    (row.post_id, row.channel, row.claim_generation, self.claimer),
+                )
+                return cur.rowcount == 1
+        return self.settle(replace(previous, claim_generation=row.claim_generation), holder=self.claimer)
 
     # --- the audit trail ---
     def event(
@@ -464,59 +581,71 @@ class Ledger:
 class SQLiteLedger(Ledger):
     kind = "sqlite"
 
-    def __init__(self, path: Path) -> None:
-        super().__init__()
+    def __init__(self, path: Path, host: str | None = None) -> None:
+        super().__init__(host)
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerError(
+                f"cannot create the ledger's folder {path.parent}: {exc.strerror}",
+                hint="run socialpub where it may write, or point --ledger (or SOCIALPUB_LEDGER) at a writable "
+                "place; check, preview and hash need no ledger",
+            ) from None
         self.migrate()
 
+    def describe(self) -> str:
+        return f"the ledger {self.path}"
+
     def connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode=WAL")  # once per database: switching needs it to itself
-        conn.execute("PRAGMA synchronous=FULL")  # a settled outcome must survive a power cut
-        conn.execute("PRAGMA busy_timeout=30000")
-        return conn
+        with self._errors():
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")  # once per database: switching needs it to itself
+            conn.execute("PRAGMA synchronous=FULL")  # a settled outcome must survive a power cut
+            conn.execute("PRAGMA busy_timeout=30000")
+            return conn
 
     @contextmanager
     def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
-        conn = self.conn()
-        cur = conn.cursor()
-        cur.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # writers queue up front: no upgrade deadlock
+        with self._errors():
+            conn = self.conn()
+            cur = conn.cursor()
+            cur.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # writers queue up front: no upgrade deadlock
+            try:
+                yield cur
+            except BaseException:
+                conn.rollback()
+                raise
+            else:
+                conn.commit()
+            finally:
+                cur.close()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors as what a person can do about them, naming the file."""
         try:
-            yield cur
-        except BaseException:
-            conn.rollback()
-            raise
-        else:
-            conn.commit()
-        finally:
-            cur.close()
+            yield
+        except sqlite3.Error as exc:
+            raise _sqlite_error(self.path, exc) from None
 
     def claimer_alive(self, claimer: str | None) -> bool:
-        """A claimer on this host is alive while its process is."""
+        """A claimer on this host is alive while its process is (another host's: assumed alive)."""
         if not claimer:
             return False
-        host, _, rest = claimer.partition(":")
-        pid_text = rest.split(":", 1)[0]
-        if host != socket.gethostname() or not pid_text.isdigit():
-            return True  # cannot tell: assume alive (SQLite ledgers are one host's)
-        if claimer == self.claimer:
-            return True
-        try:
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return _is_running(int(pid_text))
+        return claimer == self.claimer or not _process_gone(claimer, self.host)
 
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
         import fcntl
 
         lock_path = self.path.with_name(self.path.name + ".run.lock")
-        handle = lock_path.open("a+")
+        try:
+            handle = lock_path.open("a+")
+        except OSError as exc:
+            raise LedgerError(f"cannot open the run lock {lock_path}: {exc.strerror}",
+                              hint="the ledger's folder must be writable for this user") from None
         try:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -573,6 +702,51 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
+def _sqlite_error(path: Path, exc: sqlite3.Error) -> LedgerError:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return LedgerError(
+            f"the ledger {path} is read-only ({text})",
+            hint="socialpub writes the ledger and its -wal and -shm files beside it: make the file and its folder "
+            "writable for this user, or point --ledger (or SOCIALPUB_LEDGER) at a writable copy",
+        )
+    if "not a database" in text or "malformed" in text or "disk I/O" in text:
+        return LedgerError(
+            f"the ledger {path} is not a readable SQLite database ({text}): damaged or truncated",
+            hint="it is the audit trail: do not delete it; restore it from a backup, or try "
+            f"`sqlite3 {path} .recover` into a new file; nothing was done",
+        )
+    if "unable to open" in text:
+        return LedgerError(
+            f"cannot open the ledger {path} ({text})",
+            hint="its folder must exist and be writable for this user (SQLite creates -wal and -shm files "
+            "beside the ledger), or point --ledger (or SOCIALPUB_LEDGER) elsewhere",
+        )
+    if "locked" in text or "busy" in text:
+        return LedgerError(f"the ledger {path} stayed locked by another process ({text})",
+                           hint="another socialpub (or a tool holding the file) is writing it; try again")
+    return LedgerError(f"the ledger {path} failed: {text}")
+
+
+def _process_gone(claimer: str | None, host: str) -> bool:
+    """True when `claimer` (host:pid:token) is of this host and its process has ended."""
+    if not claimer:
+        return True
+    claimer_host, _, rest = claimer.partition(":")
+    pid_text = rest.split(":", 1)[0]
+    if claimer_host != host or not pid_text.isdigit():
+        return False  # another host's, or not ours to tell
+    if int(pid_text) == os.getpid():
+        return False  # this process (another Ledger object of it) is running
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return not _is_running(int(pid_text))
+
+
 def _is_running(pid: int) -> bool:
     """Not a zombie (a killed child that its parent has not reaped yet is gone for our purposes)."""
     try:
@@ -589,15 +763,38 @@ class PostgresLedger(Ledger):
     serial = "BIGSERIAL PRIMARY KEY"
     kind = "postgresql"
 
-    def __init__(self, url: str) -> None:
-        super().__init__()
+    def __init__(self, url: str, host: str | None = None) -> None:
+        super().__init__(host)
         self.url = url
-        self._liveness = self._connect_raw()
+        _check_url(url)
+        remember(*_password_forms(url))  # every output, log and ledger text is cleaned of it (redact)
+        self._liveness = self._connect_raw(name=f"socialpub liveness {self.claimer}")
+        self._lost = False
         # Held for this process's life: others test it to know whether our `publishing` rows are in flight.
-        self._liveness.execute("SELECT pg_advisory_lock(%s)", (_lock_key(self.claimer),))
+        self._liveness_key = _lock_key(self.claimer)
+        self._liveness.execute("SELECT pg_advisory_lock(%s)", (self._liveness_key,))
+        self._liveness_pid = self._liveness.info.backend_pid
         self._migrate_locked()
 
-    def _connect_raw(self) -> Any:
+    def alive(self) -> bool:
+        """Is the liveness session the one that took the lock, still connected, and holding it? Once lost,
+        lost for good: others may already treat this process's claims as dead (it never re-takes them)."""
+        if self._lost:
+            return False
+        try:
+            held = self._liveness.execute(
+                "SELECT pg_backend_pid() = %s AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid() AND granted AND classid = %s::bigint::oid AND objid = %s::bigint::oid "
+                "AND objsubid = 1)",
+                (self._liveness_pid, (self._liveness_key >> 32) & 0xFFFFFFFF, self._liveness_key & 0xFFFFFFFF),
+            ).fetchone()
+        except Exception:  # noqa: BLE001 - any failure of that session (terminated, timed out, restart) is a loss
+            held = None
+        if not (held and held[0]):
+            self._lost = True
+        return not self._lost
+
+    def _connect_raw(self, name: str = "socialpub") -> Any:
         try:
             import psycopg
         except ImportError:
@@ -605,9 +802,17 @@ class PostgresLedger(Ledger):
                 "the PostgreSQL ledger needs psycopg", hint="pip install 'socialpub[postgresql]'"
             ) from None
         try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            conn = psycopg.connect(
+                self.url, autocommit=True, connect_timeout=10, application_name=name[:63],
+                keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+            )
+            if conn.info.server_version >= 140000:
+                # A server-wide idle_session_timeout must not end our sessions between requests: the
+                # liveness session is idle by design, and a run's own session idles during a long call.
+                conn.execute("SET idle_session_timeout = 0")
+            return conn
         except psycopg.Error as exc:
-            raise SocialpubError(
+            raise LedgerError(
                 f"cannot connect to the PostgreSQL ledger: {_scrub_url(str(exc), self.url)}",
                 hint="check the ledger URL (channels.toml [defaults] ledger, SOCIALPUB_LEDGER or --ledger)",
             ) from None
@@ -625,19 +830,63 @@ class PostgresLedger(Ledger):
 
     @contextmanager
     def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
-        conn = self.conn()
-        with conn.transaction(), conn.cursor() as cur:
-            yield cur
+        import psycopg
+
+        try:
+            with ExitStack() as stack:
+                try:
+                    conn = self.conn()
+                    if conn.broken:
+                        raise psycopg.OperationalError("the session was lost")
+                    stack.enter_context(conn.transaction())
+                except psycopg.OperationalError:
+                    # BEGIN failed, so nothing of this transaction ran: a new session (the server restarted, or
+                    # ended an idle one) may do it all. A failure after BEGIN is not retried: it may have
+                    # committed.
+                    Ledger.close(self)
+                    conn = self.conn()
+                    stack.enter_context(conn.transaction())
+                cur = stack.enter_context(conn.cursor())
+                yield cur
+        except psycopg.Error as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: Exception) -> LedgerError:
+        import psycopg
+
+        text = _scrub_url(str(exc).strip(), self.url)
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            return LedgerError(
+                f"the PostgreSQL ledger's role may not do this: {text}",
+                hint="the role needs CREATE on the schema the first time (the tables are made then), and "
+                "SELECT, INSERT, UPDATE, DELETE on socialpub's tables: GRANT CREATE ON SCHEMA public TO "
+                "the role, or let an administrator run `socialpub status` once",
+            )
+        if isinstance(exc, psycopg.OperationalError):
+            return LedgerError(
+                f"the PostgreSQL ledger's connection failed: {text}",
+                hint="the server restarted or is unreachable; what was sent is reconciled by the next run",
+            )
+        return LedgerError(f"the PostgreSQL ledger refused a statement: {text}")
+
+    def describe(self) -> str:
+        return "the PostgreSQL ledger"
 
     def claimer_alive(self, claimer: str | None) -> bool:
         if not claimer:
             return False
         if claimer == self.claimer:
             return True
-        row = self._liveness.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(claimer),)).fetchone()
-        if row and row[0]:
-            self._liveness.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(claimer),))
-            return False
+        if not self.alive():
+            return True  # cannot test others without our own session: take no claim over
+        key = _lock_key(claimer)
+        try:
+            row = self._liveness.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            if row and row[0]:
+                self._liveness.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                return False
+        except Exception:  # noqa: BLE001 - our session just died: the same as above
+            self._lost = True
         return True
 
     @contextmanager
@@ -678,19 +927,57 @@ def _lock_key(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
 
 
+def _url_password(url: str) -> str | None:
+    """The password of a postgresql:// URL as written (percent-encoded or not), or None. Read up to the last
+    '@', so that an unencoded '@' or '/' in it is still all of it."""
+    rest = url.split("://", 1)[-1]
+    userinfo = rest[: rest.rfind("@")] if "@" in rest else ""
+    return userinfo.split(":", 1)[1] if ":" in userinfo else None
+
+
+def _password_forms(url: str) -> list[str]:
+    """Every form of the URL's password a message could show: as written, decoded, encoded, and the pieces a
+    parser that split it at a delimiter would show on their own. Longest first."""
+    raw = _url_password(url)
+    if not raw:
+        return []
+    forms = {raw, unquote(raw), quote(unquote(raw), safe="")}
+    for form in list(forms):
+        cuts = [m.start() for m in re.finditer(r"[@/:?#%]", form)]
+        forms.update(form[:i] for i in cuts)
+        forms.update(form[i + 1 :] for i in cuts)
+        forms.update(re.split(r"[@/:?#%]", form))
+    return sorted((f for f in forms if len(f) >= 3), key=len, reverse=True)
+
+
 def _scrub_url(message: str, url: str) -> str:
-    """Never show a database password."""
-    password = re.search(r"://[^:/@]+:([^@]+)@", url)
-    if password:
-        message = message.replace(password.group(1), "[secret]")
+    """Never show a database password, nor a part of it."""
+    for secret in _password_forms(url):
+        message = message.replace(secret, "[secret]")
     return message
 
 
-def open_ledger(spec: str, base: Path) -> Ledger:
+def _check_url(url: str) -> None:
+    """A password with URL delimiters must be percent-encoded: libpq would otherwise read part of it as the
+    host or the database, and echo that part in its error. Said without showing the URL."""
+    raw = _url_password(url)
+    if raw is None:
+        return
+    bad = sorted({c for c in raw if c in "@/?#"} | ({"%"} if re.search(r"%(?![0-9A-Fa-f]{2})", raw) else set()))
+    if bad:
+        raise ConfigError(
+            f"the PostgreSQL ledger URL's password has {' '.join(repr(c) for c in bad)} unencoded",
+            hint="percent-encode them in the URL: @ as %40, / as %2F, ? as %3F, # as %23, % as %25, : as %3A "
+            "(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=\"\"))' PASSWORD), "
+            "e.g. postgresql://socialpub:p%40ss@db.internal/socialpub",
+        )
+
+
+def open_ledger(spec: str, base: Path, host: str | None = None) -> Ledger:
     """A ledger from a URL or path: `postgresql://…` or a SQLite file (relative to the config's folder)."""
     if spec.startswith(("postgresql://", "postgres://")):
-        return PostgresLedger(spec)
+        return PostgresLedger(spec, host)
     path = Path(spec.removeprefix("sqlite:///").removeprefix("sqlite://"))
     if not path.is_absolute():
         path = base / path
-    return SQLiteLedger(path)
+    return SQLiteLedger(path, host)

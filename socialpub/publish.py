@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import PostReport, Renderer, check_post, content_hash, same_content
-from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
-from socialpub.ledger import Ledger, Row, utcnow
+from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError, Stopped
+from socialpub.ledger import Ledger, LedgerError, Row, utcnow
 
 if TYPE_CHECKING:
     from socialpub.adapters.base import Adapter, Receipt, Rendered
@@ -30,6 +30,16 @@ MAX_WAIT_IN_RUN = 60.0  # a shorter rate-limit wait is slept through; a longer o
 MAX_TRIES_IN_RUN = 3
 BACKOFF = (2.0, 8.0, 30.0)
 RETRY_LATER = timedelta(minutes=5)
+# How long one request may take, from the gate that lets it start to its answer (a whole video upload
+# included). A claim lives until this long after its last gate; another host whose liveness test finds the
+# claimer gone waits for that deadline before it looks at the platform (docs/exactly-once.md, "Liveness").
+CLAIM_BOUND = 900.0
+
+
+class NothingDone(SocialpubError):
+    """`run` did not start: another run holds the lock, or publishing is paused. Exit 0: it says so."""
+
+    exit_code = ExitCode.OK
 
 
 @dataclass
@@ -38,7 +48,7 @@ class Result:
 
     post: str
     channel: str
-    state: str  # published | failed | unknown | refused | missed | retrying | skipped | dry-run | reconciled
+    state: str  # published | failed | unknown | refused | missed | retrying | skipped | dry-run | paused
     remote_id: str | None = None
     url: str | None = None
     error: str | None = None
@@ -109,6 +119,7 @@ class Publisher:
     dry_run: bool = False
     sleep: Callable[[float], None] = time.sleep
     reconcile_grace: float = 5.0  # seconds a lost answer may still be in flight at the platform
+    claim_bound: float = CLAIM_BOUND
     max_wait: float = MAX_WAIT_IN_RUN
     on_result: Callable[[Result], None] | None = None
     renderer: Renderer = field(init=False)
@@ -125,14 +136,9 @@ class Publisher:
 
     def publish_now(self, reports: Sequence[PostReport], *, again: bool = False) -> list[Result]:
         """`socialpub publish`: every selected channel of these posts, whatever publish_at says."""
-        if not self.dry_run and self.ledger is not None:
-            pause = self.ledger.paused()
-            if pause:
-                raise SocialpubError(
-                    f"publishing is paused (since {pause['paused_at']} by {pause['paused_by']}: "
-                    f"{pause['reason'] or 'no reason given'})",
-                    hint="socialpub resume, when the crisis is over",
-                )
+        paused = self._paused()
+        if paused:
+            raise SocialpubError(paused, hint="socialpub resume, when the crisis is over")
         results: list[Result] = []
         for report in reports:
             renders = report.renders
@@ -143,6 +149,13 @@ class Publisher:
 
     def attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False) -> Result:
         """One (post, channel): refuse, skip, reconcile or send, and record it."""
+        try:
+            return self._attempt(report, rendered, mode=mode, again=again)
+        except LedgerError as error:  # before any call (an outcome the ledger cannot take is `_unrecorded`)
+            return self._done(Result(report.post.id, rendered.channel.name, "failed", error=error.message,
+                                     hint=error.hint or "nothing was sent; the next run tries again"))
+
+    def _attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False) -> Result:
         post, channel = report.post, rendered.channel.name
         key = (post.id, channel)
         with self._lock:
@@ -170,11 +183,23 @@ class Publisher:
         if self.ledger is None:
             return self._done(self._send(adapter, rendered, None, mode))
 
+        paused = self._paused()
+        if paused:  # no claim at all: nothing to undo
+            return self._done(Result(post.id, channel, "paused", error=paused))
         row = self.ledger.get(post.id, channel)
         if row is not None and row.state in ("publishing", "unknown"):
             if self.ledger.claimer_alive(row.claimed_by):
                 doing = "published" if row.state == "publishing" else "reconciled"
                 return self._done(Result(post.id, channel, "skipped", error=f"being {doing} by another run"))
+            wait = self._claim_wait(row)
+            if wait > self.max_wait:
+                return self._done(Result(
+                    post.id, channel, "skipped",
+                    error=f"claimed by {row.claimed_by}, whose ledger liveness is gone while its claim runs until "
+                    f"{row.claim_deadline:%H:%M:%S} UTC: a request of it may still be in flight",
+                    hint="the first run after that time reconciles it with the platform"))
+            if wait > 0:
+                self.sleep(wait)
             # Take the row over atomically: of several runs that find the same crashed claim (PostgreSQL
             # hosts, or `publish` beside `run`), only one reconciles it and may send it again.
             seen = row
@@ -201,7 +226,7 @@ class Publisher:
                 approval_code=post.approval_code, git_commit=self._git_commit(post), post_file=post.file,
                 scheduled_at=post.publish_at, attempts=(current.attempts if current else 0) + 1,
                 claimed_by=self.ledger.claimer if self.ledger else None, claimed_at=utcnow(),
-                last_error=current.last_error if current else None,
+                last_error=current.last_error if current else None, claim_deadline=self._deadline(),
             )
 
         current = row
@@ -213,7 +238,7 @@ class Publisher:
         if again and current is not None and current.state == "published":
             self.ledger.event("again", claimed, previous_remote_id=current.remote_id, previous_url=current.url)
         self.ledger.event("publishing", claimed, mode=mode)
-        return self._done(self._send(adapter, rendered, claimed, mode))
+        return self._done(self._send(adapter, rendered, claimed, mode, previous=current))
 
     # --- decisions ---
 
@@ -228,7 +253,8 @@ class Publisher:
         if current.state == "publishing":
             error = "interrupted between the call and its record"
         assert self.ledger is not None
-        return replace(current, state="unknown", last_error=error, claimed_by=self.ledger.claimer)
+        return replace(current, state="unknown", last_error=error, claimed_by=self.ledger.claimer,
+                       claim_deadline=self._deadline())
 
     def _same(self, row: Row, report: PostReport) -> bool:
         """Whether the row was recorded for this very content (a hash from before an upgrade included)."""
@@ -259,13 +285,18 @@ class Publisher:
 
     # --- the call and its settlement ---
 
-    def _send(self, adapter: Adapter, rendered: Rendered, row: Row | None, mode: str) -> Result:
+    def _send(self, adapter: Adapter, rendered: Rendered, row: Row | None, mode: str,
+              previous: Row | None = None) -> Result:
         post_id, channel = rendered.post.id, rendered.channel.name
+        gate = self._gate(row)
         tries = 0
         while True:
             tries += 1
             try:
-                receipt = adapter.publish(rendered)
+                gate()  # the adapter calls it again right before each request that makes (part of) the post
+                receipt = adapter.publish(rendered, gate=gate)
+            except Stopped as stop:
+                return self._stopped(row, previous, post_id, channel, stop)
             except PlatformError as error:
                 message = self._message(error, adapter)
                 if error.maybe_sent:
@@ -290,8 +321,8 @@ class Publisher:
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
-            self.ledger.save(settled)
-            self.ledger.event("published", settled)
+            if why := self._settle(settled, "published"):
+                return self._unrecorded(settled, f"published {receipt.url or receipt.remote_id}", why)
         return Result(post_id, channel, "published", receipt.remote_id, receipt.url)
 
     def _failed(self, row: Row | None, post_id: str, channel: str, message: str, hint: str | None,
@@ -300,8 +331,8 @@ class Publisher:
             later = utcnow() + (timedelta(seconds=wait) if wait is not None else RETRY_LATER) if transient else None
             settled = replace(row, state="failed", last_error=message, transient=transient,
                               next_attempt_at=later, claimed_by=None)
-            self.ledger.save(settled)
-            self.ledger.event("failed", settled, error=message, transient=transient)
+            if why := self._settle(settled, "failed", error=message, transient=transient):
+                return self._unrecorded(settled, f"failed: {message}", why)
             if transient and mode == "run":  # cron tries again later; a person is told it failed
                 return Result(post_id, channel, "retrying", error=message, hint=hint)
         return Result(post_id, channel, "failed", error=message, hint=hint)
@@ -312,14 +343,14 @@ class Publisher:
         if row is not None and self.ledger is not None:
             # Still claimed by this run while it looks: no other run may reconcile (and resend) it meanwhile.
             row = replace(row, state="unknown", last_error=message)
-            self.ledger.save(row)
-            self.ledger.event("unknown", row, error=message)
+            if why := self._settle(row, "unknown", error=message):
+                return self._unrecorded(row, f"unknown: {message}", why)
         self.sleep(self.reconcile_grace)
         found = self._find(adapter, rendered)
         partial = _incomplete(rendered, found)
         if isinstance(found, str) or found is None or partial:
             if row is not None and self.ledger is not None:
-                self.ledger.save(replace(row, claimed_by=None))  # unknown, for the next run or a person
+                self._settle(replace(row, claimed_by=None), None)  # unknown, for the next run or a person
             detail = partial or (found if isinstance(found, str) else "not among the account's recent posts yet")
             settle = f"socialpub resolve {post_id} --channel {channel} (--published URL | --not-published)"
             return Result(
@@ -345,7 +376,7 @@ class Publisher:
         found = self._find(adapter, rendered)
         partial = _incomplete(rendered, found)
         if isinstance(found, str) or partial:
-            self.ledger.save(replace(row, claimed_by=None))  # unknown, for the next run or a person
+            self._settle(replace(row, claimed_by=None), None)  # unknown, for the next run or a person
             return Result(row.post_id, row.channel, "unknown", error=f"cannot reconcile: {partial or found}",
                           hint=_partial_hint(row.post_id, row.channel, found) if partial else
                           f"socialpub resolve {row.post_id} --channel {row.channel} "
@@ -354,8 +385,8 @@ class Publisher:
             # Confirmed not on the platform: claimable again, as a transient failure due now.
             cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
                               last_error="an interrupted attempt did not reach the platform")
-            self.ledger.save(cleared)
-            self.ledger.event("reconciled", cleared, found=False)
+            if why := self._settle(cleared, "reconciled", found=False):
+                return self._unrecorded(cleared, "not found on the platform", why)
             return None
         return self._reconciled(row, row.post_id, row.channel, found)
 
@@ -366,8 +397,8 @@ class Publisher:
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
-            self.ledger.save(settled)
-            self.ledger.event("reconciled", settled, found=True)
+            if why := self._settle(settled, "reconciled", found=True):
+                return self._unrecorded(settled, f"found {receipt.url or receipt.remote_id}", why)
         return Result(post_id, channel, "published", receipt.remote_id, receipt.url, error=None,
                       hint="found on the platform after an interrupted attempt")
 
@@ -395,6 +426,89 @@ class Publisher:
                       attempts=row.attempts if row else 0, last_error=result.error, transient=False)
         self.ledger.save(refused)
         self.ledger.event("refused", refused, error=result.error)
+
+    # --- the crisis switch and the claim's fence ---
+
+    def _paused(self) -> str | None:
+        """Why nothing may start now (publishing paused), else None. Read afresh: `pause` in another process
+        commits before it returns, so a check after that sees it."""
+        if self.dry_run or self.ledger is None:
+            return None
+        pause = self.ledger.paused()
+        if not pause:
+            return None
+        return (f"publishing is paused (since {pause['paused_at']} by {pause['paused_by']}: "
+                f"{pause['reason'] or 'no reason given'}); nothing done")
+
+    def _deadline(self) -> datetime:
+        return utcnow() + timedelta(seconds=self.claim_bound)
+
+    def _gate(self, row: Row | None) -> Callable[[], None]:
+        """What the adapter asks right before each request that makes (part of) the post: may it start?"""
+
+        def gate() -> None:
+            try:
+                paused = self._paused()
+                renewed = row is None or self.ledger is None or self.ledger.renew(row, self._deadline())
+            except LedgerError as error:  # cannot ask: the same as a no (a thread's first tweets may be out)
+                raise Stopped(f"the ledger failed: {error.message}", paused=False, hint=error.hint) from None
+            if paused:
+                raise Stopped(paused, paused=True, hint="socialpub resume, when the crisis is over")
+            if not renewed:
+                raise Stopped("this run lost its claim (its ledger liveness session ended, or another run took "
+                              "the claim over); it sends nothing more", paused=False,
+                              hint="the next run goes on; socialpub status shows every row")
+
+        return gate
+
+    def _stopped(self, row: Row | None, previous: Row | None, post_id: str, channel: str, stop: Stopped) -> Result:
+        """The gate said no before anything of the post was sent: undo the claim, as if never claimed."""
+        if row is not None and self.ledger is not None:
+            try:
+                if self.ledger.release(row, previous):
+                    self.ledger.event("paused" if stop.paused else "stopped", row, error=stop.message)
+                else:
+                    self.ledger.event("unrecorded", row, outcome="nothing sent", why=stop.message)
+            except LedgerError:
+                pass  # the claim stays `publishing`: the next run reconciles it (nothing was sent)
+        return Result(post_id, channel, "paused" if stop.paused else "retrying", error=stop.message, hint=stop.hint)
+
+    def _claim_wait(self, row: Row) -> float:
+        """Seconds to wait before taking over a claim whose claimer failed the liveness test: none when its
+        process has surely ended (the grace of `_reconcile` covers what it sent last); else until the claim's
+        deadline, as a claimer that lost only its ledger session may still be in the middle of a request."""
+        assert self.ledger is not None
+        if row.claimed_by is None or row.claim_deadline is None or self.ledger.claimer_gone(row.claimed_by):
+            return 0.0
+        # Stored to the second (truncated): count from the end of that second.
+        return max(0.0, (row.claim_deadline - utcnow()).total_seconds() + 1.0)
+
+    def _settle(self, row: Row, action: str | None, **detail: Any) -> str | None:
+        """Record this run's outcome of its claim, with its event. None when recorded; else why not: the
+        claim was taken over meanwhile (a late answer never overwrites what another run recorded), or the
+        ledger failed."""
+        assert self.ledger is not None
+        try:
+            if self.ledger.settle(row, holder=self.ledger.claimer, action=action, **detail):
+                return None
+        except LedgerError as error:
+            return f"the ledger could not record it: {error.message}"
+        return "another run took this claim over before this run could record its outcome"
+
+    def _unrecorded(self, row: Row, outcome: str, why: str) -> Result:
+        """The outcome of a call that the ledger did not take: told, kept in the history when possible."""
+        assert self.ledger is not None
+        try:
+            current = self.ledger.get(row.post_id, row.channel)
+            self.ledger.event("unrecorded", row, outcome=outcome, why=why,
+                              now_claimed_by=current.claimed_by if current else None,
+                              now_state=current.state if current else None)
+        except LedgerError:
+            pass  # the message below is then the only record: it says so
+        return Result(row.post_id, row.channel, "unknown", error=f"{why} ({outcome})",
+                      hint=f"socialpub status and socialpub history show what the ledger holds; the next run "
+                      f"reconciles it with the platform, or settle it: socialpub resolve {row.post_id} "
+                      f"--channel {row.channel} (--published URL | --not-published)")
 
     # --- helpers ---
 
@@ -464,7 +578,19 @@ def run_due(
     publisher: Publisher, posts: Sequence[Post], now: datetime
 ) -> list[Result]:
     """`socialpub run`: every due (post, channel) not yet published; channels in parallel, posts of a
-    channel in publish_at order."""
+    channel in publish_at order. Under the run lock, and not while paused: raises `NothingDone` then."""
+    ledger = publisher.ledger
+    assert ledger is not None
+    with ledger.run_lock() as got_lock:
+        if not got_lock:
+            raise NothingDone("another run holds the lock; nothing done")
+        paused = publisher._paused()
+        if paused:
+            raise NothingDone(paused)
+        return _run_due_locked(publisher, posts, now)
+
+
+def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) -> list[Result]:
     config = publisher.config
     ledger = publisher.ledger
     assert ledger is not None

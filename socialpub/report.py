@@ -454,7 +454,7 @@ def check_markdown(result: CheckResult, *, limit: int = MARKDOWN_LIMIT) -> str:
 
 _STATE_STYLE = {
     "published": "ok", "retracted": "ok", "dry-run": "rule", "skipped": "dim", "retrying": "warning",
-    "missed": "warning", "refused": "error", "failed": "error", "unknown": "error",
+    "missed": "warning", "paused": "warning", "refused": "error", "failed": "error", "unknown": "error",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import Adapter, Measure, Part, Receipt, Rendered
 from socialpub.errors import PlatformError
@@ -72,8 +72,10 @@ class FakeAdapter(Adapter):
                         parts=(Part(text, source, (), len(text)),),  # type: ignore[arg-type]
                         measures=(Measure("text", len(text), self.limit("text"), source=source),))
 
-    def publish(self, rendered: Rendered) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Any = None) -> Receipt:
         self.secret("token")
+        if gate is not None:
+            gate()
         remote_id = PLATFORM.create(self.channel.name, rendered.text)
         return Receipt(remote_id, f"https://fake.example/{remote_id}")
 

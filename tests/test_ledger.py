@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from socialpub.ledger import Ledger, PostgresLedger, Row, SQLiteLedger, open_ledger
+from socialpub.ledger import MIGRATIONS, Ledger, PostgresLedger, Row, SQLiteLedger, open_ledger
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -50,7 +50,7 @@ def test_migrations_are_numbered_and_idempotent(spec: str, tmp_path: Path) -> No
         opened = open_ledger(spec, tmp_path)
         with opened.transaction() as cur:
             cur.execute("SELECT version FROM schema_migrations")
-            assert [r[0] for r in cur.fetchall()] == [1]
+            assert [r[0] for r in cur.fetchall()] == [v for v, _ in MIGRATIONS]
         opened.close()
 
 

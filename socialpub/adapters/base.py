@@ -335,7 +335,9 @@ class Adapter:
 
     # --- the network side (the publishing issue fills these in per platform) ---
 
-    def publish(self, rendered: Rendered) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Gate | None = None) -> Receipt:
+        """Make the post. `gate()` is called right before each request that makes (part of) a post and
+        raises `Stopped` when none may start (publishing paused, claim lost)."""
         raise NotImplementedError(f"publishing to {self.label} is not available in this version")
 
     def find(self, rendered: Rendered) -> Receipt | None:
@@ -346,6 +348,9 @@ class Adapter:
 
     def verify(self) -> list[str]:
         raise NotImplementedError(f"verifying {self.label} credentials is not available in this version")
+
+
+Gate = Callable[[], None]
 
 
 def with_link(text: str, link: str | None, separator: str = " ") -> str:

@@ -55,8 +55,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered, with_link
-from socialpub.errors import CredentialsError, PlatformError
+from socialpub.adapters.base import Adapter, Gate, Issue, Measure, Part, Receipt, Rendered, with_link
+from socialpub.errors import CredentialsError, PlatformError, Stopped
 from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
@@ -170,7 +170,7 @@ class FacebookAdapter(Adapter):
 
     # --- the network side ------------------------------------------------------------------------
 
-    def publish(self, rendered: Rendered, *, now: datetime | None = None) -> Receipt:
+    def publish(self, rendered: Rendered, *, now: datetime | None = None, gate: Gate | None = None) -> Receipt:
         """Post to the Page's feed: text and link, a photo, several photos, or a video; natively scheduled
         when the channel says so and publish_at is ahead."""
         page_id = self._page_id()
@@ -188,6 +188,8 @@ class FacebookAdapter(Adapter):
                 f"{len(images)} images; a Facebook post takes at most {self.limit('images')}",
                 "remove some images",
             )
+        if gate is not None:
+            gate()
         graph = self.graph
         if videos:
             video = _readable(videos[0], VIDEO_TYPES, "MP4 or MOV video")
@@ -209,7 +211,7 @@ class FacebookAdapter(Adapter):
             post_id = _id(answer, "post_id")  # {"id": photo, "post_id": PAGEID_POSTID}: the post's is wanted
         elif images:
             readable = [_readable(m, IMAGE_TYPES, "JPEG, PNG or GIF image") for m in images]  # all, first
-            post_id = self._multi_photo(page_id, readable, message, schedule)
+            post_id = self._multi_photo(page_id, readable, message, schedule, gate)
         else:
             # A link-only post carries the link as its message too, so that find() can recognise it.
             fields = {k: v for k, v in (("message", message), ("link", rendered.link)) if v}
@@ -230,8 +232,11 @@ class FacebookAdapter(Adapter):
             published_at=when or datetime.now(UTC),
         )
 
-    def _multi_photo(self, page_id: str, images: list[Media], message: str, schedule: dict[str, str]) -> str:
-        """Upload each image unpublished, then one feed post that attaches them all (Pages API docs)."""
+    def _multi_photo(
+        self, page_id: str, images: list[Media], message: str, schedule: dict[str, str], gate: Gate | None = None
+    ) -> str:
+        """Upload each image unpublished, then one feed post that attaches them all (Pages API docs); `gate()`
+        again before that post (a pause during the uploads stops it)."""
         graph = self.graph
         uploaded: list[str] = []
         try:
@@ -251,9 +256,11 @@ class FacebookAdapter(Adapter):
             fields = {"attached_media": json.dumps([{"media_fbid": i} for i in uploaded]), **schedule}
             if message:
                 fields["message"] = message
+            if gate is not None:
+                gate()
             answer = self._call(graph.post, page_id, "feed", fields, creates=True)
-        except PlatformError as error:
-            if not error.maybe_sent:  # no post: the unpublished photos would only clutter the Page's library
+        except (PlatformError, Stopped) as error:
+            if not getattr(error, "maybe_sent", False):  # no post: unpublished photos would only clutter the Page
                 for photo_id in uploaded:
                     try:
                         self._call(graph.delete, photo_id)

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered
+from socialpub.adapters.base import Adapter, Gate, Issue, Measure, Part, Receipt, Rendered
 from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError, PostError
 from socialpub.http import (
@@ -177,7 +177,7 @@ class PinterestAdapter(Adapter):
 
     # --- the network side ------------------------------------------------------------------------
 
-    def publish(self, rendered: Rendered) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Gate | None = None) -> Receipt:
         """Create the pin: upload the video first when there is one, then `POST /v5/pins`."""
         board_id = self._board_id(rendered)
         if not rendered.media:
@@ -192,6 +192,8 @@ class PinterestAdapter(Adapter):
         body: dict[str, Any] = {"board_id": board_id, "media_source": source, **pin_fields(rendered)}
         if media.alt:
             body["alt_text"] = media.alt
+        if gate is not None:
+            gate()
         response = self._call(
             "POST",
             "/v5/pins",

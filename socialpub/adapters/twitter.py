@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import Adapter, Gate, Issue, Measure, Part, Receipt, Rendered, with_link
 from socialpub.config import write_secret
-from socialpub.errors import CredentialsError, PlatformError
+from socialpub.errors import CredentialsError, PlatformError, Stopped
 from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
@@ -161,8 +161,9 @@ class TwitterAdapter(Adapter):
 
     # --- the network side --------------------------------------------------------------------------
 
-    def publish(self, rendered: Rendered) -> Receipt:
-        """Post the tweet, or the thread (each tweet replying to the previous one), with its media."""
+    def publish(self, rendered: Rendered, *, gate: Gate | None = None) -> Receipt:
+        """Post the tweet, or the thread (each tweet replying to the previous one), with its media; `gate()`
+        before each tweet (a stop after the first is an incomplete thread)."""
         parts = rendered.parts
         if not parts:
             raise PlatformError("X: nothing to post", transient=False, hint="the post renders to no tweet")
@@ -171,7 +172,14 @@ class TwitterAdapter(Adapter):
         posted: list[str] = []
         for index, (part, ids) in enumerate(zip(parts, media_ids, strict=True)):
             try:
+                if gate is not None:
+                    gate()
                 posted.append(self._create_tweet(part.text, ids, posted[-1] if posted else None))
+            except Stopped as stop:
+                if not posted:
+                    raise
+                cause = PlatformError(f"stopped before it: {stop.message}", transient=False)
+                raise self._incomplete_thread(cause, posted, index, len(parts)) from None
             except PlatformError as exc:
                 if not posted:
                     raise

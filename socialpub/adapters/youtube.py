@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Issue, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import Adapter, Gate, Issue, Measure, Part, Receipt, Rendered, with_link
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
 from socialpub.http import READ_TIMEOUT, platform_error, redirect_url, request_error, retry_after, scrub
 from socialpub.loopback import redirect_problem
@@ -253,8 +253,9 @@ class YouTubeAdapter(Adapter):
                 )
         return {"snippet": snippet, "status": status}
 
-    def publish(self, rendered: Rendered, *, progress: Progress | None = None) -> Receipt:
-        """Upload the video (resumable, in chunks), then its thumbnail; `progress(sent, total)` per chunk."""
+    def publish(self, rendered: Rendered, *, progress: Progress | None = None, gate: Gate | None = None) -> Receipt:
+        """Upload the video (resumable, in chunks), then its thumbnail; `progress(sent, total)` per chunk,
+        `gate()` right before the upload starts."""
         progress = progress or self.progress
         self.warnings = []
         video = _video_of(rendered)
@@ -275,6 +276,8 @@ class YouTubeAdapter(Adapter):
                 hint="check the file; nothing was sent",
             ) from None
         try:
+            if gate is not None:
+                gate()
             request = youtube.videos().insert(part="snippet,status", body=body, media_body=media)
             answer = self._upload(request, media.size(), progress)
         finally:
