@@ -18,7 +18,7 @@ import secrets
 import socket
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,6 +82,26 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        # What went out (docs/exactly-once.md, "The stored payload"): the rendered payload of every claim,
+        # content-addressed, and a copy of every image and thumbnail sent; the claim's row points at its payload.
+        2,
+        """
+        ALTER TABLE publications ADD COLUMN payload_hash TEXT;
+        CREATE INDEX publications_payload ON publications (channel, payload_hash);
+        CREATE TABLE payloads (
+            sha256 TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            data {blob} NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 
@@ -124,6 +144,7 @@ class Row:
     claimed_by: str | None = None
     claimed_at: datetime | None = None
     updated_at: datetime | None = None
+    payload_hash: str | None = None  # the claim's rendered payload (Ledger.payload), for reconciliation and audit
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -143,6 +164,7 @@ class Row:
             "last_error": self.last_error,
             "next_attempt_at": iso(self.next_attempt_at),
             "updated_at": iso(self.updated_at),
+            "payload_hash": self.payload_hash,
         }
 
 
@@ -166,6 +188,7 @@ _ROW_COLUMNS = (
     "claimed_by",
     "claimed_at",
     "updated_at",
+    "payload_hash",
 )
 _TIMES = {"scheduled_at", "published_at", "next_attempt_at", "claimed_at", "updated_at"}
 
@@ -200,10 +223,12 @@ class Ledger:
 
     placeholder = "?"
     serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    blob_type = "BLOB"
     kind = "sqlite"
 
     def __init__(self) -> None:
-        self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        # host:pid:random:start: `start` (boot and start time of the process) tells a reused pid from ours.
+        self.claimer = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}:{process_start(os.getpid())}"
         self._local = threading.local()
 
     # --- dialect hooks ---
@@ -249,7 +274,7 @@ class Ledger:
             for version, script in MIGRATIONS:
                 if version in done:
                     continue
-                for statement in script.format(serial=self.serial).split(";"):
+                for statement in script.format(serial=self.serial, blob=self.blob_type).split(";"):
                     if statement.strip():
                         cur.execute(statement)
                 cur.execute(self.sql("INSERT INTO schema_migrations VALUES (?, ?)"), (version, iso(utcnow())))
@@ -337,6 +362,47 @@ class Ledger:
     def save(self, row: Row) -> None:
         with self.transaction() as cur:
             self._put(cur, row)
+
+    # --- what went out: payloads and media copies (docs/exactly-once.md, "The stored payload") ---
+    def store_payload(self, sha256: str, body: str, blobs: Mapping[str, bytes]) -> None:
+        """Keep a claim's payload (canonical JSON, `sha256` its hash) and the images it sends, once each."""
+        with self.transaction() as cur:
+            for digest, data in blobs.items():
+                cur.execute(
+                    self.sql("INSERT INTO blobs (sha256, size, data, stored_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (sha256) DO NOTHING"),
+                    (digest, len(data), data, iso(utcnow())),
+                )
+            cur.execute(
+                self.sql("INSERT INTO payloads (sha256, body, stored_at) VALUES (?, ?, ?) "
+                         "ON CONFLICT (sha256) DO NOTHING"),
+                (sha256, body, iso(utcnow())),
+            )
+
+    def payload(self, sha256: str) -> dict[str, Any] | None:
+        with self.transaction(read_only=True) as cur:
+            cur.execute(self.sql("SELECT body FROM payloads WHERE sha256 = ?"), (sha256,))
+            found = cur.fetchone()
+            return json.loads(found[0]) if found else None
+
+    def blob(self, sha256: str) -> bytes | None:
+        with self.transaction(read_only=True) as cur:
+            cur.execute(self.sql("SELECT data FROM blobs WHERE sha256 = ?"), (sha256,))
+            found = cur.fetchone()
+            return bytes(found[0]) if found else None
+
+    def same_payload_elsewhere(self, post_id: str, channel: str, payload_hash: str) -> Row | None:
+        """A row of another post id on this channel that sent (or may have sent) this very payload."""
+        with self.transaction(read_only=True) as cur:
+            cur.execute(
+                self.sql(
+                    f"SELECT {', '.join(_ROW_COLUMNS)} FROM publications WHERE channel = ? AND payload_hash = ? "
+                    "AND post_id <> ? AND state IN ('published', 'publishing', 'unknown') ORDER BY post_id"
+                ),
+                (channel, payload_hash, post_id),
+            )
+            found = cur.fetchone()
+            return _row(tuple(found)) if found else None
 
     # --- the audit trail ---
     def event(
@@ -485,7 +551,8 @@ class SQLiteLedger(Ledger):
         if not claimer:
             return False
         host, _, rest = claimer.partition(":")
-        pid_text = rest.split(":", 1)[0]
+        pid_text, _, rest = rest.partition(":")
+        started = rest.partition(":")[2]  # "" in claimer ids written before the start time was recorded
         if host != socket.gethostname() or not pid_text.isdigit():
             return True  # cannot tell: assume alive (SQLite ledgers are one host's)
         if claimer == self.claimer:
@@ -495,7 +562,10 @@ class SQLiteLedger(Ledger):
         except ProcessLookupError:
             return False
         except PermissionError:
-            return True
+            pass  # another user's process: its start time still tells
+        now_started = process_start(int(pid_text))
+        if started and now_started and started != now_started:
+            return False  # the pid was reused by a process that started later: the claimer is gone
         return _is_running(int(pid_text))
 
     @contextmanager
@@ -518,6 +588,17 @@ class SQLiteLedger(Ledger):
             handle.close()
 
 
+def process_start(pid: int) -> str:
+    """When process `pid` started, as "BOOT.TICKS" (the boot's id, and field 22 of /proc/PID/stat); "" when
+    the system does not tell (no /proc). Two processes with the same pid never have the same value."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+        ticks = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[19]
+    except (OSError, IndexError):
+        return ""
+    return f"{boot}.{ticks}"
+
+
 def _is_running(pid: int) -> bool:
     """Not a zombie (a killed child that its parent has not reaped yet is gone for our purposes)."""
     try:
@@ -532,6 +613,7 @@ class PostgresLedger(Ledger):
 
     placeholder = "%s"
     serial = "BIGSERIAL PRIMARY KEY"
+    blob_type = "BYTEA"
     kind = "postgresql"
 
     def __init__(self, url: str) -> None:

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.check import PostReport, Renderer, check_post, content_hash
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
-from socialpub.ledger import Ledger, Row, utcnow
+from socialpub.ledger import STATES, Ledger, Row, utcnow
+from socialpub.payload import Frozen, MediaUnreadable, canonical, freeze, rebuild
 
 if TYPE_CHECKING:
     from socialpub.adapters.base import Adapter, Receipt, Rendered
@@ -30,6 +31,11 @@ MAX_WAIT_IN_RUN = 60.0  # a shorter rate-limit wait is slept through; a longer o
 MAX_TRIES_IN_RUN = 3
 BACKOFF = (2.0, 8.0, 30.0)
 RETRY_LATER = timedelta(minutes=5)
+# A post due longer ago than this with nothing on record (a lost or new ledger, a renamed post file, cron down)
+# is looked for on the platform before its first send (docs/exactly-once.md, "Safeguards").
+LOOK_FIRST_AFTER = timedelta(minutes=15)
+STUCK_AFTER = timedelta(minutes=30)  # a live claimer holding a row longer than this needs a person's eyes
+CHANGED = "SP-META-008: the content no longer matches what was"
 
 
 @dataclass
@@ -44,6 +50,7 @@ class Result:
     error: str | None = None
     hint: str | None = None
     would_send: dict[str, Any] | None = None
+    attention: bool = False  # a skip a person must look at (shown even with --quiet)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -58,6 +65,8 @@ class Result:
             data["hint"] = self.hint
         if self.would_send is not None:
             data["would_send"] = self.would_send
+        if self.attention:
+            data["attention"] = True
         return data
 
 
@@ -133,6 +142,8 @@ class Publisher:
                     f"{pause['reason'] or 'no reason given'})",
                     hint="socialpub resume, when the crisis is over",
                 )
+        for report in reports:
+            report.content_hash()  # media hashed now, as checked: what is sent is compared with it
         results: list[Result] = []
         for report in reports:
             renders = report.renders
@@ -141,7 +152,8 @@ class Publisher:
                 results += [f.result() for f in futures]
         return results
 
-    def attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False) -> Result:
+    def attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False,
+                now: datetime | None = None) -> Result:
         """One (post, channel): refuse, skip, reconcile or send, and record it."""
         post, channel = report.post, rendered.channel.name
         key = (post.id, channel)
@@ -166,15 +178,24 @@ class Publisher:
                                          error="already published"))
             return self._done(Result(post.id, channel, "dry-run", would_send=would_send(rendered)))
         adapter = self.renderer.adapter(channel)
-        digest = content_hash(report.all_renders)
+        digest = report.content_hash()
+        try:
+            frozen = freeze(rendered)  # the media read once: what is hashed here is what is uploaded
+        except MediaUnreadable as error:
+            return self._done(Result(post.id, channel, "refused", error=f"a media file cannot be read now: {error}",
+                                     hint="restore the file (socialpub check shows the post's media)"))
+        changed = _changed_since_check(report, frozen)
+        if changed:
+            return self._done(Result(post.id, channel, "refused", error=changed,
+                                     hint="the next run checks the post again; get changes re-approved"))
+        rendered = frozen.rendered
         if self.ledger is None:
             return self._done(self._send(adapter, rendered, None, mode))
 
         row = self.ledger.get(post.id, channel)
         if row is not None and row.state in ("publishing", "unknown"):
             if self.ledger.claimer_alive(row.claimed_by):
-                doing = "published" if row.state == "publishing" else "reconciled"
-                return self._done(Result(post.id, channel, "skipped", error=f"being {doing} by another run"))
+                return self._done(_busy(row))
             # Take the row over atomically: of several runs that find the same crashed claim (PostgreSQL
             # hosts, or `publish` beside `run`), only one reconciles it and may send it again.
             seen = row
@@ -184,7 +205,27 @@ class Publisher:
                 return self._done(Result(post.id, channel, "skipped", error=busy))
             if seen.state == "publishing":
                 self.ledger.event("unknown", taken, error=taken.last_error)
-            settled = self._reconcile(adapter, rendered, taken)
+            settled = self._reconcile(adapter, rendered, taken, frozen, digest)
+            if settled is not None:
+                return self._done(settled)
+            row = self.ledger.get(post.id, channel)
+
+        if row is not None and not self._may_send(row, digest, mode, again):
+            return self._done(self._why_not(row, digest))
+        if not again:
+            twin = self.ledger.same_payload_elsewhere(post.id, channel, frozen.sha256)
+            if twin is not None:  # a renamed post file (its id is its name), or a copy of a post
+                where = twin.url or twin.remote_id or f"state {twin.state}"
+                return self._done(Result(
+                    post.id, channel, "refused",
+                    error=f"the same content was already sent to {channel} as post {twin.post_id} ({where}"
+                    f"{', file ' + twin.post_file if twin.post_file else ''}): not sent again",
+                    hint=f"a renamed post file? give it id = \"{twin.post_id}\"; to post it once more on purpose: "
+                    f"socialpub publish {post.file} --channel {channel} --again",
+                ))
+        self.ledger.store_payload(frozen.sha256, canonical(frozen.body), frozen.blobs)
+        if row is None and mode == "run" and _long_past_due(post, now or utcnow()):
+            settled = self._look_first(adapter, rendered, frozen, digest, post)
             if settled is not None:
                 return self._done(settled)
             row = self.ledger.get(post.id, channel)
@@ -201,18 +242,16 @@ class Publisher:
                 approval_code=post.approval_code, git_commit=self._git_commit(post), post_file=post.file,
                 scheduled_at=post.publish_at, attempts=(current.attempts if current else 0) + 1,
                 claimed_by=self.ledger.claimer if self.ledger else None, claimed_at=utcnow(),
-                last_error=current.last_error if current else None,
+                last_error=current.last_error if current else None, payload_hash=frozen.sha256,
             )
 
         current = row
-        if current is not None and not self._may_send(current, digest, mode, again):
-            return self._done(self._why_not(current, digest))
         claimed = self.ledger.claim(post.id, channel, decide)
         if claimed is None:
             return self._done(Result(post.id, channel, "skipped", error="claimed by another run"))
         if again and current is not None and current.state == "published":
             self.ledger.event("again", claimed, previous_remote_id=current.remote_id, previous_url=current.url)
-        self.ledger.event("publishing", claimed, mode=mode)
+        self.ledger.event("publishing", claimed, mode=mode, payload=frozen.sha256)
         return self._done(self._send(adapter, rendered, claimed, mode))
 
     # --- decisions ---
@@ -251,6 +290,17 @@ class Publisher:
         if row.state == "failed" and row.transient:
             return Result(row.post_id, row.channel, "retrying", error=row.last_error,
                           hint=f"next attempt after {row.next_attempt_at:%H:%M} UTC" if row.next_attempt_at else None)
+        if row.state not in STATES:  # written by another version, or by hand: never guessed at
+            return Result(row.post_id, row.channel, "skipped", attention=True,
+                          error=f"the ledger row is in state '{row.state}', which this version does not know: "
+                          "left alone",
+                          hint=f"a newer socialpub may have written it; or settle it: socialpub resolve "
+                          f"{row.post_id} --channel {row.channel} (--published URL | --not-published)")
+        if row.state == "failed":
+            return Result(row.post_id, row.channel, "skipped", attention=True,
+                          error=f"failed earlier, not retried until the post file changes: {row.last_error or ''}",
+                          hint=f"fix the post; or send it as it is: socialpub publish {row.post_file or row.post_id} "
+                          f"--channel {row.channel}")
         return Result(row.post_id, row.channel, "skipped", error=f"state {row.state}: {row.last_error or ''}".strip())
 
     # --- the call and its settlement ---
@@ -321,27 +371,41 @@ class Publisher:
             )
         return self._reconciled(row, post_id, channel, found)
 
-    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row) -> Result | None:
+    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row, frozen: Frozen, digest: str,
+                   *, wait: bool = True) -> Result | None:
         """A `publishing` row left by a crash, or an `unknown` one, taken over by this run (`_take_over`):
-        settle it from what the platform shows.
+        settle it from what the platform shows. The platform is searched for what that claim sent (its stored
+        payload), never for the post file as it reads now: a post edited since would hide it.
 
         Returns the settled result, or None when the platform confirms nothing was posted (send now).
         """
         assert self.ledger is not None
+        settle = f"socialpub resolve {row.post_id} --channel {row.channel} (--published URL | --not-published)"
+        sent, edited = self._as_claimed(rendered, row, frozen, digest)
+        if sent is None:
+            error = ("the post was edited after an attempt whose outcome is unknown, and the ledger keeps no "
+                     "payload of that attempt (an older version made it): it cannot be looked for")
+            self.ledger.save(replace(row, claimed_by=None, last_error=error))
+            return Result(row.post_id, row.channel, "unknown", error=error, hint=f"look on the platform, then {settle}")
         claimed = row.claimed_at or row.updated_at
         # Times are stored to the second (truncated): count from the end of that second, so that the wait
         # is never shorter than the grace.
         since = (utcnow() - claimed).total_seconds() - 1.0 if claimed else 0.0
-        if since < self.reconcile_grace:
+        if wait and since < self.reconcile_grace:
             self.sleep(self.reconcile_grace - max(since, 0.0))  # a request still in flight must land first
-        found = self._find(adapter, rendered)
-        partial = _incomplete(rendered, found)
+        found = self._find(adapter, sent)
+        partial = _incomplete(sent, found)
         if isinstance(found, str) or partial:
             self.ledger.save(replace(row, claimed_by=None))  # unknown, for the next run or a person
             return Result(row.post_id, row.channel, "unknown", error=f"cannot reconcile: {partial or found}",
-                          hint=_partial_hint(row.post_id, row.channel, found) if partial else
-                          f"socialpub resolve {row.post_id} --channel {row.channel} "
-                          "(--published URL | --not-published)")
+                          hint=_partial_hint(row.post_id, row.channel, found) if partial else settle)
+        if found is None and edited:
+            # Not among the recent posts is no proof for an attempt made before an edit: a person decides.
+            error = ("the post was edited after an attempt whose outcome is unknown; that attempt (as it was "
+                     "sent, from the ledger) is not among the platform's recent posts")
+            self.ledger.save(replace(row, claimed_by=None, last_error=error))
+            return Result(row.post_id, row.channel, "unknown", error=error,
+                          hint=f"the next run looks again; look on the platform, then {settle}")
         if found is None:
             # Confirmed not on the platform: claimable again, as a transient failure due now.
             cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
@@ -350,6 +414,39 @@ class Publisher:
             self.ledger.event("reconciled", cleared, found=False)
             return None
         return self._reconciled(row, row.post_id, row.channel, found)
+
+    def _as_claimed(self, rendered: Rendered, row: Row, frozen: Frozen, digest: str) -> tuple[Rendered | None, bool]:
+        """What the claim `row` sent (from its stored payload), and whether the post changed since.
+        (None, True) when it changed and the row has no payload (written before payloads were stored)."""
+        assert self.ledger is not None
+        body = self.ledger.payload(row.payload_hash) if row.payload_hash else None
+        if body is not None:
+            return rebuild(body, rendered), row.payload_hash != frozen.sha256
+        if row.content_hash is not None and row.content_hash != digest:
+            return None, True
+        return rendered, False
+
+    def _look_first(self, adapter: Adapter, rendered: Rendered, frozen: Frozen, digest: str,
+                    post: Post) -> Result | None:
+        """A post long past due with nothing on record: look on the platform before its first send (the ledger
+        may be new or lost, or the post sent before under another id). Claimed as `unknown` while looking, so
+        that what cannot be told stays `unknown`. None: not there, send it."""
+        assert self.ledger is not None
+        looking = "long past due with nothing on record: looked on the platform before the first send"
+
+        def decide(current: Row | None) -> Row | None:
+            if current is not None:
+                return None  # another run got there first
+            return Row(post_id=post.id, channel=rendered.channel.name, state="unknown", content_hash=digest,
+                       approval_code=post.approval_code, git_commit=self._git_commit(post), post_file=post.file,
+                       scheduled_at=post.publish_at, claimed_by=self.ledger.claimer if self.ledger else None,
+                       claimed_at=utcnow(), last_error=looking, payload_hash=frozen.sha256)
+
+        taken = self.ledger.claim(post.id, rendered.channel.name, decide)
+        if taken is None:
+            return Result(post.id, rendered.channel.name, "skipped", error="claimed by another run")
+        self.ledger.event("look-first", taken, payload=frozen.sha256)
+        return self._reconcile(adapter, rendered, taken, frozen, digest, wait=False)
 
     def _reconciled(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:
         if row is not None and self.ledger is not None:
@@ -412,6 +509,35 @@ class Publisher:
         if self.on_result is not None:
             self.on_result(result)
         return result
+
+
+def _busy(row: Row) -> Result:
+    """A row a live process holds: skipped; a person is told when it has held it for long."""
+    doing = "published" if row.state == "publishing" else "reconciled"
+    since = row.claimed_at or row.updated_at
+    if since is not None and utcnow() - since > STUCK_AFTER:
+        return Result(row.post_id, row.channel, "skipped", attention=True,
+                      error=f"being {doing} by {row.claimed_by} since {since:%Y-%m-%d %H:%M} UTC, which is still "
+                      "running: stuck?",
+                      hint="look at that process; once it has stopped, the next run reconciles the row")
+    return Result(row.post_id, row.channel, "skipped", error=f"being {doing} by another run")
+
+
+def _long_past_due(post: Post, now: datetime) -> bool:
+    return post.publish_at is not None and now - post.publish_at > LOOK_FIRST_AFTER
+
+
+def _changed_since_check(report: PostReport, frozen: Frozen) -> str | None:
+    """Why the bytes about to be sent are not what the run checked (or what was approved), else None."""
+    sent = content_hash(report.all_renders, {**report.digests, **frozen.digests})
+    approved = (report.post.approved_sha256 or "").lower()
+    if sent != report.content_hash():
+        changed = sorted(m for m, d in frozen.digests.items() if report.digests.get(m) not in (None, d))
+        what = f"{', '.join(str(m.name) for m in changed)} changed" if changed else "the post changed"
+        return f"{CHANGED} checked ({what} since the check): not sent"
+    if approved and sent != approved:
+        return f"{CHANGED} approved (approved_sha256): not sent"
+    return None
 
 
 def _incomplete(rendered: Rendered, found: Receipt | str | None) -> str | None:
@@ -480,6 +606,7 @@ def run_due(
         with publisher._lock:
             if post.id not in reports:
                 reports[post.id] = check_post(post, config, publisher.renderer, now=now)
+                reports[post.id].content_hash()  # media hashed as checked
             return reports[post.id]
 
     def work(channel: str, queue: list[Post]) -> list[Result]:
@@ -498,10 +625,13 @@ def run_due(
                     break
                 publisher.sleep(wait)
             report = report_for(post)
+            if not publisher.dry_run:  # a long run: the file may have changed since; the rules run again
+                report, refusal = _recheck(publisher, report, channel, now)
+                if refusal is not None:
+                    out.append(publisher._done(refusal))
+                    continue
             rendered = next(r for r in report.renders if r.channel.name == channel)
-            result = publisher.attempt(report, rendered, mode="run")
-            if result.state != "skipped":  # settled or someone else's: `status` shows it, cron need not
-                out.append(result)
+            out.append(publisher.attempt(report, rendered, mode="run", now=now))  # skips too: they say why
         return out
 
     # Build reports (rules) once per post before the channels go in parallel.
@@ -515,8 +645,31 @@ def run_due(
     return results
 
 
+def _recheck(publisher: Publisher, report: PostReport, channel: str, now: datetime) -> tuple[PostReport, Result | None]:
+    """The post loaded and checked again right before its send: (fresh report, None), or a refusal when the
+    file no longer loads or its content is not what the run checked at its start."""
+    from socialpub.posts import load_post
+
+    post = report.post
+    fresh_post, problems = load_post(post.path, publisher.config)
+    if fresh_post is None or fresh_post.id != post.id:
+        why = "; ".join(p.message for p in problems) or "its id changed"
+        return report, Result(post.id, channel, "refused", error=f"the post file changed during the run: {why}",
+                              hint="socialpub check shows why; the next run checks it again")
+    fresh = check_post(fresh_post, publisher.config, publisher.renderer, now=now)
+    if fresh.content_hash() != report.content_hash():
+        return report, Result(post.id, channel, "refused",
+                              error=f"{CHANGED} checked (the post file changed during the run): not sent",
+                              hint="the next run checks it again; get changes re-approved")
+    return fresh, None
+
+
 def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, lateness: timedelta) -> Result | None:
     row = ledger.get(post.id, channel)
+    if row is not None and row.state not in STATES:
+        return Result(post.id, channel, "skipped", attention=True,
+                      error=f"the ledger row is in state '{row.state}', which this version does not know: left alone",
+                      hint=f"socialpub resolve {post.id} --channel {channel} (--published URL | --not-published)")
     if row is not None and row.state in ("published", "missed", "retracted", "publishing", "unknown"):
         return None
     assert post.publish_at is not None

@@ -622,7 +622,7 @@ def _image_payload(media: Media, what: str) -> dict[str, str]:
     if media.file is None:
         raise _refused(f"the {what} '{media.path}' cannot be read", "check the path in the post file")
     try:
-        data = media.file.read_bytes()
+        data = media.read()  # the bytes hashed before the claim, when read then
     except OSError as exc:
         raise _refused(
             f"the {what} '{media.path}' cannot be read: {exc.strerror}", "check the file"

@@ -587,7 +587,7 @@ class TwitterAdapter(Adapter):
                 hint="fix the media of the post (socialpub check shows why)",
             )
         try:
-            size = media.file.stat().st_size
+            size = len(media.data) if media.data is not None else media.file.stat().st_size
         except OSError as exc:
             raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
         init = self._api(
@@ -602,7 +602,7 @@ class TwitterAdapter(Adapter):
             )
         segment = max(self.chunk_size, -(-size // MAX_SEGMENTS))
         try:
-            with media.file.open("rb") as handle:
+            with media.open() as handle:  # the bytes hashed before the claim, when read then
                 for index in range(MAX_SEGMENTS):
                     block = handle.read(segment)
                     if not block:

@@ -453,12 +453,14 @@ class YouTubeAdapter(Adapter):
                 f"thumbnail {thumbnail.path} not set on video {video_id}: {thumbnail.problem or 'no file'}"
             )
             return
-        from googleapiclient.http import MediaFileUpload
+        from googleapiclient.http import MediaFileUpload, MediaIoBaseUpload
 
+        mime = thumbnail.mime or "application/octet-stream"
         try:
-            media = MediaFileUpload(
-                str(thumbnail.file), mimetype=thumbnail.mime or "application/octet-stream", resumable=False
-            )
+            if thumbnail.data is not None:  # the bytes hashed before the claim
+                media = MediaIoBaseUpload(thumbnail.open(), mimetype=mime, resumable=False)
+            else:
+                media = MediaFileUpload(str(thumbnail.file), mimetype=mime, resumable=False)
         except OSError as exc:
             self._warn(f"thumbnail {thumbnail.path} not set on video {video_id}: {exc.strerror}")
             return
