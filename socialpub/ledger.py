@@ -353,6 +353,8 @@ class Ledger:
                     current = None
             else:
                 current = self._get(cur, post_id, channel)
+                if current is not None and current.state == "new":  # a placeholder: nothing on record
+                    current = None
             new = decide(current)
             if new is None:
                 return None

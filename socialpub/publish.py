@@ -371,8 +371,7 @@ class Publisher:
             )
         return self._reconciled(row, post_id, channel, found)
 
-    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row, frozen: Frozen, digest: str,
-                   *, wait: bool = True) -> Result | None:
+    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row, frozen: Frozen, digest: str) -> Result | None:
         """A `publishing` row left by a crash, or an `unknown` one, taken over by this run (`_take_over`):
         settle it from what the platform shows. The platform is searched for what that claim sent (its stored
         payload), never for the post file as it reads now: a post edited since would hide it.
@@ -391,7 +390,7 @@ class Publisher:
         # Times are stored to the second (truncated): count from the end of that second, so that the wait
         # is never shorter than the grace.
         since = (utcnow() - claimed).total_seconds() - 1.0 if claimed else 0.0
-        if wait and since < self.reconcile_grace:
+        if since < self.reconcile_grace:
             self.sleep(self.reconcile_grace - max(since, 0.0))  # a request still in flight must land first
         found = self._find(adapter, sent)
         partial = _incomplete(sent, found)
@@ -429,26 +428,53 @@ class Publisher:
     def _look_first(self, adapter: Adapter, rendered: Rendered, frozen: Frozen, digest: str,
                     post: Post) -> Result | None:
         """A post long past due with nothing on record: look on the platform before its first send (the ledger
-        may be new or lost, or the post sent before under another id). Claimed as `unknown` while looking, so
-        that what cannot be told stays `unknown`. None: not there, send it."""
+        may be new or lost, or the post sent before under another id). Claimed as `unknown` while looking.
+        None: not there, send it."""
         assert self.ledger is not None
-        looking = "long past due with nothing on record: looked on the platform before the first send"
+        channel = rendered.channel.name
 
         def decide(current: Row | None) -> Row | None:
             if current is not None:
                 return None  # another run got there first
-            return Row(post_id=post.id, channel=rendered.channel.name, state="unknown", content_hash=digest,
+            return Row(post_id=post.id, channel=channel, state="unknown", content_hash=digest,
                        approval_code=post.approval_code, git_commit=self._git_commit(post), post_file=post.file,
                        scheduled_at=post.publish_at, claimed_by=self.ledger.claimer if self.ledger else None,
-                       claimed_at=utcnow(), last_error=looking, payload_hash=frozen.sha256)
+                       claimed_at=utcnow(), payload_hash=frozen.sha256,
+                       last_error="long past due with nothing on record: looking on the platform first")
 
-        taken = self.ledger.claim(post.id, rendered.channel.name, decide)
-        if taken is None:
-            return Result(post.id, rendered.channel.name, "skipped", error="claimed by another run")
-        self.ledger.event("look-first", taken, payload=frozen.sha256)
-        return self._reconcile(adapter, rendered, taken, frozen, digest, wait=False)
+        row = self.ledger.claim(post.id, channel, decide)
+        if row is None:
+            return Result(post.id, channel, "skipped", error="claimed by another run")
+        self.ledger.event("look-first", row, payload=frozen.sha256)
+        try:
+            found = adapter.find(rendered)
+        except (PlatformError, CredentialsError) as error:
+            message = f"could not look on the platform before the first send: {self._message(error, adapter)}"
+            if isinstance(error, PlatformError) and error.maybe_sent:  # the platform cannot tell: a person can
+                self.ledger.save(replace(row, claimed_by=None, last_error=message))
+                return Result(post.id, channel, "unknown", error=message, hint=error.hint or
+                              f"look on the platform, then socialpub resolve {post.id} --channel {channel} "
+                              "(--published URL | --not-published)")
+            if isinstance(error, PlatformError) and error.transient:
+                # Nothing on record again (the claim placeholder): the next run looks first once more.
+                self.ledger.save(replace(row, state="new", claimed_by=None, last_error=message))
+                return Result(post.id, channel, "retrying", error=message, hint=error.hint)
+            return self._failed(row, post.id, channel, message, error.hint, False, None, "run")
+        partial = _incomplete(rendered, found)
+        if partial:
+            self.ledger.save(replace(row, claimed_by=None, last_error=partial))
+            return Result(post.id, channel, "unknown", error=partial,
+                          hint=_partial_hint(post.id, channel, found))
+        if found is None:
+            cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
+                              last_error="not on the platform: looked before the first send")
+            self.ledger.save(cleared)
+            self.ledger.event("looked-first", cleared, found=False)
+            return None
+        return self._reconciled(row, post.id, channel, found, "looked-first")
 
-    def _reconciled(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:
+    def _reconciled(self, row: Row | None, post_id: str, channel: str, receipt: Receipt,
+                    action: str = "reconciled") -> Result:
         if row is not None and self.ledger is not None:
             settled = replace(
                 row, state="published", remote_id=receipt.remote_id, url=receipt.url,
@@ -456,7 +482,7 @@ class Publisher:
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
             self.ledger.save(settled)
-            self.ledger.event("reconciled", settled, found=True)
+            self.ledger.event(action, settled, found=True)
         return Result(post_id, channel, "published", receipt.remote_id, receipt.url, error=None,
                       hint="found on the platform after an interrupted attempt")
 

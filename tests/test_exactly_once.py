@@ -501,8 +501,10 @@ def test_expired_tokens_fail_until_a_person_publishes(worlds: Any) -> None:
     )
     assert world.counts() == Counter()
     sent = sum(creates(world).values())
-    code, results, _ = cli_run(world)  # cron again: a permanent failure waits for a person
-    assert code == 0 and results == {} and sum(creates(world).values()) == sent
+    code, results, _ = cli_run(world)  # cron again: a permanent failure waits for a person, and says so
+    assert code == 0 and sum(creates(world).values()) == sent
+    assert {(r["state"], r.get("attention")) for r in results.values()} == {("skipped", True)}
+    assert all("not retried until the post file changes" in r["error"] for r in results.values())
     world.box.static_expired = False  # a person renewed the tokens
     code, out, err = cli(world, "publish", str(world.root / "posts" / "p000.md"), "--yes", "--format", "json")
     assert code == 0, err
@@ -561,7 +563,8 @@ def test_a_lost_answer_being_checked_is_not_reconciled_by_another_run(
             time.sleep(0.05)
         second = run_here(world, grace=0.0)
         results = first.result()
-    assert second == {}  # skipped: being reconciled by another run
+    assert states(second) == {("p000", "pin"): "skipped"}  # and said why
+    assert second[("p000", "pin")].error == "being reconciled by another run"
     assert states(results) == {("p000", "pin"): "published"}
     assert creates(world) == Counter({"pinterest": 1})
     assert world.counts() == once_each(world.pairs())
