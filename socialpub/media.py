@@ -61,6 +61,8 @@ class Media:
     kind: str | None = field(default=None, init=False, compare=False, repr=False)
     # The bytes to send, read (and hashed) once before the claim (socialpub.payload.freeze); None: the file's
     data: bytes | None = field(default=None, compare=False, repr=False)
+    # sha256 of the bytes checked before the claim: a video streamed from disk is compared with it on the way
+    digest: str | None = field(default=None, compare=False, repr=False)
 
     # Made for every media entry of every post: the frozen dataclass's own __init__ would set each field with
     # object.__setattr__ (several times slower), as in adapters.base.Part.
@@ -74,6 +76,7 @@ class Media:
         where: Any = None,
         problem: str | None = None,
         data: bytes | None = None,
+        digest: str | None = None,
     ) -> None:
         self.__dict__.update(
             path=path,
@@ -85,6 +88,7 @@ class Media:
             problem=problem,
             kind=_kind(path, mime),
             data=data,
+            digest=digest,
         )
 
     @property
@@ -104,6 +108,19 @@ class Media:
             return io.BytesIO(self.data)
         assert self.file is not None
         return self.file.open("rb")
+
+    def changed(self, digest: str) -> None:
+        """Raise when `digest` (of the bytes just streamed) is not what was checked before the claim: the
+        caller stops before the upload is finalised, so nothing is published."""
+        if self.digest is not None and digest != self.digest:
+            from socialpub.errors import PlatformError
+
+            raise PlatformError(
+                f"SP-META-008: the content no longer matches what was checked: {self.path} changed while it was "
+                "being uploaded; the upload was not finalised, nothing was published",
+                transient=False,
+                hint="socialpub check the post again (and get the change re-approved), then publish it",
+            )
 
     @property
     def size(self) -> int | None:

@@ -56,9 +56,10 @@ def freeze(rendered: Rendered) -> Frozen:
                     data = media.file.read_bytes()
                     digest = hashlib.sha256(data).hexdigest()
                     blobs[digest] = data
-                    done = replace_media(media, data)
+                    done = replace_media(media, data, digest)
                 else:  # a video: streamed by the upload, hashed here (and the upload stops if it changes)
                     digest = file_digest(media.file)
+                    done = replace_media(media, None, digest)
             except OSError as exc:
                 raise MediaUnreadable(f"{media.path}: {exc.strerror or exc}") from None
             digests[media.file] = digest
@@ -74,7 +75,7 @@ def freeze(rendered: Rendered) -> Frozen:
         digest = digests.get(m.file) if m.file is not None else None
         return {
             "path": m.path, "type": m.mime, "kind": m.kind, "alt": m.alt, "depicts_patient": m.depicts_patient,
-            "sha256": digest, "bytes": len(m.data) if m.data is not None else m.size,
+            "sha256": m.digest or digest, "bytes": len(m.data) if m.data is not None else m.size,
             "stored": m.data is not None,
         }
 
@@ -129,7 +130,7 @@ def rebuild(body: Mapping[str, Any], rendered: Rendered) -> Rendered:
     )
 
 
-def replace_media(media: Media, data: bytes) -> Media:
+def replace_media(media: Media, data: bytes | None, digest: str) -> Media:
     return Media(media.path, media.file, media.alt, media.depicts_patient, media.mime, media.where, media.problem,
-                 data=data)
+                 data=data, digest=digest)
 

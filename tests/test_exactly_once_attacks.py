@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -317,3 +318,61 @@ def test_a_claim_whose_pid_was_reused_is_reconciled(worlds: Any) -> None:
     assert "found on the platform" in results[("p000", "tw")].hint
     assert creates(world) == Counter({"twitter": 1})
 
+
+
+def swap_when(world: Any, route: str, path: Path, data: bytes) -> None:
+    """Overwrite `path` with `data` when the sandbox gets a request on `route`: after the run checked and
+    hashed the file, before it streams it."""
+    for r in world.box.table:
+        if r.name == route:
+            handler = r.handler
+
+            def swapping(request: Any, handler: Any = handler) -> Any:
+                path.write_bytes(data)
+                return handler(request)
+
+            r.handler = swapping
+
+
+@pytest.mark.parametrize(("channel", "route"), [("yt", "youtube:videos.insert"), ("tw", "twitter:media_init")])
+def test_a_video_changed_while_it_is_uploaded_is_never_published(worlds: Any, channel: str, route: str) -> None:
+    """A video is streamed, not read into memory: it is hashed on the way and compared with what was checked
+    before the upload is finalised (YouTube: before its last chunk; X: before FINALIZE)."""
+    world = worlds("w", eo.numbered_posts(1, [channel]), channels=[channel])
+    post = world.root / "posts" / "p000.md"
+    post.write_text(post.read_text().replace("media/lab.png", "media/lab.mp4"))
+    video = world.root / "posts" / "media" / "lab.mp4"
+    swap_when(world, route, video, eo.MP4[:-4] + b"\x01\x02\x03\x04")  # same size, other bytes
+    results = run_here(world)
+    result = results[("p000", channel)]
+    assert result.state == "failed"
+    assert "SP-META-008: the content no longer matches what was checked" in result.error
+    assert "not finalised, nothing was published" in result.error
+    assert kept(world) == Counter()
+    assert not [r for r in world.box.requests if r["route"] in ("twitter:media_finalize", "twitter:create")]
+    row = world.ledger_rows()[0]
+    assert row.state == "failed" and not row.transient  # cron does not send it again; a person looks
+
+
+def test_a_streamed_multipart_body_stops_before_its_last_block_when_the_file_changed(tmp_path: Path) -> None:
+    """Facebook and Pinterest stream videos as one multipart body: the last block is held back until the
+    bytes read so far hash to what was checked."""
+    from socialpub.check import file_digest
+    from socialpub.errors import PlatformError
+    from socialpub.http import MultipartFile
+    from socialpub.media import Media
+
+    path = tmp_path / "v.mp4"
+    path.write_bytes(eo.MP4 * 100_000)  # several blocks
+    checked = Media("v.mp4", path, None, mime="video/mp4", digest=file_digest(path))  # as freeze() makes it
+    body = MultipartFile({}, "source", path, "video/mp4", checked)
+    assert b"".join(body)[-len(body.tail):] == body.tail and body.finished  # unchanged: all of it
+    with path.open("r+b") as handle:
+        handle.seek(len(eo.MP4) * 99_999)
+        handle.write(b"\xff")  # one byte of the last block
+    body = MultipartFile({}, "source", path, "video/mp4", checked)
+    sent = []
+    with pytest.raises(PlatformError, match="SP-META-008"):
+        for block in body:
+            sent.append(block)
+    assert not body.finished and sum(len(b) for b in sent) < len(body) - len(body.tail)

@@ -624,7 +624,7 @@ class _Graph:
         """`POST /{page-id}/videos`, multipart, streamed from disk: the SDK has no video call, and requests
         would build a `files=` body in memory."""
         assert media.file is not None
-        body = MultipartFile(dict(fields), "source", media.file, media.mime or "application/octet-stream")
+        body = MultipartFile(dict(fields), "source", media.file, media.mime or "application/octet-stream", media)
         try:
             response = self.session.post(
                 f"{VIDEO_URL}/{self.version}/{page_id}/videos",

@@ -340,7 +340,7 @@ class PinterestAdapter(Adapter):
 
         assert media.file is not None
         body = MultipartFile(
-            {str(k): str(v) for k, v in parameters.items()}, "file", media.file, media.mime or ""
+            {str(k): str(v) for k, v in parameters.items()}, "file", media.file, media.mime or "", media
         )
         session = make_session(None)
         session.trust_env = self.channel.endpoint is None  # a loopback sandbox must not go through a proxy
