@@ -382,10 +382,19 @@ class Ledger:
             )
 
     def payload(self, sha256: str) -> dict[str, Any] | None:
+        """The stored payload with this hash; None when there is none, or none that still has this hash."""
+        import hashlib
+
         with self.transaction(read_only=True) as cur:
             cur.execute(self.sql("SELECT body FROM payloads WHERE sha256 = ?"), (sha256,))
             found = cur.fetchone()
-            return json.loads(found[0]) if found else None
+        if not found or hashlib.sha256(str(found[0]).encode("utf-8")).hexdigest() != sha256:
+            return None  # missing, or altered since it was stored: not to be trusted for a search
+        try:
+            body = json.loads(found[0])
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
 
     def blob(self, sha256: str) -> bytes | None:
         with self.transaction(read_only=True) as cur:

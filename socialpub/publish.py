@@ -382,8 +382,9 @@ class Publisher:
         settle = f"socialpub resolve {row.post_id} --channel {row.channel} (--published URL | --not-published)"
         sent, edited = self._as_claimed(rendered, row, frozen, digest)
         if sent is None:
-            error = ("the post was edited after an attempt whose outcome is unknown, and the ledger keeps no "
-                     "payload of that attempt (an older version made it): it cannot be looked for")
+            error = ("the post was edited after an attempt whose outcome is unknown, and the ledger has no "
+                     "readable payload of that attempt (made by an older version, or altered): it cannot be "
+                     "looked for")
             self.ledger.save(replace(row, claimed_by=None, last_error=error))
             return Result(row.post_id, row.channel, "unknown", error=error, hint=f"look on the platform, then {settle}")
         claimed = row.claimed_at or row.updated_at
@@ -418,10 +419,15 @@ class Publisher:
         """What the claim `row` sent (from its stored payload), and whether the post changed since.
         (None, True) when it changed and the row has no payload (written before payloads were stored)."""
         assert self.ledger is not None
+        if row.payload_hash == frozen.sha256:
+            return rendered, False  # the channel's content is what that claim sent
         body = self.ledger.payload(row.payload_hash) if row.payload_hash else None
         if body is not None:
-            return rebuild(body, rendered), row.payload_hash != frozen.sha256
-        if row.content_hash is not None and row.content_hash != digest:
+            try:
+                return rebuild(body, rendered), True
+            except (TypeError, ValueError, AttributeError):
+                pass  # a payload of an unexpected shape: as if there were none
+        if row.payload_hash is not None or (row.content_hash is not None and row.content_hash != digest):
             return None, True
         return rendered, False
 

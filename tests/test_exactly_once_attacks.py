@@ -7,6 +7,7 @@ to the sandbox on loopback; real SQLite and PostgreSQL ledgers. Counts are what 
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import subprocess
@@ -247,12 +248,17 @@ def test_an_image_swapped_after_the_check_is_refused_and_never_uploaded(worlds: 
     assert not [r for r in world.box.requests if "upload" in r["path"] or r["route"] in eo.CREATE_ROUTES.values()]
 
 
-def test_the_images_sent_are_kept_in_the_ledger_with_the_payload(worlds: Any) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_images_sent_are_kept_in_the_ledger_with_the_payload(
+    worlds: Any, backend: str, request: pytest.FixtureRequest
+) -> None:
     """The stored payload is the audit record of what went out: every part, alt text, board, and the
-    image bytes themselves (a video by hash and size only)."""
+    image bytes themselves, the thumbnail too (a video by hash and size only)."""
     spec = replace(eo.numbered_posts(1, CHANNELS)[0], thread=("Part two of the notes.",))
-    world = worlds("w", [spec])
-    run_here(world)
+    world = worlds("w", [spec], ledger=ledger_for(backend, request))
+    post = world.root / "posts" / "p000.md"
+    post.write_text(post.read_text().replace("[youtube]\n", '[youtube]\nthumbnail = "media/lab.png"\n'))
+    assert set(states(run_here(world)).values()) == {"published"}
     with world.open_ledger() as ledger:
         rows = {r.channel: r for r in ledger.rows()}
         bodies = {c: ledger.payload(r.payload_hash) for c, r in rows.items()}
@@ -265,6 +271,10 @@ def test_the_images_sent_are_kept_in_the_ledger_with_the_payload(worlds: Any) ->
         assert video["kind"] == "video" and not video["stored"] and video["bytes"] == len(eo.MP4)
         assert ledger.blob(video["sha256"]) is None
         assert bodies["yt"]["title"] == spec.title
+        thumbnail = bodies["yt"]["thumbnail"]
+        assert thumbnail["stored"] and ledger.blob(thumbnail["sha256"]) == eo.PNG
+    videos = [o for o in world.box.posts("youtube") if o.get("_thumbnail")]
+    assert [v["_thumbnail"]["sha256"] for v in videos] == [thumbnail["sha256"]]  # what YouTube got is what is kept
     publishing = [e for e in world.events() if e["action"] == "publishing"]
     assert {e["detail"]["payload"] for e in publishing} == {r.payload_hash for r in rows.values()}
 
@@ -376,3 +386,60 @@ def test_a_streamed_multipart_body_stops_before_its_last_block_when_the_file_cha
         for block in body:
             sent.append(block)
     assert not body.finished and sum(len(b) for b in sent) < len(body) - len(body.tail)
+
+
+def test_an_altered_stored_payload_is_not_trusted(worlds: Any) -> None:
+    """Someone edits the ledger's payload of a crashed claim, and the post is edited too: the payload no longer
+    has its hash, so it is not searched for; the row waits for a person instead of a guess."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]), channels=["tw"])
+    run_here(world)
+    with world.open_ledger() as ledger:
+        row = ledger.get("p000", "tw")
+        ledger.save(replace(row, state="publishing", remote_id=None, url=None,
+                            claimed_by=f"{socket.gethostname()}:999999999:dead0000:x.1"))
+        with ledger.transaction() as cur:
+            cur.execute("UPDATE payloads SET body = ?", ('{"parts": [{"text": "something else"}]}',))
+    world.add(edited(world.posts[0]))
+    world.posts = world.posts[-1:]
+    result = run_here(world, grace=0.0)[("p000", "tw")]
+    assert result.state == "unknown" and "no readable payload" in result.error
+    assert creates(world) == Counter({"twitter": 1})
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+PAYLOAD_KEYS = ("parts", "title", "link", "board", "board_id", "media", "thumbnail", "options", "text", "path")
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.dictionaries(st.sampled_from(PAYLOAD_KEYS), JSON, max_size=8))
+def test_rebuild_takes_any_stored_body_or_says_it_cannot(body: dict[str, Any]) -> None:
+    """A stored payload comes from the ledger, which people and other versions can write: rebuilding one of
+    any shape either gives what `find` needs or fails with the errors reconciliation turns into `unknown`."""
+    from socialpub.payload import rebuild
+
+    rendered = _a_rendered()
+    try:
+        again = rebuild(body, rendered)
+    except (TypeError, ValueError, AttributeError):
+        return
+    assert all(isinstance(p.text, str) for p in again.parts)
+
+
+@functools.cache
+def _a_rendered() -> Any:
+    """One post rendered for X (made once: hypothesis calls the test hundreds of times)."""
+    import tempfile
+
+    from socialpub.check import Renderer
+
+    root = Path(tempfile.mkdtemp(prefix="socialpub-rebuild-"))
+    (root / "posts" / "media").mkdir(parents=True)
+    (root / "posts" / "media" / "lab.png").write_bytes(eo.PNG)
+    (root / "channels.toml").write_text(eo.channels_toml("http://127.0.0.1:9", ["tw"]), encoding="utf-8")
+    (root / "posts" / "p000.md").write_text(eo.post_file(eo.numbered_posts(1, ["tw"])[0]), encoding="utf-8")
+    config = load_config(root / "channels.toml")
+    return Renderer(config).render(load_posts(config).posts[0])[0]
