@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -330,18 +331,18 @@ def test_a_claim_whose_pid_was_reused_is_reconciled(worlds: Any) -> None:
 
 
 
-def swap_when(world: Any, route: str, path: Path, data: bytes) -> None:
-    """Overwrite `path` with `data` when the sandbox gets a request on `route`: after the run checked and
-    hashed the file, before it streams it."""
-    for r in world.box.table:
-        if r.name == route:
-            handler = r.handler
+def swap_when(world: Any, route: str, path: Path, data: bytes) -> Callable[[], None]:
+    """Overwrite `path` with `data` when the sandbox gets a request on `route` (after the run checked and
+    hashed the file, before it streams it). Returns what undoes the hook."""
+    (r,) = [r for r in world.box.table if r.name == route]
+    handler = r.handler
 
-            def swapping(request: Any, handler: Any = handler) -> Any:
-                path.write_bytes(data)
-                return handler(request)
+    def swapping(request: Any) -> Any:
+        path.write_bytes(data)
+        return handler(request)
 
-            r.handler = swapping
+    r.handler = swapping
+    return lambda: setattr(r, "handler", handler)
 
 
 @pytest.mark.parametrize(("channel", "route"), [("yt", "youtube:videos.insert"), ("tw", "twitter:media_init")])
@@ -443,3 +444,22 @@ def _a_rendered() -> Any:
     (root / "posts" / "p000.md").write_text(eo.post_file(eo.numbered_posts(1, ["tw"])[0]), encoding="utf-8")
     config = load_config(root / "channels.toml")
     return Renderer(config).render(load_posts(config).posts[0])[0]
+
+
+def test_a_post_edited_during_a_long_run_is_checked_again_before_its_send(worlds: Any) -> None:
+    """`run` checks every due post at its start; p001's file is edited while p000 is being sent (X sends one
+    after the other). Right before p001's send its file is loaded and checked again: it is refused for this
+    run, and the next run sends it as it then reads, once."""
+    world = worlds("w", eo.numbered_posts(2, ["tw"]), channels=["tw"])
+    later = edited(world.posts[1])
+    target = world.root / "posts" / "p001.md"
+    undo = swap_when(world, "twitter:create", target, eo.post_file(later).encode())
+    results = run_here(world)
+    assert states(results) == {("p000", "tw"): "published", ("p001", "tw"): "refused"}
+    assert "SP-META-008: the content no longer matches what was checked (the post file changed during the run)" \
+        in results[("p001", "tw")].error
+    assert creates(world) == Counter({"twitter": 1})
+    undo()
+    assert states(run_here(world)) == {("p001", "tw"): "published"}
+    texts = [o["text"].strip() for o in world.box.posts("twitter") if o["kind"] == "tweets"]
+    assert sorted(texts) == sorted([world.posts[0].text.strip(), later.text.strip()])
