@@ -290,12 +290,8 @@ class Publisher:
         if row.state == "failed" and row.transient:
             return Result(row.post_id, row.channel, "retrying", error=row.last_error,
                           hint=f"next attempt after {row.next_attempt_at:%H:%M} UTC" if row.next_attempt_at else None)
-        if row.state not in STATES:  # written by another version, or by hand: never guessed at
-            return Result(row.post_id, row.channel, "skipped", attention=True,
-                          error=f"the ledger row is in state '{row.state}', which this version does not know: "
-                          "left alone",
-                          hint=f"a newer socialpub may have written it; or settle it: socialpub resolve "
-                          f"{row.post_id} --channel {row.channel} (--published URL | --not-published)")
+        if row.state not in STATES:
+            return _unknown_state(row)
         if row.state == "failed":
             return Result(row.post_id, row.channel, "skipped", attention=True,
                           error=f"failed earlier, not retried until the post file changes: {row.last_error or ''}",
@@ -555,6 +551,15 @@ def _busy(row: Row) -> Result:
     return Result(row.post_id, row.channel, "skipped", error=f"being {doing} by another run")
 
 
+def _unknown_state(row: Row) -> Result:
+    """A row in a state this version does not know (a newer version's, or written by hand): never guessed at,
+    never overwritten (not even as missed), and said every run."""
+    return Result(row.post_id, row.channel, "skipped", attention=True,
+                  error=f"the ledger row is in state '{row.state}', which this version does not know: left alone",
+                  hint=f"a newer socialpub may have written it; or settle it: socialpub resolve {row.post_id} "
+                  f"--channel {row.channel} (--published URL | --not-published)")
+
+
 def _long_past_due(post: Post, now: datetime) -> bool:
     return post.publish_at is not None and now - post.publish_at > LOOK_FIRST_AFTER
 
@@ -699,9 +704,7 @@ def _recheck(publisher: Publisher, report: PostReport, channel: str, now: dateti
 def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, lateness: timedelta) -> Result | None:
     row = ledger.get(post.id, channel)
     if row is not None and row.state not in STATES:
-        return Result(post.id, channel, "skipped", attention=True,
-                      error=f"the ledger row is in state '{row.state}', which this version does not know: left alone",
-                      hint=f"socialpub resolve {post.id} --channel {channel} (--published URL | --not-published)")
+        return _unknown_state(row)
     if row is not None and row.state in ("published", "missed", "retracted", "publishing", "unknown"):
         return None
     assert post.publish_at is not None
