@@ -463,3 +463,15 @@ def test_a_post_edited_during_a_long_run_is_checked_again_before_its_send(worlds
     assert states(run_here(world)) == {("p001", "tw"): "published"}
     texts = [o["text"].strip() for o in world.box.posts("twitter") if o["kind"] == "tweets"]
     assert sorted(texts) == sorted([world.posts[0].text.strip(), later.text.strip()])
+
+
+def test_a_row_in_a_state_unknown_to_this_version_is_never_overwritten_as_missed(worlds: Any) -> None:
+    world = worlds("w", eo.numbered_posts(1, ["tw"]), channels=["tw"])
+    from socialpub.ledger import Row
+
+    with world.open_ledger() as ledger:
+        ledger.save(Row("p000", "tw", "frozen-by-v9", attempts=1, last_error="kept by a newer version"))
+    results = run_here(world, NOW + timedelta(days=30))  # long past max_lateness
+    assert states(results) == {("p000", "tw"): "skipped"} and results[("p000", "tw")].attention
+    assert [(r.state, r.last_error) for r in world.ledger_rows()] == [("frozen-by-v9", "kept by a newer version")]
+    assert creates(world) == Counter()
