@@ -475,3 +475,26 @@ def test_a_row_in_a_state_unknown_to_this_version_is_never_overwritten_as_missed
     assert states(results) == {("p000", "tw"): "skipped"} and results[("p000", "tw")].attention
     assert [(r.state, r.last_error) for r in world.ledger_rows()] == [("frozen-by-v9", "kept by a newer version")]
     assert creates(world) == Counter()
+
+
+LISTINGS = {  # what `find` reads, per platform
+    "twitter": ("GET", r"/2/users/[0-9]+/tweets$"),
+    "facebook": ("GET", r"/[0-9]+/feed$"),
+    "youtube": ("GET", r"/youtube/v3/playlistItems$"),
+    "pinterest": ("GET", r"/v5/boards/[^/]+/pins$"),
+}
+
+
+def test_a_platform_that_cannot_be_asked_before_the_first_send_is_asked_again_later(worlds: Any) -> None:
+    """Long past due, nothing on record, and the platform's listing answers 503: nothing is sent, nothing is
+    left on record (the next run looks first again), and the run says it will retry."""
+    world = worlds("w", eo.numbered_posts(1, CHANNELS))
+    for method, path in LISTINGS.values():
+        world.box.inject("status", method=method, path=path, status=503, count=20)
+    results = run_here(world, sleep=lambda _: None)
+    assert states(results) == {("p000", c): "retrying" for c in CHANNELS}
+    assert all("could not look on the platform before the first send" in r.error for r in results.values())
+    assert creates(world) == Counter() and world.ledger_rows() == []
+    world.box.faults.clear()
+    assert states(run_here(world)) == {("p000", c): "published" for c in CHANNELS}
+    assert creates(world) == Counter(dict.fromkeys(CREATE, 1))
