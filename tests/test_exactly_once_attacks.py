@@ -171,10 +171,11 @@ def test_a_lost_ledger_finds_what_was_published_before_sending(
     assert len(found) == 8 and all(e["detail"]["found"] for e in found)
 
 
-def test_a_renamed_post_file_is_not_sent_again(worlds: Any) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_renamed_post_file_is_not_sent_again(worlds: Any, backend: str, request: pytest.FixtureRequest) -> None:
     """The id is the file's name: renamed, the post looks new. The ledger's stored payload hash of the old
     id tells it was sent; the run refuses (exit 1) and says what to do."""
-    world = worlds("w", eo.numbered_posts(1, CHANNELS))
+    world = worlds("w", eo.numbered_posts(1, CHANNELS), ledger=ledger_for(backend, request))
     assert set(states(run_here(world)).values()) == {"published"}
     (world.root / "posts" / "p000.md").rename(world.root / "posts" / "lab-notes.md")
     code, out, err = cli(world, "run", "--now", NOW.isoformat(), "--format", "json")
