@@ -1,6 +1,6 @@
 """Exactly-once proofs against the sandbox: crash safety, concurrency, fan-out and the idle run.
 
-    .venv/bin/python bench/exactly_once.py [--only crash|concurrency|fanout|idle] [--rounds N] [--kills N]
+    .venv/bin/python bench/exactly_once.py [--only crash|concurrency|fanout|idle|attacks] [--rounds N] [--kills N]
 
 Each proof builds throw-away repositories (channels.toml with the four kinds pointed at a `Sandbox` running
 in this process on loopback, `env:` credentials set to the sandbox's throw-away "sandbox-<key>" values, real
@@ -899,6 +899,151 @@ def bench_crash(
     return result
 
 
+# --- attacks: a crash then an edit, a lost ledger (docs/exactly-once.md, "Safeguards") --------------------------
+
+
+def edited_spec(spec: PostSpec) -> PostSpec:
+    """The post with a typo fixed in its text and title (the kind of edit that follows a failed run)."""
+    from dataclasses import replace
+
+    return replace(spec, text=spec.text.replace("learned", "learnt") + " (edited)", title=spec.title + " (edited)")
+
+
+def lose_ledger(world: World) -> None:
+    """The ledger lost: SQLite's files deleted; PostgreSQL's tables emptied (a restore of an empty backup)."""
+    if world.ledger is None:
+        for path in (world.root / ".socialpub").glob("ledger.db*"):
+            path.unlink()
+        return
+    with world.open_ledger() as ledger, ledger.transaction() as cur:
+        for table in ("publications", "events", "payloads", "blobs"):
+            cur.execute(f"DELETE FROM {table}")
+
+
+def crash_edit_trial(world: World, now: datetime, rng: random.Random, *, max_kills: int) -> dict[str, Any]:
+    """SIGKILL `run` from inside the sandbox when the 1st to 4th create request arrives (before or after the
+    platform made the post, drawn at random); after each kill, edit every post it left in flight; then run to
+    completion, settling what stays `unknown` (edited, the attempt not found) as a person would after looking
+    (`resolve --not-published`: the sandbox does not have it). Counts copies under the old and the new text."""
+    kills = edits = resolved = 0
+    for _ in range(max_kills):
+        left = len(set(world.pairs())) - sum(1 for r in world.ledger_rows() if r.state == "published")
+        if left <= 0:
+            break
+        held = min(rng.randint(1, len(CHANNELS)), left)  # never wait for requests that will not come
+        switch = KillSwitch(world.box, CREATE_ROUTES.values(), after=rng.random() < 0.5, wait_for=held)
+        started = time.perf_counter()
+        proc = world.start(now)
+        switch.arm(proc.pid)
+        outcome = world.wait(proc, started)
+        switch.disarm()
+        if not outcome.killed:
+            break
+        kills += 1
+        in_flight = {r.post_id for r in world.ledger_rows() if r.state == "publishing"}
+        for spec in [s for s in world.posts if s.id in in_flight and "(edited)" not in s.text]:
+            world.add(edited_spec(spec))
+            edits += 1
+    runs = world.settle(now)
+    for row in world.ledger_rows():
+        if row.state == "unknown":
+            world.cli("resolve", row.post_id, "--channel", row.channel, "--not-published")
+            resolved += 1
+    if resolved:
+        runs += world.settle(now)
+    verdict = world.verdict(now)
+    return {
+        "kills": kills,
+        "edits": edits,
+        "resolved": resolved,
+        "duplicates": _extra_copies(verdict),
+        "missing": len(verdict.missing),
+        "not_settled": sum(1 for v in verdict.not_published.values() if not v.startswith("edited-after-publish")),
+        "found_as_sent": sum(1 for e in world.events() if e["action"] == "reconciled" and e["detail"].get("found")),
+        "finished": bool(runs and runs[-1].finished),
+    }
+
+
+def ledger_loss_trial(world: World, now: datetime) -> dict[str, Any]:
+    """Publish everything, lose the ledger, run again: every post must be found, none sent again."""
+    first = world.run(now)
+    before = world.verdict(now)
+    lose_ledger(world)
+    again = world.run(now)
+    verdict = world.verdict(now)
+    return {
+        "first_ok": first.code == 0 and before.ok,
+        "rerun_code": again.code,
+        "rerun_wall": again.wall,
+        "duplicates": _extra_copies(verdict),
+        "missing": len(verdict.missing),
+        "not_published": len(verdict.not_published),
+        "found_first": sum(1 for e in world.events() if e["action"] == "looked-first" and e["detail"].get("found")),
+        "pairs": verdict.pairs,
+    }
+
+
+def bench_attacks(
+    args: argparse.Namespace, work: Path, env: dict[str, str], script: str, admin: str | None
+) -> dict[str, Any]:
+    posts = numbered_posts(args.attack_posts, CHANNELS)
+    now = AT + timedelta(minutes=args.attack_posts + 60)  # every post long past due (looked for first)
+    result: dict[str, Any] = {"posts": args.attack_posts, "channels": len(CHANNELS), "backends": {}}
+    backends = ["sqlite"] + (["postgresql"] if admin else [])
+    for backend in backends:
+        maker = _world_maker(work, f"attack-{backend}", posts, backend=backend, admin=admin,
+                             latency=args.latency, env=env, script=script)
+        world, cleanup = maker(0)
+        try:
+            loss = ledger_loss_trial(world, now)
+        finally:
+            cleanup()
+        trials = []
+        rng = random.Random(args.seed)
+        index = 1
+        while sum(t["kills"] for t in trials) < args.attack_kills and index < 4 * args.attack_kills + 2:
+            world, cleanup = maker(index)
+            index += 1
+            try:
+                trials.append(crash_edit_trial(world, now, rng, max_kills=args.kills_per_trial))
+            finally:
+                cleanup()
+        result["backends"][backend] = {
+            "ledger_loss": loss,
+            "crash_edit": {
+                key: sum(t[key] for t in trials)
+                for key in ("kills", "edits", "resolved", "duplicates", "missing", "not_settled", "found_as_sent")
+            }
+            | {"trials": len(trials), "unfinished": sum(1 for t in trials if not t["finished"])},
+        }
+    return result
+
+
+def attack_bars(attacks: dict | None) -> list[tuple[str, str, str, bool | None]]:
+    rows: list[tuple[str, str, str, bool | None]] = []
+    if not attacks:
+        return rows
+    for backend, a in attacks["backends"].items():
+        c, loss = a["crash_edit"], a["ledger_loss"]
+        rows.append((
+            f"crash then edit ({backend})",
+            f"{c['kills']} SIGKILLs in {c['trials']} runs of {attacks['posts']} posts × 4 channels, {c['edits']} "
+            f"posts edited after a kill: {c['duplicates']} duplicates, {c['missing']} lost, {c['found_as_sent']} "
+            f"found as sent, {c['resolved']} left `unknown` for a person, {c['not_settled']} not settled",
+            "0 duplicates, 0 lost",
+            c["duplicates"] == 0 and c["missing"] == 0 and c["not_settled"] == 0 and c["unfinished"] == 0,
+        ))
+        rows.append((
+            f"lost ledger ({backend})",
+            f"{loss['pairs']} (post, channel) published, ledger lost, run again: {loss['found_first']} found "
+            f"before any send, {loss['duplicates']} duplicates, {loss['missing']} lost "
+            f"(rerun {loss['rerun_wall']:.1f} s, exit {loss['rerun_code']})",
+            "0 duplicates",
+            loss["first_ok"] and loss["duplicates"] == 0 and loss["missing"] == 0 and loss["not_published"] == 0,
+        ))
+    return rows
+
+
 def bench_concurrency(
     args: argparse.Namespace, work: Path, env: dict[str, str], script: str, admin: str | None
 ) -> dict[str, Any]:
@@ -1179,6 +1324,8 @@ def report(
     fanout: dict | None,
     idle: dict | None,
     notes: list[str],
+    *,
+    attacks: dict | None = None,
 ) -> str:
     out: list[str] = []
     w = out.append
@@ -1200,7 +1347,7 @@ def report(
     w("")
     w("| bar | measured | limit | result |")
     w("|---|---|---|---|")
-    for name, measured, limit, ok in bars(crash, concurrency, fanout, idle):
+    for name, measured, limit, ok in bars(crash, concurrency, fanout, idle) + attack_bars(attacks):
         w(f"| {name} | {measured} | {limit} | {verdict_text(ok)} |")
     for name, part in (("crash", crash), ("concurrency", concurrency), ("fanout", fanout), ("idle", idle)):
         if part is None:
@@ -1302,8 +1449,10 @@ def main(argv: list[str] | None = None) -> int:
         description="Exactly-once proofs against the sandbox (docs/exactly-once.md)."
     )
     parser.add_argument(
-        "--only", choices=("crash", "concurrency", "fanout", "idle"), help="run one proof only"
+        "--only", choices=("crash", "concurrency", "fanout", "idle", "attacks"), help="run one proof only"
     )
+    parser.add_argument("--attack-posts", type=int, default=20, help="posts of an attack run (20; 3 for a quick run)")
+    parser.add_argument("--attack-kills", type=int, default=20, help="SIGKILLs per ledger, crash then edit (20)")
     parser.add_argument("--rounds", type=int, default=20, help="concurrency rounds per ledger (20)")
     parser.add_argument("--kills", type=int, default=100, help="SIGKILLs on the SQLite ledger (100)")
     parser.add_argument("--pg-kills", type=int, default=40, help="SIGKILLs on the PostgreSQL ledger (40)")
@@ -1364,7 +1513,7 @@ def main(argv: list[str] | None = None) -> int:
     info = runbench.machine(python, env)
     info["command"] = command
     started = time.perf_counter()
-    crash = concurrency = fanout = idle = None
+    crash = concurrency = fanout = idle = attacks = None
     status = 0
     out_dir = HERE / "out"
     json_path = out_dir / "exactly-once.json"
@@ -1380,7 +1529,7 @@ def main(argv: list[str] | None = None) -> int:
             previous = {}
     measured_now = {args.only} if args.only else {"crash", "concurrency", "fanout", "idle"}
     try:
-        admin = _pg_admin(args.pg, notes) if args.only in (None, "crash", "concurrency") else None
+        admin = _pg_admin(args.pg, notes) if args.only in (None, "crash", "concurrency", "attacks") else None
         if args.only in (None, "crash"):
             print(
                 f"crash: {args.kills} SIGKILLs on SQLite, {args.pg_kills if admin else 0} on PostgreSQL, "
@@ -1397,6 +1546,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only in (None, "idle"):
             print(f"idle: {args.idle_posts:,} generated posts, none due…", flush=True)
             idle = bench_idle(args, work, python, script)
+        if args.only in (None, "attacks"):
+            print(f"attacks: crash then edit, lost ledger; {args.attack_posts} posts × 4 channels…", flush=True)
+            attacks = bench_attacks(args, work, env, script, admin)
     except Exception as exc:  # noqa: BLE001 - reported, not hidden
         notes.append(f"the benchmark stopped: {type(exc).__name__}: {exc}")
         status = 2
@@ -1418,7 +1570,9 @@ def main(argv: list[str] | None = None) -> int:
             if name in measured_now and parts[name] is not None:
                 parts[name]["measured"] = f"{info['date']}, commit {info['commit'][:12]}"
         crash, concurrency, fanout, idle = (parts[k] for k in ("crash", "concurrency", "fanout", "idle"))
-        replace_section(args.report, "exactly-once", report(info, crash, concurrency, fanout, idle, notes))
+        replace_section(
+            args.report, "exactly-once", report(info, crash, concurrency, fanout, idle, notes, attacks=attacks)
+        )
         out_dir.mkdir(exist_ok=True)
         json_path.write_text(
             json.dumps(
@@ -1428,6 +1582,7 @@ def main(argv: list[str] | None = None) -> int:
                     "concurrency": concurrency,
                     "fanout": fanout,
                     "idle": idle,
+                    "attacks": attacks,
                     "notes": notes,
                 },
                 indent=2,
@@ -1441,7 +1596,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     print()
-    for name, measured, limit, ok in bars(crash, concurrency, fanout, idle):
+    for name, measured, limit, ok in bars(crash, concurrency, fanout, idle) + attack_bars(attacks):
         print(f"{name:<26} {verdict_text(ok).replace('*', ''):<5} {measured.replace('`', '')}  [{limit}]")
         if ok is False:
             status = max(status, 1)

@@ -33,6 +33,15 @@ class PostReport:
     findings: list[Finding]
     at: datetime | None
     all_renders: list[Rendered] = field(default_factory=list)  # every channel, for the content hash
+    digests: dict[Path, str] = field(default_factory=dict)  # media file -> sha256 when the hash was taken
+    _hash: str | None = field(default=None, repr=False)
+
+    def content_hash(self) -> str:
+        """The content hash (every channel, media bytes included), taken once: publishing takes it when the
+        post is checked, and compares the bytes it is about to send with `digests`."""
+        if self._hash is None:
+            self._hash = content_hash(self.all_renders, self.digests)
+        return self._hash
 
     def blocking(self, channel: str) -> list[str]:
         """Rule ids of the unsuppressed errors that stop this post on this channel."""
@@ -304,8 +313,19 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
     return outcomes
 
 
-def content_hash(renders: Iterable[Rendered]) -> str:
-    """What an approver approves: every channel's text, title, link and board, and every media file's bytes."""
+def content_hash(renders: Iterable[Rendered], digests: dict[Path, str] | None = None) -> str:
+    """What an approver approves: every channel's text, title, link and board, and every media file's bytes.
+
+    `digests` (file -> sha256) is filled as files are hashed, and read first: what a run checked is what it
+    compares the bytes it sends with (socialpub.payload).
+    """
+    digests = {} if digests is None else digests
+
+    def media_digest(file: Path) -> str:
+        if file not in digests:
+            digests[file] = file_digest(file)
+        return digests[file]
+
     digest = hashlib.sha256()
     for r in sorted(renders, key=lambda r: r.channel.name):
         media = [*r.media, *([r.thumbnail] if r.thumbnail else [])]
@@ -315,7 +335,7 @@ def content_hash(renders: Iterable[Rendered]) -> str:
             "title": r.title,
             "link": r.link,
             "board": r.board,
-            "media": [[m.path, m.alt, file_digest(m.file) if m.file else None] for m in media],
+            "media": [[m.path, m.alt, media_digest(m.file) if m.file else None] for m in media],
         }
         digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         digest.update(b"\n")

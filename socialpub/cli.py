@@ -613,6 +613,9 @@ def publish(
         publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
         warn_credentials(publisher)
         reports = [check_post(p, config, publisher.renderer, channels=channels) for p in loaded.posts]
+        if not dry_run:
+            for report in reports:
+                report.content_hash()  # as checked, before the confirmation: what is sent is compared with it
         targets = [(r.post.id, x.channel.name) for r in reports for x in r.renders]
         if not targets:
             raise SocialpubError("nothing to publish: no post has the selected channels")

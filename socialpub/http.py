@@ -20,6 +20,8 @@ from socialpub.errors import PlatformError
 if TYPE_CHECKING:
     import requests
 
+    from socialpub.media import Media
+
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -210,7 +212,9 @@ class MultipartFile:
 
     CHUNK = 1 << 20
 
-    def __init__(self, fields: Mapping[str, str], name: str, path: Path, mime: str) -> None:
+    def __init__(
+        self, fields: Mapping[str, str], name: str, path: Path, mime: str, media: Media | None = None
+    ) -> None:
         boundary = "socialpub" + _secrets.token_hex(16)
         self.content_type = f"multipart/form-data; boundary={boundary}"
         head = b"".join(
@@ -228,15 +232,27 @@ class MultipartFile:
         self.path = path
         self.size = path.stat().st_size
         self.finished = False  # every byte was handed to the connection
+        self.media = media  # hashed while streamed, compared before the last block (Media.changed)
 
     def __len__(self) -> int:
         return len(self.head) + self.size + len(self.tail)
 
     def __iter__(self) -> Iterator[bytes]:
+        import hashlib
+
         yield self.head
+        digest = hashlib.sha256()
         with self.path.open("rb") as handle:
-            while block := handle.read(self.CHUNK):
+            block = handle.read(self.CHUNK)
+            if not block and self.media is not None:
+                self.media.changed(digest.hexdigest())  # an empty file now
+            while block:
+                following = handle.read(self.CHUNK)  # one block ahead: the last one is known before it goes
+                digest.update(block)
+                if not following and self.media is not None:
+                    self.media.changed(digest.hexdigest())  # raises: the body ends short, nothing is made
                 yield block
+                block = following
         self.finished = True
         yield self.tail
 

@@ -19,7 +19,7 @@ import secrets
 import socket
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -90,6 +90,26 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
     (
+        # What went out (docs/exactly-once.md, "The stored payload"): the rendered payload of every claim,
+        # content-addressed, and a copy of every image and thumbnail sent; the claim's row points at its payload.
+        2,
+        """
+        ALTER TABLE publications ADD COLUMN payload_hash TEXT;
+        CREATE INDEX publications_payload ON publications (channel, payload_hash);
+        CREATE TABLE payloads (
+            sha256 TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            data {blob} NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        """,
+    ),
+    (
         3,
         # Fencing: each claim bumps the generation, and only that claim's settle may write the row; a claim
         # whose claimer's liveness is gone may be taken over only after its deadline (docs/exactly-once.md).
@@ -153,6 +173,7 @@ class Row:
     updated_at: datetime | None = None
     claim_generation: int = 0  # bumped by every claim: the fence of its settle
     claim_deadline: datetime | None = None  # the claimer starts no request after this (renewed before each)
+    payload_hash: str | None = None  # the claim's rendered payload (Ledger.payload), for reconciliation and audit
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -172,6 +193,7 @@ class Row:
             "last_error": self.last_error,
             "next_attempt_at": iso(self.next_attempt_at),
             "updated_at": iso(self.updated_at),
+            "payload_hash": self.payload_hash,
         }
 
 
@@ -197,6 +219,7 @@ _ROW_COLUMNS = (
     "updated_at",
     "claim_generation",
     "claim_deadline",
+    "payload_hash",
 )
 _TIMES = {"scheduled_at", "published_at", "next_attempt_at", "claimed_at", "updated_at", "claim_deadline"}
 
@@ -231,11 +254,13 @@ class Ledger:
 
     placeholder = "?"
     serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    blob_type = "BLOB"
     kind = "sqlite"
 
     def __init__(self, host: str | None = None) -> None:
-        self.host = (host or host_name()).replace(":", "_")  # the claimer id is host:pid:token
-        self.claimer = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.host = (host or host_name()).replace(":", "_")  # the claimer id is host:pid:token:start
+        # `start` (boot and start time of the process) tells a reused pid from ours.
+        self.claimer = f"{self.host}:{os.getpid()}:{secrets.token_hex(4)}:{process_start(os.getpid())}"
         self._local = threading.local()
 
     # --- dialect hooks ---
@@ -298,27 +323,28 @@ class Ledger:
                     f"{self.describe()} has a schema_migrations table that socialpub did not create",
                     hint="give socialpub a database (or a PostgreSQL schema) of its own; nothing was changed",
                 )
-            if 1 not in done:
-                self._refuse_foreign_tables(cur)
             for version, script in MIGRATIONS:
                 if version in done:
                     continue
-                for statement in script.format(serial=self.serial).split(";"):
+                self._refuse_foreign_tables(cur, tuple(re.findall(r"CREATE TABLE (\w+)", script)))
+                for statement in script.format(serial=self.serial, blob=self.blob_type).split(";"):
                     if statement.strip():
                         cur.execute(statement)
                 cur.execute(self.sql("INSERT INTO schema_migrations VALUES (?, ?)"), (version, iso(utcnow())))
 
-    def _refuse_foreign_tables(self, cur: Any) -> None:
-        """Tables of our names that socialpub did not create (another application's `events`, say): never
-        write into them, and never fail later with a confusing column error."""
-        ours = ("publications", "events", "pauses")
+    def _refuse_foreign_tables(self, cur: Any, ours: tuple[str, ...]) -> None:
+        """Tables of the names a migration is about to create that socialpub did not create (another
+        application's `events`, say): never write into them, and never fail later with a confusing error."""
+        if not ours:
+            return
         if self.kind == "postgresql":
             cur.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
                 "AND table_name = ANY(%s)", (list(ours),)
             )
         else:
-            cur.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN {ours}")
+            marks = ", ".join("?" for _ in ours)
+            cur.execute(f"SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ({marks})", ours)
         found = sorted(r[0] for r in cur.fetchall())
         if found:
             raise LedgerError(
@@ -405,6 +431,8 @@ class Ledger:
                 current = None if stored is None or stored.state == "new" else stored
             else:
                 stored = current = self._get(cur, post_id, channel)
+                if current is not None and current.state == "new":  # a placeholder: nothing on record
+                    current = None
             new = decide(current)
             if new is None:
                 return None
@@ -467,6 +495,56 @@ class Ledger:
                 )
                 return cur.rowcount == 1
         return self.settle(replace(previous, claim_generation=row.claim_generation), holder=self.claimer)
+
+    # --- what went out: payloads and media copies (docs/exactly-once.md, "The stored payload") ---
+    def store_payload(self, sha256: str, body: str, blobs: Mapping[str, bytes]) -> None:
+        """Keep a claim's payload (canonical JSON, `sha256` its hash) and the images it sends, once each."""
+        with self.transaction() as cur:
+            for digest, data in blobs.items():
+                cur.execute(
+                    self.sql("INSERT INTO blobs (sha256, size, data, stored_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (sha256) DO NOTHING"),
+                    (digest, len(data), data, iso(utcnow())),
+                )
+            cur.execute(
+                self.sql("INSERT INTO payloads (sha256, body, stored_at) VALUES (?, ?, ?) "
+                         "ON CONFLICT (sha256) DO NOTHING"),
+                (sha256, body, iso(utcnow())),
+            )
+
+    def payload(self, sha256: str) -> dict[str, Any] | None:
+        """The stored payload with this hash; None when there is none, or none that still has this hash."""
+        import hashlib
+
+        with self.transaction(read_only=True) as cur:
+            cur.execute(self.sql("SELECT body FROM payloads WHERE sha256 = ?"), (sha256,))
+            found = cur.fetchone()
+        if not found or hashlib.sha256(str(found[0]).encode("utf-8")).hexdigest() != sha256:
+            return None  # missing, or altered since it was stored: not to be trusted for a search
+        try:
+            body = json.loads(found[0])
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
+
+    def blob(self, sha256: str) -> bytes | None:
+        with self.transaction(read_only=True) as cur:
+            cur.execute(self.sql("SELECT data FROM blobs WHERE sha256 = ?"), (sha256,))
+            found = cur.fetchone()
+            return bytes(found[0]) if found else None
+
+    def same_payload_elsewhere(self, post_id: str, channel: str, payload_hash: str) -> Row | None:
+        """A row of another post id on this channel that sent (or may have sent) this very payload."""
+        with self.transaction(read_only=True) as cur:
+            cur.execute(
+                self.sql(
+                    f"SELECT {', '.join(_ROW_COLUMNS)} FROM publications WHERE channel = ? AND payload_hash = ? "
+                    "AND post_id <> ? AND state IN ('published', 'publishing', 'unknown') ORDER BY post_id"
+                ),
+                (channel, payload_hash, post_id),
+            )
+            found = cur.fetchone()
+            return _row(tuple(found)) if found else None
 
     # --- the audit trail ---
     def event(
@@ -729,11 +807,12 @@ def _sqlite_error(path: Path, exc: sqlite3.Error) -> LedgerError:
 
 
 def _process_gone(claimer: str | None, host: str) -> bool:
-    """True when `claimer` (host:pid:token) is of this host and its process has ended."""
+    """True when `claimer` (host:pid:token:start) is of this host and its process has ended."""
     if not claimer:
         return True
     claimer_host, _, rest = claimer.partition(":")
-    pid_text = rest.split(":", 1)[0]
+    pid_text, _, rest = rest.partition(":")
+    started = rest.partition(":")[2]  # "" in claimer ids written before the start time was recorded
     if claimer_host != host or not pid_text.isdigit():
         return False  # another host's, or not ours to tell
     if int(pid_text) == os.getpid():
@@ -743,8 +822,22 @@ def _process_gone(claimer: str | None, host: str) -> bool:
     except ProcessLookupError:
         return True
     except PermissionError:
-        return False
+        pass  # another user's process: its start time still tells
+    now_started = process_start(int(pid_text))
+    if started and now_started and started != now_started:
+        return True  # the pid was reused by a process that started later: the claimer is gone
     return not _is_running(int(pid_text))
+
+
+def process_start(pid: int) -> str:
+    """When process `pid` started, as "BOOT.TICKS" (the boot's id, and field 22 of /proc/PID/stat); "" when
+    the system does not tell (no /proc). Two processes with the same pid never have the same value."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+        ticks = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[19]
+    except (OSError, IndexError):
+        return ""
+    return f"{boot}.{ticks}"
 
 
 def _is_running(pid: int) -> bool:
@@ -761,6 +854,7 @@ class PostgresLedger(Ledger):
 
     placeholder = "%s"
     serial = "BIGSERIAL PRIMARY KEY"
+    blob_type = "BYTEA"
     kind = "postgresql"
 
     def __init__(self, url: str, host: str | None = None) -> None:

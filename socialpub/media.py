@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 VIDEO_TYPES = ("video/mp4", "video/quicktime", "video/webm")
@@ -63,6 +64,10 @@ class Media:
     problem: str | None = None  # why the file is unusable (already reported as SP-FILE-002)
     # "image", "gif", "video" or None; asked for by every render and rule, so told once here
     kind: str | None = field(default=None, init=False, compare=False, repr=False)
+    # The bytes to send, read (and hashed) once before the claim (socialpub.payload.freeze); None: the file's
+    data: bytes | None = field(default=None, compare=False, repr=False)
+    # sha256 of the bytes checked before the claim: a video streamed from disk is compared with it on the way
+    digest: str | None = field(default=None, compare=False, repr=False)
 
     # Made for every media entry of every post: the frozen dataclass's own __init__ would set each field with
     # object.__setattr__ (several times slower), as in adapters.base.Part.
@@ -75,6 +80,8 @@ class Media:
         mime: str | None = None,
         where: Any = None,
         problem: str | None = None,
+        data: bytes | None = None,
+        digest: str | None = None,
     ) -> None:
         self.__dict__.update(
             path=path,
@@ -85,14 +92,45 @@ class Media:
             where=where,
             problem=problem,
             kind=_kind(path, mime),
+            data=data,
+            digest=digest,
         )
 
     @property
     def line(self) -> int | None:
         return self.where.line if self.where is not None else None
 
+    def read(self) -> bytes:
+        """The bytes to upload: those read once and hashed when there are (never the file read again)."""
+        if self.data is not None:
+            return self.data
+        assert self.file is not None
+        return self.file.read_bytes()
+
+    def open(self) -> BinaryIO:
+        """A binary stream of the bytes to upload (see `read`)."""
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.file is not None
+        return self.file.open("rb")
+
+    def changed(self, digest: str) -> None:
+        """Raise when `digest` (of the bytes just streamed) is not what was checked before the claim: the
+        caller stops before the upload is finalised, so nothing is published."""
+        if self.digest is not None and digest != self.digest:
+            from socialpub.errors import PlatformError
+
+            raise PlatformError(
+                f"SP-META-008: the content no longer matches what was checked: {self.path} changed while it was "
+                "being uploaded; the upload was not finalised, nothing was published",
+                transient=False,
+                hint="socialpub check the post again (and get the change re-approved), then publish it",
+            )
+
     @property
     def size(self) -> int | None:
+        if self.data is not None:
+            return len(self.data)
         try:
             return self.file.stat().st_size if self.file else None
         except OSError:

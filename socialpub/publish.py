@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.check import PostReport, Renderer, check_post, content_hash, same_content
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError, Stopped
-from socialpub.ledger import Ledger, LedgerError, Row, utcnow
+from socialpub.ledger import STATES, Ledger, LedgerError, Row, utcnow
+from socialpub.payload import Frozen, MediaUnreadable, canonical, freeze, rebuild
 
 if TYPE_CHECKING:
     from socialpub.adapters.base import Adapter, Receipt, Rendered
@@ -30,6 +31,11 @@ MAX_WAIT_IN_RUN = 60.0  # a shorter rate-limit wait is slept through; a longer o
 MAX_TRIES_IN_RUN = 3
 BACKOFF = (2.0, 8.0, 30.0)
 RETRY_LATER = timedelta(minutes=5)
+# A post due longer ago than this with nothing on record (a lost or new ledger, a renamed post file, cron down)
+# is looked for on the platform before its first send (docs/exactly-once.md, "Safeguards").
+LOOK_FIRST_AFTER = timedelta(minutes=15)
+STUCK_AFTER = timedelta(minutes=30)  # a live claimer holding a row longer than this needs a person's eyes
+CHANGED = "SP-META-008: the content no longer matches what was"
 # How long one request may take, from the gate that lets it start to its answer (a whole video upload
 # included). A claim lives until this long after its last gate; another host whose liveness test finds the
 # claimer gone waits for that deadline before it looks at the platform (docs/exactly-once.md, "Liveness").
@@ -54,6 +60,7 @@ class Result:
     error: str | None = None
     hint: str | None = None
     would_send: dict[str, Any] | None = None
+    attention: bool = False  # a skip a person must look at (shown even with --quiet)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -68,6 +75,8 @@ class Result:
             data["hint"] = self.hint
         if self.would_send is not None:
             data["would_send"] = self.would_send
+        if self.attention:
+            data["attention"] = True
         return data
 
 
@@ -139,6 +148,8 @@ class Publisher:
         paused = self._paused()
         if paused:
             raise SocialpubError(paused, hint="socialpub resume, when the crisis is over")
+        for report in reports:
+            report.content_hash()  # media hashed now, as checked: what is sent is compared with it
         results: list[Result] = []
         for report in reports:
             renders = report.renders
@@ -147,15 +158,17 @@ class Publisher:
                 results += [f.result() for f in futures]
         return results
 
-    def attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False) -> Result:
+    def attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False,
+                now: datetime | None = None) -> Result:
         """One (post, channel): refuse, skip, reconcile or send, and record it."""
         try:
-            return self._attempt(report, rendered, mode=mode, again=again)
+            return self._attempt(report, rendered, mode=mode, again=again, now=now)
         except LedgerError as error:  # before any call (an outcome the ledger cannot take is `_unrecorded`)
             return self._done(Result(report.post.id, rendered.channel.name, "failed", error=error.message,
                                      hint=error.hint or "nothing was sent; the next run tries again"))
 
-    def _attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False) -> Result:
+    def _attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False,
+                 now: datetime | None = None) -> Result:
         post, channel = report.post, rendered.channel.name
         key = (post.id, channel)
         with self._lock:
@@ -179,7 +192,17 @@ class Publisher:
                                          error="already published"))
             return self._done(Result(post.id, channel, "dry-run", would_send=would_send(rendered)))
         adapter = self.renderer.adapter(channel)
-        digest = content_hash(report.all_renders)
+        digest = report.content_hash()
+        try:
+            frozen = freeze(rendered)  # the media read once: what is hashed here is what is uploaded
+        except MediaUnreadable as error:
+            return self._done(Result(post.id, channel, "refused", error=f"a media file cannot be read now: {error}",
+                                     hint="restore the file (socialpub check shows the post's media)"))
+        changed = _changed_since_check(report, frozen)
+        if changed:
+            return self._done(Result(post.id, channel, "refused", error=changed,
+                                     hint="the next run checks the post again; get changes re-approved"))
+        rendered = frozen.rendered
         if self.ledger is None:
             return self._done(self._send(adapter, rendered, None, mode))
 
@@ -189,8 +212,7 @@ class Publisher:
         row = self.ledger.get(post.id, channel)
         if row is not None and row.state in ("publishing", "unknown"):
             if self.ledger.claimer_alive(row.claimed_by):
-                doing = "published" if row.state == "publishing" else "reconciled"
-                return self._done(Result(post.id, channel, "skipped", error=f"being {doing} by another run"))
+                return self._done(_busy(row))
             wait = self._claim_wait(row)
             if wait > self.max_wait:
                 return self._done(Result(
@@ -209,7 +231,27 @@ class Publisher:
                 return self._done(Result(post.id, channel, "skipped", error=busy))
             if seen.state == "publishing":
                 self.ledger.event("unknown", taken, error=taken.last_error)
-            settled = self._reconcile(adapter, rendered, taken)
+            settled = self._reconcile(adapter, rendered, taken, frozen, digest)
+            if settled is not None:
+                return self._done(settled)
+            row = self.ledger.get(post.id, channel)
+
+        if row is not None and not self._may_send(row, self._same(row, report), mode, again):
+            return self._done(self._why_not(row, self._same(row, report)))
+        if not again:
+            twin = self.ledger.same_payload_elsewhere(post.id, channel, frozen.sha256)
+            if twin is not None:  # a renamed post file (its id is its name), or a copy of a post
+                where = twin.url or twin.remote_id or f"state {twin.state}"
+                return self._done(Result(
+                    post.id, channel, "refused",
+                    error=f"the same content was already sent to {channel} as post {twin.post_id} ({where}"
+                    f"{', file ' + twin.post_file if twin.post_file else ''}): not sent again",
+                    hint=f"a renamed post file? give it id = \"{twin.post_id}\"; to post it once more on purpose: "
+                    f"socialpub publish {post.file} --channel {channel} --again",
+                ))
+        self.ledger.store_payload(frozen.sha256, canonical(frozen.body), frozen.blobs)
+        if row is None and mode == "run" and _long_past_due(post, now or utcnow()):
+            settled = self._look_first(adapter, rendered, frozen, digest, post)
             if settled is not None:
                 return self._done(settled)
             row = self.ledger.get(post.id, channel)
@@ -227,17 +269,16 @@ class Publisher:
                 scheduled_at=post.publish_at, attempts=(current.attempts if current else 0) + 1,
                 claimed_by=self.ledger.claimer if self.ledger else None, claimed_at=utcnow(),
                 last_error=current.last_error if current else None, claim_deadline=self._deadline(),
+                payload_hash=frozen.sha256,
             )
 
         current = row
-        if current is not None and not self._may_send(current, self._same(current, report), mode, again):
-            return self._done(self._why_not(current, self._same(current, report)))
         claimed = self.ledger.claim(post.id, channel, decide)
         if claimed is None:
             return self._done(Result(post.id, channel, "skipped", error="claimed by another run"))
         if again and current is not None and current.state == "published":
             self.ledger.event("again", claimed, previous_remote_id=current.remote_id, previous_url=current.url)
-        self.ledger.event("publishing", claimed, mode=mode)
+        self.ledger.event("publishing", claimed, mode=mode, payload=frozen.sha256)
         return self._done(self._send(adapter, rendered, claimed, mode, previous=current))
 
     # --- decisions ---
@@ -281,6 +322,13 @@ class Publisher:
         if row.state == "failed" and row.transient:
             return Result(row.post_id, row.channel, "retrying", error=row.last_error,
                           hint=f"next attempt after {row.next_attempt_at:%H:%M} UTC" if row.next_attempt_at else None)
+        if row.state not in STATES:
+            return _unknown_state(row)
+        if row.state == "failed":
+            return Result(row.post_id, row.channel, "skipped", attention=True,
+                          error=f"failed earlier, not retried until the post file changes: {row.last_error or ''}",
+                          hint=f"fix the post; or send it as it is: socialpub publish {row.post_file or row.post_id} "
+                          f"--channel {row.channel}")
         return Result(row.post_id, row.channel, "skipped", error=f"state {row.state}: {row.last_error or ''}".strip())
 
     # --- the call and its settlement ---
@@ -360,27 +408,41 @@ class Publisher:
             )
         return self._reconciled(row, post_id, channel, found)
 
-    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row) -> Result | None:
+    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row, frozen: Frozen, digest: str) -> Result | None:
         """A `publishing` row left by a crash, or an `unknown` one, taken over by this run (`_take_over`):
-        settle it from what the platform shows.
+        settle it from what the platform shows. The platform is searched for what that claim sent (its stored
+        payload), never for the post file as it reads now: a post edited since would hide it.
 
         Returns the settled result, or None when the platform confirms nothing was posted (send now).
         """
         assert self.ledger is not None
+        settle = f"socialpub resolve {row.post_id} --channel {row.channel} (--published URL | --not-published)"
+        sent, edited = self._as_claimed(rendered, row, frozen, digest)
+        if sent is None:
+            error = ("the post was edited after an attempt whose outcome is unknown, and the ledger has no "
+                     "readable payload of that attempt (made by an older version, or altered): it cannot be "
+                     "looked for")
+            self._settle(replace(row, claimed_by=None, last_error=error), None)
+            return Result(row.post_id, row.channel, "unknown", error=error, hint=f"look on the platform, then {settle}")
         claimed = row.claimed_at or row.updated_at
         # Times are stored to the second (truncated): count from the end of that second, so that the wait
         # is never shorter than the grace.
         since = (utcnow() - claimed).total_seconds() - 1.0 if claimed else 0.0
         if since < self.reconcile_grace:
             self.sleep(self.reconcile_grace - max(since, 0.0))  # a request still in flight must land first
-        found = self._find(adapter, rendered)
-        partial = _incomplete(rendered, found)
+        found = self._find(adapter, sent)
+        partial = _incomplete(sent, found)
         if isinstance(found, str) or partial:
             self._settle(replace(row, claimed_by=None), None)  # unknown, for the next run or a person
             return Result(row.post_id, row.channel, "unknown", error=f"cannot reconcile: {partial or found}",
-                          hint=_partial_hint(row.post_id, row.channel, found) if partial else
-                          f"socialpub resolve {row.post_id} --channel {row.channel} "
-                          "(--published URL | --not-published)")
+                          hint=_partial_hint(row.post_id, row.channel, found) if partial else settle)
+        if found is None and edited:
+            # Not among the recent posts is no proof for an attempt made before an edit: a person decides.
+            error = ("the post was edited after an attempt whose outcome is unknown; that attempt (as it was "
+                     "sent, from the ledger) is not among the platform's recent posts")
+            self._settle(replace(row, claimed_by=None, last_error=error), None)
+            return Result(row.post_id, row.channel, "unknown", error=error,
+                          hint=f"the next run looks again; look on the platform, then {settle}")
         if found is None:
             # Confirmed not on the platform: claimable again, as a transient failure due now.
             cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
@@ -390,14 +452,79 @@ class Publisher:
             return None
         return self._reconciled(row, row.post_id, row.channel, found)
 
-    def _reconciled(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:
+    def _as_claimed(self, rendered: Rendered, row: Row, frozen: Frozen, digest: str) -> tuple[Rendered | None, bool]:
+        """What the claim `row` sent (from its stored payload), and whether the post changed since.
+        (None, True) when it changed and the row has no payload (written before payloads were stored)."""
+        assert self.ledger is not None
+        if row.payload_hash == frozen.sha256:
+            return rendered, False  # the channel's content is what that claim sent
+        body = self.ledger.payload(row.payload_hash) if row.payload_hash else None
+        if body is not None:
+            try:
+                return rebuild(body, rendered), True
+            except (TypeError, ValueError, AttributeError):
+                pass  # a payload of an unexpected shape: as if there were none
+        if row.payload_hash is not None or (row.content_hash is not None and row.content_hash != digest):
+            return None, True
+        return rendered, False
+
+    def _look_first(self, adapter: Adapter, rendered: Rendered, frozen: Frozen, digest: str,
+                    post: Post) -> Result | None:
+        """A post long past due with nothing on record: look on the platform before its first send (the ledger
+        may be new or lost, or the post sent before under another id). Claimed as `unknown` while looking.
+        None: not there, send it."""
+        assert self.ledger is not None
+        channel = rendered.channel.name
+
+        def decide(current: Row | None) -> Row | None:
+            if current is not None:
+                return None  # another run got there first
+            return Row(post_id=post.id, channel=channel, state="unknown", content_hash=digest,
+                       approval_code=post.approval_code, git_commit=self._git_commit(post), post_file=post.file,
+                       scheduled_at=post.publish_at, claimed_by=self.ledger.claimer if self.ledger else None,
+                       claimed_at=utcnow(), payload_hash=frozen.sha256, claim_deadline=self._deadline(),
+                       last_error="long past due with nothing on record: looking on the platform first")
+
+        row = self.ledger.claim(post.id, channel, decide)
+        if row is None:
+            return Result(post.id, channel, "skipped", error="claimed by another run")
+        self.ledger.event("look-first", row, payload=frozen.sha256)
+        try:
+            found = adapter.find(rendered)
+        except (PlatformError, CredentialsError) as error:
+            message = f"could not look on the platform before the first send: {self._message(error, adapter)}"
+            if isinstance(error, PlatformError) and error.maybe_sent:  # the platform cannot tell: a person can
+                self._settle(replace(row, claimed_by=None, last_error=message), None)
+                return Result(post.id, channel, "unknown", error=message, hint=error.hint or
+                              f"look on the platform, then socialpub resolve {post.id} --channel {channel} "
+                              "(--published URL | --not-published)")
+            if isinstance(error, PlatformError) and error.transient:
+                # Nothing on record again (the claim placeholder): the next run looks first once more.
+                self._settle(replace(row, state="new", claimed_by=None, last_error=message), None)
+                return Result(post.id, channel, "retrying", error=message, hint=error.hint)
+            return self._failed(row, post.id, channel, message, error.hint, False, None, "run")
+        partial = _incomplete(rendered, found)
+        if partial:
+            self._settle(replace(row, claimed_by=None, last_error=partial), None)
+            return Result(post.id, channel, "unknown", error=partial,
+                          hint=_partial_hint(post.id, channel, found))
+        if found is None:
+            cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
+                              last_error="not on the platform: looked before the first send")
+            if why := self._settle(cleared, "looked-first", found=False):
+                return self._unrecorded(cleared, "not found on the platform", why)
+            return None
+        return self._reconciled(row, post.id, channel, found, "looked-first")
+
+    def _reconciled(self, row: Row | None, post_id: str, channel: str, receipt: Receipt,
+                    action: str = "reconciled") -> Result:
         if row is not None and self.ledger is not None:
             settled = replace(
                 row, state="published", remote_id=receipt.remote_id, url=receipt.url,
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
-            if why := self._settle(settled, "reconciled", found=True):
+            if why := self._settle(settled, action, found=True):
                 return self._unrecorded(settled, f"found {receipt.url or receipt.remote_id}", why)
         return Result(post_id, channel, "published", receipt.remote_id, receipt.url, error=None,
                       hint="found on the platform after an interrupted attempt")
@@ -537,6 +664,44 @@ class Publisher:
         return result
 
 
+def _busy(row: Row) -> Result:
+    """A row a live process holds: skipped; a person is told when it has held it for long."""
+    doing = "published" if row.state == "publishing" else "reconciled"
+    since = row.claimed_at or row.updated_at
+    if since is not None and utcnow() - since > STUCK_AFTER:
+        return Result(row.post_id, row.channel, "skipped", attention=True,
+                      error=f"being {doing} by {row.claimed_by} since {since:%Y-%m-%d %H:%M} UTC, which is still "
+                      "running: stuck?",
+                      hint="look at that process; once it has stopped, the next run reconciles the row")
+    return Result(row.post_id, row.channel, "skipped", error=f"being {doing} by another run")
+
+
+def _unknown_state(row: Row) -> Result:
+    """A row in a state this version does not know (a newer version's, or written by hand): never guessed at,
+    never overwritten (not even as missed), and said every run."""
+    return Result(row.post_id, row.channel, "skipped", attention=True,
+                  error=f"the ledger row is in state '{row.state}', which this version does not know: left alone",
+                  hint=f"a newer socialpub may have written it; or settle it: socialpub resolve {row.post_id} "
+                  f"--channel {row.channel} (--published URL | --not-published)")
+
+
+def _long_past_due(post: Post, now: datetime) -> bool:
+    return post.publish_at is not None and now - post.publish_at > LOOK_FIRST_AFTER
+
+
+def _changed_since_check(report: PostReport, frozen: Frozen) -> str | None:
+    """Why the bytes about to be sent are not what the run checked (or what was approved), else None."""
+    sent = content_hash(report.all_renders, {**report.digests, **frozen.digests})
+    approved = (report.post.approved_sha256 or "").lower()
+    if sent != report.content_hash():
+        changed = sorted(m for m, d in frozen.digests.items() if report.digests.get(m) not in (None, d))
+        what = f"{', '.join(str(m.name) for m in changed)} changed" if changed else "the post changed"
+        return f"{CHANGED} checked ({what} since the check): not sent"
+    if approved and sent != approved:
+        return f"{CHANGED} approved (approved_sha256): not sent"
+    return None
+
+
 def _incomplete(rendered: Rendered, found: Receipt | str | None) -> str | None:
     """What is missing when the platform shows only the first parts of a thread, else None.
 
@@ -615,6 +780,7 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
         with publisher._lock:
             if post.id not in reports:
                 reports[post.id] = check_post(post, config, publisher.renderer, now=now)
+                reports[post.id].content_hash()  # media hashed as checked
             return reports[post.id]
 
     def work(channel: str, queue: list[Post]) -> list[Result]:
@@ -633,10 +799,13 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
                     break
                 publisher.sleep(wait)
             report = report_for(post)
+            if not publisher.dry_run:  # a long run: the file may have changed since; the rules run again
+                report, refusal = _recheck(publisher, report, channel, now)
+                if refusal is not None:
+                    out.append(publisher._done(refusal))
+                    continue
             rendered = next(r for r in report.renders if r.channel.name == channel)
-            result = publisher.attempt(report, rendered, mode="run")
-            if result.state != "skipped":  # settled or someone else's: `status` shows it, cron need not
-                out.append(result)
+            out.append(publisher.attempt(report, rendered, mode="run", now=now))  # skips too: they say why
         return out
 
     # Build reports (rules) once per post before the channels go in parallel.
@@ -650,8 +819,29 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
     return results
 
 
+def _recheck(publisher: Publisher, report: PostReport, channel: str, now: datetime) -> tuple[PostReport, Result | None]:
+    """The post loaded and checked again right before its send: (fresh report, None), or a refusal when the
+    file no longer loads or its content is not what the run checked at its start."""
+    from socialpub.posts import load_post
+
+    post = report.post
+    fresh_post, problems = load_post(post.path, publisher.config)
+    if fresh_post is None or fresh_post.id != post.id:
+        why = "; ".join(p.message for p in problems) or "its id changed"
+        return report, Result(post.id, channel, "refused", error=f"the post file changed during the run: {why}",
+                              hint="socialpub check shows why; the next run checks it again")
+    fresh = check_post(fresh_post, publisher.config, publisher.renderer, now=now)
+    if fresh.content_hash() != report.content_hash():
+        return report, Result(post.id, channel, "refused",
+                              error=f"{CHANGED} checked (the post file changed during the run): not sent",
+                              hint="the next run checks it again; get changes re-approved")
+    return fresh, None
+
+
 def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, lateness: timedelta) -> Result | None:
     row = ledger.get(post.id, channel)
+    if row is not None and row.state not in STATES:
+        return _unknown_state(row)
     if row is not None and row.state in ("published", "missed", "retracted", "publishing", "unknown"):
         return None
     assert post.publish_at is not None

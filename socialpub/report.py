@@ -471,14 +471,14 @@ def results_text(results: Iterable[Any], *, color: bool, quiet: bool = False) ->
     """One line per (post, channel): state, then URL or error; `quiet` keeps only what needs attention."""
     lines = []
     for r in results:
-        if quiet and r.state in ("published", "skipped", "dry-run", "retracted"):
+        if quiet and r.state in ("published", "skipped", "dry-run", "retracted") and not getattr(r, "attention", False):
             continue
         state = _paint(f"{r.state:<10}", _STATE_STYLE.get(r.state, "path"), color)
         detail = r.url or r.remote_id or ""
         if r.error:
             detail = f"{detail}  {r.error}".strip()
         lines.append(f"{state} {_safe(r.post)} → {_safe(r.channel)}  {_safe(detail)}".rstrip())
-        if r.hint and r.state not in ("published", "skipped"):
+        if r.hint and (r.state not in ("published", "skipped") or getattr(r, "attention", False)):
             lines.append(f"           hint: {_safe(r.hint)}")
         if r.would_send is not None:
             lines.append(_indent(json.dumps(r.would_send, indent=2, ensure_ascii=False), "           "))

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import Renderer, same_content
-from socialpub.errors import CredentialsError, PlatformError, SocialpubError
-from socialpub.ledger import Ledger, iso, utcnow
+from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
+from socialpub.ledger import STATES, Ledger, iso, utcnow
 from socialpub.posts import load_posts
 from socialpub.publish import Result
 
@@ -81,11 +81,21 @@ def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str |
     row = ledger.get(post_id, channel)
     if row is None:
         raise SocialpubError(f"the ledger has no record of {post_id} on {channel}", hint="socialpub status lists them")
-    if row.state not in ("unknown", "publishing", "failed"):
+    if row.state in STATES and row.state not in ("unknown", "publishing", "failed"):
         raise SocialpubError(
             f"{post_id} on {channel} is {row.state}, not unknown: there is nothing to resolve",
             hint="resolve settles outcomes the tool could not confirm",
         )
+    if row.state in ("publishing", "unknown") and ledger.claimer_alive(row.claimed_by):
+        # That process may be sending it, or looking for it, right now: settling it here could make a second post.
+        doing = "publishing" if row.state == "publishing" else "reconciling"
+        refused = SocialpubError(
+            f"{post_id} on {channel} is being handled right now: process {row.claimed_by} is {doing} it; "
+            "nothing was changed",
+            hint="wait until that run has finished (socialpub status), or stop it; then resolve what is left",
+        )
+        refused.exit_code = ExitCode.FINDINGS
+        raise refused
     if published is not None:
         remote_id, url = remote_id_from(published)
         settled = replace(row, state="published", remote_id=remote_id, url=url or row.url, published_at=utcnow(),

@@ -133,8 +133,8 @@ def test_a_dead_claimer_is_seen_dead_and_a_live_one_alive(ledger: Ledger, spec: 
     other.close()
     if isinstance(ledger, SQLiteLedger):
         # same process, so same pid: a claimer of a finished process is dead
-        host, pid, token = claimer.split(":")
-        assert not ledger.claimer_alive(f"{host}:999999999:{token}")
+        host, pid, token, started = claimer.split(":")
+        assert not ledger.claimer_alive(f"{host}:999999999:{token}:{started}")
     else:
         import time
 
@@ -142,6 +142,31 @@ def test_a_dead_claimer_is_seen_dead_and_a_live_one_alive(ledger: Ledger, spec: 
         while ledger.claimer_alive(claimer) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not ledger.claimer_alive(claimer)
+
+
+def test_a_reused_pid_is_not_taken_for_the_claimer(tmp_path: Path) -> None:
+    """A crashed run's pid now belongs to another live process (pid reuse): its start time tells them apart.
+    Claimer ids written before the start time was recorded (host:pid:random) keep the pid-only test."""
+    import socket
+    import subprocess
+    import sys
+
+    from socialpub.ledger import process_start
+
+    ledger = SQLiteLedger(tmp_path / "ledger.db")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        host, started = socket.gethostname(), process_start(live.pid)
+        assert started, "needs /proc"
+        assert ledger.claimer_alive(f"{host}:{live.pid}:abcd1234:{started}")  # the claimer itself, alive
+        boot, ticks = started.split(".")
+        earlier = f"{boot}.{int(ticks) - 1}"  # the same pid, started a tick before: another process
+        assert not ledger.claimer_alive(f"{host}:{live.pid}:abcd1234:{earlier}")
+        assert ledger.claimer_alive(f"{host}:{live.pid}:abcd1234")  # old format: cannot tell, alive
+    finally:
+        live.kill()
+        live.wait()
+    ledger.close()
 
 
 def test_events_and_pause_are_recorded(ledger: Ledger) -> None:

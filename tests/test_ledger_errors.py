@@ -201,7 +201,7 @@ def test_a_host_identity_with_a_colon_still_makes_a_parseable_claimer(tmp_path: 
 
     ledger = SQLiteLedger(tmp_path / "l.db", host="rack:7")
     try:
-        host, pid, token = ledger.claimer.split(":")
+        host, pid, token, start = ledger.claimer.split(":")  # start: the process's boot and start time
         assert host == "rack_7" and pid == str(os.getpid()) and ledger.claimer_alive(ledger.claimer)
     finally:
         ledger.close()

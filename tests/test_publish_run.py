@@ -154,7 +154,9 @@ def test_permanent_failure_is_not_retried_until_the_file_changes(repo: Repo, fak
     fake_kind.failures += [fake.Failure(400, transient=False), fake.Failure(400, transient=False)]
     world = World(repo)
     assert [r.state for r in world.run()] == ["failed", "failed"]
-    assert world.run() == []
+    again = world.run()  # not sent again, and said so every run (a person must act)
+    assert [(r.state, r.attention) for r in again] == [("skipped", True), ("skipped", True)]
+    assert all("not retried until the post file changes" in r.error and "HTTP 400" in r.error for r in again)
     post(repo, "Rejected, fixed")
     assert {r.state for r in world.run()} == {"published"}
 

@@ -624,7 +624,7 @@ class _Graph:
 
     def photo(self, page_id: str, media: Media, fields: Mapping[str, str]) -> dict[str, Any]:
         assert media.file is not None
-        with media.file.open("rb") as handle:
+        with media.open() as handle:  # the bytes hashed before the claim, when read then
             # album_path: the default "me/photos" is not the Page's
             return self._run(lambda: self.api.put_photo(handle, album_path=f"{page_id}/photos", **fields))
 
@@ -638,7 +638,7 @@ class _Graph:
         """`POST /{page-id}/videos`, multipart, streamed from disk: the SDK has no video call, and requests
         would build a `files=` body in memory."""
         assert media.file is not None
-        body = MultipartFile(dict(fields), "source", media.file, media.mime or "application/octet-stream")
+        body = MultipartFile(dict(fields), "source", media.file, media.mime or "application/octet-stream", media)
         try:
             response = self.session.post(
                 f"{VIDEO_URL}/{self.version}/{page_id}/videos",
@@ -760,7 +760,7 @@ def _photo_fields(media: Media, message: str, schedule: Mapping[str, str]) -> di
 
 
 def _readable(media: Media, types: tuple[str, ...], what: str) -> Media:
-    if media.file is None or not media.file.is_file():
+    if media.data is None and (media.file is None or not media.file.is_file()):
         raise _refused(f"the file '{media.path}' cannot be read", "check the path in the post file")
     if media.mime not in types:
         raise _refused(

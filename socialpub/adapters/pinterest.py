@@ -353,7 +353,7 @@ class PinterestAdapter(Adapter):
 
         assert media.file is not None
         body = MultipartFile(
-            {str(k): str(v) for k, v in parameters.items()}, "file", media.file, media.mime or ""
+            {str(k): str(v) for k, v in parameters.items()}, "file", media.file, media.mime or "", media
         )
         session = make_session(None)
         session.trust_env = self.channel.endpoint is None  # a loopback sandbox must not go through a proxy
@@ -668,7 +668,7 @@ def _image_payload(media: Media, what: str) -> dict[str, str]:
     if media.file is None:
         raise _refused(f"the {what} '{media.path}' cannot be read", "check the path in the post file")
     try:
-        data = media.file.read_bytes()
+        data = media.read()  # the bytes hashed before the claim, when read then
     except OSError as exc:
         raise _refused(
             f"the {what} '{media.path}' cannot be read: {exc.strerror}", "check the file"

@@ -632,7 +632,7 @@ class TwitterAdapter(Adapter):
                 hint="fix the media of the post (socialpub check shows why)",
             )
         try:
-            size = media.file.stat().st_size
+            size = len(media.data) if media.data is not None else media.file.stat().st_size
         except OSError as exc:
             raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
         init = self._api(
@@ -646,12 +646,14 @@ class TwitterAdapter(Adapter):
                 f"X: the upload of {media.path} did not start (no media id in the answer)", transient=True
             )
         segment = max(self.chunk_size, -(-size // MAX_SEGMENTS))
+        streamed = hashlib.sha256()
         try:
-            with media.file.open("rb") as handle:
+            with media.open() as handle:  # the bytes hashed before the claim, when read then
                 for index in range(MAX_SEGMENTS):
                     block = handle.read(segment)
                     if not block:
                         break
+                    streamed.update(block)
                     self._api(
                         "POST",
                         f"/2/media/upload/{media_id}/append",
@@ -660,6 +662,7 @@ class TwitterAdapter(Adapter):
                     )
         except OSError as exc:
             raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
+        media.changed(streamed.hexdigest())  # a video changed while streamed is never finalised, never posted
         final = self._api("POST", f"/2/media/upload/{media_id}/finalize")
         self._await_processing(media, media_id, (final.get("data") or {}).get("processing_info"))
         if media.alt:

@@ -15,6 +15,7 @@ Nothing here is imported at module level but the standard library: `socialpub --
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import time
@@ -269,6 +270,7 @@ class YouTubeAdapter(Adapter):
                 chunksize=self._chunk(),
                 resumable=True,
             )
+            media.checked = video
         except OSError as exc:
             raise PlatformError(
                 f"YouTube: cannot read the video {video.path}: {exc.strerror}",
@@ -461,12 +463,14 @@ class YouTubeAdapter(Adapter):
                 f"thumbnail {thumbnail.path} not set on video {video_id}: {thumbnail.problem or 'no file'}"
             )
             return
-        from googleapiclient.http import MediaFileUpload
+        from googleapiclient.http import MediaFileUpload, MediaIoBaseUpload
 
+        mime = thumbnail.mime or "application/octet-stream"
         try:
-            media = MediaFileUpload(
-                str(thumbnail.file), mimetype=thumbnail.mime or "application/octet-stream", resumable=False
-            )
+            if thumbnail.data is not None:  # the bytes hashed before the claim
+                media = MediaIoBaseUpload(thumbnail.open(), mimetype=mime, resumable=False)
+            else:
+                media = MediaFileUpload(str(thumbnail.file), mimetype=mime, resumable=False)
         except OSError as exc:
             self._warn(f"thumbnail {thumbnail.path} not set on video {video_id}: {exc.strerror}")
             return
@@ -737,8 +741,33 @@ def _chunked_upload_class() -> type:
         resent, and memory stays at about one chunk whatever the file size.
         """
 
+        checked: Media | None = None  # the video as checked: hashed while read, compared before the last chunk
+        _hash: Any = None
+        _hashed = 0  # bytes hashed so far (each byte once, in order)
+        _last: tuple[int, bytes] = (0, b"")  # the chunk read last: a resume resends from within it
+
         def has_stream(self) -> bool:
             return False
+
+        def getbytes(self, begin: int, length: int) -> bytes:
+            start, last = self._last
+            if last and start <= begin and begin + length <= start + len(last):
+                return last[begin - start : begin - start + length]  # a resend: the very bytes hashed
+            data: bytes = super().getbytes(begin, length)
+            if self.checked is None:
+                return data
+            if self._hash is None:
+                self._hash = hashlib.sha256()
+            if begin <= self._hashed < begin + len(data):
+                self._hash.update(data[self._hashed - begin :])
+                self._hashed = begin + len(data)
+            elif begin + len(data) <= self._hashed:
+                log.warning("YouTube: %s re-read before its last chunk; those bytes are not compared again",
+                            self.checked.path)
+            self._last = (begin, data)
+            if self._hashed >= self.size() or len(data) < length:  # the last chunk goes only if all is as checked
+                self.checked.changed(self._hash.hexdigest())
+            return data
 
     return ChunkedFileUpload
 
