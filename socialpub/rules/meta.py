@@ -65,14 +65,20 @@ def _approval_of(ctx: Context) -> Approval | None:
         groups = match.groupdict()
         month_text, year_text = groups.get("month"), groups.get("yy")
         # A regex without month/yy groups says nothing about the approval date: META-002/003 cannot judge.
-        if month_text and year_text and month_text.isdigit() and year_text.isdigit():
+        # isdecimal, not isdigit: int() refuses "²", which isdigit() accepts.
+        if month_text and year_text and month_text.isdecimal() and year_text.isdecimal():
+            from socialpub.config import PLAUSIBLE_YEARS
+
             month = int(month_text)
             year = int(year_text) if len(year_text) == 4 else 2000 + int(year_text)  # yy is 20yy
-            if 1 <= month <= 12:
+            if not 1 <= month <= 12:
+                approval = Approval(code, True, problem=f"month {month_text} is not a month (1-12)")
+            elif year not in PLAUSIBLE_YEARS:  # "6/0001", "6/9999": no approval date, and no expiry in range
+                approval = Approval(code, True, problem=f"year {year_text} is not a year from "
+                                    f"{PLAUSIBLE_YEARS.start} to {PLAUSIBLE_YEARS.stop - 1}")
+            else:
                 start, expires = _validity(ctx, year, month)
                 approval = Approval(code, True, start, expires)
-            else:
-                approval = Approval(code, True, problem=f"month {month_text} is not a month (1-12)")
     if approval is None:
         approval = Approval(code, matched=match is not None)
     cache[key] = approval

@@ -29,7 +29,7 @@ def url_spans(text: str) -> list[tuple[str, int, int]]:
     they see the ends of a string. Prose with many full stops is slow to scan whole, and words repeat (a
     campaign's links), so each word's URLs are found once.
     """
-    if "." not in text:
+    if "." not in text and "://" not in text:
         return []
     out = []
     pos = 0
@@ -61,7 +61,9 @@ def _word_spans(word: str) -> tuple[tuple[str, int, int], ...]:
             if url[-1] == ")" and url.count("(") >= url.count(")"):
                 break
             url = url[:-1]
-        if "." in url:
+        # A bare domain always holds a dot; a URL with a scheme needs none ("http://[::1]/", "http://intranet/"),
+        # only something after "://".
+        if "." in url or not url.endswith("://"):
             out.append((url, match.start(), match.start() + len(url)))
     return tuple(out)
 
