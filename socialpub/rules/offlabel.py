@@ -36,6 +36,10 @@ LOOKBACK = 60
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
 
 
+# Just before a qualifier: words that deny it ("no longer investigational", "isn't an investigational …").
+_DENIED = re.compile(r"(?:\bno\s+longer|\bnot|n['’]t|\bnever)\s+(?:(?:an?|yet|still|considered)\s+)*$", re.IGNORECASE)
+
+
 def preceded_by(text: str, start: int, pattern: re.Pattern[str] | T.Matcher, window: int = LOOKBACK) -> bool:
     """Whether `pattern` matches in the same sentence within `window` characters before `start`."""
     lo = max(0, start - window)
@@ -126,7 +130,10 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
             qualifier = qualifiers.candidates(v.words(i))
             if qualifier is not None and not qualifier.search(masked):
                 qualifier = None
-            qualified = qualified or qualifier is not None
+            # "no longer investigational", "is not investigational" deny the qualifier they hold.
+            qualified = qualified or (qualifier is not None and any(
+                not _DENIED.search(masked, max(0, m.start() - 24), m.start()) for m in qualifier.finditer(masked)
+            ))
             claim = claims.candidates(v.words(i))
             if claim is None:
                 continue

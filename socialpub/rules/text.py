@@ -9,9 +9,12 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-# A URL with a scheme, or a bare domain with a TLD of letters ("www.fda.gov/medwatch", "fda.gov").
+# A URL with a scheme, or a bare domain with a TLD of letters ("www.fda.gov/medwatch", "fda.gov"). Not a domain:
+# the part of an e-mail address before "@" ("first.last@astrazeneca.com": the look-ahead), nor what follows "@"
+# (a handle, or an address's own domain: the look-behind). docs/rules.md, SP-META-005, lists what else is not.
 URL_RE = re.compile(
-    r"""(?:\bhttps?://[^\s<>"']+|(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}\b(?:/[^\s<>"']*)?)""",
+    r"""(?:\bhttps?://[^\s<>"']+|(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}\b"""
+    r"""(?![\w.%+\-]*@)(?:/[^\s<>"']*)?)""",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?)]}'\"’”…"
