@@ -1,6 +1,6 @@
 """P2–P5 conduct rules: disclosure (SP-TRANSPARENCY), privacy (SP-PRIVACY), medical advice (SP-RESPECT),
 adverse events and MedWatch (SP-SAFETY), differing views (SP-VIEWS) and misinformation corrections
-(SP-CORRECTION).
+(SP-CORRECTION). How each decides: docs/rules.md.
 
 Everything company- or product-specific comes from configuration: the sponsor (`[defaults] sponsor`),
 company handles, allow-listed phones and email domains, reporting pathways and products. Word lists are

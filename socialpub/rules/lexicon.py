@@ -2,7 +2,8 @@
 
 Terms match case-insensitively on word boundaries (hashtags included); whitespace in a term matches any
 run of whitespace; a trailing `*` matches any word ending ("outperform*"). Nothing product- or
-company-specific belongs here: products, campaigns and allow-lists come from channels.toml.
+company-specific belongs here: products, campaigns and allow-lists come from channels.toml. Which rule reads
+which list, and how: docs/rules.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """SP-META-001..008: the post's paperwork — approval code and age, campaign window, links, alt text, Form
-FDA 2253, and whether the content is still what was approved.
+FDA 2253, and whether the content is still what was approved. How each decides: docs/rules.md.
 
 Times: `ctx.at` is when the post goes out (`--at`, else its `publish_at`, else now). Calendar judgements
 (approval month, campaign days, the expiry warning window) are made in whole days of `[defaults].timezone`.

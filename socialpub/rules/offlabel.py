@@ -1,5 +1,5 @@
 """SP-OFFLABEL-001..003 and SP-SCOPE-001: unapproved uses, investigational and embargoed products, and
-products named where no product may be named (P1 Truth and Accuracy, P4 Transparency).
+products named where no product may be named (P1 Truth and Accuracy, P4 Transparency); docs/rules.md says how.
 
 Products, pipeline codes and names, embargoed names, off-label terms and approved indications all come from
 `[compliance.products.*]` and `[compliance.pipeline]`; product mentions come from balance.view().

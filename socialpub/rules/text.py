@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 # A URL with a scheme, or a bare domain with a TLD of letters ("www.fda.gov/medwatch", "fda.gov"). Not a domain:
 # the part of an e-mail address before "@" ("first.last@astrazeneca.com": the look-ahead), nor what follows "@"
-# (a handle, or an address's own domain: the look-behind). docs/rules.md, SP-META-005, lists what else is not.
+# (a handle, or an address's own domain: the look-behind). docs/rules.md ("How the rules read a post") lists the rest.
 URL_RE = re.compile(
     r"""(?:\bhttps?://[^\s<>"']+|(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}\b"""
     r"""(?![\w.%+\-]*@)(?:/[^\s<>"']*)?)""",
