@@ -253,3 +253,14 @@ def test_generated_post_texts_give_findings_never_errors(tmp_path_factory: pytes
     repo.post(text.replace("+++", "+ ++"), channels=["tw", "fb", "yt", "pin"], link=text[:50] or None,
               tables='[pinterest]\nboard = "Internships and Students"\n')
     repo.check()
+
+
+@pytest.mark.parametrize("unit", ["a.bb.", "aa.aa.", "a.b-", "x%."])
+def test_a_long_word_of_labels_before_an_at_sign_is_scanned_in_linear_time(unit: str) -> None:
+    from socialpub.rules import text as T
+
+    word = unit * (320_000 // len(unit)) + "cc@example.com"
+    started = time.monotonic()
+    assert T.find_urls(word) == []
+    # Linear: a fraction of a second. The scan that retried each shorter domain took minutes (quadratic).
+    assert time.monotonic() - started < 30

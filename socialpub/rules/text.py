@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 # A URL with a scheme, or a bare domain with a TLD of letters ("www.fda.gov/medwatch", "fda.gov"). Not a domain:
 # the part of an e-mail address before "@" ("first.last@astrazeneca.com": the look-ahead), nor what follows "@"
 # (a handle, or an address's own domain: the look-behind). docs/rules.md ("How the rules read a post") lists the rest.
+# The domain is an atomic group: when the look-ahead refuses it, shorter domains at the same start are not tried
+# ("a.bc.de@x" is no "a.bc"), and a long word of labels before an "@" is not scanned again per label (quadratic).
 URL_RE = re.compile(
-    r"""(?:\bhttps?://[^\s<>"']+|(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}\b"""
+    r"""(?:\bhttps?://[^\s<>"']+|(?<![\w@.\-/])(?>(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}\b)"""
     r"""(?![\w.%+\-]*@)(?:/[^\s<>"']*)?)""",
     re.IGNORECASE,
 )
