@@ -45,6 +45,10 @@ def found(repo: Repo, rule: str, body: str, **front: object) -> list[Finding]:
         ("Negative reviews? We remove reviews that are unfavorable to our brand.", "remove reviews"),
         ("In the interest of a positive community, admins hide replies that criticize the company.",
          "hide replies"),
+        ("Negative comments will be removed.", "comments will be removed"),
+        ("Comments that are critical of our company will be deleted.", "Comments that are critical"),
+        ("Comments critical of our pricing may be hidden.", "Comments critical of"),
+        ("We remove comments that are rude, negative or unhelpful.", "remove comments"),
     ],
 )
 def test_views001_purpose_clause_does_not_excuse_viewpoint_moderation(repo: Repo, body: str, excerpt: str) -> None:
@@ -68,6 +72,15 @@ def test_views001_purpose_clause_does_not_excuse_viewpoint_moderation(repo: Repo
         "We read all comments that criticize us and respond where we can.",
         "We remove posts that are spam or scams, and hide replies that share someone's contact details.",
         "We remove comments that share information about HER2-negative patients' records (PHI).",
+        "We reserve the right to remove comments that violate our community guidelines.",
+        "We may hide comments that mention medicines by name, to comply with regulations.",
+        "To protect patient privacy, we will delete comments containing personal medical details.",
+        "Heads up: we will remove comments that promote unapproved uses of our medicines.",
+        "Comments will be removed if they contain spam or profanity.",
+        "Comments that criticize us are always welcome.",
+        "Comments that are critical of our work are welcome here.",
+        "We don't remove comments just because they're critical.",
+        "We will not delete negative comments; we only remove spam.",
     ],
 )
 def test_views001_content_based_moderation_passes(repo: Repo, body: str) -> None:

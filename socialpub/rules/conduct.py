@@ -800,7 +800,10 @@ _CONTENT_BASED = re.compile(
     r"|contact\s+details|phone\s+numbers?|off-label|adverse\s+events?|side\s+effects?|harass\w*|hate\s+speech"
     r"|hateful|threat\w*|abus\w*|bully\w*|illegal|unlawful|copyright\w*|advertis\w*|solicitation|promotional"
     r"|confidential|personal\s+attacks?|insult\w*|slurs?|scams?|fraud\w*|impersonat\w*|off-?topic|explicit"
-    r"|graphic\s+(?:content|images?)|malware|phishing|doxx\w*)\b",
+    r"|graphic\s+(?:content|images?)|malware|phishing|doxx\w*|offensive|disrespectful|uncivil|inappropriate"
+    r"|(?:medical|health)\s+(?:details|information|records?|history)|unapproved\s+uses?|by\s+(?:brand\s+)?name"
+    r"|product\s+names?|violat\w*\s+(?:our|these|the|this)\s+(?:community\s+|house\s+|page\s+)?"
+    r"(?:guidelines|rules|terms|polic(?:y|ies)|code\s+of\s+conduct))\b",
     re.IGNORECASE,
 )
 # … and never when it is about the opinion ("comments that criticize us", "comments we don't agree with").
@@ -817,6 +820,12 @@ _VIEWPOINT = re.compile(
 _RESPECT = re.compile(
     r"\b(?:welcome[sd]?|encourages?|values?|appreciates?|invites?|respond\s+to|reply\s+to|answer|read|"
     r"listen\s+to|keep|allow|leave)\s+(?:(?:all|any|the|your|even|also|those)\s+){0,2}$",
+    re.IGNORECASE,
+)
+# … or when the rest of the sentence welcomes them: "comments that criticize us are always welcome".
+_WELCOMED = re.compile(
+    r"^[^,;]*?\b(?:are|is)\s+(?:(?:always|very|most|more\s+than|also)\s+)*(?:welcomed?|appreciated|valued"
+    r"|encouraged|invited)\b",
     re.IGNORECASE,
 )
 # A purpose clause says why, not what is removed: "To keep this page positive, we remove comments that…", "in
@@ -850,8 +859,9 @@ def suppressing_views(ctx: Context) -> Iterable[Hit]:
             if judged is None:
                 judged = T.blank(text, _PURPOSE)
             lo, hi = _sentence(judged, m.start(), m.end())
-            if _negated(judged, m.start()) or _RESPECT.search(judged[max(lo, m.start() - 40):m.start()]):
-                continue  # "we never delete comments", "we welcome comments that criticize us"
+            if (_negated(judged, m.start()) or _RESPECT.search(judged[max(lo, m.start() - 40):m.start()])
+                    or _WELCOMED.search(judged[m.end():hi])):
+                continue  # "we never delete comments", "we welcome comments that criticize us", "… are welcome"
             sentence = judged[lo:hi]
             if _CONTENT_BASED.search(sentence) and not _VIEWPOINT.search(sentence):
                 continue  # "we remove comments that contain profanity or personal information"

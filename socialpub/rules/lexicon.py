@@ -111,6 +111,13 @@ BUILTIN: dict[str, tuple[str, ...]] = {
         "remove reviews", "delete reviews", "remove negative", "delete negative", "hide negative",
         "remove any negative", "delete any negative", "hide any negative", "critical comments",
         "comments that disagree", "replies that criticize", "posts that criticize",
+        "comments that are critical", "comments critical of", "comments that are negative",
+        "replies that are critical",
+        # the passive voice: "negative comments will be removed"
+        "comments will be removed", "comments will be deleted", "comments will be hidden",
+        "comments may be removed", "comments may be deleted", "comments may be hidden", "comments are removed",
+        "comments are deleted", "comments are hidden", "replies will be removed", "replies will be deleted",
+        "replies will be hidden",
     ),
     # SP-CORRECTION-001: overstatements a correction must not repeat or leave standing.
     "overstatements": (
