@@ -161,10 +161,25 @@ def test_offlabel002_trial_words_are_no_qualifier(repo: Repo, body: str) -> None
         "The safety and efficacy of EXP-4172 have not been established.",
         "EXP-4172 is an experimental medicine in a phase 2 study.",
         "EXP-4172 is unapproved and under investigation.",
+        "Safety and efficacy of EXP-4172 have not yet been established.",
+        "EXP-4172 has not yet been approved by any health authority.",
+        "The FDA has not approved EXP-4172.",
+        "EXP-4172 is an investigational drug that is not yet proven safe or effective.",
     ],
 )
 def test_offlabel002_explicit_statements_qualify(repo: Repo, body: str) -> None:
     assert found(repo, "SP-OFFLABEL-002", body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "claims"),
+    [
+        ("EXP-4172 is not approved, and it is safe.", ["safe"]),  # the qualifier's "not" hedges nothing
+        ("Investigational EXP-4172 is not a breakthrough; it is effective.", ["effective"]),
+    ],
+)
+def test_offlabel002_claims_next_to_a_qualifier_still_fire(repo: Repo, body: str, claims: list[str]) -> None:
+    assert [f.excerpt for f in found(repo, "SP-OFFLABEL-002", body)] == claims
 
 
 # === properties: generated addresses, domains and purpose clauses ========================================

@@ -66,6 +66,7 @@ BUILTIN: dict[str, tuple[str, ...]] = {
         "not yet fda-approved", "unapproved", "not licensed", "not yet licensed", "unlicensed",
         "safety and efficacy have not been established", "safety and effectiveness have not been established",
         "have not been established", "has not been established", "not established", "not yet established",
+        "not yet been established", "not been fully established", "not yet been approved",
         "not been shown to be safe", "not been shown to be effective", "under investigation", "is experimental",
         "an experimental", "experimental drug", "experimental medicine", "experimental therapy",
         "experimental treatment", "experimental product",

@@ -138,12 +138,13 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
             if claim is None:
                 continue
             # Neither exceptions ("no cure for") nor the qualifiers themselves ("not approved") are claims.
-            text = v.blanked(i)
-            for ignored in (qualifier, designations.candidates(v.words(i))):
-                if ignored is not None:
-                    text = T.blank(text, ignored)
+            # The hedges are read with the qualifiers blanked ("not approved" hedges nothing) but not the
+            # designations: "not yet proven safe" is one of them, and its "not" hedges "safe".
+            hedged = v.blanked(i) if qualifier is None else T.blank(v.blanked(i), qualifier)
+            designation = designations.candidates(v.words(i))
+            text = hedged if designation is None else T.blank(hedged, designation)
             for m in claim.finditer(text):
-                if not preceded_by(text, m.start(), hedges):
+                if not preceded_by(hedged, m.start(), hedges):
                     claimed.append((f, m.start(), m.end()))
         for f, start, end in first_of_each(claimed):
             word = f.value[start:end]
