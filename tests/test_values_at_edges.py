@@ -21,7 +21,7 @@ from tests.helpers import BASE_CONFIG, Repo
 
 PROPERTY = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-YEAR_REGEX = r"^MLR-(?P<yy>\d{4})-(?P<month>\d{2})$"
+YEAR_REGEX = r"^MLR-(?P<yy>\d{4}|\d{6,})-(?P<month>\d{2}|\d{6,})$"
 
 
 def config_text(replace: dict[str, str] | None = None, approval: str = "") -> str:
@@ -138,7 +138,8 @@ def test_catastrophic_backtracking_regex_is_bounded(repo: Repo) -> None:
 @pytest.mark.parametrize(
     ("code", "says"),
     [("MLR-0001-01", "year 0001"), ("MLR-9999-12", "year 9999"), ("MLR-0000-06", "year 0000"),
-     ("MLR-1899-12", "year 1899"), ("MLR-2014-00", "month 00"), ("MLR-2014-13", "month 13")],
+     ("MLR-1899-12", "year 1899"), ("MLR-2014-00", "month 00"), ("MLR-2014-13", "month 13"),
+     ("MLR-2014-" + "1" * 5000, "is not a month"), ("MLR-" + "2" * 5000 + "-06", "is not a year")],
 )
 @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"])
 def test_approval_years_near_the_calendar_ends_are_findings(repo: Repo, code: str, says: str, zone: str) -> None:
@@ -208,7 +209,8 @@ REGEXES = st.one_of(
     st.sampled_from([r"(a+)+$", r"(?P<yy>\d{4})-(?P<month>\d{2})", r"(?P<month>\d+)/(?P<yy>\d+)", r"\d{7}",
                      r"(?P<yy>.*)(?P<month>.*)"]),
 )
-CODES = st.one_of(st.from_regex(r"\A[A-Z]{0,3}-?[0-9]{0,5}[-/ ]?[0-9]{0,5}\Z"), st.text(max_size=20))
+CODES = st.one_of(st.from_regex(r"\A[A-Z]{0,3}-?[0-9]{0,5}[-/ ]?[0-9]{0,5}\Z"), st.text(max_size=20),
+                  st.sampled_from(["1/" + "2" * 5000, "1" * 5000 + "/14", "2014-" + "0" * 4400 + "6"]))
 
 
 def _toml_string(value: str) -> str:

@@ -69,8 +69,9 @@ def _approval_of(ctx: Context) -> Approval | None:
         if month_text and year_text and month_text.isdecimal() and year_text.isdecimal():
             from socialpub.config import PLAUSIBLE_YEARS
 
-            month = int(month_text)
-            year = int(year_text) if len(year_text) == 4 else 2000 + int(year_text)  # yy is 20yy
+            # Longer numbers are no month or year (and int() refuses 4,301 digits and more).
+            month = int(month_text) if len(month_text) <= 4 else 0
+            year = -1 if len(year_text) > 4 else int(year_text) if len(year_text) == 4 else 2000 + int(year_text)
             if not 1 <= month <= 12:
                 approval = Approval(code, True, problem=f"month {month_text} is not a month (1-12)")
             elif year not in PLAUSIBLE_YEARS:  # "6/0001", "6/9999": no approval date, and no expiry in range
