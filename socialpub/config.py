@@ -294,6 +294,8 @@ DEFAULT_CODE_REGEX = r"^(?P<id>\d{7})\s+Last Updated (?P<month>1[0-2]|0?[1-9])/(
 from socialpub.rules.lexicon import BUILTIN as _LEXICON  # noqa: E402
 
 _STR_LIST = Key(list, items=str)
+# A count of characters, hashtags or files: a negative one would fail every post, a huge one is a slip.
+_COUNT = Key(int, check=_between(0, 10_000_000), hint="a whole number such as 280")
 _HOSTS = Key(list, items=str, check=_host_list_problem)
 
 SCHEMA_TOP = {
@@ -332,8 +334,8 @@ SCHEMA_PRIVACY = {"allow_phones": _STR_LIST, "allow_email_domains": _STR_LIST, "
 SCHEMA_DISCLOSURE = {
     "accepted": _STR_LIST,
     "ambiguous": _STR_LIST,
-    "fold_chars": Key(int),
-    "max_trailing_hashtags": Key(int),
+    "fold_chars": _COUNT,
+    "max_trailing_hashtags": _COUNT,
 }
 SCHEMA_SAFETY = {"reporting": _STR_LIST}
 SCHEMA_CAMPAIGN = {
@@ -354,15 +356,15 @@ SCHEMA_PRODUCT = {
 SCHEMA_PIPELINE = {"codes": _STR_LIST, "names": _STR_LIST, "embargoed_names": _STR_LIST}
 SCHEMA_RULE = {"level": Key(str, choices=RULE_LEVELS), "channels": _STR_LIST}
 SCHEMA_LIMITS = {
-    "text": Key(int),
-    "title": Key(int),
-    "description": Key(int),
-    "alt_text": Key(int),
-    "images": Key(int),
-    "videos": Key(int),
-    "fold_chars": Key(int),
-    "link": Key(int),
-    "tags": Key(int),
+    "text": _COUNT,
+    "title": _COUNT,
+    "description": _COUNT,
+    "alt_text": _COUNT,
+    "images": _COUNT,
+    "videos": _COUNT,
+    "fold_chars": _COUNT,
+    "link": _COUNT,
+    "tags": _COUNT,
 }
 CHANNEL_COMMON = {"kind": Key(str, required=True), "account": Key(str), "endpoint": Key(str)}
 

@@ -63,6 +63,12 @@ BAD_CONFIG = [
      "not a duration"),
     ({'max_lateness = "24h"': 'max_lateness = "24h"\nmin_gap = "400d"'}, "", "defaults.min_gap", "min_gap",
      "longer"),
+    ({"[compliance.disclosure]\n": "[compliance.disclosure]\nfold_chars = -3\n"}, "",
+     "compliance.disclosure.fold_chars", "fold_chars = -3", "between 0 and"),
+    ({"[compliance.disclosure]\n": "[compliance.disclosure]\nmax_trailing_hashtags = 99999999999999999\n"}, "",
+     "compliance.disclosure.max_trailing_hashtags", "max_trailing_hashtags", "between 0 and"),
+    ({"[compliance.pipeline]\n": "[compliance.limits.twitter]\ntext = -1\n\n[compliance.pipeline]\n"}, "",
+     "compliance.limits.twitter.text", "text = -1", "between 0 and"),
     ({}, "code_regex = '(unclosed'\n", "compliance.approval.code_regex", "code_regex", "regular expression"),
     ({}, "code_regex = '(?<=MLR-)\\d+'\n", "compliance.approval.code_regex", "code_regex", "regular expression"),
     ({}, "code_regex = '(a)\\1'\n", "compliance.approval.code_regex", "code_regex", "regular expression"),
@@ -90,7 +96,7 @@ def test_bad_values_are_config_errors_naming_file_line_key_and_hint(
     assert len(str(error)) < 1000  # a 5,000-digit value is not echoed whole
 
 
-@pytest.mark.parametrize(("replace", "approval", "key", "needle", "says"), BAD_CONFIG[:4] + BAD_CONFIG[12:14])
+@pytest.mark.parametrize(("replace", "approval", "key", "needle", "says"), BAD_CONFIG[:4] + BAD_CONFIG[12:17])
 def test_bad_values_exit_2_without_traceback(
     tmp_path: Path, replace: dict[str, str], approval: str, key: str, needle: str, says: str
 ) -> None:
