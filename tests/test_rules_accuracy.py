@@ -100,6 +100,9 @@ NOT_LINKS = [
     "Bring photo ID, e.g. a passport (i.e. one with a photo). U.S. residents only.",
     "Ph.D. students and M.D. candidates: doors open at 9 a.m. sharp.",
     "See Fig.2a and No.1 in the poster.",
+    "New data on H.pylori and E.coli infections; S.aureus next.",
+    "Thanks Dr.Smith and the team at St.Jude!",
+    "Our trial ended today.Learn more soon.",
 ]
 
 
@@ -185,7 +188,8 @@ def test_offlabel002_claims_next_to_a_qualifier_still_fire(repo: Repo, body: str
 # === properties: generated addresses, domains and purpose clauses ========================================
 
 LABEL = st.from_regex(r"\A[a-z0-9](?:[a-z0-9-]{0,8}[a-z0-9])?\Z")
-TLD = st.from_regex(r"\A[a-z]{2,6}\Z")
+TLD = st.sampled_from(sorted(t for t in T.top_level_domains() if t.isalpha() and len(t) <= 24))
+NOT_TLD = st.from_regex(r"\A[a-z]{2,8}\Z").filter(lambda t: t not in T.top_level_domains())
 LOCAL = st.lists(st.from_regex(r"\A[A-Za-z0-9_%+-]{1,8}\Z"), min_size=1, max_size=4).map(".".join)
 DOMAIN = st.builds(lambda labels, tld: ".".join([*labels, tld]), st.lists(LABEL, min_size=1, max_size=3), TLD)
 AROUND = st.sampled_from(["", " ", "(", "Write to ", "mailto:", "<"]), st.sampled_from(["", ".", ",", ")", " now", ">"])
@@ -205,6 +209,16 @@ def test_a_bare_domain_is_a_url(domain: str, path: str, around: tuple[str, str])
     if before in ("mailto:",) or domain.split(".")[0].isdigit():
         return
     assert T.find_urls(f"{before}{domain}{path}{after}") == [domain + path]
+
+
+@settings(max_examples=300)
+@given(labels=st.lists(LABEL, min_size=1, max_size=2), tld=NOT_TLD, around=st.tuples(*AROUND))
+def test_a_word_with_an_unknown_top_level_domain_is_no_url(
+    labels: list[str], tld: str, around: tuple[str, str]
+) -> None:
+    # "E.coli", "H.pylori", "Dr.Smith", "today.Learn": no platform makes them links
+    before, after = around
+    assert T.find_urls(f"{before}{'.'.join([*labels, tld])}{after}") == []
 
 
 PURPOSES = st.tuples(

@@ -22,7 +22,7 @@ def whole_text_spans(text: str) -> list[tuple[str, int, int]]:
             if url[-1] == ")" and url.count("(") >= url.count(")"):
                 break
             url = url[:-1]
-        if "." in url or not url.endswith("://"):  # a scheme URL needs no dot: http://[::1]/
+        if T.is_link(url):
             out.append((url, match.start(), match.start() + len(url)))
     return out
 
