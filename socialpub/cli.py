@@ -143,8 +143,15 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
             moment = localize(moment, config.defaults.timezone)
         except ValueError as exc:
             raise SocialpubError(f"{option}: {exc}", hint="give the UTC offset to say which one is meant") from None
-    # In UTC: two times of one ZoneInfo subtract as wall clocks, which is wrong across a DST change.
-    return moment.astimezone(UTC)
+    try:
+        moment.astimezone(config.defaults.timezone)  # the rules read it there: it must exist there too
+        # In UTC: two times of one ZoneInfo subtract as wall clocks, which is wrong across a DST change.
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC; 9999-12-31T23:00Z after 9999 in +14
+        raise SocialpubError(
+            f"{option} '{value}' is out of range in {config.defaults.timezone.key}",
+            hint="give a time between the years 1 and 9999 in UTC and in [defaults] timezone",
+        ) from None
 
 
 def check_channels(config: Config, names: list[str] | None) -> list[str] | None:

@@ -26,22 +26,42 @@ CONFIG_NAME = "channels.toml"
 MAX_CONFIG_BYTES = 1_000_000
 RULE_LEVELS = ("error", "warning", "off")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+# The longest duration a setting takes: a year. Longer ones are typing slips ("99999999d"), and would make
+# `max_lateness` publish posts years after their time.
+MAX_DURATION = timedelta(days=366)
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """'24h', '30m', '1h30m', '2d' -> timedelta; None when it is not a duration."""
+    """'24h', '30m', '1h30m', '2d' -> timedelta; None when it is not a duration (or is longer than any
+    timedelta)."""
     m = _DURATION.match(text)
     if not m or not any(m.groups()):
         return None
-    d, h, mi, s = (int(g) if g else 0 for g in m.groups())
     try:
+        d, h, mi, s = (int(g) if g else 0 for g in m.groups())
         return timedelta(days=d, hours=h, minutes=mi, seconds=s)
-    except OverflowError:  # '99999999999d'
+    except (OverflowError, ValueError):  # '99999999999d'; more digits than int() converts (4300)
         return None
 
 
-def _duration_problem(value: str) -> str | None:
-    return None if parse_duration(value) is not None else f"'{value}' is not a duration like '24h', '30m' or '1h30m'"
+def _duration_check(*, zero: bool) -> Callable[[str], str | None]:
+    """The check of a duration setting: a duration of at most MAX_DURATION (zero only where `zero` allows)."""
+
+    def problem(value: str) -> str | None:
+        duration = parse_duration(value)
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        if duration is None:
+            return f"'{shown}' is not a duration like '24h', '30m' or '1h30m' (no sign, whole numbers)"
+        if duration > MAX_DURATION:
+            return f"'{shown}' is longer than {MAX_DURATION.days} days"
+        if not zero and not duration:
+            return f"'{shown}' is zero: it must be longer than that"
+        return None
+
+    return problem
+
+
+_DURATION_HINT = f"write a duration such as '24h', '30m', '1h30m' or '2d' (at most {MAX_DURATION.days}d)"
 
 
 def _zone_problem(value: str) -> str | None:
@@ -52,12 +72,46 @@ def _zone_problem(value: str) -> str | None:
     return None
 
 
+def compile_code_regex(pattern: str) -> Any:
+    """`[compliance.approval] code_regex` compiled with RE2: it matches in time linear in the code's length
+    whatever the pattern (Python's `re` backtracks: `(a+)+$` takes minutes on a 40-character code), at the
+    price of look-arounds and back-references, which an approval code does not need. Raises `re2.error`."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would also print the error to stderr; the message says it
+    return re2.compile(pattern, options)
+
+
+_REGEX_HINT = ("write RE2 syntax (no look-arounds, no back-references), with the groups month and yy for the "
+               "approval date, e.g. '^(?P<id>\\d{7})\\s+Last Updated (?P<month>1[0-2]|0?[1-9])/(?P<yy>\\d{2})$'")
+
+
 def _regex_problem(value: str) -> str | None:
+    import re2
+
     try:
-        re.compile(value)
-    except (re.error, OverflowError, RecursionError) as exc:  # 'a{99999999999}', '((((…))))'
-        return f"is not a valid regular expression: {exc}"
+        re.compile(value)  # Python's reading too: RE2 takes 'a{99999999999}' for literal text
+        compiled = compile_code_regex(value)
+    except (re.error, re2.error, ValueError, OverflowError, RecursionError) as exc:  # '(', '(?<=x)', '(((…)))'
+        reason = exc.args[0] if exc.args else exc
+        reason = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+        return f"is not a valid regular expression: {reason}"
+    if compiled.search("") is not None:
+        return "matches the empty string, so it would accept an approval code that holds no code at all"
     return None
+
+
+# Calendar dates the rules judge (campaign days, approval months) lie in these years: outside them a date is
+# a typing slip ("0201-09-01"), and near year 1 or 9999 a time zone or a month added would leave the calendar.
+PLAUSIBLE_YEARS = range(1900, 3000)
+_DATE_HINT = "write the day as YYYY-MM-DD, e.g. 2014-09-01 (years 1900 to 2999)"
+
+
+def _date_problem(value: date) -> str | None:
+    if value.year in PLAUSIBLE_YEARS:
+        return None
+    return f"{value.isoformat()} is outside the years {PLAUSIBLE_YEARS.start} to {PLAUSIBLE_YEARS.stop - 1}"
 
 
 def _between(low: int, high: int) -> Callable[[int], str | None]:
@@ -256,7 +310,7 @@ class RuleSetting:
 class Compliance:
     """Everything the rules read from configuration: nothing product- or company-specific is built in."""
 
-    code_regex: re.Pattern[str]
+    code_regex: Any  # a compiled RE2 pattern (compile_code_regex): search, match, .pattern as in `re`
     max_age_months: int = 12
     warn_within_days: int = 30
     code_in_body: tuple[str, ...] = ()
@@ -319,6 +373,8 @@ DEFAULT_CODE_REGEX = r"^(?P<id>\d{7})\s+Last Updated (?P<month>1[0-2]|0?[1-9])/(
 from socialpub.rules.lexicon import BUILTIN as _LEXICON  # noqa: E402
 
 _STR_LIST = Key(list, items=str)
+# A count of characters, hashtags or files: a negative one would fail every post, a huge one is a slip.
+_COUNT = Key(int, check=_between(0, 10_000_000), hint="a whole number such as 280")
 _HOSTS = Key(list, items=str, check=_host_list_problem)
 
 SCHEMA_TOP = {
@@ -329,8 +385,8 @@ SCHEMA_TOP = {
 SCHEMA_DEFAULTS = {
     "timezone": Key(str, check=_zone_problem),
     "ledger": Key(str),
-    "max_lateness": Key(str, check=_duration_problem),
-    "min_gap": Key(str, check=_duration_problem),
+    "max_lateness": Key(str, check=_duration_check(zero=False), hint=_DURATION_HINT),  # zero: every post missed
+    "min_gap": Key(str, check=_duration_check(zero=True), hint=_DURATION_HINT),
     "sponsor": Key(str),
 }
 SCHEMA_COMPLIANCE = {
@@ -347,7 +403,7 @@ SCHEMA_COMPLIANCE = {
     "limits": Key(dict),
 }
 SCHEMA_APPROVAL = {
-    "code_regex": Key(str, check=_regex_problem),
+    "code_regex": Key(str, check=_regex_problem, hint=_REGEX_HINT),
     "max_age_months": Key(int, check=_between(1, 1200)),
     "warn_within_days": Key(int, check=_between(0, 36500)),
     "code_in_body": _STR_LIST,
@@ -357,11 +413,15 @@ SCHEMA_PRIVACY = {"allow_phones": _STR_LIST, "allow_email_domains": _STR_LIST, "
 SCHEMA_DISCLOSURE = {
     "accepted": _STR_LIST,
     "ambiguous": _STR_LIST,
-    "fold_chars": Key(int),
-    "max_trailing_hashtags": Key(int),
+    "fold_chars": _COUNT,
+    "max_trailing_hashtags": _COUNT,
 }
 SCHEMA_SAFETY = {"reporting": _STR_LIST}
-SCHEMA_CAMPAIGN = {"start": Key(date, required=True), "end": Key(date, required=True), "description": Key(str)}
+SCHEMA_CAMPAIGN = {
+    "start": Key(date, required=True, check=_date_problem, hint=_DATE_HINT),
+    "end": Key(date, required=True, check=_date_problem, hint=_DATE_HINT),
+    "description": Key(str),
+}
 SCHEMA_PRODUCT = {
     "brand": Key(str, required=True),
     "established": Key(str, required=True),
@@ -375,15 +435,15 @@ SCHEMA_PRODUCT = {
 SCHEMA_PIPELINE = {"codes": _STR_LIST, "names": _STR_LIST, "embargoed_names": _STR_LIST}
 SCHEMA_RULE = {"level": Key(str, choices=RULE_LEVELS), "channels": _STR_LIST}
 SCHEMA_LIMITS = {
-    "text": Key(int),
-    "title": Key(int),
-    "description": Key(int),
-    "alt_text": Key(int),
-    "images": Key(int),
-    "videos": Key(int),
-    "fold_chars": Key(int),
-    "link": Key(int),
-    "tags": Key(int),
+    "text": _COUNT,
+    "title": _COUNT,
+    "description": _COUNT,
+    "alt_text": _COUNT,
+    "images": _COUNT,
+    "videos": _COUNT,
+    "fold_chars": _COUNT,
+    "link": _COUNT,
+    "tags": _COUNT,
 }
 CHANNEL_COMMON = {"kind": Key(str, required=True), "account": Key(str), "endpoint": Key(str)}
 
@@ -419,6 +479,7 @@ def load_config(path: Path, posts_dir: Path | None = None) -> Config:
     defaults = Defaults(
         timezone=ZoneInfo(raw_defaults.get("timezone", "UTC")),
         ledger=raw_defaults.get("ledger", ".socialpub/ledger.db"),
+        # Checked above: a value that is still here parses (a bad one was reported and left out).
         max_lateness=parse_duration(raw_defaults.get("max_lateness", "24h")) or timedelta(hours=24),
         min_gap=parse_duration(raw_defaults.get("min_gap", "0m")) or timedelta(0),
         sponsor=raw_defaults.get("sponsor", ""),
@@ -637,7 +698,7 @@ def _load_compliance(raw: dict[str, Any], problems: Problems, channels: dict[str
             continue
         limits[kind] = problems.check_table(table, SCHEMA_LIMITS, path)
 
-    code_regex = re.compile(approval.get("code_regex", DEFAULT_CODE_REGEX))
+    code_regex = compile_code_regex(approval.get("code_regex", DEFAULT_CODE_REGEX))
     return Compliance(
         code_regex=code_regex,
         max_age_months=approval.get("max_age_months", 12),

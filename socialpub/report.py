@@ -514,20 +514,28 @@ def history_csv(events: list[dict[str, Any]]) -> str:
     import io
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180's CRLF: the writer quotes a cell only when it holds a character of the line terminator, so with
+    # "\n" alone a carriage return in a cell went out bare and split the row in every reader.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HISTORY_COLUMNS)
     for event in events:
         writer.writerow([
-            json.dumps(event[c], sort_keys=True) if c == "detail" and event[c] else _csv_safe(event.get(c))
+            csv_safe(json.dumps(event[c], sort_keys=True) if c == "detail" and event[c] else event.get(c))
             for c in HISTORY_COLUMNS
         ])
     return buffer.getvalue()
 
 
-def _csv_safe(value: Any) -> str:
-    """Cells that a spreadsheet would run as a formula are quoted with a leading apostrophe."""
+# What a spreadsheet reads as the start of a formula: = + - @, and tab and carriage return (Excel and
+# LibreOffice skip them and read a formula after them; OWASP's "CSV injection" list).
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run: a cell that starts like a formula gets a leading apostrophe
+    (shown as text, not as part of the value). Every CSV the project writes goes through this."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text
 
 
 def history_text(events: list[dict[str, Any]]) -> str:

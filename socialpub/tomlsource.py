@@ -168,6 +168,7 @@ class Key:
     choices: tuple[str, ...] | None = None
     items: builtins.type | None = None  # element type for arrays
     check: Callable[[Any], str | None] | None = None  # returns a problem, or None
+    hint: str | None = None  # how to write a value that passes `check`
     # `type` as a tuple, and whether a value of exactly that type needs no further check (see check_table)
     types: tuple[builtins.type, ...] = field(init=False, repr=False, compare=False)
     plain: bool = field(init=False, repr=False, compare=False)
@@ -255,7 +256,7 @@ def check_value(value: Any, spec: Key) -> str | None:
 def _type_hint(spec: Key) -> str | None:
     if spec.choices:
         return f"use one of: {', '.join(spec.choices)}"
-    return None
+    return spec.hint
 
 
 def dotted(path: Iterable[str | int]) -> str:

@@ -722,3 +722,42 @@ def test_merging_loses_no_finding_and_no_channel(items: list[tuple[str, str | No
                    and (f.channel is None or f.channel in channels) for g, channels in groups)
     keys = [(g.rule, g.message, g.suppressed) for g, _ in groups]
     assert len(keys) == len(set(keys))  # each problem once
+
+
+# --- history CSV: no cell a spreadsheet would run as a formula ------------------------------------------------
+
+FORMULA_START = "=+-@\t\r"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cells=st.lists(
+        st.one_of(st.none(), st.integers(), st.text(max_size=30),
+                  st.tuples(st.sampled_from(FORMULA_START), st.text(max_size=20)).map("".join)),
+        min_size=len(report.HISTORY_COLUMNS) - 1, max_size=len(report.HISTORY_COLUMNS) - 1,
+    ),
+    detail=st.one_of(st.none(), st.dictionaries(st.text(max_size=5), st.text(max_size=10), max_size=2),
+                     st.sampled_from(["=1+1", "-2", "\t=cmd", "plain"])),
+)
+def test_history_csv_neutralises_every_formula_start_and_keeps_other_cells(
+    cells: list[Any], detail: Any
+) -> None:
+    import csv
+    import io
+
+    event = dict(zip(report.HISTORY_COLUMNS[:-1], cells, strict=True), detail=detail)
+    [header, row] = list(csv.reader(io.StringIO(report.history_csv([event]), newline="")))
+    assert header == list(report.HISTORY_COLUMNS)
+    expected = ["" if v is None else str(v) for v in cells]
+    expected.append(json.dumps(detail, sort_keys=True) if detail else "" if detail is None else str(detail))
+    for got, want in zip(row, expected, strict=True):
+        if want[:1] and want[0] in FORMULA_START:
+            assert got == "'" + want  # shown as text by the spreadsheet, the value still readable
+        else:
+            assert got == want
+
+
+@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+def test_csv_safe_each_formula_start(value: str) -> None:
+    assert report.csv_safe(value) == "'" + value
+    assert report.csv_safe("a" + value) == "a" + value

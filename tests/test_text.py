@@ -9,7 +9,7 @@ from socialpub.rules import text as T
 
 FRAGMENTS = st.sampled_from(
     ["http://", "https://", "www.", ".com", ".gov/medwatch", "fda", " ", ". ", "\u2003", "(", ")", ",", "a", "1",
-     "-", "/", ":", "@", "\n", "bit.ly/x", "U.S.", "e.g.", "…", "’"]
+     "-", "/", ":", "@", "\n", "bit.ly/x", "U.S.", "e.g.", "…", "’", "[::1]", "[", "]"]
 )
 
 
@@ -22,7 +22,7 @@ def whole_text_spans(text: str) -> list[tuple[str, int, int]]:
             if url[-1] == ")" and url.count("(") >= url.count(")"):
                 break
             url = url[:-1]
-        if "." in url:
+        if T.is_link(url):
             out.append((url, match.start(), match.start() + len(url)))
     return out
 

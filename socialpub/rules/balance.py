@@ -1,4 +1,5 @@
-"""SP-BALANCE-001..004: fair balance of product posts, and the product-mention helpers of the product rules.
+"""SP-BALANCE-001..004: fair balance of product posts (docs/rules.md), and the product-mention helpers of the
+product rules.
 
 A *product mention* is the configured brand or established name of any `[compliance.products.*]` table,
 matched case-insensitively on word boundaries in the prose fields (title, text, alt texts) with URLs taken
@@ -309,7 +310,7 @@ def missing_risk_information(ctx: Context) -> Iterable[Hit]:
             )
 
 
-ESTABLISHED_WINDOW = 40  # characters either side of the brand name ("about 40": docs/rules.md, SP-BAL)
+ESTABLISHED_WINDOW = 40  # characters either side of the brand name (docs/rules.md, SP-BALANCE-002)
 
 
 @rule(

@@ -1,4 +1,4 @@
-"""SP-CHANNEL-001/002: what the platform itself would refuse (lengths, media)."""
+"""SP-CHANNEL-001/002: what the platform itself would refuse (lengths, media; docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SP-CLAIM-001..003: absolute, hype and comparative claims (P1 Truth and Accuracy).
+"""SP-CLAIM-001..003: absolute, hype and comparative claims (P1 Truth and Accuracy); docs/rules.md says how.
 
 Absolute and context-dependent comparative words are claims only about a therapy: a product (brand or
 established name), a pipeline code or name, an embargoed name anywhere in the unit, or a therapy noun

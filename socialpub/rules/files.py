@@ -1,4 +1,5 @@
-"""SP-FILE-001/002: the loader's and renderers' errors, reported as findings so one run shows every file."""
+"""SP-FILE-001/002: the loader's and renderers' errors, reported as findings so one run shows every file
+(docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Terms match case-insensitively on word boundaries (hashtags included); whitespace in a term matches any
 run of whitespace; a trailing `*` matches any word ending ("outperform*"). Nothing product- or
-company-specific belongs here: products, campaigns and allow-lists come from channels.toml.
+company-specific belongs here: products, campaigns and allow-lists come from channels.toml. Which rule reads
+which list, and how: docs/rules.md.
 """
 
 from __future__ import annotations
@@ -57,12 +58,18 @@ BUILTIN: dict[str, tuple[str, ...]] = {
         "well-tolerated", "best-in-class", "first-in-class", "cure", "cures", "breakthrough", "approved",
         "superior", "promising results", "game-changing",
     ),
+    # Only an explicit statement qualifies: a trial phase, "study", "trial", "being studied" or "pipeline" says
+    # that a product is tested, not that it is unapproved ("Phase III study of X" is no qualifier).
     "investigational_qualifiers": (
-        "investigational", "not approved", "not yet approved", "has not been approved",
+        "investigational", "not approved", "not yet approved", "has not been approved", "have not been approved",
+        "not been approved", "not fda approved", "not fda-approved", "not yet fda approved",
+        "not yet fda-approved", "unapproved", "not licensed", "not yet licensed", "unlicensed",
         "safety and efficacy have not been established", "safety and effectiveness have not been established",
-        "have not been established", "has not been established",
-        "under investigation", "being studied", "in clinical trials", "clinical trial", "phase 1",
-        "phase 2", "phase 3", "phase i", "phase ii", "phase iii", "experimental",
+        "have not been established", "has not been established", "not established", "not yet established",
+        "not yet been established", "not been fully established", "not yet been approved",
+        "not been shown to be safe", "not been shown to be effective", "under investigation", "is experimental",
+        "an experimental", "experimental drug", "experimental medicine", "experimental therapy",
+        "experimental treatment", "experimental product",
     ),
     # SP-RESPECT-001: individual medical or dosing advice.
     "medical_advice": (
@@ -100,6 +107,18 @@ BUILTIN: dict[str, tuple[str, ...]] = {
         "ignore the critics", "ignore critics", "block anyone", "block everyone who", "ban anyone",
         "hide comments", "hide negative comments", "silence critics", "shut down critics",
         "no dissent", "delete critical", "remove critical",
+        # the same about replies, posts and reviews, and "negative …" of any kind
+        "remove replies", "delete replies", "hide replies", "remove posts", "delete posts", "hide posts",
+        "remove reviews", "delete reviews", "remove negative", "delete negative", "hide negative",
+        "remove any negative", "delete any negative", "hide any negative", "critical comments",
+        "comments that disagree", "replies that criticize", "posts that criticize",
+        "comments that are critical", "comments critical of", "comments that are negative",
+        "replies that are critical",
+        # the passive voice: "negative comments will be removed"
+        "comments will be removed", "comments will be deleted", "comments will be hidden",
+        "comments may be removed", "comments may be deleted", "comments may be hidden", "comments are removed",
+        "comments are deleted", "comments are hidden", "replies will be removed", "replies will be deleted",
+        "replies will be hidden",
     ),
     # SP-CORRECTION-001: overstatements a correction must not repeat or leave standing.
     "overstatements": (

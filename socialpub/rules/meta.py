@@ -1,5 +1,5 @@
 """SP-META-001..008: the post's paperwork — approval code and age, campaign window, links, alt text, Form
-FDA 2253, and whether the content is still what was approved.
+FDA 2253, and whether the content is still what was approved. How each decides: docs/rules.md.
 
 Times: `ctx.at` is when the post goes out (`--at`, else its `publish_at`, else now). Calendar judgements
 (approval month, campaign days, the expiry warning window) are made in whole days of `[defaults].timezone`.
@@ -65,14 +65,21 @@ def _approval_of(ctx: Context) -> Approval | None:
         groups = match.groupdict()
         month_text, year_text = groups.get("month"), groups.get("yy")
         # A regex without month/yy groups says nothing about the approval date: META-002/003 cannot judge.
-        if month_text and year_text and month_text.isdigit() and year_text.isdigit():
-            month = int(month_text)
-            year = int(year_text) if len(year_text) == 4 else 2000 + int(year_text)  # yy is 20yy
-            if 1 <= month <= 12:
+        # isdecimal, not isdigit: int() refuses "²", which isdigit() accepts.
+        if month_text and year_text and month_text.isdecimal() and year_text.isdecimal():
+            from socialpub.config import PLAUSIBLE_YEARS
+
+            # Longer numbers are no month or year (and int() refuses 4,301 digits and more).
+            month = int(month_text) if len(month_text) <= 4 else 0
+            year = -1 if len(year_text) > 4 else int(year_text) if len(year_text) == 4 else 2000 + int(year_text)
+            if not 1 <= month <= 12:
+                approval = Approval(code, True, problem=f"month {month_text} is not a month (1-12)")
+            elif year not in PLAUSIBLE_YEARS:  # "6/0001", "6/9999": no approval date, and no expiry in range
+                approval = Approval(code, True, problem=f"year {year_text} is not a year from "
+                                    f"{PLAUSIBLE_YEARS.start} to {PLAUSIBLE_YEARS.stop - 1}")
+            else:
                 start, expires = _validity(ctx, year, month)
                 approval = Approval(code, True, start, expires)
-            else:
-                approval = Approval(code, True, problem=f"month {month_text} is not a month (1-12)")
     if approval is None:
         approval = Approval(code, matched=match is not None)
     cache[key] = approval
@@ -105,8 +112,17 @@ def _code_source(ctx: Context) -> Source:
     return Source(ctx.post.file, ctx.post.line("approval_code"))
 
 
+def _local(moment: datetime, zone: tzinfo) -> datetime:
+    """`moment` in the configured zone; at the calendar's very ends (year 1, year 9999: a library caller's
+    `at`) the zone's offset would leave the calendar, and UTC's day is as good an answer."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment.astimezone(UTC)
+
+
 def _when(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z").strip()
+    return _local(moment, zone).strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def _day(moment: datetime) -> str:
@@ -230,7 +246,7 @@ def approval_expiring(ctx: Context) -> Iterable[Hit]:
     if opens is None:
         opens = ctx.compliance.cache[key] = datetime.combine(expiry_day - timedelta(days=days), time(), tzinfo=zone)
     if ctx.at >= opens:
-        left = (approval.expires.date() - ctx.at.astimezone(zone).date()).days
+        left = (approval.expires.date() - _local(ctx.at, zone).date()).days
         yield Hit(
             f"approval '{approval.code.strip()}' expires on {_day(approval.expires)}, {left} day(s) after "
             f"the post goes out ({_when(ctx.at, zone)}; warning within {days} days)",
@@ -257,7 +273,7 @@ def outside_campaign(ctx: Context) -> Iterable[Hit]:
     if campaign is None:
         return
     zone = _zone(ctx)
-    day = ctx.at.astimezone(zone).date()  # whole days in [defaults].timezone, both ends included
+    day = _local(ctx.at, zone).date()  # whole days in [defaults].timezone, both ends included
     if campaign.start <= day <= campaign.end:
         return
     side = "before it starts" if day < campaign.start else "after it ends"

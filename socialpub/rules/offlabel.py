@@ -1,5 +1,5 @@
 """SP-OFFLABEL-001..003 and SP-SCOPE-001: unapproved uses, investigational and embargoed products, and
-products named where no product may be named (P1 Truth and Accuracy, P4 Transparency).
+products named where no product may be named (P1 Truth and Accuracy, P4 Transparency); docs/rules.md says how.
 
 Products, pipeline codes and names, embargoed names, off-label terms and approved indications all come from
 `[compliance.products.*]` and `[compliance.pipeline]`; product mentions come from balance.view().
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 # within the same sentence.
 LOOKBACK = 60
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+
+
+# Just before a qualifier: words that deny it ("no longer investigational", "isn't an investigational …").
+_DENIED = re.compile(r"(?:\bno\s+longer|\bnot|n['’]t|\bnever)\s+(?:(?:an?|yet|still|considered)\s+)*$", re.IGNORECASE)
 
 
 def preceded_by(text: str, start: int, pattern: re.Pattern[str] | T.Matcher, window: int = LOOKBACK) -> bool:
@@ -126,17 +130,21 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
             qualifier = qualifiers.candidates(v.words(i))
             if qualifier is not None and not qualifier.search(masked):
                 qualifier = None
-            qualified = qualified or qualifier is not None
+            # "no longer investigational", "is not investigational" deny the qualifier they hold.
+            qualified = qualified or (qualifier is not None and any(
+                not _DENIED.search(masked, max(0, m.start() - 24), m.start()) for m in qualifier.finditer(masked)
+            ))
             claim = claims.candidates(v.words(i))
             if claim is None:
                 continue
             # Neither exceptions ("no cure for") nor the qualifiers themselves ("not approved") are claims.
-            text = v.blanked(i)
-            for ignored in (qualifier, designations.candidates(v.words(i))):
-                if ignored is not None:
-                    text = T.blank(text, ignored)
+            # The hedges are read with the qualifiers blanked ("not approved" hedges nothing) but not the
+            # designations: "not yet proven safe" is one of them, and its "not" hedges "safe".
+            hedged = v.blanked(i) if qualifier is None else T.blank(v.blanked(i), qualifier)
+            designation = designations.candidates(v.words(i))
+            text = hedged if designation is None else T.blank(hedged, designation)
             for m in claim.finditer(text):
-                if not preceded_by(text, m.start(), hedges):
+                if not preceded_by(hedged, m.start(), hedges):
                     claimed.append((f, m.start(), m.end()))
         for f, start, end in first_of_each(claimed):
             word = f.value[start:end]

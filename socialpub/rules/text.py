@@ -12,9 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-# A URL with a scheme, or a bare domain with a TLD of letters ("www.fda.gov/medwatch", "fda.gov").
+# A URL with a scheme, or a bare domain with a TLD of letters ("www.fda.gov/medwatch", "fda.gov"). Not a domain:
+# the part of an e-mail address before "@" ("first.last@astrazeneca.com": the look-ahead), nor what follows "@"
+# (a handle, or an address's own domain: the look-behind). docs/rules.md ("How the rules read a post") lists the rest.
+# The domain is an atomic group: when the look-ahead refuses it, shorter domains at the same start are not tried
+# ("a.bc.de@x" is no "a.bc"), and a long word of labels before an "@" is not scanned again per label (quadratic).
 URL_RE = re.compile(
-    r"""(?:\bhttps?://[^\s<>"']+|(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}\b(?:/[^\s<>"']*)?)""",
+    r"""(?:\bhttps?://[^\s<>"']+|(?<![\w@.\-/])(?>(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,24}\b)"""
+    r"""(?![\w.%+\-]*@)(?:/[^\s<>"']*)?)""",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?)]}'\"’”…"
@@ -32,7 +37,7 @@ def url_spans(text: str) -> list[tuple[str, int, int]]:
     they see the ends of a string. Prose with many full stops is slow to scan whole, and words repeat (a
     campaign's links), so each word's URLs are found once.
     """
-    if "." not in text:
+    if "." not in text and "://" not in text:
         return []
     out = []
     pos = 0
@@ -64,9 +69,44 @@ def _word_spans(word: str) -> tuple[tuple[str, int, int], ...]:
             if url[-1] == ")" and url.count("(") >= url.count(")"):
                 break
             url = url[:-1]
-        if "." in url:
+        if is_link(url):
             out.append((url, match.start(), match.start() + len(url)))
     return tuple(out)
+
+
+def is_link(url: str) -> bool:
+    """Whether a match of URL_RE (trailing punctuation removed) is a link: a URL with a scheme needs something
+    after "://" and no dot ("http://[::1]/", "http://intranet/"); a bare domain needs a top-level domain that
+    exists, as the platforms do before they make one a link ("E.coli", "H.pylori", "Dr.Smith" are none)."""
+    if "://" in url:
+        return not url.endswith("://")
+    if "." not in url:
+        return False
+    return url.split("/", 1)[0].rsplit(".", 1)[-1].lower() in top_level_domains()
+
+
+# Reserved for examples, tests and this machine (RFC 2606, RFC 6761): no registry lists them, and examples use them.
+_RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+
+
+@lru_cache(maxsize=1)
+def top_level_domains() -> frozenset[str]:
+    """The top-level domains of ICANN's section of the Public Suffix List (as publicsuffixlist ships and keeps
+    it current; ASCII and punycode forms), and the reserved ones."""
+    from publicsuffixlist import PSLFILE
+
+    found = set(_RESERVED_TLDS)
+    icann = False
+    with open(PSLFILE, encoding="utf-8") as source:
+        for line in source:
+            line = line.strip()
+            if line == "// ===BEGIN ICANN DOMAINS===":
+                icann = True
+            elif line == "// ===END ICANN DOMAINS===":
+                break
+            elif icann and line and not line.startswith("//") and "." not in line:
+                found.add(line.lower() if line.isascii() else line.encode("idna").decode("ascii"))
+    return frozenset(found)
 
 
 def host(url: str) -> str:
