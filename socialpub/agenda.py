@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.posts import load_posts
 from socialpub.rules import evaluate
+from socialpub.terminal import printable
 
 if TYPE_CHECKING:
     from socialpub.config import Config
@@ -156,7 +157,7 @@ def agenda_text(agenda: Agenda, zone: Any) -> str:
     lines.append("")
     lines.append(f"{len(agenda.entries)} scheduled, {agenda.warnings} warning(s), "
                  f"{agenda.unscheduled} post(s) without publish_at")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")  # ids, titles and URLs come from post files
 
 
 # --- iCalendar (RFC 5545) ---------------------------------------------------------------------------

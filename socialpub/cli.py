@@ -50,37 +50,65 @@ class Globals:
         return load_config(path, posts_dir=self.posts)
 
 
+# Commands that change something (the ledger, files, tokens): when their output cannot be written, their
+# exit code still tells what happened. A read-only command whose output is lost did nothing useful: exit 2.
+_CHANGES_STATE = {"publish", "run", "retract", "resolve", "pause", "resume", "init", "auth", "sandbox_command"}
+
+
 def errors_handled(command: F) -> F:
-    """The one place where errors become messages and exit codes (README, "Exit codes")."""
+    """The one place where errors become messages and exit codes (README, "Exit codes"), and where stdout
+    and stderr are guarded (socialpub.terminal): nothing printed is obeyed by a terminal or a CI log."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from socialpub.errors import ExitCode, SocialpubError
+        from socialpub.terminal import guarded_output
 
-        try:
-            return command(*args, **kwargs)
-        except SocialpubError as error:
-            from socialpub.redact import redact
-
-            typer.echo(f"socialpub: {redact(str(error))}", err=True)
-            raise typer.Exit(int(error.exit_code)) from None
-        except KeyboardInterrupt:
-            typer.echo("socialpub: interrupted", err=True)
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except (typer.Exit, typer.Abort):
-            raise
-        except Exception as error:  # a bug: say so plainly, without a traceback full of values
-            import traceback
-
-            from socialpub.redact import redact
-
-            typer.echo(f"socialpub: internal error: {type(error).__name__}: {redact(str(error))}", err=True)
-            typer.echo("  hint: this is a bug in socialpub; please report it with the command you ran", err=True)
-            if any(a in ("-v", "--verbose") for a in sys.argv):
-                traceback.print_exception(type(error), error, error.__traceback__, limit=-8)
-            raise typer.Exit(int(ExitCode.USAGE)) from None
+        with guarded_output() as (out, err):
+            code = _exit_code_of(command, args, kwargs)
+            out.flush()
+            if out.lost is not None and not out.broken_pipe:  # a closed pipe: the reader wanted no more
+                note = "what was done is in the ledger (socialpub status)" if command.__name__ in _CHANGES_STATE else ""
+                typer.echo(f"socialpub: the output could not be written to stdout: {out.lost}"
+                           + (f"; {note}" if note else ""), err=True)
+                if code == 0 and command.__name__ not in _CHANGES_STATE:
+                    code = 2
+        if code:
+            raise typer.Exit(code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _exit_code_of(command: Callable[..., Any], args: Any, kwargs: Any) -> int:
+    from socialpub.errors import ExitCode, SocialpubError
+
+    try:
+        command(*args, **kwargs)
+        return 0
+    except SocialpubError as error:
+        from socialpub.redact import redact
+        from socialpub.terminal import printable
+
+        typer.echo(f"socialpub: {printable(redact(str(error)))}", err=True)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("socialpub: interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except typer.Abort:  # Ctrl-C or end of input at a prompt
+        typer.echo("socialpub: interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except Exception as error:  # a bug: say so plainly, without a traceback full of values
+        import traceback
+
+        from socialpub.redact import redact
+        from socialpub.terminal import printable
+
+        typer.echo(f"socialpub: internal error: {type(error).__name__}: {printable(redact(str(error)))}", err=True)
+        typer.echo("  hint: this is a bug in socialpub; please report it with the command you ran", err=True)
+        if any(a in ("-v", "--verbose") for a in sys.argv):
+            traceback.print_exception(type(error), error, error.__traceback__, limit=-8)
+        return int(ExitCode.INTERNAL)
 
 
 def _version(value: bool) -> None:
@@ -161,9 +189,13 @@ def check_channels(config: Config, names: list[str] | None) -> list[str] | None:
     return names or None
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str, output: Path | None, *, dialect: str = "text") -> None:
+    """`text` to FILE, or to stdout escaped for its `dialect` ("json", "github": see socialpub.terminal)."""
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        from socialpub.terminal import dialect as escaping
+
+        with escaping(dialect):
+            sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
     from socialpub.errors import SocialpubError
 
@@ -251,7 +283,8 @@ def check(
         text = report.check_text(result, color=output is None and stdout_is_terminal())
         if globals_.quiet and result.ok:
             text = ""
-    emit(text, output)
+    dialect = {CheckFormat.json: "json", CheckFormat.sarif: "json", CheckFormat.github: "github"}
+    emit(text, output, dialect=dialect.get(format, "text"))
     if not result.ok:
         raise typer.Exit(1)
 
@@ -295,7 +328,7 @@ def preview(
         if not ctx.obj.quiet:
             typer.echo(f"socialpub: wrote the HTML preview to {html}", err=True)
     if format is SimpleFormat.json:
-        emit(cards.preview_json(result, config), None)
+        emit(cards.preview_json(result, config), None, dialect="json")
     else:
         cards.print_cards(result, config, color=stdout_is_terminal())
     if not result.ok:
@@ -325,9 +358,11 @@ def hash_(
             "cannot hash a post that does not load:\n  " + "\n  ".join(str(e) for e in loaded.errors),
             hint="fix the file first (socialpub check shows every problem)",
         )
+    from socialpub.terminal import printable
+
     renderer = Renderer(config)
     for post in loaded.posts:
-        typer.echo(f"{content_hash(renderer.render(post))}  {post.id}  {post.file}")
+        typer.echo(printable(f"{content_hash(renderer.render(post))}  {post.id}  {post.file}"))
 
 
 @app.command()
@@ -361,7 +396,7 @@ def channels(
         else:
             checks = verify_channels(config, None)
         if format is SimpleFormat.json:
-            emit(json.dumps({"version": 1, "command": "channels", "verify": checks}, indent=2), None)
+            emit(json.dumps({"version": 1, "command": "channels", "verify": checks}, indent=2), None, dialect="json")
         else:
             for item in checks:
                 mark = "ok " if item["ok"] else "FAIL"
@@ -383,7 +418,7 @@ def channels(
         for c in config.channels.values()
     ]
     if format is SimpleFormat.json:
-        emit(json.dumps({"version": 1, "command": "channels", "channels": rows}, indent=2), None)
+        emit(json.dumps({"version": 1, "command": "channels", "channels": rows}, indent=2), None, dialect="json")
         return
     for row in rows:
         line = f"{row['name']:<28} {row['kind']:<10} {row['account'] or ''}"
@@ -460,7 +495,7 @@ def agenda(
     if ics is not None:
         emit(agenda_ics(result, zone), ics)
     if format is SimpleFormat.json:
-        emit(json.dumps(agenda_json(result, zone), indent=2, ensure_ascii=False), None)
+        emit(json.dumps(agenda_json(result, zone), indent=2, ensure_ascii=False), None, dialect="json")
     else:
         emit(agenda_text(result, zone), None)
 
@@ -499,7 +534,7 @@ def print_results(command: str, results: list[Any], format: RunFormat | SimpleFo
     from socialpub.publish import overall
 
     if format.value == "json":
-        emit(report.results_json(command, results, overall(results)), None)
+        emit(report.results_json(command, results, overall(results)), None, dialect="json")
     else:
         text = report.results_text(results, color=stdout_is_terminal(), quiet=quiet)
         if text:
@@ -703,7 +738,11 @@ def status(
     finally:
         ledger.close()
     if format is SimpleFormat.json:
-        emit(json.dumps({"version": 1, "command": "status", "rows": rows}, indent=2, ensure_ascii=False), None)
+        emit(
+            json.dumps({"version": 1, "command": "status", "rows": rows}, indent=2, ensure_ascii=False),
+            None,
+            dialect="json",
+        )
     else:
         emit(report.status_text(rows, config.defaults.timezone), None)
 
@@ -739,7 +778,7 @@ def history(
     finally:
         ledger.close()
     if format is HistoryFormat.json:
-        emit(report.history_json(events), output)
+        emit(report.history_json(events), output, dialect="json")
     elif format is HistoryFormat.csv:
         emit(report.history_csv(events), output)
     else:
@@ -915,6 +954,9 @@ def sandbox_command(
 
 def main() -> None:
     """Console entry point."""
+    from socialpub.terminal import reserve_standard_descriptors
+
+    reserve_standard_descriptors()
     app(prog_name="socialpub")
 
 

@@ -10,6 +10,8 @@ import json
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
+from socialpub.terminal import printable
+
 if TYPE_CHECKING:
     from socialpub.adapters.base import Rendered
     from socialpub.check import CheckResult, PostReport
@@ -83,10 +85,10 @@ def _finding_line(f: Finding) -> Any:
     line = Text()
     line.append(f"{label:<10} ", style=_STYLE[label])
     line.append(f"{f.rule} {f.name}", style="bold")
-    line.append(f"  {f.message}")
-    line.append(f"  ({f.file}{where})", style="dim")
+    line.append(f"  {printable(f.message)}")
+    line.append(f"  ({printable(f.file)}{where})", style="dim")
     if f.hint and not f.suppressed:
-        line.append(f"\n           hint: {f.hint}", style="dim")
+        line.append(f"\n           hint: {printable(f.hint)}", style="dim")
     return line
 
 
@@ -103,11 +105,11 @@ def print_cards(result: CheckResult, config: Config, *, color: bool) -> None:
             data = card(rep, rendered, config)
             body: list[Any] = []
             if data["title"]:
-                body.append(Text(data["title"], style="bold"))
+                body.append(Text(printable(data["title"]), style="bold"))
             for index, part in enumerate(rendered.parts):
                 if len(rendered.parts) > 1:
                     body.append(Text(f"[{index + 1}/{len(rendered.parts)}]", style="cyan"))
-                body.append(Text(part.text))  # post text is data: never parsed as markup
+                body.append(Text(printable(part.text)))  # post text is data: never parsed as markup, never obeyed
             facts = Text()
             for m in data["measures"]:
                 style = "bold red" if m["over"] else "green"
@@ -117,19 +119,21 @@ def print_cards(result: CheckResult, config: Config, *, color: bool) -> None:
             body.append(facts)
             for m in data["media"]:
                 alt = m["alt"] if m["alt"] else "(no alt text)"
-                body.append(Text(f"media: {m['path']} [{m['type'] or '?'}]  alt: {alt}", style="dim"))
+                line = f"media: {m['path']} [{m['type'] or '?'}]  alt: {alt}"
+                body.append(Text(printable(line), style="dim"))
             if data["thumbnail"]:
-                body.append(Text(f"thumbnail: {data['thumbnail']}", style="dim"))
+                body.append(Text(printable(f"thumbnail: {data['thumbnail']}"), style="dim"))
             if data["link"]:
-                body.append(Text(f"link: {data['link']}", style="dim"))
+                body.append(Text(printable(f"link: {data['link']}"), style="dim"))
             if data["board"]:
-                body.append(Text(f"board: {data['board']}", style="dim"))
+                body.append(Text(printable(f"board: {data['board']}"), style="dim"))
             when = data["schedule"]
             if when["local"]:
                 body.append(Text(f"schedule: {when['local']} ({when['utc']})", style="dim"))
             else:
                 body.append(Text("schedule: none (published only by `socialpub publish`)", style="dim"))
-            body.append(Text(f"approval: {data['approval_code'] or '(none)'}   type: {data['post_type']}", style="dim"))
+            approval = f"approval: {data['approval_code'] or '(none)'}   type: {data['post_type']}"
+            body.append(Text(printable(approval), style="dim"))
             findings = [f for f in rep.findings if f.channel in (None, rendered.channel.name)]
             for f in findings:
                 body.append(_finding_line(f))
@@ -139,7 +143,7 @@ def print_cards(result: CheckResult, config: Config, *, color: bool) -> None:
             console.print(
                 Panel(
                     Group(*body),
-                    title=Text(f"{rep.post.id} → {rendered.channel.name} ({rendered.kind})"),
+                    title=Text(printable(f"{rep.post.id} → {rendered.channel.name} ({rendered.kind})")),
                     title_align="left",
                     border_style="red" if blocking else "green",
                 )

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from socialpub.check import CheckResult
 from socialpub.rules import RULES, Finding
+from socialpub.terminal import printable, visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/socialpub/"
@@ -133,12 +134,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 def _xml(value: object) -> str:
     """Text safe for XML 1.0: forbidden characters shown as \\xNN (\\uNNNN), line ends normalized."""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_INVALID.sub(lambda m: _visible(m.group()), text)
-
-
-def _visible(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _XML_INVALID.sub(lambda m: visible(m.group()), text)
 
 
 def _location(f: Finding) -> str:
@@ -333,13 +329,11 @@ _STYLES = {
     "dim": "2",
     "ok": "1;32",
 }
-# Controls other than newline and tab could move the cursor or recolour the terminal (ESC sequences in a
-# post file); they are shown, not obeyed.
-_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _safe(value: str) -> str:
-    return _TERMINAL_UNSAFE.sub(lambda m: _visible(m.group()), value.replace("\r\n", "\n")).replace("\t", " ")
+    """Post content for a terminal: controls shown, not obeyed (socialpub.terminal); tabs as spaces."""
+    return printable(value).replace("\t", " ")
 
 
 def _paint(text: str, style: str, color: bool) -> str:
