@@ -206,6 +206,17 @@ def emit(text: str, output: Path | None, *, dialect: str = "text") -> None:
         raise SocialpubError(f"cannot write {output}: {exc.strerror}") from None
 
 
+def confirmed(question: str, *, nothing_was: str) -> bool:
+    """Ask on a terminal. Ctrl-C (or end of input) at the prompt is an interruption: exit 130, not 1."""
+    from socialpub.errors import ExitCode
+
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        typer.echo(f"\nInterrupted; nothing was {nothing_was}.", err=True)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
@@ -604,7 +615,7 @@ def publish(
             raise SocialpubError("nothing to publish: no post has the selected channels")
         if not (dry_run or yes or sandbox) and sys.stdin.isatty():
             listing = ", ".join(f"{p} → {c}" for p, c in targets)
-            if not typer.confirm(f"Publish {listing}?", default=False):
+            if not confirmed(f"Publish {listing}?", nothing_was="published"):
                 typer.echo("Nothing was published.")
                 raise typer.Exit(0)
         if not dry_run and stdout_is_terminal() and not globals_.quiet:
@@ -846,8 +857,8 @@ def retract(
     try:
         post_id = Path(post).stem
         if not yes and sys.stdin.isatty():
-            if not typer.confirm(
-                f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", default=False
+            if not confirmed(
+                f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", nothing_was="deleted"
             ):
                 typer.echo("Nothing was deleted.")
                 raise typer.Exit(0)

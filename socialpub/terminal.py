@@ -58,6 +58,25 @@ _FALLBACK = {
 }
 
 
+def encodable(text: str, encoding: str) -> str:
+    """`text` as a stream in `encoding` can show it: ASCII look-alikes for socialpub's own arrows and marks,
+    escapes for anything else it cannot encode (a post's emoji on an ASCII terminal)."""
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    out = []
+    for char in text:
+        try:
+            char.encode(encoding)
+            out.append(char)
+        except (UnicodeEncodeError, LookupError):
+            fallback = _FALLBACK.get(char)
+            out.append(fallback if fallback is not None else visible(char))
+    return "".join(out)
+
+
 class GuardedStream:
     """A text stream in front of stdout or stderr; see the module's docstring."""
 
@@ -159,21 +178,7 @@ class GuardedStream:
         return piece
 
     def _encodable(self, text: str) -> str:
-        encoding = self.encoding
-        try:
-            text.encode(encoding)
-            return text
-        except (UnicodeEncodeError, LookupError):
-            pass
-        out = []
-        for char in text:
-            try:
-                char.encode(encoding)
-                out.append(char)
-            except (UnicodeEncodeError, LookupError):
-                fallback = _FALLBACK.get(char)
-                out.append(fallback if fallback is not None else visible(char))
-        return "".join(out)
+        return encodable(text, self.encoding)
 
     # --- output that cannot be written ---------------------------------------------------------------------
 
