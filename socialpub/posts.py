@@ -240,8 +240,9 @@ def _post_files(folder: Path) -> list[Path]:
 
     The same files as filtering `folder.rglob("*")`, but from os.scandir's entries: no Path object for names
     that are left out, no system call for a plain file, and hidden or `_` folders are not walked at all. Like
-    rglob, it does not follow symbolic links to folders, and a folder it may not read is left out. Visiting
-    each folder's entries in name order, depth first, yields the paths already in Path order.
+    rglob, it does not follow symbolic links to folders; unlike rglob, a folder it cannot read is listed itself
+    (loading it says so, never a silent skip). Visiting each folder's entries in name order, depth first, yields
+    the paths already in Path order.
     """
     found: list[Path] = []
     _walk(folder, os.fspath(folder), found)
@@ -252,7 +253,8 @@ def _walk(folder: Path, where: str, found: list[Path]) -> None:
     try:
         with os.scandir(where) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
-    except PermissionError:
+    except OSError:
+        found.append(folder)  # listed, so that loading it reports the folder (SP-FILE-001) instead of skipping it
         return
     for entry in entries:
         name = entry.name
