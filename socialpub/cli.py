@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager as contextmanager_helper
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -153,6 +153,17 @@ class SimpleFormat(str, Enum):
     json = "json"
 
 
+# What --now, --at, --since and --from accept: far enough from datetime's limits (years 1 and 9999) that
+# converting to UTC and adding a lateness, a campaign or an agenda's days cannot overflow.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 12, 31, 23, 59, 59, tzinfo=UTC)
+_RANGE_HINT = f"socialpub works with times between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)"
+
+
+def _quoted(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:59] + "…")
+
+
 def parse_moment(value: str | None, config: Config, option: str) -> datetime | None:
     """An ISO date-time from the command line; without an offset it is read in [defaults] timezone."""
     if value is None:
@@ -162,17 +173,37 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
 
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise SocialpubError(
-            f"{option} '{value}' is not a date-time", hint="write it like 2014-10-01T09:00 or 2014-10-01T09:00-04:00"
+            f"{option} {_quoted(value)} is not a date-time",
+            hint="write it like 2014-10-01T09:00 or 2014-10-01T09:00-04:00",
         ) from None
-    if moment.tzinfo is None:
-        try:
-            moment = localize(moment, config.defaults.timezone)
-        except ValueError as exc:
-            raise SocialpubError(f"{option}: {exc}", hint="give the UTC offset to say which one is meant") from None
-    # In UTC: two times of one ZoneInfo subtract as wall clocks, which is wrong across a DST change.
-    return moment.astimezone(UTC)
+    try:
+        if moment.tzinfo is None:
+            try:
+                moment = localize(moment, config.defaults.timezone)
+            except ValueError as exc:
+                raise SocialpubError(f"{option}: {exc}", hint="give the UTC offset to say which one is meant") from None
+        # In UTC: two times of one ZoneInfo subtract as wall clocks, which is wrong across a DST change.
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59-05:00 is in the year 10000 in UTC
+        moment = EARLIEST - timedelta(days=1) if moment.year < 5000 else LATEST + timedelta(days=1)
+    if not EARLIEST <= moment <= LATEST:
+        raise SocialpubError(f"{option} {_quoted(value)} is out of range", hint=_RANGE_HINT)
+    return moment
+
+
+def parse_day(value: str, option: str) -> date:
+    """An ISO date from the command line (agenda --from), within the range parse_moment accepts."""
+    from socialpub.errors import SocialpubError
+
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise SocialpubError(f"{option} {_quoted(value)} is not a date", hint="write it like 2014-09-01") from None
+    if not EARLIEST.date() <= day <= LATEST.date():
+        raise SocialpubError(f"{option} {_quoted(value)} is out of range", hint=_RANGE_HINT)
+    return day
 
 
 def check_channels(config: Config, names: list[str] | None) -> list[str] | None:
@@ -483,18 +514,13 @@ def agenda(
         socialpub agenda --from 2014-09-01 --days 45 --ics agenda.ics
     """
     import json
-    from datetime import date
 
     from socialpub.agenda import agenda_ics, agenda_json, agenda_text, build_agenda
-    from socialpub.errors import SocialpubError
 
     globals_: Globals = ctx.obj
     config = globals_.load()
     zone = config.defaults.timezone
-    try:
-        first = date.fromisoformat(start) if start else datetime.now(UTC).astimezone(zone).date()
-    except ValueError:
-        raise SocialpubError(f"--from '{start}' is not a date", hint="write it like 2014-09-01") from None
+    first = parse_day(start, "--from") if start is not None else datetime.now(UTC).astimezone(zone).date()
     ledger = None
     if ledger_file_exists(globals_, config):
         ledger = open_ledger_for(globals_, config)
