@@ -811,7 +811,7 @@ def history(
     config = globals_.load()
     ledger = open_ledger_for(globals_, config)
     try:
-        events = ledger.events(parse_moment(since, config, "--since") if since else None)
+        events = ledger.events(parse_moment(since, config, "--since"))
     finally:
         ledger.close()
     if format is HistoryFormat.json:

@@ -49,7 +49,7 @@ _OLD_COMMAND = re.compile(r"(?<=##)\[")
 
 # On a terminal our own styling passes (rich's colours, and the cursor moves of a progress bar); post
 # content never reaches the stream raw anyway, every renderer escapes it with `printable` first.
-_TERMINAL_STYLE = re.compile(r"\x1b\[[0-9;?]*[ABCDGHJKfhlm]|\r")
+_TERMINAL_STYLE = re.compile(r"\x1b\[[0-9;?]*[ABCDGKhlm]|\r")
 
 # What an ASCII (or Latin-1) stream shows instead of the characters socialpub itself prints.
 _FALLBACK = {
