@@ -25,25 +25,26 @@ if TYPE_CHECKING:
 MAX_POST_BYTES = 512_000
 POST_TYPES = ("branded", "unbranded_awareness", "corporate", "careers", "reply", "correction")
 AUTHOR_TYPES = ("company", "employee", "patient_ambassador", "influencer", "hcp_consultant")
+# fullmatch, not match: `$` would let a trailing newline through (an id or a link ending in "\n")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _id_problem(value: str) -> str | None:
-    return None if _ID.match(value) else f"'{value}' is not a usable id (letters, digits, '.', '_' and '-')"
+    return None if _ID.fullmatch(value) else f"'{value}' is not a usable id (letters, digits, '.', '_' and '-')"
 
 
 _LINK = re.compile(r"^https?://[^\s/]+\.[^\s/]+\S*$")
 
 
 def _link_problem(value: str) -> str | None:
-    if _LINK.match(value):
+    if _LINK.fullmatch(value):
         return None
     return f"'{value}' is not an http(s) URL"
 
 
 def _sha_problem(value: str) -> str | None:
-    return None if _SHA256.match(value) else "must be 64 lowercase hex digits (see `socialpub hash POST`)"
+    return None if _SHA256.fullmatch(value) else "must be 64 lowercase hex digits (see `socialpub hash POST`)"
 
 
 MEDIA_SCHEMA = {

@@ -488,3 +488,11 @@ def test_ctrl_c_at_the_prompt_exits_130(sample: Path, command: list[str], nothin
     assert os.waitstatus_to_exitcode(status) == ExitCode.INTERRUPTED, seen
     assert nothing.encode() in seen and b"Traceback" not in seen
     assert not (sample / "ledger.db").exists() or ledger_states(sample) == {}
+
+
+@pytest.mark.parametrize("key,value", [("id", "welcome\n"), ("link", "https://www.fda.gov/x\n"),
+                                       ("approved_sha256", "a" * 64 + "\n")])
+def test_a_trailing_newline_does_not_pass_a_format_check(repo: Repo, key: str, value: str) -> None:
+    repo.post("hello", **{key: value})
+    (finding,) = [f for f in repo.findings() if f.rule == "SP-FILE-001"]
+    assert finding.message.startswith(f"{key}: ")
