@@ -991,10 +991,11 @@ def sandbox_command(
 
 def main() -> None:
     """Console entry point."""
-    from socialpub.terminal import reserve_standard_descriptors
+    from socialpub.terminal import guarded_output, reserve_standard_descriptors
 
     reserve_standard_descriptors()
-    app(prog_name="socialpub")
+    with guarded_output():  # also typer's own messages (usage errors quote the command line)
+        app(prog_name="socialpub")
 
 
 if __name__ == "__main__":  # pragma: no cover
