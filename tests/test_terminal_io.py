@@ -336,6 +336,16 @@ def test_a_config_that_is_a_fifo_is_a_clear_error(sample: Path) -> None:
     assert done.returncode == ExitCode.USAGE and b"named pipe" in done.stderr
 
 
+def test_a_credential_file_that_is_a_fifo_is_a_failure_not_a_hang(sample: Path) -> None:
+    os.mkfifo(sample / "token")
+    config = (sample / "channels.toml").read_text(encoding="utf-8")
+    config = config.replace('"env:EXAMPLE_TWITTER_API_KEY"', f'"file:{sample / "token"}"')
+    (sample / "channels.toml").write_text(config, encoding="utf-8")
+    done = check_in_subprocess(sample, "channels", "--verify")
+    assert done.returncode == ExitCode.PUBLISH_FAILED
+    assert b"cannot read credential file" in done.stdout and b"named pipe" in done.stdout
+
+
 def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from socialpub.errors import PostError
