@@ -337,9 +337,9 @@ def test_a_config_that_is_a_fifo_is_a_clear_error(sample: Path) -> None:
 
 
 def test_a_credential_file_that_is_a_fifo_is_a_failure_not_a_hang(sample: Path) -> None:
-    os.mkfifo(sample / "token")
+    os.mkfifo(sample.parent / "token")  # outside the repository, as credential files must be
     config = (sample / "channels.toml").read_text(encoding="utf-8")
-    config = config.replace('"env:EXAMPLE_TWITTER_API_KEY"', f'"file:{sample / "token"}"')
+    config = config.replace('"env:EXAMPLE_TWITTER_API_KEY"', f'"file:{sample.parent / "token"}"')
     (sample / "channels.toml").write_text(config, encoding="utf-8")
     done = check_in_subprocess(sample, "channels", "--verify")
     assert done.returncode == ExitCode.PUBLISH_FAILED
