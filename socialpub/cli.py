@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from socialpub import __version__
+from socialpub.terminal import printable  # light: re and os only
 
 if TYPE_CHECKING:
     from socialpub.config import Config
@@ -86,7 +87,6 @@ def _exit_code_of(command: Callable[..., Any], args: Any, kwargs: Any) -> int:
         return 0
     except SocialpubError as error:
         from socialpub.redact import redact
-        from socialpub.terminal import printable
 
         typer.echo(f"socialpub: {printable(redact(str(error)))}", err=True)
         return int(error.exit_code)
@@ -102,7 +102,6 @@ def _exit_code_of(command: Callable[..., Any], args: Any, kwargs: Any) -> int:
         import traceback
 
         from socialpub.redact import redact
-        from socialpub.terminal import printable
 
         typer.echo(f"socialpub: internal error: {type(error).__name__}: {printable(redact(str(error)))}", err=True)
         typer.echo("  hint: this is a bug in socialpub; please report it with the command you ran", err=True)
@@ -400,8 +399,6 @@ def hash_(
             "cannot hash a post that does not load:\n  " + "\n  ".join(str(e) for e in loaded.errors),
             hint="fix the file first (socialpub check shows every problem)",
         )
-    from socialpub.terminal import printable
-
     renderer = Renderer(config)
     for post in loaded.posts:
         typer.echo(printable(f"{content_hash(renderer.render(post))}  {post.id}  {post.file}"))
@@ -442,9 +439,11 @@ def channels(
         else:
             for item in checks:
                 mark = "ok " if item["ok"] else "FAIL"
-                typer.echo(f"{mark}  {item['channel']:<28} {item['kind']:<10} {item.get('error') or ''}".rstrip())
+                # what a platform said is shown, not obeyed (socialpub.terminal)
+                line = f"{mark}  {item['channel']:<28} {item['kind']:<10} {item.get('error') or ''}"
+                typer.echo(printable(line.rstrip()))
                 for warning in item["warnings"]:
-                    typer.echo(f"      warning: {warning}")
+                    typer.echo(printable(f"      warning: {warning}"))
         if not all(item["ok"] for item in checks):
             raise typer.Exit(3)
         return
@@ -466,9 +465,9 @@ def channels(
         line = f"{row['name']:<28} {row['kind']:<10} {row['account'] or ''}"
         if row["endpoint"]:
             line += f"  → {row['endpoint']}"
-        typer.echo(line.rstrip())
+        typer.echo(printable(line.rstrip()))
         if row["boards"]:
-            typer.echo("    boards: " + ", ".join(row["boards"]))
+            typer.echo(printable("    boards: " + ", ".join(row["boards"])))
 
 
 @app.command()
@@ -733,8 +732,8 @@ def run(
         pause = ledger.paused()
         if pause and not dry_run:
             typer.echo(
-                f"socialpub run: publishing is paused since {pause['paused_at']} by {pause['paused_by']}"
-                f" ({pause['reason'] or 'no reason given'}); nothing done.",
+                printable(f"socialpub run: publishing is paused since {pause['paused_at']} by {pause['paused_by']}"
+                          f" ({pause['reason'] or 'no reason given'}); nothing done."),
                 err=True,
             )
             return
@@ -852,7 +851,7 @@ def resolve(
         message = resolve_outcome(ledger, Path(post).stem, channel, published)
     finally:
         ledger.close()
-    typer.echo(message)
+    typer.echo(printable(message))
 
 
 @app.command()
@@ -960,7 +959,7 @@ def auth(
     config = globals_.load()
     check_channels(config, [channel])
     for line in authorize_channel(config, channel, open_browser=not no_browser, port=port):
-        typer.echo(line)
+        typer.echo(printable(line))
 
 
 @app.command(name="sandbox")
