@@ -180,6 +180,64 @@ def test_the_hostile_post_is_shown_escaped(repo: Repo) -> None:
     assert sink.getvalue() == "  :\\x3aset-output name=ok::yes\n"
 
 
+def on_a_terminal(root: Path, *args: str) -> tuple[int, str]:
+    """`socialpub ARGS` on a pseudo-terminal (colours and rich's boxes on): exit code and all it printed."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(root)
+        os.environ.pop("NO_COLOR", None)
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(sys.executable, [sys.executable, "-m", "socialpub", "--ledger", str(root / "ledger.db"), *args])
+    seen, status = b"", None
+    deadline = time.monotonic() + 60
+    try:
+        while status is None and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:
+                    pass
+            done, code = os.waitpid(pid, os.WNOHANG)
+            status = code if done else None
+        while select.select([fd], [], [], 0.1)[0]:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if status is None:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    assert status is not None, seen
+    return os.waitstatus_to_exitcode(status), seen.decode("utf-8").replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize("args", [["preview"], ["check"], ["agenda", "--from", "2026-12-01"], ["hash",
+                                  "posts/welcome.md"]])
+def test_on_a_terminal_only_styling_reaches_it(sample: Path, args: list[str]) -> None:
+    hostile = "Hi \x1b]0;owned\x07 \x1b[2J \x1b[31mred \x9b1m \u202eevil ##[group]"
+    post = SAMPLE_POST.replace("We are now sharing", hostile + " We are now sharing").replace(
+        'title = "Welcome"', 'title = "\\u001b[5mblink\\u0007"\npublish_at = 2026-12-20T09:00:00Z')
+    (sample / "posts" / "welcome.md").write_text(post, encoding="utf-8")
+    code, seen = on_a_terminal(sample, *args)
+    assert code in (0, 1), seen
+    styling = re.findall(r"\x1b\[[0-9;?]*[A-Za-z]", seen)
+    assert all(re.fullmatch(r"\x1b\[[0-9;]*m|\x1b\[\?25[lh]", s) for s in styling), set(styling)
+    assert "\x1b[31mred" not in seen and "\x1b[2J" not in seen and "\x1b[5m" not in seen
+    assert_inert(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "", seen))
+    if args == ["preview"]:  # the post is there, shown: and the terminal did get colours
+        assert "Hi \\x1b]0;owned\\x07 \\x1b[2J \\x1b[31mred \\x9b1m \\u202eevil ##\\x5bgroup]" in seen
+        assert "\x1b[1m" in seen or "\x1b[32m" in seen, seen
+
+
 def test_check_github_annotations_still_are_workflow_commands(repo: Repo) -> None:
     repo.post("x" * 281 + "\n::set-output name=a::b ##[group]")
     result = invoke(repo, "check", "--format", "github")
