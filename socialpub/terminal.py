@@ -44,7 +44,10 @@ def printable(value: str) -> str:
 # GitHub's runner reads a line as a command when, after leading whitespace, it starts with `::`, or when
 # it holds `##[` anywhere (the older form). Escaping the second `:` or the `[` breaks the command and
 # keeps the line readable.
-_SECOND_COLON = re.compile(r"^(\s*:):")
+# Leading "whitespace" as .NET's TrimStart sees it, plus the invisible characters some versions counted.
+_LEADING = r"[\s\u180e\u200b\ufeff]*"
+_SECOND_COLON = re.compile(f"^({_LEADING}:):")
+_ONLY_LEADING = re.compile(f"{_LEADING}")
 _OLD_COMMAND = re.compile(r"(?<=##)\[")
 
 # On a terminal our own styling passes (rich's colours, and the cursor moves of a progress bar); post
@@ -167,7 +170,7 @@ class GuardedStream:
             joined = _OLD_COMMAND.sub(lambda m: escape("["), self._tail + piece)
             piece = joined[len(self._tail):]
         if piece:
-            stripped = piece.lstrip()
+            stripped = piece[_ONLY_LEADING.match(piece).end():]  # type: ignore[union-attr]
             if self._line_state == "start" and not stripped:
                 pass
             elif self._line_state == "start" and stripped == ":":

@@ -35,7 +35,8 @@ RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\
 def github_would_run(line: str) -> bool:
     """The runner's test: `::` first after leading whitespace (ActionCommand.TryParseV2), or `##[` anywhere
     (the older form, also what the log viewer formats)."""
-    return line.lstrip().startswith("::") or "##[" in line
+    return line.lstrip(" \t\u00a0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                       "\u200a\u200b\u202f\u205f\u3000\ufeff").startswith("::") or "##[" in line
 
 
 ANNOTATION = re.compile(r"::(error|warning|notice) [^:]*::[^\n]*")  # what `check --format github` is for
@@ -57,7 +58,7 @@ HOSTILE = [
     "::set-output name=approved::true", "::error file=x::boom", "::add-mask::", "  ::warning::x", ":", "::",
     "##[group]", "##[error]red", "#", "##", "[", "\x1b[31m", "\x1b]0;owned\x07", "\x1b[2J", "\x07", "\x08",
     "\x7f", "\x9b", "\x85", "\u202e", "\u2066", "\u200f", "\u2028", "\r", "\n", "\t", " ", "abc", "é", "✓", "→",
-    "🙂",
+    "🙂", "\u3000", "\u180e", "\ufeff", "\u00a0",
 ]
 hostile_text = st.lists(st.sampled_from(HOSTILE), max_size=12).map("".join)
 
