@@ -52,7 +52,7 @@ _OLD_COMMAND = re.compile(r"(?<=##)\[")
 
 # On a terminal our own styling passes (rich's colours, and the cursor moves of a progress bar); post
 # content never reaches the stream raw anyway, every renderer escapes it with `printable` first.
-_TERMINAL_STYLE = re.compile(r"\x1b\[[0-9;?]*[ABCDGKhlm]|\r")
+_TERMINAL_STYLE = re.compile(r"(\x1b\[[0-9;?]*[ABCDGKhlm]|\r)")
 
 # What an ASCII (or Latin-1) stream shows instead of the characters socialpub itself prints.
 _FALLBACK = {
@@ -142,22 +142,23 @@ class GuardedStream:
 
     def _clean(self, text: str) -> str:
         escape = _json_visible if self.dialect == "json" else visible
-        if self._terminal:
-            # keep our own styling; escape every other control
-            pieces = _TERMINAL_STYLE.split(text)
-            styles = _TERMINAL_STYLE.findall(text)
-            text = "".join(
-                TERMINAL_UNSAFE.sub(lambda m: escape(m.group()), piece) + (styles[i] if i < len(styles) else "")
-                for i, piece in enumerate(pieces)
-            )
-        else:
-            text = TERMINAL_UNSAFE.sub(lambda m: escape(m.group()), text)
-        lines = text.split("\n")
-        for index, line in enumerate(lines):
-            if index:
-                self._line_state, self._tail = "start", ""
-            lines[index] = self._neutralise(line, escape)
-        return "\n".join(lines)
+        # On a terminal our own styling passes, and is transparent to the line's state (a line that starts
+        # with a colour and then `::` is still refused); a carriage return starts the line again.
+        tokens = _TERMINAL_STYLE.split(text) if self._terminal else [text]
+        out = []
+        for index, token in enumerate(tokens):
+            if index % 2:
+                if token == "\r":
+                    self._line_state, self._tail = "start", ""
+                out.append(token)
+                continue
+            lines = TERMINAL_UNSAFE.sub(lambda m: escape(m.group()), token).split("\n")
+            for number, line in enumerate(lines):
+                if number:
+                    self._line_state, self._tail = "start", ""
+                lines[number] = self._neutralise(line, escape)
+            out.append("\n".join(lines))
+        return "".join(out)
 
     def _neutralise(self, piece: str, escape: Any) -> str:
         """One piece of the current line, continuing what was already written of it."""
