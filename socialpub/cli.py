@@ -53,7 +53,8 @@ class Globals:
 
 # Commands that change something (the ledger, files, tokens): when their output cannot be written, their
 # exit code still tells what happened. A read-only command whose output is lost did nothing useful: exit 2.
-_CHANGES_STATE = {"publish", "run", "retract", "resolve", "pause", "resume", "init", "auth", "sandbox_command"}
+_RECORDED_IN_THE_LEDGER = {"publish", "run", "retract", "resolve", "pause", "resume"}
+_CHANGES_STATE = _RECORDED_IN_THE_LEDGER | {"init", "auth", "sandbox_command"}
 
 
 def errors_handled(command: F) -> F:
@@ -68,11 +69,11 @@ def errors_handled(command: F) -> F:
             code = _exit_code_of(command, args, kwargs)
             out.flush()
             if out.lost is not None and not out.broken_pipe:  # a closed pipe: the reader wanted no more
-                note = "what was done is in the ledger (socialpub status)" if command.__name__ in _CHANGES_STATE else ""
-                typer.echo(f"socialpub: the output could not be written to stdout: {out.lost}"
-                           + (f"; {note}" if note else ""), err=True)
-                if code == 0 and command.__name__ not in _CHANGES_STATE:
-                    code = 2
+                name = command.__name__
+                see = "; what was done is in the ledger (socialpub status)" if name in _RECORDED_IN_THE_LEDGER else ""
+                typer.echo(f"socialpub: the output could not be written to stdout: {out.lost}{see}", err=True)
+                if code == 0 and name not in _CHANGES_STATE:
+                    code = 2  # USAGE: nothing was done
         if code:
             raise typer.Exit(code)
 
