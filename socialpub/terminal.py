@@ -112,6 +112,10 @@ class GuardedStream:
             raise OSError(errno.EBADF, "stream is closed")
         return self.stream.fileno()
 
+    @property
+    def closed(self) -> bool:
+        return False  # writes are always accepted; what cannot be written is noted in `lost`
+
     def writable(self) -> bool:
         return True
 
