@@ -147,8 +147,8 @@ def agenda_text(agenda: Agenda, zone: Any) -> str:
             active = [c["name"] for c in agenda.campaigns if c["start"] <= day.isoformat() <= c["end"]]
             lines.append("")
             lines.append(f"{day:%a %Y-%m-%d}" + (f"  [{', '.join(active)}]" if active else ""))
-        detail = f"  {e.url}" if e.url else ""
-        lines.append(f"  {local:%H:%M}  {e.channel:<24} {e.post.id}  ({e.state}){detail}")
+        detail = f"  {printable(e.url, one_line=True)}" if e.url else ""
+        lines.append(f"  {local:%H:%M}  {e.channel:<24} {printable(e.post.id, one_line=True)}  ({e.state}){detail}")
         for warning in e.warnings:
             lines.append(f"         ! {warning}")
     if not agenda.entries:

@@ -402,7 +402,8 @@ def hash_(
         )
     renderer = Renderer(config)
     for post in loaded.posts:
-        typer.echo(printable(f"{content_hash(renderer.render(post))}  {post.id}  {post.file}"))
+        typer.echo(f"{content_hash(renderer.render(post))}  {printable(post.id, one_line=True)}  "
+                   f"{printable(post.file, one_line=True)}")
 
 
 @app.command()

@@ -149,7 +149,7 @@ def print_cards(result: CheckResult, config: Config, *, color: bool) -> None:
             console.print(
                 Panel(
                     Group(*body),
-                    title=Text(show(f"{rep.post.id} → {rendered.channel.name} ({rendered.kind})")),
+                    title=Text(show(f"{rep.post.id} → {rendered.channel.name} ({rendered.kind})".replace("\n", " "))),
                     title_align="left",
                     border_style="red" if blocking else "green",
                 )

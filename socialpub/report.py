@@ -331,9 +331,14 @@ _STYLES = {
 }
 
 
-def _safe(value: str) -> str:
+def _safe(value: str, *, one_line: bool = False) -> str:
     """Post content for a terminal: controls shown, not obeyed (socialpub.terminal); tabs as spaces."""
-    return printable(value).replace("\t", " ")
+    return printable(value, one_line=one_line).replace("\t", " ")
+
+
+def _field(value: str) -> str:
+    """One field of a line (file, id, channel, URL, error): nothing in it can start a line of its own."""
+    return _safe(value, one_line=True)
 
 
 def _paint(text: str, style: str, color: bool) -> str:
@@ -356,10 +361,10 @@ def check_text(result: CheckResult, *, color: bool) -> str:
         head = "  ".join(
             part
             for part in (
-                _paint(_safe(_location(f)), "path", color),
-                _paint(_safe(f.severity), level if level in _STYLES else "dim", color),
-                _paint(f"{f.rule} {_safe(f.name)}", "rule", color),
-                f"[{_safe(f.channel)}]" if f.channel else "",
+                _paint(_field(_location(f)), "path", color),
+                _paint(_field(f.severity), level if level in _STYLES else "dim", color),
+                _paint(f"{_field(f.rule)} {_field(f.name)}", "rule", color),
+                f"[{_field(f.channel)}]" if f.channel else "",
             )
             if part
         )
@@ -447,7 +452,9 @@ def results_text(results: Iterable[Any], *, color: bool, quiet: bool = False) ->
         detail = r.url or r.remote_id or ""
         if r.error:
             detail = f"{detail}  {r.error}".strip()
-        lines.append(f"{state} {_safe(r.post)} → {_safe(r.channel)}  {_safe(detail)}".rstrip())
+        # an error may span lines (its hint): continuation lines are indented, never a result of their own
+        detail = _safe(detail).replace("\n", "\n           ")
+        lines.append(f"{state} {_field(r.post)} → {_field(r.channel)}  {detail}".rstrip())
         if r.hint and r.state not in ("published", "skipped"):
             lines.append(f"           hint: {_safe(r.hint)}")
         if r.would_send is not None:
@@ -466,7 +473,8 @@ def status_text(rows: list[dict[str, Any]], zone: Any) -> str:
         if row["publish_at"]:
             when = datetime.fromisoformat(row["publish_at"]).astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
         detail = row.get("url") or row.get("error") or ""
-        lines.append(f"{row['state']:<21} {when:<21} {_safe(row['post'])} → {_safe(row['channel'])}  {_safe(detail)}")
+        target = f"{_field(row['post'])} → {_field(row['channel'])}"
+        lines.append(f"{row['state']:<21} {when:<21} {target}  {_field(detail)}")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -506,5 +514,6 @@ def history_text(events: list[dict[str, Any]]) -> str:
     for e in events:
         target = f"{e['post_id']} → {e['channel']}" if e["post_id"] else ""
         extra = e.get("url") or (e["detail"] or {}).get("error") or (e["detail"] or {}).get("reason") or ""
-        lines.append(f"{e['at']}  {e['action']:<14} {_safe(e['actor'])}  {_safe(target)}  {_safe(str(extra))}".rstrip())
+        lines.append(f"{e['at']}  {e['action']:<14} {_field(e['actor'])}  {_field(target)}  {_field(str(extra))}"
+                     .rstrip())
     return "\n".join(lines) + "\n"

@@ -36,9 +36,14 @@ def _json_visible(char: str) -> str:
     return f"\\u{ord(char):04x}"
 
 
-def printable(value: str) -> str:
-    """`value` with every control character (but newline and tab) shown instead of obeyed; CRLF is a newline."""
-    return TERMINAL_UNSAFE.sub(lambda m: visible(m.group()), value.replace("\r\n", "\n"))
+def printable(value: str, *, one_line: bool = False) -> str:
+    """`value` with every control character (but newline and tab) shown instead of obeyed; CRLF is a newline.
+
+    `one_line` for a value that is one field of a line (a file name, an id, a URL): its newlines are shown
+    too, so that it cannot start a line of its own that looks like another finding or result.
+    """
+    text = TERMINAL_UNSAFE.sub(lambda m: visible(m.group()), value.replace("\r\n", "\n"))
+    return text.replace("\n", "\\x0a") if one_line else text
 
 
 # GitHub's runner reads a line as a command when, after leading whitespace, it starts with `::`, or when

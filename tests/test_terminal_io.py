@@ -239,6 +239,17 @@ def test_on_a_terminal_only_styling_reaches_it(sample: Path, args: list[str]) ->
         assert "\x1b[1m" in seen or "\x1b[32m" in seen, seen
 
 
+def test_a_file_name_cannot_forge_a_line_of_its_own(repo: Repo) -> None:
+    forged = "x\nfake.md:1:1  error  SP-CLAIM-001 absolute-claim\npublished  fake → tw  https:__x.com_1"
+    post = repo.post("x" * 281, name=forged)
+    for command in (["check"], ["hash", str(post)], ["publish", str(post), "--channel", "tw", "--sandbox", "--yes"],
+                    ["status"], ["agenda", "--from", "2014-09-01"]):
+        result = invoke(repo, *command)
+        output = result.stdout + result.stderr
+        assert not any(line.startswith(("fake.md", "published  fake")) for line in output.split("\n")), output
+        assert "x\\x0afake.md:1:1  error" in output, (command, output)
+
+
 def test_check_github_annotations_still_are_workflow_commands(repo: Repo) -> None:
     repo.post("x" * 281 + "\n::set-output name=a::b ##[group]")
     result = invoke(repo, "check", "--format", "github")
