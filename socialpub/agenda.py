@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.posts import load_posts
 from socialpub.rules import evaluate
+from socialpub.terminal import printable
 
 if TYPE_CHECKING:
     from socialpub.config import Config
@@ -146,9 +147,9 @@ def agenda_text(agenda: Agenda, zone: Any) -> str:
             active = [c["name"] for c in agenda.campaigns if c["start"] <= day.isoformat() <= c["end"]]
             lines.append("")
             lines.append(f"{day:%a %Y-%m-%d}" + (f"  [{', '.join(active)}]" if active else ""))
-        detail = f"  {e.url}" if e.url else ""
+        detail = f"  {printable(e.url, one_line=True)}" if e.url else ""
         clock = local.isoformat(timespec="minutes")[11:]  # 09:00-04:00: the offset says which 01:30 is meant
-        lines.append(f"  {clock}  {e.channel:<24} {e.post.id}  ({e.state}){detail}")
+        lines.append(f"  {clock}  {e.channel:<24} {printable(e.post.id, one_line=True)}  ({e.state}){detail}")
         for warning in e.warnings:
             lines.append(f"               ! {warning}")
     if not agenda.entries:
@@ -157,7 +158,7 @@ def agenda_text(agenda: Agenda, zone: Any) -> str:
     lines.append("")
     lines.append(f"{len(agenda.entries)} scheduled, {agenda.warnings} warning(s), "
                  f"{agenda.unscheduled} post(s) without publish_at")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")  # ids, titles and URLs come from post files
 
 
 # --- iCalendar (RFC 5545) ---------------------------------------------------------------------------

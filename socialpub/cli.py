@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager as contextmanager_helper
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from socialpub import __version__
+from socialpub.terminal import printable  # light: re and os only
 
 if TYPE_CHECKING:
     from socialpub.config import Config
@@ -50,37 +51,64 @@ class Globals:
         return load_config(path, posts_dir=self.posts)
 
 
+# Commands that change something (the ledger, files, tokens): when their output cannot be written, their
+# exit code still tells what happened. A read-only command whose output is lost did nothing useful: exit 2.
+_RECORDED_IN_THE_LEDGER = {"publish", "run", "retract", "resolve", "pause", "resume"}
+_CHANGES_STATE = _RECORDED_IN_THE_LEDGER | {"init", "auth", "sandbox_command"}
+
+
 def errors_handled(command: F) -> F:
-    """The one place where errors become messages and exit codes (README, "Exit codes")."""
+    """The one place where errors become messages and exit codes (README, "Exit codes"), and where stdout
+    and stderr are guarded (socialpub.terminal): nothing printed is obeyed by a terminal or a CI log."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from socialpub.errors import ExitCode, SocialpubError
+        from socialpub.terminal import guarded_output
 
-        try:
-            return command(*args, **kwargs)
-        except SocialpubError as error:
-            from socialpub.redact import redact
-
-            typer.echo(f"socialpub: {redact(str(error))}", err=True)
-            raise typer.Exit(int(error.exit_code)) from None
-        except KeyboardInterrupt:
-            typer.echo("socialpub: interrupted", err=True)
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except (typer.Exit, typer.Abort):
-            raise
-        except Exception as error:  # a bug: say so plainly, without a traceback full of values
-            import traceback
-
-            from socialpub.redact import redact
-
-            typer.echo(f"socialpub: internal error: {type(error).__name__}: {redact(str(error))}", err=True)
-            typer.echo("  hint: this is a bug in socialpub; please report it with the command you ran", err=True)
-            if any(a in ("-v", "--verbose") for a in sys.argv):
-                traceback.print_exception(type(error), error, error.__traceback__, limit=-8)
-            raise typer.Exit(int(ExitCode.USAGE)) from None
+        with guarded_output() as (out, err):
+            code = _exit_code_of(command, args, kwargs)
+            out.flush()
+            if out.lost is not None and not out.broken_pipe:  # a closed pipe: the reader wanted no more
+                name = command.__name__
+                see = "; what was done is in the ledger (socialpub status)" if name in _RECORDED_IN_THE_LEDGER else ""
+                typer.echo(f"socialpub: the output could not be written to stdout: {out.lost}{see}", err=True)
+                if code == 0 and name not in _CHANGES_STATE:
+                    code = 2  # USAGE: nothing was done
+        if code:
+            raise typer.Exit(code)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _exit_code_of(command: Callable[..., Any], args: Any, kwargs: Any) -> int:
+    from socialpub.errors import ExitCode, SocialpubError
+
+    try:
+        command(*args, **kwargs)
+        return 0
+    except SocialpubError as error:
+        from socialpub.redact import redact
+
+        typer.echo(f"socialpub: {printable(redact(str(error)))}", err=True)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("socialpub: interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except typer.Abort:  # Ctrl-C or end of input at a prompt
+        typer.echo("socialpub: interrupted", err=True)
+        return int(ExitCode.INTERRUPTED)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except Exception as error:  # a bug: say so plainly, without a traceback full of values
+        import traceback
+
+        from socialpub.redact import redact
+
+        typer.echo(f"socialpub: internal error: {type(error).__name__}: {printable(redact(str(error)))}", err=True)
+        typer.echo("  hint: this is a bug in socialpub; please report it with the command you ran", err=True)
+        if any(a in ("-v", "--verbose") for a in sys.argv):
+            traceback.print_exception(type(error), error, error.__traceback__, limit=-8)
+        return int(ExitCode.INTERNAL)
 
 
 def _version(value: bool) -> None:
@@ -125,6 +153,17 @@ class SimpleFormat(str, Enum):
     json = "json"
 
 
+# What --now, --at, --since and --from accept: far enough from datetime's limits (years 1 and 9999) that
+# converting to UTC and adding a lateness, a campaign or an agenda's days cannot overflow.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 12, 31, 23, 59, 59, tzinfo=UTC)
+_RANGE_HINT = f"socialpub works with times between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)"
+
+
+def _quoted(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:59] + "…")
+
+
 def parse_moment(value: str | None, config: Config, option: str) -> datetime | None:
     """An ISO date-time from the command line; without an offset it is read in [defaults] timezone."""
     if value is None:
@@ -134,24 +173,37 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
 
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise SocialpubError(
-            f"{option} '{value}' is not a date-time", hint="write it like 2014-10-01T09:00 or 2014-10-01T09:00-04:00"
+            f"{option} {_quoted(value)} is not a date-time",
+            hint="write it like 2014-10-01T09:00 or 2014-10-01T09:00-04:00",
         ) from None
-    if moment.tzinfo is None:
-        try:
-            moment = localize(moment, config.defaults.timezone)
-        except ValueError as exc:
-            raise SocialpubError(f"{option}: {exc}", hint="give the UTC offset to say which one is meant") from None
     try:
-        moment.astimezone(config.defaults.timezone)  # the rules read it there: it must exist there too
+        if moment.tzinfo is None:
+            try:
+                moment = localize(moment, config.defaults.timezone)
+            except ValueError as exc:
+                raise SocialpubError(f"{option}: {exc}", hint="give the UTC offset to say which one is meant") from None
         # In UTC: two times of one ZoneInfo subtract as wall clocks, which is wrong across a DST change.
-        return moment.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC; 9999-12-31T23:00Z after 9999 in +14
-        raise SocialpubError(
-            f"{option} '{value}' is out of range in {config.defaults.timezone.key}",
-            hint="give a time between the years 1 and 9999 in UTC and in [defaults] timezone",
-        ) from None
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:59-05:00 is in the year 10000 in UTC
+        moment = EARLIEST - timedelta(days=1) if moment.year < 5000 else LATEST + timedelta(days=1)
+    if not EARLIEST <= moment <= LATEST:
+        raise SocialpubError(f"{option} {_quoted(value)} is out of range", hint=_RANGE_HINT)
+    return moment
+
+
+def parse_day(value: str, option: str) -> date:
+    """An ISO date from the command line (agenda --from), within the range parse_moment accepts."""
+    from socialpub.errors import SocialpubError
+
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise SocialpubError(f"{option} {_quoted(value)} is not a date", hint="write it like 2014-09-01") from None
+    if not EARLIEST.date() <= day <= LATEST.date():
+        raise SocialpubError(f"{option} {_quoted(value)} is out of range", hint=_RANGE_HINT)
+    return day
 
 
 def check_channels(config: Config, names: list[str] | None) -> list[str] | None:
@@ -168,9 +220,13 @@ def check_channels(config: Config, names: list[str] | None) -> list[str] | None:
     return names or None
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str, output: Path | None, *, dialect: str = "text") -> None:
+    """`text` to FILE, or to stdout escaped for its `dialect` ("json", "github": see socialpub.terminal)."""
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        from socialpub.terminal import dialect as escaping
+
+        with escaping(dialect):
+            sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
     from socialpub.errors import SocialpubError
 
@@ -179,6 +235,17 @@ def emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise SocialpubError(f"cannot write {output}: {exc.strerror}") from None
+
+
+def confirmed(question: str, *, nothing_was: str) -> bool:
+    """Ask on a terminal. Ctrl-C (or end of input) at the prompt is an interruption: exit 130, not 1."""
+    from socialpub.errors import ExitCode
+
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        typer.echo(f"\nInterrupted; nothing was {nothing_was}.", err=True)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
 
 
 def stdout_is_terminal() -> bool:
@@ -283,7 +350,8 @@ def check(
         text = report.check_text(result, color=output is None and stdout_is_terminal())
         if globals_.quiet and result.ok:
             text = ""
-    emit(text, output)
+    dialect = {CheckFormat.json: "json", CheckFormat.sarif: "json", CheckFormat.github: "github"}
+    emit(text, output, dialect=dialect.get(format, "text"))
     if not result.ok:
         raise typer.Exit(1)
 
@@ -330,7 +398,7 @@ def preview(
         if not ctx.obj.quiet:
             typer.echo(f"socialpub: wrote the HTML preview to {html}", err=True)
     if format is SimpleFormat.json:
-        emit(cards.preview_json(result, config), None)
+        emit(cards.preview_json(result, config), None, dialect="json")
     else:
         cards.print_cards(result, config, color=stdout_is_terminal())
     if not result.ok:
@@ -370,7 +438,8 @@ def hash_(
         emit(json.dumps({"version": 1, "command": "hash", "hashes": hashes}, indent=2, ensure_ascii=False), None)
         return
     for item in hashes:
-        typer.echo(f"{item['sha256']}  {item['post']}  {item['file']}")
+        typer.echo(f"{item['sha256']}  {printable(item['post'], one_line=True)}  "
+                   f"{printable(item['file'], one_line=True)}")
 
 
 @app.command()
@@ -405,13 +474,15 @@ def channels(
             kind = "postgresql" if ledger_spec(ctx.obj, config).startswith(("postgresql:", "postgres:")) else "sqlite"
             checks = verify_channels(config, None, kind)
         if format is SimpleFormat.json:
-            emit(json.dumps({"version": 1, "command": "channels", "verify": checks}, indent=2), None)
+            emit(json.dumps({"version": 1, "command": "channels", "verify": checks}, indent=2), None, dialect="json")
         else:
             for item in checks:
                 mark = "ok " if item["ok"] else "FAIL"
-                typer.echo(f"{mark}  {item['channel']:<28} {item['kind']:<10} {item.get('error') or ''}".rstrip())
+                # what a platform said is shown, not obeyed (socialpub.terminal)
+                line = f"{mark}  {item['channel']:<28} {item['kind']:<10} {item.get('error') or ''}"
+                typer.echo(printable(line.rstrip()))
                 for warning in item["warnings"]:
-                    typer.echo(f"      warning: {warning}")
+                    typer.echo(printable(f"      warning: {warning}"))
         if not all(item["ok"] for item in checks):
             raise typer.Exit(3)
         return
@@ -427,17 +498,17 @@ def channels(
         for c in config.channels.values()
     ]
     if format is SimpleFormat.json:
-        emit(json.dumps({"version": 1, "command": "channels", "channels": rows}, indent=2), None)
+        emit(json.dumps({"version": 1, "command": "channels", "channels": rows}, indent=2), None, dialect="json")
         return
     for row in rows:
         line = f"{row['name']:<28} {row['kind']:<10} {row['account'] or ''}"
         if row["endpoint"]:
             line += f"  → {row['endpoint']}"
-        typer.echo(line.rstrip())
+        typer.echo(printable(line.rstrip()))
         for key, reference in row["credentials"].items():  # references only: a value is never read here
-            typer.echo(f"    {key} = {reference}")
+            typer.echo(printable(f"    {key} = {reference}"))
         if row["boards"]:
-            typer.echo("    boards: " + ", ".join(row["boards"]))
+            typer.echo(printable("    boards: " + ", ".join(row["boards"])))
 
 
 @app.command()
@@ -486,18 +557,13 @@ def agenda(
         socialpub agenda --from 2014-09-01 --days 45 --ics agenda.ics
     """
     import json
-    from datetime import date
 
     from socialpub.agenda import agenda_ics, agenda_json, agenda_text, build_agenda
-    from socialpub.errors import SocialpubError
 
     globals_: Globals = ctx.obj
     config = globals_.load()
     zone = config.defaults.timezone
-    try:
-        first = date.fromisoformat(start) if start else datetime.now(UTC).astimezone(zone).date()
-    except ValueError:
-        raise SocialpubError(f"--from '{start}' is not a date", hint="write it like 2014-09-01") from None
+    first = parse_day(start, "--from") if start is not None else datetime.now(UTC).astimezone(zone).date()
     ledger = None
     if ledger_file_exists(globals_, config):
         ledger = open_ledger_for(globals_, config)
@@ -509,7 +575,7 @@ def agenda(
     if ics is not None:
         emit(agenda_ics(result, zone), ics)
     if format is SimpleFormat.json:
-        emit(json.dumps(agenda_json(result, zone), indent=2, ensure_ascii=False), None)
+        emit(json.dumps(agenda_json(result, zone), indent=2, ensure_ascii=False), None, dialect="json")
     else:
         emit(agenda_text(result, zone), None)
 
@@ -548,7 +614,7 @@ def print_results(command: str, results: list[Any], format: RunFormat | SimpleFo
     from socialpub.publish import overall
 
     if format.value == "json":
-        emit(report.results_json(command, results, overall(results)), None)
+        emit(report.results_json(command, results, overall(results)), None, dialect="json")
     else:
         text = report.results_text(results, color=stdout_is_terminal(), quiet=quiet)
         if text:
@@ -628,7 +694,7 @@ def publish(
             raise SocialpubError("nothing to publish: no post has the selected channels")
         if not (dry_run or yes or sandbox) and sys.stdin.isatty():
             listing = ", ".join(f"{p} → {c}" for p, c in targets)
-            if not typer.confirm(f"Publish {listing}?", default=False):
+            if not confirmed(f"Publish {listing}?", nothing_was="published"):
                 typer.echo("Nothing was published.")
                 raise typer.Exit(0)
         if not dry_run and stdout_is_terminal() and not globals_.quiet:
@@ -766,7 +832,11 @@ def status(
     finally:
         ledger.close()
     if format is SimpleFormat.json:
-        emit(json.dumps({"version": 1, "command": "status", "rows": rows}, indent=2, ensure_ascii=False), None)
+        emit(
+            json.dumps({"version": 1, "command": "status", "rows": rows}, indent=2, ensure_ascii=False),
+            None,
+            dialect="json",
+        )
     else:
         emit(report.status_text(rows, config.defaults.timezone), None)
 
@@ -798,11 +868,11 @@ def history(
     config = globals_.load()
     ledger = open_ledger_for(globals_, config)
     try:
-        events = ledger.events(parse_moment(since, config, "--since") if since else None)
+        events = ledger.events(parse_moment(since, config, "--since"))
     finally:
         ledger.close()
     if format is HistoryFormat.json:
-        emit(report.history_json(events), output)
+        emit(report.history_json(events), output, dialect="json")
     elif format is HistoryFormat.csv:
         emit(report.history_csv(events), output)
     else:
@@ -842,7 +912,7 @@ def resolve(
         message = resolve_outcome(ledger, post_id, channel, published)
     finally:
         ledger.close()
-    typer.echo(message)
+    typer.echo(printable(message))
 
 
 @app.command()
@@ -875,8 +945,8 @@ def retract(
 
         post_id = post_id_of(config, post, known=[row.post_id for row in ledger.rows()])
         if not yes and sys.stdin.isatty():
-            if not typer.confirm(
-                f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", default=False
+            if not confirmed(
+                f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", nothing_was="deleted"
             ):
                 typer.echo("Nothing was deleted.")
                 raise typer.Exit(0)
@@ -955,7 +1025,7 @@ def auth(
     config = globals_.load()
     check_channels(config, [channel])
     for line in authorize_channel(config, channel, open_browser=not no_browser, port=port):
-        typer.echo(line)
+        typer.echo(printable(line))
 
 
 @app.command(name="sandbox")
@@ -986,7 +1056,11 @@ def sandbox_command(
 
 def main() -> None:
     """Console entry point."""
-    app(prog_name="socialpub")
+    from socialpub.terminal import guarded_output, reserve_standard_descriptors
+
+    reserve_standard_descriptors()
+    with guarded_output():  # also typer's own messages (usage errors quote the command line)
+        app(prog_name="socialpub")
 
 
 if __name__ == "__main__":  # pragma: no cover

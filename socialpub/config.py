@@ -154,11 +154,11 @@ class CredentialRef:
                 )
             return _usable(value.strip(), f"environment variable {self.target}", where)
         path = Path(self.target).expanduser()
-        try:
-            value = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
+        try:  # bounded and never blocking: a credential "file" that is a FIFO or /dev/zero is an error
+            value = read_text(path, str(path), CredentialsError, MAX_CONFIG_BYTES).strip()
+        except CredentialsError as exc:  # its message names the problem, never the file's content
             raise CredentialsError(
-                f"cannot read credential file {path}: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}",
+                f"cannot read credential file {path}: {exc.message}",
                 key=where,
                 hint=f"run `socialpub auth {self.channel}` or create the file (mode 0600)",
             ) from None

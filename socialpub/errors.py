@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad usage or channels.toml missing/invalid: nothing was done
     PUBLISH_FAILED = 3
     UNKNOWN_OUTCOME = 4
+    INTERNAL = 70  # a bug in socialpub (EX_SOFTWARE); never 2, which says that nothing was done
     INTERRUPTED = 130
 
 

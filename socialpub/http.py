@@ -192,7 +192,8 @@ def request_error(platform: str, error: Exception, *, sent: bool, secrets: Itera
 
 
 def _clock(seconds: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
+    """The time `seconds` from now in UTC, saying so: the ledger and every other hint are in UTC too."""
+    return time.strftime("%H:%M:%S UTC", time.gmtime(time.time() + seconds))
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:

@@ -31,25 +31,26 @@ MAX_POST_BYTES = 512_000
 RENDER_VERSION = 2
 POST_TYPES = ("branded", "unbranded_awareness", "corporate", "careers", "reply", "correction")
 AUTHOR_TYPES = ("company", "employee", "patient_ambassador", "influencer", "hcp_consultant")
+# fullmatch, not match: `$` would let a trailing newline through (an id or a link ending in "\n")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _id_problem(value: str) -> str | None:
-    return None if _ID.match(value) else f"'{value}' is not a usable id (letters, digits, '.', '_' and '-')"
+    return None if _ID.fullmatch(value) else f"'{value}' is not a usable id (letters, digits, '.', '_' and '-')"
 
 
 _LINK = re.compile(r"^https?://[^\s/]+\.[^\s/]+\S*$")
 
 
 def _link_problem(value: str) -> str | None:
-    if _LINK.match(value):
+    if _LINK.fullmatch(value):
         return None
     return f"'{value}' is not an http(s) URL"
 
 
 def _sha_problem(value: str) -> str | None:
-    return None if _SHA256.match(value) else "must be 64 lowercase hex digits (see `socialpub hash POST`)"
+    return None if _SHA256.fullmatch(value) else "must be 64 lowercase hex digits (see `socialpub hash POST`)"
 
 
 MEDIA_SCHEMA = {
@@ -261,8 +262,9 @@ def _post_files(folder: Path) -> list[Path]:
 
     The same files as filtering `folder.rglob("*")`, but from os.scandir's entries: no Path object for names
     that are left out, no system call for a plain file, and hidden or `_` folders are not walked at all. Like
-    rglob, it does not follow symbolic links to folders, and a folder it may not read is left out. Visiting
-    each folder's entries in name order, depth first, yields the paths already in Path order.
+    rglob, it does not follow symbolic links to folders; unlike rglob, a folder it cannot read is listed itself
+    (loading it says so, never a silent skip). Visiting each folder's entries in name order, depth first, yields
+    the paths already in Path order.
     """
     found: list[Path] = []
     _walk(folder, os.fspath(folder), found)
@@ -273,7 +275,8 @@ def _walk(folder: Path, where: str, found: list[Path]) -> None:
     try:
         with os.scandir(where) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
-    except PermissionError:
+    except OSError:
+        found.append(folder)  # listed, so that loading it reports the folder (SP-FILE-001) instead of skipping it
         return
     for entry in entries:
         name = entry.name

@@ -7,8 +7,11 @@ which the JSON output (and the HTML page of a later version) shares.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
+
+from socialpub.terminal import encodable, printable
 
 if TYPE_CHECKING:
     from socialpub.adapters.base import Rendered
@@ -75,7 +78,7 @@ def preview_json(result: CheckResult, config: Config) -> str:
 _STYLE = {"error": "bold red", "warning": "yellow", "suppressed": "dim"}
 
 
-def _finding_line(f: Finding) -> Any:
+def _finding_line(f: Finding, show: Callable[[str], str]) -> Any:
     from rich.text import Text
 
     label = "suppressed" if f.suppressed else f.severity
@@ -83,10 +86,10 @@ def _finding_line(f: Finding) -> Any:
     line = Text()
     line.append(f"{label:<10} ", style=_STYLE[label])
     line.append(f"{f.rule} {f.name}", style="bold")
-    line.append(f"  {f.message}")
-    line.append(f"  ({f.file}{where})", style="dim")
+    line.append(f"  {show(f.message)}")
+    line.append(f"  ({show(f.file)}{where})", style="dim")
     if f.hint and not f.suppressed:
-        line.append(f"\n           hint: {f.hint}", style="dim")
+        line.append(f"\n           hint: {show(f.hint)}", style="dim")
     return line
 
 
@@ -96,18 +99,23 @@ def print_cards(result: CheckResult, config: Config, *, color: bool) -> None:
     from rich.text import Text
 
     console = Console(no_color=not color, highlight=False, soft_wrap=False, emoji=False)
+
+    def show(value: str) -> str:
+        """Post content shown, not obeyed; in what the console's encoding can print (rich measures this)."""
+        return encodable(printable(value), console.encoding)
+
     for f in result.file_findings:
-        console.print(_finding_line(f))
+        console.print(_finding_line(f, show))
     for rep in result.reports:
         for rendered in rep.renders:
             data = card(rep, rendered, config)
             body: list[Any] = []
             if data["title"]:
-                body.append(Text(data["title"], style="bold"))
+                body.append(Text(show(data["title"]), style="bold"))
             for index, part in enumerate(rendered.parts):
                 if len(rendered.parts) > 1:
                     body.append(Text(f"[{index + 1}/{len(rendered.parts)}]", style="cyan"))
-                body.append(Text(part.text))  # post text is data: never parsed as markup
+                body.append(Text(show(part.text)))  # post text is data: never parsed as markup, never obeyed
             facts = Text()
             for m in data["measures"]:
                 style = "bold red" if m["over"] else "green"
@@ -117,29 +125,31 @@ def print_cards(result: CheckResult, config: Config, *, color: bool) -> None:
             body.append(facts)
             for m in data["media"]:
                 alt = m["alt"] if m["alt"] else "(no alt text)"
-                body.append(Text(f"media: {m['path']} [{m['type'] or '?'}]  alt: {alt}", style="dim"))
+                line = f"media: {m['path']} [{m['type'] or '?'}]  alt: {alt}"
+                body.append(Text(show(line), style="dim"))
             if data["thumbnail"]:
-                body.append(Text(f"thumbnail: {data['thumbnail']}", style="dim"))
+                body.append(Text(show(f"thumbnail: {data['thumbnail']}"), style="dim"))
             if data["link"]:
-                body.append(Text(f"link: {data['link']}", style="dim"))
+                body.append(Text(show(f"link: {data['link']}"), style="dim"))
             if data["board"]:
-                body.append(Text(f"board: {data['board']}", style="dim"))
+                body.append(Text(show(f"board: {data['board']}"), style="dim"))
             when = data["schedule"]
             if when["local"]:
                 body.append(Text(f"schedule: {when['local']} ({when['utc']})", style="dim"))
             else:
                 body.append(Text("schedule: none (published only by `socialpub publish`)", style="dim"))
-            body.append(Text(f"approval: {data['approval_code'] or '(none)'}   type: {data['post_type']}", style="dim"))
+            approval = f"approval: {data['approval_code'] or '(none)'}   type: {data['post_type']}"
+            body.append(Text(show(approval), style="dim"))
             findings = [f for f in rep.findings if f.channel in (None, rendered.channel.name)]
             for f in findings:
-                body.append(_finding_line(f))
+                body.append(_finding_line(f, show))
             if not findings:
-                body.append(Text("✓ no findings", style="green"))
+                body.append(Text(show("✓ no findings"), style="green"))
             blocking = any(f.blocking for f in findings)
             console.print(
                 Panel(
                     Group(*body),
-                    title=Text(f"{rep.post.id} → {rendered.channel.name} ({rendered.kind})"),
+                    title=Text(show(f"{rep.post.id} → {rendered.channel.name} ({rendered.kind})".replace("\n", " "))),
                     title_align="left",
                     border_style="red" if blocking else "green",
                 )

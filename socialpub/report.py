@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from socialpub.check import CheckResult
 from socialpub.rules import RULES, Finding
+from socialpub.terminal import printable, visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/socialpub/"
@@ -151,12 +152,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 def _xml(value: object) -> str:
     """Text safe for XML 1.0: forbidden characters shown as \\xNN (\\uNNNN), line ends normalized."""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_INVALID.sub(lambda m: _visible(m.group()), text)
-
-
-def _visible(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _XML_INVALID.sub(lambda m: visible(m.group()), text)
 
 
 def _location(f: Finding) -> str:
@@ -351,17 +347,16 @@ _STYLES = {
     "dim": "2",
     "ok": "1;32",
 }
-# Controls other than newline and tab could move the cursor or recolour the terminal (ESC sequences in a
-# post file); they are shown, not obeyed. So are bidirectional controls (they would reorder the line around
-# them) and the invisible characters SP-TEXT-001 reports (the excerpt shows where they are).
-_TERMINAL_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff]"
-)
 
 
-def _safe(value: str) -> str:
-    return _TERMINAL_UNSAFE.sub(lambda m: _visible(m.group()), value.replace("\r\n", "\n")).replace("\t", " ")
+def _safe(value: str, *, one_line: bool = False) -> str:
+    """Post content for a terminal: controls shown, not obeyed (socialpub.terminal); tabs as spaces."""
+    return printable(value, one_line=one_line).replace("\t", " ")
+
+
+def _field(value: str) -> str:
+    """One field of a line (file, id, channel, URL, error): nothing in it can start a line of its own."""
+    return _safe(value, one_line=True)
 
 
 def _paint(text: str, style: str, color: bool) -> str:
@@ -385,10 +380,10 @@ def check_text(result: CheckResult, *, color: bool) -> str:
         head = "  ".join(
             part
             for part in (
-                _paint(_safe(_location(f)), "path", color),
-                _paint(_safe(f.severity), level if level in _STYLES else "dim", color),
-                _paint(f"{f.rule} {_safe(f.name)}", "rule", color),
-                f"[{_safe(', '.join(channels))}]" if channels else "",
+                _paint(_field(_location(f)), "path", color),
+                _paint(_field(f.severity), level if level in _STYLES else "dim", color),
+                _paint(f"{_field(f.rule)} {_field(f.name)}", "rule", color),
+                f"[{_field(', '.join(channels))}]" if channels else "",
             )
             if part
         )
@@ -477,7 +472,9 @@ def results_text(results: Iterable[Any], *, color: bool, quiet: bool = False) ->
         detail = r.url or r.remote_id or ""
         if r.error:
             detail = f"{detail}  {r.error}".strip()
-        lines.append(f"{state} {_safe(r.post)} → {_safe(r.channel)}  {_safe(detail)}".rstrip())
+        # an error may span lines (its hint): continuation lines are indented, never a result of their own
+        detail = _safe(detail).replace("\n", "\n           ")
+        lines.append(f"{state} {_field(r.post)} → {_field(r.channel)}  {detail}".rstrip())
         if r.hint and (r.state not in ("published", "skipped") or getattr(r, "attention", False)):
             lines.append(f"           hint: {_safe(r.hint)}")
         if r.would_send is not None:
@@ -497,7 +494,8 @@ def status_text(rows: list[dict[str, Any]], zone: Any) -> str:
             # with its offset, so that it can be pasted into --now or --since as it is
             when = datetime.fromisoformat(row["publish_at"]).astimezone(zone).isoformat(sep=" ", timespec="minutes")
         detail = row.get("url") or row.get("error") or ""
-        lines.append(f"{row['state']:<21} {when:<22} {_safe(row['post'])} → {_safe(row['channel'])}  {_safe(detail)}")
+        target = f"{_field(row['post'])} → {_field(row['channel'])}"
+        lines.append(f"{row['state']:<21} {when:<22} {target}  {_field(detail)}")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
@@ -545,5 +543,6 @@ def history_text(events: list[dict[str, Any]]) -> str:
     for e in events:
         target = f"{e['post_id']} → {e['channel']}" if e["post_id"] else ""
         extra = e.get("url") or (e["detail"] or {}).get("error") or (e["detail"] or {}).get("reason") or ""
-        lines.append(f"{e['at']}  {e['action']:<14} {_safe(e['actor'])}  {_safe(target)}  {_safe(str(extra))}".rstrip())
+        lines.append(f"{e['at']}  {e['action']:<14} {_field(e['actor'])}  {_field(target)}  {_field(str(extra))}"
+                     .rstrip())
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ import builtins
 import difflib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -272,32 +273,52 @@ def dotted(path: Iterable[str | int]) -> str:
 
 
 def read_text(path: Path, display: str, error: type[SocialpubError], max_bytes: int) -> str:
-    """Read a UTF-8 text file with clear errors for missing, huge or binary files."""
-    handle = None
+    """Read a UTF-8 text file with clear errors for missing, huge, binary or special files.
+
+    Never blocks and never reads without end: opened non-blocking (opening a FIFO without a writer would
+    wait), anything but a regular file refused before a byte is read (a link to /dev/zero, a FIFO, a
+    device), and at most `max_bytes` + 1 bytes read (a file that grows while it is read).
+    """
     try:
-        # The usual case costs one open and fstat (not a stat, then an open). A file that cannot be opened
-        # goes the stat-then-read way, so that it gets the same message as always (e.g. "too large").
-        try:
-            handle = open(path, "rb")  # closed in `finally`
-        except OSError:
-            pass
-        size = os.fstat(handle.fileno()).st_size if handle is not None else path.stat().st_size
-        if size > max_bytes:
-            raise error(
-                f"file is too large ({size:,} bytes; the limit is {max_bytes:,})",
-                file=display,
-                hint="post and configuration files are small text files; move media to their own files",
-            )
-        raw = handle.read() if handle is not None else path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise error("file not found", file=display) from None
     except IsADirectoryError:
         raise error("is a folder, not a file", file=display) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise error(f"cannot be read: {getattr(exc, 'strerror', None) or exc}", file=display) from None
+    too_large = "post and configuration files are small text files; move media to their own files"
+    try:
+        info = os.fstat(fd)
+        mode = info.st_mode
+        if stat.S_ISDIR(mode):
+            raise error(_folder_problem(path), file=display)
+        if not stat.S_ISREG(mode):
+            raise error(
+                f"is not a regular file but {_special_kind(mode)}",
+                file=display,
+                hint="a post is a text file; a link to a device or a pipe is never read",
+            )
+        size = info.st_size
+        if size > max_bytes:
+            raise error(f"file is too large ({size:,} bytes; the limit is {max_bytes:,})", file=display,
+                        hint=too_large)
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+        if len(raw) > max_bytes:
+            raise error(f"file is too large (it grew past the limit of {max_bytes:,} bytes while read)",
+                        file=display, hint=too_large)
     except OSError as exc:
         raise error(f"cannot be read: {exc.strerror}", file=display) from None
     finally:
-        if handle is not None:
-            handle.close()
+        os.close(fd)
     if b"\x00" in raw:
         raise error("is a binary file, not UTF-8 text", file=display, hint="save it as UTF-8 text") from None
     try:
@@ -306,3 +327,26 @@ def read_text(path: Path, display: str, error: type[SocialpubError], max_bytes: 
         line = raw[: exc.start].count(b"\n") + 1
         raise error("is not valid UTF-8 text", file=display, line=line, hint="save it as UTF-8") from None
     return text.removeprefix("\ufeff")
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _folder_problem(path: Path) -> str:
+    """What is wrong with a folder where a file was expected: discovery lists a folder it cannot read (so
+    that it is reported, not skipped), any other folder was named by mistake."""
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as exc:
+        return f"is a folder that cannot be read ({exc.strerror}): the posts in it were not checked"
+    return "is a folder, not a file"

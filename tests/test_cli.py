@@ -22,7 +22,7 @@ def run(repo: Repo, *args: str) -> tuple[int, str, str]:
 
 
 def test_exit_codes_are_the_documented_numbers() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 130]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 4, 70, 130]
 
 
 def test_clean_post_exits_0(repo: Repo) -> None:
