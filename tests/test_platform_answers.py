@@ -61,7 +61,8 @@ KEYS = st.sampled_from([
 ])
 SCALARS = (
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False)
-    | st.text(max_size=12) | st.sampled_from(["", "0", "1", "²", "123_456", "succeeded", "failed", *SECRETS])
+    | st.text(max_size=12)
+    | st.sampled_from(["", "0", "1", "²", "123_456", "succeeded", "failed", "tok\r\nen", "t\u00f6k\u20acn", *SECRETS])
 )
 JSON = st.recursive(
     SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS | st.text(max_size=4), inner, max_size=4),
@@ -168,9 +169,10 @@ def create_requested(world: Any, channel: str) -> bool:
         return any(r["route"] == route for r in world.box.requests)
 
 
-def assert_fit_to_show(error: SocialpubError, channel: str) -> None:
+def assert_fit_to_show(error: SocialpubError, keys: tuple[str, ...]) -> None:
+    """No secret of the channel in the message (a Publisher redacts every channel's), and the message short."""
     text = str(error)
-    for key in eo.CREDENTIALS[channel]:  # the channel's own (a Publisher redacts every channel's)
+    for key in keys:
         assert f"sandbox-{key}" not in text
     assert len(error.message) < MAX_SAID + 400, error.message
 
@@ -197,7 +199,7 @@ def test_any_answer_ends_in_a_result_or_a_platform_error(
     try:
         OPERATIONS[operation](adapter, rendered, channel)
     except SocialpubError as error:  # anything else fails the test: an internal error
-        assert_fit_to_show(error, channel)
+        assert_fit_to_show(error, eo.CREDENTIALS[channel])
         if isinstance(error, PlatformError) and error.maybe_sent and operation != "delete":
             # only a request that went out to make the post can leave its outcome unknown (a delete's
             # maybe_sent says the post may be gone all the same)
@@ -246,3 +248,39 @@ def test_publishing_settles_every_row_whatever_one_platform_answers(
             assert result.state == "published", result  # the other channels go on
         if result.state == "unknown":  # only when the request that makes the post went out
             assert create_requested(world, name), result
+
+
+# --- token endpoints: X (OAuth 2) and Pinterest renew their tokens; YouTube's is asked first above -----------
+
+REFRESHING = {
+    "twitter": ("/2/oauth2/token$", {"auth": "oauth2"}, ("refresh_token", "client_id", "client_secret")),
+    "pinterest": ("/v5/oauth/token$", {}, ("refresh_token", "app_id", "app_secret")),
+}
+
+
+@pytest.mark.parametrize("kind", list(REFRESHING))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=answers())
+def test_any_token_endpoint_answer_ends_in_a_token_or_a_platform_error(
+    world: Any, tmp_path: Path, kind: str, answer: dict[str, Any]
+) -> None:
+    from socialpub.adapters.base import adapter_class, usable_token
+    from socialpub.config import Channel, CredentialRef
+
+    path, options, keys = REFRESHING[kind]
+    files = {}
+    for key in keys:  # file: references, so that a renewed token is written back
+        files[key] = tmp_path / f"{kind}-{key}"
+        files[key].write_text(f"sandbox-{key}\n" if key != "app_id" else "sandbox-app_id\n")
+    credentials = {k: CredentialRef("c", k, "file", str(f)) for k, f in files.items()}
+    channel = Channel("c", kind, options, credentials, endpoint=world.box.url, boards={"B": "549755885177"})
+    adapter = adapter_class(kind)(channel)
+    adapter.timeout = adapter.connect_timeout = 5.0
+    serve(world, path, answer)
+    try:
+        adapter.verify()
+    except SocialpubError as error:
+        assert_fit_to_show(error, keys)
+        assert not getattr(error, "maybe_sent", False)  # asking for a token makes no post
+    for file in files.values():  # nothing but a usable token is ever stored
+        assert usable_token(file.read_text().strip())

@@ -432,6 +432,7 @@ class TwitterAdapter(Adapter):
                 response.status_code,
                 f"token refresh refused: {said}",
                 secrets=self.known_secrets(),
+                maybe_sent=False,  # asking for a token makes no post
                 action=f"run `socialpub auth {self.channel.name}` to sign in to X again (the refresh token "
                 "is invalid, used already, or revoked)",
             )
@@ -996,6 +997,7 @@ def authorize(
             response.status_code,
             f"token request refused: {said}",
             secrets=secrets,
+            maybe_sent=False,
             action=f"run `socialpub auth {channel.name}` again; check client_id and client_secret",
         )
     raise error
