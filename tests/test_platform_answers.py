@@ -284,3 +284,79 @@ def test_any_token_endpoint_answer_ends_in_a_token_or_a_platform_error(
         assert not getattr(error, "maybe_sent", False)  # asking for a token makes no post
     for file in files.values():  # nothing but a usable token is ever stored
         assert usable_token(file.read_text().strip())
+
+
+# --- requests that never leave: never an unknown outcome --------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["sandbox-tok\r\nX-Evil: 1", "sandbox-t\u00f6k\u20acn", "sandbox-\x00tok"])
+def test_a_credential_no_header_can_carry_fails_before_anything_is_sent(world: Any, value: str) -> None:
+    """Every channel's credentials hold the value: each (post, channel) fails, none is unknown, nothing was
+    sent, and the value is never shown."""
+    world.box.reset()
+    env = {k: (value if k.startswith("SOCIALPUB_TEST_") or "sandbox-" in v else v) for k, v in world.env().items()}
+    config = load_config(world.config)
+    ledger = open_ledger(str(world.root / f"answers-{next(LEDGERS)}.db"), world.root)
+    try:
+        publisher = Publisher(config, ledger, environ=env, sleep=lambda s: None, reconcile_grace=0.0)
+        results = run_due(publisher, load_posts(config).posts, NOW)
+        rows = {row.channel: row for row in ledger.rows()}
+    finally:
+        ledger.close()
+    assert {r.state for r in results} == {"failed"}
+    assert {row.state for row in rows.values()} == {"failed"}
+    assert not [r for r in world.box.requests if r["route"] in eo.CREATE_ROUTES.values()]
+    for result in results:
+        assert "holds characters no credential has" in result.error
+        assert value not in f"{result.error} {result.hint}" and value.strip() not in result.error
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_refused_connection_is_never_maybe_sent(world: Any, channel: str) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    adapter, rendered = fresh_adapter(world, channel)
+    adapter.channel = type(adapter.channel)(**{**adapter.channel.__dict__, "endpoint": f"http://127.0.0.1:{port}"})
+    if channel == "yt":  # the token endpoint comes from the endpoint too
+        adapter._service = None
+    with pytest.raises(PlatformError) as caught:
+        adapter.publish(rendered)
+    assert caught.value.transient and not caught.value.maybe_sent, caught.value
+
+
+def test_a_huge_answer_is_cut_and_a_create_answered_so_is_maybe_sent(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests keeps at most MAX_ANSWER bytes of an answer (here made small): the tweet may exist."""
+    from socialpub import http
+
+    monkeypatch.setattr(http, "MAX_ANSWER", 4096)
+    adapter, rendered = fresh_adapter(world, "tw")
+    huge = '{"data": {"id": "1", "text": "' + "x" * 200_000 + '"}}'
+    serve(world, "/2/tweets$", {"status": 201, "raw": huge, "headers": {"Content-Type": "application/json"}})
+    with pytest.raises(PlatformError) as caught:
+        adapter.publish(rendered)
+    assert caught.value.maybe_sent and "without its id" in caught.value.message
+    adapter, rendered = fresh_adapter(world, "fb")
+    serve(world, ".*", {"status": 400, "raw": "<html>" + "y" * 200_000, "headers": {"Content-Type": "text/html"}})
+    with pytest.raises(PlatformError) as caught:
+        adapter.find(rendered)
+    assert not caught.value.maybe_sent and len(caught.value.message) < MAX_SAID + 100
+
+
+def test_may_have_arrived_only_when_the_request_could_have_left() -> None:
+    import requests
+    from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
+
+    from socialpub.http import may_have_arrived
+
+    cause = NewConnectionError(None, "refused")  # type: ignore[arg-type]
+    refused = requests.ConnectionError(MaxRetryError(None, "/", cause))  # type: ignore[arg-type]
+    dropped = requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError()))
+    never = [refused, requests.ConnectTimeout(), requests.exceptions.InvalidHeader("x"), requests.exceptions.InvalidURL()]
+    maybe = [dropped, requests.ReadTimeout(), requests.exceptions.ChunkedEncodingError(), requests.TooManyRedirects()]
+    assert [may_have_arrived(e) for e in never] == [False] * len(never)
+    assert [may_have_arrived(e) for e in maybe] == [True] * len(maybe)
