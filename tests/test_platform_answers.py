@@ -356,7 +356,8 @@ def test_may_have_arrived_only_when_the_request_could_have_left() -> None:
     cause = NewConnectionError(None, "refused")  # type: ignore[arg-type]
     refused = requests.ConnectionError(MaxRetryError(None, "/", cause))  # type: ignore[arg-type]
     dropped = requests.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError()))
-    never = [refused, requests.ConnectTimeout(), requests.exceptions.InvalidHeader("x"), requests.exceptions.InvalidURL()]
+    invalid = [requests.exceptions.InvalidHeader("x"), requests.exceptions.InvalidURL()]
+    never = [refused, requests.ConnectTimeout(), *invalid]
     maybe = [dropped, requests.ReadTimeout(), requests.exceptions.ChunkedEncodingError(), requests.TooManyRedirects()]
     assert [may_have_arrived(e) for e in never] == [False] * len(never)
     assert [may_have_arrived(e) for e in maybe] == [True] * len(maybe)
