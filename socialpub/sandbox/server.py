@@ -443,6 +443,8 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             request = Request(self, method)
             request.max_body = sandbox.max_body
             try:
+                if request.length > sandbox.max_body:  # refused before any route sees it
+                    raise TooLarge(sandbox.max_body)
                 response = self._answer(request)
             except ApiError as err:
                 response = Response(err.status, err.body, err.headers)
@@ -459,15 +461,19 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             except (ConnectionError, OSError):
                 self.close_connection = True
                 return
-            if request.record is not None:
-                request.record["status"] = response.status
             chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
             if request._body is None and (request.length or chunked):
                 try:  # drain an unread body so that the connection stays usable
                     for _ in request.chunks():
                         pass
-                except (ApiError, ConnectionError, OSError):
+                except ApiError as err:  # over the bound, or malformed: that is the answer, whatever the route said
+                    response = Response(err.status, err.body, err.headers)
                     self.close_connection = True
+                except (ConnectionError, OSError):
+                    self.close_connection = True
+                    return
+            if request.record is not None:
+                request.record["status"] = response.status
             self._send(response)
 
         def _answer(self, request: Request) -> Response:
