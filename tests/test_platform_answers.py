@@ -345,6 +345,14 @@ def test_a_huge_answer_is_cut_and_a_create_answered_so_is_maybe_sent(
     with pytest.raises(PlatformError) as caught:
         adapter.find(rendered)
     assert not caught.value.maybe_sent and len(caught.value.message) < MAX_SAID + 100
+    adapter, rendered = fresh_adapter(world, "yt")  # httplib2 under google-api-python-client: bounded too
+    adapter.find(rendered)  # the token first
+    items = [{"snippet": {"title": "t" * 100}}] * 2000
+    json_type = {"Content-Type": "application/json"}
+    serve(world, "/youtube/v3/channels$", {"status": 200, "body": {"items": items}, "headers": json_type})
+    with pytest.raises(PlatformError) as caught:
+        adapter.find(rendered)
+    assert "something other than JSON" in caught.value.message and not caught.value.maybe_sent
 
 
 def test_may_have_arrived_only_when_the_request_could_have_left() -> None:

@@ -334,7 +334,7 @@ class YouTubeAdapter(Adapter):
             for _ in range(self.find_pages):
                 if request is None:
                     break
-                page = answer_object(request.execute())
+                page = _listing(request.execute())
                 for item in answer_objects(page.get("items")):
                     snippet = answer_object(item.get("snippet"))
                     if _same_video(snippet, rendered):
@@ -388,7 +388,7 @@ class YouTubeAdapter(Adapter):
         log.warning("%s", message)
 
     def _my_channel(self, part: str) -> dict[str, Any]:
-        answer = answer_object(self._youtube().channels().list(part=part, mine=True).execute())
+        answer = _listing(self._youtube().channels().list(part=part, mine=True).execute())
         items = answer_objects(answer.get("items"))
         if not items:
             raise PlatformError(
@@ -521,15 +521,7 @@ class YouTubeAdapter(Adapter):
             return request_error("YouTube (token endpoint)", exc, sent=False, secrets=secrets)
         if isinstance(exc, ValueError):
             if _unreadable(exc):  # an answer came, but not JSON: what was asked may have been done
-                unknown = sent if maybe_sent is None else maybe_sent
-                return PlatformError(
-                    "YouTube answered with something other than JSON",
-                    transient=True,
-                    maybe_sent=unknown,
-                    hint="the outcome is checked against the channel's uploads before anything is sent again"
-                    if unknown
-                    else "retry later; if it persists, check the channel's endpoint",
-                )
+                return _not_json(sent if maybe_sent is None else maybe_sent)
             # http.client refuses a header value (a line break, text that is not latin-1) before sending
             return PlatformError(
                 "YouTube: the request was not sent (a header value HTTP cannot carry)",
@@ -676,6 +668,25 @@ def _same_video(snippet: Mapping[str, Any], rendered: Rendered) -> bool:
     return have[:200] == want[:200]
 
 
+def _listing(answer: Any) -> dict[str, Any]:
+    """A list call's answer, which must be a JSON object (googleapiclient hands over a body that is no JSON
+    as a string): else a transient PlatformError, not "nothing there"."""
+    if isinstance(answer, dict):
+        return answer
+    raise _not_json()
+
+
+def _not_json(maybe_sent: bool = False) -> PlatformError:
+    return PlatformError(
+        "YouTube answered with something other than JSON",
+        transient=True,
+        maybe_sent=maybe_sent,
+        hint="the outcome is checked against the channel's uploads before anything is sent again"
+        if maybe_sent
+        else "retry later; if it persists, check the channel's endpoint",
+    )
+
+
 def _unreadable(exc: Exception) -> bool:
     """An answer that came but cannot be read (not UTF-8, not JSON), as googleapiclient raises it; other
     ValueErrors of a call are http.client refusing a header value before sending."""
@@ -735,9 +746,30 @@ def _endpoint_http(endpoint: str | None, token_uri: str, timeout: float) -> Any:
 
 @functools.cache
 def _http_class() -> type:
+    import http.client
     import json
 
     import httplib2
+
+    from socialpub import http as limits
+
+    class BoundedResponse(http.client.HTTPResponse):
+        """An answer read whole (as httplib2 does) keeps at most MAX_ANSWER bytes; the rest is never read."""
+
+        def read(self, amt: int | None = None) -> bytes:
+            if amt is not None:
+                return super().read(amt)
+            data = super().read(limits.MAX_ANSWER + 1)
+            if len(data) > limits.MAX_ANSWER:
+                self.close()
+                return data[: limits.MAX_ANSWER]
+            return data
+
+    class BoundedHTTP(httplib2.HTTPConnectionWithTimeout):  # type: ignore[misc]
+        response_class = BoundedResponse
+
+    class BoundedHTTPS(httplib2.HTTPSConnectionWithTimeout):  # type: ignore[misc]
+        response_class = BoundedResponse
 
     class EndpointHttp(httplib2.Http):  # type: ignore[misc]
         """httplib2 with a timeout, the endpoint applied to every absolute URL, and 308 as an answer."""
@@ -758,6 +790,8 @@ def _http_class() -> type:
             # send them, and any other URL off the endpoint, to the endpoint with its scheme.
             if self.endpoint and uri != self.endpoint and not uri.startswith(self.endpoint + "/"):
                 uri = redirect_url(uri, self.endpoint)
+            if not args and not kwargs.get("connection_type"):  # google-auth-httplib2 passes None
+                kwargs["connection_type"] = BoundedHTTPS if uri.startswith("https:") else BoundedHTTP
             response, content = super().request(uri, method, *args, **kwargs)
             if uri == self.token_uri:
                 _check_token_answer(response.status, content)
