@@ -369,3 +369,86 @@ def test_may_have_arrived_only_when_the_request_could_have_left() -> None:
     maybe = [dropped, requests.ReadTimeout(), requests.exceptions.ChunkedEncodingError(), requests.TooManyRedirects()]
     assert [may_have_arrived(e) for e in never] == [False] * len(never)
     assert [may_have_arrived(e) for e in maybe] == [True] * len(maybe)
+
+
+# --- the other shapes of a post: threads, several photos, videos -------------------------------------------
+
+MEDIA_POSTS = {
+    "photos": """+++
+title = "Lab notes in pictures"
+channels = ["tw", "fb"]
+post_type = "corporate"
+publish_at = 2014-09-15T14:00:00+00:00
+approval_code = "3001314  Last Updated 6/14"
+approval_status = "approved"
+media = [{ path = "media/lab.png", alt = "A lab bench" }, { path = "media/lab2.png", alt = "A notebook" }]
+
+[twitter]
+thread = ["And the second part of the story."]
++++
+Lab notes in pictures: what our research team saw at the bench this week.
+""",
+    "video": """+++
+title = "Lab notes on video"
+channels = ["tw", "fb", "pin"]
+post_type = "corporate"
+publish_at = 2014-09-15T14:00:00+00:00
+approval_code = "3001314  Last Updated 6/14"
+approval_status = "approved"
+media = [{ path = "media/lab.mp4", alt = "A short tour of a lab bench" }]
+
+[pinterest]
+board = "Lab Notes"
+thumbnail = "media/lab.png"
++++
+Lab notes on video: a short tour of the bench where our research team works.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def media_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    made = eo.World(tmp_path_factory.mktemp("media") / "w", [], inprocess=True)
+    made.box.rate_limits = False
+    media = made.root / "posts" / "media"
+    (media / "lab2.png").write_bytes((media / "lab.png").read_bytes())
+    for name, text in MEDIA_POSTS.items():
+        (made.root / "posts" / f"{name}.md").write_text(text, encoding="utf-8")
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.mark.parametrize(
+    ("post", "channel"), [("photos", "tw"), ("photos", "fb"), ("video", "tw"), ("video", "fb"), ("video", "pin")]
+)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_answer_to_a_thread_photos_or_video_ends_in_a_result_or_a_platform_error(
+    media_world: Any, post: str, channel: str, data: st.DataObject
+) -> None:
+    path = data.draw(st.sampled_from(routes_of(media_world, channel)), label="path")
+    answer = data.draw(answers(), label="answer")
+    config = load_config(media_world.config)
+    adapter = Renderer(config, media_world.env()).adapter(channel)
+    adapter.timeout = adapter.connect_timeout = 5.0
+    for knob, value in (("sleep", lambda seconds: None), ("poll_interval", 0.0), ("media_wait", 0.5)):
+        if hasattr(adapter, knob):
+            setattr(adapter, knob, value)
+    loaded = load_posts(config)
+    assert not loaded.errors, loaded.errors
+    rendered = adapter.render(next(p for p in loaded.posts if p.id == post))
+    serve(media_world, path, answer)
+    try:
+        adapter.publish(rendered)
+    except SocialpubError as error:
+        assert_fit_to_show(error, eo.CREDENTIALS[channel])
+        if isinstance(error, PlatformError) and error.maybe_sent:
+            creates = {  # the requests that make the post (unpublished photos for a post of several are not)
+                "tw": {"twitter:create"},
+                "fb": {"facebook:feed/create", "facebook:videos/create"},
+                "pin": {"pinterest:pins/create"},
+            }[channel]
+            with media_world.box.lock:
+                assert any(r["route"] in creates for r in media_world.box.requests), error
