@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from socialpub.sandbox import Sandbox
 from socialpub.sandbox.server import MAX_HEADER_BYTES
@@ -254,3 +256,73 @@ def test_an_interrupted_sandbox_run_removes_its_temporary_folder(
     assert proc.returncode == 130, (out, err)
     assert "interrupted" in err and "Traceback" not in err
     assert not list(temp.glob("socialpub-sandbox-*")), list(temp.iterdir())
+
+
+# --- whatever a client sends, the sandbox answers or closes, and never fails ------------------------------------
+
+TOKEN = st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters=":"), min_size=1, max_size=20)
+LINE_NOISE = st.binary(max_size=40).map(lambda b: b.replace(b"\n", b" "))
+
+
+@st.composite
+def raw_requests(draw: st.DrawFn) -> bytes:
+    method = draw(st.sampled_from([b"GET", b"POST", b"PUT", b"DELETE", b"PATCH", b"BREW"]))
+    paths = [b"/2/tweets", b"/v5/pins", b"/token", b"/upload/youtube/v3/videos", b"/_sandbox/faults"]
+    path = draw(st.sampled_from([*paths, b"/v21.0/123456789/photos", b"/%zz", b"*"]))
+    headers = draw(st.lists(st.tuples(TOKEN, st.text(max_size=30)), max_size=8))
+    lines = [method + b" " + path + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close"]
+    lines += [k.encode() + b": " + v.encode().replace(b"\r", b"").replace(b"\n", b"") for k, v in headers]
+    body = draw(st.binary(max_size=300))
+    framing = draw(st.sampled_from(["length", "short", "chunked", "bad-chunks", "none"]))
+    if framing == "length":
+        lines.append(b"Content-Length: %d" % len(body))
+    elif framing == "short":  # declares more than comes (the sandbox waits idle_timeout, then closes)
+        lines.append(b"Content-Length: %d" % (len(body) + draw(st.integers(1, 10**12))))
+    elif framing == "chunked":
+        lines.append(b"Transfer-Encoding: chunked")
+        body = b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n" if body else b"0\r\n\r\n"
+    elif framing == "bad-chunks":
+        lines.append(b"Transfer-Encoding: chunked")
+        body = draw(LINE_NOISE) + b"\r\n" + body
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+@pytest.fixture(scope="module")
+def fuzz_box() -> Iterator[tuple[Sandbox, list[BaseException]]]:
+    sandbox = Sandbox(max_body=LIMIT, idle_timeout=0.3)
+    failures: list[BaseException] = []
+    quiet = sandbox.server.handle_error
+
+    def record(request: object, address: object) -> None:  # what would print a traceback on stderr
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, ConnectionError | TimeoutError | OSError):
+            failures.append(error)
+        quiet(request, address)
+
+    sandbox.server.handle_error = record  # type: ignore[method-assign]
+    sandbox.start()
+    try:
+        yield sandbox, failures
+    finally:
+        sandbox.stop()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=raw_requests())
+def test_any_request_is_answered_or_closed_without_an_error_in_the_sandbox(
+    fuzz_box: tuple[Sandbox, list[BaseException]], raw: bytes
+) -> None:
+    box, failures = fuzz_box
+    conn = connect(box)
+    conn.settimeout(10)
+    try:
+        conn.sendall(raw)
+        received = b""
+        while block := conn.recv(65536):
+            received += block
+    except (ConnectionResetError, BrokenPipeError):
+        received = b""
+    finally:
+        conn.close()
+    assert received == b"" or re.match(rb"HTTP/1\.[01] \d{3} ", received), received[:100]
+    assert not failures, failures
