@@ -178,9 +178,11 @@ def request_error(platform: str, error: Exception, *, sent: bool, secrets: Itera
     `sent` says whether the request could have reached the platform: a connect failure cannot have,
     a read timeout or a connection dropped after sending can.
     """
+    from requests.exceptions import InvalidHeader
+
     what = type(error).__name__
     detail = said_briefly(str(error), secrets)
-    if type(error).__name__ == "InvalidHeader":  # requests refused to build it: the same values fail again
+    if isinstance(error, InvalidHeader):  # requests refused to build it: the same values would fail again
         return PlatformError(
             f"{platform}: the request was not sent ({detail})",
             transient=False,
@@ -254,8 +256,7 @@ def _bounded_adapter() -> Any:
             for block in response.iter_content(64 * 1024):
                 kept += block
                 if len(kept) > MAX_ANSWER:
-                    log_cut = f"answer cut at {MAX_ANSWER} bytes"
-                    response.reason = f"{response.reason or ''} ({log_cut})".strip()
+                    response.reason = f"{response.reason or ''} (answer cut at {MAX_ANSWER} bytes)".strip()
                     response.close()  # the rest is never read: the connection cannot be reused
                     del kept[MAX_ANSWER:]
                     break

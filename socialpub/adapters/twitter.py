@@ -264,7 +264,7 @@ class TwitterAdapter(Adapter):
         account = str(self.channel.options.get("account") or "").lstrip("@")
         if account and answer_text(me.get("username")) and account.lower() != str(me["username"]).lower():
             warnings.append(
-                f"the credentials of {name} are for @{me['username']}, not @{account} (account in "
+                f"the credentials of {name} are for @{said_briefly(str(me['username']))}, not @{account} (account in "
                 "channels.toml)"
             )
         if response.headers.get("x-access-level") == "read":
