@@ -183,8 +183,8 @@ def request_error(platform: str, error: Exception, *, sent: bool, secrets: Itera
     what = type(error).__name__
     detail = said_briefly(str(error), secrets)
     if isinstance(error, InvalidHeader):  # requests refused to build it: the same values would fail again
-        return PlatformError(
-            f"{platform}: the request was not sent ({detail})",
+        return PlatformError(  # requests quotes the value (a token, perhaps): not repeated
+            f"{platform}: the request was not sent (a header value HTTP cannot carry)",
             transient=False,
             maybe_sent=False,
             hint="a credential (or a token the platform issued) holds characters no HTTP header may carry: "
