@@ -454,7 +454,9 @@ def test_any_answer_to_a_thread_photos_or_video_ends_in_a_result_or_a_platform_e
                 assert any(r["route"] in creates for r in media_world.box.requests), error
 
 
-@pytest.mark.parametrize("value", ["Bearer t\u00f6k\u20acn", "Bearer tok\r\nX-Evil: 1", "Bearer tok\n"])
+@pytest.mark.parametrize(
+    "value", ["Bearer CANARY-t\u00f6k\u20acn", "Bearer CANARY-tok\r\nX-Evil: 1", "Bearer CANARY-tok\n"]
+)
 def test_a_header_value_http_refuses_is_not_sent_and_not_repeated(world: Any, value: str) -> None:
     """Behind the credential check: should a value no header carries reach the session anyway (a token a
     platform issued, say), the request is refused before anything is written, permanently, not maybe_sent."""
@@ -470,4 +472,4 @@ def test_a_header_value_http_refuses_is_not_sent_and_not_repeated(world: Any, va
     assert not may_have_arrived(caught.value)
     error = request_error("X", caught.value, sent=may_have_arrived(caught.value), secrets=[value[7:].strip()])
     assert not error.maybe_sent and not error.transient
-    assert value[7:].strip() not in str(error)
+    assert "CANARY" not in str(error)
