@@ -890,8 +890,10 @@ def auth(
 @app.command(name="sandbox")
 @errors_handled
 def sandbox_command(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 8765,
-    latency: Annotated[float, typer.Option("--latency", help="Seconds added to every request.")] = 0.0,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8765,
+    latency: Annotated[float, typer.Option("--latency", min=0.0, help="Seconds added to every request.")] = 0.0,
 ) -> None:
     """Run the local platform simulator in the foreground (X, Facebook, YouTube and Pinterest APIs).
 
@@ -918,8 +920,8 @@ def sandbox_command(
         raise SocialpubError(
             f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
             key="--port",
-            hint="another program (another sandbox?) uses that port: stop it, choose another with --port N, "
-            "or use --port 0 for any free port",
+            hint="another program (another sandbox?) uses that port, or it needs privileges: choose another "
+            "with --port N, or use --port 0 for any free port",
         ) from None
     typer.echo(banner(box.url))
     try:

@@ -183,6 +183,13 @@ def test_a_port_in_use_is_a_clear_error_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in err and "internal error" not in err
 
 
+@pytest.mark.parametrize("port", ["70000", "-1", "http"])
+def test_a_port_that_is_no_port_is_a_usage_error(port: str) -> None:
+    proc = cli("sandbox", "--port", port)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "--port" in err and "Traceback" not in err, (out, err)
+
+
 def test_the_banner_tells_a_newcomer_how_to_point_a_configuration_at_it(tmp_path: Path) -> None:
     proc = cli("sandbox", "--port", "0")
     assert proc.stdout is not None
@@ -326,3 +333,16 @@ def test_any_request_is_answered_or_closed_without_an_error_in_the_sandbox(
         conn.close()
     assert received == b"" or re.match(rb"HTTP/1\.[01] \d{3} ", received), received[:100]
     assert not failures, failures
+
+
+def test_an_answer_fault_from_another_process_is_served_as_given(box: Sandbox) -> None:
+    import requests
+
+    fault = {"kind": "answer", "path": "/2/users/me$", "status": 200, "raw": "<html>odd</html>",
+             "headers": {"Content-Type": "text/html", "X-Odd": "caf\u00e9", "Location": "{path}"}}
+    assert requests.post(f"{box.url}/_sandbox/faults", json=fault, timeout=10).status_code == 201
+    answer = requests.get(f"{box.url}/2/users/me", timeout=10)
+    assert (answer.status_code, answer.text) == (200, "<html>odd</html>")
+    assert answer.headers["Location"] == "/2/users/me" and answer.headers["Connection"] == "close"
+    assert answer.headers["X-Odd"].encode("latin-1") == "caf\u00e9".encode()  # the bytes as given (UTF-8)
+    assert requests.get(f"{box.url}/2/users/me", timeout=10).status_code == 401  # once: X's own answer again
