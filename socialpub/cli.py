@@ -1031,25 +1031,44 @@ def auth(
 @app.command(name="sandbox")
 @errors_handled
 def sandbox_command(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 8765,
-    latency: Annotated[float, typer.Option("--latency", help="Seconds added to every request.")] = 0.0,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")
+    ] = 8765,
+    latency: Annotated[float, typer.Option("--latency", min=0.0, help="Seconds added to every request.")] = 0.0,
 ) -> None:
     """Run the local platform simulator in the foreground (X, Facebook, YouTube and Pinterest APIs).
 
-    Point a channel at it with endpoint = "http://127.0.0.1:8765". Example:
+    Credentials it accepts: any value that starts with "sandbox" (sandbox-api_key, sandbox-page_token, …)
+    and the tokens its own token endpoints issue. The exact pairs whose signatures it checks are
+    sandbox-api_key/sandbox-access_token with sandbox-api_secret/sandbox-access_secret (X OAuth 1.0a),
+    app_secret sandbox-app_secret (Facebook appsecret_proof) and app_id sandbox-app_id with app_secret
+    sandbox-app_secret (Pinterest token refresh).
+
+    Point a channel at it with endpoint = "http://127.0.0.1:8765"; when it starts it prints a channels.toml
+    snippet (one channel of each kind with env: credentials) and the export lines for them. Example:
 
         socialpub sandbox --port 8765
     """
     import time
 
+    from socialpub.errors import SocialpubError
     from socialpub.sandbox import Sandbox
+    from socialpub.sandboxing import banner, terminate_as_interrupt
 
-    box = Sandbox(port=port, latency=latency).start()
-    typer.echo(f"socialpub sandbox listening on {box.url} (Ctrl-C to stop)")
-    typer.echo(f"  posts so far: {box.url}/_sandbox/posts   faults: POST {box.url}/_sandbox/faults")
     try:
-        while True:
-            time.sleep(3600)
+        box = Sandbox(port=port, latency=latency).start()
+    except OSError as exc:
+        raise SocialpubError(
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",
+            key="--port",
+            hint="another program (another sandbox?) uses that port, or it needs privileges: choose another "
+            "with --port N, or use --port 0 for any free port",
+        ) from None
+    typer.echo(banner(box.url))
+    try:
+        with terminate_as_interrupt():  # SIGTERM ends it like Ctrl-C: exit 130, no traceback
+            while True:
+                time.sleep(3600)
     finally:
         box.stop()
 

@@ -8,6 +8,7 @@ cron and an error status is never taken for success.
 from __future__ import annotations
 
 import email.utils
+import re
 import secrets as _secrets
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+MAX_ANSWER = 16 * 1024 * 1024  # bytes of an answer kept; beyond, it is cut (and then no JSON a caller can use)
+MAX_REDIRECTS = 5  # platform APIs do not redirect API calls; a loop is cut short
+MAX_RETRY_AFTER = 2 * 86400.0  # longer waits a platform asks for are nonsense (and overflow the clock)
+MAX_SAID = 500  # characters of what a platform said kept in messages, the ledger and reports
+_DIGITS = re.compile(r"[0-9]+")  # str.isdigit() also takes '²' and other digits int() refuses
 
 
 def make_session(
@@ -42,10 +48,19 @@ def make_session(
             kwargs.setdefault("timeout", timeout)
             if kwargs["timeout"] is None:
                 kwargs["timeout"] = timeout
-            return super().request(method, redirect_url(url, endpoint), *args, **kwargs)
+            try:
+                return super().request(method, redirect_url(url, endpoint), *args, **kwargs)
+            except UnicodeEncodeError:
+                # http.client encodes header values as latin-1 before anything is written to the socket; the
+                # value (a token, perhaps) is not repeated.
+                raise requests.exceptions.InvalidHeader("a request header value is not latin-1 text") from None
 
     session = Session()
     session.trust_env = endpoint is None  # a loopback endpoint must not go through a proxy from the environment
+    session.max_redirects = MAX_REDIRECTS
+    bounded = _bounded_adapter()
+    session.mount("https://", bounded)
+    session.mount("http://", bounded)
     rate = RateState()
     session.rate = rate  # type: ignore[attr-defined]
     session.hooks["response"].append(lambda response, *args, **kwargs: rate.update(response))
@@ -63,7 +78,7 @@ class RateState:
         headers = {k.lower(): v for k, v in response.headers.items()}
         remaining = headers.get("x-rate-limit-remaining") or headers.get("x-ratelimit-remaining")
         path = urlsplit(response.url).path
-        if remaining is None or not remaining.strip().isdigit():
+        if remaining is None or not is_digits(remaining.strip()):
             return
         if int(remaining) > 0:
             self.exhausted.pop(path, None)
@@ -92,22 +107,28 @@ def redirect_url(url: str, endpoint: str | None) -> str:
 
 
 def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait, from `Retry-After` (seconds or HTTP date) or X's `x-rate-limit-reset` (epoch)."""
+    """Seconds to wait, from `Retry-After` (seconds or HTTP date) or X's `x-rate-limit-reset` (epoch); at
+    most MAX_RETRY_AFTER."""
+    wait = _retry_after(headers, now)
+    return None if wait is None else min(wait, MAX_RETRY_AFTER)
+
+
+def _retry_after(headers: Mapping[str, str], now: float | None) -> float | None:
     now = time.time() if now is None else now
     lowered = {k.lower(): v for k, v in headers.items()}
     value = lowered.get("retry-after")
     if value:
         value = value.strip()
-        if value.isdigit():
+        if is_digits(value):
             return float(value)
         try:
             parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             parsed = None
         if parsed is not None:
             return max(0.0, parsed.timestamp() - now)
     reset = lowered.get("x-rate-limit-reset") or lowered.get("x-ratelimit-reset")
-    if reset and reset.strip().isdigit():
+    if reset and is_digits(reset.strip()):
         number = float(reset)
         return max(0.0, number - now) if number > 1e9 else number  # epoch seconds, or seconds from now
     return None
@@ -125,7 +146,7 @@ def platform_error(
 ) -> PlatformError:
     """An HTTP failure as a PlatformError: what the platform said, what to do, transient or permanent."""
     wait = retry_after(headers or {}) if headers is not None else None
-    said = scrub(said.strip() or "no message", secrets)
+    said = said_briefly(said, secrets)
     if status is None:
         transient, todo = True, "check the network or the channel's endpoint; socialpub will retry"
     elif status == 429:
@@ -177,10 +198,18 @@ def request_error(platform: str, error: Exception, *, sent: bool, secrets: Itera
     `sent` says whether the request could have reached the platform: a connect failure cannot have,
     a read timeout or a connection dropped after sending can.
     """
-    from socialpub.redact import clip
+    from requests.exceptions import InvalidHeader
 
     what = type(error).__name__
-    detail = clip(str(error), 300, secrets)
+    detail = said_briefly(str(error), secrets)
+    if isinstance(error, InvalidHeader):  # requests refused to build it: the same values would fail again
+        return PlatformError(  # requests quotes the value (a token, perhaps): not repeated
+            f"{platform}: the request was not sent (a header value HTTP cannot carry)",
+            transient=False,
+            maybe_sent=False,
+            hint="a credential (or a token the platform issued) holds characters no HTTP header may carry: "
+            "check the channel's credentials, or run `socialpub auth CHANNEL` again",
+        )
     return PlatformError(
         f"{platform}: no answer ({what}: {detail})",
         transient=True,
@@ -189,6 +218,73 @@ def request_error(platform: str, error: Exception, *, sent: bool, secrets: Itera
         if sent
         else "check the network or the channel's endpoint, then retry",
     )
+
+
+def said_briefly(said: str, secrets: Iterable[str] = ()) -> str:
+    """What a platform said, fit for a message: secrets removed first (a cut could split one), then one
+    line of at most MAX_SAID characters."""
+    text = " ".join(scrub(said, secrets).split()) or "no message"
+    return text if len(text) <= MAX_SAID else text[: MAX_SAID - 1] + "…"
+
+
+def is_digits(value: object) -> bool:
+    """A non-empty string of ASCII digits (what int() and the platforms' ids take)."""
+    return isinstance(value, str) and _DIGITS.fullmatch(value) is not None
+
+
+def may_have_arrived(error: Exception) -> bool:
+    """Whether a request that failed without a usable answer may have reached the platform (and been acted on).
+
+    Not when it provably never left: no connection was made (refused, DNS, connect timeout, TLS), or
+    requests refused to build it (an invalid header value or URL). Everything else — a read timeout, a
+    connection dropped after sending, a broken or endless answer, a redirect loop — may have.
+    """
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    never_sent = (
+        requests.exceptions.ConnectTimeout,
+        requests.exceptions.SSLError,
+        requests.exceptions.InvalidHeader,
+        requests.exceptions.InvalidURL,
+        requests.exceptions.InvalidSchema,
+        requests.exceptions.MissingSchema,
+        requests.exceptions.URLRequired,
+        requests.exceptions.InvalidJSONError,
+    )
+    if isinstance(error, never_sent):
+        return False
+    if isinstance(error, requests.exceptions.ConnectionError):
+        reason = error.args[0] if error.args else None
+        reason = getattr(reason, "reason", reason)  # MaxRetryError wraps the cause
+        # NewConnectionError and NameResolutionError derive from ConnectTimeoutError: refused before sending.
+        return not isinstance(reason, (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError))
+    return isinstance(error, requests.RequestException)
+
+
+def _bounded_adapter() -> Any:
+    """An HTTPAdapter that keeps at most MAX_ANSWER bytes of an answer: a platform (or something posing as
+    one) cannot fill the memory. Read here, before the session's hooks and the SDKs look at the answer."""
+    from requests.adapters import HTTPAdapter
+
+    class BoundedAdapter(HTTPAdapter):
+        def send(self, request: Any, stream: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
+            response = super().send(request, stream=True, **kwargs)
+            if stream:
+                return response
+            kept = bytearray()
+            for block in response.iter_content(64 * 1024):
+                kept += block
+                if len(kept) > MAX_ANSWER:
+                    response.reason = f"{response.reason or ''} (answer cut at {MAX_ANSWER} bytes)".strip()
+                    response.close()  # the rest is never read: the connection cannot be reused
+                    del kept[MAX_ANSWER:]
+                    break
+            response._content = bytes(kept)
+            response._content_consumed = True
+            return response
+
+    return BoundedAdapter()
 
 
 def _clock(seconds: float) -> str:

@@ -141,7 +141,7 @@ class Wire:
 
     def __init__(self, made: TwitterAdapter) -> None:
         self.calls: list[requests.Response] = []
-        made.session.hooks["response"].append(self._hook)
+        made.session.hooks["response"].insert(0, self._hook)  # before the adapter's hook raises on errors
 
     def _hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.calls.append(response)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -230,7 +231,17 @@ class Adapter:
                     key=f"channels.{self.channel.name}.{key}",
                     hint=f'add {key} = "env:NAME" to [channels.{self.channel.name}] in channels.toml',
                 )
-            self._secrets[key] = ref.resolve(self.environ)  # type: ignore[arg-type]
+            value = ref.resolve(self.environ)  # type: ignore[arg-type]
+            if not _CREDENTIAL.fullmatch(value):
+                # It would go into an HTTP header (or a signature of one): refused here, before anything is
+                # sent, rather than as an error of the HTTP library (which may quote the value).
+                raise CredentialsError(
+                    f"the value of {ref} holds characters no credential has (line breaks, control characters "
+                    "or non-ASCII letters)",
+                    key=f"channels.{self.channel.name}.{key}",
+                    hint="copy the value again from the platform's developer console, as one line",
+                )
+            self._secrets[key] = value
         return self._secrets[key]
 
     def has_secret(self, key: str) -> bool:
@@ -351,6 +362,33 @@ class Adapter:
 
 
 Gate = Callable[[], None]
+
+_CREDENTIAL = re.compile(r"[\x20-\x7e]+")  # printable ASCII: what HTTP headers carry as they are
+
+
+# --- reading platform answers: whatever shape they come in, never an exception ----------------------------
+
+
+def answer_object(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one (a list, a string, null, a number)."""
+    return value if isinstance(value, dict) else {}
+
+
+def answer_objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a JSON array; nothing when `value` is no array (an object, a string, a number)."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def answer_text(value: Any) -> str:
+    """A string or a number (ids come as either) as text; "" for anything else (null, true, objects)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return str(value)
+
+
+def usable_token(value: Any) -> bool:
+    """Whether a token a platform issued can be used (and stored): a one-line string of printable ASCII."""
+    return isinstance(value, str) and _CREDENTIAL.fullmatch(value) is not None
 
 
 def with_link(text: str, link: str | None, separator: str = " ") -> str:

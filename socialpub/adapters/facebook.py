@@ -55,16 +55,30 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Gate, Issue, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import (
+    Adapter,
+    Gate,
+    Issue,
+    Measure,
+    Part,
+    Receipt,
+    Rendered,
+    answer_object,
+    answer_objects,
+    answer_text,
+    with_link,
+)
 from socialpub.errors import CredentialsError, PlatformError, Stopped
 from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
     MultipartFile,
+    is_digits,
+    may_have_arrived,
     platform_error,
     request_error,
     retry_after,
-    scrub,
+    said_briefly,
 )
 from socialpub.redact import clip, guard_loggers
 from socialpub.tomlsource import Key
@@ -85,7 +99,7 @@ VIDEO_URL = "https://graph-video.facebook.com"
 POST_URL = "https://www.facebook.com/{}"
 DEFAULT_VERSION = "v21.0"
 VERSION = re.compile(r"^v?(\d+)\.(\d+)$")
-POST_ID = re.compile(r"^\d+(?:_\d+)?$")
+POST_ID = re.compile(r"^[0-9]+(?:_[0-9]+)?$")
 
 # Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling).
 REAUTH_CODES = frozenset({190, 102, 104})  # invalid/expired token, session, no token
@@ -291,16 +305,15 @@ class FacebookAdapter(Adapter):
                 if after:
                     params["after"] = after
                 page = self._call(graph.get, f"{page_id}/{edge}", params)
-                for post in page.get("data") or []:
-                    if isinstance(post, dict) and _normal(post.get("message")) == want and post.get("id"):
-                        post_id = str(post["id"])
+                for post in answer_objects(page.get("data")):
+                    post_id = answer_text(post.get("id"))
+                    if _normal(post.get("message")) == want and POST_ID.match(post_id):
                         when = _when(post.get("scheduled_publish_time")) or _when(post.get("created_time"))
                         return Receipt(remote_id=post_id, url=POST_URL.format(post_id), published_at=when)
                 paging = page.get("paging")
                 if not isinstance(paging, dict) or not paging.get("next"):
                     break  # the last page
-                cursors = paging.get("cursors")
-                after = cursors.get("after") if isinstance(cursors, dict) else None
+                after = answer_text(answer_object(paging.get("cursors")).get("after"))
                 if not after:
                     break
         return None
@@ -325,8 +338,8 @@ class FacebookAdapter(Adapter):
         graph = self.graph
         warnings_: list[str] = []
         me = self._call(graph.get, "me", {"fields": "id,name"})
-        if str(me.get("id")) != page_id:
-            owner = f"{me.get('name') or '?'} ({me.get('id')})"
+        if answer_text(me.get("id")) != page_id:
+            owner = said_briefly(f"{answer_text(me.get('name')) or '?'} ({answer_text(me.get('id'))})")
             warnings_.append(
                 f"the token is not this Page's token: it belongs to {owner}, channels.toml says page_id "
                 f"{page_id}; make a Page access token for page {page_id} in Meta Business Suite"
@@ -345,7 +358,7 @@ class FacebookAdapter(Adapter):
         found: list[str] = []
         expires = info.get("expires_at")
         # 0: never (a Page token made from a long-lived user token or a system user does not expire)
-        if isinstance(expires, int) and expires > 0:
+        if isinstance(expires, int) and not isinstance(expires, bool) and 0 < expires < 2**40:
             left = expires - time.time()
             if left < self.expiry_warning.total_seconds():
                 day = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -357,7 +370,7 @@ class FacebookAdapter(Adapter):
         kind = info.get("type")
         if isinstance(kind, str) and kind and kind.upper() != "PAGE":
             found.append(
-                f"the token is a {kind.lower()} token, not a Page token: posts need a Page access token"
+                f"the token is a {said_briefly(kind.lower())} token, not a Page token: posts need a Page access token"
             )
         scopes = info.get("scopes")
         if isinstance(scopes, list) and scopes and "pages_manage_posts" not in scopes:
@@ -450,7 +463,7 @@ class FacebookAdapter(Adapter):
             raise self._error(failure, creates=creates, not_found=not_found) from None
         except requests.RequestException as exc:
             raise request_error(
-                LABEL, exc, sent=creates and _maybe_sent(exc), secrets=self.known_secrets()
+                LABEL, exc, sent=creates and may_have_arrived(exc), secrets=self.known_secrets()
             ) from None
         except _Unsent as exc:  # a streamed upload broken before its last byte: Graph cannot have it
             raise request_error(LABEL, exc.cause, sent=False, secrets=self.known_secrets()) from None
@@ -463,7 +476,7 @@ class FacebookAdapter(Adapter):
         ref = self.channel.credentials.get("page_token")
         if failure.unreadable:  # a success status without a Graph answer: the post may exist
             return PlatformError(
-                scrub(f"Facebook answered HTTP {status} with {said}", secrets),
+                f"Facebook answered HTTP {status} with {said_briefly(said, secrets)}",
                 transient=True,
                 maybe_sent=creates,
                 hint="the outcome is checked against the Page's recent posts before anything is sent again"
@@ -547,7 +560,7 @@ class FacebookAdapter(Adapter):
             for entries in usage.values():
                 for entry in entries if isinstance(entries, list) else []:
                     value = entry.get("estimated_time_to_regain_access") if isinstance(entry, dict) else None
-                    if isinstance(value, int | float) and value > minutes:
+                    if isinstance(value, int | float) and minutes < value < 24 * 60:  # Infinity, 1e999: no
                         minutes = int(value)
         return float(minutes * 60) if minutes else self.rate_limit_wait
 
@@ -718,6 +731,9 @@ def _check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> Non
         body = None
     ok = 200 <= response.status_code < 300
     if ok and isinstance(body, dict) and not body.get("error"):
+        if "json" not in response.headers.get("content-type", ""):
+            # facebook-sdk picks its parser by Content-Type (and fails without one): the body is JSON, so say so.
+            response.headers["Content-Type"] = "application/json"
         return
     raise GraphFailure(
         response.status_code,
@@ -776,8 +792,7 @@ def _refused(message: str, hint: str) -> PlatformError:
 
 
 def _id(answer: Mapping[str, Any], key: str) -> str:
-    value = answer.get(key)
-    return str(value) if isinstance(value, str | int) and str(value) else ""
+    return answer_text(answer.get(key))
 
 
 def _int(value: Any) -> int | None:
@@ -785,7 +800,7 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if is_digits(value):
         return int(value)
     return None
 
@@ -798,7 +813,7 @@ def _normal(text: Any) -> str:
 def _when(value: Any) -> datetime | None:
     """Graph times: ISO 8601 with a +0000 offset, or unix seconds (scheduled_publish_time)."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+        return datetime.fromtimestamp(value, UTC) if 0 <= value < 2**37 else None
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -826,21 +841,6 @@ def _usage(headers: Mapping[str, str]) -> str:
         if raw:
             shown.append(f"{name}: {clip(' '.join(raw.split()), 200)}")
     return "; ".join(shown)
-
-
-def _maybe_sent(exc: Exception) -> bool:
-    """Whether a request that got no answer may have reached Facebook: not when no connection was made."""
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError
-
-    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        reason = getattr(reason, "reason", reason)  # MaxRetryError wraps the cause
-        # NewConnectionError and NameResolutionError derive from ConnectTimeoutError: refused before sending.
-        return not isinstance(reason, ConnectTimeoutError | ConnectionRefusedError)
-    return isinstance(exc, requests.exceptions.ReadTimeout | requests.exceptions.ChunkedEncodingError)
 
 
 # --- keeping the token out of urllib3's debug log ------------------------------------------------------

@@ -35,13 +35,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Gate, Issue, Measure, Part, Receipt, Rendered
+from socialpub.adapters.base import (
+    Adapter,
+    Gate,
+    Issue,
+    Measure,
+    Part,
+    Receipt,
+    Rendered,
+    answer_object,
+    answer_objects,
+    answer_text,
+    usable_token,
+)
 from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError, PostError
 from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
     MultipartFile,
+    is_digits,
+    may_have_arrived,
     platform_error,
     refresh_refused,
     request_error,
@@ -202,7 +216,7 @@ class PinterestAdapter(Adapter):
             not_found=f"board {board_id} was not found: check [channels.{self.channel.name}.boards]",
         )
         pin = _json(response, created=True)
-        if not str(pin.get("id", "")).isdigit():
+        if not is_digits(answer_text(pin.get("id"))):
             raise PlatformError(
                 "Pinterest accepted the pin but answered without its id",
                 transient=False,
@@ -228,10 +242,10 @@ class PinterestAdapter(Adapter):
                     not_found=f"board {board_id} was not found: check [channels.{self.channel.name}.boards]",
                 )
             )
-            for pin in page.get("items") or []:
-                if isinstance(pin, dict) and _same_pin(pin, want):
+            for pin in answer_objects(page.get("items")):
+                if is_digits(answer_text(pin.get("id"))) and _same_pin(pin, want):
                     return _receipt(pin)
-            bookmark = page.get("bookmark")
+            bookmark = answer_text(page.get("bookmark"))
             if not bookmark:
                 break
         return None
@@ -251,7 +265,7 @@ class PinterestAdapter(Adapter):
         """Check the token against the account; warn about missing boards and about the token's life."""
         warnings: list[str] = []
         account = _json(self._call("GET", "/v5/user_account"))
-        who = account.get("username") or account.get("id") or "?"
+        who = answer_text(account.get("username")) or answer_text(account.get("id")) or "?"
         found: set[str] = set()
         bookmark: str | None = None
         for _ in range(40):  # 40 x 250 boards: more than any account has
@@ -259,8 +273,8 @@ class PinterestAdapter(Adapter):
             if bookmark:
                 params["bookmark"] = bookmark
             page = _json(self._call("GET", "/v5/boards", params=params))
-            found.update(str(b.get("id")) for b in page.get("items") or [] if isinstance(b, dict))
-            bookmark = page.get("bookmark")
+            found.update(answer_text(b.get("id")) for b in answer_objects(page.get("items")))
+            bookmark = answer_text(page.get("bookmark"))
             if not bookmark:
                 break
         for name, board_id in self.channel.boards.items():
@@ -322,16 +336,16 @@ class PinterestAdapter(Adapter):
         source: dict[str, Any] = {"source_type": "video_id"}
         cover = _image_payload(thumbnail, "cover image") if thumbnail is not None else None  # refuse early
         registered = _json(self._call("POST", "/v5/media", json={"media_type": "video"}))
-        media_id = str(registered.get("media_id", ""))
-        upload_url = registered.get("upload_url")
-        if not media_id.isdigit() or not upload_url:
+        media_id = answer_text(registered.get("media_id"))
+        upload_url = answer_text(registered.get("upload_url"))
+        if not is_digits(media_id) or not upload_url.startswith(("https://", "http://")):
             raise PlatformError(
                 "Pinterest answered the media registration without media_id or upload_url",
                 transient=True,
                 hint="retry later",
             )
         # The upload URL is used as Pinterest gave it (S3; the sandbox gives its own address).
-        self._upload(str(upload_url), registered.get("upload_parameters") or {}, media)
+        self._upload(upload_url, answer_object(registered.get("upload_parameters")), media)
         self._wait_for_media(media_id)
         source["media_id"] = media_id
         if cover is not None:
@@ -468,7 +482,7 @@ class PinterestAdapter(Adapter):
             )
         except requests.RequestException as exc:
             raise request_error(
-                LABEL, exc, sent=creates and _may_have_arrived(exc), secrets=self.known_secrets()
+                LABEL, exc, sent=creates and may_have_arrived(exc), secrets=self.known_secrets()
             ) from None
 
     def _error(self, response: requests.Response, *, creates: bool, not_found: str | None) -> PlatformError:
@@ -571,7 +585,7 @@ class PinterestAdapter(Adapter):
             )
         answer = _json(response)
         access = answer.get("access_token")
-        if not isinstance(access, str) or not access:
+        if not usable_token(access):
             raise PlatformError(
                 "Pinterest's token endpoint answered without an access token",
                 transient=True,
@@ -582,14 +596,15 @@ class PinterestAdapter(Adapter):
             self._retired.append(stale)
         self._secrets["access_token"] = access
         rotated = answer.get("refresh_token")
-        if isinstance(rotated, str) and rotated and rotated != refresh_token:
+        if usable_token(rotated) and rotated != refresh_token:
             remember(rotated)
             self._retired.append(refresh_token)
             self._secrets["refresh_token"] = rotated
             self._store("refresh_token", rotated)  # first: a process that finds it knows a refresh happened
         self._store("access_token", access)
         expires_at = answer.get("refresh_token_expires_at")
-        self._refresh_expires_at = expires_at if isinstance(expires_at, int) else None
+        valid = isinstance(expires_at, int) and not isinstance(expires_at, bool)
+        self._refresh_expires_at = expires_at if valid else None
         self.refreshed = True
         log.info("%s: access token renewed", self.channel.name)
 
@@ -636,14 +651,14 @@ def pin_fields(rendered: Rendered) -> dict[str, str]:
 
 def _same_pin(pin: Mapping[str, Any], want: Mapping[str, str]) -> bool:
     for key in ("title", "description"):
-        if (pin.get(key) or "").strip() != want.get(key, "").strip():
+        if answer_text(pin.get(key)).strip() != want.get(key, "").strip():
             return False
-    got, link = (pin.get("link") or "").rstrip("/"), want.get("link", "").rstrip("/")
+    got, link = answer_text(pin.get("link")).rstrip("/"), want.get("link", "").rstrip("/")
     return not (got and link) or got == link  # Pinterest may drop or normalise a link; title+text decide
 
 
 def _receipt(pin: Mapping[str, Any]) -> Receipt:
-    pin_id = str(pin["id"])
+    pin_id = answer_text(pin["id"])
     return Receipt(remote_id=pin_id, url=PIN_URL.format(pin_id), published_at=_when(pin.get("created_at")))
 
 
@@ -705,26 +720,11 @@ def _said(response: requests.Response) -> str:
         body = None
     if isinstance(body, dict):
         message = body.get("message") or body.get("error") or body.get("error_description")
-        if message:
+        if message and not isinstance(message, bool):
             code = body.get("code")
             return f"{message} (code {code})" if isinstance(code, int) else str(message)
     text = clip(" ".join(response.text.split()), 300)
     return text or response.reason or ""
-
-
-def _may_have_arrived(exc: Exception) -> bool:
-    """Whether a failed request may have reached Pinterest: not when the connection never opened."""
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
-
-    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        reason = getattr(reason, "reason", reason)  # MaxRetryError wraps the cause
-        if isinstance(reason, (NewConnectionError, ConnectTimeoutError, ConnectionRefusedError)):
-            return False
-    return True  # read timeout, dropped connection, broken answer: it may have been created
 
 
 # --- OAuth consent (socialpub auth CHANNEL) --------------------------------------------------------

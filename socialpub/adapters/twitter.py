@@ -34,17 +34,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from socialpub.adapters.base import Adapter, Gate, Issue, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import (
+    Adapter,
+    Gate,
+    Issue,
+    Measure,
+    Part,
+    Receipt,
+    Rendered,
+    answer_object,
+    answer_objects,
+    answer_text,
+    usable_token,
+    with_link,
+)
 from socialpub.config import write_secret
 from socialpub.errors import CredentialsError, PlatformError, Stopped
 from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
+    is_digits,
     make_session,
+    may_have_arrived,
     platform_error,
     redirect_url,
     refresh_refused,
     request_error,
+    said_briefly,
 )
 from socialpub.loopback import redirect_problem
 from socialpub.redact import clip, guard_loggers, remember
@@ -214,61 +230,54 @@ class TwitterAdapter(Adapter):
         token: str | None = None
         for _ in range(max(1, self.find_pages)):
             body = self._timeline(user_id, token)
-            page = [t for t in body.get("data") or [] if isinstance(t, dict)]
+            page = [t for t in answer_objects(body.get("data")) if is_digits(answer_text(t.get("id")))]
             seen += page
             first = next((t for t in page if _same_text(t, rendered.parts[0].text)), None)  # newest first
-            token = (body.get("meta") or {}).get("next_token")
+            token = answer_text(answer_object(body.get("meta")).get("next_token"))
             if first is not None or not token:
                 break
         if first is None:
             return None
         # The replies of a thread are newer than its first tweet, so they are among the tweets seen.
         extra: list[str] = []
-        previous = str(first["id"])
+        previous = answer_text(first["id"])
         for part in rendered.parts[1:]:
             reply = next(
                 (t for t in reversed(seen) if _replies_to(t, previous) and _same_text(t, part.text)), None
             )
             if reply is None:
                 break  # an incomplete thread: extra_ids tells how far it got
-            previous = str(reply["id"])
+            previous = answer_text(reply["id"])
             extra.append(previous)
         return Receipt(
-            remote_id=str(first["id"]),
-            url=self.url_of(str(first["id"])),
+            remote_id=answer_text(first["id"]),
+            url=self.url_of(answer_text(first["id"])),
             published_at=_parse_time(first.get("created_at")),
             extra_ids=tuple(extra),
         )
 
     def delete(self, remote_id: str) -> None:
         """Delete one tweet (retract calls it per tweet of a thread). A tweet already gone is no error."""
-        import tweepy
-
         def call() -> Any:
             try:
                 return self.client().delete_tweet(remote_id, user_auth=self.user_auth)
-            except tweepy.NotFound:  # deleted by hand, or by a retract whose answer was lost: done either way
-                return None
+            except _StatusError as exc:  # 404: deleted by hand, or by a retract whose answer was lost: done
+                if exc.response.status_code == 404:
+                    return None
+                raise
 
         self._call(call)
 
     def verify(self) -> list[str]:
         """Check the credentials with GET /2/users/me; warn about what will fail later."""
         response = self._call(lambda: self.client().get_me(user_auth=self.user_auth))
-        me = _json(response).get("data") or {}
-        if not me.get("id"):
-            raise PlatformError(
-                "X: /2/users/me answered without a user",
-                transient=True,
-                hint="retry; if it persists, check the channel's endpoint",
-            )
-        self._me = me
+        me = self._me = _account(response)
         warnings = []
         name = self.channel.name
         account = str(self.channel.options.get("account") or "").lstrip("@")
-        if account and me.get("username") and account.lower() != str(me["username"]).lower():
+        if account and answer_text(me.get("username")) and account.lower() != str(me["username"]).lower():
             warnings.append(
-                f"the credentials of {name} are for @{me['username']}, not @{account} (account in "
+                f"the credentials of {name} are for @{said_briefly(str(me['username']))}, not @{account} (account in "
                 "channels.toml)"
             )
         if response.headers.get("x-access-level") == "read":
@@ -283,8 +292,8 @@ class TwitterAdapter(Adapter):
         if (
             limit
             and remaining
-            and limit.isdigit()
-            and remaining.isdigit()
+            and is_digits(limit)
+            and is_digits(remaining)
             and int(remaining) <= int(limit) // 10
         ):
             warnings.append(
@@ -309,9 +318,8 @@ class TwitterAdapter(Adapter):
         return [*super().known_secrets(), *self._issued]
 
     def url_of(self, tweet_id: str) -> str:
-        account = str(self.channel.options.get("account") or (self._me or {}).get("username") or "i").lstrip(
-            "@"
-        )
+        me = self._me or {}
+        account = str(self.channel.options.get("account") or answer_text(me.get("username")) or "i").lstrip("@")
         return f"https://x.com/{account}/status/{tweet_id}"
 
     # --- auth and transport -------------------------------------------------------------------------
@@ -340,6 +348,8 @@ class TwitterAdapter(Adapter):
             if old is not None:
                 self._session.hooks = old.hooks
                 old.close()
+            else:
+                self._session.hooks["response"].append(_refuse_error_status)
             self._session_timeout = timeout
         return self._session
 
@@ -451,13 +461,14 @@ class TwitterAdapter(Adapter):
         auth = (client_id, self.secret("client_secret")) if self.has_secret("client_secret") else None
         _guard_logs(self.known_secrets())
         try:
-            response = self.session.post(API + TOKEN_PATH, data=data, auth=auth)
+            response = _answer_of(lambda: self.session.post(API + TOKEN_PATH, data=data, auth=auth))
         except requests.RequestException as exc:
             error = request_error("X", exc, sent=False, secrets=self.known_secrets())
         else:
             tokens = _json(response)
-            if 200 <= response.status_code < 300 and tokens.get("access_token"):
-                self._accept_tokens(str(tokens["access_token"]), tokens.get("refresh_token"))
+            if 200 <= response.status_code < 300 and usable_token(tokens.get("access_token")):
+                refresh = tokens.get("refresh_token")
+                self._accept_tokens(tokens["access_token"], refresh if usable_token(refresh) else None)
                 return
             said, _, _ = _said(response)
             error = refresh_refused(
@@ -503,30 +514,31 @@ class TwitterAdapter(Adapter):
                 self.channel.name,
             )
 
-    def _call(self, action: Callable[[], T]) -> T:
+    def _call(self, action: Callable[[], T], *, creates: bool = False) -> T:
         """Run one request; X's answers and transport failures become PlatformErrors (secrets scrubbed).
 
-        An OAuth 2 token refused with 401 is refreshed once and the request repeated.
+        An OAuth 2 token refused with 401 is refreshed once and the request repeated. `creates` marks the
+        request that makes the tweet: only its failures may leave an unknown outcome.
         """
         import requests
-        import tweepy
 
         refreshed = False
         while True:
             try:
                 return action()
-            except (tweepy.HTTPException, _StatusError) as exc:
+            except _StatusError as exc:  # every error status, before tweepy reads its body (_refuse_error_status)
                 response = exc.response
                 if response.status_code == 401 and not refreshed and self._can_refresh():
                     refreshed = True
                     self._refresh()
                     continue
-                error = self._http_error(response)
+                error = self._http_error(response, creates=creates)
             except requests.RequestException as exc:
-                error = request_error("X", exc, sent=_maybe_sent(exc), secrets=self.known_secrets())
+                sent = creates and may_have_arrived(exc)
+                error = request_error("X", exc, sent=sent, secrets=self.known_secrets())
             raise error  # outside the except: no chained SDK exception (it may hold a token) in tracebacks
 
-    def _http_error(self, response: requests.Response) -> PlatformError:
+    def _http_error(self, response: requests.Response, *, creates: bool = False) -> PlatformError:
         status = response.status_code
         said, codes, kind = _said(response)
         headers = {k.lower(): v for k, v in response.headers.items()}
@@ -555,16 +567,21 @@ class TwitterAdapter(Adapter):
             )
         elif status == 403 and "too long" in said.lower():
             action = "shorten the tweet (socialpub check counts X's weighted length)"
-        return platform_error("X", status, said, headers=headers, secrets=self.known_secrets(), action=action)
+        return platform_error(
+            "X",
+            status,
+            said,
+            headers=headers,
+            secrets=self.known_secrets(),
+            action=action,
+            maybe_sent=None if creates else False,
+        )
 
     def _api(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """One v2 call that tweepy cannot make, on the same session and auth; the JSON answer."""
 
         def call() -> requests.Response:
-            response = self.session.request(method, API + path, **kwargs, **self._auth_kwargs())
-            if not 200 <= response.status_code < 300:
-                raise _StatusError(response)
-            return response
+            return self.session.request(method, API + path, **kwargs, **self._auth_kwargs())
 
         return _json(self._call(call))
 
@@ -577,10 +594,11 @@ class TwitterAdapter(Adapter):
                 media_ids=media_ids or None,
                 in_reply_to_tweet_id=reply_to,
                 user_auth=self.user_auth,
-            )
+            ),
+            creates=True,
         )
-        tweet_id = str((_json(response).get("data") or {}).get("id") or "")
-        if not tweet_id:
+        tweet_id = answer_text(answer_object(_json(response).get("data")).get("id"))
+        if not is_digits(tweet_id):
             raise PlatformError(
                 "X accepted the tweet but answered without its id",
                 transient=False,
@@ -605,11 +623,7 @@ class TwitterAdapter(Adapter):
 
     def _user(self) -> dict[str, Any]:
         if self._me is None:
-            response = self._call(lambda: self.client().get_me(user_auth=self.user_auth))
-            me = _json(response).get("data") or {}
-            if not me.get("id"):
-                raise PlatformError("X: /2/users/me answered without a user", transient=True)
-            self._me = me
+            self._me = _account(self._call(lambda: self.client().get_me(user_auth=self.user_auth)))
         return self._me
 
     def _timeline(self, user_id: str, token: str | None) -> dict[str, Any]:
@@ -640,8 +654,8 @@ class TwitterAdapter(Adapter):
             "/2/media/upload/initialize",
             json={"media_type": media.mime, "total_bytes": size, "media_category": category},
         )
-        media_id = str((init.get("data") or {}).get("id") or "")
-        if not media_id:
+        media_id = answer_text(answer_object(init.get("data")).get("id"))
+        if not is_digits(media_id):
             raise PlatformError(
                 f"X: the upload of {media.path} did not start (no media id in the answer)", transient=True
             )
@@ -664,7 +678,7 @@ class TwitterAdapter(Adapter):
             raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
         media.changed(streamed.hexdigest())  # a video changed while streamed is never finalised, never posted
         final = self._api("POST", f"/2/media/upload/{media_id}/finalize")
-        self._await_processing(media, media_id, (final.get("data") or {}).get("processing_info"))
+        self._await_processing(media, media_id, answer_object(final.get("data")).get("processing_info"))
         if media.alt:
             self._api(
                 "POST",
@@ -677,7 +691,8 @@ class TwitterAdapter(Adapter):
         """Poll STATUS while X processes a video or GIF, as often as check_after_secs says, up to a cap."""
         waited = 0.0
         while isinstance(info, dict) and info.get("state") in ("pending", "in_progress"):
-            delay = min(max(float(info.get("check_after_secs") or 1), 1.0), 60.0)
+            after = info.get("check_after_secs")
+            delay = min(max(float(after), 1.0), 60.0) if isinstance(after, int | float) else 1.0
             if waited + delay > self.max_processing_wait:
                 raise PlatformError(
                     f"X: {media.path} is still being processed after {int(waited)} s "
@@ -688,10 +703,10 @@ class TwitterAdapter(Adapter):
             self.sleep(delay)
             waited += delay
             status = self._api("GET", "/2/media/upload", params={"media_id": media_id, "command": "STATUS"})
-            info = (status.get("data") or {}).get("processing_info")
+            info = answer_object(status.get("data")).get("processing_info")
         if isinstance(info, dict) and info.get("state") == "failed":
-            problem = info.get("error") or {}
-            said = problem.get("message") or problem.get("name") or "processing failed"
+            problem = answer_object(info.get("error"))
+            said = said_briefly(str(problem.get("message") or problem.get("name") or "processing failed"))
             raise PlatformError(
                 f"X could not process {media.path}: {said}",
                 transient=False,
@@ -730,12 +745,40 @@ def _json(response: Any) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def _refuse_error_status(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Session hook: an error status raises _StatusError before tweepy reads the body (tweepy's own errors
+    fail on a body that is JSON but not an object, and on errors that are not objects)."""
+    if not 200 <= response.status_code < 300:
+        raise _StatusError(response)
+
+
+def _answer_of(request: Callable[[], requests.Response]) -> requests.Response:
+    """The answer, whatever its status (for the token endpoint, whose callers read error statuses)."""
+    try:
+        return request()
+    except _StatusError as exc:
+        return exc.response
+
+
+def _account(response: Any) -> dict[str, Any]:
+    """The `data` of GET /2/users/me, which must have an id."""
+    me = answer_object(_json(response).get("data"))
+    if not is_digits(answer_text(me.get("id"))):
+        raise PlatformError(
+            "X: /2/users/me answered without a user",
+            transient=True,
+            hint="retry; if it persists, check the channel's endpoint",
+        )
+    me["id"] = answer_text(me["id"])
+    return me
+
+
 def _said(response: requests.Response) -> tuple[str, list[int], str]:
     """What X said (messages of every error shape it uses), its error codes, and the Problem type."""
     body = _json(response)
     messages: list[str] = []
     codes: list[int] = []
-    for item in body.get("errors") or []:
+    for item in body.get("errors") if isinstance(body.get("errors"), list) else []:
         if isinstance(item, str):
             messages.append(item)
         elif isinstance(item, dict):
@@ -757,23 +800,6 @@ def _said(response: requests.Response) -> tuple[str, list[int], str]:
         text = re.sub(r"<[^>]+>", " ", response.text or "")
         messages.append(clip(" ".join(text.split()), 200) or response.reason or "")
     return "; ".join(messages), codes, str(body.get("type") or "")
-
-
-def _maybe_sent(exc: Exception) -> bool:
-    """Whether a request that got no answer may have reached X (and been acted on)."""
-    import requests
-    from urllib3.exceptions import ConnectTimeoutError
-
-    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
-        return False  # no connection: nothing was sent
-    if isinstance(exc, (requests.exceptions.ReadTimeout, requests.exceptions.ChunkedEncodingError)):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        reason = getattr(reason, "reason", reason)  # MaxRetryError wraps the cause
-        # NewConnectionError and NameResolutionError derive from ConnectTimeoutError: refused before sending.
-        return not isinstance(reason, ConnectTimeoutError)
-    return False  # an invalid URL and the like: never sent
 
 
 @cache
@@ -814,8 +840,8 @@ def _same_text(tweet: dict[str, Any], text: str) -> bool:
     """Whether X's copy of a tweet carries `text` (see TwitterAdapter.find for what X changes)."""
     theirs = html.unescape(str(tweet.get("text") or ""))
     expanded: dict[str, str] = {}
-    for entity in (tweet.get("entities") or {}).get("urls") or []:
-        if not isinstance(entity, dict) or not entity.get("url"):
+    for entity in answer_objects(answer_object(tweet.get("entities")).get("urls")):
+        if not entity.get("url"):
             continue
         if entity.get("media_key") or _MEDIA_LINK.search(str(entity.get("expanded_url") or "")):
             theirs = theirs.replace(str(entity["url"]), " ")  # the link X appends to a tweet with media
@@ -824,7 +850,7 @@ def _same_text(tweet: dict[str, Any], text: str) -> bool:
     their_skeleton, their_urls = _skeleton(theirs)
     my_skeleton, my_urls = _skeleton(text)
     if (
-        (tweet.get("attachments") or {}).get("media_keys")
+        answer_object(tweet.get("attachments")).get("media_keys")
         and not expanded
         and their_skeleton.endswith(" \x00")
         and (their_skeleton[:-2] == my_skeleton)
@@ -841,8 +867,8 @@ def _same_text(tweet: dict[str, Any], text: str) -> bool:
 
 def _replies_to(tweet: dict[str, Any], parent: str) -> bool:
     return any(
-        isinstance(ref, dict) and ref.get("type") == "replied_to" and str(ref.get("id")) == parent
-        for ref in tweet.get("referenced_tweets") or []
+        ref.get("type") == "replied_to" and answer_text(ref.get("id")) == parent
+        for ref in answer_objects(tweet.get("referenced_tweets"))
     )
 
 
@@ -951,17 +977,16 @@ def authorize(
     session = adapter.session
     secrets = [*adapter.known_secrets(), answer.get("code", ""), verifier]
     try:
-        response = session.post(
-            API + TOKEN_PATH, data=data, auth=(client_id, client_secret) if client_secret else None
-        )
+        basic = (client_id, client_secret) if client_secret else None
+        response = _answer_of(lambda: session.post(API + TOKEN_PATH, data=data, auth=basic))
     except requests.RequestException as exc:
         error = request_error("X", exc, sent=False, secrets=secrets)
     else:
         tokens = _json(response)
-        if 200 <= response.status_code < 300 and tokens.get("access_token"):
-            out = {"user_token": str(tokens["access_token"])}
-            if tokens.get("refresh_token"):
-                out["refresh_token"] = str(tokens["refresh_token"])
+        if 200 <= response.status_code < 300 and usable_token(tokens.get("access_token")):
+            out = {"user_token": tokens["access_token"]}
+            if usable_token(tokens.get("refresh_token")):
+                out["refresh_token"] = tokens["refresh_token"]
             return out
         said, _, _ = _said(response)
         error = platform_error(
@@ -969,6 +994,7 @@ def authorize(
             response.status_code,
             f"token request refused: {said}",
             secrets=secrets,
+            maybe_sent=False,
             action=f"run `socialpub auth {channel.name}` again; check client_id and client_secret",
         )
     raise error

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -25,9 +26,30 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.adapters.base import Adapter, Gate, Issue, Measure, Part, Receipt, Rendered, with_link
+from socialpub.adapters.base import (
+    Adapter,
+    Gate,
+    Issue,
+    Measure,
+    Part,
+    Receipt,
+    Rendered,
+    answer_object,
+    answer_objects,
+    answer_text,
+    usable_token,
+    with_link,
+)
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
-from socialpub.http import READ_TIMEOUT, platform_error, redirect_url, request_error, retry_after, scrub
+from socialpub.http import (
+    READ_TIMEOUT,
+    platform_error,
+    redirect_url,
+    request_error,
+    retry_after,
+    said_briefly,
+    scrub,
+)
 from socialpub.loopback import redirect_problem
 from socialpub.redact import clip, guard_loggers
 from socialpub.tomlsource import Key
@@ -51,6 +73,7 @@ SCOPES = (
 WATCH_URL = "https://www.youtube.com/watch?v={}"
 CHUNK_GRANULARITY = 256 * 1024  # resumable chunks must be multiples of 256 KiB (but the last)
 SCHEDULE_MARGIN = timedelta(minutes=1)  # a publishAt that passes before the request lands is refused
+_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 Progress = Callable[[int, int], None]  # (bytes sent, total bytes)
 
@@ -284,8 +307,16 @@ class YouTubeAdapter(Adapter):
             answer = self._upload(request, media.size(), progress)
         finally:
             media.stream().close()
-        video_id = str(answer["id"])
-        granted = (answer.get("status") or {}).get("privacyStatus")
+        answer = answer_object(answer)
+        video_id = answer_text(answer.get("id"))
+        if not _VIDEO_ID.fullmatch(video_id):
+            raise PlatformError(
+                "YouTube took the whole video but answered without its id",
+                transient=False,
+                maybe_sent=True,
+                hint="the outcome is checked against the channel's uploads before anything is sent again",
+            )
+        granted = answer_object(answer.get("status")).get("privacyStatus")
         if granted and granted != body["status"]["privacyStatus"]:
             self._warn(
                 f"YouTube made video {video_id} {granted}, not {body['status']['privacyStatus']}: uploads "
@@ -294,7 +325,7 @@ class YouTubeAdapter(Adapter):
             )
         if rendered.thumbnail is not None:
             self._set_thumbnail(video_id, rendered.thumbnail)
-        published = _parse_time((answer.get("snippet") or {}).get("publishedAt"))
+        published = _parse_time(answer_object(answer.get("snippet")).get("publishedAt"))
         return Receipt(video_id, WATCH_URL.format(video_id), published_at=published)
 
     def find(self, rendered: Rendered) -> Receipt | None:
@@ -306,7 +337,8 @@ class YouTubeAdapter(Adapter):
         youtube = self._youtube()
         try:
             channel = self._my_channel("contentDetails")
-            uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+            related = answer_object(answer_object(channel.get("contentDetails")).get("relatedPlaylists"))
+            uploads = answer_text(related.get("uploads"))
             if not uploads:
                 return None
             items = youtube.playlistItems()
@@ -314,14 +346,14 @@ class YouTubeAdapter(Adapter):
             for _ in range(self.find_pages):
                 if request is None:
                     break
-                page = request.execute()
-                for item in page.get("items") or []:
-                    snippet = item.get("snippet") or {}
+                page = _listing(request.execute())
+                for item in answer_objects(page.get("items")):
+                    snippet = answer_object(item.get("snippet"))
                     if _same_video(snippet, rendered):
-                        video_id = (snippet.get("resourceId") or {}).get("videoId") or (
-                            item.get("contentDetails") or {}
-                        ).get("videoId")
-                        if video_id:
+                        video_id = answer_text(answer_object(snippet.get("resourceId")).get("videoId")) or (
+                            answer_text(answer_object(item.get("contentDetails")).get("videoId"))
+                        )
+                        if _VIDEO_ID.fullmatch(video_id):
                             return Receipt(
                                 str(video_id),
                                 WATCH_URL.format(video_id),
@@ -338,7 +370,7 @@ class YouTubeAdapter(Adapter):
         try:
             youtube.videos().delete(id=remote_id).execute()
         except _network_errors() as exc:
-            raise self._failure(exc, sent=True) from None
+            raise self._failure(exc, sent=True) from None  # maybe_sent: the video may be gone all the same
 
     def verify(self) -> list[str]:
         """Refresh the token and read the channel; warn about what will break later (token expiry)."""
@@ -368,8 +400,8 @@ class YouTubeAdapter(Adapter):
         log.warning("%s", message)
 
     def _my_channel(self, part: str) -> dict[str, Any]:
-        answer = self._youtube().channels().list(part=part, mine=True).execute()
-        items = answer.get("items") or []
+        answer = _listing(self._youtube().channels().list(part=part, mine=True).execute())
+        items = answer_objects(answer.get("items"))
         if not items:
             raise PlatformError(
                 "YouTube: the signed-in Google account has no YouTube channel",
@@ -382,10 +414,11 @@ class YouTubeAdapter(Adapter):
     def _match_channel(self, channel: dict[str, Any]) -> None:
         expected = self.channel.options.get("channel_id")
         if expected and channel.get("id") != expected:
-            title = (channel.get("snippet") or {}).get("title")
+            title = answer_text(answer_object(channel.get("snippet")).get("title"))
             raise CredentialsError(
-                f"the YouTube sign-in of channel {self.channel.name} is for channel {channel.get('id')}"
-                + (f" ({title})" if title else "")
+                f"the YouTube sign-in of channel {self.channel.name} is for channel "
+                + said_briefly(answer_text(channel.get("id")) or "?")
+                + (f" ({said_briefly(title)})" if title else "")
                 + f", not channel_id = {expected}",
                 key=f"channels.{self.channel.name}.channel_id",
                 hint=f"run `socialpub auth {self.channel.name}` and pick the right channel on Google's "
@@ -494,12 +527,23 @@ class YouTubeAdapter(Adapter):
         secrets = self.known_secrets()
         if isinstance(exc, SocialpubError):
             return exc
-        if isinstance(exc, HttpError):
-            return self._http_failure(exc, maybe_sent)
+        if isinstance(exc, HttpError):  # an answer to a request that changes nothing cannot leave anything unknown
+            return self._http_failure(exc, maybe_sent if maybe_sent is not None else (None if sent else False))
         if isinstance(exc, auth_errors.RefreshError):
             return self._refresh_failure(exc)
         if isinstance(exc, auth_errors.TransportError):  # the token endpoint could not be reached
             return request_error("YouTube (token endpoint)", exc, sent=False, secrets=secrets)
+        if isinstance(exc, ValueError):
+            if _unreadable(exc):  # an answer came, but not JSON: what was asked may have been done
+                return _not_json(sent if maybe_sent is None else maybe_sent)
+            # http.client refuses a header value (a line break, text that is not latin-1) before sending
+            return PlatformError(
+                "YouTube: the request was not sent (a header value HTTP cannot carry)",
+                transient=False,
+                maybe_sent=False,
+                hint=f"check the credentials of channel {self.channel.name}, or run "
+                f"`socialpub auth {self.channel.name}` again",
+            )
         return request_error("YouTube", exc, sent=sent if maybe_sent is None else maybe_sent, secrets=secrets)
 
     def _http_failure(self, exc: Any, maybe_sent: bool | None) -> PlatformError:
@@ -567,7 +611,7 @@ class YouTubeAdapter(Adapter):
         args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
         message = args[0] if args and isinstance(args[0], str) else type(exc).__name__
         data = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
-        message = scrub(f"YouTube's token endpoint said: {message}", self.known_secrets())
+        message = f"YouTube's token endpoint said: {said_briefly(message, self.known_secrets())}"
         if getattr(exc, "retryable", False):
             return PlatformError(
                 message, transient=True, hint="Google's sign-in service is having trouble; retry later"
@@ -632,11 +676,38 @@ def _video_of(rendered: Rendered) -> Media:
 
 def _same_video(snippet: Mapping[str, Any], rendered: Rendered) -> bool:
     """The title as sent, and the description's beginning (YouTube may tidy whitespace)."""
-    if (snippet.get("title") or "").strip() != (rendered.title or "").strip():
+    if str(snippet.get("title") or "").strip() != (rendered.title or "").strip():
         return False
     have = " ".join(str(snippet.get("description") or "").split())
     want = " ".join(rendered.text.split())
     return have[:200] == want[:200]
+
+
+def _listing(answer: Any) -> dict[str, Any]:
+    """A list call's answer, which must be a JSON object (googleapiclient hands over a body that is no JSON
+    as a string): else a transient PlatformError, not "nothing there"."""
+    if isinstance(answer, dict):
+        return answer
+    raise _not_json()
+
+
+def _not_json(maybe_sent: bool = False) -> PlatformError:
+    return PlatformError(
+        "YouTube answered with something other than JSON",
+        transient=True,
+        maybe_sent=maybe_sent,
+        hint="the outcome is checked against the channel's uploads before anything is sent again"
+        if maybe_sent
+        else "retry later; if it persists, check the channel's endpoint",
+    )
+
+
+def _unreadable(exc: Exception) -> bool:
+    """An answer that came but cannot be read (not UTF-8, not JSON), as googleapiclient raises it; other
+    ValueErrors of a call are http.client refusing a header value before sending."""
+    import json
+
+    return isinstance(exc, json.JSONDecodeError | UnicodeDecodeError)
 
 
 def _resumable(exc: Exception) -> bool:
@@ -645,6 +716,8 @@ def _resumable(exc: Exception) -> bool:
 
     if isinstance(exc, HttpError):
         return exc.status_code in (408, 429) or exc.status_code >= 500
+    if isinstance(exc, ValueError):
+        return _unreadable(exc)  # a refused header value fails again
     from google.auth import exceptions as auth_errors
 
     return not isinstance(exc, auth_errors.RefreshError)
@@ -657,6 +730,8 @@ def _unanswered(exc: Exception) -> bool:
 
     if isinstance(exc, HttpError):
         return exc.status_code in (500, 502, 504)
+    if isinstance(exc, ValueError):
+        return _unreadable(exc)  # a refused header value: never sent
     return not isinstance(exc, auth_errors.RefreshError)  # a refused refresh: the request was never sent
 
 
@@ -676,6 +751,7 @@ def _network_errors() -> tuple[type[Exception], ...]:
         httplib2.HttpLib2Error,
         http.client.HTTPException,
         OSError,
+        ValueError,  # an answer that is not JSON (googleapiclient), a header value http.client refuses
     )
 
 
@@ -685,9 +761,30 @@ def _endpoint_http(endpoint: str | None, token_uri: str, timeout: float) -> Any:
 
 @functools.cache
 def _http_class() -> type:
+    import http.client
     import json
 
     import httplib2
+
+    from socialpub import http as limits
+
+    class BoundedResponse(http.client.HTTPResponse):
+        """An answer read whole (as httplib2 does) keeps at most MAX_ANSWER bytes; the rest is never read."""
+
+        def read(self, amt: int | None = None) -> bytes:
+            if amt is not None:
+                return super().read(amt)
+            data = super().read(limits.MAX_ANSWER + 1)
+            if len(data) > limits.MAX_ANSWER:
+                self.close()
+                return data[: limits.MAX_ANSWER]
+            return data
+
+    class BoundedHTTP(httplib2.HTTPConnectionWithTimeout):  # type: ignore[misc]
+        response_class = BoundedResponse
+
+    class BoundedHTTPS(httplib2.HTTPSConnectionWithTimeout):  # type: ignore[misc]
+        response_class = BoundedResponse
 
     class EndpointHttp(httplib2.Http):  # type: ignore[misc]
         """httplib2 with a timeout, the endpoint applied to every absolute URL, and 308 as an answer."""
@@ -708,9 +805,15 @@ def _http_class() -> type:
             # send them, and any other URL off the endpoint, to the endpoint with its scheme.
             if self.endpoint and uri != self.endpoint and not uri.startswith(self.endpoint + "/"):
                 uri = redirect_url(uri, self.endpoint)
+            if not args and not kwargs.get("connection_type"):  # google-auth-httplib2 passes None
+                kwargs["connection_type"] = BoundedHTTPS if uri.startswith("https:") else BoundedHTTP
             response, content = super().request(uri, method, *args, **kwargs)
-            if uri == self.token_uri and response.status == 200:
-                self._note_token(content)
+            if uri == self.token_uri:
+                _check_token_answer(response.status, content)
+                if response.status == 200:
+                    self._note_token(content)
+            elif response.status == 403:
+                content = _readable_403(content)
             return response, content
 
         def _note_token(self, content: bytes) -> None:
@@ -725,6 +828,55 @@ def _http_class() -> type:
             )
 
     return EndpointHttp
+
+
+def _readable_403(content: bytes) -> bytes:
+    """A 403's body as googleapiclient can read it: it looks into a 403 for a reason to retry, and fails
+    (TypeError, IndexError) on JSON that is not Google's error shape. Such a body is rewritten to that shape
+    with the same words; Google's own answers pass unchanged."""
+    import json
+
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return content  # not JSON: googleapiclient copes
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict):
+        errors = error.get("errors", [])
+        if isinstance(errors, list) and all(isinstance(e, dict) for e in errors):
+            if all(isinstance(error.get(k, ""), str) for k in ("status", "message")):
+                return content
+    said = " ".join(content.decode("utf-8", "replace").split())[:300]
+    return json.dumps({"error": {"code": 403, "message": said or "Forbidden"}}).encode()
+
+
+def _check_token_answer(status: int, content: bytes) -> None:
+    """Raise RefreshError for a token endpoint answer google-auth would fail on with a TypeError or the like
+    (a success without a usable access token, an error that is JSON but no object); let it read the rest."""
+    import json
+
+    from google.auth.exceptions import RefreshError
+
+    try:
+        data = json.loads(content)
+    except ValueError:  # not JSON: google-auth reads an error's text itself; a success is nonsense
+        data = None
+        if status != 200:
+            return
+    said = " ".join(content.decode("utf-8", "replace").split())[:300] or "an empty answer"
+    if status != 200:
+        if not isinstance(data, dict):
+            raise RefreshError(f"HTTP {status}: {said}", retryable=status >= 500 or status == 429)
+        return
+    expires = data.get("expires_in") if isinstance(data, dict) else None
+    if (
+        not isinstance(data, dict)
+        or not usable_token(data.get("access_token"))
+        or not (expires is None or (isinstance(expires, int) and not isinstance(expires, bool)) or (
+            isinstance(expires, str) and expires.isascii() and expires.isdigit()))
+        or not all(isinstance(data.get(k), str | None) for k in ("refresh_token", "id_token", "scope", "token_type"))
+    ):
+        raise RefreshError(f"no usable access token in the answer: {said}", retryable=True)
 
 
 @functools.cache

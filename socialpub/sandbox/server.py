@@ -3,7 +3,11 @@
 Each platform is a module of this package with a `Platform` subclass and its routes. The server keeps
 what was posted (served back for reconciliation and tests), applies per-route rate limits with the
 platform's headers, and injects faults on request (429 with reset, 5xx, slow responses, dropped
-connections, expired tokens) through `Sandbox.inject()` or `POST /_sandbox/faults`.
+connections, expired tokens, any answer at all) through `Sandbox.inject()` or `POST /_sandbox/faults`.
+
+It bounds what it accepts, like the platforms' front ends: a request body of more than `max_body` bytes
+(declared, or counted as a chunked body arrives) gets 413 and the connection is closed; headers beyond
+100 lines or 64 KiB in all get 431; a connection idle for `idle_timeout` seconds mid-request is closed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 MAX_BUFFERED_BODY = 64 * 1024 * 1024  # larger bodies must be streamed by their route
+MAX_BODY = 4 * 1024 * 1024 * 1024  # any request body, streamed or not (YouTube takes far more; 4 GiB is a test)
+MAX_HEADER_BYTES = 64 * 1024  # all request headers together (http.server itself allows 100 lines)
+IDLE_TIMEOUT = 60.0  # seconds a connection may send nothing in the middle of a request
 
 
 class ApiError(Exception):
@@ -41,8 +48,17 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+class TooLarge(ApiError):
+    """A request body over the bound: answered 413, and the connection is closed (the rest is never read)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, {"error": f"request body larger than {limit} bytes"}, {"Connection": "close"})
+
+
 class Request:
     """One request as handlers see it. The body is read on first use, or streamed with `chunks()`."""
+
+    max_body = MAX_BODY
 
     def __init__(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         self.method = method
@@ -71,6 +87,8 @@ class Request:
             yield from self._chunked()
             self._body = b""
             return
+        if self.length > self.max_body:
+            raise TooLarge(self.max_body)
         remaining = self.length
         while remaining > 0:
             block = self._handler.rfile.read(min(size, remaining))
@@ -81,22 +99,42 @@ class Request:
         self._body = b""
 
     def _chunked(self) -> Iterator[bytes]:
+        """Transfer-Encoding: chunked, counted against `max_body` as it arrives (it may never end)."""
         rfile = self._handler.rfile
+        total = 0
         while True:
-            line = rfile.readline(65537)
-            size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+            line = rfile.readline(1026)
+            if not line:
+                raise ConnectionError("client closed the connection mid-body")
+            digits = line.split(b";", 1)[0].strip()
+            if not line.endswith(b"\n") or not re.fullmatch(rb"[0-9A-Fa-f]{1,16}", digits):
+                raise ApiError(400, {"error": "malformed chunked body"}, {"Connection": "close"})
+            size = int(digits, 16)
             if size == 0:
-                rfile.readline()
+                while rfile.readline(1026) not in (b"\r\n", b"\n", b""):  # trailer fields, ignored
+                    pass
                 return
-            yield rfile.read(size)
-            rfile.readline()
+            total += size
+            if total > self.max_body:
+                raise TooLarge(self.max_body)
+            block = rfile.read(size)
+            if len(block) < size:
+                raise ConnectionError("client closed the connection mid-body")
+            yield block
+            rfile.readline(3)
 
     @property
     def body(self) -> bytes:
         if self._body is None:
-            if self.length > MAX_BUFFERED_BODY:
-                raise ApiError(413, {"error": "payload too large for this endpoint"})
-            self._body = b"".join(self.chunks())
+            limit = min(MAX_BUFFERED_BODY, self.max_body)
+            if self.length > limit:
+                raise TooLarge(limit)
+            kept = bytearray()
+            for block in self.chunks():
+                kept += block
+                if len(kept) > limit:  # a chunked body declares no length
+                    raise TooLarge(limit)
+            self._body = bytes(kept)
         return self._body
 
     def json(self) -> Any:
@@ -215,7 +253,7 @@ class Platform:
 class Fault:
     """A fault to inject on the next `count` requests whose path matches `path` (a regex) and method."""
 
-    kind: str  # status | slow | drop | expire
+    kind: str  # status | slow | drop | expire | answer
     path: str = ".*"
     method: str | None = None
     status: int = 503
@@ -224,6 +262,11 @@ class Fault:
     reset_in: float = 1.0  # for 429: seconds until the reset header's time
     after_bytes: int | None = None  # for drop: read this much of the body first, then drop
     body: Any = None
+    # for answer: exactly this answer, whatever it is: `status`, `headers` (written as given, line breaks and
+    # all; "{path}" in a value is the request's path), and `raw` (UTF-8 text) as the body, or else `body` as
+    # JSON (null, a list, a number included)
+    raw: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and re.search(self.path, path) is not None
@@ -232,8 +275,19 @@ class Fault:
 class Sandbox:
     """The simulator. `with Sandbox() as box: box.url` serves on a free loopback port in a thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0, rate_limits: bool = True):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        latency: float = 0.0,
+        rate_limits: bool = True,
+        max_body: int = MAX_BODY,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ):
         self.lock = threading.RLock()
+        self.max_body = max_body
+        self.idle_timeout = idle_timeout
         self.store: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
         self.faults: list[Fault] = []
         self.latency = latency
@@ -366,6 +420,15 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
     class SandboxHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "socialpub-sandbox"
+        timeout = sandbox.idle_timeout  # the socket's: a stalled request cannot hold a thread forever
+
+        def parse_request(self) -> bool:
+            if not super().parse_request():  # over 100 header lines or one over 64 KiB: 431 already
+                return False
+            if sum(len(k) + len(v) + 4 for k, v in self.headers.items()) > MAX_HEADER_BYTES:
+                self.send_error(431, "Request header fields too large")
+                return False
+            return True
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: the request log is kept in memory
             return
@@ -378,10 +441,16 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
 
         def _dispatch(self, method: str) -> None:
             request = Request(self, method)
+            request.max_body = sandbox.max_body
             try:
+                if request.length > sandbox.max_body:  # refused before any route sees it
+                    raise TooLarge(sandbox.max_body)
                 response = self._answer(request)
             except ApiError as err:
                 response = Response(err.status, err.body, err.headers)
+                if err.headers.get("Connection") == "close":  # the rest of the body is never read
+                    self.close_connection = True
+                    request._body = b""
             except _Dropped:
                 self.close_connection = True
                 try:
@@ -392,14 +461,19 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             except (ConnectionError, OSError):
                 self.close_connection = True
                 return
-            if request.record is not None:
-                request.record["status"] = response.status
-            if request._body is None and request.length:
+            chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
+            if request._body is None and (request.length or chunked):
                 try:  # drain an unread body so that the connection stays usable
                     for _ in request.chunks():
                         pass
+                except ApiError as err:  # over the bound, or malformed: that is the answer, whatever the route said
+                    response = Response(err.status, err.body, err.headers)
+                    self.close_connection = True
                 except (ConnectionError, OSError):
                     self.close_connection = True
+                    return
+            if request.record is not None:
+                request.record["status"] = response.status
             self._send(response)
 
         def _answer(self, request: Request) -> Response:
@@ -420,6 +494,7 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                     sandbox.requests.append(record)
                 fault = sandbox.take_fault(request.method, request.path)
                 if fault is not None:
+                    record["fault"] = fault.kind
                     injected = self._fault(fault, request, r)
                     if injected is not None:
                         return injected
@@ -445,6 +520,13 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             if fault.kind == "expire":
                 sandbox.expire_tokens()
                 return None
+            if fault.kind == "answer":
+                raw = fault.raw.encode("utf-8") if fault.raw is not None else json.dumps(fault.body).encode()
+                # "{path}" stands for the request's own path (a redirect loop); the connection is closed after
+                # the answer, so a client that cannot tell where an odd answer ends reads up to the close.
+                headers = {k: v.replace("{path}", request.path) for k, v in fault.headers.items()}
+                self.close_connection = True
+                return Response(fault.status, raw, {**headers, "Connection": "close"})
             if fault.kind == "status":
                 headers: dict[str, str] = {}
                 if fault.status == 429:
@@ -466,7 +548,10 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 headers.setdefault("Content-Type", "application/json; charset=utf-8")
             self.send_response(response.status)
             for key, value in headers.items():
-                self.send_header(key, value)
+                # As given (an injected answer may carry line breaks or non-latin-1 text on purpose).
+                self._headers_buffer.append(f"{key}: ".encode("latin-1", "replace") + value.encode() + b"\r\n")
+                if key.lower() == "connection" and value.lower() == "close":
+                    self.close_connection = True
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if payload and self.command != "HEAD":
