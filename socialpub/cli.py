@@ -657,7 +657,7 @@ def publish(
     from contextlib import ExitStack
 
     from socialpub.check import check_post
-    from socialpub.errors import SocialpubError
+    from socialpub.errors import ExitCode, SocialpubError
     from socialpub.posts import load_posts, select_posts
     from socialpub.publish import Publisher, exit_code
 
@@ -702,6 +702,8 @@ def publish(
         results = publisher.publish_now(reports, again=again)
     print_results("publish", results, format, globals_.quiet)
     code = exit_code(results)
+    if not code and any(r.state == "paused" for r in results):
+        code = ExitCode.FINDINGS  # a person asked for it and a pause held it back: not a success (run: 0)
     if code:
         raise typer.Exit(int(code))
 
@@ -787,6 +789,10 @@ def run(
             results += run_due(publisher, loaded.posts, moment)  # takes the run lock, checks the pause
         except NothingDone as nothing:
             typer.echo(f"socialpub run: {nothing}.", err=True)
+            if format is RunFormat.json:  # a log collector gets its line for this run too
+                from socialpub import report
+
+                emit(report.results_json("run", [], nothing.status, message=str(nothing)), None, dialect="json")
             return
     print_results("run", results, format, quiet or globals_.quiet or not stdout_is_terminal())
     code = exit_code(results)
@@ -823,6 +829,7 @@ def status(
     ledger = open_ledger_for(globals_, config)
     try:
         rows = status_rows(config, ledger, parse_moment(now, config, "--now") or datetime.now(UTC))
+        pause = ledger.paused()  # the crisis switch is the first thing a person must see
         if post:
             from socialpub.posts import post_id_of
 
@@ -833,12 +840,13 @@ def status(
         ledger.close()
     if format is SimpleFormat.json:
         emit(
-            json.dumps({"version": 1, "command": "status", "rows": rows}, indent=2, ensure_ascii=False),
+            json.dumps({"version": 1, "command": "status", "paused": pause, "rows": rows}, indent=2,
+                       ensure_ascii=False),
             None,
             dialect="json",
         )
     else:
-        emit(report.status_text(rows, config.defaults.timezone), None)
+        emit(report.status_text(rows, config.defaults.timezone, pause), None)
 
 
 class HistoryFormat(str, Enum):

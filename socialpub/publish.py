@@ -43,9 +43,20 @@ CLAIM_BOUND = 900.0
 
 
 class NothingDone(SocialpubError):
-    """`run` did not start: another run holds the lock, or publishing is paused. Exit 0: it says so."""
+    """`run` did not start: another run holds the lock (`status` "locked"), or publishing is paused
+    ("paused"). Exit 0: it says so."""
 
     exit_code = ExitCode.OK
+
+    def __init__(self, message: str, *, status: str, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.status = status
+
+
+class Paused(SocialpubError):
+    """`publish` while publishing is paused: refused, exit 1 (like a post the rules refuse), nothing sent."""
+
+    exit_code = ExitCode.FINDINGS
 
 
 @dataclass
@@ -92,8 +103,8 @@ def exit_code(results: Iterable[Result]) -> ExitCode:
 
 
 def overall(results: Sequence[Result]) -> str:
-    """success | partial | error, for the JSON envelope."""
-    bad = [r for r in results if r.state in ("failed", "unknown", "refused")]
+    """success | partial | error, for the JSON envelope (a post a pause held back did not go out)."""
+    bad = [r for r in results if r.state in ("failed", "unknown", "refused", "paused")]
     if not bad:
         return "success"
     return "error" if len(bad) == len(results) else "partial"
@@ -147,7 +158,7 @@ class Publisher:
         """`socialpub publish`: every selected channel of these posts, whatever publish_at says."""
         paused = self._paused()
         if paused:
-            raise SocialpubError(paused, hint="socialpub resume, when the crisis is over")
+            raise Paused(paused, hint="socialpub resume, when the crisis is over")
         for report in reports:
             report.content_hash()  # media hashed now, as checked: what is sent is compared with it
         results: list[Result] = []
@@ -748,10 +759,10 @@ def run_due(
     assert ledger is not None
     with ledger.run_lock() as got_lock:
         if not got_lock:
-            raise NothingDone("another run holds the lock; nothing done")
+            raise NothingDone("another run holds the lock; nothing done", status="locked")
         paused = publisher._paused()
         if paused:
-            raise NothingDone(paused)
+            raise NothingDone(paused, status="paused", hint="socialpub resume, when the crisis is over")
         return _run_due_locked(publisher, posts, now)
 
 

@@ -453,13 +453,14 @@ _STATE_STYLE = {
 }
 
 
-def results_json(command: str, results: Iterable[Any], status: str) -> str:
-    """The envelope: {"version":1,"command":"run","status":"success|partial|error","results":[…]}."""
-    return json.dumps(
-        {"version": 1, "command": command, "status": status, "results": [r.to_dict() for r in results]},
-        indent=2,
-        ensure_ascii=False,
-    ) + "\n"
+def results_json(command: str, results: Iterable[Any], status: str, *, message: str | None = None) -> str:
+    """The envelope: {"version":1,"command":"run","status":"success|partial|error|paused|locked",
+    "results":[…]}; `paused` and `locked` (another run holds the lock) come with a `message` and no results."""
+    data: dict[str, Any] = {"version": 1, "command": command, "status": status}
+    if message is not None:
+        data["message"] = message
+    data["results"] = [r.to_dict() for r in results]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def results_text(results: Iterable[Any], *, color: bool, quiet: bool = False) -> str:
@@ -482,12 +483,15 @@ def results_text(results: Iterable[Any], *, color: bool, quiet: bool = False) ->
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def status_text(rows: list[dict[str, Any]], zone: Any) -> str:
+def status_text(rows: list[dict[str, Any]], zone: Any, pause: dict[str, Any] | None = None) -> str:
     from datetime import datetime
 
-    if not rows:
-        return "no posts\n"
     lines = []
+    if pause:
+        lines.append(_field(f"PUBLISHING IS PAUSED since {pause['paused_at']} by {pause['paused_by']}: "
+                            f"{pause['reason'] or 'no reason given'} (socialpub resume ends it)"))
+    if not rows:
+        return "\n".join([*lines, "no posts"]) + "\n"
     for row in rows:
         when = ""
         if row["publish_at"]:

@@ -281,14 +281,27 @@ def test_cli_pause_stops_run_and_publish(repo: Repo, fake_kind: fake.FakePlatfor
     assert cli(repo, "pause", "--reason", "recall")[0] == 0
     code, _, err = cli(repo, "run", "--now", (AT + timedelta(minutes=1)).isoformat())
     assert code == 0 and "paused" in err
+    # cron's log collector gets its envelope too; status says it first, in text and JSON
+    code, out, _ = cli(repo, "run", "--now", (AT + timedelta(minutes=1)).isoformat(), "--format", "json")
+    envelope = json.loads(out)
+    assert code == 0 and envelope["status"] == "paused" and "recall" in envelope["message"]
+    assert envelope["results"] == []
+    code, out, _ = cli(repo, "status")
+    assert code == 0 and out.splitlines()[0].startswith("PUBLISHING IS PAUSED since ")
+    assert "by tester@" in out.splitlines()[0] and "recall" in out.splitlines()[0]
+    paused = json.loads(cli(repo, "status", "--format", "json")[1])["paused"]
+    assert paused["reason"] == "recall" and paused["paused_by"].startswith("tester@") and paused["paused_at"]
+    # a person's publish is refused like a post the rules refuse: exit 1, nothing sent
     code, _, err = cli(repo, "publish", str(repo.root / "posts" / "p.md"), "--yes")
-    assert code == 2 and "paused" in err
+    assert code == 1 and "paused" in err and "socialpub resume" in err
     assert fake_kind.posts == {}
     assert cli(repo, "resume")[0] == 0
     assert cli(repo, "run", "--now", (AT + timedelta(minutes=1)).isoformat())[0] == 0
     assert fake_kind.copies("Hold it") == 2
     actions = [e["action"] for e in json.loads(cli(repo, "history", "--format", "json")[1])["events"]]
     assert actions[:2] == ["pause", "resume"]
+    assert json.loads(cli(repo, "status", "--format", "json")[1])["paused"] is None
+    assert not cli(repo, "status")[1].startswith("PUBLISHING IS PAUSED")
 
 
 def test_cli_run_with_the_lock_held_exits_0(repo: Repo, fake_kind: fake.FakePlatform) -> None:
@@ -297,7 +310,9 @@ def test_cli_run_with_the_lock_held_exits_0(repo: Repo, fake_kind: fake.FakePlat
     with world.ledger.run_lock() as got:
         assert got
         code, _, err = cli(repo, "run", "--now", (AT + timedelta(minutes=1)).isoformat())
+        json_code, out, _ = cli(repo, "run", "--now", (AT + timedelta(minutes=1)).isoformat(), "--format", "json")
     assert code == 0 and "another run holds the lock" in err
+    assert json_code == 0 and json.loads(out)["status"] == "locked" and json.loads(out)["results"] == []
     assert fake_kind.posts == {}
 
 
