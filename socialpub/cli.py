@@ -48,7 +48,19 @@ class Globals:
         from socialpub.config import find_config, load_config
 
         path = self.config if self.config else find_config()
-        return load_config(path, posts_dir=self.posts)
+        config = load_config(path, posts_dir=self.posts)
+        self.say_more(f"configuration {config.path}, posts in {config.posts_dir}")
+        return config
+
+    def say(self, text: str) -> None:
+        """What a command has to tell that is not a problem (what it did, what to do next): not with -q."""
+        if not self.quiet:
+            typer.echo(text)
+
+    def say_more(self, text: str) -> None:
+        """What -v adds (on stderr, so that output meant for scripts stays as it is)."""
+        if self.verbose:
+            typer.echo(f"socialpub: {text}", err=True)
 
 
 # Commands that change something (the ledger, files, tokens): when their output cannot be written, their
@@ -136,7 +148,26 @@ def main_options(
     ] = False,
 ) -> None:
     """Social posts as code for regulated communications teams."""
+    if quiet and verbose:
+        raise typer.BadParameter("say either --quiet or --verbose", param_hint="-q/-v")
     ctx.obj = Globals(config=config, posts=posts, ledger=ledger, quiet=quiet, verbose=verbose)
+    if verbose:
+        _log_requests()
+
+
+def _log_requests() -> None:
+    """-v: every request to a platform as one line on stderr (method, path, status), secrets redacted."""
+    import logging
+
+    from socialpub.redact import guard_loggers
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("socialpub: %(message)s"))
+    requests_log = logging.getLogger("socialpub.requests")
+    requests_log.addHandler(handler)
+    requests_log.setLevel(logging.INFO)
+    requests_log.propagate = False
+    guard_loggers(["socialpub.requests"])
 
 
 class CheckFormat(str, Enum):
@@ -514,6 +545,7 @@ def channels(
 @app.command()
 @errors_handled
 def init(
+    ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Where to create the repository of posts.")] = Path("."),
 ) -> None:
     """Scaffold channels.toml, posts/ with an example post, a CI workflow, a crontab line and a .gitignore.
@@ -526,13 +558,14 @@ def init(
     from socialpub.scaffold import scaffold
 
     created, updated, skipped = scaffold(directory)
+    say = ctx.obj.say
     for path in created:
-        typer.echo(f"created {path}")
+        say(printable(f"created {path}"))
     for path in updated:
-        typer.echo(f"updated {path} (added socialpub's patterns)")
+        say(printable(f"updated {path} (added socialpub's patterns)"))
     for path in skipped:
-        typer.echo(f"kept    {path} (exists)")
-    typer.echo(
+        say(printable(f"kept    {path} (exists)"))
+    say(
         "\nNext: edit channels.toml (credentials are env:/file: references), write posts in posts/, "
         "then run `socialpub check`."
     )
@@ -601,7 +634,9 @@ def ledger_spec(globals_: Globals, config: Config) -> str:
 def open_ledger_for(globals_: Globals, config: Config, override: str | None = None) -> Any:
     from socialpub.ledger import open_ledger
 
-    return open_ledger(override or ledger_spec(globals_, config), config.path.parent)
+    ledger = open_ledger(override or ledger_spec(globals_, config), config.path.parent)
+    globals_.say_more(f"using {ledger.describe()}")
+    return ledger
 
 
 class RunFormat(str, Enum):
@@ -788,7 +823,8 @@ def run(
         try:
             results += run_due(publisher, loaded.posts, moment)  # takes the run lock, checks the pause
         except NothingDone as nothing:
-            typer.echo(f"socialpub run: {nothing}.", err=True)
+            if nothing.status == "paused" or not (quiet or globals_.quiet):  # a pause is news even to cron
+                typer.echo(f"socialpub run: {nothing}.", err=True)
             if format is RunFormat.json:  # a log collector gets its line for this run too
                 from socialpub import report
 
@@ -861,7 +897,9 @@ class HistoryFormat(str, Enum):
 def history(
     ctx: typer.Context,
     since: Annotated[str | None, typer.Option("--since", help="Only events from this date or time on.")] = None,
-    format: Annotated[HistoryFormat, typer.Option("--format", "-f", help="table, json or csv.")] = HistoryFormat.table,
+    format: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="table (or text), json or csv.")
+    ] = HistoryFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
 ) -> None:
     """The audit trail from the ledger: every attempt, outcome, pause, resolve and retraction.
@@ -920,7 +958,7 @@ def resolve(
         message = resolve_outcome(ledger, post_id, channel, published)
     finally:
         ledger.close()
-    typer.echo(printable(message))
+    globals_.say(printable(message))
 
 
 @app.command()
@@ -986,7 +1024,7 @@ def pause(
         changed = ledger.pause(reason)
     finally:
         ledger.close()
-    typer.echo("Publishing is paused." if changed else "Publishing was already paused.")
+    globals_.say("Publishing is paused." if changed else "Publishing was already paused.")
 
 
 @app.command()
@@ -1005,7 +1043,7 @@ def resume(ctx: typer.Context) -> None:
         changed = ledger.resume()
     finally:
         ledger.close()
-    typer.echo("Publishing resumed." if changed else "Publishing was not paused.")
+    globals_.say("Publishing resumed." if changed else "Publishing was not paused.")
 
 
 @app.command()

@@ -8,6 +8,7 @@ cron and an error status is never taken for success.
 from __future__ import annotations
 
 import email.utils
+import logging
 import re
 import secrets as _secrets
 import time
@@ -31,6 +32,18 @@ MAX_REDIRECTS = 5  # platform APIs do not redirect API calls; a loop is cut shor
 MAX_RETRY_AFTER = 2 * 86400.0  # longer waits a platform asks for are nonsense (and overflow the clock)
 MAX_SAID = 500  # characters of what a platform said kept in messages, the ledger and reports
 _DIGITS = re.compile(r"[0-9]+")  # str.isdigit() also takes '²' and other digits int() refuses
+
+
+REQUESTS = logging.getLogger("socialpub.requests")  # `-v` shows it: one line per request, secrets redacted
+
+
+def log_request(method: str, url: str, status: int | None) -> None:
+    """One line per request for `-v`: method, path and status; never the query string (Graph takes its
+    token there) nor headers or bodies."""
+    if REQUESTS.isEnabledFor(logging.INFO):
+        from urllib.parse import urlsplit
+
+        REQUESTS.info("%s %s -> %s", method, urlsplit(url).path or "/", status if status is not None else "no answer")
 
 
 def make_session(
@@ -64,6 +77,9 @@ def make_session(
     rate = RateState()
     session.rate = rate  # type: ignore[attr-defined]
     session.hooks["response"].append(lambda response, *args, **kwargs: rate.update(response))
+    session.hooks["response"].append(
+        lambda response, *args, **kwargs: log_request(response.request.method or "", response.url,
+                                                      response.status_code))
     return session
 
 

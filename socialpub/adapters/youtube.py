@@ -43,6 +43,7 @@ from socialpub.adapters.base import (
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
 from socialpub.http import (
     READ_TIMEOUT,
+    log_request,
     platform_error,
     redirect_url,
     request_error,
@@ -808,6 +809,7 @@ def _http_class() -> type:
             if not args and not kwargs.get("connection_type"):  # google-auth-httplib2 passes None
                 kwargs["connection_type"] = BoundedHTTPS if uri.startswith("https:") else BoundedHTTP
             response, content = super().request(uri, method, *args, **kwargs)
+            log_request(method, uri, response.status)
             if uri == self.token_uri:
                 _check_token_answer(response.status, content)
                 if response.status == 200:
