@@ -983,6 +983,59 @@ def ledger_loss_trial(world: World, now: datetime) -> dict[str, Any]:
     }
 
 
+def _create_requests(world: World) -> list[dict[str, Any]]:
+    with world.box.lock:
+        return [r for r in world.box.requests if r["route"] in CREATE_ROUTES.values()]
+
+
+def pause_trial(world: World, now: datetime, rng: random.Random, *, delay: float) -> dict[str, Any]:
+    """A run publishes every post on the four channels, each create request held `delay` seconds by the
+    sandbox; the crisis switch is thrown (as `socialpub pause` does: committed before it returns) once a
+    random number of creates have arrived. No create may arrive after that beyond the instant a request
+    already past its gate takes to get there; after `resume`, everything goes out once."""
+    total = len(set(world.pairs()))
+    wait_for = rng.randint(1, max(1, total // 2))
+    originals: dict[str, Callable[..., Any]] = {}
+    for r in world.box.table:
+        if r.name in CREATE_ROUTES.values():
+            originals[r.name] = r.handler
+
+            def held(request: Any, handler: Callable[..., Any] = r.handler) -> Any:
+                time.sleep(delay)
+                return handler(request)
+
+            r.handler = held
+    try:
+        started = time.perf_counter()
+        proc = world.start(now)
+        deadline = time.monotonic() + 120
+        while len(_create_requests(world)) < wait_for and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        with world.open_ledger() as ledger:
+            ledger.pause("bench: recall drill", who="bench@localhost")
+        paused_at = time.time()
+        before = len(_create_requests(world))
+        outcome = world.wait(proc, started)
+    finally:
+        for r in world.box.table:
+            if r.name in originals:
+                r.handler = originals[r.name]
+    late = [r["time"] - paused_at for r in _create_requests(world) if r["time"] > paused_at]
+    world.cli("resume")
+    runs = world.settle(now)
+    verdict = world.verdict(now)
+    return {
+        "pairs": total,
+        "creates_before_pause": before,
+        "arrived_after_pause": len(late),
+        "latest_after_pause_ms": round(max(late, default=0.0) * 1000, 1),
+        "run_code": outcome.code,
+        "duplicates": _extra_copies(verdict),
+        "missing": len(verdict.missing),
+        "finished": bool(runs and runs[-1].finished),
+    }
+
+
 def bench_attacks(
     args: argparse.Namespace, work: Path, env: dict[str, str], script: str, admin: str | None
 ) -> dict[str, Any]:
@@ -1008,7 +1061,23 @@ def bench_attacks(
                 trials.append(crash_edit_trial(world, now, rng, max_kills=args.kills_per_trial))
             finally:
                 cleanup()
+        pauses = []
+        for trial in range(args.pause_trials):
+            world, cleanup = maker(1000 + trial)
+            try:
+                pauses.append(pause_trial(world, now, rng, delay=args.pause_delay))
+            finally:
+                cleanup()
         result["backends"][backend] = {
+            "pause": {
+                "trials": len(pauses),
+                "creates_before_pause": sum(p["creates_before_pause"] for p in pauses),
+                "arrived_after_pause": sum(p["arrived_after_pause"] for p in pauses),
+                "latest_after_pause_ms": max((p["latest_after_pause_ms"] for p in pauses), default=0.0),
+                "duplicates": sum(p["duplicates"] for p in pauses),
+                "missing": sum(p["missing"] for p in pauses),
+                "unfinished": sum(1 for p in pauses if not p["finished"] or p["run_code"] != 0),
+            },
             "ledger_loss": loss,
             "crash_edit": {
                 key: sum(t[key] for t in trials)
@@ -1025,6 +1094,18 @@ def attack_bars(attacks: dict | None) -> list[tuple[str, str, str, bool | None]]
         return rows
     for backend, a in attacks["backends"].items():
         c, loss = a["crash_edit"], a["ledger_loss"]
+        pause = a.get("pause")
+        if pause and pause["trials"]:
+            rows.append((
+                f"pause mid-run ({backend})",
+                f"{pause['trials']} runs of {attacks['posts']} posts × 4 channels paused after "
+                f"{pause['creates_before_pause']} creates in all: {pause['arrived_after_pause']} creates arrived "
+                f"after `pause` returned (latest {pause['latest_after_pause_ms']} ms after: a request already past "
+                f"its gate), then resumed: {pause['duplicates']} duplicates, {pause['missing']} lost",
+                "no create later than 100 ms after pause; 0 duplicates, 0 lost",
+                pause["latest_after_pause_ms"] <= 100 and pause["duplicates"] == 0 and pause["missing"] == 0
+                and pause["unfinished"] == 0,
+            ))
         rows.append((
             f"crash then edit ({backend})",
             f"{c['kills']} SIGKILLs in {c['trials']} runs of {attacks['posts']} posts × 4 channels, {c['edits']} "
@@ -1453,6 +1534,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--attack-posts", type=int, default=20, help="posts of an attack run (20; 3 for a quick run)")
     parser.add_argument("--attack-kills", type=int, default=20, help="SIGKILLs per ledger, crash then edit (20)")
+    parser.add_argument("--pause-trials", type=int, default=10, help="runs paused mid-way, per ledger (10)")
+    parser.add_argument("--pause-delay", type=float, default=0.3, help="seconds each create is held (0.3)")
     parser.add_argument("--rounds", type=int, default=20, help="concurrency rounds per ledger (20)")
     parser.add_argument("--kills", type=int, default=100, help="SIGKILLs on the SQLite ledger (100)")
     parser.add_argument("--pg-kills", type=int, default=40, help="SIGKILLs on the PostgreSQL ledger (40)")
@@ -1547,7 +1630,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"idle: {args.idle_posts:,} generated posts, none due…", flush=True)
             idle = bench_idle(args, work, python, script)
         if args.only in (None, "attacks"):
-            print(f"attacks: crash then edit, lost ledger; {args.attack_posts} posts × 4 channels…", flush=True)
+            print(f"attacks: crash then edit, lost ledger, pause mid-run; {args.attack_posts} posts × 4 channels…",
+                  flush=True)
             attacks = bench_attacks(args, work, env, script, admin)
     except Exception as exc:  # noqa: BLE001 - reported, not hidden
         notes.append(f"the benchmark stopped: {type(exc).__name__}: {exc}")
