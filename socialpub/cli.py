@@ -461,8 +461,7 @@ def hash_(
 
         socialpub hash posts/oncavix-facebook.md
     """
-    import json
-
+    from socialpub import report
     from socialpub.check import Renderer, content_hash
     from socialpub.errors import SocialpubError
     from socialpub.posts import load_posts, select_posts
@@ -478,7 +477,7 @@ def hash_(
     hashes = [{"post": post.id, "file": post.file, "sha256": content_hash(renderer.render(post))}
               for post in loaded.posts]
     if format is SimpleFormat.json:
-        emit(json.dumps({"version": 1, "command": "hash", "hashes": hashes}, indent=2, ensure_ascii=False), None)
+        emit(report.envelope("hash", hashes=hashes), None)
         return
     for item in hashes:
         typer.echo(f"{item['sha256']}  {printable(item['post'], one_line=True)}  "
@@ -502,7 +501,7 @@ def channels(
 
         socialpub channels --verify
     """
-    import json
+    from socialpub import report
 
     config = ctx.obj.load()
     if verify:
@@ -512,7 +511,7 @@ def channels(
         with sandboxed(config, sandbox) as box:
             checks = verify_channels(box.config, box.environ, ledger_kind(box.config, ctx.obj.ledger or box.ledger))
         if format is SimpleFormat.json:
-            emit(json.dumps({"version": 1, "command": "channels", "verify": checks}, indent=2), None, dialect="json")
+            emit(report.envelope("channels", ascii_only=True, verify=checks), None, dialect="json")
         else:
             for item in checks:
                 mark = "ok " if item["ok"] else "FAIL"
@@ -536,7 +535,7 @@ def channels(
         for c in config.channels.values()
     ]
     if format is SimpleFormat.json:
-        emit(json.dumps({"version": 1, "command": "channels", "channels": rows}, indent=2), None, dialect="json")
+        emit(report.envelope("channels", ascii_only=True, channels=rows), None, dialect="json")
         return
     for row in rows:
         line = f"{row['name']:<28} {row['kind']:<10} {row['account'] or ''}"
@@ -596,7 +595,6 @@ def agenda(
 
         socialpub agenda --from 2014-09-01 --days 45 --ics agenda.ics
     """
-    import json
 
     from socialpub.agenda import agenda_ics, agenda_json, agenda_text, build_agenda
 
@@ -614,7 +612,7 @@ def agenda(
     if ics is not None:
         emit(agenda_ics(result, zone), ics)
     if format is SimpleFormat.json:
-        emit(json.dumps(agenda_json(result, zone), indent=2, ensure_ascii=False), None, dialect="json")
+        emit(agenda_json(result, zone), None, dialect="json")
     else:
         emit(agenda_text(result, zone), None)
 
@@ -819,7 +817,6 @@ def status(
 
         socialpub status --post mbc-strength-call
     """
-    import json
 
     from socialpub import report
     from socialpub.status import status_rows
@@ -836,12 +833,7 @@ def status(
             wanted = {post_id_of(config, name, known=known) for name in post}
             rows = [row for row in rows if row["post"] in wanted]
     if format is SimpleFormat.json:
-        emit(
-            json.dumps({"version": 1, "command": "status", "paused": pause, "rows": rows}, indent=2,
-                       ensure_ascii=False),
-            None,
-            dialect="json",
-        )
+        emit(report.envelope("status", paused=pause, rows=rows), None, dialect="json")
     else:
         emit(report.status_text(rows, config.defaults.timezone, pause), None)
 
