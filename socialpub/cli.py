@@ -706,7 +706,7 @@ def publish(
                 typer.echo("Nothing was published.")
                 raise typer.Exit(0)
         if not dry_run and stdout_is_terminal() and not globals_.quiet:
-            stack.enter_context(upload_progress(publisher, reports))
+            publisher.progress = stack.enter_context(upload_progress())
         results = publisher.publish_now(reports, again=again)
     print_results("publish", results, format, globals_.quiet)
     code = exit_code(results)
@@ -717,8 +717,9 @@ def publish(
 
 
 @contextmanager_helper
-def upload_progress(publisher: Any, reports: list[Any]) -> Any:
-    """A progress bar (bytes, rate, ETA) per video upload, on a terminal only; cron and CI stay quiet."""
+def upload_progress() -> Iterator[Callable[[str, str, int, int], None]]:
+    """A progress bar (bytes, rate, ETA) per (post, channel) whose media streams out, on a terminal only (cron
+    and CI stay quiet); what it yields is the Publisher's `progress` callback."""
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -736,19 +737,15 @@ def upload_progress(publisher: Any, reports: list[Any]) -> Any:
         TimeRemainingColumn(),
         transient=True,
     )
+    tasks: dict[tuple[str, str], Any] = {}  # one (post, channel) per publishing thread: no two add the same
+
+    def update(post: str, channel: str, sent: int, total: int) -> None:
+        if (post, channel) not in tasks:
+            tasks[post, channel] = bar.add_task(f"{post} → {channel}", total=total)
+        bar.update(tasks[post, channel], completed=sent, total=total)
+
     with bar:
-        for report in reports:
-            for rendered in report.renders:
-                adapter = publisher.renderer.adapter(rendered.channel.name)
-                if hasattr(adapter, "progress") and rendered.media:
-                    task = bar.add_task(f"{report.post.id} → {rendered.channel.name}", total=None, start=False)
-
-                    def update(sent: int, total: int, task: Any = task) -> None:
-                        bar.start_task(task)
-                        bar.update(task, completed=sent, total=total)
-
-                    adapter.progress = update
-        yield bar
+        yield update
 
 
 @app.command()
