@@ -508,8 +508,8 @@ def channels(
         from socialpub.session import ledger_kind, sandboxed
         from socialpub.status import verify_channels
 
-        with sandboxed(config, sandbox) as box:
-            checks = verify_channels(box.config, box.environ, ledger_kind(box.config, ctx.obj.ledger or box.ledger))
+        with sandboxed(config, sandbox, ctx.obj.ledger) as box:
+            checks = verify_channels(box.config, box.environ, ledger_kind(box.config, box.ledger))
         if format is SimpleFormat.json:
             emit(report.envelope("channels", ascii_only=True, verify=checks), None, dialect="json")
         else:
@@ -595,15 +595,13 @@ def agenda(
 
         socialpub agenda --from 2014-09-01 --days 45 --ics agenda.ics
     """
-
     from socialpub.agenda import agenda_ics, agenda_json, agenda_text, build_agenda
+    from socialpub.session import ledger_exists
 
     globals_: Globals = ctx.obj
     config = globals_.load()
     zone = config.defaults.timezone
     first = parse_day(start, "--from") if start is not None else datetime.now(UTC).astimezone(zone).date()
-    from socialpub.session import ledger_exists
-
     if ledger_exists(config, globals_.ledger):
         with globals_.session(config) as opened:
             result = build_agenda(config, start=first, days=days, ledger=opened.ledger)

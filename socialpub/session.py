@@ -51,7 +51,7 @@ def opened_ledger(config: Config, flag: str | None = None) -> Iterator[Ledger]:
 @dataclass(frozen=True, slots=True)
 class Sandboxed:
     """The configuration to use, the environment its credentials resolve in (None: the process's own) and
-    the ledger that stands in for the configured one (None: the configured one)."""
+    the ledger the --ledger flag or the sandbox names (None: $SOCIALPUB_LEDGER, else the config's)."""
 
     config: Config
     environ: Mapping[str, str] | None = None
@@ -59,15 +59,16 @@ class Sandboxed:
 
 
 @contextmanager
-def sandboxed(config: Config, sandbox: bool) -> Iterator[Sandboxed]:
-    """With `sandbox`, the simulator runs for the block (socialpub.sandboxing); without, all is as configured."""
+def sandboxed(config: Config, sandbox: bool, ledger_flag: str | None = None) -> Iterator[Sandboxed]:
+    """With `sandbox`, the simulator runs for the block (socialpub.sandboxing) and a throw-away ledger stands
+    in for the configured one, unless the flag names one; without, all is as configured."""
     if not sandbox:
-        yield Sandboxed(config)
+        yield Sandboxed(config, None, ledger_flag)
         return
     from socialpub.sandboxing import running_sandbox
 
     with running_sandbox(config) as (boxed, environ, throwaway_ledger):
-        yield Sandboxed(boxed, environ, throwaway_ledger)
+        yield Sandboxed(boxed, environ, ledger_flag or throwaway_ledger)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,5 +82,5 @@ class Session:
 def session(config: Config, ledger_flag: str | None = None, *, sandbox: bool = False) -> Iterator[Session]:
     """The configuration, environment and open ledger of a command that records in the ledger; with
     `sandbox`, against the simulator. Everything started here is stopped and closed when the block ends."""
-    with sandboxed(config, sandbox) as box, opened_ledger(box.config, ledger_flag or box.ledger) as ledger:
+    with sandboxed(config, sandbox, ledger_flag) as box, opened_ledger(box.config, box.ledger) as ledger:
         yield Session(box.config, box.environ, ledger)
