@@ -121,18 +121,19 @@ def _span(delta: timedelta) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 
 
-def agenda_json(agenda: Agenda, zone: Any) -> dict[str, Any]:
-    return {
-        "version": 1,
-        "command": "agenda",
-        "from": agenda.start.isoformat(),
-        "to": agenda.end.isoformat(),
-        "timezone": getattr(zone, "key", str(zone)),
-        "campaigns": agenda.campaigns,
-        "entries": [e.to_dict(zone) for e in agenda.entries],
-        "unscheduled": agenda.unscheduled,
-        "warnings": agenda.warnings,
-    }
+def agenda_json(agenda: Agenda, zone: Any) -> str:
+    from socialpub.report import envelope
+
+    return envelope(
+        "agenda",
+        **{"from": agenda.start.isoformat()},  # a keyword of Python
+        to=agenda.end.isoformat(),
+        timezone=getattr(zone, "key", str(zone)),
+        campaigns=agenda.campaigns,
+        entries=[e.to_dict(zone) for e in agenda.entries],
+        unscheduled=agenda.unscheduled,
+        warnings=agenda.warnings,
+    )
 
 
 def agenda_text(agenda: Agenda, zone: Any) -> str:

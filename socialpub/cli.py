@@ -22,7 +22,10 @@ from socialpub import __version__
 from socialpub.terminal import printable  # light: re and os only
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from socialpub.config import Config
+    from socialpub.session import Session
 
 app = typer.Typer(
     name="socialpub",
@@ -51,6 +54,15 @@ class Globals:
         config = load_config(path, posts_dir=self.posts)
         self.say_more(f"configuration {config.path}, posts in {config.posts_dir}")
         return config
+
+    @contextmanager_helper
+    def session(self, config: Config, *, sandbox: bool = False) -> Iterator[Session]:
+        """The ledger (and with `sandbox` the simulator) a command works with, closed when the block ends."""
+        from socialpub.session import session
+
+        with session(config, self.ledger, sandbox=sandbox) as opened:
+            self.say_more(f"using {opened.ledger.describe()}")
+            yield opened
 
     def say(self, text: str) -> None:
         """What a command has to tell that is not a problem (what it did, what to do next): not with -q."""
@@ -449,8 +461,7 @@ def hash_(
 
         socialpub hash posts/oncavix-facebook.md
     """
-    import json
-
+    from socialpub import report
     from socialpub.check import Renderer, content_hash
     from socialpub.errors import SocialpubError
     from socialpub.posts import load_posts, select_posts
@@ -466,7 +477,7 @@ def hash_(
     hashes = [{"post": post.id, "file": post.file, "sha256": content_hash(renderer.render(post))}
               for post in loaded.posts]
     if format is SimpleFormat.json:
-        emit(json.dumps({"version": 1, "command": "hash", "hashes": hashes}, indent=2, ensure_ascii=False), None)
+        emit(report.envelope("hash", hashes=hashes), None)
         return
     for item in hashes:
         typer.echo(f"{item['sha256']}  {printable(item['post'], one_line=True)}  "
@@ -490,22 +501,17 @@ def channels(
 
         socialpub channels --verify
     """
-    import json
+    from socialpub import report
 
     config = ctx.obj.load()
     if verify:
+        from socialpub.session import ledger_kind, sandboxed
         from socialpub.status import verify_channels
 
-        if sandbox:
-            from socialpub.sandboxing import running_sandbox
-
-            with running_sandbox(config) as (boxed, environ, _):
-                checks = verify_channels(boxed, environ)
-        else:
-            kind = "postgresql" if ledger_spec(ctx.obj, config).startswith(("postgresql:", "postgres:")) else "sqlite"
-            checks = verify_channels(config, None, kind)
+        with sandboxed(config, sandbox, ctx.obj.ledger) as box:
+            checks = verify_channels(box.config, box.environ, ledger_kind(box.config, box.ledger))
         if format is SimpleFormat.json:
-            emit(json.dumps({"version": 1, "command": "channels", "verify": checks}, indent=2), None, dialect="json")
+            emit(report.envelope("channels", ascii_only=True, verify=checks), None, dialect="json")
         else:
             for item in checks:
                 mark = "ok " if item["ok"] else "FAIL"
@@ -529,7 +535,7 @@ def channels(
         for c in config.channels.values()
     ]
     if format is SimpleFormat.json:
-        emit(json.dumps({"version": 1, "command": "channels", "channels": rows}, indent=2), None, dialect="json")
+        emit(report.envelope("channels", ascii_only=True, channels=rows), None, dialect="json")
         return
     for row in rows:
         line = f"{row['name']:<28} {row['kind']:<10} {row['account'] or ''}"
@@ -589,54 +595,27 @@ def agenda(
 
         socialpub agenda --from 2014-09-01 --days 45 --ics agenda.ics
     """
-    import json
-
     from socialpub.agenda import agenda_ics, agenda_json, agenda_text, build_agenda
+    from socialpub.session import ledger_exists
 
     globals_: Globals = ctx.obj
     config = globals_.load()
     zone = config.defaults.timezone
     first = parse_day(start, "--from") if start is not None else datetime.now(UTC).astimezone(zone).date()
-    ledger = None
-    if ledger_file_exists(globals_, config):
-        ledger = open_ledger_for(globals_, config)
-    try:
-        result = build_agenda(config, start=first, days=days, ledger=ledger)
-    finally:
-        if ledger is not None:
-            ledger.close()
+    if ledger_exists(config, globals_.ledger):
+        with globals_.session(config) as opened:
+            result = build_agenda(config, start=first, days=days, ledger=opened.ledger)
+    else:
+        result = build_agenda(config, start=first, days=days, ledger=None)
     if ics is not None:
         emit(agenda_ics(result, zone), ics)
     if format is SimpleFormat.json:
-        emit(json.dumps(agenda_json(result, zone), indent=2, ensure_ascii=False), None, dialect="json")
+        emit(agenda_json(result, zone), None, dialect="json")
     else:
         emit(agenda_text(result, zone), None)
 
 
-def ledger_file_exists(globals_: Globals, config: Config) -> bool:
-    """Read-only commands do not create a SQLite ledger; a PostgreSQL one is always there to ask."""
-    spec = ledger_spec(globals_, config)
-    if spec.startswith(("postgresql://", "postgres://")):
-        return True
-    path = Path(spec.removeprefix("sqlite:///").removeprefix("sqlite://"))
-    return (path if path.is_absolute() else config.path.parent / path).exists()
-
-
 # --- publishing -----------------------------------------------------------------------------------
-
-
-def ledger_spec(globals_: Globals, config: Config) -> str:
-    import os
-
-    return globals_.ledger or os.environ.get("SOCIALPUB_LEDGER") or config.defaults.ledger
-
-
-def open_ledger_for(globals_: Globals, config: Config, override: str | None = None) -> Any:
-    from socialpub.ledger import open_ledger
-
-    ledger = open_ledger(override or ledger_spec(globals_, config), config.path.parent)
-    globals_.say_more(f"using {ledger.describe()}")
-    return ledger
 
 
 class RunFormat(str, Enum):
@@ -706,19 +685,11 @@ def publish(
             hint="socialpub check shows every problem",
         )
     with ExitStack() as stack:
-        environ = None
-        ledger_override = None
-        if sandbox:
-            from socialpub.sandboxing import running_sandbox
-
-            config, environ, ledger_override = stack.enter_context(running_sandbox(config))
-            if not globals_.quiet and format is RunFormat.text:
-                typer.echo("Publishing to the built-in sandbox (no account needed).", err=True)
-        if globals_.ledger:
-            ledger_override = None
-        ledger = open_ledger_for(globals_, config, ledger_override)
-        stack.callback(ledger.close)
-        publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
+        opened = stack.enter_context(globals_.session(config, sandbox=sandbox))
+        config = opened.config
+        if sandbox and not globals_.quiet and format is RunFormat.text:
+            typer.echo("Publishing to the built-in sandbox (no account needed).", err=True)
+        publisher = Publisher(config, opened.ledger, environ=opened.environ, dry_run=dry_run)
         warn_credentials(publisher)
         reports = [check_post(p, config, publisher.renderer, channels=channels) for p in loaded.posts]
         if not dry_run:
@@ -733,7 +704,7 @@ def publish(
                 typer.echo("Nothing was published.")
                 raise typer.Exit(0)
         if not dry_run and stdout_is_terminal() and not globals_.quiet:
-            stack.enter_context(upload_progress(publisher, reports))
+            publisher.progress = stack.enter_context(upload_progress())
         results = publisher.publish_now(reports, again=again)
     print_results("publish", results, format, globals_.quiet)
     code = exit_code(results)
@@ -744,8 +715,9 @@ def publish(
 
 
 @contextmanager_helper
-def upload_progress(publisher: Any, reports: list[Any]) -> Any:
-    """A progress bar (bytes, rate, ETA) per video upload, on a terminal only; cron and CI stay quiet."""
+def upload_progress() -> Iterator[Callable[[str, str, int, int], None]]:
+    """A progress bar (bytes, rate, ETA) per (post, channel) whose media streams out, on a terminal only (cron
+    and CI stay quiet); what it yields is the Publisher's `progress` callback."""
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -763,19 +735,15 @@ def upload_progress(publisher: Any, reports: list[Any]) -> Any:
         TimeRemainingColumn(),
         transient=True,
     )
+    tasks: dict[tuple[str, str], Any] = {}  # one (post, channel) per publishing thread: no two add the same
+
+    def update(post: str, channel: str, sent: int, total: int) -> None:
+        if (post, channel) not in tasks:
+            tasks[post, channel] = bar.add_task(f"{post} → {channel}", total=total)
+        bar.update(tasks[post, channel], completed=sent, total=total)
+
     with bar:
-        for report in reports:
-            for rendered in report.renders:
-                adapter = publisher.renderer.adapter(rendered.channel.name)
-                if hasattr(adapter, "progress") and rendered.media:
-                    task = bar.add_task(f"{report.post.id} → {rendered.channel.name}", total=None, start=False)
-
-                    def update(sent: int, total: int, task: Any = task) -> None:
-                        bar.start_task(task)
-                        bar.update(task, completed=sent, total=total)
-
-                    adapter.progress = update
-        yield bar
+        yield update
 
 
 @app.command()
@@ -797,27 +765,16 @@ def run(
 
         */5 * * * * cd /srv/posts && socialpub run --quiet
     """
-    from contextlib import ExitStack
-
     from socialpub.posts import load_posts
     from socialpub.publish import NothingDone, Publisher, Result, exit_code, run_due
 
     globals_: Globals = ctx.obj
     config = globals_.load()
     moment = parse_moment(now, config, "--now") or datetime.now(UTC)
-    with ExitStack() as stack:
-        environ = None
-        ledger_override = None
-        if sandbox:
-            from socialpub.sandboxing import running_sandbox
-
-            config, environ, ledger_override = stack.enter_context(running_sandbox(config))
-        if globals_.ledger:
-            ledger_override = None
-        ledger = open_ledger_for(globals_, config, ledger_override)
-        stack.callback(ledger.close)
+    with globals_.session(config, sandbox=sandbox) as opened:
+        config = opened.config
         loaded = load_posts(config, due_by=moment)
-        publisher = Publisher(config, ledger, environ=environ, dry_run=dry_run)
+        publisher = Publisher(config, opened.ledger, environ=opened.environ, dry_run=dry_run)
         warn_credentials(publisher)
         results = [Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors]
         try:
@@ -855,32 +812,23 @@ def status(
 
         socialpub status --post mbc-strength-call
     """
-    import json
 
     from socialpub import report
     from socialpub.status import status_rows
 
     globals_: Globals = ctx.obj
     config = globals_.load()
-    ledger = open_ledger_for(globals_, config)
-    try:
-        rows = status_rows(config, ledger, parse_moment(now, config, "--now") or datetime.now(UTC))
-        pause = ledger.paused()  # the crisis switch is the first thing a person must see
+    with globals_.session(config) as opened:
+        rows = status_rows(config, opened.ledger, parse_moment(now, config, "--now") or datetime.now(UTC))
+        pause = opened.ledger.paused()  # the crisis switch is the first thing a person must see
         if post:
             from socialpub.posts import post_id_of
 
             known = {row["post"] for row in rows}
             wanted = {post_id_of(config, name, known=known) for name in post}
             rows = [row for row in rows if row["post"] in wanted]
-    finally:
-        ledger.close()
     if format is SimpleFormat.json:
-        emit(
-            json.dumps({"version": 1, "command": "status", "paused": pause, "rows": rows}, indent=2,
-                       ensure_ascii=False),
-            None,
-            dialect="json",
-        )
+        emit(report.envelope("status", paused=pause, rows=rows), None, dialect="json")
     else:
         emit(report.status_text(rows, config.defaults.timezone, pause), None)
 
@@ -912,11 +860,8 @@ def history(
 
     globals_: Globals = ctx.obj
     config = globals_.load()
-    ledger = open_ledger_for(globals_, config)
-    try:
-        events = ledger.events(parse_moment(since, config, "--since"))
-    finally:
-        ledger.close()
+    with globals_.session(config) as opened:
+        events = opened.ledger.events(parse_moment(since, config, "--since"))
     if format is HistoryFormat.json:
         emit(report.history_json(events), output, dialect="json")
     elif format is HistoryFormat.csv:
@@ -950,14 +895,11 @@ def resolve(
     globals_: Globals = ctx.obj
     config = globals_.load()
     check_channels(config, [channel])
-    ledger = open_ledger_for(globals_, config)
-    try:
+    with globals_.session(config) as opened:
         from socialpub.posts import post_id_of
 
-        post_id = post_id_of(config, post, known=[row.post_id for row in ledger.rows()])
-        message = resolve_outcome(ledger, post_id, channel, published)
-    finally:
-        ledger.close()
+        post_id = post_id_of(config, post, known=[row.post_id for row in opened.ledger.rows()])
+        message = resolve_outcome(opened.ledger, post_id, channel, published)
     globals_.say(printable(message))
 
 
@@ -985,20 +927,17 @@ def retract(
     globals_: Globals = ctx.obj
     config = globals_.load()
     channels = check_channels(config, channel)
-    ledger = open_ledger_for(globals_, config)
-    try:
+    with globals_.session(config, sandbox=sandbox) as opened:
         from socialpub.posts import post_id_of
 
-        post_id = post_id_of(config, post, known=[row.post_id for row in ledger.rows()])
+        post_id = post_id_of(config, post, known=[row.post_id for row in opened.ledger.rows()])
         if not yes and sys.stdin.isatty():
             if not confirmed(
                 f"Delete {post_id} from {', '.join(channels or ['all its channels'])}?", nothing_was="deleted"
             ):
                 typer.echo("Nothing was deleted.")
                 raise typer.Exit(0)
-        results = retract_post(config, ledger, post_id, channels)
-    finally:
-        ledger.close()
+        results = retract_post(opened.config, opened.ledger, post_id, channels, opened.environ)
     print_results("retract", results, format, globals_.quiet)
     code = exit_code(results)
     if code:
@@ -1019,11 +958,8 @@ def pause(
     """
     globals_: Globals = ctx.obj
     config = globals_.load()
-    ledger = open_ledger_for(globals_, config)
-    try:
-        changed = ledger.pause(reason)
-    finally:
-        ledger.close()
+    with globals_.session(config) as opened:
+        changed = opened.ledger.pause(reason)
     globals_.say("Publishing is paused." if changed else "Publishing was already paused.")
 
 
@@ -1038,11 +974,8 @@ def resume(ctx: typer.Context) -> None:
     """
     globals_: Globals = ctx.obj
     config = globals_.load()
-    ledger = open_ledger_for(globals_, config)
-    try:
-        changed = ledger.resume()
-    finally:
-        ledger.close()
+    with globals_.session(config) as opened:
+        changed = opened.ledger.resume()
     globals_.say("Publishing resumed." if changed else "Publishing was not paused.")
 
 

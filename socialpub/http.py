@@ -12,7 +12,7 @@ import logging
 import re
 import secrets as _secrets
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -326,7 +326,8 @@ class MultipartFile:
     CHUNK = 1 << 20
 
     def __init__(
-        self, fields: Mapping[str, str], name: str, path: Path, mime: str, media: Media | None = None
+        self, fields: Mapping[str, str], name: str, path: Path, mime: str, media: Media | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         boundary = "socialpub" + _secrets.token_hex(16)
         self.content_type = f"multipart/form-data; boundary={boundary}"
@@ -346,6 +347,7 @@ class MultipartFile:
         self.size = path.stat().st_size
         self.finished = False  # every byte was handed to the connection
         self.media = media  # hashed while streamed, compared before the last block (Media.changed)
+        self.progress = progress  # (bytes of the file handed to the connection, its size)
 
     def __len__(self) -> int:
         return len(self.head) + self.size + len(self.tail)
@@ -355,6 +357,9 @@ class MultipartFile:
 
         yield self.head
         digest = hashlib.sha256()
+        sent = 0
+        if self.progress:
+            self.progress(0, self.size)
         with self.path.open("rb") as handle:
             block = handle.read(self.CHUNK)
             if not block and self.media is not None:
@@ -365,6 +370,9 @@ class MultipartFile:
                 if not following and self.media is not None:
                     self.media.changed(digest.hexdigest())  # raises: the body ends short, nothing is made
                 yield block
+                sent += len(block)
+                if self.progress:
+                    self.progress(sent, self.size)
                 block = following
         self.finished = True
         yield self.tail

@@ -294,6 +294,12 @@ class Ledger:
         one refreshes with a refresh token another has just used up."""
         raise NotImplementedError
 
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -1067,11 +1073,19 @@ def _check_url(url: str) -> None:
         )
 
 
-def open_ledger(spec: str, base: Path, host: str | None = None) -> Ledger:
-    """A ledger from a URL or path: `postgresql://…` or a SQLite file (relative to the config's folder)."""
-    if spec.startswith(("postgresql://", "postgres://")):
-        return PostgresLedger(spec, host)
+def is_postgres(spec: str) -> bool:
+    return spec.startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_path(spec: str, base: Path) -> Path:
+    """The file of a SQLite ledger spec (a path or `sqlite:///…`), relative to the config's folder."""
     path = Path(spec.removeprefix("sqlite:///").removeprefix("sqlite://"))
-    if not path.is_absolute():
-        path = base / path
-    return SQLiteLedger(path, host)
+    return path if path.is_absolute() else base / path
+
+
+def open_ledger(spec: str, base: Path, host: str | None = None) -> Ledger:
+    """A ledger from a URL or path: `postgresql://…` or a SQLite file (relative to the config's folder).
+    Use it as `with open_ledger(...) as ledger:` to have it closed however the block ends."""
+    if is_postgres(spec):
+        return PostgresLedger(spec, host)
+    return SQLiteLedger(sqlite_path(spec, base), host)

@@ -6,7 +6,6 @@ which the JSON output (and the HTML page of a later version) shares.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
@@ -61,17 +60,14 @@ def card(report: PostReport, rendered: Rendered, config: Config) -> dict[str, An
 
 def preview_json(result: CheckResult, config: Config) -> str:
     cards = [card(rep, r, config) for rep in result.reports for r in rep.renders]
-    return json.dumps(
-        {
-            "version": 1,
-            "command": "preview",
-            "status": "ok" if result.ok else "failed",
-            "summary": {"posts": result.files, "errors": result.errors, "warnings": result.warnings},
-            "cards": cards,
-            "file_findings": [f.to_dict() for f in result.file_findings],
-        },
-        indent=2,
-        ensure_ascii=False,
+    from socialpub.report import envelope
+
+    return envelope(
+        "preview",
+        status="ok" if result.ok else "failed",
+        summary={"posts": result.files, "errors": result.errors, "warnings": result.warnings},
+        cards=cards,
+        file_findings=[f.to_dict() for f in result.file_findings],
     )
 
 

@@ -8,6 +8,7 @@ what cannot be settled stays `unknown` for a person to `resolve`.
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import threading
 import time
@@ -142,6 +143,8 @@ class Publisher:
     claim_bound: float = CLAIM_BOUND
     max_wait: float = MAX_WAIT_IN_RUN
     on_result: Callable[[Result], None] | None = None
+    # (post id, channel, bytes sent, size) as a media file streams out: the command line's progress bar
+    progress: Callable[[str, str, int, int], None] | None = None
     renderer: Renderer = field(init=False)
     _seen: set[tuple[str, str]] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -348,12 +351,13 @@ class Publisher:
               previous: Row | None = None) -> Result:
         post_id, channel = rendered.post.id, rendered.channel.name
         gate = self._gate(row)
+        progress = functools.partial(self.progress, post_id, channel) if self.progress else None
         tries = 0
         while True:
             tries += 1
             try:
                 gate()  # the adapter calls it again right before each request that makes (part of) the post
-                receipt = adapter.publish(rendered, gate=gate)
+                receipt = adapter.publish(rendered, gate=gate, progress=progress)
             except Stopped as stop:
                 return self._stopped(row, previous, post_id, channel, stop)
             except PlatformError as error:

@@ -86,21 +86,27 @@ def _reason(finding: Finding) -> str:
 # --- json ----------------------------------------------------------------------------------------
 
 
+def envelope(command: str, *, ascii_only: bool = False, **fields: Any) -> str:
+    """What every command prints with --format json: {"version": 1, "command": COMMAND, then its own
+    fields in the order given}, indented by two, ending with a newline. `version` changes only when a
+    field is removed or changes meaning."""
+    data = {"version": 1, "command": command, **fields}
+    return json.dumps(data, indent=2, ensure_ascii=ascii_only) + "\n"
+
+
 def check_json(result: CheckResult) -> str:
     """The versioned JSON envelope; suppressed findings included, marked as such."""
-    data = {
-        "version": 1,
-        "command": "check",
-        "status": "ok" if result.ok else "failed",
-        "summary": {
+    return envelope(
+        "check",
+        status="ok" if result.ok else "failed",
+        summary={
             "posts": result.posts,
             "errors": result.errors,
             "warnings": result.warnings,
             "suppressed": result.suppressed,
         },
-        "findings": [f.to_dict() for f in ordered(result.findings)],
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        findings=[f.to_dict() for f in ordered(result.findings)],
+    )
 
 
 # --- github --------------------------------------------------------------------------------------
@@ -456,11 +462,8 @@ _STATE_STYLE = {
 def results_json(command: str, results: Iterable[Any], status: str, *, message: str | None = None) -> str:
     """The envelope: {"version":1,"command":"run","status":"success|partial|error|paused|locked",
     "results":[…]}; `paused` and `locked` (another run holds the lock) come with a `message` and no results."""
-    data: dict[str, Any] = {"version": 1, "command": command, "status": status}
-    if message is not None:
-        data["message"] = message
-    data["results"] = [r.to_dict() for r in results]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    said = {"message": message} if message is not None else {}
+    return envelope(command, status=status, **said, results=[r.to_dict() for r in results])
 
 
 def results_text(results: Iterable[Any], *, color: bool, quiet: bool = False) -> str:
@@ -508,7 +511,7 @@ HISTORY_COLUMNS = ("at", "actor", "action", "post_id", "channel", "state", "remo
 
 
 def history_json(events: list[dict[str, Any]]) -> str:
-    return json.dumps({"version": 1, "command": "history", "events": events}, indent=2, ensure_ascii=False) + "\n"
+    return envelope("history", events=events)
 
 
 def history_csv(events: list[dict[str, Any]]) -> str:

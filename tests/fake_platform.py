@@ -72,7 +72,7 @@ class FakeAdapter(Adapter):
                         parts=(Part(text, source, (), len(text)),),  # type: ignore[arg-type]
                         measures=(Measure("text", len(text), self.limit("text"), source=source),))
 
-    def publish(self, rendered: Rendered, *, gate: Any = None) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Any = None, progress: Any = None) -> Receipt:
         self.secret("token")
         if gate is not None:
             gate()

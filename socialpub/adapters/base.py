@@ -346,9 +346,10 @@ class Adapter:
 
     # --- the network side (the publishing issue fills these in per platform) ---
 
-    def publish(self, rendered: Rendered, *, gate: Gate | None = None) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Gate | None = None, progress: Progress | None = None) -> Receipt:
         """Make the post. `gate()` is called right before each request that makes (part of) a post and
-        raises `Stopped` when none may start (publishing paused, claim lost)."""
+        raises `Stopped` when none may start (publishing paused, claim lost). `progress(sent, total)` is
+        called as the bytes of a streamed media file go out (from 0 to its size)."""
         raise NotImplementedError(f"publishing to {self.label} is not available in this version")
 
     def find(self, rendered: Rendered) -> Receipt | None:
@@ -362,6 +363,7 @@ class Adapter:
 
 
 Gate = Callable[[], None]
+Progress = Callable[[int, int], None]  # (bytes of the file sent so far, its size)
 
 _CREDENTIAL = re.compile(r"[\x20-\x7e]+")  # printable ASCII: what HTTP headers carry as they are
 

@@ -61,6 +61,7 @@ from socialpub.adapters.base import (
     Issue,
     Measure,
     Part,
+    Progress,
     Receipt,
     Rendered,
     answer_object,
@@ -184,7 +185,10 @@ class FacebookAdapter(Adapter):
 
     # --- the network side ------------------------------------------------------------------------
 
-    def publish(self, rendered: Rendered, *, now: datetime | None = None, gate: Gate | None = None) -> Receipt:
+    def publish(
+        self, rendered: Rendered, *, now: datetime | None = None, gate: Gate | None = None,
+        progress: Progress | None = None,
+    ) -> Receipt:
         """Post to the Page's feed: text and link, a photo, several photos, or a video; natively scheduled
         when the channel says so and publish_at is ahead."""
         page_id = self._page_id()
@@ -214,7 +218,7 @@ class FacebookAdapter(Adapter):
                     "use a smaller file (shorter, or encoded at a lower bitrate)",
                 )
             fields = {"description": message, **schedule} if message else dict(schedule)
-            answer = self._call(graph.video, page_id, video, fields, creates=True)
+            answer = self._call(graph.video, page_id, video, fields, progress, creates=True)
             video_id = _id(answer, "id")
             # A video's Page post is PAGEID_VIDEOID; /videos answers the video id only.
             post_id = f"{page_id}_{video_id}" if video_id else ""
@@ -647,11 +651,15 @@ class _Graph:
     def delete(self, object_id: str) -> dict[str, Any]:
         return self._run(lambda: self.api.delete_object(object_id))
 
-    def video(self, page_id: str, media: Media, fields: Mapping[str, str]) -> dict[str, Any]:
+    def video(
+        self, page_id: str, media: Media, fields: Mapping[str, str], progress: Progress | None = None
+    ) -> dict[str, Any]:
         """`POST /{page-id}/videos`, multipart, streamed from disk: the SDK has no video call, and requests
         would build a `files=` body in memory."""
         assert media.file is not None
-        body = MultipartFile(dict(fields), "source", media.file, media.mime or "application/octet-stream", media)
+        body = MultipartFile(
+            dict(fields), "source", media.file, media.mime or "application/octet-stream", media, progress
+        )
         try:
             response = self.session.post(
                 f"{VIDEO_URL}/{self.version}/{page_id}/videos",

@@ -41,6 +41,7 @@ from socialpub.adapters.base import (
     Issue,
     Measure,
     Part,
+    Progress,
     Receipt,
     Rendered,
     answer_object,
@@ -191,7 +192,7 @@ class PinterestAdapter(Adapter):
 
     # --- the network side ------------------------------------------------------------------------
 
-    def publish(self, rendered: Rendered, *, gate: Gate | None = None) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Gate | None = None, progress: Progress | None = None) -> Receipt:
         """Create the pin: upload the video first when there is one, then `POST /v5/pins`."""
         board_id = self._board_id(rendered)
         if not rendered.media:
@@ -200,7 +201,7 @@ class PinterestAdapter(Adapter):
             )
         media = rendered.media[0]
         if media.kind == "video":
-            source = self._video_source(media, rendered.thumbnail)
+            source = self._video_source(media, rendered.thumbnail, progress)
         else:
             source = {"source_type": "image_base64", **_image_payload(media, "image")}
         body: dict[str, Any] = {"board_id": board_id, "media_source": source, **pin_fields(rendered)}
@@ -326,7 +327,7 @@ class PinterestAdapter(Adapter):
 
     # --- media -----------------------------------------------------------------------------------
 
-    def _video_source(self, media: Media, thumbnail: Media | None) -> dict[str, Any]:
+    def _video_source(self, media: Media, thumbnail: Media | None, progress: Progress | None = None) -> dict[str, Any]:
         """Register, upload and wait for a video; the pin's `media_source` (PinMediaSourceVideoID)."""
         if media.mime not in VIDEO_TYPES or media.file is None:
             raise _refused(
@@ -345,7 +346,7 @@ class PinterestAdapter(Adapter):
                 hint="retry later",
             )
         # The upload URL is used as Pinterest gave it (S3; the sandbox gives its own address).
-        self._upload(upload_url, answer_object(registered.get("upload_parameters")), media)
+        self._upload(upload_url, answer_object(registered.get("upload_parameters")), media, progress)
         self._wait_for_media(media_id)
         source["media_id"] = media_id
         if cover is not None:
@@ -355,7 +356,9 @@ class PinterestAdapter(Adapter):
             source["cover_image_key_frame_time"] = 0
         return source
 
-    def _upload(self, url: str, parameters: Mapping[str, Any], media: Media) -> None:
+    def _upload(
+        self, url: str, parameters: Mapping[str, Any], media: Media, progress: Progress | None = None
+    ) -> None:
         """POST the file to the upload URL as multipart form data, streamed from disk (videos of gigabytes).
 
         The upload URL is Pinterest's S3 bucket: it gets the `upload_parameters` as form fields and never
@@ -367,7 +370,7 @@ class PinterestAdapter(Adapter):
 
         assert media.file is not None
         body = MultipartFile(
-            {str(k): str(v) for k, v in parameters.items()}, "file", media.file, media.mime or "", media
+            {str(k): str(v) for k, v in parameters.items()}, "file", media.file, media.mime or "", media, progress
         )
         session = make_session(None)
         session.trust_env = self.channel.endpoint is None  # a loopback sandbox must not go through a proxy

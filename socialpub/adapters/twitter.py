@@ -40,6 +40,7 @@ from socialpub.adapters.base import (
     Issue,
     Measure,
     Part,
+    Progress,
     Receipt,
     Rendered,
     answer_object,
@@ -177,14 +178,14 @@ class TwitterAdapter(Adapter):
 
     # --- the network side --------------------------------------------------------------------------
 
-    def publish(self, rendered: Rendered, *, gate: Gate | None = None) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Gate | None = None, progress: Progress | None = None) -> Receipt:
         """Post the tweet, or the thread (each tweet replying to the previous one), with its media; `gate()`
         before each tweet (a stop after the first is an incomplete thread)."""
         parts = rendered.parts
         if not parts:
             raise PlatformError("X: nothing to post", transient=False, hint="the post renders to no tweet")
         # All media first: a failed upload then leaves nothing posted, and the thread goes out in one go.
-        media_ids = [[self._upload(m) for m in part.media] for part in parts]
+        media_ids = [[self._upload(m, progress) for m in part.media] for part in parts]
         posted: list[str] = []
         for index, (part, ids) in enumerate(zip(parts, media_ids, strict=True)):
             try:
@@ -636,7 +637,7 @@ class TwitterAdapter(Adapter):
 
     # --- media (https://docs.x.com/x-api/media/quickstart/media-upload-chunked) ----------------------
 
-    def _upload(self, media: Media) -> str:
+    def _upload(self, media: Media, progress: Progress | None = None) -> str:
         """Upload a file in segments, wait for X to process a video or GIF, set its alt text: the media id."""
         category = MEDIA_CATEGORY.get(media.kind or "")
         if media.file is None or category is None or not media.mime:
@@ -661,6 +662,9 @@ class TwitterAdapter(Adapter):
             )
         segment = max(self.chunk_size, -(-size // MAX_SEGMENTS))
         streamed = hashlib.sha256()
+        sent = 0
+        if progress:
+            progress(0, size)
         try:
             with media.open() as handle:  # the bytes hashed before the claim, when read then
                 for index in range(MAX_SEGMENTS):
@@ -674,6 +678,9 @@ class TwitterAdapter(Adapter):
                         data={"segment_index": str(index)},
                         files={"media": ("media", block, "application/octet-stream")},
                     )
+                    sent += len(block)
+                    if progress:
+                        progress(sent, size)
         except OSError as exc:
             raise PlatformError(f"X: cannot read {media.path}: {exc.strerror}", transient=False) from None
         media.changed(streamed.hexdigest())  # a video changed while streamed is never finalised, never posted

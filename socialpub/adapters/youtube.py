@@ -32,6 +32,7 @@ from socialpub.adapters.base import (
     Issue,
     Measure,
     Part,
+    Progress,
     Receipt,
     Rendered,
     answer_object,
@@ -75,9 +76,6 @@ WATCH_URL = "https://www.youtube.com/watch?v={}"
 CHUNK_GRANULARITY = 256 * 1024  # resumable chunks must be multiples of 256 KiB (but the last)
 SCHEDULE_MARGIN = timedelta(minutes=1)  # a publishAt that passes before the request lands is refused
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-Progress = Callable[[int, int], None]  # (bytes sent, total bytes)
-
 
 def _category_problem(value: str) -> str | None:
     return None if value.isdigit() else f"'{value}' is not a YouTube category id (digits, e.g. \"22\")"
@@ -190,7 +188,6 @@ class YouTubeAdapter(Adapter):
     resume_attempts: int = 5  # consecutive failures of an upload without progress before giving up
     resume_backoff: float = 1.0  # seconds before the first resume, doubled each time (capped at 30 s)
     find_pages: int = 4  # pages of 50 recent uploads searched by find()
-    progress: Progress | None = None  # default progress callback of publish()
 
     def __init__(
         self,
@@ -278,10 +275,9 @@ class YouTubeAdapter(Adapter):
                 )
         return {"snippet": snippet, "status": status}
 
-    def publish(self, rendered: Rendered, *, progress: Progress | None = None, gate: Gate | None = None) -> Receipt:
+    def publish(self, rendered: Rendered, *, gate: Gate | None = None, progress: Progress | None = None) -> Receipt:
         """Upload the video (resumable, in chunks), then its thumbnail; `progress(sent, total)` per chunk,
         `gate()` right before the upload starts."""
-        progress = progress or self.progress
         self.warnings = []
         video = _video_of(rendered)
         body = self.video_body(rendered)
