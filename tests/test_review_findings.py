@@ -1,0 +1,115 @@
+"""Defects found by a hostile review of the merged publish/ledger code (each test failed before its fix).
+
+In-process Publisher over HTTP to the sandbox on loopback, real SQLite ledgers; interleavings of two
+runs are forced by letting a second, real Ledger act between the first one's read and write.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from socialpub.config import load_config
+from socialpub.ledger import Row, open_ledger, utcnow
+from socialpub.posts import load_posts
+from socialpub.publish import Publisher, run_due
+from tests import test_exactly_once as base
+from tests.test_exactly_once import NOW, creates, eo, run_here
+
+worlds = base.worlds
+
+
+def dead_claimer(ledger: Any) -> str:
+    """A claimer id of this host whose process has ended (a `run` killed between its call and its settle)."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return f"{ledger.host}:{proc.pid}:deadbeef:"
+
+
+def crashed_after_the_call(world: Any) -> None:
+    """p000 on tw is on the platform, but its row says `publishing` by a process that is gone."""
+    results = run_here(world)
+    assert results[("p000", "tw")].state == "published"
+    with world.open_ledger() as ledger:
+        row = ledger.get("p000", "tw")
+        ledger.save(replace(row, state="publishing", claimed_by=dead_claimer(ledger), claimed_at=utcnow(),
+                            remote_id=None, url=None, published_at=None, claim_deadline=utcnow()))
+
+
+def row_of(world: Any) -> Row:
+    with world.open_ledger() as ledger:
+        row = ledger.get("p000", "tw")
+    assert row is not None
+    return row
+
+
+def test_a_crashed_claim_past_max_lateness_is_still_reconciled(worlds: Any) -> None:
+    """Finding 1: a `publishing` row whose claimer died, of a post now past max_lateness (cron was down a
+    day), was neither due nor marked missed: `publishing` for ever, never looked for. It is reconciled with
+    the platform (found: published), and nothing is sent late."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    crashed_after_the_call(world)
+    results = run_here(world, NOW + timedelta(days=2))
+    row = row_of(world)
+    assert row.state == "published" and row.remote_id, (row.state, results)
+    assert creates(world)["twitter"] == 1
+
+
+def test_a_crashed_claim_past_max_lateness_not_on_the_platform_is_missed_not_sent(worlds: Any) -> None:
+    """Finding 1, other half: not on the platform either: recorded missed (never published late)."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    with world.open_ledger() as ledger:
+        dead = dead_claimer(ledger)
+        ledger.save(Row(post_id="p000", channel="tw", state="publishing", claimed_by=dead, claimed_at=utcnow(),
+                        claim_deadline=utcnow(), post_file="posts/p000.md"))
+    run_here(world, NOW + timedelta(days=2))
+    assert row_of(world).state == "missed"
+    assert creates(world)["twitter"] == 0
+
+
+def test_a_dry_run_rehearsing_a_later_day_marks_nothing_missed(worlds: Any) -> None:
+    """Finding 2: `run --dry-run --now <a later day>` (the README's "rehearse a morning") wrote `missed` rows
+    into the real ledger for every post it found too late, and the real run then never published them."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    code, out, err = base.cli(world, "run", "--dry-run", "--now", (NOW + timedelta(days=3)).isoformat(),
+                              "--format", "json")
+    assert code == 0, (out, err)
+    assert '"missed"' in out  # the rehearsal says it would be missed...
+    assert world.ledger_rows() == []  # ...and records nothing
+    assert run_here(world)[("p000", "tw")].state == "published"
+
+
+def test_marking_missed_never_overwrites_a_claim_taken_after_the_read(worlds: Any) -> None:
+    """Finding 3: `run` read the row (nothing on record), then wrote `missed` with a plain save: a claim
+    that `publish` (or another PostgreSQL host) took in between was overwritten; that claim's settle then
+    failed, so a post that went out stayed `missed` on record, and a person publishing it again posted it
+    twice. Now the missed row is written in a claim transaction that sees the claim."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    config = load_config(world.config)
+    ledger, other = (open_ledger(".socialpub/ledger.db", world.root) for _ in range(2))
+    try:
+        read = ledger.get
+        taken: list[Row] = []
+
+        def get_then_other_claims(post_id: str, channel: str) -> Row | None:
+            row = read(post_id, channel)
+            if not taken:  # `publish` claims right after this read
+                claim = other.claim(post_id, channel, lambda current: Row(
+                    post_id=post_id, channel=channel, state="publishing", claimed_by=other.claimer,
+                    claimed_at=utcnow(), claim_deadline=utcnow() + timedelta(minutes=15)))
+                assert claim is not None
+                taken.append(claim)
+            return row
+
+        ledger.get = get_then_other_claims  # type: ignore[method-assign]
+        publisher = Publisher(config, ledger, environ=world.env(), reconcile_grace=0.0)
+        run_due(publisher, load_posts(config).posts, NOW + timedelta(days=2))
+        assert taken
+        sent = replace(taken[0], state="published", remote_id="1", url="https://x.com/i/status/1", claimed_by=None)
+        assert other.settle(sent, holder=other.claimer, action="published"), "the claim was overwritten"
+        assert read("p000", "tw").state == "published"
+    finally:
+        ledger.close()
+        other.close()
