@@ -555,20 +555,25 @@ class Publisher:
             return str(error)
 
     def _record_refusal(self, report: PostReport, rendered: Rendered, result: Result) -> None:
+        """Record a refusal of `run` as a permanent failure, in one claim transaction: never over a claim taken
+        after a read (it would unfence that claim's settle), a settled row, or a state this version does not know."""
         assert self.ledger is not None
         post, channel = report.post, rendered.channel.name
         digest = content_hash(report.all_renders)
-        row = self.ledger.get(post.id, channel)
-        if row is not None and row.state == "failed" and row.last_error == result.error \
-                and same_content(row.content_hash, report.all_renders, self.config.compliance.limits):
-            return  # already on record; do not add an event every minute
-        if row is not None and row.state in ("published", "publishing", "unknown"):
-            return
-        refused = Row(post_id=post.id, channel=channel, state="failed", content_hash=digest,
-                      approval_code=post.approval_code, post_file=post.file, scheduled_at=post.publish_at,
-                      attempts=row.attempts if row else 0, last_error=result.error, transient=False)
-        self.ledger.save(refused)
-        self.ledger.event("refused", refused, error=result.error)
+
+        def decide(row: Row | None) -> Row | None:
+            if row is not None and row.state == "failed" and row.last_error == result.error \
+                    and same_content(row.content_hash, report.all_renders, self.config.compliance.limits):
+                return None  # already on record; do not add an event every minute
+            if row is not None and (row.state not in STATES or row.state in ("published", "publishing", "unknown")):
+                return None
+            return Row(post_id=post.id, channel=channel, state="failed", content_hash=digest,
+                       approval_code=post.approval_code, post_file=post.file, scheduled_at=post.publish_at,
+                       attempts=row.attempts if row else 0, last_error=result.error, transient=False)
+
+        refused = self.ledger.claim(post.id, channel, decide)
+        if refused is not None:
+            self.ledger.event("refused", refused, error=result.error)
 
     # --- the crisis switch and the claim's fence ---
 

@@ -113,3 +113,47 @@ def test_marking_missed_never_overwrites_a_claim_taken_after_the_read(worlds: An
     finally:
         ledger.close()
         other.close()
+
+
+def expired(world: Any) -> None:
+    """p000's approval becomes more than 12 months old: an error-level finding, so `run` refuses it."""
+    world.add(replace(world.posts[0], approval="3001314  Last Updated 6/12"))
+
+
+def test_a_refusal_never_overwrites_a_row_in_a_state_this_version_does_not_know(worlds: Any) -> None:
+    """Finding 4: a row written by a newer version (state 'scheduled') is "never overwritten" by this one;
+    a refusal of `run` overwrote it with `failed` all the same."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    expired(world)
+    with world.open_ledger() as ledger:
+        ledger.save(Row(post_id="p000", channel="tw", state="scheduled", post_file="posts/p000.md"))
+    result = run_here(world)[("p000", "tw")]
+    assert result.state == "refused", result
+    assert row_of(world).state == "scheduled"
+
+
+def test_recording_a_refusal_never_overwrites_a_claim_taken_after_the_read(worlds: Any) -> None:
+    """Finding 3, second writer: `run`'s refusal record read the row and then saved over it, like missed."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    expired(world)
+    config = load_config(world.config)
+    ledger, other = (open_ledger(".socialpub/ledger.db", world.root) for _ in range(2))
+    try:
+        publisher = Publisher(config, ledger, environ=world.env(), reconcile_grace=0.0)
+        posts = load_posts(config).posts
+        claim = other.claim("p000", "tw", lambda current: Row(
+            post_id="p000", channel="tw", state="publishing", claimed_by=other.claimer, claimed_at=utcnow(),
+            claim_deadline=utcnow() + timedelta(minutes=15)))
+        assert claim is not None
+        read = ledger.get
+        ledger.get = lambda post_id, channel: None  # type: ignore[method-assign]  # read before that claim
+        try:
+            results = run_due(publisher, posts, NOW)
+        finally:
+            ledger.get = read  # type: ignore[method-assign]
+        assert [r.state for r in results] == ["refused"]
+        sent = replace(claim, state="published", remote_id="1", url="https://x.com/i/status/1", claimed_by=None)
+        assert other.settle(sent, holder=other.claimer, action="published"), "the claim was overwritten"
+    finally:
+        ledger.close()
+        other.close()
