@@ -11,6 +11,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from socialpub.config import load_config
 from socialpub.ledger import Row, open_ledger, utcnow
 from socialpub.posts import load_posts
@@ -157,3 +159,28 @@ def test_recording_a_refusal_never_overwrites_a_claim_taken_after_the_read(world
     finally:
         ledger.close()
         other.close()
+
+
+@pytest.mark.xfail(strict=True, reason="open: the rules run before an interrupted claim is reconciled; reconciling "
+                   "a refused post needs the take-over moved ahead of the refusal in Publisher._attempt")
+def test_an_interrupted_claim_of_a_post_refused_since_is_still_reconciled(worlds: Any) -> None:
+    """Finding 5 (open): crashed after X made p000; then its approval expired (or the post was edited into a
+    finding). Every run refuses it before reconciling: the row stays `publishing` although the post is on X,
+    and history never says it went out until a person fixes the post."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    crashed_after_the_call(world)
+    expired(world)
+    run_here(world)
+    assert row_of(world).state == "published"
+
+
+@pytest.mark.xfail(strict=True, reason="open: run only reconciles rows of post files it loads; an interrupted "
+                   "claim of a deleted post file would need reconciling from its stored payload alone")
+def test_an_interrupted_claim_of_a_deleted_post_file_is_still_reconciled(worlds: Any) -> None:
+    """Finding 6 (open): crashed after X made p000, then the post file was deleted (a crisis: "take it
+    down"). No run ever looks at the row again: `publishing` for ever, though the post is live on X."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    crashed_after_the_call(world)
+    (world.root / "posts" / "p000.md").unlink()
+    run_here(world)
+    assert row_of(world).state == "published"
