@@ -514,10 +514,12 @@ class Publisher:
                 return Result(post.id, channel, "unknown", error=message, hint=error.hint or
                               f"look on the platform, then socialpub resolve {post.id} --channel {channel} "
                               "(--published URL | --not-published)")
-            if isinstance(error, PlatformError) and error.transient:
-                # Nothing on record again (the claim placeholder): the next run looks first once more.
+            if isinstance(error, CredentialsError) or error.transient:
+                # Nothing on record again (the claim placeholder): the next run looks first once more. A
+                # credential that cannot be read is a configuration fix, failed as in `_send` (cron reports it).
                 self._settle(replace(row, state="new", claimed_by=None, last_error=message), None)
-                return Result(post.id, channel, "retrying", error=message, hint=error.hint)
+                state = "failed" if isinstance(error, CredentialsError) else "retrying"
+                return Result(post.id, channel, state, error=message, hint=error.hint)
             return self._failed(row, post.id, channel, message, error.hint, False, None, "run")
         partial = _incomplete(rendered, found)
         if partial:

@@ -184,3 +184,23 @@ def test_an_interrupted_claim_of_a_deleted_post_file_is_still_reconciled(worlds:
     (world.root / "posts" / "p000.md").unlink()
     run_here(world)
     assert row_of(world).state == "published"
+
+
+def test_a_credential_missing_while_looking_first_is_not_a_permanent_failure(worlds: Any) -> None:
+    """Finding 7: a long-past-due post whose channel credential could not be read during the look before its
+    first send was recorded as a permanent failure ("not retried until the post file changes"), while the same
+    error during the send is retried once the configuration is fixed. Now the next run looks and sends."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]), channels=("tw",))
+    variable = eo.env_var("tw", eo.CREDENTIALS["tw"][0])
+    config = load_config(world.config)
+    ledger = open_ledger(".socialpub/ledger.db", world.root)
+    try:
+        environ = {k: v for k, v in world.env().items() if k != variable}
+        publisher = Publisher(config, ledger, environ=environ, reconcile_grace=0.0)
+        [result] = run_due(publisher, load_posts(config).posts, NOW)
+    finally:
+        ledger.close()
+    assert result.state == "failed" and variable in (result.error or "")
+    assert world.ledger_rows() == []  # nothing on record: the next run looks first again
+    assert run_here(world)[("p000", "tw")].state == "published"  # the variable is set again
+    assert creates(world)["twitter"] == 1
