@@ -204,3 +204,65 @@ def test_a_credential_missing_while_looking_first_is_not_a_permanent_failure(wor
     assert world.ledger_rows() == []  # nothing on record: the next run looks first again
     assert run_here(world)[("p000", "tw")].state == "published"  # the variable is set again
     assert creates(world)["twitter"] == 1
+
+
+def test_resolve_never_overwrites_a_take_over_that_came_after_its_read(tmp_path: Any) -> None:
+    """Finding 8: `resolve --not-published` read an `unknown` row nobody held, then saved over it; a run that
+    took the row over in between (to reconcile it, then send it) lost its claim: its settle failed, the row
+    said "failed, send it", and the next run sent the post a second time. Now resolve refuses (exit 1)."""
+    from socialpub.errors import ExitCode, SocialpubError
+    from socialpub.status import resolve_outcome
+
+    path = str(tmp_path / "ledger.db")
+    person, run = open_ledger(path, tmp_path), open_ledger(path, tmp_path)
+    try:
+        person.save(Row(post_id="p000", channel="tw", state="unknown", last_error="ReadTimeout"))
+        read = person.get
+        taken: list[Row] = []
+
+        def read_then_run_takes_over(post_id: str, channel: str) -> Row | None:
+            row = read(post_id, channel)
+            taken.append(run.claim(post_id, channel, lambda current: replace(
+                current, claimed_by=run.claimer, claim_deadline=utcnow() + timedelta(minutes=15))))
+            return row
+
+        person.get = read_then_run_takes_over  # type: ignore[method-assign]
+        with pytest.raises(SocialpubError) as refused:
+            resolve_outcome(person, "p000", "tw", None)
+        assert refused.value.exit_code == ExitCode.FINDINGS and "nothing was changed" in refused.value.message
+        sent = replace(taken[0], state="published", remote_id="1", claimed_by=None)
+        assert run.settle(sent, holder=run.claimer, action="reconciled"), "the run's claim was overwritten"
+    finally:
+        person.close()
+        run.close()
+
+
+def test_retract_never_overwrites_a_claim_taken_during_the_deletion(worlds: Any) -> None:
+    """Finding 8, second writer: `retract` read the published row, deleted the post (seconds on the network),
+    then saved `retracted` over whatever the row had become: a `publish --again` claim taken meanwhile lost
+    its fence, and its new post was on record as retracted."""
+    from socialpub.status import retract_post
+
+    world = worlds("w", eo.numbered_posts(1, ["tw"]), channels=("tw",))
+    assert run_here(world)[("p000", "tw")].state == "published"
+    config = load_config(world.config)
+    person, other = (open_ledger(".socialpub/ledger.db", world.root) for _ in range(2))
+    try:
+        read = person.rows
+        taken: list[Row] = []
+
+        def rows_then_again_claims() -> list[Row]:
+            rows = read()
+            taken.append(other.claim("p000", "tw", lambda current: replace(
+                current, state="publishing", claimed_by=other.claimer,
+                claim_deadline=utcnow() + timedelta(minutes=15))))
+            return rows
+
+        person.rows = rows_then_again_claims  # type: ignore[method-assign]
+        [result] = retract_post(config, person, "p000", None, environ=world.env())
+        assert result.state == "unknown" and "not recorded as retracted" in (result.error or "")
+        sent = replace(taken[0], state="published", remote_id="2", claimed_by=None)
+        assert other.settle(sent, holder=other.claimer, action="published"), "the again claim was overwritten"
+    finally:
+        person.close()
+        other.close()
