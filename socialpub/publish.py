@@ -573,6 +573,8 @@ class Publisher:
                        approval_code=post.approval_code, post_file=post.file, scheduled_at=post.publish_at,
                        attempts=row.attempts if row else 0, last_error=result.error, transient=False)
 
+        if decide(self.ledger.get(post.id, channel)) is None:
+            return  # the common case (on record already), without a write transaction every run
         refused = self.ledger.claim(post.id, channel, decide)
         if refused is not None:
             self.ledger.event("refused", refused, error=result.error)
@@ -789,6 +791,8 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
     late: set[tuple[str, str]] = set()  # interrupted claims of missed posts: reconciled, never sent late
     for post, channel in missed:
         row = ledger.get(post.id, channel)
+        if row is not None and row.state in ("published", "missed", "retracted"):
+            continue  # settled: no write transaction every run
         if row is not None and row.state in ("publishing", "unknown") and not publisher.dry_run:
             late.add((post.id, channel))
             by_channel.setdefault(channel, []).append(post)
