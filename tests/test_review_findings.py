@@ -83,14 +83,18 @@ def test_a_dry_run_rehearsing_a_later_day_marks_nothing_missed(worlds: Any) -> N
     assert run_here(world)[("p000", "tw")].state == "published"
 
 
-def test_marking_missed_never_overwrites_a_claim_taken_after_the_read(worlds: Any) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_marking_missed_never_overwrites_a_claim_taken_after_the_read(
+    worlds: Any, backend: str, request: pytest.FixtureRequest
+) -> None:
     """Finding 3: `run` read the row (nothing on record), then wrote `missed` with a plain save: a claim
     that `publish` (or another PostgreSQL host) took in between was overwritten; that claim's settle then
     failed, so a post that went out stayed `missed` on record, and a person publishing it again posted it
     twice. Now the missed row is written in a claim transaction that sees the claim."""
-    world = worlds("w", eo.numbered_posts(1, ["tw"]))
+    world = worlds("w", eo.numbered_posts(1, ["tw"]),
+                   ledger=request.getfixturevalue("pg_url") if backend == "postgresql" else None)
     config = load_config(world.config)
-    ledger, other = (open_ledger(".socialpub/ledger.db", world.root) for _ in range(2))
+    ledger, other = (open_ledger(world.ledger or ".socialpub/ledger.db", world.root) for _ in range(2))
     try:
         read = ledger.get
         taken: list[Row] = []
