@@ -96,6 +96,18 @@ def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str |
         )
         refused.exit_code = ExitCode.FINDINGS
         raise refused
+    if row.state in ("publishing", "unknown") and row.claimed_by and row.claim_deadline \
+            and row.claim_deadline > utcnow() and not ledger.claimer_gone(row.claimed_by):
+        # Its liveness is gone, but not surely its process: a request of it may still land until the deadline
+        # (runs wait for it too before they take a claim over).
+        refused = SocialpubError(
+            f"{post_id} on {channel} is claimed by {row.claimed_by}, whose ledger liveness is gone while its claim "
+            f"runs until {row.claim_deadline:%H:%M:%S} UTC: a request of it may still be in flight; nothing was "
+            "changed",
+            hint="resolve it after that time, or once that process has surely stopped",
+        )
+        refused.exit_code = ExitCode.FINDINGS
+        raise refused
     if published is not None:
         remote_id, url = remote_id_from(published)
         settled = replace(row, state="published", remote_id=remote_id, url=url or row.url, published_at=utcnow(),

@@ -270,3 +270,27 @@ def test_retract_never_overwrites_a_claim_taken_during_the_deletion(worlds: Any)
     finally:
         person.close()
         other.close()
+
+
+def test_resolve_waits_for_the_deadline_of_a_claim_whose_liveness_is_gone(pg_url: str, tmp_path: Any) -> None:
+    """Finding 9: runs wait until a claim's deadline before they take over a claim whose PostgreSQL liveness is
+    gone (its host may only have lost its session, mid-request); `resolve --not-published` did not, so the
+    next run sent the post while that host's request could still land: twice."""
+    from socialpub.errors import ExitCode, SocialpubError
+    from socialpub.status import resolve_outcome
+
+    ledger = open_ledger(pg_url, tmp_path)
+    try:
+        ledger.save(Row(post_id="p000", channel="tw", state="publishing", claimed_by="elsewhere:4242:cafe:",
+                        claimed_at=utcnow(), claim_deadline=utcnow() + timedelta(minutes=10)))
+        assert not ledger.claimer_alive("elsewhere:4242:cafe:")  # no session holds its liveness
+        with pytest.raises(SocialpubError) as refused:
+            resolve_outcome(ledger, "p000", "tw", None)
+        assert refused.value.exit_code == ExitCode.FINDINGS and "may still be in flight" in refused.value.message
+        assert ledger.get("p000", "tw").state == "publishing"
+        late = replace(ledger.get("p000", "tw"), claim_deadline=utcnow() - timedelta(seconds=5))
+        ledger.save(late)  # past its deadline: a person may settle it
+        resolve_outcome(ledger, "p000", "tw", None)
+        assert ledger.get("p000", "tw").state == "failed"
+    finally:
+        ledger.close()
