@@ -307,7 +307,9 @@ def test_simultaneous_runs_never_double_post(tmp_path: Path) -> None:
         assert round_.workers == 1
         held = [o for o in round_.outcomes if o.lock_held]
         assert held, [o.stderr for o in round_.outcomes]
-        assert all(o.code == 0 and not o.stdout.strip() and "nothing done" in o.stderr for o in held)
+        # JSON asked: the envelope says "locked", with no results (README, "run --format json").
+        assert all(o.code == 0 and o.data and o.data["status"] == "locked" and o.data["results"] == []
+                   and "nothing done" in o.stderr for o in held)
     if not admin:
         pytest.skip('the PostgreSQL half needs the test server: eval "$(scripts/test-postgres.sh start)"')
     assert not any(r.lock_held for r in done["postgresql"])
