@@ -173,16 +173,17 @@ class Publisher:
         return results
 
     def attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False,
-                now: datetime | None = None) -> Result:
-        """One (post, channel): refuse, skip, reconcile or send, and record it."""
+                now: datetime | None = None, late: bool = False) -> Result:
+        """One (post, channel): refuse, skip, reconcile or send, and record it. `late`: past max_lateness with
+        an interrupted claim on record: reconciled, then missed if not on the platform, never sent."""
         try:
-            return self._attempt(report, rendered, mode=mode, again=again, now=now)
+            return self._attempt(report, rendered, mode=mode, again=again, now=now, late=late)
         except LedgerError as error:  # before any call (an outcome the ledger cannot take is `_unrecorded`)
             return self._done(Result(report.post.id, rendered.channel.name, "failed", error=error.message,
                                      hint=error.hint or "nothing was sent; the next run tries again"))
 
     def _attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False,
-                 now: datetime | None = None) -> Result:
+                 now: datetime | None = None, late: bool = False) -> Result:
         post, channel = report.post, rendered.channel.name
         key = (post.id, channel)
         with self._lock:
@@ -249,6 +250,10 @@ class Publisher:
             if settled is not None:
                 return self._done(settled)
             row = self.ledger.get(post.id, channel)
+        if late:  # not on the platform, and too late to send now
+            lateness = self.config.defaults.max_lateness
+            missed = _mark_missed(self.ledger, post, channel, (now or utcnow()).astimezone(UTC), lateness)
+            return self._done(missed or Result(post.id, channel, "skipped", error="claimed by another run"))
 
         if row is not None and not self._may_send(row, self._same(row, report), mode, again):
             return self._done(self._why_not(row, self._same(row, report)))
@@ -513,10 +518,12 @@ class Publisher:
                 return Result(post.id, channel, "unknown", error=message, hint=error.hint or
                               f"look on the platform, then socialpub resolve {post.id} --channel {channel} "
                               "(--published URL | --not-published)")
-            if isinstance(error, PlatformError) and error.transient:
-                # Nothing on record again (the claim placeholder): the next run looks first once more.
+            if isinstance(error, CredentialsError) or error.transient:
+                # Nothing on record again (the claim placeholder): the next run looks first once more. A
+                # credential that cannot be read is a configuration fix, failed as in `_send` (cron reports it).
                 self._settle(replace(row, state="new", claimed_by=None, last_error=message), None)
-                return Result(post.id, channel, "retrying", error=message, hint=error.hint)
+                state = "failed" if isinstance(error, CredentialsError) else "retrying"
+                return Result(post.id, channel, state, error=message, hint=error.hint)
             return self._failed(row, post.id, channel, message, error.hint, False, None, "run")
         partial = _incomplete(rendered, found)
         if partial:
@@ -554,20 +561,27 @@ class Publisher:
             return str(error)
 
     def _record_refusal(self, report: PostReport, rendered: Rendered, result: Result) -> None:
+        """Record a refusal of `run` as a permanent failure, in one claim transaction: never over a claim taken
+        after a read (it would unfence that claim's settle), a settled row, or a state this version does not know."""
         assert self.ledger is not None
         post, channel = report.post, rendered.channel.name
         digest = content_hash(report.all_renders)
-        row = self.ledger.get(post.id, channel)
-        if row is not None and row.state == "failed" and row.last_error == result.error \
-                and same_content(row.content_hash, report.all_renders, self.config.compliance.limits):
-            return  # already on record; do not add an event every minute
-        if row is not None and row.state in ("published", "publishing", "unknown"):
-            return
-        refused = Row(post_id=post.id, channel=channel, state="failed", content_hash=digest,
-                      approval_code=post.approval_code, post_file=post.file, scheduled_at=post.publish_at,
-                      attempts=row.attempts if row else 0, last_error=result.error, transient=False)
-        self.ledger.save(refused)
-        self.ledger.event("refused", refused, error=result.error)
+
+        def decide(row: Row | None) -> Row | None:
+            if row is not None and row.state == "failed" and row.last_error == result.error \
+                    and same_content(row.content_hash, report.all_renders, self.config.compliance.limits):
+                return None  # already on record; do not add an event every minute
+            if row is not None and (row.state not in STATES or row.state in ("published", "publishing", "unknown")):
+                return None
+            return Row(post_id=post.id, channel=channel, state="failed", content_hash=digest,
+                       approval_code=post.approval_code, post_file=post.file, scheduled_at=post.publish_at,
+                       attempts=row.attempts if row else 0, last_error=result.error, transient=False)
+
+        if decide(self.ledger.get(post.id, channel)) is None:
+            return  # the common case (on record already), without a write transaction every run
+        refused = self.ledger.claim(post.id, channel, decide)
+        if refused is not None:
+            self.ledger.event("refused", refused, error=result.error)
 
     # --- the crisis switch and the claim's fence ---
 
@@ -777,12 +791,20 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
     now = now.astimezone(UTC)  # elapsed-time arithmetic (see due_items)
     due, missed = due_items(config, posts, now)
     results: list[Result] = []
+    by_channel: dict[str, list[Post]] = {}
+    late: set[tuple[str, str]] = set()  # interrupted claims of missed posts: reconciled, never sent late
     for post, channel in missed:
-        result = _mark_missed(ledger, post, channel, now, config.defaults.max_lateness)
+        row = ledger.get(post.id, channel)
+        if row is not None and row.state in ("published", "missed", "retracted"):
+            continue  # settled: no write transaction every run
+        if row is not None and row.state in ("publishing", "unknown") and not publisher.dry_run:
+            late.add((post.id, channel))
+            by_channel.setdefault(channel, []).append(post)
+            continue
+        result = _mark_missed(ledger, post, channel, now, config.defaults.max_lateness, record=not publisher.dry_run)
         if result is not None:
             results.append(publisher._done(result))
 
-    by_channel: dict[str, list[Post]] = {}
     for post, channel in due:
         row = ledger.get(post.id, channel)
         if row is not None and row.state in ("published", "retracted", "missed"):
@@ -820,7 +842,8 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
                     out.append(publisher._done(refusal))
                     continue
             rendered = next(r for r in report.renders if r.channel.name == channel)
-            out.append(publisher.attempt(report, rendered, mode="run", now=now))  # skips too: they say why
+            out.append(publisher.attempt(report, rendered, mode="run", now=now,  # skips too: they say why
+                                         late=(post.id, channel) in late))
         return out
 
     # Build reports (rules) once per post before the channels go in parallel.
@@ -853,21 +876,34 @@ def _recheck(publisher: Publisher, report: PostReport, channel: str, now: dateti
     return fresh, None
 
 
-def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, lateness: timedelta) -> Result | None:
-    row = ledger.get(post.id, channel)
-    if row is not None and row.state not in STATES:
-        return _unknown_state(row)
-    if row is not None and row.state in ("published", "missed", "retracted", "publishing", "unknown"):
-        return None
+def _mark_missed(ledger: Ledger, post: Post, channel: str, now: datetime, lateness: timedelta, *,
+                 record: bool = True) -> Result | None:
+    """Record a (post, channel) too late to publish as missed; None when its row is settled or claimed.
+    Written in one claim transaction (a claim that another run or host takes meanwhile is never overwritten);
+    `record=False` (a dry run, rehearsing another day) writes nothing."""
     assert post.publish_at is not None
     late_by = now - post.publish_at
     message = (f"publish_at {post.publish_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC passed {_human(late_by)} "
                f"ago, more than max_lateness {_human(lateness)}: not published late")
-    missed = Row(post_id=post.id, channel=channel, state="missed", approval_code=post.approval_code,
-                 post_file=post.file, scheduled_at=post.publish_at, attempts=row.attempts if row else 0,
-                 last_error=message)
-    ledger.save(missed)
-    ledger.event("missed", missed, error=message)
+    strange: list[Row] = []
+
+    def decide(current: Row | None) -> Row | None:
+        if current is not None and current.state not in STATES:
+            strange.append(current)
+            return None
+        if current is not None and current.state in ("published", "missed", "retracted", "publishing", "unknown"):
+            return None
+        return Row(post_id=post.id, channel=channel, state="missed", approval_code=post.approval_code,
+                   post_file=post.file, scheduled_at=post.publish_at,
+                   attempts=current.attempts if current else 0, last_error=message)
+
+    missed = ledger.claim(post.id, channel, decide) if record else decide(ledger.get(post.id, channel))
+    if strange:
+        return _unknown_state(strange[0])
+    if missed is None:
+        return None
+    if record:
+        ledger.event("missed", missed, error=message)
     return Result(post.id, channel, "missed", error=message,
                   hint=f"publish it by hand if it is still right: socialpub publish {post.file} --channel {channel}")
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.check import Renderer, same_content
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
-from socialpub.ledger import STATES, Ledger, iso, utcnow
+from socialpub.ledger import STATES, Ledger, Row, iso, utcnow
 from socialpub.posts import load_posts
 from socialpub.publish import Result
 
@@ -96,18 +96,49 @@ def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str |
         )
         refused.exit_code = ExitCode.FINDINGS
         raise refused
+    if row.state in ("publishing", "unknown") and row.claimed_by and row.claim_deadline \
+            and row.claim_deadline > utcnow() and not ledger.claimer_gone(row.claimed_by):
+        # Its liveness is gone, but not surely its process: a request of it may still land until the deadline
+        # (runs wait for it too before they take a claim over).
+        refused = SocialpubError(
+            f"{post_id} on {channel} is claimed by {row.claimed_by}, whose ledger liveness is gone while its claim "
+            f"runs until {row.claim_deadline:%H:%M:%S} UTC: a request of it may still be in flight; nothing was "
+            "changed",
+            hint="resolve it after that time, or once that process has surely stopped",
+        )
+        refused.exit_code = ExitCode.FINDINGS
+        raise refused
     if published is not None:
         remote_id, url = remote_id_from(published)
         settled = replace(row, state="published", remote_id=remote_id, url=url or row.url, published_at=utcnow(),
                           last_error=None, transient=False, next_attempt_at=None, claimed_by=None)
-        ledger.save(settled)
+    else:
+        settled = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
+                          last_error="resolved as not published; the next run may send it")
+    if not _write_unless_changed(ledger, row, settled):
+        changed = SocialpubError(
+            f"{post_id} on {channel} changed while it was being resolved (a run took it over): nothing was changed",
+            hint="socialpub status shows what it is now; resolve what is left",
+        )
+        changed.exit_code = ExitCode.FINDINGS
+        raise changed
+    if published is not None:
         ledger.event("resolve", settled, resolution="published", given=published)
         return f"{post_id} on {channel}: recorded as published ({remote_id})."
-    settled = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
-                      last_error="resolved as not published; the next run may send it")
-    ledger.save(settled)
     ledger.event("resolve", settled, resolution="not-published")
     return f"{post_id} on {channel}: recorded as not published; the next `socialpub run` sends it if it is due."
+
+
+def _write_unless_changed(ledger: Ledger, seen: Row, new: Row) -> bool:
+    """Write `new` over the row a person acted on, in a claim transaction, only if no run claimed or settled it
+    since it was read (a plain save would overwrite that run's claim, and its post would be sent again)."""
+
+    def decide(current: Row | None) -> Row | None:
+        same = current is not None and (current.state, current.claimed_by, current.claim_generation) == (
+            seen.state, seen.claimed_by, seen.claim_generation)
+        return new if same else None
+
+    return ledger.claim(seen.post_id, seen.channel, decide) is not None
 
 
 def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequence[str] | None,
@@ -135,7 +166,13 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                                   hint=error.hint))
             continue
         retracted = replace(row, state="retracted", last_error=None)
-        ledger.save(retracted)
+        if not _write_unless_changed(ledger, row, retracted):  # `publish --again` claimed it meanwhile
+            ledger.event("unrecorded", row, outcome="retracted", why="the row changed during the retraction")
+            results.append(Result(post_id, row.channel, "unknown", row.remote_id, row.url,
+                                  error="deleted on the platform, but the ledger row changed meanwhile (another "
+                                  "run claimed it): not recorded as retracted",
+                                  hint="socialpub status and socialpub history show what the ledger holds"))
+            continue
         ledger.event("retract", retracted)
         results.append(Result(post_id, row.channel, "retracted", row.remote_id, row.url))
     return results

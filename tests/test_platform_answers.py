@@ -313,7 +313,9 @@ def test_a_credential_no_header_can_carry_fails_before_anything_is_sent(world: A
     finally:
         ledger.close()
     assert {r.state for r in results} == {"failed"}
-    assert {row.state for row in rows.values()} == {"failed"}
+    # Failed while looking before the first send (long past due): nothing on record, so the next run looks
+    # first again once the credential is fixed (not a permanent failure waiting for the post to change).
+    assert rows == {}
     assert not [r for r in world.box.requests if r["route"] in eo.CREATE_ROUTES.values()]
     for result in results:
         assert "holds characters no credential has" in result.error
