@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from socialpub.check import Renderer, content_hash
+from socialpub.check import Renderer
 from socialpub.config import load_config
+from socialpub.hashing import content_hash
 from socialpub.posts import load_posts
 from socialpub.rules import RULES, Finding
 from tests.helpers import BASE_CONFIG, MP4, PNG, Repo
