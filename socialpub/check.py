@@ -288,6 +288,7 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
     # The first few files are checked here, before forking: what a check compiles or imports on first use
     # (rule patterns, twitter-text's URL extractor) is then inherited by every worker instead of redone in each.
     outcomes = work.run(files[:_WARM_UP])
+    registry()  # loaded by then unless no warm-up post loaded; workers must not each import the rules
     # Frozen objects are left alone by the workers' garbage collectors, so the pages that hold them stay
     # shared instead of being copied into every worker (which cost a third more CPU time).
     gc.freeze()

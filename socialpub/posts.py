@@ -127,7 +127,7 @@ class Post:
 
     def as_rendered_by(self, version: int) -> Post:
         """This post as an earlier socialpub rendered it, to recognise content hashes recorded before an
-        upgrade (socialpub.check.same_content). Version 1: Markdown sent literally, the body's final newline
+        upgrade (socialpub.hashing.same_content). Version 1: Markdown sent literally, the body's final newline
         kept, a Facebook photo or video post's link added only when sending."""
         if version >= self.render_version:
             return self
