@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialpub.adapters.base import adapter_class
-from socialpub.config import write_secret
+from socialpub.credentials import write_secret
 from socialpub.errors import CredentialsError, SocialpubError
 
 if TYPE_CHECKING:

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import multiprocessing
 import os
 import signal
@@ -22,8 +20,9 @@ from pathlib import Path
 from socialpub.adapters.base import Adapter, Rendered, adapter_for
 from socialpub.config import Config
 from socialpub.errors import PostError, SocialpubError
+from socialpub.hashing import content_hash
 from socialpub.posts import Post, discover, duplicate_id, load_post
-from socialpub.rules import RULES, Finding, evaluate
+from socialpub.rules import Finding, evaluate, registry
 
 
 @dataclass
@@ -97,7 +96,7 @@ class CheckResult:
 
 
 def file_finding(error: PostError, post_id: str | None = None) -> Finding:
-    rule = RULES[error.rule]
+    rule = registry()[error.rule]
     message = f"{error.key}: {error.message}" if error.key else error.message
     return Finding(
         rule=rule.id,
@@ -289,6 +288,7 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
     # The first few files are checked here, before forking: what a check compiles or imports on first use
     # (rule patterns, twitter-text's URL extractor) is then inherited by every worker instead of redone in each.
     outcomes = work.run(files[:_WARM_UP])
+    registry()  # loaded by then unless no warm-up post loaded; workers must not each import the rules
     # Frozen objects are left alone by the workers' garbage collectors, so the pages that hold them stay
     # shared instead of being copied into every worker (which cost a third more CPU time).
     gc.freeze()
@@ -311,61 +311,3 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
         pool.shutdown(wait=False, cancel_futures=True)  # after an interruption: no file is started any more
         _forked_work = None
     return outcomes
-
-
-def content_hash(renders: Iterable[Rendered], digests: dict[Path, str] | None = None) -> str:
-    """What an approver approves: every channel's text, title, link and board, and every media file's bytes.
-
-    `digests` (file -> sha256) is filled as files are hashed, and read first: what a run checked is what it
-    compares the bytes it sends with (socialpub.payload).
-    """
-    digests = {} if digests is None else digests
-
-    def media_digest(file: Path) -> str:
-        if file not in digests:
-            digests[file] = file_digest(file)
-        return digests[file]
-
-    digest = hashlib.sha256()
-    for r in sorted(renders, key=lambda r: r.channel.name):
-        media = [*r.media, *([r.thumbnail] if r.thumbnail else [])]
-        record = {
-            "channel": r.channel.name,
-            "parts": [p.text for p in r.parts],
-            "title": r.title,
-            "link": r.link,
-            "board": r.board,
-            "media": [[m.path, m.alt, media_digest(m.file) if m.file else None] for m in media],
-        }
-        digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
-
-
-def same_content(
-    recorded: str | None, renders: Sequence[Rendered], limits: dict[str, dict[str, int]] | None = None
-) -> bool:
-    """Whether a hash recorded earlier (approved_sha256, a ledger row) is this content's hash: as rendered now,
-    or as an earlier socialpub rendered the same file (posts.RENDER_VERSION), so that upgrading socialpub alone
-    never looks like an edit. `renders` are every channel's (as for content_hash)."""
-    if not recorded:
-        return False
-    recorded = recorded.lower()
-    if recorded == content_hash(renders):
-        return True
-    post = renders[0].post if renders else None
-    if post is None:
-        return False
-    for version in range(1, post.render_version):
-        earlier = post.as_rendered_by(version)
-        if recorded == content_hash([adapter_for(r.channel, limits).render(earlier) for r in renders]):
-            return True
-    return False
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -462,8 +462,9 @@ def hash_(
         socialpub hash posts/oncavix-facebook.md
     """
     from socialpub import report
-    from socialpub.check import Renderer, content_hash
+    from socialpub.check import Renderer
     from socialpub.errors import SocialpubError
+    from socialpub.hashing import content_hash
     from socialpub.posts import load_posts, select_posts
 
     config = ctx.obj.load()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from socialpub.adapters.base import Part, Rendered
-from socialpub.check import file_digest
+from socialpub.hashing import file_digest
 from socialpub.media import Media
 
 VERSION = 1

@@ -19,7 +19,7 @@ from socialpub.adapters.base import COMMON_OVERRIDE_KEYS, KINDS, adapter_class
 from socialpub.errors import PostError, SocialpubError
 from socialpub.media import Media, sniff_file
 from socialpub.plaintext import markdown_to_text
-from socialpub.tomlsource import Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text
+from socialpub.tomlsource import Key, Problems, Source, TomlDoc, did_you_mean, parse_toml, read_text
 
 if TYPE_CHECKING:
     from socialpub.config import Config
@@ -86,37 +86,6 @@ POST_SCHEMA: dict[str, Key] = {
 TOML_POST_SCHEMA = {**POST_SCHEMA, "text": Key(str, required=True)}  # a .toml post has its text as a key
 
 
-class Source:
-    """Where a rendered field comes from: the post file and the line its value starts on.
-
-    The line is looked up only when asked for: a post without findings never needs it.
-    """
-
-    __slots__ = ("file", "_line", "_doc", "_path")
-
-    def __init__(self, file: str, line: int | None = None, *, doc: TomlDoc | None = None,
-                 path: tuple[str, ...] = ()) -> None:
-        self.file = file
-        self._line = line
-        self._doc = doc
-        self._path = path
-
-    @property
-    def line(self) -> int:
-        if self._line is None:
-            self._line = (self._doc.line(*self._path) if self._doc else None) or 1
-        return self._line
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Source) and (self.file, self.line) == (other.file, other.line)
-
-    def __hash__(self) -> int:
-        return hash((self.file, self.line))
-
-    def __repr__(self) -> str:
-        return f"Source({self.file!r}, {self.line})"
-
-
 @dataclass(frozen=True)
 class Suppression:
     rule: str
@@ -158,7 +127,7 @@ class Post:
 
     def as_rendered_by(self, version: int) -> Post:
         """This post as an earlier socialpub rendered it, to recognise content hashes recorded before an
-        upgrade (socialpub.check.same_content). Version 1: Markdown sent literally, the body's final newline
+        upgrade (socialpub.hashing.same_content). Version 1: Markdown sent literally, the body's final newline
         kept, a Facebook photo or video post's link added only when sending."""
         if version >= self.render_version:
             return self
@@ -526,7 +495,9 @@ def _build_post(
             if not checked["reason"].strip():
                 problems.add("a suppression needs a reason", ("suppress", index, "reason"))
                 continue
-            from socialpub.rules.engine import RULES
+            from socialpub.rules import registry
+
+            RULES = registry()
 
             if checked["rule"] not in RULES:
                 guess = did_you_mean(checked["rule"], RULES)

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.check import PostReport, Renderer, check_post, content_hash, same_content
+from socialpub.check import PostReport, Renderer, check_post
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError, Stopped
+from socialpub.hashing import content_hash, same_content
 from socialpub.ledger import STATES, Ledger, LedgerError, Row, utcnow
 from socialpub.payload import Frozen, MediaUnreadable, canonical, freeze, rebuild
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from socialpub.check import CheckResult
-from socialpub.rules import RULES, Finding
+from socialpub.rules import Finding, registry
 from socialpub.terminal import printable, visible
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -288,7 +288,7 @@ def check_sarif(result: CheckResult, tool_version: str) -> str:
     """SARIF 2.1.0 with the whole rule catalogue and one result per finding (suppressed ones marked)."""
     rules = [
         _descriptor(r.id, r.name, r.level, r.summary, r.help, r.principle, r.suppressible)
-        for r in RULES.values()
+        for r in registry().values()
     ]
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []

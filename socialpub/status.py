@@ -9,8 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialpub.check import Renderer, same_content
+from socialpub.check import Renderer
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
+from socialpub.hashing import same_content
 from socialpub.ledger import STATES, Ledger, Row, iso, utcnow
 from socialpub.posts import load_posts
 from socialpub.publish import Result

@@ -103,6 +103,37 @@ class TomlDoc:
         return None
 
 
+class Source:
+    """Where a rendered field comes from: the post file and the line its value starts on.
+
+    The line is looked up only when asked for: a post without findings never needs it.
+    """
+
+    __slots__ = ("file", "_line", "_doc", "_path")
+
+    def __init__(self, file: str, line: int | None = None, *, doc: TomlDoc | None = None,
+                 path: tuple[str, ...] = ()) -> None:
+        self.file = file
+        self._line = line
+        self._doc = doc
+        self._path = path
+
+    @property
+    def line(self) -> int:
+        if self._line is None:
+            self._line = (self._doc.line(*self._path) if self._doc else None) or 1
+        return self._line
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Source) and (self.file, self.line) == (other.file, other.line)
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.line))
+
+    def __repr__(self) -> str:
+        return f"Source({self.file!r}, {self.line})"
+
+
 def parse_toml(text: str, file: str, *, first_line: int = 1, error: type[SocialpubError] = SocialpubError) -> TomlDoc:
     """Parse TOML, turning a syntax error into `error` with the file's own line and column."""
     try:
@@ -135,6 +166,11 @@ def parse_toml(text: str, file: str, *, first_line: int = 1, error: type[Socialp
 
 
 # --- schema checks -------------------------------------------------------------------------------
+
+# Calendar dates the rules judge (campaign days, approval months) lie in these years: outside them a date is
+# a typing slip ("0201-09-01"), and near year 1 or 9999 a time zone or a month added would leave the calendar.
+PLAUSIBLE_YEARS = range(1900, 3000)
+
 
 TYPE_NAMES = {
     str: "a string",

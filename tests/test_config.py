@@ -16,8 +16,10 @@ import pytest
 
 from socialpub.config import CredentialRef, find_config, load_config, parse_duration
 from socialpub.errors import ConfigError, CredentialsError, ExitCode
-from socialpub.rules import RULES
+from socialpub.rules import registry
 from tests.helpers import BASE_CONFIG, Repo
+
+RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
 
 PROJECT = Path(__file__).resolve().parents[1]
 SECRET = "abc123"

@@ -33,7 +33,8 @@ from socialpub.adapters.pinterest import PinterestAdapter
 from socialpub.adapters.twitter import TwitterAdapter
 from socialpub.auth import token_folder
 from socialpub.cli import app
-from socialpub.config import Channel, CredentialRef, load_config, write_secret
+from socialpub.config import Channel, CredentialRef, load_config
+from socialpub.credentials import write_secret
 from socialpub.errors import ConfigError, CredentialsError, PlatformError
 from socialpub.ledger import SQLiteLedger, open_ledger
 from socialpub.loopback import Listener, redirect_problem

@@ -39,7 +39,9 @@ def test_readme_starts_with_the_two_quickstart_commands() -> None:
 
 
 def test_readme_documents_every_rule() -> None:
-    from socialpub.rules import RULES
+    from socialpub.rules import registry
+
+    RULES = registry()
 
     missing = [rule_id for rule_id in RULES if rule_id not in README]
     assert missing == []

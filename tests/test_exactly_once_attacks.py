@@ -369,8 +369,8 @@ def test_a_video_changed_while_it_is_uploaded_is_never_published(worlds: Any, ch
 def test_a_streamed_multipart_body_stops_before_its_last_block_when_the_file_changed(tmp_path: Path) -> None:
     """Facebook and Pinterest stream videos as one multipart body: the last block is held back until the
     bytes read so far hash to what was checked."""
-    from socialpub.check import file_digest
     from socialpub.errors import PlatformError
+    from socialpub.hashing import file_digest
     from socialpub.http import MultipartFile
     from socialpub.media import Media
 

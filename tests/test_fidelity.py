@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from socialpub.check import Renderer, check_post, content_hash, same_content
+from socialpub.check import Renderer, check_post
 from socialpub.config import load_config
+from socialpub.hashing import content_hash, same_content
 from socialpub.ledger import Row, SQLiteLedger
 from socialpub.posts import load_posts
 from socialpub.publish import Publisher

@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from socialpub.check import CheckResult
 from socialpub.config import load_config
 from socialpub.errors import ConfigError
-from socialpub.rules import RULES, Finding
+from socialpub.rules import Finding, registry
 from tests.helpers import BASE_CONFIG, MP4, PNG, Repo
+
+RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
 
 FUZZ = settings(
     max_examples=150,

@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from socialpub import report
 from socialpub.check import CheckResult
-from socialpub.rules import RULES, Finding
+from socialpub.rules import Finding, registry
 from tests.helpers import Repo
+
+RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
 
 LONG_TWEET = "Living with metastatic breast cancer: " + "x" * 300
 BROKEN = "+++\nnot toml = = \n+++\n"

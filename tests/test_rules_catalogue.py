@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from socialpub.rules import RULES
+from socialpub.rules import registry
 from tests.helpers import PNG, Repo
+
+RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 SECTION = re.compile(r"^## (SP-[A-Z]+-\d{3})[ \t]*$", re.MULTILINE)

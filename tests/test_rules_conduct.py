@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from socialpub.errors import ConfigError
-from socialpub.rules import RULES, Finding
+from socialpub.rules import Finding, registry
 from tests.helpers import BASE_CONFIG, PNG, Repo
+
+RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
 
 PIN_TABLE = '[pinterest]\nboard = "Internships and Students"\n'
 MEDWATCH = ("You are encouraged to report negative side effects of prescription drugs to the FDA. "

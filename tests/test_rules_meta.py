@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 
-from socialpub.check import Renderer, content_hash
+from socialpub.check import Renderer
 from socialpub.config import load_config
+from socialpub.hashing import content_hash
 from socialpub.posts import load_posts
-from socialpub.rules import RULES, Finding
+from socialpub.rules import Finding, registry
 from tests.helpers import BASE_CONFIG, MP4, PNG, Repo
+
+RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
 
 EDT = timezone(timedelta(hours=-4))
 EST = timezone(timedelta(hours=-5))

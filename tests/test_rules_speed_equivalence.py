@@ -20,11 +20,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialpub.config import load_config
-from socialpub.rules import RULES, balance, conduct, engine
+from socialpub.rules import balance, conduct, engine, registry
 from socialpub.rules import text as T
 from socialpub.rules.lexicon import BUILTIN
 from tests.helpers import Repo
 from tests.test_text import whole_text_spans
+
+RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
 
 # Lists with every shape of term: wildcards, hashtags, terms without a word, non-ASCII words, quotes, dashes.
 ODD_TERMS = (

@@ -49,7 +49,7 @@ from socialpub.adapters.base import (
     answer_text,
     usable_token,
 )
-from socialpub.config import write_secret
+from socialpub.credentials import write_secret
 from socialpub.errors import CredentialsError, PlatformError, PostError
 from socialpub.http import (
     CONNECT_TIMEOUT,
@@ -69,7 +69,7 @@ from socialpub.tomlsource import Key, did_you_mean
 if TYPE_CHECKING:
     import requests
 
-    from socialpub.config import Channel, write_secret
+    from socialpub.config import Channel
     from socialpub.media import Media
     from socialpub.posts import Post
 

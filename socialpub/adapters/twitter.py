@@ -49,7 +49,7 @@ from socialpub.adapters.base import (
     usable_token,
     with_link,
 )
-from socialpub.config import write_secret
+from socialpub.credentials import write_secret
 from socialpub.errors import CredentialsError, PlatformError, Stopped
 from socialpub.http import (
     CONNECT_TIMEOUT,

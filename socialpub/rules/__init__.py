@@ -1,15 +1,48 @@
-"""The compliance rules, grouped by rule-id family (docs/rules.md). Importing this package registers them all."""
+"""The compliance rules, grouped by rule-id family (docs/rules.md).
 
-from socialpub.rules import (  # noqa: F401  (each module registers its rules)
-    balance,
-    channel,
-    claims,
-    conduct,
-    files,
-    meta,
-    offlabel,
-    visible,
-)
-from socialpub.rules.engine import RULES, Finding, evaluate
+Importing this package registers nothing: `registry()` imports the rule modules once per process (their
+`@rule` decorators fill the catalogue) and returns the catalogue; `evaluate` calls it first. `check` loads it
+before its workers fork, so they inherit the loaded catalogue.
+"""
 
-__all__ = ["RULES", "Finding", "evaluate"]
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from socialpub.rules import engine
+from socialpub.rules.engine import Finding, Rule
+
+if TYPE_CHECKING:
+    from socialpub.adapters.base import Rendered
+    from socialpub.config import Compliance
+    from socialpub.posts import Post
+
+_loaded = False
+
+
+def registry() -> dict[str, Rule]:
+    """Every rule by id, loaded on the first call."""
+    global _loaded
+    if not _loaded:
+        from socialpub.rules import (  # noqa: F401  (each module registers its rules when first imported)
+            balance,
+            channel,
+            claims,
+            conduct,
+            files,
+            meta,
+            offlabel,
+            visible,
+        )
+
+        _loaded = True
+    return engine.RULES
+
+
+def evaluate(post: Post, renders: list[Rendered], compliance: Compliance, **options: Any) -> list[Finding]:
+    """Every finding of every rule for one post (options: see engine.evaluate_registered), rules loaded."""
+    registry()
+    return engine.evaluate_registered(post, renders, compliance, **options)
+
+
+__all__ = ["Finding", "Rule", "evaluate", "registry"]

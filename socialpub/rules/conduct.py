@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from socialpub.posts import Source
 from socialpub.rules import text as T
 from socialpub.rules.engine import Context, Field, Hit, rule
 from socialpub.rules.lexicon import BUILTIN
+from socialpub.tomlsource import Source
 
 # --- shared helpers ------------------------------------------------------------------------------
 

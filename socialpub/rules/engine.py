@@ -378,7 +378,7 @@ class Context:
         return found  # type: ignore[no-any-return]
 
 
-def evaluate(
+def evaluate_registered(
     post: Post,
     renders: list[Rendered],
     compliance: Compliance,
@@ -388,8 +388,8 @@ def evaluate(
     only: Iterable[str] | None = None,
     all_renders: list[Rendered] | None = None,
 ) -> list[Finding]:
-    """Every finding of every rule for one post and its rendered channels, suppressions applied."""
-    import socialpub.rules  # noqa: F401  (registers the catalogue)
+    """Every finding of every rule registered so far for one post and its rendered channels, suppressions
+    applied. socialpub.rules.evaluate loads the catalogue first: call that one."""
 
     findings: list[Finding] = []
     everything = renders if all_renders is None else all_renders

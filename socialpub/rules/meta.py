@@ -14,9 +14,10 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from socialpub.posts import Source
+from socialpub.hashing import content_hash, same_content
 from socialpub.rules import text as T
 from socialpub.rules.engine import Context, Hit, rule
+from socialpub.tomlsource import PLAUSIBLE_YEARS, Source
 
 # --- approval code (META-001/002/003) -------------------------------------------------------------
 
@@ -67,8 +68,6 @@ def _approval_of(ctx: Context) -> Approval | None:
         # A regex without month/yy groups says nothing about the approval date: META-002/003 cannot judge.
         # isdecimal, not isdigit: int() refuses "²", which isdigit() accepts.
         if month_text and year_text and month_text.isdecimal() and year_text.isdecimal():
-            from socialpub.config import PLAUSIBLE_YEARS
-
             # Longer numbers are no month or year (and int() refuses 4,301 digits and more).
             month = int(month_text) if len(month_text) <= 4 else 0
             year = -1 if len(year_text) > 4 else int(year_text) if len(year_text) == 4 else 2000 + int(year_text)
@@ -462,8 +461,6 @@ def changed_since_approval(ctx: Context) -> Iterable[Hit]:
     approved = ctx.post.approved_sha256
     if not approved:
         return
-    from socialpub.check import content_hash, same_content  # here: socialpub.check imports the rules
-
     if not same_content(approved, ctx.all_renders, ctx.compliance.limits):
         current = content_hash(ctx.all_renders)
         yield Hit(

@@ -12,6 +12,7 @@ It bounds what it accepts, like the platforms' front ends: a request body of mor
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import re
@@ -272,6 +273,30 @@ class Fault:
         return (self.method is None or self.method == method) and re.search(self.path, path) is not None
 
 
+# One module per platform, like the adapters.
+PLATFORM_MODULES = {
+    "twitter": "socialpub.sandbox.twitter:TwitterSandbox",
+    "facebook": "socialpub.sandbox.facebook:FacebookSandbox",
+    "youtube": "socialpub.sandbox.youtube:YouTubeSandbox",
+    "pinterest": "socialpub.sandbox.pinterest:PinterestSandbox",
+}
+
+
+def platforms() -> list[type[Platform]]:
+    """The platform classes whose modules exist (each is written with its adapter)."""
+    found = []
+    for target in PLATFORM_MODULES.values():
+        module_name, _, class_name = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        found.append(getattr(module, class_name))
+    return found
+
+
 class Sandbox:
     """The simulator. `with Sandbox() as box: box.url` serves on a free loopback port in a thread."""
 
@@ -298,8 +323,6 @@ class Sandbox:
         self.static_expired = False  # an injected expiry also ends the throw-away 'sandbox-…' tokens
         self._ids = itertools.count(1_000_000_000_000_000_001)
         self._windows: dict[str, deque[float]] = {}
-        from socialpub.sandbox import platforms
-
         self.platforms = [cls(self) for cls in platforms()]
         self.table = [r for p in self.platforms for r in p.routes()]
         self.server = _QuietServer((host, port), _handler_class(self))
