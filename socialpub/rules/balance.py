@@ -170,9 +170,10 @@ def _names(ctx: Context) -> tuple[Matcher, dict[str, list[tuple[Product, bool]]]
 
 
 def view(ctx: Context, unit: Unit) -> View:
-    """The product rules' view of a unit, made once per unit (a unit belongs to one context, so to one
-    configuration) and kept on the unit."""
-    found: View | None = unit.__dict__.get("_product_view")
+    """The product rules' view of a unit of this context, made once per unit (a unit belongs to one context, so
+    to one configuration) and kept in the context's memo."""
+    key = ("product-view", unit.index)
+    found: View | None = ctx.memo.get(key)  # type: ignore[assignment]
     if found is not None:
         return found
     result = View(unit.prose(), words(ctx, "absolute_exceptions"))
@@ -181,7 +182,7 @@ def view(ctx: Context, unit: Unit) -> View:
         for f, start, end in result.find(names):
             for product, is_brand in lookup.get(_norm(f.value[start:end]), ()):
                 result.mentions.append(Mention(product, f, start, end, is_brand))
-    unit.__dict__["_product_view"] = result
+    ctx.memo[key] = result
     return result
 
 

@@ -22,19 +22,13 @@ from socialpub.rules.lexicon import BUILTIN
 # --- shared helpers ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class _Text:
     """A visible field of one unit (or the text a reply answers) with its URL-masked value."""
 
     unit: int
     field: Field
     masked: str
-
-    def __init__(self, unit: int, field: Field, masked: str) -> None:
-        attributes = self.__dict__  # the frozen dataclass's __init__ without its object.__setattr__ calls
-        attributes["unit"] = unit
-        attributes["field"] = field
-        attributes["masked"] = masked
 
 
 _DIGIT = re.compile(r"\d")

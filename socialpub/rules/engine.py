@@ -135,7 +135,7 @@ class Finding:
 # --- what rules see ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Field:
     """One piece of text a channel receives: name ('text', 'title', 'alt', 'link'), value, and where from.
 
@@ -147,16 +147,9 @@ class Field:
     name: str
     value: str
     source: Source | None
-    view: T.View | None
-
-    def __init__(self, name: str, value: str, source: Source | None, view: T.View | None = None) -> None:
-        # What the frozen dataclass's __init__ does, without its object.__setattr__ calls (a post
-        # makes several fields per channel).
-        attributes = self.__dict__
-        attributes["name"] = name
-        attributes["value"] = value
-        attributes["source"] = source
-        attributes["view"] = view
+    view: T.View | None = None
+    # What the rules read of the value, looked up at first use (`facts`); shared with every field of the same text
+    _facts: T.Facts | None = field(default=None, init=False, repr=False, compare=False)
 
     @staticmethod
     def of(name: str, text: str, source: Source | None) -> Field:
@@ -169,17 +162,21 @@ class Field:
         """The text that is sent."""
         return self.value if self.view is None else self.view.original
 
-    @T.once
+    @property
     def facts(self) -> T.Facts:
         """What the rules read of the value (`T.Facts`), shared with every field of the same text."""
-        return T.facts(self.value)
+        found = self._facts
+        if found is None:
+            found = T.facts(self.value)
+            object.__setattr__(self, "_facts", found)  # a cache, not a change: the field stays what it was
+        return found
 
-    @T.once
+    @property
     def masked(self) -> str:
         """The value with URLs blanked out (same length, so offsets still point into `value`)."""
         return self.facts.masked  # type: ignore[no-any-return]
 
-    @T.once
+    @property
     def words(self) -> frozenset[str] | None:
         """The words of `masked`, for the pre-check of word lists (`T.Matcher`; see `T.words_of`)."""
         return self.facts.words  # type: ignore[no-any-return]
@@ -195,25 +192,21 @@ class Field:
         return self.facts.has_digit  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """What a rule checks as one post: a tweet of a thread with its media alt texts, or a whole post."""
 
     index: int
     fields: tuple[Field, ...]
+    # Fields of words (title, text, alt texts): where brand, claim and list rules look
+    _prose: tuple[Field, ...] = field(init=False, repr=False, compare=False)
 
-    def __init__(self, index: int, fields: tuple[Field, ...]) -> None:
-        attributes = self.__dict__
-        attributes["index"] = index
-        attributes["fields"] = fields
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_prose", tuple(f for f in self.fields if f.name != "link"))
 
     def prose(self) -> tuple[Field, ...]:
         """Fields of words (title, text, alt texts): where brand, claim and list rules look."""
         return self._prose
-
-    @T.once
-    def _prose(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.name != "link")
 
     def search(self, pattern: re.Pattern[str] | T.Matcher) -> Iterator[tuple[Field, re.Match[str]]]:
         for f in self._prose:
@@ -236,7 +229,7 @@ class Unit:
         return out
 
 
-@dataclass(init=False)
+@dataclass(slots=True)
 class Context:
     post: Post
     compliance: Compliance
@@ -248,31 +241,11 @@ class Context:
     # What rules compute once per context and share (e.g. the visible texts of the conduct rules).
     memo: dict[object, object] = field(default_factory=dict, repr=False)
     # The word lists `may_match` answered for, and those of them that can match.
-    _matchable: tuple[frozenset[T.Matcher], Collection[T.Matcher]] | None = field(default=None, repr=False)
-
-    def __init__(
-        self,
-        post: Post,
-        compliance: Compliance,
-        rendered: Rendered | None,
-        at: datetime | None,
-        timezone: object = None,
-        all_renders: list[Rendered] | None = None,
-        _units: list[Unit] | None = None,
-        memo: dict[object, object] | None = None,
-    ) -> None:
-        # The dataclass's __init__, written out: a post makes one context per channel and one for itself.
-        self.post = post
-        self.compliance = compliance
-        self.rendered = rendered
-        self.at = at
-        self.timezone = timezone
-        self.all_renders = [] if all_renders is None else all_renders
-        self._units = _units
-        self.memo = {} if memo is None else memo
-        self._matchable = None
-        self._viewed: list[Field] | None = None  # the fields whose value is a normalised view
-        self._excerpts: dict[tuple[str, int, str], int] = {}  # (rule, field, excerpt) -> how many mapped back
+    _matchable: tuple[frozenset[T.Matcher], Collection[T.Matcher]] | None = field(default=None, init=False,
+                                                                                   repr=False)
+    _viewed: list[Field] | None = field(default=None, init=False, repr=False)  # fields whose value is a view
+    # (rule, field, excerpt) -> how many mapped back
+    _excerpts: dict[tuple[str, int, str], int] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def channel(self) -> str | None:
