@@ -319,9 +319,9 @@ class Context:
         checked = self._matchable
         if checked is None or matcher not in checked[0]:
             cache = self.compliance.cache
-            lists: T.Lists | None = cache.get(("engine", "lists"))
+            lists = cache.lists
             if lists is None:
-                lists = cache[("engine", "lists")] = T.Lists()
+                lists = cache.lists = T.Lists()
             lists.add(matcher)  # the lists are those asked about in a configuration's first contexts
             found: set[T.Matcher] = set()
             for unit in self.units():
@@ -332,23 +332,21 @@ class Context:
 
     def words(self, name: str) -> T.Matcher:
         """A built-in word list extended by [compliance.lexicon], compiled once per configuration."""
-        key = ("words", name)
-        cache = self.compliance.cache
-        found = cache.get(key)
+        lists = self.compliance.cache.word_lists
+        found = lists.get(name)
         if found is None:
             from socialpub.rules.lexicon import BUILTIN
 
-            found = cache[key] = T.matcher((*BUILTIN.get(name, ()), *self.compliance.lexicon.get(name, ())))
-        return found  # type: ignore[no-any-return]
+            found = lists[name] = T.matcher((*BUILTIN.get(name, ()), *self.compliance.lexicon.get(name, ())))
+        return found
 
     def terms(self, key: object, terms: Iterable[str]) -> T.Matcher:
         """A configured list (product names, risks…) compiled once per configuration."""
-        cache = self.compliance.cache
-        full = ("terms", key)
-        found = cache.get(full)
+        lists = self.compliance.cache.term_lists
+        found = lists.get(key)
         if found is None:
-            found = cache[full] = T.matcher(tuple(terms))
-        return found  # type: ignore[no-any-return]
+            found = lists[key] = T.matcher(tuple(terms))
+        return found
 
 
 def evaluate(
@@ -390,10 +388,9 @@ def _plan(
     each with its level per context. Made once per configuration and combination of channels (and again
     when the catalogue changes)."""
     rules = tuple(RULES.values())
-    cache = compliance.cache
-    table: tuple[tuple[Rule, ...], dict[object, list[_Step]]] | None = cache.get(("engine", "plans"))
+    table = compliance.cache.plans
     if table is None or table[0] != rules:
-        table = cache[("engine", "plans")] = (rules, {})
+        table = compliance.cache.plans = (rules, {})
     plans = table[1]
     key = (channels, wanted)
     plan = plans.get(key)
