@@ -148,8 +148,12 @@ class Field:
     value: str
     source: Source | None
     view: T.View | None = None
-    # What the rules read of the value, looked up at first use (`facts`); shared with every field of the same text
-    _facts: T.Facts | None = field(default=None, init=False, repr=False, compare=False)
+    # What the rules read of the value (`T.Facts`, each part computed at first use), shared with every field of
+    # the same text; looked up once here: the rules read it many times per field.
+    facts: T.Facts = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", T.facts(self.value))
 
     @staticmethod
     def of(name: str, text: str, source: Source | None) -> Field:
@@ -161,15 +165,6 @@ class Field:
     def original(self) -> str:
         """The text that is sent."""
         return self.value if self.view is None else self.view.original
-
-    @property
-    def facts(self) -> T.Facts:
-        """What the rules read of the value (`T.Facts`), shared with every field of the same text."""
-        found = self._facts
-        if found is None:
-            found = T.facts(self.value)
-            object.__setattr__(self, "_facts", found)  # a cache, not a change: the field stays what it was
-        return found
 
     @property
     def masked(self) -> str:
@@ -202,7 +197,7 @@ class Unit:
     _prose: tuple[Field, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_prose", tuple(f for f in self.fields if f.name != "link"))
+        object.__setattr__(self, "_prose", tuple([f for f in self.fields if f.name != "link"]))
 
     def prose(self) -> tuple[Field, ...]:
         """Fields of words (title, text, alt texts): where brand, claim and list rules look."""
