@@ -389,7 +389,7 @@ class Publisher:
                 # next run tries again once it resolves (the post itself need not change). Still shown as
                 # failed (exit 3), so that cron reports it rather than retrying in silence.
                 failed = self._failed(row, post_id, channel, str(error), error.hint, True, 0.0, mode)
-                return replace(failed, state=State.FAILED)
+                return replace(failed, state=Outcome.FAILED)
             return self._published(row, post_id, channel, receipt)
 
     def _published(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:
