@@ -47,3 +47,12 @@ def test_slotted_values_survive_pickling_and_stay_frozen() -> None:
         except dataclasses.FrozenInstanceError:
             continue
         raise AssertionError(f"{type(value).__name__} can be changed")
+
+
+def test_replace_of_a_field_reads_the_new_value() -> None:
+    field = engine.Field.of("text", "see https://x.example now", None)
+    assert field.masked.startswith("see ") and "x.example" not in field.masked
+    other = dataclasses.replace(field, value="plain words")
+    assert (other.masked, other.facts.text) == ("plain words", "plain words")  # its facts, not the old field's
+    unit = engine.Unit(0, (field, engine.Field("link", "https://y.example", None)))
+    assert dataclasses.replace(unit, fields=(other,)).prose() == (other,)
