@@ -767,7 +767,7 @@ def run(
         */5 * * * * cd /srv/posts && socialpub run --quiet
     """
     from socialpub.posts import load_posts
-    from socialpub.publish import NothingDone, Publisher, Result, exit_code, run_due
+    from socialpub.publish import NothingDone, Outcome, Publisher, Result, exit_code, run_due
 
     globals_: Globals = ctx.obj
     config = globals_.load()
@@ -777,7 +777,8 @@ def run(
         loaded = load_posts(config, due_by=moment)
         publisher = Publisher(config, opened.ledger, environ=opened.environ, dry_run=dry_run)
         warn_credentials(publisher)
-        results = [Result(e.file and Path(e.file).stem or "?", "*", "refused", error=str(e)) for e in loaded.errors]
+        results = [Result(e.file and Path(e.file).stem or "?", "*", Outcome.REFUSED, error=str(e))
+                   for e in loaded.errors]
         try:
             results += run_due(publisher, loaded.posts, moment)  # takes the run lock, checks the pause
         except NothingDone as nothing:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from socialpub.adapters.base import KINDS, adapter_class
 from socialpub.credentials import ENV_NAME, CredentialRef
 from socialpub.errors import ConfigError
+from socialpub.runcache import RunCache
 from socialpub.tomlsource import PLAUSIBLE_YEARS, Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text, type_name
 
 log = logging.getLogger("socialpub")
@@ -196,8 +197,8 @@ class Compliance:
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
     sponsor: str = ""
-    # Caches of compiled matchers, filled by the rules on first use (one config, many posts).
-    cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    # What the run works out once (compiled word lists, media look-ups...): see socialpub.runcache.
+    cache: RunCache = field(default_factory=RunCache, repr=False, compare=False)
 
 
 @dataclass
@@ -209,7 +210,11 @@ class Config:
     channels: dict[str, Channel]
     compliance: Compliance
     doc: TomlDoc | None = None
-    cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # per-run lookups (media files)
+
+    @property
+    def cache(self) -> RunCache:
+        """The run's cache (one object, kept with the compliance settings, where the rules find it)."""
+        return self.compliance.cache
 
     def display(self, path: Path) -> str:
         """A path as messages show it: relative to the repository when inside it."""

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -35,7 +36,20 @@ class LedgerError(SocialpubError):
     """The ledger's database failed (unreachable, restarted, refused, corrupt): a clear message, no secret."""
 
 
-STATES = ("publishing", "published", "failed", "unknown", "missed", "retracted")
+class State(StrEnum):
+    """Where a (post, channel) stands in the ledger: its row's `state`. A member equals its text, which is what
+    the database, the JSON output and the events hold."""
+
+    NEW = "new"  # a claim's placeholder while it is being taken: nothing on record yet, never shown
+    PUBLISHING = "publishing"  # claimed and being sent (or its process died: reconciled before any resend)
+    PUBLISHED = "published"
+    FAILED = "failed"  # not sent; `transient` ones are tried again
+    UNKNOWN = "unknown"  # the request may have arrived: reconciled with the platform, or settled by a person
+    MISSED = "missed"  # too late to send (max_lateness), never sent
+    RETRACTED = "retracted"  # deleted from the platform by `socialpub retract`
+
+
+STATES = frozenset(State) - {State.NEW}  # the states of a row on record (a row read back may hold anything)
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -154,7 +168,7 @@ def actor() -> str:
 class Row:
     post_id: str
     channel: str
-    state: str
+    state: str  # a State; read back as the text stored (an unexpected one is refused where it matters: STATES)
     content_hash: str | None = None
     approval_code: str | None = None
     git_commit: str | None = None
@@ -376,7 +390,7 @@ class Ledger:
     def get(self, post_id: str, channel: str) -> Row | None:
         with self.transaction() as cur:
             row = self._get(cur, post_id, channel)
-            return None if row is None or row.state == "new" else row  # 'new': a claim placeholder
+            return None if row is None or row.state == State.NEW else row  # a claim placeholder
 
     def _get(self, cur: Any, post_id: str, channel: str, *, lock: bool = False) -> Row | None:
         suffix = " FOR UPDATE" if lock and self.kind == "postgresql" else ""
@@ -434,10 +448,10 @@ class Ledger:
                 if found is None:
                     return None  # another host holds it right now
                 stored: Row | None = _row(tuple(found))
-                current = None if stored is None or stored.state == "new" else stored
+                current = None if stored is None or stored.state == State.NEW else stored
             else:
                 stored = current = self._get(cur, post_id, channel)
-                if current is not None and current.state == "new":  # a placeholder: nothing on record
+                if current is not None and current.state == State.NEW:  # a placeholder: nothing on record
                     current = None
             new = decide(current)
             if new is None:

@@ -51,7 +51,7 @@ def kind_by_name(path: str) -> str | None:
     return _KIND_BY_SUFFIX.get(Path(path).suffix.lower())
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Media:
     """One image or video of a post, as the post file declares it and as found on disk."""
 
@@ -69,32 +69,8 @@ class Media:
     # sha256 of the bytes checked before the claim: a video streamed from disk is compared with it on the way
     digest: str | None = field(default=None, compare=False, repr=False)
 
-    # Made for every media entry of every post: the frozen dataclass's own __init__ would set each field with
-    # object.__setattr__ (several times slower), as in adapters.base.Part.
-    def __init__(
-        self,
-        path: str,
-        file: Path | None,
-        alt: str | None,
-        depicts_patient: bool = False,
-        mime: str | None = None,
-        where: Any = None,
-        problem: str | None = None,
-        data: bytes | None = None,
-        digest: str | None = None,
-    ) -> None:
-        self.__dict__.update(
-            path=path,
-            file=file,
-            alt=alt,
-            depicts_patient=depicts_patient,
-            mime=mime,
-            where=where,
-            problem=problem,
-            kind=_kind(path, mime),
-            data=data,
-            digest=digest,
-        )
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", _kind(self.path, self.mime))  # frozen: set once, here
 
     @property
     def line(self) -> int | None:

@@ -673,27 +673,27 @@ def _media_list(
 def _media_file(relative: str, post_path: Path, config: Config) -> tuple[Path | None, str | None, str | None]:
     """(resolved path, problem, MIME type) of a media reference, looked up once per run for each folder and
     reference, and each file inspected once per run: many posts show the same image."""
-    key = ("media", os.path.dirname(post_path), relative)  # a string folder: cheaper to hash than a Path
-    cached = config.cache.get(key)
+    cache = config.cache
+    key = (os.path.dirname(post_path), relative)  # a string folder: cheaper to hash than a Path
+    cached = cache.media_refs.get(key)
     if cached is None:
         resolved, problem = _resolve_media(relative, post_path, _real_root(config))
         if resolved is None or problem is not None:
             cached = (None, problem, None)
         else:
-            file_key = ("media file", resolved)
-            if file_key not in config.cache:
-                config.cache[file_key] = _inspect_media(resolved)
-            cached = config.cache[file_key]
-        config.cache[key] = cached
-    return cached  # type: ignore[no-any-return]
+            cached = cache.media_files.get(resolved)
+            if cached is None:
+                cached = cache.media_files[resolved] = _inspect_media(resolved)
+        cache.media_refs[key] = cached
+    return cached
 
 
 def _real_root(config: Config) -> Path:
     """The repository with its symbolic links resolved, once per run."""
-    root = config.cache.get("real root")
+    root = config.cache.real_root
     if root is None:
-        root = config.cache["real root"] = config.root.resolve()
-    return root  # type: ignore[no-any-return]
+        root = config.cache.real_root = config.root.resolve()
+    return root
 
 
 def _resolve_media(relative: str, post_path: Path, real_root: Path) -> tuple[Path | None, str | None]:

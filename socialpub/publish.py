@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import PostReport, Renderer, check_post
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError, Stopped
 from socialpub.hashing import content_hash, same_content
-from socialpub.ledger import STATES, Ledger, LedgerError, Row, utcnow
+from socialpub.ledger import STATES, Ledger, LedgerError, Row, State, utcnow
 from socialpub.payload import Frozen, MediaUnreadable, canonical, freeze, rebuild
 
 if TYPE_CHECKING:
@@ -61,13 +62,29 @@ class Paused(SocialpubError):
     exit_code = ExitCode.FINDINGS
 
 
+class Outcome(StrEnum):
+    """What became of a (post, channel) in this run: a Result's `state`. A member equals its text, which is what
+    the JSON output and the report show. Those named like a ledger State mean that state was settled."""
+
+    PUBLISHED = State.PUBLISHED.value
+    FAILED = State.FAILED.value  # not sent, for good (or until fixed)
+    UNKNOWN = State.UNKNOWN.value  # may have arrived: a person looks on the platform, then resolves
+    MISSED = State.MISSED.value
+    RETRACTED = State.RETRACTED.value
+    REFUSED = "refused"  # not sent: the check found errors, or the post changed since it was checked
+    RETRYING = "retrying"  # not sent now: a transient failure or a pause mid-run, tried again by a later run
+    SKIPPED = "skipped"  # nothing to do (already published, claimed by another run...)
+    DRY_RUN = "dry-run"  # what would be sent, nothing sent
+    PAUSED = "paused"  # held back by a pause (socialpub pause)
+
+
 @dataclass
 class Result:
     """One (post, channel) outcome, as people read it and scripts parse it (the JSON envelope)."""
 
     post: str
     channel: str
-    state: str  # published | failed | unknown | refused | missed | retrying | skipped | dry-run | paused
+    state: Outcome
     remote_id: str | None = None
     url: str | None = None
     error: str | None = None
@@ -95,18 +112,18 @@ class Result:
 
 def exit_code(results: Iterable[Result]) -> ExitCode:
     states = {r.state for r in results}
-    if "unknown" in states:
+    if Outcome.UNKNOWN in states:
         return ExitCode.UNKNOWN_OUTCOME
-    if "failed" in states:
+    if Outcome.FAILED in states:
         return ExitCode.PUBLISH_FAILED
-    if "refused" in states:
+    if Outcome.REFUSED in states:
         return ExitCode.FINDINGS
     return ExitCode.OK
 
 
 def overall(results: Sequence[Result]) -> str:
     """success | partial | error, for the JSON envelope (a post a pause held back did not go out)."""
-    bad = [r for r in results if r.state in ("failed", "unknown", "refused", "paused")]
+    bad = [r for r in results if r.state in (Outcome.FAILED, Outcome.UNKNOWN, Outcome.REFUSED, Outcome.PAUSED)]
     if not bad:
         return "success"
     return "error" if len(bad) == len(results) else "partial"
@@ -180,7 +197,7 @@ class Publisher:
         try:
             return self._attempt(report, rendered, mode=mode, again=again, now=now, late=late)
         except LedgerError as error:  # before any call (an outcome the ledger cannot take is `_unrecorded`)
-            return self._done(Result(report.post.id, rendered.channel.name, "failed", error=error.message,
+            return self._done(Result(report.post.id, rendered.channel.name, Outcome.FAILED, error=error.message,
                                      hint=error.hint or "nothing was sent; the next run tries again"))
 
     def _attempt(self, report: PostReport, rendered: Rendered, *, mode: str, again: bool = False,
@@ -189,12 +206,12 @@ class Publisher:
         key = (post.id, channel)
         with self._lock:
             if key in self._seen:  # the same post named twice in one invocation: never twice
-                return self._done(Result(post.id, channel, "skipped", error="already handled in this run"))
+                return self._done(Result(post.id, channel, Outcome.SKIPPED, error="already handled in this run"))
             self._seen.add(key)
         blocking = report.blocking(channel)
         if blocking:
             result = Result(
-                post.id, channel, "refused",
+                post.id, channel, Outcome.REFUSED,
                 error=f"error-level findings: {', '.join(blocking)}",
                 hint="socialpub check shows them; fix the post or suppress with a reason where allowed",
             )
@@ -203,20 +220,21 @@ class Publisher:
             return self._done(result)
         if self.dry_run:
             row = self.ledger.get(post.id, channel) if self.ledger else None
-            if row and row.state == "published" and not again:
-                return self._done(Result(post.id, channel, "skipped", row.remote_id, row.url,
+            if row and row.state == State.PUBLISHED and not again:
+                return self._done(Result(post.id, channel, Outcome.SKIPPED, row.remote_id, row.url,
                                          error="already published"))
-            return self._done(Result(post.id, channel, "dry-run", would_send=would_send(rendered)))
+            return self._done(Result(post.id, channel, Outcome.DRY_RUN, would_send=would_send(rendered)))
         adapter = self.renderer.adapter(channel)
         digest = report.content_hash()
         try:
             frozen = freeze(rendered)  # the media read once: what is hashed here is what is uploaded
         except MediaUnreadable as error:
-            return self._done(Result(post.id, channel, "refused", error=f"a media file cannot be read now: {error}",
+            return self._done(Result(post.id, channel, Outcome.REFUSED,
+                                     error=f"a media file cannot be read now: {error}",
                                      hint="restore the file (socialpub check shows the post's media)"))
         changed = _changed_since_check(report, frozen)
         if changed:
-            return self._done(Result(post.id, channel, "refused", error=changed,
+            return self._done(Result(post.id, channel, Outcome.REFUSED, error=changed,
                                      hint="the next run checks the post again; get changes re-approved"))
         rendered = frozen.rendered
         if self.ledger is None:
@@ -224,15 +242,15 @@ class Publisher:
 
         paused = self._paused()
         if paused:  # no claim at all: nothing to undo
-            return self._done(Result(post.id, channel, "paused", error=paused))
+            return self._done(Result(post.id, channel, Outcome.PAUSED, error=paused))
         row = self.ledger.get(post.id, channel)
-        if row is not None and row.state in ("publishing", "unknown"):
+        if row is not None and row.state in (State.PUBLISHING, State.UNKNOWN):
             if self.ledger.claimer_alive(row.claimed_by):
                 return self._done(_busy(row))
             wait = self._claim_wait(row)
             if wait > self.max_wait:
                 return self._done(Result(
-                    post.id, channel, "skipped",
+                    post.id, channel, Outcome.SKIPPED,
                     error=f"claimed by {row.claimed_by}, whose ledger liveness is gone while its claim runs until "
                     f"{row.claim_deadline:%H:%M:%S} UTC: a request of it may still be in flight",
                     hint="the first run after that time reconciles it with the platform"))
@@ -244,8 +262,8 @@ class Publisher:
             taken = self.ledger.claim(post.id, channel, lambda current: self._take_over(current, seen))
             if taken is None:
                 busy = "being reconciled by another run"
-                return self._done(Result(post.id, channel, "skipped", error=busy))
-            if seen.state == "publishing":
+                return self._done(Result(post.id, channel, Outcome.SKIPPED, error=busy))
+            if seen.state == State.PUBLISHING:
                 self.ledger.event("unknown", taken, error=taken.last_error)
             settled = self._reconcile(adapter, rendered, taken, frozen, digest)
             if settled is not None:
@@ -263,7 +281,7 @@ class Publisher:
             if twin is not None:  # a renamed post file (its id is its name), or a copy of a post
                 where = twin.url or twin.remote_id or f"state {twin.state}"
                 return self._done(Result(
-                    post.id, channel, "refused",
+                    post.id, channel, Outcome.REFUSED,
                     error=f"the same content was already sent to {channel} as post {twin.post_id} ({where}"
                     f"{', file ' + twin.post_file if twin.post_file else ''}): not sent again",
                     hint=f"a renamed post file? give it id = \"{twin.post_id}\"; to post it once more on purpose: "
@@ -284,7 +302,7 @@ class Publisher:
             if current is not None and not self._may_send(current, self._same(current, report), mode, again):
                 return None
             return Row(
-                post_id=post.id, channel=channel, state="publishing", content_hash=digest,
+                post_id=post.id, channel=channel, state=State.PUBLISHING, content_hash=digest,
                 approval_code=post.approval_code, git_commit=self._git_commit(post), post_file=post.file,
                 scheduled_at=post.publish_at, attempts=(current.attempts if current else 0) + 1,
                 claimed_by=self.ledger.claimer if self.ledger else None, claimed_at=utcnow(),
@@ -295,8 +313,8 @@ class Publisher:
         current = row
         claimed = self.ledger.claim(post.id, channel, decide)
         if claimed is None:
-            return self._done(Result(post.id, channel, "skipped", error="claimed by another run"))
-        if again and current is not None and current.state == "published":
+            return self._done(Result(post.id, channel, Outcome.SKIPPED, error="claimed by another run"))
+        if again and current is not None and current.state == State.PUBLISHED:
             self.ledger.event("again", claimed, previous_remote_id=current.remote_id, previous_url=current.url)
         self.ledger.event("publishing", claimed, mode=mode, payload=frozen.sha256)
         return self._done(self._send(adapter, rendered, claimed, mode, previous=current))
@@ -311,10 +329,10 @@ class Publisher:
         ):
             return None
         error = current.last_error
-        if current.state == "publishing":
+        if current.state == State.PUBLISHING:
             error = "interrupted between the call and its record"
         assert self.ledger is not None
-        return replace(current, state="unknown", last_error=error, claimed_by=self.ledger.claimer,
+        return replace(current, state=State.UNKNOWN, last_error=error, claimed_by=self.ledger.claimer,
                        claim_deadline=self._deadline())
 
     def _same(self, row: Row, report: PostReport) -> bool:
@@ -323,33 +341,34 @@ class Publisher:
 
     @staticmethod
     def _may_send(row: Row, same_content: bool, mode: str, again: bool) -> bool:
-        if row.state == "published":
+        if row.state == State.PUBLISHED:
             return again
-        if row.state in ("retracted", "missed"):
+        if row.state in (State.RETRACTED, State.MISSED):
             return mode == "publish"
-        if row.state == "failed":
+        if row.state == State.FAILED:
             if mode == "publish" or not same_content:
                 return True  # a person asks, or the post file changed
             return row.transient and (row.next_attempt_at is None or row.next_attempt_at <= utcnow())
-        return row.state == "new"
+        return row.state == State.NEW
 
     def _why_not(self, row: Row, same_content: bool) -> Result:
-        if row.state == "published":
+        if row.state == State.PUBLISHED:
             edited = " (the post was edited since: edited-after-publish; it is not published again)" \
                 if not same_content else ""
-            return Result(row.post_id, row.channel, "skipped", row.remote_id, row.url,
+            return Result(row.post_id, row.channel, Outcome.SKIPPED, row.remote_id, row.url,
                           error=f"already published{edited}", hint="use --again to publish it once more (recorded)")
-        if row.state == "failed" and row.transient:
-            return Result(row.post_id, row.channel, "retrying", error=row.last_error,
+        if row.state == State.FAILED and row.transient:
+            return Result(row.post_id, row.channel, Outcome.RETRYING, error=row.last_error,
                           hint=f"next attempt after {row.next_attempt_at:%H:%M} UTC" if row.next_attempt_at else None)
         if row.state not in STATES:
             return _unknown_state(row)
-        if row.state == "failed":
-            return Result(row.post_id, row.channel, "skipped", attention=True,
+        if row.state == State.FAILED:
+            return Result(row.post_id, row.channel, Outcome.SKIPPED, attention=True,
                           error=f"failed earlier, not retried until the post file changes: {row.last_error or ''}",
                           hint=f"fix the post; or send it as it is: socialpub publish {row.post_file or row.post_id} "
                           f"--channel {row.channel}")
-        return Result(row.post_id, row.channel, "skipped", error=f"state {row.state}: {row.last_error or ''}".strip())
+        return Result(row.post_id, row.channel, Outcome.SKIPPED,
+                      error=f"state {row.state}: {row.last_error or ''}".strip())
 
     # --- the call and its settlement ---
 
@@ -380,38 +399,38 @@ class Publisher:
                 # next run tries again once it resolves (the post itself need not change). Still shown as
                 # failed (exit 3), so that cron reports it rather than retrying in silence.
                 failed = self._failed(row, post_id, channel, str(error), error.hint, True, 0.0, mode)
-                return replace(failed, state="failed")
+                return replace(failed, state=Outcome.FAILED)
             return self._published(row, post_id, channel, receipt)
 
     def _published(self, row: Row | None, post_id: str, channel: str, receipt: Receipt) -> Result:
         if row is not None and self.ledger is not None:
             settled = replace(
-                row, state="published", remote_id=receipt.remote_id, url=receipt.url,
+                row, state=State.PUBLISHED, remote_id=receipt.remote_id, url=receipt.url,
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
             if why := self._settle(settled, "published"):
                 return self._unrecorded(settled, f"published {receipt.url or receipt.remote_id}", why)
-        return Result(post_id, channel, "published", receipt.remote_id, receipt.url)
+        return Result(post_id, channel, Outcome.PUBLISHED, receipt.remote_id, receipt.url)
 
     def _failed(self, row: Row | None, post_id: str, channel: str, message: str, hint: str | None,
                 transient: bool, wait: float | None, mode: str) -> Result:
         if row is not None and self.ledger is not None:
             later = utcnow() + (timedelta(seconds=wait) if wait is not None else RETRY_LATER) if transient else None
-            settled = replace(row, state="failed", last_error=message, transient=transient,
+            settled = replace(row, state=State.FAILED, last_error=message, transient=transient,
                               next_attempt_at=later, claimed_by=None)
             if why := self._settle(settled, "failed", error=message, transient=transient):
                 return self._unrecorded(settled, f"failed: {message}", why)
             if transient and mode == "run":  # cron tries again later; a person is told it failed
-                return Result(post_id, channel, "retrying", error=message, hint=hint)
-        return Result(post_id, channel, "failed", error=message, hint=hint)
+                return Result(post_id, channel, Outcome.RETRYING, error=message, hint=hint)
+        return Result(post_id, channel, Outcome.FAILED, error=message, hint=hint)
 
     def _lost_answer(self, adapter: Adapter, rendered: Rendered, row: Row | None, message: str) -> Result:
         """The platform may have made the post: look before anything is sent again."""
         post_id, channel = rendered.post.id, rendered.channel.name
         if row is not None and self.ledger is not None:
             # Still claimed by this run while it looks: no other run may reconcile (and resend) it meanwhile.
-            row = replace(row, state="unknown", last_error=message)
+            row = replace(row, state=State.UNKNOWN, last_error=message)
             if why := self._settle(row, "unknown", error=message):
                 return self._unrecorded(row, f"unknown: {message}", why)
         self.sleep(self.reconcile_grace)
@@ -423,7 +442,7 @@ class Publisher:
             detail = partial or (found if isinstance(found, str) else "not among the account's recent posts yet")
             settle = f"socialpub resolve {post_id} --channel {channel} (--published URL | --not-published)"
             return Result(
-                post_id, channel, "unknown", error=f"{message}; the outcome is unknown ({detail})",
+                post_id, channel, Outcome.UNKNOWN, error=f"{message}; the outcome is unknown ({detail})",
                 hint=_partial_hint(post_id, channel, found) if partial
                 else f"the next run checks again; or settle it: {settle}",
             )
@@ -444,7 +463,8 @@ class Publisher:
                      "readable payload of that attempt (made by an older version, or altered): it cannot be "
                      "looked for")
             self._settle(replace(row, claimed_by=None, last_error=error), None)
-            return Result(row.post_id, row.channel, "unknown", error=error, hint=f"look on the platform, then {settle}")
+            return Result(row.post_id, row.channel, Outcome.UNKNOWN, error=error,
+                          hint=f"look on the platform, then {settle}")
         claimed = row.claimed_at or row.updated_at
         # Times are stored to the second (truncated): count from the end of that second, so that the wait
         # is never shorter than the grace.
@@ -455,18 +475,18 @@ class Publisher:
         partial = _incomplete(sent, found)
         if isinstance(found, str) or partial:
             self._settle(replace(row, claimed_by=None), None)  # unknown, for the next run or a person
-            return Result(row.post_id, row.channel, "unknown", error=f"cannot reconcile: {partial or found}",
+            return Result(row.post_id, row.channel, Outcome.UNKNOWN, error=f"cannot reconcile: {partial or found}",
                           hint=_partial_hint(row.post_id, row.channel, found) if partial else settle)
         if found is None and edited:
             # Not among the recent posts is no proof for an attempt made before an edit: a person decides.
             error = ("the post was edited after an attempt whose outcome is unknown; that attempt (as it was "
                      "sent, from the ledger) is not among the platform's recent posts")
             self._settle(replace(row, claimed_by=None, last_error=error), None)
-            return Result(row.post_id, row.channel, "unknown", error=error,
+            return Result(row.post_id, row.channel, Outcome.UNKNOWN, error=error,
                           hint=f"the next run looks again; look on the platform, then {settle}")
         if found is None:
             # Confirmed not on the platform: claimable again, as a transient failure due now.
-            cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
+            cleared = replace(row, state=State.FAILED, transient=True, next_attempt_at=None, claimed_by=None,
                               last_error="an interrupted attempt did not reach the platform")
             if why := self._settle(cleared, "reconciled", found=False):
                 return self._unrecorded(cleared, "not found on the platform", why)
@@ -500,7 +520,7 @@ class Publisher:
         def decide(current: Row | None) -> Row | None:
             if current is not None:
                 return None  # another run got there first
-            return Row(post_id=post.id, channel=channel, state="unknown", content_hash=digest,
+            return Row(post_id=post.id, channel=channel, state=State.UNKNOWN, content_hash=digest,
                        approval_code=post.approval_code, git_commit=self._git_commit(post), post_file=post.file,
                        scheduled_at=post.publish_at, claimed_by=self.ledger.claimer if self.ledger else None,
                        claimed_at=utcnow(), payload_hash=frozen.sha256, claim_deadline=self._deadline(),
@@ -508,7 +528,7 @@ class Publisher:
 
         row = self.ledger.claim(post.id, channel, decide)
         if row is None:
-            return Result(post.id, channel, "skipped", error="claimed by another run")
+            return Result(post.id, channel, Outcome.SKIPPED, error="claimed by another run")
         self.ledger.event("look-first", row, payload=frozen.sha256)
         try:
             found = adapter.find(rendered)
@@ -516,7 +536,7 @@ class Publisher:
             message = f"could not look on the platform before the first send: {self._message(error, adapter)}"
             if isinstance(error, PlatformError) and error.maybe_sent:  # the platform cannot tell: a person can
                 self._settle(replace(row, claimed_by=None, last_error=message), None)
-                return Result(post.id, channel, "unknown", error=message, hint=error.hint or
+                return Result(post.id, channel, Outcome.UNKNOWN, error=message, hint=error.hint or
                               f"look on the platform, then socialpub resolve {post.id} --channel {channel} "
                               "(--published URL | --not-published)")
             if isinstance(error, CredentialsError) or error.transient:
@@ -529,10 +549,10 @@ class Publisher:
         partial = _incomplete(rendered, found)
         if partial:
             self._settle(replace(row, claimed_by=None, last_error=partial), None)
-            return Result(post.id, channel, "unknown", error=partial,
+            return Result(post.id, channel, Outcome.UNKNOWN, error=partial,
                           hint=_partial_hint(post.id, channel, found))
         if found is None:
-            cleared = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
+            cleared = replace(row, state=State.FAILED, transient=True, next_attempt_at=None, claimed_by=None,
                               last_error="not on the platform: looked before the first send")
             if why := self._settle(cleared, "looked-first", found=False):
                 return self._unrecorded(cleared, "not found on the platform", why)
@@ -543,13 +563,13 @@ class Publisher:
                     action: str = "reconciled") -> Result:
         if row is not None and self.ledger is not None:
             settled = replace(
-                row, state="published", remote_id=receipt.remote_id, url=receipt.url,
+                row, state=State.PUBLISHED, remote_id=receipt.remote_id, url=receipt.url,
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
             if why := self._settle(settled, action, found=True):
                 return self._unrecorded(settled, f"found {receipt.url or receipt.remote_id}", why)
-        return Result(post_id, channel, "published", receipt.remote_id, receipt.url, error=None,
+        return Result(post_id, channel, Outcome.PUBLISHED, receipt.remote_id, receipt.url, error=None,
                       hint="found on the platform after an interrupted attempt")
 
     def _find(self, adapter: Adapter, rendered: Rendered) -> Receipt | None | str:
@@ -628,7 +648,8 @@ class Publisher:
                     self.ledger.event("unrecorded", row, outcome="nothing sent", why=stop.message)
             except LedgerError:
                 pass  # the claim stays `publishing`: the next run reconciles it (nothing was sent)
-        return Result(post_id, channel, "paused" if stop.paused else "retrying", error=stop.message, hint=stop.hint)
+        return Result(post_id, channel, Outcome.PAUSED if stop.paused else Outcome.RETRYING, error=stop.message,
+                      hint=stop.hint)
 
     def _claim_wait(self, row: Row) -> float:
         """Seconds to wait before taking over a claim whose claimer failed the liveness test: none when its
@@ -662,7 +683,7 @@ class Publisher:
                               now_state=current.state if current else None)
         except LedgerError:
             pass  # the message below is then the only record: it says so
-        return Result(row.post_id, row.channel, "unknown", error=f"{why} ({outcome})",
+        return Result(row.post_id, row.channel, Outcome.UNKNOWN, error=f"{why} ({outcome})",
                       hint=f"socialpub status and socialpub history show what the ledger holds; the next run "
                       f"reconciles it with the platform, or settle it: socialpub resolve {row.post_id} "
                       f"--channel {row.channel} (--published URL | --not-published)")
@@ -696,20 +717,20 @@ class Publisher:
 
 def _busy(row: Row) -> Result:
     """A row a live process holds: skipped; a person is told when it has held it for long."""
-    doing = "published" if row.state == "publishing" else "reconciled"
+    doing = "published" if row.state == State.PUBLISHING else "reconciled"
     since = row.claimed_at or row.updated_at
     if since is not None and utcnow() - since > STUCK_AFTER:
-        return Result(row.post_id, row.channel, "skipped", attention=True,
+        return Result(row.post_id, row.channel, Outcome.SKIPPED, attention=True,
                       error=f"being {doing} by {row.claimed_by} since {since:%Y-%m-%d %H:%M} UTC, which is still "
                       "running: stuck?",
                       hint="look at that process; once it has stopped, the next run reconciles the row")
-    return Result(row.post_id, row.channel, "skipped", error=f"being {doing} by another run")
+    return Result(row.post_id, row.channel, Outcome.SKIPPED, error=f"being {doing} by another run")
 
 
 def _unknown_state(row: Row) -> Result:
     """A row in a state this version does not know (a newer version's, or written by hand): never guessed at,
     never overwritten (not even as missed), and said every run."""
-    return Result(row.post_id, row.channel, "skipped", attention=True,
+    return Result(row.post_id, row.channel, Outcome.SKIPPED, attention=True,
                   error=f"the ledger row is in state '{row.state}', which this version does not know: left alone",
                   hint=f"a newer socialpub may have written it; or settle it: socialpub resolve {row.post_id} "
                   f"--channel {row.channel} (--published URL | --not-published)")
@@ -808,7 +829,7 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
 
     for post, channel in due:
         row = ledger.get(post.id, channel)
-        if row is not None and row.state in ("published", "retracted", "missed"):
+        if row is not None and row.state in (State.PUBLISHED, State.RETRACTED, State.MISSED):
             continue  # settled; editing a published post never republishes it
         by_channel.setdefault(channel, []).append(post)
 
@@ -830,7 +851,7 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
             if wait is not None and not publisher.dry_run:
                 if wait > publisher.max_wait:
                     until = utcnow() + timedelta(seconds=wait)
-                    out += [publisher._done(Result(p.id, channel, "retrying",
+                    out += [publisher._done(Result(p.id, channel, Outcome.RETRYING,
                                                    error=f"{channel}: rate-limit window used up until "
                                                    f"{until:%H:%M:%S} UTC; the next run goes on"))
                             for p in ordered[index:]]
@@ -867,11 +888,11 @@ def _recheck(publisher: Publisher, report: PostReport, channel: str, now: dateti
     fresh_post, problems = load_post(post.path, publisher.config)
     if fresh_post is None or fresh_post.id != post.id:
         why = "; ".join(p.message for p in problems) or "its id changed"
-        return report, Result(post.id, channel, "refused", error=f"the post file changed during the run: {why}",
+        return report, Result(post.id, channel, Outcome.REFUSED, error=f"the post file changed during the run: {why}",
                               hint="socialpub check shows why; the next run checks it again")
     fresh = check_post(fresh_post, publisher.config, publisher.renderer, now=now)
     if fresh.content_hash() != report.content_hash():
-        return report, Result(post.id, channel, "refused",
+        return report, Result(post.id, channel, Outcome.REFUSED,
                               error=f"{CHANGED} checked (the post file changed during the run): not sent",
                               hint="the next run checks it again; get changes re-approved")
     return fresh, None

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from socialpub.check import Renderer
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
 from socialpub.hashing import same_content
-from socialpub.ledger import STATES, Ledger, Row, iso, utcnow
+from socialpub.ledger import STATES, Ledger, Row, State, iso, utcnow
 from socialpub.posts import load_posts
-from socialpub.publish import Result
+from socialpub.publish import Outcome, Result
 
 if TYPE_CHECKING:
     from socialpub.config import Config
@@ -82,14 +82,14 @@ def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str |
     row = ledger.get(post_id, channel)
     if row is None:
         raise SocialpubError(f"the ledger has no record of {post_id} on {channel}", hint="socialpub status lists them")
-    if row.state in STATES and row.state not in ("unknown", "publishing", "failed"):
+    if row.state in STATES and row.state not in (State.UNKNOWN, State.PUBLISHING, State.FAILED):
         raise SocialpubError(
             f"{post_id} on {channel} is {row.state}, not unknown: there is nothing to resolve",
             hint="resolve settles outcomes the tool could not confirm",
         )
-    if row.state in ("publishing", "unknown") and ledger.claimer_alive(row.claimed_by):
+    if row.state in (State.PUBLISHING, State.UNKNOWN) and ledger.claimer_alive(row.claimed_by):
         # That process may be sending it, or looking for it, right now: settling it here could make a second post.
-        doing = "publishing" if row.state == "publishing" else "reconciling"
+        doing = "publishing" if row.state == State.PUBLISHING else "reconciling"
         refused = SocialpubError(
             f"{post_id} on {channel} is being handled right now: process {row.claimed_by} is {doing} it; "
             "nothing was changed",
@@ -111,7 +111,7 @@ def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str |
         raise refused
     if published is not None:
         remote_id, url = remote_id_from(published)
-        settled = replace(row, state="published", remote_id=remote_id, url=url or row.url, published_at=utcnow(),
+        settled = replace(row, state=State.PUBLISHED, remote_id=remote_id, url=url or row.url, published_at=utcnow(),
                           last_error=None, transient=False, next_attempt_at=None, claimed_by=None)
     else:
         settled = replace(row, state="failed", transient=True, next_attempt_at=None, claimed_by=None,
@@ -147,14 +147,14 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
     renderer = Renderer(config, environ)
     renderer.learn_secrets()
     rows = [r for r in ledger.rows() if r.post_id == post_id and (not channels or r.channel in channels)]
-    published = [r for r in rows if r.state == "published"]
+    published = [r for r in rows if r.state == State.PUBLISHED]
     if not published:
         raise SocialpubError(f"{post_id} is not published on {', '.join(channels) if channels else 'any channel'}",
                              hint="socialpub status shows what is published where")
     results = []
     for row in published:
         if row.channel not in config.channels:
-            results.append(Result(post_id, row.channel, "failed", error="channel no longer in channels.toml"))
+            results.append(Result(post_id, row.channel, Outcome.FAILED, error="channel no longer in channels.toml"))
             continue
         adapter = renderer.adapter(row.channel)
         try:
@@ -163,7 +163,7 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                     adapter.delete(remote_id)
         except (PlatformError, CredentialsError) as error:
             ledger.event("retract-failed", row, error=str(error))
-            results.append(Result(post_id, row.channel, "failed", row.remote_id, row.url, error=str(error),
+            results.append(Result(post_id, row.channel, Outcome.FAILED, row.remote_id, row.url, error=str(error),
                                   hint=error.hint))
             continue
         retracted = replace(row, state="retracted", last_error=None)
@@ -175,7 +175,7 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                                   hint="socialpub status and socialpub history show what the ledger holds"))
             continue
         ledger.event("retract", retracted)
-        results.append(Result(post_id, row.channel, "retracted", row.remote_id, row.url))
+        results.append(Result(post_id, row.channel, Outcome.RETRACTED, row.remote_id, row.url))
     return results
 
 

@@ -59,11 +59,7 @@ def adapter_for(
     return adapter_class(channel.kind)(channel, limits=(limits or {}).get(channel.kind, {}), environ=environ)
 
 
-# Part, Measure and Rendered are made for every post and channel: their __init__ does what the frozen
-# dataclass's would, without its object.__setattr__ call per field (several times slower).
-
-
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Part:
     """One unit the platform receives as a whole and the rules check on its own (a tweet of a thread)."""
 
@@ -72,11 +68,8 @@ class Part:
     media: tuple[Media, ...] = ()
     length: int = 0  # as the platform counts it (X: weighted length)
 
-    def __init__(self, text: str, source: Source, media: tuple[Media, ...] = (), length: int = 0) -> None:
-        self.__dict__.update(text=text, source=source, media=media, length=length)
 
-
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Measure:
     """A length against its limit, for the preview and SP-CHANNEL-001."""
 
@@ -86,17 +79,12 @@ class Measure:
     unit: str = "characters"
     source: Source | None = None
 
-    def __init__(
-        self, what: str, count: int, limit: int, unit: str = "characters", source: Source | None = None
-    ) -> None:
-        self.__dict__.update(what=what, count=count, limit=limit, unit=unit, source=source)
-
     @property
     def over(self) -> bool:
         return self.count > self.limit
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """What one channel would receive for one post."""
 
@@ -119,50 +107,6 @@ class Rendered:
     problems: tuple[PostError, ...] = ()  # SP-FILE-002 found while rendering (e.g. an unknown board)
     fold: int | None = None  # characters shown before "more"; None: everything is shown
     alt_limit: int | None = None
-
-    def __init__(
-        self,
-        post: Post,
-        channel: Channel,
-        kind: str,
-        parts: tuple[Part, ...],
-        title: str | None = None,
-        title_source: Source | None = None,
-        link: str | None = None,
-        link_source: Source | None = None,
-        media: tuple[Media, ...] = (),
-        thumbnail: Media | None = None,
-        board: str | None = None,
-        board_id: str | None = None,
-        options: dict[str, Any] | None = None,  # None: a new empty dict (the field's default_factory)
-        measures: tuple[Measure, ...] = (),
-        media_issues: tuple[str, ...] = (),
-        text_issues: tuple[str, ...] = (),
-        problems: tuple[PostError, ...] = (),
-        fold: int | None = None,
-        alt_limit: int | None = None,
-    ) -> None:
-        self.__dict__.update(
-            post=post,
-            channel=channel,
-            kind=kind,
-            parts=parts,
-            title=title,
-            title_source=title_source,
-            link=link,
-            link_source=link_source,
-            media=media,
-            thumbnail=thumbnail,
-            board=board,
-            board_id=board_id,
-            options={} if options is None else options,
-            measures=measures,
-            media_issues=media_issues,
-            text_issues=text_issues,
-            problems=problems,
-            fold=fold,
-            alt_limit=alt_limit,
-        )
 
     @property
     def text(self) -> str:

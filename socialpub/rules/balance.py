@@ -43,12 +43,11 @@ def words(ctx: Context, *names: str) -> Matcher:
     """Built-in word lists (with their [compliance.lexicon] extensions), together as one Matcher."""
     if len(names) == 1:
         return ctx.words(names[0])
-    cache = ctx.compliance.cache
     key = ("product-rules", "words", names)
-    found = cache.get(key)
+    found = ctx.compliance.cache.term_lists.get(key)  # as ctx.terms keeps it, without gathering the terms again
     if found is None:
-        found = cache[key] = ctx.terms(key, tuple(t for name in names for t in lexicon(ctx, name)))
-    return found  # type: ignore[no-any-return]
+        found = ctx.terms(key, tuple(t for name in names for t in lexicon(ctx, name)))
+    return found
 
 
 def terms(ctx: Context, key: object, configured: Iterable[str]) -> Matcher:
@@ -156,8 +155,7 @@ def _norm(name: str) -> str:
 def _names(ctx: Context) -> tuple[Matcher, dict[str, list[tuple[Product, bool]]]]:
     """One Matcher for every product's brand and established name, and matched name -> products."""
     cache = ctx.compliance.cache
-    key = ("product-rules", "names")
-    if key not in cache:
+    if cache.product_names is None:
         lookup: dict[str, list[tuple[Product, bool]]] = {}
         for product in ctx.compliance.products.values():
             for name, is_brand in ((product.brand, True), (product.established, False)):
@@ -165,14 +163,15 @@ def _names(ctx: Context) -> tuple[Matcher, dict[str, list[tuple[Product, bool]]]
                     entries = lookup.setdefault(_norm(name), [])
                     if all(p.key != product.key for p, _ in entries):
                         entries.append((product, is_brand))
-        cache[key] = (terms(ctx, "names", lookup), lookup)
-    return cache[key]  # type: ignore[no-any-return]
+        cache.product_names = (terms(ctx, "names", lookup), lookup)
+    return cache.product_names
 
 
 def view(ctx: Context, unit: Unit) -> View:
-    """The product rules' view of a unit, made once per unit (a unit belongs to one context, so to one
-    configuration) and kept on the unit."""
-    found: View | None = unit.__dict__.get("_product_view")
+    """The product rules' view of a unit of this context, made once per unit (a unit belongs to one context, so
+    to one configuration) and kept in the context's memo."""
+    key = ("product-view", unit.index)
+    found: View | None = ctx.memo.get(key)  # type: ignore[assignment]
     if found is not None:
         return found
     result = View(unit.prose(), words(ctx, "absolute_exceptions"))
@@ -181,7 +180,7 @@ def view(ctx: Context, unit: Unit) -> View:
         for f, start, end in result.find(names):
             for product, is_brand in lookup.get(_norm(f.value[start:end]), ()):
                 result.mentions.append(Mention(product, f, start, end, is_brand))
-    unit.__dict__["_product_view"] = result
+    ctx.memo[key] = result
     return result
 
 

@@ -22,19 +22,13 @@ from socialpub.tomlsource import Source
 # --- shared helpers ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class _Text:
     """A visible field of one unit (or the text a reply answers) with its URL-masked value."""
 
     unit: int
     field: Field
     masked: str
-
-    def __init__(self, unit: int, field: Field, masked: str) -> None:
-        attributes = self.__dict__  # the frozen dataclass's __init__ without its object.__setattr__ calls
-        attributes["unit"] = unit
-        attributes["field"] = field
-        attributes["masked"] = masked
 
 
 _DIGIT = re.compile(r"\d")
@@ -111,22 +105,20 @@ def _is_phone_entry(entry: str) -> bool:
 
 def _allowed_phones(ctx: Context) -> frozenset[str]:
     """allow_phones plus the phone numbers of the reporting pathways (company safety lines, FDA)."""
-    key = ("conduct", "allowed-phones")
     cache = ctx.compliance.cache
-    if key not in cache:
+    if cache.allowed_phones is None:
         entries = [*ctx.compliance.allow_phones, *ctx.compliance.reporting]
-        cache[key] = frozenset(_phone_key(e) for e in entries if _is_phone_entry(e))
-    return cache[key]  # type: ignore[no-any-return]
+        cache.allowed_phones = frozenset(_phone_key(e) for e in entries if _is_phone_entry(e))
+    return cache.allowed_phones
 
 
 def _compiled(ctx: Context, key: str, build: Callable[[], Iterable[str]]) -> T.Matcher:
     """A word list of configuration-derived terms, built once per configuration."""
-    cache = ctx.compliance.cache
     full = ("conduct", key)
-    found = cache.get(full)
+    found = ctx.compliance.cache.term_lists.get(full)  # as ctx.terms keeps it, without building the terms again
     if found is None:
-        found = cache[full] = ctx.terms(full, tuple(build()))
-    return found  # type: ignore[no-any-return]
+        found = ctx.terms(full, tuple(build()))
+    return found
 
 
 def _products(ctx: Context) -> list[tuple[str, T.Matcher]]:
@@ -331,10 +323,10 @@ def _scheme_url_spans(value: str) -> list[tuple[int, int]]:
 def _per_text(ctx: Context, name: str) -> dict[str, Any]:
     """A memo of per-text results that depend only on the text and the configuration: a post's text goes to
     several channels (and generated or re-used texts recur), each of which would find the same again."""
-    key = ("conduct", "per-text", name)
-    memo: dict[str, Any] | None = ctx.compliance.cache.get(key)
+    memos = ctx.compliance.cache.per_text
+    memo = memos.get(name)
     if memo is None or len(memo) >= 4096:
-        memo = ctx.compliance.cache[key] = {}
+        memo = memos[name] = {}
     return memo
 
 
@@ -476,14 +468,13 @@ def _find_people(ctx: Context, t: _Text) -> Iterator[tuple[int, int]]:
 
 def _not_names(ctx: Context) -> frozenset[str]:
     """Words that are not people: the built-in list plus the sponsor's and products' names."""
-    key = ("conduct", "not-names")
     cache = ctx.compliance.cache
-    if key not in cache:
+    if cache.not_names is None:
         extra = [ctx.compliance.sponsor, *ctx.compliance.pipeline_names, *ctx.compliance.embargoed_names]
         for p in ctx.compliance.products.values():
             extra += [p.brand, p.established]
-        cache[key] = _NOT_NAMES | {w.lower() for name in extra for w in name.split()}
-    return cache[key]  # type: ignore[no-any-return]
+        cache.not_names = _NOT_NAMES | {w.lower() for name in extra for w in name.split()}
+    return cache.not_names
 
 
 def _health(ctx: Context) -> T.Matcher:
@@ -651,16 +642,15 @@ def _may_name_adverse_event(ctx: Context) -> bool:
 
 def _pathways(ctx: Context) -> tuple[frozenset[str], tuple[str, ...]]:
     """Reporting pathways: (phone keys, other needles such as URLs), configured plus FDA MedWatch."""
-    key = ("conduct", "pathways")
     cache = ctx.compliance.cache
-    if key not in cache:
+    if cache.pathways is None:
         entries = [*_MEDWATCH_PATHWAYS, *ctx.compliance.reporting]
         phones = frozenset(_phone_key(e) for e in entries if _is_phone_entry(e))
         # "https://www.x.example/safety" configured also counts when the post writes www.x.example/safety.
         others = tuple(re.sub(r"^https?://", "", e.strip().lower()) for e in entries
                        if not _is_phone_entry(e) and e.strip())
-        cache[key] = (phones, others)
-    return cache[key]  # type: ignore[no-any-return]
+        cache.pathways = (phones, others)
+    return cache.pathways
 
 
 def _has_pathway(ctx: Context) -> bool:

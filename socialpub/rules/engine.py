@@ -135,7 +135,7 @@ class Finding:
 # --- what rules see ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Field:
     """One piece of text a channel receives: name ('text', 'title', 'alt', 'link'), value, and where from.
 
@@ -147,16 +147,13 @@ class Field:
     name: str
     value: str
     source: Source | None
-    view: T.View | None
+    view: T.View | None = None
+    # What the rules read of the value (`T.Facts`, each part computed at first use), shared with every field of
+    # the same text; looked up once here: the rules read it many times per field.
+    facts: T.Facts = field(init=False, repr=False, compare=False)
 
-    def __init__(self, name: str, value: str, source: Source | None, view: T.View | None = None) -> None:
-        # What the frozen dataclass's __init__ does, without its object.__setattr__ calls (a post
-        # makes several fields per channel).
-        attributes = self.__dict__
-        attributes["name"] = name
-        attributes["value"] = value
-        attributes["source"] = source
-        attributes["view"] = view
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", T.facts(self.value))
 
     @staticmethod
     def of(name: str, text: str, source: Source | None) -> Field:
@@ -169,17 +166,12 @@ class Field:
         """The text that is sent."""
         return self.value if self.view is None else self.view.original
 
-    @T.once
-    def facts(self) -> T.Facts:
-        """What the rules read of the value (`T.Facts`), shared with every field of the same text."""
-        return T.facts(self.value)
-
-    @T.once
+    @property
     def masked(self) -> str:
         """The value with URLs blanked out (same length, so offsets still point into `value`)."""
         return self.facts.masked  # type: ignore[no-any-return]
 
-    @T.once
+    @property
     def words(self) -> frozenset[str] | None:
         """The words of `masked`, for the pre-check of word lists (`T.Matcher`; see `T.words_of`)."""
         return self.facts.words  # type: ignore[no-any-return]
@@ -195,25 +187,21 @@ class Field:
         return self.facts.has_digit  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """What a rule checks as one post: a tweet of a thread with its media alt texts, or a whole post."""
 
     index: int
     fields: tuple[Field, ...]
+    # Fields of words (title, text, alt texts): where brand, claim and list rules look
+    _prose: tuple[Field, ...] = field(init=False, repr=False, compare=False)
 
-    def __init__(self, index: int, fields: tuple[Field, ...]) -> None:
-        attributes = self.__dict__
-        attributes["index"] = index
-        attributes["fields"] = fields
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_prose", tuple([f for f in self.fields if f.name != "link"]))
 
     def prose(self) -> tuple[Field, ...]:
         """Fields of words (title, text, alt texts): where brand, claim and list rules look."""
         return self._prose
-
-    @T.once
-    def _prose(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.name != "link")
 
     def search(self, pattern: re.Pattern[str] | T.Matcher) -> Iterator[tuple[Field, re.Match[str]]]:
         for f in self._prose:
@@ -236,7 +224,7 @@ class Unit:
         return out
 
 
-@dataclass(init=False)
+@dataclass(slots=True)
 class Context:
     post: Post
     compliance: Compliance
@@ -248,31 +236,11 @@ class Context:
     # What rules compute once per context and share (e.g. the visible texts of the conduct rules).
     memo: dict[object, object] = field(default_factory=dict, repr=False)
     # The word lists `may_match` answered for, and those of them that can match.
-    _matchable: tuple[frozenset[T.Matcher], Collection[T.Matcher]] | None = field(default=None, repr=False)
-
-    def __init__(
-        self,
-        post: Post,
-        compliance: Compliance,
-        rendered: Rendered | None,
-        at: datetime | None,
-        timezone: object = None,
-        all_renders: list[Rendered] | None = None,
-        _units: list[Unit] | None = None,
-        memo: dict[object, object] | None = None,
-    ) -> None:
-        # The dataclass's __init__, written out: a post makes one context per channel and one for itself.
-        self.post = post
-        self.compliance = compliance
-        self.rendered = rendered
-        self.at = at
-        self.timezone = timezone
-        self.all_renders = [] if all_renders is None else all_renders
-        self._units = _units
-        self.memo = {} if memo is None else memo
-        self._matchable = None
-        self._viewed: list[Field] | None = None  # the fields whose value is a normalised view
-        self._excerpts: dict[tuple[str, int, str], int] = {}  # (rule, field, excerpt) -> how many mapped back
+    _matchable: tuple[frozenset[T.Matcher], Collection[T.Matcher]] | None = field(default=None, init=False,
+                                                                                   repr=False)
+    _viewed: list[Field] | None = field(default=None, init=False, repr=False)  # fields whose value is a view
+    # (rule, field, excerpt) -> how many mapped back
+    _excerpts: dict[tuple[str, int, str], int] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def channel(self) -> str | None:
@@ -346,9 +314,9 @@ class Context:
         checked = self._matchable
         if checked is None or matcher not in checked[0]:
             cache = self.compliance.cache
-            lists: T.Lists | None = cache.get(("engine", "lists"))
+            lists = cache.lists
             if lists is None:
-                lists = cache[("engine", "lists")] = T.Lists()
+                lists = cache.lists = T.Lists()
             lists.add(matcher)  # the lists are those asked about in a configuration's first contexts
             found: set[T.Matcher] = set()
             for unit in self.units():
@@ -359,23 +327,21 @@ class Context:
 
     def words(self, name: str) -> T.Matcher:
         """A built-in word list extended by [compliance.lexicon], compiled once per configuration."""
-        key = ("words", name)
-        cache = self.compliance.cache
-        found = cache.get(key)
+        lists = self.compliance.cache.word_lists
+        found = lists.get(name)
         if found is None:
             from socialpub.rules.lexicon import BUILTIN
 
-            found = cache[key] = T.matcher((*BUILTIN.get(name, ()), *self.compliance.lexicon.get(name, ())))
-        return found  # type: ignore[no-any-return]
+            found = lists[name] = T.matcher((*BUILTIN.get(name, ()), *self.compliance.lexicon.get(name, ())))
+        return found
 
     def terms(self, key: object, terms: Iterable[str]) -> T.Matcher:
         """A configured list (product names, risks…) compiled once per configuration."""
-        cache = self.compliance.cache
-        full = ("terms", key)
-        found = cache.get(full)
+        lists = self.compliance.cache.term_lists
+        found = lists.get(key)
         if found is None:
-            found = cache[full] = T.matcher(tuple(terms))
-        return found  # type: ignore[no-any-return]
+            found = lists[key] = T.matcher(tuple(terms))
+        return found
 
 
 def evaluate_registered(
@@ -417,10 +383,9 @@ def _plan(
     each with its level per context. Made once per configuration and combination of channels (and again
     when the catalogue changes)."""
     rules = tuple(RULES.values())
-    cache = compliance.cache
-    table: tuple[tuple[Rule, ...], dict[object, list[_Step]]] | None = cache.get(("engine", "plans"))
+    table = compliance.cache.plans
     if table is None or table[0] != rules:
-        table = cache[("engine", "plans")] = (rules, {})
+        table = compliance.cache.plans = (rules, {})
     plans = table[1]
     key = (channels, wanted)
     plan = plans.get(key)

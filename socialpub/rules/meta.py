@@ -55,10 +55,10 @@ def _approval_of(ctx: Context) -> Approval | None:
     code = ctx.post.approval_code
     if code is None or not code.strip():
         return None
-    key = ("meta.approval", code, ctx.compliance.max_age_months, str(_zone(ctx)))
-    cache = ctx.compliance.cache
-    if key in cache:
-        return cache[key]  # type: ignore[no-any-return]
+    key = (code, ctx.compliance.max_age_months, str(_zone(ctx)))
+    approvals = ctx.compliance.cache.approvals
+    if key in approvals:
+        return approvals[key]
     # `search`, not `fullmatch`: the configured regex says itself whether it is anchored.
     match = ctx.compliance.code_regex.search(code.strip())
     approval = None
@@ -81,7 +81,7 @@ def _approval_of(ctx: Context) -> Approval | None:
                 approval = Approval(code, True, start, expires)
     if approval is None:
         approval = Approval(code, matched=match is not None)
-    cache[key] = approval
+    approvals[key] = approval
     return approval
 
 
@@ -89,14 +89,13 @@ def _validity(ctx: Context, year: int, month: int) -> tuple[datetime, datetime]:
     """The first day of an approval month and of the month it expires, 00:00 in the configured zone (many
     approval codes share a month)."""
     zone = _zone(ctx)
-    key = ("meta.validity", year, month, ctx.compliance.max_age_months, zone)
-    found = ctx.compliance.cache.get(key)
+    key = (year, month, ctx.compliance.max_age_months, zone)
+    months = ctx.compliance.cache.approval_months
+    found = months.get(key)
     if found is None:
         end_year, end_month = _add_months(year, month, ctx.compliance.max_age_months)
-        found = ctx.compliance.cache[key] = (
-            datetime(year, month, 1, tzinfo=zone), datetime(end_year, end_month, 1, tzinfo=zone)
-        )
-    return found  # type: ignore[no-any-return]
+        found = months[key] = (datetime(year, month, 1, tzinfo=zone), datetime(end_year, end_month, 1, tzinfo=zone))
+    return found
 
 
 def _dated(ctx: Context) -> bool:
@@ -240,10 +239,11 @@ def approval_expiring(ctx: Context) -> Iterable[Hit]:
     # Whole days in the configured zone: the window opens at 00:00 local, N days before the expiry day.
     days = ctx.compliance.warn_within_days
     expiry_day = approval.expires.date()
-    key = ("meta.warning-opens", expiry_day, days, zone)  # approvals expire on few distinct days
-    opens = ctx.compliance.cache.get(key)
+    key = (expiry_day, days, zone)  # approvals expire on few distinct days
+    opens = ctx.compliance.cache.warning_opens.get(key)
     if opens is None:
-        opens = ctx.compliance.cache[key] = datetime.combine(expiry_day - timedelta(days=days), time(), tzinfo=zone)
+        opens = ctx.compliance.cache.warning_opens[key] = datetime.combine(expiry_day - timedelta(days=days), time(),
+                                                                           tzinfo=zone)
     if ctx.at >= opens:
         left = (approval.expires.date() - _local(ctx.at, zone).date()).days
         yield Hit(
@@ -354,7 +354,7 @@ def _is_file_name(url: str) -> bool:
 )
 def link_not_allowed(ctx: Context) -> Iterable[Hit]:
     seen: set[str] = set()
-    verdicts = ctx.compliance.cache.setdefault("meta.links", {})  # url -> reasons, once per configuration
+    verdicts = ctx.compliance.cache.link_verdicts  # url -> reasons, once per configuration
     for unit in ctx.units():
         for f in unit.fields:
             if f.name == "alt":

@@ -126,9 +126,7 @@ def protected(ctx: Context) -> frozenset[str]:
     """The words the rules look for, lower-cased: every word list's, the configured product, pipeline and
     embargoed names, risk terms, disclosures, reporting pathways and the sponsor. A disguised one of these is
     an attempt to get past a rule (or makes required information unreadable to the rules' readers)."""
-    cache = ctx.compliance.cache
-    key = ("text-rules", "protected")
-    found = cache.get(key)
+    found = ctx.compliance.cache.protected_words
     if found is None:
         c = ctx.compliance
         terms = [t for terms in BUILTIN.values() for t in terms]
@@ -138,8 +136,8 @@ def protected(ctx: Context) -> frozenset[str]:
                       *product.serious_risk_terms]
         terms += [*c.pipeline_codes, *c.pipeline_names, *c.embargoed_names, *c.accepted_disclosures,
                   *c.ambiguous_disclosures, *c.reporting, c.sponsor]
-        found = cache[key] = frozenset(w for t in terms for w in T.tokens(T.normalised(t)))
-    return found  # type: ignore[no-any-return]
+        found = ctx.compliance.cache.protected_words = frozenset(w for t in terms for w in T.tokens(T.normalised(t)))
+    return found
 
 
 def _fields(ctx: Context) -> list[Field]:
