@@ -179,6 +179,7 @@ tree_entries = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(entries=tree_entries, passed=st.data())
 def test_changed_files_checks_exactly_the_posts_check_would_find(entries: list, passed: st.DataObject) -> None:

@@ -402,6 +402,7 @@ def test_threads_with_their_own_adapters_refresh_a_single_use_token_once(tmp_pat
     assert stored in platform(box, "twitter").refresh_tokens  # usable by the next run
 
 
+@pytest.mark.slow
 def test_two_processes_publishing_for_one_channel_share_the_rotating_token(tmp_path: Path, box: Sandbox) -> None:
     refs = oauth2_files(tmp_path)
     twitter = (f'client_id = "env:TW_CLIENT_ID"\nuser_token = "file:{refs["user_token"].target}"\n'

@@ -16,15 +16,16 @@ import pytest
 from socialpub.sandbox import Sandbox
 from tests.helpers import Repo, invoke
 
-pytestmark = pytest.mark.slow  # cron's and systemd's environments, as real processes
-
 ROOT = Path(__file__).resolve().parents[1]
 SOCIALPUB = Path(sys.executable).with_name("socialpub")  # this checkout's console script
 CANARY = "sandbox-CRON-CANARY-token-31f"  # the sandbox takes 'sandbox…' tokens; it must reach socialpub only
 # What cron gives a job (Debian's cron: no variables from any login, /bin/sh, a short PATH).
 CRON_ENV = {"PATH": "/usr/bin:/bin", "SHELL": "/bin/sh", "LOGNAME": "socialpub"}
 
-pytestmark = pytest.mark.skipif(not SOCIALPUB.exists(), reason="socialpub is not installed in this environment")
+pytestmark = [
+    pytest.mark.slow,  # cron's and systemd's environments, as real processes
+    pytest.mark.skipif(not SOCIALPUB.exists(), reason="socialpub is not installed in this environment"),
+]
 
 
 def readme_cron_line() -> str:
