@@ -159,9 +159,9 @@ def post_text(body: str = "", tables: str = "", **front: Any) -> str:
 
 
 def check_text(config: Config, body: str = "", name: str = "post", tables: str = "", **front: Any) -> list[Finding]:
-    """Repo.post then Repo.findings for one post, built in memory: no file is written, so a rule's table of
-    cases runs in microseconds. Same loader and rules as `check`; reading the file's bytes (NUL, UTF-8, size) and
-    media files are not in play: a post with media needs a Repo."""
+    """Repo.post then Repo.findings for one post, built in memory: no file is written or read, so a rule's
+    table of cases needs no repository. Same loader, renderers and rules as `check`; the file's bytes (NUL,
+    UTF-8, size) are not read and media files are not in play: a post with media needs a Repo."""
     path = config.posts_dir / f"{name}.md"
     post, problems = parse_post(path, post_text(body, tables, **front), config)
     findings = [file_finding(problem, post.id if post else None) for problem in problems]
@@ -187,9 +187,9 @@ MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x10md
 _runner = CliRunner()
 
 
-def invoke(args: Sequence[str], env: dict[str, str] | None = None, input: str | None = None) -> Result:
+def invoke(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
     """`socialpub ARGS` in this process (typer's CliRunner): exit_code, stdout, stderr, exception."""
-    return _runner.invoke(app, list(args), env=env, input=input)
+    return _runner.invoke(app, list(args), env=env)
 
 
 def cli(repo: Repo | Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
