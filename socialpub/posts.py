@@ -343,7 +343,19 @@ def load_post(path: Path, config: Config, *, due_by: datetime | None = None) -> 
         shown = display.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         return None, [PostError("the file name is not valid UTF-8", file=shown, hint="rename the file (UTF-8)")]
     try:
-        text = read_text(path, display, PostError, MAX_POST_BYTES).replace("\r\n", "\n")  # Windows line ends
+        text = read_text(path, display, PostError, MAX_POST_BYTES)
+    except PostError as exc:
+        return None, [exc]
+    return parse_post(path, text, config, due_by=due_by, display=display)
+
+
+def parse_post(
+    path: Path, text: str, config: Config, *, due_by: datetime | None = None, display: str | None = None
+) -> tuple[Post | None, list[PostError]]:
+    """load_post on a text already read from `path` (rule tests build posts in memory through it)."""
+    display = display or config.display(path)
+    text = text.replace("\r\n", "\n")  # Windows line ends
+    try:
         suffix = path.suffix
         if suffix == ".md":
             front, body, body_line = split_front_matter(text, display)

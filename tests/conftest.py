@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from socialpub.config import Config
 from tests.helpers import Repo
 
 
@@ -66,3 +67,9 @@ def pg_url() -> object:
     yield f"{base}/{name}"
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def base_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """BASE_CONFIG loaded once, for posts checked in memory (tests.helpers.check_text)."""
+    return Repo(tmp_path_factory.mktemp("base")).config()

@@ -1,13 +1,23 @@
-"""Build throw-away repositories of posts for tests: a channels.toml and post files written for real."""
+"""What tests share: throw-away repositories of posts (a channels.toml and post files written for real), posts
+checked in memory, and the two ways of running the socialpub command (in this process, or as a real process)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from socialpub.check import CheckResult, run_check
-from socialpub.config import load_config
+from click.testing import Result
+from typer.testing import CliRunner
+
+from socialpub.check import CheckResult, Renderer, check_post, file_finding, run_check
+from socialpub.cli import app
+from socialpub.config import Config, load_config
+from socialpub.posts import parse_post
 from socialpub.rules import Finding
 
 # A realistic configuration; tests add or replace tables through `extra`.
@@ -128,18 +138,36 @@ class Repo:
 
     def post(self, body: str = "", name: str = "post", tables: str = "", **front: Any) -> Path:
         """Write posts/NAME.md from keyword front matter (GOOD_FRONT by default) and a body."""
-        fields = {**GOOD_FRONT, **front}
-        lines = [f"{k} = {toml_value(v)}" for k, v in fields.items() if v is not None]
-        text = "+++\n" + "\n".join(lines) + "\n" + tables + "\n+++\n" + body
-        return self.write(f"posts/{name}.md", text)
+        return self.write(f"posts/{name}.md", post_text(body, tables, **front))
+
+    def config(self) -> Config:
+        return load_config(self.root / "channels.toml")
 
     def check(self, **kwargs: Any) -> CheckResult:
-        config = load_config(self.root / "channels.toml")
-        return run_check(config, **kwargs)
+        return run_check(self.config(), **kwargs)
 
     def findings(self, rule: str | None = None, **kwargs: Any) -> list[Finding]:
         found = self.check(**kwargs).findings
         return [f for f in found if rule is None or f.rule == rule]
+
+
+def post_text(body: str = "", tables: str = "", **front: Any) -> str:
+    """A `.md` post: keyword front matter (GOOD_FRONT by default; None leaves a key out), tables, then the body."""
+    fields = {**GOOD_FRONT, **front}
+    lines = [f"{k} = {toml_value(v)}" for k, v in fields.items() if v is not None]
+    return "+++\n" + "\n".join(lines) + "\n" + tables + "\n+++\n" + body
+
+
+def check_text(config: Config, body: str = "", name: str = "post", tables: str = "", **front: Any) -> list[Finding]:
+    """Repo.post then Repo.findings for one post, built in memory: no file is written or read, so a rule's
+    table of cases needs no repository. Same loader, renderers and rules as `check`; the file's bytes (NUL,
+    UTF-8, size) are not read and media files are not in play: a post with media needs a Repo."""
+    path = config.posts_dir / f"{name}.md"
+    post, problems = parse_post(path, post_text(body, tables, **front), config)
+    findings = [file_finding(problem, post.id if post else None) for problem in problems]
+    if post is not None:
+        findings += check_post(post, config, Renderer(config), now=datetime.now(UTC)).findings
+    return findings
 
 
 def rules_of(findings: list[Finding]) -> set[str]:
@@ -152,3 +180,28 @@ PNG = (
     b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
 )
 MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x10mdat" + b"\x00" * 8
+
+
+# --- running socialpub ------------------------------------------------------------------------------------------
+
+_runner = CliRunner()
+
+
+def invoke(args: Sequence[str], env: dict[str, str] | None = None) -> Result:
+    """`socialpub ARGS` in this process (typer's CliRunner): exit_code, stdout, stderr, exception."""
+    return _runner.invoke(app, list(args), env=env)
+
+
+def cli(repo: Repo | Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`socialpub --config REPO/channels.toml ARGS` in this process: (exit code, stdout, stderr)."""
+    root = repo.root if isinstance(repo, Repo) else repo
+    result = invoke(["--config", str(root / "channels.toml"), *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_socialpub(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`python -m socialpub ARGS` as a real process (this environment plus `env`), its output captured as text."""
+    return subprocess.run([sys.executable, "-m", "socialpub", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})

@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from typer.testing import CliRunner
 
 import socialpub.adapters.pinterest as pinterest
-from socialpub.cli import app
 from socialpub.sandbox import Sandbox
-from tests.helpers import Repo
-
-runner = CliRunner()
+from tests.helpers import Repo, invoke
 
 
 def test_auth_stores_tokens_0600_outside_the_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -38,7 +34,7 @@ endpoint = "{box.url}"
 app_id = "env:PIN_APP_ID"
 app_secret = "env:PIN_APP_SECRET"
 """)
-        result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), "auth", "pin", "--no-browser"])
+        result = invoke(["--config", str(repo.root / "channels.toml"), "auth", "pin", "--no-browser"])
         issued = set(box.tokens)
     assert result.exit_code == 0, result.output
     folder = isolated_home / ".config" / "socialpub"
@@ -55,13 +51,13 @@ app_secret = "env:PIN_APP_SECRET"
 
 def test_auth_for_a_kind_without_consent_flow_says_what_to_do(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "repo")
-    result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), "auth", "fb"])
+    result = invoke(["--config", str(repo.root / "channels.toml"), "auth", "fb"])
     assert result.exit_code == 2
     assert "env:" in result.stderr
 
 
 def test_init_cron_and_systemd_run_existing_commands(tmp_path: Path) -> None:
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    assert invoke(["init", str(tmp_path)]).exit_code == 0
     cron = [line for line in (tmp_path / "crontab.example").read_text().splitlines() if line and line[0] != "#"]
     assert len(cron) == 1
     fields = cron[0].split(None, 5)
@@ -72,11 +68,11 @@ def test_init_cron_and_systemd_run_existing_commands(tmp_path: Path) -> None:
     assert "ExecStart=/usr/local/bin/socialpub run --quiet" in unit and "EnvironmentFile=" in unit
     assert "OnCalendar=*:0/5" in unit
     # the cron command itself runs (dry) in the new repository
-    rehearsal = runner.invoke(app, ["--config", str(tmp_path / "channels.toml"), *shlex.split(command)[1:],
+    rehearsal = invoke(["--config", str(tmp_path / "channels.toml"), *shlex.split(command)[1:],
                                     "--dry-run"])
     assert rehearsal.exit_code == 0, rehearsal.output
     unit_command = unit.split("ExecStart=/usr/local/bin/socialpub ", 1)[1].splitlines()[0]
-    assert runner.invoke(app, ["--config", str(tmp_path / "channels.toml"), *shlex.split(unit_command),
+    assert invoke(["--config", str(tmp_path / "channels.toml"), *shlex.split(unit_command),
                                "--dry-run"]).exit_code == 0
     # the exit codes the comments promise are the ones the code uses
     from socialpub.errors import ExitCode

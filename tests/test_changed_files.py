@@ -15,15 +15,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from socialpub.cli import app
 from socialpub.config import load_config
 from socialpub.posts import discover
-from tests.helpers import Repo
+from tests.helpers import Repo, invoke
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = "x" * 300  # SP-CHANNEL-001 on X: each post checked shows up as a finding naming its file
 
@@ -34,7 +31,7 @@ def git(root: Path, *args: str) -> None:
 
 
 def check(root: Path, *args: str) -> tuple[int, dict, str]:
-    result = runner.invoke(app, ["--config", str(root / "channels.toml"), "check", "--format", "json", *args])
+    result = invoke(["--config", str(root / "channels.toml"), "check", "--format", "json", *args])
     data = json.loads(result.stdout) if result.stdout.strip() else {}
     return result.exit_code, data, result.stderr
 
@@ -55,6 +52,7 @@ post_names = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(names=post_names)
 @example(names=["café.md", "with space.md", "tab\there.md", "new\nline.md"])
@@ -181,6 +179,7 @@ tree_entries = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(entries=tree_entries, passed=st.data())
 def test_changed_files_checks_exactly_the_posts_check_would_find(entries: list, passed: st.DataObject) -> None:

@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from socialpub import check
 from socialpub.check import CheckResult, run_check
-from socialpub.cli import app
 from socialpub.config import load_config
 from socialpub.errors import SocialpubError
+from tests.helpers import invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,12 +87,11 @@ def test_the_first_file_in_discovery_order_keeps_a_repeated_id(repo: Path, monke
 
 @pytest.mark.parametrize("fmt", ["json", "junit", "sarif", "text"])
 def test_cli_reports_are_identical_with_any_number_of_jobs(repo: Path, fmt: str) -> None:
-    runner = CliRunner()
     outputs = []
     for jobs in ("1", "2"):
         out = repo / f"report-{jobs}.{fmt}"
-        result = runner.invoke(
-            app, ["--config", str(repo / "channels.toml"), "check", "--jobs", jobs, "--format", fmt, "-o", str(out)]
+        result = invoke(
+            ["--config", str(repo / "channels.toml"), "check", "--jobs", jobs, "--format", fmt, "-o", str(out)]
         )
         assert result.exit_code == 1, result.output
         outputs.append(out.read_text(encoding="utf-8"))
@@ -102,7 +100,7 @@ def test_cli_reports_are_identical_with_any_number_of_jobs(repo: Path, fmt: str)
 
 
 def test_jobs_must_be_positive(repo: Path) -> None:
-    result = CliRunner().invoke(app, ["--config", str(repo / "channels.toml"), "check", "--jobs", "0"])
+    result = invoke(["--config", str(repo / "channels.toml"), "check", "--jobs", "0"])
     assert result.exit_code == 2
     assert "--jobs" in result.output
 

@@ -27,12 +27,10 @@ import pytest
 import requests
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from socialpub.adapters.pinterest import PinterestAdapter
 from socialpub.adapters.twitter import TwitterAdapter
 from socialpub.auth import token_folder
-from socialpub.cli import app
 from socialpub.config import Channel, CredentialRef, load_config
 from socialpub.credentials import write_secret
 from socialpub.errors import ConfigError, CredentialsError, PlatformError
@@ -40,9 +38,8 @@ from socialpub.ledger import SQLiteLedger, open_ledger
 from socialpub.loopback import Listener, redirect_problem
 from socialpub.redact import MARK, clip, redact
 from socialpub.sandbox import Sandbox
-from tests.helpers import Repo
+from tests.helpers import Repo, invoke
 
-runner = CliRunner()
 APPROVAL = "3001314  Last Updated 6/14"
 DUE = datetime(2014, 9, 15, 14, 0, tzinfo=UTC)  # within the approval's year: `run --now` a minute later
 
@@ -62,7 +59,7 @@ def platform(box: Sandbox, name: str) -> Any:
 
 
 def cli(repo: Repo, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), *args], env=env)
+    result = invoke(["--config", str(repo.root / "channels.toml"), *args], env=env)
     return result.exit_code, result.stdout + result.stderr + repr(result.exception or "")
 
 
@@ -322,7 +319,7 @@ def pinterest_auth(repo: Repo, box: Sandbox, monkeypatch: pytest.MonkeyPatch, en
             monkeypatch.setenv(name, value)
     repo.write_config(base=f'[channels.pin]\nkind = "pinterest"\nendpoint = "{box.url}"\n'
                            'app_id = "env:PIN_APP_ID"\napp_secret = "env:PIN_APP_SECRET"\n')
-    result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), "auth", "pin", "--no-browser"])
+    result = invoke(["--config", str(repo.root / "channels.toml"), "auth", "pin", "--no-browser"])
     return result.exit_code, result.stdout + result.stderr
 
 
@@ -406,6 +403,7 @@ def test_threads_with_their_own_adapters_refresh_a_single_use_token_once(tmp_pat
     assert stored in platform(box, "twitter").refresh_tokens  # usable by the next run
 
 
+@pytest.mark.slow
 def test_two_processes_publishing_for_one_channel_share_the_rotating_token(tmp_path: Path, box: Sandbox) -> None:
     refs = oauth2_files(tmp_path)
     twitter = (f'client_id = "env:TW_CLIENT_ID"\nuser_token = "file:{refs["user_token"].target}"\n'

@@ -12,11 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from socialpub.cli import app
 from socialpub.sandbox import Sandbox
-from tests.helpers import Repo
+from tests.helpers import Repo, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
 SOCIALPUB = Path(sys.executable).with_name("socialpub")  # this checkout's console script
@@ -24,7 +22,10 @@ CANARY = "sandbox-CRON-CANARY-token-31f"  # the sandbox takes 'sandbox…' token
 # What cron gives a job (Debian's cron: no variables from any login, /bin/sh, a short PATH).
 CRON_ENV = {"PATH": "/usr/bin:/bin", "SHELL": "/bin/sh", "LOGNAME": "socialpub"}
 
-pytestmark = pytest.mark.skipif(not SOCIALPUB.exists(), reason="socialpub is not installed in this environment")
+pytestmark = [
+    pytest.mark.slow,  # cron's and systemd's environments, as real processes
+    pytest.mark.skipif(not SOCIALPUB.exists(), reason="socialpub is not installed in this environment"),
+]
 
 
 def readme_cron_line() -> str:
@@ -96,7 +97,7 @@ def test_the_readme_cron_line_publishes_a_due_post_in_crons_environment(due_worl
 
 
 def test_the_line_init_writes_is_the_readme_line(tmp_path: Path) -> None:
-    assert CliRunner().invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    assert invoke(["init", str(tmp_path)]).exit_code == 0
     written = [line for line in (tmp_path / "crontab.example").read_text().splitlines()
                if line.strip() and not line.startswith("#")]
     assert written == [readme_cron_line()]
@@ -141,7 +142,7 @@ def environment_file(path: Path) -> dict[str, str]:
 def test_systemd_unit_reads_the_same_credentials_and_publishes(due_world, tmp_path: Path) -> None:
     box, repo, credentials, env = due_world
     init_dir = tmp_path / "init"
-    assert CliRunner().invoke(app, ["init", str(init_dir)]).exit_code == 0
+    assert invoke(["init", str(init_dir)]).exit_code == 0
     service = systemd_service((init_dir / "socialpub.service.example").read_text())
     assert service["Type"] == "oneshot"
     # a required file (no '-' prefix): without it the unit fails rather than running without credentials

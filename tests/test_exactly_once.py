@@ -25,9 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from socialpub.cli import app
 from socialpub.config import load_config
 from socialpub.errors import ExitCode
 from socialpub.ledger import open_ledger, utcnow
@@ -35,6 +33,9 @@ from socialpub.posts import load_posts
 from socialpub.publish import NothingDone, Publisher, Result, exit_code, run_due
 from socialpub.sandbox import ApiError
 from tests.conftest import postgres_url
+from tests.helpers import invoke
+
+pytestmark = pytest.mark.slow  # crash and concurrency tests: real processes, killed at random moments
 
 _spec = importlib.util.spec_from_file_location(
     "socialpub_bench_exactly_once", Path(__file__).resolve().parent.parent / "bench" / "exactly_once.py"
@@ -54,7 +55,6 @@ CREATE = {
     "youtube": ("PUT", r"/upload/youtube/v3/videos$"),
     "pinterest": ("POST", r"/v5/pins$"),
 }
-runner = CliRunner()
 
 
 # --- fixtures and helpers -----------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def run_here(
 
 def cli(world: Any, *args: str) -> tuple[int, str, str]:
     """The real CLI in this process (CliRunner): exit code, stdout, stderr."""
-    result = runner.invoke(app, world.argv(*args)[1:], env=world.env())
+    result = invoke(world.argv(*args)[1:], env=world.env())
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -805,6 +805,7 @@ def test_graph_version_is_set_after_construction_and_goes_into_the_path(repo: Re
         adapter.publish(rendered)
 
 
+@pytest.mark.slow
 def test_the_sdk_is_imported_without_its_syntax_warning(tmp_path: Path) -> None:
     # A fresh bytecode cache makes Python compile facebook-sdk's source, which is when the warning comes.
     env = {**os.environ, "PYTHONPYCACHEPREFIX": str(tmp_path / "pyc")}

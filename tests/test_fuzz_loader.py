@@ -217,6 +217,7 @@ def test_arbitrary_bytes_never_raise(fuzz_repo: Repo, content: bytes, suffix: st
     assert_loaded_or_reported(fuzz_repo.check(), file, content)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(front=st.text(alphabet=TOMLISH, max_size=200), body=st.text(max_size=50))
 def test_arbitrary_front_matter_never_raises(fuzz_repo: Repo, front: str, body: str) -> None:
@@ -309,6 +310,7 @@ def test_the_valid_posts_are_valid(fuzz_repo: Repo) -> None:
         assert [r.post.file for r in result.reports] == [file]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(content=mutated(VALID_MD))
 def test_mutations_of_a_valid_md_post_never_raise(fuzz_repo: Repo, content: str) -> None:
@@ -317,6 +319,7 @@ def test_mutations_of_a_valid_md_post_never_raise(fuzz_repo: Repo, content: str)
     assert_lines_where_toml_gives_them(findings)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(content=mutated(VALID_TOML))
 def test_mutations_of_a_valid_toml_post_never_raise(fuzz_repo: Repo, content: str) -> None:

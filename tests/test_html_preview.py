@@ -20,13 +20,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from socialpub.check import CheckResult, run_check
-from socialpub.cli import app
 from socialpub.config import Config, load_config
 from socialpub.html import CSP, STYLE, Ref, Span, marked, render_page
-from tests.helpers import MP4, PNG, Repo
+from tests.helpers import MP4, PNG, Repo, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -370,11 +368,6 @@ def test_big_videos_are_a_poster_box_small_ones_embedded(repo: Repo) -> None:
     assert "a lab" in big.find("figcaption")[0].text
 
 
-def run_cli(repo: Repo, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["--config", str(repo.root / "channels.toml"), *args])
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_cli_writes_the_page_and_exits_like_check(repo: Repo, tmp_path: Path) -> None:
     repo.post(
         "Our science blog LabTalk is live.",
@@ -382,11 +375,11 @@ def test_cli_writes_the_page_and_exits_like_check(repo: Repo, tmp_path: Path) ->
         link="https://www.astrazeneca-us.com/labtalk",
     )
     out = tmp_path / "out" / "preview.html"
-    code, stdout, _ = run_cli(repo, "preview", "--html", str(out))
+    code, stdout, _ = cli(repo, "preview", "--html", str(out))
     assert code == 0 and "post → tw (twitter)" in stdout  # the usual cards still print
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     repo.post("x" * 281, name="long")
-    code, _, _ = run_cli(repo, "preview", "--html", str(out), "--format", "json")
+    code, _, _ = cli(repo, "preview", "--html", str(out), "--format", "json")
     assert code == 1
     dom, _ = parse(out.read_text(encoding="utf-8"))
     assert "failed" in dom.find("header", "top")[0].classes
@@ -511,6 +504,7 @@ def _chunks(data: bytes) -> Iterator[re.Match[bytes]]:
         pos += 12 + length
 
 
+@pytest.mark.slow
 def test_chromium_renders_the_page_offline_without_errors(
     chromium: str, sample: tuple[Config, CheckResult, str], tmp_path: Path
 ) -> None:

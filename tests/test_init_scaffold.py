@@ -13,13 +13,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from socialpub.cli import app
 from socialpub.config import load_config
 from socialpub.scaffold import CHANNELS_TOML
+from tests.helpers import invoke
 
-runner = CliRunner()
 WRITTEN = ["channels.toml", "posts/welcome.md", ".github/workflows/socialpub-review.yml", "crontab.example",
            "socialpub.service.example", ".gitignore"]
 # every folder and file on the way to what init writes
@@ -44,7 +42,7 @@ def snapshot(folder: Path) -> dict[str, tuple]:
 
 
 def init(folder: Path) -> tuple[int, str]:
-    result = runner.invoke(app, ["init", str(folder)])
+    result = invoke(["init", str(folder)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
@@ -108,6 +106,7 @@ def test_a_link_that_stays_inside_the_folder_is_used(world) -> None:
 STATES = ["absent", "file", "dir", "link-in-dir", "link-in-file", "link-out-dir", "link-out-file", "dangling"]
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(states=st.fixed_dictionaries({  # mostly harmless states, so that init also succeeds often
     place: st.sampled_from(STATES) if i % 3 == 0 else st.sampled_from(["absent", "absent", "dir", "file",
@@ -205,7 +204,7 @@ def test_channels_toml_shows_all_four_kinds_and_each_loads(tmp_path: Path) -> No
 
 def test_a_fresh_init_passes_check(tmp_path: Path) -> None:
     assert init(tmp_path)[0] == 0
-    result = runner.invoke(app, ["--config", str(tmp_path / "channels.toml"), "check"])
+    result = invoke(["--config", str(tmp_path / "channels.toml"), "check"])
     assert result.exit_code == 0, result.output
 
 

@@ -112,6 +112,7 @@ def _process_claims(spec: str, base: str, rounds: int, queue: multiprocessing.Qu
     queue.put(won)
 
 
+@pytest.mark.slow
 def test_processes_racing_claim_each_row_once(spec: str, tmp_path: Path) -> None:
     open_ledger(spec, tmp_path).close()  # migrate first
     ctx = multiprocessing.get_context("spawn")

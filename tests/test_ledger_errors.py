@@ -15,20 +15,16 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from typer.testing import CliRunner
 
-from socialpub.cli import app
 from socialpub.errors import ConfigError
 from socialpub.ledger import LedgerError, PostgresLedger, _scrub_url
+from tests import helpers
 from tests.helpers import Repo
-
-runner = CliRunner()
 
 
 def cli(repo: Repo, *args: str, ledger: str | None = None) -> tuple[int, str, str]:
     extra = ["--ledger", ledger] if ledger else []
-    result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), *extra, *args], env={"USER": "t"})
-    return result.exit_code, result.stdout, result.stderr
+    return helpers.cli(repo, *extra, *args, env={"USER": "t"})
 
 
 def clear_error(code: int, out: str, err: str, *expected: str) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from socialpub.config import load_config
 from socialpub.ledger import SQLiteLedger
 from socialpub.posts import load_posts
@@ -36,6 +38,7 @@ access_secret = "env:TS"
     return repo
 
 
+@pytest.mark.slow
 def test_run_waits_for_a_used_up_window_instead_of_hitting_429(tmp_path: Path) -> None:
     with Sandbox() as box:
         create = next(r for r in box.table if r.name == "twitter:create")

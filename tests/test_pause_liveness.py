@@ -168,6 +168,7 @@ def test_a_stop_between_the_tweets_of_a_thread_is_an_incomplete_thread(worlds: A
         ledger.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ledger_kind", ["sqlite", "postgresql"])
 def test_pause_stops_a_running_run_before_its_next_post(
     worlds: Any, ledger_kind: str, request: pytest.FixtureRequest
@@ -318,6 +319,7 @@ def test_a_late_403_after_a_takeover_leaves_the_live_post_recorded(worlds: Any, 
     assert len(lost) == 1 and "403" in lost[0]["detail"]["outcome"]
 
 
+@pytest.mark.slow
 def test_a_claimer_whose_liveness_backend_is_killed_is_not_raced_by_another_host(
     worlds: Any, pg_url: str
 ) -> None:
@@ -350,6 +352,7 @@ def test_a_claimer_whose_liveness_backend_is_killed_is_not_raced_by_another_host
     assert creates(world, "pin") == 2
 
 
+@pytest.mark.slow
 def test_a_server_idle_session_timeout_does_not_end_a_claimers_liveness(worlds: Any, pg_url: str) -> None:
     """idle_session_timeout set for the database (1 s) while A's create takes 4 s: A's sessions opt out of it
     (the liveness session is idle by design), so B, running meanwhile, still sees A alive."""
@@ -447,6 +450,7 @@ def own_cluster() -> Iterator[tuple[str, Callable[[str], None]]]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_a_server_restart_mid_call_is_recorded_and_the_claimer_stops(
     worlds: Any, own_cluster: tuple[str, Callable[[str], None]]
 ) -> None:
@@ -472,6 +476,7 @@ def test_a_server_restart_mid_call_is_recorded_and_the_claimer_stops(
     assert {k: r.state for k, r in rows.items()} == {"p000": "published", "p001": "published"}
 
 
+@pytest.mark.slow
 def test_a_ledger_down_at_the_settle_reports_the_outcome_and_the_next_run_reconciles(
     worlds: Any, own_cluster: tuple[str, Callable[[str], None]]
 ) -> None:

@@ -52,6 +52,7 @@ _PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_PIECES, max_size=30).map("".join))
 def test_the_fast_path_agrees_with_the_parser(source: str) -> None:

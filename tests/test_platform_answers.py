@@ -185,6 +185,7 @@ OPERATIONS: dict[str, Callable[[Any, Any, str], Any]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("operation", list(OPERATIONS))
 @pytest.mark.parametrize("channel", CHANNELS)
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -211,6 +212,7 @@ def test_any_answer_ends_in_a_result_or_a_platform_error(
 LEDGERS = itertools.count()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("channel", CHANNELS)
 @settings(
     max_examples=max(5, EXAMPLES // 3), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

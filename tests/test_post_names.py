@@ -8,13 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from socialpub.cli import app
 from socialpub.ledger import Row, SQLiteLedger
-from tests.helpers import Repo
-
-runner = CliRunner()
+from tests.helpers import Repo, invoke
 
 
 @pytest.fixture
@@ -32,7 +28,7 @@ def named(repo: Repo) -> Iterator[Repo]:
 
 
 def cli(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
+    result = invoke(list(args))
     return result.exit_code, result.output
 
 

@@ -11,17 +11,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import tests.fake_platform as fake
 from socialpub.adapters import base
 from socialpub.check import check_post
-from socialpub.cli import app
 from socialpub.config import load_config
 from socialpub.ledger import SQLiteLedger, utcnow
 from socialpub.posts import load_posts
 from socialpub.publish import Publisher, run_due
-from tests.helpers import Repo
+from tests import helpers
+from tests.helpers import Repo, invoke
 
 CONFIG = """\
 [defaults]
@@ -38,7 +37,6 @@ token = "env:FAKE_TOKEN"
 """
 AT = datetime(2014, 9, 15, 14, 0, tzinfo=UTC)
 ENV = {"FAKE_TOKEN": "CANARY-fake-token-77"}
-runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
@@ -216,7 +214,7 @@ def test_editing_a_published_post_never_republishes(repo: Repo, fake_kind: fake.
     world.run()
     post(repo, "Edited after publishing")
     assert world.run() == []
-    result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), "status", "--now",
+    result = invoke(["--config", str(repo.root / "channels.toml"), "status", "--now",
                                  (AT + timedelta(hours=1)).isoformat(), "--format", "json"])
     assert {r["state"] for r in json.loads(result.stdout)["rows"]} == {"edited-after-publish"}
 
@@ -243,8 +241,7 @@ def test_same_post_twice_in_one_invocation_goes_once(repo: Repo, fake_kind: fake
 
 
 def cli(repo: Repo, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), *args], env={"USER": "tester"})
-    return result.exit_code, result.stdout, result.stderr
+    return helpers.cli(repo, *args, env={"USER": "tester"})
 
 
 def test_cli_run_exit_codes_and_json(repo: Repo, fake_kind: fake.FakePlatform) -> None:

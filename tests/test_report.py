@@ -731,6 +731,7 @@ def test_merging_loses_no_finding_and_no_channel(items: list[tuple[str, str | No
 FORMULA_START = "=+-@\t\r"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     cells=st.lists(

@@ -13,18 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from socialpub.cli import app
-from tests.helpers import Repo
+from tests.helpers import Repo, cli, invoke
 
 ROOT = Path(__file__).resolve().parents[1]
-runner = CliRunner()
-
-
-def cli(repo: Repo, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), *args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 # --- agenda -----------------------------------------------------------------------------------------
@@ -148,7 +140,7 @@ def test_markdown_summary_is_short_and_links_lines(repo: Repo) -> None:
 # --- the CI workflow ---------------------------------------------------------------------------------
 
 def test_init_writes_a_review_workflow_whose_commands_exist(tmp_path: Path) -> None:
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    assert invoke(["init", str(tmp_path)]).exit_code == 0
     workflow_text = (tmp_path / ".github" / "workflows" / "socialpub-review.yml").read_text()
     workflow = yaml.safe_load(workflow_text)
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on` as true
@@ -163,7 +155,7 @@ def test_init_writes_a_review_workflow_whose_commands_exist(tmp_path: Path) -> N
     assert {c[1] for c in socialpub_calls} >= {"check", "preview"}
     for call in socialpub_calls:  # every command and option the workflow uses exists
         args = [a for a in call[1:]]
-        result = runner.invoke(app, [args[0], "--help"])
+        result = invoke([args[0], "--help"])
         assert result.exit_code == 0, args
         for option in (a for a in args if a.startswith("--")):
             assert option in result.stdout, (args[0], option)
@@ -174,7 +166,7 @@ def test_init_writes_a_review_workflow_whose_commands_exist(tmp_path: Path) -> N
 def test_review_workflow_keeps_event_values_out_of_commands_and_pins_what_it_runs(tmp_path: Path) -> None:
     import re
 
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    assert invoke(["init", str(tmp_path)]).exit_code == 0
     text = (tmp_path / ".github" / "workflows" / "socialpub-review.yml").read_text()
     workflow = yaml.safe_load(text)
     steps = workflow["jobs"]["review"]["steps"]
@@ -199,7 +191,7 @@ def test_review_workflow_keeps_event_values_out_of_commands_and_pins_what_it_run
 
 def test_review_workflow_install_step_refuses_the_placeholder(tmp_path: Path) -> None:
     """Left as written, the install step stops with a clear message before any pip runs."""
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    assert invoke(["init", str(tmp_path)]).exit_code == 0
     workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "socialpub-review.yml").read_text())
     install = next(s["run"] for s in workflow["jobs"]["review"]["steps"] if "pip install" in s.get("run", ""))
     no_pip = tmp_path / "empty-bin"
@@ -218,6 +210,7 @@ def test_pre_commit_hooks_file_is_valid() -> None:
     # which files count is socialpub's own rule (tests/test_changed_files.py), not a regex here
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_pre_commit_try_repo_passes_clean_and_fails_broken(repo: Repo, tmp_path: Path) -> None:
     pre_commit = Path(sys.executable).with_name("pre-commit")

@@ -195,6 +195,7 @@ DOMAIN = st.builds(lambda labels, tld: ".".join([*labels, tld]), st.lists(LABEL,
 AROUND = st.sampled_from(["", " ", "(", "Write to ", "mailto:", "<"]), st.sampled_from(["", ".", ",", ")", " now", ">"])
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(local=LOCAL, domain=DOMAIN, around=st.tuples(*AROUND))
 def test_no_part_of_an_email_address_is_a_url(local: str, domain: str, around: tuple[str, str]) -> None:
@@ -202,6 +203,7 @@ def test_no_part_of_an_email_address_is_a_url(local: str, domain: str, around: t
     assert T.find_urls(f"{before}{local}@{domain}{after}") == []
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(domain=DOMAIN, path=st.from_regex(r"\A(?:/[a-z0-9]{1,6}){0,2}\Z"), around=st.tuples(*AROUND))
 def test_a_bare_domain_is_a_url(domain: str, path: str, around: tuple[str, str]) -> None:
@@ -211,6 +213,7 @@ def test_a_bare_domain_is_a_url(domain: str, path: str, around: tuple[str, str])
     assert T.find_urls(f"{before}{domain}{path}{after}") == [domain + path]
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(labels=st.lists(LABEL, min_size=1, max_size=2), tld=NOT_TLD, around=st.tuples(*AROUND))
 def test_a_word_with_an_unknown_top_level_domain_is_no_url(

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from socialpub.config import Config
 from socialpub.errors import ConfigError
 from socialpub.rules import Finding, registry
-from tests.helpers import BASE_CONFIG, PNG, Repo
+from tests.helpers import BASE_CONFIG, PNG, Repo, check_text
 
 RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
 
@@ -20,8 +23,11 @@ MEDWATCH = ("You are encouraged to report negative side effects of prescription 
             "Visit www.fda.gov/medwatch, or call 1-800-FDA-1088.")
 
 
-def found(repo: Repo, rule: str, body: str = "", **front: Any) -> list[Finding]:
-    """Write one post (unless body and front are empty) and return the rule's unsuppressed findings."""
+def found(repo: Repo | Config, rule: str, body: str = "", **front: Any) -> list[Finding]:
+    """Write one post (unless body and front are empty) and return the rule's unsuppressed findings; given a
+    Config instead of a Repo, the post is built in memory (check_text), for the tables of cases."""
+    if isinstance(repo, Config):
+        return [f for f in check_text(repo, body, **front) if f.rule == rule and not f.suppressed]
     if body or front:
         repo.post(body, **front)
     return [f for f in repo.findings(rule) if not f.suppressed]
@@ -105,9 +111,9 @@ def test_catalogue_entries() -> None:
     ],
 )
 def test_transparency001_fires_without_accepted_disclosure(
-    repo: Repo, body: str, front: dict[str, Any]
+    base_config: Config, body: str, front: dict[str, Any]
 ) -> None:
-    [f] = found(repo, "SP-TRANSPARENCY-001", body, **front)
+    [f] = found(base_config, "SP-TRANSPARENCY-001", body, **front)
     assert f.channel == "tw" and f.severity == "error" and "no accepted disclosure" in f.message
 
 
@@ -154,8 +160,8 @@ def test_transparency001_alt_text_does_not_count(repo: Repo) -> None:
         "[Ad] what strength means to me. #PaidPartnership",
     ],
 )
-def test_transparency001_accepted_disclosures(repo: Repo, body: str) -> None:
-    assert found(repo, "SP-TRANSPARENCY-001", body, author_type="influencer") == []
+def test_transparency001_accepted_disclosures(base_config: Config, body: str) -> None:
+    assert found(base_config, "SP-TRANSPARENCY-001", body, author_type="influencer") == []
 
 
 def test_transparency001_company_posts_need_nothing(repo: Repo) -> None:
@@ -224,8 +230,8 @@ def test_transparency002_in_a_trailing_run_of_hashtags(repo: Repo) -> None:
         "#ad " + LONG + "#sponsored",  # one well-placed disclosure is enough
     ],
 )
-def test_transparency002_well_placed(repo: Repo, body: str) -> None:
-    assert found(repo, "SP-TRANSPARENCY-002", body, author_type="influencer") == []
+def test_transparency002_well_placed(base_config: Config, body: str) -> None:
+    assert found(base_config, "SP-TRANSPARENCY-002", body, author_type="influencer") == []
 
 
 def test_transparency002_uses_the_smaller_channel_fold(repo: Repo) -> None:
@@ -269,8 +275,8 @@ def test_transparency002_only_for_posts_that_need_a_disclosure_and_level_overrid
         ("Date of birth: 14 March 1975", "Date of birth: 14 March 1975"),
     ],
 )
-def test_privacy001_fires(repo: Repo, body: str, excerpt: str) -> None:
-    [f] = found(repo, "SP-PRIVACY-001", body)
+def test_privacy001_fires(base_config: Config, body: str, excerpt: str) -> None:
+    [f] = found(base_config, "SP-PRIVACY-001", body)
     assert f.excerpt == excerpt and f.channel == "tw" and f.severity == "error"
 
 
@@ -292,8 +298,8 @@ def test_privacy001_fires(repo: Repo, body: str, excerpt: str) -> None:
         "1-800-FDA-1089",  # a wrong MedWatch number is SP-SAFETY-002's finding, not this one
     ],
 )
-def test_privacy001_does_not_fire(repo: Repo, body: str) -> None:
-    assert found(repo, "SP-PRIVACY-001", body) == []
+def test_privacy001_does_not_fire(base_config: Config, body: str) -> None:
+    assert found(base_config, "SP-PRIVACY-001", body) == []
 
 
 def test_privacy001_location_and_every_identifier(repo: Repo) -> None:
@@ -344,8 +350,8 @@ def test_privacy001_generalises_to_configured_allow_lists(repo: Repo) -> None:
         ("MEET THE TEAM. meet Maria: SURVIVOR since 2010", "Maria"),
     ],
 )
-def test_privacy002_fires(repo: Repo, body: str, excerpt: str) -> None:
-    [f] = found(repo, "SP-PRIVACY-002", body)
+def test_privacy002_fires(base_config: Config, body: str, excerpt: str) -> None:
+    [f] = found(base_config, "SP-PRIVACY-002", body)
     assert f.excerpt == excerpt and f.channel == "tw" and "no consent_ref" in f.message
 
 
@@ -374,8 +380,8 @@ def test_privacy002_media_that_depicts_a_patient(repo: Repo) -> None:
         "Thank you, Everyone! Our #MBCStrength collage is live.",
     ],
 )
-def test_privacy002_does_not_fire(repo: Repo, body: str) -> None:
-    assert found(repo, "SP-PRIVACY-002", body) == []
+def test_privacy002_does_not_fire(base_config: Config, body: str) -> None:
+    assert found(base_config, "SP-PRIVACY-002", body) == []
 
 
 def test_privacy002_a_thread_is_one_post(repo: Repo) -> None:
@@ -421,8 +427,8 @@ def test_privacy002_generalises_to_configured_products_and_handles(repo: Repo) -
         ("Skip a dose. Then tell your doctor.", "Skip a dose"),  # the referral must be in the same sentence
     ],
 )
-def test_respect001_fires(repo: Repo, body: str, excerpt: str) -> None:
-    [f] = found(repo, "SP-RESPECT-001", body)
+def test_respect001_fires(base_config: Config, body: str, excerpt: str) -> None:
+    [f] = found(base_config, "SP-RESPECT-001", body)
     assert f.excerpt == excerpt and "medical or dosing advice" in f.message
 
 
@@ -439,8 +445,8 @@ def test_respect001_fires(repo: Repo, body: str, excerpt: str) -> None:
         "New #skipadose #stoptaking campaign for the medicine cabinet",
     ],
 )
-def test_respect001_does_not_fire(repo: Repo, body: str) -> None:
-    assert found(repo, "SP-RESPECT-001", body) == []
+def test_respect001_does_not_fire(base_config: Config, body: str) -> None:
+    assert found(base_config, "SP-RESPECT-001", body) == []
 
 
 def test_respect001_location_level_override_and_pipeline_context(repo: Repo) -> None:
@@ -472,8 +478,8 @@ def test_safety001_reply_to_a_personal_adverse_event(repo: Repo) -> None:
         ("Thanks for sharing.", "Got a rash, it's on me & my kids now"),
     ],
 )
-def test_safety001_fires(repo: Repo, body: str, reply: str) -> None:
-    [f] = found(repo, "SP-SAFETY-001", body, post_type="reply", in_reply_to_text=reply)
+def test_safety001_fires(base_config: Config, body: str, reply: str) -> None:
+    [f] = found(base_config, "SP-SAFETY-001", body, post_type="reply", in_reply_to_text=reply)
     assert f.channel == "tw" and "no reporting pathway" in f.message
 
 
@@ -491,8 +497,8 @@ def test_safety001_fires(repo: Repo, body: str, reply: str) -> None:
         ("My day volunteering at the children's hospital.", ""),
     ],
 )
-def test_safety001_does_not_fire(repo: Repo, body: str, reply: str) -> None:
-    assert found(repo, "SP-SAFETY-001", body, post_type="reply", in_reply_to_text=reply) == []
+def test_safety001_does_not_fire(base_config: Config, body: str, reply: str) -> None:
+    assert found(base_config, "SP-SAFETY-001", body, post_type="reply", in_reply_to_text=reply) == []
 
 
 def test_safety001_pathway_in_the_link_field_and_thread(repo: Repo) -> None:
@@ -528,8 +534,8 @@ def test_safety001_generalises_to_configured_pathways(repo: Repo) -> None:
         ("Call 800.FDA.1O88", "800.FDA.1O88"),
     ],
 )
-def test_safety002_wrong_number(repo: Repo, body: str, excerpt: str) -> None:
-    [f] = found(repo, "SP-SAFETY-002", body)
+def test_safety002_wrong_number(base_config: Config, body: str, excerpt: str) -> None:
+    [f] = found(base_config, "SP-SAFETY-002", body)
     assert f.excerpt == excerpt and "1-800-FDA-1088" in f.message
 
 
@@ -560,8 +566,8 @@ def test_safety002_statement_not_verbatim(repo: Repo, statement: str, says: str)
         "You are encouraged to report concerns to our ethics hotline.",  # not the MedWatch statement
     ],
 )
-def test_safety002_does_not_fire(repo: Repo, body: str) -> None:
-    assert found(repo, "SP-SAFETY-002", body) == []
+def test_safety002_does_not_fire(base_config: Config, body: str) -> None:
+    assert found(base_config, "SP-SAFETY-002", body) == []
 
 
 # === SP-SAFETY-003 ================================================================================
@@ -583,8 +589,8 @@ def test_safety003_branded_long_form_only(repo: Repo) -> None:
         ("Our summit starts today.", {"post_type": "corporate"}),
     ],
 )
-def test_safety003_does_not_fire(repo: Repo, body: str, front: dict[str, Any]) -> None:
-    assert found(repo, "SP-SAFETY-003", body, channels=["fb"], **front) == []
+def test_safety003_does_not_fire(base_config: Config, body: str, front: dict[str, Any]) -> None:
+    assert found(base_config, "SP-SAFETY-003", body, channels=["fb"], **front) == []
 
 
 def test_safety003_level_override(repo: Repo) -> None:
@@ -606,8 +612,8 @@ def test_safety003_level_override(repo: Repo) -> None:
         ("We remove comments that contain profanity or criticize our products.", "remove comments"),
     ],
 )
-def test_views001_fires(repo: Repo, body: str, excerpt: str) -> None:
-    [f] = found(repo, "SP-VIEWS-001", body)
+def test_views001_fires(base_config: Config, body: str, excerpt: str) -> None:
+    [f] = found(base_config, "SP-VIEWS-001", body)
     assert f.excerpt == excerpt and f.severity == "warning" and "content-based" in f.message
 
 
@@ -622,8 +628,8 @@ def test_views001_fires(repo: Repo, body: str, excerpt: str) -> None:
         "Comments are welcome: https://www.astrazeneca-us.com/delete-comments",
     ],
 )
-def test_views001_does_not_fire(repo: Repo, body: str) -> None:
-    assert found(repo, "SP-VIEWS-001", body) == []
+def test_views001_does_not_fire(base_config: Config, body: str) -> None:
+    assert found(base_config, "SP-VIEWS-001", body) == []
 
 
 def test_views001_level_override(repo: Repo) -> None:
@@ -642,7 +648,7 @@ GOOD_CORRECTION = (
 CLAIM = "ONCAVIX cures cancer and has no side effects!"
 
 
-def correction(repo: Repo, body: str, claim: str = CLAIM, **front: Any) -> list[Finding]:
+def correction(repo: Repo | Config, body: str, claim: str = CLAIM, **front: Any) -> list[Finding]:
     return found(repo, "SP-CORRECTION-001", body, post_type="correction", in_reply_to_text=claim, **front)
 
 
@@ -665,8 +671,8 @@ def test_correction001_compliant(repo: Repo) -> None:
         (GOOD_CORRECTION.replace("is not a cure", "is a treatment"), "says 'cures'"),
     ],
 )
-def test_correction001_one_finding_per_problem(repo: Repo, body: str, says: str) -> None:
-    [f] = correction(repo, body)
+def test_correction001_one_finding_per_problem(base_config: Config, body: str, says: str) -> None:
+    [f] = correction(base_config, body)
     assert says in f.message and f.channel == "tw"
 
 
@@ -691,8 +697,8 @@ def test_correction001_everything_wrong_at_once(repo: Repo) -> None:
         "AstraZeneca: there is no cure for MBC; ONCAVIX is not a cure. https://www.oncavix.example/risk",
     ],
 )
-def test_correction001_refuting_a_claim_is_not_making_it(repo: Repo, body: str) -> None:
-    assert correction(repo, body, claim="ONCAVIX is the best cure") == []
+def test_correction001_refuting_a_claim_is_not_making_it(base_config: Config, body: str) -> None:
+    assert correction(base_config, body, claim="ONCAVIX is the best cure") == []
 
 
 def test_correction001_only_for_corrections_and_products_named(repo: Repo) -> None:
@@ -737,3 +743,24 @@ def test_sample_failing_examples_trigger_exactly_their_conduct_rules() -> None:
         ("fail-privacy-shortener.md", "SP-PRIVACY-001", "az-us-twitter"),
         ("fail-privacy-shortener.md", "SP-SAFETY-002", "az-us-twitter"),
     ]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    body=st.one_of(st.sampled_from([GOOD_CORRECTION, MEDWATCH, "Call 302-555-0147 #ad", "My rash is back"]),
+                   # what a file can carry (its bytes are read_text's concern: NUL, bad UTF-8, BOM, size)
+                   st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00\ufeff"), max_size=200)),
+    front=st.fixed_dictionaries({}, optional={
+        "author_type": st.sampled_from(["company", "employee", "influencer"]),
+        "post_type": st.sampled_from(["corporate", "branded", "reply", "correction"]),
+        "in_reply_to_text": st.sampled_from(["I got a rash", CLAIM]),
+        "channels": st.sampled_from([["tw"], ["fb", "yt"], ["tw", "fb"]]),
+    }),
+)
+def test_a_post_checked_in_memory_has_the_findings_of_its_file(
+    tmp_path_factory: pytest.TempPathFactory, base_config: Config, body: str, front: dict[str, Any]
+) -> None:
+    """check_text, which the tables below use, sees what `check` sees in the same post written to a file."""
+    repo = Repo(tmp_path_factory.mktemp("twin"))
+    repo.post(body, **front)
+    assert check_text(base_config, body, **front) == repo.findings()

@@ -74,6 +74,7 @@ def _star(m: re.Match[str]) -> str:
     return "*" * len(m.group(0))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(list_and_text(), st.integers(0, 40), st.integers(0, 60))
 def test_matcher_finds_what_the_whole_pattern_finds(case: tuple[tuple[str, ...], str], pos: int, end: int) -> None:

@@ -171,6 +171,7 @@ def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) 
     )
 
 
+@pytest.mark.slow
 def test_a_port_in_use_is_a_clear_error_exit_2(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -190,6 +191,7 @@ def test_a_port_that_is_no_port_is_a_usage_error(port: str) -> None:
     assert proc.returncode == 2 and "--port" in err and "Traceback" not in err, (out, err)
 
 
+@pytest.mark.slow
 def test_the_banner_tells_a_newcomer_how_to_point_a_configuration_at_it(tmp_path: Path) -> None:
     proc = cli("sandbox", "--port", "0")
     assert proc.stdout is not None
@@ -231,6 +233,7 @@ SLOW_SANDBOX = (  # the real CLI, with every sandbox request slowed so that the 
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("command", [["publish", "--sandbox", "--yes", "posts/"], ["run", "--sandbox"]])
 def test_an_interrupted_sandbox_run_removes_its_temporary_folder(
@@ -314,6 +317,7 @@ def fuzz_box() -> Iterator[tuple[Sandbox, list[BaseException]]]:
         sandbox.stop()
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=raw_requests())
 def test_any_request_is_answered_or_closed_without_an_error_in_the_sandbox(

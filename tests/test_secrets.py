@@ -6,14 +6,11 @@ import logging
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from socialpub.adapters.base import adapter_class
-from socialpub.cli import app
 from socialpub.sandbox import Sandbox, platforms
-from tests.helpers import MP4, PNG, Repo
+from tests.helpers import MP4, PNG, Repo, invoke
 
-runner = CliRunner()
 KIND_CHANNELS = {"twitter": "tw", "facebook": "fb", "youtube": "yt", "pinterest": "pin"}
 EXTRA = {"facebook": 'page_id = "123456789"\n'}
 
@@ -68,7 +65,7 @@ def test_no_canary_anywhere(world: tuple[Repo, Sandbox, list[str]], caplog: pyte
     outputs: list[str] = []
 
     def cli(*args: str) -> int:
-        result = runner.invoke(app, ["--config", config, *args])
+        result = invoke(["--config", config, *args])
         outputs.extend([result.stdout, result.stderr, repr(result.exception or "")])
         return result.exit_code
 
@@ -105,7 +102,7 @@ def test_no_canary_anywhere(world: tuple[Repo, Sandbox, list[str]], caplog: pyte
 def test_literal_secret_in_config_is_refused_without_echo(tmp_path: Path) -> None:
     repo = Repo(tmp_path / "r")
     repo.write_config(base='[channels.tw]\nkind = "twitter"\napi_key = "AKIA-CANARY-literal-55"\n')
-    result = runner.invoke(app, ["--config", str(repo.root / "channels.toml"), "check"])
+    result = invoke(["--config", str(repo.root / "channels.toml"), "check"])
     assert result.exit_code == 2
     assert "AKIA-CANARY-literal-55" not in result.stdout + result.stderr
     assert "api_key" in result.stderr and "env:" in result.stderr

@@ -17,14 +17,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from socialpub.cli import app
 from socialpub.errors import ExitCode
 from socialpub.terminal import GuardedStream, dialect
+from tests import helpers
 from tests.helpers import Repo
 
-runner = CliRunner()
 PROJECT = Path(__file__).resolve().parents[1]
 
 # --- what a terminal or GitHub's runner would obey ---------------------------------------------------------
@@ -126,8 +124,8 @@ def toml_string(value: str) -> str:
 
 
 def invoke(repo: Repo, *args: str) -> Any:
-    return runner.invoke(app, ["--config", str(repo.root / "channels.toml"), "--ledger",
-                               str(repo.root / "ledger.db"), *args])
+    ledger = str(repo.root / "ledger.db")
+    return helpers.invoke(["--config", str(repo.root / "channels.toml"), "--ledger", ledger, *args])
 
 
 def file_name(text: str) -> str:
@@ -135,6 +133,7 @@ def file_name(text: str) -> str:
     return (name.encode("utf-8")[:150].decode("utf-8", "ignore") or "x") + ".md"
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=hostile_text, title=hostile_text, name=hostile_text, own_id=st.booleans())
 def test_no_command_prints_a_control_or_a_workflow_command_from_a_post(
@@ -336,6 +335,7 @@ def test_a_closed_pipe_ends_quietly(sample: Path) -> None:
     assert b"Traceback" not in done.stderr and b"Exception ignored" not in done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"}, {"LC_ALL": "C"}],
                          ids=["ascii", "latin-1", "C-locale"])
 def test_every_command_degrades_on_a_narrow_encoding(sample: Path, env: dict[str, str]) -> None:

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from socialpub.cli import app
 from socialpub.config import load_config
 from socialpub.errors import ConfigError
+from tests import helpers
 from tests.helpers import BASE_CONFIG, Repo
 
 PROPERTY = settings(max_examples=60, deadline=None,
@@ -37,8 +36,8 @@ def line_of(text: str, needle: str) -> int:
 
 
 def cli(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["--config", str(root / "channels.toml"), *args])
-    return result.exit_code, result.stdout + result.stderr
+    code, out, err = helpers.cli(root, *args)
+    return code, out + err
 
 
 # --- configuration: each bad value is exit 2 naming file, line and key, with a hint --------------------

@@ -3,22 +3,22 @@ secrets redacted; -q prints only problems; both at once is a usage error."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import run_socialpub
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def socialpub(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "socialpub", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **(env or {})})
+    return run_socialpub(*args, cwd=cwd, env=env)
 
 
+@pytest.mark.slow
 def test_verbose_lists_every_request_without_query_strings_or_secrets() -> None:
     done = socialpub("-v", "publish", "--sandbox", "posts/labtalk-launch.md", "posts/oncavix-facebook.md",
                      "posts/az-blog-video.md", "posts/careers/careers-internships-students.toml")
@@ -38,6 +38,7 @@ def test_verbose_lists_every_request_without_query_strings_or_secrets() -> None:
     assert " -> " not in done.stdout  # what scripts read stays as it is
 
 
+@pytest.mark.slow
 def test_quiet_prints_only_problems(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     done = socialpub("-q", "init", str(repo), cwd=tmp_path)
