@@ -20,8 +20,8 @@ BULLET = "•"
 # Text the parser would hand back unchanged: no line starts with a block marker or indentation, no
 # character that starts inline syntax, no trailing spaces (a hard break). Most posts take this path and
 # never import the parser (start-up cost); tests/test_plaintext.py proves it equal to the full conversion.
-_INLINE_SYNTAX = re.compile(r"[*_`\[\]<>\\&!~]")
-_BLOCK_START = re.compile(r"^(?:[ \t]|[-+*#>=~`|]|\d{1,9}[.)])|[ \t]$", re.MULTILINE)
+_INLINE_SYNTAX = re.compile(r"[*_`\[\]<\\]")  # `![` holds `[`; entities and raw HTML are not read
+_BLOCK_START = re.compile(r"^(?:[ \t]|[-+*>=~_`]|#{1,6}(?:[ \t]|$)|\d{1,9}[.)])|[ \t]$", re.MULTILINE)
 
 
 def markdown_to_text(source: str) -> str:
