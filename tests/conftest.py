@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from socialpub.config import Config
+from socialpub.sandbox import Sandbox
 from tests.helpers import Repo
 
 
@@ -33,6 +36,30 @@ def _loopback_only(self: socket.socket, address: object) -> object:
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+@pytest.fixture
+def box() -> Iterator[Sandbox]:
+    """A fresh sandbox on loopback per test (Sandbox.start polls every 0.05 s, so stopping it is quick)."""
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def worlds(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Make worlds of bench/exactly_once.py (repository + sandbox + ledger), torn down after the test."""
+    from tests.helpers import exactly_once_bench
+
+    made: list[Any] = []
+
+    def make(name: str, posts: list[Any], **kw: Any) -> Any:
+        world = exactly_once_bench().World(tmp_path / name, posts, inprocess=True, **kw)
+        made.append(world)
+        return world
+
+    yield make
+    for world in made:
+        world.close()
 
 
 @pytest.fixture

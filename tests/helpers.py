@@ -3,12 +3,14 @@ checked in memory, and the two ways of running the socialpub command (in this pr
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from click.testing import Result
@@ -205,3 +207,17 @@ def run_socialpub(
     """`python -m socialpub ARGS` as a real process (this environment plus `env`), its output captured as text."""
     return subprocess.run([sys.executable, "-m", "socialpub", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def exactly_once_bench() -> ModuleType:
+    """bench/exactly_once.py, the harness the exactly-once tests share (worlds of repository, sandbox and
+    ledger; counting what the platforms keep): loaded once per process, so every test file sees one module."""
+    name = "socialpub_bench_exactly_once"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "bench" /
+                                                      "exactly_once.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

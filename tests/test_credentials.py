@@ -17,7 +17,6 @@ import threading
 import time
 import tomllib
 import webbrowser
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,16 +41,6 @@ from tests.helpers import Repo, invoke
 
 APPROVAL = "3001314  Last Updated 6/14"
 DUE = datetime(2014, 9, 15, 14, 0, tzinfo=UTC)  # within the approval's year: `run --now` a minute later
-
-
-@pytest.fixture
-def box() -> Iterator[Sandbox]:
-    sandbox = Sandbox()
-    threading.Thread(target=sandbox.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
 
 
 def platform(box: Sandbox, name: str) -> Any:

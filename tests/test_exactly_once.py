@@ -11,13 +11,11 @@ test_publish_run.py.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -33,17 +31,11 @@ from socialpub.posts import load_posts
 from socialpub.publish import NothingDone, Publisher, Result, exit_code, run_due
 from socialpub.sandbox import ApiError
 from tests.conftest import postgres_url
-from tests.helpers import invoke
+from tests.helpers import exactly_once_bench, invoke
 
 pytestmark = pytest.mark.slow  # crash and concurrency tests: real processes, killed at random moments
 
-_spec = importlib.util.spec_from_file_location(
-    "socialpub_bench_exactly_once", Path(__file__).resolve().parent.parent / "bench" / "exactly_once.py"
-)
-assert _spec is not None and _spec.loader is not None
-eo = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = eo
-_spec.loader.exec_module(eo)
+eo = exactly_once_bench()
 
 CHANNELS = tuple(eo.KINDS)  # tw, fb, yt, pin
 PLATFORMS = {kind: name for name, kind in eo.KINDS.items()}  # twitter -> tw
@@ -60,19 +52,6 @@ CREATE = {
 # --- fixtures and helpers -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def worlds(tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """Make worlds (repository + sandbox + ledger) that are torn down after the test."""
-    made: list[Any] = []
-
-    def make(name: str, posts: list[Any], **kw: Any) -> Any:
-        world = eo.World(tmp_path / name, posts, inprocess=True, **kw)
-        made.append(world)
-        return world
-
-    yield make
-    for world in made:
-        world.close()
 
 
 def run_here(

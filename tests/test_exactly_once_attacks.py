@@ -29,12 +29,10 @@ from socialpub.config import load_config
 from socialpub.ledger import process_start
 from socialpub.posts import load_posts
 from socialpub.publish import Publisher
-from tests import test_exactly_once as base
 from tests.test_exactly_once import CHANNELS, CREATE, NOW, cli, creates, eo, run_here, states
 
 pytestmark = pytest.mark.slow  # crashed claims, edits and rebuilds across real processes and both ledgers
 
-worlds = base.worlds  # the fixture: worlds (repository + sandbox + ledger) torn down after the test
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -17,9 +17,7 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -144,20 +142,6 @@ def shaped(schema: dict[str, Any], body: Any) -> None:
 
 
 # --- fixtures ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def box() -> Iterator[Sandbox]:
-    sandbox = Sandbox()
-    # a short poll interval: stop() waits one out, and this file makes many sandboxes
-    sandbox._thread = threading.Thread(
-        target=sandbox.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    sandbox._thread.start()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
 
 
 def graph(box: Sandbox) -> FacebookSandbox:

@@ -7,10 +7,8 @@ out or restarts the PostgreSQL server; real SQLite and PostgreSQL ledgers (docs/
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -28,15 +26,9 @@ from socialpub.ledger import open_ledger
 from socialpub.posts import load_posts
 from socialpub.publish import NothingDone, Publisher, Result, run_due
 from socialpub.sandbox import ApiError
+from tests.helpers import exactly_once_bench
 
-_spec = importlib.util.spec_from_file_location(
-    "socialpub_bench_exactly_once", Path(__file__).resolve().parent.parent / "bench" / "exactly_once.py"
-)
-assert _spec is not None and _spec.loader is not None
-eo = sys.modules.get(_spec.name) or importlib.util.module_from_spec(_spec)
-if _spec.name not in sys.modules:
-    sys.modules[_spec.name] = eo
-    _spec.loader.exec_module(eo)
+eo = exactly_once_bench()
 
 NOW = eo.AT + timedelta(hours=1)
 CREATE = {  # the request that makes the post: (method, path regex) for Sandbox.inject
@@ -50,18 +42,6 @@ CREATE = {  # the request that makes the post: (method, path regex) for Sandbox.
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def worlds(tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    made: list[Any] = []
-
-    def make(name: str, posts: list[Any], **kw: Any) -> Any:
-        world = eo.World(tmp_path / name, posts, inprocess=True, **kw)
-        made.append(world)
-        return world
-
-    yield make
-    for world in made:
-        world.close()
 
 
 def start_run(world: Any, host: str, *extra: str) -> tuple[subprocess.Popen[bytes], float]:

@@ -16,7 +16,6 @@ import os
 import socket
 import stat
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -103,21 +102,6 @@ def spec() -> Spec:
 
 
 # --- fixtures ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def box() -> Iterator[Sandbox]:
-    sandbox = Sandbox()
-    # Sandbox.start() serves with the default poll interval of 0.5 s, which each stop() then waits out:
-    # a shorter one keeps this file's 30-odd sandboxes fast.
-    sandbox._thread = threading.Thread(
-        target=sandbox.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-    )
-    sandbox._thread.start()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
 
 
 def platform(box: Sandbox) -> PinterestSandbox:

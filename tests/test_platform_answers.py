@@ -11,10 +11,8 @@ an outcome is "maybe sent" only when the request that makes the post went out.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
-import sys
 import types
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -32,15 +30,9 @@ from socialpub.http import MAX_SAID
 from socialpub.ledger import open_ledger
 from socialpub.posts import load_posts
 from socialpub.publish import Publisher, run_due
+from tests.helpers import exactly_once_bench
 
-_spec = importlib.util.spec_from_file_location(
-    "socialpub_bench_exactly_once", Path(__file__).resolve().parent.parent / "bench" / "exactly_once.py"
-)
-assert _spec is not None and _spec.loader is not None
-eo = sys.modules.get(_spec.name) or importlib.util.module_from_spec(_spec)
-if _spec.name not in sys.modules:
-    sys.modules[_spec.name] = eo
-    _spec.loader.exec_module(eo)
+eo = exactly_once_bench()
 
 CHANNELS = tuple(eo.KINDS)  # tw, fb, yt, pin
 NOW = eo.AT + timedelta(hours=1)

@@ -20,8 +20,6 @@ from socialpub.publish import Publisher, run_due
 from tests import test_exactly_once as base
 from tests.test_exactly_once import NOW, creates, eo, run_here
 
-worlds = base.worlds
-
 
 def dead_claimer(ledger: Any) -> str:
     """A claimer id of this host whose process has ended (a `run` killed between its call and its settle)."""

@@ -14,7 +14,6 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
@@ -42,17 +41,6 @@ SPEC = Path(__file__).resolve().parent / "data" / "x-api-v2.openapi.json"
 
 
 # --- fixtures and helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def box() -> Iterator[Sandbox]:
-    sandbox = Sandbox()
-    # Sandbox.start() serves with the default poll interval: stop() would wait up to 0.5 s per test.
-    threading.Thread(target=sandbox.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
 
 
 def x_of(box: Sandbox) -> TwitterSandbox:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,20 +42,6 @@ YT_TABLE = '[channels.yt]\nkind = "youtube"\n'
 TITLE = "Share your #MBCStrength story"
 BODY = "Women living with metastatic breast cancer share what strength means to them."
 MiB = 1024 * 1024
-
-
-@pytest.fixture
-def box() -> Iterator[Sandbox]:
-    """A fresh sandbox per test; served with a short poll interval so that stopping it takes no 0.5 s."""
-    sandbox = Sandbox()
-    thread = threading.Thread(
-        target=sandbox.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
-    thread.start()
-    try:
-        yield sandbox
-    finally:
-        sandbox.stop()
 
 
 @pytest.fixture
