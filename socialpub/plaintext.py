@@ -24,9 +24,14 @@ _INLINE_SYNTAX = re.compile(r"[*_`\[\]<\\]")  # `![` holds `[`; entities and raw
 _BLOCK_START = re.compile(r"^(?:[ \t]|[-+*>=~_`]|#{1,6}(?:[ \t]|$)|\d{1,9}[.)])|[ \t]$", re.MULTILINE)
 
 
+# Quotes and lists nested this deep are no prose: the parser stops at its nesting limit and drops what is
+# deeper, so such a body is sent as written rather than losing words.
+_DEEP = re.compile(r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t]))){6,}", re.MULTILINE)
+
+
 def markdown_to_text(source: str) -> str:
     """The plain text a platform receives for a Markdown body (cached: a post's text is asked for per channel)."""
-    if not _INLINE_SYNTAX.search(source) and not _BLOCK_START.search(source):
+    if not _INLINE_SYNTAX.search(source) and not _BLOCK_START.search(source) or _DEEP.search(source):
         return _blank_lines_kept(source)
     return _convert(source)
 

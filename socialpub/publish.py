@@ -274,8 +274,10 @@ class Publisher:
             missed = _mark_missed(self.ledger, post, channel, (now or utcnow()).astimezone(UTC), lateness)
             return self._done(missed or Result(post.id, channel, "skipped", error="claimed by another run"))
 
-        if row is not None and not self._may_send(row, self._same(row, report), mode, again):
-            return self._done(self._why_not(row, self._same(row, report)))
+        if row is not None:
+            same = self._same(row, report)  # an earlier rendering recomputed when the hash differs: once
+            if not self._may_send(row, same, mode, again):
+                return self._done(self._why_not(row, same))
         if not again:
             twin = self.ledger.same_payload_elsewhere(post.id, channel, frozen.sha256)
             if twin is not None:  # a renamed post file (its id is its name), or a copy of a post
