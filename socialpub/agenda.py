@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from socialpub.disseminations import form_2253_states
 from socialpub.posts import load_posts
 from socialpub.rules import evaluate
 from socialpub.terminal import printable
@@ -31,6 +32,7 @@ class Entry:
     state: str  # scheduled | published | failed | missed | … (from the ledger), or "scheduled"/"due"
     url: str | None = None
     warnings: list[str] = field(default_factory=list)
+    form_2253: str | None = None  # a promotional post: exported, pending or not-disseminated (status's meaning)
 
     def to_dict(self, zone: Any) -> dict[str, Any]:
         return {
@@ -45,6 +47,7 @@ class Entry:
             "campaign": self.post.campaign,
             "file": self.post.file,
             "warnings": self.warnings,
+            "form_2253": self.form_2253,
         }
 
 
@@ -69,6 +72,7 @@ def build_agenda(config: Config, *, start: date, days: int, ledger: Ledger | Non
     now = now or datetime.now(UTC)
     loaded = load_posts(config)
     rows = {(r.post_id, r.channel): r for r in ledger.rows()} if ledger is not None else {}
+    exported = form_2253_states(ledger.events()) if ledger is not None else {}
     entries: list[Entry] = []
     unscheduled = 0
     for post in loaded.posts:
@@ -83,7 +87,8 @@ def build_agenda(config: Config, *, start: date, days: int, ledger: Ledger | Non
             row = rows.get((post.id, channel))
             state = row.state if row else ("due" if post.publish_at <= now else "scheduled")
             entries.append(Entry(post, channel, config.channels[channel].kind, post.publish_at, state,
-                                 row.url if row else None, list(rule_warnings)))
+                                 row.url if row else None, list(rule_warnings),
+                                 exported.get((post.id, channel), "not-disseminated") if post.promotional else None))
     entries.sort(key=lambda e: (e.at, e.channel, e.post.id))
     _mark_collisions(entries, config.defaults.min_gap)
     campaigns = [
@@ -150,7 +155,8 @@ def agenda_text(agenda: Agenda, zone: Any) -> str:
             lines.append(f"{day:%a %Y-%m-%d}" + (f"  [{', '.join(active)}]" if active else ""))
         detail = f"  {printable(e.url, one_line=True)}" if e.url else ""
         clock = local.isoformat(timespec="minutes")[11:]  # 09:00-04:00: the offset says which 01:30 is meant
-        lines.append(f"  {clock}  {e.channel:<24} {printable(e.post.id, one_line=True)}  ({e.state}){detail}")
+        piece = f" [2253: {e.form_2253}]" if e.form_2253 else ""
+        lines.append(f"  {clock}  {e.channel:<24} {printable(e.post.id, one_line=True)}  ({e.state}){piece}{detail}")
         for warning in e.warnings:
             lines.append(f"               ! {warning}")
     if not agenda.entries:

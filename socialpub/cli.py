@@ -1054,6 +1054,64 @@ def sandbox_command(
         box.stop()
 
 
+# --- export: records for regulators -----------------------------------------------------------------------
+
+export_app = typer.Typer(
+    help="Records for regulators, from the ledger.\n\nExample:\n\n    socialpub export 2253 --from 2014-10-01 "
+    "--to 2014-12-31 -o 2253-2014-Q4",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(export_app, name="export")
+_RECORDED_IN_THE_LEDGER.add("export_2253")  # each exported piece is an event
+
+
+@export_app.command(name="2253")
+@errors_handled
+def export_2253(
+    ctx: typer.Context,
+    from_: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD, [defaults] timezone).")],
+    to: Annotated[str, typer.Option("--to", help="Last day of the period, included.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The package's folder: new or empty.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the earlier package in that folder (nothing else is replaced).")
+    ] = False,
+    format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """The Form FDA 2253 package of the promotional pieces disseminated in a period: a specimen PDF of each
+    piece as it was sent, and manifest.csv / manifest.json with the form's fields. It prepares the package;
+    the submission goes through the company's eCTD gateway.
+
+    Exit 0 when written, 1 when written with pieces a person must look at (listed), 2 when nothing was written.
+    Example:
+
+        socialpub export 2253 --from 2014-10-01 --to 2014-12-31 -o 2253-2014-Q4
+    """
+    from socialpub.form2253 import exit_code, export_2253
+
+    globals_: Globals = ctx.obj
+    start, end = parse_day(from_, "--from"), parse_day(to, "--to")
+    config = globals_.load()
+    with globals_.session(config) as opened:
+        package = export_2253(config, opened.ledger, output, start, end, force=force)
+    if format is SimpleFormat.json:
+        from socialpub import report
+
+        emit(report.envelope("export 2253", **{k: v for k, v in package.manifest.items()
+                                                 if k not in ("version", "command")}), None, dialect="json")
+    else:
+        audiences = [p.audience for p in package.pieces]
+        globals_.say(printable(
+            f"Form FDA 2253 package in {output}: {len(package.pieces)} piece(s) ({audiences.count('consumer')} "
+            f"consumer, {audiences.count('professional')} professional), {len(package.manifest['rows'])} "
+            "manifest row(s)."))
+        for problem in package.problems:
+            typer.echo(printable(f"  ! {problem}"), err=True)
+    code = exit_code(package)
+    if code:
+        raise typer.Exit(code)
+
+
 def main() -> None:
     """Console entry point."""
     from socialpub.terminal import guarded_output, reserve_standard_descriptors

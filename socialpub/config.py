@@ -108,6 +108,14 @@ def _date_problem(value: date) -> str | None:
     return f"{value.isoformat()} is outside the years {PLAUSIBLE_YEARS.start} to {PLAUSIBLE_YEARS.stop - 1}"
 
 
+_APPLICATION = re.compile(r"(NDA|BLA|ANDA) \d{6}")
+
+
+def _application_problem(value: str) -> str | None:
+    """Form FDA 2253 asks for the application the material is for: its type and six-digit number."""
+    return None if _APPLICATION.fullmatch(value) else f"'{value}' is not an application number"
+
+
 def _between(low: int, high: int) -> Callable[[int], str | None]:
     """A check for a count that the rules turn into dates: outside a sane range they cannot."""
     return lambda value: None if low <= value <= high else f"must be between {low} and {high}"
@@ -154,6 +162,9 @@ class Product:
     approved_indications: tuple[str, ...] = ()
     risk_url: str | None = None
     pi_url: str | None = None
+    # Form FDA 2253 (`socialpub export 2253`): the NDA/BLA number, and the PI version the pieces go with
+    application: str | None = None
+    pi_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -298,6 +309,8 @@ SCHEMA_PRODUCT = {
     "approved_indications": _STR_LIST,
     "risk_url": Key(str),
     "pi_url": Key(str),
+    "application": Key(str, check=_application_problem, hint='write it as "NDA 212345", "BLA 125514" or "ANDA 212345"'),
+    "pi_version": Key(str),
 }
 SCHEMA_PIPELINE = {"codes": _STR_LIST, "names": _STR_LIST, "embargoed_names": _STR_LIST}
 SCHEMA_RULE = {"level": Key(str, choices=RULE_LEVELS), "channels": _STR_LIST}
@@ -519,6 +532,8 @@ def _load_compliance(raw: dict[str, Any], problems: Problems, channels: dict[str
                 approved_indications=_tuple(good, "approved_indications"),
                 risk_url=good.get("risk_url"),
                 pi_url=good.get("pi_url"),
+                application=good.get("application"),
+                pi_version=good.get("pi_version"),
             )
 
     lexicon_schema = {name: _STR_LIST for name in _LEXICON}

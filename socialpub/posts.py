@@ -30,6 +30,7 @@ MAX_POST_BYTES = 512_000
 # Content hashes recorded under an earlier version still match (Post.as_rendered_by).
 RENDER_VERSION = 2
 POST_TYPES = ("branded", "unbranded_awareness", "corporate", "careers", "reply", "correction")
+AUDIENCES = ("consumer", "professional")  # Form FDA 2253 files consumer and professional pieces separately
 AUTHOR_TYPES = ("company", "employee", "patient_ambassador", "influencer", "hcp_consultant")
 # fullmatch, not match: `$` would let a trailing newline through (an id or a link ending in "\n")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -74,6 +75,7 @@ POST_SCHEMA: dict[str, Key] = {
     "approval_status": Key(str),
     "approved_sha256": Key(str, check=_sha_problem),
     "form_2253": Key(bool),
+    "audience": Key(str, choices=AUDIENCES),
     "author_type": Key(str, choices=AUTHOR_TYPES),
     "sponsored": Key(bool),
     "consent_ref": Key(str),
@@ -110,6 +112,7 @@ class Post:
     approval_status: str | None = None
     approved_sha256: str | None = None
     form_2253: bool = False
+    audience: str = "consumer"
     author_type: str = "company"
     sponsored: bool = False
     consent_ref: str = ""
@@ -132,6 +135,11 @@ class Post:
         if version >= self.render_version:
             return self
         return replace(self, text=self.raw_text if self.markdown else self.text, render_version=version)
+
+    @property
+    def promotional(self) -> bool:
+        """Submitted to FDA on Form 2253 (`socialpub export 2253`): a branded post, or one marked form_2253."""
+        return self.post_type == "branded" or self.form_2253
 
     def line(self, *path: str | int) -> int:
         return (self.doc.line(*path) if self.doc else None) or 1
@@ -576,6 +584,7 @@ def _build_post(
         approval_status=good.get("approval_status"),
         approved_sha256=good.get("approved_sha256"),
         form_2253=good.get("form_2253", False),
+        audience=good.get("audience", "consumer"),
         author_type=good.get("author_type", "company"),
         sponsored=good.get("sponsored", False),
         consent_ref=good.get("consent_ref", ""),

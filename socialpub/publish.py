@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from socialpub.check import PostReport, Renderer, check_post
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError, Stopped
 from socialpub.hashing import content_hash, same_content
-from socialpub.ledger import STATES, Ledger, LedgerError, Row, State, utcnow
+from socialpub.ledger import STATES, Ledger, LedgerError, Row, State, iso, utcnow
 from socialpub.payload import Frozen, MediaUnreadable, canonical, freeze, rebuild
 
 if TYPE_CHECKING:
@@ -318,7 +318,7 @@ class Publisher:
             return self._done(Result(post.id, channel, Outcome.SKIPPED, error="claimed by another run"))
         if again and current is not None and current.state == State.PUBLISHED:
             self.ledger.event("again", claimed, previous_remote_id=current.remote_id, previous_url=current.url)
-        self.ledger.event("publishing", claimed, mode=mode, payload=frozen.sha256)
+        self.ledger.event("publishing", claimed, mode=mode, payload=frozen.sha256, **_piece(post))
         return self._done(self._send(adapter, rendered, claimed, mode, previous=current))
 
     # --- decisions ---
@@ -411,7 +411,7 @@ class Publisher:
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
-            if why := self._settle(settled, "published"):
+            if why := self._settle(settled, "published", published_at=iso(settled.published_at)):
                 return self._unrecorded(settled, f"published {receipt.url or receipt.remote_id}", why)
         return Result(post_id, channel, Outcome.PUBLISHED, receipt.remote_id, receipt.url)
 
@@ -531,7 +531,7 @@ class Publisher:
         row = self.ledger.claim(post.id, channel, decide)
         if row is None:
             return Result(post.id, channel, Outcome.SKIPPED, error="claimed by another run")
-        self.ledger.event("look-first", row, payload=frozen.sha256)
+        self.ledger.event("look-first", row, payload=frozen.sha256, **_piece(post))
         try:
             found = adapter.find(rendered)
         except (PlatformError, CredentialsError) as error:
@@ -569,7 +569,7 @@ class Publisher:
                 extra_ids=list(receipt.extra_ids), published_at=receipt.published_at or utcnow(),
                 last_error=None, transient=False, next_attempt_at=None, claimed_by=None,
             )
-            if why := self._settle(settled, action, found=True):
+            if why := self._settle(settled, action, found=True, published_at=iso(settled.published_at)):
                 return self._unrecorded(settled, f"found {receipt.url or receipt.remote_id}", why)
         return Result(post_id, channel, Outcome.PUBLISHED, receipt.remote_id, receipt.url, error=None,
                       hint="found on the platform after an interrupted attempt")
@@ -753,6 +753,12 @@ def _changed_since_check(report: PostReport, frozen: Frozen) -> str | None:
     if approved and sent != approved:
         return f"{CHANGED} approved (approved_sha256): not sent"
     return None
+
+
+def _piece(post: Post) -> dict[str, Any]:
+    """What `export 2253` needs to know of a claim as it was made (docs/exactly-once.md, "Form FDA 2253"):
+    whether the post was promotional then and for which audience, whatever its file says later."""
+    return {"promotional": post.promotional, "audience": post.audience}
 
 
 def _incomplete(rendered: Rendered, found: Receipt | str | None) -> str | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import Renderer
+from socialpub.disseminations import form_2253_states
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
 from socialpub.hashing import same_content
 from socialpub.ledger import STATES, Ledger, Row, State, iso, utcnow
@@ -25,6 +26,7 @@ def status_rows(config: Config, ledger: Ledger, now: datetime) -> list[dict[str,
     loaded = load_posts(config)
     renderer = Renderer(config)
     rows = {(r.post_id, r.channel): r for r in ledger.rows()}
+    exported = form_2253_states(ledger.events())  # Form FDA 2253: promotional pieces exported or not
     out: list[dict[str, Any]] = []
     for post in loaded.posts:
         renders = renderer.render(post)
@@ -57,13 +59,14 @@ def status_rows(config: Config, ledger: Ledger, now: datetime) -> list[dict[str,
                     "error": row.last_error if row and state not in ("published", "edited-after-publish") else None,
                     "attempts": row.attempts if row else 0,
                     "file": post.file,
+                    "form_2253": exported.get((post.id, channel), "not-disseminated") if post.promotional else None,
                 }
             )
     for row in rows.values():  # published once, post file since removed or renamed
         out.append({**{k: v for k, v in row.to_dict().items() if k in ("post", "channel", "state", "url",
                                                                           "remote_id", "published_at", "file")},
                     "publish_at": iso(row.scheduled_at), "error": "post file no longer in the repository",
-                    "attempts": row.attempts})
+                    "attempts": row.attempts, "form_2253": exported.get((row.post_id, row.channel))})
     return sorted(out, key=lambda r: (r["publish_at"] or "9999", r["post"], r["channel"]))
 
 
