@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 HEAVY = ("tweepy", "facebook", "googleapiclient", "google_auth_oauthlib", "twitter_text", "psycopg", "requests",
-         "socialpub.rules", "socialpub.config", "socialpub.adapters")
+         "socialpub.rules", "socialpub.config", "socialpub.adapters", "fpdf", "PIL", "fontTools", "socialpub.form2253")
 
 
 def imported_modules(code: str) -> set[str]:
