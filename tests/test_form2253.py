@@ -51,7 +51,14 @@ application = "BLA 761234"
 pi_version = "05/2014"
 """
 # A professional thread naming two products, and a text in three scripts with an emoji: added to the sample.
-HCP_THREAD = """+++
+THREAD = [
+    "For healthcare professionals: ONCAVIX (tivaranib) for HR+/HER2- metastatic breast cancer. ILD/pneumonitis and "
+    "embryo-fetal toxicity can occur. PI: https://www.oncavix.example/pi",
+    "FLUXARA (melvostat) for anemia of chronic kidney disease. Hyperkalemia can occur. PI: "
+    "https://www.oncavix.example/fluxara-pi",
+    "Report side effects to FDA: 1-800-FDA-1088 or www.fda.gov/medwatch. Risk info: https://www.oncavix.example/risk",
+]
+HCP_THREAD = f"""+++
 channels = ["az-us-twitter"]
 post_type = "branded"
 form_2253 = true
@@ -60,11 +67,7 @@ publish_at = 2014-10-21T10:00:00-04:00
 approval_code = "3002714  Last Updated 8/14"
 approval_status = "approved"
 [twitter]
-thread = [
-  "For healthcare professionals: ONCAVIX (tivaranib) for HR+/HER2- metastatic breast cancer. ILD/pneumonitis and embryo-fetal toxicity can occur. PI: https://www.oncavix.example/pi",
-  "FLUXARA (melvostat) for anemia of chronic kidney disease. Hyperkalemia can occur. PI: https://www.oncavix.example/fluxara-pi",
-  "Report side effects to FDA: 1-800-FDA-1088 or www.fda.gov/medwatch. Risk info: https://www.oncavix.example/risk",
-]
+thread = {json.dumps(THREAD)}
 +++
 For healthcare professionals.
 """
@@ -383,8 +386,8 @@ HOSTILE += "ONCAVIX word " * ((10_000 - len(HOSTILE)) // 13 + 1)
 
 
 def with_application(repo: Any) -> None:
-    repo.write_config(base=BASE_CONFIG.replace('pi_url = "https://www.oncavix.example/pi"\n',
-                                               'pi_url = "https://www.oncavix.example/pi"\napplication = "NDA 212345"\n'))
+    pi = 'pi_url = "https://www.oncavix.example/pi"\n'
+    repo.write_config(base=BASE_CONFIG.replace(pi, pi + 'application = "NDA 212345"\n'))
 
 
 def test_hostile_text_never_crashes_and_the_csv_is_guarded(repo: Any, tmp_path: Path) -> None:
