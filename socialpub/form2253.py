@@ -66,11 +66,12 @@ class Package:
     folder: Path
     pieces: list[Piece]
     manifest: dict[str, Any]
+    unrecorded: list[str] = field(default_factory=list)  # outcomes the ledger did not take, in the window
 
     @property
     def problems(self) -> list[str]:
         return [f"{p.dissemination.post_id} on {p.dissemination.channel} (piece {p.dissemination.event_id}): "
-                f"{problem}" for p in self.pieces for problem in p.problems]
+                f"{problem}" for p in self.pieces for problem in p.problems] + self.unrecorded
 
 
 def window(config: Config, start: date, end: date) -> tuple[datetime, datetime]:
@@ -92,6 +93,7 @@ def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: dat
     posts_now = cache(lambda: _posts_now(config))
     found = [_piece(config, ledger, d, posts_now) for d in disseminations(events, ledger.rows()) if low <= d.at < high]
     pieces = [p for p in found if p is not None]
+    unrecorded = _unrecorded(events, low, high)
     made = now or datetime.now(UTC)
     parent = out.resolve().parent
     try:
@@ -107,11 +109,15 @@ def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: dat
         manifest = json.loads(envelope(
             COMMAND, **{"from": start.isoformat()}, to=end.isoformat(),
             timezone=config.defaults.timezone.key, generated_at=iso(made), pieces=len(pieces), rows=rows,
-            problems=Package(out, pieces, {}).problems,
+            problems=Package(out, pieces, {}, unrecorded).problems,
         ))
         _write(building / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         _write(building / "manifest.csv", _csv(rows))
         _move_into_place(building, out)
+    except OSError as exc:  # disk full, a folder that cannot be renamed…: nothing is left half-written
+        shutil.rmtree(building, ignore_errors=True)
+        raise SocialpubError(f"cannot write the package to {out}: {exc.strerror or exc}; nothing was written",
+                             hint="free space or choose another folder with -o") from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -120,7 +126,7 @@ def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: dat
         ledger.event(EXPORTED, post_id=d.post_id, channel=d.channel, dissemination=d.event_id,
                      specimen=piece.specimen, specimen_sha256=piece.specimen_sha256, payload=d.payload_hash,
                      package=str(out))
-    return Package(out, pieces, manifest)
+    return Package(out, pieces, manifest, unrecorded)
 
 
 # --- which pieces, and what is known of them ------------------------------------------------------------
@@ -156,6 +162,21 @@ def _piece(config: Config, ledger: Ledger, d: Dissemination, posts_now: Callable
         problems.append("the platform's publish time is not on record: the time the ledger recorded it is used")
     return Piece(d, payload, audience if audience in ("consumer", "professional") else "consumer", products,
                  problems=problems)
+
+
+def _unrecorded(events: list[dict[str, Any]], low: datetime, high: datetime) -> list[str]:
+    """A post found or made on the platform whose outcome the ledger did not take (its claim was taken over
+    meanwhile: docs/exactly-once.md, "Fencing"): it may be out there, so it is said, never left out silently."""
+    said = []
+    for event in events:
+        detail = event.get("detail") or {}
+        outcome = str(detail.get("outcome") or "")
+        if event.get("action") == "unrecorded" and outcome.startswith(("published", "found")):
+            at = datetime.fromisoformat(event["at"])
+            if low <= at < high:
+                said.append(f"{event.get('post_id')} on {event.get('channel')}: an outcome the ledger did not take "
+                            f"(event {event['id']}: {outcome}) may be a dissemination; see socialpub history")
+    return said
 
 
 def _posts_now(config: Config) -> dict[str, Post]:

@@ -24,7 +24,7 @@ from socialpub.config import load_config
 from socialpub.disseminations import disseminations
 from socialpub.errors import ConfigError
 from socialpub.form2253 import Piece, drawable, specimen_pdf
-from socialpub.ledger import Row, SQLiteLedger
+from socialpub.ledger import Ledger, Row, SQLiteLedger
 from socialpub.posts import load_posts
 from socialpub.sandbox import Sandbox
 from tests.helpers import BASE_CONFIG, cli
@@ -78,6 +78,7 @@ form_2253 = true
 publish_at = 2014-10-22T10:00:00-04:00
 approval_code = "3002814  Last Updated 8/14"
 approval_status = "approved"
+media = [{ path = "media/azoncology-summit.png", alt = "Stage banner of the summit" }]
 +++
 Καλημέρα από την AstraZeneca. Доброе утро от AstraZeneca. 早上好 🙂
 """
@@ -275,6 +276,15 @@ def test_non_latin_text_prints_and_what_the_font_lacks_is_labelled(world: World)
     assert "[emoji U+1F642]" in text
 
 
+def test_an_image_sent_is_drawn_from_the_ledgers_copy(world: World) -> None:
+    (row,) = [r for r in manifest(world.root / "package")["rows"] if r["post"] == "world-languages"]
+    image = (ROOT / "posts" / "media" / "azoncology-summit.png").read_bytes()
+    reader = PdfReader(world.root / "package" / row["specimen"])
+    assert [len(page.images) for page in reader.pages] == [1]
+    text = flat(pdf_text(world.root / "package" / row["specimen"]))
+    assert flat(f"sha256 {hashlib.sha256(image).hexdigest()}") in text and "Alttext:Stagebannerofthesummit" in text
+
+
 def test_status_and_agenda_show_whether_each_promotional_piece_was_exported(world: World) -> None:
     def states(status: dict[str, Any]) -> dict[tuple[str, str], Any]:
         return {(r["post"], r["channel"]): r["form_2253"] for r in status["rows"]}
@@ -360,7 +370,7 @@ def test_bad_dates_exit_2_with_a_hint(world: World, tmp_path: Path, dates: tuple
 # --- hostile content, straight from a ledger -------------------------------------------------------------
 
 
-def record(ledger: SQLiteLedger, post: str, channel: str, body: dict[str, Any], *, approval: str,
+def record(ledger: Ledger, post: str, channel: str, body: dict[str, Any], *, approval: str,
            url: str = "https://www.facebook.com/1_2", promotional: bool = True) -> None:
     """The events a publish leaves (socialpub/publish.py): the payload, `publishing` naming it, `published`."""
     from socialpub.payload import canonical, payload_hash
@@ -433,6 +443,89 @@ def test_a_piece_without_its_payload_is_listed_and_flagged(repo: Any, tmp_path: 
     (row_out,) = manifest(tmp_path / "out")["rows"]
     assert (row_out["post"], row_out["audience"], row_out["time_source"]) == ("old", "professional", "platform")
     assert "https://www.facebook.com/1_9" in pdf_text(tmp_path / "out" / row_out["specimen"])
+
+
+def test_an_image_missing_or_broken_in_the_ledger_is_a_labelled_box(repo: Any, tmp_path: Path) -> None:
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    broken = b"\x89PNG\r\n\x1a\n" + b"not really" * 10
+    refs = [{"path": p, "type": "image/png", "kind": "image", "alt": p, "depicts_patient": False,
+             "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "stored": True}
+            for p, data in (("missing.png", b"never stored"), ("broken.png", broken))]
+    body = {**facebook_body("ONCAVIX (tivaranib)"), "media": refs}
+    body["parts"][0]["media"] = refs
+    with SQLiteLedger(db) as ledger:
+        record(ledger, "images", "fb", body, approval="3000114  Last Updated 1/14")
+        ledger.store_payload("0" * 64, "{}", {refs[1]["sha256"]: broken})  # the broken image's bytes only
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    (row,) = manifest(tmp_path / "out")["rows"]
+    text = flat(pdf_text(tmp_path / "out" / row["specimen"]))
+    assert flat("IMAGE NOT IN THE LEDGER: image missing.png") in text
+    assert flat("IMAGE COULD NOT BE DRAWN: image broken.png") in text
+
+
+def test_an_interrupted_export_leaves_no_package_and_no_event(repo: Any, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import socialpub.form2253 as form
+
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    with SQLiteLedger(db) as ledger:
+        for number in range(3):
+            record(ledger, f"p{number}", "fb", facebook_body(f"ONCAVIX (tivaranib) {number}"), approval="x")
+    drawn: list[int] = []
+    real = form.specimen_pdf
+
+    def interrupted_on_the_second(*args: Any) -> bytes:  # Ctrl-C while the second specimen is drawn
+        drawn.append(1)
+        if len(drawn) == 2:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(form, "specimen_pdf", interrupted_on_the_second)
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(tmp_path / "out"))
+    assert code == 130 and "interrupted" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.db", "repo"]  # no package, no partial folder
+    with SQLiteLedger(db) as ledger:
+        assert not [e for e in ledger.events() if e["action"] == "exported-2253"]
+
+
+def test_an_outcome_the_ledger_did_not_take_is_said(repo: Any, tmp_path: Path) -> None:
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    with SQLiteLedger(db) as ledger:
+        ledger.event("unrecorded", Row("late", "fb", "published"), outcome="published https://www.facebook.com/1_5",
+                     why="another run took this claim over")
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2000-01-01", "--to", "2999-12-31",
+                       "-o", str(tmp_path / "out"))
+    assert code == 1 and "late on fb: an outcome the ledger did not take" in err
+    assert manifest(tmp_path / "out")["rows"] == []
+
+
+def test_the_export_reads_a_postgresql_ledger(pg_url: str, repo: Any, tmp_path: Path) -> None:
+    from socialpub.ledger import PostgresLedger
+
+    with_application(repo)
+    image = (ROOT / "posts" / "media" / "azoncology-summit.png").read_bytes()
+    ref = {"path": "media/a.png", "type": "image/png", "kind": "image", "alt": "A banner", "depicts_patient": False,
+           "sha256": hashlib.sha256(image).hexdigest(), "bytes": len(image), "stored": True}
+    body = {**facebook_body("ONCAVIX (tivaranib) on PostgreSQL"), "media": [ref]}
+    body["parts"][0]["media"] = [ref]
+    with PostgresLedger(pg_url) as ledger:
+        record(ledger, "pg", "fb", body, approval="3000114  Last Updated 1/14")
+        ledger.store_payload("0" * 64, "{}", {ref["sha256"]: image})
+    code, _, err = cli(repo, "--ledger", pg_url, "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    (row,) = manifest(tmp_path / "out")["rows"]
+    reader = PdfReader(tmp_path / "out" / row["specimen"])
+    assert "ONCAVIX (tivaranib) on PostgreSQL" in reader.pages[0].extract_text() and len(reader.pages[0].images) == 1
+    with PostgresLedger(pg_url) as ledger:
+        exported = [e["detail"]["dissemination"] for e in ledger.events() if e["action"] == "exported-2253"]
+    assert exported == [row["piece"]]
 
 
 def test_a_piece_settled_by_a_person_is_dated_by_that_person_and_marked(repo: Any, tmp_path: Path) -> None:
