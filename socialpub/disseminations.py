@@ -43,7 +43,7 @@ class Dissemination:
 
 
 def is_dissemination(event: Mapping[str, Any]) -> bool:
-    detail = event.get("detail") or {}
+    detail = _detail(event)
     action = event.get("action")
     return bool(
         action == "published"
@@ -63,7 +63,7 @@ def disseminations(events: Iterable[Mapping[str, Any]], rows: Iterable[Row] = ()
     out: list[Dissemination] = []
     for event in sorted(events, key=lambda e: int(e["id"])):
         pair = (str(event.get("post_id")), str(event.get("channel")))
-        detail = event.get("detail") or {}
+        detail = _detail(event)
         action = event.get("action")
         if action in _CLAIMS:
             claims[pair] = detail
@@ -118,27 +118,27 @@ def _same(before: Dissemination, payload: str | None, event: Mapping[str, Any]) 
     return bool(event.get("content_hash")) and event.get("content_hash") == before.content_hash
 
 
-def exports(events: Iterable[Mapping[str, Any]]) -> dict[int, list[Mapping[str, Any]]]:
-    """Dissemination event id -> the `exported-2253` events that exported it, oldest first."""
-    found: dict[int, list[Mapping[str, Any]]] = {}
-    for event in events:
-        if event.get("action") != EXPORTED:
-            continue
-        piece = (event.get("detail") or {}).get("dissemination")
-        if isinstance(piece, int):
-            found.setdefault(piece, []).append(event)
-    return found
-
-
-def form_2253_states(events: list[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+def form_2253_states(events: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
     """(post, channel) -> "exported" when each of its promotional disseminations has been exported (`export
-    2253`), else "pending"; a (post, channel) without one is not in it (`status` and `agenda` show these)."""
-    done = exports(events)
-    states: dict[tuple[str, str], str] = {}
-    for piece in disseminations(events):
-        if piece.promotional is False:
-            continue
-        pair = (piece.post_id, piece.channel)
-        exported = piece.event_id in done
-        states[pair] = "exported" if exported and states.get(pair, "exported") == "exported" else "pending"
-    return states
+    2253`), else "pending"; a (post, channel) without one is not in it (`status` and `agenda` show these).
+    The same reading as `disseminations`, without building them: `status` runs it over the whole trail."""
+    promotional: dict[tuple[str, str], bool] = {}  # as the latest claim recorded it (unknown: counted)
+    pieces: dict[tuple[str, str], list[int]] = {}
+    exported: set[int] = set()
+    for event in sorted(events, key=lambda e: int(e["id"])):
+        action = event.get("action")
+        detail = _detail(event)
+        pair = (str(event.get("post_id")), str(event.get("channel")))
+        if action in _CLAIMS:
+            promotional[pair] = detail.get("promotional") is not False
+        elif action == EXPORTED and isinstance(detail.get("dissemination"), int):
+            exported.add(detail["dissemination"])
+        elif is_dissemination(event) and promotional.get(pair, True):
+            pieces.setdefault(pair, []).append(int(event["id"]))
+    return {pair: "exported" if all(i in exported for i in ids) else "pending" for pair, ids in pieces.items()}
+
+
+def _detail(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An event's detail; anything but an object (a ledger edited by hand) reads as none."""
+    detail = event.get("detail")
+    return detail if isinstance(detail, Mapping) else {}

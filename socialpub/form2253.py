@@ -17,8 +17,8 @@ import io
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -87,6 +87,7 @@ def window(config: Config, start: date, end: date) -> tuple[datetime, datetime]:
 def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: date, *, force: bool = False,
                 now: datetime | None = None) -> Package:
     """Write the package of the promotional pieces disseminated from `start` to `end` (whole days) to `out`."""
+    out = Path(os.path.abspath(out))  # "." and ".." named, links not followed (refused below)
     _check_target(out, force)
     low, high = window(config, start, end)
     events = ledger.events()
@@ -95,10 +96,11 @@ def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: dat
     pieces = [p for p in found if p is not None]
     unrecorded = _unrecorded(events, low, high)
     made = now or datetime.now(UTC)
-    parent = out.resolve().parent
+    parent = out.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
+        building = parent / f".{out.name}.{secrets.token_hex(4)}.partial"
+        building.mkdir()  # a new name: never an existing folder or a link someone placed there
     except OSError as exc:
         raise SocialpubError(f"cannot write in {parent}: {exc.strerror}", hint="choose a folder you may write to "
                              "with -o") from None
@@ -169,8 +171,8 @@ def _unrecorded(events: list[dict[str, Any]], low: datetime, high: datetime) -> 
     meanwhile: docs/exactly-once.md, "Fencing"): it may be out there, so it is said, never left out silently."""
     said = []
     for event in events:
-        detail = event.get("detail") or {}
-        outcome = str(detail.get("outcome") or "")
+        detail = event.get("detail")
+        outcome = str(detail.get("outcome") or "") if isinstance(detail, Mapping) else ""
         if event.get("action") == "unrecorded" and outcome.startswith(("published", "found")):
             at = datetime.fromisoformat(event["at"])
             if low <= at < high:
@@ -317,10 +319,16 @@ def _write(path: Path, text: str | bytes) -> None:
 
 
 def _move_into_place(building: Path, out: Path) -> None:
-    """The finished package replaces `out` by renames on one file system: a reader sees the earlier
-    package or the new one, never a part of one."""
-    os.chmod(building, 0o755)  # mkdtemp makes it 0700
+    """The finished package goes into place by renames on one file system: as the new folder, or into the
+    empty folder given (the manifests last, so a package with its manifest is whole), or (--force) in place
+    of the earlier package, which a reader sees until the new one is there."""
     old = None
+    if out.is_dir() and not any(out.iterdir()):
+        entries = sorted(building.iterdir(), key=lambda p: p.name.startswith("manifest."))
+        for entry in entries:
+            os.rename(entry, out / entry.name)
+        building.rmdir()
+        return
     if out.is_dir():
         old = building.with_name(building.name.replace(".partial", ".replaced"))
         os.rename(out, old)
@@ -338,8 +346,10 @@ def _move_into_place(building: Path, out: Path) -> None:
 
 
 def _specimen_name(d: Dissemination, audience: str, zone: Any) -> str:
+    """`consumer/2014-10-20_38_oncavix-facebook_az-us-facebook.pdf`: unique by the event id, which a long
+    name never cuts off."""
     day = d.at.astimezone(zone).date().isoformat()
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", f"{day}_{d.post_id}_{d.channel}_{d.event_id}")[:150]
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", f"{day}_{d.event_id}_{d.post_id}_{d.channel}")[:150]
     return f"{audience}/{safe}.pdf"
 
 

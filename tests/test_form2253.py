@@ -353,6 +353,12 @@ def test_an_existing_folder_is_refused_unless_force_replaces_an_earlier_package(
     (tmp_path / "file").write_text("")
     code, _, err = world.cli("export", "2253", *EVERYTHING, "-o", str(tmp_path / "file"))
     assert code == 2 and "not a folder" in err
+    (tmp_path / "empty").mkdir()  # an empty folder made for it is used as it is
+    code, _, err = world.cli("export", "2253", *EVERYTHING, "-o", str(tmp_path / "empty"))
+    assert code == 1
+    assert manifest(tmp_path / "empty")["rows"] == manifest(package)["rows"]  # the same specimens, byte for byte
+    assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == ["consumer", "manifest.csv", "manifest.json",
+                                                                       "professional"]
 
 
 @pytest.mark.parametrize(("dates", "says"), [
