@@ -303,6 +303,15 @@ def test_status_and_agenda_show_whether_each_promotional_piece_was_exported(worl
     assert code == 0 and "[2253: exported]" in out
 
 
+def test_no_credential_reaches_the_package_or_the_export_events(world: World) -> None:
+    files = [pdf_text(p) if p.suffix == ".pdf" else p.read_text(encoding="utf-8")  # PDF streams are compressed
+             for p in (world.root / "package").rglob("*") if p.is_file()]
+    with SQLiteLedger(world.ledger) as ledger:
+        events = json.dumps([e for e in ledger.events() if e["action"] == "exported-2253"])
+    for secret in ENV.values():
+        assert not [f for f in files if secret in f] and secret not in events
+
+
 def test_each_exported_piece_is_an_event_with_its_dissemination_and_specimen_hash(world: World) -> None:
     rows = manifest(world.root / "package")["rows"]
     with SQLiteLedger(world.ledger) as ledger:
