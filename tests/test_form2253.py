@@ -630,3 +630,69 @@ def test_the_dates_are_whole_days_in_the_configured_zone() -> None:
     config = load_config(ROOT / "channels.toml")  # America/New_York
     low, high = window(config, date(2014, 10, 1), date(2014, 10, 31))
     assert (low.isoformat(), high.isoformat()) == ("2014-10-01T04:00:00+00:00", "2014-11-01T04:00:00+00:00")
+
+
+# --- the dissemination history, for any sequence of events -----------------------------------------------
+
+OPS = ("claim-promotional", "claim-other", "published", "reconciled-found", "reconciled-not-found",
+       "resolve-published", "resolve-not-published", "retract", "export-last")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(OPS)), max_size=40))
+def test_every_dissemination_is_one_piece_in_order_whatever_the_events(tmp_path: Path,
+                                                                        ops: list[tuple[int, str]]) -> None:
+    """Real events in a real ledger: each event that puts a post out is one piece, numbered in order per (post,
+    channel), `new` only the first; its promotional flag is that of the claim before it; a retraction belongs
+    to the piece it followed; `status`'s export state agrees with the pieces and their export events."""
+    from socialpub.disseminations import form_2253_states
+
+    with SQLiteLedger(tmp_path / f"{len(list(tmp_path.iterdir()))}.db") as ledger:
+        claim: dict[int, bool] = {}
+        expected: list[tuple[int, bool | None]] = []  # (pair, promotional) of each dissemination, in order
+        retracted: dict[int, int] = {}  # index in `expected` -> retractions after it
+        exported: set[int] = set()
+        for pair, op in ops:
+            row = Row(f"post-{pair}", "fb", "published", remote_id=str(len(expected)), url="https://x.example/1",
+                      content_hash=f"{len(claim)}")
+            if op.startswith("claim"):
+                claim[pair] = op == "claim-promotional"
+                ledger.event("publishing", row, payload=f"{pair}", promotional=claim[pair], audience="consumer")
+            elif op in ("published", "reconciled-found", "resolve-published"):
+                action, detail = {"published": ("published", {}), "reconciled-found": ("reconciled", {"found": True}),
+                                  "resolve-published": ("resolve", {"resolution": "published"})}[op]
+                ledger.event(action, row, **detail)
+                expected.append((pair, claim.get(pair)))
+            elif op == "reconciled-not-found":
+                ledger.event("reconciled", row, found=False)
+            elif op == "resolve-not-published":
+                ledger.event("resolve", row, resolution="not-published")
+            elif op == "retract":
+                mine = [i for i, (p, _) in enumerate(expected) if p == pair]
+                if mine:
+                    retracted[mine[-1]] = retracted.get(mine[-1], 0) + 1
+                ledger.event("retract", row)
+            elif op == "export-last":
+                pieces = [d for d in disseminations(ledger.events()) if d.post_id == f"post-{pair}"]
+                if pieces:
+                    exported.add(pieces[-1].event_id)
+                    ledger.event("exported-2253", post_id=f"post-{pair}", channel="fb",
+                                 dissemination=pieces[-1].event_id)
+        events = ledger.events()
+    found = disseminations(events)
+    assert [(int(d.post_id.split("-")[1]), d.promotional) for d in found] == expected
+    for pair in range(3):
+        mine = [d for d in found if d.post_id == f"post-{pair}"]
+        assert [d.number for d in mine] == list(range(1, len(mine) + 1))
+        assert [d.kind == "new" for d in mine] == [n == 0 for n in range(len(mine))]
+        assert [d.previous for d in mine] == [None, *(d.event_id for d in mine)][: len(mine)]
+    assert [i for i, d in enumerate(found) if d.retracted_at is not None] == sorted(retracted)
+    states = form_2253_states(events)
+    for pair in range(3):
+        counted = [d for d in found if d.post_id == f"post-{pair}" and d.promotional is not False]
+        if not counted:
+            assert (f"post-{pair}", "fb") not in states
+        else:
+            done = all(d.event_id in exported for d in counted)
+            assert states[(f"post-{pair}", "fb")] == ("exported" if done else "pending")
