@@ -80,6 +80,8 @@ reporting = ["1-800-FDA-1088", "fda.gov/medwatch"]
 # serious_risk_terms = ["..."]
 # risk_url = "https://www.example.com/risk"
 # pi_url = "https://www.example.com/pi"
+# application = "NDA 212345"    # Form FDA 2253 (socialpub export 2253): NDA, BLA or ANDA and its number
+# pi_version = "01/2025"        # the Prescribing Information the promotional pieces go with
 """
 
 WELCOME_POST = """\
