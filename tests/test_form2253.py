@@ -440,6 +440,22 @@ def test_hostile_text_never_crashes_and_the_csv_is_guarded(repo: Any, tmp_path: 
     assert len(PdfReader(tmp_path / "out" / rows[0]["specimen"]).pages) > 2
 
 
+def test_other_content_sent_again_is_a_revision_and_the_same_content_a_resend(repo: Any, tmp_path: Path) -> None:
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    with SQLiteLedger(db) as ledger:
+        for text in ("ONCAVIX (tivaranib) first", "ONCAVIX (tivaranib) corrected", "ONCAVIX (tivaranib) corrected"):
+            record(ledger, "branded", "fb", facebook_body(text), approval="3000114  Last Updated 1/14")
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    rows = manifest(tmp_path / "out")["rows"]
+    assert [r["new_or_revision"] for r in rows] == ["new", "revision", "re-send"]
+    assert [r["previous_piece"] for r in rows] == [None, rows[0]["piece"], rows[1]["piece"]]
+    second = pdf_text(tmp_path / "out" / rows[1]["specimen"])
+    assert f"revision of piece {rows[0]['piece']}" in second and "corrected" in second
+
+
 def test_a_piece_without_its_payload_is_listed_and_flagged(repo: Any, tmp_path: Path) -> None:
     """A dissemination recorded by a socialpub that stored no payload: listed, specimen from the ledger's
     record, exit 1 with the reason; one whose post was not promotional is left out."""
