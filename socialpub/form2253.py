@@ -123,12 +123,27 @@ def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: dat
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    for piece in pieces:  # on record only once the package is in place
-        d = piece.dissemination
-        ledger.event(EXPORTED, post_id=d.post_id, channel=d.channel, dissemination=d.event_id,
-                     specimen=piece.specimen, specimen_sha256=piece.specimen_sha256, payload=d.payload_hash,
-                     package=str(out))
+    _record(ledger, pieces, out)
     return Package(out, pieces, manifest, unrecorded)
+
+
+def _record(ledger: Ledger, pieces: list[Piece], out: Path) -> None:
+    """One `exported-2253` event per piece, all in one transaction, once the package is in place."""
+    from socialpub.ledger import LedgerError
+
+    try:
+        with ledger.transaction() as cur:
+            for piece in pieces:
+                d = piece.dissemination
+                ledger._event(cur, EXPORTED, None, post_id=d.post_id, channel=d.channel, dissemination=d.event_id,
+                              specimen=piece.specimen, specimen_sha256=piece.specimen_sha256,
+                              payload=d.payload_hash, package=str(out))
+    except LedgerError as error:
+        failed = SocialpubError(f"the package is written to {out}, but the ledger did not record its export: "
+                                f"{error.message}", hint="status shows its pieces as pending; once the ledger "
+                                "answers, export again with --force")
+        failed.exit_code = ExitCode.FINDINGS
+        raise failed from None
 
 
 # --- which pieces, and what is known of them ------------------------------------------------------------

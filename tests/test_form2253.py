@@ -524,6 +524,34 @@ def test_an_interrupted_export_leaves_no_package_and_no_event(repo: Any, tmp_pat
         assert not [e for e in ledger.events() if e["action"] == "exported-2253"]
 
 
+def test_a_ledger_that_cannot_record_the_export_is_said_and_nothing_half_recorded(
+        repo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialpub.ledger import LedgerError
+
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    with SQLiteLedger(db) as ledger:
+        for number in range(3):
+            record(ledger, f"p{number}", "fb", facebook_body(f"ONCAVIX (tivaranib) {number}"), approval="x")
+    real = SQLiteLedger._event
+    written: list[str] = []
+
+    def fails_on_the_second(self: Any, cur: Any, action: str, *args: Any, **kwargs: Any) -> None:
+        written.append(action)
+        if len(written) == 2:  # the disk filled up while the export events were written
+            raise LedgerError("the ledger failed: database or disk is full")
+        real(self, cur, action, *args, **kwargs)
+
+    monkeypatch.setattr(SQLiteLedger, "_event", fails_on_the_second)
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(tmp_path / "out"))
+    assert code == 1 and "the package is written" in err and "did not record its export" in err and "hint:" in err
+    assert len(manifest(tmp_path / "out")["rows"]) == 3
+    monkeypatch.undo()
+    with SQLiteLedger(db) as ledger:
+        assert not [e for e in ledger.events() if e["action"] == "exported-2253"]  # one transaction: none
+
+
 def test_an_outcome_the_ledger_did_not_take_is_said(repo: Any, tmp_path: Path) -> None:
     with_application(repo)
     db = tmp_path / "ledger.db"
