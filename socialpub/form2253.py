@@ -245,7 +245,7 @@ def _media_refs(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def _rows(config: Config, piece: Piece) -> list[dict[str, Any]]:
     d = piece.dissemination
-    platform = str((piece.payload or {}).get("platform") or _kind(config, d.channel))
+    platform = _platform(config, piece)
     base = {
         "piece": d.event_id,
         "material_id": d.approval_code,
@@ -281,8 +281,12 @@ def _rows(config: Config, piece: Piece) -> list[dict[str, Any]]:
     return rows
 
 
-def _kind(config: Config, channel: str) -> str:
-    found = config.channels.get(channel)
+def _platform(config: Config, piece: Piece) -> str:
+    """The payload's platform (a kind socialpub knows), else the channel's kind in the configuration."""
+    said = (piece.payload or {}).get("platform")
+    if said in PLATFORMS:
+        return str(said)
+    found = config.channels.get(piece.dissemination.channel)
     return found.kind if found else "unknown"
 
 
@@ -382,11 +386,11 @@ def specimen_pdf(config: Config, ledger: Ledger | None, piece: Piece) -> bytes:
     d = piece.dissemination
     zone = config.defaults.timezone
     payload = piece.payload or {}
-    platform = str(payload.get("platform") or _kind(config, d.channel))
+    platform = _platform(config, piece)
     pdf = FPDF(format="letter")
     pdf.set_creation_date(d.at)  # the same piece gives the same file
-    pdf.set_title(f"Form FDA 2253 specimen: {d.post_id} on {d.channel}")
-    pdf.set_author(config.defaults.sponsor or "socialpub")
+    pdf.set_title(drawable(f"Form FDA 2253 specimen: {d.post_id} on {d.channel}"))
+    pdf.set_author(drawable(config.defaults.sponsor or "socialpub"))
     pdf.set_creator("socialpub export 2253")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))

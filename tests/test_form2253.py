@@ -631,6 +631,22 @@ def test_any_text_makes_a_specimen_that_opens(text: str) -> None:
     assert PdfReader(io.BytesIO(data)).pages
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=40), st.text(max_size=40), st.text(max_size=40), st.text(max_size=40),
+       st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF))
+def test_any_ledger_record_makes_a_specimen_that_opens(post: str, channel: str, code: str, url: str,
+                                                       surrogate: str) -> None:
+    """The ledger's fields as a hand-edited (or damaged) ledger may hold them, a lone surrogate included."""
+    from dataclasses import replace
+
+    piece = piece_of("text")
+    piece.dissemination = replace(piece.dissemination, post_id=post + surrogate, channel=channel,
+                                  approval_code=code + surrogate, url=url, content_hash=surrogate)
+    config = load_config(ROOT / "channels.toml")
+    text = PdfReader(io.BytesIO(specimen_pdf(config, None, piece))).pages[0].extract_text()
+    assert f"U+{ord(surrogate):04X}" in text
+
+
 LETTERS = st.characters(min_codepoint=0x21, max_codepoint=0x7E) | st.sampled_from(
     "αβγδεζηθλμπσφωΑΩάέήίόύώабвгдежзийклмнопрстуфхцчшщыэюяЖЯёЁ")
 
