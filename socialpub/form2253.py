@@ -221,23 +221,12 @@ def _products(config: Config, payload: Mapping[str, Any] | None) -> list[Product
 
 
 def _media_refs(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """Every media reference of a payload once (a part's media are also the payload's), thumbnail last."""
-    refs: list[Mapping[str, Any]] = []
-    for part in payload.get("parts") or ():
-        if isinstance(part, Mapping):
-            refs += [m for m in part.get("media") or () if isinstance(m, Mapping)]
+    """The media references of a payload: its parts', its own and its thumbnail (some more than once)."""
+    refs = [m for part in payload.get("parts") or () if isinstance(part, Mapping)
+            for m in part.get("media") or () if isinstance(m, Mapping)]
     refs += [m for m in payload.get("media") or () if isinstance(m, Mapping)]
     thumbnail = payload.get("thumbnail")
-    if isinstance(thumbnail, Mapping):
-        refs.append(thumbnail)
-    seen: set[str] = set()
-    unique = []
-    for ref in refs:
-        key = json.dumps(ref, sort_keys=True, default=str)
-        if key not in seen:
-            seen.add(key)
-            unique.append(ref)
-    return unique
+    return [*refs, thumbnail] if isinstance(thumbnail, Mapping) else refs
 
 
 # --- the manifest -----------------------------------------------------------------------------------------
