@@ -499,8 +499,8 @@ class _Pen:
         pdf.set_font("DejaVu", style, size)
         pdf.set_text_color(gray)
         pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(self.width, height or size * 0.5, drawable(text), align="L", new_x="LMARGIN", new_y="NEXT",
-                       wrapmode="CHAR" if _has_long_word(text) else "WORD")
+        # fpdf2 wraps at spaces and breaks a word longer than the line (a long URL, hostile text) where it must
+        pdf.multi_cell(self.width, height or size * 0.5, drawable(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def heading(self, text: str, size: float) -> None:
         self.pdf.ln(2)
@@ -537,8 +537,7 @@ class _Pen:
         pdf.set_fill_color(235)
         pdf.set_text_color(60)
         pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(self.width, 6, drawable(text), border=1, fill=True, align="L", new_x="LMARGIN", new_y="NEXT",
-                       wrapmode="CHAR")
+        pdf.multi_cell(self.width, 6, drawable(text), border=1, fill=True, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
     def image(self, data: bytes) -> bool:
@@ -559,10 +558,6 @@ class _Pen:
             return True
         except Exception:  # noqa: BLE001 - any undecodable image (Pillow's errors vary): shown as a placeholder
             return False
-
-
-def _has_long_word(text: str) -> bool:
-    return any(len(word) > 40 for word in text.split())
 
 
 @cache
