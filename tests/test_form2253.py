@@ -756,3 +756,43 @@ def test_every_dissemination_is_one_piece_in_order_whatever_the_events(tmp_path:
         else:
             done = all(d.event_id in exported for d in counted)
             assert states[(f"post-{pair}", "fb")] == ("exported" if done else "pending")
+
+
+@pytest.mark.slow
+def test_a_killed_export_leaves_a_whole_package_or_none(repo: Any, tmp_path: Path) -> None:
+    """SIGKILL at some point of a real export process: the folder is absent or a whole package (every specimen
+    of its manifest there, with its hash), the export events all there or none; the next export succeeds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with_application(repo)
+    base, db = tmp_path / "base.db", tmp_path / "ledger.db"
+    with SQLiteLedger(base) as ledger:
+        for number in range(40):
+            record(ledger, f"p{number}", "fb", facebook_body(f"ONCAVIX (tivaranib) {number} " * 200), approval="x")
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "socialpub", "--config", str(repo.root / "channels.toml"), "--ledger", str(db),
+            "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20", "-o", str(out)]
+    for delay in (0.5, 1.5, 3.0):
+        shutil.copy(base, db)  # each round from the same ledger, no export on record
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)  # whenever it lands: the assertions hold for any moment
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        with SQLiteLedger(db) as ledger:
+            exported = [e for e in ledger.events() if e["action"] == "exported-2253"]
+        if out.exists():
+            rows = manifest(out)["rows"]
+            assert len(rows) == 40
+            for row in rows:
+                assert hashlib.sha256((out / row["specimen"]).read_bytes()).hexdigest() == row["specimen_sha256"]
+            assert len(exported) in (0, 40)
+            shutil.rmtree(out)
+        else:
+            assert exported == []
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert len(manifest(out)["rows"]) == 40
