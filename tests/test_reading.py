@@ -9,6 +9,7 @@ in it, X's 7-day search window is said out loud, and no answer of a platform cra
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -233,6 +234,15 @@ def test_x_failed_read_is_a_platform_error_without_secrets_or_comment_text(box: 
         x_read(adapter, receipt)(since=None, now=now())
     assert caught.value.transient == (fault.get("status") == 503)
     no_leak(caught.value, *X_CANARY.values())
+
+
+def test_x_debug_logs_of_a_read_hold_no_comment_text(box: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    adapter, receipt = x_post(box)
+    seed(box, "twitter", receipt.remote_id, f"Oncavix: {SECRET_TEXT}")
+    with caplog.at_level(logging.DEBUG):
+        page = x_read(adapter, receipt)(since=None, now=now())
+    assert SECRET_TEXT in page.comments[0].text
+    assert "Received API response" in caplog.text and "stop shaking" not in caplog.text
 
 
 def test_x_mentions_are_read_from_the_mark_up(box: Sandbox) -> None:

@@ -750,6 +750,7 @@ class TwitterAdapter(Adapter):
         if not is_digits(remote_id):
             raise PlatformError(f"X: '{said_briefly(remote_id)[:40]}' is not a tweet id", transient=False,
                                 hint="the ledger's remote id of this post is not X's: check it with `socialpub status`")
+        _quiet_answers()
         me = self._user()["id"]
         query = f"conversation_id:{remote_id} -from:{me}"
 
@@ -761,6 +762,7 @@ class TwitterAdapter(Adapter):
 
     def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
         """Tweets of others that mention the account (GET /2/users/:id/mentions)."""
+        _quiet_answers()
         me = self._user()["id"]
 
         def fetch(params: dict[str, Any]) -> Any:
@@ -888,6 +890,21 @@ class _StatusError(Exception):
 
 READ_FIELDS = ["author_id", "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets"]
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+
+
+@cache
+def _quiet_answers() -> None:
+    """tweepy logs every answer's body at DEBUG: those of reads hold what people wrote (health data, for the
+    inbox only). Once reading starts, its records keep the status and headers and leave the body out."""
+
+    class NoBodies(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            message = record.getMessage()
+            if message.startswith("Received API response") and "\nContent: " in message:
+                record.msg, record.args = message.split("\nContent: ", 1)[0] + "\nContent: (not logged)", None
+            return True
+
+    logging.getLogger("tweepy.client").addFilter(NoBodies())
 
 
 def _digits_or_none(value: Any) -> str | None:
