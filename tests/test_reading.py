@@ -486,6 +486,45 @@ def test_youtube_a_sign_in_without_a_read_scope(repo: Repo, box: Sandbox) -> Non
     assert not caught.value.transient and "insufficientPermissions" in caught.value.message
 
 
+# --- hostile and broken answers --------------------------------------------------------------------------------
+
+
+def test_a_comment_dated_in_the_future_does_not_hide_the_ones_after_it(repo: Repo, box: Sandbox) -> None:
+    future = "2099-01-01T00:00:00+00:00"
+    adapter, receipt = fb_post(repo, box)
+    seed(box, "facebook", receipt.remote_id, "from a wrong clock", created_at=future)
+    first = fb_read(adapter, receipt)(since=None, now=now())
+    later = seed(box, "facebook", receipt.remote_id, "written after it", created_at=at(0))
+    assert [c.id for c in fb_read(adapter, receipt)(since=first.cursor, now=now()).comments] == [later]
+
+    yt, video = yt_video(repo, box)
+    seed(box, "youtube", video.remote_id, "from a wrong clock", created_at=future)
+    first = yt_read(yt, video)(since=None, now=now())
+    later = seed(box, "youtube", video.remote_id, "written after it", created_at=at(0))
+    assert [c.id for c in yt_read(yt, video)(since=first.cursor, now=now()).comments] == [later]
+    # a stored mark in the future (a corrupted cursor) is not trusted either: everything is read again
+    stale = json.dumps({"mark": {"t": 4_000_000_000, "seen": {}}})
+    assert len(yt_read(yt, video)(since=stale, now=now()).comments) == 2
+
+
+def test_x_a_mark_from_the_future_is_not_trusted(box: Sandbox) -> None:
+    adapter, receipt = x_post(box)
+    ids = [seed(box, "twitter", receipt.remote_id, f"reply {i}") for i in range(3)]
+    forged = json.dumps({"mark": "9223372036854775807", "read": now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+    page = x_read(adapter, receipt)(since=forged, now=now())
+    assert sorted(c.id for c in page.comments) == sorted(ids)
+
+
+def test_facebook_answering_the_same_page_twice_stops_the_read_with_a_gap(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = fb_post(repo, box)
+    looped = {"data": [{"id": "1_2", "message": "hello", "created_time": "2024-05-01T10:00:00+0000"}],
+              "paging": {"cursors": {"after": "QQ"}, "next": "https://graph.facebook.com/next"}}
+    box.inject("answer", path="/comments$", status=200, body=looped, headers={"Content-Type": "application/json"},
+               count=5)
+    page = fb_read(adapter, receipt)(since=None, now=now())
+    assert [c.id for c in page.comments] == ["1_2"] and not page.complete and "twice" in page.gaps[0]
+
+
 # --- every platform -------------------------------------------------------------------------------------------
 
 

@@ -426,12 +426,15 @@ class TimeMark:
     overlap = 300  # seconds
     most = 500  # ids kept; a busier overlap may bring a few comments twice (the inbox knows them by id)
 
-    def __init__(self, value: Any = None) -> None:
+    def __init__(self, value: Any, now: datetime) -> None:
+        self.now = int(now.timestamp()) + 60  # a time beyond this is a wrong clock, not a comment's time
         fields = answer_object(value)
         newest = fields.get("t")
         self.newest: int | None = newest if isinstance(newest, int) and not isinstance(newest, bool) else None
         seen = answer_object(fields.get("seen"))
         self.seen = {k: v for k, v in seen.items() if isinstance(v, int) and not isinstance(v, bool)}
+        if self.newest is not None and self.newest > self.now:  # it would hide every comment until then
+            self.newest, self.seen = None, {}
 
     @property
     def since(self) -> int | None:
@@ -448,6 +451,8 @@ class TimeMark:
         return self.newest is not None and when is not None and when < self.newest - self.overlap
 
     def add(self, comment_id: str, when: int | None) -> None:
+        if when is not None:
+            when = min(when, self.now)  # a comment dated in the future must not move the mark there
         if when is not None and (self.newest is None or when > self.newest):
             self.newest = when
         self.seen[comment_id] = when if when is not None else (self.newest or 0)

@@ -597,7 +597,7 @@ class FacebookAdapter(Adapter):
                 raise _refused(f"'{said_briefly(object_id)[:40]}' is not a Facebook post id",
                                "the ledger's remote id of this post is not Facebook's: see `socialpub status`")
         stored = answer_object(cursor_of(since).get("marks"))
-        marks = {object_id: TimeMark(stored.get(object_id)) for object_id in objects}
+        marks = {object_id: TimeMark(stored.get(object_id), now) for object_id in objects}
         budget = max(1, budget)
         found: list[Comment] = []
         gaps: list[str] = []
@@ -639,8 +639,11 @@ class FacebookAdapter(Adapter):
                     mark.add(comment.id, when)
                 paging = answer_object(answer.get("paging"))
                 after = answer_text(answer_object(paging.get("cursors")).get("after"))
-                if not paging.get("next") or not after or after == params.get("after"):
+                if not paging.get("next") or not after:
                     break
+                if after == params.get("after"):
+                    gaps.append(f"Facebook answered the same page of post {object_id} twice: the rest is read later")
+                    return page(False)
                 params["after"] = after
         return page(True)
 

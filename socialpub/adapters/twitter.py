@@ -794,8 +794,10 @@ class TwitterAdapter(Adapter):
         """Read a newest-first list from the mark up, page by page, within the budget (see the block's note)."""
         state = cursor_of(since)
         mark = _digits_or_none(state.get("mark"))
+        mark = mark if mark is None or _plausible(mark, now) else None
         covered = answer_time(state.get("read"))
         top, until = _digits_or_none(state.get("top")), _digits_or_none(state.get("until"))
+        top = top if top is None or _plausible(top, now) else None
         started = answer_time(state.get("started")) if top else None
         gaps: list[str] = []
         if windowed:
@@ -852,7 +854,8 @@ class TwitterAdapter(Adapter):
                     continue  # not a tweet, or outside what was asked for
                 if len(found) >= budget:
                     return page(False)  # resumes below `low`: this tweet comes next time
-                top = tweet_id if top is None or int(tweet_id) > int(top) else top
+                if _plausible(tweet_id, now):  # an id from the future would hide every reply until then
+                    top = tweet_id if top is None or int(tweet_id) > int(top) else top
                 low = tweet_id if low is None or int(tweet_id) < int(low) else low
                 if answer_text(tweet.get("author_id")) == me or tweet_id in ours:
                     continue
@@ -905,6 +908,14 @@ def _quiet_answers() -> None:
             return True
 
     logging.getLogger("tweepy.client").addFilter(NoBodies())
+
+
+SNOWFLAKE_EPOCH_MS = 1288834974657  # X's ids carry their time: (id >> 22) + this, in milliseconds
+
+
+def _plausible(tweet_id: str, now: datetime) -> bool:
+    """Whether a tweet id may be a high-water mark: its time is not after `now` (a day's slack)."""
+    return (int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS <= (now.timestamp() + 86400) * 1000
 
 
 def _digits_or_none(value: Any) -> str | None:

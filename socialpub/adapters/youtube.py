@@ -661,8 +661,8 @@ class YouTubeAdapter(Adapter):
             raise PlatformError(f"YouTube: '{said_briefly(remote_id)[:40]}' is not a video id", transient=False,
                                 hint="the ledger's remote id of this post is not YouTube's: see `socialpub status`")
         state = cursor_of(since)
-        mark = TimeMark(state.get("mark"))  # of the last read that ended
-        done = TimeMark(state.get("next") if "next" in state else state.get("mark"))  # and what came since
+        mark = TimeMark(state.get("mark"), now)  # of the last read that ended
+        done = TimeMark(state.get("next") if "next" in state else state.get("mark"), now)  # and what came since
         token = answer_text(state.get("page")) or None
         budget = max(1, budget)
         found: list[Comment] = []
