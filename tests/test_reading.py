@@ -233,6 +233,8 @@ def test_x_failed_read_is_a_platform_error_without_secrets_or_comment_text(box: 
     with pytest.raises(PlatformError) as caught:
         x_read(adapter, receipt)(since=None, now=now())
     assert caught.value.transient == (fault.get("status") == 503)
+    if fault.get("status") == 403:
+        assert "recent search" in (caught.value.hint or "")
     no_leak(caught.value, *X_CANARY.values())
 
 
@@ -608,6 +610,7 @@ def test_whatever_json_a_platform_answers_for_comments_the_reader_never_crashes(
     shared, made = readers
     adapter, receipt = made[platform]
     shared.faults.clear()
+    shared.requests.clear()
     path = {"twitter": "/2/tweets/search/recent", "facebook": "/comments$", "youtube": "/commentThreads"}[platform]
     shared.inject("answer", path=path, status=200, body=answer_of(platform, items, extra),
                   headers={"Content-Type": "application/json"}, count=5)
@@ -619,6 +622,7 @@ def test_whatever_json_a_platform_answers_for_comments_the_reader_never_crashes(
         return
     finally:
         shared.faults.clear()
+        assert any(r.get("fault") == "answer" for r in shared.requests)  # the reader met the answer
     assert isinstance(page, CommentPage)
     for comment in page.comments:
         assert isinstance(comment.text, str) and isinstance(comment.author, str) and isinstance(comment.id, str)

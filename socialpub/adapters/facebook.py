@@ -617,6 +617,10 @@ class FacebookAdapter(Adapter):
             while True:
                 if len(found) >= budget or requests_made >= self.read_pages:
                     return page(False)
+                wait = self.rate_wait()  # Graph itself sends no such headers; a gateway in front of it may
+                if wait is not None:
+                    gaps.append(f"the rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
+                    return page(False)
                 requests_made += 1
                 try:
                     answer = self._call(graph.get, f"{object_id}/comments", params,

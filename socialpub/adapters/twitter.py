@@ -840,6 +840,12 @@ class TwitterAdapter(Adapter):
             try:
                 body = _json(self._call(functools.partial(fetch, params)))
             except PlatformError as error:
+                if "(HTTP 403)" in error.message:
+                    error.hint = (
+                        "reading replies and mentions needs an X API access level with recent search and the "
+                        "mentions timeline (Basic or above) and a user token with tweet.read and users.read: "
+                        f"see `socialpub channels --verify`; {self.channel.name} was not read"
+                    )
                 if not found or not error.transient:
                     raise
                 gaps.append(stopped_early(error))
