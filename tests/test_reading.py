@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -31,8 +32,15 @@ from socialpub.sandbox.twitter import TwitterSandbox
 from socialpub.sandbox.youtube import READ_SCOPES, UPLOAD_SCOPES, sandbox_of
 from tests.helpers import Repo
 from tests.test_facebook_adapter import make as facebook_post
+from tests.test_twitter_adapter import (
+    Wire,
+    operation,
+    post_text,
+    spec,  # noqa: F401  (the fixture: X's OpenAPI description)
+    validator,
+)
 from tests.test_twitter_adapter import adapter as x_adapter
-from tests.test_twitter_adapter import post_text
+from tests.test_youtube_adapter import schema_errors
 from tests.test_youtube_adapter import setup as youtube_video
 
 SECRET_TEXT = "my hands won't stop shaking"  # stands for any comment's words: never in an error
@@ -67,8 +75,8 @@ def no_leak(error: BaseException, *secrets: str) -> None:
 
 def seed(box: Sandbox, platform: str, on: str | None, text: str, author: str = "someone", **more: Any) -> str:
     """Seed through the HTTP control endpoint, as a person in another process would."""
-    spec = {"platform": platform, "on": on, "text": text, "author": author, **more}
-    answer = requests.post(f"{box.url}/_sandbox/comments", json=spec, timeout=10)
+    fields = {"platform": platform, "on": on, "text": text, "author": author, **more}
+    answer = requests.post(f"{box.url}/_sandbox/comments", json=fields, timeout=10)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["comment"]["id"])
 
@@ -488,6 +496,58 @@ def test_youtube_a_sign_in_without_a_read_scope(repo: Repo, box: Sandbox) -> Non
     assert not caught.value.transient and "insufficientPermissions" in caught.value.message
 
 
+# --- the official API descriptions -------------------------------------------------------------------------
+
+
+def test_x_reads_and_answers_match_the_openapi_description(spec: dict[str, Any], box: Sandbox) -> None:  # noqa: F811
+    adapter, receipt = x_post(box)
+    first = seed(box, "twitter", receipt.remote_id, "a reply", "dana_r")
+    seed(box, "twitter", None, "a reply to the reply", "mike", parent=first)
+    seed(box, "twitter", None, "@SandboxComms a mention", "kim")
+    adapter.read_page_size = 10
+    wire = Wire(adapter)
+    page = x_read(adapter, receipt)(since=None, now=now())
+    adapter.read_mentions(since=None, now=now())
+    x_read(adapter, receipt)(since=page.cursor, now=now())
+    box.inject("status", status=429, path="/2/tweets/search/recent")
+    with pytest.raises(PlatformError):
+        x_read(adapter, receipt)(since=None, now=now())
+
+    covered: set[str] = set()
+    for response in wire.calls:
+        request = response.request
+        op = operation(spec, str(request.method), urlsplit(request.url).path)
+        assert op is not None, f"{request.method} {request.url} is not in X's API description"
+        covered.add(op["operationId"])
+        known = {p["name"] for p in op.get("parameters", []) if "name" in p} | {
+            p["$ref"].rsplit("/", 1)[-1] for p in op.get("parameters", []) if "$ref" in p}
+        names = set(parse_qs(urlsplit(request.url).query))
+        resolved = {spec["components"]["parameters"][n]["name"] for n in known if n in spec["components"]["parameters"]}
+        assert names <= (known | resolved), names - known - resolved
+        kind = response.headers.get("Content-Type", "").split(";")[0]
+        responses = op["responses"]
+        answer = responses.get(str(response.status_code)) if response.ok else None
+        schema = (answer or responses["default"])["content"][kind]["schema"]
+        validator(spec, schema).validate(response.json())
+    assert {"searchPostsRecent", "getUsersMentions"} <= covered
+
+
+def test_youtube_answers_match_the_discovery_document(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = yt_video(repo, box)
+    first = seed(box, "youtube", receipt.remote_id, "a comment <b>&</b>", "dana_r")
+    for i in range(7):
+        seed(box, "youtube", None, f"reply {i}\nsecond line", "mike", parent=first)
+    adapter.read_comments(receipt.remote_id, published_at=None, since=None, now=now())
+    requests.get(f"{box.url}/youtube/v3/commentThreads", params={"part": "snippet,replies,id", "videoId":
+                 receipt.remote_id}, headers={"Authorization": "Bearer sandbox-token"}, timeout=10)  # html text
+    answers = sandbox_of(box).answers
+    checked = {"commentThreads.list": "CommentThreadListResponse", "comments.list": "CommentListResponse"}
+    seen = [a for a in answers if a["route"] in checked]
+    assert {a["route"] for a in seen} == set(checked)
+    for answer in seen:
+        assert schema_errors(checked[answer["route"]], answer["body"]) == []
+
+
 # --- hostile and broken answers --------------------------------------------------------------------------------
 
 
@@ -552,11 +612,11 @@ def test_demo_comments_answer_every_post_made(tmp_path: Path) -> None:
 
 
 def test_a_bad_comment_seed_is_a_400_naming_the_problem(box: Sandbox) -> None:
-    for spec in ({"platform": "pinterest", "on": "1", "text": "t", "author": "a"},
+    for body in ({"platform": "pinterest", "on": "1", "text": "t", "author": "a"},
                  {"platform": "twitter", "on": "999", "text": "t", "author": "a"},
                  {"platform": "facebook", "text": "t"}, [1, 2], {"platform": "youtube", "on": "x", "text": "t",
                                                                  "author": "a", "created_at": "yesterday"}):
-        answer = requests.post(f"{box.url}/_sandbox/comments", json=spec, timeout=10)
+        answer = requests.post(f"{box.url}/_sandbox/comments", json=body, timeout=10)
         assert answer.status_code == 400 and "error" in answer.json()
 
 
