@@ -587,6 +587,18 @@ def test_facebook_answering_the_same_page_twice_stops_the_read_with_a_gap(repo: 
     assert [c.id for c in page.comments] == ["1_2"] and not page.complete and "twice" in page.gaps[0]
 
 
+def test_youtube_comments_turned_off_is_nothing_to_read_not_a_failure(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = yt_video(repo, box)
+    sandbox_of(box).comments_disabled = frozenset({receipt.remote_id})
+    page = yt_read(adapter, receipt)(since="kept as it was", now=now())
+    assert page.complete and page.comments == () and page.cursor == "kept as it was"
+    assert "turned off" in page.gaps[0]
+    box.inject("status", status=404, path="/commentThreads")  # a video deleted on YouTube is a failure
+    with pytest.raises(PlatformError) as caught:
+        yt_read(adapter, receipt)(since=None, now=now())
+    assert not caught.value.transient
+
+
 # --- every platform -------------------------------------------------------------------------------------------
 
 

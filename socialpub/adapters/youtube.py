@@ -655,73 +655,44 @@ class YouTubeAdapter(Adapter):
         now: datetime, budget: int = 100,
     ) -> CommentPage:
         """The video's comment threads newer than the mark, each with all its replies."""
-        from socialpub.adapters.base import TimeMark
-
         if not _VIDEO_ID.fullmatch(remote_id):
             raise PlatformError(f"YouTube: '{said_briefly(remote_id)[:40]}' is not a video id", transient=False,
                                 hint="the ledger's remote id of this post is not YouTube's: see `socialpub status`")
-        state = cursor_of(since)
-        mark = TimeMark(state.get("mark"), now)  # of the last read that ended
-        done = TimeMark(state.get("next") if "next" in state else state.get("mark"), now)  # and what came since
-        token = answer_text(state.get("page")) or None
-        budget = max(1, budget)
-        found: list[Comment] = []
-        gaps: list[str] = []
-        calls = 0
-
-        def page(complete: bool) -> CommentPage:
-            if complete:
-                return CommentPage(tuple(found), cursor_text(mark=done.dump()), True, tuple(gaps))
-            return CommentPage(tuple(found), cursor_text(mark=mark.dump(), next=done.dump() or {}, page=token),
-                               False, tuple(gaps))
-
-        def listing(request: Any) -> dict[str, Any] | None:
-            nonlocal calls
-            calls += 1
-            try:
-                return _listing(request.execute())
-            except _network_errors() as exc:
-                error = self._failure(exc, sent=False)
-            if not found or not getattr(error, "transient", False):
-                raise error
-            gaps.append(stopped_early(error))
-            return None
-
+        sweep = _Sweep(self, since, now, budget)
         youtube = self._youtube()
-        while calls < self.read_pages:
-            threads = listing(youtube.commentThreads().list(
-                part="snippet,replies", videoId=remote_id, textFormat="plainText", maxResults=self.read_page_size,
-                order="time", **({"pageToken": token} if token else {})))
-            if threads is None:
-                return page(False)
-            for thread in answer_objects(threads.get("items")):
-                snippet = answer_object(thread.get("snippet"))
-                top = _comment_of(answer_object(snippet.get("topLevelComment")), remote_id)
-                if top is None:
-                    continue
-                when = _seconds(top.created_at)
-                if mark.older(when):
-                    return page(True)  # newest first: the rest was read before
-                if len(found) >= budget or calls >= self.read_pages:
-                    return page(False)  # this page is read again next time; what it delivered is left out
-                inline = [c for c in map(lambda r: _comment_of(r, remote_id),
-                                         answer_objects(answer_object(thread.get("replies")).get("comments"))) if c]
-                total = snippet.get("totalReplyCount")
-                replies: list[Comment] | None = inline
-                if isinstance(total, int) and not isinstance(total, bool) and total > len(inline):
-                    replies = self._replies(youtube, top.id, remote_id, listing)
-                    if replies is None:
-                        return page(False)
-                for comment in [top, *replies]:
-                    moment = _seconds(comment.created_at)
-                    if mark.is_new(comment.id, moment) and comment.id not in done.seen:
-                        found.append(comment)
-                        done.add(comment.id, moment)
-            token = answer_text(threads.get("nextPageToken")) or None
-            if token is None:
-                return page(True)
-        gaps.append(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read next time")
-        return page(False)
+        try:
+            while sweep.calls < self.read_pages:
+                threads = sweep.fetch(youtube.commentThreads().list(
+                    part="snippet,replies", videoId=remote_id, textFormat="plainText", maxResults=self.read_page_size,
+                    order="time", **({"pageToken": sweep.token} if sweep.token else {})))
+                if threads is None:
+                    return sweep.page(False)
+                for thread in answer_objects(threads.get("items")):
+                    snippet = answer_object(thread.get("snippet"))
+                    top = _comment_of(answer_object(snippet.get("topLevelComment")), remote_id)
+                    if top is None:
+                        continue
+                    if sweep.mark.older(_seconds(top.created_at)):
+                        return sweep.page(True)  # newest first: the rest was read before
+                    if len(sweep.found) >= sweep.budget or sweep.calls >= self.read_pages:
+                        return sweep.page(False)  # this page is read again next time; what it gave is left out
+                    replies = [c for c in (_comment_of(r, remote_id) for r in answer_objects(
+                        answer_object(thread.get("replies")).get("comments"))) if c]
+                    total = snippet.get("totalReplyCount")
+                    if isinstance(total, int) and not isinstance(total, bool) and total > len(replies):
+                        more = self._replies(youtube, top.id, remote_id, sweep.fetch)
+                        if more is None:
+                            return sweep.page(False)
+                        replies = more
+                    sweep.take([top, *replies])
+                sweep.token = answer_text(threads.get("nextPageToken")) or None
+                if sweep.token is None:
+                    return sweep.page(True)
+        except _CommentsOff:  # nothing can be written there, so nothing is missed
+            sweep.gaps.append(f"comments are turned off on video {remote_id}: there is nothing to read")
+            return CommentPage(tuple(sweep.found), since, True, tuple(sweep.gaps))
+        sweep.gaps.append(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read later")
+        return sweep.page(False)
 
     def _reading_warnings(self) -> list[str]:
         """`channels --verify`: whether the sign-in may read comments (the scopes the token endpoint granted)."""
@@ -1072,6 +1043,60 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+class _CommentsOff(Exception):
+    """The video's comments are turned off (403 commentsDisabled)."""
+
+
+class _Sweep:
+    """One read of a video's threads (YouTubeAdapter.read_comments): the marks, the page it is on, what it found."""
+
+    def __init__(self, adapter: YouTubeAdapter, since: str | None, now: datetime, budget: int) -> None:
+        from socialpub.adapters.base import TimeMark
+
+        state = cursor_of(since)
+        self.adapter = adapter
+        self.mark = TimeMark(state.get("mark"), now)  # of the last read that ended
+        self.done = TimeMark(state.get("next") if "next" in state else state.get("mark"), now)  # and since then
+        self.token = answer_text(state.get("page")) or None
+        self.budget = max(1, budget)
+        self.found: list[Comment] = []
+        self.gaps: list[str] = []
+        self.calls = 0
+
+    def fetch(self, request: Any) -> dict[str, Any] | None:
+        """One list call's answer; None when a transient failure stopped a read that had found something."""
+        self.calls += 1
+        try:
+            return _listing(request.execute())
+        except _network_errors() as exc:
+            if "commentsDisabled" in _reasons(exc):
+                raise _CommentsOff from None
+            error = self.adapter._failure(exc, sent=False)
+        if not self.found or not getattr(error, "transient", False):
+            raise error
+        self.gaps.append(stopped_early(error))
+        return None
+
+    def take(self, comments: list[Comment]) -> None:
+        for comment in comments:
+            moment = _seconds(comment.created_at)
+            if self.mark.is_new(comment.id, moment) and comment.id not in self.done.seen:
+                self.found.append(comment)
+                self.done.add(comment.id, moment)
+
+    def page(self, complete: bool) -> CommentPage:
+        if complete:
+            return CommentPage(tuple(self.found), cursor_text(mark=self.done.dump()), True, tuple(self.gaps))
+        cursor = cursor_text(mark=self.mark.dump(), next=self.done.dump() or {}, page=self.token)
+        return CommentPage(tuple(self.found), cursor, False, tuple(self.gaps))
+
+
+def _reasons(exc: Exception) -> set[str]:
+    """The reasons of a YouTube error answer (HttpError.error_details)."""
+    details = getattr(exc, "error_details", None)
+    return {str(d.get("reason")) for d in details if isinstance(d, dict)} if isinstance(details, list) else set()
 
 
 def _seconds(moment: datetime | None) -> int | None:
