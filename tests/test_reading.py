@@ -390,6 +390,7 @@ def test_facebook_a_token_without_the_reading_permissions(repo: Repo, box: Sandb
     with pytest.raises(PlatformError) as caught:
         fb_read(adapter, receipt)(since=None, now=now())
     assert not caught.value.transient and "pages_read_user_content" in caught.value.message
+    assert "pages_read_engagement and pages_read_user_content" in (caught.value.hint or "")
 
 
 # --- YouTube ------------------------------------------------------------------------------------------------

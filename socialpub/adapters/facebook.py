@@ -626,6 +626,10 @@ class FacebookAdapter(Adapter):
                     answer = self._call(graph.get, f"{object_id}/comments", params,
                                         not_found=f"post {object_id} is not on Facebook any more (deleted there?)")
                 except PlatformError as error:
+                    if not error.transient and re.search(r"\bcode (10|2\d\d)\b", error.message):  # permissions
+                        error.hint = (f"reading comments needs {' and '.join(READ_PERMISSIONS)} on the Page token: "
+                                      f"make a new one with them and store it in "
+                                      f"{self.channel.credentials.get('page_token')}")
                     if not found or not error.transient:
                         raise
                     gaps.append(stopped_early(error))
