@@ -701,3 +701,58 @@ def test_whatever_json_a_platform_answers_for_comments_the_reader_never_crashes(
         assert isinstance(comment.text, str) and isinstance(comment.author, str) and isinstance(comment.id, str)
         assert comment.created_at is None or comment.created_at.tzinfo is not None
     assert page.cursor is None or len(page.cursor) < 70_000
+
+
+# --- nothing lost, nothing twice: reads interleaved with new comments, budgets of any size ------------------
+
+
+@pytest.fixture(scope="module")
+def posting(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One sandbox for the interleaving property (its rate limits off: the examples add up to more than a
+    window's worth); each example publishes a fresh post on it."""
+    with Sandbox(rate_limits=False) as shared:
+        made = {"count": 0}
+
+        def post(platform: str) -> tuple[Any, Any]:
+            made["count"] += 1
+            n = made["count"]
+            if platform == "twitter":
+                return x_post(shared, f"Post number {n} about #AZoncology")
+            repo = Repo(tmp_path_factory.mktemp(f"{platform}{n}") / "repo")
+            return fb_post(repo, shared) if platform == "facebook" else yt_video(repo, shared)
+
+        yield shared, post
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(platform=st.sampled_from(["twitter", "facebook", "youtube"]),
+       steps=st.lists(st.tuples(st.sampled_from(["seed", "reply", "read"]), st.integers(1, 12)), min_size=1,
+                      max_size=8))
+def test_interleaved_reads_deliver_every_comment_exactly_once(posting: Any, platform: str,
+                                                             steps: list[tuple[str, int]]) -> None:
+    shared, post = posting
+    adapter, receipt = post(platform)
+    adapter.read_page_size = 10 if platform == "twitter" else 3
+    seeded: list[str] = []
+    delivered: list[str] = []
+    since: str | None = None
+
+    def read(budget: int) -> CommentPage:
+        nonlocal since
+        page = adapter.read_comments(receipt.remote_id, extra_ids=receipt.extra_ids,
+                                     published_at=receipt.published_at, since=since, now=now(), budget=budget)
+        delivered.extend(c.id for c in page.comments)
+        since = page.cursor if page.cursor is not None else since
+        return page
+
+    for action, n in steps:
+        if action == "read":
+            read(n)
+        elif action == "seed" or not seeded:
+            seeded += [seed(shared, platform, receipt.remote_id, f"comment {len(seeded) + i}") for i in range(n)]
+        else:
+            seeded += [seed(shared, platform, None, "an answer", parent=seeded[-1]) for _ in range(min(n, 3))]
+    for _ in range(60):
+        if read(7).complete:
+            break
+    assert sorted(delivered) == sorted(seeded)  # every one, none twice

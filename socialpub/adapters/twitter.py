@@ -868,7 +868,11 @@ class TwitterAdapter(Adapter):
                 found.append(_comment_of(tweet, users, ours, kind))
             token = answer_text(answer_object(body.get("meta")).get("next_token"))
             if not token:
-                return page(True)
+                if until is None:
+                    return page(True)  # a read from the top: caught up
+                # A resumed read reached the old mark: what came while it went on is above its top.
+                mark, covered, started = top or mark, started, now
+                top = until = low = None
             if len(found) >= budget:
                 return page(False)  # the next page would be billed and not taken
         gaps.append(f"X kept answering with more pages after {self.read_pages}: the rest is read next time")

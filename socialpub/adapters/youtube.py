@@ -687,7 +687,9 @@ class YouTubeAdapter(Adapter):
                     sweep.take([top, *replies])
                 sweep.token = answer_text(threads.get("nextPageToken")) or None
                 if sweep.token is None:
-                    return sweep.page(True)
+                    if not sweep.resumed:
+                        return sweep.page(True)  # a read from the top: caught up
+                    sweep.restart()  # a resumed read reached the old mark: what came meanwhile is on top
         except _CommentsOff:  # nothing can be written there, so nothing is missed
             sweep.gaps.append(f"comments are turned off on video {remote_id}: there is nothing to read")
             return CommentPage(tuple(sweep.found), since, True, tuple(sweep.gaps))
@@ -1060,6 +1062,8 @@ class _Sweep:
         self.mark = TimeMark(state.get("mark"), now)  # of the last read that ended
         self.done = TimeMark(state.get("next") if "next" in state else state.get("mark"), now)  # and since then
         self.token = answer_text(state.get("page")) or None
+        self.resumed = "next" in state  # a read stopped before: it goes on from its page
+        self.now = now
         self.budget = max(1, budget)
         self.found: list[Comment] = []
         self.gaps: list[str] = []
@@ -1078,6 +1082,12 @@ class _Sweep:
             raise error
         self.gaps.append(stopped_early(error))
         return None
+
+    def restart(self) -> None:
+        """From the top again, with what was read as the mark."""
+        from socialpub.adapters.base import TimeMark
+
+        self.mark, self.token, self.resumed = TimeMark(self.done.dump(), self.now), None, False
 
     def take(self, comments: list[Comment]) -> None:
         for comment in comments:
