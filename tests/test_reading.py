@@ -67,6 +67,10 @@ def all_of(read: Any, since: str | None = None, **kwargs: Any) -> tuple[list[Com
     raise AssertionError("the read never completed")
 
 
+def iso_seconds(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def no_leak(error: BaseException, *secrets: str) -> None:
     shown = f"{error} {getattr(error, 'hint', '')} {getattr(error, 'message', '')}"
     for secret in (*secrets, SECRET_TEXT, "shaking"):
@@ -173,13 +177,17 @@ def test_x_recent_search_window_is_a_gap_with_its_dates(box: Sandbox) -> None:
 
     assert [c.id for c in page.comments] == [fresh]
     [gap] = page.gaps
-    assert "7 days" in gap and published.strftime("%Y-%m-%d") in gap
+    assert "7 days" in gap and iso_seconds(published) in gap
     assert (now() - timedelta(days=7)).strftime("%Y-%m-%d") in gap
     # read within the window: no gap; a cursor whose last read is 9 days old: a gap from then
     assert adapter.read_comments(receipt.remote_id, published_at=published, since=page.cursor, now=now()).gaps == ()
     stale = json.dumps({"mark": fresh, "read": (now() - timedelta(days=9)).strftime("%Y-%m-%dT%H:%M:%SZ")})
     later = adapter.read_comments(receipt.remote_id, published_at=published, since=stale, now=now())
     assert len(later.gaps) == 1 and (now() - timedelta(days=9)).strftime("%Y-%m-%d") in later.gaps[0]
+    # times without an offset are UTC (as the ledger keeps them)
+    naive = adapter.read_comments(receipt.remote_id, published_at=published.replace(tzinfo=None), since=None,
+                                  now=now().replace(tzinfo=None))
+    assert len(naive.gaps) == 1 and iso_seconds(published) in naive.gaps[0]
     # a post younger than the window, never read: no gap
     assert adapter.read_comments(receipt.remote_id, published_at=now() - timedelta(days=2), since=None,
                                  now=now()).gaps == ()

@@ -427,7 +427,7 @@ class TimeMark:
     most = 500  # ids kept; a busier overlap may bring a few comments twice (the inbox knows them by id)
 
     def __init__(self, value: Any, now: datetime) -> None:
-        self.now = int(now.timestamp()) + 60  # a time beyond this is a wrong clock, not a comment's time
+        self.now = int(as_utc(now).timestamp()) + 60  # a time beyond this is a wrong clock, not a comment's
         fields = answer_object(value)
         newest = fields.get("t")
         self.newest: int | None = newest if isinstance(newest, int) and not isinstance(newest, bool) else None
@@ -463,6 +463,13 @@ class TimeMark:
 
     def dump(self) -> dict[str, Any] | None:
         return None if self.newest is None and not self.seen else {"t": self.newest, "seen": self.seen}
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A time in UTC; one without an offset is taken as UTC already (as the ledger writes times)."""
+    from datetime import UTC
+
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def stopped_early(error: Exception) -> str:

@@ -50,6 +50,7 @@ from socialpub.adapters.base import (
     answer_objects,
     answer_text,
     answer_time,
+    as_utc,
     cursor_of,
     cursor_text,
     iso,
@@ -792,6 +793,7 @@ class TwitterAdapter(Adapter):
         now: datetime, budget: int, kind: str, ours: frozenset[str], published_at: datetime | None, windowed: bool,
     ) -> CommentPage:
         """Read a newest-first list from the mark up, page by page, within the budget (see the block's note)."""
+        now, published_at = as_utc(now), as_utc(published_at) if published_at is not None else None
         state = cursor_of(since)
         mark = _digits_or_none(state.get("mark"))
         mark = mark if mark is None or _plausible(mark, now) else None
