@@ -171,19 +171,20 @@ def test_x_recent_search_window_is_a_gap_with_its_dates(box: Sandbox) -> None:
     adapter, receipt = x_post(box)
     seed(box, "twitter", receipt.remote_id, "eight days ago", created_at=(now() - timedelta(days=8)).isoformat())
     fresh = seed(box, "twitter", receipt.remote_id, "yesterday", created_at=(now() - timedelta(days=1)).isoformat())
-    published = now() - timedelta(days=10)
+    when = now()
+    published = when - timedelta(days=10)
 
-    page = adapter.read_comments(receipt.remote_id, published_at=published, since=None, now=now())
+    page = adapter.read_comments(receipt.remote_id, published_at=published, since=None, now=when)
 
     assert [c.id for c in page.comments] == [fresh]
     [gap] = page.gaps
-    assert "7 days" in gap and iso_seconds(published) in gap
-    assert (now() - timedelta(days=7)).strftime("%Y-%m-%d") in gap
+    assert "7 days" in gap and f"from {iso_seconds(published)} to {iso_seconds(when - timedelta(days=7))}" in gap
     # read within the window: no gap; a cursor whose last read is 9 days old: a gap from then
     assert adapter.read_comments(receipt.remote_id, published_at=published, since=page.cursor, now=now()).gaps == ()
-    stale = json.dumps({"mark": fresh, "read": (now() - timedelta(days=9)).strftime("%Y-%m-%dT%H:%M:%SZ")})
-    later = adapter.read_comments(receipt.remote_id, published_at=published, since=stale, now=now())
-    assert len(later.gaps) == 1 and (now() - timedelta(days=9)).strftime("%Y-%m-%d") in later.gaps[0]
+    last_read = when - timedelta(days=9)
+    stale = json.dumps({"mark": fresh, "read": iso_seconds(last_read)})
+    later = adapter.read_comments(receipt.remote_id, published_at=published, since=stale, now=when)
+    assert len(later.gaps) == 1 and f"from {iso_seconds(last_read)} to" in later.gaps[0]
     # times without an offset are UTC (as the ledger keeps them)
     naive = adapter.read_comments(receipt.remote_id, published_at=published.replace(tzinfo=None), since=None,
                                   now=now().replace(tzinfo=None))
