@@ -343,8 +343,11 @@ class Adapter:
         now: datetime, budget: int = 100,
     ) -> CommentPage:
         """What people wrote on a published post (and on `extra_ids`, the rest of it) after the high-water mark
-        `since` (a cursor of an earlier page, opaque to callers), at most about `budget` comments or requests'
-        worth. Failures raise PlatformError (transient or permanent), naming comments by id only."""
+        `since` (the cursor of the last page read, complete or not; opaque to callers), at most about `budget`
+        comments or requests' worth. A complete page is caught up as of `now`. A comment may come a second time
+        in rare cases (a cursor that cannot be read, a read restarted after a platform's page token expired):
+        know comments by id. A transient failure after some pages ends the page early (a gap says why); one
+        before anything was read, or a permanent one, raises PlatformError, naming comments by id only."""
         raise NotImplementedError(f"reading comments on {self.label} is not available")
 
     def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
