@@ -453,6 +453,28 @@ def test_youtube_second_read_stops_at_the_mark(repo: Repo, box: Sandbox) -> None
     assert read(since=second.cursor, now=now()).comments == ()
 
 
+def test_youtube_new_replies_to_a_thread_older_than_the_mark_are_found(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = yt_video(repo, box)
+    old = seed(box, "youtube", receipt.remote_id, "an old thread", created_at=at(5000))
+    seed(box, "youtube", None, "an old reply", parent=old, created_at=at(4900))
+    quiet = seed(box, "youtube", receipt.remote_id, "another old thread", created_at=at(4800))
+    read = yt_read(adapter, receipt)
+    first = read(since=None, now=now())
+    assert len(first.comments) == 3
+    late = [seed(box, "youtube", None, f"{SECRET_TEXT} ({i})", parent=old, created_at=at(10 - i)) for i in range(7)]
+    fresh = seed(box, "youtube", receipt.remote_id, "a new thread", created_at=at(0))
+    shown_late = seed(box, "youtube", receipt.remote_id, "listed only now, dated before", created_at=at(4850))
+
+    second = read(since=first.cursor, now=now())
+
+    assert sorted(c.id for c in second.comments) == sorted([*late, fresh, shown_late])
+    assert quiet not in {c.id for c in second.comments}
+    calls = [r["route"] for r in box.requests].count("youtube:comments.list")
+    third = read(since=second.cursor, now=now())
+    assert third.comments == () and third.complete
+    assert [r["route"] for r in box.requests].count("youtube:comments.list") == calls  # counts unchanged: no call
+
+
 def test_youtube_budget_and_a_rate_limit_stop_and_resume_the_read(repo: Repo, box: Sandbox) -> None:
     adapter, receipt = yt_video(repo, box)
     ids = [seed(box, "youtube", receipt.remote_id, f"thread {i}", created_at=at(600 - i)) for i in range(12)]

@@ -640,11 +640,11 @@ class YouTubeAdapter(Adapter):
     # --- reading comments (the safety inbox) ---------------------------------------------------------
     # commentThreads.list(videoId, part=snippet,replies, order=time: newest thread first), and comments.list by
     # parentId for a thread whose replies are not all inlined; 1 quota unit a page. There is no since: the read
-    # stops at the high-water mark (a TimeMark: the newest thread time read, the ids read just before it). A
-    # read stopped by its budget or a rate limit keeps the old mark, what it delivered so far and the page to
-    # go on from; when it ends, what it delivered is the new mark. Replies are read with the thread they
-    # answer: a reply added later to a thread older than the mark is not read again (YouTube lists threads by
-    # the time they were started).
+    # stops at the high-water mark (a TimeMark: the newest time read, the ids read just before it). A read
+    # stopped by its budget or a rate limit keeps the old mark, what it delivered so far and the page to go on
+    # from; when it ends, what it delivered is the new mark. YouTube lists threads by the time they were
+    # started: new replies to a thread older than the mark are found by its reply count (kept in the cursor),
+    # on the page where the mark is reached; further back, pages are not read again (quota).
 
     can_read_comments = True
     read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
@@ -667,28 +667,39 @@ class YouTubeAdapter(Adapter):
                     order="time", **({"pageToken": sweep.token} if sweep.token else {})))
                 if threads is None:
                     return sweep.page(False)
+                below = False  # at the mark: the threads from here on were read before (their new replies were not)
                 for thread in answer_objects(threads.get("items")):
                     snippet = answer_object(thread.get("snippet"))
                     top = _comment_of(answer_object(snippet.get("topLevelComment")), remote_id)
                     if top is None:
                         continue
-                    if sweep.mark.older(_seconds(top.created_at)):
-                        return sweep.page(True)  # newest first: the rest was read before
+                    below = below or sweep.mark.older(_seconds(top.created_at))
                     if len(sweep.found) >= sweep.budget or sweep.calls >= self.read_pages:
                         return sweep.page(False)  # this page is read again next time; what it gave is left out
+                    total = snippet.get("totalReplyCount")
+                    total = total if isinstance(total, int) and not isinstance(total, bool) else 0
+                    known = sweep.counts.get(top.id)
+                    if below and known is not None and total <= known:
+                        continue  # nothing new in a thread read before
                     replies = [c for c in (_comment_of(r, remote_id) for r in answer_objects(
                         answer_object(thread.get("replies")).get("comments"))) if c]
-                    total = snippet.get("totalReplyCount")
-                    if isinstance(total, int) and not isinstance(total, bool) and total > len(replies):
+                    if total > len(replies):
                         more = self._replies(youtube, top.id, remote_id, sweep.fetch)
                         if more is None:
                             return sweep.page(False)
                         replies = more
-                    sweep.take([top, *replies])
-                sweep.token = answer_text(threads.get("nextPageToken")) or None
+                    if below:  # the newest replies are the ones added since; a thread not known: all of it
+                        newest = sorted(replies, key=lambda c: c.created_at or _EPOCH)
+                        sweep.take_late(newest[max(0, len(newest) - (total - known)):] if known is not None
+                                        else [top, *newest])
+                    else:
+                        sweep.take([top, *replies])
+                    sweep.counts.pop(top.id, None)  # re-inserted last: the cursor keeps the most recent
+                    sweep.counts[top.id] = total
+                sweep.token = None if below else answer_text(threads.get("nextPageToken")) or None
                 if sweep.token is None:
                     if not sweep.resumed:
-                        return sweep.page(True)  # a read from the top: caught up
+                        return sweep.page(True)  # caught up
                     sweep.restart()  # a resumed read reached the old mark: what came meanwhile is on top
         except _CommentsOff:  # nothing can be written there, so nothing is missed
             sweep.gaps.append(f"comments are turned off on video {remote_id}: there is nothing to read")
@@ -1047,6 +1058,10 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
+MAX_COUNTS = 1000  # threads whose reply counts a cursor keeps (the most recently gone through)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class _CommentsOff(Exception):
     """The video's comments are turned off (403 commentsDisabled)."""
 
@@ -1068,6 +1083,10 @@ class _Sweep:
         self.found: list[Comment] = []
         self.gaps: list[str] = []
         self.calls = 0
+        self.late: set[str] = set()
+        # the reply count of each thread gone through, to find new replies in threads older than the mark
+        counts = answer_object(state.get("replies"))
+        self.counts = {k: v for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool)}
 
     def fetch(self, request: Any) -> dict[str, Any] | None:
         """One list call's answer; None when a transient failure stopped a read that had found something."""
@@ -1096,10 +1115,20 @@ class _Sweep:
                 self.found.append(comment)
                 self.done.add(comment.id, moment)
 
+    def take_late(self, replies: list[Comment]) -> None:
+        """Replies added to a thread older than the mark: new whatever their time says."""
+        for reply in replies:
+            if reply.id not in self.done.seen and reply.id not in self.late:
+                self.found.append(reply)
+                self.late.add(reply.id)
+                self.done.add(reply.id, _seconds(reply.created_at))
+
     def page(self, complete: bool) -> CommentPage:
+        counts = dict(list(self.counts.items())[-MAX_COUNTS:]) or None
         if complete:
-            return CommentPage(tuple(self.found), cursor_text(mark=self.done.dump()), True, tuple(self.gaps))
-        cursor = cursor_text(mark=self.mark.dump(), next=self.done.dump() or {}, page=self.token)
+            cursor = cursor_text(mark=self.done.dump(), replies=counts)
+            return CommentPage(tuple(self.found), cursor, True, tuple(self.gaps))
+        cursor = cursor_text(mark=self.mark.dump(), next=self.done.dump() or {}, page=self.token, replies=counts)
         return CommentPage(tuple(self.found), cursor, False, tuple(self.gaps))
 
 
