@@ -733,8 +733,8 @@ class TwitterAdapter(Adapter):
     # https://docs.x.com/x-api/posts/search-recent-posts and /x-api/users/get-mentions. Reads are billed per
     # post: only what is newer than the high-water mark (since_id) is fetched. Both lists come newest first,
     # so a read stopped by its budget or a rate limit resumes below the oldest tweet it went through
-    # (until_id) and keeps the newest as the next mark. The cursor says when the mark was current, for the
-    # 7-day window of recent search.
+    # (until_id) and keeps the newest as the next mark; when it reaches the old mark, it goes on from the top
+    # (what came meanwhile). The cursor says when the mark was current, for the 7-day window of recent search.
 
     can_read_comments = True
     can_read_mentions = True
