@@ -609,6 +609,20 @@ def test_x_a_mark_from_the_future_is_not_trusted(box: Sandbox) -> None:
     assert sorted(c.id for c in page.comments) == sorted(ids)
 
 
+def test_facebook_links_lead_to_facebook_only(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = fb_post(repo, box)
+    odd = {"data": [
+        {"id": "1_2", "message": "a", "permalink_url": "https://evil.example/phish"},
+        {"id": "1_3", "message": "b", "permalink_url": "https://www.facebook.com.evil.example/x"},
+        {"id": "1_4", "message": "c", "permalink_url": "https://m.facebook.com/story.php?id=4"},
+        {"id": "not an id", "message": "d", "permalink_url": "javascript:alert(1)"},
+    ]}
+    box.inject("answer", path="/comments$", status=200, body=odd, headers={"Content-Type": "application/json"})
+    urls = [c.url for c in fb_read(adapter, receipt)(since=None, now=now()).comments]
+    assert urls == ["https://www.facebook.com/1_2", "https://www.facebook.com/1_3",
+                    "https://m.facebook.com/story.php?id=4", None]
+
+
 def test_facebook_answering_the_same_page_twice_stops_the_read_with_a_gap(repo: Repo, box: Sandbox) -> None:
     adapter, receipt = fb_post(repo, box)
     looped = {"data": [{"id": "1_2", "message": "hello", "created_time": "2024-05-01T10:00:00+0000"}],

@@ -671,6 +671,17 @@ class FacebookAdapter(Adapter):
 READ_PERMISSIONS = ("pages_read_engagement", "pages_read_user_content")  # reading a post's comments and authors
 
 
+def _facebook_link(value: Any) -> bool:
+    """Whether a permalink Graph gave is a facebook.com page a person may be sent to."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or len(value) > 2048:
+        return False
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    return parts.scheme == "https" and (host == "facebook.com" or host.endswith(".facebook.com"))
+
+
 def _comment_of(item: Mapping[str, Any]) -> Comment | None:
     """A Graph comment as a Comment; None without an id. One that has neither text nor author is a removed
     comment Graph still shows because replies to it remain."""
@@ -687,7 +698,7 @@ def _comment_of(item: Mapping[str, Any]) -> Comment | None:
         author=answer_text(author.get("name")),
         author_id=answer_text(author.get("id")),
         created_at=answer_time(item.get("created_time")),
-        url=link if isinstance(link, str) and link.startswith("https://") else POST_URL.format(comment_id),
+        url=link if _facebook_link(link) else POST_URL.format(comment_id) if POST_ID.match(comment_id) else None,
         parent_id=parent or None,
         kind="comment",
         deleted="message" not in item and not author,
