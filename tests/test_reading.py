@@ -181,6 +181,10 @@ def test_x_recent_search_window_is_a_gap_with_its_dates(box: Sandbox) -> None:
     assert "7 days" in gap and f"from {iso_seconds(published)} to {iso_seconds(when - timedelta(days=7))}" in gap
     # read within the window: no gap; a cursor whose last read is 9 days old: a gap from then
     assert adapter.read_comments(receipt.remote_id, published_at=published, since=page.cursor, now=now()).gaps == ()
+    seed(box, "twitter", receipt.remote_id, "today")
+    stopped = adapter.read_comments(receipt.remote_id, published_at=published, since=None, now=when, budget=1)
+    assert not stopped.complete and len(stopped.gaps) == 1  # said once: the read that goes on does not repeat it
+    assert adapter.read_comments(receipt.remote_id, published_at=published, since=stopped.cursor, now=when).gaps == ()
     last_read = when - timedelta(days=9)
     stale = json.dumps({"mark": fresh, "read": iso_seconds(last_read)})
     later = adapter.read_comments(receipt.remote_id, published_at=published, since=stale, now=when)

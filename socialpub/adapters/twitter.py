@@ -803,7 +803,7 @@ class TwitterAdapter(Adapter):
         started = answer_time(state.get("started")) if top else None
         gaps: list[str] = []
         if windowed:
-            oldest = now - self.search_window
+            oldest = (now - self.search_window).replace(microsecond=0)  # whole seconds, as cursors keep times
             begin = covered if since is not None and covered is not None else published_at
             if begin is not None and begin < oldest:
                 gaps.append(
@@ -811,7 +811,8 @@ class TwitterAdapter(Adapter):
                     "could not be read (the post was not read within that window)"
                 )
                 mark = top = until = started = None  # X refuses a since_id older than its window
-        started = started or now
+                covered = oldest  # said once: from here on, this read covers it
+        began: datetime = started or now  # when the read now going on started
         me = self._user()["id"]
         budget = max(1, budget)
         found: list[Comment] = []
@@ -820,9 +821,9 @@ class TwitterAdapter(Adapter):
 
         def page(complete: bool) -> CommentPage:
             if complete:
-                return CommentPage(tuple(found), cursor_text(mark=top or mark, read=iso(started)), True, tuple(gaps))
+                return CommentPage(tuple(found), cursor_text(mark=top or mark, read=iso(began)), True, tuple(gaps))
             cursor = cursor_text(mark=mark, read=iso(covered) if covered else None, top=top, until=low,
-                                 started=iso(started))
+                                 started=iso(began))
             return CommentPage(tuple(found), cursor, False, tuple(gaps))
 
         for _ in range(self.read_pages):
@@ -873,7 +874,7 @@ class TwitterAdapter(Adapter):
                 if until is None:
                     return page(True)  # a read from the top: caught up
                 # A resumed read reached the old mark: what came while it went on is above its top.
-                mark, covered, started = top or mark, started, now
+                mark, covered, began = top or mark, began, now
                 top = until = low = None
             if len(found) >= budget:
                 return page(False)  # the next page would be billed and not taken

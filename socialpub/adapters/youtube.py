@@ -684,7 +684,7 @@ class YouTubeAdapter(Adapter):
                     replies = [c for c in (_comment_of(r, remote_id) for r in answer_objects(
                         answer_object(thread.get("replies")).get("comments"))) if c]
                     if total > len(replies):
-                        more = self._replies(youtube, top.id, remote_id, sweep.fetch)
+                        more = self._replies(youtube, top.id, remote_id, sweep)
                         if more is None:
                             return sweep.page(False)
                         replies = more
@@ -716,14 +716,12 @@ class YouTubeAdapter(Adapter):
                 f"youtube.force-ssl or youtube.readonly permission; run `socialpub auth {self.channel.name}` and "
                 "grant every permission asked"]
 
-    def _replies(
-        self, youtube: Any, thread_id: str, video_id: str, listing: Callable[[Any], dict[str, Any] | None]
-    ) -> list[Comment] | None:
+    def _replies(self, youtube: Any, thread_id: str, video_id: str, sweep: _Sweep) -> list[Comment] | None:
         """Every reply of a thread (comments.list by parentId), oldest first; None when the read stopped."""
         replies: list[Comment] = []
         token: str | None = None
         for _ in range(self.read_pages):
-            answer = listing(youtube.comments().list(
+            answer = sweep.fetch(youtube.comments().list(
                 part="snippet", parentId=thread_id, textFormat="plainText", maxResults=self.read_page_size,
                 **({"pageToken": token} if token else {})))
             if answer is None:
@@ -731,7 +729,9 @@ class YouTubeAdapter(Adapter):
             replies += [c for c in (_comment_of(item, video_id) for item in answer_objects(answer.get("items"))) if c]
             token = answer_text(answer.get("nextPageToken")) or None
             if token is None:
-                break
+                return replies
+        sweep.gaps.append(f"thread {thread_id} has more replies than {self.read_pages} pages: the later ones are not "
+                          "read (see it on YouTube)")
         return replies
 
 
