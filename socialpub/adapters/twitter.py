@@ -20,6 +20,7 @@ The network side answers tweepy's known pitfalls:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import logging
@@ -28,7 +29,7 @@ import secrets as secrets_module
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,6 +37,8 @@ from urllib.parse import quote, urlencode
 
 from socialpub.adapters.base import (
     Adapter,
+    Comment,
+    CommentPage,
     Gate,
     Issue,
     Measure,
@@ -46,6 +49,12 @@ from socialpub.adapters.base import (
     answer_object,
     answer_objects,
     answer_text,
+    answer_time,
+    as_utc,
+    cursor_of,
+    cursor_text,
+    iso,
+    stopped_early,
     usable_token,
     with_link,
 )
@@ -313,7 +322,7 @@ class TwitterAdapter(Adapter):
                 f"{name} has an X user_token but no refresh_token and client_id: X access tokens expire "
                 f"after 2 hours; run `socialpub auth {name}` to get a refresh token"
             )
-        return warnings
+        return warnings + self._reading_warnings()
 
     def known_secrets(self) -> list[str]:
         return [*super().known_secrets(), *self._issued]
@@ -720,6 +729,158 @@ class TwitterAdapter(Adapter):
                 hint="X takes MP4 or MOV video (H.264, AAC) up to 512 MB and 140 s; GIFs up to 15 MB",
             )
 
+    # --- reading replies and mentions (the safety inbox) ----------------------------------------------
+    # https://docs.x.com/x-api/posts/search-recent-posts and /x-api/users/get-mentions. Reads are billed per
+    # post: only what is newer than the high-water mark (since_id) is fetched. Both lists come newest first,
+    # so a read stopped by its budget or a rate limit resumes below the oldest tweet it went through
+    # (until_id) and keeps the newest as the next mark; when it reaches the old mark, it goes on from the top
+    # (what came meanwhile). The cursor says when the mark was current, for the 7-day window of recent search.
+
+    can_read_comments = True
+    can_read_mentions = True
+    search_window = timedelta(days=7)  # recent search covers the last 7 days
+    read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
+    read_page_size: int = 100  # posts asked for per request (X's most; reads are billed per post served)
+
+    def read_comments(
+        self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
+        now: datetime, budget: int = 100,
+    ) -> CommentPage:
+        """Replies in the conversation of the post's first tweet (a thread's later tweets, `extra_ids`, are in the
+        same conversation), our own tweets left out."""
+        if not is_digits(remote_id):
+            raise PlatformError(f"X: '{said_briefly(remote_id)[:40]}' is not a tweet id", transient=False,
+                                hint="the ledger's remote id of this post is not X's: check it with `socialpub status`")
+        _quiet_answers()
+        me = self._user()["id"]
+        query = f"conversation_id:{remote_id} -from:{me}"
+
+        def fetch(params: dict[str, Any]) -> Any:
+            return self.client().search_recent_tweets(query, user_auth=self.user_auth, **params)
+
+        return self._sweep(fetch, "next_token", 10, since=since, now=now, budget=budget, kind="reply",
+                           ours=frozenset({remote_id, *extra_ids}), published_at=published_at, windowed=True)
+
+    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
+        """Tweets of others that mention the account (GET /2/users/:id/mentions)."""
+        _quiet_answers()
+        me = self._user()["id"]
+
+        def fetch(params: dict[str, Any]) -> Any:
+            return self.client().get_users_mentions(me, user_auth=self.user_auth, **params)
+
+        return self._sweep(fetch, "pagination_token", 5, since=since, now=now, budget=budget, kind="mention",
+                           ours=frozenset(), published_at=None, windowed=False)
+
+    def _reading_warnings(self) -> list[str]:
+        """`channels --verify`: whether this user context may search (replies are read by recent search, which
+        X's Free access level does not include). The probe asks for a conversation that cannot exist: no post
+        is read, so none is billed."""
+        me = self._user()["id"]
+        try:
+            self._call(lambda: self.client().search_recent_tweets(
+                f"conversation_id:{me}", max_results=10, user_auth=self.user_auth))
+        except PlatformError as error:
+            if error.transient:
+                return [f"could not check whether {self.channel.name} may read replies: {error.message}"]
+            return [f"{self.channel.name} cannot read replies (the safety inbox): X refused recent search "
+                    f"({error.message}); it needs an access level with search (Basic or above) and a user "
+                    "token with tweet.read and users.read"]
+        return []
+
+    def _sweep(
+        self, fetch: Callable[[dict[str, Any]], Any], token_param: str, least: int, *, since: str | None,
+        now: datetime, budget: int, kind: str, ours: frozenset[str], published_at: datetime | None, windowed: bool,
+    ) -> CommentPage:
+        """Read a newest-first list from the mark up, page by page, within the budget (see the block's note)."""
+        now, published_at = as_utc(now), as_utc(published_at) if published_at is not None else None
+        state = cursor_of(since)
+        mark = _digits_or_none(state.get("mark"))
+        mark = mark if mark is None or _plausible(mark, now) else None
+        covered = answer_time(state.get("read"))
+        top, until = _digits_or_none(state.get("top")), _digits_or_none(state.get("until"))
+        top = top if top is None or _plausible(top, now) else None
+        started = answer_time(state.get("started")) if top else None
+        gaps: list[str] = []
+        if windowed:
+            oldest = (now - self.search_window).replace(microsecond=0)  # whole seconds, as cursors keep times
+            begin = covered if since is not None and covered is not None else published_at
+            if begin is not None and begin < oldest:
+                gaps.append(
+                    f"X recent search covers the last 7 days only: replies posted from {iso(begin)} to {iso(oldest)} "
+                    "could not be read (the post was not read within that window)"
+                )
+                mark = top = until = started = None  # X refuses a since_id older than its window
+                covered = oldest  # said once: from here on, this read covers it
+        began: datetime = started or now  # when the read now going on started
+        me = self._user()["id"]
+        budget = max(1, budget)
+        found: list[Comment] = []
+        token: str | None = None
+        low = until  # the oldest tweet gone through: a stopped read resumes below it
+
+        def page(complete: bool) -> CommentPage:
+            if complete:
+                return CommentPage(tuple(found), cursor_text(mark=top or mark, read=iso(began)), True, tuple(gaps))
+            cursor = cursor_text(mark=mark, read=iso(covered) if covered else None, top=top, until=low,
+                                 started=iso(began))
+            return CommentPage(tuple(found), cursor, False, tuple(gaps))
+
+        for _ in range(self.read_pages):
+            wait = self.rate_wait()
+            if wait is not None:
+                gaps.append(f"X's rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
+                return page(False)
+            params: dict[str, Any] = {
+                "max_results": min(max(least, self.read_page_size), max(least, budget - len(found))),
+                "tweet_fields": READ_FIELDS,
+                "expansions": ["author_id"],
+                "user_fields": ["username", "name"],
+            }
+            for name, value in (("since_id", mark), ("until_id", until), (token_param, token)):
+                if value:
+                    params[name] = value
+            try:
+                body = _json(self._call(functools.partial(fetch, params)))
+            except PlatformError as error:
+                if "(HTTP 403)" in error.message:
+                    error.hint = (
+                        "reading replies and mentions needs an X API access level with recent search and the "
+                        "mentions timeline (Basic or above) and a user token with tweet.read and users.read: "
+                        f"see `socialpub channels --verify`; {self.channel.name} was not read"
+                    )
+                if not found or not error.transient:
+                    raise
+                gaps.append(stopped_early(error))
+                return page(False)
+            included = answer_objects(answer_object(body.get("includes")).get("users"))
+            users = {answer_text(u.get("id")): u for u in included}
+            for tweet in answer_objects(body.get("data")):
+                tweet_id = answer_text(tweet.get("id"))
+                if not is_digits(tweet_id) or (until and int(tweet_id) >= int(until)) or (
+                    mark and int(tweet_id) <= int(mark)
+                ):
+                    continue  # not a tweet, or outside what was asked for
+                if len(found) >= budget:
+                    return page(False)  # resumes below `low`: this tweet comes next time
+                if _plausible(tweet_id, now):  # an id from the future would hide every reply until then
+                    top = tweet_id if top is None or int(tweet_id) > int(top) else top
+                low = tweet_id if low is None or int(tweet_id) < int(low) else low
+                if answer_text(tweet.get("author_id")) == me or tweet_id in ours:
+                    continue
+                found.append(_comment_of(tweet, users, ours, kind))
+            token = answer_text(answer_object(body.get("meta")).get("next_token"))
+            if not token:
+                if until is None:
+                    return page(True)  # a read from the top: caught up
+                # A resumed read reached the old mark: what came while it went on is above its top.
+                mark, covered, began = top or mark, began, now
+                top = until = low = None
+            if len(found) >= budget:
+                return page(False)  # the next page would be billed and not taken
+        gaps.append(f"X kept answering with more pages after {self.read_pages}: the rest is read next time")
+        return page(False)
+
 
 class IncompleteThreadError(PlatformError):
     """A thread whose first tweets were posted and a later one failed: `partial_ids` are the tweets posted.
@@ -742,6 +903,62 @@ class _StatusError(Exception):
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
+
+READ_FIELDS = ["author_id", "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets"]
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+
+
+@cache
+def _quiet_answers() -> None:
+    """tweepy logs every answer's body at DEBUG: those of reads hold what people wrote (health data, for the
+    inbox only). Once reading starts, its records keep the status and headers and leave the body out."""
+
+    class NoBodies(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            message = record.getMessage()
+            if message.startswith("Received API response") and "\nContent: " in message:
+                record.msg, record.args = message.split("\nContent: ", 1)[0] + "\nContent: (not logged)", None
+            return True
+
+    logging.getLogger("tweepy.client").addFilter(NoBodies())
+
+
+SNOWFLAKE_EPOCH_MS = 1288834974657  # X's ids carry their time: (id >> 22) + this, in milliseconds
+
+
+def _plausible(tweet_id: str, now: datetime) -> bool:
+    """Whether a tweet id may be a high-water mark: its time is not after `now` (a day's slack)."""
+    return (int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS <= (now.timestamp() + 86400) * 1000
+
+
+def _digits_or_none(value: Any) -> str | None:
+    text = answer_text(value)
+    return text if is_digits(text) and len(text) <= 19 else None
+
+
+def _comment_of(tweet: dict[str, Any], users: dict[str, Any], ours: frozenset[str], kind: str) -> Comment:
+    """A reply or mention as X served it: the text unescaped (X escapes &, < and >), the author's handle from
+    the expansion, the tweet it answers unless that is one of ours."""
+    tweet_id = answer_text(tweet.get("id"))
+    author_id = answer_text(tweet.get("author_id"))
+    username = answer_text(answer_object(users.get(author_id)).get("username"))
+    text = tweet.get("text")
+    parent = next(
+        (answer_text(r.get("id")) for r in answer_objects(tweet.get("referenced_tweets"))
+         if r.get("type") == "replied_to"),
+        "",
+    )
+    handle = username if _USERNAME.fullmatch(username) else ""
+    return Comment(
+        id=tweet_id,
+        text=html.unescape(text) if isinstance(text, str) else "",
+        author=f"@{handle}" if handle else "",
+        author_id=author_id if is_digits(author_id) else "",
+        created_at=answer_time(tweet.get("created_at")),
+        url=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
+        parent_id=parent if is_digits(parent) and parent not in ours else None,
+        kind=kind,
+    )
 
 
 def _json(response: Any) -> dict[str, Any]:
