@@ -1054,6 +1054,142 @@ def sandbox_command(
         box.stop()
 
 
+# --- the audit trail as evidence: audit verify, audit export (socialpub.audit; README, "Audit trail") ---
+
+audit_app = typer.Typer(
+    name="audit",
+    help="""The tamper-evident audit trail: verify the ledger's hash chain, export a window of it (signed).
+
+    Example:
+
+        socialpub audit verify
+
+        socialpub audit export --from 2014-09-01 --to 2014-09-30 -o audit-2014-09.jsonl --sign ~/.ssh/audit_ed25519
+    """,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(audit_app)
+
+
+def _end_of(value: str | None, config: Config, option: str) -> datetime | None:
+    """--to: a date-time, or a date meaning the whole of that day (the window ends at the next midnight)."""
+    moment = parse_moment(value, config, option)
+    if moment is not None and value is not None and len(value.strip()) == 10:  # YYYY-MM-DD
+        from socialpub.posts import localize
+
+        day = datetime.fromisoformat(value.strip()) + timedelta(days=1)
+        moment = localize(day, config.defaults.timezone).astimezone(UTC)
+    return moment
+
+
+def _print_chain(report: Any, what: str, head: dict[str, Any] | None, format: SimpleFormat) -> None:
+    if format is SimpleFormat.json:
+        from socialpub.report import envelope
+
+        emit(envelope("audit", intact=report.intact, events=report.events, breaks=report.count,
+                      first_breaks=[{"event": b.event_id, "message": b.message} for b in report.breaks],
+                      first_id=report.first_id, last_id=report.last_id, head=head), None, dialect="json")
+        return
+    if report.intact:
+        span = f" (#{report.first_id} to #{report.last_id})" if report.events else ""
+        typer.echo(printable(f"{what} intact: {report.events} events{span}"))
+    else:
+        typer.echo(printable(f"{what} NOT intact: {report.count} break(s); the first:"), err=True)
+        for item in report.breaks:
+            typer.echo(printable(f"  {item.message}"), err=True)
+        if report.count > len(report.breaks):
+            typer.echo(f"  … and {report.count - len(report.breaks)} more", err=True)
+    if head and head.get("id"):
+        # compared with the head kept elsewhere, this is what shows a chain rewritten as a whole
+        typer.echo(printable(f"chain head: event #{head['id']} {head['hash']}"))
+
+
+@audit_app.command(name="verify")
+@errors_handled
+def audit_verify(
+    ctx: typer.Context,
+    export: Annotated[
+        Path | None, typer.Option("--export", metavar="FILE", help="Check this export offline (no database).")
+    ] = None,
+    signers: Annotated[
+        Path | None,
+        typer.Option("--signers", metavar="FILE", help="Also check FILE.sig against this allowed-signers file."),
+    ] = None,
+    identity: Annotated[
+        str | None, typer.Option("--identity", help="The signer expected (default: the one --signers names).")
+    ] = None,
+    format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """Recompute the hash chain and name the first event that does not match; exit 0 intact, 1 not.
+
+    Example:
+
+        socialpub audit verify
+
+        socialpub audit verify --export audit-2014-09.jsonl --signers allowed_signers
+    """
+    from socialpub import audit
+    from socialpub.errors import SocialpubError
+
+    if export is None:
+        if signers or identity:
+            raise SocialpubError("--signers and --identity check the signature of an export",
+                                 hint="socialpub audit verify --export FILE --signers ALLOWED_SIGNERS")
+        globals_: Globals = ctx.obj
+        config = globals_.load()
+        with globals_.session(config) as opened:
+            report = audit.verify_ledger(opened.ledger)
+            head = opened.ledger.chain_head()
+        _print_chain(report, "audit trail", {"id": head["id"], "hash": head["hash"]}, format)
+        if not report.intact:
+            raise typer.Exit(1)
+        return
+    confirmation = audit.verify_signature(export, signers, identity) if signers else None
+    loaded, report = audit.verify_export(export)
+    if confirmation and format is SimpleFormat.text:
+        typer.echo(printable(confirmation))
+    _print_chain(report, f"export {export}", loaded.header.get("head"), format)
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@audit_app.command(name="export")
+@errors_handled
+def audit_export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.jsonl (JSON Lines) or FILE.csv.")],
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First date or time (default: the first event).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last date (the whole day) or time (excluded) (default: now).")
+    ] = None,
+    sign: Annotated[
+        str | None,
+        typer.Option("--sign", metavar="KEY", help="Sign with this SSH private key (PATH, file:PATH or env:NAME): "
+                     "writes FILE.sig."),
+    ] = None,
+) -> None:
+    """Every event in the window with its chain links, the link into the window and the chain head.
+
+    Example:
+
+        socialpub audit export --from 2014-09-01 --to 2014-09-30 -o audit-2014-09.csv
+    """
+    from socialpub import audit
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    start = parse_moment(from_, config, "--from")
+    end = _end_of(to, config, "--to")
+    with globals_.session(config) as opened:
+        header = audit.export_window(opened.ledger, start, end, output, key=sign)
+    signed = f", signed ({output.name}.sig)" if sign else ""
+    globals_.say(printable(f"wrote {header['events']} events to {output}{signed}; chain head: event "
+                           f"#{header['head']['id']} {header['head']['hash']}"))
+
+
 def main() -> None:
     """Console entry point."""
     from socialpub.terminal import guarded_output, reserve_standard_descriptors
