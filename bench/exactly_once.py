@@ -947,7 +947,7 @@ def crash_edit_trial(world: World, now: datetime, rng: random.Random, *, max_kil
     runs = world.settle(now)
     for row in world.ledger_rows():
         if row.state == "unknown":
-            world.cli("resolve", row.post_id, "--channel", row.channel, "--not-published")
+            world.cli("resolve", row.post_id, "--channel", row.channel, "--not-published", "--reason", "bench")
             resolved += 1
     if resolved:
         runs += world.settle(now)
@@ -1021,7 +1021,7 @@ def pause_trial(world: World, now: datetime, rng: random.Random, *, delay: float
             if r.name in originals:
                 r.handler = originals[r.name]
     late = [r["time"] - paused_at for r in _create_requests(world) if r["time"] > paused_at]
-    world.cli("resume")
+    world.cli("resume", "--reason", "bench")
     runs = world.settle(now)
     verdict = world.verdict(now)
     return {

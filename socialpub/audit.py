@@ -374,7 +374,7 @@ def _key_file(key: str, environ: Mapping[str, str]) -> Iterator[Path]:
     path = Path(key.removeprefix("file:")).expanduser()
     if not path.is_file():
         raise SocialpubError(f"no key file {path}", key="--sign",
-                             hint="give the private key's file (ssh-keygen -t ed25519 makes one), file:PATH or env:NAME")
+                             hint="give the private key file (ssh-keygen -t ed25519 makes one), file:PATH or env:NAME")
     yield path
 
 

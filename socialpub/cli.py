@@ -78,7 +78,7 @@ class Globals:
 # Commands that change something (the ledger, files, tokens): when their output cannot be written, their
 # exit code still tells what happened. A read-only command whose output is lost did nothing useful: exit 2.
 _RECORDED_IN_THE_LEDGER = {"publish", "run", "retract", "resolve", "pause", "resume"}
-_CHANGES_STATE = _RECORDED_IN_THE_LEDGER | {"init", "auth", "sandbox_command"}
+_CHANGES_STATE = _RECORDED_IN_THE_LEDGER | {"init", "auth", "sandbox_command", "audit_export"}
 
 
 def errors_handled(command: F) -> F:
@@ -293,6 +293,30 @@ def confirmed(question: str, *, nothing_was: str) -> bool:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+MAX_REASON = 1000  # characters: a sentence or two, and a ticket number
+
+
+def reason_for(reason: str | None, act: str, command: str) -> str:
+    """The --reason of a deliberate act (retract, resolve, publish --again, resume), recorded with the actor.
+    Asked for on a terminal when missing; elsewhere (cron, CI, scripts) its absence is exit 2, nothing done."""
+    from socialpub.errors import SocialpubError
+
+    text = (reason or "").strip()
+    if not text and sys.stdin.isatty():
+        text = typer.prompt(f"Why {act}? (recorded in the audit trail)").strip()  # Ctrl-C: exit 130
+    if not text:
+        raise SocialpubError(f"{act} needs a reason: it is recorded in the audit trail with who did it",
+                             key="--reason", hint=f'{command} --reason "why, e.g. a ticket"; nothing was done')
+    if len(text) > MAX_REASON:
+        raise SocialpubError(f"the reason has {len(text)} characters, more than {MAX_REASON}", key="--reason",
+                             hint="say it in a sentence or two and name the ticket; nothing was done")
+    return text
+
+
+def _reason_option(what: str) -> Any:
+    return typer.Option("--reason", help=f"Why {what} (required; recorded in the audit trail with who).")
 
 
 @app.command()
@@ -657,6 +681,7 @@ def publish(
     again: Annotated[
         bool, typer.Option("--again", help="Publish a (post, channel) that was already published (recorded).")
     ] = False,
+    reason: Annotated[str | None, _reason_option("it is published again (--again)")] = None,
     sandbox: Annotated[
         bool, typer.Option("--sandbox", help="Publish to the built-in simulator, with throw-away credentials.")
     ] = False,
@@ -676,6 +701,8 @@ def publish(
     from socialpub.posts import load_posts, select_posts
     from socialpub.publish import Publisher, exit_code
 
+    if again and not dry_run:
+        reason = reason_for(reason, "publishing again", "socialpub publish POST --again")
     globals_: Globals = ctx.obj
     config = globals_.load()
     channels = check_channels(config, channel)
@@ -706,7 +733,7 @@ def publish(
                 raise typer.Exit(0)
         if not dry_run and stdout_is_terminal() and not globals_.quiet:
             publisher.progress = stack.enter_context(upload_progress())
-        results = publisher.publish_now(reports, again=again)
+        results = publisher.publish_now(reports, again=again, reason=reason if again else None)
     print_results("publish", results, format, globals_.quiet)
     code = exit_code(results)
     if not code and any(r.state == "paused" for r in results):
@@ -882,18 +909,21 @@ def resolve(
     not_published: Annotated[
         bool, typer.Option("--not-published", help="It was not published: the next run may send it.")
     ] = False,
+    reason: Annotated[str | None, _reason_option("it is settled so (what was looked at)")] = None,
 ) -> None:
     """Settle an outcome the tool could not confirm (state unknown), recorded with who did it.
 
     Example:
 
-        socialpub resolve mbc-strength-call --channel az-us-twitter --published https://x.com/AstraZenecaUS/status/1
+        socialpub resolve mbc-strength-call --channel az-us-twitter --published https://x.com/AstraZenecaUS/status/1 \\
+            --reason "seen on the account by the social lead"
     """
     from socialpub.errors import SocialpubError
     from socialpub.status import resolve_outcome
 
     if (published is None) == (not not_published):
         raise SocialpubError("say either --published ID_OR_URL or --not-published")
+    reason = reason_for(reason, "resolving", f"socialpub resolve POST --channel {channel}")
     globals_: Globals = ctx.obj
     config = globals_.load()
     check_channels(config, [channel])
@@ -901,7 +931,7 @@ def resolve(
         from socialpub.posts import post_id_of
 
         post_id = post_id_of(config, post, known=[row.post_id for row in opened.ledger.rows()])
-        message = resolve_outcome(opened.ledger, post_id, channel, published)
+        message = resolve_outcome(opened.ledger, post_id, channel, published, reason)
     globals_.say(printable(message))
 
 
@@ -914,6 +944,7 @@ def retract(
         list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    reason: Annotated[str | None, _reason_option("it is deleted")] = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Use the built-in simulator.", hidden=True)] = False,
     format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
 ) -> None:
@@ -921,11 +952,12 @@ def retract(
 
     Example:
 
-        socialpub retract labtalk-launch --channel az-us-twitter
+        socialpub retract labtalk-launch --channel az-us-twitter --reason "MLR withdrew approval (ticket 4711)"
     """
     from socialpub.publish import exit_code
     from socialpub.status import retract_post
 
+    reason = reason_for(reason, "retracting", "socialpub retract POST")
     globals_: Globals = ctx.obj
     config = globals_.load()
     channels = check_channels(config, channel)
@@ -939,7 +971,7 @@ def retract(
             ):
                 typer.echo("Nothing was deleted.")
                 raise typer.Exit(0)
-        results = retract_post(opened.config, opened.ledger, post_id, channels, opened.environ)
+        results = retract_post(opened.config, opened.ledger, post_id, channels, opened.environ, reason)
     print_results("retract", results, format, globals_.quiet)
     code = exit_code(results)
     if code:
@@ -960,6 +992,11 @@ def pause(
     """
     globals_: Globals = ctx.obj
     config = globals_.load()
+    if not (reason or "").strip():  # the crisis switch never fails, nor waits, for want of a reason
+        from socialpub.ledger import NO_REASON
+
+        typer.echo(f'socialpub: warning: paused without --reason: recorded as "{NO_REASON}"', err=True)
+        reason = None
     with globals_.session(config) as opened:
         changed = opened.ledger.pause(reason)
     globals_.say("Publishing is paused." if changed else "Publishing was already paused.")
@@ -967,17 +1004,21 @@ def pause(
 
 @app.command()
 @errors_handled
-def resume(ctx: typer.Context) -> None:
-    """Restart publishing after `socialpub pause`, recorded with who.
+def resume(
+    ctx: typer.Context,
+    reason: Annotated[str | None, _reason_option("publishing restarts")] = None,
+) -> None:
+    """Restart publishing after `socialpub pause`, recorded with who and why.
 
     Example:
 
-        socialpub resume
+        socialpub resume --reason "recall lifted by regulatory affairs"
     """
+    reason = reason_for(reason, "resuming", "socialpub resume")
     globals_: Globals = ctx.obj
     config = globals_.load()
     with globals_.session(config) as opened:
-        changed = opened.ledger.resume()
+        changed = opened.ledger.resume(reason=reason)
     globals_.say("Publishing resumed." if changed else "Publishing was not paused.")
 
 

@@ -531,7 +531,7 @@ def test_a_rate_limit_hint_says_utc() -> None:
 
 @pytest.mark.parametrize("command,nothing", [
     (["publish", "posts/welcome.md"], "Interrupted; nothing was published."),
-    (["retract", "welcome"], "Interrupted; nothing was deleted."),
+    (["retract", "welcome", "--reason", "test"], "Interrupted; nothing was deleted."),
 ])
 def test_ctrl_c_at_the_prompt_exits_130(sample: Path, command: list[str], nothing: str) -> None:
     import pty
