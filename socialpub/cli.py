@@ -878,6 +878,9 @@ def history(
         HistoryFormat, typer.Option("--format", "-f", help="table (or text), json or csv.")
     ] = HistoryFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    chain: Annotated[
+        bool, typer.Option("--chain", help="Also each event's id and hash-chain links (JSON always has them).")
+    ] = False,
 ) -> None:
     """The audit trail from the ledger: every attempt, outcome, pause, resolve and retraction.
 
@@ -894,9 +897,9 @@ def history(
     if format is HistoryFormat.json:
         emit(report.history_json(events), output, dialect="json")
     elif format is HistoryFormat.csv:
-        emit(report.history_csv(events), output)
+        emit(report.history_csv(events, chain=chain), output)
     else:
-        emit(report.history_text(events), output)
+        emit(report.history_text(events, chain=chain), output)
 
 
 @app.command()
