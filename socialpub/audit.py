@@ -84,6 +84,9 @@ def walk(events: Iterable[Mapping[str, Any]], prev_hash: str = GENESIS, prev_id:
         if not stored or not link:
             report.add(event_id, f"{where} has no hash: it was written outside socialpub's chain (by hand, or by "
                                   "a socialpub older than the chain, after the chain began)")
+        elif not _hashable(event, link):
+            report.add(event_id, f"{where} holds a value that is not text (bytes, or text that is not UTF-8): "
+                                  "written by hand")
         elif event_hash(event, link) != stored:
             report.add(event_id, f"{where} was changed after it was written: its content no longer gives its hash")
         elif link != prev_hash:
@@ -101,6 +104,14 @@ def walk(events: Iterable[Mapping[str, Any]], prev_hash: str = GENESIS, prev_id:
         prev_hash, prev_id = (stored or ""), event_id
     report.last_id, report.last_hash = prev_id, prev_hash
     return report
+
+
+def _hashable(event: Mapping[str, Any], link: Any) -> bool:
+    try:
+        event_hash(event, link)
+    except (TypeError, ValueError):  # bytes (a BLOB), a lone surrogate (undecodable text): UnicodeError too
+        return False
+    return True
 
 
 def verify_ledger(ledger: Ledger) -> ChainReport:
@@ -141,6 +152,11 @@ def export_window(ledger: Ledger, start: Any, end: Any, path: Path, *, key: str 
     first, last = ledger.event_ids_between(iso(start), iso(end))
     events = list(ledger.chain_events(first, last)) if first is not None and last is not None and first <= last \
         else []
+    for event in events:
+        if not _hashable(event, event.get("prev_hash")):
+            raise AuditError(f"event #{event['id']} holds a value that is not text: it was written by hand, and "
+                             "cannot be exported as it is", hint="socialpub audit verify names what else is wrong; "
+                             "nothing was written")
     boundary = events[0]["id"] if events else first
     if boundary is not None:
         before = ledger.event_before(boundary)
@@ -238,16 +254,31 @@ class Export:
 
 def read_export(path: Path) -> Export:
     """An export read back; what is not an export of this format is an AuditError naming file and line."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SocialpubError(f"cannot read {path}: {exc.strerror}", key="--export") from None
+    raw = _read_regular(path, "--export")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AuditError(f"{path} is not UTF-8 text (byte {exc.start}): not an intact export") from None
     reader = _read_csv if path.suffix.lower() == ".csv" else _read_jsonl
     return reader(path, text)
+
+
+def _read_regular(path: Path, option: str) -> bytes:
+    """A regular file's bytes; a FIFO, a device or a folder is refused before anything is read (never waited
+    for), and so is a missing file: a usage error, nothing was checked."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise SocialpubError(f"cannot read {path}: {exc.strerror}", key=option) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SocialpubError(f"{path} is not a regular file", key=option, hint="give the export's file")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
 
 
 def _read_jsonl(path: Path, text: str) -> Export:
@@ -276,7 +307,10 @@ def _read_jsonl(path: Path, text: str) -> Export:
 
 
 def _read_csv(path: Path, text: str) -> Export:
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise AuditError(f"not a CSV file socialpub wrote ({exc}): the export was edited", file=path) from None
     if not rows or tuple(rows[0]) != CSV_COLUMNS:
         raise AuditError(f"the first row is not the header of a {FORMAT}", file=path, line=1)
     header: dict[str, Any] | None = None
@@ -408,6 +442,7 @@ def verify_signature(path: Path, signers: Path, identity: str | None = None) -> 
     the identity is the one given, else the one the signers file names for the signature's key.
     Returns ssh-keygen's confirmation; an AuditError when the signature does not verify."""
     signature = _sig_path(path)
+    _read_regular(path, "--export")  # a FIFO or a device would be waited for by ssh-keygen
     if not signature.is_file():
         raise AuditError(f"{path} has no signature ({signature.name} is missing)",
                          hint="export it with --sign KEY, or check it without --signers")

@@ -717,7 +717,7 @@ class Ledger:
         columns = (*EVENT_COLUMNS, "prev_hash", "hash")
         after = (first_id - 1) if first_id is not None else None
         while True:
-            with self.transaction(read_only=True) as cur:
+            with self.transaction(read_only=True) as cur, self._undecodable_text_kept():
                 where = ["1 = 1"]
                 params: list[Any] = []
                 if after is not None:
@@ -737,6 +737,12 @@ class Ledger:
             if len(rows) < batch:
                 return
             after = rows[-1][0]
+
+    @contextmanager
+    def _undecodable_text_kept(self) -> Iterator[None]:
+        """While the chain is read, text that is not valid UTF-8 (written by hand) is read, not refused: its
+        event is then named as not intact (SQLite; PostgreSQL refuses such text when it is written)."""
+        yield
 
     def event_before(self, event_id: int) -> tuple[int, str] | None:
         """(id, hash) of the event just before `event_id` in the chain, or None at the start."""
@@ -835,6 +841,15 @@ class SQLiteLedger(Ledger):
                 conn.commit()
             finally:
                 cur.close()
+
+    @contextmanager
+    def _undecodable_text_kept(self) -> Iterator[None]:
+        conn = self.conn()
+        conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
+        try:
+            yield
+        finally:
+            conn.text_factory = str
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
