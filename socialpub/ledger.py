@@ -673,11 +673,14 @@ class Ledger:
         event = {"id": int(last_id) + 1, **content}
         digest = event_hash(event, prev)
         columns = (*EVENT_COLUMNS, "prev_hash", "hash")
-        cur.execute(
-            self.sql(f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"),
-            (*(event[c] for c in EVENT_COLUMNS), prev, digest),
-        )
-        cur.execute(self.sql("UPDATE chain_head SET last_id = ?, last_hash = ? WHERE id = 1"), (event["id"], digest))
+        insert = f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        move_head = "UPDATE chain_head SET last_id = ?, last_hash = ? WHERE id = 1"
+        values = (*(event[c] for c in EVENT_COLUMNS), prev, digest)
+        if self.kind == "postgresql":  # one round trip for both (the head is this transaction's already)
+            cur.execute(self.sql(f"WITH appended AS ({insert}) {move_head}"), (*values, event["id"], digest))
+        else:
+            cur.execute(insert, values)
+            cur.execute(move_head, (event["id"], digest))
 
     @property
     def _lock_suffix(self) -> str:
