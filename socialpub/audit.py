@@ -98,7 +98,7 @@ def walk(events: Iterable[Mapping[str, Any]], prev_hash: str = GENESIS, prev_id:
                 why = "an event before it was deleted, or it was inserted or moved"
             else:
                 why = f"it, or {before}, was inserted or moved (or an event between them was deleted)"
-            report.add(event_id, f"{where} does not follow {before} in the chain: {why}")
+            report.add(event_id, f"{where} does not link to {before}: {why}")
         if event_id in wanted:
             report.hashes[event_id] = str(stored)
         prev_hash, prev_id = (stored or ""), event_id
@@ -350,7 +350,7 @@ def verify_export(path: Path) -> tuple[Export, ChainReport]:
     head = header.get("head") if isinstance(header.get("head"), dict) else {}
     report = walk(export.events, str(before.get("hash") or ""), before.get("id"))
     if header.get("events") != len(export.events):
-        report.add(None, f"the header counts {header.get('events')} events and the file holds "
+        report.add(None, f"the header counts {header.get('events')!r} events and the file holds "
                          f"{len(export.events)}: events were removed or added")
     ends = export.events[-1] if export.events else None
     if ends is not None and head.get("id") == ends.get("id") and head.get("hash") != ends.get("hash"):

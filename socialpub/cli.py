@@ -1127,14 +1127,18 @@ def _end_of(value: str | None, config: Config, option: str) -> datetime | None:
     return moment
 
 
-def _print_chain(report: Any, what: str, head: dict[str, Any] | None, format: SimpleFormat) -> None:
+def _print_chain(report: Any, what: str, head: dict[str, Any] | None, format: SimpleFormat,
+                 signature: str | None = None) -> None:
     if format is SimpleFormat.json:
         from socialpub.report import envelope
 
         emit(envelope("audit", intact=report.intact, events=report.events, breaks=report.count,
                       first_breaks=[{"event": b.event_id, "message": b.message} for b in report.breaks],
-                      first_id=report.first_id, last_id=report.last_id, head=head), None, dialect="json")
+                      first_id=report.first_id, last_id=report.last_id, head=head, signature=signature),
+             None, dialect="json")
         return
+    if signature:
+        typer.echo(printable(signature))
     if report.intact:
         span = f" (#{report.first_id} to #{report.last_id})" if report.events else ""
         typer.echo(printable(f"{what} intact: {report.events} events{span}"))
@@ -1144,7 +1148,7 @@ def _print_chain(report: Any, what: str, head: dict[str, Any] | None, format: Si
             typer.echo(printable(f"  {item.message}"), err=True)
         if report.count > len(report.breaks):
             typer.echo(f"  … and {report.count - len(report.breaks)} more", err=True)
-    if head and head.get("id"):
+    if isinstance(head, dict) and head.get("id"):  # an export's header may have been edited into anything
         # compared with the head kept elsewhere, this is what shows a chain rewritten as a whole
         typer.echo(printable(f"chain head: event #{head['id']} {head['hash']}"))
 
@@ -1191,9 +1195,7 @@ def audit_verify(
         return
     confirmation = audit.verify_signature(export, signers, identity) if signers else None
     loaded, report = audit.verify_export(export)
-    if confirmation and format is SimpleFormat.text:
-        typer.echo(printable(confirmation))
-    _print_chain(report, f"export {export}", loaded.header.get("head"), format)
+    _print_chain(report, f"export {export}", loaded.header.get("head"), format, confirmation)
     if not report.intact:
         raise typer.Exit(1)
 

@@ -553,22 +553,22 @@ def test_pause_without_a_reason_pauses_warns_and_records_that_none_was_given(rep
     assert all("@" in e["actor"] for e in events)
 
 
-def test_a_reason_is_asked_for_on_a_terminal_and_recorded(repo: Repo) -> None:
+def on_terminal(repo: Repo, args: list[str], answer: bytes) -> tuple[int | None, bytes]:
+    """socialpub ARGS on a pseudo-terminal: `answer` typed once it asks for the reason; (exit code, output)."""
     import pty
     import select
 
-    assert cli(repo, "pause", "--reason", "recall")[0] == 0
     pid, fd = pty.fork()
     if pid == 0:  # the child: socialpub on a terminal
         os.execv(sys.executable, [sys.executable, "-m", "socialpub", "--config", str(repo.root / "channels.toml"),
-                                  "resume"])
+                                  *args])
     seen, status = b"", None
     deadline = time.monotonic() + 60
     try:
         while b"audit trail" not in seen and time.monotonic() < deadline:
             if select.select([fd], [], [], 0.5)[0]:
                 seen += os.read(fd, 4096)
-        os.write(fd, b"the recall is over\r")
+        os.write(fd, answer)
         while status is None and time.monotonic() < deadline:
             if select.select([fd], [], [], 0.2)[0]:
                 try:
@@ -578,13 +578,39 @@ def test_a_reason_is_asked_for_on_a_terminal_and_recorded(repo: Repo) -> None:
             done, code = os.waitpid(pid, os.WNOHANG)
             status = code if done else None
     finally:
-        if status is None:
+        if status is None:  # hung: a failure, never a test run that never ends
             os.kill(pid, 9)
             os.waitpid(pid, 0)
         os.close(fd)
-    assert status is not None and os.waitstatus_to_exitcode(status) == 0, seen
+    return (os.waitstatus_to_exitcode(status) if status is not None else None), seen
+
+
+def test_a_reason_is_asked_for_on_a_terminal_and_recorded(repo: Repo) -> None:
+    assert cli(repo, "pause", "--reason", "recall")[0] == 0
+    code, seen = on_terminal(repo, ["resume"], b"the recall is over\r")
+    assert code == 0 and b"Why resuming?" in seen, seen
     events = json.loads(cli(repo, "history", "--format", "json")[1])["events"]
     assert events[-1]["action"] == "resume" and events[-1]["detail"]["reason"] == "the recall is over"
+
+
+def test_ctrl_c_at_the_reason_prompt_does_nothing(repo: Repo) -> None:
+    assert cli(repo, "pause", "--reason", "recall")[0] == 0
+    code, seen = on_terminal(repo, ["resume"], b"\x03")
+    assert code == 130 and b"Traceback" not in seen, seen
+    assert json.loads(cli(repo, "status", "--format", "json")[1])["paused"] is not None
+
+
+def test_audit_verify_on_the_command_line_with_postgresql(repo: Repo, pg_url: str) -> None:
+    assert cli(repo, "--ledger", pg_url, "pause", "--reason", "drill")[0] == 0
+    assert cli(repo, "--ledger", pg_url, "resume", "--reason", "over")[0] == 0
+    code, out, _ = cli(repo, "--ledger", pg_url, "audit", "verify")
+    assert code == 0 and "intact: 2 events" in out
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM events WHERE id = 1")
+    code, _, err = cli(repo, "--ledger", pg_url, "audit", "verify")
+    assert code == 1 and "event #2 (resume" in err and "start of the chain" in err
 
 
 def test_the_window_of_an_export_ends_with_the_whole_last_day(repo: Repo, tmp_path: Path) -> None:
