@@ -569,7 +569,13 @@ def on_terminal(repo: Repo, args: list[str], answer: bytes) -> tuple[int | None,
             if select.select([fd], [], [], 0.5)[0]:
                 seen += os.read(fd, 4096)
         os.write(fd, answer)
+        typed = time.monotonic()
         while status is None and time.monotonic() < deadline:
+            if answer == b"\x03" and time.monotonic() - typed > 2:
+                # A SIGINT that lands between the prompt and the read is only seen at the next one (CPython's
+                # readline loop): press Ctrl-C again, as a person would.
+                os.write(fd, answer)
+                typed = time.monotonic()
             if select.select([fd], [], [], 0.2)[0]:
                 try:
                     seen += os.read(fd, 4096)
