@@ -697,3 +697,41 @@ def test_an_export_that_is_a_fifo_is_refused_not_waited_for(tmp_path: Path) -> N
     os.mkfifo(fifo)
     with pytest.raises(SocialpubError, match="not a regular file"):
         audit.verify_export(fifo)
+
+
+@pytest.mark.parametrize("value", [[1], {"a": 1}, 1.5, None, True, "1"])
+def test_an_export_whose_event_id_was_edited_into_any_json_fails_with_a_message(exported: dict[str, bytes],
+                                                                               tmp_path: Path, value: Any) -> None:
+    lines = exported[".jsonl"].decode().splitlines()
+    event = json.loads(lines[2])
+    event["id"] = value
+    path = _write(tmp_path / "e.jsonl", "\n".join([*lines[:2], json.dumps(event), *lines[3:]]).encode())
+    _, report = audit.verify_export(path)
+    assert not report.intact
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                           max_leaves=6)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(line=st.integers(0, 5), key=st.sampled_from([*audit.LINKED, "format", "before", "head", "events",
+                                                     "first_id", "last_id"]), value=JSON_VALUES)
+def test_any_json_value_in_any_field_of_an_export_is_found_or_refused(exported: dict[str, bytes], tmp_path: Path,
+                                                                       line: int, key: str, value: Any) -> None:
+    from socialpub.errors import SocialpubError
+
+    lines = exported[".jsonl"].decode().splitlines()
+    record = json.loads(lines[line])
+    if record.get(key) == value or (line == 0) != (key not in audit.LINKED):
+        return  # no change, or a field the record does not have
+    record[key] = value
+    lines[line] = json.dumps(record)
+    path = _write(tmp_path / "e.jsonl", "\n".join(lines).encode())
+    try:
+        _, report = audit.verify_export(path)
+    except SocialpubError:
+        return
+    if line > 0 or key in ("before", "events", "first_id", "last_id", "format"):
+        assert not report.intact, (line, key, value)
