@@ -668,7 +668,8 @@ class Ledger:
         # The head row locked to the end of this transaction (PostgreSQL: FOR UPDATE; SQLite: every write
         # transaction is BEGIN IMMEDIATE, one writer at a time): appends of all processes and hosts queue up, and
         # each event's id is the one after the head's, so that the chain has one order and no gaps.
-        cur.execute(f"SELECT last_id, last_hash FROM chain_head WHERE id = 1{self._lock_suffix}")
+        lock = " FOR UPDATE" if self.kind == "postgresql" else ""
+        cur.execute(f"SELECT last_id, last_hash FROM chain_head WHERE id = 1{lock}")
         last_id, prev = cur.fetchone()
         event = {"id": int(last_id) + 1, **content}
         digest = event_hash(event, prev)
@@ -681,10 +682,6 @@ class Ledger:
         else:
             cur.execute(insert, values)
             cur.execute(move_head, (event["id"], digest))
-
-    @property
-    def _lock_suffix(self) -> str:
-        return " FOR UPDATE" if self.kind == "postgresql" else ""
 
     def events(self, since: datetime | None = None) -> list[dict[str, Any]]:
         """Every event (from `since` on), its `detail` parsed, with its chain links `prev_hash` and `hash`."""
