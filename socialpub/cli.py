@@ -1229,6 +1229,11 @@ def audit_export(
     config = globals_.load()
     start = parse_moment(from_, config, "--from")
     end = _end_of(to, config, "--to")
+    if start is not None and end is not None and start >= end:
+        from socialpub.errors import SocialpubError
+
+        raise SocialpubError(f"--from {from_} is not before --to {to}: the window is empty",
+                             hint="--to DATE includes that whole day: --from 2014-09-01 --to 2014-09-30")
     with globals_.session(config) as opened:
         header = audit.export_window(opened.ledger, start, end, output, key=sign)
     signed = f", signed ({output.name}.sig)" if sign else ""

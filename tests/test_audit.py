@@ -428,6 +428,8 @@ def test_audit_export_and_verify_on_the_command_line(repo_with_events: Repo, tmp
     assert code == 1 and "event #2" in err and "was changed" in err
     code, _, err = cli(repo, "audit", "export", "-o", str(tmp_path / "audit.txt"))
     assert code == 2 and ".jsonl or a .csv" in err
+    code, _, err = cli(repo, "audit", "export", "--from", "2014-10-01", "--to", "2014-09-30", "-o", str(out))
+    assert code == 2 and "not before --to" in err
     (tmp_path / "junk.jsonl").write_text("not json\n")
     code, _, err = cli(repo, "audit", "verify", "--export", str(tmp_path / "junk.jsonl"))
     assert code == 1 and "junk.jsonl:1" in err and "Traceback" not in err
