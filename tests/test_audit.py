@@ -737,3 +737,12 @@ def test_any_json_value_in_any_field_of_an_export_is_found_or_refused(exported: 
         return
     if line > 0 or key in ("before", "events", "first_id", "last_id", "format"):
         assert not report.intact, (line, key, value)
+
+
+def test_without_ssh_keygen_signing_is_a_clear_error_and_nothing_is_written(repo_with_events: Repo,
+                                                                            tmp_path: Path) -> None:
+    out = tmp_path / "a.jsonl"
+    (tmp_path / "key").write_text("not used\n")
+    code, _, err = cli(repo_with_events, "audit", "export", "-o", str(out), "--sign", str(tmp_path / "key"),
+                       env={"PATH": str(tmp_path / "empty")})
+    assert code == 2 and "needs ssh-keygen" in err and not out.exists()
