@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -746,3 +747,29 @@ def test_without_ssh_keygen_signing_is_a_clear_error_and_nothing_is_written(repo
     code, _, err = cli(repo_with_events, "audit", "export", "-o", str(out), "--sign", str(tmp_path / "key"),
                        env={"PATH": str(tmp_path / "empty")})
     assert code == 2 and "needs ssh-keygen" in err and not out.exists()
+
+
+@settings(max_examples=25, deadline=None)
+@given(target=st.integers(1, 5), column=st.sampled_from([*EVENT_COLUMNS, "prev_hash", "hash"]),
+       value=st.none() | st.text(max_size=20) | st.integers(-5, 10**6))
+def test_any_single_field_changed_by_sql_in_a_real_ledger_is_found(target: int, column: str, value: Any) -> None:
+    """The same as the in-memory property, through SQLite itself (its type affinity, its NULLs)."""
+    with tempfile.TemporaryDirectory() as folder:
+        with open_ledger(str(Path(folder) / "l.db"), Path(folder)) as opened:
+            some_events(opened, 5)
+            before = {e["id"]: e for e in opened.chain_events()}
+            conn = sqlite3.connect(Path(folder) / "l.db")
+            try:
+                with conn:
+                    conn.execute(f"UPDATE events SET {column} = ? WHERE id = ?", (value, target))
+            except sqlite3.IntegrityError:  # an id that another event has, a NULL where NOT NULL: refused
+                return
+            finally:
+                conn.close()
+            after = {e["id"]: e for e in opened.chain_events()}
+            if after == before:
+                return  # the same value again: nothing changed
+            report = audit.verify_ledger(opened)
+            assert not report.intact
+            if column != "id":
+                assert report.breaks[0].event_id == target
