@@ -452,7 +452,15 @@ class World:
                 if k in rows and rows[k]["state"] != "published"
             }
             | {k: "no status row" for k in pairs if k not in rows},
+            chain=self.chain_breaks(),
         )
+
+    def chain_breaks(self) -> list[str]:
+        """What `socialpub audit verify` finds wrong with the ledger's hash chain (nothing, when intact)."""
+        from socialpub.audit import verify_ledger
+
+        with self.open_ledger() as ledger:
+            return [b.message for b in verify_ledger(ledger).breaks]
 
     def events(self) -> list[dict[str, Any]]:
         if self.inprocess:
@@ -487,17 +495,18 @@ class Verdict:
     duplicates: dict[tuple[str, str], int]
     missing: list[tuple[str, str]]
     not_published: dict[tuple[str, str], str]
+    chain: list[str] = field(default_factory=list)  # breaks of the ledger's hash chain: one chain, intact
 
     @property
     def ok(self) -> bool:
-        return not (self.duplicates or self.missing or self.not_published)
+        return not (self.duplicates or self.missing or self.not_published or self.chain)
 
     def __str__(self) -> str:
         if self.ok:
-            return f"{self.pairs} (post, channel): each exactly once on its platform, all published"
+            return f"{self.pairs} (post, channel): each exactly once on its platform, all published, chain intact"
         return (
             f"{self.pairs} (post, channel): duplicates {self.duplicates}, missing {self.missing}, "
-            f"not published {self.not_published}"
+            f"not published {self.not_published}, chain breaks {self.chain}"
         )
 
 
@@ -947,7 +956,7 @@ def crash_edit_trial(world: World, now: datetime, rng: random.Random, *, max_kil
     runs = world.settle(now)
     for row in world.ledger_rows():
         if row.state == "unknown":
-            world.cli("resolve", row.post_id, "--channel", row.channel, "--not-published")
+            world.cli("resolve", row.post_id, "--channel", row.channel, "--not-published", "--reason", "bench")
             resolved += 1
     if resolved:
         runs += world.settle(now)
@@ -1021,7 +1030,7 @@ def pause_trial(world: World, now: datetime, rng: random.Random, *, delay: float
             if r.name in originals:
                 r.handler = originals[r.name]
     late = [r["time"] - paused_at for r in _create_requests(world) if r["time"] > paused_at]
-    world.cli("resume")
+    world.cli("resume", "--reason", "bench")
     runs = world.settle(now)
     verdict = world.verdict(now)
     return {

@@ -78,7 +78,7 @@ class Globals:
 # Commands that change something (the ledger, files, tokens): when their output cannot be written, their
 # exit code still tells what happened. A read-only command whose output is lost did nothing useful: exit 2.
 _RECORDED_IN_THE_LEDGER = {"publish", "run", "retract", "resolve", "pause", "resume"}
-_CHANGES_STATE = _RECORDED_IN_THE_LEDGER | {"init", "auth", "sandbox_command"}
+_CHANGES_STATE = _RECORDED_IN_THE_LEDGER | {"init", "auth", "sandbox_command", "audit_export"}
 
 
 def errors_handled(command: F) -> F:
@@ -293,6 +293,30 @@ def confirmed(question: str, *, nothing_was: str) -> bool:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+MAX_REASON = 1000  # characters: a sentence or two, and a ticket number
+
+
+def reason_for(reason: str | None, act: str, command: str) -> str:
+    """The --reason of a deliberate act (retract, resolve, publish --again, resume), recorded with the actor.
+    Asked for on a terminal when missing; elsewhere (cron, CI, scripts) its absence is exit 2, nothing done."""
+    from socialpub.errors import SocialpubError
+
+    text = (reason or "").strip()
+    if not text and sys.stdin.isatty():
+        text = typer.prompt(f"Why {act}? (recorded in the audit trail)").strip()  # Ctrl-C: exit 130
+    if not text:
+        raise SocialpubError(f"{act} needs a reason: it is recorded in the audit trail with who did it",
+                             key="--reason", hint=f'{command} --reason "why, e.g. a ticket"; nothing was done')
+    if len(text) > MAX_REASON:
+        raise SocialpubError(f"the reason has {len(text)} characters, more than {MAX_REASON}", key="--reason",
+                             hint="say it in a sentence or two and name the ticket; nothing was done")
+    return text
+
+
+def _reason_option(what: str) -> Any:
+    return typer.Option("--reason", help=f"Why {what} (required; recorded in the audit trail with who).")
 
 
 @app.command()
@@ -657,6 +681,7 @@ def publish(
     again: Annotated[
         bool, typer.Option("--again", help="Publish a (post, channel) that was already published (recorded).")
     ] = False,
+    reason: Annotated[str | None, _reason_option("it is published again (--again)")] = None,
     sandbox: Annotated[
         bool, typer.Option("--sandbox", help="Publish to the built-in simulator, with throw-away credentials.")
     ] = False,
@@ -676,6 +701,8 @@ def publish(
     from socialpub.posts import load_posts, select_posts
     from socialpub.publish import Publisher, exit_code
 
+    if again and not dry_run:
+        reason = reason_for(reason, "publishing again", "socialpub publish POST --again")
     globals_: Globals = ctx.obj
     config = globals_.load()
     channels = check_channels(config, channel)
@@ -706,7 +733,7 @@ def publish(
                 raise typer.Exit(0)
         if not dry_run and stdout_is_terminal() and not globals_.quiet:
             publisher.progress = stack.enter_context(upload_progress())
-        results = publisher.publish_now(reports, again=again)
+        results = publisher.publish_now(reports, again=again, reason=reason if again else None)
     print_results("publish", results, format, globals_.quiet)
     code = exit_code(results)
     if not code and any(r.state == "paused" for r in results):
@@ -851,6 +878,9 @@ def history(
         HistoryFormat, typer.Option("--format", "-f", help="table (or text), json or csv.")
     ] = HistoryFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    chain: Annotated[
+        bool, typer.Option("--chain", help="Also each event's id and hash-chain links (JSON always has them).")
+    ] = False,
 ) -> None:
     """The audit trail from the ledger: every attempt, outcome, pause, resolve and retraction.
 
@@ -867,9 +897,9 @@ def history(
     if format is HistoryFormat.json:
         emit(report.history_json(events), output, dialect="json")
     elif format is HistoryFormat.csv:
-        emit(report.history_csv(events), output)
+        emit(report.history_csv(events, chain=chain), output)
     else:
-        emit(report.history_text(events), output)
+        emit(report.history_text(events, chain=chain), output)
 
 
 @app.command()
@@ -882,18 +912,21 @@ def resolve(
     not_published: Annotated[
         bool, typer.Option("--not-published", help="It was not published: the next run may send it.")
     ] = False,
+    reason: Annotated[str | None, _reason_option("it is settled so (what was looked at)")] = None,
 ) -> None:
     """Settle an outcome the tool could not confirm (state unknown), recorded with who did it.
 
     Example:
 
-        socialpub resolve mbc-strength-call --channel az-us-twitter --published https://x.com/AstraZenecaUS/status/1
+        socialpub resolve mbc-strength-call --channel az-us-twitter --published https://x.com/AstraZenecaUS/status/1 \\
+            --reason "seen on the account by the social lead"
     """
     from socialpub.errors import SocialpubError
     from socialpub.status import resolve_outcome
 
     if (published is None) == (not not_published):
         raise SocialpubError("say either --published ID_OR_URL or --not-published")
+    reason = reason_for(reason, "resolving", f"socialpub resolve POST --channel {channel}")
     globals_: Globals = ctx.obj
     config = globals_.load()
     check_channels(config, [channel])
@@ -901,7 +934,7 @@ def resolve(
         from socialpub.posts import post_id_of
 
         post_id = post_id_of(config, post, known=[row.post_id for row in opened.ledger.rows()])
-        message = resolve_outcome(opened.ledger, post_id, channel, published)
+        message = resolve_outcome(opened.ledger, post_id, channel, published, reason)
     globals_.say(printable(message))
 
 
@@ -914,6 +947,7 @@ def retract(
         list[str] | None, typer.Option("--channel", "-c", help="Only this channel (repeatable).")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    reason: Annotated[str | None, _reason_option("it is deleted")] = None,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Use the built-in simulator.", hidden=True)] = False,
     format: Annotated[RunFormat, typer.Option("--format", "-f", help="Output format.")] = RunFormat.text,
 ) -> None:
@@ -921,11 +955,12 @@ def retract(
 
     Example:
 
-        socialpub retract labtalk-launch --channel az-us-twitter
+        socialpub retract labtalk-launch --channel az-us-twitter --reason "MLR withdrew approval (ticket 4711)"
     """
     from socialpub.publish import exit_code
     from socialpub.status import retract_post
 
+    reason = reason_for(reason, "retracting", "socialpub retract POST")
     globals_: Globals = ctx.obj
     config = globals_.load()
     channels = check_channels(config, channel)
@@ -939,7 +974,7 @@ def retract(
             ):
                 typer.echo("Nothing was deleted.")
                 raise typer.Exit(0)
-        results = retract_post(opened.config, opened.ledger, post_id, channels, opened.environ)
+        results = retract_post(opened.config, opened.ledger, post_id, channels, opened.environ, reason)
     print_results("retract", results, format, globals_.quiet)
     code = exit_code(results)
     if code:
@@ -960,6 +995,11 @@ def pause(
     """
     globals_: Globals = ctx.obj
     config = globals_.load()
+    if not (reason or "").strip():  # the crisis switch never fails, nor waits, for want of a reason
+        from socialpub.ledger import NO_REASON
+
+        typer.echo(f'socialpub: warning: paused without --reason: recorded as "{NO_REASON}"', err=True)
+        reason = None
     with globals_.session(config) as opened:
         changed = opened.ledger.pause(reason)
     globals_.say("Publishing is paused." if changed else "Publishing was already paused.")
@@ -967,17 +1007,21 @@ def pause(
 
 @app.command()
 @errors_handled
-def resume(ctx: typer.Context) -> None:
-    """Restart publishing after `socialpub pause`, recorded with who.
+def resume(
+    ctx: typer.Context,
+    reason: Annotated[str | None, _reason_option("publishing restarts")] = None,
+) -> None:
+    """Restart publishing after `socialpub pause`, recorded with who and why.
 
     Example:
 
-        socialpub resume
+        socialpub resume --reason "recall lifted by regulatory affairs"
     """
+    reason = reason_for(reason, "resuming", "socialpub resume")
     globals_: Globals = ctx.obj
     config = globals_.load()
     with globals_.session(config) as opened:
-        changed = opened.ledger.resume()
+        changed = opened.ledger.resume(reason=reason)
     globals_.say("Publishing resumed." if changed else "Publishing was not paused.")
 
 
@@ -1113,6 +1157,147 @@ def export_2253(
     code = exit_code(package)
     if code:
         raise typer.Exit(code)
+# --- the audit trail as evidence: audit verify, audit export (socialpub.audit; README, "Audit trail") ---
+
+audit_app = typer.Typer(
+    name="audit",
+    help="""The tamper-evident audit trail: verify the ledger's hash chain, export a window of it (signed).
+
+    Example:
+
+        socialpub audit verify
+
+        socialpub audit export --from 2014-09-01 --to 2014-09-30 -o audit-2014-09.jsonl --sign ~/.ssh/audit_ed25519
+    """,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(audit_app)
+
+
+def _end_of(value: str | None, config: Config, option: str) -> datetime | None:
+    """--to: a date-time, or a date meaning the whole of that day (the window ends at the next midnight)."""
+    moment = parse_moment(value, config, option)
+    if moment is not None and value is not None and len(value.strip()) == 10:  # YYYY-MM-DD
+        from socialpub.posts import localize
+
+        day = datetime.fromisoformat(value.strip()) + timedelta(days=1)
+        moment = localize(day, config.defaults.timezone).astimezone(UTC)
+    return moment
+
+
+def _print_chain(report: Any, what: str, head: dict[str, Any] | None, format: SimpleFormat,
+                 signature: str | None = None) -> None:
+    if format is SimpleFormat.json:
+        from socialpub.report import envelope
+
+        emit(envelope("audit", intact=report.intact, events=report.events, breaks=report.count,
+                      first_breaks=[{"event": b.event_id, "message": b.message} for b in report.breaks],
+                      first_id=report.first_id, last_id=report.last_id, head=head, signature=signature),
+             None, dialect="json")
+        return
+    if signature:
+        typer.echo(printable(signature))
+    if report.intact:
+        span = f" (#{report.first_id} to #{report.last_id})" if report.events else ""
+        typer.echo(printable(f"{what} intact: {report.events} events{span}"))
+    else:
+        typer.echo(printable(f"{what} NOT intact: {report.count} break(s); the first:"), err=True)
+        for item in report.breaks:
+            typer.echo(printable(f"  {item.message}"), err=True)
+        if report.count > len(report.breaks):
+            typer.echo(f"  … and {report.count - len(report.breaks)} more", err=True)
+    if isinstance(head, dict) and head.get("id"):  # an export's header may have been edited into anything
+        # compared with the head kept elsewhere, this is what shows a chain rewritten as a whole
+        typer.echo(printable(f"chain head: event #{head['id']} {head['hash']}"))
+
+
+@audit_app.command(name="verify")
+@errors_handled
+def audit_verify(
+    ctx: typer.Context,
+    export: Annotated[
+        Path | None, typer.Option("--export", metavar="FILE", help="Check this export offline (no database).")
+    ] = None,
+    signers: Annotated[
+        Path | None,
+        typer.Option("--signers", metavar="FILE", help="Also check FILE.sig against this allowed-signers file."),
+    ] = None,
+    identity: Annotated[
+        str | None, typer.Option("--identity", help="The signer expected (default: the one --signers names).")
+    ] = None,
+    format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """Recompute the hash chain and name the first event that does not match; exit 0 intact, 1 not.
+
+    Example:
+
+        socialpub audit verify
+
+        socialpub audit verify --export audit-2014-09.jsonl --signers allowed_signers
+    """
+    from socialpub import audit
+    from socialpub.errors import SocialpubError
+
+    if export is None:
+        if signers or identity:
+            raise SocialpubError("--signers and --identity check the signature of an export",
+                                 hint="socialpub audit verify --export FILE --signers ALLOWED_SIGNERS")
+        globals_: Globals = ctx.obj
+        config = globals_.load()
+        with globals_.session(config) as opened:
+            report = audit.verify_ledger(opened.ledger)
+            head = opened.ledger.chain_head()
+        _print_chain(report, "audit trail", {"id": head["id"], "hash": head["hash"]}, format)
+        if not report.intact:
+            raise typer.Exit(1)
+        return
+    confirmation = audit.verify_signature(export, signers, identity) if signers else None
+    loaded, report = audit.verify_export(export)
+    _print_chain(report, f"export {export}", loaded.header.get("head"), format, confirmation)
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@audit_app.command(name="export")
+@errors_handled
+def audit_export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="FILE.jsonl (JSON Lines) or FILE.csv.")],
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First date or time (default: the first event).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last date (the whole day) or time (excluded) (default: now).")
+    ] = None,
+    sign: Annotated[
+        str | None,
+        typer.Option("--sign", metavar="KEY", help="Sign with this SSH private key (PATH, file:PATH or env:NAME): "
+                     "writes FILE.sig."),
+    ] = None,
+) -> None:
+    """Every event in the window with its chain links, the link into the window and the chain head.
+
+    Example:
+
+        socialpub audit export --from 2014-09-01 --to 2014-09-30 -o audit-2014-09.csv
+    """
+    from socialpub import audit
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    start = parse_moment(from_, config, "--from")
+    end = _end_of(to, config, "--to")
+    if start is not None and end is not None and start >= end:
+        from socialpub.errors import SocialpubError
+
+        raise SocialpubError(f"--from {from_} is not before --to {to}: the window is empty",
+                             hint="--to DATE includes that whole day: --from 2014-09-01 --to 2014-09-30")
+    with globals_.session(config) as opened:
+        header = audit.export_window(opened.ledger, start, end, output, key=sign)
+    signed = f", signed ({output.name}.sig)" if sign else ""
+    globals_.say(printable(f"wrote {header['events']} events to {output}{signed}; chain head: event "
+                           f"#{header['head']['id']} {header['head']['hash']}"))
 
 
 def main() -> None:

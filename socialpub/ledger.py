@@ -51,7 +51,60 @@ class State(StrEnum):
 
 STATES = frozenset(State) - {State.NEW}  # the states of a row on record (a row read back may hold anything)
 
-MIGRATIONS: list[tuple[int, str]] = [
+# --- the hash chain (README, "Audit trail") ---
+# Every event stores `hash`, the SHA-256 of its canonical content, and `prev_hash`, the hash of the event
+# before it (GENESIS for the first). The canonical content is the JSON object of every column in EVENT_COLUMNS
+# plus `prev_hash` (so that each hash seals all the history before it), with sorted keys, no whitespace and
+# UTF-8 text: RFC 8785 (JCS) for values that are only text, integers and null, as an event's are. `detail` is
+# hashed as the text stored. Appends are serialised (the one-row `chain_head`, locked in the event's own
+# transaction), so that concurrent writers on several hosts still make one chain.
+EVENT_COLUMNS = ("id", "at", "actor", "action", "post_id", "channel", "state", "remote_id", "url", "content_hash",
+                 "approval_code", "git_commit", "detail")
+GENESIS = "0" * 64  # the prev_hash of the first event
+NO_REASON = "no reason given"  # what `pause` records when it was given none
+
+
+def canonical_event(event: Mapping[str, Any], prev_hash: str | None) -> bytes:
+    """The bytes an event's hash is taken of: its columns (EVENT_COLUMNS) and `prev_hash`, as canonical JSON."""
+    content = {column: event.get(column) for column in EVENT_COLUMNS}
+    content["prev_hash"] = prev_hash
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def event_hash(event: Mapping[str, Any], prev_hash: str | None) -> str:
+    import hashlib
+
+    return hashlib.sha256(canonical_event(event, prev_hash)).hexdigest()
+
+
+def _start_the_chain(ledger: Ledger, cur: Any) -> None:
+    """A migration: the chain's columns and head, and the events already on record chained once, in id order.
+    That they were chained now and not as they were written is recorded (a `chain-started` event)."""
+    ledger._refuse_foreign_tables(cur, ("chain_head",))
+    cur.execute("ALTER TABLE events ADD COLUMN prev_hash TEXT")
+    cur.execute("ALTER TABLE events ADD COLUMN hash TEXT")
+    cur.execute(
+        "CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), last_id BIGINT NOT NULL, "
+        "last_hash TEXT NOT NULL, started_at TEXT NOT NULL, chained INTEGER NOT NULL)"
+    )
+    cur.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY id")
+    prev, last_id, links = GENESIS, 0, []
+    for values in cur.fetchall():
+        event = dict(zip(EVENT_COLUMNS, values, strict=True))
+        digest = event_hash(event, prev)
+        links.append((prev, digest, event["id"]))
+        prev, last_id = digest, event["id"]
+    if links:
+        cur.executemany(ledger.sql("UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?"), links)
+    cur.execute(
+        ledger.sql("INSERT INTO chain_head (id, last_id, last_hash, started_at, chained) VALUES (1, ?, ?, ?, ?)"),
+        (last_id, prev, iso(utcnow()), len(links)),
+    )
+    if links:  # hashed after the fact, not as they were written: an auditor must be able to tell
+        ledger._event(cur, "chain-started", None, chained=len(links), first_id=links[0][2], last_id=last_id)
+
+
+MIGRATIONS: list[tuple[int, str | Callable[[Ledger, Any], None]]] = [
     (
         1,
         """
@@ -132,6 +185,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE publications ADD COLUMN claim_deadline TEXT
         """,
     ),
+    (4, _start_the_chain),  # the hash chain of the events (README, "Audit trail")
 ]
 
 
@@ -346,10 +400,13 @@ class Ledger:
             for version, script in MIGRATIONS:
                 if version in done:
                     continue
-                self._refuse_foreign_tables(cur, tuple(re.findall(r"CREATE TABLE (\w+)", script)))
-                for statement in script.format(serial=self.serial, blob=self.blob_type).split(";"):
-                    if statement.strip():
-                        cur.execute(statement)
+                if callable(script):  # a migration that needs more than SQL (it checks its own tables)
+                    script(self, cur)
+                else:
+                    self._refuse_foreign_tables(cur, tuple(re.findall(r"CREATE TABLE (\w+)", script)))
+                    for statement in script.format(serial=self.serial, blob=self.blob_type).split(";"):
+                        if statement.strip():
+                            cur.execute(statement)
                 cur.execute(self.sql("INSERT INTO schema_migrations VALUES (?, ?)"), (version, iso(utcnow())))
 
     def _refuse_foreign_tables(self, cur: Any, ours: tuple[str, ...]) -> None:
@@ -591,43 +648,44 @@ class Ledger:
         who: str | None = None,
         **detail: Any,
     ) -> None:
-        cur.execute(
-            self.sql(
-                "INSERT INTO events (at, actor, action, post_id, channel, state, remote_id, url, content_hash, "
-                "approval_code, git_commit, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ),
-            (
-                iso(utcnow()),
-                who or actor(),
-                action,
-                row.post_id if row else post_id,
-                row.channel if row else channel,
-                row.state if row else None,
-                row.remote_id if row else None,
-                row.url if row else None,
-                row.content_hash if row else None,
-                row.approval_code if row else None,
-                row.git_commit if row else None,
-                redact(json.dumps(detail, default=str, sort_keys=True)) if detail else None,
-            ),
-        )
+        """Append an event to the chain, in the caller's transaction (every event goes through here)."""
+        self._append(cur, {
+            "at": iso(utcnow()),
+            "actor": who or actor(),
+            "action": action,
+            "post_id": row.post_id if row else post_id,
+            "channel": row.channel if row else channel,
+            "state": row.state if row else None,
+            "remote_id": row.remote_id if row else None,
+            "url": row.url if row else None,
+            "content_hash": row.content_hash if row else None,
+            "approval_code": row.approval_code if row else None,
+            "git_commit": row.git_commit if row else None,
+            "detail": redact(json.dumps(detail, default=str, sort_keys=True)) if detail else None,
+        })
+
+    def _append(self, cur: Any, content: dict[str, Any]) -> None:
+        # The head row locked to the end of this transaction (PostgreSQL: FOR UPDATE; SQLite: every write
+        # transaction is BEGIN IMMEDIATE, one writer at a time): appends of all processes and hosts queue up, and
+        # each event's id is the one after the head's, so that the chain has one order and no gaps.
+        lock = " FOR UPDATE" if self.kind == "postgresql" else ""
+        cur.execute(f"SELECT last_id, last_hash FROM chain_head WHERE id = 1{lock}")
+        last_id, prev = cur.fetchone()
+        event = {"id": int(last_id) + 1, **content}
+        digest = event_hash(event, prev)
+        columns = (*EVENT_COLUMNS, "prev_hash", "hash")
+        insert = f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        move_head = "UPDATE chain_head SET last_id = ?, last_hash = ? WHERE id = 1"
+        values = (*(event[c] for c in EVENT_COLUMNS), prev, digest)
+        if self.kind == "postgresql":  # one round trip for both (the head is this transaction's already)
+            cur.execute(self.sql(f"WITH appended AS ({insert}) {move_head}"), (*values, event["id"], digest))
+        else:
+            cur.execute(insert, values)
+            cur.execute(move_head, (event["id"], digest))
 
     def events(self, since: datetime | None = None) -> list[dict[str, Any]]:
-        columns = (
-            "id",
-            "at",
-            "actor",
-            "action",
-            "post_id",
-            "channel",
-            "state",
-            "remote_id",
-            "url",
-            "content_hash",
-            "approval_code",
-            "git_commit",
-            "detail",
-        )
+        """Every event (from `since` on), its `detail` parsed, with its chain links `prev_hash` and `hash`."""
+        columns = (*EVENT_COLUMNS, "prev_hash", "hash")
         with self.transaction() as cur:
             if since:
                 cur.execute(
@@ -642,6 +700,69 @@ class Ledger:
                 out.append(item)
             return out
 
+    # --- reading the chain as stored (socialpub.audit verifies and exports it) ---
+    def chain_head(self) -> dict[str, Any]:
+        """The head as recorded: {"id", "hash"} of the last event appended, and when the chain started."""
+        with self.transaction(read_only=True) as cur:
+            cur.execute("SELECT last_id, last_hash, started_at, chained FROM chain_head WHERE id = 1")
+            found = cur.fetchone()
+        if found is None:
+            return {"id": None, "hash": None, "started_at": None, "chained": None}
+        return {"id": int(found[0]), "hash": found[1], "started_at": found[2], "chained": found[3]}
+
+    def chain_events(self, first_id: int | None = None, last_id: int | None = None,
+                     batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """The events as stored (detail as its text, the hashes as written), in chain order, between two ids
+        (inclusive; None: no bound), read in batches so that a long trail is never all in memory at once."""
+        columns = (*EVENT_COLUMNS, "prev_hash", "hash")
+        after = (first_id - 1) if first_id is not None else None
+        while True:
+            with self.transaction(read_only=True) as cur, self._undecodable_text_kept():
+                where = ["1 = 1"]
+                params: list[Any] = []
+                if after is not None:
+                    where.append("id > ?")
+                    params.append(after)
+                if last_id is not None:
+                    where.append("id <= ?")
+                    params.append(last_id)
+                cur.execute(
+                    self.sql(f"SELECT {', '.join(columns)} FROM events WHERE {' AND '.join(where)} "
+                             f"ORDER BY id LIMIT {int(batch)}"),
+                    params,
+                )
+                rows = cur.fetchall()
+            for values in rows:
+                yield dict(zip(columns, values, strict=True))
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
+
+    @contextmanager
+    def _undecodable_text_kept(self) -> Iterator[None]:
+        """While the chain is read, text that is not valid UTF-8 (written by hand) is read, not refused: its
+        event is then named as not intact (SQLite; PostgreSQL refuses such text when it is written)."""
+        yield
+
+    def event_before(self, event_id: int) -> tuple[int, str] | None:
+        """(id, hash) of the event just before `event_id` in the chain, or None at the start."""
+        with self.transaction(read_only=True) as cur:
+            cur.execute(self.sql("SELECT id, hash FROM events WHERE id < ? ORDER BY id DESC LIMIT 1"), (event_id,))
+            found = cur.fetchone()
+        return (int(found[0]), found[1]) if found else None
+
+    def event_ids_between(self, start: str | None, end: str | None) -> tuple[int | None, int | None]:
+        """The first id of an event at or after `start` and the last of one before `end` (ISO times, UTC)."""
+        with self.transaction(read_only=True) as cur:
+            cur.execute(self.sql("SELECT MIN(id) FROM events WHERE at >= ?"), (start or "",))
+            first = cur.fetchone()[0]
+            if end is None:
+                cur.execute("SELECT MAX(id) FROM events")
+            else:
+                cur.execute(self.sql("SELECT MAX(id) FROM events WHERE at < ?"), (end,))
+            last = cur.fetchone()[0]
+        return (int(first) if first is not None else None, int(last) if last is not None else None)
+
     # --- the crisis switch ---
     def paused(self) -> dict[str, Any] | None:
         with self.transaction() as cur:
@@ -650,6 +771,7 @@ class Ledger:
             return {"paused_at": found[0], "paused_by": found[1], "reason": found[2]} if found else None
 
     def pause(self, reason: str | None, who: str | None = None) -> bool:
+        reason = reason or NO_REASON  # the crisis switch never waits for a reason; that none was given is on record
         with self.transaction() as cur:
             cur.execute("SELECT id FROM pauses WHERE resumed_at IS NULL")
             if cur.fetchone():
@@ -662,7 +784,7 @@ class Ledger:
             self._event(cur, "pause", None, who=who, reason=reason)
             return True
 
-    def resume(self, who: str | None = None) -> bool:
+    def resume(self, who: str | None = None, reason: str | None = None) -> bool:
         with self.transaction() as cur:
             cur.execute("SELECT id FROM pauses WHERE resumed_at IS NULL")
             if not cur.fetchone():
@@ -672,7 +794,7 @@ class Ledger:
                 self.sql("UPDATE pauses SET resumed_at = ?, resumed_by = ? WHERE resumed_at IS NULL"),
                 (iso(utcnow()), who),
             )
-            self._event(cur, "resume", None, who=who)
+            self._event(cur, "resume", None, who=who, **({"reason": reason} if reason else {}))
             return True
 
 
@@ -719,6 +841,15 @@ class SQLiteLedger(Ledger):
                 conn.commit()
             finally:
                 cur.close()
+
+    @contextmanager
+    def _undecodable_text_kept(self) -> Iterator[None]:
+        conn = self.conn()
+        conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
+        try:
+            yield
+        finally:
+            conn.text_factory = str
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

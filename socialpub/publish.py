@@ -167,6 +167,7 @@ class Publisher:
     _seen: set[tuple[str, str]] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _commits: dict[str, str | None] = field(default_factory=dict, init=False)
+    _reason: str | None = field(default=None, init=False)  # why `publish --again` (recorded in its event)
 
     def __post_init__(self) -> None:
         self.renderer = Renderer(self.config, self.environ, self.ledger.token_lock if self.ledger else None)
@@ -175,8 +176,11 @@ class Publisher:
 
     # --- entry points ---
 
-    def publish_now(self, reports: Sequence[PostReport], *, again: bool = False) -> list[Result]:
-        """`socialpub publish`: every selected channel of these posts, whatever publish_at says."""
+    def publish_now(self, reports: Sequence[PostReport], *, again: bool = False,
+                    reason: str | None = None) -> list[Result]:
+        """`socialpub publish`: every selected channel of these posts, whatever publish_at says; with `again`,
+        also those already published (`reason`: why, recorded in each `again` event)."""
+        self._reason = reason
         paused = self._paused()
         if paused:
             raise Paused(paused, hint="socialpub resume, when the crisis is over")
@@ -287,7 +291,7 @@ class Publisher:
                     error=f"the same content was already sent to {channel} as post {twin.post_id} ({where}"
                     f"{', file ' + twin.post_file if twin.post_file else ''}): not sent again",
                     hint=f"a renamed post file? give it id = \"{twin.post_id}\"; to post it once more on purpose: "
-                    f"socialpub publish {post.file} --channel {channel} --again",
+                    f"socialpub publish {post.file} --channel {channel} --again --reason WHY",
                 ))
         self.ledger.store_payload(frozen.sha256, canonical(frozen.body), frozen.blobs)
         if row is None and mode == "run" and _long_past_due(post, now or utcnow()):
@@ -317,7 +321,8 @@ class Publisher:
         if claimed is None:
             return self._done(Result(post.id, channel, Outcome.SKIPPED, error="claimed by another run"))
         if again and current is not None and current.state == State.PUBLISHED:
-            self.ledger.event("again", claimed, previous_remote_id=current.remote_id, previous_url=current.url)
+            self.ledger.event("again", claimed, previous_remote_id=current.remote_id, previous_url=current.url,
+                              **({"reason": self._reason} if self._reason else {}))
         self.ledger.event("publishing", claimed, mode=mode, payload=frozen.sha256, **_piece(post))
         return self._done(self._send(adapter, rendered, claimed, mode, previous=current))
 
@@ -358,7 +363,8 @@ class Publisher:
             edited = " (the post was edited since: edited-after-publish; it is not published again)" \
                 if not same_content else ""
             return Result(row.post_id, row.channel, Outcome.SKIPPED, row.remote_id, row.url,
-                          error=f"already published{edited}", hint="use --again to publish it once more (recorded)")
+                          error=f"already published{edited}",
+                          hint="use --again --reason WHY to publish it once more (recorded)")
         if row.state == State.FAILED and row.transient:
             return Result(row.post_id, row.channel, Outcome.RETRYING, error=row.last_error,
                           hint=f"next attempt after {row.next_attempt_at:%H:%M} UTC" if row.next_attempt_at else None)
@@ -442,7 +448,8 @@ class Publisher:
             if row is not None and self.ledger is not None:
                 self._settle(replace(row, claimed_by=None), None)  # unknown, for the next run or a person
             detail = partial or (found if isinstance(found, str) else "not among the account's recent posts yet")
-            settle = f"socialpub resolve {post_id} --channel {channel} (--published URL | --not-published)"
+            settle = (f"socialpub resolve {post_id} --channel {channel} (--published URL | --not-published) "
+                      "--reason WHY")
             return Result(
                 post_id, channel, Outcome.UNKNOWN, error=f"{message}; the outcome is unknown ({detail})",
                 hint=_partial_hint(post_id, channel, found) if partial
@@ -458,7 +465,8 @@ class Publisher:
         Returns the settled result, or None when the platform confirms nothing was posted (send now).
         """
         assert self.ledger is not None
-        settle = f"socialpub resolve {row.post_id} --channel {row.channel} (--published URL | --not-published)"
+        settle = (f"socialpub resolve {row.post_id} --channel {row.channel} (--published URL | --not-published) "
+                  "--reason WHY")
         sent, edited = self._as_claimed(rendered, row, frozen, digest)
         if sent is None:
             error = ("the post was edited after an attempt whose outcome is unknown, and the ledger has no "

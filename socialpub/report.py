@@ -516,7 +516,10 @@ def history_json(events: list[dict[str, Any]]) -> str:
     return envelope("history", events=events)
 
 
-def history_csv(events: list[dict[str, Any]]) -> str:
+HISTORY_CHAIN_COLUMNS = ("id", "prev_hash", "hash")  # `history --chain`: each event's links (README, "Audit trail")
+
+
+def history_csv(events: list[dict[str, Any]], *, chain: bool = False) -> str:
     import csv
     import io
 
@@ -524,11 +527,12 @@ def history_csv(events: list[dict[str, Any]]) -> str:
     # RFC 4180's CRLF: the writer quotes a cell only when it holds a character of the line terminator, so with
     # "\n" alone a carriage return in a cell went out bare and split the row in every reader.
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HISTORY_COLUMNS)
+    columns = HISTORY_COLUMNS + (HISTORY_CHAIN_COLUMNS if chain else ())
+    writer.writerow(columns)
     for event in events:
         writer.writerow([
             csv_safe(json.dumps(event[c], sort_keys=True) if c == "detail" and event[c] else event.get(c))
-            for c in HISTORY_COLUMNS
+            for c in columns
         ])
     return buffer.getvalue()
 
@@ -545,7 +549,7 @@ def csv_safe(value: Any) -> str:
     return "'" + text if text.startswith(CSV_FORMULA_START) else text
 
 
-def history_text(events: list[dict[str, Any]]) -> str:
+def history_text(events: list[dict[str, Any]], *, chain: bool = False) -> str:
     if not events:
         return "no events\n"
     lines = []
@@ -554,4 +558,6 @@ def history_text(events: list[dict[str, Any]]) -> str:
         extra = e.get("url") or (e["detail"] or {}).get("error") or (e["detail"] or {}).get("reason") or ""
         lines.append(f"{e['at']}  {e['action']:<14} {_field(e['actor'])}  {_field(target)}  {_field(str(extra))}"
                      .rstrip())
+        if chain:
+            lines.append(f"    #{e.get('id')} prev {_field(str(e.get('prev_hash')))} hash {_field(str(e.get('hash')))}")
     return "\n".join(lines) + "\n"

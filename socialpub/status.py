@@ -81,7 +81,9 @@ def remote_id_from(value: str) -> tuple[str, str | None]:
     return path[-1], value
 
 
-def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str | None) -> str:
+def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str | None,
+                    reason: str | None = None) -> str:
+    reason_detail = {"reason": reason} if reason else {}  # recorded with the actor in the event
     row = ledger.get(post_id, channel)
     if row is None:
         raise SocialpubError(f"the ledger has no record of {post_id} on {channel}", hint="socialpub status lists them")
@@ -127,9 +129,9 @@ def resolve_outcome(ledger: Ledger, post_id: str, channel: str, published: str |
         changed.exit_code = ExitCode.FINDINGS
         raise changed
     if published is not None:
-        ledger.event("resolve", settled, resolution="published", given=published)
+        ledger.event("resolve", settled, resolution="published", given=published, **reason_detail)
         return f"{post_id} on {channel}: recorded as published ({remote_id})."
-    ledger.event("resolve", settled, resolution="not-published")
+    ledger.event("resolve", settled, resolution="not-published", **reason_detail)
     return f"{post_id} on {channel}: recorded as not published; the next `socialpub run` sends it if it is due."
 
 
@@ -146,7 +148,8 @@ def _write_unless_changed(ledger: Ledger, seen: Row, new: Row) -> bool:
 
 
 def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequence[str] | None,
-                 environ: Mapping[str, str] | None = None) -> list[Result]:
+                 environ: Mapping[str, str] | None = None, reason: str | None = None) -> list[Result]:
+    reason_detail = {"reason": reason} if reason else {}  # recorded with the actor in each event of the retraction
     renderer = Renderer(config, environ)
     renderer.learn_secrets()
     rows = [r for r in ledger.rows() if r.post_id == post_id and (not channels or r.channel in channels)]
@@ -165,19 +168,20 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                 if remote_id:
                     adapter.delete(remote_id)
         except (PlatformError, CredentialsError) as error:
-            ledger.event("retract-failed", row, error=str(error))
+            ledger.event("retract-failed", row, error=str(error), **reason_detail)
             results.append(Result(post_id, row.channel, Outcome.FAILED, row.remote_id, row.url, error=str(error),
                                   hint=error.hint))
             continue
         retracted = replace(row, state="retracted", last_error=None)
         if not _write_unless_changed(ledger, row, retracted):  # `publish --again` claimed it meanwhile
-            ledger.event("unrecorded", row, outcome="retracted", why="the row changed during the retraction")
+            ledger.event("unrecorded", row, outcome="retracted", why="the row changed during the retraction",
+                         **reason_detail)
             results.append(Result(post_id, row.channel, "unknown", row.remote_id, row.url,
                                   error="deleted on the platform, but the ledger row changed meanwhile (another "
                                   "run claimed it): not recorded as retracted",
                                   hint="socialpub status and socialpub history show what the ledger holds"))
             continue
-        ledger.event("retract", retracted)
+        ledger.event("retract", retracted, **reason_detail)
         results.append(Result(post_id, row.channel, Outcome.RETRACTED, row.remote_id, row.url))
     return results
 

@@ -162,6 +162,7 @@ def test_sigkill_at_random_moments_then_rerun_duplicates_and_loses_nothing(tmp_p
         assert sum(t.kills for t in trials) >= 3, backend_name
         for trial in trials:
             assert trial.ok, f"{backend_name}: {trial.verdict} {trial.error or ''}"
+            assert trial.verdict is not None and trial.verdict.chain == []  # the killed runs left the chain whole
             assert set(trial.codes) <= {"0", "4"}, trial.codes  # never failed (3): nothing was sent twice
     if not admin:
         pytest.skip('the PostgreSQL half needs the test server: eval "$(scripts/test-postgres.sh start)"')
@@ -276,6 +277,7 @@ def test_simultaneous_runs_never_double_post(tmp_path: Path) -> None:
                 [(o.code, o.stderr[-300:]) for o in round_.outcomes],
             )
             assert set(round_.published_by) == set(world.pairs())
+            assert round_.verdict.chain == []  # one hash chain, intact, however many runs wrote it
             done.append(round_)
         return done
 

@@ -112,7 +112,8 @@ def test_an_edited_post_whose_crashed_attempt_is_not_found_stays_unknown_until_r
     assert kept(world) == Counter()  # the requests arrived, the kill came before the platforms made anything
 
     for channel in CHANNELS:
-        code, out, err = cli(world, "resolve", "p000", "--channel", channel, "--not-published")
+        code, out, err = cli(world, "resolve", "p000", "--channel", channel, "--not-published",
+                                  "--reason", "not on the account")
         assert code == 0, err
     results = run_here(world, grace=0.0)
     assert states(results) == {("p000", c): "published" for c in CHANNELS}
@@ -209,7 +210,7 @@ def test_resolve_refuses_a_claim_whose_process_is_alive(
     holder = open_ledger(world.ledger or ".socialpub/ledger.db", world.root)  # a live claimer (PostgreSQL: its lock)
     try:
         holder.save(Row("p000", "tw", "publishing", claimed_by=holder.claimer, claimed_at=utcnow(), attempts=1))
-        code, out, err = cli(world, "resolve", "p000", "--channel", "tw", "--not-published")
+        code, out, err = cli(world, "resolve", "p000", "--channel", "tw", "--not-published", "--reason", "test")
         assert code == 1
         assert "being handled right now" in err and holder.claimer in err and "Traceback" not in err
         assert world.ledger_rows()[0].state == "publishing"  # nothing changed
@@ -218,7 +219,7 @@ def test_resolve_refuses_a_claim_whose_process_is_alive(
     if backend == "postgresql":  # its session gone, the claim is dead: resolve may settle it
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            code, out, err = cli(world, "resolve", "p000", "--channel", "tw", "--not-published")
+            code, out, err = cli(world, "resolve", "p000", "--channel", "tw", "--not-published", "--reason", "test")
             if code == 0:
                 break
             time.sleep(0.1)

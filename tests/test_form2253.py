@@ -127,12 +127,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             code, out, err = w.cli("run", "--now", moment.isoformat())
             assert code == 0, (moment, out, err)
         code, out, err = w.cli("publish", "posts/oncavix-facebook.md", "--channel", "az-us-facebook", "--again",
-                               "--yes")
+                               "--yes", "--reason", "corrected dosing table re-sent")
         assert code == 0, out + err
         video = root / "posts" / "az-blog-video.md"
         w.results["video_as_sent"] = video.read_text(encoding="utf-8")
         video.write_text(video.read_text(encoding="utf-8").replace("Spend", "EDITED AFTER PUBLISHING: spend"))
-        code, out, err = w.cli("retract", "world-languages", "--yes")
+        code, out, err = w.cli("retract", "world-languages", "--yes", "--reason", "withdrawn by MLR")
         assert code == 0, out + err
         w.results["status_before"] = json.loads(w.cli("status", "--format", "json")[1])
         w.results["export"] = w.cli("export", "2253", *EVERYTHING, "-o", str(root / "package"))

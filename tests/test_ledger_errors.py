@@ -156,8 +156,9 @@ def test_a_read_only_ledger_file_is_a_clear_error_for_commands_that_write(open_r
         read_only(path)
 
     scratch = Repo(tmp_path / "scratch")
-    done = unprivileged(lambda: {"pause": list(cli(repo, "pause")), "resume": list(cli(repo, "resume"))},
-                        lambda: (cli(scratch, "pause"), cli(scratch, "resume")))
+    done = unprivileged(lambda: {"pause": list(cli(repo, "pause")),
+                                 "resume": list(cli(repo, "resume", "--reason", "x"))},
+                        lambda: (cli(scratch, "pause"), cli(scratch, "resume", "--reason", "x")))
     for name in ("pause", "resume"):
         code, out, err = done[name]
         clear_error(code, out, err, str(folder / "ledger.db"))

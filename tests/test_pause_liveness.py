@@ -176,7 +176,7 @@ def test_pause_stops_a_running_run_before_its_next_post(
     assert all("paused" in (r["error"] or "") for k, r in results.items() if k[0] != "p000")
     rows = {r.post_id: r for r in world.ledger_rows()}
     assert set(rows) == {"p000"}  # the others were never claimed
-    assert world.cli("resume").code == 0
+    assert world.cli("resume", "--reason", "over").code == 0
     rerun = world.run(NOW)
     assert rerun.code == 0, rerun.stderr
     assert world.counts() == Counter({(f"p00{i}", "pin"): 1 for i in range(4)})

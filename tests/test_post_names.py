@@ -77,7 +77,7 @@ def test_resolve_and_status_take_the_id_or_the_file(named: Repo) -> None:
     assert code == 0
     rows = json.loads(out)["rows"]
     assert {r["post"] for r in rows} == {"azoncology-summit-2014"}
-    code, out = cli("resolve", "posts/summit-file.md", "--channel", "tw", "--published", "1234")
+    code, out = cli("resolve", "posts/summit-file.md", "--channel", "tw", "--published", "1234", "--reason", "seen")
     assert code == 0, out
     assert "azoncology-summit-2014 on tw: recorded as published (1234)" in out
     code, out = cli("status", "--post", "azoncology-summit-2014", "--format", "json")
@@ -86,9 +86,9 @@ def test_resolve_and_status_take_the_id_or_the_file(named: Repo) -> None:
 
 def test_retract_of_a_post_whose_file_is_gone_takes_its_ledger_id(named: Repo) -> None:
     _ledger_with(named, Row("removed-post", "tw", "unknown", last_error="read timeout"))
-    code, out = cli("resolve", "removed-post", "--channel", "tw", "--not-published")
+    code, out = cli("resolve", "removed-post", "--channel", "tw", "--not-published", "--reason", "absent")
     assert code == 0, out
-    code, out = cli("resolve", "remove-post", "--channel", "tw", "--not-published")
+    code, out = cli("resolve", "remove-post", "--channel", "tw", "--not-published", "--reason", "absent")
     assert code == 2 and "did you mean 'removed-post'?" in out
 
 

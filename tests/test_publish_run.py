@@ -266,7 +266,8 @@ def test_cli_unknown_outcome_exits_4_and_resolve_settles_it(repo: Repo, fake_kin
     world.run()
     code, out, _ = cli(repo, "status", "--format", "json")
     assert json.loads(out)["rows"][0]["state"] == "unknown"
-    code, out, err = cli(repo, "resolve", "p", "--channel", "f1", "--published", "https://fake.example/42")
+    code, out, err = cli(repo, "resolve", "p", "--channel", "f1", "--published", "https://fake.example/42",
+                         "--reason", "seen on the page")
     assert code == 0, err
     assert world.ledger.get("p", "f1").remote_id == "42"
     events = json.loads(cli(repo, "history", "--format", "json")[1])["events"]
@@ -292,7 +293,7 @@ def test_cli_pause_stops_run_and_publish(repo: Repo, fake_kind: fake.FakePlatfor
     code, _, err = cli(repo, "publish", str(repo.root / "posts" / "p.md"), "--yes")
     assert code == 1 and "paused" in err and "socialpub resume" in err
     assert fake_kind.posts == {}
-    assert cli(repo, "resume")[0] == 0
+    assert cli(repo, "resume", "--reason", "all clear")[0] == 0
     assert cli(repo, "run", "--now", (AT + timedelta(minutes=1)).isoformat())[0] == 0
     assert fake_kind.copies("Hold it") == 2
     actions = [e["action"] for e in json.loads(cli(repo, "history", "--format", "json")[1])["events"]]
@@ -326,7 +327,7 @@ def test_cli_dry_run_sends_nothing_and_shows_the_content(repo: Repo, fake_kind: 
 def test_cli_retract_deletes_and_records(repo: Repo, fake_kind: fake.FakePlatform) -> None:
     post(repo, "Oops")
     World(repo).run()
-    code, out, _ = cli(repo, "retract", "p", "--channel", "f1", "--yes")
+    code, out, _ = cli(repo, "retract", "p", "--channel", "f1", "--yes", "--reason", "withdrawn")
     assert code == 0 and "retracted" in out
     assert fake_kind.copies("Oops") == 1
     code, out, _ = cli(repo, "history", "--format", "csv")

@@ -78,10 +78,10 @@ def test_no_canary_anywhere(world: tuple[Repo, Sandbox, list[str]], caplog: pyte
     assert cli("publish", str(repo.root / "posts" / "labtalk.md"), "--yes", "--format", "json") == 0, outputs[-3:]
     box.inject("status", path=".*", status=401, count=20,
                body={"error": "invalid token " + " ".join(canaries), "detail": " ".join(canaries)})
-    cli("publish", str(repo.root / "posts" / "labtalk.md"), "--yes", "--again")
+    cli("publish", str(repo.root / "posts" / "labtalk.md"), "--yes", "--again", "--reason", "test")
     box.faults.clear()
     box.inject("expire")
-    cli("publish", str(repo.root / "posts" / "labtalk.md"), "--yes", "--again")
+    cli("publish", str(repo.root / "posts" / "labtalk.md"), "--yes", "--again", "--reason", "test")
     cli("channels", "--verify")
     cli("status", "--format", "json")
     cli("history", "--format", "csv")

@@ -100,7 +100,7 @@ def test_retract_with_sandbox_touches_neither_the_configured_ledger_nor_the_conf
     with Sandbox() as real:  # stands in for the configured platform
         pointed = BASE_CONFIG.replace('kind = "twitter"\n', f'kind = "twitter"\nendpoint = "{real.url}"\n')
         repo.write_config(base=pointed)
-        code, _, err = cli(repo, "retract", "clip", "--sandbox", "--yes")
+        code, _, err = cli(repo, "retract", "clip", "--sandbox", "--yes", "--reason", "test")
         assert code != 0 and "not published" in err  # the throw-away ledger knows no post
         assert real.posts() == []
     assert not (repo.root / ".socialpub").exists()  # before: the configured ledger was opened (and created)

@@ -44,7 +44,7 @@ def test_quiet_prints_only_problems(tmp_path: Path) -> None:
     done = socialpub("-q", "init", str(repo), cwd=tmp_path)
     assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
     assert (repo / "channels.toml").exists()
-    for command in (["pause", "--reason", "drill"], ["resume"], ["check"]):
+    for command in (["pause", "--reason", "drill"], ["resume", "--reason", "drill over"], ["check"]):
         done = socialpub("-q", *command, cwd=repo)
         assert done.returncode == 0, done.stderr
         assert done.stdout == "" and done.stderr == "", command
