@@ -63,6 +63,8 @@ PLATFORM = FakePlatform()
 class FakeAdapter(Adapter):
     kind = "fake"
     label = "Fake"
+    can_find = True
+    can_delete = True
     limits = {"text": 500, "images": 4, "videos": 1}
     credential_keys = frozenset({"token"})
 

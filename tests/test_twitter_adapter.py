@@ -24,7 +24,8 @@ import pytest
 import requests
 
 from socialpub.adapters.base import Rendered, adapter_for
-from socialpub.adapters.twitter import IncompleteThreadError, TwitterAdapter, authorize
+from socialpub.adapters.twitter import IncompleteThreadError, TwitterAdapter
+from socialpub.adapters.twitter_oauth2 import authorize
 from socialpub.config import Channel, CredentialRef, load_config
 from socialpub.errors import CredentialsError, PlatformError
 from socialpub.posts import load_posts

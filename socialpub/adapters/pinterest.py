@@ -31,7 +31,6 @@ import logging
 import secrets as _secrets
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +46,8 @@ from socialpub.adapters.base import (
     answer_object,
     answer_objects,
     answer_text,
+    parse_time,
+    refused,
     usable_token,
 )
 from socialpub.credentials import write_secret
@@ -55,12 +56,13 @@ from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
     MultipartFile,
+    answered_maybe_sent,
     is_digits,
-    may_have_arrived,
     platform_error,
     refresh_refused,
     request_error,
     scrub,
+    unanswered,
 )
 from socialpub.loopback import redirect_problem
 from socialpub.redact import clip, remember
@@ -93,6 +95,12 @@ LABEL = "Pinterest"
 class PinterestAdapter(Adapter):
     kind = "pinterest"
     label = "Pinterest"
+    unit = "pin"
+    preview_card = "pin"
+    sandbox = "socialpub.sandbox.pinterest:PinterestSandbox"
+    can_find = True
+    can_delete = True
+    can_authorize = True
     limits = {"title": 100, "text": 500, "alt_text": 500, "link": 2048, "images": 1, "videos": 1}
     fold_chars = 100
     channel_keys = {
@@ -116,14 +124,7 @@ class PinterestAdapter(Adapter):
     find_pages: int = 8  # pages of a board read by find(): 8 x 100 recent pins
     page_size: int = 100
 
-    def __init__(
-        self,
-        channel: Channel,
-        *,
-        limits: dict[str, int] | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(channel, limits=limits, environ=environ)
+    def setup(self) -> None:
         self._session: requests.Session | None = None
         self._retired: list[str] = []  # tokens replaced by a refresh, and the Basic header: still scrubbed
         self.refreshed = False  # a refresh happened in this run (verify reports it)
@@ -484,9 +485,7 @@ class PinterestAdapter(Adapter):
                 timeout=(self.connect_timeout, self.timeout),
             )
         except requests.RequestException as exc:
-            raise request_error(
-                LABEL, exc, sent=creates and may_have_arrived(exc), secrets=self.known_secrets()
-            ) from None
+            raise unanswered(LABEL, exc, creates=creates, secrets=self.known_secrets()) from None
 
     def _error(self, response: requests.Response, *, creates: bool, not_found: str | None) -> PlatformError:
         status = response.status_code
@@ -512,7 +511,7 @@ class PinterestAdapter(Adapter):
             headers=response.headers,
             secrets=self.known_secrets(),
             action=action,
-            maybe_sent=None if creates else False,
+            maybe_sent=answered_maybe_sent(creates),
         )
 
     # --- tokens ----------------------------------------------------------------------------------
@@ -662,17 +661,7 @@ def _same_pin(pin: Mapping[str, Any], want: Mapping[str, str]) -> bool:
 
 def _receipt(pin: Mapping[str, Any]) -> Receipt:
     pin_id = answer_text(pin["id"])
-    return Receipt(remote_id=pin_id, url=PIN_URL.format(pin_id), published_at=_when(pin.get("created_at")))
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # Pinterest's times are UTC
+    return Receipt(remote_id=pin_id, url=PIN_URL.format(pin_id), published_at=parse_time(pin.get("created_at")))
 
 
 def _image_payload(media: Media, what: str) -> dict[str, str]:
@@ -695,8 +684,7 @@ def _image_payload(media: Media, what: str) -> dict[str, str]:
 
 
 def _refused(message: str, hint: str) -> PlatformError:
-    """Something Pinterest would refuse, found before sending: permanent, nothing was sent."""
-    return PlatformError(f"{LABEL}: {message}", transient=False, maybe_sent=False, hint=hint)
+    return refused(LABEL, message, hint)
 
 
 def _json(response: requests.Response, *, created: bool = False) -> dict[str, Any]:
