@@ -178,6 +178,7 @@ class Adapter:
     rotating_refresh: ClassVar[bool] = False
     # Loggers of its SDK and transport that may write a credential: their records are redacted (guard_logs).
     sdk_loggers: ClassVar[tuple[str, ...]] = ()
+    timeout: float  # seconds to wait for an answer; may be set on an instance before its first request
 
     def __init__(
         self,
