@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from socialpub.errors import ConfigError, CredentialsError, PlatformError, PostError, SocialpubError
 from socialpub.media import Media, kind_by_name
@@ -28,6 +28,7 @@ from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
     from socialpub.config import Channel
+    from socialpub.http import RateState
     from socialpub.posts import Fields, Post, Source
 
 # The registry: kind -> "module:Class" of its adapter, imported on first use. Adding a platform means its adapter
@@ -195,6 +196,7 @@ class Adapter:
         # The ledger's lock for refreshing a rotating token across hosts (set by the Renderer when publishing).
         self.token_lock: Callable[[str], AbstractContextManager[None]] | None = None
         self._refreshing = threading.Lock()
+        self._rates: list[RateState] = []  # of the sessions it talks through (rate_wait)
         self.setup()
 
     def setup(self) -> None:
@@ -282,24 +284,15 @@ class Adapter:
                     pass
             yield
 
+    def paced(self, session: S) -> S:
+        """A session of `socialpub.http.make_session`, whose rate-limit headers `rate_wait` is to read."""
+        self._rates.append(session.rate)  # type: ignore[attr-defined]
+        return session
+
     def rate_wait(self) -> float | None:
-        """Seconds to wait before the next call because a rate-limit window is used up (from the
-        headers of the sessions this adapter made through socialpub.http), or None."""
-        waits = []
-        seen: set[int] = set()
-        stack: list[object] = [self]
-        while stack:  # the adapter and what it holds, two levels deep (a client wrapping a session)
-            obj = stack.pop()
-            if id(obj) in seen:
-                continue
-            seen.add(id(obj))
-            rate = getattr(obj, "rate", None)
-            if rate is not None and hasattr(rate, "wait"):
-                wait = rate.wait()
-                if wait:
-                    waits.append(wait)
-            if obj is self or len(seen) < 32:
-                stack += [v for v in getattr(obj, "__dict__", {}).values() if hasattr(v, "__dict__")]
+        """Seconds to wait before the next call because a rate-limit window is used up (from the headers
+        of the sessions this adapter made, `paced`), or None."""
+        waits = [wait for rate in self._rates if (wait := rate.wait())]
         return max(waits) if waits else None
 
     def known_secrets(self) -> list[str]:
@@ -409,6 +402,7 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
+S = TypeVar("S")
 Gate = Callable[[], None]
 Progress = Callable[[int, int], None]  # (bytes of the file sent so far, its size)
 

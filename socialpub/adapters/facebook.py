@@ -410,7 +410,7 @@ class FacebookAdapter(Adapter):
                 secret = self.secret("app_secret") if self.has_secret("app_secret") else None
                 self.guard_logs()
                 self._graph = _Graph(
-                    _graph_session(self.channel.endpoint, token, secret), token, self._version()
+                    self.paced(_graph_session(self.channel.endpoint, token, secret)), token, self._version()
                 )
             self._graph.timeout = (self.connect_timeout, self.timeout)
             self._graph.video_timeout = (self.connect_timeout, max(self.timeout, self.video_timeout))

@@ -429,7 +429,7 @@ class PinterestAdapter(Adapter):
         if self._session is None:
             from socialpub.http import make_session
 
-            self._session = make_session(self.channel.endpoint)
+            self._session = self.paced(make_session(self.channel.endpoint))
         return self._session
 
     def _call(

@@ -356,7 +356,7 @@ class TwitterAdapter(Adapter):
         timeout = (self.connect_timeout, self.timeout)
         if self._session is None or self._session_timeout != timeout:
             old = self._session
-            self._session = make_session(self.channel.endpoint, timeout=timeout)
+            self._session = self.paced(make_session(self.channel.endpoint, timeout=timeout))
             if old is not None:
                 self._session.hooks = old.hooks
                 old.close()
