@@ -314,7 +314,12 @@ class Adapter:
         return post.fields(self.channel.name, self.kind)
 
     def render(self, post: Post) -> Rendered:
-        raise NotImplementedError
+        """What this channel would receive for `post`: pure and offline (check, preview and dry runs use it)."""
+        raise NotImplementedError  # every platform renders
+
+    def rendered(self, post: Post, parts: tuple[Part, ...], **fields: Any) -> Rendered:
+        """A `Rendered` of this channel: its post, channel, kind and fold, and the platform's `fields`."""
+        return Rendered(post=post, channel=self.channel, kind=self.kind, parts=parts, fold=self.fold, **fields)
 
     def media_issues(self, media: tuple[Media, ...]) -> list[str]:
         """Media the platform would refuse (counts and types), for SP-CHANNEL-002."""

@@ -174,18 +174,15 @@ class FacebookAdapter(Adapter):
             text = with_link(text, link).strip() if media else (text.strip() or (link or ""))
             if media:
                 link = link_source = None
-        return Rendered(
-            post=post,
-            channel=self.channel,
-            kind=self.kind,
-            parts=(Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
+        return self.rendered(
+            post,
+            (Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
             link=link,
             link_source=link_source,
             media=media,
             options={"native_schedule": native, "page_id": self.channel.options.get("page_id")},
             measures=(Measure("message", len(text), self.limit("text"), source=text_source),),
             media_issues=tuple(issues),
-            fold=self.fold,
         )
 
     # --- the network side ------------------------------------------------------------------------

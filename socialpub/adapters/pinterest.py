@@ -171,11 +171,9 @@ class PinterestAdapter(Adapter):
             Measure("description", len(text), self.limit("text"), source=text_source),
             Measure("link", len(link or ""), self.limit("link"), source=link_source),
         )
-        return Rendered(
-            post=post,
-            channel=self.channel,
-            kind=self.kind,
-            parts=(Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
+        return self.rendered(
+            post,
+            (Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
             title=title,
             title_source=title_source,
             link=link,
@@ -187,7 +185,6 @@ class PinterestAdapter(Adapter):
             measures=measures,
             media_issues=tuple(issues),
             problems=tuple(problems),
-            fold=self.fold,
             alt_limit=self.limit("alt_text"),
         )
 

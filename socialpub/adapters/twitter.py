@@ -173,17 +173,14 @@ class TwitterAdapter(Adapter):
         if not media and not first.strip():
             issues.append(Issue("nothing to post: the tweet has no text and no media",
                                 "write the tweet's text or add media"))
-        return Rendered(
-            post=post,
-            channel=self.channel,
-            kind=self.kind,
-            parts=tuple(parts),
+        return self.rendered(
+            post,
+            tuple(parts),
             link=link,
             link_source=link_source,
             media=media,
             measures=tuple(measures),
             media_issues=tuple(issues),
-            fold=self.fold,
             alt_limit=self.limit("alt_text"),
         )
 

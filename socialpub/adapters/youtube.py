@@ -166,11 +166,9 @@ class YouTubeAdapter(Adapter):
         category, _ = field("category", options.get("category", "22"))
         made_for_kids, _ = field("made_for_kids", options.get("made_for_kids", False))
         native, _ = field("native_schedule", options.get("native_schedule", False))
-        return Rendered(
-            post=post,
-            channel=self.channel,
-            kind=self.kind,
-            parts=(Part(description, text_source, media, len(description)),),  # type: ignore[arg-type]
+        return self.rendered(
+            post,
+            (Part(description, text_source, media, len(description)),),  # type: ignore[arg-type]
             title=title,
             title_source=title_source,
             link=link,
@@ -187,7 +185,6 @@ class YouTubeAdapter(Adapter):
             measures=measures,
             media_issues=tuple(issues),
             text_issues=tuple(text_issues),
-            fold=self.fold,
         )
 
     # --- the network side ---------------------------------------------------------------------------------
