@@ -12,12 +12,15 @@ import secrets
 import time
 import tomllib
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from socialpub.adapters.base import KINDS, Adapter, Receipt, Rendered, adapter_class, adapter_for
+from socialpub.adapters.base import KINDS, Adapter, Receipt, Rendered, adapter_class, adapter_for, parse_time
 from socialpub.config import load_config
 from socialpub.errors import ConfigError, PlatformError, SocialpubError
 from socialpub.html.cards import CARDS
@@ -281,3 +284,33 @@ def test_no_credential_in_errors_or_logs(kind: str, tmp_path: Path, box: Sandbox
     shown = "\n".join(f"{e.message}\n{e.hint}\n{e!r}\n{vars(e)}" for e in errors) + caplog.text
     leaked = [key for key, canary in canaries.items() if canary in shown]
     assert leaked == []
+
+
+# --- what the adapters share, on untrusted answers --------------------------------------------------------------
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                    max_leaves=8)
+
+
+@given(JSON)
+def test_a_time_in_any_answer_is_a_utc_time_or_none(value: Any) -> None:
+    parsed = parse_time(value)
+    assert parsed is None or (parsed.tzinfo is not None and parsed.utcoffset() == timedelta(0))
+
+
+@given(st.datetimes(timezones=st.timezones()), st.sampled_from(["iso", "Z", "+0000", "naive"]))
+def test_a_time_as_the_platforms_write_it_is_that_moment(moment: datetime, shape: str) -> None:
+    moment = moment.replace(microsecond=0)
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:  # no such moment in UTC (year 1 east of Greenwich): nothing to compare with
+        assert parse_time(moment.isoformat()) is None
+        return
+    written = {
+        "iso": moment.isoformat(),
+        "Z": utc.isoformat().replace("+00:00", "Z"),  # X, YouTube
+        "+0000": utc.isoformat().replace("+00:00", "+0000"),  # Facebook's Graph
+        "naive": utc.replace(tzinfo=None).isoformat(),  # Pinterest: UTC without an offset
+    }[shape]
+    assert parse_time(written) == utc
