@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
+import subprocess
+import sys
 import time
 import tomllib
 from collections.abc import Callable
@@ -157,6 +160,37 @@ def test_render_is_offline_and_the_post_fits(kind: str, tmp_path: Path) -> None:
     assert rendered.parts and TEXT in rendered.text
     assert not rendered.media_issues and not rendered.text_issues and not rendered.problems
     assert rendered.measures and not [m for m in rendered.measures if m.over]
+
+
+@pytest.mark.parametrize("kind", KIND_LIST)
+def test_importing_a_platform_loads_no_sdk(kind: str) -> None:
+    """The adapter module and its simulator import their SDK only when a request is made: importing them adds no
+    package to what the seam itself (adapters.base, sandbox.server) loads."""
+    cls = adapter_class(kind)
+    code = (
+        "import sys, importlib\n"
+        "def packages():  # installed packages imported so far (the standard library aside)\n"
+        "    return {n.split('.')[0] for n, m in list(sys.modules.items())\n"
+        "            if 'site-packages' in str(getattr(m, '__file__', None)) or 'dist-packages' in str(getattr(m, '__file__', None))}\n"
+        "import socialpub.adapters.base, socialpub.sandbox.server\n"
+        "before = packages()\n"
+        f"importlib.import_module({cls.__module__!r}); importlib.import_module({cls.simulator().__module__!r})\n"
+        "print(sorted(packages() - before))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("kind", KIND_LIST)
+def test_a_refused_connection_was_not_sent(kind: str, tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    adapter, rendered, _ = world(Repo(tmp_path / "repo"), kind, f"http://127.0.0.1:{port}")
+    for call in (lambda: adapter.publish(rendered), adapter.verify, lambda: adapter.find(rendered)):
+        with pytest.raises(PlatformError) as caught:
+            call()
+        assert caught.value.transient and not caught.value.maybe_sent
 
 
 # --- publish, find, delete, verify --------------------------------------------------------------------------

@@ -482,13 +482,6 @@ def test_dropped_connection_may_have_posted(box: Sandbox) -> None:
     assert caught.value.transient and caught.value.maybe_sent
 
 
-def test_refused_connection_was_not_sent() -> None:
-    made = TwitterAdapter(channel(f"http://127.0.0.1:{free_port()}"), environ=ENV)
-    with pytest.raises(PlatformError) as caught:
-        made.publish(post_text("Nobody listens"))
-    assert caught.value.transient and not caught.value.maybe_sent
-
-
 # --- OAuth 2 -------------------------------------------------------------------------------------------
 
 
