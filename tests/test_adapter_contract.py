@@ -170,8 +170,8 @@ def test_importing_a_platform_loads_no_sdk(kind: str) -> None:
     code = (
         "import sys, importlib\n"
         "def packages():  # installed packages imported so far (the standard library aside)\n"
-        "    return {n.split('.')[0] for n, m in list(sys.modules.items())\n"
-        "            if 'site-packages' in str(getattr(m, '__file__', None)) or 'dist-packages' in str(getattr(m, '__file__', None))}\n"
+        "    files = {n: str(getattr(m, '__file__', None)) for n, m in list(sys.modules.items())}\n"
+        "    return {n.split('.')[0] for n, f in files.items() if 'site-packages' in f or 'dist-packages' in f}\n"
         "import socialpub.adapters.base, socialpub.sandbox.server\n"
         "before = packages()\n"
         f"importlib.import_module({cls.__module__!r}); importlib.import_module({cls.simulator().__module__!r})\n"
