@@ -16,7 +16,7 @@ from socialpub.adapters.base import KINDS, adapter_class
 from socialpub.config import Config, CredentialRef
 
 if TYPE_CHECKING:
-    from socialpub.sandbox import ExampleChannel
+    from socialpub.sandbox import ExampleChannel, Sandbox
 
 # What the sandbox accepts as credentials (socialpub/sandbox/*.py). Any value starting with "sandbox" is a
 # valid key or token; these exact values are also the ones whose OAuth 1.0a signatures (X), appsecret_proof
@@ -102,11 +102,16 @@ def running_sandbox(config: Config, *, latency: float = 0.0) -> Iterator[tuple[C
     with terminate_as_interrupt(), Sandbox(latency=latency) as box, tempfile.TemporaryDirectory(
         prefix="socialpub-sandbox-"
     ) as tmp:
-        for channel in config.channels.values():  # the configured boards exist in the sandbox account
-            for name, board_id in channel.boards.items():
-                box.platform(channel.kind).add_board(board_id, name)
+        add_boards(box, config)
         sandboxed, environ = sandbox_config(config, box.url)
         yield sandboxed, environ, str(Path(tmp) / "ledger.db")
+
+
+def add_boards(box: Sandbox, config: Config) -> None:
+    """The boards of the configured channels exist in the simulated accounts of their platforms."""
+    for channel in config.channels.values():
+        for name, board_id in channel.boards.items():
+            box.platform(channel.kind).add_board(board_id, name)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import re
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -180,6 +181,9 @@ class Adapter:
     # Loggers of its SDK and transport that may write a credential: their records are redacted (guard_logs).
     sdk_loggers: ClassVar[tuple[str, ...]] = ()
     timeout: float  # seconds to wait for an answer; may be set on an instance before its first request
+    # How the client waits between polls and resumes (the platform says how long); tests replace it, so
+    # that a wait is counted, not spent.
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def __init__(
         self,

@@ -396,8 +396,9 @@ class PinterestAdapter(Adapter):
             )
 
     def _wait_for_media(self, media_id: str) -> None:
-        """Poll `GET /v5/media/{id}` until Pinterest has processed the upload."""
-        deadline = time.monotonic() + self.media_wait
+        """Poll `GET /v5/media/{id}` until Pinterest has processed the upload, for `media_wait` seconds of
+        waiting at most."""
+        waited = 0.0
         delay = self.poll_interval
         while True:
             status = _json(self._call("GET", f"/v5/media/{media_id}")).get("status")
@@ -409,14 +410,15 @@ class PinterestAdapter(Adapter):
                     transient=False,
                     hint="check the video file (MP4/MOV, H.264, 4 s to 15 min, at most 2 GB), publish again",
                 )
-            if time.monotonic() + delay > deadline:
+            if waited + delay > self.media_wait:
                 raise PlatformError(
                     f"Pinterest is still processing the video after {int(self.media_wait)} s "
                     f"(status {status})",
                     transient=True,
                     hint="no pin was created; socialpub will retry later",
                 )
-            time.sleep(delay)
+            self.sleep(delay)
+            waited += delay
             delay = min(delay * 2, self.poll_max)
 
     # --- HTTP --------------------------------------------------------------------------------------

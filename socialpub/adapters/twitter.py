@@ -25,7 +25,6 @@ import hashlib
 import html
 import logging
 import re
-import time
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -118,7 +117,6 @@ class TwitterAdapter(Adapter):
     chunk_size: int = 4 * 1024 * 1024  # bytes per media APPEND; the only part of a file held in memory
     max_processing_wait: float = 300.0  # seconds of STATUS polling before a video counts as stuck
     find_pages: int = 3  # pages of 100 recent tweets that find() reads
-    sleep: Callable[[float], None] = staticmethod(time.sleep)  # replaced by tests so they do not wait
 
     # tweepy logs each request's headers (the OAuth 2 bearer token) and each response body (which may echo a
     # token); requests_oauthlib and oauthlib log the signed Authorization header and the signature base string

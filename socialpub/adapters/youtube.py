@@ -19,7 +19,6 @@ import hashlib
 import logging
 import os
 import re
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -489,7 +488,7 @@ class YouTubeAdapter(Adapter):
                     type(exc).__name__,
                     wait,
                 )
-                time.sleep(wait)
+                self.sleep(wait)
                 continue
             if answer is not None:
                 if progress:
