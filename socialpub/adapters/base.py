@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from socialpub.config import Channel
     from socialpub.http import RateState
     from socialpub.posts import Fields, Post, Source
+    from socialpub.sandbox import Platform
 
 # The registry: kind -> "module:Class" of its adapter, imported on first use. Adding a platform means its adapter
 # module, its simulator module and one line here (docs/architecture.md, "Adding a network").
@@ -219,8 +220,8 @@ class Adapter:
         return bool(rendered.link)
 
     @classmethod
-    def simulator(cls) -> type:
-        """Its simulated platform (a `socialpub.sandbox.Platform`), imported now."""
+    def simulator(cls) -> type[Platform]:
+        """Its simulated platform, imported now."""
         return load(cls.sandbox)  # type: ignore[no-any-return]
 
     @classmethod
