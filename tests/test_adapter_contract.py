@@ -288,6 +288,22 @@ def test_an_answer_lost_after_the_post_was_made_is_an_unknown_outcome(kind: str,
         assert receipt is not None
 
 
+@pytest.mark.parametrize("kind", KIND_LIST)
+def test_credentials_the_platform_ended_are_renewed_or_a_permanent_error_that_says_what_to_do(
+        kind: str, tmp_path: Path, box: Sandbox) -> None:
+    """After the platform ends every token, the client renews its own (a refresh token) or fails for good
+    with a hint: never a transient error that a retry would repeat forever, and never "maybe sent"."""
+    adapter, rendered, _ = world(Repo(tmp_path / "repo"), kind, box.url)
+    box.expire_tokens()
+    for call in (adapter.verify, lambda: adapter.publish(rendered)):
+        try:
+            call()
+        except SocialpubError as error:
+            retried = isinstance(error, PlatformError) and (error.transient or error.maybe_sent)
+            assert not retried, error.message
+            assert error.hint, error.message
+
+
 # --- secrets -------------------------------------------------------------------------------------------------
 
 
