@@ -12,7 +12,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -271,21 +270,19 @@ def test_a_failed_request_is_classified_and_never_hides_a_post(kind: str, fault:
 @pytest.mark.parametrize("kind", KIND_LIST)
 def test_an_answer_lost_after_the_post_was_made_is_an_unknown_outcome(kind: str, tmp_path: Path,
                                                                       box: Sandbox) -> None:
-    """The request that makes the post (the last of a publish) is answered after the client stopped waiting:
-    the post exists, so the error must say it may (maybe_sent), and the post must be findable."""
+    """The request that makes the post (the last of a publish) is carried out, and the connection closes before
+    its answer. The post exists, so the publish either recovers (it asks what became of it) or says that it may
+    have been made, and the post is there to be found. (A timeout is the same case, without the timing: each
+    platform's own tests have one.)"""
     method, pattern = requests_of_a_publish(kind, tmp_path, box)[-1]
     adapter, rendered, environ = world(Repo(tmp_path / "repo"), kind, box.url)
-    adapter.timeout = 0.5
-    box.inject(kind="slow", method=method, path=pattern, count=1, delay=1.5)
+    box.inject(kind="lose", method=method, path=pattern, count=1)
     try:
-        adapter.publish(rendered)
+        adapter.publish(rendered)  # YouTube's resumable upload asks the session what it holds: the video
     except PlatformError as error:
         assert error.maybe_sent and error.transient, error.message
     if adapter.can_find:
-        deadline = time.monotonic() + 10
-        while (receipt := found(adapter, rendered, environ)) is None and time.monotonic() < deadline:
-            time.sleep(0.1)  # the simulator makes the post after its delay
-        assert receipt is not None
+        assert found(adapter, rendered, environ) is not None
 
 
 @pytest.mark.parametrize("kind", KIND_LIST)

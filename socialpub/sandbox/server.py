@@ -272,7 +272,7 @@ class Platform:
 class Fault:
     """A fault to inject on the next `count` requests whose path matches `path` (a regex) and method."""
 
-    kind: str  # status | slow | drop | expire | answer
+    kind: str  # status | slow | drop | lose (carried out, then unanswered) | expire | answer
     path: str = ".*"
     method: str | None = None
     status: int = 503
@@ -555,6 +555,9 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                         read += len(block)
                         if read >= fault.after_bytes:
                             break
+                raise _Dropped
+            if fault.kind == "lose":  # the request is carried out, then its answer is lost with the connection
+                r.handler(request)
                 raise _Dropped
             if fault.kind == "expire":
                 sandbox.expire_tokens()
