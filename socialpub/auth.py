@@ -38,9 +38,8 @@ def token_folder() -> Path:
 def authorize_channel(config: Config, name: str, *, open_browser: bool, port: int | None) -> Iterator[str]:
     """Run the consent flow of the channel's platform; yield the lines to show (never a token)."""
     channel = config.channels[name]
-    module = __import__(adapter_class(channel.kind).__module__, fromlist=["authorize"])
-    authorize = getattr(module, "authorize", None)
-    if authorize is None:
+    platform = adapter_class(channel.kind)
+    if not platform.can_authorize:
         raise SocialpubError(
             f"{channel.kind} channels have no user consent flow in socialpub",
             hint="put the platform's token in an environment variable and reference it as env:NAME",
@@ -49,7 +48,7 @@ def authorize_channel(config: Config, name: str, *, open_browser: bool, port: in
     if folder.resolve().is_relative_to(config.root.resolve()):
         raise SocialpubError(f"{folder} is inside the repository; tokens must live outside it",
                              hint="set XDG_CONFIG_HOME to a folder outside the repository")
-    tokens: dict[str, str] = authorize(channel, open_browser=open_browser, port=port)
+    tokens = platform.authorize(channel, open_browser=open_browser, port=port)
     yield f"Authorised {name}. Tokens stored (mode 0600); reference them in channels.toml:"
     yield f"[channels.{name}]"
     for key, value in sorted(tokens.items()):

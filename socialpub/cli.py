@@ -552,7 +552,7 @@ def channels(
         {
             "name": c.name,
             "kind": c.kind,
-            "account": c.options.get("account") or c.options.get("page_id") or c.options.get("channel_id"),
+            "account": c.account,
             "credentials": {key: str(ref) for key, ref in sorted(c.credentials.items())},
             "endpoint": c.endpoint,
             "boards": sorted(c.boards),

@@ -141,6 +141,12 @@ class Channel:
     boards: dict[str, str] = field(default_factory=dict)
     line: int | None = None
 
+    @property
+    def account(self) -> str | None:
+        """The account it posts as: `account`, else the key its platform names accounts by (page_id…)."""
+        value = self.options.get("account") or self.options.get(adapter_class(self.kind).account_key)
+        return str(value) if value else None
+
 
 @dataclass(frozen=True)
 class Defaults:
@@ -314,17 +320,6 @@ SCHEMA_PRODUCT = {
 }
 SCHEMA_PIPELINE = {"codes": _STR_LIST, "names": _STR_LIST, "embargoed_names": _STR_LIST}
 SCHEMA_RULE = {"level": Key(str, choices=RULE_LEVELS), "channels": _STR_LIST}
-SCHEMA_LIMITS = {
-    "text": _COUNT,
-    "title": _COUNT,
-    "description": _COUNT,
-    "alt_text": _COUNT,
-    "images": _COUNT,
-    "videos": _COUNT,
-    "fold_chars": _COUNT,
-    "link": _COUNT,
-    "tags": _COUNT,
-}
 CHANNEL_COMMON = {"kind": Key(str, required=True), "account": Key(str), "endpoint": Key(str)}
 
 
@@ -425,7 +420,7 @@ def _load_channels(raw: dict[str, Any], problems: Problems, root: Path) -> dict[
         if endpoint is not None and not re.match(r"^https?://[^/\s]+", endpoint):
             problems.add("must be a base URL such as http://127.0.0.1:8765", (*path, "endpoint"))
             endpoint = None
-        boards = good.pop("boards", {}) if kind == "pinterest" else {}
+        boards = good.pop("boards", {})  # only a kind with `boards` among its channel keys has them
         for board, board_id in list(boards.items()):
             if not isinstance(board_id, str) or not board_id.strip():
                 problems.add("must be the board id as a string", (*path, "boards", board))
@@ -580,7 +575,8 @@ def _load_compliance(raw: dict[str, Any], problems: Problems, channels: dict[str
         if not isinstance(table, dict):
             problems.add("must be a table such as [compliance.limits.twitter] with text = 280", path)
             continue
-        limits[kind] = problems.check_table(table, SCHEMA_LIMITS, path)
+        schema = {key: _COUNT for key in adapter_class(kind).limit_keys()}  # the limits of that platform
+        limits[kind] = problems.check_table(table, schema, path)
 
     code_regex = compile_code_regex(approval.get("code_regex", DEFAULT_CODE_REGEX))
     return Compliance(

@@ -248,6 +248,18 @@ def is_digits(value: object) -> bool:
     return isinstance(value, str) and _DIGITS.fullmatch(value) is not None
 
 
+def unanswered(platform: str, error: Exception, *, creates: bool, secrets: Iterable[str] = ()) -> PlatformError:
+    """A request without a usable answer, classified: only the request that makes the post (`creates`) can have
+    made it without our knowing, and only when it may have reached the platform (`may_have_arrived`)."""
+    return request_error(platform, error, sent=creates and may_have_arrived(error), secrets=secrets)
+
+
+def answered_maybe_sent(creates: bool) -> bool | None:
+    """`maybe_sent` of an error status: for the request that makes the post, as the status says (None: a 5xx
+    may have made it, a 4xx did not); any other request makes nothing (False)."""
+    return None if creates else False
+
+
 def may_have_arrived(error: Exception) -> bool:
     """Whether a request that failed without a usable answer may have reached the platform (and been acted on).
 

@@ -584,12 +584,12 @@ class Publisher:
 
     def _find(self, adapter: Adapter, rendered: Rendered) -> Receipt | None | str:
         """The adapter's find, with failures as a message (str) instead of an exception."""
+        if not adapter.can_find:
+            return f"socialpub cannot look for posts on {adapter.label}"
         try:
             return adapter.find(rendered)
         except (PlatformError, CredentialsError) as error:
             return self._message(error, adapter)
-        except NotImplementedError as error:
-            return str(error)
 
     def _record_refusal(self, report: PostReport, rendered: Rendered, result: Result) -> None:
         """Record a refusal of `run` as a permanent failure, in one claim transaction: never over a claim taken

@@ -10,9 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from socialpub.adapters.base import KINDS, adapter_class
 from socialpub.config import Config, CredentialRef
+
+if TYPE_CHECKING:
+    from socialpub.sandbox import ExampleChannel, Sandbox
 
 # What the sandbox accepts as credentials (socialpub/sandbox/*.py). Any value starting with "sandbox" is a
 # valid key or token; these exact values are also the ones whose OAuth 1.0a signatures (X), appsecret_proof
@@ -25,14 +29,11 @@ ACCEPTED = (
     '"sandbox-app_secret", and Pinterest\'s token refresh takes app_id "sandbox-app_id" with app_secret '
     '"sandbox-app_secret"'
 )
-# One channel of each kind for a channels.toml pointed at the sandbox: (name, kind, options, credentials).
-EXAMPLE_CHANNELS: tuple[tuple[str, str, dict[str, str], tuple[str, ...]], ...] = (
-    ("sandbox-x", "twitter", {}, ("api_key", "api_secret", "access_token", "access_secret")),
-    ("sandbox-facebook", "facebook", {"page_id": "123456789"}, ("page_token",)),
-    ("sandbox-youtube", "youtube", {}, ("client_id", "client_secret", "refresh_token")),
-    ("sandbox-pinterest", "pinterest", {}, ("access_token",)),
-)
-EXAMPLE_BOARD = ("Sandbox board", "549755885177")
+
+
+def example_channels() -> list[tuple[str, ExampleChannel]]:
+    """(kind, its simulator's example channel) for every registered kind, in the registry's order."""
+    return [(kind, adapter_class(kind).simulator().example_channel) for kind in KINDS]
 
 
 def env_name(channel: str, key: str) -> str:
@@ -42,12 +43,14 @@ def env_name(channel: str, key: str) -> str:
 def channels_snippet(url: str) -> str:
     """[channels.…] tables, one per kind, pointed at the sandbox at `url` with env: credentials."""
     lines: list[str] = []
-    for name, kind, options, keys in EXAMPLE_CHANNELS:
+    for kind, example in example_channels():
+        name = example.name
         lines += [f"[channels.{name}]", f'kind = "{kind}"', f'endpoint = "{url}"']
-        lines += [f'{key} = "{value}"' for key, value in options.items()]
-        lines += [f'{key} = "env:{env_name(name, key)}"' for key in keys]
-        if kind == "pinterest":
-            lines += [f"[channels.{name}.boards]", f'"{EXAMPLE_BOARD[0]}" = "{EXAMPLE_BOARD[1]}"']
+        lines += [f'{key} = "{value}"' for key, value in example.options.items()]
+        lines += [f'{key} = "env:{env_name(name, key)}"' for key in example.credentials]
+        if example.boards:
+            lines.append(f"[channels.{name}.boards]")
+            lines += [f'"{board}" = "{board_id}"' for board, board_id in example.boards.items()]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -55,7 +58,8 @@ def channels_snippet(url: str) -> str:
 def export_lines() -> str:
     """The shell lines that give the snippet's env: references values the sandbox accepts."""
     return "\n".join(
-        f"export {env_name(name, key)}=sandbox-{key}" for name, _, _, keys in EXAMPLE_CHANNELS for key in keys
+        f"export {env_name(example.name, key)}=sandbox-{key}"
+        for _, example in example_channels() for key in example.credentials
     ) + "\n"
 
 
@@ -99,13 +103,16 @@ def running_sandbox(config: Config, *, latency: float = 0.0) -> Iterator[tuple[C
     with terminate_as_interrupt(), Sandbox(latency=latency, comments="demo") as box, tempfile.TemporaryDirectory(
         prefix="socialpub-sandbox-"
     ) as tmp:
-        for platform in box.platforms:  # the configured boards exist in the sandbox account
-            if hasattr(platform, "add_board"):
-                for channel in config.channels.values():
-                    for name, board_id in channel.boards.items():
-                        platform.add_board(board_id, name)
+        add_boards(box, config)
         sandboxed, environ = sandbox_config(config, box.url)
         yield sandboxed, environ, str(Path(tmp) / "ledger.db")
+
+
+def add_boards(box: Sandbox, config: Config) -> None:
+    """The boards of the configured channels exist in the simulated accounts of their platforms."""
+    for channel in config.channels.values():
+        for name, board_id in channel.boards.items():
+            box.platform(channel.kind).add_board(board_id, name)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from socialpub.posts import load_posts
 from socialpub.publish import Outcome, Result
 
 if TYPE_CHECKING:
+    from socialpub.adapters.base import Adapter
     from socialpub.config import Config
 
 
@@ -163,6 +164,11 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
             results.append(Result(post_id, row.channel, Outcome.FAILED, error="channel no longer in channels.toml"))
             continue
         adapter = renderer.adapter(row.channel)
+        if not adapter.can_delete:
+            results.append(Result(post_id, row.channel, Outcome.FAILED, row.remote_id, row.url,
+                                  error=f"socialpub cannot delete posts from {adapter.label}",
+                                  hint="delete it on the platform by hand"))
+            continue
         try:
             for remote_id in [*reversed(row.extra_ids), row.remote_id]:  # a thread: replies first
                 if remote_id:
@@ -202,9 +208,6 @@ def verify_channels(config: Config, environ: Mapping[str, str] | None, ledger_ki
         except (PlatformError, CredentialsError) as error:
             item["ok"] = False
             item["error"] = f"{error.message}" + (f" (hint: {error.hint})" if error.hint else "")
-        except NotImplementedError as error:
-            item["ok"] = False
-            item["error"] = str(error)
         problems = [renderer.credential_warnings.get(name), _unshared_rotating_token(adapter, ledger_kind)]
         for problem in filter(None, problems):
             item["ok"] = False
@@ -213,11 +216,11 @@ def verify_channels(config: Config, environ: Mapping[str, str] | None, ledger_ki
     return checks
 
 
-def _unshared_rotating_token(adapter: Any, ledger_kind: str) -> str | None:
+def _unshared_rotating_token(adapter: Adapter, ledger_kind: str) -> str | None:
     """Hosts that share a PostgreSQL ledger all refresh the channel's token: a rotating refresh token must live
     where every one of them reads and writes it, which a file on one host's own disk is not."""
     ref = adapter.channel.credentials.get("refresh_token")
-    if ledger_kind != "postgresql" or not getattr(adapter, "rotating_refresh", False) or ref is None:
+    if ledger_kind != "postgresql" or not adapter.rotating_refresh or ref is None:
         return None
     if ref.scheme != "file" or _file_system(Path(ref.target)) in NETWORK_FILE_SYSTEMS:
         return None

@@ -63,6 +63,8 @@ PLATFORM = FakePlatform()
 class FakeAdapter(Adapter):
     kind = "fake"
     label = "Fake"
+    can_find = True
+    can_delete = True
     limits = {"text": 500, "images": 4, "videos": 1}
     credential_keys = frozenset({"token"})
 
@@ -97,3 +99,16 @@ class FakeAdapter(Adapter):
     def verify(self) -> list[str]:
         self.secret("token")
         return []
+
+
+class BlindFakeAdapter(FakeAdapter):
+    """The fake platform for a client that can neither look for posts nor delete them (the flags say so)."""
+
+    can_find = False
+    can_delete = False
+
+    def find(self, rendered: Rendered) -> Receipt | None:
+        raise AssertionError("find() called although can_find is False")
+
+    def delete(self, remote_id: str) -> None:
+        raise AssertionError("delete() called although can_delete is False")

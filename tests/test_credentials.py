@@ -656,7 +656,7 @@ def test_a_redirect_uri_that_is_not_loopback_is_a_config_error(tmp_path: Path, v
 
 
 def test_x_auth_listens_on_the_channels_redirect_uri(box: Sandbox) -> None:
-    from socialpub.adapters.twitter import authorize
+    from socialpub.adapters.twitter_oauth2 import authorize
 
     port = free_port()
     seen: list[str] = []
@@ -672,7 +672,7 @@ def test_x_auth_listens_on_the_channels_redirect_uri(box: Sandbox) -> None:
 
 
 def test_x_auth_without_a_registered_redirect_uri_says_what_to_set(tmp_path: Path) -> None:
-    from socialpub.adapters.twitter import authorize
+    from socialpub.adapters.twitter_oauth2 import authorize
 
     channel = Channel("tw", "twitter", {}, {"client_id": env_ref("client_id")})
     with pytest.raises(CredentialsError, match="callback URI") as caught:

@@ -18,7 +18,7 @@ from socialpub.ledger import Row, SQLiteLedger
 from socialpub.posts import load_posts
 from socialpub.publish import Publisher
 from socialpub.sandbox import Sandbox
-from socialpub.sandboxing import sandbox_config
+from socialpub.sandboxing import add_boards, sandbox_config
 from socialpub.status import status_rows
 from tests.helpers import MP4, PNG, Repo
 
@@ -94,11 +94,7 @@ def test_what_the_platform_receives_is_the_dry_run(tmp_path: Path, case: tuple[A
     _write(repo, name, channels, media, front, tables)
     config = load_config(repo.root / "channels.toml")
     with Sandbox() as box:
-        for platform in box.platforms:
-            if hasattr(platform, "add_board"):
-                for channel in config.channels.values():
-                    for board, board_id in channel.boards.items():
-                        platform.add_board(board_id, board)
+        add_boards(box, config)
         boxed, environ = sandbox_config(config, box.url)
         posts = load_posts(boxed).posts
         dry = Publisher(boxed, None, environ=environ, dry_run=True)

@@ -23,10 +23,13 @@ import pytest
 
 from socialpub.check import CheckResult, run_check
 from socialpub.config import Config, load_config
-from socialpub.html import CSP, STYLE, Ref, Span, marked, render_page
+from socialpub.html import render_page
+from socialpub.html.markup import Ref, Span, marked
+from socialpub.html.page import CSP, style
 from tests.helpers import MP4, PNG, Repo, cli
 
 ROOT = Path(__file__).resolve().parents[1]
+STYLE = "\n" + style()  # as the page carries it
 
 
 # --- a small DOM from the stdlib parser -------------------------------------------------------------------

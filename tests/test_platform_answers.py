@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import types
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -116,14 +115,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         made.close()
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The YouTube upload waits between resumes (Retry-After included): not in these tests."""
-    from socialpub.adapters import youtube
-
-    fast = types.SimpleNamespace(sleep=lambda seconds: None, monotonic=youtube.time.monotonic, time=youtube.time.time)
-    monkeypatch.setattr(youtube, "time", fast)
-
 
 def fresh_adapter(world: Any, channel: str) -> tuple[Any, Any]:
     """A new adapter (no token, no client yet: token endpoints are asked again) and the post rendered by it."""
@@ -131,12 +122,7 @@ def fresh_adapter(world: Any, channel: str) -> tuple[Any, Any]:
     renderer = Renderer(config, world.env())
     adapter = renderer.adapter(channel)
     adapter.timeout = adapter.connect_timeout = 5.0
-    if hasattr(adapter, "sleep"):
-        adapter.sleep = lambda seconds: None
-    if hasattr(adapter, "poll_interval"):
-        adapter.poll_interval, adapter.media_wait = 0.0, 0.5
-    if hasattr(adapter, "resume_backoff"):
-        adapter.resume_backoff = 0.0
+    adapter.sleep = lambda seconds: None  # polls and resumes count their waits without spending them
     post = load_posts(config).posts[0]
     return adapter, adapter.render(post)
 
@@ -224,8 +210,7 @@ def test_publishing_settles_every_row_whatever_one_platform_answers(
         for name in config.channels:
             adapter = publisher.renderer.adapter(name)
             adapter.timeout = adapter.connect_timeout = 5.0
-            if hasattr(adapter, "sleep"):
-                adapter.sleep = lambda seconds: None
+            adapter.sleep = lambda seconds: None
         results = {r.channel: r for r in run_due(publisher, load_posts(config).posts, NOW)}
         rows = {row.channel: row for row in ledger.rows()}
     finally:
@@ -438,9 +423,7 @@ def test_any_answer_to_a_thread_photos_or_video_ends_in_a_result_or_a_platform_e
     config = load_config(media_world.config)
     adapter = Renderer(config, media_world.env()).adapter(channel)
     adapter.timeout = adapter.connect_timeout = 5.0
-    for knob, value in (("sleep", lambda seconds: None), ("poll_interval", 0.0), ("media_wait", 0.5)):
-        if hasattr(adapter, knob):
-            setattr(adapter, knob, value)
+    adapter.sleep = lambda seconds: None
     loaded = load_posts(config)
     assert not loaded.errors, loaded.errors
     rendered = adapter.render(next(p for p in loaded.posts if p.id == post))

@@ -334,6 +334,25 @@ def test_cli_retract_deletes_and_records(repo: Repo, fake_kind: fake.FakePlatfor
     assert "retract" in out and out.splitlines()[0].startswith("at,actor,action")
 
 
+def test_a_platform_that_cannot_find_or_delete_is_never_asked_to(repo: Repo, fake_kind: fake.FakePlatform,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The capability flags decide: a lost answer stays unknown (nothing is looked for, nothing re-sent), and a
+    retract fails with a message instead of calling delete()."""
+    monkeypatch.setitem(base.KINDS, "fake", "tests.fake_platform:BlindFakeAdapter")
+    base.adapter_class.cache_clear()
+    repo.post("Lost on a blind platform", name="p", channels=["f1"], publish_at=AT)
+    fake_kind.failures.append(fake.Failure(504, transient=True, maybe_sent=True, after_create=True))
+    world = World(repo)
+    assert [r.state for r in world.run()] == ["unknown"]
+    assert [r.state for r in world.run()] == ["unknown"]  # still: it cannot look, so it never sends again
+    assert fake_kind.copies("Lost on a blind platform") == 1 and "find" not in fake_kind.calls
+    repo.post("Published on a blind platform", name="q", channels=["f1"], publish_at=AT)
+    world.run()
+    code, out, _ = cli(repo, "retract", "q", "--channel", "f1", "--yes")
+    assert code != 0 and "cannot delete posts from Fake" in out
+    assert fake_kind.copies("Published on a blind platform") == 1
+
+
 def test_history_since_and_csv_formula_cells_are_neutralised(repo: Repo) -> None:
     world = World(repo)
     world.ledger.pause("=HYPERLINK(\"http://evil\")")

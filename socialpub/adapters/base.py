@@ -1,7 +1,10 @@
-"""The adapter seam: one small interface per platform, loaded on demand through an explicit registry.
+"""The adapter seam: one class per platform, loaded on demand through one explicit registry (`KINDS`).
 
-`render()` is pure and offline (check, preview and dry runs use it); `publish`, `find`, `delete` and
-`verify` talk to the platform and import their SDK only when called.
+Everything socialpub knows about a platform is on its adapter class: what it is called, what a unit of it is
+called, its limits and their config keys, its channel and credential keys, how the HTML preview draws it, its
+simulator in `socialpub/sandbox/`, its consent flow, and what it can do (the `can_*` flags, which callers read
+instead of trying a method). `render()` is pure and offline (check, preview and dry runs use it); `publish`,
+`find`, `delete` and `verify` talk to the platform and import their SDK only when called.
 """
 
 from __future__ import annotations
@@ -9,23 +12,29 @@ from __future__ import annotations
 import importlib
 import re
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from socialpub.errors import ConfigError, CredentialsError, PostError
+from socialpub.errors import ConfigError, CredentialsError, PlatformError, PostError, SocialpubError
 from socialpub.media import Media, kind_by_name
+from socialpub.redact import guard_loggers
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
     from socialpub.config import Channel
+    from socialpub.http import RateState
     from socialpub.posts import Fields, Post, Source
+    from socialpub.sandbox import Platform
 
-# kind -> "module:Class". Adding a platform means one module and one line here.
+# The registry: kind -> "module:Class" of its adapter, imported on first use. Adding a platform means its adapter
+# module, its simulator module and one line here (docs/architecture.md, "Adding a network").
 KINDS: dict[str, str] = {
     "twitter": "socialpub.adapters.twitter:TwitterAdapter",
     "facebook": "socialpub.adapters.facebook:FacebookAdapter",
@@ -49,8 +58,13 @@ def adapter_class(kind: str) -> type[Adapter]:
         target = KINDS[kind]
     except KeyError:
         raise ConfigError(f"unknown channel kind '{kind}'", hint=f"one of: {', '.join(KINDS)}") from None
-    module_name, _, class_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+    return load(target)  # type: ignore[no-any-return]
+
+
+def load(target: str) -> Any:
+    """What a "module:name" reference names, its module imported now (the registry's lazy references)."""
+    module_name, _, name = target.partition(":")
+    return getattr(importlib.import_module(module_name), name)
 
 
 def adapter_for(
@@ -112,6 +126,11 @@ class Rendered:
     def text(self) -> str:
         return self.parts[0].text if self.parts else ""
 
+    @property
+    def platform(self) -> type[Adapter]:
+        """The adapter class of this channel's kind: what the platform is (its unit, long form, card…)."""
+        return adapter_class(self.kind)
+
 
 class Issue(str):
     """Something the platform would refuse (SP-CHANNEL-001/002), with the hint that fits it."""
@@ -163,19 +182,37 @@ class Receipt:
 
 
 class Adapter:
-    """One platform. Capabilities are class attributes; limits may be overridden in [compliance.limits.KIND]."""
+    """One platform. Its facts are class attributes; limits may be overridden in [compliance.limits.KIND]."""
 
     kind: ClassVar[str]
-    label: ClassVar[str]
-    limits: ClassVar[dict[str, int]] = {}
+    label: ClassVar[str]  # the platform's name in messages ("X")
+    card_label: ClassVar[str] = ""  # the heading of its preview card, when not `label` ("Facebook Page")
+    unit: ClassVar[str] = "post"  # what one item on it is called in messages ("tweet", "video", "pin")
+    long_form: ClassVar[bool] = False  # read as a page, not a stream (SP-SAFETY-003 wants the MedWatch statement)
+    account_key: ClassVar[str] = "account"  # the channel key that names the account (`socialpub channels`)
+    preview_card: ClassVar[str] = "generic"  # its card's layout in the HTML preview (socialpub/html/cards.py)
+    sandbox: ClassVar[str] = ""  # "module:Class" of its simulator in socialpub/sandbox/
+    # What it can do beyond render, publish and verify: callers ask these flags, never try a method and see.
+    can_find: ClassVar[bool] = False  # look for a post among the account's recent ones (reconciliation)
+    can_delete: ClassVar[bool] = False  # `socialpub retract`
+    can_schedule_natively: ClassVar[bool] = False  # the platform publishes at publish_at (native_schedule)
+    can_authorize: ClassVar[bool] = False  # `socialpub auth CHANNEL` runs its consent flow
+    # "module:function" of that consent flow; by default the adapter module's `authorize`.
+    consent_flow: ClassVar[str] = ""
+    limits: ClassVar[dict[str, int]] = {}  # limit -> value; each is a key of [compliance.limits.KIND]
     fold_chars: ClassVar[int | None] = None
-    native_scheduling: ClassVar[bool] = False
     channel_keys: ClassVar[dict[str, Key]] = {}
     credential_keys: ClassVar[frozenset[str]] = frozenset()
     override_keys: ClassVar[dict[str, Key]] = {}
     # The platform may replace the refresh token at each refresh (the old one then fails): refreshes are
     # serialised across processes and hosts, and the new token stored where they all read it.
     rotating_refresh: ClassVar[bool] = False
+    # Loggers of its SDK and transport that may write a credential: their records are redacted (guard_logs).
+    sdk_loggers: ClassVar[tuple[str, ...]] = ()
+    timeout: float  # seconds to wait for an answer; may be set on an instance before its first request
+    # How the client waits between polls and resumes (the platform says how long); tests replace it, so
+    # that a wait is counted, not spent.
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
 
     def __init__(
         self,
@@ -192,6 +229,37 @@ class Adapter:
         # The ledger's lock for refreshing a rotating token across hosts (set by the Renderer when publishing).
         self.token_lock: Callable[[str], AbstractContextManager[None]] | None = None
         self._refreshing = threading.Lock()
+        self._rates: list[RateState] = []  # of the sessions it talks through (rate_wait)
+        self.setup()
+
+    def setup(self) -> None:
+        """The state of a platform's own client (sessions, tokens of this run), made empty: override it."""
+
+    # --- what the platform is ---
+
+    @classmethod
+    def limit_keys(cls) -> tuple[str, ...]:
+        """The keys [compliance.limits.KIND] takes for this kind: its limits and the fold."""
+        return (*cls.limits, "fold_chars")
+
+    @classmethod
+    def shows_link_card(cls, rendered: Rendered) -> bool:
+        """Whether the platform shows the post's link as a card of its own (most do), not inside the text."""
+        return bool(rendered.link)
+
+    @classmethod
+    def simulator(cls) -> type[Platform]:
+        """Its simulated platform, imported now."""
+        return load(cls.sandbox)  # type: ignore[no-any-return]
+
+    @classmethod
+    def authorize(cls, channel: Channel, **options: Any) -> dict[str, str]:
+        """Run the platform's consent flow (`socialpub auth`) and return the tokens to store; only when
+        `can_authorize`. Options: environ, open_browser, port, on_url(url), timeout (see the flows)."""
+        if not cls.can_authorize:
+            raise SocialpubError(f"socialpub has no consent flow for {cls.label}")
+        flow = load(cls.consent_flow or f"{cls.__module__}:authorize")
+        return flow(channel, **options)  # type: ignore[no-any-return]
 
     def secret(self, key: str) -> str:
         """A credential's value, read from its reference on first use. Never log or show it."""
@@ -249,24 +317,15 @@ class Adapter:
                     pass
             yield
 
+    def paced(self, session: S) -> S:
+        """A session of `socialpub.http.make_session`, whose rate-limit headers `rate_wait` is to read."""
+        self._rates.append(session.rate)  # type: ignore[attr-defined]
+        return session
+
     def rate_wait(self) -> float | None:
-        """Seconds to wait before the next call because a rate-limit window is used up (from the
-        headers of the sessions this adapter made through socialpub.http), or None."""
-        waits = []
-        seen: set[int] = set()
-        stack: list[object] = [self]
-        while stack:  # the adapter and what it holds, two levels deep (a client wrapping a session)
-            obj = stack.pop()
-            if id(obj) in seen:
-                continue
-            seen.add(id(obj))
-            rate = getattr(obj, "rate", None)
-            if rate is not None and hasattr(rate, "wait"):
-                wait = rate.wait()
-                if wait:
-                    waits.append(wait)
-            if obj is self or len(seen) < 32:
-                stack += [v for v in getattr(obj, "__dict__", {}).values() if hasattr(v, "__dict__")]
+        """Seconds to wait before the next call because a rate-limit window is used up (from the headers
+        of the sessions this adapter made, `paced`), or None."""
+        waits = [wait for rate in self._rates if (wait := rate.wait())]
         return max(waits) if waits else None
 
     def known_secrets(self) -> list[str]:
@@ -288,7 +347,12 @@ class Adapter:
         return post.fields(self.channel.name, self.kind)
 
     def render(self, post: Post) -> Rendered:
-        raise NotImplementedError
+        """What this channel would receive for `post`: pure and offline (check, preview and dry runs use it)."""
+        raise NotImplementedError  # every platform renders
+
+    def rendered(self, post: Post, parts: tuple[Part, ...], **fields: Any) -> Rendered:
+        """A `Rendered` of this channel: its post, channel, kind and fold, and the platform's `fields`."""
+        return Rendered(post=post, channel=self.channel, kind=self.kind, parts=parts, fold=self.fold, **fields)
 
     def media_issues(self, media: tuple[Media, ...]) -> list[str]:
         """Media the platform would refuse (counts and types), for SP-CHANNEL-002."""
@@ -316,22 +380,40 @@ class Adapter:
                                 f"keep either the images or the video for {self.label}, e.g. with {table}"))
         return issues
 
-    # --- the network side (the publishing issue fills these in per platform) ---
+    # --- the network side: publish and verify every platform has; find and delete when its flag says so ---
 
     def publish(self, rendered: Rendered, *, gate: Gate | None = None, progress: Progress | None = None) -> Receipt:
         """Make the post. `gate()` is called right before each request that makes (part of) a post and
         raises `Stopped` when none may start (publishing paused, claim lost). `progress(sent, total)` is
         called as the bytes of a streamed media file go out (from 0 to its size)."""
-        raise NotImplementedError(f"publishing to {self.label} is not available in this version")
-
-    def find(self, rendered: Rendered) -> Receipt | None:
-        raise NotImplementedError(f"reconciliation with {self.label} is not available in this version")
-
-    def delete(self, remote_id: str) -> None:
-        raise NotImplementedError(f"deleting from {self.label} is not available in this version")
+        raise NotImplementedError  # every platform publishes
 
     def verify(self) -> list[str]:
-        raise NotImplementedError(f"verifying {self.label} credentials is not available in this version")
+        """Check the credentials with the platform; the warnings about what will fail later."""
+        raise NotImplementedError  # every platform verifies
+
+    def find(self, rendered: Rendered) -> Receipt | None:
+        """The account's recent post that is `rendered`, or None. Only when `can_find`."""
+        raise self.unable("look for posts on")
+
+    def delete(self, remote_id: str) -> None:
+        """Delete a published post. Only when `can_delete`."""
+        raise self.unable("delete posts from")
+
+    # --- what every platform's client shares ---
+
+    def unable(self, what: str) -> PlatformError:
+        return PlatformError(f"socialpub cannot {what} {self.label}", transient=False, maybe_sent=False)
+
+    def refused(self, message: str, hint: str) -> PlatformError:
+        """Something the platform would refuse, found before sending: permanent, and nothing was sent."""
+        return refused(self.label, message, hint)
+
+    def guard_logs(self) -> None:
+        """Keep this adapter's secrets out of its SDK's log records (`sdk_loggers`), the tokens it receives
+        later in the run included: the filter asks every live adapter for its secrets at each record."""
+        _LIVE.add(self)
+        guard_loggers(self.sdk_loggers, self.known_secrets(), source=_live_secrets)
 
     # --- reading replies and comments on what was published (the safety inbox) ---
 
@@ -355,6 +437,31 @@ class Adapter:
         raise NotImplementedError(f"reading mentions on {self.label} is not available")
 
 
+_LIVE: weakref.WeakSet[Adapter] = weakref.WeakSet()  # adapters whose secrets the SDK log filter knows
+
+
+def _live_secrets() -> list[str]:
+    return [s for adapter in list(_LIVE) for s in adapter.known_secrets()]
+
+
+def refused(label: str, message: str, hint: str) -> PlatformError:
+    """Something the platform would refuse, found before sending: permanent, and nothing was sent."""
+    return PlatformError(f"{label}: {message}", transient=False, maybe_sent=False, hint=hint)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time a platform answered ("…Z", "…+0000"; without an offset: UTC) in UTC, or None for
+    anything else (a number, garbage, a time that does not exist in UTC)."""
+    if not isinstance(value, str) or not 10 <= len(value) <= 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 at +01:00 is before the first UTC day
+        return None
+
+
+S = TypeVar("S")
 Gate = Callable[[], None]
 Progress = Callable[[int, int], None]  # (bytes of the file sent so far, its size)
 
@@ -379,20 +486,6 @@ def answer_text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return ""
     return str(value)
-
-
-def answer_time(value: Any) -> datetime | None:
-    """An ISO 8601 time as platforms write it ("…Z", "…+0000", "…+00:00"), UTC-aware; None for anything else
-    (a time without an offset is taken as UTC)."""
-    if not isinstance(value, str) or not 10 <= len(value) <= 40:
-        return None
-    from datetime import UTC
-
-    try:
-        moment = datetime.fromisoformat(value.strip())
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    except (ValueError, OverflowError):  # not a time, or one that leaves datetime's range in UTC
-        return None
 
 
 # --- the high-water mark of a read (CommentPage.cursor): opaque to callers, small JSON to the adapters -----

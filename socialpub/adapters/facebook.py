@@ -70,9 +70,10 @@ from socialpub.adapters.base import (
     answer_object,
     answer_objects,
     answer_text,
-    answer_time,
     cursor_of,
     cursor_text,
+    parse_time,
+    refused,
     stopped_early,
     with_link,
 )
@@ -81,20 +82,20 @@ from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
     MultipartFile,
+    answered_maybe_sent,
     is_digits,
-    may_have_arrived,
     platform_error,
     request_error,
     retry_after,
     said_briefly,
+    unanswered,
 )
-from socialpub.redact import clip, guard_loggers
+from socialpub.redact import clip
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
     import requests
 
-    from socialpub.config import Channel
     from socialpub.media import Media
     from socialpub.posts import Post
 
@@ -126,9 +127,17 @@ VIDEO_TYPES = ("video/mp4", "video/quicktime")
 class FacebookAdapter(Adapter):
     kind = "facebook"
     label = "Facebook"
+    card_label = "Facebook Page"
+    long_form = True
+    account_key = "page_id"
+    preview_card = "page_post"
+    sandbox = "socialpub.sandbox.facebook:FacebookSandbox"
+    can_find = True
+    can_delete = True
+    can_schedule_natively = True
+    can_authorize = False  # a Page token is made in Meta Business Suite: no consent flow of socialpub's
     limits = {"text": 63_206, "images": 10, "videos": 1}
     fold_chars = 400
-    native_scheduling = True
     channel_keys = {
         "page_id": Key(str, required=True),
         "graph_version": Key(str),
@@ -148,15 +157,10 @@ class FacebookAdapter(Adapter):
     # Non-resumable uploads take files up to 1 GB (Graph API video upload docs); larger needs the resumable
     # protocol, which socialpub does not speak yet.
     video_max_bytes: int = 1 << 30
+    # debug_token needs the token in its query string (input_token), which urllib3 logs at DEBUG level.
+    sdk_loggers = ("urllib3.connectionpool",)
 
-    def __init__(
-        self,
-        channel: Channel,
-        *,
-        limits: dict[str, int] | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(channel, limits=limits, environ=environ)
+    def setup(self) -> None:
         self._graph: _Graph | None = None
         self._lock = threading.Lock()
 
@@ -176,18 +180,15 @@ class FacebookAdapter(Adapter):
             text = with_link(text, link).strip() if media else (text.strip() or (link or ""))
             if media:
                 link = link_source = None
-        return Rendered(
-            post=post,
-            channel=self.channel,
-            kind=self.kind,
-            parts=(Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
+        return self.rendered(
+            post,
+            (Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
             link=link,
             link_source=link_source,
             media=media,
             options={"native_schedule": native, "page_id": self.channel.options.get("page_id")},
             measures=(Measure("message", len(text), self.limit("text"), source=text_source),),
             media_issues=tuple(issues),
-            fold=self.fold,
         )
 
     # --- the network side ------------------------------------------------------------------------
@@ -410,9 +411,9 @@ class FacebookAdapter(Adapter):
             if self._graph is None:
                 token = self.secret("page_token")
                 secret = self.secret("app_secret") if self.has_secret("app_secret") else None
-                _guard_logs(self.known_secrets())
+                self.guard_logs()
                 self._graph = _Graph(
-                    _graph_session(self.channel.endpoint, token, secret), token, self._version()
+                    self.paced(_graph_session(self.channel.endpoint, token, secret)), token, self._version()
                 )
             self._graph.timeout = (self.connect_timeout, self.timeout)
             self._graph.video_timeout = (self.connect_timeout, max(self.timeout, self.video_timeout))
@@ -473,9 +474,7 @@ class FacebookAdapter(Adapter):
         except GraphFailure as failure:
             raise self._error(failure, creates=creates, not_found=not_found) from None
         except requests.RequestException as exc:
-            raise request_error(
-                LABEL, exc, sent=creates and may_have_arrived(exc), secrets=self.known_secrets()
-            ) from None
+            raise unanswered(LABEL, exc, creates=creates, secrets=self.known_secrets()) from None
         except _Unsent as exc:  # a streamed upload broken before its last byte: Graph cannot have it
             raise request_error(LABEL, exc.cause, sent=False, secrets=self.known_secrets()) from None
 
@@ -496,7 +495,7 @@ class FacebookAdapter(Adapter):
             )
         transient: bool | None = None  # None: as the HTTP status says
         wait: float | None = None
-        maybe_sent: bool | None = None if creates else False
+        maybe_sent = answered_maybe_sent(creates)
         action: str | None = None
         if code in REAUTH_CODES or (code is None and status == 401):
             transient = False
@@ -697,7 +696,7 @@ def _comment_of(item: Mapping[str, Any]) -> Comment | None:
         text=message if isinstance(message, str) else "",
         author=answer_text(author.get("name")),
         author_id=answer_text(author.get("id")),
-        created_at=answer_time(item.get("created_time")),
+        created_at=parse_time(item.get("created_time")),
         url=link if _facebook_link(link) else POST_URL.format(comment_id) if POST_ID.match(comment_id) else None,
         parent_id=parent or None,
         kind="comment",
@@ -931,8 +930,7 @@ def _readable(media: Media, types: tuple[str, ...], what: str) -> Media:
 
 
 def _refused(message: str, hint: str) -> PlatformError:
-    """Something Facebook would refuse, found before sending: permanent, nothing was sent."""
-    return PlatformError(f"{LABEL}: {message}", transient=False, maybe_sent=False, hint=hint)
+    return refused(LABEL, message, hint)
 
 
 def _id(answer: Mapping[str, Any], key: str) -> str:
@@ -958,12 +956,7 @@ def _when(value: Any) -> datetime | None:
     """Graph times: ISO 8601 with a +0000 offset, or unix seconds (scheduled_publish_time)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, UTC) if 0 <= value < 2**37 else None
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
-    except ValueError:
-        return None
+    return parse_time(value)
 
 
 def _human(delta: timedelta) -> str:
@@ -985,11 +978,3 @@ def _usage(headers: Mapping[str, str]) -> str:
         if raw:
             shown.append(f"{name}: {clip(' '.join(raw.split()), 200)}")
     return "; ".join(shown)
-
-
-# --- keeping the token out of urllib3's debug log ------------------------------------------------------
-# debug_token needs the token in its query string (input_token), which urllib3 logs at DEBUG level.
-
-
-def _guard_logs(values: list[str]) -> None:
-    guard_loggers(("urllib3.connectionpool",), values)

@@ -31,7 +31,6 @@ import logging
 import secrets as _secrets
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +46,8 @@ from socialpub.adapters.base import (
     answer_object,
     answer_objects,
     answer_text,
+    parse_time,
+    refused,
     usable_token,
 )
 from socialpub.credentials import write_secret
@@ -55,12 +56,13 @@ from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
     MultipartFile,
+    answered_maybe_sent,
     is_digits,
-    may_have_arrived,
     platform_error,
     refresh_refused,
     request_error,
     scrub,
+    unanswered,
 )
 from socialpub.loopback import redirect_problem
 from socialpub.redact import clip, remember
@@ -100,6 +102,12 @@ class PinterestAdapter(Adapter):
     can_read_comments = False  # the v5 API has no comments endpoint
     kind = "pinterest"
     label = "Pinterest"
+    unit = "pin"
+    preview_card = "pin"
+    sandbox = "socialpub.sandbox.pinterest:PinterestSandbox"
+    can_find = True
+    can_delete = True
+    can_authorize = True
     limits = {"title": 100, "text": 500, "alt_text": 500, "link": 2048, "images": 1, "videos": 1}
     fold_chars = 100
     channel_keys = {
@@ -123,14 +131,7 @@ class PinterestAdapter(Adapter):
     find_pages: int = 8  # pages of a board read by find(): 8 x 100 recent pins
     page_size: int = 100
 
-    def __init__(
-        self,
-        channel: Channel,
-        *,
-        limits: dict[str, int] | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(channel, limits=limits, environ=environ)
+    def setup(self) -> None:
         self._session: requests.Session | None = None
         self._retired: list[str] = []  # tokens replaced by a refresh, and the Basic header: still scrubbed
         self.refreshed = False  # a refresh happened in this run (verify reports it)
@@ -177,11 +178,9 @@ class PinterestAdapter(Adapter):
             Measure("description", len(text), self.limit("text"), source=text_source),
             Measure("link", len(link or ""), self.limit("link"), source=link_source),
         )
-        return Rendered(
-            post=post,
-            channel=self.channel,
-            kind=self.kind,
-            parts=(Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
+        return self.rendered(
+            post,
+            (Part(text, text_source, media, len(text)),),  # type: ignore[arg-type]
             title=title,
             title_source=title_source,
             link=link,
@@ -193,7 +192,6 @@ class PinterestAdapter(Adapter):
             measures=measures,
             media_issues=tuple(issues),
             problems=tuple(problems),
-            fold=self.fold,
             alt_limit=self.limit("alt_text"),
         )
 
@@ -405,8 +403,9 @@ class PinterestAdapter(Adapter):
             )
 
     def _wait_for_media(self, media_id: str) -> None:
-        """Poll `GET /v5/media/{id}` until Pinterest has processed the upload."""
-        deadline = time.monotonic() + self.media_wait
+        """Poll `GET /v5/media/{id}` until Pinterest has processed the upload, for `media_wait` seconds of
+        waiting at most."""
+        waited = 0.0
         delay = self.poll_interval
         while True:
             status = _json(self._call("GET", f"/v5/media/{media_id}")).get("status")
@@ -418,14 +417,15 @@ class PinterestAdapter(Adapter):
                     transient=False,
                     hint="check the video file (MP4/MOV, H.264, 4 s to 15 min, at most 2 GB), publish again",
                 )
-            if time.monotonic() + delay > deadline:
+            if waited + delay > self.media_wait:
                 raise PlatformError(
                     f"Pinterest is still processing the video after {int(self.media_wait)} s "
                     f"(status {status})",
                     transient=True,
                     hint="no pin was created; socialpub will retry later",
                 )
-            time.sleep(delay)
+            self.sleep(delay)
+            waited += delay
             delay = min(delay * 2, self.poll_max)
 
     # --- HTTP --------------------------------------------------------------------------------------
@@ -435,7 +435,7 @@ class PinterestAdapter(Adapter):
         if self._session is None:
             from socialpub.http import make_session
 
-            self._session = make_session(self.channel.endpoint)
+            self._session = self.paced(make_session(self.channel.endpoint))
         return self._session
 
     def _call(
@@ -491,9 +491,7 @@ class PinterestAdapter(Adapter):
                 timeout=(self.connect_timeout, self.timeout),
             )
         except requests.RequestException as exc:
-            raise request_error(
-                LABEL, exc, sent=creates and may_have_arrived(exc), secrets=self.known_secrets()
-            ) from None
+            raise unanswered(LABEL, exc, creates=creates, secrets=self.known_secrets()) from None
 
     def _error(self, response: requests.Response, *, creates: bool, not_found: str | None) -> PlatformError:
         status = response.status_code
@@ -519,7 +517,7 @@ class PinterestAdapter(Adapter):
             headers=response.headers,
             secrets=self.known_secrets(),
             action=action,
-            maybe_sent=None if creates else False,
+            maybe_sent=answered_maybe_sent(creates),
         )
 
     # --- tokens ----------------------------------------------------------------------------------
@@ -669,17 +667,7 @@ def _same_pin(pin: Mapping[str, Any], want: Mapping[str, str]) -> bool:
 
 def _receipt(pin: Mapping[str, Any]) -> Receipt:
     pin_id = answer_text(pin["id"])
-    return Receipt(remote_id=pin_id, url=PIN_URL.format(pin_id), published_at=_when(pin.get("created_at")))
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # Pinterest's times are UTC
+    return Receipt(remote_id=pin_id, url=PIN_URL.format(pin_id), published_at=parse_time(pin.get("created_at")))
 
 
 def _image_payload(media: Media, what: str) -> dict[str, str]:
@@ -702,8 +690,7 @@ def _image_payload(media: Media, what: str) -> dict[str, str]:
 
 
 def _refused(message: str, hint: str) -> PlatformError:
-    """Something Pinterest would refuse, found before sending: permanent, nothing was sent."""
-    return PlatformError(f"{LABEL}: {message}", transient=False, maybe_sent=False, hint=hint)
+    return refused(LABEL, message, hint)
 
 
 def _json(response: requests.Response, *, created: bool = False) -> dict[str, Any]:

@@ -15,25 +15,23 @@ The network side answers tweepy's known pitfalls:
 - tweepy (request headers with the bearer token, response bodies), requests_oauthlib and oauthlib (the
   signed OAuth header, the signature base string) log credentials at DEBUG: a filter on those loggers
   takes every secret of the channel out of their records.
+
+`socialpub auth` (OAuth 2.0 with PKCE) is in `twitter_oauth2.py`.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import html
 import logging
 import re
-import secrets as secrets_module
-import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote, urlencode
 
 from socialpub.adapters.base import (
     Adapter,
@@ -49,11 +47,11 @@ from socialpub.adapters.base import (
     answer_object,
     answer_objects,
     answer_text,
-    answer_time,
     as_utc,
     cursor_of,
     cursor_text,
     iso,
+    parse_time,
     stopped_early,
     usable_token,
     with_link,
@@ -63,33 +61,30 @@ from socialpub.errors import CredentialsError, PlatformError, Stopped
 from socialpub.http import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
+    answered_maybe_sent,
     is_digits,
     make_session,
-    may_have_arrived,
     platform_error,
-    redirect_url,
     refresh_refused,
     request_error,
     said_briefly,
+    unanswered,
 )
 from socialpub.loopback import redirect_problem
-from socialpub.redact import clip, guard_loggers, remember
+from socialpub.redact import clip, remember
 from socialpub.tomlsource import Key
 from socialpub.xlength import weighted_length
 
 if TYPE_CHECKING:
     import requests
 
-    from socialpub.config import Channel
     from socialpub.media import Media
     from socialpub.posts import Post
 
 T = TypeVar("T")
 
 API = "https://api.twitter.com"  # tweepy's hard-coded base; make_session moves it to the channel's endpoint
-AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
-TOKEN_PATH = "/2/oauth2/token"
-SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
+TOKEN_PATH = "/2/oauth2/token"  # OAuth 2.0: the refresh here, the code exchange in twitter_oauth2.py
 MEDIA_CATEGORY = {"image": "tweet_image", "gif": "tweet_gif", "video": "tweet_video"}
 MAX_SEGMENTS = 1000  # the v2 APPEND's segment_index runs from 0 to 999
 DUPLICATE = 187  # X's code for "Status is a duplicate" (v2 says it in a Problem's detail instead)
@@ -100,6 +95,13 @@ log = logging.getLogger(__name__)
 class TwitterAdapter(Adapter):
     kind = "twitter"
     label = "X"
+    unit = "tweet"
+    preview_card = "thread"
+    sandbox = "socialpub.sandbox.twitter:TwitterSandbox"
+    can_find = True
+    can_delete = True
+    can_authorize = True
+    consent_flow = "socialpub.adapters.twitter_oauth2:authorize"  # OAuth 2.0 with PKCE, in its own module
     limits = {"text": 280, "images": 4, "videos": 1, "alt_text": 1000}
     channel_keys = {"auth": Key(str, choices=("oauth1", "oauth2")), "redirect_uri": Key(str, check=redirect_problem)}
     rotating_refresh = True  # X's refresh tokens are single-use
@@ -123,24 +125,30 @@ class TwitterAdapter(Adapter):
     chunk_size: int = 4 * 1024 * 1024  # bytes per media APPEND; the only part of a file held in memory
     max_processing_wait: float = 300.0  # seconds of STATUS polling before a video counts as stuck
     find_pages: int = 3  # pages of 100 recent tweets that find() reads
-    sleep: Callable[[float], None] = staticmethod(time.sleep)  # replaced by tests so they do not wait
 
-    def __init__(
-        self,
-        channel: Channel,
-        *,
-        limits: dict[str, int] | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(channel, limits=limits, environ=environ)
+    # tweepy logs each request's headers (the OAuth 2 bearer token) and each response body (which may echo a
+    # token); requests_oauthlib and oauthlib log the signed Authorization header and the signature base string
+    # (consumer key, access token).
+    sdk_loggers = (
+        "tweepy.client",
+        "requests_oauthlib.oauth1_auth",
+        "requests_oauthlib.oauth2_session",
+        "oauthlib.oauth1.rfc5849",
+        "oauthlib.oauth1.rfc5849.signature",
+        "urllib3.connectionpool",
+    )
+
+    @classmethod
+    def shows_link_card(cls, rendered: Rendered) -> bool:
+        return False  # X shows the link inside the tweet
+
+    def setup(self) -> None:
         self._session: requests.Session | None = None
         self._session_timeout: tuple[float, float] | None = None
         self._client: Any = None
         self._oauth1: Any = None
         self._bearer: str | None = None  # the OAuth 2 access token in use
-        self._refresh_token: str | None = (
-            None  # the newest refresh token (X issues a new one at each refresh)
-        )
+        self._refresh_token: str | None = None  # the newest refresh token (X issues a new one at each refresh)
         self._issued: list[str] = []  # tokens received from X during this run: secrets too
         self._me: dict[str, Any] | None = None
 
@@ -171,17 +179,14 @@ class TwitterAdapter(Adapter):
         if not media and not first.strip():
             issues.append(Issue("nothing to post: the tweet has no text and no media",
                                 "write the tweet's text or add media"))
-        return Rendered(
-            post=post,
-            channel=self.channel,
-            kind=self.kind,
-            parts=tuple(parts),
+        return self.rendered(
+            post,
+            tuple(parts),
             link=link,
             link_source=link_source,
             media=media,
             measures=tuple(measures),
             media_issues=tuple(issues),
-            fold=self.fold,
             alt_limit=self.limit("alt_text"),
         )
 
@@ -262,7 +267,7 @@ class TwitterAdapter(Adapter):
         return Receipt(
             remote_id=answer_text(first["id"]),
             url=self.url_of(answer_text(first["id"])),
-            published_at=_parse_time(first.get("created_at")),
+            published_at=parse_time(first.get("created_at")),
             extra_ids=tuple(extra),
         )
 
@@ -354,7 +359,7 @@ class TwitterAdapter(Adapter):
         timeout = (self.connect_timeout, self.timeout)
         if self._session is None or self._session_timeout != timeout:
             old = self._session
-            self._session = make_session(self.channel.endpoint, timeout=timeout)
+            self._session = self.paced(make_session(self.channel.endpoint, timeout=timeout))
             if old is not None:
                 self._session.hooks = old.hooks
                 old.close()
@@ -383,7 +388,7 @@ class TwitterAdapter(Adapter):
                     return_type=requests.Response,
                     wait_on_rate_limit=False,
                 )
-            _guard_logs(self.known_secrets())
+            self.guard_logs()
         if self.oauth2:
             self._client.bearer_token = self._bearer_token()
         self._client.session = session
@@ -403,7 +408,7 @@ class TwitterAdapter(Adapter):
                 resource_owner_secret=self.secret("access_secret"),
                 decoding=None,  # str headers, as tweepy signs (the default gives bytes)
             )
-            _guard_logs(self.known_secrets())
+            self.guard_logs()
         return {"auth": self._oauth1}
 
     def _bearer_token(self) -> str:
@@ -419,7 +424,7 @@ class TwitterAdapter(Adapter):
                     hint=f"run `socialpub auth {self.channel.name}`, or give the four OAuth 1.0a keys "
                     "(api_key, api_secret, access_token, access_secret)",
                 )
-            _guard_logs(self.known_secrets())
+            self.guard_logs()
         assert self._bearer is not None
         return self._bearer
 
@@ -458,7 +463,7 @@ class TwitterAdapter(Adapter):
         stored_access = self.stored("user_token")
         if stored_access and stored_access != used:
             self._bearer = stored_access
-            _guard_logs(self.known_secrets())
+            self.guard_logs()
             return True
         return False
 
@@ -469,18 +474,18 @@ class TwitterAdapter(Adapter):
         data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
         # A confidential client (with a secret) authenticates with HTTP Basic; a public one by client_id.
         auth = (client_id, self.secret("client_secret")) if self.has_secret("client_secret") else None
-        _guard_logs(self.known_secrets())
+        self.guard_logs()
         try:
-            response = _answer_of(lambda: self.session.post(API + TOKEN_PATH, data=data, auth=auth))
+            response = answer_of(lambda: self.session.post(API + TOKEN_PATH, data=data, auth=auth))
         except requests.RequestException as exc:
             error = request_error("X", exc, sent=False, secrets=self.known_secrets())
         else:
-            tokens = _json(response)
+            tokens = json_object(response)
             if 200 <= response.status_code < 300 and usable_token(tokens.get("access_token")):
                 refresh = tokens.get("refresh_token")
                 self._accept_tokens(tokens["access_token"], refresh if usable_token(refresh) else None)
                 return
-            said, _, _ = _said(response)
+            said, _, _ = said_by_x(response)
             error = refresh_refused(
                 "X",
                 response,
@@ -503,7 +508,7 @@ class TwitterAdapter(Adapter):
             self._issued.append(refresh)
             self._persist("refresh_token", refresh)
         self._persist("user_token", access)
-        _guard_logs(self.known_secrets())
+        self.guard_logs()
 
     def _persist(self, key: str, value: str) -> None:
         """Save a renewed token where its file: reference points (mode 0600), so the next run uses it."""
@@ -544,13 +549,12 @@ class TwitterAdapter(Adapter):
                     continue
                 error = self._http_error(response, creates=creates)
             except requests.RequestException as exc:
-                sent = creates and may_have_arrived(exc)
-                error = request_error("X", exc, sent=sent, secrets=self.known_secrets())
+                error = unanswered("X", exc, creates=creates, secrets=self.known_secrets())
             raise error  # outside the except: no chained SDK exception (it may hold a token) in tracebacks
 
     def _http_error(self, response: requests.Response, *, creates: bool = False) -> PlatformError:
         status = response.status_code
-        said, codes, kind = _said(response)
+        said, codes, kind = said_by_x(response)
         headers = {k.lower(): v for k, v in response.headers.items()}
         for cap in ("x-user-limit-24hour", "x-app-limit-24hour"):
             # The cheap tiers cap posts per 24 hours; when that cap is the one used up, its reset says when.
@@ -584,7 +588,7 @@ class TwitterAdapter(Adapter):
             headers=headers,
             secrets=self.known_secrets(),
             action=action,
-            maybe_sent=None if creates else False,
+            maybe_sent=answered_maybe_sent(creates),
         )
 
     def _api(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -593,7 +597,7 @@ class TwitterAdapter(Adapter):
         def call() -> requests.Response:
             return self.session.request(method, API + path, **kwargs, **self._auth_kwargs())
 
-        return _json(self._call(call))
+        return json_object(self._call(call))
 
     # --- tweets --------------------------------------------------------------------------------------
 
@@ -607,7 +611,7 @@ class TwitterAdapter(Adapter):
             ),
             creates=True,
         )
-        tweet_id = answer_text(answer_object(_json(response).get("data")).get("id"))
+        tweet_id = answer_text(answer_object(json_object(response).get("data")).get("id"))
         if not is_digits(tweet_id):
             raise PlatformError(
                 "X accepted the tweet but answered without its id",
@@ -640,7 +644,7 @@ class TwitterAdapter(Adapter):
         params: dict[str, Any] = {"max_results": 100, "tweet_fields": TIMELINE_FIELDS}
         if token:
             params["pagination_token"] = token
-        return _json(
+        return json_object(
             self._call(lambda: self.client().get_users_tweets(user_id, user_auth=self.user_auth, **params))
         )
 
@@ -797,10 +801,10 @@ class TwitterAdapter(Adapter):
         state = cursor_of(since)
         mark = _digits_or_none(state.get("mark"))
         mark = mark if mark is None or _plausible(mark, now) else None
-        covered = answer_time(state.get("read"))
+        covered = parse_time(state.get("read"))
         top, until = _digits_or_none(state.get("top")), _digits_or_none(state.get("until"))
         top = top if top is None or _plausible(top, now) else None
-        started = answer_time(state.get("started")) if top else None
+        started = parse_time(state.get("started")) if top else None
         gaps: list[str] = []
         if windowed:
             oldest = (now - self.search_window).replace(microsecond=0)  # whole seconds, as cursors keep times
@@ -841,7 +845,7 @@ class TwitterAdapter(Adapter):
                 if value:
                     params[name] = value
             try:
-                body = _json(self._call(functools.partial(fetch, params)))
+                body = json_object(self._call(functools.partial(fetch, params)))
             except PlatformError as error:
                 if "(HTTP 403)" in error.message:
                     error.hint = (
@@ -954,14 +958,14 @@ def _comment_of(tweet: dict[str, Any], users: dict[str, Any], ours: frozenset[st
         text=html.unescape(text) if isinstance(text, str) else "",
         author=f"@{handle}" if handle else "",
         author_id=author_id if is_digits(author_id) else "",
-        created_at=answer_time(tweet.get("created_at")),
+        created_at=parse_time(tweet.get("created_at")),
         url=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
         parent_id=parent if is_digits(parent) and parent not in ours else None,
         kind=kind,
     )
 
 
-def _json(response: Any) -> dict[str, Any]:
+def json_object(response: Any) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
@@ -976,7 +980,7 @@ def _refuse_error_status(response: requests.Response, *args: Any, **kwargs: Any)
         raise _StatusError(response)
 
 
-def _answer_of(request: Callable[[], requests.Response]) -> requests.Response:
+def answer_of(request: Callable[[], requests.Response]) -> requests.Response:
     """The answer, whatever its status (for the token endpoint, whose callers read error statuses)."""
     try:
         return request()
@@ -986,7 +990,7 @@ def _answer_of(request: Callable[[], requests.Response]) -> requests.Response:
 
 def _account(response: Any) -> dict[str, Any]:
     """The `data` of GET /2/users/me, which must have an id."""
-    me = answer_object(_json(response).get("data"))
+    me = answer_object(json_object(response).get("data"))
     if not is_digits(answer_text(me.get("id"))):
         raise PlatformError(
             "X: /2/users/me answered without a user",
@@ -997,9 +1001,9 @@ def _account(response: Any) -> dict[str, Any]:
     return me
 
 
-def _said(response: requests.Response) -> tuple[str, list[int], str]:
+def said_by_x(response: requests.Response) -> tuple[str, list[int], str]:
     """What X said (messages of every error shape it uses), its error codes, and the Problem type."""
-    body = _json(response)
+    body = json_object(response)
     messages: list[str] = []
     codes: list[int] = []
     for item in body.get("errors") if isinstance(body.get("errors"), list) else []:
@@ -1094,131 +1098,3 @@ def _replies_to(tweet: dict[str, Any], parent: str) -> bool:
         ref.get("type") == "replied_to" and answer_text(ref.get("id")) == parent
         for ref in answer_objects(tweet.get("referenced_tweets"))
     )
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-# --- keeping credentials out of the SDKs' debug logs ----------------------------------------------------
-
-# tweepy logs each request's headers (the OAuth 2 bearer token) and each response body (which may echo a
-# token); requests_oauthlib and oauthlib log the signed Authorization header and the signature base string
-# (consumer key, access token). A filter on each such logger rewrites its records without the secrets.
-_CHATTY_LOGGERS = (
-    "tweepy.client",
-    "requests_oauthlib.oauth1_auth",
-    "requests_oauthlib.oauth2_session",
-    "oauthlib.oauth1.rfc5849",
-    "oauthlib.oauth1.rfc5849.signature",
-    "urllib3.connectionpool",
-)
-
-
-def _guard_logs(values: list[str]) -> None:
-    guard_loggers(_CHATTY_LOGGERS, values)
-
-
-# --- socialpub auth: OAuth 2.0 authorization code with PKCE ---------------------------------------------
-
-
-def authorize(
-    channel: Channel,
-    *,
-    environ: Mapping[str, str] | None = None,
-    open_browser: bool = True,
-    port: int | None = None,
-    on_url: Callable[[str], None] | None = None,
-    timeout: float = 300.0,
-) -> dict[str, str]:
-    """Run X's OAuth 2.0 consent flow (PKCE) on a loopback redirect; return the tokens to store.
-
-    X compares the redirect URI with the app's callback URIs exactly (Developer Portal → app → User
-    authentication settings): the channel's `redirect_uri` (or http://127.0.0.1:PORT/callback with --port)
-    must be one of them. `on_url` receives the address to open (default: printed to stderr); `open_browser`
-    also opens it. Returns `user_token` and, with the offline.access scope, `refresh_token`.
-    """
-    import requests
-
-    from socialpub.loopback import Listener, redirect_uri, show_consent
-
-    adapter = TwitterAdapter(channel, environ=environ)
-    configured = channel.options.get("redirect_uri")
-    if configured is None and port is None and not channel.endpoint:
-        raise CredentialsError(
-            "X needs the exact callback URI registered for the app",
-            key=f"channels.{channel.name}.redirect_uri",
-            hint='add redirect_uri = "http://127.0.0.1:PORT/callback" (as listed in the X app\'s User '
-            "authentication settings), or pass --port PORT",
-        )
-    client_id = adapter.secret("client_id")
-    client_secret = adapter.secret("client_secret") if adapter.has_secret("client_secret") else None
-    verifier = secrets_module.token_urlsafe(96)[:128]  # RFC 7636: 43 to 128 characters
-    challenge = (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).decode().rstrip("=")
-    )
-    state = secrets_module.token_urlsafe(24)
-    with Listener(redirect_uri(configured, port, "http://127.0.0.1:0/callback"), "X") as listener:
-        params = {
-            "response_type": "code",
-            "client_id": client_id,
-            "redirect_uri": listener.uri,
-            "scope": " ".join(SCOPES),
-            "state": state,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-        address = redirect_url(AUTHORIZE_URL, channel.endpoint) + "?" + urlencode(params, quote_via=quote)
-        show_consent(address, f"the X account of {channel.name}", open_browser=open_browser, on_url=on_url)
-        answer = listener.wait(state, timeout)
-        redirect_uri_used = listener.uri
-    if answer is None:
-        raise CredentialsError(
-            f"no answer from X within {int(timeout)} s",
-            key=f"channels.{channel.name}",
-            hint=f"run `socialpub auth {channel.name}` again and allow access in the browser; "
-            f"the X app must list {redirect_uri_used} as a callback URI",
-        )
-    if answer.get("error") or not answer.get("code"):
-        raise CredentialsError(
-            f"X refused the authorization: {answer.get('error', 'no code')}"
-            + (f" ({answer['error_description']})" if answer.get("error_description") else ""),
-            key=f"channels.{channel.name}",
-            hint=f"run `socialpub auth {channel.name}` again and allow access",
-        )
-    data = {
-        "grant_type": "authorization_code",
-        "code": answer["code"],
-        "redirect_uri": redirect_uri_used,
-        "code_verifier": verifier,
-        "client_id": client_id,
-    }
-    session = adapter.session
-    secrets = [*adapter.known_secrets(), answer.get("code", ""), verifier]
-    try:
-        basic = (client_id, client_secret) if client_secret else None
-        response = _answer_of(lambda: session.post(API + TOKEN_PATH, data=data, auth=basic))
-    except requests.RequestException as exc:
-        error = request_error("X", exc, sent=False, secrets=secrets)
-    else:
-        tokens = _json(response)
-        if 200 <= response.status_code < 300 and usable_token(tokens.get("access_token")):
-            out = {"user_token": tokens["access_token"]}
-            if usable_token(tokens.get("refresh_token")):
-                out["refresh_token"] = tokens["refresh_token"]
-            return out
-        said, _, _ = _said(response)
-        error = platform_error(
-            "X",
-            response.status_code,
-            f"token request refused: {said}",
-            secrets=secrets,
-            maybe_sent=False,
-            action=f"run `socialpub auth {channel.name}` again; check client_id and client_secret",
-        )
-    raise error

@@ -19,8 +19,6 @@ import hashlib
 import logging
 import os
 import re
-import time
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -41,9 +39,9 @@ from socialpub.adapters.base import (
     answer_object,
     answer_objects,
     answer_text,
-    answer_time,
     cursor_of,
     cursor_text,
+    parse_time,
     stopped_early,
     usable_token,
     with_link,
@@ -51,6 +49,7 @@ from socialpub.adapters.base import (
 from socialpub.errors import CredentialsError, PlatformError, SocialpubError
 from socialpub.http import (
     READ_TIMEOUT,
+    answered_maybe_sent,
     log_request,
     platform_error,
     redirect_url,
@@ -60,7 +59,7 @@ from socialpub.http import (
     scrub,
 )
 from socialpub.loopback import redirect_problem
-from socialpub.redact import clip, guard_loggers
+from socialpub.redact import clip
 from socialpub.tomlsource import Key
 
 if TYPE_CHECKING:
@@ -103,9 +102,17 @@ def tags_length(tags: list[str]) -> int:
 class YouTubeAdapter(Adapter):
     kind = "youtube"
     label = "YouTube"
+    unit = "video"
+    long_form = True
+    account_key = "channel_id"
+    preview_card = "video"
+    sandbox = "socialpub.sandbox.youtube:YouTubeSandbox"
+    can_find = True
+    can_delete = True
+    can_schedule_natively = True
+    can_authorize = True
     limits = {"title": 100, "description": 5000, "tags": 500, "images": 0, "videos": 1}
     fold_chars = 150
-    native_scheduling = True
     channel_keys = {
         "channel_id": Key(str),
         "privacy": Key(str, choices=PRIVACY),
@@ -169,11 +176,9 @@ class YouTubeAdapter(Adapter):
         category, _ = field("category", options.get("category", "22"))
         made_for_kids, _ = field("made_for_kids", options.get("made_for_kids", False))
         native, _ = field("native_schedule", options.get("native_schedule", False))
-        return Rendered(
-            post=post,
-            channel=self.channel,
-            kind=self.kind,
-            parts=(Part(description, text_source, media, len(description)),),  # type: ignore[arg-type]
+        return self.rendered(
+            post,
+            (Part(description, text_source, media, len(description)),),  # type: ignore[arg-type]
             title=title,
             title_source=title_source,
             link=link,
@@ -190,7 +195,6 @@ class YouTubeAdapter(Adapter):
             measures=measures,
             media_issues=tuple(issues),
             text_issues=tuple(text_issues),
-            fold=self.fold,
         )
 
     # --- the network side ---------------------------------------------------------------------------------
@@ -200,15 +204,24 @@ class YouTubeAdapter(Adapter):
     resume_attempts: int = 5  # consecutive failures of an upload without progress before giving up
     resume_backoff: float = 1.0  # seconds before the first resume, doubled each time (capped at 30 s)
     find_pages: int = 4  # pages of 50 recent uploads searched by find()
+    # googleapiclient logs response bodies as they came (`Invalid JSON content from response: …`), and a
+    # platform may echo a token back; the access token is refreshed inside the SDK (guard_logs asks for it).
+    sdk_loggers = (
+        "googleapiclient",
+        "google_auth_httplib2",
+        "google.auth",
+        "google.oauth2",
+        "google_auth_oauthlib",
+        "httplib2",
+        "oauthlib",
+        "requests_oauthlib",
+    )
 
-    def __init__(
-        self,
-        channel: Channel,
-        *,
-        limits: dict[str, int] | None = None,
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(channel, limits=limits, environ=environ)
+    @classmethod
+    def shows_link_card(cls, rendered: Rendered) -> bool:
+        return bool(rendered.link) and rendered.link not in rendered.text  # else it is in the description
+
+    def setup(self) -> None:
         self._service: Any = None
         self._creds: Any = None
         self._http: Any = None
@@ -251,8 +264,7 @@ class YouTubeAdapter(Adapter):
                 cache_discovery=False,
                 client_options={"api_endpoint": endpoint.rstrip("/") + "/"} if endpoint else None,
             )
-            _LIVE.add(self)
-            _guard_sdk_logs()
+            self.guard_logs()
         return self._service
 
     def video_body(self, rendered: Rendered, now: datetime | None = None) -> dict[str, Any]:
@@ -334,7 +346,7 @@ class YouTubeAdapter(Adapter):
             )
         if rendered.thumbnail is not None:
             self._set_thumbnail(video_id, rendered.thumbnail)
-        published = _parse_time(answer_object(answer.get("snippet")).get("publishedAt"))
+        published = parse_time(answer_object(answer.get("snippet")).get("publishedAt"))
         return Receipt(video_id, WATCH_URL.format(video_id), published_at=published)
 
     def find(self, rendered: Rendered) -> Receipt | None:
@@ -366,7 +378,7 @@ class YouTubeAdapter(Adapter):
                             return Receipt(
                                 str(video_id),
                                 WATCH_URL.format(video_id),
-                                published_at=_parse_time(snippet.get("publishedAt")),
+                                published_at=parse_time(snippet.get("publishedAt")),
                             )
                 request = items.list_next(request, page)
         except _network_errors() as exc:
@@ -487,7 +499,7 @@ class YouTubeAdapter(Adapter):
                     type(exc).__name__,
                     wait,
                 )
-                time.sleep(wait)
+                self.sleep(wait)
                 continue
             if answer is not None:
                 if progress:
@@ -537,7 +549,7 @@ class YouTubeAdapter(Adapter):
         if isinstance(exc, SocialpubError):
             return exc
         if isinstance(exc, HttpError):  # an answer to a request that changes nothing cannot leave anything unknown
-            return self._http_failure(exc, maybe_sent if maybe_sent is not None else (None if sent else False))
+            return self._http_failure(exc, maybe_sent if maybe_sent is not None else answered_maybe_sent(sent))
         if isinstance(exc, auth_errors.RefreshError):
             return self._refresh_failure(exc)
         if isinstance(exc, auth_errors.TransportError):  # the token endpoint could not be reached
@@ -742,31 +754,6 @@ _FIXES = {
     "invalidCategoryId": "set category to an assignable YouTube category id (22 is People & Blogs)",
     "invalidPublishAt": "publish_at must be in the future for native scheduling",
 }
-
-
-# --- secrets in the SDKs' own log records -------------------------------------------------------------------
-
-_LIVE: weakref.WeakSet[YouTubeAdapter] = weakref.WeakSet()  # adapters whose secrets the log filter knows
-_SDK_LOGGERS = (
-    "googleapiclient",
-    "google_auth_httplib2",
-    "google.auth",
-    "google.oauth2",
-    "google_auth_oauthlib",
-    "httplib2",
-    "oauthlib",
-    "requests_oauthlib",
-)
-
-
-def _guard_sdk_logs() -> None:
-    """googleapiclient logs response bodies as they came (`Invalid JSON content from response: …`), and a
-    platform may echo a token back: every live adapter's secrets are redacted from the SDKs' records."""
-    guard_loggers(_SDK_LOGGERS, source=_live_secrets)
-
-
-def _live_secrets() -> list[str]:
-    return [s for adapter in list(_LIVE) for s in adapter.known_secrets()]
 
 
 def _video_of(rendered: Rendered) -> Media:
@@ -1049,15 +1036,6 @@ def _rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 MAX_COUNTS = 1000  # threads whose reply counts a cursor keeps (the most recently gone through)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -1158,7 +1136,7 @@ def _comment_of(item: Mapping[str, Any], video_id: str) -> Comment | None:
         text=text if isinstance(text, str) else "",
         author=author,
         author_id=answer_text(answer_object(snippet.get("authorChannelId")).get("value")),
-        created_at=answer_time(snippet.get("publishedAt")),
+        created_at=parse_time(snippet.get("publishedAt")),
         url=f"https://www.youtube.com/watch?v={video_id}&lc={quote(comment_id, safe='')}",
         parent_id=answer_text(snippet.get("parentId")) or None,
         kind="comment",
@@ -1208,8 +1186,7 @@ def authorize(
         }
     }
     flow = InstalledAppFlow.from_client_config(config, scopes=list(SCOPES))
-    _LIVE.add(adapter)
-    _guard_sdk_logs()
+    adapter.guard_logs()
     uri = redirect_uri(channel.options.get("redirect_uri"), port, "http://127.0.0.1:0/")
     with Listener(uri, "Google") as listener, _loopback_transport(endpoint):
         flow.redirect_uri = listener.uri

@@ -256,10 +256,11 @@ def first_of_each(found: Iterable[tuple[Field, int, int]]) -> Iterable[tuple[Fie
 
 
 def unit_word(ctx: Context, unit: Unit) -> str:
-    """How messages name the unit: 'tweet 2 of the thread', or 'post'."""
-    if ctx.rendered is not None and len(ctx.rendered.parts) > 1:
-        return f"tweet {unit.index + 1} of the thread"
-    return "tweet" if ctx.kind == "twitter" else "post"
+    """How messages name the unit, as its platform calls it: 'tweet 2 of the thread', 'tweet', 'pin', or 'post'."""
+    if ctx.rendered is None:
+        return "post"
+    name = ctx.rendered.platform.unit
+    return f"{name} {unit.index + 1} of the thread" if len(ctx.rendered.parts) > 1 else name
 
 
 def label(product: Product) -> str:
@@ -297,8 +298,9 @@ def missing_risk_information(ctx: Context) -> Iterable[Hit]:
                 listed = _quoted(product.serious_risk_terms)
                 need = f"none of its most serious risks ({listed}) is in this {where}"
                 hint = f"state the most serious risks of {product.brand} in this {where} itself"
-                if where.startswith("tweet "):
-                    hint += "; risk information in another tweet of the thread does not balance this one"
+                if ctx.rendered is not None and len(ctx.rendered.parts) > 1:
+                    unit_name = ctx.rendered.platform.unit
+                    hint += f"; risk information in another {unit_name} of the thread does not balance this one"
             else:
                 need = "no serious_risk_terms are configured for it, so no risk information can be recognised"
                 hint = f"configure [compliance.products.{product.key}] serious_risk_terms and state them here"

@@ -766,7 +766,9 @@ def _reporting_problems(value: str, lower: str) -> Iterator[tuple[str, str]]:
         yield f"the MedWatch statement is not verbatim: {_first_difference(candidate, expected)}", excerpt
 
 
-_LONG_FORM = ("facebook", "youtube")
+def _long_form(ctx: Context) -> bool:
+    """A post read as a page (Facebook, YouTube), not in a stream: it carries the MedWatch statement itself."""
+    return ctx.rendered is not None and ctx.rendered.platform.long_form
 
 
 @rule(
@@ -774,10 +776,10 @@ _LONG_FORM = ("facebook", "youtube")
     summary="Branded long-form post lacks the MedWatch statement.",
     help="Add: 'You are encouraged to report negative side effects of prescription drugs to the FDA. Visit "
          "www.fda.gov/medwatch, or call 1-800-FDA-1088.'",
-    when=lambda ctx: ctx.post.post_type == "branded" and ctx.kind in _LONG_FORM,
+    when=lambda ctx: ctx.post.post_type == "branded" and _long_form(ctx),
 )
 def missing_medwatch_statement(ctx: Context) -> Iterable[Hit]:
-    if ctx.post.post_type != "branded" or ctx.kind not in _LONG_FORM:
+    if ctx.post.post_type != "branded" or not _long_form(ctx):
         return
     assert ctx.rendered is not None
     if any(_MEDWATCH_ATTEMPT.search(f.value) for u in ctx.units() for f in u.fields):

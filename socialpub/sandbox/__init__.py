@@ -3,6 +3,16 @@ it speaks."""
 
 from __future__ import annotations
 
-from socialpub.sandbox.server import ApiError, Fault, Platform, Request, Response, Sandbox, platforms, route
+from socialpub.sandbox.server import (
+    ApiError,
+    ExampleChannel,
+    Fault,
+    Platform,
+    Request,
+    Response,
+    Sandbox,
+    platforms,
+    route,
+)
 
-__all__ = ["ApiError", "Fault", "Platform", "Request", "Response", "Sandbox", "platforms", "route"]
+__all__ = ["ApiError", "ExampleChannel", "Fault", "Platform", "Request", "Response", "Sandbox", "platforms", "route"]

@@ -52,7 +52,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from socialpub.media import sniff
-from socialpub.sandbox.server import ApiError, Platform, Request, Response, route
+from socialpub.sandbox.server import ApiError, ExampleChannel, Platform, Request, Response, route
 
 V = r"(?:/v(?P<version>\d+\.\d+))?"
 PAGE = r"/(?P<page_id>\d+)"
@@ -86,6 +86,7 @@ def _trace() -> str:
 
 class FacebookSandbox(Platform):
     name = "facebook"
+    example_channel = ExampleChannel("sandbox-facebook", ("page_token",), options={"page_id": "123456789"})
 
     def __init__(self, sandbox: Any) -> None:
         super().__init__(sandbox)

@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from socialpub.media import sniff
-from socialpub.sandbox.server import ApiError, Platform, Request, Response, route
+from socialpub.sandbox.server import ApiError, ExampleChannel, Platform, Request, Response, route
 
 APPS = {"sandbox-app_id": "sandbox-app_secret"}  # throw-away app credentials for --sandbox
 USERNAME = "sandbox_careers"
@@ -77,6 +77,7 @@ def _now() -> str:
 
 class PinterestSandbox(Platform):
     name = "pinterest"
+    example_channel = ExampleChannel("sandbox-pinterest", ("access_token",), boards={"Sandbox board": "549755885177"})
     rate_limit_headers = "x-ratelimit"
 
     def __init__(self, sandbox: Any) -> None:

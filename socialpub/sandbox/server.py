@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import json
+import pkgutil
 import re
 import socket
 import threading
@@ -23,6 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -202,10 +204,22 @@ def route(method: str, path: str, name: str, limit: tuple[int, float] | None = N
     return mark
 
 
+@dataclass(frozen=True)
+class ExampleChannel:
+    """A channel of this platform for a channels.toml pointed at the sandbox (`socialpub sandbox` prints it):
+    credentials as env: references, whose values the sandbox accepts."""
+
+    name: str
+    credentials: tuple[str, ...]
+    options: dict[str, str] = field(default_factory=dict)
+    boards: dict[str, str] = field(default_factory=dict)
+
+
 class Platform:
     """One simulated platform. Subclasses define routes with @route and answer errors in their own shape."""
 
     name = "platform"
+    example_channel: ExampleChannel
     rate_limit_headers = "x-rate-limit"  # prefix of limit/remaining/reset headers
 
     def __init__(self, sandbox: Sandbox) -> None:
@@ -237,6 +251,10 @@ class Platform:
              f"{self.rate_limit_headers}-reset": str(reset), "retry-after": str(max(1, int(reset_in + 0.999)))},
         )
 
+    def add_board(self, board_id: str, name: str | None = None) -> Any:
+        """A board of the simulated account (a channel's `boards`): only platforms that have boards take one."""
+        raise ValueError(f"the {self.name} sandbox has no boards")
+
     # what was posted, for reconciliation and for tests counting duplicates
     def keep(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
@@ -254,7 +272,7 @@ class Platform:
 class Fault:
     """A fault to inject on the next `count` requests whose path matches `path` (a regex) and method."""
 
-    kind: str  # status | slow | drop | expire | answer
+    kind: str  # status | slow | drop | lose (carried out, then unanswered) | expire | answer
     path: str = ".*"
     method: str | None = None
     status: int = 503
@@ -273,27 +291,18 @@ class Fault:
         return (self.method is None or self.method == method) and re.search(self.path, path) is not None
 
 
-# One module per platform, like the adapters.
-PLATFORM_MODULES = {
-    "twitter": "socialpub.sandbox.twitter:TwitterSandbox",
-    "facebook": "socialpub.sandbox.facebook:FacebookSandbox",
-    "youtube": "socialpub.sandbox.youtube:YouTubeSandbox",
-    "pinterest": "socialpub.sandbox.pinterest:PinterestSandbox",
-}
-
-
 def platforms() -> list[type[Platform]]:
-    """The platform classes whose modules exist (each is written with its adapter)."""
+    """The simulated platforms: the `Platform` of each module of this package (one per network, beside its
+    adapter; the adapter names it in `Adapter.sandbox`), imported now."""
+    package = __name__.rpartition(".")[0]
     found = []
-    for target in PLATFORM_MODULES.values():
-        module_name, _, class_name = target.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        found.append(getattr(module, class_name))
+    for module_info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        module = importlib.import_module(f"{package}.{module_info.name}")
+        found += [
+            value for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, Platform) and value.__module__ == module.__name__
+            and value is not Platform
+        ]
     return found
 
 
@@ -330,6 +339,13 @@ class Sandbox:
         self.server = _QuietServer((host, port), _handler_class(self))
         self.server.daemon_threads = True
         self._thread: threading.Thread | None = None
+
+    def platform(self, name: str) -> Platform:
+        """The simulated platform of a kind ("twitter")."""
+        found = next((p for p in self.platforms if p.name == name), None)
+        if found is None:
+            raise KeyError(f"no simulated platform '{name}'")
+        return found
 
     @property
     def url(self) -> str:
@@ -608,6 +624,9 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                         read += len(block)
                         if read >= fault.after_bytes:
                             break
+                raise _Dropped
+            if fault.kind == "lose":  # the request is carried out, then its answer is lost with the connection
+                r.handler(request)
                 raise _Dropped
             if fault.kind == "expire":
                 sandbox.expire_tokens()

@@ -42,7 +42,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
-from socialpub.sandbox.server import ApiError, Platform, Request, Response, Route
+from socialpub.sandbox.server import ApiError, ExampleChannel, Platform, Request, Response, Route
 from socialpub.sandbox.server import route as _core_route
 from socialpub.xlength import MAX_WEIGHTED_LENGTH, weighted_length
 
@@ -159,6 +159,7 @@ def _oauth_quote(value: str) -> str:
 
 class TwitterSandbox(Platform):
     name = "twitter"
+    example_channel = ExampleChannel("sandbox-x", ("api_key", "api_secret", "access_token", "access_secret"))
     rate_limit_headers = "x-rate-limit"
 
     def __init__(self, sandbox: Any) -> None:

@@ -45,7 +45,7 @@ from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from socialpub.sandbox.server import ApiError, Platform, Request, Response, route
+from socialpub.sandbox.server import ApiError, ExampleChannel, Platform, Request, Response, route
 
 # What `socialpub --sandbox` puts in the credentials: throw-away values the sandbox accepts.
 SANDBOX_CREDENTIALS = {
@@ -168,6 +168,7 @@ def _tags_length(tags: list[str]) -> int:
 
 class YouTubeSandbox(Platform):
     name = "youtube"
+    example_channel = ExampleChannel("sandbox-youtube", ("client_id", "client_secret", "refresh_token"))
 
     channel_id = "UCsandboxSocialpubChan01"
     channel_title = "socialpub sandbox"
