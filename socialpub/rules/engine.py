@@ -233,7 +233,7 @@ class Context:
     timezone: object = None  # ZoneInfo of [defaults]
     all_renders: list[Rendered] = field(default_factory=list)  # every channel of the post (content hash)
     _units: list[Unit] | None = field(default=None, repr=False)
-    # What rules compute once per context and share (e.g. the visible texts of the conduct rules).
+    # What rules compute once per context and share (e.g. the visible texts of rules/common.py).
     memo: dict[object, object] = field(default_factory=dict, repr=False)
     # The word lists `may_match` answered for, and those of them that can match.
     _matchable: tuple[frozenset[T.Matcher], Collection[T.Matcher]] | None = field(default=None, init=False,
