@@ -18,8 +18,8 @@ from socialpub.rules.balance import (
     embargoed,
     first_of_each,
     label,
-    may_mention,
     pipeline,
+    product_names,
     terms,
     unit_word,
     view,
@@ -57,7 +57,7 @@ def _folded(text: str) -> str:
     "SP-OFFLABEL-001", "off-label-use", "error", principle="P1",
     summary="Product named with an unapproved indication or population (or without its approved indication).",
     help="Remove the unapproved use; promote the product only for its approved indication, in its words.",
-    when=may_mention,
+    lists=product_names,
 )
 def off_label_use(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.products:
@@ -106,8 +106,8 @@ def _indication_verbatim(ctx: Context, v: View, where: str, product: Product) ->
     summary="Investigational product with a safety/efficacy claim, or without an investigational qualifier.",
     help="Say that the product is investigational and that its safety and efficacy have not been "
     "established; make no safety or efficacy claim.",
-    when=lambda ctx: bool(ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names)
-    and ctx.may_match(pipeline(ctx)),
+    when=lambda ctx: bool(ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names),
+    lists=lambda ctx: (pipeline(ctx),),
 )
 def investigational_promotion(ctx: Context) -> Iterable[Hit]:
     if not (ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names):

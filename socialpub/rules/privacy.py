@@ -236,7 +236,8 @@ def _health(ctx: Context) -> T.Matcher:
     summary="Identifiable person plus health information without consent.",
     help="Remove the name, handle or photo, or record the person's written consent in consent_ref.",
     # Health information first: its words are a cheap pre-check, people are found by slower patterns.
-    when=lambda ctx: not ctx.post.consent_ref.strip() and ctx.may_match(_health(ctx)),
+    when=lambda ctx: not ctx.post.consent_ref.strip(),
+    lists=lambda ctx: (_health(ctx),),
 )
 def identifiable_health_information(ctx: Context) -> Iterable[Hit]:
     if ctx.post.consent_ref.strip():

@@ -54,7 +54,7 @@ def _medical_context(ctx: Context, masked: str) -> bool:
     summary="Individual medical or dosing advice.",
     help="Do not tell individuals how to take, stop or change a medicine; refer them to their healthcare "
          "provider and the prescribing information.",
-    when=lambda ctx: ctx.may_match(ctx.words("medical_advice")),
+    lists=("medical_advice",),
 )
 def medical_advice(ctx: Context) -> Iterable[Hit]:
     advice = ctx.words("medical_advice")

@@ -65,7 +65,7 @@ _PURPOSE = re.compile(
     summary="Language that suppresses differing views.",
     help="Moderate by content (profanity, personal information, adverse-event reports, off-label claims), "
          "never by viewpoint.",
-    when=lambda ctx: ctx.may_match(ctx.words("suppress_views")),
+    lists=("suppress_views",),
 )
 def suppressing_views(ctx: Context) -> Iterable[Hit]:
     """How it decides: docs/rules.md, SP-VIEWS-001."""
