@@ -193,7 +193,7 @@ def product_names(ctx: Context) -> tuple[Matcher, ...]:
 def may_mention(ctx: Context) -> bool:
     """Whether any unit of the context can name a product (the names' pre-check on all its prose): when not,
     no unit has a mention."""
-    return any(ctx.may_match(names) for names in product_names(ctx))
+    return bool(ctx.compliance.products) and ctx.may_match(_names(ctx)[0])
 
 
 def product_mentions(ctx: Context, unit: Unit) -> list[Mention]:

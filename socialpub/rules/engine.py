@@ -89,17 +89,27 @@ def rule(
 
 
 def _needing(lists: WordLists, when: Callable[[Context], bool] | None) -> Callable[[Context], bool]:
-    """`when` (if any), then whether one of the lists can match in the context (`Context.may_match`)."""
+    """Whether one of the lists can match in the context (`Context.may_match`, answered once per context for the
+    rules that declare the same lists), then `when` (if any)."""
     if isinstance(lists, tuple):
         names = lists
 
         def matchers(ctx: Context) -> Iterable[T.Matcher]:
-            return (ctx.words(name) for name in names)
+            return map(ctx.words, names)
     else:
         matchers = lists
+    key = ("lists", lists)
 
     def precondition(ctx: Context) -> bool:
-        return (when is None or when(ctx)) and any(ctx.may_match(m) for m in matchers(ctx))
+        found = ctx.memo.get(key)
+        if found is None:
+            found = False
+            for matcher in matchers(ctx):
+                if ctx.may_match(matcher):
+                    found = True
+                    break
+            ctx.memo[key] = found
+        return found and (when is None or when(ctx))  # type: ignore[return-value]
 
     return precondition
 
