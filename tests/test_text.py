@@ -69,3 +69,18 @@ def test_blank_removes_exceptions_in_place() -> None:
 def test_host() -> None:
     assert T.host("https://WWW.FDA.gov/medwatch") == "www.fda.gov"
     assert T.host("bit.ly/abc") == "bit.ly"
+
+
+def test_internationalised_top_level_domains_are_never_looked_up() -> None:
+    """`top_level_domains()` holds only ASCII ones: a bare domain's top-level domain, as URL_RE reads it, is
+    letters only, and no internationalised one is, in Unicode or in its punycode form ("xn--p1ai")."""
+    from publicsuffixlist import PSLFILE
+
+    with open(PSLFILE, encoding="utf-8") as source:
+        idn = [line.strip() for line in source if line.strip() and not line.isascii() and "." not in line.strip()
+               and not line.startswith("//")]
+    assert len(idn) > 50
+    for tld in idn + [t.encode("idna").decode("ascii") for t in idn]:
+        for text in (f"see example.{tld} now", f"example.{tld}/path", f"www.a-b.{tld}."):
+            assert not any(T.is_link(url) for url, _, _ in T.url_spans(text)), text
+            assert all(not m.group(0).split("/")[0].endswith(tld) for m in T.URL_RE.finditer(text)), text
