@@ -22,7 +22,7 @@ from socialpub.rules.engine import Context, Field, Hit, Unit, rule
 if TYPE_CHECKING:
     from socialpub.config import Product
 
-_DASHES = re.compile(r"[‐‑–]")
+_DASHES = T.lazy(r"[‐‑–]")
 
 
 # --- shared helpers: word lists, the per-unit view, product mentions ------------------------------------

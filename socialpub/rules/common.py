@@ -51,7 +51,7 @@ def replied_text(ctx: Context) -> Text | None:
     return found  # type: ignore[return-value]
 
 
-_BOUNDARY = re.compile(r"[.!?;:](?=\s|$)|\n")
+_BOUNDARY = T.lazy(r"[.!?;:](?=\s|$)|\n")
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -63,8 +63,8 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, (after.end() if after else len(text))
 
 
-_NEGATION = re.compile(r"^(?:not|no|never|cannot|without|neither|nor|non)$|n['’]t$", re.IGNORECASE)
-_WORD = re.compile(r"[\w'’]+")
+_NEGATION = T.lazy(r"^(?:not|no|never|cannot|without|neither|nor|non)$|n['’]t$", re.IGNORECASE)
+_WORD = T.lazy(r"[\w'’]+")
 
 
 def negated(text: str, start: int, words: int = 4) -> bool:
@@ -132,12 +132,12 @@ def per_text_memo(ctx: Context, name: str) -> dict[str, Any]:
 
 _NOT_INSIDE = r"(?<![\w#@/+.\-–])"  # not inside a word, hashtag, handle, path or longer number
 _SEP = r"[ .\-–]?"
-PHONE_NANP = re.compile(
+PHONE_NANP = T.lazy(
     _NOT_INSIDE + rf"(?:\+?1{_SEP})?(?:\(\d{{3}}\) ?|\d{{3}}{_SEP})\d{{3}}{_SEP}\d{{4}}(?![\w\-–])"
 )
 # Vanity numbers (1-800-FDA-1088): letters only after a dash or dot, and the tail must also hold a digit.
-PHONE_VANITY = re.compile(
+PHONE_VANITY = T.lazy(
     _NOT_INSIDE
     + r"(?:\+?1[ .\-–])?(?:\(\d{3}\) ?|\d{3}[.\-–])([A-Za-z0-9]{3})[.\-–]?([A-Za-z0-9]{4})(?![\w\-–])"
 )
-PHONE_INTL = re.compile(_NOT_INSIDE + r"\+[2-9]\d{0,2}(?:[ .\-–]?\(?\d{1,4}\)?){2,5}(?![\w\-–])")
+PHONE_INTL = T.lazy(_NOT_INSIDE + r"\+[2-9]\d{0,2}(?:[ .\-–]?\(?\d{1,4}\)?){2,5}(?![\w\-–])")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from socialpub.rules import text as T
 from socialpub.rules.common import (
     Text,
     compiled_terms,
@@ -22,16 +23,16 @@ from socialpub.rules.engine import Context, Hit, rule
 
 # --- SP-CORRECTION-001 ---------------------------------------------------------------------------
 
-_HASHTAG = re.compile(r"(?<![\w&#])#(?=\w*[^\W\d])\w+")
+_HASHTAG = T.lazy(r"(?<![\w&#])#(?=\w*[^\W\d])\w+")
 # A sentence that corrects rather than claims: negation, an explicit correction, or a qualifier.
-_CORRECTING = re.compile(
+_CORRECTING = T.lazy(
     r"\b(?:not|no|never|cannot|neither|nor|false|untrue|incorrect|inaccurate|misleading|myth|misinformation"
     r"|wrong|mistaken|has\s+not\s+been\s+shown|not\s+been\s+shown|can\s+cause|may\s+cause|serious|risks?"
     r"|limited)\b|n['’]t\b",
     re.IGNORECASE,
 )
 # A sentence that quotes a claim to refute it ("the claim that X cures cancer is false").
-_REFUTING = re.compile(
+_REFUTING = T.lazy(
     r"\b(?:false|untrue|not\s+true|incorrect|inaccurate|not\s+accurate|misleading|myth|misinformation|wrong"
     r"|mistaken)\b",
     re.IGNORECASE,

@@ -33,11 +33,11 @@ if TYPE_CHECKING:
 # How far before a word a limitation ("not approved for …") or hedge ("to determine whether …") may start,
 # within the same sentence.
 LOOKBACK = 60
-_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+_SENTENCE_END = T.lazy(r"[.!?;](?:\s|$)|\n")
 
 
 # Just before a qualifier: words that deny it ("no longer investigational", "isn't an investigational …").
-_DENIED = re.compile(r"(?:\bno\s+longer|\bnot|n['’]t|\bnever)\s+(?:(?:an?|yet|still|considered)\s+)*$", re.IGNORECASE)
+_DENIED = T.lazy(r"(?:\bno\s+longer|\bnot|n['’]t|\bnever)\s+(?:(?:an?|yet|still|considered)\s+)*$", re.IGNORECASE)
 
 
 def preceded_by(text: str, start: int, pattern: re.Pattern[str] | T.Matcher, window: int = LOOKBACK) -> bool:

@@ -27,25 +27,25 @@ from socialpub.rules.lexicon import BUILTIN
 
 # --- SP-PRIVACY-001 ------------------------------------------------------------------------------
 
-_PHONE_LOCAL = re.compile(  # seven digits only after a cue: "call 555-0147"
+_PHONE_LOCAL = T.lazy(  # seven digits only after a cue: "call 555-0147"
     r"\b(?:call|phone|tel|telephone|text|cell|mobile|fax|reach)\b[\s:.]*(?:\w+\s+at\s+)?"
     r"(?<![\w\-–])(\d{3}[.\-–]\d{4})(?![\w\-–])",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"(?<![\w.+\-])[\w.%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})\b")
-_RECORD = re.compile(
+_EMAIL = T.lazy(r"(?<![\w.+\-])[\w.%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})\b")
+_RECORD = T.lazy(
     r"\b(?:MRN|medical\s+record(?:\s+(?:number|no\.?|#))?|member\s+(?:ID|number|no\.?)|patient\s+ID"
     r"|health\s+plan\s+(?:ID|number)|SSN|social\s+security(?:\s+(?:number|no\.?|#))?)"
     r"\s*[:#]?\s*(?:is\s+)?(?=[A-Z0-9\-]*\d)[A-Z0-9][A-Z0-9\-]{3,}",
     re.IGNORECASE,
 )
-_SSN = re.compile(r"(?<![\w\-–/.])\d{3}-\d{2}-\d{4}(?![\w\-–])")
+_SSN = T.lazy(r"(?<![\w\-–/.])\d{3}-\d{2}-\d{4}(?![\w\-–])")
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _FULL_DATE = (rf"(?:\d{{1,2}}[/.\-]\d{{1,2}}[/.\-](?:\d{{4}}|\d{{2}})(?!\d)|\d{{4}}-\d{{2}}-\d{{2}}(?!\d)"
               rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?!\d)"
               rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}(?!\d))")
-_BIRTH_DATE = re.compile(
+_BIRTH_DATE = T.lazy(
     rf"(?:\bDOB\b|\bD\.O\.B\.|\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bborn\b|\bbirthday\b)"
     rf"\s*[:\-–]?\s*(?:is\s+|was\s+|on\s+|in\s+)?{_FULL_DATE}",
     re.IGNORECASE,
@@ -53,7 +53,7 @@ _BIRTH_DATE = re.compile(
 
 
 # What every NANP, vanity, local and Social Security number holds (an international one holds "+").
-_PHONE_HINT = re.compile(r"\d{3}(?:\)|[.\-–]|[ .\-–]?\d{3}[ .\-–]?\d{4})")
+_PHONE_HINT = T.lazy(r"\d{3}(?:\)|[.\-–]|[ .\-–]?\d{3}[ .\-–]?\d{4})")
 _RECORD_WORDS = frozenset({"mrn", "medical", "member", "patient", "health", "ssn", "social"})
 _BIRTH_WORDS = frozenset({"dob", "birth", "born", "birthday", "birthdate"})
 
@@ -148,17 +148,17 @@ def direct_identifier(ctx: Context) -> Iterable[Hit]:
 # --- SP-PRIVACY-002 ------------------------------------------------------------------------------
 
 _NAME = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?"
-_HANDLE = re.compile(r"(?<![\w@.])@(\w{1,30})(?!\w|@|\.\w)")
-_MEET = re.compile(rf"\b[Mm]eet\s+({_NAME})\b")
-_INITIAL = re.compile(rf"\b({_NAME}) [A-Z]\.(?![\w.])")
+_HANDLE = T.lazy(r"(?<![\w@.])@(\w{1,30})(?!\w|@|\.\w)")
+_MEET = T.lazy(rf"\b[Mm]eet\s+({_NAME})\b")
+_INITIAL = T.lazy(rf"\b({_NAME}) [A-Z]\.(?![\w.])")
 # "Stay strong, Janet!" (not "Wilmington, Delaware!": a capitalised word before the comma is a place).
-_ADDRESS = re.compile(rf"(?<![A-Za-z])([a-z]+|[A-Z])[ \t]*,[ \t]*({_NAME})[ \t]*[!?]")
+_ADDRESS = T.lazy(rf"(?<![A-Za-z])([a-z]+|[A-Z])[ \t]*,[ \t]*({_NAME})[ \t]*[!?]")
 # What every match of _INITIAL and _ADDRESS holds (fast to look for: each starts with a literal character).
-_INITIAL_NEEDS = re.compile(r" [A-Z]\.")
-_ADDRESS_NEEDS = re.compile(rf",[ \t]*{_NAME}[ \t]*[!?]")
+_INITIAL_NEEDS = T.lazy(r" [A-Z]\.")
+_ADDRESS_NEEDS = T.lazy(rf",[ \t]*{_NAME}[ \t]*[!?]")
 _GREETING_WORDS = frozenset({"hi", "hello", "hey", "dear", "thanks", "thank", "congrats", "congratulations",
                              "welcome"})
-_GREETING = re.compile(
+_GREETING = T.lazy(
     r"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Congrats|Congratulations|Welcome)"
     rf"[ \t]*,?[ \t]+({_NAME})[ \t]*[,!:]"
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from socialpub.rules import text as T
 from socialpub.rules.common import (
     Text,
     compiled_terms,
@@ -22,18 +23,18 @@ from socialpub.rules.engine import Context, Hit, rule
 _HCP = (r"(?:doctor|doctors|physician|healthcare\s+provider|health\s+care\s+provider"
         r"|healthcare\s+professional|pharmacist|nurse|care\s+team|oncologist|hcp|prescriber)")
 # Where advice phrases are about medicines ("try taking a walk", "switch to paperless" are not).
-_MEDICAL_CONTEXT = re.compile(
+_MEDICAL_CONTEXT = T.lazy(
     rf"\b(?:{_HCP}|meds?|medicines?|medications?|drugs?|treatments?|therap(?:y|ies)|pills?|tablets?|capsules?"
     rf"|injections?|infusions?|inhalers?|doses?|dosing|dosage|prescriptions?|chemo(?:therapy)?)\b",
     re.IGNORECASE,
 )
 # The sentence sends the reader to their own healthcare professional ("… and call your doctor right away").
-_REFERRAL = re.compile(
+_REFERRAL = T.lazy(
     rf"(?<!n't )(?<!n’t )(?<!not )(?<!never )(?<!without )"
     rf"\b(?:talk|speak|check|consult|call|ask|tell|contact)\s+(?:to\s+|with\s+)?(?:your|a|their)\s+{_HCP}\b",
     re.IGNORECASE,
 )
-_DEFERRAL = re.compile(
+_DEFERRAL = T.lazy(
     rf"\bwithout\s+(?:first\s+)?(?:talking|speaking|checking|consulting|asking)\b|\bunless\s+(?:your|a)\s+{_HCP}\b",
     re.IGNORECASE,
 )

@@ -24,17 +24,17 @@ from socialpub.rules.common import (
 )
 from socialpub.rules.engine import Context, Hit, rule
 
-_DIGIT = re.compile(r"\d")
+_DIGIT = T.lazy(r"\d")
 
 # --- SP-SAFETY-001 -------------------------------------------------------------------------------
 
 _MEDWATCH_PATHWAYS = ("1-800-FDA-1088", "fda.gov/medwatch")
 # "Stage I", "phase I", "i.e.": the letter I that is not the first person.
-_NOT_FIRST_PERSON = re.compile(
+_NOT_FIRST_PERSON = T.lazy(
     r"\b(?:stage|phase|type|grade|class|part|chapter|schedule|tier|level|cohort|arm|world\s+war)\s+I\b|\bi\.e\.",
     re.IGNORECASE,
 )
-_SORRY = re.compile(r"\bsorry\b", re.IGNORECASE)
+_SORRY = T.lazy(r"\bsorry\b", re.IGNORECASE)
 
 
 def _personal(ctx: Context, t: Text) -> re.Match[str] | None:
@@ -127,15 +127,15 @@ def adverse_event_without_reporting(ctx: Context) -> Iterable[Hit]:
 
 # --- SP-SAFETY-002 / 003 -------------------------------------------------------------------------
 
-_FDA_NUMBER = re.compile(r"(?<!\w)(?:\+?1[\s.\-–]*)?\(?800\)?[\s.\-–]*FDA[\s.\-–]*(\w+)", re.IGNORECASE)
-_STATEMENT_START = re.compile(r"you\s+are\s+encouraged\s+to\s+report", re.IGNORECASE)
+_FDA_NUMBER = T.lazy(r"(?<!\w)(?:\+?1[\s.\-–]*)?\(?800\)?[\s.\-–]*FDA[\s.\-–]*(\w+)", re.IGNORECASE)
+_STATEMENT_START = T.lazy(r"you\s+are\s+encouraged\s+to\s+report", re.IGNORECASE)
 _STATEMENT = ("You are encouraged to report negative side effects of prescription drugs to the FDA. "
               "Visit {url}, or call 1-800-FDA-1088.")
 # The FDA's wording, with the URL as printed, with http:// (a documented variant) or its https:// form.
 _STATEMENTS = tuple(_STATEMENT.format(url=u) for u in
                     ("www.fda.gov/medwatch", "http://www.fda.gov/medwatch", "https://www.fda.gov/medwatch"))
-_ABOUT_REPORTING = re.compile(r"side\s+effects?|adverse|\bFDA\b|medwatch", re.IGNORECASE)
-_MEDWATCH_ATTEMPT = re.compile(
+_ABOUT_REPORTING = T.lazy(r"side\s+effects?|adverse|\bFDA\b|medwatch", re.IGNORECASE)
+_MEDWATCH_ATTEMPT = T.lazy(
     r"medwatch|(?<!\w)(?:1[\s.\-–]*)?800[\s.\-–]*fda|800[\s.\-–]*332[\s.\-–]*1088|encouraged\s+to\s+report",
     re.IGNORECASE,
 )

@@ -210,6 +210,22 @@ def word_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+class lazy:  # noqa: N801  (used like re.compile)
+    """A regular expression compiled at its first use, used like the compiled pattern. The rule modules hold
+    about fifty patterns, a post needs a few of them, and `check` of one post file should not compile them
+    all (about 10 ms). From the first use on, the compiled pattern's methods are this object's own."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:  # only until the methods are set below
+        compiled = re.compile(self.pattern, self.flags)
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
 def _spaces(match: re.Match[str]) -> str:
     return " " * (match.end() - match.start())
 

@@ -13,7 +13,7 @@ from socialpub.rules.engine import Context, Hit, rule
 # --- SP-VIEWS-001 --------------------------------------------------------------------------------
 
 # Moderation is fine when content-based (profanity, PHI, AE reports, off-label claims…)…
-_CONTENT_BASED = re.compile(
+_CONTENT_BASED = T.lazy(
     r"\b(?:profan\w*|obscen\w*|vulgar\w*|spam\w*|personal\s+(?:health\s+)?information|PHI|private\s+information"
     r"|contact\s+details|phone\s+numbers?|off-label|adverse\s+events?|side\s+effects?|harass\w*|hate\s+speech"
     r"|hateful|threat\w*|abus\w*|bully\w*|illegal|unlawful|copyright\w*|advertis\w*|solicitation|promotional"
@@ -25,7 +25,7 @@ _CONTENT_BASED = re.compile(
     re.IGNORECASE,
 )
 # … and never when it is about the opinion ("comments that criticize us", "comments we don't agree with").
-_VIEWPOINT = re.compile(
+_VIEWPOINT = T.lazy(
     r"\b(?:critic\w*|disagree\w*|dissent\w*|complain\w*|opposing|unfavou?rable|disapprov\w*|unhappy"
     r"|bad\s+reviews?|(?:do\s+not|don['’]t)\s+(?:agree|like)|against\s+(?:us|our|the\s+company)"
     r"|(?:opinions?|views?)\s+(?:that|which|we|you)\b)\b"
@@ -35,13 +35,13 @@ _VIEWPOINT = re.compile(
 # A respectful verb whose object is the comments themselves: "we welcome comments that criticize us", "we
 # respond to all comments". Only the few words just before the matched phrase count: "we appreciate your
 # feedback, but we remove comments that criticize us" is no welcome.
-_RESPECT = re.compile(
+_RESPECT = T.lazy(
     r"\b(?:welcome[sd]?|encourages?|values?|appreciates?|invites?|respond\s+to|reply\s+to|answer|read|"
     r"listen\s+to|keep|allow|leave)\s+(?:(?:all|any|the|your|even|also|those)\s+){0,2}$",
     re.IGNORECASE,
 )
 # … or when the rest of the sentence welcomes them: "comments that criticize us are always welcome".
-_WELCOMED = re.compile(
+_WELCOMED = T.lazy(
     r"^[^,;]*?\b(?:are|is)\s+(?:(?:always|very|most|more\s+than|also)\s+)*(?:welcomed?|appreciated|valued"
     r"|encouraged|invited)\b",
     re.IGNORECASE,
@@ -50,7 +50,7 @@ _WELCOMED = re.compile(
 # order to keep this a supportive space, we will delete negative comments". Its words (a respectful "keep",
 # "welcome", a "no", a topic) must not decide, so it is blanked before the sentence is judged; it ends at a
 # comma or where the main clause starts ("… space we remove …").
-_PURPOSE = re.compile(
+_PURPOSE = T.lazy(
     r"\b(?:(?:in\s+order|so\s+as)\s+)?to\s+(?:help\s+)?(?:keep|make|ensure|maintain|protect|create|foster|preserve"
     r"|promote|provide|build|support|guarantee|stay)\b[^,;:.!?\n]*?(?=[,;:.!?\n]|\s+(?:we|i|our|moderators?|admins?"
     r"|the\s+team)\b|$)"
