@@ -37,7 +37,7 @@ class Rule:
     check: Callable[[Context], Iterable[Hit]]  # everything the rule finds in a context (`when` included)
     # A cheap precondition: where it is false the rule finds nothing, and the engine does not even start
     # `body` (most rules have nothing to look at in most posts: no product named, no claim word, not
-    # sponsored…). It is the rule's own `when` (the body's structural first checks), then its word lists.
+    # sponsored…). It combines the pre-check of the rule's word lists and its own `when` (the body's first checks).
     when: Callable[[Context], bool] | None = None
     body: Callable[[Context], Iterable[Hit]] | None = None  # `check` without `when`
     # The word lists without which the rule finds nothing (`WordLists`): where none of them can match the prose of
