@@ -30,7 +30,7 @@ class Text:
 
 def visible_texts(ctx: Context, names: tuple[str, ...] = ("title", "text", "alt")) -> list[Text]:
     """The visible fields of every unit (made once per context and names)."""
-    key = ("conduct-texts", names)
+    key = ("visible-texts", names)
     found = ctx.memo.get(key)
     if found is None:
         found = ctx.memo[key] = [Text(u.index, f, f.masked) for u in ctx.units() for f in u.fields
@@ -43,11 +43,11 @@ def replied_text(ctx: Context) -> Text | None:
     value = ctx.post.in_reply_to_text
     if not value.strip():
         return None
-    found = ctx.memo.get("conduct-reply")
+    found = ctx.memo.get("replied-text")
     if found is None:  # one field per context, so that excerpts taken from it map back to it (Context.reads)
         source = Source(ctx.post.file, ctx.post.line("in_reply_to_text"))
         field = ctx.reads(Field.of("in_reply_to_text", value, source))
-        found = ctx.memo["conduct-reply"] = Text(-1, field, field.masked)
+        found = ctx.memo["replied-text"] = Text(-1, field, field.masked)
     return found  # type: ignore[return-value]
 
 
@@ -105,7 +105,7 @@ def sponsor_aliases(ctx: Context) -> list[str]:
 
 def compiled_terms(ctx: Context, key: str, build: Callable[[], Iterable[str]]) -> T.Matcher:
     """A word list of configuration-derived terms, built once per configuration."""
-    full = ("conduct", key)
+    full = ("common", key)
     found = ctx.compliance.cache.term_lists.get(full)  # as ctx.terms keeps it, without building the terms again
     if found is None:
         found = ctx.terms(full, tuple(build()))
@@ -114,7 +114,7 @@ def compiled_terms(ctx: Context, key: str, build: Callable[[], Iterable[str]]) -
 
 def product_terms(ctx: Context) -> list[tuple[str, T.Matcher]]:
     """(product key, pattern of its brand and established names) for every configured product."""
-    return [(key, ctx.terms(("conduct", "product", key), (p.brand, p.established)))
+    return [(key, ctx.terms(("common", "product", key), (p.brand, p.established)))
             for key, p in ctx.compliance.products.items()]
 
 
