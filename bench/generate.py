@@ -9,7 +9,11 @@ Every generated post is meant to pass `socialpub check`, except a small share of
 (ids starting with `fail-`, copies of posts/examples-failing/) that exercise the reporting of findings.
 The run is deterministic: the same seed and count give byte-identical files.
 
-    python bench/generate.py OUT_DIR [--posts N] [--seed S]
+    python bench/generate.py OUT_DIR [--posts N] [--seed S] [--shape long|short]
+
+`--shape short` writes one-line posts instead, each for one channel (X or Facebook, text only: no title,
+media or thread), as a team that posts many quick updates has them: there the fixed costs per post weigh
+most. No deliberately failing posts in that shape.
 
 writes OUT_DIR/channels.toml (a copy of the repository's), OUT_DIR/posts/** and OUT_DIR/posts/media/*.
 Only the standard library is used (Python >= 3.11 for tomllib).
@@ -524,8 +528,9 @@ def topic_for_campaign(campaign: str) -> str:
 
 
 class Generator:
-    def __init__(self, out: Path, setup: Setup, seed: int) -> None:
+    def __init__(self, out: Path, setup: Setup, seed: int, shape: str = "long") -> None:
         self.out = out
+        self.shape = shape
         self.posts = out / "posts"
         self.setup = setup
         self.rng = random.Random(seed)
@@ -607,6 +612,9 @@ class Generator:
     def make(self, index: int) -> None:
         rng = self.rng
         self._emoji = False
+        if self.shape == "short":
+            self.make_short(index)
+            return
         if rng.random() < FAIL_SHARE:
             self.make_failing(index)
             return
@@ -720,6 +728,29 @@ class Generator:
                 tables["pinterest"] = {"board": rng.choice(boards)}
 
         self.write(folder, name, front, tables, body, local)
+
+    def make_short(self, index: int) -> None:
+        """One line for one text channel: a tweet-sized sentence or two, sometimes a link."""
+        rng = self.rng
+        text_kinds = [k for k in ("twitter", "facebook") if self.setup.channels_by_kind.get(k)]
+        topics = [t for t in self.campaign_of if any(k in text_kinds for s, _ in TOPICS[t]["channel_sets"]  # type: ignore[attr-defined]
+                                                     for k in s)] or [GENERIC_TOPIC]
+        topic = rng.choice(topics)
+        campaign = self.campaign_of.get(topic)
+        window = self.setup.campaigns[campaign] if campaign else (date(2014, 3, 1), date(2014, 11, 30))
+        moment, local = publish_moment(rng, window, self.setup.zone)
+        channel = self.channel(rng.choice(text_kinds))
+        folder, name = self.folder_and_name(index, moment, f"{campaign or topic}-short", ".md")
+        self.serial += 1
+        front: dict[str, object] = {
+            "channels": [channel],
+            "post_type": TOPICS[topic]["post_type"],
+            **({"campaign": campaign} if campaign else {}),
+            "publish_at": moment,
+            "approval_code": approval_code(rng, moment, self.setup, self.serial),
+            "approval_status": "approved",
+        }
+        self.write(folder, name, front, {}, self.tweet(topic, self.url(topic) if rng.random() < 0.5 else None), local)
 
     def make_branded(self, index: int) -> None:
         rng = self.rng
@@ -842,7 +873,12 @@ class Generator:
 
 
 def generate(
-    out: Path, posts: int, seed: int = 2014, config: Path | None = None, media_from: Path | None = None
+    out: Path,
+    posts: int,
+    seed: int = 2014,
+    config: Path | None = None,
+    media_from: Path | None = None,
+    shape: str = "long",
 ) -> dict[str, object]:
     """Write `out`/channels.toml and `out`/posts/**; return a manifest (counts, expected failures)."""
     config = config or REPO / "channels.toml"
@@ -866,13 +902,14 @@ def generate(
         shutil.copyfile(video, setup.video)
     else:
         setup.video.write_bytes(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08mdat")
-    generator = Generator(out, setup, seed)
+    generator = Generator(out, setup, seed, shape)
     for index in range(1, posts + 1):
         generator.make(index)
     count = sum(1 for p in (out / "posts").rglob("*") if p.suffix in (".md", ".toml"))
     stats = dict(sorted(generator.stats.items()))
     stats["deliberately failing"] = len(generator.expected_failures)
-    return {"posts": count, "seed": seed, "stats": stats, "expected_failures": generator.expected_failures}
+    return {"posts": count, "seed": seed, "shape": shape, "stats": stats,
+            "expected_failures": generator.expected_failures}
 
 
 def _tiny_png() -> bytes:
@@ -888,8 +925,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=2014)
+    parser.add_argument("--shape", choices=("long", "short"), default="long")
     args = parser.parse_args(argv)
-    manifest = generate(args.out, args.posts, args.seed)
+    manifest = generate(args.out, args.posts, args.seed, shape=args.shape)
     print(
         f"{manifest['posts']} post files in {args.out / 'posts'} ({len(manifest['expected_failures'])} "
         "deliberately failing)"

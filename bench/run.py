@@ -39,6 +39,8 @@ import generate  # noqa: E402  (bench/generate.py)
 
 STARTUP_LIMIT = 1.15
 CHECK_LIMIT = 2.0
+ONE_FILE_LIMIT = 2.0  # `socialpub check ONE_FILE` (a pre-commit hook) against the baseline
+ONE_FILE = "posts/mbc-awareness-day.md"  # a sample post for X and Facebook, with a link and an image
 RSS_LIMIT_MB = 250.0  # MB = 10^6 bytes
 WARMUP = 3
 
@@ -185,6 +187,7 @@ class Command:
     label: str
     argv: list[str]
     bar: bool  # counts for the bar (else: for information)
+    limit: float = STARTUP_LIMIT  # its bar, as a ratio to the baseline
     runs: list[Run] = field(default_factory=list)
     problem: str | None = None
 
@@ -193,7 +196,18 @@ class Command:
         return [r.wall for r in self.runs]
 
 
+def one_file_repo(folder: Path) -> Path:
+    """A copy of the repository's channels.toml with one sample post (and its image): what a pre-commit hook
+    checks when one post changed. Returns the post's path relative to `folder`."""
+    shutil.copyfile(REPO / "channels.toml", folder / "channels.toml")
+    for relative in (ONE_FILE, "posts/media/mbc-strength-collage.png"):
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / relative, folder / relative)
+    return Path(ONE_FILE)
+
+
 def bench_startup(python: str, script: str, repeat: int, env: dict[str, str], cwd: Path) -> dict[str, object]:
+    one_file = one_file_repo(cwd)
     commands = [
         Command(
             "baseline",
@@ -203,6 +217,7 @@ def bench_startup(python: str, script: str, repeat: int, env: dict[str, str], cw
         ),
         Command("version", "socialpub --version", [script, "--version"], True),
         Command("help", "socialpub --help", [script, "--help"], True),
+        Command("check_one", f"socialpub check {one_file}", [script, "check", str(one_file)], True, ONE_FILE_LIMIT),
         Command(
             "m_version", "python -m socialpub --version", [python, "-m", "socialpub", "--version"], False
         ),
@@ -247,7 +262,8 @@ def bench_startup(python: str, script: str, repeat: int, env: dict[str, str], cw
                 "ratio": ratio,
                 "cpu_ratio": cpu_ratio,
                 "maxrss_kb": max((r.maxrss_kb for r in command.runs), default=0),
-                "ok": (ratio <= STARTUP_LIMIT and command.problem is None) if command.bar else None,
+                "limit": command.limit,
+                "ok": (ratio <= command.limit and command.problem is None) if command.bar else None,
                 "problem": command.problem,
             }
         )
@@ -349,13 +365,15 @@ def bench_check(
     env: dict[str, str],
     out_dir: Path,
     config_source: Path,
+    shape: str = "long",
 ) -> dict[str, object]:
-    result: dict[str, object] = {"posts_requested": posts, "notes": [], "errors": []}
+    """Floor and check on `posts` generated posts of `shape` (bench/generate.py); the long shape is profiled."""
+    result: dict[str, object] = {"posts_requested": posts, "shape": shape, "notes": [], "errors": []}
     notes: list[str] = result["notes"]  # type: ignore[assignment]
     errors: list[str] = result["errors"]  # type: ignore[assignment]
 
     started = time.perf_counter()
-    manifest = generate.generate(work, posts, seed, config=config_source)
+    manifest = generate.generate(work, posts, seed, config=config_source, shape=shape)
     result["generate_seconds"] = time.perf_counter() - started
     result["manifest"] = {k: v for k, v in manifest.items() if k != "expected_failures"}
     result["deliberately_failing"] = len(manifest["expected_failures"])  # type: ignore[arg-type]
@@ -417,7 +435,8 @@ def bench_check(
     if isinstance(summary, dict) and summary.get("posts") not in (None, manifest["posts"]):
         notes.append(f"check counted {summary.get('posts')} posts, the folder has {manifest['posts']}")
     try:
-        shutil.copyfile(report_file, out_dir / "check-report.json")
+        name = "check-report.json" if shape == "long" else f"check-report-{shape}.json"
+        shutil.copyfile(report_file, out_dir / name)
     except OSError:
         pass
 
@@ -498,6 +517,8 @@ def bench_check(
         }
     )
 
+    if shape != "long":
+        return result
     # Profile once, in-process (in a child running socialpub's interpreter), on the same folder or a sample.
     estimate = pre.wall * 2.0  # cProfile's overhead on this code (measured: about 1.8x)
     profile_budget = max(0.1 * budget, budget - (time.perf_counter() - section_start))
@@ -559,9 +580,9 @@ def profile_check(
 
 # Phases of a check: (label, file suffix, function name); a name that is not found is left out.
 PHASES = [
-    ("load posts (read, parse, validate)", "socialpub/posts.py", "load_posts"),
+    ("load posts (read, parse, validate)", "socialpub/posts.py", "load_post"),
     ("render for each channel", "socialpub/check.py", "render"),
-    ("rules (evaluate)", "socialpub/rules/engine.py", "evaluate"),
+    ("rules (evaluate)", "socialpub/rules/engine.py", "evaluate_registered"),
     ("report (JSON)", "socialpub/report.py", "check_json"),
     ("load channels.toml", "socialpub/config.py", "load_config"),
 ]
@@ -580,13 +601,14 @@ def _phases(stats: pstats.Stats) -> list[dict[str, object]]:
 
 
 def _by_rule(stats: pstats.Stats) -> list[dict[str, object]]:
-    """Cumulative time of each function that the rule engine calls as a rule (callers: engine `_run`)."""
+    """Cumulative time of each function that the rule engine calls as a rule, its precondition included
+    (caller: `evaluate_registered` of rules/engine.py)."""
     raw = stats.stats  # type: ignore[attr-defined]
     rows = []
     for key, (_cc, _nc, _tt, _ct, callers) in raw.items():
         total = calls = 0.0
         for (cfile, _cline, cfunc), value in callers.items():
-            if cfunc == "_run" and cfile.endswith(os.path.join("rules", "engine.py")):
+            if cfunc == "evaluate_registered" and cfile.endswith(os.path.join("rules", "engine.py")):
                 calls += value[1]
                 total += value[3]
         if total:
@@ -725,7 +747,7 @@ def git_commit() -> str:
 # --- the report --------------------------------------------------------------------------------------------
 
 
-def bar_rows(startup: dict | None, check: dict | None) -> list[tuple[str, str, str, bool | str | None]]:
+def bar_rows(startup: dict | None, checks: list[dict]) -> list[tuple[str, str, str, bool | str | None]]:
     rows: list[tuple[str, str, str, bool | str | None]] = []
     if startup:
         base = next(r for r in startup["rows"] if r["key"] == "baseline")
@@ -736,13 +758,14 @@ def bar_rows(startup: dict | None, check: dict | None) -> list[tuple[str, str, s
                     + (f" ({row['problem']})" if row["problem"] else "")
                 )
                 rows.append(
-                    (f"startup: `{row['command']}`", measured, f"≤ {STARTUP_LIMIT}× baseline", row["ok"])
+                    (f"startup: `{row['command']}`", measured, f"≤ {row['limit']}× baseline", row["ok"])
                 )
-    if check:
+    for check in checks:
+        shape = "" if check.get("shape", "long") == "long" else f" {check['shape']}"
         if check.get("check"):
             rows.append(
                 (
-                    f"check throughput: time ({check['manifest']['posts']:,} posts)",
+                    f"check throughput: time ({check['manifest']['posts']:,}{shape} posts)",
                     f"{fmt_s(check['check']['median'])} median vs floor {fmt_s(check['floor']['median'])} "
                     f"= **{check['ratio']:.2f}×**",
                     f"≤ {CHECK_LIMIT}× floor",
@@ -751,7 +774,7 @@ def bar_rows(startup: dict | None, check: dict | None) -> list[tuple[str, str, s
             )
             rows.append(
                 (
-                    "check throughput: peak memory",
+                    f"check throughput: peak memory ({check['manifest']['posts']:,}{shape} posts)",
                     f"**{check['peak_rss_mb']:.1f} MB**",
                     f"< {RSS_LIMIT_MB:.0f} MB",
                     check["ok_rss"],
@@ -760,7 +783,7 @@ def bar_rows(startup: dict | None, check: dict | None) -> list[tuple[str, str, s
         else:
             rows.append(
                 (
-                    "check throughput: time",
+                    f"check throughput: time ({check['shape']} posts)",
                     "not measured (see the error below)",
                     f"≤ {CHECK_LIMIT}× floor",
                     "**ERROR**",
@@ -768,7 +791,7 @@ def bar_rows(startup: dict | None, check: dict | None) -> list[tuple[str, str, s
             )
             rows.append(
                 (
-                    "check throughput: peak memory",
+                    f"check throughput: peak memory ({check['shape']} posts)",
                     "not measured (see the error below)",
                     f"< {RSS_LIMIT_MB:.0f} MB",
                     "**ERROR**",
@@ -796,8 +819,9 @@ def loaded(info: dict) -> str | None:
 
 
 def write_report(
-    path: Path, args: argparse.Namespace, command: str, info: dict, startup: dict | None, check: dict | None
+    path: Path, args: argparse.Namespace, command: str, info: dict, startup: dict | None, checks: list[dict]
 ) -> None:
+    check = next((c for c in checks if c.get("shape") == "long"), None)  # the profiled one
     out: list[str] = []
     w = out.append
     w("# Benchmarks")
@@ -818,11 +842,11 @@ def write_report(
     w("")
     w("| bar | measured | limit | result |")
     w("|---|---|---|---|")
-    for name, measured, limit, ok in bar_rows(startup, check):
+    for name, measured, limit, ok in bar_rows(startup, checks):
         w(f"| {name} | {measured} | {limit} | {verdict(ok)} |")
     if startup is None:
         w("| startup | not run (`--only check`) | | n/a |")
-    if check is None:
+    if not checks:
         w("| check throughput | not run (`--only startup`) | | n/a |")
     w("")
 
@@ -833,8 +857,10 @@ def write_report(
             f"Each command {startup['warmup']}× as warm-up, then {startup['repeat']}× measured, round-robin "
             "with a rotating start so that drift hits every command alike. Wall time from "
             "`time.perf_counter` around the child (in `bench/measure.py`: spawn + `os.wait4`); CPU = the "
-            "child's user + system time; ratios are to the baseline's median. Only the two console-script "
-            "rows count for the bar; `python -m socialpub` is for information."
+            "child's user + system time; ratios are to the baseline's median. The console-script rows "
+            "count for the bars; `python -m socialpub` is for information. `socialpub check "
+            f"{ONE_FILE}` runs in a folder with a copy of the repository's channels.toml and that one post "
+            "(and its image): what a pre-commit hook pays when one post changed."
         )
         w("")
         w(
@@ -856,14 +882,14 @@ def write_report(
             w("Problems: " + "; ".join(problems))
         w("")
 
-    if check:
-        w("### Check throughput")
+    for result in checks:
+        w("### Check throughput" + ("" if result.get("shape") == "long" else f", {result.get('shape')} posts"))
         w("")
-        m = check.get("manifest", {})
+        m = result.get("manifest", {})
         gen = m.get("stats", {}) if isinstance(m, dict) else {}
         w(
             f"Generated folder: {m.get('posts', '?'):,} post files (seed {m.get('seed')}, "
-            f"{check.get('generate_seconds', 0):.1f} s to generate): "
+            f"{result.get('generate_seconds', 0):.1f} s to generate): "
             + ", ".join(f"{v:,} {k}" for k, v in gen.items())
             + "."
         )
@@ -880,10 +906,10 @@ def write_report(
         )
         w("- fixed cost: the same check over an empty posts folder (start-up, config, imports, report)")
         w("")
-        for error in check.get("errors", []):
+        for error in result.get("errors", []):
             w(f"> **Error:** {error}")
             w("")
-        if check.get("check"):
+        if result.get("check"):
             w("| command | runs | median wall | min | max | median CPU | peak RSS |")
             w("|---|---|---|---|---|---|---|")
             for key, label in (
@@ -891,18 +917,18 @@ def write_report(
                 ("check", "socialpub check"),
                 ("check_empty", "socialpub check, 0 posts"),
             ):
-                s = check[key]
+                s = result[key]
                 w(
                     f"| {label} | {s['runs']} | {fmt_s(s['median'])} | {fmt_s(s['min'])} | "
                     f"{fmt_s(s['max'])} | {fmt_s(s['cpu_median'])} | {fmt_mb(s['maxrss_kb'])} |"
                 )
             w("")
             w(
-                f"Ratio check/floor: {check['ratio']:.2f}× wall, {check['cpu_ratio']:.2f}× CPU. Per post "
-                f"beyond the fixed cost: {check['per_post_ms']:.2f} ms."
+                f"Ratio check/floor: {result['ratio']:.2f}× wall, {result['cpu_ratio']:.2f}× CPU. Per post "
+                f"beyond the fixed cost: {result['per_post_ms']:.2f} ms."
             )
             w("")
-        pre = check.get("preflight")
+        pre = result.get("preflight")
         if pre:
             w(
                 "Preflight run (its JSON report gives the findings below; it is the measurement only when "
@@ -910,10 +936,10 @@ def write_report(
                 f"{fmt_mb(pre['maxrss_kb'])}."
             )
             w("")
-        for note in check.get("notes", []):
+        for note in result.get("notes", []):
             w(f"> **Note:** {note}")
             w("")
-        findings = check.get("findings")
+        findings = result.get("findings")
         if isinstance(findings, dict):
             w("#### Findings on the generated posts")
             w("")
@@ -922,7 +948,7 @@ def write_report(
             else:
                 w(
                     f"`status`: {findings.get('status')}, summary: `{json.dumps(findings.get('summary'))}`. "
-                    f"{check.get('deliberately_failing', 0):,} posts are deliberately failing copies of "
+                    f"{result.get('deliberately_failing', 0):,} posts are deliberately failing copies of "
                     "`posts/examples-failing/` (ids `fail-*`); every other post is meant to pass, so a "
                     "finding "
                     'in the "meant to pass" column is unrealistic generated content or a false positive.'
@@ -998,8 +1024,10 @@ def write_report(
         "measured runs. The check's exit code must be 0 or 1."
     )
     w(
-        "- Limits: startup ≤ 1.15× the baseline's median wall time; check ≤ 2× the floor's median wall "
-        "time, peak RSS < 250 MB (10^6 bytes)."
+        f"- Limits: startup ≤ {STARTUP_LIMIT}× the baseline's median wall time, `check` of one file ≤ "
+        f"{ONE_FILE_LIMIT}×; check ≤ {CHECK_LIMIT}× the floor's median wall time for each shape of posts (the "
+        "long posts of bench/generate.py and its one-line posts, `--shape short`), peak RSS < 250 MB (10^6 "
+        "bytes)."
     )
     w("")
 
@@ -1098,6 +1126,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", choices=("startup", "check"), help="run one benchmark only")
     parser.add_argument(
+        "--shape",
+        choices=("long", "short", "both"),
+        default="both",
+        help="posts of the check benchmark: bench/generate.py's long posts, one-line posts for one channel, "
+        "or both, each its own bar (both)",
+    )
+    parser.add_argument(
         "--budget",
         type=float,
         default=150.0,
@@ -1139,6 +1174,7 @@ def main(argv: list[str] | None = None) -> int:
             f"--repeat {args.repeat}" if args.repeat != 5 else "",
             f"--startup-repeat {args.startup_repeat}" if args.startup_repeat != 20 else "",
             f"--only {args.only}" if args.only else "",
+            f"--shape {args.shape}" if args.shape != "both" else "",
             f"--budget {args.budget:g}" if args.budget != 150 else "",
             f"--seed {args.seed}" if args.seed != 2014 else "",
             f"--config {args.config}" if args.config != REPO / "channels.toml" else "",
@@ -1156,37 +1192,42 @@ def main(argv: list[str] | None = None) -> int:
     true = shutil.which("true") or "/bin/true"
     info["rss_floor_kb"] = run_once([true], env=env, cwd=work)[0].maxrss_kb
     SITE_PREFIXES[:] = interpreter_prefixes(python)
-    startup = check = None
+    startup = None
+    checks: list[dict] = []
     try:
         if args.only in (None, "startup"):
             print(f"startup: {args.startup_repeat} runs of 5 commands after {WARMUP} warm-ups…", flush=True)
             (work / "startup").mkdir()
             startup = bench_startup(python, script, args.startup_repeat, env, work / "startup")
-        if args.only in (None, "check"):
+        shapes = ("long", "short") if args.shape == "both" else (args.shape,)
+        for shape in shapes if args.only in (None, "check") else ():
             print(
-                f"check: generating {args.posts:,} posts, then up to {args.repeat} runs each of floor and "
-                "check, then a profile…",
+                f"check: generating {args.posts:,} {shape} posts, then up to {args.repeat} runs each of floor "
+                "and check" + (", then a profile…" if shape == "long" else "…"),
                 flush=True,
             )
-            check = bench_check(
-                python,
-                script,
-                args.posts,
-                args.repeat,
-                args.budget,
-                args.seed,
-                work / "gen",
-                env,
-                out_dir,
-                args.config,
+            checks.append(
+                bench_check(
+                    python,
+                    script,
+                    args.posts,
+                    args.repeat,
+                    args.budget,
+                    args.seed,
+                    work / f"gen-{shape}",
+                    env,
+                    out_dir,
+                    args.config,
+                    shape,
+                )
             )
     finally:
         try:
             info["load_end"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
         except OSError:
             pass
-        write_report(args.report, args, command, info, startup, check)
-        results = {"machine": info, "startup": startup, "check": check, "command": command}
+        write_report(args.report, args, command, info, startup, checks)
+        results = {"machine": info, "startup": startup, "checks": checks, "command": command}
         (out_dir / "results.json").write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
         if args.keep:
             print(f"generated files kept in {work}")
@@ -1197,12 +1238,12 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'bar':<48} {'measured':<58} {'limit':<18} result")
     status = 0
-    for name, measured, limit, ok in bar_rows(startup, check):
+    for name, measured, limit, ok in bar_rows(startup, checks):
         plain = measured.replace("**", "").replace("`", "")
         print(f"{name.replace('`', ''):<48} {plain:<58} {limit:<18} {verdict(ok).replace('*', '')}")
         if ok is False:
             status = max(status, 1)
-    if check:
+    for check in checks:
         findings = check.get("findings")
         if isinstance(findings, dict) and findings.get("rules"):
             print("\nfindings on the generated posts (meant to pass / deliberately failing):")

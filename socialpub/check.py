@@ -6,12 +6,9 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -260,11 +257,13 @@ _WARM_UP = 25  # files checked before forking (see _run_in_workers)
 
 def _worker_count(jobs: int | None, files: int) -> int:
     """Processes to share `files` among: `jobs`, or (None) one per usable CPU for a large enough folder."""
+    if jobs == 1 or (jobs is None and files < PARALLEL_MIN_FILES):
+        return 1  # starting workers would cost more than it saves (and a few files need no multiprocessing)
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1  # spawned workers would re-import everything and re-read the configuration
     if jobs is None:
-        if files < PARALLEL_MIN_FILES:
-            return 1  # starting workers would cost more than it saves
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(jobs, -(-files // _CHUNK_RANGE[0])))  # no idle worker
 
@@ -284,6 +283,10 @@ def _leave_interrupts_to_parent() -> None:
 
 def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outcome]:
     """`work.run(files)` shared among forked processes; outcomes come back in the order of `files`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     global _forked_work
     # The first few files are checked here, before forking: what a check compiles or imports on first use
     # (rule patterns, twitter-text's URL extractor) is then inherited by every worker instead of redone in each.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,6 +47,7 @@ def _kind(path: str, mime: str | None) -> str | None:
     return _KIND_BY_MIME.get(mime) or kind_by_name(path)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=4096)  # every render asks, for every medium: posts share a few image and video names
 def kind_by_name(path: str) -> str | None:
     """"image", "gif" or "video" as the file's name says (its extension), whatever its bytes are."""
     return _KIND_BY_SUFFIX.get(Path(path).suffix.lower())

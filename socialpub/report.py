@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -216,6 +215,8 @@ def _describe(f: Finding) -> str:
 
 def check_junit(result: CheckResult) -> str:
     """JUnit XML: one testcase per (post, channel) checked and per file that did not load."""
+    import xml.etree.ElementTree as ET  # only this format needs it
+
     suite = ET.Element("testsuite", name=JUNIT_SUITE)
     tests = failures = 0
     for classname, name, found in _junit_cases(result):

@@ -47,4 +47,4 @@ class RunCache:
     approval_months: dict[tuple[int, int, int, Any], tuple[datetime, datetime]] = field(default_factory=dict)
     warning_opens: dict[tuple[date, int, Any], datetime] = field(default_factory=dict)  # (expiry day, days, zone)
     link_verdicts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # URL -> why it may not be posted
-    per_text: dict[str, dict[str, Any]] = field(default_factory=dict)  # the conduct rules' memos, by rule (bounded)
+    per_text: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-text memos of rules/common.py (bounded)

@@ -141,7 +141,8 @@ def test_importing_a_module_registers_no_rule():
     code = (
         "import importlib, pkgutil, socialpub\n"
         "from socialpub.rules import engine\n"
-        "rule_modules = {'balance', 'channel', 'claims', 'conduct', 'files', 'meta', 'offlabel', 'visible'}\n"
+        "rule_modules = {'balance', 'channel', 'claims', 'correction', 'files', 'meta', 'offlabel', 'privacy',\n"
+        "                'respect', 'safety', 'scope', 'transparency', 'views', 'visible'}\n"
         "names = [m.name for m in pkgutil.walk_packages(socialpub.__path__, 'socialpub.')]\n"
         "assert {'socialpub.cli', 'socialpub.check', 'socialpub.config', 'socialpub.posts'} <= set(names)\n"
         "for name in names:\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from socialpub.adapters.base import Measure, Part, Rendered
 from socialpub.media import Media
-from socialpub.rules import conduct, engine
+from socialpub.rules import common, engine
 
 
 def test_media_kind_is_told_by_the_bytes_type_then_the_name() -> None:
@@ -32,7 +32,7 @@ def test_slotted_values_survive_pickling_and_stay_frozen() -> None:
     viewed = engine.Field.of("text", "Ｈello", None)  # a normalised view (compared by identity, so not below)
     field.masked, viewed.masked  # noqa: B018  (the facts are looked up and kept on the fields)
     unit = engine.Unit(0, (field, engine.Field("link", "https://x.example", None)))
-    for value in (media, part, rendered, field, unit, conduct._Text(0, field, field.masked)):
+    for value in (media, part, rendered, field, unit, common.Text(0, field, field.masked)):
         again = pickle.loads(pickle.dumps(value))
         assert again == value
         assert not hasattr(value, "__dict__")  # slots: no per-instance dict

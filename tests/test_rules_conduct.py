@@ -1,5 +1,6 @@
 """SP-TRANSPARENCY, SP-PRIVACY, SP-RESPECT, SP-SAFETY, SP-VIEWS and SP-CORRECTION rules, checked on real post
-files with the real loader, renderers and rules (socialpub/rules/conduct.py).
+files with the real loader, renderers and rules (socialpub/rules/transparency.py, privacy.py, respect.py,
+safety.py, views.py and correction.py, with what they share in common.py).
 """
 
 from __future__ import annotations

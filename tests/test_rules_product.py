@@ -1,5 +1,5 @@
 """Product rules: SP-CLAIM-001..003 (claims.py), SP-BALANCE-001..004 (balance.py), SP-OFFLABEL-001..003 and
-SP-SCOPE-001 (offlabel.py), checked on real post files with the real loader, renderers and rules.
+SP-SCOPE-001 (scope.py), checked on real post files with the real loader, renderers and rules.
 
 The base configuration names ONCAVIX (tivaranib), EXP-4172 and ZELTRIS; a second product, RESPIRAX
 (glycoprolin), and other pipeline names are configured in some tests to prove that nothing is hard-coded.

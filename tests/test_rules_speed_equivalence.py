@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialpub.config import load_config
-from socialpub.rules import balance, conduct, engine, registry
+from socialpub.rules import balance, engine, registry
 from socialpub.rules import text as T
 from socialpub.rules.lexicon import BUILTIN
-from tests.helpers import Repo
+from tests.helpers import Repo, check_text, toml_value
 from tests.test_text import whole_text_spans
 
 RULES = registry()  # the catalogue (socialpub.rules loads it on first call)
@@ -153,13 +153,17 @@ def test_helpers_equal_the_plain_versions(text: str) -> None:
 
 
 def test_one_matcher_for_every_word_list() -> None:
-    """balance.py and conduct.py have no pre-check of their own; every list a check reads is a T.Matcher."""
+    """No rule module has a pre-check of its own (balance.py's Matcher is T's); every list a check reads is a
+    T.Matcher."""
     from pathlib import Path
 
     from socialpub.check import run_check
 
     assert balance.Matcher is T.Matcher
-    assert not hasattr(conduct, "_may_match") and not hasattr(conduct, "_key_word")
+    modules = {sys.modules[r.check.__module__] for r in RULES.values()} | {sys.modules["socialpub.rules.common"]}
+    assert len(modules) > 10
+    for module in modules:
+        assert not hasattr(module, "_may_match") and not hasattr(module, "_key_word"), module.__name__
     config = load_config(Path(__file__).resolve().parent.parent / "channels.toml")
     run_check(config)
     cache = config.compliance.cache
@@ -245,3 +249,99 @@ def test_view_matches_kept_per_text_equal_a_fresh_scan(text: str) -> None:
             blanked = T.blank(masked, T.word_pattern(exceptions.terms))
             assert [(s, e) for _, s, e in view.find(matcher, blanked=True)] == _spans(whole.finditer(blanked))
             assert all(g is f for g, _, _ in view.find(matcher))
+
+
+# --- declared word lists: the engine skips a rule none of whose lists can match, and that changes nothing ---
+
+# How a word hides from a plain scan while a reader still sees it: zero-width characters inside it, look-alike
+# letters of another script (Cyrillic, Greek), fullwidth forms, a soft hyphen.
+_CONFUSABLES = str.maketrans("aceopxyiAEOPCHKMTB", "асеорхуіАЕОРСНКМТВ")
+_WIDE = {c: chr(ord(c) + 0xFEE0) for c in map(chr, range(0x21, 0x7F))}
+
+
+def _disguised(word: str, how: int) -> str:
+    if how == 0 or len(word) < 2:
+        return word
+    middle = len(word) // 2
+    if how == 1:
+        return word[:middle] + "\u200b" + word[middle:]
+    if how == 2:
+        return word.translate(_CONFUSABLES)
+    if how == 3:
+        return "".join(_WIDE.get(c, c) for c in word)
+    return word[:middle] + "\u00ad" + word[middle:]
+
+
+_PIECE = st.tuples(st.sampled_from(_BITS + _FILLER), st.integers(0, 3), st.integers(0, 5))
+_SEPARATORS = [" ", " ", ". ", ", ", "! ", "\n", " - ", ": "]
+
+
+@st.composite
+def _texts(draw: Any, most: int = 24) -> str:
+    pieces = draw(st.lists(st.tuples(_PIECE, st.sampled_from(_SEPARATORS)), min_size=1, max_size=most))
+    return "".join(_disguised(_cased(word, case), how) + sep for (word, case, how), sep in pieces).strip()
+
+
+@st.composite
+def _posts(draw: Any) -> tuple[str, str, dict[str, Any]]:
+    channels = draw(st.lists(st.sampled_from(["tw", "fb", "yt", "pin"]), min_size=1, max_size=3, unique=True))
+    tables = '[pinterest]\nboard = "Internships and Students"\n' if "pin" in channels else ""
+    if "tw" in channels and draw(st.booleans()):
+        replies = draw(st.lists(_texts(8), min_size=1, max_size=2))
+        tables += "[twitter]\nthread = [" + ", ".join(toml_value(r) for r in replies) + "]\n"
+    front: dict[str, Any] = {
+        "channels": channels,
+        "post_type": draw(st.sampled_from(["branded", "unbranded_awareness", "corporate", "careers", "reply",
+                                           "correction"])),
+        "title": draw(st.one_of(st.none(), _texts(6))),
+        "sponsored": draw(st.sampled_from([None, True])),
+        "in_reply_to_text": draw(st.one_of(st.none(), _texts(10))),
+        "claims_refs": draw(st.sampled_from([None, ["PI 14.1"]])),
+        "consent_ref": draw(st.sampled_from([None, "CONSENT-2014-07"])),
+        "author_type": draw(st.sampled_from([None, "employee", "influencer"])),
+    }
+    return draw(_texts()), tables, front
+
+
+def _always(self: engine.Context, matcher: T.Matcher) -> bool:
+    return True
+
+
+@settings(max_examples=150, deadline=None)
+@given(_posts())
+def test_skipping_by_word_lists_changes_no_finding(base_config: Any, post: tuple[str, str, dict[str, Any]]) -> None:
+    """The findings of a post with every list pre-check in place equal those with none (every list "may
+    match", so no rule is skipped for its lists and no body takes its shortcut), words hidden by zero-width
+    characters, look-alike letters or fullwidth forms included."""
+    body, tables, front = post
+    skipping = check_text(base_config, body, tables=tables, **front)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine.Context, "may_match", _always)
+        everything = check_text(base_config, body, tables=tables, **front)
+    assert skipping == everything
+
+
+def test_rules_that_need_word_lists_declare_them(base_config: Any) -> None:
+    """The rules whose findings need a word list declare it, and the engine does not call such a rule's body for
+    a post without any of its words; it does where one occurs, hidden or not."""
+    declared = {r.id: r for r in RULES.values() if r.lists is not None}
+    assert {"SP-RESPECT-001", "SP-VIEWS-001", "SP-PRIVACY-002", "SP-CLAIM-001", "SP-CLAIM-002", "SP-CLAIM-003",
+            "SP-OFFLABEL-001", "SP-OFFLABEL-002", "SP-BALANCE-001", "SP-BALANCE-004"} <= set(declared)
+    called: list[str] = []
+
+    def spy(r: engine.Rule) -> engine.Rule:
+        def body(ctx: engine.Context) -> Any:
+            called.append(r.id)
+            return r.body(ctx)  # type: ignore[misc]
+
+        return dataclasses.replace(r, body=body)
+
+    with pytest.MonkeyPatch.context() as patch:
+        for id, r in declared.items():
+            patch.setitem(engine.RULES, id, spy(r))
+        assert check_text(base_config, "Our team met today. Thank you all!", channels=["tw", "fb"]) == []
+        assert called == []
+        for advice in ("Stop taking your medication now.", "St\u200bop taking your medicаtion now."):
+            found = check_text(base_config, advice, channels=["fb"])
+            assert "SP-RESPECT-001" in called and "SP-RESPECT-001" in {f.rule for f in found}
+            called.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -51,3 +52,32 @@ def test_check_loads_no_publishing_sdk(tmp_path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_check_of_one_post_file_loads_only_what_that_post_needs(tmp_path) -> None:
+    """What a pre-commit hook pays: `socialpub check ONE_FILE` on a plain post (X and Facebook, a link, an
+    image, ASCII text) imports no worker pool, no XML writer, no Markdown parser, no public-suffix list and
+    no twitter-text (its URL patterns cost 60 ms to compile), and reads no confusables table."""
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copyfile(root / "channels.toml", tmp_path / "channels.toml")
+    for relative in ("posts/mbc-awareness-day.md", "posts/media/mbc-strength-collage.png"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / relative, tmp_path / relative)
+    code = (
+        "import sys\n"
+        "from socialpub.cli import main\n"
+        "sys.argv = ['socialpub', 'check', 'posts/mbc-awareness-day.md']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code in (0, None), exit.code\n"
+        "from socialpub.rules import text as T\n"
+        "assert T._prototypes.cache_info().currsize == 0 and T.top_level_domains.cache_info().currsize == 0\n"
+        "import json\nprint(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "socialpub.rules.engine" in loaded
+    unwanted = ("twitter_text", "multiprocessing", "concurrent.futures", "xml", "markdown_it", "publicsuffixlist",
+                "confusables", "tweepy", "requests")
+    assert [m for m in loaded if m.startswith(unwanted)] == []

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,3 +73,36 @@ def test_blank_removes_exceptions_in_place() -> None:
 def test_host() -> None:
     assert T.host("https://WWW.FDA.gov/medwatch") == "www.fda.gov"
     assert T.host("bit.ly/abc") == "bit.ly"
+
+
+def test_internationalised_top_level_domains_are_never_looked_up() -> None:
+    """`top_level_domains()` holds only ASCII ones: a bare domain's top-level domain, as URL_RE reads it, is
+    letters only, and no internationalised one is, in Unicode or in its punycode form ("xn--p1ai")."""
+    from publicsuffixlist import PSLFILE
+
+    with open(PSLFILE, encoding="utf-8") as source:
+        idn = [line.strip() for line in source if line.strip() and not line.isascii() and "." not in line.strip()
+               and not line.startswith("//")]
+    assert len(idn) > 50
+    for tld in idn + [t.encode("idna").decode("ascii") for t in idn]:
+        for text in (f"see example.{tld} now", f"example.{tld}/path", f"www.a-b.{tld}."):
+            assert not any(T.is_link(url) for url, _, _ in T.url_spans(text)), text
+            assert all(not m.group(0).split("/")[0].endswith(tld) for m in T.URL_RE.finditer(text)), text
+
+
+def test_lazy_patterns_compile_at_first_use_and_act_as_compiled() -> None:
+    """`T.lazy` (the rule modules' patterns): nothing compiled by loading the catalogue, then the compiled
+    pattern's own methods, with its results."""
+    code = (
+        "from socialpub.rules import registry, text as T\n"
+        "from socialpub.rules import privacy, views\n"
+        "registry()\n"
+        "assert 'search' not in vars(privacy._BIRTH_DATE) and 'search' not in vars(views._PURPOSE)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    lazy, compiled = T.lazy(r"(\w+)@(\w+)", re.IGNORECASE), re.compile(r"(\w+)@(\w+)", re.IGNORECASE)
+    text = "write to A@B or c@d"
+    assert lazy.search(text).span() == compiled.search(text).span()  # type: ignore[union-attr]
+    assert [m.groups() for m in lazy.finditer(text)] == [m.groups() for m in compiled.finditer(text)]
+    assert lazy.sub("x", text) == compiled.sub("x", text) and lazy.groups == 2
+    assert isinstance(vars(lazy)["search"].__self__, re.Pattern)  # the compiled pattern's own method from now on

@@ -517,3 +517,58 @@ def test_import_hack_leaves_twitter_text_usable() -> None:
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "ok"
+
+
+# --- plain web addresses: one URL for twitter-text, without its URL regex -----------------------------
+
+_LABEL = st.text("abcxyzABCXYZ0189-", min_size=1, max_size=8) | st.sampled_from(
+    ["www", "fda", "astrazeneca-us", "a" * 63, "b" * 64, "-a", "a-", "x_y", "é", "xn--bcher-kva"]
+)
+_TLD = st.sampled_from(["com", "org", "net", "gov", "edu", "int", "info", "io", "us", "uk", "ca", "de", "fr", "COM",
+                        "Gov", "co", "example", "community", "c0m", "xyz", "рф"])
+_PATH = st.text("abcXYZ019/_-.?=#()~%'!,", max_size=12)
+
+
+@st.composite
+def _web_addresses(draw: Any) -> str:
+    scheme = draw(st.sampled_from(["https://", "http://", "HTTPS://", "", "ftp://", "https:/"]))
+    host = ".".join(draw(st.lists(_LABEL, min_size=1, max_size=4))) + "." + draw(_TLD)
+    path = draw(st.one_of(st.just(""), _PATH.map(lambda p: "/" + p)))
+    return scheme + host + path
+
+
+def test_plain_url_domains_are_twitter_text_domains() -> None:
+    from twitter_text.regexp.valid_cctld import valid_cctld
+    from twitter_text.regexp.valid_gtld import valid_gtld
+
+    listed = re.search(r"\(\?:([a-z|]+)\)", xlength._PLAIN_URL.pattern.split("\\.)+")[1])
+    assert listed is not None
+    for tld in listed[1].split("|"):
+        assert valid_gtld.fullmatch(tld) or valid_cctld.fullmatch(tld), tld
+
+
+@settings(max_examples=500, deadline=None)
+@given(_web_addresses(), st.sampled_from(["", " ", "see ", "(", "\u00fc"]), st.sampled_from(["", " ", ".", "!"]))
+def test_plain_urls_are_what_twitter_text_extracts(address: str, before: str, after: str) -> None:
+    """Where _PLAIN_URL takes a token for one URL, twitter-text's extractor finds exactly that URL in it, at the
+    start of a text or after a space; and the weighted length of texts with such tokens equals parse_tweet's."""
+    from twitter_text.extract_urls import extract_urls_with_indices
+
+    if xlength._PLAIN_URL.fullmatch(address):
+        for chunk in (address, " " + address):
+            start = len(chunk) - len(address)
+            assert extract_urls_with_indices(chunk) == [{"url": address, "indices": [start, len(chunk)]}]
+    text = before + address + after
+    assert weighted_length(text) == parse_tweet(text).weightedLength
+
+
+def test_plain_url_needs_no_url_regex() -> None:
+    """A post whose only dotted word is a plain web address is counted without compiling twitter-text's URL
+    patterns (the point of _PLAIN_URL: `check` of one post file does not pay for them)."""
+    code = (
+        "import sys\nfrom socialpub.xlength import weighted_length\n"
+        "assert weighted_length('Learn more: https://www.astrazeneca-us.com/mbcstrength today') == 12 + 23 + 6\n"
+        "print(sorted(m for m in sys.modules if m.startswith('twitter_text')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -24,14 +24,22 @@ def registry() -> dict[str, Rule]:
     """Every rule by id, loaded on the first call."""
     global _loaded
     if not _loaded:
-        from socialpub.rules import (  # noqa: F401  (each module registers its rules when first imported)
+        # One module per rule-id family (SP-CLAIM-… in claims.py); each registers its rules when first imported,
+        # in this order, which is the catalogue's (findings of a post are listed in it).
+        from socialpub.rules import (  # noqa: F401, I001
             balance,
             channel,
             claims,
-            conduct,
+            transparency,
+            privacy,
+            respect,
+            safety,
+            views,
+            correction,
             files,
             meta,
             offlabel,
+            scope,
             visible,
         )
 

@@ -22,7 +22,7 @@ from socialpub.rules.engine import Context, Field, Hit, Unit, rule
 if TYPE_CHECKING:
     from socialpub.config import Product
 
-_DASHES = re.compile(r"[‐‑–]")
+_DASHES = T.lazy(r"[‐‑–]")
 
 
 # --- shared helpers: word lists, the per-unit view, product mentions ------------------------------------
@@ -184,15 +184,16 @@ def view(ctx: Context, unit: Unit) -> View:
     return result
 
 
+def product_names(ctx: Context) -> tuple[Matcher, ...]:
+    """The list of every product's brand and established names (none when no product is configured): what the
+    rules about mentioned products need to find anything (`@rule(lists=…)`)."""
+    return (_names(ctx)[0],) if ctx.compliance.products else ()
+
+
 def may_mention(ctx: Context) -> bool:
     """Whether any unit of the context can name a product (the names' pre-check on all its prose): when not,
-    no unit has a mention, and the rules about mentioned products have nothing to do."""
-    if not ctx.compliance.products:
-        return False
-    found = ctx.memo.get("product-rules.may-mention")
-    if found is None:
-        found = ctx.memo["product-rules.may-mention"] = ctx.may_match(_names(ctx)[0])
-    return found  # type: ignore[return-value]
+    no unit has a mention."""
+    return bool(ctx.compliance.products) and ctx.may_match(_names(ctx)[0])
 
 
 def product_mentions(ctx: Context, unit: Unit) -> list[Mention]:
@@ -280,7 +281,7 @@ def _quoted(listed: Iterable[str], limit: int = 4) -> str:
     "SP-BALANCE-001", "missing-risk-information", "error", principle="P1, P3",
     summary="Product benefit without its most serious risks in the same post (each tweet on its own).",
     help="Add the product's most serious risks to this post (or tweet) itself, or remove the benefit claim.",
-    when=may_mention,
+    lists=product_names,
 )
 def missing_risk_information(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.products:
@@ -318,7 +319,7 @@ ESTABLISHED_WINDOW = 40  # characters either side of the brand name (docs/rules.
     "SP-BALANCE-002", "missing-established-name", "error", principle="P1",
     summary="Brand name without the established name close to its first mention in a field.",
     help="Write the established name next to the first brand mention, e.g. 'BRAND (established name)'.",
-    when=may_mention,
+    lists=product_names,
 )
 def missing_established_name(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.products:
@@ -356,7 +357,7 @@ def _risk_links(product: Product) -> set[str]:
     "SP-BALANCE-003", "missing-risk-link", "error", principle="P1, P3",
     summary="Product benefit claim without a direct link to the risk or prescribing-information page.",
     help="Link the product's configured risk_url or pi_url in the post (text or link field).",
-    when=may_mention,
+    lists=product_names,
 )
 def missing_risk_link(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.products:
@@ -397,7 +398,8 @@ def missing_risk_link(ctx: Context) -> Iterable[Hit]:
     "SP-BALANCE-004", "risk-below-fold", "warning", principle="P1",
     summary="Risk information starts below the channel's fold while the benefit is above it.",
     help="Move the most serious risks up, before the channel's 'more' cut, next to the benefit.",
-    when=lambda ctx: ctx.rendered is not None and ctx.rendered.fold is not None and may_mention(ctx),
+    when=lambda ctx: ctx.rendered is not None and ctx.rendered.fold is not None,
+    lists=product_names,
 )
 def risk_below_fold(ctx: Context) -> Iterable[Hit]:
     rendered = ctx.rendered

@@ -46,11 +46,6 @@ def therapy_context(ctx: Context, v: View, f: Field, start: int, end: int) -> st
     return None
 
 
-def _may_claim(ctx: Context) -> bool:
-    """SP-CLAIM-001's precondition: an absolute-claim word and something that can make it a therapy claim."""
-    return ctx.may_match(words(ctx, "absolute_claims")) and may_have_therapy_context(ctx)
-
-
 def _substantiated(ctx: Context) -> bool:
     """Whether the post names the substantiation of its claims (claims_refs): MLR has reviewed its wording."""
     refs = ctx.post.claims_refs
@@ -72,7 +67,9 @@ def may_have_therapy_context(ctx: Context) -> bool:
     "SP-CLAIM-001", "absolute-claim", "error", principle="P1, P3",
     summary="Absolute or superlative efficacy or safety claim about a therapy.",
     help="Replace the absolute or superlative wording with the approved, substantiated claim from the label.",
-    when=_may_claim,
+    # An absolute-claim word, and something that can make it a therapy claim.
+    when=may_have_therapy_context,
+    lists=("absolute_claims",),
 )
 def absolute_claim(ctx: Context) -> Iterable[Hit]:
     claims = words(ctx, "absolute_claims")
@@ -98,7 +95,8 @@ def absolute_claim(ctx: Context) -> Iterable[Hit]:
     "reference that accepted the wording.",
     # A post whose claims MLR substantiated (claims_refs) has had its wording reviewed; hype elsewhere is
     # waived with a `suppress` entry naming the MLR decision.
-    when=lambda ctx: not _substantiated(ctx) and ctx.may_match(words(ctx, "hype")),
+    when=lambda ctx: not _substantiated(ctx),
+    lists=("hype",),
 )
 def hype(ctx: Context) -> Iterable[Hit]:
     if _substantiated(ctx):
@@ -135,7 +133,8 @@ def hype(ctx: Context) -> Iterable[Hit]:
     summary="Comparative claim without a substantiation reference (claims_refs).",
     help="Add claims_refs = [\"…\"] naming the approved substantiation (label or head-to-head trial), or "
     "remove the comparison.",
-    when=lambda ctx: not _substantiated(ctx) and ctx.may_match(comparative(ctx)),
+    when=lambda ctx: not _substantiated(ctx),
+    lists=lambda ctx: (comparative(ctx),),
 )
 def comparative_claim(ctx: Context) -> Iterable[Hit]:
     if _substantiated(ctx):

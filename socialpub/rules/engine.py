@@ -37,9 +37,17 @@ class Rule:
     check: Callable[[Context], Iterable[Hit]]  # everything the rule finds in a context (`when` included)
     # A cheap precondition: where it is false the rule finds nothing, and the engine does not even start
     # `body` (most rules have nothing to look at in most posts: no product named, no claim word, not
-    # sponsored…). It may repeat the body's own first checks; what it adds is the word lists' pre-check.
+    # sponsored…). It combines the pre-check of the rule's word lists and its own `when` (the body's first checks).
     when: Callable[[Context], bool] | None = None
     body: Callable[[Context], Iterable[Hit]] | None = None  # `check` without `when`
+    # The word lists without which the rule finds nothing (`WordLists`): where none of them can match the prose of
+    # a context's units, `when` is false.
+    lists: WordLists | None = None
+
+
+# What a rule declares it needs: names of built-in lists (lexicon.py, extended by [compliance.lexicon]), or a
+# function of the context giving the lists (those built from the configuration: product names, pipeline…).
+WordLists = tuple[str, ...] | Callable[["Context"], Iterable[T.Matcher]]
 
 
 RULES: dict[str, Rule] = {}
@@ -56,23 +64,54 @@ def rule(
     summary: str,
     help: str,
     when: Callable[[Context], bool] | None = None,
+    lists: WordLists | None = None,
 ) -> Callable[[Callable[[Context], Iterable[Hit]]], Callable[[Context], Iterable[Hit]]]:
-    """Register a rule of the catalogue. `when` is its precondition: the decorated function (the body) runs
-    only where it holds, and the function the decorator returns checks it first."""
+    """Register a rule of the catalogue. `when` is its precondition and `lists` the word lists it needs to find
+    anything (read in the prose of the context's units: a rule that reads other texts with them, such as the
+    text a reply answers, says so in its own `when`). The decorated function (the body) runs only where `when`
+    holds and one of the lists can match; the function the decorator returns checks that first."""
 
     def register(body: Callable[[Context], Iterable[Hit]]) -> Callable[[Context], Iterable[Hit]]:
-        if when is None:
+        precondition = when if lists is None else _needing(lists, when)
+        if precondition is None:
             RULES[id] = Rule(id, name, level, scope, suppressible, principle, summary, help, body)
             return body
 
         @functools.wraps(body)
         def check(ctx: Context) -> Iterable[Hit]:
-            return body(ctx) if when(ctx) else ()
+            return body(ctx) if precondition(ctx) else ()
 
-        RULES[id] = Rule(id, name, level, scope, suppressible, principle, summary, help, check, when, body)
+        RULES[id] = Rule(id, name, level, scope, suppressible, principle, summary, help, check, precondition, body,
+                         lists)
         return check
 
     return register
+
+
+def _needing(lists: WordLists, when: Callable[[Context], bool] | None) -> Callable[[Context], bool]:
+    """Whether one of the lists can match in the context (`Context.may_match`, answered once per context for the
+    rules that declare the same lists), then `when` (if any)."""
+    if isinstance(lists, tuple):
+        names = lists
+
+        def matchers(ctx: Context) -> Iterable[T.Matcher]:
+            return map(ctx.words, names)
+    else:
+        matchers = lists
+    key = ("lists", lists)
+
+    def precondition(ctx: Context) -> bool:
+        found = ctx.memo.get(key)
+        if found is None:
+            found = False
+            for matcher in matchers(ctx):
+                if ctx.may_match(matcher):
+                    found = True
+                    break
+            ctx.memo[key] = found
+        return found and (when is None or when(ctx))  # type: ignore[return-value]
+
+    return precondition
 
 
 @dataclass(frozen=True)
@@ -233,7 +272,7 @@ class Context:
     timezone: object = None  # ZoneInfo of [defaults]
     all_renders: list[Rendered] = field(default_factory=list)  # every channel of the post (content hash)
     _units: list[Unit] | None = field(default=None, repr=False)
-    # What rules compute once per context and share (e.g. the visible texts of the conduct rules).
+    # What rules compute once per context and share (e.g. the visible texts of rules/common.py).
     memo: dict[object, object] = field(default_factory=dict, repr=False)
     # The word lists `may_match` answered for, and those of them that can match.
     _matchable: tuple[frozenset[T.Matcher], Collection[T.Matcher]] | None = field(default=None, init=False,

@@ -156,7 +156,7 @@ BUILTIN: dict[str, tuple[str, ...]] = {
         "assess", "assesses", "assessing", "determine", "determines", "determining", "investigate",
         "investigates", "investigating", "explore", "explores", "exploring", "to see", "to learn",
     ),
-    # SP-SAFETY-001 (owned by rules/conduct.py): phrases with an AE term that report no adverse event; they
+    # SP-SAFETY-001 (owned by rules/safety.py): phrases with an AE term that report no adverse event; they
     # are blanked before "ae_terms" is matched (SP-SAFETY-001 cannot be suppressed, so this is the way out).
     "ae_exceptions": (
         "no side effects", "zero side effects", "without side effects", "without any side effects",

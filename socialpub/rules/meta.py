@@ -298,7 +298,7 @@ _FILE_ENDINGS = frozenset(
     "jpg jpeg png gif webp heic heif tif tiff bmp svg avif mp4 m4v mov webm avi mkv wmv mp3 wav pdf doc docx "
     "xls xlsx ppt pptx txt csv json js html htm zip exe".split()
 )
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+_SCHEME = T.lazy(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
 
 
 def _under(host: str, domain: str) -> bool:
@@ -373,11 +373,11 @@ def link_not_allowed(ctx: Context) -> Iterable[Hit]:
 # --- alt text (META-006) --------------------------------------------------------------------------
 
 _MIN_ALT = 10
-_MEDIA_SUFFIX = re.compile(
+_MEDIA_SUFFIX = T.lazy(
     r"\.(?:jpe?g|png|gif|webp|heic|heif|tiff?|bmp|svg|avif|mp4|m4v|mov|webm|avi|mkv|wmv)$", re.IGNORECASE
 )
 # One token with a digit, underscore, path separator or 2+ hyphens: "DSC0001", "IMG_2041", "team-pic-final".
-_TOKEN_NAME = re.compile(r"^\S*(?:[\d_/\\]|-\S*-)\S*$")
+_TOKEN_NAME = T.lazy(r"^\S*(?:[\d_/\\]|-\S*-)\S*$")
 _PLACEHOLDERS = frozenset(
     ("image", "photo", "picture", "pic", "img", "graphic", "video", "placeholder", "alt", "alt text",
      "untitled", "screenshot", "thumbnail", "logo", "todo", "tbd", "image description", "description",

@@ -1,5 +1,5 @@
-"""SP-OFFLABEL-001..003 and SP-SCOPE-001: unapproved uses, investigational and embargoed products, and
-products named where no product may be named (P1 Truth and Accuracy, P4 Transparency); docs/rules.md says how.
+"""SP-OFFLABEL-001..003: unapproved uses, investigational and embargoed products (P1 Truth and Accuracy);
+docs/rules.md says how.
 
 Products, pipeline codes and names, embargoed names, off-label terms and approved indications all come from
 `[compliance.products.*]` and `[compliance.pipeline]`; product mentions come from balance.view().
@@ -18,8 +18,8 @@ from socialpub.rules.balance import (
     embargoed,
     first_of_each,
     label,
-    may_mention,
     pipeline,
+    product_names,
     terms,
     unit_word,
     view,
@@ -33,11 +33,11 @@ if TYPE_CHECKING:
 # How far before a word a limitation ("not approved for …") or hedge ("to determine whether …") may start,
 # within the same sentence.
 LOOKBACK = 60
-_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\n")
+_SENTENCE_END = T.lazy(r"[.!?;](?:\s|$)|\n")
 
 
 # Just before a qualifier: words that deny it ("no longer investigational", "isn't an investigational …").
-_DENIED = re.compile(r"(?:\bno\s+longer|\bnot|n['’]t|\bnever)\s+(?:(?:an?|yet|still|considered)\s+)*$", re.IGNORECASE)
+_DENIED = T.lazy(r"(?:\bno\s+longer|\bnot|n['’]t|\bnever)\s+(?:(?:an?|yet|still|considered)\s+)*$", re.IGNORECASE)
 
 
 def preceded_by(text: str, start: int, pattern: re.Pattern[str] | T.Matcher, window: int = LOOKBACK) -> bool:
@@ -57,7 +57,7 @@ def _folded(text: str) -> str:
     "SP-OFFLABEL-001", "off-label-use", "error", principle="P1",
     summary="Product named with an unapproved indication or population (or without its approved indication).",
     help="Remove the unapproved use; promote the product only for its approved indication, in its words.",
-    when=may_mention,
+    lists=product_names,
 )
 def off_label_use(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.products:
@@ -106,8 +106,8 @@ def _indication_verbatim(ctx: Context, v: View, where: str, product: Product) ->
     summary="Investigational product with a safety/efficacy claim, or without an investigational qualifier.",
     help="Say that the product is investigational and that its safety and efficacy have not been "
     "established; make no safety or efficacy claim.",
-    when=lambda ctx: bool(ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names)
-    and ctx.may_match(pipeline(ctx)),
+    when=lambda ctx: bool(ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names),
+    lists=lambda ctx: (pipeline(ctx),),
 )
 def investigational_promotion(ctx: Context) -> Iterable[Hit]:
     if not (ctx.compliance.pipeline_codes or ctx.compliance.pipeline_names):
@@ -164,7 +164,7 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
             )
 
 
-def _tags(ctx: Context) -> Field | None:
+def published_tags(ctx: Context) -> Field | None:
     """The channel's published tags (YouTube) as one field."""
     tags = ctx.rendered.options.get("tags") if ctx.rendered is not None else None
     if not tags:
@@ -172,7 +172,7 @@ def _tags(ctx: Context) -> Field | None:
     return Field.of("tags", ", ".join(str(t) for t in tags), None)  # read as texts are (T.view)
 
 
-def _tags_line(ctx: Context) -> int | None:
+def tags_line(ctx: Context) -> int | None:
     """The line of the table that sets the tags (looked up for a finding only: it reads the file's lines)."""
     table = ctx.channel if "tags" in ctx.post.overrides.get(ctx.channel or "", {}) else ctx.kind
     return ctx.post.line(table or "", "tags")
@@ -183,13 +183,13 @@ def _tags_line(ctx: Context) -> int | None:
     summary="Embargoed or unannounced product name (proposed brand, ex-US brand or code name).",
     help="Remove the embargoed name until it is announced (then take it off pipeline.embargoed_names).",
     when=lambda ctx: bool(ctx.compliance.embargoed_names)
-    and (_tags(ctx) is not None or _may_publish(ctx, embargoed(ctx))),
+    and (published_tags(ctx) is not None or _may_publish(ctx, embargoed(ctx))),
 )
 def embargoed_name(ctx: Context) -> Iterable[Hit]:
     if not ctx.compliance.embargoed_names:
         return
     names = embargoed(ctx)
-    tags = _tags(ctx)
+    tags = published_tags(ctx)
     for unit in ctx.units():
         published = [(f, False) for f in unit.fields] + ([(tags, True)] if tags is not None and unit.index == 0 else [])
         seen: set[tuple[str, str]] = set()
@@ -200,7 +200,7 @@ def embargoed_name(ctx: Context) -> Iterable[Hit]:
                 if (f.name, name.lower()) in seen:
                     continue
                 seen.add((f.name, name.lower()))
-                line = _tags_line(ctx) if is_tags else None
+                line = tags_line(ctx) if is_tags else None
                 in_url = any(s <= m.start() < e for _, s, e in T.url_spans(f.value))
                 where = "the link" if f.name == "link" else ("a URL" if in_url else f"the {f.name}")
                 yield Hit(
@@ -220,59 +220,4 @@ def _may_publish(ctx: Context, names: T.Matcher) -> bool:
     return any(
         names.may_match_words(f.facts.value_words)
         for unit in ctx.units() for f in unit.fields if f.name == "link" or f.facts.urls
-    )
-
-
-SCOPED_POST_TYPES = {"unbranded_awareness": "an unbranded disease-awareness", "careers": "a careers"}
-
-
-@rule(
-    "SP-SCOPE-001", "product-in-unbranded-post", "error", principle="P1, P4",
-    summary="Product named in an unbranded-awareness or careers post.",
-    help="Remove the product name: disease-awareness and careers posts must stay unbranded.",
-    when=lambda ctx: ctx.post.post_type in SCOPED_POST_TYPES
-    and bool(ctx.compliance.products or ctx.compliance.embargoed_names),
-)
-def product_in_unbranded_post(ctx: Context) -> Iterable[Hit]:
-    if ctx.post.post_type not in SCOPED_POST_TYPES:
-        return
-    if not (ctx.compliance.products or ctx.compliance.embargoed_names):
-        return
-    embargoed_names = embargoed(ctx)
-    kind = SCOPED_POST_TYPES[ctx.post.post_type]
-    # Nothing to find in the units when no product and no embargoed name can be named there.
-    named = may_mention(ctx) or ctx.may_match(embargoed_names)
-    for unit in ctx.units() if named else ():
-        v = view(ctx, unit)
-        # One finding per product ("ONCAVIX (tivaranib)" is one naming) and per embargoed name, per unit.
-        seen: set[tuple[str, str]] = set()
-        for m in v.mentions:
-            if ("product", m.product.key) not in seen:
-                seen.add(("product", m.product.key))
-                yield _scope_hit(kind, m.text, f"the product {label(m.product)}", m.field, None)
-        for f, start, end in v.find(embargoed_names):
-            word = f.value[start:end]
-            if ("embargoed", word.lower()) not in seen:
-                seen.add(("embargoed", word.lower()))
-                yield _scope_hit(kind, word, "an embargoed product name", f, None)
-    tags = _tags(ctx)
-    if tags is not None:
-        named_in_tags = dict.fromkeys(m.group(0) for m in _any_name(ctx).finditer(tags.value))
-        line = _tags_line(ctx) if named_in_tags else None
-        for word in named_in_tags:
-            yield _scope_hit(kind, word, "a product name in the tags", None, line)
-
-
-def _any_name(ctx: Context) -> re.Pattern[str]:
-    """Brand, established and embargoed names in one pattern (for texts outside the units, e.g. tags)."""
-    names = [n for p in ctx.compliance.products.values() for n in (p.brand, p.established)]
-    return terms(ctx, "all-names", (*names, *ctx.compliance.embargoed_names)).pattern
-
-
-def _scope_hit(kind: str, word: str, what: str, f: Field | None, line: int | None) -> Hit:
-    return Hit(
-        f"'{word}' ({what}) is named in {kind} post; naming a product turns the post into promotion that "
-        "needs full fair balance, and this post type must stay unbranded",
-        excerpt=word if line is None else None, source=f.source if f else None, line=line,
-        hint=f"remove '{word}', or make this a branded post with full product information and MLR review",
     )

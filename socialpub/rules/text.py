@@ -92,7 +92,9 @@ _RESERVED_TLDS = ("example", "test", "invalid", "localhost")
 @lru_cache(maxsize=1)
 def top_level_domains() -> frozenset[str]:
     """The top-level domains of ICANN's section of the Public Suffix List (as publicsuffixlist ships and keeps
-    it current; ASCII and punycode forms), and the reserved ones."""
+    it current), and the reserved ones. Only those written in ASCII: `is_link` looks up what URL_RE takes for a
+    top-level domain, letters only, which an internationalised one is not in any form (its punycode form,
+    "xn--p1ai", holds digits and hyphens; encoding the 160 of them cost more than the rest of the list)."""
     from publicsuffixlist import PSLFILE
 
     found = set(_RESERVED_TLDS)
@@ -104,8 +106,8 @@ def top_level_domains() -> frozenset[str]:
                 icann = True
             elif line == "// ===END ICANN DOMAINS===":
                 break
-            elif icann and line and not line.startswith("//") and "." not in line:
-                found.add(line.lower() if line.isascii() else line.encode("idna").decode("ascii"))
+            elif icann and line and not line.startswith("//") and "." not in line and line.isascii():
+                found.add(line.lower())
     return frozenset(found)
 
 
@@ -206,6 +208,22 @@ def word_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     if not parts:
         return re.compile(r"(?!x)x")
     return re.compile("|".join(parts), re.IGNORECASE)
+
+
+class lazy:  # noqa: N801  (used like re.compile)
+    """A regular expression compiled at its first use, used like the compiled pattern. The rule modules hold
+    about fifty patterns, a post needs a few of them, and `check` of one post file should not compile them
+    all (about 10 ms). From the first use on, the compiled pattern's methods are this object's own."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:  # only until the methods are set below
+        compiled = re.compile(self.pattern, self.flags)
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
 
 
 def _spaces(match: re.Match[str]) -> str:

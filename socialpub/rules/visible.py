@@ -8,7 +8,6 @@ look alike (Latin "best" with a Cyrillic "е").
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -19,12 +18,12 @@ from socialpub.rules.engine import Context, Field, Hit, rule
 from socialpub.rules.lexicon import BUILTIN
 
 # A word of the sent text: word characters, and the invisible ones that may sit inside it.
-_TOKEN = re.compile(r"(?:\w|" + T._IGNORABLE.pattern + ")+")
+_TOKEN = T.lazy(r"(?:\w|" + T._IGNORABLE.pattern + ")+")
 # Scripts written together in one word (Japanese mixes kanji and kana, Korean hangul and hanja).
 _EAST_ASIAN = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC", "HALFWIDTH",
                          "KATAKANA-HIRAGANA"})
 # A gene, protein or receptor name ends in Greek letters after capitals and digits: TNFα, IFNγ, GSK3β, ERα.
-_GENE = re.compile(r"[A-Z0-9]+[\u0370-\u03ff]+[0-9]*")
+_GENE = T.lazy(r"[A-Z0-9]+[\u0370-\u03ff]+[0-9]*")
 
 
 def _name(char: str) -> str:
