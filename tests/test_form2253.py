@@ -27,6 +27,7 @@ from socialpub.form2253 import Piece, drawable, specimen_pdf
 from socialpub.ledger import Ledger, Row, SQLiteLedger
 from socialpub.posts import load_posts
 from socialpub.sandbox import Sandbox
+from socialpub.sandboxing import add_boards
 from tests.helpers import BASE_CONFIG, cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,10 +116,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     status before and after `export 2253`."""
     root = tmp_path_factory.mktemp("sample")
     with Sandbox() as box:
-        for platform in box.platforms:
-            if hasattr(platform, "add_board"):
-                for name, board in load_config(ROOT / "channels.toml").channels["az-careers-pinterest"].boards.items():
-                    platform.add_board(board, name)
+        add_boards(box, load_config(ROOT / "channels.toml"))
         sample_repository(root, box.url)
         w = World(root, root / "ledger.db")
         config = load_config(root / "channels.toml")
