@@ -348,7 +348,7 @@ def test_a_platform_that_cannot_find_or_delete_is_never_asked_to(repo: Repo, fak
     assert fake_kind.copies("Lost on a blind platform") == 1 and "find" not in fake_kind.calls
     repo.post("Published on a blind platform", name="q", channels=["f1"], publish_at=AT)
     world.run()
-    code, out, _ = cli(repo, "retract", "q", "--channel", "f1", "--yes")
+    code, out, _ = cli(repo, "retract", "q", "--channel", "f1", "--yes", "--reason", "withdrawn")
     assert code != 0 and "cannot delete posts from Fake" in out
     assert fake_kind.copies("Published on a blind platform") == 1
 
