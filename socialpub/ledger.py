@@ -408,6 +408,16 @@ class Ledger:
             )
             return [_row(tuple(r)) for r in cur.fetchall()]
 
+    def unsettled(self) -> list[Row]:
+        """Rows claimed and not settled (`publishing`, `unknown`): what `run` reconciles even when no post file
+        of this run names them any more (deleted, renamed, no longer due)."""
+        with self.transaction() as cur:
+            cur.execute(
+                f"SELECT {', '.join(_ROW_COLUMNS)} FROM publications WHERE state IN ('publishing', 'unknown') "
+                "ORDER BY post_id, channel"
+            )
+            return [_row(tuple(r)) for r in cur.fetchall()]
+
     def _put(self, cur: Any, row: Row, *, generation: bool = False) -> None:
         row.updated_at = utcnow()
         marks = ", ".join("?" for _ in _ROW_COLUMNS)
