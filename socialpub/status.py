@@ -162,6 +162,14 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                 if remote_id:
                     adapter.delete(remote_id)
         except (PlatformError, CredentialsError) as error:
+            if isinstance(error, PlatformError) and error.maybe_sent:  # sent, its answer lost: gone, or not
+                ledger.event("retract-unknown", row, error=str(error))
+                results.append(Result(
+                    post_id, row.channel, Outcome.UNKNOWN, row.remote_id, row.url,
+                    error=f"the delete may or may not have been done: {error}",
+                    hint=f"look on the platform ({row.url or row.remote_id}); while it is there (the ledger still "
+                    f"says published), socialpub retract {post_id} --channel {row.channel} again"))
+                continue
             ledger.event("retract-failed", row, error=str(error))
             results.append(Result(post_id, row.channel, Outcome.FAILED, row.remote_id, row.url, error=str(error),
                                   hint=error.hint))
