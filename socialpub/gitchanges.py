@@ -58,6 +58,21 @@ def files_changed_since(config: Config, ref: str) -> set[Path]:
     return {(top / name).resolve() for name in names}
 
 
+def posts_to_check(config: Config, paths: Iterable[Path], *, changed_since: str | None = None,
+                   changed_files: bool = False) -> list[Path] | None:
+    """The post files `socialpub check` checks: those PATHS name (files, folders, post ids; none: every post),
+    or those a change touches (--changed-since REF takes no PATHS: the command line says so). [] means every
+    post (channels.toml is among them); None, that the change touches no post: nothing to check."""
+    from socialpub.posts import select_posts
+
+    if changed_since is not None:
+        return changed_posts(config, files_changed_since(config, changed_since)) or None
+    if changed_files:
+        return changed_posts(config, paths) or None
+    selected = select_posts(config, paths)
+    return [] if any(p.resolve() == config.path for p in selected) else selected
+
+
 def changed_posts(config: Config, changed: Iterable[Path]) -> list[Path]:
     """The post files a change touches: changed posts, those that show a changed media file, and every post
     when channels.toml changed. Files that are not posts (README.md, hidden or `_` folders, outside the posts

@@ -16,10 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import PostReport, Renderer, check_post
-from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError, Stopped
+from socialpub.errors import CredentialsError, ExitCode, PlatformError, PostError, SocialpubError, Stopped
 from socialpub.hashing import content_hash, same_content
 from socialpub.ledger import STATES, Ledger, LedgerError, Row, State, utcnow
 from socialpub.payload import Frozen, MediaUnreadable, canonical, freeze, rebuild
@@ -173,6 +174,15 @@ class Publisher:
             self.renderer.learn_secrets()
 
     # --- entry points ---
+
+    def check_posts(self, posts: Iterable[Post], channels: Sequence[str] | None = None) -> list[PostReport]:
+        """`socialpub publish`: the posts checked (and their media hashed) now, before a person confirms:
+        what is sent is compared with this."""
+        reports = [check_post(post, self.config, self.renderer, channels=channels) for post in posts]
+        if not self.dry_run:
+            for report in reports:
+                report.content_hash()
+        return reports
 
     def publish_now(self, reports: Sequence[PostReport], *, again: bool = False) -> list[Result]:
         """`socialpub publish`: every selected channel of these posts, whatever publish_at says."""
@@ -855,6 +865,11 @@ def _partial_hint(post_id: str, channel: str, found: Receipt | str | None) -> st
     return (f"finish the thread by hand, then socialpub resolve {post_id} --channel {channel} "
             f"--published {where}; or record the part posted that way, socialpub retract {post_id} "
             f"--channel {channel}, and publish it again")
+
+
+def refused_files(errors: Iterable[PostError]) -> list[Result]:
+    """Post files `run` cannot load: each refused (exit 1), under its file's name, for every channel."""
+    return [Result(e.file and Path(e.file).stem or "?", "*", Outcome.REFUSED, error=str(e)) for e in errors]
 
 
 def due_items(

@@ -187,6 +187,22 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
     return results
 
 
+def channel_rows(config: Config) -> list[dict[str, Any]]:
+    """`socialpub channels`: each channel's kind, account, credential references (never values), endpoint and
+    boards."""
+    return [
+        {
+            "name": c.name,
+            "kind": c.kind,
+            "account": c.options.get("account") or c.options.get("page_id") or c.options.get("channel_id"),
+            "credentials": {key: str(ref) for key, ref in sorted(c.credentials.items())},
+            "endpoint": c.endpoint,
+            "boards": sorted(c.boards),
+        }
+        for c in config.channels.values()
+    ]
+
+
 def verify_channels(config: Config, environ: Mapping[str, str] | None, ledger_kind: str = "sqlite"
                     ) -> list[dict[str, Any]]:
     """Each channel's credentials checked with its platform. A credential file others can read fails the
