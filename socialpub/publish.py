@@ -994,9 +994,16 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
 def _recheck(publisher: Publisher, report: PostReport, channel: str, now: datetime) -> tuple[PostReport, Result | None]:
     """The post loaded and checked again right before its send: (fresh report, None), or a refusal when the
     file no longer loads or its content is not what the run checked at its start."""
-    from socialpub.posts import load_post
+    from socialpub.posts import MAX_POST_BYTES, load_post
+    from socialpub.tomlsource import read_text
 
     post = report.post
+    try:  # the file as it was checked (media are compared at the send): the same rules would find the same
+        if post.source_text and read_text(post.path, post.file, PostError, MAX_POST_BYTES).replace(
+                "\r\n", "\n") == post.source_text:
+            return report, None
+    except PostError:
+        pass  # load_post says what is wrong with it
     fresh_post, problems = load_post(post.path, publisher.config)
     if fresh_post is None or fresh_post.id != post.id:
         why = "; ".join(p.message for p in problems) or "its id changed"
