@@ -1441,11 +1441,17 @@ def report(
     for name, part in (("crash", crash), ("concurrency", concurrency), ("fanout", fanout), ("idle", idle)):
         if part is None:
             out.extend(kept[name][0] if name in kept else [f"| {name} | not run (`--only`) | | n/a |"])
+    if attacks is None and "attacks" in kept:
+        out.extend(kept["attacks"][0])
     w("")
-    for name, part in (("crash", crash), ("concurrency", concurrency), ("fanout", fanout), ("idle", idle)):
-        if part is None and name in kept and kept[name][1]:
+
+    def keep(name: str) -> None:  # a proof not measured now: its paragraph as the report had it
+        if name in kept and kept[name][1]:
             w(kept[name][1])
             w("")
+
+    if crash is None:
+        keep("crash")
     if crash and crash["backends"]:
         w(
             f"**Crash safety.** Posts due at once, {crash['latency'] * 1000:.0f} ms added per request. An "
@@ -1481,6 +1487,8 @@ def report(
             "difference between the last two columns."
         )
         w("")
+    if concurrency is None:
+        keep("concurrency")
     if concurrency and concurrency["backends"]:
         w(
             f"**Concurrency.** Each round: a fresh repository of {concurrency['posts']} posts × 4 channels "
@@ -1503,6 +1511,8 @@ def report(
                 if r["problem"]:
                     w(f"- {backend}: {r['problem'][:300]}")
         w("")
+    if fanout is None:
+        keep("fanout")
     if fanout:
         w(
             f"**Fan-out.** {fanout['posts']} posts, each with a PNG (a small MP4 for YouTube), all due 5 minutes "
@@ -1521,6 +1531,8 @@ def report(
                 f"{sum(m['rate_limited'].values())} | {'yes' if m['ok'] else 'no: ' + m['verdict'][:200]} |"
             )
         w("")
+    if idle is None:
+        keep("idle")
     if idle and idle.get("ratio") is not None:
         w(
             f"**Idle run.** bench/run.py's generator ({idle['posts']:,} posts, seed {idle['seed']}) and "
@@ -1532,6 +1544,8 @@ def report(
             f"(exit {idle['warmup']['exit']})."
         )
         w("")
+    if attacks is None:
+        keep("attacks")
     for note in notes:
         w(f"> Note: {note}")
         w("")
@@ -1567,8 +1581,9 @@ def earlier_figures(json_path: Path, report_path: Path) -> dict[str, Any]:
 
 
 # How a report written before it carried its figures names each proof: bar rows, and its paragraph.
-LEGACY = {"crash": ("| crash safety", "**Crash safety.**"), "concurrency": ("| concurrency", "**Concurrency.**"),
-          "fanout": ("| fan-out", "**Fan-out.**"), "idle": ("| idle run", "**Idle run.**")}
+LEGACY = {"crash": (("| crash safety",), "**Crash safety.**"), "concurrency": (("| concurrency",), "**Concurrency.**"),
+          "fanout": (("| fan-out",), "**Fan-out.**"), "idle": (("| idle run",), "**Idle run.**"),
+          "attacks": (("| pause mid-run", "| crash then edit", "| lost ledger"), "**Attacks**")}
 
 
 def legacy_text(report_path: Path) -> dict[str, tuple[list[str], str]]:
@@ -1580,10 +1595,12 @@ def legacy_text(report_path: Path) -> dict[str, tuple[list[str], str]]:
         section = sections(report_path.read_text(encoding="utf-8")).get("exactly-once", "")
     except OSError:
         return {}
-    blocks = section.split("\n\n")
+    body = "\n".join(line for line in section.splitlines() if not line.startswith("<!-- exactly-once"))
+    blocks = body.split("\n\n")
+    bar_table = next((block for block in blocks if block.startswith("| bar |")), "")
     kept: dict[str, tuple[list[str], str]] = {}
-    for name, (row, heading) in LEGACY.items():
-        rows = [line for line in section.splitlines() if line.startswith(row)]
+    for name, (prefixes, heading) in LEGACY.items():
+        rows = [line for line in bar_table.splitlines() if line.startswith(prefixes)]
         start = next((i for i, block in enumerate(blocks) if block.startswith(heading)), None)
         paragraph: list[str] = []
         if start is not None:  # its paragraph, and what follows up to the next proof or note

@@ -42,8 +42,12 @@ def test_only_one_proof_without_earlier_results_keeps_the_other_rows(tmp_path: P
     text = only("fanout", "--fanout-posts", "2", "--fanout-latency", "0")
     after = section(text)
     for row in ("| crash safety (sqlite) |", "| crash safety (postgresql) |", "| concurrency (sqlite) |",
-                "| idle run |", "**Crash safety.**", "**Concurrency.**", "**Idle run.**"):
-        assert row in before and row in after, row
+                "| idle run |", "| crash then edit (sqlite) |", "| lost ledger (postgresql) |", "**Crash safety.**",
+                "**Concurrency.**", "**Idle run.**", "**Attacks**"):
+        assert row in before and after.count(row) == 1, row
+    order = ["**Crash safety.**", "**Concurrency.**", "**Fan-out.**", "**Idle run.**", "**Attacks**"]
+    assert [after.index(h) for h in order] == sorted(after.index(h) for h in order)  # each in its place
+    assert after.count("<!-- exactly-once:end -->") == 1
     crash_row = next(line for line in before.splitlines() if line.startswith("| crash safety (sqlite)"))
     assert crash_row in after  # kept word for word
     assert "200 posts × 4 channels" not in after.split("**Fan-out.**")[1].split("**Idle run.**")[0]
@@ -55,7 +59,7 @@ def test_only_one_proof_without_earlier_results_keeps_the_other_rows(tmp_path: P
     fanout_row = next(line for line in after.splitlines() if line.startswith("| fan-out"))
     text = only("fanout", "--fanout-posts", "3", "--fanout-latency", "0")
     assert "| fan-out | 3 posts × 4 channels" in section(text) and fanout_row not in section(text)
-    assert crash_row in section(text)
+    assert crash_row in section(text) and section(text).count("**Attacks**") == 1
     assert "exactly-once figures:" in section(text)
 
 
