@@ -152,6 +152,16 @@ def last_commits(root: Path, paths: Iterable[Path]) -> dict[Path, str | None]:
         touched = _names(rest.lstrip(b"\n"))
         if touched:
             changed[commit] = set(touched)
+    try:
+        _walk(head, parents, changed, names, found, top)
+    except (OSError, subprocess.SubprocessError):
+        pass  # git could not be asked at a merge: what was found stands, the rest has no commit (as outside git)
+    return found
+
+
+def _walk(head: str, parents: dict[str, list[str]], changed: dict[str, set[str]], names: dict[str, Path],
+          found: dict[Path, str | None], top: Path) -> None:
+    """git's rule of `last_commits`, for all the files at once (see there)."""
     with _BlobIds(top) as blob_id:
         # Walk the files' histories together from HEAD; they part only at a merge where their versions differ.
         pending: list[tuple[str, set[str]]] = [(head, set(names))]
@@ -160,7 +170,7 @@ def last_commits(root: Path, paths: Iterable[Path]) -> dict[Path, str | None]:
             while group:
                 above = parents.get(commit)
                 if above is None:
-                    break  # not in the log (a shallow clone's edge): no answer, as git log gives none
+                    break  # not in the log: git log has no answer either
                 touched = changed.get(commit, set()) & group
                 for name in touched:
                     found[names[name]] = commit
@@ -181,7 +191,6 @@ def last_commits(root: Path, paths: Iterable[Path]) -> dict[Path, str | None]:
                         follow.setdefault(same, set()).add(name)
                 pending += [(p, g) for p, g in follow.items() if p != above[0]]
                 commit, group = above[0], follow.get(above[0], set())
-    return found
 
 
 class _BlobIds:

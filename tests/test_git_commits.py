@@ -165,3 +165,17 @@ def test_every_file_gets_the_commit_git_log_gives_it(tmp_path_factory: pytest.Te
     root = tmp_path_factory.mktemp("history") / "repo"
     fast_import(root, history.stream())
     agree(root, [*NAMES, "posts/never.md"])
+
+
+def test_a_shallow_clone_as_ci_checks_out(tmp_path: Path) -> None:
+    """CI often clones one commit deep: files older than the clone get its oldest commit, as git log says."""
+    origin = tmp_path / "origin"
+    history = History()
+    history.commit("main", {"posts/old.md": "o", "posts/new.md": "0"})
+    for n in range(30):
+        history.commit("main", history.tree("main") | {"posts/new.md": str(n)})
+    fast_import(origin, history.stream())
+    for depth in ("1", "5"):
+        clone = tmp_path / f"clone{depth}"
+        subprocess.run(["git", "clone", "-q", "--depth", depth, f"file://{origin}", str(clone)], check=True)
+        agree(clone, ["posts/old.md", "posts/new.md", "posts/none.md"])

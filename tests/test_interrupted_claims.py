@@ -124,3 +124,19 @@ def test_an_interrupted_claim_is_settled_whatever_became_of_its_post_file(
     assert not [r for r in world.ledger_rows() if r.state == "publishing"]
     if how in ("renamed", "deleted"):
         assert not [k for k in again if k[0] == "p000"], again  # settled: said once
+
+
+@pytest.mark.parametrize("reached", [True, False], ids=["after", "before"])
+def test_an_interrupted_claim_of_a_channel_taken_off_the_post_is_settled(worlds: Any, reached: bool) -> None:
+    """The post file is still there and due, but no longer names the channel of the crashed claim: nothing of
+    this run sends it, so it is reconciled from its stored payload alone, like a deleted file's."""
+    world = worlds("w", eo.numbered_posts(1, ["tw", "fb"]), channels=("tw", "fb"))
+    run_here(world)
+    crash(world, reached=reached)
+    world.add(replace(world.posts[0], channels=("fb",)))
+    results = run_here(world)
+    rows = {r.channel: r.state for r in world.ledger_rows()}
+    assert rows["tw"] == ("published" if reached else "failed"), results
+    assert results[("p000", "tw")].attention
+    assert copies(world)["tw"] == (1 if reached else 0)
+    assert copies(world)["fb"] == 1  # fb: reconciled or sent once, as any claim of a due post
