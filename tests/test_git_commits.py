@@ -179,3 +179,32 @@ def test_a_shallow_clone_as_ci_checks_out(tmp_path: Path) -> None:
         clone = tmp_path / f"clone{depth}"
         subprocess.run(["git", "clone", "-q", "--depth", depth, f"file://{origin}", str(clone)], check=True)
         agree(clone, ["posts/old.md", "posts/new.md", "posts/none.md"])
+
+
+def test_names_git_would_quote_or_cannot_decode(tmp_path: Path) -> None:
+    """A line break, a tab, a quote and bytes that are no UTF-8 in file names: the same answer as git's."""
+    root = tmp_path / "repo"
+    weird = ["posts/line\nbreak.md", "posts/tab\there.md", 'posts/quote".md', "posts/caf\udce9.md"]
+    history = History()
+    history.commit("main", {"posts/a.md": "1"})
+    stream = history.stream()
+    blobs = "".join(f'M 100644 inline "{_quoted(name)}"\ndata 1\nx\n' for name in weird)
+    stream += (f"commit refs/heads/main\nmark :2\ncommitter T <t@t> 1400000999 +0000\ndata 1\nc\nfrom :1\n"
+               f"{blobs}")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=root, input=stream.encode("utf-8", "surrogateescape"),
+                   check=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=root, check=True)
+    got = agree(root, [*weird, "posts/a.md"])
+    assert all(got[name] for name in weird)
+
+
+def _quoted(name: str) -> str:
+    """A fast-import path in C-style quotes (octal escapes for bytes that are no UTF-8)."""
+    out = []
+    for ch in name:
+        if "\udc80" <= ch <= "\udcff":
+            out.append(f"\\{ord(ch) - 0xDC00:03o}")
+        else:
+            out.append({"\n": "\\n", "\t": "\\t", '"': '\\"', "\\": "\\\\"}.get(ch, ch))
+    return "".join(out)
