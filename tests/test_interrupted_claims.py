@@ -140,3 +140,20 @@ def test_an_interrupted_claim_of_a_channel_taken_off_the_post_is_settled(worlds:
     assert results[("p000", "tw")].attention
     assert copies(world)["tw"] == (1 if reached else 0)
     assert copies(world)["fb"] == 1  # fb: reconciled or sent once, as any claim of a due post
+
+
+def test_an_interrupted_claim_of_a_deleted_file_that_cannot_be_looked_for_waits_for_a_person(worlds: Any) -> None:
+    """Written by a version that kept no payload, its post file deleted: nothing says what to look for. The
+    row is left as it is for `resolve`, and every run says so (shown with --quiet too)."""
+    world = worlds("w", eo.numbered_posts(1, ["tw"]), channels=("tw",))
+    run_here(world)
+    crash(world, reached=True)
+    with world.open_ledger() as ledger:
+        ledger.save(replace(ledger.get("p000", "tw"), payload_hash=None))
+    (world.root / "posts" / "p000.md").unlink()
+    for _ in range(2):
+        result = run_here(world)[("p000", "tw")]
+        assert result.state == "skipped" and result.attention, result
+        assert "no payload" in (result.error or "") and "socialpub resolve p000" in (result.hint or "")
+        assert [r.state for r in world.ledger_rows()] == ["publishing"]
+    assert copies(world)["tw"] == 1
