@@ -1,7 +1,8 @@
 """Every interrupted claim is settled, whatever became of its post file since (docs/exactly-once.md, "Crashes").
 
 The class of tests/test_review_findings.py's findings 5 and 6, as a table: a `run` dies between its call and
-its record (after the platform made the post, or before anything reached it), then the post file is left
+its record (after the platform made the post, or before anything reached it), or a lost answer leaves the row
+`unknown` for the next run; then the post file is left
 alone, edited, edited into an error-level finding, given an approval that expired, renamed or deleted. The
 next runs must leave no row `publishing`, never a second copy on any platform, and the post out exactly once
 where it may still go out. Real `Publisher`, real adapters over HTTP to the sandbox, SQLite and PostgreSQL.
@@ -59,12 +60,13 @@ def forget_the_posts(world: Any) -> None:
                 kinds.get(kind, {}).clear()
 
 
-def crash(world: Any, *, reached: bool) -> None:
-    """Every row of p000 back to `publishing`, claimed by a process that is gone (its payload stays stored)."""
+def crash(world: Any, *, reached: bool, state: str = "publishing") -> None:
+    """Every row of p000 back to `publishing`, claimed by a process that is gone; or to `unknown`, as a lost
+    answer leaves it for the next run (its payload stays stored either way)."""
     with world.open_ledger() as ledger:
-        dead = dead_claimer(ledger)
+        claimer = dead_claimer(ledger) if state == "publishing" else None
         for row in ledger.rows():
-            ledger.save(replace(row, state="publishing", claimed_by=dead, claimed_at=utcnow(), remote_id=None,
+            ledger.save(replace(row, state=state, claimed_by=claimer, claimed_at=utcnow(), remote_id=None,
                                 url=None, published_at=None, claim_deadline=utcnow(), extra_ids=[]))
     if not reached:
         forget_the_posts(world)
@@ -89,16 +91,17 @@ def change(world: Any, how: str) -> str:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("left", ["publishing", "unknown"])
 @pytest.mark.parametrize("reached", [True, False], ids=["after", "before"])
 @pytest.mark.parametrize("how", list(EXPECTED))
 def test_an_interrupted_claim_is_settled_whatever_became_of_its_post_file(
-    worlds: Any, how: str, reached: bool, backend: str, request: pytest.FixtureRequest
+    worlds: Any, how: str, reached: bool, left: str, backend: str, request: pytest.FixtureRequest
 ) -> None:
     ledger = request.getfixturevalue("pg_url") if backend == "postgresql" else None
     world = worlds("w", eo.numbered_posts(1, CHANNELS), ledger=ledger)
     first = run_here(world)
     assert {r.state for r in first.values()} == {"published"}, first
-    crash(world, reached=reached)
+    crash(world, reached=reached, state=left)
     now_named = change(world, how)
 
     results = run_here(world)
