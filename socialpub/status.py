@@ -167,8 +167,9 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                 results.append(Result(
                     post_id, row.channel, Outcome.UNKNOWN, row.remote_id, row.url,
                     error=f"the delete may or may not have been done: {error}",
-                    hint=f"look on the platform ({row.url or row.remote_id}); while it is there (the ledger still "
-                    f"says published), socialpub retract {post_id} --channel {row.channel} again"))
+                    hint=f"look on the platform ({row.url or row.remote_id}); while it is there, socialpub retract "
+                    f"{post_id} --channel {row.channel} again (the ledger still says published; once it is gone, "
+                    "the platform answers that it does not exist)"))
                 continue
             ledger.event("retract-failed", row, error=str(error))
             results.append(Result(post_id, row.channel, Outcome.FAILED, row.remote_id, row.url, error=str(error),
