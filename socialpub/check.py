@@ -165,6 +165,22 @@ def check_post(
     return PostReport(post=post, renders=renders, findings=findings, at=when, all_renders=all_renders)
 
 
+def hash_posts(config: Config, paths: Iterable[Path]) -> list[dict[str, str]]:
+    """`socialpub hash`: the content hash of each post (what the approver records as approved_sha256), or a
+    SocialpubError naming every post file that does not load."""
+    from socialpub.posts import load_posts, select_posts
+
+    loaded = load_posts(config, select_posts(config, paths))
+    if loaded.errors:
+        raise SocialpubError(
+            "cannot hash a post that does not load:\n  " + "\n  ".join(str(e) for e in loaded.errors),
+            hint="fix the file first (socialpub check shows every problem)",
+        )
+    renderer = Renderer(config)
+    return [{"post": post.id, "file": post.file, "sha256": content_hash(renderer.render(post))}
+            for post in loaded.posts]
+
+
 def run_check(
     config: Config,
     paths: Iterable[Path] = (),

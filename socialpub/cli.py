@@ -364,6 +364,7 @@ def check(
     """
     from socialpub import report
     from socialpub.check import run_check
+    from socialpub.gitchanges import posts_to_check
 
     globals_: Globals = ctx.obj
     if changed_since is not None and (paths or changed_files):
@@ -374,23 +375,8 @@ def check(
             hint="check --changed-since REF, or check --changed-files -- FILE...",
         )
     config = globals_.load()
-    by_change = changed_since is not None or changed_files
-    selected: list[Path] = []
-    if not by_change:
-        from socialpub.posts import select_posts
-
-        selected = select_posts(config, paths or ())  # files, folders or post ids
-        if any(p.resolve() == config.path for p in selected):
-            selected = []  # the configuration changed: every post is affected
-    if changed_since is not None:
-        from socialpub.gitchanges import changed_posts, files_changed_since
-
-        selected = changed_posts(config, files_changed_since(config, changed_since))
-    elif changed_files:
-        from socialpub.gitchanges import changed_posts
-
-        selected = changed_posts(config, paths or ())
-    if by_change and not selected:
+    selected = posts_to_check(config, paths or (), changed_since=changed_since, changed_files=changed_files)
+    if selected is None:
         from socialpub.check import CheckResult
 
         result = CheckResult(reports=[], file_findings=[], files=0)  # nothing changed: nothing to report
@@ -486,21 +472,9 @@ def hash_(
         socialpub hash posts/oncavix-facebook.md
     """
     from socialpub import report
-    from socialpub.check import Renderer
-    from socialpub.errors import SocialpubError
-    from socialpub.hashing import content_hash
-    from socialpub.posts import load_posts, select_posts
+    from socialpub.check import hash_posts
 
-    config = ctx.obj.load()
-    loaded = load_posts(config, select_posts(config, posts))
-    if loaded.errors:
-        raise SocialpubError(
-            "cannot hash a post that does not load:\n  " + "\n  ".join(str(e) for e in loaded.errors),
-            hint="fix the file first (socialpub check shows every problem)",
-        )
-    renderer = Renderer(config)
-    hashes = [{"post": post.id, "file": post.file, "sha256": content_hash(renderer.render(post))}
-              for post in loaded.posts]
+    hashes = hash_posts(ctx.obj.load(), posts)
     if format is SimpleFormat.json:
         emit(report.envelope("hash", hashes=hashes), None)
         return
@@ -548,17 +522,9 @@ def channels(
         if not all(item["ok"] for item in checks):
             raise typer.Exit(3)
         return
-    rows = [
-        {
-            "name": c.name,
-            "kind": c.kind,
-            "account": c.account,
-            "credentials": {key: str(ref) for key, ref in sorted(c.credentials.items())},
-            "endpoint": c.endpoint,
-            "boards": sorted(c.boards),
-        }
-        for c in config.channels.values()
-    ]
+    from socialpub.status import channel_rows
+
+    rows = channel_rows(config)
     if format is SimpleFormat.json:
         emit(report.envelope("channels", ascii_only=True, channels=rows), None, dialect="json")
         return
@@ -696,7 +662,6 @@ def publish(
     """
     from contextlib import ExitStack
 
-    from socialpub.check import check_post
     from socialpub.errors import ExitCode, SocialpubError
     from socialpub.posts import load_posts, select_posts
     from socialpub.publish import Publisher, exit_code
@@ -719,10 +684,7 @@ def publish(
             typer.echo("Publishing to the built-in sandbox (no account needed).", err=True)
         publisher = Publisher(config, opened.ledger, environ=opened.environ, dry_run=dry_run)
         warn_credentials(publisher)
-        reports = [check_post(p, config, publisher.renderer, channels=channels) for p in loaded.posts]
-        if not dry_run:
-            for report in reports:
-                report.content_hash()  # as checked, before the confirmation: what is sent is compared with it
+        reports = publisher.check_posts(loaded.posts, channels)  # before the confirmation: what is sent is this
         targets = [(r.post.id, x.channel.name) for r in reports for x in r.renders]
         if not targets:
             raise SocialpubError("nothing to publish: no post has the selected channels")
@@ -794,7 +756,7 @@ def run(
         */5 * * * * cd /srv/posts && socialpub run --quiet
     """
     from socialpub.posts import load_posts
-    from socialpub.publish import NothingDone, Outcome, Publisher, Result, exit_code, run_due
+    from socialpub.publish import NothingDone, Publisher, exit_code, refused_files, run_due
 
     globals_: Globals = ctx.obj
     config = globals_.load()
@@ -804,8 +766,7 @@ def run(
         loaded = load_posts(config, due_by=moment)
         publisher = Publisher(config, opened.ledger, environ=opened.environ, dry_run=dry_run)
         warn_credentials(publisher)
-        results = [Result(e.file and Path(e.file).stem or "?", "*", Outcome.REFUSED, error=str(e))
-                   for e in loaded.errors]
+        results = refused_files(loaded.errors)
         try:
             results += run_due(publisher, loaded.posts, moment)  # takes the run lock, checks the pause
         except NothingDone as nothing:

@@ -20,7 +20,7 @@ import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -445,7 +445,7 @@ class Ledger:
 
     # --- rows ---
     def get(self, post_id: str, channel: str) -> Row | None:
-        with self.transaction() as cur:
+        with self.transaction(read_only=True) as cur:
             row = self._get(cur, post_id, channel)
             return None if row is None or row.state == State.NEW else row  # a claim placeholder
 
@@ -459,9 +459,19 @@ class Ledger:
         return _row(tuple(found)) if found else None
 
     def rows(self) -> list[Row]:
-        with self.transaction() as cur:
+        with self.transaction(read_only=True) as cur:
             cur.execute(
                 f"SELECT {', '.join(_ROW_COLUMNS)} FROM publications WHERE state <> 'new' ORDER BY post_id, channel"
+            )
+            return [_row(tuple(r)) for r in cur.fetchall()]
+
+    def unsettled(self) -> list[Row]:
+        """Rows claimed and not settled (`publishing`, `unknown`): what `run` reconciles even when no post file
+        of this run names them any more (deleted, renamed, no longer due)."""
+        with self.transaction(read_only=True) as cur:
+            cur.execute(
+                f"SELECT {', '.join(_ROW_COLUMNS)} FROM publications WHERE state IN ('publishing', 'unknown') "
+                "ORDER BY post_id, channel"
             )
             return [_row(tuple(r)) for r in cur.fetchall()]
 
@@ -686,7 +696,7 @@ class Ledger:
     def events(self, since: datetime | None = None) -> list[dict[str, Any]]:
         """Every event (from `since` on), its `detail` parsed, with its chain links `prev_hash` and `hash`."""
         columns = (*EVENT_COLUMNS, "prev_hash", "hash")
-        with self.transaction() as cur:
+        with self.transaction(read_only=True) as cur:
             if since:
                 cur.execute(
                     self.sql(f"SELECT {', '.join(columns)} FROM events WHERE at >= ? ORDER BY id"), (iso(since),)
@@ -765,7 +775,7 @@ class Ledger:
 
     # --- the crisis switch ---
     def paused(self) -> dict[str, Any] | None:
-        with self.transaction() as cur:
+        with self.transaction(read_only=True) as cur:
             cur.execute("SELECT paused_at, paused_by, reason FROM pauses WHERE resumed_at IS NULL ORDER BY id DESC")
             found = cur.fetchone()
             return {"paused_at": found[0], "paused_by": found[1], "reason": found[2]} if found else None
@@ -804,6 +814,7 @@ class SQLiteLedger(Ledger):
     def __init__(self, path: Path, host: str | None = None) -> None:
         super().__init__(host)
         self.path = path
+        self._writer = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -828,7 +839,9 @@ class SQLiteLedger(Ledger):
 
     @contextmanager
     def transaction(self, *, for_claim: bool = False, read_only: bool = False) -> Iterator[Any]:
-        with self._errors():
+        # A reader sees the last commit and waits for no one (WAL). The writers of this process (one thread per
+        # channel) queue on a lock of their own: SQLite's busy handler would have them sleep and poll instead.
+        with self._errors(), nullcontext() if read_only else self._writer:
             conn = self.conn()
             cur = conn.cursor()
             cur.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # writers queue up front: no upgrade deadlock

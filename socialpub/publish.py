@@ -9,7 +9,6 @@ what cannot be settled stays `unknown` for a person to `resolve`.
 from __future__ import annotations
 
 import functools
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,10 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import PostReport, Renderer, check_post
-from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError, Stopped
+from socialpub.errors import CredentialsError, ExitCode, PlatformError, PostError, SocialpubError, Stopped
 from socialpub.hashing import content_hash, same_content
 from socialpub.ledger import STATES, Ledger, LedgerError, Row, State, iso, utcnow
 from socialpub.payload import Frozen, MediaUnreadable, canonical, freeze, rebuild
@@ -176,6 +176,15 @@ class Publisher:
 
     # --- entry points ---
 
+    def check_posts(self, posts: Iterable[Post], channels: Sequence[str] | None = None) -> list[PostReport]:
+        """`socialpub publish`: the posts checked (and their media hashed) now, before a person confirms:
+        what is sent is compared with this."""
+        reports = [check_post(post, self.config, self.renderer, channels=channels) for post in posts]
+        if not self.dry_run:
+            for report in reports:
+                report.content_hash()
+        return reports
+
     def publish_now(self, reports: Sequence[PostReport], *, again: bool = False,
                     reason: str | None = None) -> list[Result]:
         """`socialpub publish`: every selected channel of these posts, whatever publish_at says; with `again`,
@@ -186,6 +195,8 @@ class Publisher:
             raise Paused(paused, hint="socialpub resume, when the crisis is over")
         for report in reports:
             report.content_hash()  # media hashed now, as checked: what is sent is compared with it
+        if not self.dry_run:
+            self.know_commits(report.post for report in reports)
         results: list[Result] = []
         for report in reports:
             renders = report.renders
@@ -212,6 +223,21 @@ class Publisher:
             if key in self._seen:  # the same post named twice in one invocation: never twice
                 return self._done(Result(post.id, channel, Outcome.SKIPPED, error="already handled in this run"))
             self._seen.add(key)
+        if not self.dry_run and self.ledger is not None:
+            # An interrupted claim is settled with the platform before anything else: what it sent may be out
+            # there although the post is refused, edited or late now (docs/exactly-once.md, "Crashes").
+            row = self.ledger.get(post.id, channel)
+            if row is not None and row.state in (State.PUBLISHING, State.UNKNOWN):
+                paused = self._paused()
+                if paused:  # nothing taken over: nothing to undo
+                    return self._done(Result(post.id, channel, Outcome.PAUSED, error=paused))
+                settled = self._interrupted(row, rendered, report)
+                if settled is not None:
+                    return self._done(settled)
+            if late:  # not on the platform, and too late to send now
+                lateness = self.config.defaults.max_lateness
+                missed = _mark_missed(self.ledger, post, channel, (now or utcnow()).astimezone(UTC), lateness)
+                return self._done(missed or Result(post.id, channel, Outcome.SKIPPED, error="claimed by another run"))
         blocking = report.blocking(channel)
         if blocking:
             result = Result(
@@ -248,36 +274,6 @@ class Publisher:
         if paused:  # no claim at all: nothing to undo
             return self._done(Result(post.id, channel, Outcome.PAUSED, error=paused))
         row = self.ledger.get(post.id, channel)
-        if row is not None and row.state in (State.PUBLISHING, State.UNKNOWN):
-            if self.ledger.claimer_alive(row.claimed_by):
-                return self._done(_busy(row))
-            wait = self._claim_wait(row)
-            if wait > self.max_wait:
-                return self._done(Result(
-                    post.id, channel, Outcome.SKIPPED,
-                    error=f"claimed by {row.claimed_by}, whose ledger liveness is gone while its claim runs until "
-                    f"{row.claim_deadline:%H:%M:%S} UTC: a request of it may still be in flight",
-                    hint="the first run after that time reconciles it with the platform"))
-            if wait > 0:
-                self.sleep(wait)
-            # Take the row over atomically: of several runs that find the same crashed claim (PostgreSQL
-            # hosts, or `publish` beside `run`), only one reconciles it and may send it again.
-            seen = row
-            taken = self.ledger.claim(post.id, channel, lambda current: self._take_over(current, seen))
-            if taken is None:
-                busy = "being reconciled by another run"
-                return self._done(Result(post.id, channel, Outcome.SKIPPED, error=busy))
-            if seen.state == State.PUBLISHING:
-                self.ledger.event("unknown", taken, error=taken.last_error)
-            settled = self._reconcile(adapter, rendered, taken, frozen, digest)
-            if settled is not None:
-                return self._done(settled)
-            row = self.ledger.get(post.id, channel)
-        if late:  # not on the platform, and too late to send now
-            lateness = self.config.defaults.max_lateness
-            missed = _mark_missed(self.ledger, post, channel, (now or utcnow()).astimezone(UTC), lateness)
-            return self._done(missed or Result(post.id, channel, "skipped", error="claimed by another run"))
-
         if row is not None:
             same = self._same(row, report)  # an earlier rendering recomputed when the hash differs: once
             if not self._may_send(row, same, mode, again):
@@ -457,17 +453,85 @@ class Publisher:
             )
         return self._reconciled(row, post_id, channel, found)
 
-    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row, frozen: Frozen, digest: str) -> Result | None:
-        """A `publishing` row left by a crash, or an `unknown` one, taken over by this run (`_take_over`):
-        settle it from what the platform shows. The platform is searched for what that claim sent (its stored
-        payload), never for the post file as it reads now: a post edited since would hide it.
+    def _interrupted(self, row: Row, rendered: Rendered, report: PostReport | None, *,
+                     gone: bool = False) -> Result | None:
+        """A `publishing` row whose claimer is gone, or an `unknown` one: taken over by this run and settled from
+        what the platform shows. `rendered` is the channel's rendering now (with `gone`, a stand-in: nothing
+        will be sent from it). Returns what became of it, or None when the platform confirms that nothing
+        was posted and the post may be sent now."""
+        assert self.ledger is not None
+        post_id, channel = row.post_id, row.channel
+        if self.ledger.claimer_alive(row.claimed_by):
+            return _busy(row)
+        wait = self._claim_wait(row)
+        if wait > self.max_wait:
+            return Result(
+                post_id, channel, Outcome.SKIPPED,
+                error=f"claimed by {row.claimed_by}, whose ledger liveness is gone while its claim runs until "
+                f"{row.claim_deadline:%H:%M:%S} UTC: a request of it may still be in flight",
+                hint="the first run after that time reconciles it with the platform")
+        if wait > 0:
+            self.sleep(wait)
+        # Take the row over atomically: of several runs that find the same crashed claim (PostgreSQL
+        # hosts, or `publish` beside `run`), only one reconciles it and may send it again.
+        seen = row
+        taken = self.ledger.claim(post_id, channel, lambda current: self._take_over(current, seen))
+        if taken is None:
+            return Result(post_id, channel, Outcome.SKIPPED, error="being reconciled by another run")
+        if seen.state == State.PUBLISHING:
+            self.ledger.event("unknown", taken, error=taken.last_error)
+        current: Frozen | None = None
+        if not gone:
+            try:
+                current = freeze(rendered)  # what would be sent now, to tell whether the post changed since
+            except MediaUnreadable:
+                pass  # as if edited: the claim is looked for by its stored payload
+        digest = report.content_hash() if report is not None else None
+        return self._reconcile(self.renderer.adapter(channel), rendered, taken, current, digest, gone=gone)
+
+    def reconcile_orphan(self, row: Row, post: Post | None) -> Result | None:
+        """An interrupted claim that no post of this run sends (`post`: its post as loaded, if it is): when its
+        post file is gone (deleted, renamed) or no longer has the channel, settled from its stored payload
+        alone. None when there is nothing to say: its claimer is still at work, or its post file is there but
+        not due or not loading (the run that sends it reconciles it first)."""
+        assert self.ledger is not None and not self.dry_run
+        if post is not None:
+            gone = row.channel not in post.channels
+        else:
+            gone = row.post_file is not None and not (self.config.root / row.post_file).exists()
+        if not gone:
+            return None
+        if self.ledger.claimer_alive(row.claimed_by):
+            busy = _busy(row)
+            return busy if busy.attention else None
+        body = self.ledger.payload(row.payload_hash) if row.payload_hash else None
+        rendered = _stand_in(self.config, row, body)
+        if rendered is None:
+            why = f"its channel is not in {self.config.path.name}" if body else "the ledger has no payload of it"
+            return Result(row.post_id, row.channel, Outcome.SKIPPED, attention=True,
+                          error=f"an interrupted attempt whose post file is gone cannot be looked for: {why}",
+                          hint=f"look on the platform, then socialpub resolve {row.post_id} --channel "
+                          f"{row.channel} (--published URL | --not-published)")
+        settled = self._interrupted(row, rendered, None, gone=True)
+        if settled is not None and settled.state == Outcome.PUBLISHED:
+            return replace(settled, attention=True,
+                           hint="found on the platform after an interrupted attempt, although its post file is gone: "
+                           f"if it must come down, socialpub retract {row.post_id} --channel {row.channel}")
+        return settled
+
+    def _reconcile(self, adapter: Adapter, rendered: Rendered, row: Row, current: Frozen | None,
+                   digest: str | None, *, gone: bool = False) -> Result | None:
+        """A row taken over by this run (`_take_over`): settle it from what the platform shows. The platform is
+        searched for what that claim sent (its stored payload), never for the post file as it reads now: a post
+        edited since would hide it. `current`: what would be sent now (None when unknown); `gone`: nothing will
+        be sent for this row any more (its post file is gone, or no longer has the channel).
 
         Returns the settled result, or None when the platform confirms nothing was posted (send now).
         """
         assert self.ledger is not None
         settle = (f"socialpub resolve {row.post_id} --channel {row.channel} (--published URL | --not-published) "
                   "--reason WHY")
-        sent, edited = self._as_claimed(rendered, row, frozen, digest)
+        sent, edited = self._as_claimed(rendered, row, current, digest)
         if sent is None:
             error = ("the post was edited after an attempt whose outcome is unknown, and the ledger has no "
                      "readable payload of that attempt (made by an older version, or altered): it cannot be "
@@ -487,6 +551,15 @@ class Publisher:
             self._settle(replace(row, claimed_by=None), None)  # unknown, for the next run or a person
             return Result(row.post_id, row.channel, Outcome.UNKNOWN, error=f"cannot reconcile: {partial or found}",
                           hint=_partial_hint(row.post_id, row.channel, found) if partial else settle)
+        if found is None and gone:
+            # Nothing will be sent for it any more: settled for good, and said once.
+            error = "an interrupted attempt did not reach the platform; no post file names it any more: not sent"
+            cleared = replace(row, state=State.FAILED, transient=False, next_attempt_at=None, claimed_by=None,
+                              last_error=error)
+            if why := self._settle(cleared, "reconciled", found=False):
+                return self._unrecorded(cleared, "not found on the platform", why)
+            return Result(row.post_id, row.channel, Outcome.SKIPPED, attention=True, error=error,
+                          hint="restore the post file (or its channel) and socialpub publish it, if it should go out")
         if found is None and edited:
             # Not among the recent posts is no proof for an attempt made before an edit: a person decides.
             error = ("the post was edited after an attempt whose outcome is unknown; that attempt (as it was "
@@ -503,19 +576,21 @@ class Publisher:
             return None
         return self._reconciled(row, row.post_id, row.channel, found)
 
-    def _as_claimed(self, rendered: Rendered, row: Row, frozen: Frozen, digest: str) -> tuple[Rendered | None, bool]:
+    def _as_claimed(self, rendered: Rendered, row: Row, current: Frozen | None,
+                    digest: str | None) -> tuple[Rendered | None, bool]:
         """What the claim `row` sent (from its stored payload), and whether the post changed since.
-        (None, True) when it changed and the row has no payload (written before payloads were stored)."""
+        (None, True) when it changed (or cannot be compared) and the row has no payload (written before payloads
+        were stored)."""
         assert self.ledger is not None
-        if row.payload_hash == frozen.sha256:
-            return rendered, False  # the channel's content is what that claim sent
+        if current is not None and row.payload_hash == current.sha256:
+            return current.rendered, False  # the channel's content is what that claim sent
         body = self.ledger.payload(row.payload_hash) if row.payload_hash else None
         if body is not None:
             try:
                 return rebuild(body, rendered), True
             except (TypeError, ValueError, AttributeError):
                 pass  # a payload of an unexpected shape: as if there were none
-        if row.payload_hash is not None or (row.content_hash is not None and row.content_hash != digest):
+        if row.payload_hash is not None or digest is None or row.content_hash not in (None, digest):
             return None, True
         return rendered, False
 
@@ -709,15 +784,17 @@ class Publisher:
     def _git_commit(self, post: Post) -> str | None:
         """The commit that last touched the post file, for the audit trail (None outside git)."""
         if post.file not in self._commits:
-            try:
-                done = subprocess.run(
-                    ["git", "log", "-1", "--format=%H", "--", str(post.path)],
-                    cwd=self.config.root, capture_output=True, text=True, timeout=10,
-                )
-                self._commits[post.file] = done.stdout.strip() or None if done.returncode == 0 else None
-            except (OSError, subprocess.SubprocessError):
-                self._commits[post.file] = None
-        return self._commits[post.file]
+            self.know_commits([post])
+        return self._commits.get(post.file)
+
+    def know_commits(self, posts: Iterable[Post]) -> None:
+        """Look up the last commits of these post files at once: one walk of the history for a whole run."""
+        from socialpub.gitchanges import last_commits
+
+        wanted = {post.path: post.file for post in posts if post.file not in self._commits}
+        if wanted:
+            found = last_commits(self.config.root, wanted)
+            self._commits.update({file: found.get(path) for path, file in wanted.items()})
 
     def _done(self, result: Result) -> Result:
         if self.on_result is not None:
@@ -744,6 +821,22 @@ def _unknown_state(row: Row) -> Result:
                   error=f"the ledger row is in state '{row.state}', which this version does not know: left alone",
                   hint=f"a newer socialpub may have written it; or settle it: socialpub resolve {row.post_id} "
                   f"--channel {row.channel} (--published URL | --not-published)")
+
+
+def _stand_in(config: Config, row: Row, body: Mapping[str, Any] | None) -> Rendered | None:
+    """The rendering a stored payload is rebuilt into when no post file names the row any more: its id, file
+    and channel, nothing to send. None when there is no payload, or its channel is gone from the config."""
+    from socialpub.adapters.base import Rendered
+    from socialpub.posts import Post
+    from socialpub.tomlsource import Source
+
+    channel = config.channels.get(row.channel)
+    if body is None or channel is None:
+        return None
+    file = row.post_file or row.post_id
+    post = Post(id=row.post_id, file=file, path=config.root / file, post_type="", channels=(row.channel,), text="",
+                text_source=Source(file), publish_at=row.scheduled_at, approval_code=row.approval_code)
+    return Rendered(post=post, channel=channel, kind=str(body.get("kind") or ""), parts=())
 
 
 def _long_past_due(post: Post, now: datetime) -> bool:
@@ -786,6 +879,11 @@ def _partial_hint(post_id: str, channel: str, found: Receipt | str | None) -> st
     return (f"finish the thread by hand, then socialpub resolve {post_id} --channel {channel} "
             f"--published {where}; or record the part posted that way, socialpub retract {post_id} "
             f"--channel {channel}, and publish it again")
+
+
+def refused_files(errors: Iterable[PostError]) -> list[Result]:
+    """Post files `run` cannot load: each refused (exit 1), under its file's name, for every channel."""
+    return [Result(e.file and Path(e.file).stem or "?", "*", Outcome.REFUSED, error=str(e)) for e in errors]
 
 
 def due_items(
@@ -858,6 +956,16 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
                 reports[post.id].content_hash()  # media hashed as checked
             return reports[post.id]
 
+    if not publisher.dry_run:  # interrupted claims that no post of this run sends: reconciled first
+        queued = {(post.id, channel) for channel, queue in by_channel.items() for post in queue}
+        loaded = {post.id: post for post in posts}
+        for row in ledger.unsettled():
+            if (row.post_id, row.channel) in queued:
+                continue
+            result = publisher.reconcile_orphan(row, loaded.get(row.post_id))
+            if result is not None:
+                results.append(publisher._done(result))
+
     def work(channel: str, queue: list[Post]) -> list[Result]:
         out: list[Result] = []
         adapter = publisher.renderer.adapter(channel)
@@ -888,6 +996,8 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
     for queue in by_channel.values():
         for post in queue:
             report_for(post)
+    if not publisher.dry_run:
+        publisher.know_commits(post for queue in by_channel.values() for post in queue)
     with ThreadPoolExecutor(max_workers=max(1, len(by_channel))) as pool:
         futures = [pool.submit(work, channel, queue) for channel, queue in sorted(by_channel.items())]
         for future in futures:
@@ -898,9 +1008,16 @@ def _run_due_locked(publisher: Publisher, posts: Sequence[Post], now: datetime) 
 def _recheck(publisher: Publisher, report: PostReport, channel: str, now: datetime) -> tuple[PostReport, Result | None]:
     """The post loaded and checked again right before its send: (fresh report, None), or a refusal when the
     file no longer loads or its content is not what the run checked at its start."""
-    from socialpub.posts import load_post
+    from socialpub.posts import MAX_POST_BYTES, load_post
+    from socialpub.tomlsource import read_text
 
     post = report.post
+    try:  # the file as it was checked (media are compared at the send): the same rules would find the same
+        if post.source_text and read_text(post.path, post.file, PostError, MAX_POST_BYTES).replace(
+                "\r\n", "\n") == post.source_text:
+            return report, None
+    except PostError:
+        pass  # load_post says what is wrong with it
     fresh_post, problems = load_post(post.path, publisher.config)
     if fresh_post is None or fresh_post.id != post.id:
         why = "; ".join(p.message for p in problems) or "its id changed"

@@ -174,6 +174,15 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                 if remote_id:
                     adapter.delete(remote_id)
         except (PlatformError, CredentialsError) as error:
+            if isinstance(error, PlatformError) and error.maybe_sent:  # sent, its answer lost: gone, or not
+                ledger.event("retract-unknown", row, error=str(error), **reason_detail)
+                results.append(Result(
+                    post_id, row.channel, Outcome.UNKNOWN, row.remote_id, row.url,
+                    error=f"the delete may or may not have been done: {error}",
+                    hint=f"look on the platform ({row.url or row.remote_id}); while it is there, socialpub retract "
+                    f"{post_id} --channel {row.channel} again (the ledger still says published; once it is gone, "
+                    "the platform answers that it does not exist)"))
+                continue
             ledger.event("retract-failed", row, error=str(error), **reason_detail)
             results.append(Result(post_id, row.channel, Outcome.FAILED, row.remote_id, row.url, error=str(error),
                                   hint=error.hint))
@@ -190,6 +199,22 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
         ledger.event("retract", retracted, **reason_detail)
         results.append(Result(post_id, row.channel, Outcome.RETRACTED, row.remote_id, row.url))
     return results
+
+
+def channel_rows(config: Config) -> list[dict[str, Any]]:
+    """`socialpub channels`: each channel's kind, account, credential references (never values), endpoint and
+    boards."""
+    return [
+        {
+            "name": c.name,
+            "kind": c.kind,
+            "account": c.account,
+            "credentials": {key: str(ref) for key, ref in sorted(c.credentials.items())},
+            "endpoint": c.endpoint,
+            "boards": sorted(c.boards),
+        }
+        for c in config.channels.values()
+    ]
 
 
 def verify_channels(config: Config, environ: Mapping[str, str] | None, ledger_kind: str = "sqlite"

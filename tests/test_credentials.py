@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import errno
 import html
 import json
 import os
@@ -632,8 +633,26 @@ def test_whatever_arrives_on_the_listener_is_never_echoed_nor_taken_without_the_
     assert body in (b"", b"socialpub is waiting for the platform's answer.")
 
 
+def free_on_both_loopbacks() -> int:
+    """A port free on 127.0.0.1 and ::1 at once (what a localhost redirect URI binds); skips without IPv6
+    loopback. Another program may take one between this and the test's bind: a few tries, then a skip."""
+    for _ in range(20):
+        with socket.socket() as v4:
+            v4.bind(("127.0.0.1", 0))
+            port = int(v4.getsockname()[1])
+            try:
+                with socket.socket(socket.AF_INET6) as v6:
+                    v6.bind(("::1", port))
+            except OSError as exc:
+                if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+                    pytest.skip("no IPv6 loopback on this machine")
+                continue  # taken on ::1 by something else
+        return port
+    pytest.skip("no port free on both loopback addresses")
+
+
 def test_localhost_binds_both_loopback_addresses_on_the_registered_port() -> None:
-    port = free_port()
+    port = free_on_both_loopbacks()
     with Listener(f"http://localhost:{port}/", "Pinterest") as listener:
         assert listener.uri == f"http://localhost:{port}/"
         bound = sorted(sock.getsockname()[0] for sock in listener.sockets)

@@ -163,29 +163,32 @@ def test_recording_a_refusal_never_overwrites_a_claim_taken_after_the_read(world
         other.close()
 
 
-@pytest.mark.xfail(strict=True, reason="open: the rules run before an interrupted claim is reconciled; reconciling "
-                   "a refused post needs the take-over moved ahead of the refusal in Publisher._attempt")
 def test_an_interrupted_claim_of_a_post_refused_since_is_still_reconciled(worlds: Any) -> None:
-    """Finding 5 (open): crashed after X made p000; then its approval expired (or the post was edited into a
-    finding). Every run refuses it before reconciling: the row stays `publishing` although the post is on X,
-    and history never says it went out until a person fixes the post."""
+    """Finding 5: crashed after X made p000; then its approval expired (or the post was edited into a
+    finding). Every run refused it before reconciling: the row stayed `publishing` although the post is on X,
+    and history never said it went out until a person fixed the post. Now the claim is reconciled first."""
     world = worlds("w", eo.numbered_posts(1, ["tw"]))
     crashed_after_the_call(world)
     expired(world)
-    run_here(world)
+    result = run_here(world)[("p000", "tw")]
+    assert result.state == "published" and "found on the platform" in (result.hint or ""), result
     assert row_of(world).state == "published"
+    assert creates(world)["twitter"] == 1
+    assert run_here(world) == {}  # settled: later runs neither refuse nor send it
 
 
-@pytest.mark.xfail(strict=True, reason="open: run only reconciles rows of post files it loads; an interrupted "
-                   "claim of a deleted post file would need reconciling from its stored payload alone")
 def test_an_interrupted_claim_of_a_deleted_post_file_is_still_reconciled(worlds: Any) -> None:
-    """Finding 6 (open): crashed after X made p000, then the post file was deleted (a crisis: "take it
-    down"). No run ever looks at the row again: `publishing` for ever, though the post is live on X."""
+    """Finding 6: crashed after X made p000, then the post file was deleted (a crisis: "take it down"). No
+    run ever looked at the row again: `publishing` for ever, though the post is live on X. Now it is
+    reconciled from its stored payload alone, and the run says that it is live (retract takes it down)."""
     world = worlds("w", eo.numbered_posts(1, ["tw"]))
     crashed_after_the_call(world)
     (world.root / "posts" / "p000.md").unlink()
-    run_here(world)
+    result = run_here(world)[("p000", "tw")]
+    assert result.state == "published" and result.attention and "retract" in (result.hint or ""), result
     assert row_of(world).state == "published"
+    assert creates(world)["twitter"] == 1
+    assert run_here(world) == {}  # settled: later runs have nothing to say about it
 
 
 def test_a_credential_missing_while_looking_first_is_not_a_permanent_failure(worlds: Any) -> None:

@@ -862,7 +862,9 @@ def _http_class() -> type:
     from socialpub import http as limits
 
     class BoundedResponse(http.client.HTTPResponse):
-        """An answer read whole (as httplib2 does) keeps at most MAX_ANSWER bytes; the rest is never read."""
+        """An answer read whole (as httplib2 does) keeps at most MAX_ANSWER bytes; the rest is never read. A
+        compressed one is decompressed here, to at most MAX_ANSWER bytes too (httplib2 would inflate a small
+        answer into gigabytes), and handed on as plain."""
 
         def read(self, amt: int | None = None) -> bytes:
             if amt is not None:
@@ -870,8 +872,23 @@ def _http_class() -> type:
             data = super().read(limits.MAX_ANSWER + 1)
             if len(data) > limits.MAX_ANSWER:
                 self.close()
-                return data[: limits.MAX_ANSWER]
-            return data
+                data = data[: limits.MAX_ANSWER]
+            return self._inflated(data)
+
+        def _inflated(self, data: bytes) -> bytes:
+            import zlib
+
+            # The encodings httplib2 decompresses, named as it compares them (several headers: none of them).
+            if ", ".join(self.msg.get_all("content-encoding") or ()) not in ("gzip", "deflate", "zlib"):
+                return data
+            for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):  # gzip or zlib, else raw deflate (as httplib2)
+                try:
+                    plain = zlib.decompressobj(wbits).decompress(data, limits.MAX_ANSWER + 1)
+                except zlib.error:
+                    continue
+                del self.msg["content-encoding"]
+                return plain[: limits.MAX_ANSWER]
+            return data  # not what it says it is: httplib2 fails on it as before (FailedToDecompressContent)
 
     class BoundedHTTP(httplib2.HTTPConnectionWithTimeout):  # type: ignore[misc]
         response_class = BoundedResponse

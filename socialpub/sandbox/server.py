@@ -285,6 +285,7 @@ class Fault:
     # all; "{path}" in a value is the request's path), and `raw` (UTF-8 text) as the body, or else `body` as
     # JSON (null, a list, a number included)
     raw: str | None = None
+    data: bytes | None = None  # for answer, in this process only: exactly these bytes (a compressed body)
     headers: dict[str, str] = field(default_factory=dict)
 
     def matches(self, method: str, path: str) -> bool:
@@ -632,7 +633,8 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 sandbox.expire_tokens()
                 return None
             if fault.kind == "answer":
-                raw = fault.raw.encode("utf-8") if fault.raw is not None else json.dumps(fault.body).encode()
+                raw = fault.data if fault.data is not None else fault.raw.encode("utf-8") \
+                    if fault.raw is not None else json.dumps(fault.body).encode()
                 # "{path}" stands for the request's own path (a redirect loop); the connection is closed after
                 # the answer, so a client that cannot tell where an odd answer ends reads up to the close.
                 headers = {k: v.replace("{path}", request.path) for k, v in fault.headers.items()}
