@@ -957,12 +957,12 @@ def pause(
     globals_: Globals = ctx.obj
     config = globals_.load()
     if not (reason or "").strip():  # the crisis switch never fails, nor waits, for want of a reason
-        from socialpub.ledger import NO_REASON
-
-        typer.echo(f'socialpub: warning: paused without --reason: recorded as "{NO_REASON}"', err=True)
         reason = None
     with globals_.session(config) as opened:
         changed = opened.ledger.pause(reason)
+        if reason is None:
+            typer.echo(f'socialpub: warning: paused without --reason: recorded as "{opened.ledger.NO_REASON}"',
+                       err=True)
     globals_.say("Publishing is paused." if changed else "Publishing was already paused.")
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, unquote
 
 from socialpub.errors import ConfigError, PlatformError, SocialpubError
@@ -319,6 +319,8 @@ def _db_values(row: Row) -> list[Any]:
 
 class Ledger:
     """The shared logic; `SQLiteLedger` and `PostgresLedger` supply connections and dialect."""
+
+    NO_REASON: ClassVar[str] = NO_REASON  # what `pause` records when it is given no reason
 
     placeholder = "?"
     serial = "INTEGER PRIMARY KEY AUTOINCREMENT"
