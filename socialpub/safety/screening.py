@@ -87,6 +87,8 @@ def fold(text: str) -> str:
 
 def _key(found: str) -> str:
     """A matched piece of folded text as the term it matched is keyed: one space, straight quote and dash."""
+    if found.isascii() and "  " not in found and "\n" not in found and "\t" not in found:
+        return found
     return re.sub(r"[\-\u2010\u2011\u2013]", "-", " ".join(found.split())).replace("\u2019", "'")
 
 
@@ -163,6 +165,7 @@ class Lexicon:
     cues: _Scan  # negations, questions, hypotheticals, experience, jokes
     near: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # folded name -> (key, name)
     near_index: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a deletion -> folded names
+    near_seen: dict[str, str | None] = field(default_factory=dict, compare=False)  # word -> _near_name(word)
 
 
 def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = (),  # noqa: B006 (read only)
@@ -208,6 +211,12 @@ _SENTENCE_END = re.compile(r"[.!?\n\u2026]+")
 _CLAUSE_END = re.compile(r"[,;:()\"\u201c\u201d]|\s[-\u2013\u2014]\s")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _CHILD_AGE = re.compile(r"(?<!\w)(\d{1,2})\s*-?\s*(year|yr|month|mo|week|wk)s?\s*-?\s*olds?(?!\w)")
+# A negation, then within three words a verb of working: "doesn't really work", "wirkt bei mir nicht".
+_NOT_WORKING = re.compile(
+    r"(?<!\w)(?:(?P<neg>not|n't|nt|never|no longer|barely|hardly|no)(?:\W+\w+){0,3}?\W+"
+    r"(?P<verb>work|works|working|worked|help|helps|helping|helped|do anything|did anything|funciona|sirve|ayuda)"
+    r"|(?P<verb2>wirkt|wirkte|hilft|half|funciona|funciono|marche|fonctionne)(?:\W+\w+){0,3}?\W+"
+    r"(?P<neg2>nicht|kaum|pas|nada))(?!\w)")
 _NAME = re.compile(r"\s+([A-Z][a-z]{1,20})\b")
 
 
@@ -225,28 +234,43 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+def _near_name(word: str, lex: Lexicon) -> str | None:
+    """The product name (folded) the word is a near spelling of: one edit away (two for names of nine letters
+    or more) and not the name itself. Words recur, so each is looked at once per lexicon."""
+    known = lex.near_seen.get(word, False)
+    if known is not False:
+        return known  # type: ignore[return-value]
+    candidates = {n for variant in {word} | _deletions(word) for n in lex.near_index.get(variant, ())}
+    found = next((name for name in sorted(candidates)
+                  if word != name and _edit_distance(word, name) <= (1 if len(name) < 9 else 2)), None)
+    if len(lex.near_seen) >= 65536:
+        lex.near_seen.clear()
+    lex.near_seen[word] = found
+    return found
+
+
 def _near_products(folded: str, lex: Lexicon, taken: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
-    """Words one edit (two for names of nine letters or more) from a product name: (start, end, key, name)."""
+    """Words that are near spellings of a product name: (start, end, key, name)."""
     found = []
     for m in _WORD.finditer(folded):
         word = m.group().removesuffix("'s")
         if len(word) < 5 or any(s <= m.start() < e for s, e in taken):
             continue
-        candidates = {n for variant in {word} | _deletions(word) for n in lex.near_index.get(variant, ())}
-        for name in sorted(candidates):
-            if word != name and _edit_distance(word, name) <= (1 if len(name) < 9 else 2):
-                key, listed = lex.near[name]
-                found.append((m.start(), m.start() + len(word), key, listed))
-                break
+        name = _near_name(word, lex)
+        if name is not None:
+            key, listed = lex.near[name]
+            found.append((m.start(), m.start() + len(word), key, listed))
     return found
 
 
 class _Text:
     """The sentences and clauses of the folded text, for the questions asked about each event."""
 
-    def __init__(self, folded: str) -> None:
+    def __init__(self, folded: str, breaks: list[int]) -> None:
         self.folded = folded
         self.sentence_ends = [m.start() for m in _SENTENCE_END.finditer(folded)]
+        self.breaks = breaks
+        self.subjects: list[int] = []  # where a product named is, a subject after a question word
 
     def sentence(self, at: int) -> tuple[int, int, bool]:
         """(start, end, whether it is a question) of the sentence around `at`."""
@@ -258,13 +282,31 @@ class _Text:
                 end = e
                 break
         tail = _SENTENCE_END.match(self.folded, end)
-        question = (tail is not None and "?" in tail.group()) or _OPENING.match(self.folded, start) is not None
+        question = (tail is not None and "?" in tail.group()) or self.opens_question(start)
         return start, end, question
+
+    def opens_question(self, start: int) -> bool:
+        """Whether the text at `start` opens with a question word and its subject ("does it", "can zyntrava")."""
+        found = _OPENING.match(self.folded, start)
+        if found is None:
+            return False
+        return found.group(2) is not None or any(found.end() <= at <= found.end() + 1 for at in self.subjects)
+
+    def asks(self, at: int) -> bool:
+        """Whether the words at `at` are asked: its sentence is a question, and either they are in the clause
+        that holds the question mark or their clause opens with a question word ("the itching is driving me
+        insane, is there anything I can do?" tells the itching and asks the rest)."""
+        start, end, question = self.sentence(at)
+        if not question:
+            return False
+        clause = max([b for b in self.breaks if start <= b < at], default=start - 1) + 1
+        last = max([b for b in self.breaks if start <= b < end], default=start - 1) + 1
+        return clause >= last or self.opens_question(clause) or self.opens_question(start) and clause == start
 
 
 # A sentence that opens with a question word and a subject asks, with or without its question mark.
-_OPENING = re.compile(r"\s*(?:" + "|".join(map(re.escape, W.QUESTION_OPENERS)) + r")\s+(?:it|i|you|this|that|these|"
-                      r"anyone|anybody|they|he|she|we|there|my|the|your|ur|u)\b")
+_OPENING = re.compile(r"\W*(" + "|".join(map(re.escape, W.QUESTION_OPENERS)) + r")\s+(?:(it|i|you|this|that|these|"
+                      r"anyone|anybody|they|he|she|we|there|my|the|your|ur|u)\b)?")
 
 
 def _quote(term: str) -> str:
@@ -280,7 +322,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     original = text[:MAX_CHARS] if too_long else text
     view = T.view(original)
     read = view.text if view is not None else original
-    folded = fold(read)
+    folded = fold(T.mask_urls(read))  # a product's name in a link is no mention of it
 
     def where(start: int, end: int) -> tuple[int, int]:
         return view.span(start, end) if view is not None else (start, end)
@@ -288,13 +330,13 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     content = lex.content.find(folded)
     people = lex.people.find(folded)
     cues = lex.cues.find(folded)
-    sentences = _Text(folded)
     reasons: list[str] = []
     doubts: list[str] = []
 
     # Clause breaks: punctuation, and words such as "but" and "except".
     breaks = sorted({m.start() for m in _CLAUSE_END.finditer(folded)}
                     | {s for s, _, roles in cues if "break" in roles})
+    sentences = _Text(folded, breaks)
 
     def cue_spans(role: str) -> list[tuple[int, int, str]]:
         return [(s, e, roles[role]) for s, e, roles in cues if role in roles]
@@ -321,12 +363,15 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         return any(end <= ns < limit for ns, _, _ in after_negations)
 
     def asked(start: int) -> bool:
-        s_start, s_end, question = sentences.sentence(start)
+        """Whether the words at `start` are asked about or supposed rather than told: the last cue before them
+        in their sentence says which ("what if I get", "I got… is that normal?"); without one, a question asks
+        unless it tells a first-hand experience ("anyone else get dizzy on it?")."""
+        s_start, s_end, _ = sentences.sentence(start)
         before = [(cs, "hyp") for cs, ce, _ in hypotheticals if s_start <= cs and ce <= start]
         before += [(cs, "exp") for cs, ce, _ in experiences if s_start <= cs and ce <= start]
         if before:
             return max(before)[1] == "hyp"
-        if question:
+        if sentences.asks(start):
             return not any(s_start <= cs < s_end for cs, _, _ in experiences)
         return False
 
@@ -343,6 +388,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                 references.append((s, e, term))
     near = _near_products(folded, lex, taken) if lex.near else []
     named += near
+    sentences.subjects = [s for s, _, _, _ in named]
     for s, e, key, name in named:
         spans.append(Span("product", *where(s, e), name, key))
     for s, e, term in references:
@@ -361,9 +407,9 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     relation_seen = False
     children: list[tuple[int, int, str]] = []
     for s, e, roles in people:
-        if "child" in roles:
-            children.append((s, e, roles["child"]))
         relation = next((r for r in roles if r.startswith("relation:")), None)
+        if "child" in roles or (relation is not None and relation.split(":", 1)[1] in W.CHILD_RELATIONS):
+            children.append((s, e, roles.get("child") or roles[relation]))
         if relation is not None:
             relation_seen = True
             term = roles[relation]
@@ -430,6 +476,13 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             else:
                 spans.append(Span("event", *where(s, e), term, ""))
             told.append((s, e, term))
+    for m in _NOT_WORKING.finditer(folded):
+        if not any(s <= m.start() < e for s, e, _ in content) and not asked(m.start()):
+            term = " … ".join(w for w in m.group("neg", "verb", "verb2", "neg2") if w)
+            spans.append(Span("situation", *where(m.start(), m.end()), term, "lack_of_effect"))
+            if "lack_of_effect" not in situations:
+                situations.append("lack_of_effect")
+            told.append((m.start(), m.end(), term))
     if children and product_context:
         exposed = any("exposure" in roles for _, _, roles in cues) or told
         if exposed and not all(negated(s, e) for s, e, _ in children):
@@ -444,10 +497,10 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                   if "condition" in roles and not negated(s, e) and not asked(s)]
 
     # What kind of comment it is.
-    is_question = "?" in folded or bool(hypotheticals) or any(
-        sentences.sentence(at)[2] for at in [0, *(e + 1 for e in sentences.sentence_ends)] if at < len(folded))
-    medical_question = is_question and bool(
-        asked_about or named or strong_reference or (post_keys and references)
+    is_question = bool(asked_about) or "?" in folded or any(
+        sentences.opens_question(at) for at in [0, *(e + 1 for e in sentences.sentence_ends)] if at < len(folded))
+    medical_question = bool(asked_about) or is_question and bool(
+        named or strong_reference
         or any(("medq" in roles or "hyp" in roles) and not any(ds <= s < de for ds, de in denied)
                for s, _, roles in cues))
     patient_terms = [t for _, _, t, _ in patients]
