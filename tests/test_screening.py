@@ -89,7 +89,7 @@ def _matches_term(span, text: str) -> bool:
     """Whether the span's text, read as screening reads it, is the term it names."""
     read = _key(fold(T.normalised(text[span.start:span.end])))
     term = _key(fold(T.normalised(span.term)))
-    if read == term:
+    if read in (term, term + "s", term + "es"):  # a listed term, or its plural
         return True
     if span.element == "product" and span.label in PRODUCTS:  # a plural, a possessive or a near spelling
         return read in (term + "s", term + "'s", term + "es") or _edit_distance(read, term) <= 2

@@ -100,14 +100,22 @@ class _Scan:
 
     __slots__ = ("roles", "wildcards", "pattern")
 
-    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str]], plurals: frozenset[str] = frozenset()) -> None:
+        """`entries`: (role, term). A term of a role in `plurals` also matches with an "s" (or "es") after its
+        last word ("strokes", "rashes")."""
         self.roles: dict[str, dict[str, str]] = {}  # folded term -> role -> the term as listed
         self.wildcards: list[tuple[str, dict[str, str]]] = []
+        entries = list(entries)
         for role, term in entries:
             folded = _key(fold(T.normalised(term.strip())))
-            if not folded.rstrip("*").strip():
-                continue
-            self.roles.setdefault(folded, {}).setdefault(role, term.strip())
+            if folded.rstrip("*").strip():
+                self.roles.setdefault(folded, {}).setdefault(role, term.strip())
+        for role, term in entries:  # plurals after the listed forms: a listed form keeps its own roles
+            folded = _key(fold(T.normalised(term.strip())))
+            if (role in plurals or role.split(":", 1)[0] in plurals) and folded[-1:].isalpha():
+                plural = folded + ("es" if folded.endswith(("s", "x", "sh", "ch")) else "s")
+                if plural not in self.roles:
+                    self.roles[plural] = {role: term.strip()}
         for folded, roles in self.roles.items():
             if folded.endswith("*"):
                 self.wildcards.append((folded.rstrip("*").strip(), roles))
@@ -201,7 +209,8 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
     for name in near:
         for variant in {name} | _deletions(name):
             index.setdefault(variant, []).append(name)
-    return Lexicon(_Scan(content), _Scan(people), _Scan(cues), near,
+    return Lexicon(_Scan(content, frozenset(("event", "situation", "condition", "complaint"))), _Scan(people),
+                   _Scan(cues), near,
                    {k: tuple(sorted(v)) for k, v in index.items()})
 
 
@@ -210,13 +219,35 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
 _SENTENCE_END = re.compile(r"[.!?\n\u2026]+")
 _CLAUSE_END = re.compile(r"[,;:()\"\u201c\u201d]|\s[-\u2013\u2014]\s")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_CHILD_AGE = re.compile(r"(?<!\w)(\d{1,2})\s*-?\s*(year|yr|month|mo|week|wk)s?\s*-?\s*olds?(?!\w)")
-# A negation, then within three words a verb of working: "doesn't really work", "wirkt bei mir nicht".
-_NOT_WORKING = re.compile(
-    r"(?<!\w)(?:(?P<neg>not|n't|nt|never|no longer|barely|hardly|no)(?:\W+\w+){0,3}?\W+"
-    r"(?P<verb>work|works|working|worked|help|helps|helping|helped|do anything|did anything|funciona|sirve|ayuda)"
-    r"|(?P<verb2>wirkt|wirkte|hilft|half|funciona|funciono|marche|fonctionne)(?:\W+\w+){0,3}?\W+"
-    r"(?P<neg2>nicht|kaum|pas|nada))(?!\w)")
+_CHILD_AGE = re.compile(r"(?<!\w)(\d{1,2})\s*-?\s*(?:(year|yr|month|mo|week|wk)s?\s*-?\s*olds?|(yo|y/o))(?!\w)")
+_NEG = (r"don't|dont|doesn't|doesnt|didn't|didnt|isn't|isnt|wasn't|wasnt|won't|wont|aren't|haven't|havent|"
+        r"hasn't|hasnt|not|never|no longer|barely|hardly|no")
+_BETWEEN = r"(?:\W+\w+){0,3}?\W+"  # up to three words between
+# Phrases too varied for a word list, each an event or a situation; `a` and `b` name the term ("not … work").
+_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((role, re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)"))
+                                                          for role, pattern in (
+    # lack of effect: "doesn't really work", "didn't seem to help", "no me funciona", "wirkt bei mir nicht"
+    ("situation:lack_of_effect", r"(?P<a>" + _NEG + r")" + _BETWEEN + r"(?P<b>work|works|working|worked|help|"
+     r"helps|helping|helped|do anything|did anything|funciona|sirve|ayuda|marche|fonctionne)"),
+    ("situation:lack_of_effect", r"(?P<a>wirkt|wirkte|hilft|half|funciona|funciono|marche)" + _BETWEEN
+     + r"(?P<b>nicht|kaum|pas|nada)"),
+    # not able to: "haven't been able to sleep", "can't keep food down", "trouble breathing"
+    ("event", r"(?P<a>haven't been able to|havent been able to|have not been able to|hasn't been able to|"
+     r"not been able to|can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|hard to|"
+     r"trouble|struggling to|struggle to)(?:\W+\w+){0,2}?\W+(?P<b>sleep|sleeping|eat|eating|breathe|breathing|"
+     r"focus|focusing|concentrate|concentrating|think straight|walk|walking|stand|see|pee|keep food down|"
+     r"stop shaking|stop crying|stop itching|stop scratching|stop coughing|stop sweating|stop vomiting|"
+     r"get out of bed|get up)"),
+    # feeling: "felt kinda off", "feeling really weird"
+    ("event", r"(?P<a>felt|feel|feels|feeling)(?:\W+\w+){0,2}?\W+(?P<b>off|weird|strange|funny|wrong|rough|"
+     r"crappy|shitty|lousy|out of it|spaced out|loopy|drugged|hungover|drunk|wired)(?!\s+(?:for|about|that)\b)"),
+    # a weight change: "lost 20 pounds", "gained 8 kg"
+    ("event", r"(?P<a>lost|gained|put on|dropped|losing|gaining)\W+(?P<b>\d+\s*(?:pounds|lbs?|kg|kilos|stone))"),
+    # a dose too many: "took 3 today", "took another one", "took two of them"
+    ("situation:medication_error", r"(?P<a>took|taken|take|had|used)\W+(?P<b>\d+|two|three|four|five|six|ten|"
+     r"another|an extra|a second|one more|double|twice|both)\W+(?:of\W+)?(?:them|one|pills?|tablets?|doses?|"
+     r"puffs?|shots?|injections?|capsules?|at once|in a row|today|yesterday|this morning|tonight|instead)"),
+))
 _NAME = re.compile(r"\s+([A-Z][a-z]{1,20})\b")
 
 
@@ -309,6 +340,27 @@ _OPENING = re.compile(r"\W*(" + "|".join(map(re.escape, W.QUESTION_OPENERS)) + r
                       r"anyone|anybody|they|he|she|we|there|my|the|your|ur|u)\b)?")
 
 
+def _phrases(folded: str, found: list[tuple[int, int, dict[str, str]]]) -> list[tuple[int, int, dict[str, str]]]:
+    """The matches of _PHRASES that no listed term covers, as (start, end, {role: term})."""
+    extra: list[tuple[int, int, dict[str, str]]] = []
+    for role, pattern in _PHRASES:
+        for m in pattern.finditer(folded):
+            if not any(s < m.end() and m.start() < e for s, e, roles in (*found, *extra)
+                       if "event" in roles or any(r.startswith("situation:") for r in roles)):
+                extra.append((m.start(), m.end(), {role: f"{m.group('a')} … {m.group('b')}"}))
+    return extra
+
+
+# After a denial, a turn that brings the event back: "never had headaches, but now I get them daily",
+# "no rash until I started it".
+_COMES_BACK = re.compile(r"\b(?:(?:but|now|except)\b.{0,60}?\b(?:them|those|these|ones|again)"
+                         r"|(?:until|till)\b.{0,60}?\b(?:started|starting|began|took|tried|switched))\b")
+
+
+def _comes_back(folded: str, end: int, sentence_end: int) -> bool:
+    return _COMES_BACK.search(folded, end, sentence_end) is not None
+
+
 def _quote(term: str) -> str:
     return "'" + term.replace("'", "\u2019") + "'"
 
@@ -328,6 +380,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         return view.span(start, end) if view is not None else (start, end)
 
     content = lex.content.find(folded)
+    content = sorted(content + _phrases(folded, content), key=lambda c: (c[0], c[1]))
     people = lex.people.find(folded)
     cues = lex.cues.find(folded)
     reasons: list[str] = []
@@ -425,7 +478,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         elif "child" in roles:
             patients.append((s, e, roles["child"], ""))
     for m in _CHILD_AGE.finditer(folded):
-        if int(m.group(1)) < 13 or m.group(2) not in ("year", "yr"):
+        if int(m.group(1)) < 13 or m.group(2) not in ("year", "yr", None):
             children.append((m.start(), m.end(), "year old"))
             patients.append((m.start(), m.end(), "year old", "child"))
     for s, e, term, label in patients:
@@ -447,9 +500,11 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             if situation == "child_exposure":
                 continue  # decided below, from the child and what happened
             if situation != "lack_of_effect" and negated(s, e):
-                reasons.append(f"denied {_quote(term)}")
-                denied.append((s, e))
-                continue
+                if not _comes_back(folded, e, sentences.sentence(s)[1]):
+                    reasons.append(f"denied {_quote(term)}")
+                    denied.append((s, e))
+                    continue
+                reasons.append(f"denied {_quote(term)}, then told of again")
             if asked(s):
                 spans.append(Span("situation" if situation else "event", *where(s, e), term, "asked"))
                 asked_about.append(term)
@@ -476,15 +531,11 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             else:
                 spans.append(Span("event", *where(s, e), term, ""))
             told.append((s, e, term))
-    for m in _NOT_WORKING.finditer(folded):
-        if not any(s <= m.start() < e for s, e, _ in content) and not asked(m.start()):
-            term = " … ".join(w for w in m.group("neg", "verb", "verb2", "neg2") if w)
-            spans.append(Span("situation", *where(m.start(), m.end()), term, "lack_of_effect"))
-            if "lack_of_effect" not in situations:
-                situations.append("lack_of_effect")
-            told.append((m.start(), m.end(), term))
     if children and product_context:
-        exposed = any("exposure" in roles for _, _, roles in cues) or told
+        # the child came to the medicine: a word of exposure, an event, or the medicine in the child's sentence
+        exposed = any("exposure" in roles for _, _, roles in cues) or told or any(
+            sentences.sentence(cs)[:2] == sentences.sentence(ps)[:2]
+            for cs, _, _ in children for ps, _, _, _ in [*named, *((s, e, "", t) for s, e, t in strong_reference)])
         if exposed and not all(negated(s, e) for s, e, _ in children):
             s, e, term = children[0]
             spans.append(Span("situation", *where(s, e), term, "child_exposure"))

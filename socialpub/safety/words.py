@@ -68,7 +68,10 @@ EVENT: tuple[str, ...] = (
     "felt sick", "feel sick", "feeling sick", "got sick", "made me sick", "so sick", "violently ill",
     "unwell", "felt like crap", "feel like crap", "felt like death", "like a zombie", "not myself",
     "hospital", "hospitalized", "hospitalised", "the er", "emergency room", "a&e", "ambulance", "icu",
-    "died", "passed away", "death", "worse", "got worse", "getting worse", "made it worse",
+    "died", "passed away", "death", "dying", "killed", "killing me", "nearly killed", "almost killed",
+    "almost died", "nearly died", "worse", "got worse", "getting worse", "made it worse", "getting sick",
+    "get sick", "gets sick", "liver damage", "liver problems", "liver enzymes", "kidney damage",
+    "kidney problems", "sugar levels", "sugars went", "lost weight", "losing weight", "weight loss",
     # Spanish
     "dolor de cabeza", "mareo", "mareos", "mareada", "mareado", "nauseas", "vomito", "vomitos", "vomitando",
     "diarrea", "sarpullido", "erupcion", "picazon", "comezon", "cansancio", "cansada", "cansado", "fiebre",
@@ -113,7 +116,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
         "took two doses", "took 2 doses", "took it twice", "took it two times",
         "took my dose twice", "took both", "twice by mistake", "forgot to take", "forgot my dose",
         "missed a dose", "missed my dose", "missed doses", "skipped a dose", "mixed up", "mixed them up",
-        "pharmacy gave me", "expired", "out of date",
+        "pharmacy gave me", "expired", "out of date", "instead of 1", "instead of one", "took another one",
+        "my dog ate", "my cat ate", "the dog ate", "the cat ate", "dog got into", "cat got into", "dog chewed",
     ),
     "lack_of_effect": (
         "didn't work", "didnt work", "did not work", "doesn't work", "doesnt work", "does not work",
@@ -158,7 +162,9 @@ COMPLAINT: tuple[str, ...] = (
     "smells funny", "tastes different", "tasted different", "crumbled", "crumbling", "powdery", "moldy",
     "mouldy", "particles", "something floating", "cloudy", "foreign object", "bent needle", "needle bent",
     "needle broke", "dose counter", "counter is wrong", "seal was broken", "seal broken",
-    "tampered", "packaging", "blister pack", "fake", "counterfeit",
+    "tampered", "packaging", "blister pack", "fake", "hard to swallow", "too big to swallow", "too big",
+    "too large", "look different", "looks different", "looked different", "color changed", "colour changed",
+    "color is different", "colour is different", "wrong shape", "different shape", "counterfeit",
     "recall", "recalled",
 )
 
