@@ -128,7 +128,8 @@ class _Scan:
             for folded, roles in self.roles.items()}
         self.wildcards = sorted(((folded.rstrip("*").strip(), kinds) for folded, kinds in self.kinds.items()
                                  if folded.endswith("*")), key=lambda w: -len(w[0]))
-        self.pattern = T.word_pattern(tuple(sorted(self.roles)))
+        # The rules' pattern for these terms, without IGNORECASE (twice as fast): both sides are folded already.
+        self.pattern = re.compile(T.word_pattern(tuple(sorted(self.roles))).pattern)
 
     def find(self, folded: str) -> dict[str, list[_Hit]]:
         """What the text holds, by kind, in text order."""
@@ -184,6 +185,7 @@ class Lexicon:
     near: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # folded name -> (key, name)
     near_index: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a deletion -> folded names
     near_seen: dict[str, str | None] = field(default_factory=dict, compare=False)  # word -> _near_name(word)
+    not_near: set[str] = field(default_factory=set, compare=False)  # words of texts that are no near spelling
 
 
 def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = (),  # noqa: B006 (read only)
@@ -263,6 +265,8 @@ _PHRASE_TABLE = (
 )
 _PHRASES = tuple((role, tuple(anchors.split()), re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)"))
                  for role, anchors, pattern in _PHRASE_TABLE)
+_ANCHORS = re.compile("|".join(sorted({a for _, anchors, _ in _PHRASES for a in anchors}, key=len, reverse=True)))
+_DIGIT = re.compile(r"\d")
 _NAME = re.compile(r"\s+([A-Z][a-z]{1,20})\b")
 _AFTER_CUT = re.compile(r"[.!\n,;]|\bbut\b")
 
@@ -298,17 +302,18 @@ def _near_name(word: str, lex: Lexicon) -> str | None:
 
 def _near_products(folded: str, lex: Lexicon, taken: list[tuple[int, int]]) -> list[_Hit]:
     """Words that are near spellings of a product name, as hits of the product."""
-    seen = lex.near_seen
-    if all(seen.get(w, 0) is None for w in _WORD.findall(folded)):
-        return []  # the common case: every word already known to be no near spelling (or too short)
+    if lex.not_near.issuperset(_WORD.findall(folded)):
+        return []  # the common case: every word already known to be no near spelling
     found = []
     for m in _WORD.finditer(folded):
         word = m.group().removesuffix("'s")
-        if len(word) < 5:
-            seen[word] = None
+        name = _near_name(word, lex) if len(word) >= 5 else None
+        if name is None:
+            if len(lex.not_near) >= 65536:
+                lex.not_near.clear()
+            lex.not_near.add(m.group())
             continue
-        name = _near_name(word, lex)
-        if name is not None and not any(s <= m.start() < e for s, e in taken):
+        if not any(s <= m.start() < e for s, e in taken):
             key, listed = lex.near[name]
             found.append((m.start(), m.start() + len(word), "product", key, listed))
     return found
@@ -386,6 +391,8 @@ _OPENING = re.compile(r"\W*(" + "|".join(map(re.escape, W.QUESTION_OPENERS)) + r
 
 def _phrases(folded: str, content: dict[str, list[_Hit]]) -> None:
     """Add the matches of _PHRASES that no listed event or situation covers to `content`."""
+    if _ANCHORS.search(folded) is None:
+        return
     for role, anchors, pattern in _PHRASES:
         if not any(anchor in folded for anchor in anchors):
             continue
@@ -514,7 +521,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                 children.append((s, e, term))
         elif "pronoun" in kinds and s > first_relation:
             patients.append((s, e, kinds["pronoun"][1], "after a relation"))
-    for m in _CHILD_AGE.finditer(folded) if T.has_digit(folded) else ():
+    for m in _CHILD_AGE.finditer(folded) if _DIGIT.search(folded) else ():
         if int(m.group(1)) < 13 or m.group(2) not in ("year", "yr", None):
             children.append((m.start(), m.end(), "year old"))
             patients.append((m.start(), m.end(), "year old", "child"))
