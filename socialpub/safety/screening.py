@@ -204,7 +204,7 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
         content += [("situation:off_label", t) for t in getattr(product, "offlabel_terms", ())]
     content += [("complaint", t) for t in W.COMPLAINT]
     content += [("condition", t) for t in W.CONDITION]
-    content += [("body", t) for t in W.BODY]
+    content += [("body", t) for t in W.BODY] + [("not_event", t) for t in W.NOT_AN_EVENT]
     content += [("other_product", t) for t in W.OTHER_PRODUCTS]
     content += [("reference", t) for t in W.PRODUCT_REFERENCE]
     people = [("self", t) for t in W.PATIENT_SELF]
@@ -248,7 +248,7 @@ _PHRASE_TABLE = (
     ("situation:lack_of_effect", "wirkt hilft half funciona marche",
      rf"(?P<a>wirkt|wirkte|hilft|half|funciona|funciono|marche){_BETWEEN}(?P<b>nicht|kaum|pas|nada)"),
     # not able to: "haven't been able to sleep", "can't keep food down", "trouble breathing"
-    ("event", "can able hard trouble struggl",
+    ("event", "can couldn able hard trouble struggl",
      r"(?P<a>haven't been able to|havent been able to|have not been able to|hasn't been able to|"
      r"not been able to|can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|hard to|trouble|"
      r"struggling to|struggle to)(?:\W+\w+){0,2}?\W+(?P<b>sleep|sleeping|eat|eating|breathe|breathing|focus|"
@@ -261,10 +261,15 @@ _PHRASE_TABLE = (
     # a weight change: "lost 20 pounds", "gained 8 kg"
     ("event", "pound lb kg kilo stone",
      r"(?P<a>lost|gained|put on|dropped|losing|gaining)\W+(?P<b>\d+\s*(?:pounds|lbs?|kg|kilos|stone))"),
-    # someone else's medicine: "used my husband's inhaler"
-    ("situation:misuse", "'s",
-     r"(?P<a>used|took|tried|borrowed|using|taking|take|use|stole|steal|stealing)\W+(?:my|her|his|their|a|someone)"
-     r"\W+(?:\w+\W+){0,2}?\w+'s\W+(?P<b>inhaler|pills|meds|medication|medicine|prescription|shot|pen|tablets)"),
+    # someone else's medicine: "used my husband's inhaler", "took half of my moms pills"
+    ("situation:misuse", "inhaler pills meds medication medicine prescription shot pen tablets",
+     r"(?P<a>used|took|tried|borrowed|using|taking|take|use|stole|steal|stealing)\W+(?:\w+\W+){0,3}?"
+     r"(?:my|her|his|their|a|someone)\W+(?:\w+\W+)?(?:" + "|".join(sorted(W.RELATIONS, key=len, reverse=True))
+     + r"|else)(?:'s|s)\W+(?P<b>inhaler|pills|meds|medication|medicine|prescription|shot|pen|tablets)"),
+    # the wrong dose given: "50mg instead of 5mg"
+    ("situation:medication_error", "instead",
+     r"(?P<a>instead of)\W+(?P<b>\d+(?:\.\d+)?\s*(?:mg|mcg|µg|ml|units?|pills?|tablets?|doses?|puffs?)?|one|two|"
+     r"half|a half)"),
     # a dose too many: "took 3 today", "took another one", "took two of them"
     ("situation:medication_error", "took taken take had used",
      r"(?P<a>took|taken|take|had|used)\W+(?P<b>\d+|two|three|four|five|six|ten|another|an extra|a second|"
@@ -652,6 +657,8 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             doubts.append("a complaint word without a product")
     if category == "ae" and complaints:
         reasons.append("also a complaint: " + ", ".join(_quote(h[4]) for h in complaints[:3]))
+    if category == "other" and patients and (named or references) and not denied and experiences:
+        doubts.append("someone, the product and an experience in one comment")
     if category == "other" and named and _unknown_language(folded):
         doubts.append("a product named in a language screening does not read")
     if too_long:

@@ -69,6 +69,10 @@ EVENT: tuple[str, ...] = (
     "felt sick", "feel sick", "feeling sick", "got sick", "made me sick", "so sick", "violently ill",
     "unwell", "felt like crap", "feel like crap", "felt like death", "like a zombie", "not myself",
     "hospital", "hospitalized", "hospitalised", "the er", "emergency room", "a&e", "ambulance", "icu",
+    "sick", "sick the whole time", "fell", "fell down", "fell over", "falls", "fall", "falling", "aggressive",
+    "aggression", "agitated", "rage", "angry all the time", "not himself", "not herself", "personality change",
+    "drained", "so drained", "tastes like metal", "metal taste", "seeing spots", "seeing stars", "seeing double",
+    "sneezing", "burning eyes", "eyes are burning",
     "died", "passed away", "death", "dying", "killed", "killing me", "nearly killed", "almost killed",
     "almost died", "nearly died", "worse", "got worse", "getting worse", "made it worse", "getting sick",
     "get sick", "gets sick", "liver damage", "liver problems", "liver enzymes", "kidney damage",
@@ -89,7 +93,8 @@ EVENT: tuple[str, ...] = (
 # Special situations PV wants even without a classic side effect, by name.
 SITUATIONS: dict[str, tuple[str, ...]] = {
     "pregnancy": (
-        "pregnant", "pregnancy", "preggers", "prego", "expecting a baby", "first trimester", "second trimester",
+        "pregnant", "pregnancy", "preggers", "prego", "expecting a baby", "months along", "weeks along", "my ob",
+        "my obgyn", "my ob/gyn", "due date", "baby bump", "first trimester", "second trimester",
         "third trimester", "trimester", "weeks pregnant", "trying to conceive", "ttc", "conceived",
         "miscarriage", "miscarried", "birth defect", "birth defects", "embarazada", "embarazo", "enceinte",
         "grossesse", "schwanger", "schwangerschaft",
@@ -108,7 +113,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     ),
     "misuse": (
         "misuse", "misused", "abuse", "abusing", "abused", "to get high", "get high", "got high", "getting high",
-        "snort", "snorted", "snorting", "crushed it", "crushed them", "recreationally", "recreational",
+        "snort", "snorted", "snorting", "get a buzz", "for a buzz", "a buzz", "buzzed", "to feel high",
+        "crushed it", "crushed them", "recreationally", "recreational",
         "for fun", "someone else's", "my friend's prescription", "borrowed", "addicted", "addiction", "hooked on",
         "withdrawal", "withdrawals", "bought it online", "without a prescription", "without prescription",
     ),
@@ -118,7 +124,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
         "took two doses", "took 2 doses", "took it twice", "took it two times",
         "took my dose twice", "took both", "twice by mistake", "forgot to take", "forgot my dose",
         "missed a dose", "missed my dose", "missed doses", "skipped a dose", "mixed up", "mixed them up",
-        "pharmacy gave me", "expired", "out of date", "instead of 1", "instead of one", "took another one",
+        "pharmacy gave me", "pharmacist gave me", "the pharmacy gave", "pharmacy mixed up", "expired",
+        "out of date", "instead of 1", "instead of one", "took another one",
         "my dog ate", "my cat ate", "the dog ate", "the cat ate", "dog got into", "cat got into", "dog chewed",
     ),
     "lack_of_effect": (
@@ -130,7 +137,9 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
         "no improvement",
         "not any better", "no better", "useless", "waste of money", "did nothing", "does nothing",
         "did absolutely nothing", "didn't do anything", "didnt do anything", "didn't do a thing",
-        "still have", "still had", "still getting", "still in pain", "still sick", "wore off", "wears off",
+        "then nothing", "and then nothing", "worked at first", "worked for a while", "worked for a week",
+        "worked for a month", "worked for a few weeks", "stopped helping", "still have", "still had",
+        "still getting", "still in pain", "still sick", "wore off", "wears off",
         "no funciona", "no me funciona", "no sirve", "ne marche pas", "ne fonctionne pas", "aucun effet",
         "wirkt nicht", "hilft nicht", "keine wirkung",
     ),
@@ -155,6 +164,13 @@ EXPOSURE: tuple[str, ...] = (
     "gave him", "gave her", "given", "giving", "taking", "took", "takes", "is on", "started", "found",
 )
 
+# Phrases with an event word that tell no event ("sick of these ads").
+NOT_AN_EVENT: tuple[str, ...] = (
+    "sick of", "sick and tired", "sick day", "call in sick", "called in sick", "fall in love", "fell in love",
+    "fall for", "fell for", "falling for", "fall asleep", "fell asleep", "fall season", "this fall", "last fall",
+    "a pain in the", "no pain no gain", "growing pains", "dying to", "killing it", "killed it",
+)
+
 # A product complaint: what is wrong with the pack, the device or the product itself.
 COMPLAINT: tuple[str, ...] = (
     "broken", "cracked", "leaking", "leaked", "leaks", "defective", "faulty", "damaged", "dented",
@@ -168,7 +184,10 @@ COMPLAINT: tuple[str, ...] = (
     "mouldy", "particles", "speck", "specks", "black spot", "something floating",
     "stopped spraying", "won't pump", "cloudy", "foreign object", "bent needle", "needle bent",
     "needle broke", "dose counter", "counter is wrong", "seal was broken", "seal broken",
-    "tampered", "packaging", "blister pack", "fake", "hard to swallow", "too big to swallow", "too big",
+    "already opened", "was opened", "had been opened", "clogged", "nothing comes out", "barely anything comes out",
+    "stuck together", "printed wrong", "misprinted", "wrong label", "label is wrong", "in the blister",
+    "the blister pack", "blister packs", "tampered", "packaging", "blister pack", "fake", "hard to swallow",
+    "too big to swallow", "too big",
     "too large", "look different", "looks different", "looked different", "color changed", "colour changed",
     "color is different", "colour is different", "wrong shape", "different shape", "counterfeit",
     "recall", "recalled",
@@ -209,7 +228,9 @@ CHANGE: tuple[str, ...] = (
     "worse", "bad", "weird", "funny", "strange", "all over the place", "through the roof", "pounding",
     "racing", "changed", "numb", "hurting", "hurts", "killing", "feels like", "feel like", "jelly", "on fire",
     "burning", "swollen", "falling out", "thinning", "to thin", "dropped", "spiked", "skyrocketed", "tanked",
-    "won't stop", "wont stop", "can't feel", "couldn't feel", "cant feel",
+    "won't stop", "wont stop", "can't feel", "couldn't feel", "cant feel", "zapped", "drained", "sapped",
+    "tastes like", "is like", "since i started", "since starting", "ever since", "after taking", "after i took",
+    "after my", "after the", "since my",
 )
 
 # Taking a product: with a product named and a patient, the comment tells someone's treatment.
@@ -265,7 +286,9 @@ OTHER_PRODUCTS: tuple[str, ...] = (
     "naproxen", "benadryl", "zyrtec", "claritin", "allegra", "sudafed", "nyquil", "dayquil", "pepto",
     "imodium", "tums", "melatonin", "prednisone", "antibiotics", "amoxicillin", "metformin", "insulin",
     "statins", "lipitor", "birth control", "my other meds", "another drug", "a different drug",
-    "the generic",
+    "the generic", "headache pill", "headache pills", "headache meds", "headache medicine", "pain pill",
+    "pain pills", "pain meds", "painkiller", "painkillers", "pain killer", "pain killers", "sleeping pill",
+    "sleeping pills", "allergy meds", "allergy pills", "nausea meds", "migraine meds",
 )
 
 # What people write after they name something that did not happen ("no side effects", "never had any").
@@ -295,7 +318,9 @@ HYPOTHETICAL: tuple[str, ...] = (
     "is it safe", "safe to", "is it ok", "is it okay", "ok to", "okay to", "worried about", "afraid of",
     "scared of", "concerned about", "to avoid", "to prevent", "any side effects", "what are the side effects",
     "what side effects", "does it have", "do you get", "can you get", "will you get", "do people get",
-    "can you take", "should you", "can you use", "does anybody know", "does anyone know", "wondering", "i wonder",
+    "can you take", "should you", "does it affect", "will it affect", "can it affect", "could it affect",
+    "does it interfere", "will it interfere", "can you use", "does anybody know", "does anyone know", "wondering",
+    "i wonder",
     "puede causar",
     "est-ce que", "peut-il", "kann es", "verursacht es",
 )
@@ -308,7 +333,8 @@ EXPERIENCE: tuple[str, ...] = (
     "i had", "i've had", "ive had", "i have had", "i'm having", "im having", "i am having", "i'm getting",
     "im getting", "i am getting", "i felt", "i'm feeling", "im feeling", "i was",
     "i woke up", "i ended up", "i started", "i noticed", "i've noticed", "i developed", "i now have",
-    "now i have", "anyone else", "anybody else", "is it normal", "is this normal", "is that normal",
+    "now i have", "anyone else", "anybody else", "anyone's", "anybody's", "anyone get", "anyone had",
+    "anyone experience", "anyone experienced", "is it normal", "is this normal", "is that normal",
     "normal to", "did i", "why do i", "why am i", "why did", "since i started", "since starting",
     "after taking", "after i took", "after my", "ever since", "she got", "he got", "she had", "he had",
     "she's been", "he's been", "she has been", "he has been", "has been", "got", "had", "started",
@@ -327,7 +353,8 @@ MEDICAL_QUESTION: tuple[str, ...] = (
     "empty stomach", "interact", "interaction", "interactions", "together with", "safe", "side effects",
     "side effect", "cause", "causes", "generic", "prescription", "fridge", "refrigerate", "store it",
     "how long", "how often", "how fast", "stop taking", "switch", "work for", "works for", "effective",
-    "with food", "grapefruit", "miss a dose", "missed a dose", "forget a dose", "contraindicated", "allergic",
+    "with food", "grapefruit", "fertility", "drive", "driving", "drowsy", "miss a dose", "missed a dose",
+    "forget a dose", "contraindicated", "allergic",
     "kids", "children", "elderly", "while pregnant",
     "breastfeeding",
 )
