@@ -91,6 +91,8 @@ def _matches_term(span, text: str) -> bool:
     term = _key(fold(T.normalised(span.term)))
     if read in (term, term + "s", term + "es"):  # a listed term, or its plural
         return True
+    if term.endswith("*"):  # a configured word with any ending
+        return read.startswith(term.rstrip("*").strip())
     if span.element == "product" and span.label in PRODUCTS:  # a plural, a possessive or a near spelling
         return read in (term + "s", term + "'s", term + "es") or _edit_distance(read, term) <= 2
     if span.label == "named person" or span.label == "child":  # "my friend Anna", "3 year old"
@@ -174,3 +176,38 @@ def test_without_an_author_there_is_no_reporter_and_comment_text_stays_out_of_th
 def test_a_very_long_comment_is_screened_on_its_start_and_queued() -> None:
     found = screen("lovely " * 5000 + "headache", LEX, post_products=["zyntrava"])
     assert found.needs_person and found.category == "other"
+
+
+def _group(source: str, name: str) -> list[str]:
+    """The alternatives of the named group `(?P<name>…)` of a pattern's source."""
+    start = source.index(f"(?P<{name}>") + len(f"(?P<{name}>")
+    depth, at, parts, part = 0, start, [], ""
+    while depth or source[at] != ")":
+        char = source[at]
+        depth += char == "(" and source[at - 1] != "\\"
+        depth -= char == ")" and source[at - 1] != "\\"
+        if char == "|" and not depth:
+            parts.append(part)
+            part = ""
+        else:
+            part += char
+        at += 1
+    return [*parts, part]
+
+
+def test_every_phrase_pattern_is_tried_whenever_it_could_match() -> None:
+    """A phrase pattern runs only when the text holds one of its anchor words: every way of writing one of its
+    two parts must hold an anchor, or a comment would skip the pattern that describes it."""
+    from socialpub.safety.screening import _PHRASES
+
+    for role, anchors, pattern in _PHRASES:
+        source = pattern.pattern
+        covered = [all(any(anchor in alternative for anchor in anchors) for alternative in _group(source, name))
+                   for name in ("a", "b") if f"(?P<{name}>" in source]
+        assert any(covered), (role, anchors, source[:80])
+
+
+def test_a_configured_word_with_a_star_matches_any_ending() -> None:
+    more = lexicon(PRODUCTS, event_words=["zoom*"])
+    found = screen("zyntrava gave me the zoomies", more, post_products=["zyntrava"])
+    assert found.category == "ae" and [s.term for s in found.spans if s.element == "event"] == ["zoom*"]

@@ -245,7 +245,7 @@ _PHRASE_TABLE = (
     ("situation:lack_of_effect", "work help anything funciona sirve ayuda marche fonctionne",
      rf"(?P<a>{_NEG}){_BETWEEN}(?P<b>work|works|working|worked|help|helps|helping|helped|do anything|"
      r"did anything|funciona|sirve|ayuda|marche|fonctionne)"),
-    ("situation:lack_of_effect", "wirkt hilft half funciona marche",
+    ("situation:lack_of_effect", "wirkt hilft half funcion marche",
      rf"(?P<a>wirkt|wirkte|hilft|half|funciona|funciono|marche){_BETWEEN}(?P<b>nicht|kaum|pas|nada)"),
     # not able to: "haven't been able to sleep", "can't keep food down", "trouble breathing"
     ("event", "can couldn able hard trouble struggl",

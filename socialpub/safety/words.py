@@ -101,6 +101,7 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     ),
     "breastfeeding": (
         "breastfeeding", "breast feeding", "breast-feeding", "breastfeed", "breastfed", "nursing my baby",
+        "nursing my son", "nursing my daughter", "nursing my newborn", "been nursing",
         "while nursing", "i'm nursing", "im nursing", "breast milk", "breastmilk", "pumping", "lactating",
         "lactancia", "amamantando", "allaitement", "allaite", "stillen", "stillzeit",
     ),
