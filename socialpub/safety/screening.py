@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -314,7 +314,7 @@ def _near_name(word: str, lex: Lexicon) -> str | None:
     return found
 
 
-def _near_products(folded: str, lex: Lexicon, taken: list[tuple[int, int]]) -> list[_Hit]:
+def _near_products(folded: str, lex: Lexicon, taken: _Covered) -> list[_Hit]:
     """Words that are near spellings of a product name, as hits of the product."""
     if lex.not_near.issuperset(_WORD.findall(folded)):
         return []  # the common case: every word already known to be no near spelling
@@ -327,10 +327,60 @@ def _near_products(folded: str, lex: Lexicon, taken: list[tuple[int, int]]) -> l
                 lex.not_near.clear()
             lex.not_near.add(m.group())
             continue
-        if not any(s <= m.start() < e for s, e in taken):
+        if not taken.holds(m.start()):
             key, listed = lex.near[name]
             found.append((m.start(), m.start() + len(word), "product", key, listed))
     return found
+
+
+class _Places:
+    """Hits in text order (not overlapping: one scan's matches of one role), asked about in log time: a long
+    comment holds thousands, and each event asks about the nearest ones."""
+
+    __slots__ = ("hits", "starts", "ends")
+
+    def __init__(self, hits: Iterable[_Hit]) -> None:
+        self.hits = sorted(hits)
+        self.starts = [h[0] for h in self.hits]
+        self.ends = [h[1] for h in self.hits]
+
+    def __bool__(self) -> bool:
+        return bool(self.hits)
+
+    def last_ending_by(self, at: int) -> _Hit | None:
+        i = bisect_right(self.ends, at)
+        return self.hits[i - 1] if i else None
+
+    def first_from(self, at: int, before: int) -> _Hit | None:
+        """The first hit that starts in [at, before)."""
+        i = bisect_left(self.starts, at)
+        return self.hits[i] if i < len(self.hits) and self.starts[i] < before else None
+
+    def within(self, at: int, before: int) -> list[_Hit]:
+        return self.hits[bisect_left(self.starts, at):bisect_left(self.starts, before)]
+
+
+class _Covered:
+    """Where spans lie (they may overlap), for "is this place inside one?" in log time."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def holds(self, at: int) -> bool:
+        """Whether `at` is inside a span (start <= at < end)."""
+        i = bisect_right(self.starts, at)
+        return bool(i) and at < self.ends[i - 1]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, end - 1)
+        return bool(i) and start < self.ends[i - 1]
 
 
 class _Text:
@@ -425,7 +475,9 @@ _COMES_BACK = re.compile(r"\b(?:(?:but|now|except)\b.{0,60}?\b(?:them|those|thes
 
 
 def _comes_back(folded: str, end: int, sentence_end: int) -> bool:
-    return _COMES_BACK.search(folded, end, sentence_end) is not None
+    """Whether the sentence turns within a few words after a denied event (looked for no further: the text
+    may be long, and this is asked of every denial)."""
+    return _COMES_BACK.search(folded, end, min(sentence_end, end + 100)) is not None
 
 
 def _quote(term: str) -> str:
@@ -462,7 +514,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
 
     # Products: named ones, near spellings, and references to the post's product.
     named = found("product")
-    taken = [(s, e) for hits in content.values() for s, e, *_ in hits]
+    taken = _Covered((s, e) for hits in content.values() for s, e, *_ in hits)
     near = _near_products(folded, lex, taken) if lex.near else []
     named = sorted(named + near)
     references = found("reference") if post_keys else []
@@ -480,22 +532,23 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     sentences = _Text(folded, (s for s, *_ in cue("break")), [h[0] for h in named])
 
     # A negation inside a listed phrase ("won't open", "didn't work", "can't sleep") denies nothing after it.
-    negations = [n for n in cue("neg") if not any(s <= n[0] < e for s, e in taken)]
-    after_negations = cue("neg_after")
-    hypotheticals = cue("hyp")
-    experiences = cue("exp")
-    conditionals = cue("conditional")
+    negations = _Places(n for n in cue("neg") if not taken.holds(n[0]))
+    after_negations = _Places(cue("neg_after"))
+    hypotheticals = _Places(cue("hyp"))
+    experiences = _Places(cue("exp"))
+    conditionals = _Places(cue("conditional"))
 
     def negated(start: int, end: int) -> bool:
-        if negations:
-            lo = sentences.clause_start(start, sentences.sentence(start)[0])
-            if any(lo <= ns and ne <= start and start - ne <= 40 for ns, ne, *_ in negations):
+        """Whether a negation before the words, in their clause and close by, or one right after them ("side
+        effects: none") denies them."""
+        nearest = negations.last_ending_by(start)
+        if nearest is not None and start - nearest[1] <= 40:
+            if nearest[0] >= sentences.clause_start(start, sentences.sentence(start)[0]):
                 return True
-        if after_negations:  # "side effects: none", "side effects? none so far"
+        if after_negations:
             window = folded[end:end + 25]
             cut = _AFTER_CUT.search(window)
-            limit = end + (cut.start() if cut else len(window))
-            return any(end <= ns < limit for ns, *_ in after_negations)
+            return after_negations.first_from(end, end + (cut.start() if cut else len(window))) is not None
         return False
 
     def asked(start: int) -> bool:
@@ -503,16 +556,18 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         in their sentence says which ("what if I get", "I got… is that normal?"); without one, a question asks
         unless it tells a first-hand experience ("anyone else get dizzy on it?")."""
         s_start, s_end, _ = sentences.sentence(start)
-        last_hyp = max((cs for cs, ce, *_ in hypotheticals if s_start <= cs and ce <= start), default=-1)
-        last_exp = max((cs for cs, ce, *_ in experiences if s_start <= cs and ce <= start), default=-1)
+        hyp = hypotheticals.last_ending_by(start)
+        exp = experiences.last_ending_by(start)
+        last_hyp = hyp[0] if hyp is not None and hyp[0] >= s_start else -1
+        last_exp = exp[0] if exp is not None and exp[0] >= s_start else -1
         if conditionals and last_exp > last_hyp:  # "if I'm having a reaction": the "if" governs its clause
-            clause = sentences.clause_start(start, s_start)
-            if any(clause <= cs and ce <= last_exp for cs, ce, *_ in conditionals):
+            condition = conditionals.last_ending_by(last_exp)
+            if condition is not None and condition[0] >= sentences.clause_start(start, s_start):
                 return True
         if last_hyp >= 0 or last_exp >= 0:
             return last_hyp > last_exp
         if sentences.asks(start):
-            return not any(s_start <= cs < s_end for cs, *_ in experiences)
+            return experiences.first_from(s_start, s_end) is None
         return False
 
     # Who: the writer, a relation (with a name after it), a pronoun after a relation, a child.
@@ -549,8 +604,9 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
 
     # Events and special situations: told, asked about, denied, about the ad, or about another product.
     jokes = cue("joke")
-    not_medicine = cue("not_medicine")
-    others = found("other_product")
+    not_medicine = _Places(cue("not_medicine"))
+    others = _Places(found("other_product"))
+    histories = _Places(cue("history"))
     told: list[tuple[int, int, str]] = []
     situations: list[str] = []
     asked_about: list[str] = []
@@ -567,7 +623,8 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                 denied.append((s, e))
                 continue
             reasons.append(f"denied {_quote(term)}, then told of again")
-        if any(e <= hs <= e + 40 and sentences.clause_start(hs, s) <= s for hs, *_ in cue("history")):
+        later = histories.first_from(e, e + 41)
+        if later is not None and sentences.clause_start(later[0], s) <= s:
             history.append((s, e, kind, situation, term))  # "I've had depression for years": a condition
             continue
         if asked(s):
@@ -576,7 +633,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             continue
         s_start, s_end, _ = sentences.sentence(s)
         if not named and not strong_reference:
-            about = next((t for ns, _, _, _, t in not_medicine if s_start <= ns < s_end), None)
+            about = next((h[4] for h in [not_medicine.first_from(s_start, s_end)] if h), None)
             if about is not None:  # "this ad gave me a headache"
                 spans.append(Span(kind, *where(s, e), term, "joke"))
                 if jokes:
@@ -584,7 +641,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                 else:
                     doubts.append(f"{_quote(term)} said of {_quote(about)}, not of a medicine")
                 continue
-            other = next((t for os, _, _, _, t in others if s_start <= os < s_end), None)
+            other = next((h[4] for h in [others.first_from(s_start, s_end)] if h), None)
             if other is not None:  # "Advil gave me a headache"
                 spans.append(Span(kind, *where(s, e), term, "other product"))
                 doubts.append(f"{_quote(term)} with another product, {_quote(other)}")
@@ -595,12 +652,13 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         told.append((s, e, term))
     if patients and product_context:
         # A part of the body and a word of change in one sentence: "my periods are all over the place since".
-        covered = [(h[0], h[1]) for k in ("event", "situation", "condition") for h in found(k)]
+        covered = _Covered((h[0], h[1]) for k in ("event", "situation", "condition") for h in found(k))
+        changes = _Places(cue("change"))
         for s, e, _, _, term in found("body"):
-            if any(cs < e and s < ce for cs, ce in covered) or negated(s, e) or asked(s):
+            if covered.overlaps(s, e) or negated(s, e) or asked(s):
                 continue
             s_start, s_end, _ = sentences.sentence(s)
-            change = next((t for cs, ce, _, _, t in cue("change") if s_start <= cs < s_end and not cs <= s < ce), None)
+            change = next((t for cs, ce, _, _, t in changes.within(s_start, s_end) if not cs <= s < ce), None)
             if change is not None:
                 spans.append(Span("event", *where(s, e), term, "body"))
                 told.append((s, e, term))
@@ -612,8 +670,8 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         medicine = [h[0] for h in (*named, *strong_reference)]
         if cue("exposure"):
             medicine += [h[0] for h in references]
-        exposed = bool(told) or any(sentences.sentence(c)[:2] == sentences.sentence(m)[:2]
-                                    for c, _, _ in children for m in medicine)
+        exposed = bool(told) or not {sentences.sentence(c)[:2] for c, _, _ in children}.isdisjoint(
+            sentences.sentence(m)[:2] for m in medicine)
         if exposed and not all(negated(s, e) or asked(s) for s, e, _ in children):
             s, e, term = children[0]
             spans.append(Span("situation", *where(s, e), term, "child_exposure"))
@@ -626,9 +684,9 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         reasons.append("a history: " + ", ".join(_quote(h[4]) for h in history[:3]))
 
     # What kind of comment it is.
+    denials = _Covered(denied)
     medical_question = bool(asked_about) or bool(
-        (named or strong_reference or any(not any(ds <= s < de for ds, de in denied)
-                                          for s, *_ in (*cue("medq"), *hypotheticals)))
+        (named or strong_reference or any(not denials.holds(s) for s, *_ in (*cue("medq"), *cue("hyp"))))
         and sentences.any_question())
     if told:
         who = f" + patient {_quote(patients[0][2])}" if patients else ""
