@@ -211,3 +211,20 @@ def test_a_configured_word_with_a_star_matches_any_ending() -> None:
     more = lexicon(PRODUCTS, event_words=["zoom*"])
     found = screen("zyntrava gave me the zoomies", more, post_products=["zyntrava"])
     assert found.category == "ae" and [s.term for s in found.spans if s.element == "event"] == ["zoom*"]
+
+
+@PROPERTY
+@given(st.sampled_from(CASES), st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(
+    ["Qzanna", "qzbrutal", "qzxyrash", "Qzmedica", "qz9981", "QZNAUSEA"])), min_size=1, max_size=3), POSTS)
+def test_no_word_of_the_comment_outside_the_lists_reaches_the_reasons_or_terms(case: dict, canaries: list,
+                                                                               posts: tuple) -> None:
+    """Reasons, terms and labels may be stored and shown where comment text must not go: they hold words of
+    the lists and the configuration only, never a word the commenter wrote (a name, a number, a new word)."""
+    text = case["text"]
+    for where, word in sorted(canaries, reverse=True):
+        at = where % (len(text) + 1)
+        text = f"{text[:at]} {word} {text[at:]}"
+    for glued in (text, text.replace(" Qzanna", " my friend Qzanna")):
+        found = screen(glued, LEX, post_products=posts)
+        said = " ".join([*found.reasons, *(f"{s.term} {s.label}" for s in found.spans)]).lower()
+        assert "qz" not in said, (glued, said)

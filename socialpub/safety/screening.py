@@ -260,7 +260,7 @@ _PHRASE_TABLE = (
      r"lousy|out of it|spaced out|loopy|drugged|hungover|drunk|wired)(?!\s+(?:for|about|that)\b)"),
     # a weight change: "lost 20 pounds", "gained 8 kg"
     ("event", "pound lb kg kilo stone",
-     r"(?P<a>lost|gained|put on|dropped|losing|gaining)\W+(?P<b>\d+\s*(?:pounds|lbs?|kg|kilos|stone))"),
+     r"(?P<a>lost|gained|put on|dropped|losing|gaining)\W+\d{1,3}\s*(?P<b>pounds|lbs?|kg|kilos|stone)"),
     # someone else's medicine: "used my husband's inhaler", "took half of my moms pills"
     ("situation:misuse", "inhaler pills meds medication medicine prescription shot pen tablets",
      r"(?P<a>used|took|tried|borrowed|using|taking|take|use|stole|steal|stealing)\W+(?:\w+\W+){0,3}?"
@@ -268,11 +268,11 @@ _PHRASE_TABLE = (
      + r"|else)(?:'s|s)\W+(?P<b>inhaler|pills|meds|medication|medicine|prescription|shot|pen|tablets)"),
     # the wrong dose given: "50mg instead of 5mg"
     ("situation:medication_error", "instead",
-     r"(?P<a>instead of)\W+(?P<b>\d+(?:\.\d+)?\s*(?:mg|mcg|µg|ml|units?|pills?|tablets?|doses?|puffs?)?|one|two|"
-     r"half|a half)"),
+     r"(?P<a>instead of)\W+(?:\d{1,4}(?:\.\d{1,2})?\s*)?(?P<b>mg|mcg|µg|ml|units?|pills?|tablets?|doses?|puffs?|"
+     r"one|two|half|1|2)"),
     # a dose too many: "took 3 today", "took another one", "took two of them"
     ("situation:medication_error", "took taken take had used",
-     r"(?P<a>took|taken|take|had|used)\W+(?P<b>\d+|two|three|four|five|six|ten|another|an extra|a second|"
+     r"(?P<a>took|taken|take|had|used)\W+(?P<b>\d{1,2}|two|three|four|five|six|ten|another|an extra|a second|"
      r"one more|double|twice|both)\W+(?:of\W+)?(?:them|one|pills?|tablets?|doses?|puffs?|shots?|injections?|"
      r"capsules?|at once|in a row|today|yesterday|this morning|tonight|instead)"),
 )
@@ -339,8 +339,8 @@ class _Places:
 
     __slots__ = ("hits", "starts", "ends")
 
-    def __init__(self, hits: Iterable[_Hit]) -> None:
-        self.hits = sorted(hits)
+    def __init__(self, hits: list[_Hit]) -> None:
+        self.hits = sorted(hits) if len(hits) > 1 else hits
         self.starts = [h[0] for h in self.hits]
         self.ends = [h[1] for h in self.hits]
 
@@ -363,9 +363,9 @@ class _Places:
 class _Covered:
     """Where spans lie (they may overlap), for "is this place inside one?" in log time."""
 
-    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
         merged: list[list[int]] = []
-        for start, end in sorted(spans):
+        for start, end in sorted(spans) if len(spans) > 1 else spans:
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
@@ -514,7 +514,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
 
     # Products: named ones, near spellings, and references to the post's product.
     named = found("product")
-    taken = _Covered((s, e) for hits in content.values() for s, e, *_ in hits)
+    taken = _Covered([(s, e) for hits in content.values() for s, e, *_ in hits])
     near = _near_products(folded, lex, taken) if lex.near else []
     named = sorted(named + near)
     references = found("reference") if post_keys else []
@@ -532,7 +532,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     sentences = _Text(folded, (s for s, *_ in cue("break")), [h[0] for h in named])
 
     # A negation inside a listed phrase ("won't open", "didn't work", "can't sleep") denies nothing after it.
-    negations = _Places(n for n in cue("neg") if not taken.holds(n[0]))
+    negations = _Places([n for n in cue("neg") if not taken.holds(n[0])])
     after_negations = _Places(cue("neg_after"))
     hypotheticals = _Places(cue("hyp"))
     experiences = _Places(cue("exp"))
@@ -652,7 +652,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         told.append((s, e, term))
     if patients and product_context:
         # A part of the body and a word of change in one sentence: "my periods are all over the place since".
-        covered = _Covered((h[0], h[1]) for k in ("event", "situation", "condition") for h in found(k))
+        covered = _Covered([(h[0], h[1]) for k in ("event", "situation", "condition") for h in found(k)])
         changes = _Places(cue("change"))
         for s, e, _, _, term in found("body"):
             if covered.overlaps(s, e) or negated(s, e) or asked(s):
