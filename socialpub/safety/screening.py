@@ -174,10 +174,11 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
     """The compiled word lists: the product names of the configuration, the shipped lists and the extra words
-    of `[safety]`. Build it once (`lexicon()`) and screen many comments with it."""
+    of `[safety]`. Build it once (`lexicon()`: a third of a second) and screen many comments with it. Two
+    lexicons are equal only if they are the same object (it keeps caches of words already looked at)."""
 
     content: _Scan  # products, events, situations, complaints, conditions, other products, references
     people: _Scan  # the patient
@@ -210,6 +211,7 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
     people = [("self", t) for t in W.PATIENT_SELF]
     people += [(f"relation:{r}", f"{o} {r}") for o in W.OWNERS for r in W.RELATIONS]
     people += [(f"relation:{t.split()[-1]}", t) for t in W.RELATIONS_ABROAD]
+    people += [(f"relation:{r}", f"{r}'s") for r in W.RELATIONS if r not in ("dog", "cat")]  # "husband's ankles"
     people += [("child", t) for t in W.SITUATIONS["child_exposure"]]
     people += [("pronoun", t) for t in W.PRONOUNS]
     cues = [("neg", t) for t in W.NEGATION] + [("neg_after", t) for t in W.NEGATION_AFTER]

@@ -72,7 +72,9 @@ EVENT: tuple[str, ...] = (
     "sick", "sick the whole time", "fell", "fell down", "fell over", "falls", "fall", "falling", "aggressive",
     "aggression", "agitated", "rage", "angry all the time", "not himself", "not herself", "personality change",
     "drained", "so drained", "tastes like metal", "metal taste", "seeing spots", "seeing stars", "seeing double",
-    "sneezing", "burning eyes", "eyes are burning",
+    "sneezing", "burning eyes", "eyes are burning", "thirsty", "so thirsty", "dehydrated", "peeing a lot",
+    "frequent urination", "knocked me out", "knocked me flat", "wiped me out", "floored me", "bedridden",
+    "laid up", "out of commission",
     "died", "passed away", "death", "dying", "killed", "killing me", "nearly killed", "almost killed",
     "almost died", "nearly died", "worse", "got worse", "getting worse", "made it worse", "getting sick",
     "get sick", "gets sick", "liver damage", "liver problems", "liver enzymes", "kidney damage",
@@ -167,7 +169,8 @@ EXPOSURE: tuple[str, ...] = (
 
 # Phrases with an event word that tell no event ("sick of these ads").
 NOT_AN_EVENT: tuple[str, ...] = (
-    "sick of", "sick and tired", "sick day", "call in sick", "called in sick", "fall in love", "fell in love",
+    "sick of", "sick and tired", "tired of", "so tired of", "sick to death of", "sick day", "call in sick",
+    "called in sick", "fall in love", "fell in love",
     "fall for", "fell for", "falling for", "fall asleep", "fell asleep", "fall season", "this fall", "last fall",
     "a pain in the", "no pain no gain", "growing pains", "dying to", "killing it", "killed it",
 )
@@ -345,6 +348,7 @@ EXPERIENCE: tuple[str, ...] = (
 # A question word that opens a sentence: the sentence asks something.
 QUESTION_OPENERS: tuple[str, ...] = (
     "does", "do", "can", "could", "will", "would", "is", "are", "should", "how", "what", "why", "when",
+    "what's", "whats", "how's", "where's", "who's",
     "which", "any", "anyone", "has", "have", "was", "were", "did", "where", "who", "puedo", "se puede",
     "est-ce", "peut-on", "kann", "darf",
 )
