@@ -661,7 +661,8 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                 continue
             s_start, s_end, _ = sentences.sentence(s)
             change = next((t for cs, ce, _, _, t in changes.within(s_start, s_end) if not cs <= s < ce), None)
-            if change is not None:
+            if change is not None and (named or strong_reference or not (
+                    not_medicine.first_from(s_start, s_end) or others.first_from(s_start, s_end))):
                 spans.append(Span("event", *where(s, e), term, "body"))
                 told.append((s, e, term))
                 reasons.append(f"a change in the body: {_quote(term)}, {_quote(change)}")

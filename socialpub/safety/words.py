@@ -172,7 +172,9 @@ NOT_AN_EVENT: tuple[str, ...] = (
     "sick of", "sick and tired", "tired of", "so tired of", "sick to death of", "sick day", "call in sick",
     "called in sick", "fall in love", "fell in love",
     "fall for", "fell for", "falling for", "fall asleep", "fell asleep", "fall season", "this fall", "last fall",
-    "a pain in the", "no pain no gain", "growing pains", "dying to", "killing it", "killed it",
+    "a pain in the", "no pain no gain", "growing pains", "dying to", "killing it", "killed it", "headache of",
+    "what a headache", "a real headache", "such a headache", "pain is temporary", "no pain", "my heart goes out",
+    "heart goes out", "warms my heart", "made my heart", "makes my heart", "my heart is full",
 )
 
 # A product complaint: what is wrong with the pack, the device or the product itself.
@@ -374,7 +376,9 @@ NOT_A_MEDICINE: tuple[str, ...] = (
     "this ad", "these ads", "your ad", "your ads", "the ad", "this advert", "this commercial", "the commercial",
     "your commercials", "this video", "the video", "this post", "your post", "your posts", "this tweet",
     "the music", "the song", "the jingle", "your marketing", "this campaign", "reading this", "watching this",
-    "this thread", "the comments", "the font", "your website", "the website", "the app",
+    "this thread", "the comments", "the font", "your website", "the website", "the app", "from laughing",
+    "from crying", "from work", "from the gym", "from running", "from stress", "from the heat", "from the sun",
+    "from lack of sleep", "from the flu", "from covid", "from a cold", "from my workout",
 )
 
 # Frequent words of the languages the lists cover: a comment with few of them is in another language.
