@@ -87,6 +87,12 @@ EVENT: tuple[str, ...] = (
     "mal de tete", "maux de tete", "vertiges", "vertige", "nausee", "nausees", "vomissements", "diarrhee",
     "eruption", "demangeaisons", "fatiguee", "fievre", "effets secondaires", "effet secondaire", "douleur",
     "douleurs", "malade",
+    # emoji of being unwell: nauseated, vomiting, feverish, hurt, dizzy, overheated, freezing
+    "\U0001f922", "\U0001f92e", "\U0001f912", "\U0001f915", "\U0001f635", "\U0001f975", "\U0001f976",
+    # Portuguese and Italian
+    "dor de cabeca", "tontura", "tonturas", "enjoo", "diarreia", "coceira", "febre", "efeitos colaterais",
+    "efeito colateral", "mal di testa", "vertigini", "capogiri", "prurito", "febbre", "effetti collaterali",
+    "effetto collaterale", "eruzione cutanea",
     # German
     "kopfschmerzen", "kopfschmerz", "schwindel", "schwindelig", "ubelkeit", "erbrechen", "durchfall",
     "ausschlag", "juckreiz", "mudigkeit", "mude", "fieber", "nebenwirkung", "nebenwirkungen", "schmerzen",
