@@ -362,6 +362,18 @@ class _Places:
         return self.hits[bisect_left(self.starts, at):bisect_left(self.starts, before)]
 
 
+class _PlacesOf(dict[str, _Places]):
+    """The _Places of each kind of hit, built when first asked for (most comments ask for few)."""
+
+    def __init__(self, hits: dict[str, list[_Hit]]) -> None:
+        super().__init__()
+        self.of = hits
+
+    def __missing__(self, kind: str) -> _Places:
+        found = self[kind] = _Places(self.of.get(kind, []))
+        return found
+
+
 class _Covered:
     """Where spans lie (they may overlap), for "is this place inside one?" in log time."""
 
@@ -383,6 +395,9 @@ class _Covered:
     def overlaps(self, start: int, end: int) -> bool:
         i = bisect_right(self.starts, end - 1)
         return bool(i) and start < self.ends[i - 1]
+
+
+_NOTHING = _Covered([])
 
 
 class _Text:
@@ -516,7 +531,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
 
     # Products: named ones, near spellings, and references to the post's product.
     named = found("product")
-    taken = _Covered([(s, e) for hits in content.values() for s, e, *_ in hits])
+    taken = _Covered([(s, e) for hits in content.values() for s, e, *_ in hits]) if content else _NOTHING
     near = _near_products(folded, lex, taken) if lex.near else []
     named = sorted(named + near)
     references = found("reference") if post_keys else []
@@ -534,23 +549,20 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     sentences = _Text(folded, (s for s, *_ in cue("break")), [h[0] for h in named])
 
     # A negation inside a listed phrase ("won't open", "didn't work", "can't sleep") denies nothing after it.
-    negations = _Places([n for n in cue("neg") if not taken.holds(n[0])])
-    after_negations = _Places(cue("neg_after"))
-    hypotheticals = _Places(cue("hyp"))
-    experiences = _Places(cue("exp"))
-    conditionals = _Places(cue("conditional"))
+    places = _PlacesOf(cues)
+    places["neg"] = _Places([n for n in cue("neg") if not taken.holds(n[0])])
 
     def negated(start: int, end: int) -> bool:
         """Whether a negation before the words, in their clause and close by, or one right after them ("side
         effects: none") denies them."""
-        nearest = negations.last_ending_by(start)
+        nearest = places["neg"].last_ending_by(start)
         if nearest is not None and start - nearest[1] <= 40:
             if nearest[0] >= sentences.clause_start(start, sentences.sentence(start)[0]):
                 return True
-        if after_negations:
+        if cue("neg_after"):
             window = folded[end:end + 25]
             cut = _AFTER_CUT.search(window)
-            return after_negations.first_from(end, end + (cut.start() if cut else len(window))) is not None
+            return places["neg_after"].first_from(end, end + (cut.start() if cut else len(window))) is not None
         return False
 
     def asked(start: int) -> bool:
@@ -558,18 +570,18 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         in their sentence says which ("what if I get", "I got… is that normal?"); without one, a question asks
         unless it tells a first-hand experience ("anyone else get dizzy on it?")."""
         s_start, s_end, _ = sentences.sentence(start)
-        hyp = hypotheticals.last_ending_by(start)
-        exp = experiences.last_ending_by(start)
+        hyp = places["hyp"].last_ending_by(start)
+        exp = places["exp"].last_ending_by(start)
         last_hyp = hyp[0] if hyp is not None and hyp[0] >= s_start else -1
         last_exp = exp[0] if exp is not None and exp[0] >= s_start else -1
-        if conditionals and last_exp > last_hyp:  # "if I'm having a reaction": the "if" governs its clause
-            condition = conditionals.last_ending_by(last_exp)
+        if cue("conditional") and last_exp > last_hyp:  # "if I'm having a reaction": the "if" governs its clause
+            condition = places["conditional"].last_ending_by(last_exp)
             if condition is not None and condition[0] >= sentences.clause_start(start, s_start):
                 return True
         if last_hyp >= 0 or last_exp >= 0:
             return last_hyp > last_exp
         if sentences.asks(start):
-            return experiences.first_from(s_start, s_end) is None
+            return places["exp"].first_from(s_start, s_end) is None
         return False
 
     # Who: the writer, a relation (with a name after it), a pronoun after a relation, a child.
@@ -606,9 +618,9 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
 
     # Events and special situations: told, asked about, denied, about the ad, or about another product.
     jokes = cue("joke")
-    not_medicine = _Places(cue("not_medicine"))
-    others = _Places(found("other_product"))
-    histories = _Places(cue("history"))
+    not_medicine = places["not_medicine"]
+    others = _PlacesOf(content)["other_product"]
+    histories = places["history"]
     told: list[tuple[int, int, str]] = []
     situations: list[str] = []
     asked_about: list[str] = []
@@ -655,7 +667,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     if patients and product_context:
         # A part of the body and a word of change in one sentence: "my periods are all over the place since".
         covered = _Covered([(h[0], h[1]) for k in ("event", "situation", "condition") for h in found(k)])
-        changes = _Places(cue("change"))
+        changes = places["change"]
         for s, e, _, _, term in found("body"):
             if covered.overlaps(s, e) or negated(s, e) or asked(s):
                 continue
@@ -718,7 +730,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             doubts.append("a complaint word without a product")
     if category == "ae" and complaints:
         reasons.append("also a complaint: " + ", ".join(_quote(h[4]) for h in complaints[:3]))
-    if category == "other" and patients and (named or references) and not denied and experiences:
+    if category == "other" and patients and (named or references) and not denied and cue("exp"):
         doubts.append("someone, the product and an experience in one comment")
     if category == "other" and named and _unknown_language(folded):
         doubts.append("a product named in a language screening does not read")
