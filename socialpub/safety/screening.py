@@ -282,6 +282,8 @@ _PHRASES = tuple((role, tuple(anchors.split()), re.compile(r"(?<!\w)(?:" + patte
                  for role, anchors, pattern in _PHRASE_TABLE)
 _ANCHORS = re.compile("|".join(sorted({a for _, anchors, _ in _PHRASES for a in anchors}, key=len, reverse=True)))
 _DIGIT = re.compile(r"\d")
+# Between two events of one denial: "no nausea, headaches or dizziness", "no rash and no fever".
+_LIST_GAP = re.compile(r"[\s,;/&+]*(?:(?:or|and|nor|any|no|even)\b[\s,;/&+]*)*")
 _LOOKS_PREGNANT = re.compile(r"\b(?:look|looks|looked|looking)\b(?:\W+\w+){0,4}?\W+pregnant\b")
 _NAME = re.compile(r"\s+([A-Z][a-z]{1,20})\b")
 _AFTER_CUT = re.compile(r"[.!\n,;]|\bbut\b")
@@ -631,7 +633,8 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             continue  # decided below, from the child and what happened
         if situation == "pregnancy" and _LOOKS_PREGNANT.search(folded, max(0, s - 40), e):
             continue  # "so bloated I look 6 months pregnant": a figure of speech
-        if situation != "lack_of_effect" and negated(s, e):
+        listed = bool(denied) and _LIST_GAP.fullmatch(folded, denied[-1][1], s) is not None  # "no rash, fever or…"
+        if situation != "lack_of_effect" and (listed or negated(s, e)):
             if not _comes_back(folded, e, sentences.sentence(s)[1]):
                 reasons.append(f"denied {_quote(term)}")
                 denied.append((s, e))
