@@ -254,7 +254,8 @@ _PHRASE_TABLE = (
      r"(?P<a>haven't been able to|havent been able to|have not been able to|hasn't been able to|"
      r"not been able to|can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|hard to|trouble|"
      r"struggling to|struggle to)(?:\W+\w+){0,2}?\W+(?P<b>sleep|sleeping|eat|eating|breathe|breathing|focus|"
-     r"focusing|concentrate|concentrating|think straight|walk|walking|stand|see|feel|pee|keep food down|stop shaking|"
+     r"focusing|concentrate|concentrating|think straight|walk|walking|stand|see|feel|pee|peeing|urinating|pooping|"
+     r"keep food down|stop shaking|"
      r"stop crying|stop itching|stop scratching|stop coughing|stop sweating|stop vomiting|get out of bed|get up)"),
     # feeling: "felt kinda off", "feeling really weird"
     ("event", "felt feel",
@@ -667,7 +668,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         if situation and situation not in situations:
             situations.append(situation)
         told.append((s, e, term))
-    if patients and product_context:
+    if (patients or named or strong_reference) and product_context:
         # A part of the body and a word of change in one sentence: "my periods are all over the place since".
         covered = _Covered([(h[0], h[1]) for k in ("event", "situation", "condition") for h in found(k)])
         changes = places["change"]

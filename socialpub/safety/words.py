@@ -74,7 +74,10 @@ EVENT: tuple[str, ...] = (
     "drained", "so drained", "tastes like metal", "metal taste", "seeing spots", "seeing stars", "seeing double",
     "sneezing", "burning eyes", "eyes are burning", "thirsty", "so thirsty", "dehydrated", "peeing a lot",
     "frequent urination", "knocked me out", "knocked me flat", "wiped me out", "floored me", "bedridden",
-    "laid up", "out of commission",
+    "laid up", "out of commission", "hiccups", "hiccup", "sense of smell", "sense of taste", "lost my taste",
+    "lost my smell",
+    "can't taste", "can't smell", "cant taste", "cant smell", "hoarse", "hoarseness", "losing my voice",
+    "lost my voice",
     "died", "passed away", "death", "dying", "killed", "killing me", "nearly killed", "almost killed",
     "almost died", "nearly died", "worse", "got worse", "getting worse", "made it worse", "getting sick",
     "get sick", "gets sick", "liver damage", "liver problems", "liver enzymes", "kidney damage",
@@ -195,7 +198,8 @@ COMPLAINT: tuple[str, ...] = (
     "smells funny", "tastes different", "tasted different", "crumbled", "crumbling", "powdery", "moldy",
     "mouldy", "particles", "speck", "specks", "black spot", "something floating",
     "stopped spraying", "won't pump", "cloudy", "foreign object", "bent needle", "needle bent",
-    "needle broke", "dose counter", "counter is wrong", "seal was broken", "seal broken",
+    "needle broke", "dose counter", "counter says", "counter shows", "counter reads", "still sprays",
+    "counter is wrong", "seal was broken", "seal broken",
     "already opened", "was opened", "had been opened", "clogged", "nothing comes out", "barely anything comes out",
     "stuck together", "printed wrong", "misprinted", "wrong label", "label is wrong", "in the blister",
     "the blister pack", "blister packs", "tampered", "packaging", "blister pack", "fake", "hard to swallow",
@@ -232,7 +236,7 @@ BODY: tuple[str, ...] = (
     "hand", "fingers", "feet", "foot", "toes", "ankles", "knees", "joints", "muscles", "back", "neck", "liver",
     "kidneys", "kidney", "bladder", "pee", "urine", "poop", "stool", "periods", "period", "cycle", "libido",
     "weight", "appetite", "bp", "blood pressure", "pulse", "heart rate", "sugar", "sugars", "energy", "body",
-    "nose", "voice", "balance", "coordination", "speech", "taste", "smell", "bones", "blood", "cholesterol",
+    "nose", "voice", "balance", "coordination", "speech", "bones", "blood", "cholesterol",
 )
 CHANGE: tuple[str, ...] = (
     "since", "after", "ever since", "made", "makes", "gave", "causing", "caused", "turned", "went", "gone",
@@ -241,7 +245,8 @@ CHANGE: tuple[str, ...] = (
     "racing", "changed", "numb", "hurting", "hurts", "killing", "feels like", "feel like", "jelly", "on fire",
     "burning", "swollen", "falling out", "thinning", "to thin", "dropped", "spiked", "skyrocketed", "tanked",
     "won't stop", "wont stop", "can't feel", "couldn't feel", "cant feel", "zapped", "drained", "sapped",
-    "tastes like", "is like", "since i started", "since starting", "ever since", "after taking", "after i took",
+    "tastes like", "is like", "losing", "lost", "goes", "since i started", "since starting", "ever since",
+    "after taking", "after i took",
     "after my", "after the", "since my",
 )
 
