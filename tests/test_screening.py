@@ -228,3 +228,13 @@ def test_no_word_of_the_comment_outside_the_lists_reaches_the_reasons_or_terms(c
         found = screen(glued, LEX, post_products=posts)
         said = " ".join([*found.reasons, *(f"{s.term} {s.label}" for s in found.spans)]).lower()
         assert "qz" not in said, (glued, said)
+
+
+def test_a_products_serious_risks_are_events_and_its_off_label_terms_off_label_use() -> None:
+    product = Product(key="oncavix", brand="ONCAVIX", established="tivaranib",
+                      offlabel_terms=("early-stage",), serious_risk_terms=("pneumonitis",))
+    lex = lexicon({"oncavix": product})
+    found = screen("my aunt got pneumonitis on ONCAVIX", lex, post_products=["oncavix"])
+    assert found.category == "ae" and [s.term for s in found.spans if s.element == "event"] == ["pneumonitis"]
+    found = screen("my doctor gave me oncavix for early-stage disease", lex, post_products=["oncavix"])
+    assert found.situations == ("off_label",)

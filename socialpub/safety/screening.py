@@ -25,7 +25,6 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from socialpub.rules import text as T
@@ -53,7 +52,7 @@ class Screening:
     elements: frozenset[str]  # which of "product", "event", "patient", "reporter" were found
     situations: tuple[str, ...]  # special situations told (pregnancy, overdose, lack_of_effect…)
     spans: tuple[Span, ...]  # the evidence, in text order
-    reasons: tuple[str, ...]  # short words a triager reads ("event 'dizzy' + patient 'my husband'")
+    reasons: tuple[str, ...]  # short words a triager reads ("told 'dizzy' + patient 'my husband'")
 
 
 # --- reading the text: one folded character for each character read ------------------------------------
@@ -110,7 +109,6 @@ class _Scan:
         """`entries`: (role, term). A term of a role in `plurals` also matches with an "s" (or "es") after its
         last word ("strokes", "rashes")."""
         self.roles: dict[str, dict[str, str]] = {}  # folded term -> role -> the term as listed
-        self.wildcards: list[tuple[str, dict[str, str]]] = []
         entries = list(entries)
         for role, term in entries:
             folded = _key(fold(T.normalised(term.strip())))
@@ -126,6 +124,7 @@ class _Scan:
         self.kinds: dict[str, tuple[tuple[str, str, str], ...]] = {
             folded: tuple((*(role.split(":", 1) if ":" in role else (role, "")), term) for role, term in roles.items())
             for folded, roles in self.roles.items()}
+        # (the part before "*", kinds) of each term with a wildcard, longest first
         self.wildcards = sorted(((folded.rstrip("*").strip(), kinds) for folded, kinds in self.kinds.items()
                                  if folded.endswith("*")), key=lambda w: -len(w[0]))
         # The rules' pattern for these terms, without IGNORECASE (twice as fast): both sides are folded already.
@@ -151,13 +150,8 @@ def _product_entries(products: Mapping[str, Any]) -> tuple[list[tuple[str, str]]
     entries: list[tuple[str, str]] = []
     near: dict[str, tuple[str, str]] = {}
     for key, product in sorted(products.items()):
-        if isinstance(product, str):
-            names: list[str] = [product]
-        elif isinstance(product, Mapping):
-            names = [product.get("brand", ""), product.get("established", ""), *product.get("aliases", ())]
-        else:
-            names = [getattr(product, "brand", ""), getattr(product, "established", ""),
-                     *getattr(product, "aliases", ())]
+        names = [product] if isinstance(product, str) else [
+            _field(product, "brand"), _field(product, "established"), *_field(product, "aliases", ())]
         for name in names:
             name = str(name or "").strip()
             if not name or not any(c.isalnum() for c in name):
@@ -168,6 +162,13 @@ def _product_entries(products: Mapping[str, Any]) -> tuple[list[tuple[str, str]]
             if len(folded) >= 6 and folded.isalpha():
                 near.setdefault(folded, (key, name))
     return entries, near
+
+
+def _field(product: Any, name: str, default: Any = "") -> Any:
+    """A field of a configured product: an attribute (config.Product) or a key (a table)."""
+    if isinstance(product, Mapping):
+        return product.get(name, default)
+    return getattr(product, name, default)
 
 
 def _deletions(word: str) -> set[str]:
@@ -201,8 +202,10 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
     content += [("event", t) for t in (*W.EVENT, *event_words)]
     for name, terms in W.SITUATIONS.items():
         content += [(f"situation:{name}", t) for t in (*terms, *situation_words.get(name, ()))]
-    for product in products.values():  # what a product is used for off its label is an off-label use
-        content += [("situation:off_label", t) for t in getattr(product, "offlabel_terms", ())]
+    for product in products.values():
+        if not isinstance(product, str):  # a use off the label, and the product's own serious risks
+            content += [("situation:off_label", t) for t in _field(product, "offlabel_terms", ())]
+            content += [("event", t) for t in _field(product, "serious_risk_terms", ())]
     content += [("complaint", t) for t in W.COMPLAINT]
     content += [("condition", t) for t in W.CONDITION]
     content += [("body", t) for t in W.BODY] + [("not_event", t) for t in W.NOT_AN_EVENT]
@@ -769,9 +772,3 @@ def _unknown_language(folded: str) -> bool:
     if len(words) < 3:
         return False
     return sum(1 for w in words if w in W.KNOWN_LANGUAGE) * 5 < len(words)
-
-
-@lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
-    """The shipped lists without products (for tools and tests)."""
-    return lexicon()
