@@ -507,6 +507,42 @@ def _quote(term: str) -> str:
     return "'" + term.replace("'", "\u2019") + "'"
 
 
+def _people(people: dict[str, list[_Hit]], read: str, folded: str,
+            ) -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int, str]]]:
+    """The patients the comment names, as (start, end, term, label): the writer, a relation (with the name
+    after it: "my friend Anna"), a pronoun after a relation, a child ("my 3 year old"); and the children
+    among them, as (start, end, term)."""
+    patients: list[tuple[int, int, str, str]] = []
+    children: list[tuple[int, int, str]] = []
+    first_relation = min((s for s, *_ in people.get("relation", ())), default=len(folded))
+    by_place: dict[tuple[int, int], dict[str, tuple[str, str]]] = {}  # (start, end) -> kind -> (detail, term)
+    for hits in people.values():
+        for s, e, kind, detail, term in hits:
+            by_place.setdefault((s, e), {})[kind] = (detail, term)
+    for (s, e), kinds in sorted(by_place.items()):
+        if "relation" in kinds:
+            detail, term = kinds["relation"]
+            if detail in W.CHILD_RELATIONS or "child" in kinds:
+                children.append((s, e, term))
+            label = ""
+            name = _NAME.match(read, e)
+            if name is not None and name.group(1).lower() not in _NOT_NAMES:
+                e, label = name.end(), "named person"
+            patients.append((s, e, term, label))
+        elif "self" in kinds or "child" in kinds:
+            term = kinds.get("self", kinds.get("child"))[1]  # type: ignore[index]
+            patients.append((s, e, term, ""))
+            if "child" in kinds:
+                children.append((s, e, term))
+        elif "pronoun" in kinds and s > first_relation:
+            patients.append((s, e, kinds["pronoun"][1], "after a relation"))
+    for m in _CHILD_AGE.finditer(folded) if _DIGIT.search(folded) else ():
+        if int(m.group(1)) < 13 or m.group(2) not in ("year", "yr", None):
+            children.append((m.start(), m.end(), "year old"))
+            patients.append((m.start(), m.end(), "year old", "child"))
+    return patients, children
+
+
 def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), has_author: bool = True) -> Screening:
     """Screen one comment. `post_products`: the product keys of the post it answers ("this drug" then names
     one of them); `has_author`: the platform gave the comment's author (the reporter)."""
@@ -591,34 +627,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         return False
 
     # Who: the writer, a relation (with a name after it), a pronoun after a relation, a child.
-    patients: list[tuple[int, int, str, str]] = []
-    children: list[tuple[int, int, str]] = []
-    first_relation = min((s for s, *_ in people.get("relation", ())), default=len(folded))
-    by_place: dict[tuple[int, int], dict[str, tuple[str, str]]] = {}  # (start, end) -> kind -> (detail, term)
-    for hits in people.values():
-        for s, e, kind, detail, term in hits:
-            by_place.setdefault((s, e), {})[kind] = (detail, term)
-    for (s, e), kinds in sorted(by_place.items()):
-        if "relation" in kinds:
-            detail, term = kinds["relation"]
-            if detail in W.CHILD_RELATIONS or "child" in kinds:
-                children.append((s, e, term))
-            label = ""
-            name = _NAME.match(read, e)
-            if name is not None and name.group(1).lower() not in _NOT_NAMES:
-                e, label = name.end(), "named person"
-            patients.append((s, e, term, label))
-        elif "self" in kinds or "child" in kinds:
-            term = kinds.get("self", kinds.get("child"))[1]  # type: ignore[index]
-            patients.append((s, e, term, ""))
-            if "child" in kinds:
-                children.append((s, e, term))
-        elif "pronoun" in kinds and s > first_relation:
-            patients.append((s, e, kinds["pronoun"][1], "after a relation"))
-    for m in _CHILD_AGE.finditer(folded) if _DIGIT.search(folded) else ():
-        if int(m.group(1)) < 13 or m.group(2) not in ("year", "yr", None):
-            children.append((m.start(), m.end(), "year old"))
-            patients.append((m.start(), m.end(), "year old", "child"))
+    patients, children = _people(people, read, folded)
     for s, e, term, label in patients:
         spans.append(Span("patient", *where(s, e), term, label))
 
