@@ -238,3 +238,20 @@ def test_a_products_serious_risks_are_events_and_its_off_label_terms_off_label_u
     assert found.category == "ae" and [s.term for s in found.spans if s.element == "event"] == ["pneumonitis"]
     found = screen("my doctor gave me oncavix for early-stage disease", lex, post_products=["oncavix"])
     assert found.situations == ("off_label",)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a lexicon: 0.3 s each
+@given(st.lists(st.one_of(st.text(max_size=12), NOISE, st.sampled_from(["(", "a+b", "ÉTOURDI*", "*", " ", "it"])),
+                max_size=6),
+       st.dictionaries(st.sampled_from(SITUATIONS), st.lists(st.text(max_size=10), max_size=3), max_size=3),
+       st.dictionaries(st.text(max_size=8), st.one_of(st.text(max_size=12), st.fixed_dictionaries(
+           {"brand": st.text(max_size=12), "established": st.text(max_size=12)})), max_size=3),
+       TEXT)
+def test_any_configured_words_and_products_make_a_lexicon_that_screens(events: list, situations: dict,
+                                                                      products: dict, text: str) -> None:
+    """Words from `[safety]` and product names are whatever a configuration holds: regex characters, stars,
+    invisible characters, empty strings. The lexicon is built and screens without failing."""
+    lex = lexicon(products, event_words=events, situation_words=situations)
+    found = screen(text, lex, post_products=tuple(products)[:1])
+    assert found.category in CATEGORIES
+    assert all(0 <= s.start < s.end <= len(text) for s in found.spans)
