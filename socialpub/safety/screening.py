@@ -591,13 +591,15 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     sentences = _Text(folded, (s for s, *_ in cue("break")), [h[0] for h in named])
 
     # A negation inside a listed phrase ("won't open", "didn't work", "can't sleep") denies nothing after it.
-    places = _PlacesOf(cues)
-    places["neg"] = _Places([n for n in cue("neg") if not taken.holds(n[0])])
+    places = _PlacesOf(cues)  # of each cue, and (as "negation") of the negations no listed phrase holds
+    content_places = _PlacesOf(content)
 
     def negated(start: int, end: int) -> bool:
         """Whether a negation before the words, in their clause and close by, or one right after them ("side
         effects: none") denies them."""
-        nearest = places["neg"].last_ending_by(start)
+        if "negation" not in places:
+            places["negation"] = _Places([n for n in cue("neg") if not taken.holds(n[0])])
+        nearest = places["negation"].last_ending_by(start)
         if nearest is not None and start - nearest[1] <= 40:
             if nearest[0] >= sentences.clause_start(start, sentences.sentence(start)[0]):
                 return True
@@ -633,9 +635,6 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
 
     # Events and special situations: told, asked about, denied, about the ad, or about another product.
     jokes = cue("joke")
-    not_medicine = places["not_medicine"]
-    others = _PlacesOf(content)["other_product"]
-    histories = places["history"]
     told: list[tuple[int, int, str]] = []
     situations: list[str] = []
     asked_about: list[str] = []
@@ -653,7 +652,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                 denied.append((s, e))
                 continue
             reasons.append(f"denied {_quote(term)}, then told of again")
-        later = histories.first_from(e, e + 41)
+        later = places["history"].first_from(e, e + 41) if cue("history") else None
         if later is not None and sentences.clause_start(later[0], s) <= s:
             history.append((s, e, kind, situation, term))  # "I've had depression for years": a condition
             continue
@@ -663,7 +662,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             continue
         s_start, s_end, _ = sentences.sentence(s)
         if not named and not strong_reference:
-            about = next((h[4] for h in [not_medicine.first_from(s_start, s_end)] if h), None)
+            about = next((h[4] for h in [places["not_medicine"].first_from(s_start, s_end)] if h), None)
             if about is not None:  # "this ad gave me a headache"
                 spans.append(Span(kind, *where(s, e), term, "joke"))
                 if jokes:
@@ -671,7 +670,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                 else:
                     doubts.append(f"{_quote(term)} said of {_quote(about)}, not of a medicine")
                 continue
-            other = next((h[4] for h in [others.first_from(s_start, s_end)] if h), None)
+            other = next((h[4] for h in [content_places["other_product"].first_from(s_start, s_end)] if h), None)
             if other is not None:  # "Advil gave me a headache"
                 spans.append(Span(kind, *where(s, e), term, "other product"))
                 doubts.append(f"{_quote(term)} with another product, {_quote(other)}")
@@ -680,7 +679,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         if situation and situation not in situations:
             situations.append(situation)
         told.append((s, e, term))
-    if (patients or named or strong_reference) and product_context:
+    if found("body") and (patients or named or strong_reference) and product_context:
         # A part of the body and a word of change in one sentence: "my periods are all over the place since".
         covered = _Covered([(h[0], h[1]) for k in ("event", "situation", "condition") for h in found(k)])
         changes = places["change"]
@@ -690,7 +689,8 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             s_start, s_end, _ = sentences.sentence(s)
             change = next((t for cs, ce, _, _, t in changes.within(s_start, s_end) if not cs <= s < ce), None)
             if change is not None and (named or strong_reference or not (
-                    not_medicine.first_from(s_start, s_end) or others.first_from(s_start, s_end))):
+                    places["not_medicine"].first_from(s_start, s_end)
+                    or content_places["other_product"].first_from(s_start, s_end))):
                 spans.append(Span("event", *where(s, e), term, "body"))
                 told.append((s, e, term))
                 reasons.append(f"a change in the body: {_quote(term)}, {_quote(change)}")
@@ -715,7 +715,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         reasons.append("a history: " + ", ".join(_quote(h[4]) for h in history[:3]))
 
     # What kind of comment it is.
-    denials = _Covered(denied)
+    denials = _Covered(denied) if denied else _NOTHING
     medical_question = bool(asked_about) or bool(
         (named or strong_reference or any(not denials.holds(s) for s, *_ in (*cue("medq"), *cue("hyp"))))
         and sentences.any_question())
