@@ -9,9 +9,23 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from socialpub.config import Product
-from socialpub.safety.screening import CATEGORIES, Screening, fold, lexicon, screen
+from socialpub.rules import text as T
+from socialpub.safety import words as W
+from socialpub.safety.screening import (
+    _PHRASES,
+    CATEGORIES,
+    SITUATIONS,
+    Screening,
+    _edit_distance,
+    _key,
+    fold,
+    lexicon,
+    screen,
+)
 
 CASES = tomllib.loads((Path(__file__).parent / "data" / "screening_cases.toml").read_text(encoding="utf-8"))["case"]
 PRODUCTS = {
@@ -62,12 +76,6 @@ def test_every_adverse_event_of_the_table_is_queued(capsys: pytest.CaptureFixtur
 
 # --- properties that hold for any text ----------------------------------------------------------------------
 
-from hypothesis import HealthCheck, example, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from socialpub.rules import text as T  # noqa: E402
-from socialpub.safety import words as W  # noqa: E402
-from socialpub.safety.screening import SITUATIONS, _edit_distance, _key  # noqa: E402
 
 # Words screening knows, and what hides or garbles them: invisible characters, look-alike letters, accents,
 # marks, emoji, punctuation, newlines.
@@ -198,8 +206,6 @@ def _group(source: str, name: str) -> list[str]:
 def test_every_phrase_pattern_is_tried_whenever_it_could_match() -> None:
     """A phrase pattern runs only when the text holds one of its anchor words: every way of writing one of its
     two parts must hold an anchor, or a comment would skip the pattern that describes it."""
-    from socialpub.safety.screening import _PHRASES
-
     for role, anchors, pattern in _PHRASES:
         source = pattern.pattern
         covered = [all(any(anchor in alternative for anchor in anchors) for alternative in _group(source, name))
