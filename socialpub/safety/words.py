@@ -13,7 +13,8 @@ from __future__ import annotations
 EVENT: tuple[str, ...] = (
     # the generic words
     "side effect", "side effects", "side-effect", "side-effects", "sideeffects", "adverse reaction",
-    "adverse event", "bad reaction", "reaction", "reactions", "allergic reaction", "allergic", "alergic",
+    "adverse event", "bad reaction", "a reaction to", "had a reaction", "reaction to it", "allergic reaction",
+    "allergic", "alergic",
     "allergy", "anaphylaxis", "anaphylactic", "anaphalaxis",
     # head
     "headache", "headaches", "head ache", "head aches", "headach", "hedache", "headahce", "migraine",
@@ -183,7 +184,9 @@ NOT_AN_EVENT: tuple[str, ...] = (
     "fall for", "fell for", "falling for", "fall asleep", "fell asleep", "fall season", "this fall", "last fall",
     "a pain in the", "no pain no gain", "growing pains", "dying to", "killing it", "killed it", "headache of",
     "what a headache", "a real headache", "such a headache", "pain is temporary", "no pain", "my heart goes out",
-    "heart goes out", "warms my heart", "made my heart", "makes my heart", "my heart is full",
+    "heart goes out", "warms my heart", "made my heart", "makes my heart", "my heart is full", "could be worse",
+    "could have been worse", "worse things", "burning question", "lump sum", "sore loser", "work at a hospital",
+    "works at a hospital", "worked at a hospital", "hospital staff",
 )
 
 # A product complaint: what is wrong with the pack, the device or the product itself.
