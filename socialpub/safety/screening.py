@@ -473,7 +473,8 @@ class _Text:
 
 # A sentence that opens with a question word and a subject asks, with or without its question mark.
 _OPENING = re.compile(r"\W*(" + "|".join(map(re.escape, W.QUESTION_OPENERS)) + r")\s+(?:(it|i|you|this|that|these|"
-                      r"anyone|anybody|they|he|she|we|there|my|the|your|ur|u|should|can|do|does|will|would|could)\b)?")
+                      r"anyone|anybody|they|he|she|we|there|my|the|your|ur|u|should|can|do|does|will|would|could|"
+                      r"are|is|was|were|did|have|has)\b)?")
 
 
 def _phrases(folded: str, content: dict[str, list[_Hit]]) -> None:
@@ -493,14 +494,14 @@ def _phrases(folded: str, content: dict[str, list[_Hit]]) -> None:
 
 # After a denial, a turn that brings the event back: "never had headaches, but now I get them daily",
 # "no rash until I started it".
-_COMES_BACK = re.compile(r"\b(?:(?:but|now|except)\b.{0,60}?\b(?:them|those|these|ones|again)"
-                         r"|(?:until|till)\b.{0,60}?\b(?:started|starting|began|took|tried|switched))\b")
+_COMES_BACK = re.compile(r"\b(?:(?:but|now|except)\b.{0,150}?\b(?:them|those|these|ones|again)"
+                         r"|(?:until|till)\b.{0,150}?\b(?:started|starting|began|took|tried|switched))\b")
 
 
 def _comes_back(folded: str, end: int, sentence_end: int) -> bool:
     """Whether the sentence turns within a few words after a denied event (looked for no further: the text
     may be long, and this is asked of every denial)."""
-    return _COMES_BACK.search(folded, end, min(sentence_end, end + 100)) is not None
+    return _COMES_BACK.search(folded, end, min(sentence_end, end + 250)) is not None
 
 
 def _quote(term: str) -> str:
