@@ -766,13 +766,14 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                      tuple(spans), tuple(dict.fromkeys(reasons)))
 
 
+# Capitalised words after a relation that are no name ("my mom Said", "my son I think…").
 _NOT_NAMES = frozenset(("i", "the", "and", "but", "she", "he", "it", "is", "was", "has", "had", "got", "took",
-                        "just", "also", "who", "said", "says", "too", "got", "took"))
+                        "just", "also", "who", "said", "says", "too"))
 
 
 def _unknown_language(folded: str) -> bool:
     """Whether the text is in a language screening does not read: mostly letters outside Latin, or few of the
-    frequent words of English, Spanish, French and German."""
+    frequent words of English, Spanish, French and German (W.KNOWN_LANGUAGE)."""
     letters = [c for c in folded if c.isalpha()]
     if not letters:
         return False
