@@ -474,7 +474,7 @@ class _Text:
 # A sentence that opens with a question word and a subject asks, with or without its question mark.
 _OPENING = re.compile(r"\W*(" + "|".join(map(re.escape, W.QUESTION_OPENERS)) + r")\s+(?:(it|i|you|this|that|these|"
                       r"anyone|anybody|they|he|she|we|there|my|the|your|ur|u|should|can|do|does|will|would|could|"
-                      r"are|is|was|were|did|have|has)\b)?")
+                      r"are|is|was|were|did|have|has|long|much|many|often|soon|far)\b)?")
 
 
 def _phrases(folded: str, content: dict[str, list[_Hit]]) -> None:
@@ -735,7 +735,8 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     elif medical_question:
         category = "inquiry"
         reasons.append("asks" + (" about " + ", ".join(_quote(t) for t in asked_about) if asked_about else ""))
-    elif (patients or any(h[4] == "diagnosed" for h in conditions)) and (conditions or (named and cue("use"))):
+    elif (patients or cue("history") or any(h[4] == "diagnosed" for h in conditions)) and (
+            conditions or (named and cue("use"))):
         category = "phi"
         reasons.append("health information: " + ", ".join(_quote(h[4]) for h in conditions[:3]) if conditions
                        else "health information: someone takes the product")

@@ -75,7 +75,10 @@ EVENT: tuple[str, ...] = (
     "drained", "so drained", "tastes like metal", "metal taste", "seeing spots", "seeing stars", "seeing double",
     "sneezing", "burning eyes", "eyes are burning", "thirsty", "so thirsty", "dehydrated", "peeing a lot",
     "frequent urination", "knocked me out", "knocked me flat", "wiped me out", "floored me", "bedridden",
-    "laid up", "out of commission", "hiccups", "hiccup", "asthma attack", "asthma attacks", "an attack",
+    "laid up", "out of commission", "hiccups", "hiccup", "a different person", "not the same person", "snap at",
+    "snapping at", "mood changes",
+    "flare", "flares", "flared", "flare up", "flare-up", "flare ups", "flared up", "palps", "heart palps", "shedding",
+    "hair shedding", "asthma attack", "asthma attacks", "an attack",
     "sense of smell", "sense of taste", "lost my taste",
     "lost my smell",
     "can't taste", "can't smell", "cant taste", "cant smell", "hoarse", "hoarseness", "losing my voice",
@@ -207,7 +210,9 @@ COMPLAINT: tuple[str, ...] = (
     "needle broke", "dose counter", "counter says", "counter shows", "counter reads", "still sprays",
     "counter is wrong", "seal was broken", "seal broken",
     "already opened", "was opened", "had been opened", "clogged", "nothing comes out", "barely anything comes out",
-    "stuck together", "printed wrong", "misprinted", "wrong label", "label is wrong", "in the blister",
+    "stuck together", "printed wrong", "misprinted", "wrong label", "label is wrong", "wrong leaflet", "no leaflet",
+    "leaflet missing", "missing leaflet",
+    "wrong insert", "in the blister",
     "the blister pack", "blister packs", "tampered", "packaging", "blister pack", "fake", "hard to swallow",
     "too big to swallow", "too big",
     "too large", "look different", "looks different", "looked different", "color changed", "colour changed",
@@ -229,7 +234,8 @@ CONDITION: tuple[str, ...] = (
 )
 # After a word of the event list, a history rather than an event: "I've had depression for years".
 HISTORY: tuple[str, ...] = (
-    "for years", "for many years", "for decades", "since childhood", "since i was a kid", "since i was little",
+    "years with", "year with", "for years", "for many years", "for decades", "since childhood", "since i was a kid",
+    "since i was little",
     "all my life", "my whole life", "my entire life", "since birth",
 )
 
@@ -377,7 +383,8 @@ MEDICAL_QUESTION: tuple[str, ...] = (
     "empty stomach", "interact", "interaction", "interactions", "together with", "safe", "side effects",
     "side effect", "cause", "causes", "generic", "prescription", "fridge", "refrigerate", "store it",
     "how long", "how often", "how fast", "stop taking", "switch", "work for", "works for", "effective",
-    "with food", "grapefruit", "fertility", "drive", "driving", "drowsy", "miss a dose", "missed a dose",
+    "with food", "grapefruit", "taper", "taper off", "wean off", "come off", "stop it", "your system", "fertility",
+    "drive", "driving", "drowsy", "miss a dose", "missed a dose",
     "forget a dose", "contraindicated", "allergic",
     "kids", "children", "elderly", "while pregnant",
     "breastfeeding",
