@@ -218,7 +218,8 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
     people += [("child", t) for t in W.SITUATIONS["child_exposure"]]
     people += [("pronoun", t) for t in W.PRONOUNS]
     cues = [("neg", t) for t in W.NEGATION] + [("neg_after", t) for t in W.NEGATION_AFTER]
-    cues += [("break", t) for t in W.CLAUSE_BREAK] + [("hyp", t) for t in W.HYPOTHETICAL]
+    cues += [("break", t) for t in W.CLAUSE_BREAK] + [("hyp", t) for t in (*W.HYPOTHETICAL, *W.SUPPOSING)]
+    cues += [("medq", t) for t in W.HYPOTHETICAL]
     cues += [("exp", t) for t in W.EXPERIENCE] + [("medq", t) for t in W.MEDICAL_QUESTION]
     cues += [("joke", t) for t in W.JOKE] + [("not_medicine", t) for t in W.NOT_A_MEDICINE]
     cues += [("use", t) for t in W.USE] + [("exposure", t) for t in W.EXPOSURE]
@@ -718,7 +719,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     # What kind of comment it is.
     denials = _Covered(denied) if denied else _NOTHING
     medical_question = bool(asked_about) or bool(
-        (named or strong_reference or any(not denials.holds(s) for s, *_ in (*cue("medq"), *cue("hyp"))))
+        (named or strong_reference or any(not denials.holds(s) for s, *_ in cue("medq")))
         and sentences.any_question())
     if told:
         who = f" + patient {_quote(patients[0][2])}" if patients else ""
@@ -748,8 +749,9 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
             doubts.append("a complaint word without a product")
     if category == "ae" and complaints:
         reasons.append("also a complaint: " + ", ".join(_quote(h[4]) for h in complaints[:3]))
-    if category == "other" and patients and (named or references) and not denied and cue("exp"):
-        doubts.append("someone, the product and an experience in one comment")
+    if category == "other" and patients and not denied and (
+            ((named or references) and cue("exp")) or ((named or strong_reference) and (cue("change") or cue("use")))):
+        doubts.append("someone, the product and an experience or a change in one comment")
     if category == "other" and named and _unknown_language(folded):
         doubts.append("a product named in a language screening does not read")
     if too_long:

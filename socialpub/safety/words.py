@@ -75,7 +75,10 @@ EVENT: tuple[str, ...] = (
     "drained", "so drained", "tastes like metal", "metal taste", "seeing spots", "seeing stars", "seeing double",
     "sneezing", "burning eyes", "eyes are burning", "thirsty", "so thirsty", "dehydrated", "peeing a lot",
     "frequent urination", "knocked me out", "knocked me flat", "wiped me out", "floored me", "bedridden",
-    "laid up", "out of commission", "hiccups", "hiccup", "a different person", "not the same person", "snap at",
+    "laid up", "out of commission", "hiccups", "hiccup", "shingles", "night terrors", "ringing in my ear", "ache",
+    "ached", "fog",
+    "tastes like cardboard", "everything tastes", "tastes weird", "taste is off", "a different person",
+    "not the same person", "snap at",
     "snapping at", "mood changes",
     "flare", "flares", "flared", "flare up", "flare-up", "flare ups", "flared up", "palps", "heart palps", "shedding",
     "hair shedding", "asthma attack", "asthma attacks", "an attack",
@@ -216,7 +219,9 @@ COMPLAINT: tuple[str, ...] = (
     "the blister pack", "blister packs", "tampered", "packaging", "blister pack", "fake", "hard to swallow",
     "too big to swallow", "too big",
     "too large", "look different", "looks different", "looked different", "color changed", "colour changed",
-    "color is different", "colour is different", "wrong shape", "different shape", "counterfeit",
+    "color is different", "colour is different", "wrong shape", "different shape", "different size", "wrong size",
+    "doesn't fit", "does not fit",
+    "won't fit", "wont fit", "counterfeit",
     "recall", "recalled",
 )
 
@@ -257,7 +262,8 @@ CHANGE: tuple[str, ...] = (
     "racing", "changed", "numb", "hurting", "hurts", "killing", "feels like", "feel like", "jelly", "on fire",
     "burning", "swollen", "falling out", "thinning", "to thin", "dropped", "spiked", "skyrocketed", "tanked",
     "won't stop", "wont stop", "can't feel", "couldn't feel", "cant feel", "zapped", "drained", "sapped",
-    "tastes like", "is like", "losing", "lost", "goes", "since i started", "since starting", "ever since",
+    "tastes like", "is like", "losing", "lost", "goes", "shot up", "went up", "went down", "came back",
+    "since i started", "since starting", "ever since",
     "after taking", "after i took",
     "after my", "after the", "since my",
 )
@@ -339,19 +345,22 @@ CLAUSE_BREAK: tuple[str, ...] = (
 
 # Asking about something that has not happened (a medical-information request).
 HYPOTHETICAL: tuple[str, ...] = (
-    "what if", "if", "in case", "does it cause", "do they cause", "can it cause", "could it cause",
-    "will it cause", "would it cause", "may cause", "can cause", "could cause", "might cause", "does it make",
-    "can it make", "could it make", "will it make", "would it make", "does it give", "can it give",
-    "will it give", "will i", "would i", "could i", "can i", "should i", "am i going to", "is it possible",
+    "does it cause", "do they cause", "can it cause", "could it cause", "will it cause", "would it cause",
+    "may cause", "can cause", "could cause", "might cause", "does it make", "can it make", "could it make",
+    "will it make", "would it make", "does it give", "can it give", "will it give", "is it possible",
     "possible to", "risk of", "risks of", "chance of", "chances of", "likely to", "is it common", "how common",
-    "is it safe", "safe to", "is it ok", "is it okay", "ok to", "okay to", "worried about", "afraid of",
-    "scared of", "concerned about", "to avoid", "to prevent", "any side effects", "what are the side effects",
-    "what side effects", "does it have", "do you get", "can you get", "will you get", "do people get",
-    "can you take", "should you", "does it affect", "will it affect", "can it affect", "could it affect",
-    "does it interfere", "will it interfere", "can you use", "does anybody know", "does anyone know", "wondering",
-    "i wonder",
-    "puede causar",
-    "est-ce que", "peut-il", "kann es", "verursacht es",
+    "is it safe", "safe to", "is it ok", "is it okay", "ok to", "okay to", "to avoid", "to prevent",
+    "any side effects", "what are the side effects", "what side effects", "does it have", "do you get",
+    "can you get", "will you get", "do people get", "can you take", "should you", "does it affect",
+    "will it affect", "can it affect", "could it affect", "does it interfere", "will it interfere", "can you use",
+    "puede causar", "est-ce que", "peut-il", "kann es", "verursacht es",
+)
+# Words that suppose or ask, about anything: with them an event is asked about, but they alone make no
+# medical-information request ("where can I read the full study?").
+SUPPOSING: tuple[str, ...] = (
+    "what if", "if", "in case", "will i", "would i", "could i", "can i", "should i", "am i going to",
+    "worried about", "afraid of", "scared of", "concerned about", "does anybody know", "does anyone know",
+    "wondering", "i wonder",
 )
 # Words that make what follows in their clause a supposition, whatever it tells ("what should I do if I get dizzy").
 CONDITIONAL: tuple[str, ...] = ("if", "what if", "in case", "just in case", "even if", "whether")
@@ -383,7 +392,8 @@ MEDICAL_QUESTION: tuple[str, ...] = (
     "empty stomach", "interact", "interaction", "interactions", "together with", "safe", "side effects",
     "side effect", "cause", "causes", "generic", "prescription", "fridge", "refrigerate", "store it",
     "how long", "how often", "how fast", "stop taking", "switch", "work for", "works for", "effective",
-    "with food", "grapefruit", "taper", "taper off", "wean off", "come off", "stop it", "your system", "fertility",
+    "with food", "grapefruit", "taper", "taper off", "give it to", "wean off", "come off", "stop it", "your system",
+    "fertility",
     "drive", "driving", "drowsy", "miss a dose", "missed a dose",
     "forget a dose", "contraindicated", "allergic",
     "kids", "children", "elderly", "while pregnant",
