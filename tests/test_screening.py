@@ -151,10 +151,13 @@ SENTENCE = st.sampled_from(["Hello everyone.", "Long story short.", "Thanks for 
 def test_unrelated_words_do_not_make_an_adverse_event_other(case: dict, fillers: list, before: list,
                                                            after: list) -> None:
     """Words and sentences about something else, put before, after or between the words of an AE (outside the
-    phrases that are its evidence), leave it queued as something a person must see."""
+    phrases that are its evidence, and the phrases that say how it is told: "shot up", "anyone else"), leave it
+    an AE or another class a person must see."""
     text = case["text"]
-    spans = screen(text, LEX, post_products=case.get("post", ["zyntrava"])).spans
-    spaces = [i for i, c in enumerate(text) if c == " " and not any(s.start < i < s.end for s in spans)]
+    phrases = [(s.start, s.end) for s in screen(text, LEX, post_products=case.get("post", ["zyntrava"])).spans]
+    if T.view(text) is None:  # (offsets of the folded text are the text's own)
+        phrases += [(h[0], h[1]) for hits in LEX.cues.find(fold(text)).values() for h in hits]
+    spaces = [i for i, c in enumerate(text) if c == " " and not any(s < i < e for s, e in phrases)]
     if spaces:
         for at, word in sorted(((spaces[where % len(spaces)], word) for where, word in fillers), reverse=True):
             text = f"{text[:at]} {word}{text[at:]}"

@@ -225,7 +225,7 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
     cues += [("use", t) for t in W.USE] + [("exposure", t) for t in W.EXPOSURE]
     cues += [("neutral", t) for t in W.NOT_NEGATION]
     cues += [("change", t) for t in W.CHANGE] + [("history", t) for t in W.HISTORY]
-    cues += [("conditional", t) for t in W.CONDITIONAL]
+    cues += [("conditional", t) for t in W.CONDITIONAL] + [("onset", t) for t in W.ONSET]
     index: dict[str, list[str]] = {}
     for name in near:
         for variant in {name} | _deletions(name):
@@ -752,6 +752,8 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     if category == "other" and patients and not denied and (
             ((named or references) and cue("exp")) or ((named or strong_reference) and (cue("change") or cue("use")))):
         doubts.append("someone, the product and an experience or a change in one comment")
+    if category == "other" and product_context and cue("onset") and not denied:
+        doubts.append(f"something began with the medicine ({_quote(cue('onset')[0][4])})")
     if category == "other" and named and _unknown_language(folded):
         doubts.append("a product named in a language screening does not read")
     if too_long:

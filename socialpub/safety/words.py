@@ -379,6 +379,16 @@ EXPERIENCE: tuple[str, ...] = (
     "me dio", "j'ai eu", "ich habe", "ich hatte", "turned", "went", "caused", "gotten", "ruined", "wrecked",
     "messed up",
 )
+# The onset of something after the medicine began: on a post about a product, a comment with one of these and
+# nothing else screening knows is still queued ("night terrors every night since the switch").
+ONSET: tuple[str, ...] = (
+    "since starting", "since i started", "since i began", "since the switch", "since switching", "since day",
+    "after starting", "after taking", "after i took", "after my dose", "after the dose", "after my first",
+    "after the first", "after the second", "after my second", "after the shot", "after the injection",
+    "after using", "ever since", "since my first", "since my last", "since the first", "since taking",
+    "since using", "since i switched", "since it", "started taking", "started on", "began taking",
+)
+
 # A question word that opens a sentence: the sentence asks something.
 QUESTION_OPENERS: tuple[str, ...] = (
     "does", "do", "can", "could", "will", "would", "is", "are", "should", "how", "what", "why", "when",
