@@ -220,6 +220,7 @@ COMPLAINT: tuple[str, ...] = (
     "too big to swallow", "too big",
     "too large", "look different", "looks different", "looked different", "color changed", "colour changed",
     "color is different", "colour is different", "wrong shape", "different shape", "different size", "wrong size",
+    "coating", "weird coating", "different coating", "texture",
     "doesn't fit", "does not fit",
     "won't fit", "wont fit", "counterfeit",
     "recall", "recalled",
