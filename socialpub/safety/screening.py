@@ -258,9 +258,9 @@ _PHRASE_TABLE = (
      r"(?P<a>haven't been able to|havent been able to|have not been able to|hasn't been able to|"
      r"not been able to|can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|hard to|trouble|"
      r"struggling to|struggle to)(?!\W+wait\b)(?:\W+\w+){0,2}?\W+(?P<b>sleep|sleeping|eat|eating|breathe|"
-     r"breathing|focus|focusing|concentrate|concentrating|think straight|walk|walking|stand|see|feel|pee|peeing|urinating|pooping|"
-     r"keep food down|stop shaking|"
-     r"stop crying|stop itching|stop scratching|stop coughing|stop sweating|stop vomiting|get out of bed|get up)"),
+     r"breathing|focus|focusing|concentrate|concentrating|think straight|walk|walking|stand|see|feel|pee|"
+     r"peeing|urinating|pooping|keep food down|stop shaking|stop crying|stop itching|stop scratching|"
+     r"stop coughing|stop sweating|stop vomiting|get out of bed|get up)"),
     # feeling: "felt kinda off", "feeling really weird"
     ("event", "felt feel",
      r"(?P<a>felt|feel|feels|feeling)(?:\W+\w+){0,2}?\W+(?P<b>off|weird|strange|funny|wrong|rough|crappy|shitty|"
