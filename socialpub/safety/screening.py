@@ -698,11 +698,9 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
                 reasons.append(f"a change in the body: {_quote(term)}, {_quote(change)}")
                 break
     if children and product_context:
-        # The child came to the medicine: an event told, or the medicine in the child's sentence (named, or
-        # referred to with a word of exposure: "my toddler swallowed one of the pills").
-        medicine = [h[0] for h in (*named, *strong_reference)]
-        if cue("exposure"):
-            medicine += [h[0] for h in references]
+        # The child came to the medicine: an event told, or the medicine in the child's sentence with a word of
+        # exposure ("my toddler swallowed one of the pills"; "her doctor mentioned zyntrava" is none).
+        medicine = [h[0] for h in (*named, *references)] if cue("exposure") or cue("onset") else []
         exposed = bool(told) or not {sentences.sentence(c)[:2] for c, _, _ in children}.isdisjoint(
             sentences.sentence(m)[:2] for m in medicine)
         if exposed and not all(negated(s, e) or asked(s) for s, e, _ in children):

@@ -181,7 +181,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
 # A child came to the medicine (with a child word of "child_exposure").
 EXPOSURE: tuple[str, ...] = (
     "got into", "swallowed", "chewed", "ate one", "ate some", "ate a", "licked", "put it in", "gave it to",
-    "gave him", "gave her", "given", "giving", "taking", "took", "takes", "is on", "started", "found",
+    "gave him", "gave her", "given", "giving", "taking", "took", "takes", "is on", "started", "found", "grabbed",
+    "sprayed", "used", "using", "uses", "been on", "on it", "on this",
 )
 
 # Phrases with an event word that tell no event ("sick of these ads").
@@ -452,6 +453,9 @@ NOT_NEGATION: tuple[str, ...] = (
     "not expecting", "wasn't expecting", "no idea", "don't know", "dont know", "don't think", "not gonna lie",
     "not to mention", "no joke", "no wonder", "not only", "not just", "no doubt", "never been so",
     "never felt so", "never had such", "never been this", "nothing but", "not kidding", "no kidding",
+    # doubt about the cause, common in reports: "not sure if related but…" (its "if" supposes nothing)
+    "not sure if", "no idea if", "don't know if", "dont know if", "unsure if", "if related", "if it's related",
+    "if its related", "if this is related", "if that's related", "whether it's related",
 )
 
 # Relations that are children: with "my", a child word of the child_exposure situation.
