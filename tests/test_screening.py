@@ -103,8 +103,10 @@ def _matches_term(span, text: str) -> bool:
         return read.startswith(term.rstrip("*").strip())
     if span.element == "product" and span.label in PRODUCTS:  # a plural, a possessive or a near spelling
         return read in (term + "s", term + "'s", term + "es") or _edit_distance(read, term) <= 2
-    if span.label == "named person" or span.label == "child":  # "my friend Anna", "3 year old"
-        return read.startswith(term) or read.endswith(term)
+    if span.label == "named person":  # "my friend Anna"
+        return read.startswith(term)
+    if span.label == "child":  # "3 year old", "8 yrs old", "4yo"
+        return read.replace("/", "").endswith(term.split()[-1])
     if span.label == "lack_of_effect" and " … " in span.term:  # "doesn't really work"
         first, last = span.term.split(" … ")
         return first in read and read.endswith(last)

@@ -240,6 +240,9 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
 _SENTENCE_END = re.compile(r"[.!?\n\u2026]+")
 _CLAUSE_END = re.compile(r"[,;:()\"\u201c\u201d]|\s[-\u2013\u2014]\s")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# A child's age ("my 3 year old", "our 6-month-old", "my 4yo") and the term it is told by.
+_AGE_TERMS = {"year": "year old", "yr": "year old", "month": "month old", "mo": "month old", "week": "week old",
+              "wk": "week old", "yo": "yo", "y/o": "yo"}
 _CHILD_AGE = re.compile(r"(?<!\w)(\d{1,2})\s*-?\s*(?:(year|yr|month|mo|week|wk)s?\s*-?\s*olds?|(yo|y/o))(?!\w)")
 _NEG = (r"don't|dont|doesn't|doesnt|didn't|didnt|isn't|isnt|wasn't|wasnt|won't|wont|aren't|haven't|havent|"
         r"hasn't|hasnt|not|never|no longer|barely|hardly|no")
@@ -540,8 +543,9 @@ def _people(people: dict[str, list[_Hit]], read: str, folded: str,
             patients.append((s, e, kinds["pronoun"][1], "after a relation"))
     for m in _CHILD_AGE.finditer(folded) if _DIGIT.search(folded) else ():
         if int(m.group(1)) < 13 or m.group(2) not in ("year", "yr", None):
-            children.append((m.start(), m.end(), "year old"))
-            patients.append((m.start(), m.end(), "year old", "child"))
+            term = _AGE_TERMS[m.group(2) or m.group(3)]
+            children.append((m.start(), m.end(), term))
+            patients.append((m.start(), m.end(), term, "child"))
     return patients, children
 
 
