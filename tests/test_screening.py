@@ -118,6 +118,7 @@ def _matches_term(span, text: str) -> bool:
 @example("Z\u200byntrava gave me a r\u0430sh", ("zyntrava",), True)
 @example("İ" * 50 + " headache", (), True)
 @example("", (), False)
+@example("0YO my 4 y/o", ("zyntrava",), True)
 def test_screening_never_fails_and_its_evidence_points_into_the_text(text: str, posts: tuple, author: bool) -> None:
     found = screen(text, LEX, post_products=posts, has_author=author)
     assert found.category in CATEGORIES
