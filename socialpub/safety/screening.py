@@ -720,8 +720,9 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
 
     # What kind of comment it is.
     denials = _Covered(denied) if denied else _NOTHING
+    # A question about the product (named, "this drug", "it" on a post about it) or with words of medicine.
     medical_question = bool(asked_about) or bool(
-        (named or strong_reference or any(not denials.holds(s) for s, *_ in cue("medq")))
+        (named or references or any(not denials.holds(s) for s, *_ in cue("medq")))
         and sentences.any_question())
     if told:
         who = f" + patient {_quote(patients[0][2])}" if patients else ""
