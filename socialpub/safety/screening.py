@@ -262,8 +262,8 @@ _PHRASE_TABLE = (
      r"not been able to|can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|hard to|trouble|"
      r"struggling to|struggle to)(?!\W+wait\b)(?:\W+\w+){0,2}?\W+(?P<b>sleep|sleeping|eat|eating|breathe|"
      r"breathing|focus|focusing|concentrate|concentrating|think straight|walk|walking|stand|see|feel|pee|"
-     r"peeing|urinating|pooping|keep food down|stop shaking|stop crying|stop itching|stop scratching|"
-     r"stop coughing|stop sweating|stop vomiting|get out of bed|get up)"),
+     r"peeing|urinating|pooping|keep food down|keep anything down|stop shaking|stop crying|stop itching|"
+     r"stop scratching|stop coughing|stop sweating|stop vomiting|get out of bed|get up)"),
     # feeling: "felt kinda off", "feeling really weird"
     ("event", "felt feel",
      r"(?P<a>felt|feel|feels|feeling)(?:\W+\w+){0,2}?\W+(?P<b>off|weird|strange|funny|wrong|rough|crappy|shitty|"

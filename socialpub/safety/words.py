@@ -75,7 +75,8 @@ EVENT: tuple[str, ...] = (
     "drained", "so drained", "tastes like metal", "metal taste", "seeing spots", "seeing stars", "seeing double",
     "sneezing", "burning eyes", "eyes are burning", "thirsty", "so thirsty", "dehydrated", "peeing a lot",
     "frequent urination", "knocked me out", "knocked me flat", "wiped me out", "floored me", "bedridden",
-    "laid up", "out of commission", "hiccups", "hiccup", "black and blue", "turned black", "turned purple",
+    "laid up", "out of commission", "hiccups", "hiccup", "skip beats", "skipped beats", "skipping beats",
+    "heart skipping", "skipped a beat", "black and blue", "turned black", "turned purple",
     "bruised", "shingles", "night terrors", "ringing in my ear", "ache",
     "ached", "fog",
     "tastes like cardboard", "everything tastes", "tastes weird", "taste is off", "a different person",
@@ -224,6 +225,8 @@ COMPLAINT: tuple[str, ...] = (
     "too big to swallow", "too big",
     "too large", "look different", "looks different", "looked different", "color changed", "colour changed",
     "color is different", "colour is different", "wrong shape", "different shape", "different size", "wrong size",
+    "smell like", "smells like vinegar", "smell like vinegar", "vinegar smell",
+    "rattles",
     "coating", "weird coating", "different coating", "texture",
     "doesn't fit", "does not fit",
     "won't fit", "wont fit", "counterfeit",
@@ -240,7 +243,9 @@ CONDITION: tuple[str, ...] = (
     "ptsd", "ocd", "autism", "autistic", "endometriosis", "pcos", "anemia", "anaemia", "osteoporosis",
     "fibromyalgia", "thyroid", "hypothyroid", "hepatitis", "heart disease", "heart failure", "kidney disease",
     "dialysis", "transplant", "emphysema", "sleep apnea", "celiac", "glaucoma", "surgery", "remission",
-    "survivor", "my oncologist", "prescribed", "alcoholic", "recovering alcoholic", "in recovery", "sober",
+    "survivor", "my oncologist", "prescribed", "cystic fibrosis", "sickle cell", "lung disease", "heart condition",
+    "ibs", "gout", "disabled", "disability", "chronic illness", "alcoholic", "recovering alcoholic", "in recovery",
+    "sober",
 )
 # After a word of the event list, a history rather than an event: "I've had depression for years".
 HISTORY: tuple[str, ...] = (
