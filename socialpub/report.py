@@ -502,7 +502,8 @@ def status_text(rows: list[dict[str, Any]], zone: Any, pause: dict[str, Any] | N
             when = datetime.fromisoformat(row["publish_at"]).astimezone(zone).isoformat(sep=" ", timespec="minutes")
         detail = row.get("url") or row.get("error") or ""
         target = f"{_field(row['post'])} → {_field(row['channel'])}"
-        lines.append(f"{row['state']:<21} {when:<22} {target}  {_field(detail)}")
+        safety = f"  [{row['safety_items']} safety item(s) waiting: socialpub inbox]" if row.get("safety_items") else ""
+        lines.append(f"{row['state']:<21} {when:<22} {target}  {_field(detail)}{safety}")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from socialpub.check import Renderer
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
 from socialpub.hashing import same_content
+from socialpub.inbox import waiting_counts
 from socialpub.ledger import STATES, Ledger, Row, State, iso, utcnow
 from socialpub.posts import load_posts
 from socialpub.publish import Outcome, Result
@@ -64,6 +65,9 @@ def status_rows(config: Config, ledger: Ledger, now: datetime) -> list[dict[str,
                                                                           "remote_id", "published_at", "file")},
                     "publish_at": iso(row.scheduled_at), "error": "post file no longer in the repository",
                     "attempts": row.attempts})
+    waiting = waiting_counts(ledger)  # the safety inbox: counts only, never a comment's text
+    for item in out:
+        item["safety_items"] = waiting.get((item["post"], item["channel"]), 0)
     return sorted(out, key=lambda r: (r["publish_at"] or "9999", r["post"], r["channel"]))
 
 

@@ -1,0 +1,286 @@
+"""`socialpub watch`: after publishing comes watching.
+
+For every published (post, channel) inside its watch window (`[safety] watch_days` after publishing), read
+what is new since the last read (the adapter's `read_comments`, X mentions with `read_mentions`), keep it in
+the ledger, screen it, queue what needs a person (socialpub.inbox), record the read. Under its own lock, never
+`run`'s, and a pause of publishing does not stop it: a recall is when reports spike.
+
+What it returns and prints are counts, ids and hashes: comment text and authors never leave the ledger here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from socialpub import clocks
+from socialpub import inbox as store
+from socialpub.check import Renderer
+from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
+from socialpub.ledger import Ledger, Row, State, iso
+from socialpub.redact import redact
+
+if TYPE_CHECKING:
+    from socialpub.config import Config
+
+READ_BUDGET = 100  # comments (or requests' worth) per read of one (post, channel): the adapter stops there
+# A longer rate-limit wait than this ends the channel's reads for this run (the next run goes on from the cursors)
+MAX_WAIT_IN_WATCH = 60.0
+
+
+@dataclass
+class Watched:
+    """What one `watch` did, as counts and ids."""
+
+    reads: int = 0  # (post, channel) and mention reads that answered
+    incomplete: int = 0  # of them, stopped at a limit: the next run resumes from the cursor
+    new_comments: int = 0
+    queued: list[str] = field(default_factory=list)  # item ids
+    failed: list[dict[str, str]] = field(default_factory=list)  # {"post", "channel", "error"}
+    not_reached: list[dict[str, str]] = field(default_factory=list)  # {"post", "channel", "why"}
+    unreadable: dict[str, int] = field(default_factory=dict)  # channel -> its published items to review by hand
+    waiting: list[str] = field(default_factory=list)  # every item a person owes something, oldest first
+    overdue: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """The highest that applies: 4 an item is overdue, 3 a channel could not be read, 1 items wait."""
+        if self.overdue:
+            return ExitCode.UNKNOWN_OUTCOME
+        if self.failed:
+            return ExitCode.PUBLISH_FAILED
+        if self.waiting:
+            return ExitCode.FINDINGS
+        return ExitCode.OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": {0: "ok", 1: "waiting", 3: "failed", 4: "overdue"}[int(self.exit_code)],
+            "summary": {"reads": self.reads, "incomplete": self.incomplete, "new_comments": self.new_comments,
+                        "queued": len(self.queued), "waiting": len(self.waiting), "overdue": len(self.overdue),
+                        "failed": len(self.failed)},
+            "queued": self.queued,
+            "waiting": self.waiting,
+            "overdue": self.overdue,
+            "failed": self.failed,
+            "not_reached": self.not_reached,
+            "review_by_hand": [{"channel": c, "items": n} for c, n in sorted(self.unreadable.items())],
+        }
+
+
+class NotWatched(SocialpubError):
+    """Another `watch` holds the lock: nothing done, exit 0 (like `run`)."""
+
+    exit_code = ExitCode.OK
+
+
+def watch_until(row: Row, days: int) -> datetime | None:
+    return row.published_at + timedelta(days=days) if row.published_at else None
+
+
+def watched_rows(config: Config, ledger: Ledger) -> list[Row]:
+    """Every (post, channel) that went out and is still (or was) on a configured channel: the coverage
+    report's rows. Retracted posts count: their replies came while they were up."""
+    return [r for r in ledger.rows()
+            if r.state in (State.PUBLISHED, State.RETRACTED) and r.remote_id and r.channel in config.channels]
+
+
+def watch(config: Config, ledger: Ledger, now: datetime, *, environ: Mapping[str, str] | None = None,
+          budget: int = READ_BUDGET) -> Watched:
+    with ledger.watch_lock() as got:
+        if not got:
+            raise NotWatched("another watch is already running; nothing done")
+        return _watch_locked(config, ledger, now, environ, budget)
+
+
+def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mapping[str, str] | None,
+                  budget: int) -> Watched:
+    done = Watched()
+    renderer = Renderer(config, environ, ledger.token_lock)
+    renderer.learn_secrets()  # whatever a platform echoes back is redacted
+    screener = _Screener(config)
+    seen = store.reads(ledger)
+    days = config.safety.watch_days
+    rows = [r for r in watched_rows(config, ledger)
+            if r.state == State.PUBLISHED and r.published_at
+            and r.published_at <= now < r.published_at + timedelta(days=days)]
+    by_channel: dict[str, list[Row]] = {}
+    for row in sorted(rows, key=lambda r: (r.published_at, r.post_id)):
+        by_channel.setdefault(row.channel, []).append(row)
+    for channel, queue in by_channel.items():
+        adapter = renderer.adapter(channel)
+        if not getattr(adapter, "can_read_comments", False):
+            for row in queue:
+                where = row.url or row.remote_id
+                store.record_gap(ledger, row.post_id, channel, store.UNREADABLE,
+                                 f"{adapter.label}'s API cannot read comments: review by hand at {where}",
+                                 at=now, once=True)
+            done.unreadable[channel] = len(queue)
+            continue
+        targets: list[tuple[str, Row | None]] = [(row.post_id, row) for row in queue]
+        if getattr(adapter, "can_read_mentions", False):
+            targets.append((store.MENTIONS, None))
+        for index, (post_id, row) in enumerate(targets):
+            wait = adapter.rate_wait()
+            if wait is not None and wait > MAX_WAIT_IN_WATCH:
+                why = f"{channel}: read window used up for {int(wait)} s; the next watch goes on"
+                done.not_reached += [{"post": p or "(mentions)", "channel": channel, "why": why}
+                                     for p, _ in targets[index:]]
+                break
+            previous = seen.get((post_id, channel))
+            since = previous.cursor if previous else None
+            try:
+                if row is None:
+                    page = adapter.read_mentions(since=since, now=now, budget=budget)  # type: ignore[attr-defined]
+                else:
+                    page = adapter.read_comments(  # type: ignore[attr-defined]
+                        row.remote_id, extra_ids=tuple(row.extra_ids), published_at=row.published_at, since=since,
+                        now=now, budget=budget)
+            except (PlatformError, CredentialsError) as error:
+                message = redact(f"{error.message}" + (f" (hint: {error.hint})" if error.hint else ""))
+                store.record_read(ledger, post_id, channel, at=now, cursor=None, complete=False, new=0, error=message)
+                store.record_gap(ledger, post_id, channel, store.READ_FAILED, message, at=now)
+                ledger.event("watch-read-failed", None, post_id=post_id or None, channel=channel, error=message)
+                done.failed.append({"post": post_id or "(mentions)", "channel": channel, "error": message})
+                if isinstance(error, CredentialsError) or getattr(error, "retry_after", None):
+                    done.not_reached += [{"post": p or "(mentions)", "channel": channel,
+                                          "why": f"{channel}: stopped after a failed read"}
+                                         for p, _ in targets[index + 1:]]
+                    break  # the same for every post of the channel: no point in asking again now
+                continue
+            new = 0
+            products = screener.post_products(post_id)
+            for comment in page.comments:
+                is_new, queued = store.record_comment(
+                    ledger, post_id=post_id, channel=channel, answers_remote_id=row.remote_id if row else None,
+                    comment=comment, first_seen=now, queue=screener.queue(comment, now, products))
+                new += is_new
+                if queued is not None:
+                    done.queued.append(queued.id)
+            store.record_read(ledger, post_id, channel, at=now, cursor=page.cursor, complete=page.complete, new=new)
+            for gap in page.gaps:
+                store.record_gap(ledger, post_id, channel, store.PLATFORM_LIMIT, gap, at=now, once=True)
+            done.reads += 1
+            done.incomplete += not page.complete
+            done.new_comments += new
+    waiting = store.items(ledger)
+    done.waiting = [i.id for i in waiting]
+    done.overdue = [i.id for i in waiting if i.overdue(now)]
+    ledger.event("watch", None, at_clock=iso(now), reads=done.reads, incomplete=done.incomplete,
+                 new_comments=done.new_comments, queued=done.queued, failed=len(done.failed),
+                 waiting=len(done.waiting), overdue=done.overdue)
+    return done
+
+
+class _Screener:
+    """Screening as the inbox needs it: the lexicon built once, a post's products found once per post."""
+
+    def __init__(self, config: Config) -> None:
+        from socialpub.safety.screening import lexicon
+
+        self.config = config
+        self.lexicon = lexicon(config.compliance.products, event_words=config.safety.event_words,
+                               situation_words=config.safety.situation_words)
+        self._posts: dict[str, Any] | None = None
+        self._products: dict[str, tuple[str, ...]] = {}
+
+    def post_products(self, post_id: str) -> tuple[str, ...]:
+        """The product keys the post names (found by the same lexicon in its text): so that "this drug" in a
+        reply to it counts as the product. None for mentions, or a post whose file is gone."""
+        from socialpub.safety.screening import screen
+
+        if post_id not in self._products:
+            if self._posts is None:
+                from socialpub.posts import load_posts
+
+                self._posts = {p.id: p for p in load_posts(self.config).posts}
+            post = self._posts.get(post_id)
+            found: tuple[str, ...] = ()
+            if post is not None:
+                text = "\n".join(filter(None, (post.title, post.text)))
+                result = screen(text, self.lexicon)
+                found = tuple(dict.fromkeys(s.label for s in result.spans if s.element == "product" and s.label))
+            self._products[post_id] = found
+        return self._products[post_id]
+
+    def queue(self, comment: Any, now: datetime, products: Sequence[str]) -> store.Queued | None:
+        from socialpub.safety.screening import screen
+
+        result = screen(comment.text, self.lexicon, post_products=products,
+                        has_author=bool(comment.author or comment.author_id))
+        if not result.needs_person:
+            return None
+        day0 = clocks.day_zero(comment.created_at, now)
+        safety = self.config.safety
+        return store.Queued(
+            category=result.category,
+            elements=tuple(sorted(result.elements)),
+            situations=tuple(result.situations),
+            spans=tuple({"element": s.element, "start": s.start, "end": s.end, "term": s.term, "label": s.label}
+                        for s in result.spans),
+            reasons=tuple(result.reasons),
+            day0=day0,
+            due=clocks.due_at(day0, safety.forward_within, self.config.defaults.timezone, safety.holidays),
+        )
+
+
+# --- proof of coverage --------------------------------------------------------------------------------------
+
+
+def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, Any]]:
+    """For every published (post, channel): its window, last read, comments seen, and every gap (never read,
+    a window not read to its end, a platform that cannot be read, a failed read, a platform's own limit)."""
+    from socialpub.adapters.base import adapter_class
+
+    reads = store.reads(ledger)
+    recorded = store.gaps(ledger)
+    out = []
+    for row in watched_rows(config, ledger):
+        kind = config.channels[row.channel].kind
+        readable = bool(getattr(adapter_class(kind), "can_read_comments", False))
+        until = watch_until(row, config.safety.watch_days)
+        read = reads.get((row.post_id, row.channel))
+        gaps = [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
+                for g in recorded.get((row.post_id, row.channel), [])]
+        last = read.last_read_at if read else None
+        if readable and last is None:
+            gaps.append({"kind": "never-read", "detail": "never read", "recorded_at": None})
+        elif readable and until and last and now >= until and last < until:
+            gaps.append({"kind": "window-not-read", "recorded_at": None,
+                         "detail": f"not read from {iso(last)} to the end of its watch window {iso(until)}"})
+        if readable and read and not read.complete and not read.last_error:
+            gaps.append({"kind": "incomplete", "recorded_at": None,
+                         "detail": "the last read stopped at a limit; the next watch resumes from its cursor"})
+        if not readable:
+            state = "review by hand"
+        elif last is None:
+            state = "never read"
+        elif read and read.last_error:
+            state = "read failed"
+        else:
+            state = "watched" if until and now < until else "window closed"
+        out.append({
+            "post": row.post_id,
+            "channel": row.channel,
+            "kind": kind,
+            "url": row.url,
+            "published_at": iso(row.published_at),
+            "watch_until": iso(until),
+            "state": state,
+            "last_read_at": iso(last),
+            "comments_seen": read.seen if read else 0,
+            "complete": bool(read and read.complete),
+            "gaps": gaps,
+        })
+    for (post_id, channel), read in sorted(reads.items()):
+        if post_id == store.MENTIONS:  # a channel's mentions: one row of their own
+            out.append({"post": None, "channel": channel, "kind": config.channels[channel].kind
+                        if channel in config.channels else None, "url": None, "published_at": None,
+                        "watch_until": None, "state": "read failed" if read.last_error else "watched",
+                        "last_read_at": iso(read.last_read_at), "comments_seen": read.seen,
+                        "complete": read.complete,
+                        "gaps": [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
+                                 for g in recorded.get((post_id, channel), [])]})
+    return out
