@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,11 @@ from socialpub.terminal import printable
 
 def _local(moment: datetime | None, zone: tzinfo) -> str:
     return moment.astimezone(zone).isoformat(sep=" ", timespec="minutes") if moment else "-"
+
+
+def _due(moment: datetime, zone: tzinfo) -> str:
+    """A due time as people say it: the end of a business day (`moment` is the instant that day ends)."""
+    return f"end of {(moment - timedelta(microseconds=1)).astimezone(zone):%a %Y-%m-%d}"
 
 
 def watch_text(done: Any) -> str:
@@ -76,7 +81,7 @@ def items_text(items: list[Item], now: datetime, zone: tzinfo) -> str:
         state = it.state if it.state != "triaged" else f"triaged as {it.triaged_as}, to forward"
         lines.append(
             f"{it.id}  {overdue}{it.category:<9} {'+'.join(it.elements) or '-':<31} day 0 {_local(it.day0, zone)}  "
-            f"due {_local(it.due, zone)}  {printable(it.post_id or '(mention)', one_line=True)} → "
+            f"due {_due(it.due, zone)}  {printable(it.post_id or '(mention)', one_line=True)} → "
             f"{printable(it.channel, one_line=True)}  {state}  sha256:{it.text_sha256[:12]}"
         )
     return "\n".join(lines) + "\n"
@@ -112,7 +117,7 @@ def show_text(it: Item, comment: StoredComment, now: datetime, zone: tzinfo, *, 
                                                              if it.situations else ""),
         f"day 0:    {_local(it.day0, zone)} (platform {_local(comment.platform_at, zone)}, first seen "
         f"{_local(comment.first_seen_at, zone)})",
-        f"due:      {_local(it.due, zone)}",
+        f"due:      {_due(it.due, zone)} ({it.due.astimezone(zone).tzname()})",
         f"answers:  {printable(it.post_id or '(a mention of the account)', one_line=True)} on "
         f"{printable(it.channel, one_line=True)}"
         + (f" (post {printable(comment.answers_remote_id, one_line=True)})" if comment.answers_remote_id else ""),
