@@ -1068,6 +1068,7 @@ def watch(
     ] = False,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Read from the built-in simulator.", hidden=True)] = False,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only when a person is needed (for cron).")] = False,
 ) -> None:
     """The cron entry of the safety inbox: read new replies and comments on published posts, screen them, queue
     what needs a person. Prints counts and item ids only, never comment text or authors.
@@ -1097,13 +1098,14 @@ def watch(
         try:
             done = watch_posts(opened.config, opened.ledger, moment, environ=opened.environ)
         except NotWatched as nothing:
-            typer.echo(f"socialpub watch: {nothing}.", err=True)
+            if not (quiet or globals_.quiet):
+                typer.echo(f"socialpub watch: {nothing}.", err=True)
             if format is SimpleFormat.json:
                 emit(report.envelope("watch", status="locked", message=str(nothing)), None, dialect="json")
             return
     if format is SimpleFormat.json:
         emit(report.envelope("watch", now=moment.isoformat(), **done.to_dict()), None, dialect="json")
-    elif not globals_.quiet or done.exit_code:
+    elif not (quiet or globals_.quiet) or done.exit_code:
         emit(inboxview.watch_text(done), None)
     if done.exit_code:
         raise typer.Exit(int(done.exit_code))
