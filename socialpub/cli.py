@@ -1068,7 +1068,7 @@ def watch(
     ] = False,
     sandbox: Annotated[bool, typer.Option("--sandbox", help="Read from the built-in simulator.", hidden=True)] = False,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only when a person is needed (for cron).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only when a person is needed (cron).")] = False,
 ) -> None:
     """The cron entry of the safety inbox: read new replies and comments on published posts, screen them, queue
     what needs a person. Prints counts and item ids only, never comment text or authors.
