@@ -124,6 +124,34 @@ class Issue(str):
         return issue
 
 
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A reply, comment or mention someone made on or about one of our posts, as the platform gave it.
+
+    Comments are health data (a reply may report an adverse event): the text and the author go to the
+    inbox only, never into an exception message, a log line or a ledger event."""
+
+    id: str  # the platform's id of the comment/reply/tweet
+    text: str  # verbatim
+    author: str  # handle or display name as given ("" when withheld)
+    author_id: str  # "" when withheld
+    created_at: datetime | None  # the platform's time, UTC-aware
+    url: str | None  # a link a person can open
+    parent_id: str | None = None  # the comment it answers; None for a direct reply/comment to our post
+    kind: str = "reply"  # "reply" (X conversation), "comment" (Facebook, YouTube), "mention" (X mention)
+    deleted: bool = False  # the platform shows it as removed
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPage:
+    """What one read of one published (post, channel) returned."""
+
+    comments: tuple[Comment, ...]
+    cursor: str | None  # the new high-water mark to pass back as `since` next time (None: keep the old one)
+    complete: bool  # False when a limit (rate window, page/budget cap) stopped the read: resume from cursor
+    gaps: tuple[str, ...] = ()  # what could not be read and why, in words (e.g. X recent search covers 7 days)
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What a platform answered to a publish: enough to find, link and delete the post later."""
@@ -305,6 +333,24 @@ class Adapter:
     def verify(self) -> list[str]:
         raise NotImplementedError(f"verifying {self.label} credentials is not available in this version")
 
+    # --- reading replies and comments on what was published (the safety inbox) ---
+
+    can_read_comments: ClassVar[bool] = False  # Pinterest: False (the v5 API has no comments endpoint)
+    can_read_mentions: ClassVar[bool] = False  # X only: mentions of the account, not tied to one post
+
+    def read_comments(
+        self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
+        now: datetime, budget: int = 100,
+    ) -> CommentPage:
+        """What people wrote on a published post (and on `extra_ids`, the rest of it) after the high-water mark
+        `since` (a cursor of an earlier page, opaque to callers), at most about `budget` comments or requests'
+        worth. Failures raise PlatformError (transient or permanent), naming comments by id only."""
+        raise NotImplementedError(f"reading comments on {self.label} is not available")
+
+    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
+        """Posts that mention the account, after the high-water mark `since`."""
+        raise NotImplementedError(f"reading mentions on {self.label} is not available")
+
 
 Gate = Callable[[], None]
 Progress = Callable[[int, int], None]  # (bytes of the file sent so far, its size)
@@ -330,6 +376,95 @@ def answer_text(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
         return ""
     return str(value)
+
+
+def answer_time(value: Any) -> datetime | None:
+    """An ISO 8601 time as platforms write it ("…Z", "…+0000", "…+00:00"), UTC-aware; None for anything else
+    (a time without an offset is taken as UTC)."""
+    if not isinstance(value, str) or not 10 <= len(value) <= 40:
+        return None
+    from datetime import UTC
+
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a time, or one that leaves datetime's range in UTC
+        return None
+
+
+# --- the high-water mark of a read (CommentPage.cursor): opaque to callers, small JSON to the adapters -----
+
+MAX_CURSOR = 64 * 1024  # characters; a longer stored cursor is not one this code wrote
+
+
+def cursor_of(since: str | None) -> dict[str, Any]:
+    """The fields of a cursor an adapter wrote earlier; {} for none, or for one it cannot have written (the
+    read then starts afresh: comments may come again, and the inbox knows them by id)."""
+    import json
+
+    if not isinstance(since, str) or len(since) > MAX_CURSOR:
+        return {}
+    try:
+        fields = json.loads(since)
+    except ValueError:
+        return {}
+    return fields if isinstance(fields, dict) else {}
+
+
+def cursor_text(**fields: Any) -> str:
+    """A cursor of these fields (those that are None are left out)."""
+    import json
+
+    return json.dumps({k: v for k, v in fields.items() if v is not None}, separators=(",", ":"), sort_keys=True)
+
+
+class TimeMark:
+    """The high-water mark of a list read by the comments' times (Facebook, YouTube: no since_id): the newest
+    time read, and the ids read in the `overlap` before it. A comment can show up in a platform's list a little
+    after its time (replicas catch up): each read goes back `overlap` seconds and leaves out the ids it read."""
+
+    overlap = 300  # seconds
+    most = 500  # ids kept; a busier overlap may bring a few comments twice (the inbox knows them by id)
+
+    def __init__(self, value: Any = None) -> None:
+        fields = answer_object(value)
+        newest = fields.get("t")
+        self.newest: int | None = newest if isinstance(newest, int) and not isinstance(newest, bool) else None
+        seen = answer_object(fields.get("seen"))
+        self.seen = {k: v for k, v in seen.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+    @property
+    def since(self) -> int | None:
+        """Unix time to ask the platform from."""
+        return None if self.newest is None else self.newest - self.overlap
+
+    def is_new(self, comment_id: str, when: int | None) -> bool:
+        if comment_id in self.seen:
+            return False
+        return self.newest is None or when is None or when >= self.newest - self.overlap
+
+    def older(self, when: int | None) -> bool:
+        """Whether a list sorted newest first has gone below the mark (the rest was read before)."""
+        return self.newest is not None and when is not None and when < self.newest - self.overlap
+
+    def add(self, comment_id: str, when: int | None) -> None:
+        if when is not None and (self.newest is None or when > self.newest):
+            self.newest = when
+        self.seen[comment_id] = when if when is not None else (self.newest or 0)
+        floor = (self.newest or 0) - self.overlap
+        self.seen = {k: v for k, v in self.seen.items() if v >= floor}
+        if len(self.seen) > self.most:
+            self.seen = dict(sorted(self.seen.items(), key=lambda item: item[1])[-self.most :])
+
+    def dump(self) -> dict[str, Any] | None:
+        return None if self.newest is None and not self.seen else {"t": self.newest, "seen": self.seen}
+
+
+def iso(moment: datetime) -> str:
+    """A UTC time as cursors and gap messages write it."""
+    from datetime import UTC
+
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def usable_token(value: Any) -> bool:

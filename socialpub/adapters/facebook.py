@@ -57,6 +57,8 @@ from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import (
     Adapter,
+    Comment,
+    CommentPage,
     Gate,
     Issue,
     Measure,
@@ -64,9 +66,13 @@ from socialpub.adapters.base import (
     Progress,
     Receipt,
     Rendered,
+    TimeMark,
     answer_object,
     answer_objects,
     answer_text,
+    answer_time,
+    cursor_of,
+    cursor_text,
     with_link,
 )
 from socialpub.errors import CredentialsError, PlatformError, Stopped
@@ -567,6 +573,97 @@ class FacebookAdapter(Adapter):
                     if isinstance(value, int | float) and minutes < value < 24 * 60:  # Infinity, 1e999: no
                         minutes = int(value)
         return float(minutes * 60) if minutes else self.rate_limit_wait
+
+    # --- reading comments (the safety inbox) ---------------------------------------------------------
+    # GET /{post-id}/comments with filter=stream (every comment and reply, replies naming their parent) in
+    # chronological order, paged by cursors.after. Graph has no since_id for comments: each object's high-water
+    # mark is a TimeMark (the newest created_time read, the ids read just before it), and the next read asks
+    # from a little before it (`since`, unix time) and leaves out the ids it read.
+
+    can_read_comments = True
+    comment_fields = "id,message,created_time,from,parent,permalink_url"
+    read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
+
+    def read_comments(
+        self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
+        now: datetime, budget: int = 100,
+    ) -> CommentPage:
+        """The comments and replies on the Page post and on `extra_ids` (an album's second post), oldest first."""
+        objects = [remote_id, *extra_ids]
+        for object_id in objects:
+            if not POST_ID.match(object_id):
+                raise _refused(f"'{said_briefly(object_id)[:40]}' is not a Facebook post id",
+                               "the ledger's remote id of this post is not Facebook's: see `socialpub status`")
+        stored = answer_object(cursor_of(since).get("marks"))
+        marks = {object_id: TimeMark(stored.get(object_id)) for object_id in objects}
+        budget = max(1, budget)
+        found: list[Comment] = []
+        gaps: list[str] = []
+        graph = self.graph
+        requests_made = 0
+
+        def page(complete: bool) -> CommentPage:
+            dumped = {k: v.dump() for k, v in marks.items() if v.dump() is not None}
+            return CommentPage(tuple(found), cursor_text(marks=dumped), complete, tuple(gaps))
+
+        for object_id in objects:
+            mark = marks[object_id]
+            params = {"filter": "stream", "order": "chronological", "fields": self.comment_fields,
+                      "limit": str(min(100, max(25, budget)))}
+            if mark.since is not None:
+                params["since"] = str(mark.since)
+            while True:
+                if len(found) >= budget or requests_made >= self.read_pages:
+                    return page(False)
+                requests_made += 1
+                try:
+                    answer = self._call(graph.get, f"{object_id}/comments", params,
+                                        not_found=f"post {object_id} is not on Facebook any more (deleted there?)")
+                except PlatformError as error:
+                    if not found or not error.transient:
+                        raise
+                    gaps.append(f"the read stopped early ({error.message}): the rest is read next time")
+                    return page(False)
+                for item in answer_objects(answer.get("data")):
+                    comment = _comment_of(item)
+                    if comment is None:
+                        continue
+                    when = int(comment.created_at.timestamp()) if comment.created_at else None
+                    if not mark.is_new(comment.id, when):
+                        continue  # read before
+                    if len(found) >= budget:
+                        return page(False)  # not in the mark: it comes next time
+                    found.append(comment)
+                    mark.add(comment.id, when)
+                paging = answer_object(answer.get("paging"))
+                after = answer_text(answer_object(paging.get("cursors")).get("after"))
+                if not paging.get("next") or not after or after == params.get("after"):
+                    break
+                params["after"] = after
+        return page(True)
+
+
+def _comment_of(item: Mapping[str, Any]) -> Comment | None:
+    """A Graph comment as a Comment; None without an id. One that has neither text nor author is a removed
+    comment Graph still shows because replies to it remain."""
+    comment_id = answer_text(item.get("id"))
+    if not comment_id:
+        return None
+    author = answer_object(item.get("from"))
+    message = item.get("message")
+    link = item.get("permalink_url")
+    parent = answer_text(answer_object(item.get("parent")).get("id"))
+    return Comment(
+        id=comment_id,
+        text=message if isinstance(message, str) else "",
+        author=answer_text(author.get("name")),
+        author_id=answer_text(author.get("id")),
+        created_at=answer_time(item.get("created_time")),
+        url=link if isinstance(link, str) and link.startswith("https://") else POST_URL.format(comment_id),
+        parent_id=parent or None,
+        kind="comment",
+        deleted="message" not in item and not author,
+    )
 
 
 # --- the Graph client: the only place facebook-sdk is used ---------------------------------------------

@@ -20,6 +20,7 @@ The network side answers tweepy's known pitfalls:
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import html
 import logging
@@ -28,7 +29,7 @@ import secrets as secrets_module
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,6 +37,8 @@ from urllib.parse import quote, urlencode
 
 from socialpub.adapters.base import (
     Adapter,
+    Comment,
+    CommentPage,
     Gate,
     Issue,
     Measure,
@@ -46,6 +49,10 @@ from socialpub.adapters.base import (
     answer_object,
     answer_objects,
     answer_text,
+    answer_time,
+    cursor_of,
+    cursor_text,
+    iso,
     usable_token,
     with_link,
 )
@@ -720,6 +727,124 @@ class TwitterAdapter(Adapter):
                 hint="X takes MP4 or MOV video (H.264, AAC) up to 512 MB and 140 s; GIFs up to 15 MB",
             )
 
+    # --- reading replies and mentions (the safety inbox) ----------------------------------------------
+    # https://docs.x.com/x-api/posts/search-recent-posts and /x-api/users/get-mentions. Reads are billed per
+    # post: only what is newer than the high-water mark (since_id) is fetched. Both lists come newest first,
+    # so a read stopped by its budget or a rate limit resumes below the oldest tweet it went through
+    # (until_id) and keeps the newest as the next mark. The cursor says when the mark was current, for the
+    # 7-day window of recent search.
+
+    can_read_comments = True
+    can_read_mentions = True
+    search_window = timedelta(days=7)  # recent search covers the last 7 days
+    read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
+
+    def read_comments(
+        self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
+        now: datetime, budget: int = 100,
+    ) -> CommentPage:
+        """Replies in the conversation of the post's first tweet (a thread's later tweets, `extra_ids`, are in the
+        same conversation), our own tweets left out."""
+        if not is_digits(remote_id):
+            raise PlatformError(f"X: '{said_briefly(remote_id)[:40]}' is not a tweet id", transient=False,
+                                hint="the ledger's remote id of this post is not X's: check it with `socialpub status`")
+        me = self._user()["id"]
+        query = f"conversation_id:{remote_id} -from:{me}"
+
+        def fetch(params: dict[str, Any]) -> Any:
+            return self.client().search_recent_tweets(query, user_auth=self.user_auth, **params)
+
+        return self._sweep(fetch, "next_token", 10, since=since, now=now, budget=budget, kind="reply",
+                           ours=frozenset({remote_id, *extra_ids}), published_at=published_at, windowed=True)
+
+    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
+        """Tweets of others that mention the account (GET /2/users/:id/mentions)."""
+        me = self._user()["id"]
+
+        def fetch(params: dict[str, Any]) -> Any:
+            return self.client().get_users_mentions(me, user_auth=self.user_auth, **params)
+
+        return self._sweep(fetch, "pagination_token", 5, since=since, now=now, budget=budget, kind="mention",
+                           ours=frozenset(), published_at=None, windowed=False)
+
+    def _sweep(
+        self, fetch: Callable[[dict[str, Any]], Any], token_param: str, least: int, *, since: str | None,
+        now: datetime, budget: int, kind: str, ours: frozenset[str], published_at: datetime | None, windowed: bool,
+    ) -> CommentPage:
+        """Read a newest-first list from the mark up, page by page, within the budget (see the block's note)."""
+        state = cursor_of(since)
+        mark = _digits_or_none(state.get("mark"))
+        covered = answer_time(state.get("read"))
+        top, until = _digits_or_none(state.get("top")), _digits_or_none(state.get("until"))
+        started = answer_time(state.get("started")) if top else None
+        gaps: list[str] = []
+        if windowed:
+            oldest = now - self.search_window
+            begin = covered if since is not None and covered is not None else published_at
+            if begin is not None and begin < oldest:
+                gaps.append(
+                    f"X recent search covers the last 7 days only: replies posted from {iso(begin)} to {iso(oldest)} "
+                    "could not be read (the post was not read within that window)"
+                )
+                mark = top = until = started = None  # X refuses a since_id older than its window
+        started = started or now
+        me = self._user()["id"]
+        budget = max(1, budget)
+        found: list[Comment] = []
+        token: str | None = None
+        low = until  # the oldest tweet gone through: a stopped read resumes below it
+
+        def page(complete: bool) -> CommentPage:
+            if complete:
+                return CommentPage(tuple(found), cursor_text(mark=top or mark, read=iso(started)), True, tuple(gaps))
+            cursor = cursor_text(mark=mark, read=iso(covered) if covered else None, top=top, until=low,
+                                 started=iso(started))
+            return CommentPage(tuple(found), cursor, False, tuple(gaps))
+
+        for _ in range(self.read_pages):
+            wait = self.rate_wait()
+            if wait is not None:
+                gaps.append(f"X's rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
+                return page(False)
+            params: dict[str, Any] = {
+                "max_results": min(100, max(least, budget - len(found))),
+                "tweet_fields": READ_FIELDS,
+                "expansions": ["author_id"],
+                "user_fields": ["username", "name"],
+            }
+            for name, value in (("since_id", mark), ("until_id", until), (token_param, token)):
+                if value:
+                    params[name] = value
+            try:
+                body = _json(self._call(functools.partial(fetch, params)))
+            except PlatformError as error:
+                if not found or not error.transient:
+                    raise
+                gaps.append(f"the read stopped early ({error.message}): the rest is read next time")
+                return page(False)
+            included = answer_objects(answer_object(body.get("includes")).get("users"))
+            users = {answer_text(u.get("id")): u for u in included}
+            for tweet in answer_objects(body.get("data")):
+                tweet_id = answer_text(tweet.get("id"))
+                if not is_digits(tweet_id) or (until and int(tweet_id) >= int(until)) or (
+                    mark and int(tweet_id) <= int(mark)
+                ):
+                    continue  # not a tweet, or outside what was asked for
+                if len(found) >= budget:
+                    return page(False)  # resumes below `low`: this tweet comes next time
+                top = tweet_id if top is None or int(tweet_id) > int(top) else top
+                low = tweet_id if low is None or int(tweet_id) < int(low) else low
+                if answer_text(tweet.get("author_id")) == me or tweet_id in ours:
+                    continue
+                found.append(_comment_of(tweet, users, ours, kind))
+            token = answer_text(answer_object(body.get("meta")).get("next_token"))
+            if not token:
+                return page(True)
+            if len(found) >= budget:
+                return page(False)  # the next page would be billed and not taken
+        gaps.append(f"X kept answering with more pages after {self.read_pages}: the rest is read next time")
+        return page(False)
+
 
 class IncompleteThreadError(PlatformError):
     """A thread whose first tweets were posted and a later one failed: `partial_ids` are the tweets posted.
@@ -742,6 +867,39 @@ class _StatusError(Exception):
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
+
+READ_FIELDS = ["author_id", "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets"]
+_USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+
+
+def _digits_or_none(value: Any) -> str | None:
+    text = answer_text(value)
+    return text if is_digits(text) and len(text) <= 19 else None
+
+
+def _comment_of(tweet: dict[str, Any], users: dict[str, Any], ours: frozenset[str], kind: str) -> Comment:
+    """A reply or mention as X served it: the text unescaped (X escapes &, < and >), the author's handle from
+    the expansion, the tweet it answers unless that is one of ours."""
+    tweet_id = answer_text(tweet.get("id"))
+    author_id = answer_text(tweet.get("author_id"))
+    username = answer_text(answer_object(users.get(author_id)).get("username"))
+    text = tweet.get("text")
+    parent = next(
+        (answer_text(r.get("id")) for r in answer_objects(tweet.get("referenced_tweets"))
+         if r.get("type") == "replied_to"),
+        "",
+    )
+    handle = username if _USERNAME.fullmatch(username) else ""
+    return Comment(
+        id=tweet_id,
+        text=html.unescape(text) if isinstance(text, str) else "",
+        author=f"@{handle}" if handle else "",
+        author_id=author_id if is_digits(author_id) else "",
+        created_at=answer_time(tweet.get("created_at")),
+        url=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
+        parent_id=parent if is_digits(parent) and parent not in ours else None,
+        kind=kind,
+    )
 
 
 def _json(response: Any) -> dict[str, Any]:

@@ -25,9 +25,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from socialpub.adapters.base import (
     Adapter,
+    Comment,
+    CommentPage,
     Gate,
     Issue,
     Measure,
@@ -38,6 +41,9 @@ from socialpub.adapters.base import (
     answer_object,
     answer_objects,
     answer_text,
+    answer_time,
+    cursor_of,
+    cursor_text,
     usable_token,
     with_link,
 )
@@ -625,6 +631,109 @@ class YouTubeAdapter(Adapter):
             )
         return PlatformError(message, transient=False, hint=hint)
 
+    # --- reading comments (the safety inbox) ---------------------------------------------------------
+    # commentThreads.list(videoId, part=snippet,replies, order=time: newest thread first), and comments.list by
+    # parentId for a thread whose replies are not all inlined; 1 quota unit a page. There is no since: the read
+    # stops at the high-water mark (a TimeMark: the newest thread time read, the ids read just before it). A
+    # read stopped by its budget or a rate limit keeps the old mark, what it delivered so far and the page to
+    # go on from; when it ends, what it delivered is the new mark. Replies are read with the thread they
+    # answer: a reply added later to a thread older than the mark is not read again (YouTube lists threads by
+    # the time they were started).
+
+    can_read_comments = True
+    read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
+
+    def read_comments(
+        self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
+        now: datetime, budget: int = 100,
+    ) -> CommentPage:
+        """The video's comment threads newer than the mark, each with all its replies."""
+        from socialpub.adapters.base import TimeMark
+
+        if not _VIDEO_ID.fullmatch(remote_id):
+            raise PlatformError(f"YouTube: '{said_briefly(remote_id)[:40]}' is not a video id", transient=False,
+                                hint="the ledger's remote id of this post is not YouTube's: see `socialpub status`")
+        state = cursor_of(since)
+        mark = TimeMark(state.get("mark"))  # of the last read that ended
+        done = TimeMark(state.get("next") if "next" in state else state.get("mark"))  # and what came since
+        token = answer_text(state.get("page")) or None
+        budget = max(1, budget)
+        found: list[Comment] = []
+        gaps: list[str] = []
+        calls = 0
+
+        def page(complete: bool) -> CommentPage:
+            if complete:
+                return CommentPage(tuple(found), cursor_text(mark=done.dump()), True, tuple(gaps))
+            return CommentPage(tuple(found), cursor_text(mark=mark.dump(), next=done.dump() or {}, page=token),
+                               False, tuple(gaps))
+
+        def listing(request: Any) -> dict[str, Any] | None:
+            nonlocal calls
+            calls += 1
+            try:
+                return _listing(request.execute())
+            except _network_errors() as exc:
+                error = self._failure(exc, sent=False)
+            if not found or not getattr(error, "transient", False):
+                raise error
+            gaps.append(f"the read stopped early ({error.message}): the rest is read next time")
+            return None
+
+        youtube = self._youtube()
+        while calls < self.read_pages:
+            threads = listing(youtube.commentThreads().list(
+                part="snippet,replies", videoId=remote_id, textFormat="plainText", maxResults=100, order="time",
+                **({"pageToken": token} if token else {})))
+            if threads is None:
+                return page(False)
+            for thread in answer_objects(threads.get("items")):
+                snippet = answer_object(thread.get("snippet"))
+                top = _comment_of(answer_object(snippet.get("topLevelComment")), remote_id)
+                if top is None:
+                    continue
+                when = _seconds(top.created_at)
+                if mark.older(when):
+                    return page(True)  # newest first: the rest was read before
+                if len(found) >= budget or calls >= self.read_pages:
+                    return page(False)  # this page is read again next time; what it delivered is left out
+                inline = [c for c in map(lambda r: _comment_of(r, remote_id),
+                                         answer_objects(answer_object(thread.get("replies")).get("comments"))) if c]
+                total = snippet.get("totalReplyCount")
+                replies: list[Comment] | None = inline
+                if isinstance(total, int) and not isinstance(total, bool) and total > len(inline):
+                    replies = self._replies(youtube, top.id, remote_id, listing)
+                    if replies is None:
+                        return page(False)
+                for comment in [top, *replies]:
+                    moment = _seconds(comment.created_at)
+                    if mark.is_new(comment.id, moment) and comment.id not in done.seen:
+                        found.append(comment)
+                        done.add(comment.id, moment)
+            token = answer_text(threads.get("nextPageToken")) or None
+            if token is None:
+                return page(True)
+        gaps.append(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read next time")
+        return page(False)
+
+    def _replies(
+        self, youtube: Any, thread_id: str, video_id: str, listing: Callable[[Any], dict[str, Any] | None]
+    ) -> list[Comment] | None:
+        """Every reply of a thread (comments.list by parentId), oldest first; None when the read stopped."""
+        replies: list[Comment] = []
+        token: str | None = None
+        for _ in range(self.read_pages):
+            answer = listing(youtube.comments().list(
+                part="snippet", parentId=thread_id, textFormat="plainText", maxResults=100,
+                **({"pageToken": token} if token else {})))
+            if answer is None:
+                return None
+            replies += [c for c in (_comment_of(item, video_id) for item in answer_objects(answer.get("items"))) if c]
+            token = answer_text(answer.get("nextPageToken")) or None
+            if token is None:
+                break
+        return replies
+
 
 _FIXES = {
     "invalidTitle": "fix the post: a YouTube title needs 1 to 100 characters and no '<' or '>'",
@@ -944,6 +1053,34 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def _seconds(moment: datetime | None) -> int | None:
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def _comment_of(item: Mapping[str, Any], video_id: str) -> Comment | None:
+    """A YouTube comment resource as a Comment (None without an id). One with neither text nor author is shown
+    as removed."""
+    comment_id = answer_text(item.get("id"))
+    if not comment_id:
+        return None
+    snippet = answer_object(item.get("snippet"))
+    text = snippet.get("textDisplay")
+    if not isinstance(text, str) or not text:
+        text = snippet.get("textOriginal")
+    author = answer_text(snippet.get("authorDisplayName"))
+    return Comment(
+        id=comment_id,
+        text=text if isinstance(text, str) else "",
+        author=author,
+        author_id=answer_text(answer_object(snippet.get("authorChannelId")).get("value")),
+        created_at=answer_time(snippet.get("publishedAt")),
+        url=f"https://www.youtube.com/watch?v={video_id}&lc={quote(comment_id, safe='')}",
+        parent_id=answer_text(snippet.get("parentId")) or None,
+        kind="comment",
+        deleted=not text and not author,
+    )
 
 
 def _duration(seconds: int) -> str:

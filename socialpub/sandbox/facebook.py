@@ -61,7 +61,10 @@ DEFAULT_PAGE_ID = "123456789"  # the sample channels.toml's az-us-facebook
 DEFAULT_PAGE_NAME = "AstraZeneca US (sandbox)"
 APP_ID = "100000000000001"
 APP_SECRETS = {"sandbox-app_secret"}  # throw-away app secret for --sandbox
-SCOPES = ["pages_show_list", "pages_read_engagement", "pages_manage_posts"]
+SCOPES = ["pages_show_list", "pages_read_engagement", "pages_read_user_content", "pages_manage_posts"]
+READ_SCOPES = ("pages_read_engagement", "pages_read_user_content")  # what reading a post's comments needs
+COMMENT_FIELDS = {"id", "message", "created_time", "from", "parent", "permalink_url", "comment_count", "like_count",
+                  "is_hidden", "attachment"}
 MESSAGE_LIMIT = 63_206
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 SCHEDULE_MIN = 10 * 60
@@ -263,7 +266,10 @@ class FacebookSandbox(Platform):
             "scheduled_publish_time": when,
             **extra,
         }
-        return self.keep("posts", post)
+        self.keep("posts", post)
+        if when is None:
+            self.sandbox.created(self, post_id)  # comments="demo": people start commenting
+        return post
 
     # --- posting --------------------------------------------------------------------------------------
 
@@ -501,6 +507,116 @@ class FacebookSandbox(Platform):
                 out["permalink_url"] = post["permalink_url"]
         return out
 
+    # --- comments on Page posts (the safety inbox reads them) ------------------------------------------
+    # GET /{object-id}/comments (https://developers.facebook.com/docs/graph-api/reference/object/comments):
+    # `filter` toplevel (default) or stream (every comment and reply, each reply with its `parent`), `order`
+    # chronological (default) or reverse_chronological, `since`/`until` (unix time or ISO 8601), `limit` (at
+    # most 100), `after`/`before` cursors. A deleted comment is gone, unless replies to it remain: then only its
+    # id and time are served. Reading needs pages_read_engagement and pages_read_user_content.
+
+    def seed_comment(self, *, on: str | None, text: str, author: str, created: float, parent: str | None,
+                     deleted: bool) -> dict[str, Any]:
+        with self.lock:
+            comments = self.kept("comments")
+            if parent is not None:
+                if parent not in comments:
+                    raise ValueError(f"no comment {parent} in the sandbox")
+                on = comments[parent]["post_id"]
+            if on not in self.kept("posts"):
+                raise ValueError(f"no Page post {on} in the sandbox")
+            post = self.kept("posts")[on]
+            author_id = str(10**15 + int(hashlib.sha256(author.encode()).hexdigest()[:12], 16))
+            comment_id = f"{on.split('_', 1)[1]}_{self.new_id()}"
+            return self.keep("comments", {
+                "id": comment_id,
+                "post_id": on,
+                "message": text,
+                "from": {"name": author, "id": author_id},
+                "created": created,
+                "parent": parent,
+                "deleted": deleted,
+                "permalink_url": f"{post['permalink_url']}?comment_id={comment_id.split('_', 1)[1]}",
+            })
+
+    @route("GET", V + r"/(?P<object_id>\d+_\d+)/comments", "comments/list", limit=(600, PER_MINUTE))
+    def list_comments(self, request: Request) -> Response:
+        self.auth(request)
+        if not set(READ_SCOPES) <= set(self.token_scopes):
+            missing = next(s for s in READ_SCOPES if s not in self.token_scopes)
+            raise self.error(403, f"(#10) This endpoint requires the '{missing}' permission or the 'Page Public "
+                             "Content Access' feature.", code=10)
+        object_id = request.match["object_id"]  # type: ignore[index]
+        query = request.query
+        wanted = [f for f in (query.get("fields") or "id,message,created_time,from").split(",") if f]
+        unknown = [f for f in wanted if f not in COMMENT_FIELDS]
+        if unknown:
+            raise self.invalid(f"Tried accessing nonexisting field ({unknown[0]}) on node type (Comment)")
+        stream = query.get("filter", "toplevel") == "stream"
+        if query.get("filter", "toplevel") not in ("stream", "toplevel"):
+            raise self.invalid("Param filter must be one of {toplevel, stream}")
+        if query.get("order", "chronological") not in ("chronological", "reverse_chronological"):
+            raise self.invalid("Param order must be one of {chronological, reverse_chronological}")
+        try:
+            limit = int(query.get("limit") or 25)
+        except ValueError:
+            raise self.invalid("Param limit must be an integer") from None
+        if not 1 <= limit <= 100:
+            raise self.invalid("Param limit must be between 1 and 100")
+        bounds = {k: _moment(query[k]) for k in ("since", "until") if query.get(k)}
+        if any(v is None for v in bounds.values()):
+            raise self.invalid("Param since/until must be a unix time or an ISO 8601 date")
+        with self.lock:
+            comments = self.kept("comments")
+            if object_id in self.kept("posts"):
+                under = [c for c in comments.values() if c["post_id"] == object_id and (stream or not c["parent"])]
+            elif object_id in comments:  # replies to a comment
+                under = [c for c in comments.values() if c["parent"] == object_id]
+            else:
+                raise self.error(400, f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot "
+                                 "be loaded due to missing permissions, or does not support this operation.",
+                                 code=100, type="GraphMethodException", subcode=33)
+            answered = {c["parent"] for c in comments.values() if c["parent"] and not c["deleted"]}
+            shown = [c for c in under if not c["deleted"] or c["id"] in answered]
+            shown = [c for c in shown if bounds.get("since", 0) <= int(c["created"]) <= bounds.get("until", 2**40)]
+            shown.sort(key=lambda c: (c["created"], int(c["id"].split("_", 1)[1])),
+                       reverse=query.get("order") == "reverse_chronological")
+            start = 0
+            if query.get("after"):
+                try:
+                    start = int(_unb64(query["after"])) + 1
+                except ValueError:
+                    raise self.invalid("Param after is not a valid cursor") from None
+            chunk = shown[start : start + limit]
+            data = [self.comment_view(c, wanted, comments) for c in chunk]
+        body: dict[str, Any] = {"data": data, "paging": {}}
+        if chunk:
+            body["paging"] = {"cursors": {"before": _b64(str(start)), "after": _b64(str(start + len(chunk) - 1))}}
+            if start + len(chunk) < len(shown):
+                params = {k: v for k, v in query.items() if k not in ("access_token", "after")}
+                params["after"] = body["paging"]["cursors"]["after"]
+                body["paging"]["next"] = f"https://graph.facebook.com{request.path}?{urlencode(params)}"
+        return Response(200, body)
+
+    def comment_view(self, comment: dict[str, Any], wanted: list[str], comments: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": comment["id"]}
+        for name in wanted:
+            if name == "created_time":
+                out["created_time"] = _iso(int(comment["created"]))
+            elif comment["deleted"]:
+                continue  # a removed comment kept for its replies: its id and time only
+            elif name in ("message", "from", "permalink_url"):
+                out[name] = comment[name]
+            elif name == "parent" and comment["parent"]:
+                parent = comments[comment["parent"]]
+                out["parent"] = {"id": parent["id"], "created_time": _iso(int(parent["created"]))}
+                if not parent["deleted"]:
+                    out["parent"].update(message=parent["message"], **{"from": parent["from"]})
+            elif name == "comment_count":
+                out[name] = sum(1 for c in comments.values() if c["parent"] == comment["id"])
+            elif name in ("like_count", "is_hidden"):
+                out[name] = 0 if name == "like_count" else False
+        return out
+
     @route("DELETE", V + r"/(?P<object_id>\d+(?:_\d+)?)", "object/delete", limit=(300, PER_MINUTE))
     def delete(self, request: Request) -> Response:
         self.auth(request, self.fields(request))
@@ -573,6 +689,17 @@ class FacebookSandbox(Platform):
             "user_id": "100000000000002",
         }
         return Response(200, {"data": data})
+
+
+def _moment(value: str) -> int | None:
+    """A Graph `since`/`until`: unix seconds or an ISO 8601 date."""
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
 
 
 def _b64(text: str) -> str:

@@ -309,8 +309,10 @@ class Sandbox:
         rate_limits: bool = True,
         max_body: int = MAX_BODY,
         idle_timeout: float = IDLE_TIMEOUT,
+        comments: str | None = None,
     ):
         self.lock = threading.RLock()
+        self.comments = comments  # "demo": a few realistic comments on every post made (socialpub sandbox)
         self.max_body = max_body
         self.idle_timeout = idle_timeout
         self.store: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
@@ -419,6 +421,40 @@ class Sandbox:
             hits.append(now)
             return None
 
+    # --- replies and comments on what was posted (the safety inbox reads them) ---
+
+    def add_comment(
+        self,
+        platform: str,
+        text: str,
+        author: str,
+        on: str | None = None,
+        created_at: str | None = None,
+        parent: str | None = None,
+        deleted: bool = False,
+    ) -> dict[str, Any]:
+        """Someone's reply or comment on the post `on` (its remote id), or on the comment `parent`; served by
+        the platform's read endpoints in its own shape. `created_at` is ISO 8601 (default: now)."""
+        target = next((p for p in self.platforms if p.name == platform), None)
+        if target is None or not hasattr(target, "seed_comment"):
+            raise ValueError(f"platform must be one of twitter, facebook, youtube, not {platform!r}")
+        if not isinstance(text, str) or not isinstance(author, str) or not author:
+            raise ValueError("text and author must be strings (author not empty)")
+        when = _seed_time(created_at)
+        return target.seed_comment(on=on, text=text, author=author, created=when, parent=parent,  # type: ignore[attr-defined,no-any-return]
+                                   deleted=bool(deleted))
+
+    def created(self, platform: Platform, remote_id: str) -> None:
+        """A platform made a post: with comments="demo", people start answering it."""
+        if self.comments != "demo" or not hasattr(platform, "seed_comment"):
+            return
+        made: list[dict[str, Any]] = []
+        start = time.time()
+        for offset, (text, author, answers) in enumerate(DEMO_COMMENTS):
+            parent = made[answers]["id"] if answers is not None else None
+            made.append(platform.seed_comment(  # type: ignore[attr-defined]
+                on=remote_id, text=text, author=author, created=start + offset * 0.25, parent=parent, deleted=False))
+
     # control endpoints for tests and people in other processes
     def control(self, request: Request) -> Response:
         if request.path == "/_sandbox/posts" and request.method == "GET":
@@ -433,10 +469,43 @@ class Sandbox:
             except TypeError as exc:
                 return Response(400, {"error": str(exc)})
             return Response(201, {"fault": fault.__dict__})
+        if request.path == "/_sandbox/comments" and request.method == "POST":
+            spec = request.json()
+            try:
+                made = self.add_comment(**spec) if isinstance(spec, dict) else None
+            except (TypeError, ValueError, KeyError) as exc:
+                return Response(400, {"error": f"not a comment: {exc}"})
+            if made is None:
+                return Response(400, {"error": "expected a JSON object with platform, on, text and author"})
+            return Response(201, {"comment": made})
         if request.path == "/_sandbox/reset" and request.method == "POST":
             self.reset()
             return Response(204)
         return Response(404, {"error": "unknown sandbox control path"})
+
+
+# What people write under a post, for `socialpub sandbox` and the quickstart (Sandbox(comments="demo")): the
+# sample posts are about ONCAVIX (tivaranib), a fictional product of the sample channels.toml. Two are adverse
+# events, one a medical-information question. (text, author, index of the comment it answers or None)
+DEMO_COMMENTS: tuple[tuple[str, str, int | None], ...] = (
+    ("Started Oncavix last week and my hands won't stop shaking. Is that normal??", "dana_r", None),
+    ("Same here, my mom has been so short of breath since her second ONCAVIX cycle that she ended up in the ER",
+     "mikeinohio", 0),
+    ("Can you take tivaranib with grapefruit juice? My oncologist never said.", "caregiver_kim", None),
+    ("So proud of the scientists behind this work 💙", "lab_fan_22", None),
+)
+
+
+def _seed_time(value: Any) -> float:
+    """Epoch seconds of a seeded comment's ISO 8601 time (now when none is given)."""
+    if value is None:
+        return time.time()
+    from datetime import UTC, datetime
+
+    if not isinstance(value, str):
+        raise ValueError("created_at must be an ISO 8601 time")
+    moment = datetime.fromisoformat(value)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:

@@ -59,6 +59,8 @@ LIMITS: dict[str, tuple[int, float]] = {
     "media_status": (2000, WINDOW),
     "media_metadata": (1000, WINDOW),
     "token": (300, WINDOW),
+    "search": (180, WINDOW),  # recent search, per user (X: 180; Basic tier 60)
+    "mentions": (180, WINDOW),  # X: 180 per user (Basic tier 10)
 }
 
 USER = {
@@ -403,6 +405,8 @@ class TwitterSandbox(Platform):
                     "media_kinds": [m["media_category"] for m in media if m],
                 },
             )
+        if not reply_to:
+            self.sandbox.created(self, tweet_id)  # comments="demo": people start replying
         shown, _ = self.display(tweet)
         return self.ok(
             201,
@@ -592,6 +596,159 @@ class TwitterSandbox(Platform):
             if len(tweets) > len(page):
                 meta["next_token"] = _b36(int(page[-1]["id"]))
         return self.ok(200, body, "timeline", who)
+
+    # --- replies and mentions: recent search and the mentions timeline (the safety inbox reads them) -----
+    # Replies are tweets by other accounts, kept apart from ours ("comments"); a deleted one is never served.
+    # Recent search covers the last 7 days (by the tweet's time), as X's does; the mentions timeline does not.
+
+    def seed_comment(self, *, on: str | None, text: str, author: str, created: float, parent: str | None,
+                     deleted: bool) -> dict[str, Any]:
+        """A tweet of `author` replying to our tweet `on` (or to the reply `parent`), or, without either, a
+        tweet of its own (a mention when it names @SandboxComms)."""
+        with self.lock:
+            comments = self.kept("comments")
+            target_id = parent or on
+            target = (self.kept("tweets").get(target_id) or comments.get(target_id)) if target_id else None
+            if target_id and target is None:
+                raise ValueError(f"no tweet {target_id} in the sandbox")
+            author_id = str(10**15 + int(hashlib.sha256(author.encode()).hexdigest()[:12], 16))
+            tweet_id = self.new_id()
+            moment = datetime.fromtimestamp(created, UTC)
+            return self.keep("comments", {
+                "id": tweet_id,
+                "text": text,
+                "author_id": author_id,
+                "username": author.lstrip("@"),
+                "name": author.lstrip("@"),
+                "created": created,
+                "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+                "conversation_id": target["conversation_id"] if target else tweet_id,
+                "in_reply_to_tweet_id": target_id,
+                "in_reply_to_user_id": target["author_id"] if target else None,
+                "deleted": deleted,
+            })
+
+    def comment_view(self, tweet: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": tweet["id"], "text": html.escape(tweet["text"], quote=False),
+                               "edit_history_tweet_ids": [tweet["id"]]}
+        for name in ("author_id", "created_at", "conversation_id"):
+            if name in fields:
+                out[name] = tweet[name]
+        if tweet.get("in_reply_to_tweet_id"):
+            if "in_reply_to_user_id" in fields:
+                out["in_reply_to_user_id"] = tweet["in_reply_to_user_id"]
+            if "referenced_tweets" in fields:
+                out["referenced_tweets"] = [{"type": "replied_to", "id": tweet["in_reply_to_tweet_id"]}]
+        return out
+
+    def _listed(self, request: Request, who: dict[str, str], name: str, found: list[dict[str, Any]],
+                low: int, high: int, token_param: str) -> Response:
+        """A page of tweets newest first, with X's list parameters (max_results, since_id, until_id,
+        start_time, end_time, the page token, tweet.fields, expansions=author_id, user.fields)."""
+        fields = self.fields(request, "tweet.fields", TWEET_FIELDS)
+        user_fields = self.fields(request, "user.fields", USER_FIELDS)
+        expansions = self.fields(request, "expansions", frozenset(
+            {"author_id", "referenced_tweets.id", "in_reply_to_user_id", "attachments.media_keys"}))
+        raw_max = request.query.get("max_results", "10")
+        if not raw_max.isdigit() or not low <= int(raw_max) <= high:
+            raise self.invalid(f"The `max_results` query parameter value [{raw_max}] is not between {low} and "
+                               f"{high}", max_results=[raw_max])
+        for param, keep in (("since_id", lambda t, v: int(t["id"]) > v), ("until_id", lambda t, v: int(t["id"]) < v)):
+            value = request.query.get(param)
+            if value is not None:
+                if not _DIGITS.match(value):
+                    raise self.invalid(f"The `{param}` query parameter value [{value}] is not valid",
+                                       **{param: [value]})
+                found = [t for t in found if keep(t, int(value))]
+        for param, keep in (("start_time", lambda t, v: t["created"] >= v),
+                            ("end_time", lambda t, v: t["created"] < v)):
+            value = request.query.get(param)
+            if value is not None:
+                try:
+                    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+                except ValueError:
+                    raise self.invalid(f"Invalid '{param}':'{value}'.", **{param: [value]}) from None
+                found = [t for t in found if keep(t, moment)]
+        found.sort(key=lambda t: int(t["id"]), reverse=True)
+        token = request.query.get(token_param)
+        if token is not None:
+            try:
+                before = int(token, 36)
+            except ValueError:
+                raise self.invalid(f"The `{token_param}` query parameter value [{token}] is not valid",
+                                   **{token_param: [token]}) from None
+            found = [t for t in found if int(t["id"]) < before]
+        page = found[: int(raw_max)]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        body: dict[str, Any] = {"meta": meta}
+        if page:
+            body["data"] = [self.view(t, fields) if t["author_id"] == USER["id"] else self.comment_view(t, fields)
+                            for t in page]
+            meta.update(newest_id=page[0]["id"], oldest_id=page[-1]["id"])
+            if len(found) > len(page):
+                meta["next_token"] = _b36(int(page[-1]["id"]))
+            if "author_id" in expansions:
+                users: dict[str, dict[str, Any]] = {}
+                for t in page:
+                    user = ({k: USER[k] for k in ("id", "name", "username")} if t["author_id"] == USER["id"]
+                            else {"id": t["author_id"], "name": t["name"], "username": t["username"]})
+                    if "created_at" in user_fields:
+                        user["created_at"] = USER["created_at"]
+                    users[user["id"]] = user
+                body["includes"] = {"users": list(users.values())}
+        return self.ok(200, body, name, who)
+
+    @route("GET", "/2/tweets/search/recent", "search", limit=LIMITS["search"])
+    def search_recent(self, request: Request) -> Response:
+        who = self.authenticate(request)
+        query = request.query.get("query", "")
+        if not query or len(query) > 512:
+            raise self.invalid("The `query` query parameter must be 1 to 512 characters", query=[query[:50]])
+        week_ago = time.time() - 7 * 86400
+        start = request.query.get("start_time")
+        if start is not None:
+            try:
+                too_early = datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp() < week_ago - 60
+            except ValueError:
+                too_early = False  # said by _listed
+            if too_early:
+                raise self.invalid(f"Invalid 'start_time':'{start}'. 'start_time' must be on or after "
+                                   f"{datetime.fromtimestamp(week_ago, UTC):%Y-%m-%dT%H:%MZ}", start_time=[start])
+        with self.lock:
+            found = [t for t in [*self.kept("tweets").values(), *self.kept("comments").values()]
+                     if not t.get("deleted") and t["created"] >= week_ago]
+        for term in query.split():
+            negate = term.startswith("-")
+            operator = term[1:] if negate else term
+            key, _, value = operator.partition(":")
+            if key == "conversation_id" and _DIGITS.match(value) and not negate:
+                found = [t for t in found if t["conversation_id"] == value]
+            elif key == "from" and value:
+                def by(t: dict[str, Any], v: str = value.lstrip("@").lower()) -> bool:
+                    name = USER["username"] if t["author_id"] == USER["id"] else t["username"]
+                    return v in (t["author_id"], name.lower())
+                found = [t for t in found if by(t) != negate]
+            elif operator == "is:reply":
+                found = [t for t in found if bool(t.get("in_reply_to_tweet_id")) != negate]
+            elif operator == "is:retweet" and negate:
+                pass  # the sandbox has no retweets
+            else:
+                raise self.invalid(f"There were errors processing your request: the sandbox's search knows "
+                                   f"conversation_id:, from:, is:reply and -is:retweet, not '{term[:40]}'",
+                                   query=[query[:50]])
+        return self._listed(request, who, "search", found, 10, 100, "next_token")
+
+    @route("GET", r"/2/users/(?P<id>[0-9]+)/mentions", "mentions", limit=LIMITS["mentions"])
+    def mentions(self, request: Request) -> Response:
+        who = self.authenticate(request)
+        user_id = request.match["id"]  # type: ignore[index]
+        if user_id != USER["id"]:
+            return self.ok(200, {"errors": [self.not_found("user", "id", user_id)]}, "mentions", who)
+        handle = "@" + USER["username"].lower()
+        with self.lock:
+            found = [t for t in self.kept("comments").values()
+                     if not t.get("deleted") and handle in t["text"].lower()]
+        return self._listed(request, who, "mentions", found, 5, 100, "pagination_token")
 
     # --- media upload (https://docs.x.com/x-api/media/quickstart/media-upload-chunked) ---------------
 

@@ -40,6 +40,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html import escape as html_escape
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -126,7 +127,12 @@ COSTS = {
     "videos.list": 1,
     "channels.list": 1,
     "playlistItems.list": 1,
+    "commentThreads.list": 1,
+    "comments.list": 1,
 }
+COMMENT_THREAD_PARTS = frozenset({"id", "snippet", "replies"})
+COMMENT_PARTS = frozenset({"id", "snippet"})
+INLINE_REPLIES = 5  # commentThreads.list shows a few replies of each thread; comments.list has them all
 
 
 @dataclass
@@ -755,6 +761,7 @@ class YouTubeSandbox(Platform):
         }
         self.keep("videos", video)
         session.video_id = video_id
+        self.sandbox.created(self, video_id)  # comments="demo": people start commenting
         return video
 
     @staticmethod
@@ -1029,6 +1036,170 @@ class YouTubeSandbox(Platform):
             200,
             {"kind": "youtube#thumbnailSetResponse", "etag": _etag(), "items": [thumbs]},
         )
+
+    # --- comments (the safety inbox reads them) -------------------------------------------------------------
+    # commentThreads.list by videoId (newest first with order=time; `replies` shows at most INLINE_REPLIES of a
+    # thread) and comments.list by parentId (a thread's replies, oldest first), 1 quota unit each. A deleted
+    # comment is gone, and so are the replies of a deleted thread. `comments_disabled`: video ids whose
+    # comments are turned off (403 commentsDisabled).
+
+    comments_disabled: frozenset[str] = frozenset()
+
+    def seed_comment(self, *, on: str | None, text: str, author: str, created: float, parent: str | None,
+                     deleted: bool) -> dict[str, Any]:
+        with self.lock:
+            comments = self.kept("comments")
+            if parent is not None:
+                if parent not in comments:
+                    raise ValueError(f"no comment {parent} in the sandbox")
+                top = comments[parent]
+                parent = top["parentId"] or top["id"]  # one level of replies, as YouTube has
+                on = top["videoId"]
+            if on not in self.kept("videos"):
+                raise ValueError(f"no video {on} in the sandbox")
+            handle = "@" + re.sub(r"[^A-Za-z0-9_.-]", "", author.lstrip("@"))[:30]
+            suffix = base64.urlsafe_b64encode(secrets.token_bytes(15)).decode().replace("-", "A").replace("_", "B")
+            return self.keep("comments", {
+                "id": f"{parent}.{suffix[:22]}" if parent else "Ugz" + suffix[:23],
+                "videoId": on,
+                "text": text,
+                "author": handle if handle != "@" else author,
+                "authorChannelId": "UC" + hashlib.sha256(author.encode()).hexdigest()[:22],
+                "created": created,
+                "parentId": parent,
+                "deleted": deleted,
+                "_seq": int(self.new_id()),
+            })
+
+    def comment_resource(self, comment: dict[str, Any], parts: list[str], html_text: bool) -> dict[str, Any]:
+        when = _rfc3339(datetime.fromtimestamp(comment["created"], UTC))
+        text = comment["text"]
+        snippet: dict[str, Any] = {
+            "channelId": self.channel_id,
+            "textDisplay": (html_escape(text).replace("\n", "<br>") if html_text else text),
+            "textOriginal": text,
+            "authorDisplayName": comment["author"],
+            "authorProfileImageUrl": "https://yt3.ggpht.com/ytc/sandbox=s48",
+            "authorChannelUrl": f"http://www.youtube.com/{comment['author']}",
+            "authorChannelId": {"value": comment["authorChannelId"]},
+            "canRate": True,
+            "viewerRating": "none",
+            "likeCount": 0,
+            "publishedAt": when,
+            "updatedAt": when,
+        }
+        if comment["parentId"]:
+            snippet["parentId"] = comment["parentId"]
+        else:
+            snippet["videoId"] = comment["videoId"]
+        out: dict[str, Any] = {"kind": "youtube#comment", "etag": _etag(), "id": comment["id"]}
+        if "snippet" in parts:
+            out["snippet"] = snippet
+        return out
+
+    def _list_args(self, request: Request, prefix: str) -> tuple[int, int, bool]:
+        """maxResults, the offset of pageToken, and whether textFormat is html."""
+        try:
+            size = int(request.query.get("maxResults", "20"))
+        except ValueError:
+            size = -1
+        if not 1 <= size <= 100:
+            raise self.gerror(400, "invalidValue", "Invalid value for maxResults: must be 1 to 100", "global")
+        offset = 0
+        token = request.query.get("pageToken", "")
+        if token:
+            m = re.fullmatch(prefix + r"(\d+)", token)
+            if not m:
+                raise self.gerror(400, "invalidPageToken", "The request specifies an invalid page token.", "global")
+            offset = int(m.group(1))
+        text_format = request.query.get("textFormat", "html")
+        if text_format not in ("html", "plainText"):
+            raise self.gerror(400, "invalidValue", f"Invalid value for textFormat: {text_format}", "global")
+        return size, offset, text_format == "html"
+
+    @route("GET", "/youtube/v3/commentThreads", "commentThreads.list", limit=(600, 60.0))
+    def list_comment_threads(self, request: Request) -> Response:
+        parts = self._parts(request, COMMENT_THREAD_PARTS)
+        self._auth(request, READ_SCOPES)
+        video_id = request.query.get("videoId")
+        if not video_id:
+            raise self.gerror(400, "missingRequiredParameter",
+                              "No filter selected. Expected one of: videoId, allThreadsRelatedToChannelId, "
+                              "channelId, id (the sandbox serves videoId)", "youtube.parameter")
+        if request.query.get("order", "time") not in ("time", "relevance"):
+            raise self.gerror(400, "invalidValue", "Invalid value for order", "global")
+        size, offset, html_text = self._list_args(request, "sbxT")
+        if video_id not in self.kept("videos"):
+            raise self.gerror(404, "videoNotFound", "The video identified by the <code><a href=\"/youtube/v3/docs/"
+                              "commentThreads/list#videoId\">videoId</a></code> parameter could not be found.",
+                              "youtube.commentThread", location="videoId", locationType="parameter")
+        if video_id in self.comments_disabled:
+            raise self.gerror(403, "commentsDisabled", "The video identified by the <code><a href=\"/youtube/v3/"
+                              "docs/commentThreads/list#videoId\">videoId</a></code> parameter has disabled "
+                              "comments.", "youtube.commentThread", location="videoId", locationType="parameter")
+        self._charge("commentThreads.list")
+        with self.lock:
+            live = [c for c in self.kept("comments").values() if c["videoId"] == video_id and not c["deleted"]]
+        threads = sorted((c for c in live if not c["parentId"]), key=lambda c: (c["created"], c["_seq"]),
+                         reverse=True)
+        page = threads[offset : offset + size]
+        items = []
+        for top in page:
+            replies = sorted((c for c in live if c["parentId"] == top["id"]), key=lambda c: (c["created"], c["_seq"]))
+            item: dict[str, Any] = {"kind": "youtube#commentThread", "etag": _etag(), "id": top["id"]}
+            if "snippet" in parts:
+                item["snippet"] = {
+                    "channelId": self.channel_id,
+                    "videoId": video_id,
+                    "topLevelComment": self.comment_resource(top, ["snippet"], html_text),
+                    "canReply": True,
+                    "totalReplyCount": len(replies),
+                    "isPublic": True,
+                }
+            if "replies" in parts and replies:
+                item["replies"] = {"comments": [self.comment_resource(r, ["snippet"], html_text)
+                                                for r in replies[:INLINE_REPLIES]]}
+            items.append(item)
+        answer: dict[str, Any] = {
+            "kind": "youtube#commentThreadListResponse",
+            "etag": _etag(),
+            "pageInfo": {"totalResults": len(page), "resultsPerPage": size},
+            "items": items,
+        }
+        if offset + size < len(threads):
+            answer["nextPageToken"] = f"sbxT{offset + size}"
+        return self._reply("commentThreads.list", 200, answer)
+
+    @route("GET", "/youtube/v3/comments", "comments.list", limit=(600, 60.0))
+    def list_comments(self, request: Request) -> Response:
+        parts = self._parts(request, COMMENT_PARTS)
+        self._auth(request, READ_SCOPES)
+        parent = request.query.get("parentId")
+        if not parent:
+            raise self.gerror(400, "missingRequiredParameter",
+                              "No filter selected. Expected one of: id, parentId (the sandbox serves parentId)",
+                              "youtube.parameter")
+        size, offset, html_text = self._list_args(request, "sbxR")
+        with self.lock:
+            comments = self.kept("comments")
+            top = comments.get(parent)
+            if top is None or top["deleted"]:
+                raise self.gerror(404, "commentNotFound", "The comment identified by the <code>parentId</code> "
+                                  "parameter could not be found.", "youtube.comment", location="parentId",
+                                  locationType="parameter")
+            replies = sorted((c for c in comments.values() if c["parentId"] == parent and not c["deleted"]),
+                             key=lambda c: (c["created"], c["_seq"]))
+        self._charge("comments.list")
+        page = replies[offset : offset + size]
+        answer: dict[str, Any] = {
+            "kind": "youtube#commentListResponse",
+            "etag": _etag(),
+            "pageInfo": {"totalResults": len(page), "resultsPerPage": size},
+            "items": [self.comment_resource(r, parts, html_text) for r in page],
+        }
+        if offset + size < len(replies):
+            answer["nextPageToken"] = f"sbxR{offset + size}"
+        return self._reply("comments.list", 200, answer)
 
 
 def sandbox_of(box: Any) -> YouTubeSandbox:
