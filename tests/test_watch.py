@@ -1,0 +1,186 @@
+"""`socialpub watch` end to end: posts published to the sandbox by `socialpub run`, comments seeded on the
+platforms (`Sandbox.add_comment`, what `POST /_sandbox/comments` does), read back by the real adapters over
+HTTP, screened, queued in the real ledger. Times: the platforms stamp comments with the real clock, so
+`--now` is taken relative to it (never the time of day)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from socialpub import inbox
+from socialpub.config import load_config
+from socialpub.ledger import open_ledger
+from socialpub.watch import watch
+from tests.helpers import cli, exactly_once_bench
+
+eo = exactly_once_bench()
+
+AE_X = "CANARY-X-11 Took Oncavix yesterday and my husband had a terrible headache and threw up all night"
+AE_FB = "CANARY-FB-22 since my second ONCAVIX dose I feel dizzy all the time and have a rash"
+AE_YT = "CANARY-YT-33 my mom started tivaranib and ended up in the ER, short of breath"
+BENIGN = "CANARY-OK-44 congratulations to the whole team, great work"
+AUTHORS = {"twitter": "canary_author_x", "facebook": "Canary Author Fb", "youtube": "CanaryAuthorYt"}
+CANARIES = ("CANARY-", "canary_author", "Canary Author", "CanaryAuthor", "headache", "dizzy")
+
+
+def no_canary(*texts: str) -> None:
+    for text in texts:
+        for canary in CANARIES:
+            assert canary not in text, canary
+
+
+def later(**delta: float) -> str:
+    return (datetime.now(UTC) + timedelta(minutes=1, **delta)).isoformat()
+
+
+@pytest.fixture
+def world(worlds: Callable[..., Any], request: pytest.FixtureRequest) -> Any:
+    """One post on all four channels, published by `socialpub run`; the oncology product configured."""
+    ledger = getattr(request, "param", None)
+    made = worlds("w", eo.numbered_posts(1, ("tw", "fb", "yt", "pin"), tag="Oncavix "),
+                  ledger=request.getfixturevalue("pg_url") if ledger == "postgresql" else None)
+    made.config.write_text(made.config.read_text() + PRODUCT, encoding="utf-8")
+    outcome = made.run(eo.AT + timedelta(minutes=5))
+    assert outcome.code == 0, outcome.stderr
+    return made
+
+
+PRODUCT = """
+[compliance.products.oncavix]
+brand = "ONCAVIX"
+established = "tivaranib"
+"""
+
+
+def remote_ids(world: Any) -> dict[str, str]:
+    rows = world.status(eo.AT + timedelta(minutes=5))
+    kinds = eo.KINDS
+    return {kinds[r["channel"]]: r["remote_id"] for r in rows if r["state"] == "published"}
+
+
+def seed(world: Any, ids: dict[str, str]) -> None:
+    world.box.add_comment("twitter", AE_X, AUTHORS["twitter"], on=ids["twitter"])
+    world.box.add_comment("facebook", AE_FB, AUTHORS["facebook"], on=ids["facebook"])
+    world.box.add_comment("youtube", AE_YT, AUTHORS["youtube"], on=ids["youtube"])
+    world.box.add_comment("facebook", BENIGN, "Someone Else", on=ids["facebook"])
+
+
+def run_watch(world: Any, *args: str) -> tuple[int, str, str]:
+    ledger = ["--ledger", world.ledger] if world.ledger else []
+    return cli(world.root, *ledger, "watch", *args, env=world.env())
+
+
+@pytest.mark.parametrize("world", ["sqlite", "postgresql"], indirect=True)
+def test_watch_queues_the_adverse_events_and_prints_ids_and_counts_only(world: Any) -> None:
+    seed(world, remote_ids(world))
+    code, out, err = run_watch(world, "--now", later())
+    assert code == 1, err  # items wait for triage
+    no_canary(out, err)
+    assert "4 new comment(s), 3 queued: S-000001, S-000002, S-000003" in out
+    assert "pin: the platform's API cannot read comments; 1 published item(s) to review by hand" in out
+    with open_ledger(world.ledger or str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
+        items = inbox.items(ledger)
+        assert sorted(i.channel for i in items) == ["fb", "tw", "yt"]
+        assert all(i.category == "ae" and {"event", "patient", "reporter"} <= set(i.elements) for i in items)
+        texts = {inbox.comment_of(ledger, i).text for i in items}
+        assert texts == {AE_X, AE_FB, AE_YT}  # verbatim in the ledger
+        no_canary(json.dumps(ledger.events(), default=str))
+    # the second watch fetches nothing new
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["command"] == "watch" and data["summary"]["new_comments"] == 0
+    assert data["queued"] == [] and len(data["waiting"]) == 3 and data["review_by_hand"] == [
+        {"channel": "pin", "items": 1}]
+    no_canary(out, err)
+    # the coverage report: every published (post, channel), the pin to review by hand with its URL
+    code, out, err = run_watch(world, "--report", "--now", later(), "--format", "json")
+    rows = {r["channel"]: r for r in json.loads(out)["rows"] if r["post"]}
+    assert code == 0 and set(rows) == {"tw", "fb", "yt", "pin"}
+    assert rows["pin"]["state"] == "review by hand" and rows["pin"]["url"]
+    assert rows["fb"]["comments_seen"] == 2 and rows["fb"]["last_read_at"] and rows["fb"]["gaps"] == []
+    assert rows["tw"]["state"] == "watched" and rows["tw"]["comments_seen"] == 1
+    no_canary(out, err)
+
+
+def test_a_failed_read_is_exit_3_and_a_gap_in_the_report_and_the_next_watch_catches_up(world: Any) -> None:
+    ids = remote_ids(world)
+    seed(world, ids)
+    world.box.inject("status", path=r"_\d+/comments", status=400, count=5, body={"error": {
+        "message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100}})
+    code, out, err = run_watch(world, "--now", later())
+    assert code == 3, (out, err)
+    assert "fb could not be read" in out
+    no_canary(out, err)
+    code, out, _ = run_watch(world, "--report", "--now", later())
+    assert "read failed" in out and "gap (read-failed)" in out
+    with world.box.lock:
+        world.box.faults.clear()
+    code, out, err = run_watch(world, "--now", later())
+    assert code == 1 and "2 new comment(s), 1 queued" in out, (out, err)
+
+
+def test_an_item_not_forwarded_in_time_is_exit_4_until_it_is(world: Any) -> None:
+    seed(world, remote_ids(world))
+    assert run_watch(world, "--now", later())[0] == 1
+    code, out, err = run_watch(world, "--now", later(days=6))  # a business day has surely passed
+    assert code == 4 and "OVERDUE at PV: S-000001, S-000002, S-000003" in out, (out, err)
+    for item in ("S-000001", "S-000002", "S-000003"):
+        assert cli(world.root, "inbox", "triage", item, "--as", "ae", "--reason", "r", env=world.env())[0] == 0
+        assert cli(world.root, "inbox", "forward", item, "--ref", f"PV-{item}", env=world.env())[0] == 0
+    code, out, err = run_watch(world, "--now", later(days=6))
+    assert code == 0 and "nothing needs a person" in out
+
+
+def test_watch_has_its_own_lock_and_neither_run_nor_a_pause_stops_it(world: Any) -> None:
+    seed(world, remote_ids(world))
+    with open_ledger(str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
+        with ledger.watch_lock() as got:
+            assert got
+            code, out, err = run_watch(world, "--now", later())
+            assert code == 0 and "another watch is already running" in err and out == ""
+        assert cli(world.root, "pause", "--reason", "recall", env=world.env())[0] == 0
+        with ledger.run_lock() as got:  # a run in progress
+            assert got
+            code, out, err = run_watch(world, "--now", later())
+        assert code == 1 and "3 queued" in out, err
+
+
+def test_reads_stop_at_their_budget_and_resume_where_they_stopped(world: Any) -> None:
+    ids = remote_ids(world)
+    base = datetime.now(UTC) - timedelta(minutes=30)
+    for n in range(7):
+        world.box.add_comment("twitter", f"comment {n}: my wife got a headache from oncavix", f"user{n}",
+                              on=ids["twitter"], created_at=(base + timedelta(minutes=n)).isoformat())
+    config = load_config(world.config)
+    env = world.env()
+    seen: list[int] = []
+    with open_ledger(str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
+        for _ in range(6):
+            done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=1), environ=env, budget=3)
+            seen.append(done.new_comments)
+            if not done.incomplete:
+                break
+        assert sum(seen) == 7 and len(seen) >= 3  # three reads of at most three
+        assert len([i for i in inbox.items(ledger) if i.channel == "tw"]) == 7  # each queued once
+        again = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=1), environ=env, budget=3)
+        assert again.new_comments == 0
+
+
+def test_two_watches_at_once_read_each_comment_once(world: Any) -> None:
+    seed(world, remote_ids(world))
+    outcomes: list[Any] = []
+    threads = [threading.Thread(target=lambda: outcomes.append(world.cli("watch", "--now", later())))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o.code for o in outcomes) in ([0, 0, 1], [0, 1, 1], [1, 1, 1])
+    with open_ledger(str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
+        assert len(inbox.items(ledger)) == 3
