@@ -255,10 +255,10 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
                          "detail": "the last read stopped at a limit; the next watch resumes from its cursor"})
         if not readable:
             state = "review by hand"
-        elif last is None:
-            state = "never read"
         elif read and read.last_error:
             state = "read failed"
+        elif last is None:
+            state = "never read"
         else:
             state = "watched" if until and now < until else "window closed"
         out.append({

@@ -43,7 +43,7 @@ def later(**delta: float) -> str:
 def world(worlds: Callable[..., Any], request: pytest.FixtureRequest) -> Any:
     """One post on all four channels, published by `socialpub run`; the oncology product configured."""
     ledger = getattr(request, "param", None)
-    made = worlds("w", eo.numbered_posts(1, ("tw", "fb", "yt", "pin"), tag="Oncavix "),
+    made = worlds("w", eo.numbered_posts(1, ("tw", "fb", "yt", "pin")),
                   ledger=request.getfixturevalue("pg_url") if ledger == "postgresql" else None)
     made.config.write_text(made.config.read_text() + PRODUCT, encoding="utf-8")
     outcome = made.run(eo.AT + timedelta(minutes=5))
