@@ -288,3 +288,33 @@ def test_export_is_private_guarded_against_formulas_and_recorded(seeded: tuple[R
     link.symlink_to(tmp_path / "elsewhere.csv")
     code, _, err = cli(repo, "--ledger", spec, "inbox", "export", "-o", str(link))
     assert code == 2 and not (tmp_path / "elsewhere.csv").exists()
+
+
+def test_the_watch_lock_is_exclusive_and_independent_of_the_run_lock(ledger_spec: str, tmp_path: Path) -> None:
+    with open_ledger(ledger_spec, tmp_path) as one, open_ledger(ledger_spec, tmp_path) as two:
+        with one.watch_lock() as first:
+            assert first
+            with two.watch_lock() as second:
+                assert not second  # another watch: "already running"
+            with two.run_lock() as running:
+                assert running  # publishing never waits for watching
+        with two.watch_lock() as again:
+            assert again  # released with the block
+
+
+def test_the_situations_config_accepts_are_those_screening_reports() -> None:
+    from socialpub.config import SITUATIONS
+    from socialpub.safety import screening
+
+    assert set(SITUATIONS) == set(screening.SITUATIONS)
+
+
+def test_the_html_preview_and_agenda_never_show_comments(seeded: tuple[Repo, str], tmp_path: Path) -> None:
+    repo, spec = seeded
+    repo.post("Our lab team at the bench this week.", name="mbc-post", channels=["tw"], post_type="corporate")
+    page = tmp_path / "preview.html"
+    cli(repo, "--ledger", spec, "preview", "--html", str(page))
+    assert page.exists()
+    no_canary(page.read_text(encoding="utf-8"))
+    code, out, err = cli(repo, "--ledger", spec, "-v", "status")
+    no_canary(out + err)

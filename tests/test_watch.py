@@ -71,9 +71,9 @@ def seed(world: Any, ids: dict[str, str]) -> None:
     world.box.add_comment("facebook", BENIGN, "Someone Else", on=ids["facebook"])
 
 
-def run_watch(world: Any, *args: str) -> tuple[int, str, str]:
+def run_watch(world: Any, *args: str, verbose: bool = False) -> tuple[int, str, str]:
     ledger = ["--ledger", world.ledger] if world.ledger else []
-    return cli(world.root, *ledger, "watch", *args, env=world.env())
+    return cli(world.root, *ledger, *(["-v"] if verbose else []), "watch", *args, env=world.env())
 
 
 @pytest.mark.parametrize("world", ["sqlite", "postgresql"], indirect=True)
@@ -184,3 +184,28 @@ def test_two_watches_at_once_read_each_comment_once(world: Any) -> None:
     assert sorted(o.code for o in outcomes) in ([0, 0, 1], [0, 1, 1], [1, 1, 1])
     with open_ledger(str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
         assert len(inbox.items(ledger)) == 3
+
+
+def test_mentions_are_read_per_channel_and_queued_without_a_post(world: Any) -> None:
+    world.box.add_comment("twitter", "@SandboxComms CANARY-M-55 my son swallowed two of my oncavix pills",
+                          "canary_author_m")
+    code, out, err = run_watch(world, "--now", later(), verbose=True)  # every request on stderr
+    assert code == 1 and "1 queued: S-000001" in out, (out, err)
+    no_canary(out, err)
+    code, out, err = cli(world.root, "inbox", env=world.env())
+    assert "(mention) → tw" in out
+    no_canary(out, err)
+
+
+def test_the_report_shows_x_s_seven_days_and_windows_that_closed_unread(world: Any) -> None:
+    seed(world, remote_ids(world))
+    code, out, err = run_watch(world, "--now", later(days=8), "--format", "json")  # first read after 8 days
+    assert code == 4, err  # overdue by then, too
+    code, out, err = run_watch(world, "--report", "--now", later(days=40), "--format", "json")
+    rows = {r["channel"]: r for r in json.loads(out)["rows"] if r["post"]}
+    assert [g["kind"] for g in rows["tw"]["gaps"]] == ["platform-limit", "window-not-read"]
+    assert "7 days" in rows["tw"]["gaps"][0]["detail"]
+    assert rows["fb"]["state"] == "window closed"
+    assert [g["kind"] for g in rows["fb"]["gaps"]] == ["window-not-read"]
+    code, out, err = run_watch(world, "--now", later(days=40), "--format", "json")
+    assert json.loads(out)["summary"]["reads"] == 0  # past its window a post is no longer read
