@@ -210,6 +210,14 @@ class Queued:
     due: datetime
 
 
+def storable(value: str) -> str:
+    """What a database can keep of a platform's string: a lone surrogate (JSON's "\\ud800" decodes to one)
+    and NUL (PostgreSQL refuses it in text) become U+FFFD; everything else stays as given."""
+    if value.isascii() and "\x00" not in value:
+        return value
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace").replace("\x00", "\ufffd")
+
+
 def record_comment(
     ledger: Ledger,
     *,
@@ -223,26 +231,30 @@ def record_comment(
     """Keep one comment (an `adapters.base.Comment`) and, when `queue` says so, its safety item, in one
     transaction: a crash never leaves a comment stored but not queued. Returns (new, item): `new` False when
     it was already on record (only a new `deleted` flag is written then, with its event)."""
-    digest = text_hash(comment.text)
+    text, author, author_id = (storable(v or "") for v in (comment.text, comment.author, comment.author_id))
+    comment_id, parent = storable(comment.id), comment.parent_id and storable(comment.parent_id)
+    url = comment.url and storable(comment.url)
+    digest = text_hash(text)
     with ledger.transaction() as cur:
         cur.execute(
             ledger.sql(
                 f"INSERT INTO comments ({', '.join(_COMMENT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(_COMMENT_COLUMNS))}) ON CONFLICT (channel, comment_id) DO NOTHING"
             ),
-            (channel, comment.id, post_id, answers_remote_id, comment.parent_id, comment.author or "",
-             comment.author_id or "", comment.text, digest, iso(comment.created_at), iso(first_seen), comment.url,
-             comment.kind, int(bool(comment.deleted))),
+            (channel, comment_id, post_id, answers_remote_id, parent, author, author_id, text, digest,
+             iso(comment.created_at), iso(first_seen), url, comment.kind, int(bool(comment.deleted))),
         )
         if cur.rowcount != 1:
             if comment.deleted:
                 cur.execute(
-                    ledger.sql("UPDATE comments SET deleted = 1 WHERE channel = ? AND comment_id = ? AND deleted = 0"),
-                    (channel, comment.id),
+                    ledger.sql("UPDATE comments SET deleted = 1 WHERE channel = ? AND comment_id = ? AND deleted = 0 "
+                               "RETURNING text_sha256"),
+                    (channel, comment_id),
                 )
-                if cur.rowcount == 1:
+                flagged = cur.fetchone()
+                if flagged:
                     ledger._event(cur, "comment-deleted", None, post_id=post_id or None, channel=channel,
-                                  comment=comment.id, text_sha256=digest)
+                                  comment=comment_id, text_sha256=flagged[0])
             return False, None
         if queue is None:
             return True, None
@@ -253,13 +265,13 @@ def record_comment(
                 "reasons, text_sha256, day0, due, queued_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING id"
             ),
-            (channel, comment.id, post_id, queue.category, json.dumps(list(queue.elements)),
+            (channel, comment_id, post_id, queue.category, json.dumps(list(queue.elements)),
              json.dumps(list(queue.situations)), json.dumps(list(queue.spans)), json.dumps(list(queue.reasons)),
              digest, iso(queue.day0), iso(queue.due), now, OPEN),
         )
         number = int(cur.fetchone()[0])
         ledger._event(cur, "safety-queued", None, post_id=post_id or None, channel=channel, item=item_name(number),
-                      comment=comment.id, text_sha256=digest, category=queue.category,
+                      comment=comment_id, text_sha256=digest, category=queue.category,
                       elements=sorted(queue.elements), day0=iso(queue.day0), due=iso(queue.due))
         cur.execute(ledger.sql(f"SELECT {', '.join(_ITEM_COLUMNS)} FROM safety_items WHERE id = ?"), (number,))
         return True, _item(cur.fetchone())

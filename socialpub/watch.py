@@ -208,7 +208,8 @@ class _Screener:
     def queue(self, comment: Any, now: datetime, products: Sequence[str]) -> store.Queued | None:
         from socialpub.safety.screening import screen
 
-        result = screen(comment.text, self.lexicon, post_products=products,
+        # the text as the ledger keeps it, so that the evidence's offsets point into that text
+        result = screen(store.storable(comment.text), self.lexicon, post_products=products,
                         has_author=bool(comment.author or comment.author_id))
         if not result.needs_person:
             return None

@@ -17,6 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from socialpub import clocks, inbox
 from socialpub.errors import ExitCode, SocialpubError
@@ -318,3 +320,38 @@ def test_the_html_preview_and_agenda_never_show_comments(seeded: tuple[Repo, str
     no_canary(page.read_text(encoding="utf-8"))
     code, out, err = cli(repo, "--ledger", spec, "-v", "status")
     no_canary(out + err)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300), author=st.text(max_size=40), comment_id=st.text(min_size=1, max_size=30))
+def test_whatever_a_platform_sends_is_kept_or_refused_cleanly_never_a_crash(ledger: Ledger, text: str, author: str,
+                                                                           comment_id: str) -> None:
+    """Hostile strings (lone surrogates, NUL, controls, huge ids) are stored as the database can keep them: the
+    same comment again is known, the text hash is the kept text's, and nothing of it reaches an event."""
+    comment = Comment(comment_id, text + "CANARY-TEXT", author, author, NOW, None)
+    first = inbox.record_comment(ledger, post_id="p", channel="fuzz", answers_remote_id=None, comment=comment,
+                                 first_seen=NOW, queue=queued(NOW))
+    again = inbox.record_comment(ledger, post_id="p", channel="fuzz", answers_remote_id=None, comment=comment,
+                                 first_seen=NOW, queue=queued(NOW))
+    assert again == (False, None)
+    if first[0]:
+        stored = inbox.comment_of(ledger, first[1])
+        assert stored.text == inbox.storable(comment.text) and stored.text_sha256 == inbox.text_hash(stored.text)
+    assert "CANARY-TEXT" not in json.dumps(ledger.events())
+
+
+def test_marked_evidence_is_escaped_whatever_the_text_holds() -> None:
+    from socialpub.inboxview import marked
+    from socialpub.terminal import TERMINAL_UNSAFE
+
+    @settings(max_examples=300, deadline=None)
+    @given(text=st.text(max_size=80), cuts=st.lists(st.tuples(st.integers(-5, 90), st.integers(-5, 90)), max_size=6))
+    def check(text: str, cuts: list[tuple[int, int]]) -> None:
+        spans = [{"element": "event", "start": a, "end": b, "term": "", "label": ""} for a, b in cuts]
+        shown = marked(text, spans)
+        assert not TERMINAL_UNSAFE.search(shown)  # no control character reaches a terminal raw
+
+    check()
+    text = "line one\n::set-output name=x::y \x1b[31mred\x1b[0m my mom got a rash"
+    shown = marked(text, [{"element": "patient", "start": text.index("my mom"), "end": text.index("my mom") + 6}])
+    assert "\x1b" not in shown and "\\x1b[31m" in shown and "[my mom](patient)" in shown
