@@ -1026,6 +1026,9 @@ def sandbox_command(
     app_secret sandbox-app_secret (Facebook appsecret_proof) and app_id sandbox-app_id with app_secret
     sandbox-app_secret (Pinterest token refresh).
 
+    Every post made there gets a few realistic replies or comments (two of them report side effects of the
+    sample product); seed more with POST /_sandbox/comments.
+
     Point a channel at it with endpoint = "http://127.0.0.1:8765"; when it starts it prints a channels.toml
     snippet (one channel of each kind with env: credentials) and the export lines for them. Example:
 
@@ -1038,7 +1041,7 @@ def sandbox_command(
     from socialpub.sandboxing import banner, terminate_as_interrupt
 
     try:
-        box = Sandbox(port=port, latency=latency).start()
+        box = Sandbox(port=port, latency=latency, comments="demo").start()
     except OSError as exc:
         raise SocialpubError(
             f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}",

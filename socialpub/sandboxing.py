@@ -64,6 +64,7 @@ def banner(url: str) -> str:
     return (
         f"socialpub sandbox listening on {url} (Ctrl-C to stop)\n"
         f"  posts so far: {url}/_sandbox/posts   faults: POST {url}/_sandbox/faults\n"
+        f"  comments: a few on every post made (two report side effects); add more with POST {url}/_sandbox/comments\n"
         f"  credentials it accepts: {ACCEPTED}.\n\n"
         "Channels for channels.toml (or set endpoint on your own channels):\n\n"
         f"{channels_snippet(url)}\n"
@@ -95,7 +96,7 @@ def running_sandbox(config: Config, *, latency: float = 0.0) -> Iterator[tuple[C
     """
     from socialpub.sandbox import Sandbox
 
-    with terminate_as_interrupt(), Sandbox(latency=latency) as box, tempfile.TemporaryDirectory(
+    with terminate_as_interrupt(), Sandbox(latency=latency, comments="demo") as box, tempfile.TemporaryDirectory(
         prefix="socialpub-sandbox-"
     ) as tmp:
         for platform in box.platforms:  # the configured boards exist in the sandbox account

@@ -460,6 +460,13 @@ class TimeMark:
         return None if self.newest is None and not self.seen else {"t": self.newest, "seen": self.seen}
 
 
+def stopped_early(error: Exception) -> str:
+    """The gap a transient failure leaves when a read stops after some pages (what it read is kept)."""
+    message = getattr(error, "message", "") or type(error).__name__
+    hint = getattr(error, "hint", None)
+    return f"the read stopped early ({message}{f'; {hint}' if hint else ''}): the rest is read next time"
+
+
 def iso(moment: datetime) -> str:
     """A UTC time as cursors and gap messages write it."""
     from datetime import UTC

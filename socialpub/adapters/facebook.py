@@ -73,6 +73,7 @@ from socialpub.adapters.base import (
     answer_time,
     cursor_of,
     cursor_text,
+    stopped_early,
     with_link,
 )
 from socialpub.errors import CredentialsError, PlatformError, Stopped
@@ -361,7 +362,7 @@ class FacebookAdapter(Adapter):
             log.info("%s: token expiry unknown (debug_token: %s)", self.channel.name, error.message)
             info = None
         if isinstance(info, dict):
-            warnings_ += self._token_warnings(info)
+            warnings_ += self._token_warnings(info) + self._reading_warnings(info)
         return warnings_
 
     def _token_warnings(self, info: Mapping[str, Any]) -> list[str]:
@@ -583,6 +584,7 @@ class FacebookAdapter(Adapter):
     can_read_comments = True
     comment_fields = "id,message,created_time,from,parent,permalink_url"
     read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
+    read_page_size: int = 100  # comments asked for per request (Graph's most)
 
     def read_comments(
         self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
@@ -609,7 +611,7 @@ class FacebookAdapter(Adapter):
         for object_id in objects:
             mark = marks[object_id]
             params = {"filter": "stream", "order": "chronological", "fields": self.comment_fields,
-                      "limit": str(min(100, max(25, budget)))}
+                      "limit": str(min(self.read_page_size, max(25, budget)))}
             if mark.since is not None:
                 params["since"] = str(mark.since)
             while True:
@@ -622,7 +624,7 @@ class FacebookAdapter(Adapter):
                 except PlatformError as error:
                     if not found or not error.transient:
                         raise
-                    gaps.append(f"the read stopped early ({error.message}): the rest is read next time")
+                    gaps.append(stopped_early(error))
                     return page(False)
                 for item in answer_objects(answer.get("data")):
                     comment = _comment_of(item)
@@ -641,6 +643,21 @@ class FacebookAdapter(Adapter):
                     break
                 params["after"] = after
         return page(True)
+
+    def _reading_warnings(self, info: Mapping[str, Any]) -> list[str]:
+        """`channels --verify`: the permissions reading comments needs, from debug_token's scopes."""
+        scopes = info.get("scopes")
+        if not isinstance(scopes, list) or not scopes:
+            return []
+        missing = [p for p in READ_PERMISSIONS if p not in scopes]
+        if not missing:
+            return []
+        return [f"the token lacks {' and '.join(missing)}: comments on the Page's posts cannot be read (the safety "
+                f"inbox); make a Page token with {' and '.join(READ_PERMISSIONS)} and update "
+                f"{self.channel.credentials.get('page_token')}"]
+
+
+READ_PERMISSIONS = ("pages_read_engagement", "pages_read_user_content")  # reading a post's comments and authors
 
 
 def _comment_of(item: Mapping[str, Any]) -> Comment | None:

@@ -91,6 +91,13 @@ LABEL = "Pinterest"
 
 
 class PinterestAdapter(Adapter):
+    """Pins on the channel's boards.
+
+    Comments cannot be read: the Pinterest API v5 has no endpoint for a pin's comments (`can_read_comments` is
+    False), so the safety inbox lists each pin for review by hand on Pinterest instead.
+    """
+
+    can_read_comments = False  # the v5 API has no comments endpoint
     kind = "pinterest"
     label = "Pinterest"
     limits = {"title": 100, "text": 500, "alt_text": 500, "link": 2048, "images": 1, "videos": 1}

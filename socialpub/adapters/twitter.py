@@ -53,6 +53,7 @@ from socialpub.adapters.base import (
     cursor_of,
     cursor_text,
     iso,
+    stopped_early,
     usable_token,
     with_link,
 )
@@ -320,7 +321,7 @@ class TwitterAdapter(Adapter):
                 f"{name} has an X user_token but no refresh_token and client_id: X access tokens expire "
                 f"after 2 hours; run `socialpub auth {name}` to get a refresh token"
             )
-        return warnings
+        return warnings + self._reading_warnings()
 
     def known_secrets(self) -> list[str]:
         return [*super().known_secrets(), *self._issued]
@@ -738,6 +739,7 @@ class TwitterAdapter(Adapter):
     can_read_mentions = True
     search_window = timedelta(days=7)  # recent search covers the last 7 days
     read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
+    read_page_size: int = 100  # posts asked for per request (X's most; reads are billed per post served)
 
     def read_comments(
         self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
@@ -766,6 +768,22 @@ class TwitterAdapter(Adapter):
 
         return self._sweep(fetch, "pagination_token", 5, since=since, now=now, budget=budget, kind="mention",
                            ours=frozenset(), published_at=None, windowed=False)
+
+    def _reading_warnings(self) -> list[str]:
+        """`channels --verify`: whether this user context may search (replies are read by recent search, which
+        X's Free access level does not include). The probe asks for a conversation that cannot exist: no post
+        is read, so none is billed."""
+        me = self._user()["id"]
+        try:
+            self._call(lambda: self.client().search_recent_tweets(
+                f"conversation_id:{me}", max_results=10, user_auth=self.user_auth))
+        except PlatformError as error:
+            if error.transient:
+                return [f"could not check whether {self.channel.name} may read replies: {error.message}"]
+            return [f"{self.channel.name} cannot read replies (the safety inbox): X refused recent search "
+                    f"({error.message}); it needs an access level with search (Basic or above) and a user "
+                    "token with tweet.read and users.read"]
+        return []
 
     def _sweep(
         self, fetch: Callable[[dict[str, Any]], Any], token_param: str, least: int, *, since: str | None,
@@ -807,7 +825,7 @@ class TwitterAdapter(Adapter):
                 gaps.append(f"X's rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
                 return page(False)
             params: dict[str, Any] = {
-                "max_results": min(100, max(least, budget - len(found))),
+                "max_results": min(max(least, self.read_page_size), max(least, budget - len(found))),
                 "tweet_fields": READ_FIELDS,
                 "expansions": ["author_id"],
                 "user_fields": ["username", "name"],
@@ -820,7 +838,7 @@ class TwitterAdapter(Adapter):
             except PlatformError as error:
                 if not found or not error.transient:
                     raise
-                gaps.append(f"the read stopped early ({error.message}): the rest is read next time")
+                gaps.append(stopped_early(error))
                 return page(False)
             included = answer_objects(answer_object(body.get("includes")).get("users"))
             users = {answer_text(u.get("id")): u for u in included}

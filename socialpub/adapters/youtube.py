@@ -44,6 +44,7 @@ from socialpub.adapters.base import (
     answer_time,
     cursor_of,
     cursor_text,
+    stopped_early,
     usable_token,
     with_link,
 )
@@ -77,6 +78,11 @@ SCOPES = (
     "https://www.googleapis.com/auth/youtube.upload",
     "https://www.googleapis.com/auth/youtube.readonly",
     "https://www.googleapis.com/auth/youtube.force-ssl",
+)
+# Any of these lets a sign-in read comments (commentThreads.list, comments.list).
+COMMENT_SCOPES = frozenset(
+    "https://www.googleapis.com/auth/" + s
+    for s in ("youtube.force-ssl", "youtube.readonly", "youtube", "youtubepartner")
 )
 WATCH_URL = "https://www.youtube.com/watch?v={}"
 CHUNK_GRANULARITY = 256 * 1024  # resumable chunks must be multiples of 256 KiB (but the last)
@@ -390,7 +396,7 @@ class YouTubeAdapter(Adapter):
                 f"refresh token expires in {_duration(expires)} (OAuth app in Testing mode: publish the app "
                 f"to get long-lived tokens, then run `socialpub auth {self.channel.name}`)"
             )
-        return warnings
+        return warnings + self._reading_warnings()
 
     # --- helpers ---------------------------------------------------------------------------------------
 
@@ -642,6 +648,7 @@ class YouTubeAdapter(Adapter):
 
     can_read_comments = True
     read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
+    read_page_size: int = 100  # threads or replies asked for per request (YouTube's most)
 
     def read_comments(
         self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
@@ -677,14 +684,14 @@ class YouTubeAdapter(Adapter):
                 error = self._failure(exc, sent=False)
             if not found or not getattr(error, "transient", False):
                 raise error
-            gaps.append(f"the read stopped early ({error.message}): the rest is read next time")
+            gaps.append(stopped_early(error))
             return None
 
         youtube = self._youtube()
         while calls < self.read_pages:
             threads = listing(youtube.commentThreads().list(
-                part="snippet,replies", videoId=remote_id, textFormat="plainText", maxResults=100, order="time",
-                **({"pageToken": token} if token else {})))
+                part="snippet,replies", videoId=remote_id, textFormat="plainText", maxResults=self.read_page_size,
+                order="time", **({"pageToken": token} if token else {})))
             if threads is None:
                 return page(False)
             for thread in answer_objects(threads.get("items")):
@@ -716,6 +723,15 @@ class YouTubeAdapter(Adapter):
         gaps.append(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read next time")
         return page(False)
 
+    def _reading_warnings(self) -> list[str]:
+        """`channels --verify`: whether the sign-in may read comments (the scopes the token endpoint granted)."""
+        granted = getattr(self._http, "granted_scopes", None)
+        if granted is None or set(granted) & COMMENT_SCOPES:
+            return []
+        return [f"the sign-in of {self.channel.name} cannot read comments (the safety inbox): it lacks the "
+                f"youtube.force-ssl or youtube.readonly permission; run `socialpub auth {self.channel.name}` and "
+                "grant every permission asked"]
+
     def _replies(
         self, youtube: Any, thread_id: str, video_id: str, listing: Callable[[Any], dict[str, Any] | None]
     ) -> list[Comment] | None:
@@ -724,7 +740,7 @@ class YouTubeAdapter(Adapter):
         token: str | None = None
         for _ in range(self.read_pages):
             answer = listing(youtube.comments().list(
-                part="snippet", parentId=thread_id, textFormat="plainText", maxResults=100,
+                part="snippet", parentId=thread_id, textFormat="plainText", maxResults=self.read_page_size,
                 **({"pageToken": token} if token else {})))
             if answer is None:
                 return None
@@ -905,6 +921,7 @@ def _http_class() -> type:
             self.endpoint = endpoint.rstrip("/") if endpoint else None
             self.token_uri = token_uri
             self.refresh_token_expires_in: int | None = None
+            self.granted_scopes: list[str] | None = None  # what the token endpoint last said the token may do
 
         def request(self, uri: str, method: str = "GET", *args: Any, **kwargs: Any) -> Any:
             # `_fix_up_media_path_base_url` swaps only the host of upload URLs (https://127.0.0.1:…):
@@ -928,8 +945,10 @@ def _http_class() -> type:
             # drops it.
             try:
                 seconds = json.loads(content).get("refresh_token_expires_in")
+                scope = json.loads(content).get("scope")
             except (ValueError, AttributeError):
                 return
+            self.granted_scopes = scope.split() if isinstance(scope, str) else None
             self.refresh_token_expires_in = (
                 int(seconds) if isinstance(seconds, (int, float, str)) and str(seconds).isdigit() else None
             )

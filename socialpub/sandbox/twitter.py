@@ -169,6 +169,8 @@ class TwitterSandbox(Platform):
         self.processing_polls = 0  # STATUS polls that still answer in_progress before the final state
         self.processing_outcome = "succeeded"  # or "failed"
         self.daily_tweet_cap: int | None = None  # the Free tier's posts per 24 hours, when simulated
+        self.posts_read = 0  # posts served by search and mentions (X bills reads per post)
+        self.search_access = True  # False: the Free tier, whose apps may not search (403 client-not-enrolled)
         self._creates: list[float] = []
         self._uploads: dict[str, dict[str, Any]] = {}  # media id -> hasher and segment sizes (not JSON)
         self._routes: dict[str, Route] = {}
@@ -679,6 +681,8 @@ class TwitterSandbox(Platform):
                                    **{token_param: [token]}) from None
             found = [t for t in found if int(t["id"]) < before]
         page = found[: int(raw_max)]
+        with self.lock:
+            self.posts_read += len(page)  # what X bills a read by
         meta: dict[str, Any] = {"result_count": len(page)}
         body: dict[str, Any] = {"meta": meta}
         if page:
@@ -701,6 +705,17 @@ class TwitterSandbox(Platform):
     @route("GET", "/2/tweets/search/recent", "search", limit=LIMITS["search"])
     def search_recent(self, request: Request) -> Response:
         who = self.authenticate(request)
+        if not self.search_access:
+            raise ApiError(403, {
+                "title": "Client Forbidden",
+                "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens "
+                "from a Twitter developer App that is attached to a Project. You can create a project via the "
+                "developer portal.",
+                "reason": "client-not-enrolled",
+                "registration_url": "https://developer.twitter.com/en/docs/projects/overview",
+                "required_enrollment": "Appropriate Level of API Access",
+                "type": PROBLEM + "client-forbidden",
+            }, dict(PROBLEM_JSON))
         query = request.query.get("query", "")
         if not query or len(query) > 512:
             raise self.invalid("The `query` query parameter must be 1 to 512 characters", query=[query[:50]])
