@@ -1069,7 +1069,6 @@ def watch(
     report_: Annotated[
         bool, typer.Option("--report", help="Read nothing: show what was watched, when, and every gap.")
     ] = False,
-    sandbox: Annotated[bool, typer.Option("--sandbox", help="Read from the built-in simulator.", hidden=True)] = False,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only when a person is needed (cron).")] = False,
 ) -> None:
@@ -1090,7 +1089,7 @@ def watch(
     globals_: Globals = ctx.obj
     config = globals_.load()
     moment = parse_moment(now, config, "--now") or datetime.now(UTC)
-    with globals_.session(config, sandbox=sandbox) as opened:
+    with globals_.session(config) as opened:
         if report_:
             rows = coverage(opened.config, opened.ledger, moment)
             if format is SimpleFormat.json:

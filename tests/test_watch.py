@@ -6,6 +6,7 @@ HTTP, screened, queued in the real ledger. Times: the platforms stamp comments w
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -209,3 +210,41 @@ def test_the_report_shows_x_s_seven_days_and_windows_that_closed_unread(world: A
     assert [g["kind"] for g in rows["fb"]["gaps"]] == ["window-not-read"]
     code, out, err = run_watch(world, "--now", later(days=40), "--format", "json")
     assert json.loads(out)["summary"]["reads"] == 0  # past its window a post is no longer read
+
+
+def test_a_watch_killed_at_any_point_loses_nothing_and_queues_nothing_twice(worlds: Callable[..., Any]) -> None:
+    """SIGKILLed while it reads (each request slowed down), then run again: every AE is queued exactly once,
+    whenever the kill landed (comments and their items are written in one transaction; the cursor after)."""
+    slow = worlds("slow", eo.numbered_posts(2, ("tw", "fb", "yt")), latency=0.15)
+    slow.config.write_text(slow.config.read_text() + PRODUCT, encoding="utf-8")
+    assert slow.run(eo.AT + timedelta(minutes=5)).code == 0
+    for ids in ({eo.KINDS[r["channel"]]: r["remote_id"] for r in slow.status(eo.AT + timedelta(minutes=5))
+                 if r["post"] == post} for post in ("p000", "p001")):
+        seed(slow, ids)
+    for kill_after in (0.8, 2.0):
+        proc = subprocess.Popen(slow.argv("watch", "--now", later()), env=slow.env(), cwd=slow.root,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        outcome = slow.wait(proc, 0.0, kill_after=kill_after)
+        assert outcome.code in (None, 1), outcome.stderr
+    final = slow.cli("watch", "--now", later())
+    assert final.code == 1, final.stderr
+    with open_ledger(str(slow.root / ".socialpub" / "ledger.db"), slow.root) as ledger:
+        items = inbox.items(ledger)
+        assert len(items) == 6 and len({(i.channel, i.comment_id) for i in items}) == 6
+        assert [e["action"] for e in ledger.events()].count("safety-queued") == 6
+
+
+def test_a_reply_saying_this_drug_on_a_post_about_the_product_names_the_product(repo: Any) -> None:
+    from socialpub.watch import _Screener
+
+    # the base configuration's [compliance.products.oncavix]: ONCAVIX (tivaranib)
+    repo.post("ONCAVIX (tivaranib) is now approved. See full Prescribing Information.", name="launch",
+              channels=["tw"], post_type="branded")
+    config = load_config(repo.root / "channels.toml")
+    screener = _Screener(config)
+    assert screener.post_products("launch") == ("oncavix",)
+    assert screener.post_products("gone") == ()
+    comment = type("C", (), {"text": "this drug gave my dad a rash", "author": "x", "author_id": "1",
+                             "created_at": None})()
+    queued = screener.queue(comment, datetime(2026, 12, 7, tzinfo=UTC), screener.post_products("launch"))
+    assert queued is not None and "product" in queued.elements and queued.category == "ae"
