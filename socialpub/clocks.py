@@ -3,8 +3,9 @@
 Day 0 is the earlier of the comment's platform time and the moment `watch` first saw it: a company "learns"
 of a comment when it is there to be seen, so a watcher that was down shows as lost time, not as a later clock.
 It is due at the end of the `business_days`-th business day (Monday to Friday in the configured time zone,
-minus holidays) after day 0's local date; with 0, at the end of day 0's date if that is a business day, else
-of the next one. Everything here is pure: times in, times out.
+minus holidays) after day 0's local date: with 1, a comment of Friday evening, Saturday or Sunday is due at
+the end of Monday. With 0, at the end of day 0's date if that is a business day, else of the next one.
+Everything here is pure: times in, times out.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ def due_date(start: datetime, business_days: int, zone: tzinfo, holidays: Collec
     if business_days < 0:
         raise ValueError("business_days must not be negative")
     day = start.astimezone(zone).date()
-    while not is_business_day(day, holidays):  # day 0 on a weekend or holiday: counting starts after it
-        day += timedelta(days=1)
-    for _ in range(business_days):
+    if business_days == 0:  # the same day, or the first business day after a weekend or holiday
+        while not is_business_day(day, holidays):
+            day += timedelta(days=1)
+        return day
+    for _ in range(business_days):  # the n-th business day after day 0's date
         day += timedelta(days=1)
         while not is_business_day(day, holidays):
             day += timedelta(days=1)

@@ -121,11 +121,10 @@ def show_text(it: Item, comment: StoredComment, now: datetime, zone: tzinfo, *, 
         f"answers:  {printable(it.post_id or '(a mention of the account)', one_line=True)} on "
         f"{printable(it.channel, one_line=True)}"
         + (f" (post {printable(comment.answers_remote_id, one_line=True)})" if comment.answers_remote_id else ""),
-        f"link:     {printable(comment.url or '-', one_line=True)}" + ("  (deleted on the platform)"
-                                                                     if comment.deleted else ""),
-        f"sha256:   {it.text_sha256}",
+        f"sha256:   {it.text_sha256}" + ("  (deleted on the platform)" if comment.deleted else ""),
     ]
     if with_text:
+        lines.append(f"link:     {printable(comment.url or '-', one_line=True)}")  # an X link names its author
         lines.append(f"author:   {printable(comment.author or '(withheld)', one_line=True)}"
                      + (f" ({printable(comment.author_id, one_line=True)})" if comment.author_id else ""))
         if it.reasons:
@@ -133,8 +132,8 @@ def show_text(it: Item, comment: StoredComment, now: datetime, zone: tzinfo, *, 
         lines.append("text, evidence marked [like this](element):")
         lines += ["  " + line for line in marked(comment.text, it.spans).split("\n")]
     else:
-        lines.append("text and author withheld: stdout is not a terminal (they are health information); "
-                     "run it on a terminal, or add --force-text to print them anyway")
+        lines.append("text, author and link withheld: stdout is not a terminal (they are health information; "
+                     "an X link names the author); run it on a terminal, or add --force-text to print them anyway")
     return "\n".join(lines) + "\n"
 
 

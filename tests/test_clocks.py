@@ -31,7 +31,9 @@ def test_a_weekend_comment_counts_from_the_next_business_day_and_skips_holidays(
     assert due_date(christmas_eve, 1, zone, holidays) == date(2026, 12, 29)  # Fri and Mon off, weekend between
     saturday = datetime(2026, 12, 5, 9, tzinfo=zone)
     assert due_date(saturday, 0, zone) == date(2026, 12, 7)
-    assert due_date(saturday, 1, zone) == date(2026, 12, 8)
+    assert due_date(saturday, 1, zone) == date(2026, 12, 7)  # no later than a comment of Friday evening
+    assert due_date(saturday, 2, zone) == date(2026, 12, 8)
+    assert due_date(datetime(2026, 12, 7, 9, tzinfo=zone), 0, zone) == date(2026, 12, 7)
 
 
 def test_day_zero_is_the_earlier_time_so_a_watcher_that_was_down_shows_lost_time() -> None:
@@ -52,10 +54,13 @@ def test_due_is_a_business_day_after_day_zero(start: datetime, days: int, zone: 
     deadline = due_at(start, days, zone, holidays)
     assert deadline > start
     assert (deadline - timedelta(microseconds=1)).astimezone(zone).date() == day  # the end of that very day
-    # exactly `days` business days lie after day 0's first business day
-    first = due_date(start, 0, zone, holidays)
-    between = sum(is_business_day(first + timedelta(days=n), holidays) for n in range(1, (day - first).days + 1))
-    assert between == days
+    local = start.astimezone(zone).date()
+    if days:  # exactly `days` business days after day 0's date, the due date the last of them
+        between = sum(is_business_day(local + timedelta(days=n), holidays) for n in range(1, (day - local).days + 1))
+        assert between == days
+    else:  # day 0's date, or the first business day after it
+        assert day >= local and not any(is_business_day(local + timedelta(days=n), holidays)
+                                        for n in range((day - local).days))
 
 
 @settings(max_examples=300, deadline=None)
@@ -64,4 +69,5 @@ def test_due_is_monotonic_in_day_zero_and_in_the_allowance(a: datetime, b: datet
                                                            holidays: frozenset[date]) -> None:
     early, late = min(a, b), max(a, b)
     assert due_at(early, days, zone, holidays) <= due_at(late, days, zone, holidays)
-    assert due_at(early, days, zone, holidays) < due_at(early, days + 1, zone, holidays)
+    more = due_at(early, days + 1, zone, holidays)
+    assert due_at(early, days, zone, holidays) < more if days else due_at(early, 0, zone, holidays) <= more
