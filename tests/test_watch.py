@@ -248,3 +248,22 @@ def test_a_reply_saying_this_drug_on_a_post_about_the_product_names_the_product(
                              "created_at": None})()
     queued = screener.queue(comment, datetime(2026, 12, 7, tzinfo=UTC), screener.post_products("launch"))
     assert queued is not None and "product" in queued.elements and queued.category == "ae"
+
+
+def test_a_read_failure_that_echoes_the_token_leaks_it_nowhere(world: Any) -> None:
+    seed(world, remote_ids(world))
+    token = "sandbox-page_token-CANARY-SECRET-5d1e"
+    env = {**world.env(), eo.env_var("fb", "page_token"): token}
+    world.box.inject("status", path=r"_\d+/comments", status=400, count=5, body={"error": {
+        "message": f"Invalid OAuth access token {token} (access_token={token})", "type": "OAuthException",
+        "code": 190}})
+    code, out, err = cli(world.root, "watch", "--now", later(), env=env)
+    assert code == 3 and "fb could not be read" in out, (out, err)
+    for args in (("watch", "--report"), ("history", "-f", "json")):
+        more = cli(world.root, *args, env=env)
+        out, err = out + more[1], err + more[2]
+    assert "CANARY-SECRET" not in out + err
+    with open_ledger(str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
+        failed = [g.detail for gaps in inbox.gaps(ledger).values() for g in gaps if g.kind == "read-failed"]
+        assert failed and "Invalid OAuth access token" in failed[0]  # the platform's words are on record...
+        assert "CANARY-SECRET" not in repr([inbox.reads(ledger), failed])  # ...without the token
