@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,40 +88,59 @@ def fold(text: str) -> str:
 
 def _key(found: str) -> str:
     """A matched piece of folded text as the term it matched is keyed: one space, straight quote and dash."""
+    if found.isascii() and "  " not in found and "\n" not in found and "\t" not in found:
+        return found
     return re.sub(r"[\-\u2010\u2011\u2013]", "-", " ".join(found.split())).replace("\u2019", "'")
 
 
 # --- the lexicon -------------------------------------------------------------------------------------------
 
 
+# What a scan found: (start, end, the kind of evidence or cue, its detail (a product key…), the term as listed)
+_Hit = tuple[int, int, str, str, str]
+
+
 class _Scan:
-    """Several word lists matched by one pattern: each term keyed to the roles it has ("event", "hyp"…)."""
+    """Several word lists matched by one pattern: each term keyed to the roles it has. A role is a kind, or
+    "kind:detail" ("event", "situation:pregnancy", "product:zyntrava", "neg")."""
 
-    __slots__ = ("roles", "wildcards", "pattern")
+    __slots__ = ("roles", "kinds", "wildcards", "pattern")
 
-    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str]], plurals: frozenset[str] = frozenset()) -> None:
+        """`entries`: (role, term). A term of a role in `plurals` also matches with an "s" (or "es") after its
+        last word ("strokes", "rashes")."""
         self.roles: dict[str, dict[str, str]] = {}  # folded term -> role -> the term as listed
         self.wildcards: list[tuple[str, dict[str, str]]] = []
+        entries = list(entries)
         for role, term in entries:
             folded = _key(fold(T.normalised(term.strip())))
-            if not folded.rstrip("*").strip():
-                continue
-            self.roles.setdefault(folded, {}).setdefault(role, term.strip())
-        for folded, roles in self.roles.items():
-            if folded.endswith("*"):
-                self.wildcards.append((folded.rstrip("*").strip(), roles))
-        self.wildcards.sort(key=lambda w: -len(w[0]))
+            if folded.rstrip("*").strip():
+                self.roles.setdefault(folded, {}).setdefault(role, term.strip())
+        for role, term in entries:  # plurals after the listed forms: a listed form keeps its own roles
+            folded = _key(fold(T.normalised(term.strip())))
+            if (role in plurals or role.split(":", 1)[0] in plurals) and folded[-1:].isalpha():
+                plural = folded + ("es" if folded.endswith(("s", "x", "sh", "ch")) else "s")
+                if plural not in self.roles:
+                    self.roles[plural] = {role: term.strip()}
+        # folded term -> (kind, detail, term as listed) for each of its roles
+        self.kinds: dict[str, tuple[tuple[str, str, str], ...]] = {
+            folded: tuple((*(role.split(":", 1) if ":" in role else (role, "")), term) for role, term in roles.items())
+            for folded, roles in self.roles.items()}
+        self.wildcards = sorted(((folded.rstrip("*").strip(), kinds) for folded, kinds in self.kinds.items()
+                                 if folded.endswith("*")), key=lambda w: -len(w[0]))
         self.pattern = T.word_pattern(tuple(sorted(self.roles)))
 
-    def find(self, folded: str) -> list[tuple[int, int, dict[str, str]]]:
-        found = []
+    def find(self, folded: str) -> dict[str, list[_Hit]]:
+        """What the text holds, by kind, in text order."""
+        found: dict[str, list[_Hit]] = {}
         for m in self.pattern.finditer(folded):
             key = _key(m.group())
-            roles = self.roles.get(key)
-            if roles is None:
-                roles = next((r for prefix, r in self.wildcards if key.startswith(prefix)), None)
-            if roles is not None and m.end() > m.start():
-                found.append((m.start(), m.end(), roles))
+            kinds = self.kinds.get(key)
+            if kinds is None:
+                kinds = next((k for prefix, k in self.wildcards if key.startswith(prefix)), None)
+            if kinds is not None and m.end() > m.start():
+                for kind, detail, term in kinds:
+                    found.setdefault(kind, []).append((m.start(), m.end(), kind, detail, term))
         return found
 
 
@@ -163,6 +183,7 @@ class Lexicon:
     cues: _Scan  # negations, questions, hypotheticals, experience, jokes
     near: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # folded name -> (key, name)
     near_index: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a deletion -> folded names
+    near_seen: dict[str, str | None] = field(default_factory=dict, compare=False)  # word -> _near_name(word)
 
 
 def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = (),  # noqa: B006 (read only)
@@ -185,7 +206,6 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
     content += [("reference", t) for t in W.PRODUCT_REFERENCE]
     people = [("self", t) for t in W.PATIENT_SELF]
     people += [(f"relation:{r}", f"{o} {r}") for o in W.OWNERS for r in W.RELATIONS]
-    people += [(f"relation:{t}", t) for t in W.SITUATIONS["child_exposure"] if " " in t]
     people += [("child", t) for t in W.SITUATIONS["child_exposure"]]
     people += [("pronoun", t) for t in W.PRONOUNS]
     cues = [("neg", t) for t in W.NEGATION] + [("neg_after", t) for t in W.NEGATION_AFTER]
@@ -198,7 +218,8 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
     for name in near:
         for variant in {name} | _deletions(name):
             index.setdefault(variant, []).append(name)
-    return Lexicon(_Scan(content), _Scan(people), _Scan(cues), near,
+    return Lexicon(_Scan(content, frozenset(("event", "situation", "condition", "complaint"))), _Scan(people),
+                   _Scan(cues), near,
                    {k: tuple(sorted(v)) for k, v in index.items()})
 
 
@@ -207,8 +228,43 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
 _SENTENCE_END = re.compile(r"[.!?\n\u2026]+")
 _CLAUSE_END = re.compile(r"[,;:()\"\u201c\u201d]|\s[-\u2013\u2014]\s")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_CHILD_AGE = re.compile(r"(?<!\w)(\d{1,2})\s*-?\s*(year|yr|month|mo|week|wk)s?\s*-?\s*olds?(?!\w)")
+_CHILD_AGE = re.compile(r"(?<!\w)(\d{1,2})\s*-?\s*(?:(year|yr|month|mo|week|wk)s?\s*-?\s*olds?|(yo|y/o))(?!\w)")
+_NEG = (r"don't|dont|doesn't|doesnt|didn't|didnt|isn't|isnt|wasn't|wasnt|won't|wont|aren't|haven't|havent|"
+        r"hasn't|hasnt|not|never|no longer|barely|hardly|no")
+_BETWEEN = r"(?:\W+\w+){0,3}?\W+"  # up to three words between
+# Phrases too varied for a word list, each an event or a situation; `a` and `b` name the term ("not … work").
+# Each has words one of which the text must hold before the pattern is tried (most texts hold none).
+_PHRASE_TABLE = (
+    # lack of effect: "doesn't really work", "didn't seem to help", "no me funciona", "wirkt bei mir nicht"
+    ("situation:lack_of_effect", "work help anything funciona sirve ayuda marche fonctionne",
+     rf"(?P<a>{_NEG}){_BETWEEN}(?P<b>work|works|working|worked|help|helps|helping|helped|do anything|"
+     r"did anything|funciona|sirve|ayuda|marche|fonctionne)"),
+    ("situation:lack_of_effect", "wirkt hilft half funciona marche",
+     rf"(?P<a>wirkt|wirkte|hilft|half|funciona|funciono|marche){_BETWEEN}(?P<b>nicht|kaum|pas|nada)"),
+    # not able to: "haven't been able to sleep", "can't keep food down", "trouble breathing"
+    ("event", "can able hard trouble struggl",
+     r"(?P<a>haven't been able to|havent been able to|have not been able to|hasn't been able to|"
+     r"not been able to|can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|hard to|trouble|"
+     r"struggling to|struggle to)(?:\W+\w+){0,2}?\W+(?P<b>sleep|sleeping|eat|eating|breathe|breathing|focus|"
+     r"focusing|concentrate|concentrating|think straight|walk|walking|stand|see|pee|keep food down|stop shaking|"
+     r"stop crying|stop itching|stop scratching|stop coughing|stop sweating|stop vomiting|get out of bed|get up)"),
+    # feeling: "felt kinda off", "feeling really weird"
+    ("event", "felt feel",
+     r"(?P<a>felt|feel|feels|feeling)(?:\W+\w+){0,2}?\W+(?P<b>off|weird|strange|funny|wrong|rough|crappy|shitty|"
+     r"lousy|out of it|spaced out|loopy|drugged|hungover|drunk|wired)(?!\s+(?:for|about|that)\b)"),
+    # a weight change: "lost 20 pounds", "gained 8 kg"
+    ("event", "pound lb kg kilo stone",
+     r"(?P<a>lost|gained|put on|dropped|losing|gaining)\W+(?P<b>\d+\s*(?:pounds|lbs?|kg|kilos|stone))"),
+    # a dose too many: "took 3 today", "took another one", "took two of them"
+    ("situation:medication_error", "took taken take had used",
+     r"(?P<a>took|taken|take|had|used)\W+(?P<b>\d+|two|three|four|five|six|ten|another|an extra|a second|"
+     r"one more|double|twice|both)\W+(?:of\W+)?(?:them|one|pills?|tablets?|doses?|puffs?|shots?|injections?|"
+     r"capsules?|at once|in a row|today|yesterday|this morning|tonight|instead)"),
+)
+_PHRASES = tuple((role, tuple(anchors.split()), re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)"))
+                 for role, anchors, pattern in _PHRASE_TABLE)
 _NAME = re.compile(r"\s+([A-Z][a-z]{1,20})\b")
+_AFTER_CUT = re.compile(r"[.!\n,;]|\bbut\b")
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -225,46 +281,130 @@ def _edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def _near_products(folded: str, lex: Lexicon, taken: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
-    """Words one edit (two for names of nine letters or more) from a product name: (start, end, key, name)."""
+def _near_name(word: str, lex: Lexicon) -> str | None:
+    """The product name (folded) the word is a near spelling of: one edit away (two for names of nine letters
+    or more) and not the name itself. Words recur, so each is looked at once per lexicon."""
+    known = lex.near_seen.get(word, False)
+    if known is not False:
+        return known  # type: ignore[return-value]
+    candidates = {n for variant in {word} | _deletions(word) for n in lex.near_index.get(variant, ())}
+    found = next((name for name in sorted(candidates)
+                  if word != name and _edit_distance(word, name) <= (1 if len(name) < 9 else 2)), None)
+    if len(lex.near_seen) >= 65536:
+        lex.near_seen.clear()
+    lex.near_seen[word] = found
+    return found
+
+
+def _near_products(folded: str, lex: Lexicon, taken: list[tuple[int, int]]) -> list[_Hit]:
+    """Words that are near spellings of a product name, as hits of the product."""
+    seen = lex.near_seen
+    if all(seen.get(w, 0) is None for w in _WORD.findall(folded)):
+        return []  # the common case: every word already known to be no near spelling (or too short)
     found = []
     for m in _WORD.finditer(folded):
         word = m.group().removesuffix("'s")
-        if len(word) < 5 or any(s <= m.start() < e for s, e in taken):
+        if len(word) < 5:
+            seen[word] = None
             continue
-        candidates = {n for variant in {word} | _deletions(word) for n in lex.near_index.get(variant, ())}
-        for name in sorted(candidates):
-            if word != name and _edit_distance(word, name) <= (1 if len(name) < 9 else 2):
-                key, listed = lex.near[name]
-                found.append((m.start(), m.start() + len(word), key, listed))
-                break
+        name = _near_name(word, lex)
+        if name is not None and not any(s <= m.start() < e for s, e in taken):
+            key, listed = lex.near[name]
+            found.append((m.start(), m.start() + len(word), "product", key, listed))
     return found
 
 
 class _Text:
     """The sentences and clauses of the folded text, for the questions asked about each event."""
 
-    def __init__(self, folded: str) -> None:
+    def __init__(self, folded: str, word_breaks: Iterable[int], subjects: list[int]) -> None:
         self.folded = folded
-        self.sentence_ends = [m.start() for m in _SENTENCE_END.finditer(folded)]
+        self.word_breaks = word_breaks  # where words such as "but" and "except" start a clause
+        self.subjects = subjects  # where a product named is, a subject after a question word
+        self._seen: dict[int, tuple[int, int, bool]] = {}
+        self._split = False
+
+    def split(self) -> None:
+        """Find the sentences and clauses (when first asked: most comments never need them)."""
+        ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(self.folded)]
+        self.ends = [e for e, _ in ends]
+        self.starts = [0, *(e for _, e in ends)]  # sentence i runs from starts[i] to ends[i] (or the text's end)
+        self.questions = ["?" in self.folded[s:e] for s, e in ends]
+        self.breaks = sorted({m.start() for m in _CLAUSE_END.finditer(self.folded)} | set(self.word_breaks))
+        self._split = True
 
     def sentence(self, at: int) -> tuple[int, int, bool]:
         """(start, end, whether it is a question) of the sentence around `at`."""
-        start, end = 0, len(self.folded)
-        for e in self.sentence_ends:
-            if e < at:
-                start = e + 1
-            else:
-                end = e
-                break
-        tail = _SENTENCE_END.match(self.folded, end)
-        question = (tail is not None and "?" in tail.group()) or _OPENING.match(self.folded, start) is not None
-        return start, end, question
+        if not self._split:
+            self.split()
+        i = bisect_left(self.ends, at)
+        found = self._seen.get(i)
+        if found is None:
+            start = self.starts[i]
+            end = self.ends[i] if i < len(self.ends) else len(self.folded)
+            question = (i < len(self.ends) and self.questions[i]) or self.opens_question(start)
+            found = self._seen[i] = (start, end, question)
+        return found
+
+    def clause_start(self, at: int, floor: int) -> int:
+        """Where the clause holding `at` starts (a break, or `floor`: the sentence's start)."""
+        if not self._split:
+            self.split()
+        i = bisect_left(self.breaks, at)
+        return self.breaks[i - 1] if i and self.breaks[i - 1] >= floor else floor
+
+    def opens_question(self, start: int) -> bool:
+        """Whether the text at `start` opens with a question word and its subject ("does it", "can zyntrava")."""
+        found = _OPENING.match(self.folded, start)
+        if found is None:
+            return False
+        return found.group(2) is not None or any(found.end() <= at <= found.end() + 1 for at in self.subjects)
+
+    def any_question(self) -> bool:
+        if "?" in self.folded:
+            return True
+        if not self._split:
+            self.split()
+        return any(self.opens_question(s) for s in self.starts if s < len(self.folded))
+
+    def asks(self, at: int) -> bool:
+        """Whether the words at `at` are asked: its sentence is a question, and either they are in the clause
+        that holds the question mark or their clause opens with a question word ("the itching is driving me
+        insane, is there anything I can do?" tells the itching and asks the rest)."""
+        start, end, question = self.sentence(at)
+        if not question:
+            return False
+        clause = self.clause_start(at, start - 1) + 1
+        last = self.clause_start(end, start - 1) + 1
+        return clause >= last or self.opens_question(clause) or self.opens_question(start) and clause == start
 
 
 # A sentence that opens with a question word and a subject asks, with or without its question mark.
-_OPENING = re.compile(r"\s*(?:" + "|".join(map(re.escape, W.QUESTION_OPENERS)) + r")\s+(?:it|i|you|this|that|these|"
-                      r"anyone|anybody|they|he|she|we|there|my|the|your|ur|u)\b")
+_OPENING = re.compile(r"\W*(" + "|".join(map(re.escape, W.QUESTION_OPENERS)) + r")\s+(?:(it|i|you|this|that|these|"
+                      r"anyone|anybody|they|he|she|we|there|my|the|your|ur|u)\b)?")
+
+
+def _phrases(folded: str, content: dict[str, list[_Hit]]) -> None:
+    """Add the matches of _PHRASES that no listed event or situation covers to `content`."""
+    for role, anchors, pattern in _PHRASES:
+        if not any(anchor in folded for anchor in anchors):
+            continue
+        kind, _, detail = role.partition(":")
+        for m in pattern.finditer(folded):
+            if not any(s < m.end() and m.start() < e
+                       for k in ("event", "situation") for s, e, *_ in content.get(k, ())):
+                term = f"{m.group('a')} … {m.group('b')}"
+                content.setdefault(kind, []).append((m.start(), m.end(), kind, detail, term))
+
+
+# After a denial, a turn that brings the event back: "never had headaches, but now I get them daily",
+# "no rash until I started it".
+_COMES_BACK = re.compile(r"\b(?:(?:but|now|except)\b.{0,60}?\b(?:them|those|these|ones|again)"
+                         r"|(?:until|till)\b.{0,60}?\b(?:started|starting|began|took|tried|switched))\b")
+
+
+def _comes_back(folded: str, end: int, sentence_end: int) -> bool:
+    return _COMES_BACK.search(folded, end, sentence_end) is not None
 
 
 def _quote(term: str) -> str:
@@ -280,181 +420,172 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
     original = text[:MAX_CHARS] if too_long else text
     view = T.view(original)
     read = view.text if view is not None else original
-    folded = fold(read)
+    folded = fold(T.mask_urls(read))  # a product's name in a link is no mention of it
 
     def where(start: int, end: int) -> tuple[int, int]:
         return view.span(start, end) if view is not None else (start, end)
 
     content = lex.content.find(folded)
+    _phrases(folded, content)
     people = lex.people.find(folded)
     cues = lex.cues.find(folded)
-    sentences = _Text(folded)
+    spans: list[Span] = []
     reasons: list[str] = []
     doubts: list[str] = []
 
-    # Clause breaks: punctuation, and words such as "but" and "except".
-    breaks = sorted({m.start() for m in _CLAUSE_END.finditer(folded)}
-                    | {s for s, _, roles in cues if "break" in roles})
+    def found(kind: str) -> list[_Hit]:
+        return content.get(kind, [])
 
-    def cue_spans(role: str) -> list[tuple[int, int, str]]:
-        return [(s, e, roles[role]) for s, e, roles in cues if role in roles]
-
-    # A negation inside a listed phrase ("won't open", "didn't work", "can't sleep") denies nothing after it.
-    inside = [(s, e) for s, e, _ in content]
-    negations = [n for n in cue_spans("neg") if not any(s <= n[0] < e for s, e in inside)]
-    after_negations = cue_spans("neg_after")
-    hypotheticals = cue_spans("hyp")
-    experiences = cue_spans("exp")
-
-    def clause_start(at: int, floor: int) -> int:
-        return max([b for b in breaks if floor <= b < at], default=floor)
-
-    def negated(start: int, end: int) -> bool:
-        s_start, s_end, _ = sentences.sentence(start)
-        lo = clause_start(start, s_start)
-        if any(lo <= ns and ne <= start and start - ne <= 40 for ns, ne, _ in negations):
-            return True
-        # "side effects: none", "side effects? none so far"
-        window = folded[end:end + 25]
-        cut = re.search(r"[.!\n,;]|\bbut\b", window)
-        limit = end + (cut.start() if cut else len(window))
-        return any(end <= ns < limit for ns, _, _ in after_negations)
-
-    def asked(start: int) -> bool:
-        s_start, s_end, question = sentences.sentence(start)
-        before = [(cs, "hyp") for cs, ce, _ in hypotheticals if s_start <= cs and ce <= start]
-        before += [(cs, "exp") for cs, ce, _ in experiences if s_start <= cs and ce <= start]
-        if before:
-            return max(before)[1] == "hyp"
-        if question:
-            return not any(s_start <= cs < s_end for cs, _, _ in experiences)
-        return False
+    def cue(role: str) -> list[_Hit]:
+        return cues.get(role, [])
 
     # Products: named ones, near spellings, and references to the post's product.
-    spans: list[Span] = []
-    named: list[tuple[int, int, str, str]] = []  # (start, end, key, name)
-    references: list[tuple[int, int, str]] = []
-    taken = [(s, e) for s, e, _ in content]
-    for s, e, roles in content:
-        for role, term in roles.items():
-            if role.startswith("product:"):
-                named.append((s, e, role.split(":", 1)[1], term))
-            elif role == "reference" and post_keys:
-                references.append((s, e, term))
+    named = found("product")
+    taken = [(s, e) for hits in content.values() for s, e, *_ in hits]
     near = _near_products(folded, lex, taken) if lex.near else []
-    named += near
-    for s, e, key, name in named:
+    named = sorted(named + near)
+    references = found("reference") if post_keys else []
+    for s, e, _, key, name in named:
         spans.append(Span("product", *where(s, e), name, key))
-    for s, e, term in references:
+    for s, e, _, _, term in references:
         spans.append(Span("product", *where(s, e), term, ",".join(post_keys)))
     if named:
-        names = sorted({name for _, _, _, name in named})
-        reasons.append("product " + ", ".join(_quote(n) for n in names)
+        reasons.append("product " + ", ".join(_quote(n) for n in sorted({h[4] for h in named}))
                        + (" (a near spelling)" if near else ""))
     elif references:
-        reasons.append(f"product {_quote(references[0][2])} on a post about {', '.join(post_keys)}")
-    strong_reference = [r for r in references if r[2] != "it"]
+        reasons.append(f"product {_quote(references[0][4])} on a post about {', '.join(post_keys)}")
+    strong_reference = [r for r in references if r[4] != "it"]
     product_context = bool(named or post_keys)
+    sentences = _Text(folded, (s for s, *_ in cue("break")), [h[0] for h in named])
 
-    # Who: the writer, a relation, a pronoun after a relation, a child.
+    # A negation inside a listed phrase ("won't open", "didn't work", "can't sleep") denies nothing after it.
+    negations = [n for n in cue("neg") if not any(s <= n[0] < e for s, e in taken)]
+    after_negations = cue("neg_after")
+    hypotheticals = cue("hyp")
+    experiences = cue("exp")
+
+    def negated(start: int, end: int) -> bool:
+        if negations:
+            lo = sentences.clause_start(start, sentences.sentence(start)[0])
+            if any(lo <= ns and ne <= start and start - ne <= 40 for ns, ne, *_ in negations):
+                return True
+        if after_negations:  # "side effects: none", "side effects? none so far"
+            window = folded[end:end + 25]
+            cut = _AFTER_CUT.search(window)
+            limit = end + (cut.start() if cut else len(window))
+            return any(end <= ns < limit for ns, *_ in after_negations)
+        return False
+
+    def asked(start: int) -> bool:
+        """Whether the words at `start` are asked about or supposed rather than told: the last cue before them
+        in their sentence says which ("what if I get", "I got… is that normal?"); without one, a question asks
+        unless it tells a first-hand experience ("anyone else get dizzy on it?")."""
+        s_start, s_end, _ = sentences.sentence(start)
+        last_hyp = max((cs for cs, ce, *_ in hypotheticals if s_start <= cs and ce <= start), default=-1)
+        last_exp = max((cs for cs, ce, *_ in experiences if s_start <= cs and ce <= start), default=-1)
+        if last_hyp >= 0 or last_exp >= 0:
+            return last_hyp > last_exp
+        if sentences.asks(start):
+            return not any(s_start <= cs < s_end for cs, *_ in experiences)
+        return False
+
+    # Who: the writer, a relation (with a name after it), a pronoun after a relation, a child.
     patients: list[tuple[int, int, str, str]] = []
-    relation_seen = False
     children: list[tuple[int, int, str]] = []
-    for s, e, roles in people:
-        if "child" in roles:
-            children.append((s, e, roles["child"]))
-        relation = next((r for r in roles if r.startswith("relation:")), None)
-        if relation is not None:
-            relation_seen = True
-            term = roles[relation]
+    first_relation = min((s for s, *_ in people.get("relation", ())), default=len(folded))
+    by_place: dict[tuple[int, int], dict[str, tuple[str, str]]] = {}  # (start, end) -> kind -> (detail, term)
+    for hits in people.values():
+        for s, e, kind, detail, term in hits:
+            by_place.setdefault((s, e), {})[kind] = (detail, term)
+    for (s, e), kinds in sorted(by_place.items()):
+        if "relation" in kinds:
+            detail, term = kinds["relation"]
+            if detail in W.CHILD_RELATIONS or "child" in kinds:
+                children.append((s, e, term))
             label = ""
             name = _NAME.match(read, e)
             if name is not None and name.group(1).lower() not in _NOT_NAMES:
                 e, label = name.end(), "named person"
             patients.append((s, e, term, label))
-        elif "self" in roles:
-            patients.append((s, e, roles["self"], ""))
-        elif "pronoun" in roles and relation_seen:
-            patients.append((s, e, roles["pronoun"], "after a relation"))
-        elif "child" in roles:
-            patients.append((s, e, roles["child"], ""))
-    for m in _CHILD_AGE.finditer(folded):
-        if int(m.group(1)) < 13 or m.group(2) not in ("year", "yr"):
+        elif "self" in kinds or "child" in kinds:
+            term = kinds.get("self", kinds.get("child"))[1]  # type: ignore[index]
+            patients.append((s, e, term, ""))
+            if "child" in kinds:
+                children.append((s, e, term))
+        elif "pronoun" in kinds and s > first_relation:
+            patients.append((s, e, kinds["pronoun"][1], "after a relation"))
+    for m in _CHILD_AGE.finditer(folded) if T.has_digit(folded) else ():
+        if int(m.group(1)) < 13 or m.group(2) not in ("year", "yr", None):
             children.append((m.start(), m.end(), "year old"))
             patients.append((m.start(), m.end(), "year old", "child"))
     for s, e, term, label in patients:
         spans.append(Span("patient", *where(s, e), term, label))
 
-    # Events and special situations: told, asked about, denied, or about the ad.
-    jokes = cue_spans("joke")
-    not_medicine = cue_spans("not_medicine")
-    others = [(s, e, roles["other_product"]) for s, e, roles in content if "other_product" in roles]
+    # Events and special situations: told, asked about, denied, about the ad, or about another product.
+    jokes = cue("joke")
+    not_medicine = cue("not_medicine")
+    others = found("other_product")
     told: list[tuple[int, int, str]] = []
     situations: list[str] = []
     asked_about: list[str] = []
     denied: list[tuple[int, int]] = []
-    for s, e, roles in content:
-        for role, term in roles.items():
-            if role != "event" and not role.startswith("situation:"):
-                continue
-            situation = role.split(":", 1)[1] if ":" in role else ""
-            if situation == "child_exposure":
-                continue  # decided below, from the child and what happened
-            if situation != "lack_of_effect" and negated(s, e):
+    for s, e, kind, situation, term in sorted(found("event") + found("situation")):
+        if situation == "child_exposure":
+            continue  # decided below, from the child and what happened
+        if situation != "lack_of_effect" and negated(s, e):
+            if not _comes_back(folded, e, sentences.sentence(s)[1]):
                 reasons.append(f"denied {_quote(term)}")
                 denied.append((s, e))
                 continue
-            if asked(s):
-                spans.append(Span("situation" if situation else "event", *where(s, e), term, "asked"))
-                asked_about.append(term)
-                continue
-            s_start, s_end, _ = sentences.sentence(s)
-            if (not named and not strong_reference
-                    and any(s_start <= ns < s_end for ns, _, _ in not_medicine)):
-                spans.append(Span("event", *where(s, e), term, "joke"))
-                about = next(t for ns, _, t in not_medicine if s_start <= ns < s_end)
+            reasons.append(f"denied {_quote(term)}, then told of again")
+        if asked(s):
+            spans.append(Span(kind, *where(s, e), term, "asked"))
+            asked_about.append(term)
+            continue
+        s_start, s_end, _ = sentences.sentence(s)
+        if not named and not strong_reference:
+            about = next((t for ns, _, _, _, t in not_medicine if s_start <= ns < s_end), None)
+            if about is not None:  # "this ad gave me a headache"
+                spans.append(Span(kind, *where(s, e), term, "joke"))
                 if jokes:
-                    reasons.append(f"a joke about {_quote(about)}: {_quote(term)} ({_quote(jokes[0][2])})")
+                    reasons.append(f"a joke about {_quote(about)}: {_quote(term)} ({_quote(jokes[0][4])})")
                 else:
                     doubts.append(f"{_quote(term)} said of {_quote(about)}, not of a medicine")
                 continue
-            if not named and not strong_reference and any(s_start <= os < s_end for os, _, _ in others):
-                other = next(t for os, _, t in others if s_start <= os < s_end)
-                spans.append(Span("event", *where(s, e), term, "other product"))
+            other = next((t for os, _, _, _, t in others if s_start <= os < s_end), None)
+            if other is not None:  # "Advil gave me a headache"
+                spans.append(Span(kind, *where(s, e), term, "other product"))
                 doubts.append(f"{_quote(term)} with another product, {_quote(other)}")
                 continue
-            if situation:
-                spans.append(Span("situation", *where(s, e), term, situation))
-                if situation not in situations:
-                    situations.append(situation)
-            else:
-                spans.append(Span("event", *where(s, e), term, ""))
-            told.append((s, e, term))
+        spans.append(Span(kind, *where(s, e), term, situation))
+        if situation and situation not in situations:
+            situations.append(situation)
+        told.append((s, e, term))
     if children and product_context:
-        exposed = any("exposure" in roles for _, _, roles in cues) or told
+        # The child came to the medicine: an event told, or the medicine in the child's sentence (named, or
+        # referred to with a word of exposure: "my toddler swallowed one of the pills").
+        medicine = [h[0] for h in (*named, *strong_reference)]
+        if cue("exposure"):
+            medicine += [h[0] for h in references]
+        exposed = bool(told) or any(sentences.sentence(c)[:2] == sentences.sentence(m)[:2]
+                                    for c, _, _ in children for m in medicine)
         if exposed and not all(negated(s, e) for s, e, _ in children):
             s, e, term = children[0]
             spans.append(Span("situation", *where(s, e), term, "child_exposure"))
             situations.append("child_exposure")
             told.append((s, e, term))
 
-    complaints = [(s, e, roles["complaint"]) for s, e, roles in content
-                  if "complaint" in roles and not negated(s, e)]
-    conditions = [(s, e, roles["condition"]) for s, e, roles in content
-                  if "condition" in roles and not negated(s, e) and not asked(s)]
+    complaints = [h for h in found("complaint") if not negated(h[0], h[1])]
+    conditions = [h for h in found("condition") if not negated(h[0], h[1]) and not asked(h[0])]
 
     # What kind of comment it is.
-    is_question = "?" in folded or bool(hypotheticals) or any(
-        sentences.sentence(at)[2] for at in [0, *(e + 1 for e in sentences.sentence_ends)] if at < len(folded))
-    medical_question = is_question and bool(
-        asked_about or named or strong_reference or (post_keys and references)
-        or any(("medq" in roles or "hyp" in roles) and not any(ds <= s < de for ds, de in denied)
-               for s, _, roles in cues))
-    patient_terms = [t for _, _, t, _ in patients]
-    event_words = [t for _, _, t in told]
+    medical_question = bool(asked_about) or bool(
+        (named or strong_reference or any(not any(ds <= s < de for ds, de in denied)
+                                          for s, *_ in (*cue("medq"), *hypotheticals)))
+        and sentences.any_question())
     if told:
-        who = f" + patient {_quote(patient_terms[0])}" if patient_terms else ""
-        what = ", ".join(_quote(t) for t in dict.fromkeys(event_words))
+        who = f" + patient {_quote(patients[0][2])}" if patients else ""
+        what = ", ".join(_quote(t) for t in dict.fromkeys(t for _, _, t in told))
         reasons.append(f"told {what}{who}" + (f"; situations: {', '.join(situations)}" if situations else ""))
     if told and product_context:
         category = "ae"
@@ -463,13 +594,13 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         reasons.append("no product named or referred to")
     elif complaints and (product_context or references):
         category = "complaint"
-        reasons.append("complaint " + ", ".join(_quote(t) for _, _, t in complaints[:3]))
+        reasons.append("complaint " + ", ".join(_quote(h[4]) for h in complaints[:3]))
     elif medical_question:
         category = "inquiry"
         reasons.append("asks" + (" about " + ", ".join(_quote(t) for t in asked_about) if asked_about else ""))
-    elif patients and (conditions or (named and any("use" in roles for _, _, roles in cues))):
+    elif patients and (conditions or (named and cue("use"))):
         category = "phi"
-        reasons.append("health information: " + ", ".join(_quote(t) for _, _, t in conditions[:3]) if conditions
+        reasons.append("health information: " + ", ".join(_quote(h[4]) for h in conditions[:3]) if conditions
                        else "health information: someone takes the product")
     else:
         category = "other"
@@ -478,7 +609,7 @@ def screen(text: str, lexicon: Lexicon, *, post_products: Iterable[str] = (), ha
         if complaints:
             doubts.append("a complaint word without a product")
     if category == "ae" and complaints:
-        reasons.append("also a complaint: " + ", ".join(_quote(t) for _, _, t in complaints[:3]))
+        reasons.append("also a complaint: " + ", ".join(_quote(h[4]) for h in complaints[:3]))
     if category == "other" and named and _unknown_language(folded):
         doubts.append("a product named in a language screening does not read")
     if too_long:

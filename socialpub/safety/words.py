@@ -32,7 +32,8 @@ EVENT: tuple[str, ...] = (
     "diarhea", "diarrea", "the runs", "loose stools", "constipation", "constipated", "stomach ache",
     "stomachache", "stomach aches", "stomach pain", "stomach cramps", "tummy ache", "belly ache",
     "abdominal pain", "cramps", "cramping", "bloating", "bloated", "gassy", "heartburn", "acid reflux",
-    "reflux", "indigestion", "lost my appetite", "no appetite", "loss of appetite", "metallic taste",
+    "reflux", "indigestion", "upset stomach", "upsets my stomach", "upset my stomach", "stomach upset",
+    "lost my appetite", "no appetite", "loss of appetite", "metallic taste",
     "dry mouth", "mouth sores", "mouth ulcers",
     # skin
     "rash", "rashes", "hives", "itch", "itchy", "itching", "itchey", "welts", "broke out", "breakout",
@@ -47,13 +48,15 @@ EVENT: tuple[str, ...] = (
     "sleepy", "no energy", "wiped out", "weak", "weakness", "insomnia", "insomina", "can't sleep",
     "cant sleep", "couldn't sleep", "couldnt sleep", "nightmares", "vivid dreams", "fever", "fevers",
     "chills", "flu-like", "flu like", "aches", "achy", "body aches", "joint pain", "joint pains",
-    "muscle pain", "muscle aches", "muscle cramps", "back pain", "chest pain", "chest tightness",
+    "muscle pain", "muscle aches", "muscle cramps", "back pain", "chest pain", "chest tightness", "chest got tight",
     "tight chest", "pain", "painful", "hurts", "hurt", "sore", "soreness", "short of breath",
     "shortness of breath", "out of breath", "can't breathe", "cant breathe", "couldn't breathe",
     "trouble breathing", "hard to breathe", "wheezing", "wheezy", "coughing", "cough", "heart racing",
     "racing heart", "heart pounding", "palpitations", "palpatations", "heart palpitations", "irregular heartbeat",
     "high blood pressure", "blood pressure went up", "blood pressure spiked", "low blood pressure",
-    "blood sugar", "weight gain", "gained weight", "put on weight", "gained 10 pounds", "heart attack",
+    "high blood sugar", "low blood sugar", "blood sugar spiked", "blood sugar went up", "blood sugar dropped",
+    "weight gain", "gained weight", "gaining weight", "put on weight", "putting on weight", "gained 10 pounds",
+    "heart attack",
     "blood clot", "blood clots", "clot", "kidney pain", "dark urine", "peeing blood", "blood in my urine",
     "infection", "infections", "thrush", "yeast infection", "low libido", "sex drive", "erectile",
     "spotting", "missed my period", "heavy periods",
@@ -65,7 +68,10 @@ EVENT: tuple[str, ...] = (
     "felt sick", "feel sick", "feeling sick", "got sick", "made me sick", "so sick", "violently ill",
     "unwell", "felt like crap", "feel like crap", "felt like death", "like a zombie", "not myself",
     "hospital", "hospitalized", "hospitalised", "the er", "emergency room", "a&e", "ambulance", "icu",
-    "died", "passed away", "death", "worse", "got worse", "getting worse", "made it worse",
+    "died", "passed away", "death", "dying", "killed", "killing me", "nearly killed", "almost killed",
+    "almost died", "nearly died", "worse", "got worse", "getting worse", "made it worse", "getting sick",
+    "get sick", "gets sick", "liver damage", "liver problems", "liver enzymes", "kidney damage",
+    "kidney problems", "sugar levels", "sugars went", "lost weight", "losing weight", "weight loss",
     # Spanish
     "dolor de cabeza", "mareo", "mareos", "mareada", "mareado", "nauseas", "vomito", "vomitos", "vomitando",
     "diarrea", "sarpullido", "erupcion", "picazon", "comezon", "cansancio", "cansada", "cansado", "fiebre",
@@ -110,7 +116,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
         "took two doses", "took 2 doses", "took it twice", "took it two times",
         "took my dose twice", "took both", "twice by mistake", "forgot to take", "forgot my dose",
         "missed a dose", "missed my dose", "missed doses", "skipped a dose", "mixed up", "mixed them up",
-        "pharmacy gave me", "expired", "out of date",
+        "pharmacy gave me", "expired", "out of date", "instead of 1", "instead of one", "took another one",
+        "my dog ate", "my cat ate", "the dog ate", "the cat ate", "dog got into", "cat got into", "dog chewed",
     ),
     "lack_of_effect": (
         "didn't work", "didnt work", "did not work", "doesn't work", "doesnt work", "does not work",
@@ -126,7 +133,7 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "off_label": (
         "off label", "off-label", "offlabel", "for weight loss", "to lose weight", "for my dog", "for my cat",
         "gave it to my dog", "gave it to my cat", "not prescribed", "not what it's for", "not what its for",
-        "prescribed for something else", "using it for", "use it for", "took it for",
+        "prescribed for something else",
     ),
     # A child: the situation needs the child exposed (EXPOSURE, or an event) on a post about a product.
     "child_exposure": (
@@ -148,13 +155,16 @@ COMPLAINT: tuple[str, ...] = (
     "broken", "cracked", "leaking", "leaked", "leaks", "defective", "faulty", "damaged", "dented",
     "won't open", "wont open", "wouldn't open", "can't open", "cant open", "couldn't open", "stuck",
     "jammed", "won't click", "doesn't click", "didn't click", "won't spray", "doesn't spray", "no spray",
-    "missing", "empty", "half empty", "fewer pills", "pills missing", "doses missing", "missing doses",
+    "missing", "half empty", "came empty", "was empty", "is empty", "empty box", "empty pack",
+    "fewer pills", "pills missing", "doses missing", "missing doses",
     "short count", "wrong colour", "wrong color", "different colour", "different color", "discolored",
     "discoloured", "changed colour", "changed color", "funny smell", "smells weird", "smells off",
     "smells funny", "tastes different", "tasted different", "crumbled", "crumbling", "powdery", "moldy",
     "mouldy", "particles", "something floating", "cloudy", "foreign object", "bent needle", "needle bent",
     "needle broke", "dose counter", "counter is wrong", "seal was broken", "seal broken",
-    "tampered", "packaging", "blister pack", "fake", "counterfeit",
+    "tampered", "packaging", "blister pack", "fake", "hard to swallow", "too big to swallow", "too big",
+    "too large", "look different", "looks different", "looked different", "color changed", "colour changed",
+    "color is different", "colour is different", "wrong shape", "different shape", "counterfeit",
     "recall", "recalled",
 )
 
@@ -199,15 +209,15 @@ OWNERS: tuple[str, ...] = ("my", "our", "my little", "my elderly", "my older", "
 PRONOUNS: tuple[str, ...] = ("she", "he", "her", "him", "they", "she's", "he's", "shes", "hes")
 
 # "this drug" and the like: the product of the post we published, when it is about one.
-PRODUCT_REFERENCE: tuple[str, ...] = (
-    "it", "this drug", "the drug", "this medicine", "the medicine", "this medication", "the medication",
-    "this med", "the med", "these meds", "the meds", "this pill", "the pill", "these pills", "the pills",
-    "this tablet", "these tablets", "the tablets", "this inhaler", "the inhaler", "this shot", "the shot",
-    "this injection", "the injection", "this jab", "the jab", "this vaccine", "the vaccine", "this stuff",
-    "that stuff", "this treatment", "the treatment", "this product", "your drug", "your product",
-    "my pills", "my meds", "my medication", "my medicine", "my inhaler", "my shot", "my injection", "my pen",
-    "your medicine", "ur drug", "this pen", "the pen", "this cream", "this spray",
-)
+PRODUCT_REFERENCE: tuple[str, ...] = ("it", *(
+    f"{whose} {which}{thing}"
+    for whose in ("this", "these", "that", "the", "my", "your", "ur", "each", "every", "her", "his")
+    for which in ("", "first ", "second ", "third ", "last ", "next ", "1st ", "2nd ", "3rd ", "new ", "daily ")
+    for thing in ("drug", "drugs", "medicine", "medication", "medications", "med", "meds", "pill", "pills",
+                  "tablet", "tablets", "capsule", "capsules", "inhaler", "puff", "shot", "shots", "injection",
+                  "injections", "jab", "vaccine", "stuff", "treatment", "product", "pen", "cream", "spray",
+                  "dose", "doses", "refill", "prescription")
+))
 
 # Other medicines people name (the suspect may be theirs, not ours).
 OTHER_PRODUCTS: tuple[str, ...] = (
@@ -317,3 +327,9 @@ NOT_NEGATION: tuple[str, ...] = (
     "not to mention", "no joke", "no wonder", "not only", "not just", "no doubt", "never been so",
     "never felt so", "never had such", "never been this", "nothing but", "not kidding", "no kidding",
 )
+
+# Relations that are children: with "my", a child word of the child_exposure situation.
+CHILD_RELATIONS: frozenset[str] = frozenset((
+    "son", "daughter", "kid", "kids", "child", "children", "baby", "toddler", "little one", "grandson",
+    "granddaughter", "twins",
+))
