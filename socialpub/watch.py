@@ -132,19 +132,14 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             previous = seen.get((post_id, channel))
             since = previous.cursor if previous else None
             try:
-                if row is None:
-                    page = adapter.read_mentions(since=since, now=now, budget=budget)  # type: ignore[attr-defined]
-                else:
-                    page = adapter.read_comments(  # type: ignore[attr-defined]
-                        row.remote_id, extra_ids=tuple(row.extra_ids), published_at=row.published_at, since=since,
-                        now=now, budget=budget)
-            except (PlatformError, CredentialsError) as error:
+                page = _read(adapter, row, since, now, budget)
+            except (PlatformError, CredentialsError, _ReaderBug) as error:
                 message = redact(f"{error.message}" + (f" (hint: {error.hint})" if error.hint else ""))
                 store.record_read(ledger, post_id, channel, at=now, cursor=None, complete=False, new=0, error=message)
                 store.record_gap(ledger, post_id, channel, store.READ_FAILED, message, at=now)
                 ledger.event("watch-read-failed", None, post_id=post_id or None, channel=channel, error=message)
                 done.failed.append({"post": post_id or "(mentions)", "channel": channel, "error": message})
-                if isinstance(error, CredentialsError) or getattr(error, "retry_after", None):
+                if not isinstance(error, PlatformError) or error.retry_after:
                     done.not_reached += [{"post": p or "(mentions)", "channel": channel,
                                           "why": f"{channel}: stopped after a failed read"}
                                          for p, _ in targets[index + 1:]]
@@ -172,6 +167,26 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                  new_comments=done.new_comments, queued=done.queued, failed=len(done.failed),
                  waiting=len(done.waiting), overdue=done.overdue)
     return done
+
+
+class _ReaderBug(SocialpubError):
+    """A reader failed in a way it should not (a bug, not the platform's answer): that channel is recorded as
+    not read, and the others are still read."""
+
+
+def _read(adapter: Any, row: Row | None, since: str | None, now: datetime, budget: int) -> Any:
+    """One read (a post's comments, or with no row the channel's mentions) as a CommentPage."""
+    try:
+        if row is None:
+            return adapter.read_mentions(since=since, now=now, budget=budget)
+        return adapter.read_comments(row.remote_id, extra_ids=tuple(row.extra_ids), published_at=row.published_at,
+                                     since=since, now=now, budget=budget)
+    except SocialpubError:
+        raise
+    except Exception as bug:  # noqa: BLE001 - one channel's bug must not leave the others unread
+        # Its type only: a bug's message may quote what the platform sent, a comment's text included.
+        raise _ReaderBug(f"the {adapter.label} reader failed ({type(bug).__name__})",
+                         hint="a bug in socialpub: report it; the other channels were read") from None
 
 
 class _Screener:

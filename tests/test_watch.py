@@ -267,3 +267,26 @@ def test_a_read_failure_that_echoes_the_token_leaks_it_nowhere(world: Any) -> No
         failed = [g.detail for gaps in inbox.gaps(ledger).values() for g in gaps if g.kind == "read-failed"]
         assert failed and "Invalid OAuth access token" in failed[0]  # the platform's words are on record...
         assert "CANARY-SECRET" not in repr([inbox.reads(ledger), failed])  # ...without the token
+
+
+def test_a_channel_whose_reader_breaks_is_recorded_unread_and_the_others_are_read(
+        world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialpub.adapters.youtube import YouTubeAdapter
+
+    def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise KeyError("CANARY-BUG my mom got a headache")  # a bug whose message quotes a comment
+
+    monkeypatch.setattr(YouTubeAdapter, "read_comments", broken)
+    seed(world, remote_ids(world))
+    code, out, err = run_watch(world, "--now", later())
+    assert code == 3 and "yt could not be read: the YouTube reader failed (KeyError)" in out, (out, err)
+    assert "2 queued" in out  # X and Facebook were read all the same
+    assert "CANARY" not in out + err
+
+
+def test_missing_credentials_fail_that_channel_only(world: Any) -> None:
+    seed(world, remote_ids(world))
+    env = {k: v for k, v in world.env().items() if not k.startswith(eo.env_var("tw", "x")[:-1])}
+    code, out, err = cli(world.root, "watch", "--now", later(), env=env)
+    assert code == 3 and "p000 → tw could not be read" in out and "2 queued" in out, (out, err)
+    assert "(mentions) → tw" not in out  # the channel stops at its first failure: one line, not one per read
