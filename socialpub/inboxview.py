@@ -64,7 +64,7 @@ def coverage_text(rows: list[dict[str, Any]], zone: tzinfo) -> str:
         lines.append(f"{row['state']:<15} {target}  last read {last}, {row['comments_seen']} comment(s) seen"
                      + (f", watched until {_local(datetime.fromisoformat(row['watch_until']), zone)}"
                         if row["watch_until"] else ""))
-        if row["state"] == "review by hand" and row["url"]:
+        if row["state"] in ("review by hand", "not watched") and row["url"]:
             lines.append(f"    review by hand: {printable(row['url'], one_line=True)}")
         for gap in row["gaps"]:
             if gap["kind"] != "unreadable":

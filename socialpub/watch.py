@@ -80,11 +80,10 @@ def watch_until(row: Row, days: int) -> datetime | None:
     return row.published_at + timedelta(days=days) if row.published_at else None
 
 
-def watched_rows(config: Config, ledger: Ledger) -> list[Row]:
-    """Every (post, channel) that went out and is still (or was) on a configured channel: the coverage
-    report's rows. Retracted posts count: their replies came while they were up."""
-    return [r for r in ledger.rows()
-            if r.state in (State.PUBLISHED, State.RETRACTED) and r.remote_id and r.channel in config.channels]
+def watched_rows(ledger: Ledger) -> list[Row]:
+    """Every (post, channel) that went out: the coverage report's rows. Retracted posts count (their replies
+    came while they were up), and so do channels since removed from channels.toml (no longer watched)."""
+    return [r for r in ledger.rows() if r.state in (State.PUBLISHED, State.RETRACTED) and r.remote_id]
 
 
 def watch(config: Config, ledger: Ledger, now: datetime, *, environ: Mapping[str, str] | None = None,
@@ -103,8 +102,8 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
     screener = _Screener(config)
     seen = store.reads(ledger)
     days = config.safety.watch_days
-    rows = [r for r in watched_rows(config, ledger)
-            if r.state == State.PUBLISHED and r.published_at
+    rows = [r for r in watched_rows(ledger)
+            if r.state == State.PUBLISHED and r.channel in config.channels and r.published_at
             and r.published_at <= now < r.published_at + timedelta(days=days)]
     by_channel: dict[str, list[Row]] = {}
     for row in sorted(rows, key=lambda r: (r.published_at, r.post_id)):
@@ -253,9 +252,10 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
     reads = store.reads(ledger)
     recorded = store.gaps(ledger)
     out = []
-    for row in watched_rows(config, ledger):
-        kind = config.channels[row.channel].kind
-        readable = bool(getattr(adapter_class(kind), "can_read_comments", False))
+    for row in watched_rows(ledger):
+        configured = row.channel in config.channels
+        kind = config.channels[row.channel].kind if configured else None
+        readable = bool(kind and getattr(adapter_class(kind), "can_read_comments", False))
         until = watch_until(row, config.safety.watch_days)
         read = reads.get((row.post_id, row.channel))
         gaps = [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
@@ -269,7 +269,11 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
         if readable and read and not read.complete and not read.last_error:
             gaps.append({"kind": "incomplete", "recorded_at": None,
                          "detail": "the last read stopped at a limit; the next watch resumes from its cursor"})
-        if not readable:
+        if not configured:
+            state = "not watched"
+            gaps.append({"kind": "channel-removed", "recorded_at": None,
+                         "detail": "its channel is no longer in channels.toml: not watched; review by hand"})
+        elif not readable:
             state = "review by hand"
         elif read and read.last_error:
             state = "read failed"

@@ -290,3 +290,19 @@ def test_missing_credentials_fail_that_channel_only(world: Any) -> None:
     code, out, err = cli(world.root, "watch", "--now", later(), env=env)
     assert code == 3 and "p000 → tw could not be read" in out and "2 queued" in out, (out, err)
     assert "(mentions) → tw" not in out  # the channel stops at its first failure: one line, not one per read
+
+
+def test_a_channel_removed_from_the_config_shows_in_the_report_as_not_watched(world: Any) -> None:
+    kept, inside = [], False
+    for line in world.config.read_text().splitlines():
+        if line.startswith("["):
+            inside = line.startswith("[channels.yt]")
+        if not inside:
+            kept.append(line)
+    world.config.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    code, out, err = run_watch(world, "--now", later())
+    assert code == 0, (out, err)
+    code, out, err = run_watch(world, "--report", "--now", later(), "--format", "json")
+    rows = {r["channel"]: r for r in json.loads(out)["rows"] if r["post"]}
+    assert rows["yt"]["state"] == "not watched" and rows["yt"]["url"]
+    assert [g["kind"] for g in rows["yt"]["gaps"]] == ["channel-removed"]
