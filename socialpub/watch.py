@@ -132,18 +132,21 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             since = previous.cursor if previous else None
             try:
                 page = _read(adapter, row, since, now, budget)
-            except (PlatformError, CredentialsError, _ReaderBug) as error:
-                message = redact(f"{error.message}" + (f" (hint: {error.hint})" if error.hint else ""))
-                store.record_read(ledger, post_id, channel, at=now, cursor=None, complete=False, new=0, error=message)
-                store.record_gap(ledger, post_id, channel, store.READ_FAILED, message, at=now)
-                ledger.event("watch-read-failed", None, post_id=post_id or None, channel=channel, error=message)
-                done.failed.append({"post": post_id or "(mentions)", "channel": channel, "error": message})
-                if not isinstance(error, PlatformError) or error.retry_after:
-                    done.not_reached += [{"post": p or "(mentions)", "channel": channel,
-                                          "why": f"{channel}: stopped after a failed read"}
-                                         for p, _ in targets[index + 1:]]
-                    break  # the same for every post of the channel: no point in asking again now
-                continue
+            except PlatformError as error:
+                if not (error.transient and error.retry_after):
+                    _failed(ledger, done, post_id, channel, error, now)
+                    continue
+                # A rate-limit window used up is pacing, not a failure: the cursor stays, the next watch goes on.
+                why = f"{channel}: read window used up for {int(error.retry_after)} s; the next watch goes on"
+                done.not_reached += [{"post": p or "(mentions)", "channel": channel, "why": why}
+                                     for p, _ in targets[index:]]
+                break
+            except (CredentialsError, _ReaderBug) as error:
+                _failed(ledger, done, post_id, channel, error, now)
+                done.not_reached += [{"post": p or "(mentions)", "channel": channel,
+                                      "why": f"{channel}: stopped after a failed read"}
+                                     for p, _ in targets[index + 1:]]
+                break  # the same for every post of the channel: no point in asking again now
             new = 0
             products = screener.post_products(post_id)
             for comment in page.comments:
@@ -166,6 +169,15 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                  new_comments=done.new_comments, queued=done.queued, failed=len(done.failed),
                  waiting=len(done.waiting), overdue=done.overdue)
     return done
+
+
+def _failed(ledger: Ledger, done: Watched, post_id: str, channel: str, error: SocialpubError, now: datetime) -> None:
+    """A read that failed: on record as the read's error, as a gap and as an event; the cursor stays."""
+    message = redact(f"{error.message}" + (f" (hint: {error.hint})" if error.hint else ""))
+    store.record_read(ledger, post_id, channel, at=now, cursor=None, complete=False, new=0, error=message)
+    store.record_gap(ledger, post_id, channel, store.READ_FAILED, message, at=now)
+    ledger.event("watch-read-failed", None, post_id=post_id or None, channel=channel, error=message)
+    done.failed.append({"post": post_id or "(mentions)", "channel": channel, "error": message})
 
 
 class _ReaderBug(SocialpubError):

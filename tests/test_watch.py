@@ -306,3 +306,15 @@ def test_a_channel_removed_from_the_config_shows_in_the_report_as_not_watched(wo
     rows = {r["channel"]: r for r in json.loads(out)["rows"] if r["post"]}
     assert rows["yt"]["state"] == "not watched" and rows["yt"]["url"]
     assert [g["kind"] for g in rows["yt"]["gaps"]] == ["channel-removed"]
+
+
+def test_a_used_up_read_window_is_pacing_not_a_failure_and_the_next_watch_goes_on(world: Any) -> None:
+    seed(world, remote_ids(world))
+    world.box.inject("status", path=r"/2/tweets/search/recent", status=429, count=1, reset_in=900)
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1, err  # items from Facebook and YouTube wait; X is not a failure
+    assert data["failed"] == [] and {n["channel"] for n in data["not_reached"]} == {"tw"}
+    assert "read window used up" in data["not_reached"][0]["why"] and len(data["queued"]) == 2
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    assert len(json.loads(out)["queued"]) == 1 and json.loads(out)["not_reached"] == []
