@@ -37,7 +37,6 @@ MENTIONS = ""  # the post_id of a channel's mentions (they answer no one post)
 UNREADABLE = "unreadable"  # the platform's API cannot read comments (Pinterest): review by hand
 READ_FAILED = "read-failed"
 PLATFORM_LIMIT = "platform-limit"  # what the platform cannot give any more (X: recent search covers 7 days)
-NOT_READ = "not-read"  # the read budget or rate window ran out before this (post, channel) was reached
 
 
 def text_hash(text: str) -> str:
