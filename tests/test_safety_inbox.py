@@ -10,7 +10,6 @@ import json
 import stat
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from socialpub import clocks, inbox
+from socialpub.adapters.base import Comment
 from socialpub.errors import ExitCode, SocialpubError
 from socialpub.ledger import Ledger, Row, State, open_ledger
 from tests.helpers import Repo, cli
@@ -30,19 +30,6 @@ from tests.helpers import Repo, cli
 TEXT = "=HYPERLINK(\"x\") CANARY-TEXT-7f3a my mom took it and got a terrible headache"
 AUTHOR = "CANARY-AUTHOR-91bc"
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # a Monday
-
-
-@dataclass(frozen=True)
-class Comment:  # the shape of adapters.base.Comment: what the inbox is given
-    id: str
-    text: str
-    author: str
-    author_id: str
-    created_at: datetime | None
-    url: str | None
-    parent_id: str | None = None
-    kind: str = "reply"
-    deleted: bool = False
 
 
 def queued(day0: datetime, category: str = "ae") -> inbox.Queued:
