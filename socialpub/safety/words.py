@@ -36,7 +36,8 @@ EVENT: tuple[str, ...] = (
     "lost my appetite", "no appetite", "loss of appetite", "metallic taste",
     "dry mouth", "mouth sores", "mouth ulcers",
     # skin
-    "rash", "rashes", "hives", "itch", "itchy", "itching", "itchey", "welts", "broke out", "breakout",
+    "uti", "utis", "urinary tract infection", "rash", "rashes", "hives", "itch", "itchy", "itching", "itchey",
+    "welts", "broke out", "breakout",
     "breakouts", "acne", "blisters", "blister", "peeling", "skin peeling", "red skin", "redness",
     "swelling", "swollen", "swolen", "swelled up", "puffy", "bruising", "bruises", "bruise", "bleeding",
     "bled", "nosebleed", "nosebleeds", "nose bleeds", "hair loss", "hair falling out", "losing my hair",
@@ -99,7 +100,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
         "lactancia", "amamantando", "allaitement", "allaite", "stillen", "stillzeit",
     ),
     "overdose": (
-        "overdose", "overdosed", "overdosing", "over dosed", "od'd", "od", "too many pills", "took too much",
+        "overdose", "overdosed", "overdosing", "over dosed", "doubled up", "doubling up", "od'd", "od",
+        "too many pills", "took too much",
         "took too many", "double dose", "double dosed", "doubled my dose", "doubled the dose", "whole bottle",
         "the whole pack", "extra dose", "extra doses", "sobredosis", "surdose",
         "uberdosis",
@@ -123,7 +125,9 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
         "didn't work", "didnt work", "did not work", "doesn't work", "doesnt work", "does not work",
         "not working", "isn't working", "isnt working", "stopped working", "quit working", "didn't help",
         "didnt help", "did not help", "doesn't help", "doesnt help", "does not help", "not helping",
-        "no relief", "no effect", "no difference", "zero difference", "made no difference", "no improvement",
+        "no relief", "no effect", "no difference", "no change", "hasn't helped", "hasnt helped", "has not helped",
+        "haven't noticed any difference", "not noticed any difference", "zero difference", "made no difference",
+        "no improvement",
         "not any better", "no better", "useless", "waste of money", "did nothing", "does nothing",
         "did absolutely nothing", "didn't do anything", "didnt do anything", "didn't do a thing",
         "still have", "still had", "still getting", "still in pain", "still sick", "wore off", "wears off",
@@ -133,7 +137,8 @@ SITUATIONS: dict[str, tuple[str, ...]] = {
     "off_label": (
         "off label", "off-label", "offlabel", "for weight loss", "to lose weight", "for my dog", "for my cat",
         "gave it to my dog", "gave it to my cat", "not prescribed", "not what it's for", "not what its for",
-        "prescribed for something else",
+        "prescribed for something else", "even though it's for", "even though its for", "even though it is for",
+        "it's not for", "its not for", "not meant for", "meant for something else",
     ),
     # A child: the situation needs the child exposed (EXPOSURE, or an event) on a post about a product.
     "child_exposure": (
@@ -160,7 +165,8 @@ COMPLAINT: tuple[str, ...] = (
     "short count", "wrong colour", "wrong color", "different colour", "different color", "discolored",
     "discoloured", "changed colour", "changed color", "funny smell", "smells weird", "smells off",
     "smells funny", "tastes different", "tasted different", "crumbled", "crumbling", "powdery", "moldy",
-    "mouldy", "particles", "something floating", "cloudy", "foreign object", "bent needle", "needle bent",
+    "mouldy", "particles", "speck", "specks", "black spot", "something floating",
+    "stopped spraying", "won't pump", "cloudy", "foreign object", "bent needle", "needle bent",
     "needle broke", "dose counter", "counter is wrong", "seal was broken", "seal broken",
     "tampered", "packaging", "blister pack", "fake", "hard to swallow", "too big to swallow", "too big",
     "too large", "look different", "looks different", "looked different", "color changed", "colour changed",
@@ -178,7 +184,32 @@ CONDITION: tuple[str, ...] = (
     "ptsd", "ocd", "autism", "autistic", "endometriosis", "pcos", "anemia", "anaemia", "osteoporosis",
     "fibromyalgia", "thyroid", "hypothyroid", "hepatitis", "heart disease", "heart failure", "kidney disease",
     "dialysis", "transplant", "emphysema", "sleep apnea", "celiac", "glaucoma", "surgery", "remission",
-    "survivor", "my doctor", "my oncologist", "my gp", "my pharmacist", "prescribed",
+    "survivor", "my oncologist", "prescribed",
+)
+# After a word of the event list, a history rather than an event: "I've had depression for years".
+HISTORY: tuple[str, ...] = (
+    "for years", "for many years", "for decades", "since childhood", "since i was a kid", "since i was little",
+    "all my life", "my whole life", "my entire life", "since birth",
+)
+
+# A part or function of the body: with a word of change (CHANGE) in its sentence, on a post about a product,
+# and someone it happened to, a possible event the lists have no word for ("my periods are all over the place").
+BODY: tuple[str, ...] = (
+    "stomach", "tummy", "belly", "gut", "bowels", "heart", "chest", "lungs", "breathing", "head", "brain",
+    "memory", "mood", "sleep", "skin", "face", "lips", "tongue", "mouth", "throat", "eyes", "eye", "vision",
+    "eyesight", "ears", "hearing", "hair", "nails", "teeth", "gums", "legs", "leg", "arms", "arm", "hands",
+    "hand", "fingers", "feet", "foot", "toes", "ankles", "knees", "joints", "muscles", "back", "neck", "liver",
+    "kidneys", "kidney", "bladder", "pee", "urine", "poop", "stool", "periods", "period", "cycle", "libido",
+    "weight", "appetite", "bp", "blood pressure", "pulse", "heart rate", "sugar", "sugars", "energy", "body",
+    "nose", "voice", "balance", "coordination", "speech", "taste", "smell", "bones", "blood", "cholesterol",
+)
+CHANGE: tuple[str, ...] = (
+    "since", "after", "ever since", "made", "makes", "gave", "causing", "caused", "turned", "went", "gone",
+    "gotten", "getting", "keeps", "kept", "stopped", "wrecked", "ruined", "messed", "messing", "destroyed",
+    "worse", "bad", "weird", "funny", "strange", "all over the place", "through the roof", "pounding",
+    "racing", "changed", "numb", "hurting", "hurts", "killing", "feels like", "feel like", "jelly", "on fire",
+    "burning", "swollen", "falling out", "thinning", "to thin", "dropped", "spiked", "skyrocketed", "tanked",
+    "won't stop", "wont stop", "can't feel", "couldn't feel", "cant feel",
 )
 
 # Taking a product: with a product named and a patient, the comment tells someone's treatment.
@@ -203,13 +234,22 @@ RELATIONS: tuple[str, ...] = (
     "sister-in-law", "brother-in-law", "stepson", "stepdaughter", "stepmom", "stepdad", "twins", "teen",
     "teenager", "little one", "dog", "cat",
 )
+# Relations in Spanish, French and German, with their owner.
+RELATIONS_ABROAD: tuple[str, ...] = (
+    "mi esposo", "mi esposa", "mi marido", "mi mujer", "mi madre", "mi mama", "mi padre", "mi papa", "mi hijo",
+    "mi hija", "mi hermano", "mi hermana", "mi abuela", "mi abuelo", "mi amiga", "mi amigo", "mon mari",
+    "ma femme", "ma mere", "mon pere", "mon fils", "ma fille", "mon frere", "ma soeur", "ma grand-mere",
+    "mon ami", "mon amie", "mein mann", "meine frau", "meine mutter", "mein vater", "mein sohn", "meine tochter",
+    "mein bruder", "meine schwester", "mein kind", "meine oma", "mein opa",
+)
 # Whose relation: "my mom", "our son", "mi madre"…
 OWNERS: tuple[str, ...] = ("my", "our", "my little", "my elderly", "my older", "my younger", "my 2", "my two")
 # A pronoun that names the person a relation introduced ("my mom … she got dizzy").
 PRONOUNS: tuple[str, ...] = ("she", "he", "her", "him", "they", "she's", "he's", "shes", "hes")
 
 # "this drug" and the like: the product of the post we published, when it is about one.
-PRODUCT_REFERENCE: tuple[str, ...] = ("it", *(
+PRODUCT_REFERENCE: tuple[str, ...] = (
+    "it", "ce medicament", "este medicamento", "esta medicina", "dieses medikament", "das medikament", *(
     f"{whose} {which}{thing}"
     for whose in ("this", "these", "that", "the", "my", "your", "ur", "each", "every", "her", "his")
     for which in ("", "first ", "second ", "third ", "last ", "next ", "1st ", "2nd ", "3rd ", "new ", "daily ")
@@ -255,9 +295,12 @@ HYPOTHETICAL: tuple[str, ...] = (
     "is it safe", "safe to", "is it ok", "is it okay", "ok to", "okay to", "worried about", "afraid of",
     "scared of", "concerned about", "to avoid", "to prevent", "any side effects", "what are the side effects",
     "what side effects", "does it have", "do you get", "can you get", "will you get", "do people get",
-    "can you", "do you", "does anybody know", "does anyone know", "wondering", "i wonder", "puede causar",
+    "can you take", "should you", "can you use", "does anybody know", "does anyone know", "wondering", "i wonder",
+    "puede causar",
     "est-ce que", "peut-il", "kann es", "verursacht es",
 )
+# Words that make what follows in their clause a supposition, whatever it tells ("what should I do if I get dizzy").
+CONDITIONAL: tuple[str, ...] = ("if", "what if", "in case", "just in case", "even if", "whether")
 # First-hand experience: with these a question still tells what happened ("anyone else get dizzy on it?").
 EXPERIENCE: tuple[str, ...] = (
     "gave me", "giving me", "made me", "making me", "gave her", "gave him", "made her", "made him",
@@ -269,7 +312,8 @@ EXPERIENCE: tuple[str, ...] = (
     "normal to", "did i", "why do i", "why am i", "why did", "since i started", "since starting",
     "after taking", "after i took", "after my", "ever since", "she got", "he got", "she had", "he had",
     "she's been", "he's been", "she has been", "he has been", "has been", "got", "had", "started",
-    "me dio", "j'ai eu", "ich habe", "ich hatte",
+    "me dio", "j'ai eu", "ich habe", "ich hatte", "turned", "went", "caused", "gotten", "ruined", "wrecked",
+    "messed up",
 )
 # A question word that opens a sentence: the sentence asks something.
 QUESTION_OPENERS: tuple[str, ...] = (
@@ -283,7 +327,8 @@ MEDICAL_QUESTION: tuple[str, ...] = (
     "empty stomach", "interact", "interaction", "interactions", "together with", "safe", "side effects",
     "side effect", "cause", "causes", "generic", "prescription", "fridge", "refrigerate", "store it",
     "how long", "how often", "how fast", "stop taking", "switch", "work for", "works for", "effective",
-    "with food", "grapefruit", "contraindicated", "allergic", "kids", "children", "elderly", "while pregnant",
+    "with food", "grapefruit", "miss a dose", "missed a dose", "forget a dose", "contraindicated", "allergic",
+    "kids", "children", "elderly", "while pregnant",
     "breastfeeding",
 )
 
