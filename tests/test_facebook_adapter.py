@@ -520,7 +520,8 @@ def test_verify_warns_about_another_page_expiry_type_and_permissions(repo: Repo,
     assert any("expires" in w and "(in 2 days)" in w and "env:FB_TOKEN" in w for w in warnings)
     assert any("user token, not a Page token" in w for w in warnings)
     assert any("pages_manage_posts" in w for w in warnings)
-    assert len(warnings) == 4
+    assert any("pages_read_engagement and pages_read_user_content: comments" in w for w in warnings)  # the inbox
+    assert len(warnings) == 5
 
 
 def test_verify_skips_the_expiry_when_debug_token_is_refused(repo: Repo, box: Sandbox) -> None:

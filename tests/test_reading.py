@@ -9,9 +9,11 @@ in it, X's 7-day search window is said out loud, and no answer of a platform cra
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -30,8 +32,15 @@ from socialpub.sandbox.twitter import TwitterSandbox
 from socialpub.sandbox.youtube import READ_SCOPES, UPLOAD_SCOPES, sandbox_of
 from tests.helpers import Repo
 from tests.test_facebook_adapter import make as facebook_post
+from tests.test_twitter_adapter import (
+    Wire,
+    operation,
+    post_text,
+    spec,  # noqa: F401  (the fixture: X's OpenAPI description)
+    validator,
+)
 from tests.test_twitter_adapter import adapter as x_adapter
-from tests.test_twitter_adapter import post_text
+from tests.test_youtube_adapter import schema_errors
 from tests.test_youtube_adapter import setup as youtube_video
 
 SECRET_TEXT = "my hands won't stop shaking"  # stands for any comment's words: never in an error
@@ -58,6 +67,10 @@ def all_of(read: Any, since: str | None = None, **kwargs: Any) -> tuple[list[Com
     raise AssertionError("the read never completed")
 
 
+def iso_seconds(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def no_leak(error: BaseException, *secrets: str) -> None:
     shown = f"{error} {getattr(error, 'hint', '')} {getattr(error, 'message', '')}"
     for secret in (*secrets, SECRET_TEXT, "shaking"):
@@ -66,8 +79,8 @@ def no_leak(error: BaseException, *secrets: str) -> None:
 
 def seed(box: Sandbox, platform: str, on: str | None, text: str, author: str = "someone", **more: Any) -> str:
     """Seed through the HTTP control endpoint, as a person in another process would."""
-    spec = {"platform": platform, "on": on, "text": text, "author": author, **more}
-    answer = requests.post(f"{box.url}/_sandbox/comments", json=spec, timeout=10)
+    fields = {"platform": platform, "on": on, "text": text, "author": author, **more}
+    answer = requests.post(f"{box.url}/_sandbox/comments", json=fields, timeout=10)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["comment"]["id"])
 
@@ -158,19 +171,28 @@ def test_x_recent_search_window_is_a_gap_with_its_dates(box: Sandbox) -> None:
     adapter, receipt = x_post(box)
     seed(box, "twitter", receipt.remote_id, "eight days ago", created_at=(now() - timedelta(days=8)).isoformat())
     fresh = seed(box, "twitter", receipt.remote_id, "yesterday", created_at=(now() - timedelta(days=1)).isoformat())
-    published = now() - timedelta(days=10)
+    when = now()
+    published = when - timedelta(days=10)
 
-    page = adapter.read_comments(receipt.remote_id, published_at=published, since=None, now=now())
+    page = adapter.read_comments(receipt.remote_id, published_at=published, since=None, now=when)
 
     assert [c.id for c in page.comments] == [fresh]
     [gap] = page.gaps
-    assert "7 days" in gap and published.strftime("%Y-%m-%d") in gap
-    assert (now() - timedelta(days=7)).strftime("%Y-%m-%d") in gap
+    assert "7 days" in gap and f"from {iso_seconds(published)} to {iso_seconds(when - timedelta(days=7))}" in gap
     # read within the window: no gap; a cursor whose last read is 9 days old: a gap from then
     assert adapter.read_comments(receipt.remote_id, published_at=published, since=page.cursor, now=now()).gaps == ()
-    stale = json.dumps({"mark": fresh, "read": (now() - timedelta(days=9)).strftime("%Y-%m-%dT%H:%M:%SZ")})
-    later = adapter.read_comments(receipt.remote_id, published_at=published, since=stale, now=now())
-    assert len(later.gaps) == 1 and (now() - timedelta(days=9)).strftime("%Y-%m-%d") in later.gaps[0]
+    seed(box, "twitter", receipt.remote_id, "today")
+    stopped = adapter.read_comments(receipt.remote_id, published_at=published, since=None, now=when, budget=1)
+    assert not stopped.complete and len(stopped.gaps) == 1  # said once: the read that goes on does not repeat it
+    assert adapter.read_comments(receipt.remote_id, published_at=published, since=stopped.cursor, now=when).gaps == ()
+    last_read = when - timedelta(days=9)
+    stale = json.dumps({"mark": fresh, "read": iso_seconds(last_read)})
+    later = adapter.read_comments(receipt.remote_id, published_at=published, since=stale, now=when)
+    assert len(later.gaps) == 1 and f"from {iso_seconds(last_read)} to" in later.gaps[0]
+    # times without an offset are UTC (as the ledger keeps them)
+    naive = adapter.read_comments(receipt.remote_id, published_at=published.replace(tzinfo=None), since=None,
+                                  now=now().replace(tzinfo=None))
+    assert len(naive.gaps) == 1 and iso_seconds(published) in naive.gaps[0]
     # a post younger than the window, never read: no gap
     assert adapter.read_comments(receipt.remote_id, published_at=now() - timedelta(days=2), since=None,
                                  now=now()).gaps == ()
@@ -232,7 +254,18 @@ def test_x_failed_read_is_a_platform_error_without_secrets_or_comment_text(box: 
     with pytest.raises(PlatformError) as caught:
         x_read(adapter, receipt)(since=None, now=now())
     assert caught.value.transient == (fault.get("status") == 503)
+    if fault.get("status") == 403:
+        assert "recent search" in (caught.value.hint or "")
     no_leak(caught.value, *X_CANARY.values())
+
+
+def test_x_debug_logs_of_a_read_hold_no_comment_text(box: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    adapter, receipt = x_post(box)
+    seed(box, "twitter", receipt.remote_id, f"Oncavix: {SECRET_TEXT}")
+    with caplog.at_level(logging.DEBUG):
+        page = x_read(adapter, receipt)(since=None, now=now())
+    assert SECRET_TEXT in page.comments[0].text
+    assert "Received API response" in caplog.text and "stop shaking" not in caplog.text
 
 
 def test_x_mentions_are_read_from_the_mark_up(box: Sandbox) -> None:
@@ -370,6 +403,7 @@ def test_facebook_a_token_without_the_reading_permissions(repo: Repo, box: Sandb
     with pytest.raises(PlatformError) as caught:
         fb_read(adapter, receipt)(since=None, now=now())
     assert not caught.value.transient and "pages_read_user_content" in caught.value.message
+    assert "pages_read_engagement and pages_read_user_content" in (caught.value.hint or "")
 
 
 # --- YouTube ------------------------------------------------------------------------------------------------
@@ -421,6 +455,28 @@ def test_youtube_second_read_stops_at_the_mark(repo: Repo, box: Sandbox) -> None
     second = read(since=first.cursor, now=now())
     assert [c.id for c in second.comments] == [new]
     assert read(since=second.cursor, now=now()).comments == ()
+
+
+def test_youtube_new_replies_to_a_thread_older_than_the_mark_are_found(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = yt_video(repo, box)
+    old = seed(box, "youtube", receipt.remote_id, "an old thread", created_at=at(5000))
+    seed(box, "youtube", None, "an old reply", parent=old, created_at=at(4900))
+    quiet = seed(box, "youtube", receipt.remote_id, "another old thread", created_at=at(4800))
+    read = yt_read(adapter, receipt)
+    first = read(since=None, now=now())
+    assert len(first.comments) == 3
+    late = [seed(box, "youtube", None, f"{SECRET_TEXT} ({i})", parent=old, created_at=at(10 - i)) for i in range(7)]
+    fresh = seed(box, "youtube", receipt.remote_id, "a new thread", created_at=at(0))
+    shown_late = seed(box, "youtube", receipt.remote_id, "listed only now, dated before", created_at=at(4850))
+
+    second = read(since=first.cursor, now=now())
+
+    assert sorted(c.id for c in second.comments) == sorted([*late, fresh, shown_late])
+    assert quiet not in {c.id for c in second.comments}
+    calls = [r["route"] for r in box.requests].count("youtube:comments.list")
+    third = read(since=second.cursor, now=now())
+    assert third.comments == () and third.complete
+    assert [r["route"] for r in box.requests].count("youtube:comments.list") == calls  # counts unchanged: no call
 
 
 def test_youtube_budget_and_a_rate_limit_stop_and_resume_the_read(repo: Repo, box: Sandbox) -> None:
@@ -476,6 +532,123 @@ def test_youtube_a_sign_in_without_a_read_scope(repo: Repo, box: Sandbox) -> Non
     assert not caught.value.transient and "insufficientPermissions" in caught.value.message
 
 
+# --- the official API descriptions -------------------------------------------------------------------------
+
+
+def test_x_reads_and_answers_match_the_openapi_description(spec: dict[str, Any], box: Sandbox) -> None:  # noqa: F811
+    adapter, receipt = x_post(box)
+    first = seed(box, "twitter", receipt.remote_id, "a reply", "dana_r")
+    seed(box, "twitter", None, "a reply to the reply", "mike", parent=first)
+    seed(box, "twitter", None, "@SandboxComms a mention", "kim")
+    adapter.read_page_size = 10
+    wire = Wire(adapter)
+    page = x_read(adapter, receipt)(since=None, now=now())
+    adapter.read_mentions(since=None, now=now())
+    x_read(adapter, receipt)(since=page.cursor, now=now())
+    box.inject("status", status=429, path="/2/tweets/search/recent")
+    with pytest.raises(PlatformError):
+        x_read(adapter, receipt)(since=None, now=now())
+
+    covered: set[str] = set()
+    for response in wire.calls:
+        request = response.request
+        op = operation(spec, str(request.method), urlsplit(request.url).path)
+        assert op is not None, f"{request.method} {request.url} is not in X's API description"
+        covered.add(op["operationId"])
+        known = {p["name"] for p in op.get("parameters", []) if "name" in p} | {
+            p["$ref"].rsplit("/", 1)[-1] for p in op.get("parameters", []) if "$ref" in p}
+        names = set(parse_qs(urlsplit(request.url).query))
+        resolved = {spec["components"]["parameters"][n]["name"] for n in known if n in spec["components"]["parameters"]}
+        assert names <= (known | resolved), names - known - resolved
+        kind = response.headers.get("Content-Type", "").split(";")[0]
+        responses = op["responses"]
+        answer = responses.get(str(response.status_code)) if response.ok else None
+        schema = (answer or responses["default"])["content"][kind]["schema"]
+        validator(spec, schema).validate(response.json())
+    assert {"searchPostsRecent", "getUsersMentions"} <= covered
+
+
+def test_youtube_answers_match_the_discovery_document(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = yt_video(repo, box)
+    first = seed(box, "youtube", receipt.remote_id, "a comment <b>&</b>", "dana_r")
+    for i in range(7):
+        seed(box, "youtube", None, f"reply {i}\nsecond line", "mike", parent=first)
+    adapter.read_comments(receipt.remote_id, published_at=None, since=None, now=now())
+    requests.get(f"{box.url}/youtube/v3/commentThreads", params={"part": "snippet,replies,id", "videoId":
+                 receipt.remote_id}, headers={"Authorization": "Bearer sandbox-token"}, timeout=10)  # html text
+    answers = sandbox_of(box).answers
+    checked = {"commentThreads.list": "CommentThreadListResponse", "comments.list": "CommentListResponse"}
+    seen = [a for a in answers if a["route"] in checked]
+    assert {a["route"] for a in seen} == set(checked)
+    for answer in seen:
+        assert schema_errors(checked[answer["route"]], answer["body"]) == []
+
+
+# --- hostile and broken answers --------------------------------------------------------------------------------
+
+
+def test_a_comment_dated_in_the_future_does_not_hide_the_ones_after_it(repo: Repo, box: Sandbox) -> None:
+    future = "2099-01-01T00:00:00+00:00"
+    adapter, receipt = fb_post(repo, box)
+    seed(box, "facebook", receipt.remote_id, "from a wrong clock", created_at=future)
+    first = fb_read(adapter, receipt)(since=None, now=now())
+    later = seed(box, "facebook", receipt.remote_id, "written after it", created_at=at(0))
+    assert [c.id for c in fb_read(adapter, receipt)(since=first.cursor, now=now()).comments] == [later]
+
+    yt, video = yt_video(repo, box)
+    seed(box, "youtube", video.remote_id, "from a wrong clock", created_at=future)
+    first = yt_read(yt, video)(since=None, now=now())
+    later = seed(box, "youtube", video.remote_id, "written after it", created_at=at(0))
+    assert [c.id for c in yt_read(yt, video)(since=first.cursor, now=now()).comments] == [later]
+    # a stored mark in the future (a corrupted cursor) is not trusted either: everything is read again
+    stale = json.dumps({"mark": {"t": 4_000_000_000, "seen": {}}})
+    assert len(yt_read(yt, video)(since=stale, now=now()).comments) == 2
+
+
+def test_x_a_mark_from_the_future_is_not_trusted(box: Sandbox) -> None:
+    adapter, receipt = x_post(box)
+    ids = [seed(box, "twitter", receipt.remote_id, f"reply {i}") for i in range(3)]
+    forged = json.dumps({"mark": "9223372036854775807", "read": now().strftime("%Y-%m-%dT%H:%M:%SZ")})
+    page = x_read(adapter, receipt)(since=forged, now=now())
+    assert sorted(c.id for c in page.comments) == sorted(ids)
+
+
+def test_facebook_links_lead_to_facebook_only(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = fb_post(repo, box)
+    odd = {"data": [
+        {"id": "1_2", "message": "a", "permalink_url": "https://evil.example/phish"},
+        {"id": "1_3", "message": "b", "permalink_url": "https://www.facebook.com.evil.example/x"},
+        {"id": "1_4", "message": "c", "permalink_url": "https://m.facebook.com/story.php?id=4"},
+        {"id": "not an id", "message": "d", "permalink_url": "javascript:alert(1)"},
+    ]}
+    box.inject("answer", path="/comments$", status=200, body=odd, headers={"Content-Type": "application/json"})
+    urls = [c.url for c in fb_read(adapter, receipt)(since=None, now=now()).comments]
+    assert urls == ["https://www.facebook.com/1_2", "https://www.facebook.com/1_3",
+                    "https://m.facebook.com/story.php?id=4", None]
+
+
+def test_facebook_answering_the_same_page_twice_stops_the_read_with_a_gap(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = fb_post(repo, box)
+    looped = {"data": [{"id": "1_2", "message": "hello", "created_time": "2024-05-01T10:00:00+0000"}],
+              "paging": {"cursors": {"after": "QQ"}, "next": "https://graph.facebook.com/next"}}
+    box.inject("answer", path="/comments$", status=200, body=looped, headers={"Content-Type": "application/json"},
+               count=5)
+    page = fb_read(adapter, receipt)(since=None, now=now())
+    assert [c.id for c in page.comments] == ["1_2"] and not page.complete and "twice" in page.gaps[0]
+
+
+def test_youtube_comments_turned_off_is_nothing_to_read_not_a_failure(repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = yt_video(repo, box)
+    sandbox_of(box).comments_disabled = frozenset({receipt.remote_id})
+    page = yt_read(adapter, receipt)(since="kept as it was", now=now())
+    assert page.complete and page.comments == () and page.cursor == "kept as it was"
+    assert "turned off" in page.gaps[0]
+    box.inject("status", status=404, path="/commentThreads")  # a video deleted on YouTube is a failure
+    with pytest.raises(PlatformError) as caught:
+        yt_read(adapter, receipt)(since=None, now=now())
+    assert not caught.value.transient
+
+
 # --- every platform -------------------------------------------------------------------------------------------
 
 
@@ -501,11 +674,11 @@ def test_demo_comments_answer_every_post_made(tmp_path: Path) -> None:
 
 
 def test_a_bad_comment_seed_is_a_400_naming_the_problem(box: Sandbox) -> None:
-    for spec in ({"platform": "pinterest", "on": "1", "text": "t", "author": "a"},
+    for body in ({"platform": "pinterest", "on": "1", "text": "t", "author": "a"},
                  {"platform": "twitter", "on": "999", "text": "t", "author": "a"},
                  {"platform": "facebook", "text": "t"}, [1, 2], {"platform": "youtube", "on": "x", "text": "t",
                                                                  "author": "a", "created_at": "yesterday"}):
-        answer = requests.post(f"{box.url}/_sandbox/comments", json=spec, timeout=10)
+        answer = requests.post(f"{box.url}/_sandbox/comments", json=body, timeout=10)
         assert answer.status_code == 400 and "error" in answer.json()
 
 
@@ -559,6 +732,7 @@ def test_whatever_json_a_platform_answers_for_comments_the_reader_never_crashes(
     shared, made = readers
     adapter, receipt = made[platform]
     shared.faults.clear()
+    shared.requests.clear()
     path = {"twitter": "/2/tweets/search/recent", "facebook": "/comments$", "youtube": "/commentThreads"}[platform]
     shared.inject("answer", path=path, status=200, body=answer_of(platform, items, extra),
                   headers={"Content-Type": "application/json"}, count=5)
@@ -570,8 +744,73 @@ def test_whatever_json_a_platform_answers_for_comments_the_reader_never_crashes(
         return
     finally:
         shared.faults.clear()
+        assert any(r.get("fault") == "answer" for r in shared.requests)  # the reader met the answer
     assert isinstance(page, CommentPage)
     for comment in page.comments:
         assert isinstance(comment.text, str) and isinstance(comment.author, str) and isinstance(comment.id, str)
         assert comment.created_at is None or comment.created_at.tzinfo is not None
     assert page.cursor is None or len(page.cursor) < 70_000
+
+
+# --- nothing lost, nothing twice: reads interleaved with new comments, budgets of any size ------------------
+
+
+@pytest.fixture(scope="module")
+def posting(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One sandbox for the interleaving property (its rate limits off: the examples add up to more than a
+    window's worth); each example publishes a fresh post on it."""
+    with Sandbox(rate_limits=False) as shared:
+        made = {"count": 0}
+
+        def post(platform: str) -> tuple[Any, Any]:
+            made["count"] += 1
+            n = made["count"]
+            if platform == "twitter":
+                return x_post(shared, f"Post number {n} about #AZoncology")
+            repo = Repo(tmp_path_factory.mktemp(f"{platform}{n}") / "repo")
+            return fb_post(repo, shared) if platform == "facebook" else yt_video(repo, shared)
+
+        yield shared, post
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(platform=st.sampled_from(["twitter", "facebook", "youtube", "mentions"]),
+       steps=st.lists(st.tuples(st.sampled_from(["seed", "reply", "read"]), st.integers(1, 12)), min_size=1,
+                      max_size=8))
+def test_interleaved_reads_deliver_every_comment_exactly_once(posting: Any, platform: str,
+                                                             steps: list[tuple[str, int]]) -> None:
+    shared, post = posting
+    mentions = platform == "mentions"
+    if mentions:  # the account's mentions: none may be left from earlier examples
+        platform = "twitter"
+        shared.store.get("twitter", {}).get("comments", {}).clear()
+    adapter, receipt = post(platform)
+    adapter.read_page_size = 10 if platform == "twitter" else 3
+    seeded: list[str] = []
+    delivered: list[str] = []
+    since: str | None = None
+
+    def read(budget: int) -> CommentPage:
+        nonlocal since
+        if mentions:
+            page = adapter.read_mentions(since=since, now=now(), budget=budget)
+        else:
+            page = adapter.read_comments(receipt.remote_id, extra_ids=receipt.extra_ids,
+                                         published_at=receipt.published_at, since=since, now=now(), budget=budget)
+        delivered.extend(c.id for c in page.comments)
+        since = page.cursor if page.cursor is not None else since
+        return page
+
+    for action, n in steps:
+        if action == "read":
+            read(n)
+        elif mentions:
+            seeded += [seed(shared, platform, None, f"@SandboxComms {len(seeded) + i}") for i in range(n)]
+        elif action == "seed" or not seeded:
+            seeded += [seed(shared, platform, receipt.remote_id, f"comment {len(seeded) + i}") for i in range(n)]
+        else:
+            seeded += [seed(shared, platform, None, "an answer", parent=seeded[-1]) for _ in range(min(n, 3))]
+    for _ in range(60):
+        if read(7).complete:
+            break
+    assert sorted(delivered) == sorted(seeded)  # every one, none twice

@@ -343,8 +343,11 @@ class Adapter:
         now: datetime, budget: int = 100,
     ) -> CommentPage:
         """What people wrote on a published post (and on `extra_ids`, the rest of it) after the high-water mark
-        `since` (a cursor of an earlier page, opaque to callers), at most about `budget` comments or requests'
-        worth. Failures raise PlatformError (transient or permanent), naming comments by id only."""
+        `since` (the cursor of the last page read, complete or not; opaque to callers), at most about `budget`
+        comments or requests' worth. A complete page is caught up as of `now`. A comment may come a second time
+        in rare cases (a cursor that cannot be read, a read restarted after a platform's page token expired):
+        know comments by id. A transient failure after some pages ends the page early (a gap says why); one
+        before anything was read, or a permanent one, raises PlatformError, naming comments by id only."""
         raise NotImplementedError(f"reading comments on {self.label} is not available")
 
     def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
@@ -426,12 +429,15 @@ class TimeMark:
     overlap = 300  # seconds
     most = 500  # ids kept; a busier overlap may bring a few comments twice (the inbox knows them by id)
 
-    def __init__(self, value: Any = None) -> None:
+    def __init__(self, value: Any, now: datetime) -> None:
+        self.now = int(as_utc(now).timestamp()) + 60  # a time beyond this is a wrong clock, not a comment's
         fields = answer_object(value)
         newest = fields.get("t")
         self.newest: int | None = newest if isinstance(newest, int) and not isinstance(newest, bool) else None
         seen = answer_object(fields.get("seen"))
         self.seen = {k: v for k, v in seen.items() if isinstance(v, int) and not isinstance(v, bool)}
+        if self.newest is not None and self.newest > self.now:  # it would hide every comment until then
+            self.newest, self.seen = None, {}
 
     @property
     def since(self) -> int | None:
@@ -448,6 +454,8 @@ class TimeMark:
         return self.newest is not None and when is not None and when < self.newest - self.overlap
 
     def add(self, comment_id: str, when: int | None) -> None:
+        if when is not None:
+            when = min(when, self.now)  # a comment dated in the future must not move the mark there
         if when is not None and (self.newest is None or when > self.newest):
             self.newest = when
         self.seen[comment_id] = when if when is not None else (self.newest or 0)
@@ -458,6 +466,13 @@ class TimeMark:
 
     def dump(self) -> dict[str, Any] | None:
         return None if self.newest is None and not self.seen else {"t": self.newest, "seen": self.seen}
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A time in UTC; one without an offset is taken as UTC already (as the ledger writes times)."""
+    from datetime import UTC
+
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def stopped_early(error: Exception) -> str:

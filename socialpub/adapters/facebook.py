@@ -597,7 +597,7 @@ class FacebookAdapter(Adapter):
                 raise _refused(f"'{said_briefly(object_id)[:40]}' is not a Facebook post id",
                                "the ledger's remote id of this post is not Facebook's: see `socialpub status`")
         stored = answer_object(cursor_of(since).get("marks"))
-        marks = {object_id: TimeMark(stored.get(object_id)) for object_id in objects}
+        marks = {object_id: TimeMark(stored.get(object_id), now) for object_id in objects}
         budget = max(1, budget)
         found: list[Comment] = []
         gaps: list[str] = []
@@ -617,11 +617,19 @@ class FacebookAdapter(Adapter):
             while True:
                 if len(found) >= budget or requests_made >= self.read_pages:
                     return page(False)
+                wait = self.rate_wait()  # Graph itself sends no such headers; a gateway in front of it may
+                if wait is not None:
+                    gaps.append(f"the rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
+                    return page(False)
                 requests_made += 1
                 try:
                     answer = self._call(graph.get, f"{object_id}/comments", params,
                                         not_found=f"post {object_id} is not on Facebook any more (deleted there?)")
                 except PlatformError as error:
+                    if not error.transient and re.search(r"\bcode (10|2\d\d)\b", error.message):  # permissions
+                        error.hint = (f"reading comments needs {' and '.join(READ_PERMISSIONS)} on the Page token: "
+                                      f"make a new one with them and store it in "
+                                      f"{self.channel.credentials.get('page_token')}")
                     if not found or not error.transient:
                         raise
                     gaps.append(stopped_early(error))
@@ -639,8 +647,11 @@ class FacebookAdapter(Adapter):
                     mark.add(comment.id, when)
                 paging = answer_object(answer.get("paging"))
                 after = answer_text(answer_object(paging.get("cursors")).get("after"))
-                if not paging.get("next") or not after or after == params.get("after"):
+                if not paging.get("next") or not after:
                     break
+                if after == params.get("after"):
+                    gaps.append(f"Facebook answered the same page of post {object_id} twice: the rest is read later")
+                    return page(False)
                 params["after"] = after
         return page(True)
 
@@ -660,6 +671,17 @@ class FacebookAdapter(Adapter):
 READ_PERMISSIONS = ("pages_read_engagement", "pages_read_user_content")  # reading a post's comments and authors
 
 
+def _facebook_link(value: Any) -> bool:
+    """Whether a permalink Graph gave is a facebook.com page a person may be sent to."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or len(value) > 2048:
+        return False
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    return parts.scheme == "https" and (host == "facebook.com" or host.endswith(".facebook.com"))
+
+
 def _comment_of(item: Mapping[str, Any]) -> Comment | None:
     """A Graph comment as a Comment; None without an id. One that has neither text nor author is a removed
     comment Graph still shows because replies to it remain."""
@@ -676,7 +698,7 @@ def _comment_of(item: Mapping[str, Any]) -> Comment | None:
         author=answer_text(author.get("name")),
         author_id=answer_text(author.get("id")),
         created_at=answer_time(item.get("created_time")),
-        url=link if isinstance(link, str) and link.startswith("https://") else POST_URL.format(comment_id),
+        url=link if _facebook_link(link) else POST_URL.format(comment_id) if POST_ID.match(comment_id) else None,
         parent_id=parent or None,
         kind="comment",
         deleted="message" not in item and not author,

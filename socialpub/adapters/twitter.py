@@ -50,6 +50,7 @@ from socialpub.adapters.base import (
     answer_objects,
     answer_text,
     answer_time,
+    as_utc,
     cursor_of,
     cursor_text,
     iso,
@@ -732,8 +733,8 @@ class TwitterAdapter(Adapter):
     # https://docs.x.com/x-api/posts/search-recent-posts and /x-api/users/get-mentions. Reads are billed per
     # post: only what is newer than the high-water mark (since_id) is fetched. Both lists come newest first,
     # so a read stopped by its budget or a rate limit resumes below the oldest tweet it went through
-    # (until_id) and keeps the newest as the next mark. The cursor says when the mark was current, for the
-    # 7-day window of recent search.
+    # (until_id) and keeps the newest as the next mark; when it reaches the old mark, it goes on from the top
+    # (what came meanwhile). The cursor says when the mark was current, for the 7-day window of recent search.
 
     can_read_comments = True
     can_read_mentions = True
@@ -750,6 +751,7 @@ class TwitterAdapter(Adapter):
         if not is_digits(remote_id):
             raise PlatformError(f"X: '{said_briefly(remote_id)[:40]}' is not a tweet id", transient=False,
                                 hint="the ledger's remote id of this post is not X's: check it with `socialpub status`")
+        _quiet_answers()
         me = self._user()["id"]
         query = f"conversation_id:{remote_id} -from:{me}"
 
@@ -761,6 +763,7 @@ class TwitterAdapter(Adapter):
 
     def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
         """Tweets of others that mention the account (GET /2/users/:id/mentions)."""
+        _quiet_answers()
         me = self._user()["id"]
 
         def fetch(params: dict[str, Any]) -> Any:
@@ -790,14 +793,17 @@ class TwitterAdapter(Adapter):
         now: datetime, budget: int, kind: str, ours: frozenset[str], published_at: datetime | None, windowed: bool,
     ) -> CommentPage:
         """Read a newest-first list from the mark up, page by page, within the budget (see the block's note)."""
+        now, published_at = as_utc(now), as_utc(published_at) if published_at is not None else None
         state = cursor_of(since)
         mark = _digits_or_none(state.get("mark"))
+        mark = mark if mark is None or _plausible(mark, now) else None
         covered = answer_time(state.get("read"))
         top, until = _digits_or_none(state.get("top")), _digits_or_none(state.get("until"))
+        top = top if top is None or _plausible(top, now) else None
         started = answer_time(state.get("started")) if top else None
         gaps: list[str] = []
         if windowed:
-            oldest = now - self.search_window
+            oldest = (now - self.search_window).replace(microsecond=0)  # whole seconds, as cursors keep times
             begin = covered if since is not None and covered is not None else published_at
             if begin is not None and begin < oldest:
                 gaps.append(
@@ -805,7 +811,8 @@ class TwitterAdapter(Adapter):
                     "could not be read (the post was not read within that window)"
                 )
                 mark = top = until = started = None  # X refuses a since_id older than its window
-        started = started or now
+                covered = oldest  # said once: from here on, this read covers it
+        began: datetime = started or now  # when the read now going on started
         me = self._user()["id"]
         budget = max(1, budget)
         found: list[Comment] = []
@@ -814,9 +821,9 @@ class TwitterAdapter(Adapter):
 
         def page(complete: bool) -> CommentPage:
             if complete:
-                return CommentPage(tuple(found), cursor_text(mark=top or mark, read=iso(started)), True, tuple(gaps))
+                return CommentPage(tuple(found), cursor_text(mark=top or mark, read=iso(began)), True, tuple(gaps))
             cursor = cursor_text(mark=mark, read=iso(covered) if covered else None, top=top, until=low,
-                                 started=iso(started))
+                                 started=iso(began))
             return CommentPage(tuple(found), cursor, False, tuple(gaps))
 
         for _ in range(self.read_pages):
@@ -836,6 +843,12 @@ class TwitterAdapter(Adapter):
             try:
                 body = _json(self._call(functools.partial(fetch, params)))
             except PlatformError as error:
+                if "(HTTP 403)" in error.message:
+                    error.hint = (
+                        "reading replies and mentions needs an X API access level with recent search and the "
+                        "mentions timeline (Basic or above) and a user token with tweet.read and users.read: "
+                        f"see `socialpub channels --verify`; {self.channel.name} was not read"
+                    )
                 if not found or not error.transient:
                     raise
                 gaps.append(stopped_early(error))
@@ -850,14 +863,19 @@ class TwitterAdapter(Adapter):
                     continue  # not a tweet, or outside what was asked for
                 if len(found) >= budget:
                     return page(False)  # resumes below `low`: this tweet comes next time
-                top = tweet_id if top is None or int(tweet_id) > int(top) else top
+                if _plausible(tweet_id, now):  # an id from the future would hide every reply until then
+                    top = tweet_id if top is None or int(tweet_id) > int(top) else top
                 low = tweet_id if low is None or int(tweet_id) < int(low) else low
                 if answer_text(tweet.get("author_id")) == me or tweet_id in ours:
                     continue
                 found.append(_comment_of(tweet, users, ours, kind))
             token = answer_text(answer_object(body.get("meta")).get("next_token"))
             if not token:
-                return page(True)
+                if until is None:
+                    return page(True)  # a read from the top: caught up
+                # A resumed read reached the old mark: what came while it went on is above its top.
+                mark, covered, began = top or mark, began, now
+                top = until = low = None
             if len(found) >= budget:
                 return page(False)  # the next page would be billed and not taken
         gaps.append(f"X kept answering with more pages after {self.read_pages}: the rest is read next time")
@@ -888,6 +906,29 @@ class _StatusError(Exception):
 
 READ_FIELDS = ["author_id", "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets"]
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
+
+
+@cache
+def _quiet_answers() -> None:
+    """tweepy logs every answer's body at DEBUG: those of reads hold what people wrote (health data, for the
+    inbox only). Once reading starts, its records keep the status and headers and leave the body out."""
+
+    class NoBodies(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            message = record.getMessage()
+            if message.startswith("Received API response") and "\nContent: " in message:
+                record.msg, record.args = message.split("\nContent: ", 1)[0] + "\nContent: (not logged)", None
+            return True
+
+    logging.getLogger("tweepy.client").addFilter(NoBodies())
+
+
+SNOWFLAKE_EPOCH_MS = 1288834974657  # X's ids carry their time: (id >> 22) + this, in milliseconds
+
+
+def _plausible(tweet_id: str, now: datetime) -> bool:
+    """Whether a tweet id may be a high-water mark: its time is not after `now` (a day's slack)."""
+    return (int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS <= (now.timestamp() + 86400) * 1000
 
 
 def _digits_or_none(value: Any) -> str | None:

@@ -640,11 +640,11 @@ class YouTubeAdapter(Adapter):
     # --- reading comments (the safety inbox) ---------------------------------------------------------
     # commentThreads.list(videoId, part=snippet,replies, order=time: newest thread first), and comments.list by
     # parentId for a thread whose replies are not all inlined; 1 quota unit a page. There is no since: the read
-    # stops at the high-water mark (a TimeMark: the newest thread time read, the ids read just before it). A
-    # read stopped by its budget or a rate limit keeps the old mark, what it delivered so far and the page to
-    # go on from; when it ends, what it delivered is the new mark. Replies are read with the thread they
-    # answer: a reply added later to a thread older than the mark is not read again (YouTube lists threads by
-    # the time they were started).
+    # stops at the high-water mark (a TimeMark: the newest time read, the ids read just before it). A read
+    # stopped by its budget or a rate limit keeps the old mark, what it delivered so far and the page to go on
+    # from; when it ends, what it delivered is the new mark. YouTube lists threads by the time they were
+    # started: new replies to a thread older than the mark are found by its reply count (kept in the cursor),
+    # on the page where the mark is reached; further back, pages are not read again (quota).
 
     can_read_comments = True
     read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
@@ -655,73 +655,57 @@ class YouTubeAdapter(Adapter):
         now: datetime, budget: int = 100,
     ) -> CommentPage:
         """The video's comment threads newer than the mark, each with all its replies."""
-        from socialpub.adapters.base import TimeMark
-
         if not _VIDEO_ID.fullmatch(remote_id):
             raise PlatformError(f"YouTube: '{said_briefly(remote_id)[:40]}' is not a video id", transient=False,
                                 hint="the ledger's remote id of this post is not YouTube's: see `socialpub status`")
-        state = cursor_of(since)
-        mark = TimeMark(state.get("mark"))  # of the last read that ended
-        done = TimeMark(state.get("next") if "next" in state else state.get("mark"))  # and what came since
-        token = answer_text(state.get("page")) or None
-        budget = max(1, budget)
-        found: list[Comment] = []
-        gaps: list[str] = []
-        calls = 0
-
-        def page(complete: bool) -> CommentPage:
-            if complete:
-                return CommentPage(tuple(found), cursor_text(mark=done.dump()), True, tuple(gaps))
-            return CommentPage(tuple(found), cursor_text(mark=mark.dump(), next=done.dump() or {}, page=token),
-                               False, tuple(gaps))
-
-        def listing(request: Any) -> dict[str, Any] | None:
-            nonlocal calls
-            calls += 1
-            try:
-                return _listing(request.execute())
-            except _network_errors() as exc:
-                error = self._failure(exc, sent=False)
-            if not found or not getattr(error, "transient", False):
-                raise error
-            gaps.append(stopped_early(error))
-            return None
-
+        sweep = _Sweep(self, since, now, budget)
         youtube = self._youtube()
-        while calls < self.read_pages:
-            threads = listing(youtube.commentThreads().list(
-                part="snippet,replies", videoId=remote_id, textFormat="plainText", maxResults=self.read_page_size,
-                order="time", **({"pageToken": token} if token else {})))
-            if threads is None:
-                return page(False)
-            for thread in answer_objects(threads.get("items")):
-                snippet = answer_object(thread.get("snippet"))
-                top = _comment_of(answer_object(snippet.get("topLevelComment")), remote_id)
-                if top is None:
-                    continue
-                when = _seconds(top.created_at)
-                if mark.older(when):
-                    return page(True)  # newest first: the rest was read before
-                if len(found) >= budget or calls >= self.read_pages:
-                    return page(False)  # this page is read again next time; what it delivered is left out
-                inline = [c for c in map(lambda r: _comment_of(r, remote_id),
-                                         answer_objects(answer_object(thread.get("replies")).get("comments"))) if c]
-                total = snippet.get("totalReplyCount")
-                replies: list[Comment] | None = inline
-                if isinstance(total, int) and not isinstance(total, bool) and total > len(inline):
-                    replies = self._replies(youtube, top.id, remote_id, listing)
-                    if replies is None:
-                        return page(False)
-                for comment in [top, *replies]:
-                    moment = _seconds(comment.created_at)
-                    if mark.is_new(comment.id, moment) and comment.id not in done.seen:
-                        found.append(comment)
-                        done.add(comment.id, moment)
-            token = answer_text(threads.get("nextPageToken")) or None
-            if token is None:
-                return page(True)
-        gaps.append(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read next time")
-        return page(False)
+        try:
+            while sweep.calls < self.read_pages:
+                threads = sweep.fetch(youtube.commentThreads().list(
+                    part="snippet,replies", videoId=remote_id, textFormat="plainText", maxResults=self.read_page_size,
+                    order="time", **({"pageToken": sweep.token} if sweep.token else {})))
+                if threads is None:
+                    return sweep.page(False)
+                below = False  # at the mark: the threads from here on were read before (their new replies were not)
+                for thread in answer_objects(threads.get("items")):
+                    snippet = answer_object(thread.get("snippet"))
+                    top = _comment_of(answer_object(snippet.get("topLevelComment")), remote_id)
+                    if top is None:
+                        continue
+                    below = below or sweep.mark.older(_seconds(top.created_at))
+                    if len(sweep.found) >= sweep.budget or sweep.calls >= self.read_pages:
+                        return sweep.page(False)  # this page is read again next time; what it gave is left out
+                    total = snippet.get("totalReplyCount")
+                    total = total if isinstance(total, int) and not isinstance(total, bool) else 0
+                    known = sweep.counts.get(top.id)
+                    if below and known is not None and total <= known:
+                        continue  # nothing new in a thread read before
+                    replies = [c for c in (_comment_of(r, remote_id) for r in answer_objects(
+                        answer_object(thread.get("replies")).get("comments"))) if c]
+                    if total > len(replies):
+                        more = self._replies(youtube, top.id, remote_id, sweep)
+                        if more is None:
+                            return sweep.page(False)
+                        replies = more
+                    if below:  # the newest replies are the ones added since; a thread not known: all of it
+                        newest = sorted(replies, key=lambda c: c.created_at or _EPOCH)
+                        sweep.take_late(newest[max(0, len(newest) - (total - known)):] if known is not None
+                                        else [top, *newest])
+                    else:
+                        sweep.take([top, *replies])
+                    sweep.counts.pop(top.id, None)  # re-inserted last: the cursor keeps the most recent
+                    sweep.counts[top.id] = total
+                sweep.token = None if below else answer_text(threads.get("nextPageToken")) or None
+                if sweep.token is None:
+                    if not sweep.resumed:
+                        return sweep.page(True)  # caught up
+                    sweep.restart()  # a resumed read reached the old mark: what came meanwhile is on top
+        except _CommentsOff:  # nothing can be written there, so nothing is missed
+            sweep.gaps.append(f"comments are turned off on video {remote_id}: there is nothing to read")
+            return CommentPage(tuple(sweep.found), since, True, tuple(sweep.gaps))
+        sweep.gaps.append(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read later")
+        return sweep.page(False)
 
     def _reading_warnings(self) -> list[str]:
         """`channels --verify`: whether the sign-in may read comments (the scopes the token endpoint granted)."""
@@ -732,14 +716,12 @@ class YouTubeAdapter(Adapter):
                 f"youtube.force-ssl or youtube.readonly permission; run `socialpub auth {self.channel.name}` and "
                 "grant every permission asked"]
 
-    def _replies(
-        self, youtube: Any, thread_id: str, video_id: str, listing: Callable[[Any], dict[str, Any] | None]
-    ) -> list[Comment] | None:
+    def _replies(self, youtube: Any, thread_id: str, video_id: str, sweep: _Sweep) -> list[Comment] | None:
         """Every reply of a thread (comments.list by parentId), oldest first; None when the read stopped."""
         replies: list[Comment] = []
         token: str | None = None
         for _ in range(self.read_pages):
-            answer = listing(youtube.comments().list(
+            answer = sweep.fetch(youtube.comments().list(
                 part="snippet", parentId=thread_id, textFormat="plainText", maxResults=self.read_page_size,
                 **({"pageToken": token} if token else {})))
             if answer is None:
@@ -747,7 +729,9 @@ class YouTubeAdapter(Adapter):
             replies += [c for c in (_comment_of(item, video_id) for item in answer_objects(answer.get("items"))) if c]
             token = answer_text(answer.get("nextPageToken")) or None
             if token is None:
-                break
+                return replies
+        sweep.gaps.append(f"thread {thread_id} has more replies than {self.read_pages} pages: the later ones are not "
+                          "read (see it on YouTube)")
         return replies
 
 
@@ -1072,6 +1056,86 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+MAX_COUNTS = 1000  # threads whose reply counts a cursor keeps (the most recently gone through)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _CommentsOff(Exception):
+    """The video's comments are turned off (403 commentsDisabled)."""
+
+
+class _Sweep:
+    """One read of a video's threads (YouTubeAdapter.read_comments): the marks, the page it is on, what it found."""
+
+    def __init__(self, adapter: YouTubeAdapter, since: str | None, now: datetime, budget: int) -> None:
+        from socialpub.adapters.base import TimeMark
+
+        state = cursor_of(since)
+        self.adapter = adapter
+        self.mark = TimeMark(state.get("mark"), now)  # of the last read that ended
+        self.done = TimeMark(state.get("next") if "next" in state else state.get("mark"), now)  # and since then
+        self.token = answer_text(state.get("page")) or None
+        self.resumed = "next" in state  # a read stopped before: it goes on from its page
+        self.now = now
+        self.budget = max(1, budget)
+        self.found: list[Comment] = []
+        self.gaps: list[str] = []
+        self.calls = 0
+        self.late: set[str] = set()
+        # the reply count of each thread gone through, to find new replies in threads older than the mark
+        counts = answer_object(state.get("replies"))
+        self.counts = {k: v for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+    def fetch(self, request: Any) -> dict[str, Any] | None:
+        """One list call's answer; None when a transient failure stopped a read that had found something."""
+        self.calls += 1
+        try:
+            return _listing(request.execute())
+        except _network_errors() as exc:
+            if "commentsDisabled" in _reasons(exc):
+                raise _CommentsOff from None
+            error = self.adapter._failure(exc, sent=False)
+        if not self.found or not getattr(error, "transient", False):
+            raise error
+        self.gaps.append(stopped_early(error))
+        return None
+
+    def restart(self) -> None:
+        """From the top again, with what was read as the mark."""
+        from socialpub.adapters.base import TimeMark
+
+        self.mark, self.token, self.resumed = TimeMark(self.done.dump(), self.now), None, False
+
+    def take(self, comments: list[Comment]) -> None:
+        for comment in comments:
+            moment = _seconds(comment.created_at)
+            if self.mark.is_new(comment.id, moment) and comment.id not in self.done.seen:
+                self.found.append(comment)
+                self.done.add(comment.id, moment)
+
+    def take_late(self, replies: list[Comment]) -> None:
+        """Replies added to a thread older than the mark: new whatever their time says."""
+        for reply in replies:
+            if reply.id not in self.done.seen and reply.id not in self.late:
+                self.found.append(reply)
+                self.late.add(reply.id)
+                self.done.add(reply.id, _seconds(reply.created_at))
+
+    def page(self, complete: bool) -> CommentPage:
+        counts = dict(list(self.counts.items())[-MAX_COUNTS:]) or None
+        if complete:
+            cursor = cursor_text(mark=self.done.dump(), replies=counts)
+            return CommentPage(tuple(self.found), cursor, True, tuple(self.gaps))
+        cursor = cursor_text(mark=self.mark.dump(), next=self.done.dump() or {}, page=self.token, replies=counts)
+        return CommentPage(tuple(self.found), cursor, False, tuple(self.gaps))
+
+
+def _reasons(exc: Exception) -> set[str]:
+    """The reasons of a YouTube error answer (HttpError.error_details)."""
+    details = getattr(exc, "error_details", None)
+    return {str(d.get("reason")) for d in details if isinstance(d, dict)} if isinstance(details, list) else set()
 
 
 def _seconds(moment: datetime | None) -> int | None:

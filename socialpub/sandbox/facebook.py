@@ -562,9 +562,13 @@ class FacebookSandbox(Platform):
             raise self.invalid("Param limit must be an integer") from None
         if not 1 <= limit <= 100:
             raise self.invalid("Param limit must be between 1 and 100")
-        bounds = {k: _moment(query[k]) for k in ("since", "until") if query.get(k)}
-        if any(v is None for v in bounds.values()):
-            raise self.invalid("Param since/until must be a unix time or an ISO 8601 date")
+        bounds: dict[str, int] = {}
+        for key in ("since", "until"):
+            if query.get(key):
+                moment = _moment(query[key])
+                if moment is None:
+                    raise self.invalid(f"Param {key} must be a unix time or an ISO 8601 date")
+                bounds[key] = moment
         with self.lock:
             comments = self.kept("comments")
             if object_id in self.kept("posts"):
