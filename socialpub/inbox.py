@@ -37,6 +37,7 @@ MENTIONS = ""  # the post_id of a channel's mentions (they answer no one post)
 UNREADABLE = "unreadable"  # the platform's API cannot read comments (Pinterest): review by hand
 READ_FAILED = "read-failed"
 PLATFORM_LIMIT = "platform-limit"  # what the platform cannot give any more (X: recent search covers 7 days)
+RETRACTED_GONE = "retracted"  # a retracted post whose comments the platform no longer serves
 
 
 def text_hash(text: str) -> str:
@@ -143,6 +144,8 @@ class Read:
     seen: int
     complete: bool
     last_error: str | None
+    deferred_at: datetime | None = None  # a watch had to leave it unread (and why): the next watch reads it first
+    deferred_why: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +166,8 @@ _COMMENT_COLUMNS = (
     "channel", "comment_id", "post_id", "answers_remote_id", "parent_id", "author", "author_id", "text",
     "text_sha256", "platform_at", "first_seen_at", "url", "kind", "deleted",
 )
-_READ_COLUMNS = ("post_id", "channel", "cursor", "first_read_at", "last_read_at", "seen", "complete", "last_error")
+_READ_COLUMNS = ("post_id", "channel", "cursor", "first_read_at", "last_read_at", "seen", "complete", "last_error",
+                 "deferred_at", "deferred_why")
 
 
 def _item(values: Iterable[Any]) -> Item:
@@ -189,6 +193,7 @@ def _read(values: Iterable[Any]) -> Read:
     data = dict(zip(_READ_COLUMNS, values, strict=True))
     data["first_read_at"] = parse_iso(data["first_read_at"])
     data["last_read_at"] = parse_iso(data["last_read_at"])
+    data["deferred_at"] = parse_iso(data["deferred_at"])
     data["complete"] = bool(data["complete"])
     return Read(**data)
 
@@ -279,19 +284,36 @@ def record_comment(
 def record_read(ledger: Ledger, post_id: str, channel: str, *, at: datetime, cursor: str | None, complete: bool,
                 new: int, error: str | None = None) -> None:
     """One read of (post, channel): its new high-water mark (None keeps the old one), whether it read to the end,
-    how many new comments it saw; a failed read keeps the cursor and records the error."""
+    how many new comments it saw; a failed read keeps the cursor and records the error. Either way it is no
+    longer one a watch left unread."""
     with ledger.transaction() as cur:
         cur.execute(
             ledger.sql(
                 "INSERT INTO comment_reads (post_id, channel, cursor, first_read_at, last_read_at, seen, complete, "
                 "last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (post_id, channel) DO UPDATE SET "
                 "cursor = COALESCE(excluded.cursor, comment_reads.cursor), "
+                "first_read_at = COALESCE(comment_reads.first_read_at, excluded.first_read_at), "
+                "deferred_at = NULL, deferred_why = NULL, "
                 "last_read_at = CASE WHEN excluded.last_error IS NULL THEN excluded.last_read_at "
                 "ELSE comment_reads.last_read_at END, "
                 "seen = comment_reads.seen + excluded.seen, complete = excluded.complete, "
                 "last_error = excluded.last_error"
             ),
             (post_id, channel, cursor, iso(at), None if error else iso(at), new, int(complete), error),
+        )
+
+
+def record_deferred(ledger: Ledger, pairs: Iterable[tuple[str, str]], *, at: datetime, why: str) -> None:
+    """(post, channel) pairs a watch had to leave unread (`why`: a read window used up, say), in one transaction:
+    the coverage report shows them as not read in that watch until a read clears the mark."""
+    with ledger.transaction() as cur:
+        cur.executemany(
+            ledger.sql(
+                "INSERT INTO comment_reads (post_id, channel, deferred_at, deferred_why) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (post_id, channel) DO UPDATE SET deferred_at = excluded.deferred_at, "
+                "deferred_why = excluded.deferred_why"
+            ),
+            [(post_id, channel, iso(at), why) for post_id, channel in pairs],
         )
 
 

@@ -201,6 +201,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX safety_items_state ON safety_items (state, day0)
         """,
     ),
+    (
+        5,
+        # The safety inbox at scale: a (post, channel) that a watch had to leave unread (a read window used up,
+        # its channel stopped by a failed read) says so until it is read; the next watch reads it first.
+        """
+        ALTER TABLE comment_reads ADD COLUMN deferred_at TEXT;
+        ALTER TABLE comment_reads ADD COLUMN deferred_why TEXT
+        """,
+    ),
 ]
 
 

@@ -10,9 +10,10 @@ What it returns and prints are counts, ids and hashes: comment text and authors 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from socialpub import clocks
@@ -87,27 +88,53 @@ def watched_rows(ledger: Ledger) -> list[Row]:
 
 
 def watch(config: Config, ledger: Ledger, now: datetime, *, environ: Mapping[str, str] | None = None,
-          budget: int = READ_BUDGET) -> Watched:
+          budget: int = READ_BUDGET, sleep: Callable[[float], None] = time.sleep) -> Watched:
     with ledger.watch_lock() as got:
         if not got:
             raise NotWatched("another watch is already running; nothing done")
-        return _watch_locked(config, ledger, now, environ, budget)
+        return _watch_locked(config, ledger, now, environ, budget, sleep)
+
+
+def least_recently_read(targets: list[tuple[str, Row | None]], channel: str,
+                        seen: Mapping[tuple[str, str], store.Read]) -> list[tuple[str, Row | None]]:
+    """A channel's reads in the order they are made: never read first, then the longest unread. A read window
+    used up before the end leaves the rest first in line for the next watch, so with more posts than one
+    window allows (X: 180 searches per 15 minutes; YouTube: a daily quota) every post is still read in turn."""
+
+    def key(target: tuple[str, Row | None]) -> tuple[bool, datetime]:
+        read = seen.get((target[0], channel))
+        last = read.last_read_at if read else None
+        return (last is not None, last or _EPOCH)
+
+    return sorted(targets, key=key)  # stable: among the never read, the order given (oldest published first)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mapping[str, str] | None,
-                  budget: int) -> Watched:
+                  budget: int, sleep: Callable[[float], None]) -> Watched:
     done = Watched()
     renderer = Renderer(config, environ, ledger.token_lock)
     renderer.learn_secrets()  # whatever a platform echoes back is redacted
     screener = _Screener(config)
     seen = store.reads(ledger)
+    recorded = store.gaps(ledger)
     days = config.safety.watch_days
+    # Retracted posts too: what people wrote before the deletion still matters until the window ends.
     rows = [r for r in watched_rows(ledger)
-            if r.state == State.PUBLISHED and r.channel in config.channels and r.published_at
-            and r.published_at <= now < r.published_at + timedelta(days=days)]
+            if r.channel in config.channels and r.published_at
+            and r.published_at <= now < r.published_at + timedelta(days=days)
+            and not (r.state == State.RETRACTED and _gone(recorded, r))]
     by_channel: dict[str, list[Row]] = {}
     for row in sorted(rows, key=lambda r: (r.published_at, r.post_id)):
         by_channel.setdefault(row.channel, []).append(row)
+    left: dict[str, list[tuple[str, str]]] = {}  # why -> the (post, channel) pairs this watch left unread
+
+    def leave(channel: str, rest: list[tuple[str, Row | None]], why: str) -> None:
+        done.not_reached += [{"post": p or "(mentions)", "channel": channel, "why": why} for p, _ in rest]
+        left.setdefault(why, []).extend((p, channel) for p, _ in rest)
+
     for channel, queue in by_channel.items():
         adapter = renderer.adapter(channel)
         if not getattr(adapter, "can_read_comments", False):
@@ -121,31 +148,33 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
         targets: list[tuple[str, Row | None]] = [(row.post_id, row) for row in queue]
         if getattr(adapter, "can_read_mentions", False):
             targets.append((store.MENTIONS, None))
+        targets = least_recently_read(targets, channel, seen)
         for index, (post_id, row) in enumerate(targets):
             wait = adapter.rate_wait()
             if wait is not None and wait > MAX_WAIT_IN_WATCH:
-                why = f"{channel}: read window used up for {int(wait)} s; the next watch goes on"
-                done.not_reached += [{"post": p or "(mentions)", "channel": channel, "why": why}
-                                     for p, _ in targets[index:]]
+                leave(channel, targets[index:], f"{channel}: read window used up for {int(wait)} s; "
+                      "the next watch reads these first")
                 break
+            if wait is not None:
+                sleep(wait)  # pace the channel: never read into a used-up window
             previous = seen.get((post_id, channel))
             since = previous.cursor if previous else None
             try:
                 page = _read(adapter, row, since, now, budget)
             except PlatformError as error:
-                if not (error.transient and error.retry_after):
-                    _failed(ledger, done, post_id, channel, error, now)
+                if error.transient and error.retry_after:
+                    # A read window used up is pacing, not a failure: the cursor stays, the next watch goes on.
+                    leave(channel, targets[index:], f"{channel}: read window used up for {int(error.retry_after)} "
+                          "s; the next watch reads these first")
+                    break
+                if row is not None and row.state == State.RETRACTED and not error.transient:
+                    _retracted_unreadable(ledger, row, error, now)
                     continue
-                # A rate-limit window used up is pacing, not a failure: the cursor stays, the next watch goes on.
-                why = f"{channel}: read window used up for {int(error.retry_after)} s; the next watch goes on"
-                done.not_reached += [{"post": p or "(mentions)", "channel": channel, "why": why}
-                                     for p, _ in targets[index:]]
-                break
+                _failed(ledger, done, post_id, channel, error, now)
+                continue
             except (CredentialsError, _ReaderBug) as error:
                 _failed(ledger, done, post_id, channel, error, now)
-                done.not_reached += [{"post": p or "(mentions)", "channel": channel,
-                                      "why": f"{channel}: stopped after a failed read"}
-                                     for p, _ in targets[index + 1:]]
+                leave(channel, targets[index + 1:], f"{channel}: stopped after a failed read")
                 break  # the same for every post of the channel: no point in asking again now
             new = 0
             products = screener.post_products(post_id)
@@ -162,13 +191,30 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             done.reads += 1
             done.incomplete += not page.complete
             done.new_comments += new
+    for why, pairs in left.items():
+        store.record_deferred(ledger, pairs, at=now, why=why)
     waiting = store.items(ledger)
     done.waiting = [i.id for i in waiting]
     done.overdue = [i.id for i in waiting if i.overdue(now)]
     ledger.event("watch", None, at_clock=iso(now), reads=done.reads, incomplete=done.incomplete,
                  new_comments=done.new_comments, queued=done.queued, failed=len(done.failed),
-                 waiting=len(done.waiting), overdue=done.overdue)
+                 not_reached=len(done.not_reached), waiting=len(done.waiting), overdue=done.overdue)
     return done
+
+
+def _gone(recorded: Mapping[tuple[str, str], list[store.Gap]], row: Row) -> bool:
+    """A retracted post the platform no longer serves comments of (recorded once): not asked again."""
+    return any(g.kind == store.RETRACTED_GONE for g in recorded.get((row.post_id, row.channel), []))
+
+
+def _retracted_unreadable(ledger: Ledger, row: Row, error: PlatformError, now: datetime) -> None:
+    """A retracted post whose comments the platform refuses to give any more (deleted with it, as on Facebook
+    and YouTube): a gap on record once, not a failure of every watch until its window ends."""
+    message = redact(error.message)
+    store.record_gap(ledger, row.post_id, row.channel, store.RETRACTED_GONE,
+                     f"retracted; the platform no longer serves its comments ({message}): those read before are "
+                     "kept, review the platform by hand if it still shows any", at=now, once=True)
+    ledger.event("watch-retracted-unreadable", None, post_id=row.post_id, channel=row.channel, error=message)
 
 
 def _failed(ledger: Ledger, done: Watched, post_id: str, channel: str, error: SocialpubError, now: datetime) -> None:
@@ -273,14 +319,17 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
         gaps = [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
                 for g in recorded.get((row.post_id, row.channel), [])]
         last = read.last_read_at if read else None
-        if readable and last is None:
+        if readable and last is None and not (read and read.deferred_at):
             gaps.append({"kind": "never-read", "detail": "never read", "recorded_at": None})
         elif readable and until and last and now >= until and last < until:
             gaps.append({"kind": "window-not-read", "recorded_at": None,
                          "detail": f"not read from {iso(last)} to the end of its watch window {iso(until)}"})
-        if readable and read and not read.complete and not read.last_error:
+        if readable and read and read.last_read_at and not read.complete and not read.last_error:
             gaps.append({"kind": "incomplete", "recorded_at": None,
                          "detail": "the last read stopped at a limit; the next watch resumes from its cursor"})
+        deferred = _deferred_gap(read)
+        if deferred:
+            gaps.append(deferred)
         if not configured:
             state = "not watched"
             gaps.append({"kind": "channel-removed", "recorded_at": None,
@@ -289,6 +338,8 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
             state = "review by hand"
         elif read and read.last_error:
             state = "read failed"
+        elif deferred and until and now < until:
+            state = "not read in this run"
         elif last is None:
             state = "never read"
         else:
@@ -310,9 +361,20 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
         if post_id == store.MENTIONS:  # a channel's mentions: one row of their own
             out.append({"post": None, "channel": channel, "kind": config.channels[channel].kind
                         if channel in config.channels else None, "url": None, "published_at": None,
-                        "watch_until": None, "state": "read failed" if read.last_error else "watched",
+                        "watch_until": None, "state": "read failed" if read.last_error else
+                        "not read in this run" if read.deferred_at else "watched",
                         "last_read_at": iso(read.last_read_at), "comments_seen": read.seen,
                         "complete": read.complete,
                         "gaps": [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
-                                 for g in recorded.get((post_id, channel), [])]})
+                                 for g in recorded.get((post_id, channel), [])]
+                        + ([deferred] if (deferred := _deferred_gap(read)) else [])})
     return out
+
+
+def _deferred_gap(read: store.Read | None) -> dict[str, Any] | None:
+    """The last watch had to leave this (post, channel) unread: a gap until the next read (which comes first)."""
+    if read is None or read.deferred_at is None:
+        return None
+    return {"kind": "not-reached", "recorded_at": iso(read.deferred_at),
+            "detail": f"not read in the watch of {iso(read.deferred_at)} ({read.deferred_why}); the next watch "
+                      "reads it before the posts read more recently"}

@@ -318,3 +318,47 @@ def test_a_used_up_read_window_is_pacing_not_a_failure_and_the_next_watch_goes_o
     assert "read window used up" in data["not_reached"][0]["why"] and len(data["queued"]) == 2
     code, out, err = run_watch(world, "--now", later(), "--format", "json")
     assert len(json.loads(out)["queued"]) == 1 and json.loads(out)["not_reached"] == []
+
+
+def test_a_window_used_up_mid_watch_leaves_the_rest_on_record_and_the_next_watch_reads_them_first(
+    worlds: Callable[..., Any],
+) -> None:
+    """X's recent search limited to 3 requests a window: five posts cannot all be read in one watch. The two
+    left are shown by `watch --report` as not read in that run, and when the window has passed (the sandbox's
+    window cleared, as 15 minutes would) the next watch reads them before the posts it read last time."""
+    five = worlds("five", eo.numbered_posts(5, ("tw",)))
+    assert five.run(eo.AT + timedelta(minutes=10)).code == 0
+    search = next(r for r in five.box.table if r.name == "twitter:search")
+    search.limit = (3, 900.0)
+    ids = {r["post"]: r["remote_id"] for r in five.status(eo.AT + timedelta(minutes=10))}
+    for post, remote in ids.items():
+        five.box.add_comment("twitter", f"CANARY-N-{post} my husband got a rash from oncavix", "canary_author_n",
+                             on=remote)
+    code, out, err = run_watch(five, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["failed"] == [], err  # pacing is not a failure
+    assert [n["post"] for n in data["not_reached"]] == ["p003", "p004", "(mentions)"]
+    assert data["summary"]["reads"] == 3
+    code, out, err = run_watch(five, "--report", "--now", later(), "--format", "json")
+    rows = {r["post"]: r for r in json.loads(out)["rows"] if r["post"]}
+    for post in ("p003", "p004"):
+        assert rows[post]["state"] == "not read in this run" and rows[post]["last_read_at"] is None
+        assert [g["kind"] for g in rows[post]["gaps"]] == ["not-reached"]
+        assert "read window used up" in rows[post]["gaps"][0]["detail"]
+    assert {rows[p]["state"] for p in ("p000", "p001", "p002")} == {"watched"}
+    code, text, err = run_watch(five, "--report", "--now", later())
+    assert text.count("not read in this run p00") == 2 and "gap (not-reached)" in text
+    no_canary(out, text, err)
+
+    five.box._windows.pop("twitter:search")  # the window has passed
+    code, out, err = run_watch(five, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    # the two left last time, the mentions, then the one read longest ago; the two read most recently wait
+    assert [n["post"] for n in data["not_reached"]] == ["p001", "p002"], data["not_reached"]
+    code, out, err = run_watch(five, "--report", "--now", later(), "--format", "json")
+    rows = {r["post"]: r for r in json.loads(out)["rows"] if r["post"]}
+    assert rows["p003"]["state"] == rows["p004"]["state"] == rows["p000"]["state"] == "watched"
+    assert rows["p003"]["comments_seen"] == rows["p004"]["comments_seen"] == 1
+    assert rows["p001"]["state"] == "not read in this run"
+    with open_ledger(str(five.root / ".socialpub" / "ledger.db"), five.root) as ledger:
+        assert sorted(i.post_id for i in inbox.items(ledger)) == ["p000", "p001", "p002", "p003", "p004"]
