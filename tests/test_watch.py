@@ -362,3 +362,33 @@ def test_a_window_used_up_mid_watch_leaves_the_rest_on_record_and_the_next_watch
     assert rows["p001"]["state"] == "not read in this run"
     with open_ledger(str(five.root / ".socialpub" / "ledger.db"), five.root) as ledger:
         assert sorted(i.post_id for i in inbox.items(ledger)) == ["p000", "p001", "p002", "p003", "p004"]
+
+
+def test_a_retracted_post_is_still_watched_until_its_window_ends(world: Any) -> None:
+    """Retracting deletes the post, not what people wrote under it while it was up: X keeps the replies of a
+    deleted tweet (they are still read and queued); Facebook and YouTube delete the comments with the post,
+    which is recorded once as a gap of that (post, channel), never as a failed read every watch after."""
+    seed(world, remote_ids(world))  # comments that came in before the deletion, read by the first watch after it
+    code, out, err = cli(world.root, "retract", "p000", "--yes", env=world.env())
+    assert code == 0, err
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["failed"] == [], (out, err)
+    assert len(data["queued"]) >= 1  # the X reply, AE, is queued
+    with open_ledger(str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
+        assert [i.channel for i in inbox.items(ledger)] == ["tw"]
+    code, out, err = run_watch(world, "--report", "--now", later(), "--format", "json")
+    rows = {r["channel"]: r for r in json.loads(out)["rows"] if r["post"]}
+    for channel in ("fb", "yt"):
+        # the comments Facebook and YouTube deleted with the post were never read: the auditor sees both
+        assert [g["kind"] for g in rows[channel]["gaps"]] == ["retracted", "never-read"], rows[channel]
+        assert "no longer serves its comments" in rows[channel]["gaps"][0]["detail"]
+    assert rows["tw"]["state"] == "watched" and rows["tw"]["comments_seen"] == 1
+    with world.box.lock:
+        world.box.requests.clear()
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    assert code == 1 and json.loads(out)["failed"] == [], err
+    with world.box.lock:
+        asked = {r["route"].split(":")[0] for r in world.box.requests}
+    assert "twitter" in asked and not asked & {"facebook", "youtube"}  # the gone ones are not asked again
+    no_canary(out, err)
