@@ -1105,6 +1105,8 @@ def watch(
             if format is SimpleFormat.json:
                 emit(report.envelope("watch", status="locked", message=str(nothing)), None, dialect="json")
             return
+    if warning := inboxview.clock_warning(done):
+        typer.echo(warning, err=True)
     if format is SimpleFormat.json:
         emit(report.envelope("watch", now=moment.isoformat(), **done.to_dict()), None, dialect="json")
     elif not (quiet or globals_.quiet) or done.exit_code:

@@ -31,6 +31,14 @@ def _due(moment: datetime, zone: tzinfo) -> str:
     return f"end of {(moment - timedelta(microseconds=1)).astimezone(zone):%a %Y-%m-%d}"
 
 
+def clock_warning(done: Any) -> str | None:
+    """What a watch whose clock is behind the last read says, even with --quiet (cron mail should show it)."""
+    if done.clock_behind is None:
+        return None
+    return (f"watch: the clock is behind the last read ({iso(done.clock_behind)}): the times this watch recorded "
+            "go backwards and posts published after its clock were not read; check the system clock or --now")
+
+
 def watch_text(done: Any) -> str:
     """One `watch`: counts and item ids."""
     lines = [f"watch: {done.reads} read(s), {done.new_comments} new comment(s), {len(done.queued)} queued"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 READ_BUDGET = 100  # comments (or requests' worth) per read of one (post, channel): the adapter stops there
 # A longer rate-limit wait than this ends the channel's reads for this run (the next run goes on from the cursors)
 MAX_WAIT_IN_WATCH = 60.0
+CLOCK_SKEW = timedelta(minutes=5)  # a clock behind the last read by more than this is said to be wrong
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Watched:
     unreadable: dict[str, int] = field(default_factory=dict)  # channel -> its published items to review by hand
     waiting: list[str] = field(default_factory=list)  # every item a person owes something, oldest first
     overdue: list[str] = field(default_factory=list)
+    clock_behind: datetime | None = None  # the latest read on record, when this watch's clock is before it
 
     @property
     def exit_code(self) -> ExitCode:
@@ -68,6 +70,7 @@ class Watched:
             "failed": self.failed,
             "not_reached": self.not_reached,
             "review_by_hand": [{"channel": c, "items": n} for c, n in sorted(self.unreadable.items())],
+            "clock_behind_last_read": iso(self.clock_behind),
         }
 
 
@@ -120,6 +123,11 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
     screener = _Screener(config)
     seen = store.reads(ledger)
     recorded = store.gaps(ledger)
+    latest = max((r.last_read_at for r in seen.values() if r.last_read_at), default=None)
+    if latest and now < latest - CLOCK_SKEW:
+        # Read all the same (a stopped watch is worse), but say so: the times it records go backwards, and
+        # posts published after its clock are not read by it.
+        done.clock_behind = latest
     days = config.safety.watch_days
     # Retracted posts too: what people wrote before the deletion still matters until the window ends.
     rows = [r for r in watched_rows(ledger)
@@ -198,7 +206,8 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
     done.overdue = [i.id for i in waiting if i.overdue(now)]
     ledger.event("watch", None, at_clock=iso(now), reads=done.reads, incomplete=done.incomplete,
                  new_comments=done.new_comments, queued=done.queued, failed=len(done.failed),
-                 not_reached=len(done.not_reached), waiting=len(done.waiting), overdue=done.overdue)
+                 not_reached=len(done.not_reached), waiting=len(done.waiting), overdue=done.overdue,
+                 clock_behind_last_read=iso(done.clock_behind))
     return done
 
 

@@ -173,6 +173,7 @@ def test_reads_stop_at_their_budget_and_resume_where_they_stopped(world: Any) ->
         assert again.new_comments == 0
 
 
+@pytest.mark.parametrize("world", ["sqlite", "postgresql"], indirect=True)
 def test_two_watches_at_once_read_each_comment_once(world: Any) -> None:
     seed(world, remote_ids(world))
     outcomes: list[Any] = []
@@ -182,9 +183,15 @@ def test_two_watches_at_once_read_each_comment_once(world: Any) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(o.code for o in outcomes) in ([0, 0, 1], [0, 1, 1], [1, 1, 1])
-    with open_ledger(str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
+    assert sorted(o.code for o in outcomes) in ([0, 0, 1], [0, 1, 1], [1, 1, 1]), [o.stderr for o in outcomes]
+    assert all(o.code == 1 or "already running" in o.stderr for o in outcomes)
+    with world.open_ledger() as ledger:
         assert len(inbox.items(ledger)) == 3
+        events = ledger.events()
+        assert [e["action"] for e in events].count("safety-queued") == 3
+        with ledger.transaction(read_only=True) as cur:
+            cur.execute("SELECT count(*) FROM comments")
+            assert cur.fetchone()[0] == 4
 
 
 def test_mentions_are_read_per_channel_and_queued_without_a_post(world: Any) -> None:
@@ -392,3 +399,24 @@ def test_a_retracted_post_is_still_watched_until_its_window_ends(world: Any) -> 
         asked = {r["route"].split(":")[0] for r in world.box.requests}
     assert "twitter" in asked and not asked & {"facebook", "youtube"}  # the gone ones are not asked again
     no_canary(out, err)
+
+
+def test_a_clock_gone_backwards_still_reads_says_so_and_queues_nothing_twice(world: Any) -> None:
+    ids = remote_ids(world)
+    seed(world, ids)
+    code, out, err = run_watch(world, "--now", later(hours=3))  # a clock three hours ahead, then put right
+    assert code == 1 and "3 queued" in out and "behind" not in err, (out, err)
+    world.box.add_comment("facebook", "CANARY-B-1 my wife got dizzy on oncavix", "canary_author_b", on=ids["facebook"])
+    code, out, err = run_watch(world, "--quiet", "--now", later())
+    assert code == 1 and "1 queued" in out, (out, err)
+    assert "the clock is behind the last read" in err  # said even with --quiet: cron mail shows it
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    # said by the watch that found the clock behind; its reads are the latest from then on
+    assert data["queued"] == [] and data["clock_behind_last_read"] is None and len(data["waiting"]) == 4
+    no_canary(out, err)
+    with world.open_ledger() as ledger:
+        items = inbox.items(ledger)
+        assert len({(i.channel, i.comment_id) for i in items}) == len(items) == 4
+        behind = [e for e in ledger.events() if e["action"] == "watch"][-2]
+        assert behind["detail"]["clock_behind_last_read"]  # on record
