@@ -420,3 +420,43 @@ def test_a_clock_gone_backwards_still_reads_says_so_and_queues_nothing_twice(wor
         assert len({(i.channel, i.comment_id) for i in items}) == len(items) == 4
         behind = [e for e in ledger.events() if e["action"] == "watch"][-2]
         assert behind["detail"]["clock_behind_last_read"]  # on record
+
+
+def _tweet(tweet_id: int, text: str, conversation: str) -> dict[str, Any]:
+    return {"id": str(tweet_id), "text": text, "author_id": "777", "conversation_id": conversation,
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "referenced_tweets": [{"type": "replied_to", "id": conversation}]}
+
+
+def test_a_flaky_platform_repeating_a_comment_across_pages_or_sending_one_older_than_the_cursor(world: Any) -> None:
+    """X answers a read with the same reply on two pages, and with a reply older than the high-water mark that
+    was never seen (a late-indexed reply); Facebook with a comment older than its mark, whose id is that of an X
+    reply: each is kept and queued once (per platform), the old ones are not dropped."""
+    ids = remote_ids(world)
+    first = world.box.add_comment("twitter", "CANARY-F-0 great work", "canary_author_f", on=ids["twitter"])
+    world.box.add_comment("facebook", "CANARY-F-0 great work", "Canary Author F", on=ids["facebook"])
+    code, out, err = run_watch(world, "--now", later())
+    assert code == 0, err  # the benign reply kept, not queued
+    mark = int(first["id"])
+    users = {"users": [{"id": "777", "username": "canary_author_f", "name": "Canary Author F"}]}
+    again = _tweet(mark + 50, "CANARY-F-1 my husband got a terrible rash from oncavix", ids["twitter"])
+    older = _tweet(mark - 3, "CANARY-F-2 my mom threw up all night after her oncavix dose", ids["twitter"])
+    for body in ({"data": [again], "includes": users, "meta": {"result_count": 1, "next_token": "b"}},
+                 {"data": [again, older], "includes": users, "meta": {"result_count": 2}}):
+        world.box.inject("answer", path=r"/2/tweets/search/recent", status=200, body=body,
+                         headers={"Content-Type": "application/json"})
+    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    world.box.inject("answer", path=r"/comments$", status=200, headers={"Content-Type": "application/json"},
+                     body={"data": [{"id": again["id"], "message": "CANARY-F-3 since oncavix I feel dizzy all day",
+                                     "created_time": hour_ago, "from": {"name": "Canary Author F", "id": "888"}}],
+                           "paging": {}})
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["failed"] == [], (out, err)
+    assert data["summary"]["new_comments"] == 3 and len(data["queued"]) == 3, data
+    with world.open_ledger() as ledger:
+        kept = {(i.channel, inbox.comment_of(ledger, i).comment_id) for i in inbox.items(ledger)}
+        assert kept == {("tw", again["id"]), ("tw", older["id"]), ("fb", again["id"])}
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    assert json.loads(out)["summary"]["new_comments"] == 0
+    no_canary(out, err)

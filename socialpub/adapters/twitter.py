@@ -857,15 +857,18 @@ class TwitterAdapter(Adapter):
             users = {answer_text(u.get("id")): u for u in included}
             for tweet in answer_objects(body.get("data")):
                 tweet_id = answer_text(tweet.get("id"))
-                if not is_digits(tweet_id) or (until and int(tweet_id) >= int(until)) or (
-                    mark and int(tweet_id) <= int(mark)
-                ):
-                    continue  # not a tweet, or outside what was asked for
+                if not is_digits(tweet_id):
+                    continue  # not a tweet
+                # Outside what was asked for (at or below the mark, or what this read went through already): a
+                # slip of the platform, or a reply indexed late. Kept all the same, since it would never be asked
+                # for again (the inbox knows comments by id), but it moves no mark.
+                outside = (until and int(tweet_id) >= int(until)) or (mark and int(tweet_id) <= int(mark))
                 if len(found) >= budget:
                     return page(False)  # resumes below `low`: this tweet comes next time
-                if _plausible(tweet_id, now):  # an id from the future would hide every reply until then
-                    top = tweet_id if top is None or int(tweet_id) > int(top) else top
-                low = tweet_id if low is None or int(tweet_id) < int(low) else low
+                if not outside:
+                    if _plausible(tweet_id, now):  # an id from the future would hide every reply until then
+                        top = tweet_id if top is None or int(tweet_id) > int(top) else top
+                    low = tweet_id if low is None or int(tweet_id) < int(low) else low
                 if answer_text(tweet.get("author_id")) == me or tweet_id in ours:
                     continue
                 found.append(_comment_of(tweet, users, ours, kind))
