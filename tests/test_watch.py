@@ -460,3 +460,33 @@ def test_a_flaky_platform_repeating_a_comment_across_pages_or_sending_one_older_
     code, out, err = run_watch(world, "--now", later(), "--format", "json")
     assert json.loads(out)["summary"]["new_comments"] == 0
     no_canary(out, err)
+
+
+def test_a_huge_comment_and_deep_reply_chains_are_kept_whole_and_queued_once(world: Any) -> None:
+    """A 1 MB comment (its AE past what screening reads: queued for a person all the same) and reply chains
+    150 deep on X, Facebook and YouTube (more than a read's budget): all kept verbatim and once, nothing of
+    them in the output or the -v logs."""
+    ids = remote_ids(world)
+    huge = "CANARY-H " + "blah " * 200_000 + "my mom took oncavix and got a terrible headache"
+    world.box.add_comment("facebook", huge, "canary_author_h", on=ids["facebook"])
+    for kind in ("twitter", "facebook", "youtube"):
+        parent = None
+        for n in range(150):
+            parent = world.box.add_comment(kind, f"CANARY-D-{n} me too, dizzy since oncavix", f"canary_author_{n}",
+                                           on=ids[kind], parent=parent)["id"]
+    codes = []
+    for _ in range(6):
+        code, out, err = run_watch(world, "--now", later(), "--format", "json", verbose=True)
+        no_canary(out, err)
+        codes.append(code)
+        if not json.loads(out)["summary"]["incomplete"]:
+            break
+    assert set(codes) == {1}, codes
+    with world.open_ledger() as ledger:
+        items = inbox.items(ledger)
+        assert len(items) == len({(i.channel, i.comment_id) for i in items}) == 451
+        texts = {inbox.comment_of(ledger, i).text for i in items}
+        assert huge in texts  # verbatim, whole
+        with ledger.transaction(read_only=True) as cur:
+            cur.execute("SELECT channel, count(*) FROM comments GROUP BY channel ORDER BY channel")
+            assert cur.fetchall() == [("fb", 151), ("tw", 150), ("yt", 150)]
