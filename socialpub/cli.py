@@ -940,11 +940,31 @@ def retract(
             ):
                 typer.echo("Nothing was deleted.")
                 raise typer.Exit(0)
+        _read_before_retract(opened, post_id, channels)
         results = retract_post(opened.config, opened.ledger, post_id, channels, opened.environ)
     print_results("retract", results, format, globals_.quiet)
     code = exit_code(results)
     if code:
         raise typer.Exit(int(code))
+
+
+def _read_before_retract(opened: Any, post_id: str, channels: list[str] | None) -> None:
+    """The comments on the post, read once more before it is deleted (the safety inbox: Facebook and YouTube delete
+    them with it). Counts and item ids only, on stderr; a read that fails does not stop the retraction."""
+    from socialpub.watch import read_before_retract
+
+    done = read_before_retract(opened.config, opened.ledger, post_id, channels, datetime.now(UTC),
+                               environ=opened.environ)
+    if done is None:
+        typer.echo("retract: another watch is running: the comments were not read once more before the deletion "
+                   "(socialpub watch --report shows what was never read)", err=True)
+        return
+    if not (done.reads or done.failed or done.not_reached):
+        return
+    queued = f": {', '.join(done.queued)} (socialpub inbox)" if done.queued else ""
+    failed = f"; {len(done.failed)} read(s) failed (socialpub watch --report)" if done.failed else ""
+    typer.echo(f"retract: comments read before the deletion: {done.new_comments} new, {len(done.queued)} queued"
+               f"{queued}{failed}", err=True)
 
 
 @app.command()

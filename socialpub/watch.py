@@ -98,6 +98,21 @@ def watch(config: Config, ledger: Ledger, now: datetime, *, environ: Mapping[str
         return _watch_locked(config, ledger, now, environ, budget, sleep)
 
 
+def read_before_retract(config: Config, ledger: Ledger, post_id: str, channels: Sequence[str] | None,
+                        now: datetime, *, environ: Mapping[str, str] | None = None) -> Watched | None:
+    """A last read of the comments on a post about to be retracted: Facebook and YouTube delete them with the
+    post, and what was written while it was up may be an adverse event. None when another watch holds the lock
+    (it is reading; the retraction does not wait for it, and the coverage report shows what was never read)."""
+    only = {(r.post_id, r.channel) for r in ledger.rows() if r.post_id == post_id and r.state == State.PUBLISHED
+            and (not channels or r.channel in channels)}
+    if not only:
+        return Watched()  # nothing published there: the retraction says so
+    with ledger.watch_lock() as got:
+        if not got:
+            return None
+        return _watch_locked(config, ledger, now, environ, READ_BUDGET, time.sleep, only=only)
+
+
 def least_recently_read(targets: list[tuple[str, Row | None]], channel: str,
                         seen: Mapping[tuple[str, str], store.Read]) -> list[tuple[str, Row | None]]:
     """A channel's reads in the order they are made: never read first, then the longest unread. A read window
@@ -116,7 +131,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mapping[str, str] | None,
-                  budget: int, sleep: Callable[[float], None]) -> Watched:
+                  budget: int, sleep: Callable[[float], None],
+                  only: set[tuple[str, str]] | None = None) -> Watched:
     done = Watched()
     renderer = Renderer(config, environ, ledger.token_lock)
     renderer.learn_secrets()  # whatever a platform echoes back is redacted
@@ -133,7 +149,8 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
     rows = [r for r in watched_rows(ledger)
             if r.channel in config.channels and r.published_at
             and r.published_at <= now < r.published_at + timedelta(days=days)
-            and not (r.state == State.RETRACTED and _gone(recorded, r))]
+            and not (r.state == State.RETRACTED and _gone(recorded, r))
+            and (only is None or (r.post_id, r.channel) in only)]
     by_channel: dict[str, list[Row]] = {}
     for row in sorted(rows, key=lambda r: (r.published_at, r.post_id)):
         by_channel.setdefault(row.channel, []).append(row)
@@ -154,7 +171,7 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             done.unreadable[channel] = len(queue)
             continue
         targets: list[tuple[str, Row | None]] = [(row.post_id, row) for row in queue]
-        if getattr(adapter, "can_read_mentions", False):
+        if getattr(adapter, "can_read_mentions", False) and only is None:
             targets.append((store.MENTIONS, None))
         targets = least_recently_read(targets, channel, seen)
         for index, (post_id, row) in enumerate(targets):
@@ -204,7 +221,8 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
     waiting = store.items(ledger)
     done.waiting = [i.id for i in waiting]
     done.overdue = [i.id for i in waiting if i.overdue(now)]
-    ledger.event("watch", None, at_clock=iso(now), reads=done.reads, incomplete=done.incomplete,
+    ledger.event("watch", None, at_clock=iso(now), before_retract=sorted({p for p, _ in only}) if only else None,
+                 reads=done.reads, incomplete=done.incomplete,
                  new_comments=done.new_comments, queued=done.queued, failed=len(done.failed),
                  not_reached=len(done.not_reached), waiting=len(done.waiting), overdue=done.overdue,
                  clock_behind_last_read=iso(done.clock_behind))

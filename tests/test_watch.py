@@ -371,26 +371,32 @@ def test_a_window_used_up_mid_watch_leaves_the_rest_on_record_and_the_next_watch
         assert sorted(i.post_id for i in inbox.items(ledger)) == ["p000", "p001", "p002", "p003", "p004"]
 
 
-def test_a_retracted_post_is_still_watched_until_its_window_ends(world: Any) -> None:
-    """Retracting deletes the post, not what people wrote under it while it was up: X keeps the replies of a
-    deleted tweet (they are still read and queued); Facebook and YouTube delete the comments with the post,
-    which is recorded once as a gap of that (post, channel), never as a failed read every watch after."""
-    seed(world, remote_ids(world))  # comments that came in before the deletion, read by the first watch after it
+def test_a_retracted_post_is_read_before_the_deletion_and_still_watched_until_its_window_ends(world: Any) -> None:
+    """Retracting deletes the post, not the duty to what people wrote under it: `retract` reads the comments
+    once more before deleting (Facebook and YouTube delete them with the post), X keeps the replies of a
+    deleted tweet (still read and queued until the window ends), and a platform that no longer serves the
+    comments is recorded once as a gap of that (post, channel), never as a failed read every watch after."""
+    ids = remote_ids(world)
+    seed(world, ids)  # comments that came in while the post was up, never read by a watch
+    reply = world.box.add_comment("twitter", "CANARY-R-0 nice", "canary_author_r", on=ids["twitter"])
     code, out, err = cli(world.root, "retract", "p000", "--yes", env=world.env())
     assert code == 0, err
+    assert "comments read before the deletion: 5 new, 3 queued: S-000001, S-000002, S-000003" in err, err
+    no_canary(out, err)
+    with world.open_ledger() as ledger:
+        assert sorted(i.channel for i in inbox.items(ledger)) == ["fb", "tw", "yt"]
+    world.box.add_comment("twitter", "CANARY-R-1 my wife got a rash from oncavix", "canary_author_r",
+                          on=ids["twitter"], parent=reply["id"])  # in the deleted tweet's conversation
     code, out, err = run_watch(world, "--now", later(), "--format", "json")
     data = json.loads(out)
     assert code == 1 and data["failed"] == [], (out, err)
-    assert len(data["queued"]) >= 1  # the X reply, AE, is queued
-    with open_ledger(str(world.root / ".socialpub" / "ledger.db"), world.root) as ledger:
-        assert [i.channel for i in inbox.items(ledger)] == ["tw"]
+    assert data["summary"]["new_comments"] == 1 and len(data["queued"]) == 1  # the X reply after the deletion
     code, out, err = run_watch(world, "--report", "--now", later(), "--format", "json")
     rows = {r["channel"]: r for r in json.loads(out)["rows"] if r["post"]}
     for channel in ("fb", "yt"):
-        # the comments Facebook and YouTube deleted with the post were never read: the auditor sees both
-        assert [g["kind"] for g in rows[channel]["gaps"]] == ["retracted", "never-read"], rows[channel]
+        assert [g["kind"] for g in rows[channel]["gaps"]] == ["retracted"], rows[channel]
         assert "no longer serves its comments" in rows[channel]["gaps"][0]["detail"]
-    assert rows["tw"]["state"] == "watched" and rows["tw"]["comments_seen"] == 1
+    assert rows["tw"]["state"] == "watched" and rows["tw"]["comments_seen"] == 3
     with world.box.lock:
         world.box.requests.clear()
     code, out, err = run_watch(world, "--now", later(), "--format", "json")
