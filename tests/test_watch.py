@@ -496,3 +496,27 @@ def test_a_huge_comment_and_deep_reply_chains_are_kept_whole_and_queued_once(wor
         with ledger.transaction(read_only=True) as cur:
             cur.execute("SELECT channel, count(*) FROM comments GROUP BY channel ORDER BY channel")
             assert cur.fetchall() == [("fb", 151), ("tw", 150), ("yt", 150)]
+
+
+@pytest.mark.slow  # it waits for the sandbox's window twice (a few seconds)
+def test_a_short_rate_wait_is_slept_and_every_post_read_in_the_same_watch(worlds: Callable[..., Any]) -> None:
+    """X's search allowed twice per 3-second window: watch waits for the window (it never reads into a used-up
+    one: no 429) and reads all four posts in one watch, none left for the next."""
+    import time
+
+    four = worlds("four", eo.numbered_posts(4, ("tw",)))
+    assert four.run(eo.AT + timedelta(minutes=10)).code == 0
+    next(r for r in four.box.table if r.name == "twitter:search").limit = (2, 3.0)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    with four.open_ledger() as ledger:
+        done = watch(load_config(four.config), ledger, datetime.now(UTC) + timedelta(minutes=1), environ=four.env(),
+                     sleep=sleep)
+    assert done.not_reached == [] and done.failed == [] and done.reads == 5  # four posts and the mentions
+    assert waits and all(0 < w <= 5 for w in waits)
+    with four.box.lock:
+        assert not [r for r in four.box.requests if r.get("status") == 429]
