@@ -386,10 +386,11 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
         })
     for (post_id, channel), read in sorted(reads.items()):
         if post_id == store.MENTIONS:  # a channel's mentions: one row of their own
+            configured = channel in config.channels
             out.append({"post": None, "channel": channel, "kind": config.channels[channel].kind
-                        if channel in config.channels else None, "url": None, "published_at": None,
-                        "watch_until": None, "state": "read failed" if read.last_error else
-                        "not read in this run" if read.deferred_at else "watched",
+                        if configured else None, "url": None, "published_at": None,
+                        "watch_until": None, "state": "not watched" if not configured else "read failed"
+                        if read.last_error else "not read in this run" if read.deferred_at else "watched",
                         "last_read_at": iso(read.last_read_at), "comments_seen": read.seen,
                         "complete": read.complete,
                         "gaps": [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}

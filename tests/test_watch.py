@@ -315,6 +315,29 @@ def test_a_channel_removed_from_the_config_shows_in_the_report_as_not_watched(wo
     assert [g["kind"] for g in rows["yt"]["gaps"]] == ["channel-removed"]
 
 
+def test_a_channel_removed_after_it_was_watched_is_not_watched_any_more_nor_its_mentions(world: Any) -> None:
+    seed(world, remote_ids(world))
+    code, out, err = run_watch(world, "--now", later())
+    assert code == 1, err
+    kept, inside = [], False
+    for line in world.config.read_text().splitlines():
+        if line.startswith("["):
+            inside = line.startswith("[channels.tw]")
+        if not inside:
+            kept.append(line)
+    world.config.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    world.box.add_comment("twitter", "CANARY-G-1 my son got hives from oncavix", "canary_author_g",
+                          on=remote_ids(world)["twitter"])
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    assert code == 1 and json.loads(out)["summary"]["new_comments"] == 0, (out, err)  # tw is not read
+    code, out, err = run_watch(world, "--report", "--now", later(), "--format", "json")
+    rows = [r for r in json.loads(out)["rows"] if r["channel"] == "tw"]
+    assert [(r["post"], r["state"]) for r in rows] == [("p000", "not watched"), (None, "not watched")]
+    code, out, err = cli(world.root, "inbox", env=world.env())  # its items still wait, shown as ever
+    assert code == 0 and "p000 → tw" in out
+    no_canary(out, err)
+
+
 def test_a_used_up_read_window_is_pacing_not_a_failure_and_the_next_watch_goes_on(world: Any) -> None:
     seed(world, remote_ids(world))
     world.box.inject("status", path=r"/2/tweets/search/recent", status=429, count=1, reset_in=900)
