@@ -1,7 +1,7 @@
 """`socialpub watch` at scale: 1,000 published (post, channel) pairs, comments seeded on the platforms, and
 watch run after watch until everything is read, against the sandbox's read limits.
 
-    .venv/bin/python bench/watch.py [--posts 300] [--pins 100] [--comments 3] [--youtube-quota 250] [--ledger URL]
+    .venv/bin/python bench/watch.py [--posts 300] [--pins 100] [--comments 3] [--youtube-quota 250] [--pg URL]
 
 A throw-away repository (bench/exactly_once.py's `World`): `--posts` posts on X, Facebook and YouTube, the first
 `--pins` of them on Pinterest too (300 + 100 = 1,000 pairs), published by one `socialpub run` (the sandbox's
@@ -159,18 +159,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--x-searches", type=int, default=180, help="X recent searches per 15 minutes (180)")
     parser.add_argument("--max-watches", type=int, default=8)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--ledger", help="a PostgreSQL URL (default: SQLite in the repository)")
+    parser.add_argument("--pg", help="a PostgreSQL server URL: the ledger in a database of its own, created and "
+                        "dropped (default: SQLite in the repository)")
     parser.add_argument("--report", type=Path, default=REPO / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
-    with tempfile.TemporaryDirectory(prefix="socialpub-watch-bench-") as tmp:
-        world = eo.World(Path(tmp) / "repo", posts(args.posts, args.pins), ledger=args.ledger, inprocess=True)
-        try:
-            return _bench(world, args, rng, Path(tmp))
-        finally:
-            world.close()
+    ledger = eo.create_database(args.pg) if args.pg else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="socialpub-watch-bench-") as tmp:
+            world = eo.World(Path(tmp) / "repo", posts(args.posts, args.pins), ledger=ledger, inprocess=True)
+            try:
+                return _bench(world, args, rng, Path(tmp))
+            finally:
+                world.close()
+    finally:
+        if ledger:
+            eo.drop_database(args.pg, ledger)
 
 
 def _bench(world: eo.World, args: argparse.Namespace, rng: random.Random, tmp: Path) -> int:
@@ -289,7 +295,7 @@ def _write(args: argparse.Namespace, pairs: int, by_kind: Counter[str], publish_
             f"{w['x_searches_with_since_id']} of {w['x_searches']} | {w['x_posts_billed']} | {w['answered_429']} |")
     table = "\n".join(lines)
     verdicts = "\n".join(f"| {name} | {'pass' if held else '**FAIL**'} |" for name, held in bars.items())
-    ledger = "PostgreSQL" if args.ledger else "SQLite"
+    ledger = "PostgreSQL" if args.pg else "SQLite"
     kinds = ", ".join(f"{c} {n}" for c, n in sorted(by_kind.items()))
     body = f"""## Watching at scale
 

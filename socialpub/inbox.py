@@ -222,6 +222,16 @@ def storable(value: str) -> str:
     return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace").replace("\x00", "\ufffd")
 
 
+MAX_ID = 256  # characters: platforms' ids are far shorter (X 19 digits, Facebook and YouTube a few dozen)
+
+
+def kept_id(value: str) -> str:
+    """A platform's comment id as the ledger keys it: an id too long for an index (PostgreSQL refuses keys of
+    some kilobytes), which no platform sends, is kept as its hash, so that it is still known when it comes again."""
+    value = storable(value)
+    return value if len(value) <= MAX_ID else f"sha256:{text_hash(value)}"
+
+
 def record_comment(
     ledger: Ledger,
     *,
@@ -236,7 +246,7 @@ def record_comment(
     transaction: a crash never leaves a comment stored but not queued. Returns (new, item): `new` False when
     it was already on record (only a new `deleted` flag is written then, with its event)."""
     text, author, author_id = (storable(v or "") for v in (comment.text, comment.author, comment.author_id))
-    comment_id, parent = storable(comment.id), comment.parent_id and storable(comment.parent_id)
+    comment_id, parent = kept_id(comment.id), comment.parent_id and kept_id(comment.parent_id)
     url = comment.url and storable(comment.url)
     digest = text_hash(text)
     with ledger.transaction() as cur:

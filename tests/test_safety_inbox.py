@@ -410,3 +410,14 @@ def test_an_export_that_runs_out_of_space_leaves_no_partial_file(tmp_path: Path)
     done = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60)
     assert "nothing was exported" in done.stdout and "File too large" in done.stdout, done
     assert target.read_text() == "the previous export\n" and [p.name for p in tmp_path.iterdir()] == ["pv.csv"]
+
+
+def test_a_comment_id_too_long_for_an_index_is_kept_by_its_hash_and_known_again(ledger: Ledger) -> None:
+    """A broken or hostile answer with a 1 MB comment id (PostgreSQL cannot index it): the comment is kept and
+    queued all the same, under the id's hash, and known when it comes again; the watch is not stopped."""
+    huge = "9" * 1_000_000
+    first = put(ledger, huge)
+    assert first[0] and first[1] is not None and first[1].comment_id == f"sha256:{inbox.text_hash(huge)}"
+    assert put(ledger, huge) == (False, None)
+    assert inbox.comment_of(ledger, first[1]).text == TEXT
+    assert put(ledger, "c" * inbox.MAX_ID)[1].comment_id == "c" * inbox.MAX_ID  # a long real id stays as it is
