@@ -421,3 +421,16 @@ def test_a_comment_id_too_long_for_an_index_is_kept_by_its_hash_and_known_again(
     assert put(ledger, huge) == (False, None)
     assert inbox.comment_of(ledger, first[1]).text == TEXT
     assert put(ledger, "c" * inbox.MAX_ID)[1].comment_id == "c" * inbox.MAX_ID  # a long real id stays as it is
+
+
+def test_a_triage_reason_with_control_characters_or_a_megabyte_is_refused_or_shown_escaped(
+        seeded: tuple[Repo, str]) -> None:
+    repo, spec = seeded
+    code, out, err = cli(repo, "--ledger", spec, "inbox", "triage", "S-000001", "--as", "ae", "--reason",
+                         "dizzy\x1b]52;c;Zm9v\x07 \x1b[2J\r\nforged: line")
+    assert code == 0, err  # kept as given (a person's words), shown escaped wherever it is printed
+    for args in (("history",), ("history", "-f", "csv"), ("inbox", "show", "S-000001"), ("inbox", "--all")):
+        code, out, err = cli(repo, "--ledger", spec, *args)
+        assert code == 0 and "\x1b" not in out + err and "\r" not in out.replace("\r\n", "\n"), (args, out)
+    code, out, err = cli(repo, "--ledger", spec, "inbox", "triage", "S-000002", "--as", "ae", "--reason", "x" * 1_000_000)
+    assert code == 0, err
