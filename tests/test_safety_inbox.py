@@ -432,5 +432,6 @@ def test_a_triage_reason_with_control_characters_or_a_megabyte_is_refused_or_sho
     for args in (("history",), ("history", "-f", "csv"), ("inbox", "show", "S-000001"), ("inbox", "--all")):
         code, out, err = cli(repo, "--ledger", spec, *args)
         assert code == 0 and "\x1b" not in out + err and "\r" not in out.replace("\r\n", "\n"), (args, out)
-    code, out, err = cli(repo, "--ledger", spec, "inbox", "triage", "S-000002", "--as", "ae", "--reason", "x" * 1_000_000)
+    code, out, err = cli(repo, "--ledger", spec, "inbox", "triage", "S-000002", "--as", "ae",
+                         "--reason", "x" * 1_000_000)
     assert code == 0, err
