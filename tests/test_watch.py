@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialpub import inbox
 from socialpub.config import load_config
@@ -543,3 +545,32 @@ def test_a_short_rate_wait_is_slept_and_every_post_read_in_the_same_watch(worlds
     assert waits and all(0 < w <= 5 for w in waits)
     with four.box.lock:
         assert not [r for r in four.box.requests if r.get("status") == 429]
+
+
+@settings(max_examples=200, deadline=None)
+@given(posts=st.integers(1, 40), window=st.integers(1, 12), read_before=st.lists(st.integers(0, 500), max_size=40),
+       watches=st.integers(1, 15))
+def test_with_more_posts_than_a_window_allows_every_post_is_read_in_turn(posts: int, window: int,
+                                                                         read_before: list[int], watches: int) -> None:
+    """The order of a channel's reads (least recently read first; never read first of all), with a window of
+    `window` reads per watch: whatever was read when before, the never read come first, and from the
+    ceil(posts / window)-th watch on every post was read within the last ceil(posts / window) watches."""
+    from socialpub.watch import least_recently_read
+
+    start = datetime(2026, 12, 7, tzinfo=UTC)
+    seen = {(f"p{i}", "tw"): inbox.Read(f"p{i}", "tw", None, None, start - timedelta(minutes=m), 0, True, None)
+            for i, m in enumerate(read_before[:posts])}
+    targets: list[tuple[str, Any]] = [(f"p{i}", None) for i in range(posts)]
+    turn = -(-posts // window)
+    last_read: dict[str, int] = {}
+    for w in range(max(watches, turn)):
+        now = start + timedelta(minutes=15 * (w + 1))
+        order = least_recently_read(targets, "tw", seen)
+        assert sorted(order) == sorted(targets)
+        never = [p for p, _ in order if (p, "tw") not in seen]
+        assert [p for p, _ in order[:len(never)]] == never  # never read: first
+        for post, _ in order[:window]:
+            seen[post, "tw"] = inbox.Read(post, "tw", None, now, now, 0, True, None)
+            last_read[post] = w
+        if w + 1 >= turn:
+            assert len(last_read) == posts and all(w - at < turn for at in last_read.values())
