@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 READ_BUDGET = 100  # comments (or requests' worth) per read of one (post, channel): the adapter stops there
 # A longer rate-limit wait than this ends the channel's reads for this run (the next run goes on from the cursors)
 MAX_WAIT_IN_WATCH = 60.0
+CADENCE = timedelta(minutes=15)  # how often watch runs (README's cron line)
 CLOCK_SKEW = timedelta(minutes=5)  # a clock behind the last read by more than this is said to be wrong
 
 
@@ -130,6 +131,17 @@ def least_recently_read(targets: list[tuple[str, Row | None]], channel: str,
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def read_spacing(adapter: Any, reads: int) -> timedelta | None:
+    """How long a (post, channel) waits between two reads on a platform whose reads spend a daily quota shared
+    with publishing (YouTube): spread so that `reads` a round stay within its `daily_read_units`. None when a
+    read every CADENCE fits (up to about 50 videos on YouTube's default), or the reads cost no quota."""
+    units = getattr(adapter, "daily_read_units", None)
+    if not units:
+        return None
+    spacing = timedelta(days=1) * reads / units
+    return spacing if spacing > CADENCE else None
+
+
 def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mapping[str, str] | None,
                   budget: int, sleep: Callable[[float], None],
                   only: set[tuple[str, str]] | None = None) -> Watched:
@@ -174,7 +186,12 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
         if getattr(adapter, "can_read_mentions", False) and only is None:
             targets.append((store.MENTIONS, None))
         targets = least_recently_read(targets, channel, seen)
+        spacing = read_spacing(adapter, len(targets))
         for index, (post_id, row) in enumerate(targets):
+            previous = seen.get((post_id, channel))
+            if spacing and previous and previous.last_read_at and previous.complete and not previous.last_error \
+                    and now - previous.last_read_at < spacing:
+                continue  # read to its end recently enough: its turn comes (a read stopped at a limit goes on)
             wait = adapter.rate_wait()
             if wait is not None and wait > MAX_WAIT_IN_WATCH:
                 leave(channel, targets[index:], f"{channel}: read window used up for {int(wait)} s; "
@@ -182,7 +199,6 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                 break
             if wait is not None:
                 sleep(wait)  # pace the channel: never read into a used-up window
-            previous = seen.get((post_id, channel))
             since = previous.cursor if previous else None
             try:
                 page = _read(adapter, row, since, now, budget)

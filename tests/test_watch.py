@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from socialpub import inbox
 from socialpub.config import load_config
 from socialpub.ledger import open_ledger
-from socialpub.watch import watch
+from socialpub.watch import coverage, watch
 from tests.helpers import cli, exactly_once_bench
 
 eo = exactly_once_bench()
@@ -574,3 +574,30 @@ def test_with_more_posts_than_a_window_allows_every_post_is_read_in_turn(posts: 
             last_read[post] = w
         if w + 1 >= turn:
             assert len(last_read) == posts and all(w - at < turn for at in last_read.values())
+
+
+def test_youtube_reads_are_spread_to_leave_the_daily_quota_for_uploads(worlds: Callable[..., Any],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """YouTube's reads spend the daily quota uploads need (1,600 units each): with more videos than a read
+    every 15 minutes allows within `daily_read_units` (here 48 units a day for 2 videos: a read of each every
+    hour), a video read to its end is not read again until its turn; Facebook is read every watch."""
+    from socialpub.adapters.youtube import YouTubeAdapter
+
+    monkeypatch.setattr(YouTubeAdapter, "daily_read_units", 48)
+    two = worlds("two", eo.numbered_posts(2, ("fb", "yt")))
+    assert two.run(eo.AT + timedelta(minutes=10)).code == 0
+    config = load_config(two.config)
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    asked: list[set[str]] = []
+    with two.open_ledger() as ledger:
+        for minutes in (0, 15, 45, 61):
+            with two.box.lock:
+                two.box.requests.clear()
+            done = watch(config, ledger, start + timedelta(minutes=minutes), environ=two.env())
+            assert done.failed == [] and done.not_reached == []
+            with two.box.lock:
+                asked.append({r["route"] for r in two.box.requests})
+        rows = {r["channel"]: r for r in coverage(config, ledger, start + timedelta(minutes=61)) if r["post"] == "p000"}
+    assert ["youtube:commentThreads.list" in a for a in asked] == [True, False, False, True]
+    assert all("facebook:comments/list" in a for a in asked)
+    assert rows["yt"]["state"] == "watched" and rows["yt"]["gaps"] == []  # spacing is no gap
