@@ -186,7 +186,7 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
         if getattr(adapter, "can_read_mentions", False) and only is None:
             targets.append((store.MENTIONS, None))
         targets = least_recently_read(targets, channel, seen)
-        spacing = read_spacing(adapter, len(targets))
+        spacing = read_spacing(adapter, len(targets)) if only is None else None  # a last read is always made
         for index, (post_id, row) in enumerate(targets):
             previous = seen.get((post_id, channel))
             if spacing and previous and previous.last_read_at and previous.complete and not previous.last_error \
