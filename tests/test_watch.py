@@ -601,3 +601,20 @@ def test_youtube_reads_are_spread_to_leave_the_daily_quota_for_uploads(worlds: C
     assert ["youtube:commentThreads.list" in a for a in asked] == [True, False, False, True]
     assert all("facebook:comments/list" in a for a in asked)
     assert rows["yt"]["state"] == "watched" and rows["yt"]["gaps"] == []  # spacing is no gap
+
+
+def test_the_read_before_a_retraction_is_made_even_when_youtube_s_turn_has_not_come(
+        world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialpub.adapters.youtube import YouTubeAdapter
+
+    monkeypatch.setattr(YouTubeAdapter, "daily_read_units", 4)  # one video: a read every 6 hours
+    ids = remote_ids(world)
+    config = load_config(world.config)
+    with world.open_ledger() as ledger:
+        assert watch(config, ledger, datetime.now(UTC), environ=world.env()).failed == []
+        world.box.add_comment("youtube", AE_YT, AUTHORS["youtube"], on=ids["youtube"])
+        assert watch(config, ledger, datetime.now(UTC), environ=world.env()).new_comments == 0  # not its turn
+        from socialpub.watch import read_before_retract
+
+        done = read_before_retract(config, ledger, "p000", ["yt"], datetime.now(UTC), environ=world.env())
+        assert done is not None and done.new_comments == 1 and len(done.queued) == 1
