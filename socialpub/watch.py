@@ -185,13 +185,12 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
         targets: list[tuple[str, Row | None]] = [(row.post_id, row) for row in queue]
         if getattr(adapter, "can_read_mentions", False) and only is None:
             targets.append((store.MENTIONS, None))
-        targets = least_recently_read(targets, channel, seen)
         spacing = read_spacing(adapter, len(targets)) if only is None else None  # a last read is always made
+        # Those read to their end recently enough wait for their turn (a read stopped at a limit goes on).
+        targets = [t for t in least_recently_read(targets, channel, seen)
+                   if not (spacing and _read_within(seen.get((t[0], channel)), now, spacing))]
         for index, (post_id, row) in enumerate(targets):
             previous = seen.get((post_id, channel))
-            if spacing and previous and previous.last_read_at and previous.complete and not previous.last_error \
-                    and now - previous.last_read_at < spacing:
-                continue  # read to its end recently enough: its turn comes (a read stopped at a limit goes on)
             wait = adapter.rate_wait()
             if wait is not None and wait > MAX_WAIT_IN_WATCH:
                 leave(channel, targets[index:], f"{channel}: read window used up for {int(wait)} s; "
@@ -243,6 +242,11 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                  not_reached=len(done.not_reached), waiting=len(done.waiting), overdue=done.overdue,
                  clock_behind_last_read=iso(done.clock_behind))
     return done
+
+
+def _read_within(read: store.Read | None, now: datetime, spacing: timedelta) -> bool:
+    return bool(read and read.last_read_at and read.complete and not read.last_error
+                and now - read.last_read_at < spacing)
 
 
 def _gone(recorded: Mapping[tuple[str, str], list[store.Gap]], row: Row) -> bool:
