@@ -1,7 +1,7 @@
 """`socialpub watch` at scale: 1,000 published (post, channel) pairs, comments seeded on the platforms, and
 watch run after watch until everything is read, against the sandbox's read limits.
 
-    .venv/bin/python bench/watch.py [--posts 300] [--pins 100] [--comments 3] [--youtube-quota 250] [--pg URL]
+    .venv/bin/python bench/watch.py [--posts 300] [--pins 100] [--comments 3] [--youtube-quota 10000] [--pg URL]
 
 A throw-away repository (bench/exactly_once.py's `World`): `--posts` posts on X, Facebook and YouTube, the first
 `--pins` of them on Pinterest too (300 + 100 = 1,000 pairs), published by one `socialpub run` (the sandbox's
@@ -11,8 +11,9 @@ company's posts (bench/screening.py's generator), one in three answering another
 
 Then real `socialpub watch` processes (timed by bench/measure.py: wall, CPU, peak RSS), with the sandbox's
 read limits on: X's recent search 180 requests per 15-minute window, YouTube's daily quota `--youtube-quota`
-units (1 a commentThreads.list or comments.list page), Facebook 600 reads a minute. Between watches the bench
-lets the limits pass as time would (the X window cleared: 15 minutes; the YouTube quota reset: the next day).
+units (1 a commentThreads.list or comments.list page; watch spends at most 5,000 a day, spreading the reads of
+more videos than that allows every 15 minutes), Facebook 600 reads a minute. The watches are 15 minutes apart
+by their clock (`--now`), and between them the bench lets X's window pass as those 15 minutes would.
 
 - watches until every readable (post, channel) was read to its end. Each reports its requests per platform, the reads
   left for the next watch and whether the sandbox had to answer 429 (it must not: watch paces itself).
@@ -93,6 +94,8 @@ def one_watch(world: eo.World, now: datetime, out: Path) -> dict[str, Any]:
     with box.lock:
         box.requests.clear()
     billed = twitter.posts_read
+    youtube = next(p for p in box.platforms if p.name == "youtube")
+    units = youtube.quota_used
     searches: list[dict[str, str]] = []
     search = next(r for r in box.table if r.name == "twitter:search")
     handler = search.handler
@@ -129,6 +132,7 @@ def one_watch(world: eo.World, now: datetime, out: Path) -> dict[str, Any]:
         "by_route": Counter(r["route"] for r in requests),
         "answered_429": sum(1 for r in requests if r.get("status") == 429),
         "x_posts_billed": twitter.posts_read - billed,
+        "youtube_units": youtube.quota_used - units,
         "x_searches": len(searches),
         "x_searches_with_since_id": sum(1 for q in searches if q.get("since_id")),
     }
@@ -155,9 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pins", type=int, default=100, help="of them also on Pinterest (100)")
     parser.add_argument("--comments", type=int, default=3, help="comments per post and platform (3)")
     parser.add_argument("--new", type=int, default=60, help="comments added before the last watch (60)")
-    parser.add_argument("--youtube-quota", type=int, default=250, help="YouTube units per day for reading (250)")
+    parser.add_argument("--youtube-quota", type=int, default=10_000, help="YouTube's daily quota (10000)")
     parser.add_argument("--x-searches", type=int, default=180, help="X recent searches per 15 minutes (180)")
-    parser.add_argument("--max-watches", type=int, default=8)
+    parser.add_argument("--max-watches", type=int, default=10)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--pg", help="a PostgreSQL server URL: the ledger in a database of its own, created and "
                         "dropped (default: SQLite in the repository)")
@@ -223,9 +227,8 @@ def _bench(world: eo.World, args: argparse.Namespace, rng: random.Random, tmp: P
         for _ in range(args.max_watches):
             done.append(one_watch(world, clock[0], tmp))
             clock[0] += timedelta(minutes=15)
-            with box.lock:  # the limits pass as time would: X's window (15 minutes), YouTube's quota (a day)
+            with box.lock:  # X's window passes as the 15 minutes would
                 box._windows.clear()
-            youtube.quota_used = 0
             reads = ledger_counts(world)["reads"]
             if all(k in reads and reads[k].complete and reads[k].last_read_at and reads[k].last_read_at >= since
                    for k in readable):
@@ -275,8 +278,8 @@ def _bench(world: eo.World, args: argparse.Namespace, rng: random.Random, tmp: P
 
 
 HEADER = ("| watch | wall | CPU | peak RSS | requests X / Facebook / YouTube | reads | left for the next watch "
-          "| new comments | queued | X searches with since_id | X posts returned | 429 answered |\n"
-          + "|---" * 12 + "|")
+          "| new comments | queued | X searches with since_id | X posts returned | YouTube units | 429 answered |\n"
+          + "|---" * 13 + "|")
 
 
 def _write(args: argparse.Namespace, pairs: int, by_kind: Counter[str], publish_wall: float, seeded: int,
@@ -292,11 +295,17 @@ def _write(args: argparse.Namespace, pairs: int, by_kind: Counter[str], publish_
             f"| {label} | {w['wall']:.1f} s | {w['cpu']:.1f} s | {w['peak_mb']:.0f} MB | "
             f"{w['requests'].get('twitter', 0)} / {w['requests'].get('facebook', 0)} / "
             f"{w['requests'].get('youtube', 0)} | {s['reads']} | {left} | {s['new_comments']} | {s['queued']} | "
-            f"{w['x_searches_with_since_id']} of {w['x_searches']} | {w['x_posts_billed']} | {w['answered_429']} |")
+            f"{w['x_searches_with_since_id']} of {w['x_searches']} | {w['x_posts_billed']} | {w['youtube_units']} | "
+            f"{w['answered_429']} |")
     table = "\n".join(lines)
     verdicts = "\n".join(f"| {name} | {'pass' if held else '**FAIL**'} |" for name, held in bars.items())
     ledger = "PostgreSQL" if args.pg else "SQLite"
+    from socialpub.adapters.youtube import YouTubeAdapter
+    from socialpub.watch import CADENCE, read_spacing
+
     kinds = ", ".join(f"{c} {n}" for c, n in sorted(by_kind.items()))
+    videos = by_kind.get("yt", 0)
+    every = (read_spacing(YouTubeAdapter, videos) or CADENCE).total_seconds() / 60
     body = f"""## Watching at scale
 
 `python bench/watch.py` — {pairs:,} published (post, channel) pairs ({kinds}), published by one
@@ -304,8 +313,8 @@ def _write(args: argparse.Namespace, pairs: int, by_kind: Counter[str], publish_
 through `POST /_sandbox/comments` in {seed_wall:.0f} s ({args.comments} per post on X, Facebook and YouTube, a third
 of them replies to another comment; bench/screening.py's generator). Then `socialpub watch` processes ({ledger}
 ledger) with the sandbox's read limits on: X recent search {args.x_searches} requests per 15-minute window,
-YouTube {args.youtube_quota} quota units a day, Facebook 600 reads a minute. Between watches the bench lets the
-limits pass as time would (X's window: 15 minutes; YouTube's quota: the next day). Watches until every readable
+YouTube {args.youtube_quota:,} quota units a day, Facebook 600 reads a minute. The watches are 15 minutes
+apart by their clock, and between them the bench lets X's window pass. Watches until every readable
 pair was read to its end: {catch_up}; then {args.new} new comments ({new_on_x} on X) and watches until caught up
 again: {len(watches) - catch_up}. Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores
 (load average {os.getloadavg()[0]:.1f} at the end), Python {platform.python_version()},
@@ -319,7 +328,10 @@ is on record (`watch --report`: "not read in this run") and read first by the ne
 one window allows are all read in turn. Kept: {sum(counts['stored'].values()):,} comments (seeded: {seeded:,});
 queued: {sum(counts['items'].values()):,} items (screening says {should_queue:,} need a person), each once. Posts X
 returned (what it bills): {billed[0]:,} for the {seeded_on_x:,} replies seeded, then {billed[1]:,} for the
-{new_on_x:,} new ones.
+{new_on_x:,} new ones. YouTube: {sum(w['youtube_units'] for w in watches):,} quota units over {len(watches)} watches
+({len(watches) * 15} minutes by their clock); once every video was read, each is read again after
+{every:.0f} minutes, about {videos * 1440 / every:,.0f} units a day of the {YouTubeAdapter.daily_read_units:,} watch
+may spend (the rest of the quota is left for uploads).
 
 | bar | result |
 |---|---|
