@@ -45,6 +45,9 @@ def watch_text(done: Any) -> str:
              + (f": {', '.join(done.queued)}" if done.queued else "")]
     if done.incomplete:
         lines.append(f"watch: {done.incomplete} read(s) stopped at a limit; the next watch resumes from there")
+    for channel, (count, minutes) in sorted(done.spaced.items()):
+        lines.append(f"watch: {printable(channel, one_line=True)}: {count} read(s) not due yet: its reads spend the "
+                     f"platform's daily quota, so each is read every {minutes} min")
     for channel, count in sorted(done.unreadable.items()):
         lines.append(f"watch: {printable(channel, one_line=True)}: the platform's API cannot read comments; "
                      f"{count} published item(s) to review by hand (socialpub watch --report lists their URLs)")

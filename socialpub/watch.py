@@ -44,6 +44,7 @@ class Watched:
     failed: list[dict[str, str]] = field(default_factory=list)  # {"post", "channel", "error"}
     not_reached: list[dict[str, str]] = field(default_factory=list)  # {"post", "channel", "why"}
     unreadable: dict[str, int] = field(default_factory=dict)  # channel -> its published items to review by hand
+    spaced: dict[str, tuple[int, int]] = field(default_factory=dict)  # channel -> (reads not due yet, minutes apart)
     waiting: list[str] = field(default_factory=list)  # every item a person owes something, oldest first
     overdue: list[str] = field(default_factory=list)
     clock_behind: datetime | None = None  # the latest read on record, when this watch's clock is before it
@@ -71,6 +72,7 @@ class Watched:
             "failed": self.failed,
             "not_reached": self.not_reached,
             "review_by_hand": [{"channel": c, "items": n} for c, n in sorted(self.unreadable.items())],
+            "not_due": [{"channel": c, "reads": n, "minutes_apart": m} for c, (n, m) in sorted(self.spaced.items())],
             "clock_behind_last_read": iso(self.clock_behind),
         }
 
@@ -187,8 +189,10 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             targets.append((store.MENTIONS, None))
         spacing = read_spacing(adapter, len(targets)) if only is None else None  # a last read is always made
         # Those read to their end recently enough wait for their turn (a read stopped at a limit goes on).
-        targets = [t for t in least_recently_read(targets, channel, seen)
-                   if not (spacing and _read_within(seen.get((t[0], channel)), now, spacing))]
+        ordered = least_recently_read(targets, channel, seen)
+        targets = [t for t in ordered if not (spacing and _read_within(seen.get((t[0], channel)), now, spacing))]
+        if spacing and len(targets) < len(ordered):
+            done.spaced[channel] = (len(ordered) - len(targets), round(spacing.total_seconds() / 60))
         for index, (post_id, row) in enumerate(targets):
             previous = seen.get((post_id, channel))
             wait = adapter.rate_wait()

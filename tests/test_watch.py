@@ -595,6 +595,12 @@ def test_youtube_reads_are_spread_to_leave_the_daily_quota_for_uploads(worlds: C
                 two.box.requests.clear()
             done = watch(config, ledger, start + timedelta(minutes=minutes), environ=two.env())
             assert done.failed == [] and done.not_reached == []
+            assert done.to_dict()["not_due"] == ([{"channel": "yt", "reads": 2, "minutes_apart": 60}]
+                                                 if minutes in (15, 45) else [])
+            if minutes == 15:
+                from socialpub.inboxview import watch_text
+
+                assert "yt: 2 read(s) not due yet" in watch_text(done) and "every 60 min" in watch_text(done)
             with two.box.lock:
                 asked.append({r["route"] for r in two.box.requests})
         rows = {r["channel"]: r for r in coverage(config, ledger, start + timedelta(minutes=61)) if r["post"] == "p000"}
