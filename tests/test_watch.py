@@ -624,3 +624,23 @@ def test_the_read_before_a_retraction_is_made_even_when_youtube_s_turn_has_not_c
 
         done = read_before_retract(config, ledger, "p000", ["yt"], datetime.now(UTC), environ=world.env())
         assert done is not None and done.new_comments == 1 and len(done.queued) == 1
+
+
+def test_a_platform_ignoring_the_high_water_mark_does_not_stall_the_read(world: Any) -> None:
+    """X answers with ten replies at or below the mark besides the new one (as if it ignored since_id): the
+    old ones take no place in the read's budget, so the read still ends and the new reply is kept."""
+    ids = remote_ids(world)
+    first = world.box.add_comment("twitter", "CANARY-S-0 great work", "canary_author_s", on=ids["twitter"])
+    config = load_config(world.config)
+    with world.open_ledger() as ledger:
+        assert watch(config, ledger, datetime.now(UTC), environ=world.env(), budget=3).incomplete == 0
+        mark = int(first["id"])
+        old = [_tweet(mark - 1000 - n, f"CANARY-S-{n} hello", ids["twitter"]) for n in range(10)]
+        users = {"users": [{"id": "777", "username": "canary_author_s", "name": "Canary Author S"}]}
+        world.box.inject("answer", path=r"/2/tweets/search/recent", status=200,
+                         headers={"Content-Type": "application/json"},
+                         body={"data": [_tweet(mark + 9, "CANARY-S-new my son got hives from oncavix", ids["twitter"]),
+                                        *old], "includes": users, "meta": {"result_count": 11}})
+        done = watch(config, ledger, datetime.now(UTC), environ=world.env(), budget=3)
+        assert done.incomplete == 0 and done.failed == [] and len(done.queued) == 1
+        assert done.new_comments == 11  # the new reply and the ten old ones never seen
