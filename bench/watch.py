@@ -300,12 +300,12 @@ def _write(args: argparse.Namespace, pairs: int, by_kind: Counter[str], publish_
     table = "\n".join(lines)
     verdicts = "\n".join(f"| {name} | {'pass' if held else '**FAIL**'} |" for name, held in bars.items())
     ledger = "PostgreSQL" if args.pg else "SQLite"
-    from socialpub.adapters.youtube import YouTubeAdapter
+    from socialpub.config import Safety
     from socialpub.watch import CADENCE, read_spacing
 
     kinds = ", ".join(f"{c} {n}" for c, n in sorted(by_kind.items()))
     videos = by_kind.get("yt", 0)
-    every = (read_spacing(YouTubeAdapter, videos) or CADENCE).total_seconds() / 60
+    every = (read_spacing(videos, Safety.quota_read_units) or CADENCE).total_seconds() / 60
     body = f"""## Watching at scale
 
 `python bench/watch.py` — {pairs:,} published (post, channel) pairs ({kinds}), published by one
@@ -330,8 +330,8 @@ queued: {sum(counts['items'].values()):,} items (screening says {should_queue:,}
 returned (what it bills): {billed[0]:,} for the {seeded_on_x:,} replies seeded, then {billed[1]:,} for the
 {new_on_x:,} new ones. YouTube: {sum(w['youtube_units'] for w in watches):,} quota units over {len(watches)} watches
 ({len(watches) * 15} minutes by their clock); once every video was read, each is read again after
-{every:.0f} minutes, about {videos * 1440 / every:,.0f} units a day of the {YouTubeAdapter.daily_read_units:,} watch
-may spend (the rest of the quota is left for uploads).
+{every:.0f} minutes, about {videos * 1440 / every:,.0f} units a day of the {Safety.quota_read_units:,} watch
+may spend by default (`[safety] quota_read_units`; the rest of the quota is left for uploads).
 
 | bar | result |
 |---|---|

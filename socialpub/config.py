@@ -210,6 +210,9 @@ class Safety:
     holidays: frozenset[date] = frozenset()  # not business days (besides Saturday and Sunday)
     event_words: tuple[str, ...] = ()  # more words for symptoms and side effects (screening)
     situation_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. pregnancy = ["expecting"]
+    # units a day `watch` may spend reading a platform whose reads spend a daily quota shared with uploads
+    # (YouTube: half its default 10,000, leaving the rest for uploads of 1,600 each)
+    quota_read_units: int = 5_000
 
 
 @dataclass
@@ -353,6 +356,8 @@ SCHEMA_SAFETY_WATCH = {
     "holidays": Key(list, check=_holidays_problem, hint="a list of dates, e.g. [2026-12-25, 2027-01-01]"),
     "event_words": _WORDS,
     "situation_words": Key(dict),
+    "quota_read_units": Key(int, check=_between(1, 100_000_000),
+                            hint="YouTube quota units a day watch may spend reading, e.g. 5000"),
 }
 CHANNEL_COMMON = {"kind": Key(str, required=True), "account": Key(str), "endpoint": Key(str)}
 
@@ -441,6 +446,7 @@ def _load_safety(raw: dict[str, Any], problems: Problems) -> Safety:
         holidays=frozenset(good.get("holidays", ())),
         event_words=tuple(good.get("event_words", ())),
         situation_words=situations,
+        quota_read_units=good.get("quota_read_units", 5_000),
     )
 
 

@@ -133,14 +133,11 @@ def least_recently_read(targets: list[tuple[str, Row | None]], channel: str,
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def read_spacing(adapter: Any, reads: int) -> timedelta | None:
+def read_spacing(reads: int, units: int) -> timedelta | None:
     """How long a (post, channel) waits between two reads on a platform whose reads spend a daily quota shared
-    with publishing (YouTube): spread so that `reads` a round stay within its `daily_read_units`. None when a
-    read every CADENCE fits (up to about 50 videos on YouTube's default), or the reads cost no quota."""
-    units = getattr(adapter, "daily_read_units", None)
-    if not units:
-        return None
-    spacing = timedelta(days=1) * reads / units
+    with publishing (YouTube, about a unit a read): spread so that `reads` a round stay within `units` a day.
+    None when a read every CADENCE fits (up to about 50 videos with the default 5,000 units)."""
+    spacing = timedelta(days=1) * reads / max(1, units)
     return spacing if spacing > CADENCE else None
 
 
@@ -187,7 +184,8 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
         targets: list[tuple[str, Row | None]] = [(row.post_id, row) for row in queue]
         if getattr(adapter, "can_read_mentions", False) and only is None:
             targets.append((store.MENTIONS, None))
-        spacing = read_spacing(adapter, len(targets)) if only is None else None  # a last read is always made
+        spacing = (read_spacing(len(targets), config.safety.quota_read_units)
+                   if getattr(adapter, "reads_spend_quota", False) and only is None else None)  # a last read: always
         # Those read to their end recently enough wait for their turn (a read stopped at a limit goes on).
         ordered = least_recently_read(targets, channel, seen)
         targets = [t for t in ordered if not (spacing and _read_within(seen.get((t[0], channel)), now, spacing))]

@@ -25,6 +25,9 @@ def test_a_full_safety_table_is_read(repo: Repo) -> None:
     assert safety.holidays == {date(2026, 12, 25), date(2027, 1, 1)}
     assert safety.event_words == ("zonked", "felt off")
     assert safety.situation_words == {"pregnancy": ("expecting",), "overdose": ("double dose",)}
+    assert safety.quota_read_units == 5_000
+    repo.write_config("[safety]\nquota_read_units = 200000\n")
+    assert repo.config().safety.quota_read_units == 200_000
 
 
 @pytest.mark.parametrize(
@@ -46,6 +49,8 @@ def test_a_full_safety_table_is_read(repo: Repo) -> None:
         ("situation_words = { overdose = [\"\"] }", "safety.situation_words.overdose", "empty"),
         ("situation_words = [\"x\"]", "safety.situation_words", "must be a table"),
         ("watch_dayz = 3", "safety.watch_dayz", "watch_days"),
+        ("quota_read_units = 0", "safety.quota_read_units", "between 1 and 100000000"),
+        ("quota_read_units = \"5000\"", "safety.quota_read_units", "must be an integer"),
     ],
 )
 def test_bad_values_name_file_line_and_key(repo: Repo, line: str, key: str, says: str) -> None:

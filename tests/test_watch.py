@@ -576,15 +576,12 @@ def test_with_more_posts_than_a_window_allows_every_post_is_read_in_turn(posts: 
             assert len(last_read) == posts and all(w - at < turn for at in last_read.values())
 
 
-def test_youtube_reads_are_spread_to_leave_the_daily_quota_for_uploads(worlds: Callable[..., Any],
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_youtube_reads_are_spread_to_leave_the_daily_quota_for_uploads(worlds: Callable[..., Any]) -> None:
     """YouTube's reads spend the daily quota uploads need (1,600 units each): with more videos than a read
-    every 15 minutes allows within `daily_read_units` (here 48 units a day for 2 videos: a read of each every
+    every 15 minutes allows within `[safety] quota_read_units` (here 48 units a day for 2 videos: a read of each every
     hour), a video read to its end is not read again until its turn; Facebook is read every watch."""
-    from socialpub.adapters.youtube import YouTubeAdapter
-
-    monkeypatch.setattr(YouTubeAdapter, "daily_read_units", 48)
     two = worlds("two", eo.numbered_posts(2, ("fb", "yt")))
+    two.config.write_text(two.config.read_text() + "\n[safety]\nquota_read_units = 48\n", encoding="utf-8")
     assert two.run(eo.AT + timedelta(minutes=10)).code == 0
     config = load_config(two.config)
     start = datetime.now(UTC) + timedelta(minutes=1)
@@ -610,11 +607,9 @@ def test_youtube_reads_are_spread_to_leave_the_daily_quota_for_uploads(worlds: C
 
 
 def test_the_read_before_a_retraction_is_made_even_when_youtube_s_turn_has_not_come(
-        world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from socialpub.adapters.youtube import YouTubeAdapter
-
-    monkeypatch.setattr(YouTubeAdapter, "daily_read_units", 4)  # one video: a read every 6 hours
-    ids = remote_ids(world)
+        world: Any) -> None:
+    world.config.write_text(world.config.read_text() + "\n[safety]\nquota_read_units = 4\n", encoding="utf-8")
+    ids = remote_ids(world)  # one video: a read every 6 hours
     config = load_config(world.config)
     with world.open_ledger() as ledger:
         assert watch(config, ledger, datetime.now(UTC), environ=world.env()).failed == []

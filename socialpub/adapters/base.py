@@ -337,9 +337,8 @@ class Adapter:
 
     can_read_comments: ClassVar[bool] = False  # Pinterest: False (the v5 API has no comments endpoint)
     can_read_mentions: ClassVar[bool] = False  # X only: mentions of the account, not tied to one post
-    # A platform whose reads spend a daily quota shared with publishing (YouTube): the units a day `watch` may
-    # spend on reading, about one a read; None: reads cost no quota.
-    daily_read_units: ClassVar[int | None] = None
+    # Reads spend a daily quota shared with publishing (YouTube): `watch` spreads them ([safety] quota_read_units)
+    reads_spend_quota: ClassVar[bool] = False
 
     def read_comments(
         self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,

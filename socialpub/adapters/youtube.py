@@ -647,7 +647,7 @@ class YouTubeAdapter(Adapter):
     # on the page where the mark is reached; further back, pages are not read again (quota).
 
     can_read_comments = True
-    daily_read_units = 5_000  # half the default daily quota of 10,000 units: the rest is left for uploads (1,600 each)
+    reads_spend_quota = True  # 1 unit a page, of the daily quota uploads need (1,600 each)
     read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
     read_page_size: int = 100  # threads or replies asked for per request (YouTube's most)
 
