@@ -77,7 +77,8 @@ class Globals:
 
 # Commands that change something (the ledger, files, tokens): when their output cannot be written, their
 # exit code still tells what happened. A read-only command whose output is lost did nothing useful: exit 2.
-_RECORDED_IN_THE_LEDGER = {"publish", "run", "retract", "resolve", "pause", "resume"}
+_RECORDED_IN_THE_LEDGER = {"publish", "run", "retract", "resolve", "pause", "resume", "watch", "inbox_triage",
+                           "inbox_forward", "inbox_export"}
 _CHANGES_STATE = _RECORDED_IN_THE_LEDGER | {"init", "auth", "sandbox_command", "audit_export"}
 
 
@@ -935,11 +936,31 @@ def retract(
             ):
                 typer.echo("Nothing was deleted.")
                 raise typer.Exit(0)
+        _read_before_retract(opened, post_id, channels)
         results = retract_post(opened.config, opened.ledger, post_id, channels, opened.environ, reason)
     print_results("retract", results, format, globals_.quiet)
     code = exit_code(results)
     if code:
         raise typer.Exit(int(code))
+
+
+def _read_before_retract(opened: Any, post_id: str, channels: list[str] | None) -> None:
+    """The comments on the post, read once more before it is deleted (the safety inbox: Facebook and YouTube delete
+    them with it). Counts and item ids only, on stderr; a read that fails does not stop the retraction."""
+    from socialpub.watch import read_before_retract
+
+    done = read_before_retract(opened.config, opened.ledger, post_id, channels, datetime.now(UTC),
+                               environ=opened.environ)
+    if done is None:
+        typer.echo("retract: another watch is running: the comments were not read once more before the deletion "
+                   "(socialpub watch --report shows what was never read)", err=True)
+        return
+    if not (done.reads or done.failed or done.not_reached):
+        return
+    queued = f": {', '.join(done.queued)} (socialpub inbox)" if done.queued else ""
+    failed = f"; {len(done.failed)} read(s) failed (socialpub watch --report)" if done.failed else ""
+    typer.echo(f"retract: comments read before the deletion: {done.new_comments} new, {len(done.queued)} queued"
+               f"{queued}{failed}", err=True)
 
 
 @app.command()
@@ -1118,6 +1139,8 @@ def export_2253(
     code = exit_code(package)
     if code:
         raise typer.Exit(code)
+
+
 # --- the audit trail as evidence: audit verify, audit export (socialpub.audit; README, "Audit trail") ---
 
 audit_app = typer.Typer(
@@ -1259,6 +1282,211 @@ def audit_export(
     signed = f", signed ({output.name}.sig)" if sign else ""
     globals_.say(printable(f"wrote {header['events']} events to {output}{signed}; chain head: event "
                            f"#{header['head']['id']} {header['head']['hash']}"))
+
+
+# --- the safety inbox: `watch` and `inbox` (README, "The safety inbox") -------------------------------------
+
+
+@app.command()
+@errors_handled
+def watch(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option("--now", help="Act as if it were this time (rehearsals, tests).")] = None,
+    report_: Annotated[
+        bool, typer.Option("--report", help="Read nothing: show what was watched, when, and every gap.")
+    ] = False,
+    format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only when a person is needed (cron).")] = False,
+) -> None:
+    """The cron entry of the safety inbox: read new replies and comments on published posts, screen them, queue
+    what needs a person. Prints counts and item ids only, never comment text or authors.
+
+    Exit 4 an item is overdue, 3 a channel could not be read, 1 items wait for triage, 0 nothing needs a
+    person (also when another watch holds the lock). Publishing's pause does not stop it. Example:
+
+        */15 * * * * cd /srv/posts && socialpub watch
+
+        socialpub watch --report --format json
+    """
+    from socialpub import inboxview, report
+    from socialpub.watch import NotWatched, coverage
+    from socialpub.watch import watch as watch_posts
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    moment = parse_moment(now, config, "--now") or datetime.now(UTC)
+    with globals_.session(config) as opened:
+        if report_:
+            rows = coverage(opened.config, opened.ledger, moment)
+            if format is SimpleFormat.json:
+                emit(report.envelope("watch --report", now=moment.isoformat(), rows=rows), None, dialect="json")
+            else:
+                emit(inboxview.coverage_text(rows, config.defaults.timezone), None)
+            return
+        try:
+            done = watch_posts(opened.config, opened.ledger, moment, environ=opened.environ)
+        except NotWatched as nothing:
+            if not (quiet or globals_.quiet):
+                typer.echo(f"socialpub watch: {nothing}.", err=True)
+            if format is SimpleFormat.json:
+                emit(report.envelope("watch", status="locked", message=str(nothing)), None, dialect="json")
+            return
+    if warning := inboxview.clock_warning(done):
+        typer.echo(warning, err=True)
+    if format is SimpleFormat.json:
+        emit(report.envelope("watch", now=moment.isoformat(), **done.to_dict()), None, dialect="json")
+    elif not (quiet or globals_.quiet) or done.exit_code:
+        emit(inboxview.watch_text(done), None)
+    if done.exit_code:
+        raise typer.Exit(int(done.exit_code))
+
+
+inbox_app = typer.Typer(no_args_is_help=False, rich_markup_mode=None)
+app.add_typer(inbox_app, name="inbox")
+
+
+@inbox_app.callback(invoke_without_command=True)
+@errors_handled
+def inbox_list(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option("--now", help="Judge overdue as of this time.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Also items already forwarded or closed by triage.")] = False,
+    format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+) -> None:
+    """The safety inbox: items that wait for a person, oldest first, with their clocks (day 0, due, overdue).
+    Ids, categories and the four elements only; `inbox show ID` shows one comment.
+
+    Subcommands: show, triage, forward, export. Example:
+
+        socialpub inbox
+
+        socialpub inbox triage S-000001 --as ae --reason "dizziness after first dose, patient is the author"
+    """
+    if ctx.invoked_subcommand:
+        return
+    from socialpub import inbox, inboxview
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    moment = parse_moment(now, config, "--now") or datetime.now(UTC)
+    with globals_.session(config) as opened:
+        found = inbox.items(opened.ledger, waiting_only=not all_)
+    if format is SimpleFormat.json:
+        emit(inboxview.items_json(found, moment), None, dialect="json")
+    else:
+        emit(inboxview.items_text(found, moment, config.defaults.timezone), None)
+
+
+@inbox_app.command(name="show")
+@errors_handled
+def inbox_show(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(help="The item id, e.g. S-000001.")],
+    force_text: Annotated[
+        bool, typer.Option("--force-text", help="Print the text and author even when stdout is not a terminal.")
+    ] = False,
+    now: Annotated[str | None, typer.Option("--now", help="Judge overdue as of this time.")] = None,
+) -> None:
+    """One item: the comment with its evidence marked, the post it answers, the link, the clocks. The text and
+    author only on a terminal (or with --force-text). Example:
+
+        socialpub inbox show S-000001
+    """
+    from socialpub import inbox, inboxview
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    moment = parse_moment(now, config, "--now") or datetime.now(UTC)
+    with globals_.session(config) as opened:
+        found = inbox.item(opened.ledger, item)
+        comment = inbox.comment_of(opened.ledger, found)
+    emit(inboxview.show_text(found, comment, moment, config.defaults.timezone,
+                             with_text=force_text or stdout_is_terminal()), None)
+
+
+@inbox_app.command(name="triage")
+@errors_handled
+def inbox_triage(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(help="The item id, e.g. S-000001.")],
+    as_: Annotated[str, typer.Option("--as", help="ae, complaint, inquiry or other.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the audit trail; not the comment).")],
+) -> None:
+    """Classify an item (recorded with who, when and why). ae and complaint then wait to be forwarded to PV;
+    inquiry and other close it. Example:
+
+        socialpub inbox triage S-000001 --as ae --reason "dizziness after first dose"
+    """
+    from socialpub import inbox
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    with globals_.session(config) as opened:
+        done = inbox.triage(opened.ledger, item, as_.strip().lower(), reason, at=datetime.now(UTC))
+    next_step = f"; forward it: socialpub inbox forward {done.id} --ref CASE-ID" if done.waiting else ""
+    globals_.say(f"{done.id}: triaged as {done.triaged_as}{next_step}")
+
+
+@inbox_app.command(name="forward")
+@errors_handled
+def inbox_forward(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(help="The item id, e.g. S-000001.")],
+    ref: Annotated[str, typer.Option("--ref", help="PV's case reference for it.")],
+) -> None:
+    """Record the hand-off of an item to pharmacovigilance under its case reference, with who and when.
+    Example:
+
+        socialpub inbox forward S-000001 --ref PV-2026-001234
+    """
+    from socialpub import inbox
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    with globals_.session(config) as opened:
+        done = inbox.forward(opened.ledger, item, ref, at=datetime.now(UTC))
+    late = " (after its due time)" if done.forwarded_at and done.forwarded_at >= done.due else ""
+    globals_.say(f"{done.id}: forwarded to PV as {printable(done.pv_ref or '', one_line=True)}{late}")
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+@inbox_app.command(name="export")
+@errors_handled
+def inbox_export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write (mode 0600).")],
+    format: Annotated[
+        ExportFormat | None, typer.Option("--format", "-f", help="csv or json (default: from the file's suffix).")
+    ] = None,
+    item: Annotated[list[str] | None, typer.Option("--id", help="Only this item (repeatable).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every item, also those forwarded or closed.")] = False,
+) -> None:
+    """Write items for PV intake: verbatim text, platform URL, author handle, day 0, the four elements found.
+    The file holds health information: it is written readable by its owner only, and the export is recorded.
+    Example:
+
+        socialpub inbox export -o pv-intake.csv
+    """
+    from socialpub import inbox, inboxview
+
+    globals_: Globals = ctx.obj
+    config = globals_.load()
+    kind = format or (ExportFormat.json if output.suffix.lower() == ".json" else ExportFormat.csv)
+    with globals_.session(config) as opened:
+        if item:
+            chosen = [inbox.item(opened.ledger, name) for name in item]
+        else:
+            chosen = inbox.items(opened.ledger, waiting_only=not all_)
+        records = inboxview.export_records([(i, inbox.comment_of(opened.ledger, i)) for i in chosen])
+        text = inboxview.export_json(records) if kind is ExportFormat.json else inboxview.export_csv(records)
+        inboxview.write_private(output, text)
+        inbox.record_export(opened.ledger, chosen, str(output))
+    globals_.say(f"{len(chosen)} item(s) written to {printable(str(output), one_line=True)} (mode 0600)")
+
 
 
 def main() -> None:

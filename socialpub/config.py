@@ -218,6 +218,20 @@ class Compliance:
     cache: RunCache = field(default_factory=RunCache, repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class Safety:
+    """`[safety]`: how `socialpub watch` watches replies and comments, and the inbox's clocks."""
+
+    watch_days: int = 30  # read a published post's replies this many days after publishing
+    forward_within: int = 1  # business days from day 0 to the hand-off to pharmacovigilance
+    holidays: frozenset[date] = frozenset()  # not business days (besides Saturday and Sunday)
+    event_words: tuple[str, ...] = ()  # more words for symptoms and side effects (screening)
+    situation_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. pregnancy = ["expecting"]
+    # units a day `watch` may spend reading a platform whose reads spend a daily quota shared with uploads
+    # (YouTube: half its default 10,000, leaving the rest for uploads of 1,600 each)
+    quota_read_units: int = 5_000
+
+
 @dataclass
 class Config:
     path: Path  # channels.toml
@@ -227,6 +241,7 @@ class Config:
     channels: dict[str, Channel]
     compliance: Compliance
     doc: TomlDoc | None = None
+    safety: Safety = field(default_factory=Safety)
 
     @property
     def cache(self) -> RunCache:
@@ -265,6 +280,7 @@ SCHEMA_TOP = {
     "defaults": Key(dict),
     "channels": Key(dict),
     "compliance": Key(dict),
+    "safety": Key(dict),
 }
 SCHEMA_DEFAULTS = {
     "timezone": Key(str, check=_zone_problem),
@@ -320,6 +336,36 @@ SCHEMA_PRODUCT = {
 }
 SCHEMA_PIPELINE = {"codes": _STR_LIST, "names": _STR_LIST, "embargoed_names": _STR_LIST}
 SCHEMA_RULE = {"level": Key(str, choices=RULE_LEVELS), "channels": _STR_LIST}
+def _holidays_problem(value: list[Any]) -> str | None:
+    for index, day in enumerate(value):
+        if type(day) is not date:  # a date-time or a string is a slip: the list holds days
+            return f"item {index + 1} must be a date such as 2026-12-25, not {type_name(day)}"
+        problem = _date_problem(day)
+        if problem:
+            return f"item {index + 1}: {problem}"
+    return None
+
+
+def _words_problem(value: list[str]) -> str | None:
+    for index, word in enumerate(value):
+        if not word.strip():
+            return f"item {index + 1} is empty: an empty word would match everywhere"
+    return None
+
+
+# The special situations PV asks about (screening reports them by these names).
+SITUATIONS = ("pregnancy", "breastfeeding", "overdose", "misuse", "medication_error", "lack_of_effect", "off_label",
+              "child_exposure")
+_WORDS = Key(list, items=str, check=_words_problem, hint='a list of words or phrases, e.g. ["dizzy", "threw up"]')
+SCHEMA_SAFETY_WATCH = {
+    "watch_days": Key(int, check=_between(1, 366), hint="days after publishing to watch a post, e.g. 30"),
+    "forward_within": Key(int, check=_between(0, 30), hint="business days to hand an item to PV, e.g. 1"),
+    "holidays": Key(list, check=_holidays_problem, hint="a list of dates, e.g. [2026-12-25, 2027-01-01]"),
+    "event_words": _WORDS,
+    "situation_words": Key(dict),
+    "quota_read_units": Key(int, check=_between(1, 100_000_000),
+                            hint="YouTube quota units a day watch may spend reading, e.g. 5000"),
+}
 CHANNEL_COMMON = {"kind": Key(str, required=True), "account": Key(str), "endpoint": Key(str)}
 
 
@@ -363,6 +409,7 @@ def load_config(path: Path, posts_dir: Path | None = None) -> Config:
     channels = _load_channels(top.get("channels", {}), problems, root)
     compliance = _load_compliance(top.get("compliance", {}), problems, channels)
     compliance.sponsor = defaults.sponsor
+    safety = _load_safety(top.get("safety", {}), problems)
 
     if problems.found:
         first = problems.found[0]
@@ -377,6 +424,36 @@ def load_config(path: Path, posts_dir: Path | None = None) -> Config:
         channels=channels,
         compliance=compliance,
         doc=doc,
+        safety=safety,
+    )
+
+
+def _load_safety(raw: dict[str, Any], problems: Problems) -> Safety:
+    """`[safety]`, the safety inbox's settings (README, "The safety inbox")."""
+    good = problems.check_table(raw, SCHEMA_SAFETY_WATCH, ("safety",))
+    situations: dict[str, tuple[str, ...]] = {}
+    for name, words in good.get("situation_words", {}).items():
+        path = ("safety", "situation_words", name)
+        if name not in SITUATIONS:
+            guess = did_you_mean(name, SITUATIONS)
+            problems.add("unknown special situation", path,
+                         hint=f"did you mean '{guess}'?" if guess else f"one of: {', '.join(SITUATIONS)}")
+            continue
+        if not isinstance(words, list) or any(not isinstance(w, str) for w in words):
+            problems.add("must be a list of words (strings)", path, hint=_WORDS.hint)
+            continue
+        problem = _words_problem(words)
+        if problem:
+            problems.add(problem, path, hint=_WORDS.hint)
+            continue
+        situations[name] = tuple(words)
+    return Safety(
+        watch_days=good.get("watch_days", 30),
+        forward_within=good.get("forward_within", 1),
+        holidays=frozenset(good.get("holidays", ())),
+        event_words=tuple(good.get("event_words", ())),
+        situation_words=situations,
+        quota_read_units=good.get("quota_read_units", 5_000),
     )
 
 

@@ -186,6 +186,84 @@ MIGRATIONS: list[tuple[int, str | Callable[[Ledger, Any], None]]] = [
         """,
     ),
     (4, _start_the_chain),  # the hash chain of the events (README, "Audit trail")
+    (
+        5,
+        # The safety inbox (socialpub/inbox.py): every comment `watch` saw, verbatim, kept for good (only its
+        # `deleted` flag changes); each read per (post, channel) (post_id '' for a channel's mentions) and
+        # what could not be read; the items a person triages and forwards to pharmacovigilance.
+        """
+        CREATE TABLE comments (
+            channel TEXT NOT NULL,
+            comment_id TEXT NOT NULL,
+            post_id TEXT NOT NULL,
+            answers_remote_id TEXT,
+            parent_id TEXT,
+            author TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            platform_at TEXT,
+            first_seen_at TEXT NOT NULL,
+            url TEXT,
+            kind TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel, comment_id)
+        );
+        CREATE TABLE comment_reads (
+            post_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            cursor TEXT,
+            first_read_at TEXT,
+            last_read_at TEXT,
+            seen INTEGER NOT NULL DEFAULT 0,
+            complete INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            PRIMARY KEY (post_id, channel)
+        );
+        CREATE TABLE comment_gaps (
+            id {serial},
+            post_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE TABLE safety_items (
+            id {serial},
+            channel TEXT NOT NULL,
+            comment_id TEXT NOT NULL,
+            post_id TEXT NOT NULL,
+            category TEXT NOT NULL,
+            elements TEXT NOT NULL,
+            situations TEXT NOT NULL,
+            spans TEXT NOT NULL,
+            reasons TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            day0 TEXT NOT NULL,
+            due TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            triaged_as TEXT,
+            triaged_by TEXT,
+            triaged_at TEXT,
+            triage_reason TEXT,
+            pv_ref TEXT,
+            forwarded_by TEXT,
+            forwarded_at TEXT,
+            UNIQUE (channel, comment_id)
+        );
+        CREATE INDEX safety_items_state ON safety_items (state, day0)
+        """,
+    ),
+    (
+        6,
+        # The safety inbox at scale: a (post, channel) that a watch had to leave unread (a read window used up,
+        # its channel stopped by a failed read) says so until it is read; the next watch reads it first.
+        """
+        ALTER TABLE comment_reads ADD COLUMN deferred_at TEXT;
+        ALTER TABLE comment_reads ADD COLUMN deferred_why TEXT
+        """,
+    ),
 ]
 
 
@@ -356,6 +434,12 @@ class Ledger:
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
         """Yield whether this process may run `run` now (False: another run holds it)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def watch_lock(self) -> Iterator[bool]:
+        """Yield whether this process may run `watch` now (False: another watch holds it). Independent of
+        `run_lock`: watching never waits for publishing, nor publishing for watching."""
         raise NotImplementedError
 
     @contextmanager
@@ -882,13 +966,24 @@ class SQLiteLedger(Ledger):
 
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
+        with self._try_lock("run") as got:
+            yield got
+
+    @contextmanager
+    def watch_lock(self) -> Iterator[bool]:
+        with self._try_lock("watch") as got:
+            yield got
+
+    @contextmanager
+    def _try_lock(self, name: str) -> Iterator[bool]:
+        """Yield whether this process got the lock file beside the ledger for `name` (never waits)."""
         import fcntl
 
-        lock_path = self.path.with_name(self.path.name + ".run.lock")
+        lock_path = self.path.with_name(f"{self.path.name}.{name}.lock")
         try:
             handle = lock_path.open("a+")
         except OSError as exc:
-            raise LedgerError(f"cannot open the run lock {lock_path}: {exc.strerror}",
+            raise LedgerError(f"cannot open the {name} lock {lock_path}: {exc.strerror}",
                               hint="the ledger's folder must be writable for this user") from None
         try:
             try:
@@ -1152,6 +1247,17 @@ class PostgresLedger(Ledger):
     @contextmanager
     def run_lock(self) -> Iterator[bool]:
         yield True  # hosts share the work row by row
+
+    @contextmanager
+    def watch_lock(self) -> Iterator[bool]:
+        # One watcher for all hosts (reads move shared cursors): a session advisory lock on a connection of its
+        # own, taken without waiting; it goes away with the connection if this process dies.
+        conn = self._connect_raw(name=f"socialpub watch {self.claimer}")
+        try:
+            got = conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key("socialpub-watch"),)).fetchone()
+            yield bool(got and got[0])
+        finally:
+            conn.close()
 
     @contextmanager
     def token_lock(self, name: str) -> Iterator[None]:

@@ -505,7 +505,8 @@ def status_text(rows: list[dict[str, Any]], zone: Any, pause: dict[str, Any] | N
         target = f"{_field(row['post'])} → {_field(row['channel'])}"
         if row.get("form_2253"):  # a promotional piece: whether `export 2253` has put it in a package
             target += f"  [2253: {row['form_2253']}]"
-        lines.append(f"{row['state']:<21} {when:<22} {target}  {_field(detail)}")
+        safety = f"  [{row['safety_items']} safety item(s) waiting: socialpub inbox]" if row.get("safety_items") else ""
+        lines.append(f"{row['state']:<21} {when:<22} {target}  {_field(detail)}{safety}")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -13,6 +13,7 @@ from socialpub.check import Renderer
 from socialpub.disseminations import form_2253_states
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
 from socialpub.hashing import same_content
+from socialpub.inbox import waiting_counts
 from socialpub.ledger import STATES, Ledger, Row, State, iso, utcnow
 from socialpub.posts import load_posts
 from socialpub.publish import Outcome, Result
@@ -68,6 +69,9 @@ def status_rows(config: Config, ledger: Ledger, now: datetime) -> list[dict[str,
                                                                           "remote_id", "published_at", "file")},
                     "publish_at": iso(row.scheduled_at), "error": "post file no longer in the repository",
                     "attempts": row.attempts, "form_2253": exported.get((row.post_id, row.channel))})
+    waiting = waiting_counts(ledger)  # the safety inbox: counts only, never a comment's text
+    for item in out:
+        item["safety_items"] = waiting.get((item["post"], item["channel"]), 0)
     return sorted(out, key=lambda r: (r["publish_at"] or "9999", r["post"], r["channel"]))
 
 

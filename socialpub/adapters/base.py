@@ -419,6 +419,8 @@ class Adapter:
 
     can_read_comments: ClassVar[bool] = False  # Pinterest: False (the v5 API has no comments endpoint)
     can_read_mentions: ClassVar[bool] = False  # X only: mentions of the account, not tied to one post
+    # Reads spend a daily quota shared with publishing (YouTube): `watch` spreads them ([safety] quota_read_units)
+    reads_spend_quota: ClassVar[bool] = False
 
     def read_comments(
         self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,

@@ -659,6 +659,7 @@ class YouTubeAdapter(Adapter):
     # on the page where the mark is reached; further back, pages are not read again (quota).
 
     can_read_comments = True
+    reads_spend_quota = True  # 1 unit a page, of the daily quota uploads need (1,600 each)
     read_pages: int = 50  # requests per read at most (a platform that pages forever is cut short)
     read_page_size: int = 100  # threads or replies asked for per request (YouTube's most)
 
