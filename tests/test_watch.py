@@ -404,7 +404,7 @@ def test_a_retracted_post_is_read_before_the_deletion_and_still_watched_until_it
     ids = remote_ids(world)
     seed(world, ids)  # comments that came in while the post was up, never read by a watch
     reply = world.box.add_comment("twitter", "CANARY-R-0 nice", "canary_author_r", on=ids["twitter"])
-    code, out, err = cli(world.root, "retract", "p000", "--yes", env=world.env())
+    code, out, err = cli(world.root, "retract", "p000", "--yes", "--reason", "withdrawn", env=world.env())
     assert code == 0, err
     assert "comments read before the deletion: 5 new, 3 queued: S-000001, S-000002, S-000003" in err, err
     no_canary(out, err)
