@@ -101,7 +101,8 @@ def walk(events: Iterable[Mapping[str, Any]], prev_hash: str = GENESIS, prev_id:
             report.add(event_id, f"{where} does not link to {before}: {why}")
         if isinstance(event_id, int) and event_id in wanted:  # an edited export's id may be anything
             report.hashes[event_id] = str(stored)
-        prev_hash, prev_id = (stored or ""), event_id
+        if stored or link:  # one without either is not in the chain: named above, the next links past it
+            prev_hash, prev_id = (stored or ""), event_id
     report.last_id, report.last_hash = prev_id, prev_hash
     return report
 

@@ -208,6 +208,28 @@ def test_the_migration_chains_the_events_on_record_once_and_says_so(spec: str, t
         assert again.chain_head()["id"] == 5
 
 
+@pytest.mark.parametrize("count", [1, 3])
+def test_events_written_outside_the_chain_after_it_began_are_named_and_never_stop_socialpub(ledger: Ledger,
+                                                                                            count: int) -> None:
+    """A host still running a socialpub older than the chain (or someone by hand) appends events without hashes
+    after the migration: socialpub's next appends still succeed (publishing goes on), the chain continues from
+    its head, and `audit verify` names each such event once."""
+    some_events(ledger, 2)
+    for i in range(count):  # as the older socialpub wrote its events: the next id, no chain columns
+        raw(ledger, "INSERT INTO events (id, at, actor, action, post_id) VALUES "
+                    "((SELECT MAX(id) + 1 FROM events), ?, ?, ?, ?)",
+            (f"2026-01-0{i + 1}T00:00:00+00:00", "old@host", "published", f"old{i}"))
+    ledger.event("published", Row(post_id="after", channel="tw", state="published"))
+    ledger.pause("still writes", who="alice@host")
+    events = list(ledger.chain_events())
+    assert [e["actor"] for e in events[2:2 + count]] == ["old@host"] * count
+    assert events[-2]["prev_hash"] == events[1]["hash"] and events[-1]["prev_hash"] == events[-2]["hash"]
+    report = audit.verify_ledger(ledger)
+    assert report.count == count
+    assert [b.event_id for b in report.breaks] == [3 + i for i in range(count)]
+    assert all("has no hash" in b.message for b in report.breaks)
+
+
 def test_a_fresh_ledger_records_no_chain_start_event(ledger: Ledger) -> None:
     assert ledger.events() == [] and ledger.chain_head()["chained"] == 0
 
