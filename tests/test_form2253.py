@@ -693,7 +693,11 @@ def test_the_dates_are_whole_days_in_the_configured_zone() -> None:
 # --- the dissemination history, for any sequence of events -----------------------------------------------
 
 OPS = ("claim-promotional", "claim-other", "published", "reconciled-found", "reconciled-not-found",
-       "resolve-published", "resolve-not-published", "retract", "export-last")
+       "resolve-published", "resolve-not-published", "retract", "export-last", "other")
+# Events of other actions, with details that would read as a dissemination, a claim or an export if `status`
+# looked at them: its reading of only the actions it needs must give the same answer as the whole trail.
+OTHER_EVENTS = (("failed", {"found": True, "promotional": False}), ("again", {"resolution": "published"}),
+                ("unrecorded", {"dissemination": 1}), ("comments-read", {"found": True}))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -704,7 +708,7 @@ def test_every_dissemination_is_one_piece_in_order_whatever_the_events(tmp_path:
     """Real events in a real ledger: each event that puts a post out is one piece, numbered in order per (post,
     channel), `new` only the first; its promotional flag is that of the claim before it; a retraction belongs
     to the piece it followed; `status`'s export state agrees with the pieces and their export events."""
-    from socialpub.disseminations import form_2253_states
+    from socialpub.disseminations import exported_states, form_2253_states
 
     with SQLiteLedger(tmp_path / f"{len(list(tmp_path.iterdir()))}.db") as ledger:
         claim: dict[int, bool] = {}
@@ -731,6 +735,9 @@ def test_every_dissemination_is_one_piece_in_order_whatever_the_events(tmp_path:
                 if mine:
                     retracted[mine[-1]] = retracted.get(mine[-1], 0) + 1
                 ledger.event("retract", row)
+            elif op == "other":
+                action, detail = OTHER_EVENTS[len(expected) % len(OTHER_EVENTS)]
+                ledger.event(action, row, **detail)
             elif op == "export-last":
                 pieces = [d for d in disseminations(ledger.events()) if d.post_id == f"post-{pair}"]
                 if pieces:
@@ -738,6 +745,7 @@ def test_every_dissemination_is_one_piece_in_order_whatever_the_events(tmp_path:
                     ledger.event("exported-2253", post_id=f"post-{pair}", channel="fb",
                                  dissemination=pieces[-1].event_id)
         events = ledger.events()
+        assert exported_states(ledger) == form_2253_states(events)  # what status and agenda read
     found = disseminations(events)
     assert [(int(d.post_id.split("-")[1]), d.promotional) for d in found] == expected
     for pair in range(3):
