@@ -784,7 +784,7 @@ class Ledger:
             return {"paused_at": found[0], "paused_by": found[1], "reason": found[2]} if found else None
 
     def pause(self, reason: str | None, who: str | None = None) -> bool:
-        reason = reason or NO_REASON  # the crisis switch never waits for a reason; that none was given is on record
+        reason = redact(reason or NO_REASON)  # the crisis switch never waits for a reason; none given is on record
         with self.transaction() as cur:
             cur.execute("SELECT id FROM pauses WHERE resumed_at IS NULL")
             if cur.fetchone():

@@ -578,6 +578,28 @@ def test_pause_without_a_reason_pauses_warns_and_records_that_none_was_given(rep
     assert all("@" in e["actor"] for e in events)
 
 
+CANARY = "canary-TW-token-5e1f0a9b7c"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.text(max_size=40), after=st.text(max_size=40))
+def test_a_reason_holding_a_configured_secret_or_control_characters_never_shows_them(
+        repo: Repo, before: str, after: str) -> None:
+    """A person pastes a token into a reason (or escape sequences, bidi overrides, NUL): pause and resume never
+    sign in, yet the configured secret is in no ledger row, history or status; control characters are shown
+    escaped, never sent raw to the output."""
+    env = {"TW_TOKEN": CANARY}
+    reason = f"{before} {CANARY} \x1b[2J\x1b]8;;http://x\x07\u202e{after}"
+    assert cli(repo, "pause", "--reason", reason, env=env)[0] == 0
+    shown = "".join(cli(repo, *args, env=env)[1] for args in (["status"], ["status", "--format", "json"]))
+    assert cli(repo, "resume", "--reason", reason, env=env)[0] == 0
+    shown += "".join(cli(repo, *args, env=env)[1] for args in (["history"], ["history", "--format", "json"],
+                                                              ["history", "--format", "csv"]))
+    assert CANARY not in shown and "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    stored = b"".join(p.read_bytes() for p in (repo.root / ".socialpub").glob("ledger.db*"))
+    assert CANARY.encode() not in stored
+
+
 def on_terminal(repo: Repo, args: list[str], answer: bytes) -> tuple[int | None, bytes]:
     """socialpub ARGS on a pseudo-terminal: `answer` typed once it asks for the reason; (exit code, output)."""
     import pty
