@@ -115,12 +115,35 @@ def _hashable(event: Mapping[str, Any], link: Any) -> bool:
     return True
 
 
-def verify_ledger(ledger: Ledger) -> ChainReport:
+def parse_kept_head(text: str) -> tuple[int, str]:
+    """A chain head as an operator kept it: `ID:HASH` (`#ID HASH`, as `audit verify` prints it, too)."""
+    import re
+
+    found = re.fullmatch(r"\s*(?:event\s+)?#?(\d{1,18})[:\s]+([0-9a-fA-F]{64})\s*", text)
+    if not found:
+        raise SocialpubError(f"--head {text[:80]!r} is not a chain head", key="--head",
+                             hint="give it as audit verify printed it: ID:HASH, e.g. 1234:9f86d08…(64 hex digits)")
+    return int(found[1]), found[2].lower()
+
+
+def verify_ledger(ledger: Ledger, kept: tuple[int, str] | None = None) -> ChainReport:
     """The whole chain of the ledger, and its head: the head read before the walk must be an event walked,
     with the same hash (else events at the end were deleted); no event walked may lie past the head read
-    after the walk (else it was appended outside socialpub). Safe while others append."""
+    after the walk (else it was appended outside socialpub). Safe while others append.
+
+    `kept` is a head recorded earlier outside the database (`audit verify --head`): its event must still be in
+    the chain with that hash. Only that shows events cut from the end together with the head, or a chain
+    rewritten as a whole, by someone who could write the database."""
     head = ledger.chain_head()
-    report = walk(ledger.chain_events(), remember_ids=[head["id"]])
+    report = walk(ledger.chain_events(), remember_ids=[head["id"], *([kept[0]] if kept else [])])
+    if kept is not None:
+        seen = report.hashes.get(kept[0])
+        if seen is None:
+            report.add(kept[0], f"event #{kept[0]}, the chain head kept, is not in the ledger: events at the end "
+                                "of the trail were deleted (with its head), or the ledger is another one")
+        elif seen != kept[1]:
+            report.add(kept[0], f"event #{kept[0]} does not have the hash kept for it: the trail was rewritten "
+                                "from it or before it (every hash recomputed)")
     after = ledger.chain_head()
     if head["id"]:
         seen = report.hashes.get(head["id"])

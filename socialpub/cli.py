@@ -1227,12 +1227,18 @@ def audit_verify(
         str | None, typer.Option("--identity", help="The signer expected (default: the one --signers names).")
     ] = None,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+    head: Annotated[
+        str | None, typer.Option("--head", metavar="ID:HASH",
+                                 help="A chain head kept earlier (as printed): it must still be in the chain.")
+    ] = None,
 ) -> None:
     """Recompute the hash chain and name the first event that does not match; exit 0 intact, 1 not.
 
     Example:
 
         socialpub audit verify
+
+        socialpub audit verify --head 1234:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 
         socialpub audit verify --export audit-2014-09.jsonl --signers allowed_signers
     """
@@ -1243,15 +1249,19 @@ def audit_verify(
         if signers or identity:
             raise SocialpubError("--signers and --identity check the signature of an export",
                                  hint="socialpub audit verify --export FILE --signers ALLOWED_SIGNERS")
+        kept = audit.parse_kept_head(head) if head is not None else None
         globals_: Globals = ctx.obj
         config = globals_.load()
         with globals_.session(config) as opened:
-            report = audit.verify_ledger(opened.ledger)
+            report = audit.verify_ledger(opened.ledger, kept)
             head = opened.ledger.chain_head()
         _print_chain(report, "audit trail", {"id": head["id"], "hash": head["hash"]}, format)
         if not report.intact:
             raise typer.Exit(1)
         return
+    if head is not None:
+        raise SocialpubError("--head checks the ledger's chain, not an export",
+                             hint="socialpub audit verify --head ID:HASH (without --export)")
     confirmation = audit.verify_signature(export, signers, identity) if signers else None
     loaded, report = audit.verify_export(export)
     _print_chain(report, f"export {export}", loaded.header.get("head"), format, confirmation)

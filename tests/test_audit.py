@@ -174,6 +174,24 @@ def test_a_chain_rewritten_as_a_whole_verifies_but_its_head_differs(ledger: Ledg
     raw(ledger, "UPDATE chain_head SET last_hash = ? WHERE id = 1", (prev,))
     assert audit.verify_ledger(ledger).intact
     assert ledger.chain_head()["hash"] != recorded
+    found = audit.verify_ledger(ledger, (6, recorded))  # `audit verify --head` with the head kept elsewhere
+    assert [b.event_id for b in found.breaks] == [6] and "rewritten" in found.breaks[0].message
+
+
+@pytest.mark.parametrize("cut", [1, 3])
+def test_events_cut_from_the_end_with_the_head_are_found_only_by_a_head_kept_elsewhere(ledger: Ledger,
+                                                                                        cut: int) -> None:
+    some_events(ledger)
+    kept = ledger.chain_head()
+    raw(ledger, "DELETE FROM events WHERE id > ?", (6 - cut,))
+    shorter = next(e for e in ledger.chain_events(6 - cut, 6 - cut))
+    raw(ledger, "UPDATE chain_head SET last_id = ?, last_hash = ? WHERE id = 1", (6 - cut, shorter["hash"]))
+    assert audit.verify_ledger(ledger).intact  # what the database alone can show
+    found = audit.verify_ledger(ledger, (kept["id"], kept["hash"]))
+    assert [b.event_id for b in found.breaks] == [6] and "deleted" in found.breaks[0].message
+    assert audit.verify_ledger(ledger, (6 - cut, shorter["hash"])).intact  # an older head kept: still there
+    ledger.event("pause", None, reason="later events")  # the chain goes on: a head kept earlier still holds
+    assert audit.verify_ledger(ledger, (6 - cut, shorter["hash"])).intact
 
 
 def _old_ledger_with_events(spec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
@@ -375,6 +393,26 @@ def test_audit_verify_exits_0_when_intact_and_1_naming_the_event_when_not(repo_w
     data = json.loads(out)
     assert code == 1 and data["command"] == "audit" and data["intact"] is False
     assert data["first_breaks"][0]["event"] == 2
+
+
+def test_audit_verify_head_checks_the_head_kept_as_it_was_printed(repo_with_events: Repo) -> None:
+    repo = repo_with_events
+    code, out, _ = cli(repo, "audit", "verify")
+    printed = out.split("chain head: ")[1].strip()  # "event #4 HASH"
+    number, digest = printed.removeprefix("event #").split()
+    for written in (printed, f"{number}:{digest}", f"#{number} {digest.upper()}"):
+        assert cli(repo, "audit", "verify", "--head", written)[0] == 0, written
+    assert cli(repo, "pause", "--reason", "later")[0] == 0
+    assert cli(repo, "audit", "verify", "--head", f"{number}:{digest}")[0] == 0  # the chain went on
+    with sqlite3.connect(repo_db(repo)) as conn:  # the last events cut, the head moved back with them
+        conn.execute("DELETE FROM events WHERE id >= 4")
+        conn.execute("UPDATE chain_head SET last_id = 3, last_hash = (SELECT hash FROM events WHERE id = 3)")
+    assert cli(repo, "audit", "verify")[0] == 0
+    code, _, err = cli(repo, "audit", "verify", "--head", f"{number}:{digest}")
+    assert code == 1 and f"event #{number}, the chain head kept, is not in the ledger" in err
+    for bad in ("", "4", "4:abc", f"x:{digest}", f"4:{digest}0", "4:" + "g" * 64):
+        code, _, err = cli(repo, "audit", "verify", "--head", bad)
+        assert code == 2 and "--head" in err and "Traceback" not in err, bad
 
 
 def test_history_shows_the_chain_fields(repo_with_events: Repo, tmp_path: Path) -> None:
