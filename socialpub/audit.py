@@ -24,7 +24,7 @@ from typing import Any
 from socialpub.errors import ExitCode, SocialpubError
 from socialpub.ledger import EVENT_COLUMNS, GENESIS, Ledger, actor, event_hash, iso, utcnow
 from socialpub.redact import redact, remember
-from socialpub.report import CSV_FORMULA_START
+from socialpub.report import formula_like
 
 FORMAT = "socialpub-audit-export"
 NAMESPACE = "socialpub-audit"  # ssh-keygen -Y's namespace: a signature made for something else never verifies here
@@ -244,7 +244,7 @@ def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    return "'" + text if text == "" or text.startswith((*CSV_FORMULA_START, "'")) else text
+    return "'" + text if text == "" or text.startswith("'") or formula_like(text) else text
 
 
 def csv_value(cell: str) -> str | None:

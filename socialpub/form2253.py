@@ -47,6 +47,7 @@ MANIFEST_COLUMNS = (
     "previous_piece", "retracted_at", "channel", "platform", "platform_url", "post", "content_hash",
     "payload_sha256", "specimen", "specimen_sha256",
 )
+MAX_DRAWN_PIXELS = 50_000_000  # an 8K photo is 33 million; past this, decoding one image could exhaust memory
 COMMAND = "export 2253"  # manifest.json's "command": how a folder is known as an earlier package (--force)
 
 
@@ -479,6 +480,8 @@ def _media(pen: _Pen, ledger: Ledger | None, ref: Mapping[str, Any], *, thumbnai
         data = ledger.blob(digest) if ledger is not None and digest and ref.get("stored") else None
         if data is None or hashlib.sha256(data).hexdigest() != digest:
             pen.placeholder(f"IMAGE NOT IN THE LEDGER: {about}")
+        elif (size := pen.oversized(data)) is not None:
+            pen.placeholder(f"IMAGE TOO LARGE TO DRAW ({size[0]} x {size[1]} pixels): {about}")
         elif not pen.image(data):
             pen.placeholder(f"IMAGE COULD NOT BE DRAWN: {about}")
         else:
@@ -539,6 +542,19 @@ class _Pen:
         pdf.set_x(pdf.l_margin)
         pdf.multi_cell(self.width, 6, drawable(text), border=1, fill=True, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
+
+    @staticmethod
+    def oversized(data: bytes) -> tuple[int, int] | None:
+        """(width, height) of an image too large to decode for a specimen (a decompression bomb: a small file
+        of huge dimensions, gigabytes once decoded), read from its header only; None otherwise."""
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(data)) as probe:
+                width, height = probe.size
+        except Exception:  # noqa: BLE001 - not an image Pillow reads: image() says so
+            return None
+        return (width, height) if width * height > MAX_DRAWN_PIXELS else None
 
     def image(self, data: bytes) -> bool:
         """Draw an image at most 120 x 90 mm; False when it cannot be decoded."""

@@ -495,6 +495,57 @@ def test_an_image_missing_or_broken_in_the_ledger_is_a_labelled_box(repo: Any, t
     assert flat("IMAGE COULD NOT BE DRAWN: image broken.png") in text
 
 
+def png(size: tuple[int, int], mode: str = "1") -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_hostile_images_in_the_ledger_are_labelled_boxes_never_decoded_whole(repo: Any, tmp_path: Path) -> None:
+    """A decompression bomb (a small file of huge dimensions), a truncated PNG and an SVG: each is a labelled
+    box with its size, the rest of the specimen is drawn, and the export does not decode gigabytes."""
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    whole = png((300, 200), "RGB")
+    images = {"bomb.png": png((10_000, 6_000)), "giant.png": png((20_000, 20_000)), "cut.png": whole[: len(whole) // 2],
+              "drawing.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="9e9" height="9e9"/>', "fine.png": whole}
+    assert all(len(data) < 2_000_000 for data in images.values())
+    refs = [{"path": name, "type": "image/png", "kind": "image", "alt": name, "depicts_patient": False,
+             "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "stored": True}
+            for name, data in images.items()]
+    body = {**facebook_body("ONCAVIX (tivaranib) images"), "media": refs}
+    with SQLiteLedger(db) as ledger:
+        record(ledger, "images", "fb", body, approval="3000114  Last Updated 1/14")
+        ledger.store_payload("0" * 64, "{}", {ref["sha256"]: images[ref["path"]] for ref in refs})
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    (row,) = manifest(tmp_path / "out")["rows"]
+    text = flat(pdf_text(tmp_path / "out" / row["specimen"]))
+    assert flat("IMAGE TOO LARGE TO DRAW (10000 x 6000 pixels): image bomb.png") in text
+    for name in ("giant.png", "cut.png", "drawing.svg"):
+        assert flat(f"IMAGE COULD NOT BE DRAWN: image {name}") in text
+    assert flat("image fine.png, sha256") in text  # drawn, with its facts under it
+    assert flat("DRAW: image fine.png") not in text and flat("LEDGER: image fine.png") not in text
+
+
+@pytest.mark.parametrize("approval", [" =1+1", "\n=cmd|' /C calc'!A0", "\u3000@SUM(A1)", "＝1+1", "\ufeff+1"])
+def test_a_formula_after_blanks_or_in_full_width_is_guarded_in_the_manifest(repo: Any, tmp_path: Path,
+                                                                            approval: str) -> None:
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    with SQLiteLedger(db) as ledger:
+        record(ledger, "hostile", "fb", facebook_body("ONCAVIX (tivaranib)"), approval=approval,
+               url=approval + "https://www.facebook.com/1_2")
+    assert cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+               "-o", str(tmp_path / "out"))[0] == 0
+    with open(tmp_path / "out" / "manifest.csv", newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["material_id"] == "'" + approval and row["platform_url"].startswith("'" + approval)
+
+
 def test_an_interrupted_export_leaves_no_package_and_no_event(repo: Any, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import socialpub.form2253 as form
