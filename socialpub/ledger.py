@@ -206,6 +206,23 @@ def host_name() -> str:
     return os.environ.get("SOCIALPUB_HOST") or socket.gethostname()
 
 
+def storable(text: str) -> str:
+    """`text` as the ledger can hold it on SQLite and PostgreSQL alike, and hash it: valid UTF-8 without NUL.
+    Bytes the OS gave undecoded (an environment variable, a host name: surrogate escapes) and lone surrogates
+    are written as backslash escapes, a NUL as `\\x00`, so that nothing is lost or refused."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def actor() -> str:
     """Who acts, for the audit trail: SOCIALPUB_ACTOR (e.g. a person's name in a shared account), else the
     OS login name (cron shows as its user), else the uid; and the host."""
@@ -215,7 +232,7 @@ def actor() -> str:
             user = getpass.getuser()  # LOGNAME, USER, LNAME, USERNAME, then the password database
         except Exception:  # noqa: BLE001 - no name for this uid (a container's arbitrary uid)
             user = ""
-    return f"{user or f'uid-{os.getuid()}'}@{socket.gethostname()}"
+    return storable(f"{user or f'uid-{os.getuid()}'}@{socket.gethostname()}")
 
 
 @dataclass
@@ -649,7 +666,7 @@ class Ledger:
         **detail: Any,
     ) -> None:
         """Append an event to the chain, in the caller's transaction (every event goes through here)."""
-        self._append(cur, {
+        self._append(cur, {column: storable(value) if isinstance(value, str) else value for column, value in {
             "at": iso(utcnow()),
             "actor": who or actor(),
             "action": action,
@@ -662,7 +679,7 @@ class Ledger:
             "approval_code": row.approval_code if row else None,
             "git_commit": row.git_commit if row else None,
             "detail": redact(json.dumps(detail, default=str, sort_keys=True)) if detail else None,
-        })
+        }.items()})
 
     def _append(self, cur: Any, content: dict[str, Any]) -> None:
         # The head row locked to the end of this transaction (PostgreSQL: FOR UPDATE; SQLite: every write
@@ -784,12 +801,12 @@ class Ledger:
             return {"paused_at": found[0], "paused_by": found[1], "reason": found[2]} if found else None
 
     def pause(self, reason: str | None, who: str | None = None) -> bool:
-        reason = redact(reason or NO_REASON)  # the crisis switch never waits for a reason; none given is on record
+        reason = storable(redact(reason or NO_REASON))  # the crisis switch never waits for a reason, nor fails on one
         with self.transaction() as cur:
             cur.execute("SELECT id FROM pauses WHERE resumed_at IS NULL")
             if cur.fetchone():
                 return False
-            who = who or actor()
+            who = storable(who or actor())
             cur.execute(
                 self.sql("INSERT INTO pauses (paused_at, paused_by, reason) VALUES (?, ?, ?)"),
                 (iso(utcnow()), who, reason),
@@ -802,7 +819,7 @@ class Ledger:
             cur.execute("SELECT id FROM pauses WHERE resumed_at IS NULL")
             if not cur.fetchone():
                 return False
-            who = who or actor()
+            who = storable(who or actor())
             cur.execute(
                 self.sql("UPDATE pauses SET resumed_at = ?, resumed_by = ? WHERE resumed_at IS NULL"),
                 (iso(utcnow()), who),

@@ -248,6 +248,35 @@ def test_events_written_outside_the_chain_after_it_began_are_named_and_never_sto
     assert all("has no hash" in b.message for b in report.breaks)
 
 
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)  # surrogates and NUL included
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actor_name=ANY_TEXT, post=ANY_TEXT, url=ANY_TEXT, reason=ANY_TEXT)
+def test_any_text_in_any_event_column_is_written_and_chained_on_both_databases(
+        ledger: Ledger, actor_name: str, post: str, url: str, reason: str) -> None:
+    """Text from the OS (an actor or host name with undecodable bytes), a platform (a URL with a NUL) or a
+    person: the event is written (pause, the crisis switch, never fails on it) and the chain verifies."""
+    row = Row(post_id=post, channel="tw", state="published", url=url, remote_id=url)
+    ledger.event("published", row, who=actor_name or None, reason=reason)
+    assert ledger.pause(reason, who=actor_name or None)
+    assert ledger.resume(who=actor_name or None, reason=reason)
+    assert audit.verify_ledger(ledger).intact
+
+
+def test_a_login_name_that_is_not_utf8_never_stops_pause(repo: Repo) -> None:
+    """The actor comes from the OS (SOCIALPUB_ACTOR, the login name): bytes that are not UTF-8 are recorded
+    escaped, and the crisis switch works."""
+    environ = {k.encode(): v.encode("utf-8", "surrogateescape") for k, v in os.environ.items()}
+    environ[b"SOCIALPUB_ACTOR"] = b"al\xffice"
+    for args in (["pause", "--reason", "recall"], ["resume", "--reason", "over"], ["audit", "verify"]):
+        done = subprocess.run([sys.executable, "-m", "socialpub", "--config", str(repo.root / "channels.toml"), *args],
+                              env=environ, capture_output=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+    events = json.loads(cli(repo, "history", "--format", "json")[1])["events"]
+    assert [e["actor"].split("@")[0] for e in events] == ["al\\xffice"] * 2
+
+
 def test_a_fresh_ledger_records_no_chain_start_event(ledger: Ledger) -> None:
     assert ledger.events() == [] and ledger.chain_head()["chained"] == 0
 
