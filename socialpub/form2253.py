@@ -116,7 +116,7 @@ def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: dat
         ))
         _write(building / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         _write(building / "manifest.csv", _csv(rows))
-        _move_into_place(building, out)
+        _move_into_place(building, out, force)
     except OSError as exc:  # disk full, a folder that cannot be renamed…: nothing is left half-written
         shutil.rmtree(building, ignore_errors=True)
         raise SocialpubError(f"cannot write the package to {out}: {exc.strerror or exc}; nothing was written",
@@ -327,17 +327,31 @@ def _write(path: Path, text: str | bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _move_into_place(building: Path, out: Path) -> None:
+BUSY = ".socialpub-export-in-progress"  # made in an empty -o folder while a package moves into it
+
+
+def _move_into_place(building: Path, out: Path, force: bool) -> None:
     """The finished package goes into place by renames on one file system: as the new folder, or into the
     empty folder given (the manifests last, so a package with its manifest is whole), or (--force) in place
-    of the earlier package, which a reader sees until the new one is there."""
+    of the earlier package, which a reader sees until the new one is there. Another export into the same
+    folder meanwhile is found here (the folder was checked when this one began): this one then writes nothing."""
     old = None
     if out.is_dir() and not any(out.iterdir()):
+        try:
+            (out / BUSY).mkdir()  # one export at a time moves into an empty folder
+        except FileExistsError:
+            raise _concurrent(out) from None
+        if [entry.name for entry in out.iterdir()] != [BUSY]:  # another export finished in between
+            (out / BUSY).rmdir()
+            raise _concurrent(out)
         entries = sorted(building.iterdir(), key=lambda p: p.name.startswith("manifest."))
         for entry in entries:
             os.rename(entry, out / entry.name)
         building.rmdir()
+        (out / BUSY).rmdir()
         return
+    if out.exists() and not force:
+        raise _concurrent(out)
     if out.is_dir():
         old = building.with_name(building.name.replace(".partial", ".replaced"))
         os.rename(out, old)
@@ -349,6 +363,11 @@ def _move_into_place(building: Path, out: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _concurrent(out: Path) -> SocialpubError:
+    return SocialpubError(f"another export wrote into {out} while this one ran: nothing was written",
+                          hint="give each export its own folder (e.g. a dated one)")
 
 
 # --- the specimen ---------------------------------------------------------------------------------------------

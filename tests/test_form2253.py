@@ -546,6 +546,40 @@ def test_a_formula_after_blanks_or_in_full_width_is_guarded_in_the_manifest(repo
     assert row["material_id"] == "'" + approval and row["platform_url"].startswith("'" + approval)
 
 
+@pytest.mark.parametrize("empty_folder", [False, True])
+def test_another_export_into_the_same_folder_meanwhile_is_never_replaced_nor_mixed(
+        repo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_folder: bool) -> None:
+    """Two exports into one folder at once (two people, two cron jobs): the one that finishes first keeps the
+    folder; the other was checked against a folder still empty, and now writes nothing (exit 2), never
+    replacing the first's package (its export events name it) nor mixing specimens into it."""
+    import socialpub.form2253 as form
+
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    with SQLiteLedger(db) as ledger:
+        for number in range(2):
+            record(ledger, f"p{number}", "fb", facebook_body(f"ONCAVIX (tivaranib) {number}"), approval="x")
+    out = tmp_path / "out"
+    if empty_folder:
+        out.mkdir()
+    real, calls = form.specimen_pdf, []
+
+    def meanwhile(*args: Any) -> bytes:  # while the first export draws, a second one runs whole
+        calls.append(1)
+        if len(calls) == 1:
+            assert cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-21", "--to", "2014-10-21",
+                       "-o", str(out))[0] == 0
+        return real(*args)
+
+    monkeypatch.setattr(form, "specimen_pdf", meanwhile)
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(out))
+    assert code == 2 and "another export wrote into" in err and "nothing was written" in err
+    assert manifest(out)["to"] == "2014-10-21" and manifest(out)["rows"] == []  # the second's, whole
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.csv", "manifest.json"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".partial", ".replaced"))]
+
+
 def test_an_interrupted_export_leaves_no_package_and_no_event(repo: Any, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import socialpub.form2253 as form
