@@ -212,7 +212,7 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
     if value is None:
         return None
     from socialpub.errors import SocialpubError
-    from socialpub.posts import localize
+    from socialpub.posts import day_start, localize
 
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -222,7 +222,9 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
             hint="write it like 2014-10-01T09:00 or 2014-10-01T09:00-04:00",
         ) from None
     try:
-        if moment.tzinfo is None:
+        if moment.tzinfo is None and _is_day(value):
+            moment = day_start(moment.date(), config.defaults.timezone)  # a whole day: never refused for DST
+        elif moment.tzinfo is None:
             try:
                 moment = localize(moment, config.defaults.timezone)
             except ValueError as exc:
@@ -234,6 +236,10 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
     if not EARLIEST <= moment <= LATEST:
         raise SocialpubError(f"{option} {_quoted(value)} is out of range", hint=_RANGE_HINT)
     return moment
+
+
+def _is_day(value: str) -> bool:
+    return len(value.strip()) == 10  # YYYY-MM-DD: a whole day, not a time
 
 
 def parse_day(value: str, option: str) -> date:
@@ -1178,11 +1184,11 @@ app.add_typer(audit_app)
 def _end_of(value: str | None, config: Config, option: str) -> datetime | None:
     """--to: a date-time, or a date meaning the whole of that day (the window ends at the next midnight)."""
     moment = parse_moment(value, config, option)
-    if moment is not None and value is not None and len(value.strip()) == 10:  # YYYY-MM-DD
-        from socialpub.posts import localize
+    if moment is not None and value is not None and _is_day(value):
+        from socialpub.posts import day_start
 
-        day = datetime.fromisoformat(value.strip()) + timedelta(days=1)
-        moment = localize(day, config.defaults.timezone).astimezone(UTC)
+        moment = day_start(date.fromisoformat(value.strip()) + timedelta(days=1), config.defaults.timezone)
+        moment = moment.astimezone(UTC)
     return moment
 
 

@@ -22,7 +22,7 @@ import shutil
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,9 +80,10 @@ def window(config: Config, start: date, end: date) -> tuple[datetime, datetime]:
     if end < start:
         raise SocialpubError(f"--to {end} is before --from {start}", hint="give the first and the last day of "
                              "the period, e.g. --from 2014-10-01 --to 2014-12-31")
+    from socialpub.posts import day_start
+
     zone = config.defaults.timezone
-    return (datetime.combine(start, time(), zone).astimezone(UTC),
-            datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC))
+    return day_start(start, zone).astimezone(UTC), day_start(end + timedelta(days=1), zone).astimezone(UTC)
 
 
 def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: date, *, force: bool = False,

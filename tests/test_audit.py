@@ -733,6 +733,41 @@ def test_audit_verify_on_the_command_line_with_postgresql(repo: Repo, pg_url: st
     assert code == 1 and "event #2 (resume" in err and "start of the chain" in err
 
 
+ZONES = sorted(__import__("zoneinfo").available_timezones())
+
+
+@settings(max_examples=300, deadline=None)
+@given(zone=st.sampled_from(ZONES), day=st.dates(min_value=datetime(1990, 1, 1).date(),
+                                                  max_value=datetime(2037, 12, 31).date()))
+def test_a_date_is_its_whole_day_in_any_zone_across_any_dst_change(zone: str, day: Any) -> None:
+    """--from/--since DATE and --to DATE (audit export, history, export 2253): a day starts at its first
+    moment, even where a DST change skips or repeats midnight; consecutive days tile with no gap or overlap."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from socialpub.posts import day_start
+
+    tz = ZoneInfo(zone)
+    start = day_start(day, tz).astimezone(UTC)
+    assert start.astimezone(tz).date() == day
+    assert (start - timedelta(seconds=1)).astimezone(tz).date() < day
+    assert day_start(day + timedelta(days=1), tz) > day_start(day, tz)
+
+
+def test_a_date_whose_midnight_a_dst_change_skips_is_accepted(repo: Repo, tmp_path: Path) -> None:
+    """America/Santiago: on 2026-09-06 the clocks jump from 24:00 to 01:00, so that day has no 00:00."""
+    from tests.helpers import BASE_CONFIG
+
+    repo.write_config(base=BASE_CONFIG.replace('timezone = "America/New_York"', 'timezone = "America/Santiago"'))
+    assert cli(repo, "pause", "--reason", "x")[0] == 0
+    for window in (["--from", "2026-09-06", "--to", "2026-09-30"], ["--from", "2026-09-01", "--to", "2026-09-05"]):
+        code, out, err = cli(repo, "audit", "export", *window, "-o", str(tmp_path / "a.jsonl"))
+        assert code == 0, err
+        header = json.loads((tmp_path / "a.jsonl").read_text().splitlines()[0])
+        assert header["from" if window[1] == "2026-09-06" else "to"] == "2026-09-06T04:00:00+00:00"
+    assert cli(repo, "history", "--since", "2026-09-06")[0] == 0
+
+
 def test_the_window_of_an_export_ends_with_the_whole_last_day(repo: Repo, tmp_path: Path) -> None:
     from socialpub.cli import _end_of
 
