@@ -687,7 +687,12 @@ class Ledger:
         # each event's id is the one after the head's, so that the chain has one order and no gaps.
         lock = " FOR UPDATE" if self.kind == "postgresql" else ""
         cur.execute(f"SELECT last_id, last_hash FROM chain_head WHERE id = 1{lock}")
-        last_id, prev = cur.fetchone()
+        found = cur.fetchone()
+        if found is None:  # the migration made it: only an edit of the database removes it
+            raise LedgerError(f"{self.describe()} has lost its chain head (the one row of chain_head was deleted): "
+                              "nothing was recorded", hint="the audit trail was edited behind socialpub's back: "
+                              "socialpub audit verify names what else is wrong; restore the ledger from a backup")
+        last_id, prev = found
         # An event appended outside the chain (by hand, or by a socialpub older than the chain on another host)
         # may hold the id after the head's: the next id is past it, so that socialpub's own appends never fail
         # on it (`audit verify` names that event; it does not stop publishing).

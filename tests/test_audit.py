@@ -131,6 +131,21 @@ def test_deleted_events_at_the_end_are_found_by_the_head(ledger: Ledger) -> None
     assert found.event_id == 6 and "chain head" in found.message and "deleted" in found.message
 
 
+def test_a_deleted_chain_head_is_named_and_nothing_more_is_recorded_until_restored(ledger: Ledger) -> None:
+    """Without its head, a chain cut from the end would verify: the missing head is itself a break, and
+    socialpub records nothing more (a claim's event fails before any request is sent) with a clear error."""
+    from socialpub.ledger import LedgerError
+
+    some_events(ledger)
+    raw(ledger, "DELETE FROM events WHERE id >= 5")
+    raw(ledger, "DELETE FROM chain_head")
+    found = first_break(ledger)
+    assert "chain head" in found.message and "missing" in found.message
+    with pytest.raises(LedgerError, match="lost its chain head"):
+        ledger.event("publishing", None, post_id="p", channel="tw")
+    assert [e["id"] for e in ledger.chain_events()] == [1, 2, 3, 4]
+
+
 def test_an_inserted_event_is_named(ledger: Ledger) -> None:
     some_events(ledger)
     raw(ledger, "INSERT INTO events (id, at, actor, action) VALUES (7, '2014-09-15T14:00:00+00:00', 'x', 'publish')")
