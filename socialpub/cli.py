@@ -304,15 +304,23 @@ def stdout_is_terminal() -> bool:
 MAX_REASON = 1000  # characters: a sentence or two, and a ticket number
 
 
+def said_something(reason: str | None) -> bool:
+    """Whether a reason holds a visible character (a letter, digit, punctuation or symbol): blanks, control
+    and zero-width characters alone read as no reason at all."""
+    import unicodedata
+
+    return any(unicodedata.category(c)[0] in "LNPS" for c in reason or "")
+
+
 def reason_for(reason: str | None, act: str, command: str) -> str:
     """The --reason of a deliberate act (retract, resolve, publish --again, resume), recorded with the actor.
     Asked for on a terminal when missing; elsewhere (cron, CI, scripts) its absence is exit 2, nothing done."""
     from socialpub.errors import SocialpubError
 
     text = (reason or "").strip()
-    if not text and sys.stdin.isatty():
+    if not said_something(text) and sys.stdin.isatty():
         text = typer.prompt(f"Why {act}? (recorded in the audit trail)").strip()  # Ctrl-C: exit 130
-    if not text:
+    if not said_something(text):
         raise SocialpubError(f"{act} needs a reason: it is recorded in the audit trail with who did it",
                              key="--reason", hint=f'{command} --reason "why, e.g. a ticket"; nothing was done')
     if len(text) > MAX_REASON:
@@ -1001,7 +1009,7 @@ def pause(
     """
     globals_: Globals = ctx.obj
     config = globals_.load()
-    if not (reason or "").strip():  # the crisis switch never fails, nor waits, for want of a reason
+    if not said_something(reason):  # the crisis switch never fails, nor waits, for want of a reason
         from socialpub.ledger import NO_REASON
 
         typer.echo(f'socialpub: warning: paused without --reason: recorded as "{NO_REASON}"', err=True)

@@ -638,6 +638,16 @@ def test_resume_without_a_reason_off_a_terminal_does_nothing(repo: Repo) -> None
     assert json.loads(out)["paused"] is not None  # still paused
     assert cli(repo, "resume", "--reason", "   ")[0] == 2
     assert cli(repo, "resume", "--reason", "x" * 1001)[0] == 2
+    for invisible in ("\u200b\u200b", "\x1b\x07", "\u202e\u2060\ufeff", "\u3000\t\u00a0"):  # no visible word
+        assert cli(repo, "resume", "--reason", invisible)[0] == 2, repr(invisible)
+    assert json.loads(cli(repo, "status", "--format", "json")[1])["paused"] is not None
+
+
+def test_pause_with_an_invisible_reason_records_that_none_was_given(repo: Repo) -> None:
+    code, _, err = cli(repo, "pause", "--reason", "\u200b\u2060")
+    assert code == 0 and "no reason given" in err
+    (event,) = json.loads(cli(repo, "history", "--format", "json")[1])["events"]
+    assert event["detail"]["reason"] == "no reason given"
 
 
 def test_resolve_retract_and_again_need_a_reason_before_anything_is_done(repo: Repo) -> None:
