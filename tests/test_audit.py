@@ -292,6 +292,25 @@ def test_a_login_name_that_is_not_utf8_never_stops_pause(repo: Repo) -> None:
     assert [e["actor"].split("@")[0] for e in events] == ["al\\xffice"] * 2
 
 
+def test_the_same_events_hash_the_same_on_sqlite_and_postgresql(pg_url: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The canonical form depends on no database: one history written to both gives the same chain, so an
+    export verifies whichever ledger it came from (and a ledger moved from one to the other keeps its hashes)."""
+    import socialpub.ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "utcnow", lambda: datetime(2014, 10, 20, 15, 0, 1, 999, tzinfo=UTC))
+    chains = []
+    for spec in (str(tmp_path / "ledger.db"), pg_url):
+        with open_ledger(spec, tmp_path) as opened:
+            row = Row("p\u00e9-\U0001f642", "tw", "published", remote_id="1", url="https://x.com/i/1\x00",
+                      approval_code="=A1 \u202e", git_commit="c" * 40, content_hash="h" * 64)
+            opened.event("published", row, who="al\udcffice@host", published_at="2014-10-20T15:00:00+00:00",
+                         text="\u0000\ud800 \U0001f642" + "x" * 100_000, n=2**60, flag=True, none=None)
+            opened.pause("a reason", who="bob@host")
+            chains.append([(e["id"], e["hash"]) for e in opened.chain_events()])
+    assert chains[0] == chains[1] and len(chains[0]) == 2
+
+
 def test_a_fresh_ledger_records_no_chain_start_event(ledger: Ledger) -> None:
     assert ledger.events() == [] and ledger.chain_head()["chained"] == 0
 
