@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -204,7 +205,7 @@ def export_window(ledger: Ledger, start: Any, end: Any, path: Path, *, key: str 
         "head": {"id": head["id"], "hash": head["hash"]},
     }
     text = writer(header, events)
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")  # its own: exports at once never mix
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _sig_path(path).unlink(missing_ok=True)

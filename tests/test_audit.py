@@ -587,6 +587,29 @@ def keypair(folder: Path, name: str, passphrase: str = "") -> tuple[Path, str]:
 
 
 @needs_ssh_keygen
+def test_two_exports_to_one_file_at_once_leave_one_whole_export_with_its_own_signature(
+        ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one export is being signed, another (unsigned, another window) writes the same FILE: the file
+    left is one of them whole, and a signature beside it is that file's."""
+    some_events(ledger)
+    key, public = keypair(tmp_path, "audit")
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(f"audit@example.com {public}\n")
+    out = tmp_path / "audit.jsonl"
+    real = audit.sign_export
+
+    def meanwhile(path: Path, key_ref: str, environ: Any = None) -> Path:
+        audit.export_window(ledger, None, datetime(2000, 1, 1, tzinfo=UTC), out)  # the other one, whole
+        return real(path, key_ref, environ)
+
+    monkeypatch.setattr(audit, "sign_export", meanwhile)
+    audit.export_window(ledger, None, None, out, key=str(key))
+    assert audit.verify_export(out)[1].intact
+    assert audit.verify_signature(out, signers)
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+@needs_ssh_keygen
 def test_a_signed_export_verifies_with_its_key_and_not_with_another_nor_after_an_edit(
         repo_with_events: Repo, tmp_path: Path) -> None:
     repo = repo_with_events
