@@ -384,7 +384,8 @@ def test_bad_dates_exit_2_with_a_hint(world: World, tmp_path: Path, dates: tuple
 
 
 def record(ledger: Ledger, post: str, channel: str, body: dict[str, Any], *, approval: str,
-           url: str = "https://www.facebook.com/1_2", promotional: bool = True) -> None:
+           url: str = "https://www.facebook.com/1_2", promotional: bool = True,
+           at: str = "2014-10-20T15:00:00+00:00") -> None:
     """The events a publish leaves (socialpub/publish.py): the payload, `publishing` naming it, `published`."""
     from socialpub.payload import canonical, payload_hash
 
@@ -394,7 +395,7 @@ def record(ledger: Ledger, post: str, channel: str, body: dict[str, Any], *, app
               published_at=datetime(2014, 10, 20, 15, tzinfo=UTC), payload_hash=digest)
     ledger.save(row)
     ledger.event("publishing", row, mode="publish", payload=digest, promotional=promotional, audience="consumer")
-    ledger.event("published", row, published_at="2014-10-20T15:00:00+00:00")
+    ledger.event("published", row, published_at=at)
 
 
 def facebook_body(text: str) -> dict[str, Any]:
@@ -436,6 +437,25 @@ def test_hostile_text_never_crashes_and_the_csv_is_guarded(repo: Any, tmp_path: 
         assert label in text
     assert flat(text).count("ONCAVIXword") == HOSTILE.count("ONCAVIX word")  # all of it, over several pages
     assert len(PdfReader(tmp_path / "out" / rows[0]["specimen"]).pages) > 2
+
+
+def test_a_piece_at_the_first_moment_of_a_day_belongs_to_that_day_only(repo: Any, tmp_path: Path) -> None:
+    """[defaults] timezone America/New_York (UTC-4 in October): 04:00 UTC is midnight. The piece at midnight
+    on --from is in; the one a second before is not; the one at midnight after --to is in the next period."""
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    moments = {"before": "2014-10-20T03:59:59+00:00", "first": "2014-10-20T04:00:00+00:00",
+               "last": "2014-10-21T03:59:59+00:00", "next": "2014-10-21T04:00:00+00:00"}
+    with SQLiteLedger(db) as ledger:
+        for name, at in moments.items():
+            record(ledger, name, "fb", facebook_body(f"ONCAVIX (tivaranib) {name}"), approval="x", at=at)
+    seen = {}
+    for day in ("2014-10-19", "2014-10-20", "2014-10-21"):
+        code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", day, "--to", day,
+                           "-o", str(tmp_path / day))
+        assert code == 0, err
+        seen[day] = sorted(r["post"] for r in manifest(tmp_path / day)["rows"])
+    assert seen == {"2014-10-19": ["before"], "2014-10-20": ["first", "last"], "2014-10-21": ["next"]}
 
 
 def test_other_content_sent_again_is_a_revision_and_the_same_content_a_resend(repo: Any, tmp_path: Path) -> None:
