@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from socialpub.disseminations import form_2253_states
+from socialpub.disseminations import exported_states
 from socialpub.posts import load_posts
 from socialpub.rules import evaluate
 from socialpub.terminal import printable
@@ -72,7 +72,7 @@ def build_agenda(config: Config, *, start: date, days: int, ledger: Ledger | Non
     now = now or datetime.now(UTC)
     loaded = load_posts(config)
     rows = {(r.post_id, r.channel): r for r in ledger.rows()} if ledger is not None else {}
-    exported = form_2253_states(ledger.events()) if ledger is not None else {}
+    exported = exported_states(ledger) if ledger is not None else {}
     entries: list[Entry] = []
     unscheduled = 0
     for post in loaded.posts:

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -24,7 +25,7 @@ from typing import Any
 from socialpub.errors import ExitCode, SocialpubError
 from socialpub.ledger import EVENT_COLUMNS, GENESIS, Ledger, actor, event_hash, iso, utcnow
 from socialpub.redact import redact, remember
-from socialpub.report import CSV_FORMULA_START
+from socialpub.report import formula_like
 
 FORMAT = "socialpub-audit-export"
 NAMESPACE = "socialpub-audit"  # ssh-keygen -Y's namespace: a signature made for something else never verifies here
@@ -101,7 +102,8 @@ def walk(events: Iterable[Mapping[str, Any]], prev_hash: str = GENESIS, prev_id:
             report.add(event_id, f"{where} does not link to {before}: {why}")
         if isinstance(event_id, int) and event_id in wanted:  # an edited export's id may be anything
             report.hashes[event_id] = str(stored)
-        prev_hash, prev_id = (stored or ""), event_id
+        if stored or link:  # one without either is not in the chain: named above, the next links past it
+            prev_hash, prev_id = (stored or ""), event_id
     report.last_id, report.last_hash = prev_id, prev_hash
     return report
 
@@ -114,13 +116,39 @@ def _hashable(event: Mapping[str, Any], link: Any) -> bool:
     return True
 
 
-def verify_ledger(ledger: Ledger) -> ChainReport:
+def parse_kept_head(text: str) -> tuple[int, str]:
+    """A chain head as an operator kept it: `ID:HASH` (`#ID HASH`, as `audit verify` prints it, too)."""
+    import re
+
+    found = re.fullmatch(r"\s*(?:event\s+)?#?(\d{1,18})[:\s]+([0-9a-fA-F]{64})\s*", text)
+    if not found:
+        raise SocialpubError(f"--head {text[:80]!r} is not a chain head", key="--head",
+                             hint="give it as audit verify printed it: ID:HASH, e.g. 1234:9f86d08…(64 hex digits)")
+    return int(found[1]), found[2].lower()
+
+
+def verify_ledger(ledger: Ledger, kept: tuple[int, str] | None = None) -> ChainReport:
     """The whole chain of the ledger, and its head: the head read before the walk must be an event walked,
     with the same hash (else events at the end were deleted); no event walked may lie past the head read
-    after the walk (else it was appended outside socialpub). Safe while others append."""
+    after the walk (else it was appended outside socialpub). Safe while others append.
+
+    `kept` is a head recorded earlier outside the database (`audit verify --head`): its event must still be in
+    the chain with that hash. Only that shows events cut from the end together with the head, or a chain
+    rewritten as a whole, by someone who could write the database."""
     head = ledger.chain_head()
-    report = walk(ledger.chain_events(), remember_ids=[head["id"]])
+    report = walk(ledger.chain_events(), remember_ids=[head["id"], *([kept[0]] if kept else [])])
+    if kept is not None:
+        seen = report.hashes.get(kept[0])
+        if seen is None:
+            report.add(kept[0], f"event #{kept[0]}, the chain head kept, is not in the ledger: events at the end "
+                                "of the trail were deleted (with its head), or the ledger is another one")
+        elif seen != kept[1]:
+            report.add(kept[0], f"event #{kept[0]} does not have the hash kept for it: the trail was rewritten "
+                                "from it or before it (every hash recomputed)")
     after = ledger.chain_head()
+    if head["id"] is None:  # the chain's migration always makes the head: its row was deleted
+        report.add(None, "the chain head (the one row of chain_head) is missing: it was deleted, and with it the "
+                         "check that no events were cut from the end")
     if head["id"]:
         seen = report.hashes.get(head["id"])
         if seen is None:
@@ -177,7 +205,7 @@ def export_window(ledger: Ledger, start: Any, end: Any, path: Path, *, key: str 
         "head": {"id": head["id"], "hash": head["hash"]},
     }
     text = writer(header, events)
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")  # its own: exports at once never mix
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _sig_path(path).unlink(missing_ok=True)
@@ -220,7 +248,7 @@ def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    return "'" + text if text == "" or text.startswith((*CSV_FORMULA_START, "'")) else text
+    return "'" + text if text == "" or text.startswith("'") or formula_like(text) else text
 
 
 def csv_value(cell: str) -> str | None:

@@ -213,7 +213,7 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
     if value is None:
         return None
     from socialpub.errors import SocialpubError
-    from socialpub.posts import localize
+    from socialpub.posts import day_start, localize
 
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -223,7 +223,9 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
             hint="write it like 2014-10-01T09:00 or 2014-10-01T09:00-04:00",
         ) from None
     try:
-        if moment.tzinfo is None:
+        if moment.tzinfo is None and _is_day(value):
+            moment = day_start(moment.date(), config.defaults.timezone)  # a whole day: never refused for DST
+        elif moment.tzinfo is None:
             try:
                 moment = localize(moment, config.defaults.timezone)
             except ValueError as exc:
@@ -235,6 +237,10 @@ def parse_moment(value: str | None, config: Config, option: str) -> datetime | N
     if not EARLIEST <= moment <= LATEST:
         raise SocialpubError(f"{option} {_quoted(value)} is out of range", hint=_RANGE_HINT)
     return moment
+
+
+def _is_day(value: str) -> bool:
+    return len(value.strip()) == 10  # YYYY-MM-DD: a whole day, not a time
 
 
 def parse_day(value: str, option: str) -> date:
@@ -299,15 +305,23 @@ def stdout_is_terminal() -> bool:
 MAX_REASON = 1000  # characters: a sentence or two, and a ticket number
 
 
+def said_something(reason: str | None) -> bool:
+    """Whether a reason holds a visible character (a letter, digit, punctuation or symbol): blanks, control
+    and zero-width characters alone read as no reason at all."""
+    import unicodedata
+
+    return any(unicodedata.category(c)[0] in "LNPS" for c in reason or "")
+
+
 def reason_for(reason: str | None, act: str, command: str) -> str:
     """The --reason of a deliberate act (retract, resolve, publish --again, resume), recorded with the actor.
     Asked for on a terminal when missing; elsewhere (cron, CI, scripts) its absence is exit 2, nothing done."""
     from socialpub.errors import SocialpubError
 
     text = (reason or "").strip()
-    if not text and sys.stdin.isatty():
+    if not said_something(text) and sys.stdin.isatty():
         text = typer.prompt(f"Why {act}? (recorded in the audit trail)").strip()  # Ctrl-C: exit 130
-    if not text:
+    if not said_something(text):
         raise SocialpubError(f"{act} needs a reason: it is recorded in the audit trail with who did it",
                              key="--reason", hint=f'{command} --reason "why, e.g. a ticket"; nothing was done')
     if len(text) > MAX_REASON:
@@ -977,7 +991,7 @@ def pause(
     """
     globals_: Globals = ctx.obj
     config = globals_.load()
-    if not (reason or "").strip():  # the crisis switch never fails, nor waits, for want of a reason
+    if not said_something(reason):  # the crisis switch never fails, nor waits, for want of a reason
         reason = None
     with globals_.session(config) as opened:
         changed = opened.ledger.pause(reason)
@@ -1162,11 +1176,11 @@ app.add_typer(audit_app)
 def _end_of(value: str | None, config: Config, option: str) -> datetime | None:
     """--to: a date-time, or a date meaning the whole of that day (the window ends at the next midnight)."""
     moment = parse_moment(value, config, option)
-    if moment is not None and value is not None and len(value.strip()) == 10:  # YYYY-MM-DD
-        from socialpub.posts import localize
+    if moment is not None and value is not None and _is_day(value):
+        from socialpub.posts import day_start
 
-        day = datetime.fromisoformat(value.strip()) + timedelta(days=1)
-        moment = localize(day, config.defaults.timezone).astimezone(UTC)
+        moment = day_start(date.fromisoformat(value.strip()) + timedelta(days=1), config.defaults.timezone)
+        moment = moment.astimezone(UTC)
     return moment
 
 
@@ -1211,12 +1225,18 @@ def audit_verify(
         str | None, typer.Option("--identity", help="The signer expected (default: the one --signers names).")
     ] = None,
     format: Annotated[SimpleFormat, typer.Option("--format", "-f", help="Output format.")] = SimpleFormat.text,
+    head: Annotated[
+        str | None, typer.Option("--head", metavar="ID:HASH",
+                                 help="A chain head kept earlier (as printed): it must still be in the chain.")
+    ] = None,
 ) -> None:
     """Recompute the hash chain and name the first event that does not match; exit 0 intact, 1 not.
 
     Example:
 
         socialpub audit verify
+
+        socialpub audit verify --head 1234:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 
         socialpub audit verify --export audit-2014-09.jsonl --signers allowed_signers
     """
@@ -1227,15 +1247,19 @@ def audit_verify(
         if signers or identity:
             raise SocialpubError("--signers and --identity check the signature of an export",
                                  hint="socialpub audit verify --export FILE --signers ALLOWED_SIGNERS")
+        kept = audit.parse_kept_head(head) if head is not None else None
         globals_: Globals = ctx.obj
         config = globals_.load()
         with globals_.session(config) as opened:
-            report = audit.verify_ledger(opened.ledger)
+            report = audit.verify_ledger(opened.ledger, kept)
             head = opened.ledger.chain_head()
         _print_chain(report, "audit trail", {"id": head["id"], "hash": head["hash"]}, format)
         if not report.intact:
             raise typer.Exit(1)
         return
+    if head is not None:
+        raise SocialpubError("--head checks the ledger's chain, not an export",
+                             hint="socialpub audit verify --head ID:HASH (without --export)")
     confirmation = audit.verify_signature(export, signers, identity) if signers else None
     loaded, report = audit.verify_export(export)
     _print_chain(report, f"export {export}", loaded.header.get("head"), format, confirmation)

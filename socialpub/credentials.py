@@ -9,10 +9,11 @@ import re
 import secrets
 import stat
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from socialpub.errors import CredentialsError, MalformedCredentialError
+from socialpub.errors import CredentialsError, MalformedCredentialError, SocialpubError
 from socialpub.redact import remember
 from socialpub.tomlsource import read_text
 
@@ -64,6 +65,17 @@ class CredentialRef:
         if self.scheme != "file":
             return None
         return file_exposure(Path(self.target).expanduser())
+
+
+def learn_secrets(refs: Iterable[CredentialRef], environ: Mapping[str, str] | None = None) -> None:
+    """Learn, for redaction, every configured secret that can be read, without using it: text a person types
+    (a --reason, a URL given to resolve) is cleaned of them before it reaches the ledger or any output, even by
+    a command that never signs in. One that cannot be read is left out here (the command that needs it says)."""
+    for ref in refs:
+        try:
+            ref.resolve(dict(environ) if environ is not None else None)
+        except SocialpubError:
+            continue
 
 
 def _usable(value: str, what: str, where: str) -> str:

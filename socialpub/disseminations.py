@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from socialpub.ledger import Row, parse_iso
+from socialpub.ledger import Ledger, Row, parse_iso
 
 EXPORTED = "exported-2253"  # the event `socialpub export 2253` records for each piece it wrote
 _CLAIMS = ("publishing", "look-first")  # the events that name the payload a claim sends
@@ -116,6 +116,15 @@ def _same(before: Dissemination, payload: str | None, event: Mapping[str, Any]) 
     if payload and before.payload_hash:
         return payload == before.payload_hash
     return bool(event.get("content_hash")) and event.get("content_hash") == before.content_hash
+
+
+# The events `form_2253_states` reads: claims, disseminations and exports (a dissemination's own actions).
+STATE_ACTIONS = (*_CLAIMS, "published", "reconciled", "looked-first", "resolve", EXPORTED)
+
+
+def exported_states(ledger: Ledger) -> dict[tuple[str, str], str]:
+    """`form_2253_states` of the ledger, read from the events it needs only (not the whole trail)."""
+    return form_2253_states(ledger.events(actions=STATE_ACTIONS))
 
 
 def form_2253_states(events: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:

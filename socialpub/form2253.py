@@ -22,7 +22,7 @@ import shutil
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,7 @@ MANIFEST_COLUMNS = (
     "previous_piece", "retracted_at", "channel", "platform", "platform_url", "post", "content_hash",
     "payload_sha256", "specimen", "specimen_sha256",
 )
+MAX_DRAWN_PIXELS = 50_000_000  # an 8K photo is 33 million; past this, decoding one image could exhaust memory
 COMMAND = "export 2253"  # manifest.json's "command": how a folder is known as an earlier package (--force)
 
 
@@ -79,9 +80,10 @@ def window(config: Config, start: date, end: date) -> tuple[datetime, datetime]:
     if end < start:
         raise SocialpubError(f"--to {end} is before --from {start}", hint="give the first and the last day of "
                              "the period, e.g. --from 2014-10-01 --to 2014-12-31")
+    from socialpub.posts import day_start
+
     zone = config.defaults.timezone
-    return (datetime.combine(start, time(), zone).astimezone(UTC),
-            datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC))
+    return day_start(start, zone).astimezone(UTC), day_start(end + timedelta(days=1), zone).astimezone(UTC)
 
 
 def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: date, *, force: bool = False,
@@ -115,7 +117,7 @@ def export_2253(config: Config, ledger: Ledger, out: Path, start: date, end: dat
         ))
         _write(building / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         _write(building / "manifest.csv", _csv(rows))
-        _move_into_place(building, out)
+        _move_into_place(building, out, force)
     except OSError as exc:  # disk full, a folder that cannot be renamed…: nothing is left half-written
         shutil.rmtree(building, ignore_errors=True)
         raise SocialpubError(f"cannot write the package to {out}: {exc.strerror or exc}; nothing was written",
@@ -326,17 +328,31 @@ def _write(path: Path, text: str | bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _move_into_place(building: Path, out: Path) -> None:
+BUSY = ".socialpub-export-in-progress"  # made in an empty -o folder while a package moves into it
+
+
+def _move_into_place(building: Path, out: Path, force: bool) -> None:
     """The finished package goes into place by renames on one file system: as the new folder, or into the
     empty folder given (the manifests last, so a package with its manifest is whole), or (--force) in place
-    of the earlier package, which a reader sees until the new one is there."""
+    of the earlier package, which a reader sees until the new one is there. Another export into the same
+    folder meanwhile is found here (the folder was checked when this one began): this one then writes nothing."""
     old = None
     if out.is_dir() and not any(out.iterdir()):
+        try:
+            (out / BUSY).mkdir()  # one export at a time moves into an empty folder
+        except FileExistsError:
+            raise _concurrent(out) from None
+        if [entry.name for entry in out.iterdir()] != [BUSY]:  # another export finished in between
+            (out / BUSY).rmdir()
+            raise _concurrent(out)
         entries = sorted(building.iterdir(), key=lambda p: p.name.startswith("manifest."))
         for entry in entries:
             os.rename(entry, out / entry.name)
         building.rmdir()
+        (out / BUSY).rmdir()
         return
+    if out.exists() and not force:
+        raise _concurrent(out)
     if out.is_dir():
         old = building.with_name(building.name.replace(".partial", ".replaced"))
         os.rename(out, old)
@@ -348,6 +364,11 @@ def _move_into_place(building: Path, out: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _concurrent(out: Path) -> SocialpubError:
+    return SocialpubError(f"another export wrote into {out} while this one ran: nothing was written",
+                          hint="give each export its own folder (e.g. a dated one)")
 
 
 # --- the specimen ---------------------------------------------------------------------------------------------
@@ -479,6 +500,8 @@ def _media(pen: _Pen, ledger: Ledger | None, ref: Mapping[str, Any], *, thumbnai
         data = ledger.blob(digest) if ledger is not None and digest and ref.get("stored") else None
         if data is None or hashlib.sha256(data).hexdigest() != digest:
             pen.placeholder(f"IMAGE NOT IN THE LEDGER: {about}")
+        elif (size := pen.oversized(data)) is not None:
+            pen.placeholder(f"IMAGE TOO LARGE TO DRAW ({size[0]} x {size[1]} pixels): {about}")
         elif not pen.image(data):
             pen.placeholder(f"IMAGE COULD NOT BE DRAWN: {about}")
         else:
@@ -539,6 +562,19 @@ class _Pen:
         pdf.set_x(pdf.l_margin)
         pdf.multi_cell(self.width, 6, drawable(text), border=1, fill=True, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
+
+    @staticmethod
+    def oversized(data: bytes) -> tuple[int, int] | None:
+        """(width, height) of an image too large to decode for a specimen (a decompression bomb: a small file
+        of huge dimensions, gigabytes once decoded), read from its header only; None otherwise."""
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(data)) as probe:
+                width, height = probe.size
+        except Exception:  # noqa: BLE001 - not an image Pillow reads: image() says so
+            return None
+        return (width, height) if width * height > MAX_DRAWN_PIXELS else None
 
     def image(self, data: bytes) -> bool:
         """Draw an image at most 120 x 90 mm; False when it cannot be decoded."""

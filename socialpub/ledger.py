@@ -19,7 +19,7 @@ import secrets
 import socket
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -284,6 +284,23 @@ def host_name() -> str:
     return os.environ.get("SOCIALPUB_HOST") or socket.gethostname()
 
 
+def storable(text: str) -> str:
+    """`text` as the ledger can hold it on SQLite and PostgreSQL alike, and hash it: valid UTF-8 without NUL.
+    Bytes the OS gave undecoded (an environment variable, a host name: surrogate escapes) and lone surrogates
+    are written as backslash escapes, a NUL as `\\x00`, so that nothing is lost or refused."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def actor() -> str:
     """Who acts, for the audit trail: SOCIALPUB_ACTOR (e.g. a person's name in a shared account), else the
     OS login name (cron shows as its user), else the uid; and the host."""
@@ -293,7 +310,7 @@ def actor() -> str:
             user = getpass.getuser()  # LOGNAME, USER, LNAME, USERNAME, then the password database
         except Exception:  # noqa: BLE001 - no name for this uid (a container's arbitrary uid)
             user = ""
-    return f"{user or f'uid-{os.getuid()}'}@{socket.gethostname()}"
+    return storable(f"{user or f'uid-{os.getuid()}'}@{socket.gethostname()}")
 
 
 @dataclass
@@ -745,7 +762,7 @@ class Ledger:
         **detail: Any,
     ) -> None:
         """Append an event to the chain, in the caller's transaction (every event goes through here)."""
-        self._append(cur, {
+        self._append(cur, {column: storable(value) if isinstance(value, str) else value for column, value in {
             "at": iso(utcnow()),
             "actor": who or actor(),
             "action": action,
@@ -758,7 +775,7 @@ class Ledger:
             "approval_code": row.approval_code if row else None,
             "git_commit": row.git_commit if row else None,
             "detail": redact(json.dumps(detail, default=str, sort_keys=True)) if detail else None,
-        })
+        }.items()})
 
     def _append(self, cur: Any, content: dict[str, Any]) -> None:
         # The head row locked to the end of this transaction (PostgreSQL: FOR UPDATE; SQLite: every write
@@ -766,8 +783,18 @@ class Ledger:
         # each event's id is the one after the head's, so that the chain has one order and no gaps.
         lock = " FOR UPDATE" if self.kind == "postgresql" else ""
         cur.execute(f"SELECT last_id, last_hash FROM chain_head WHERE id = 1{lock}")
-        last_id, prev = cur.fetchone()
-        event = {"id": int(last_id) + 1, **content}
+        found = cur.fetchone()
+        if found is None:  # the migration made it: only an edit of the database removes it
+            raise LedgerError(f"{self.describe()} has lost its chain head (the one row of chain_head was deleted): "
+                              "nothing was recorded", hint="the audit trail was edited behind socialpub's back: "
+                              "socialpub audit verify names what else is wrong; restore the ledger from a backup")
+        last_id, prev = found
+        # An event appended outside the chain (by hand, or by a socialpub older than the chain on another host)
+        # may hold the id after the head's: the next id is past it, so that socialpub's own appends never fail
+        # on it (`audit verify` names that event; it does not stop publishing).
+        cur.execute("SELECT MAX(id) FROM events")
+        highest = cur.fetchone()[0]
+        event = {"id": max(int(last_id), int(highest or 0)) + 1, **content}
         digest = event_hash(event, prev)
         columns = (*EVENT_COLUMNS, "prev_hash", "hash")
         insert = f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
@@ -779,16 +806,24 @@ class Ledger:
             cur.execute(insert, values)
             cur.execute(move_head, (event["id"], digest))
 
-    def events(self, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Every event (from `since` on), its `detail` parsed, with its chain links `prev_hash` and `hash`."""
+    def events(self, since: datetime | None = None, actions: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Every event (from `since` on; of these `actions` only), its `detail` parsed, with its chain links
+        `prev_hash` and `hash`. `actions` spares a reader (status, agenda) the rest of a long trail."""
         columns = (*EVENT_COLUMNS, "prev_hash", "hash")
+        where: list[str] = []
+        params: list[Any] = []
+        if since:
+            where.append("at >= ?")
+            params.append(iso(since))
+        if actions is not None:
+            where.append(f"action IN ({', '.join('?' for _ in actions)})" if actions else "1 = 0")
+            params.extend(actions)
         with self.transaction(read_only=True) as cur:
-            if since:
-                cur.execute(
-                    self.sql(f"SELECT {', '.join(columns)} FROM events WHERE at >= ? ORDER BY id"), (iso(since),)
-                )
-            else:
-                cur.execute(f"SELECT {', '.join(columns)} FROM events ORDER BY id")
+            cur.execute(
+                self.sql(f"SELECT {', '.join(columns)} FROM events{' WHERE ' + ' AND '.join(where) if where else ''} "
+                         "ORDER BY id"),
+                params,
+            )
             out = []
             for values in cur.fetchall():
                 item = dict(zip(columns, values, strict=True))
@@ -867,12 +902,12 @@ class Ledger:
             return {"paused_at": found[0], "paused_by": found[1], "reason": found[2]} if found else None
 
     def pause(self, reason: str | None, who: str | None = None) -> bool:
-        reason = reason or NO_REASON  # the crisis switch never waits for a reason; that none was given is on record
+        reason = storable(redact(reason or NO_REASON))  # the crisis switch never waits for a reason, nor fails on one
         with self.transaction() as cur:
             cur.execute("SELECT id FROM pauses WHERE resumed_at IS NULL")
             if cur.fetchone():
                 return False
-            who = who or actor()
+            who = storable(who or actor())
             cur.execute(
                 self.sql("INSERT INTO pauses (paused_at, paused_by, reason) VALUES (?, ?, ?)"),
                 (iso(utcnow()), who, reason),
@@ -885,7 +920,7 @@ class Ledger:
             cur.execute("SELECT id FROM pauses WHERE resumed_at IS NULL")
             if not cur.fetchone():
                 return False
-            who = who or actor()
+            who = storable(who or actor())
             cur.execute(
                 self.sql("UPDATE pauses SET resumed_at = ?, resumed_by = ? WHERE resumed_at IS NULL"),
                 (iso(utcnow()), who),

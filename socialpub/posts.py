@@ -631,6 +631,12 @@ def _publish_at(value: Any, zone: ZoneInfo, problems: Problems) -> datetime | No
     return moment
 
 
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first moment of `day` in `zone`, even where a DST change skips or repeats its midnight (Santiago,
+    Havana: the clocks jump from 24:00 to 01:00): fold 0 is the earliest reading of that wall clock."""
+    return datetime.combine(day, time(), zone)
+
+
 def localize(naive: datetime, zone: ZoneInfo) -> datetime:
     """A local wall-clock time in `zone`; ambiguous or non-existent times (DST changes) are refused."""
     early = naive.replace(tzinfo=zone, fold=0)

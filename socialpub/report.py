@@ -542,13 +542,20 @@ def history_csv(events: list[dict[str, Any]], *, chain: bool = False) -> str:
 # What a spreadsheet reads as the start of a formula: = + - @, and tab and carriage return (Excel and
 # LibreOffice skip them and read a formula after them; OWASP's "CSV injection" list).
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell a spreadsheet may run: one of those first, or after leading blanks (which an import may trim: spaces,
+# line breaks, zero-width ones), or their full-width forms (＝＋－＠, which some spreadsheets take as well).
+_FORMULA_LIKE = re.compile(r"[\t\r\n]|[\s\u200b\u2060\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]")
+
+
+def formula_like(text: str) -> bool:
+    return _FORMULA_LIKE.match(text) is not None
 
 
 def csv_safe(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run: a cell that starts like a formula gets a leading apostrophe
-    (shown as text, not as part of the value). Every CSV the project writes goes through this."""
+    """A CSV cell a spreadsheet will not run: a cell that starts like a formula (`formula_like`) gets a leading
+    apostrophe (shown as text, not as part of the value). Every CSV the project writes goes through this."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+    return "'" + text if formula_like(text) else text
 
 
 def history_text(events: list[dict[str, Any]], *, chain: bool = False) -> str:

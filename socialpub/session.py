@@ -82,5 +82,9 @@ class Session:
 def session(config: Config, ledger_flag: str | None = None, *, sandbox: bool = False) -> Iterator[Session]:
     """The configuration, environment and open ledger of a command that records in the ledger; with
     `sandbox`, against the simulator. Everything started here is stopped and closed when the block ends."""
+    from socialpub.credentials import learn_secrets
+
     with sandboxed(config, sandbox, ledger_flag) as box, opened_ledger(box.config, box.ledger) as ledger:
+        learn_secrets((ref for channel in box.config.channels.values() for ref in channel.credentials.values()),
+                      box.environ)
         yield Session(box.config, box.environ, ledger)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialpub.check import Renderer
-from socialpub.disseminations import form_2253_states
+from socialpub.disseminations import exported_states
 from socialpub.errors import CredentialsError, ExitCode, PlatformError, SocialpubError
 from socialpub.hashing import same_content
 from socialpub.inbox import waiting_counts
@@ -28,7 +28,7 @@ def status_rows(config: Config, ledger: Ledger, now: datetime) -> list[dict[str,
     loaded = load_posts(config)
     renderer = Renderer(config)
     rows = {(r.post_id, r.channel): r for r in ledger.rows()}
-    exported = form_2253_states(ledger.events())  # Form FDA 2253: promotional pieces exported or not
+    exported = exported_states(ledger)  # Form FDA 2253: promotional pieces exported or not
     out: list[dict[str, Any]] = []
     for post in loaded.posts:
         renders = renderer.render(post)

@@ -131,6 +131,21 @@ def test_deleted_events_at_the_end_are_found_by_the_head(ledger: Ledger) -> None
     assert found.event_id == 6 and "chain head" in found.message and "deleted" in found.message
 
 
+def test_a_deleted_chain_head_is_named_and_nothing_more_is_recorded_until_restored(ledger: Ledger) -> None:
+    """Without its head, a chain cut from the end would verify: the missing head is itself a break, and
+    socialpub records nothing more (a claim's event fails before any request is sent) with a clear error."""
+    from socialpub.ledger import LedgerError
+
+    some_events(ledger)
+    raw(ledger, "DELETE FROM events WHERE id >= 5")
+    raw(ledger, "DELETE FROM chain_head")
+    found = first_break(ledger)
+    assert "chain head" in found.message and "missing" in found.message
+    with pytest.raises(LedgerError, match="lost its chain head"):
+        ledger.event("publishing", None, post_id="p", channel="tw")
+    assert [e["id"] for e in ledger.chain_events()] == [1, 2, 3, 4]
+
+
 def test_an_inserted_event_is_named(ledger: Ledger) -> None:
     some_events(ledger)
     raw(ledger, "INSERT INTO events (id, at, actor, action) VALUES (7, '2014-09-15T14:00:00+00:00', 'x', 'publish')")
@@ -174,6 +189,24 @@ def test_a_chain_rewritten_as_a_whole_verifies_but_its_head_differs(ledger: Ledg
     raw(ledger, "UPDATE chain_head SET last_hash = ? WHERE id = 1", (prev,))
     assert audit.verify_ledger(ledger).intact
     assert ledger.chain_head()["hash"] != recorded
+    found = audit.verify_ledger(ledger, (6, recorded))  # `audit verify --head` with the head kept elsewhere
+    assert [b.event_id for b in found.breaks] == [6] and "rewritten" in found.breaks[0].message
+
+
+@pytest.mark.parametrize("cut", [1, 3])
+def test_events_cut_from_the_end_with_the_head_are_found_only_by_a_head_kept_elsewhere(ledger: Ledger,
+                                                                                        cut: int) -> None:
+    some_events(ledger)
+    kept = ledger.chain_head()
+    raw(ledger, "DELETE FROM events WHERE id > ?", (6 - cut,))
+    shorter = next(e for e in ledger.chain_events(6 - cut, 6 - cut))
+    raw(ledger, "UPDATE chain_head SET last_id = ?, last_hash = ? WHERE id = 1", (6 - cut, shorter["hash"]))
+    assert audit.verify_ledger(ledger).intact  # what the database alone can show
+    found = audit.verify_ledger(ledger, (kept["id"], kept["hash"]))
+    assert [b.event_id for b in found.breaks] == [6] and "deleted" in found.breaks[0].message
+    assert audit.verify_ledger(ledger, (6 - cut, shorter["hash"])).intact  # an older head kept: still there
+    ledger.event("pause", None, reason="later events")  # the chain goes on: a head kept earlier still holds
+    assert audit.verify_ledger(ledger, (6 - cut, shorter["hash"])).intact
 
 
 def _old_ledger_with_events(spec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
@@ -206,6 +239,76 @@ def test_the_migration_chains_the_events_on_record_once_and_says_so(spec: str, t
         assert [e["action"] for e in again.events()].count("chain-started") == 1
         assert audit.verify_ledger(again).intact
         assert again.chain_head()["id"] == 5
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_events_written_outside_the_chain_after_it_began_are_named_and_never_stop_socialpub(ledger: Ledger,
+                                                                                            count: int) -> None:
+    """A host still running a socialpub older than the chain (or someone by hand) appends events without hashes
+    after the migration: socialpub's next appends still succeed (publishing goes on), the chain continues from
+    its head, and `audit verify` names each such event once."""
+    some_events(ledger, 2)
+    for i in range(count):  # as the older socialpub wrote its events: the next id, no chain columns
+        raw(ledger, "INSERT INTO events (id, at, actor, action, post_id) VALUES "
+                    "((SELECT MAX(id) + 1 FROM events), ?, ?, ?, ?)",
+            (f"2026-01-0{i + 1}T00:00:00+00:00", "old@host", "published", f"old{i}"))
+    ledger.event("published", Row(post_id="after", channel="tw", state="published"))
+    ledger.pause("still writes", who="alice@host")
+    events = list(ledger.chain_events())
+    assert [e["actor"] for e in events[2:2 + count]] == ["old@host"] * count
+    assert events[-2]["prev_hash"] == events[1]["hash"] and events[-1]["prev_hash"] == events[-2]["hash"]
+    report = audit.verify_ledger(ledger)
+    assert report.count == count
+    assert [b.event_id for b in report.breaks] == [3 + i for i in range(count)]
+    assert all("has no hash" in b.message for b in report.breaks)
+
+
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=30)  # surrogates and NUL included
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(actor_name=ANY_TEXT, post=ANY_TEXT, url=ANY_TEXT, reason=ANY_TEXT)
+def test_any_text_in_any_event_column_is_written_and_chained_on_both_databases(
+        ledger: Ledger, actor_name: str, post: str, url: str, reason: str) -> None:
+    """Text from the OS (an actor or host name with undecodable bytes), a platform (a URL with a NUL) or a
+    person: the event is written (pause, the crisis switch, never fails on it) and the chain verifies."""
+    row = Row(post_id=post, channel="tw", state="published", url=url, remote_id=url)
+    ledger.event("published", row, who=actor_name or None, reason=reason)
+    assert ledger.pause(reason, who=actor_name or None)
+    assert ledger.resume(who=actor_name or None, reason=reason)
+    assert audit.verify_ledger(ledger).intact
+
+
+def test_a_login_name_that_is_not_utf8_never_stops_pause(repo: Repo) -> None:
+    """The actor comes from the OS (SOCIALPUB_ACTOR, the login name): bytes that are not UTF-8 are recorded
+    escaped, and the crisis switch works."""
+    environ = {k.encode(): v.encode("utf-8", "surrogateescape") for k, v in os.environ.items()}
+    environ[b"SOCIALPUB_ACTOR"] = b"al\xffice"
+    for args in (["pause", "--reason", "recall"], ["resume", "--reason", "over"], ["audit", "verify"]):
+        done = subprocess.run([sys.executable, "-m", "socialpub", "--config", str(repo.root / "channels.toml"), *args],
+                              env=environ, capture_output=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+    events = json.loads(cli(repo, "history", "--format", "json")[1])["events"]
+    assert [e["actor"].split("@")[0] for e in events] == ["al\\xffice"] * 2
+
+
+def test_the_same_events_hash_the_same_on_sqlite_and_postgresql(pg_url: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The canonical form depends on no database: one history written to both gives the same chain, so an
+    export verifies whichever ledger it came from (and a ledger moved from one to the other keeps its hashes)."""
+    import socialpub.ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "utcnow", lambda: datetime(2014, 10, 20, 15, 0, 1, 999, tzinfo=UTC))
+    chains = []
+    for spec in (str(tmp_path / "ledger.db"), pg_url):
+        with open_ledger(spec, tmp_path) as opened:
+            row = Row("p\u00e9-\U0001f642", "tw", "published", remote_id="1", url="https://x.com/i/1\x00",
+                      approval_code="=A1 \u202e", git_commit="c" * 40, content_hash="h" * 64)
+            opened.event("published", row, who="al\udcffice@host", published_at="2014-10-20T15:00:00+00:00",
+                         text="\u0000\ud800 \U0001f642" + "x" * 100_000, n=2**60, flag=True, none=None)
+            opened.pause("a reason", who="bob@host")
+            chains.append([(e["id"], e["hash"]) for e in opened.chain_events()])
+    assert chains[0] == chains[1] and len(chains[0]) == 2
 
 
 def test_a_fresh_ledger_records_no_chain_start_event(ledger: Ledger) -> None:
@@ -355,6 +458,26 @@ def test_audit_verify_exits_0_when_intact_and_1_naming_the_event_when_not(repo_w
     assert data["first_breaks"][0]["event"] == 2
 
 
+def test_audit_verify_head_checks_the_head_kept_as_it_was_printed(repo_with_events: Repo) -> None:
+    repo = repo_with_events
+    code, out, _ = cli(repo, "audit", "verify")
+    printed = out.split("chain head: ")[1].strip()  # "event #4 HASH"
+    number, digest = printed.removeprefix("event #").split()
+    for written in (printed, f"{number}:{digest}", f"#{number} {digest.upper()}"):
+        assert cli(repo, "audit", "verify", "--head", written)[0] == 0, written
+    assert cli(repo, "pause", "--reason", "later")[0] == 0
+    assert cli(repo, "audit", "verify", "--head", f"{number}:{digest}")[0] == 0  # the chain went on
+    with sqlite3.connect(repo_db(repo)) as conn:  # the last events cut, the head moved back with them
+        conn.execute("DELETE FROM events WHERE id >= 4")
+        conn.execute("UPDATE chain_head SET last_id = 3, last_hash = (SELECT hash FROM events WHERE id = 3)")
+    assert cli(repo, "audit", "verify")[0] == 0
+    code, _, err = cli(repo, "audit", "verify", "--head", f"{number}:{digest}")
+    assert code == 1 and f"event #{number}, the chain head kept, is not in the ledger" in err
+    for bad in ("", "4", "4:abc", f"x:{digest}", f"4:{digest}0", "4:" + "g" * 64):
+        code, _, err = cli(repo, "audit", "verify", "--head", bad)
+        assert code == 2 and "--head" in err and "Traceback" not in err, bad
+
+
 def test_history_shows_the_chain_fields(repo_with_events: Repo, tmp_path: Path) -> None:
     code, out, _ = cli(repo_with_events, "history", "--format", "json")
     events = json.loads(out)["events"]
@@ -464,6 +587,29 @@ def keypair(folder: Path, name: str, passphrase: str = "") -> tuple[Path, str]:
 
 
 @needs_ssh_keygen
+def test_two_exports_to_one_file_at_once_leave_one_whole_export_with_its_own_signature(
+        ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one export is being signed, another (unsigned, another window) writes the same FILE: the file
+    left is one of them whole, and a signature beside it is that file's."""
+    some_events(ledger)
+    key, public = keypair(tmp_path, "audit")
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(f"audit@example.com {public}\n")
+    out = tmp_path / "audit.jsonl"
+    real = audit.sign_export
+
+    def meanwhile(path: Path, key_ref: str, environ: Any = None) -> Path:
+        audit.export_window(ledger, None, datetime(2000, 1, 1, tzinfo=UTC), out)  # the other one, whole
+        return real(path, key_ref, environ)
+
+    monkeypatch.setattr(audit, "sign_export", meanwhile)
+    audit.export_window(ledger, None, None, out, key=str(key))
+    assert audit.verify_export(out)[1].intact
+    assert audit.verify_signature(out, signers)
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
+
+
+@needs_ssh_keygen
 def test_a_signed_export_verifies_with_its_key_and_not_with_another_nor_after_an_edit(
         repo_with_events: Repo, tmp_path: Path) -> None:
     repo = repo_with_events
@@ -534,6 +680,16 @@ def test_resume_without_a_reason_off_a_terminal_does_nothing(repo: Repo) -> None
     assert json.loads(out)["paused"] is not None  # still paused
     assert cli(repo, "resume", "--reason", "   ")[0] == 2
     assert cli(repo, "resume", "--reason", "x" * 1001)[0] == 2
+    for invisible in ("\u200b\u200b", "\x1b\x07", "\u202e\u2060\ufeff", "\u3000\t\u00a0"):  # no visible word
+        assert cli(repo, "resume", "--reason", invisible)[0] == 2, repr(invisible)
+    assert json.loads(cli(repo, "status", "--format", "json")[1])["paused"] is not None
+
+
+def test_pause_with_an_invisible_reason_records_that_none_was_given(repo: Repo) -> None:
+    code, _, err = cli(repo, "pause", "--reason", "\u200b\u2060")
+    assert code == 0 and "no reason given" in err
+    (event,) = json.loads(cli(repo, "history", "--format", "json")[1])["events"]
+    assert event["detail"]["reason"] == "no reason given"
 
 
 def test_resolve_retract_and_again_need_a_reason_before_anything_is_done(repo: Repo) -> None:
@@ -554,6 +710,28 @@ def test_pause_without_a_reason_pauses_warns_and_records_that_none_was_given(rep
     assert [(e["action"], e["detail"].get("reason")) for e in events] == [
         ("pause", "no reason given"), ("resume", "false alarm")]
     assert all("@" in e["actor"] for e in events)
+
+
+CANARY = "canary-TW-token-5e1f0a9b7c"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.text(max_size=40), after=st.text(max_size=40))
+def test_a_reason_holding_a_configured_secret_or_control_characters_never_shows_them(
+        repo: Repo, before: str, after: str) -> None:
+    """A person pastes a token into a reason (or escape sequences, bidi overrides, NUL): pause and resume never
+    sign in, yet the configured secret is in no ledger row, history or status; control characters are shown
+    escaped, never sent raw to the output."""
+    env = {"TW_TOKEN": CANARY}
+    reason = f"{before} {CANARY} \x1b[2J\x1b]8;;http://x\x07\u202e{after}"
+    assert cli(repo, "pause", "--reason", reason, env=env)[0] == 0
+    shown = "".join(cli(repo, *args, env=env)[1] for args in (["status"], ["status", "--format", "json"]))
+    assert cli(repo, "resume", "--reason", reason, env=env)[0] == 0
+    shown += "".join(cli(repo, *args, env=env)[1] for args in (["history"], ["history", "--format", "json"],
+                                                              ["history", "--format", "csv"]))
+    assert CANARY not in shown and "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    stored = b"".join(p.read_bytes() for p in (repo.root / ".socialpub").glob("ledger.db*"))
+    assert CANARY.encode() not in stored
 
 
 def on_terminal(repo: Repo, args: list[str], answer: bytes) -> tuple[int | None, bytes]:
@@ -620,6 +798,41 @@ def test_audit_verify_on_the_command_line_with_postgresql(repo: Repo, pg_url: st
         conn.execute("DELETE FROM events WHERE id = 1")
     code, _, err = cli(repo, "--ledger", pg_url, "audit", "verify")
     assert code == 1 and "event #2 (resume" in err and "start of the chain" in err
+
+
+ZONES = sorted(__import__("zoneinfo").available_timezones())
+
+
+@settings(max_examples=300, deadline=None)
+@given(zone=st.sampled_from(ZONES), day=st.dates(min_value=datetime(1990, 1, 1).date(),
+                                                  max_value=datetime(2037, 12, 31).date()))
+def test_a_date_is_its_whole_day_in_any_zone_across_any_dst_change(zone: str, day: Any) -> None:
+    """--from/--since DATE and --to DATE (audit export, history, export 2253): a day starts at its first
+    moment, even where a DST change skips or repeats midnight; consecutive days tile with no gap or overlap."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from socialpub.posts import day_start
+
+    tz = ZoneInfo(zone)
+    start = day_start(day, tz).astimezone(UTC)
+    assert start.astimezone(tz).date() == day
+    assert (start - timedelta(seconds=1)).astimezone(tz).date() < day
+    assert day_start(day + timedelta(days=1), tz) > day_start(day, tz)
+
+
+def test_a_date_whose_midnight_a_dst_change_skips_is_accepted(repo: Repo, tmp_path: Path) -> None:
+    """America/Santiago: on 2026-09-06 the clocks jump from 24:00 to 01:00, so that day has no 00:00."""
+    from tests.helpers import BASE_CONFIG
+
+    repo.write_config(base=BASE_CONFIG.replace('timezone = "America/New_York"', 'timezone = "America/Santiago"'))
+    assert cli(repo, "pause", "--reason", "x")[0] == 0
+    for window in (["--from", "2026-09-06", "--to", "2026-09-30"], ["--from", "2026-09-01", "--to", "2026-09-05"]):
+        code, out, err = cli(repo, "audit", "export", *window, "-o", str(tmp_path / "a.jsonl"))
+        assert code == 0, err
+        header = json.loads((tmp_path / "a.jsonl").read_text().splitlines()[0])
+        assert header["from" if window[1] == "2026-09-06" else "to"] == "2026-09-06T04:00:00+00:00"
+    assert cli(repo, "history", "--since", "2026-09-06")[0] == 0
 
 
 def test_the_window_of_an_export_ends_with_the_whole_last_day(repo: Repo, tmp_path: Path) -> None:

@@ -384,7 +384,8 @@ def test_bad_dates_exit_2_with_a_hint(world: World, tmp_path: Path, dates: tuple
 
 
 def record(ledger: Ledger, post: str, channel: str, body: dict[str, Any], *, approval: str,
-           url: str = "https://www.facebook.com/1_2", promotional: bool = True) -> None:
+           url: str = "https://www.facebook.com/1_2", promotional: bool = True,
+           at: str = "2014-10-20T15:00:00+00:00") -> None:
     """The events a publish leaves (socialpub/publish.py): the payload, `publishing` naming it, `published`."""
     from socialpub.payload import canonical, payload_hash
 
@@ -394,7 +395,7 @@ def record(ledger: Ledger, post: str, channel: str, body: dict[str, Any], *, app
               published_at=datetime(2014, 10, 20, 15, tzinfo=UTC), payload_hash=digest)
     ledger.save(row)
     ledger.event("publishing", row, mode="publish", payload=digest, promotional=promotional, audience="consumer")
-    ledger.event("published", row, published_at="2014-10-20T15:00:00+00:00")
+    ledger.event("published", row, published_at=at)
 
 
 def facebook_body(text: str) -> dict[str, Any]:
@@ -436,6 +437,25 @@ def test_hostile_text_never_crashes_and_the_csv_is_guarded(repo: Any, tmp_path: 
         assert label in text
     assert flat(text).count("ONCAVIXword") == HOSTILE.count("ONCAVIX word")  # all of it, over several pages
     assert len(PdfReader(tmp_path / "out" / rows[0]["specimen"]).pages) > 2
+
+
+def test_a_piece_at_the_first_moment_of_a_day_belongs_to_that_day_only(repo: Any, tmp_path: Path) -> None:
+    """[defaults] timezone America/New_York (UTC-4 in October): 04:00 UTC is midnight. The piece at midnight
+    on --from is in; the one a second before is not; the one at midnight after --to is in the next period."""
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    moments = {"before": "2014-10-20T03:59:59+00:00", "first": "2014-10-20T04:00:00+00:00",
+               "last": "2014-10-21T03:59:59+00:00", "next": "2014-10-21T04:00:00+00:00"}
+    with SQLiteLedger(db) as ledger:
+        for name, at in moments.items():
+            record(ledger, name, "fb", facebook_body(f"ONCAVIX (tivaranib) {name}"), approval="x", at=at)
+    seen = {}
+    for day in ("2014-10-19", "2014-10-20", "2014-10-21"):
+        code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", day, "--to", day,
+                           "-o", str(tmp_path / day))
+        assert code == 0, err
+        seen[day] = sorted(r["post"] for r in manifest(tmp_path / day)["rows"])
+    assert seen == {"2014-10-19": ["before"], "2014-10-20": ["first", "last"], "2014-10-21": ["next"]}
 
 
 def test_other_content_sent_again_is_a_revision_and_the_same_content_a_resend(repo: Any, tmp_path: Path) -> None:
@@ -493,6 +513,91 @@ def test_an_image_missing_or_broken_in_the_ledger_is_a_labelled_box(repo: Any, t
     text = flat(pdf_text(tmp_path / "out" / row["specimen"]))
     assert flat("IMAGE NOT IN THE LEDGER: image missing.png") in text
     assert flat("IMAGE COULD NOT BE DRAWN: image broken.png") in text
+
+
+def png(size: tuple[int, int], mode: str = "1") -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_hostile_images_in_the_ledger_are_labelled_boxes_never_decoded_whole(repo: Any, tmp_path: Path) -> None:
+    """A decompression bomb (a small file of huge dimensions), a truncated PNG and an SVG: each is a labelled
+    box with its size, the rest of the specimen is drawn, and the export does not decode gigabytes."""
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    whole = png((300, 200), "RGB")
+    images = {"bomb.png": png((10_000, 6_000)), "giant.png": png((20_000, 20_000)), "cut.png": whole[: len(whole) // 2],
+              "drawing.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="9e9" height="9e9"/>', "fine.png": whole}
+    assert all(len(data) < 2_000_000 for data in images.values())
+    refs = [{"path": name, "type": "image/png", "kind": "image", "alt": name, "depicts_patient": False,
+             "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "stored": True}
+            for name, data in images.items()]
+    body = {**facebook_body("ONCAVIX (tivaranib) images"), "media": refs}
+    with SQLiteLedger(db) as ledger:
+        record(ledger, "images", "fb", body, approval="3000114  Last Updated 1/14")
+        ledger.store_payload("0" * 64, "{}", {ref["sha256"]: images[ref["path"]] for ref in refs})
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    (row,) = manifest(tmp_path / "out")["rows"]
+    text = flat(pdf_text(tmp_path / "out" / row["specimen"]))
+    assert flat("IMAGE TOO LARGE TO DRAW (10000 x 6000 pixels): image bomb.png") in text
+    for name in ("giant.png", "cut.png", "drawing.svg"):
+        assert flat(f"IMAGE COULD NOT BE DRAWN: image {name}") in text
+    assert flat("image fine.png, sha256") in text  # drawn, with its facts under it
+    assert flat("DRAW: image fine.png") not in text and flat("LEDGER: image fine.png") not in text
+
+
+@pytest.mark.parametrize("approval", [" =1+1", "\n=cmd|' /C calc'!A0", "\u3000@SUM(A1)", "＝1+1", "\ufeff+1"])
+def test_a_formula_after_blanks_or_in_full_width_is_guarded_in_the_manifest(repo: Any, tmp_path: Path,
+                                                                            approval: str) -> None:
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    with SQLiteLedger(db) as ledger:
+        record(ledger, "hostile", "fb", facebook_body("ONCAVIX (tivaranib)"), approval=approval,
+               url=approval + "https://www.facebook.com/1_2")
+    assert cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+               "-o", str(tmp_path / "out"))[0] == 0
+    with open(tmp_path / "out" / "manifest.csv", newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["material_id"] == "'" + approval and row["platform_url"].startswith("'" + approval)
+
+
+@pytest.mark.parametrize("empty_folder", [False, True])
+def test_another_export_into_the_same_folder_meanwhile_is_never_replaced_nor_mixed(
+        repo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, empty_folder: bool) -> None:
+    """Two exports into one folder at once (two people, two cron jobs): the one that finishes first keeps the
+    folder; the other was checked against a folder still empty, and now writes nothing (exit 2), never
+    replacing the first's package (its export events name it) nor mixing specimens into it."""
+    import socialpub.form2253 as form
+
+    with_application(repo)
+    db = tmp_path / "ledger.db"
+    with SQLiteLedger(db) as ledger:
+        for number in range(2):
+            record(ledger, f"p{number}", "fb", facebook_body(f"ONCAVIX (tivaranib) {number}"), approval="x")
+    out = tmp_path / "out"
+    if empty_folder:
+        out.mkdir()
+    real, calls = form.specimen_pdf, []
+
+    def meanwhile(*args: Any) -> bytes:  # while the first export draws, a second one runs whole
+        calls.append(1)
+        if len(calls) == 1:
+            assert cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-21", "--to", "2014-10-21",
+                       "-o", str(out))[0] == 0
+        return real(*args)
+
+    monkeypatch.setattr(form, "specimen_pdf", meanwhile)
+    code, _, err = cli(repo, "--ledger", str(db), "export", "2253", "--from", "2014-10-20", "--to", "2014-10-20",
+                       "-o", str(out))
+    assert code == 2 and "another export wrote into" in err and "nothing was written" in err
+    assert manifest(out)["to"] == "2014-10-21" and manifest(out)["rows"] == []  # the second's, whole
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.csv", "manifest.json"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith((".partial", ".replaced"))]
 
 
 def test_an_interrupted_export_leaves_no_package_and_no_event(repo: Any, tmp_path: Path,
@@ -693,7 +798,11 @@ def test_the_dates_are_whole_days_in_the_configured_zone() -> None:
 # --- the dissemination history, for any sequence of events -----------------------------------------------
 
 OPS = ("claim-promotional", "claim-other", "published", "reconciled-found", "reconciled-not-found",
-       "resolve-published", "resolve-not-published", "retract", "export-last")
+       "resolve-published", "resolve-not-published", "retract", "export-last", "other")
+# Events of other actions, with details that would read as a dissemination, a claim or an export if `status`
+# looked at them: its reading of only the actions it needs must give the same answer as the whole trail.
+OTHER_EVENTS = (("failed", {"found": True, "promotional": False}), ("again", {"resolution": "published"}),
+                ("unrecorded", {"dissemination": 1}), ("comments-read", {"found": True}))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -704,7 +813,7 @@ def test_every_dissemination_is_one_piece_in_order_whatever_the_events(tmp_path:
     """Real events in a real ledger: each event that puts a post out is one piece, numbered in order per (post,
     channel), `new` only the first; its promotional flag is that of the claim before it; a retraction belongs
     to the piece it followed; `status`'s export state agrees with the pieces and their export events."""
-    from socialpub.disseminations import form_2253_states
+    from socialpub.disseminations import exported_states, form_2253_states
 
     with SQLiteLedger(tmp_path / f"{len(list(tmp_path.iterdir()))}.db") as ledger:
         claim: dict[int, bool] = {}
@@ -731,6 +840,9 @@ def test_every_dissemination_is_one_piece_in_order_whatever_the_events(tmp_path:
                 if mine:
                     retracted[mine[-1]] = retracted.get(mine[-1], 0) + 1
                 ledger.event("retract", row)
+            elif op == "other":
+                action, detail = OTHER_EVENTS[len(expected) % len(OTHER_EVENTS)]
+                ledger.event(action, row, **detail)
             elif op == "export-last":
                 pieces = [d for d in disseminations(ledger.events()) if d.post_id == f"post-{pair}"]
                 if pieces:
@@ -738,6 +850,7 @@ def test_every_dissemination_is_one_piece_in_order_whatever_the_events(tmp_path:
                     ledger.event("exported-2253", post_id=f"post-{pair}", channel="fb",
                                  dissemination=pieces[-1].event_id)
         events = ledger.events()
+        assert exported_states(ledger) == form_2253_states(events)  # what status and agenda read
     found = disseminations(events)
     assert [(int(d.post_id.split("-")[1]), d.promotional) for d in found] == expected
     for pair in range(3):
