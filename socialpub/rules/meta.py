@@ -94,7 +94,15 @@ def _code_groups(code_regex: Any, code: str) -> dict[str, str | None] | None:
     match = code_regex.search(code.encode("utf-8"))
     if match is None:
         return None
-    return {name: None if value is None else value.decode("utf-8") for name, value in match.groupdict().items()}
+    groups = match.groups()
+    return {name: None if groups[number - 1] is None else groups[number - 1].decode("utf-8")
+            for name, number in _named_groups(code_regex)}
+
+
+@lru_cache(maxsize=8)
+def _named_groups(code_regex: Any) -> tuple[tuple[str, int], ...]:
+    """(name, number) of the regex's named groups: the re2 module builds them anew on every `groupdict()`."""
+    return tuple(code_regex.groupindex.items())
 
 
 def _validity(ctx: Context, year: int, month: int) -> tuple[datetime, datetime]:
