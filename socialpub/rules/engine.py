@@ -357,7 +357,7 @@ class Context:
     def may_match_any(self, matchers: frozenset[T.Matcher]) -> bool:
         """Whether one of the lists can match (`may_match` of each), with one set operation: the engine asks it
         of every rule that declares its word lists, in every context."""
-        return not matchers.isdisjoint(self._matchable_lists(matchers))
+        return bool(matchers) and not matchers.isdisjoint(self._matchable_lists(matchers))
 
     def _matchable_lists(self, needed: Collection[T.Matcher]) -> Collection[T.Matcher]:
         """The lists that can match in the prose of the units, among those asked about so far (`needed` added)."""
