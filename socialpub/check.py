@@ -319,14 +319,19 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
     pool = ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context("fork"), initializer=_leave_interrupts_to_parent
     )
+    done = False
     try:
         outcomes += [outcome for chunk in pool.map(_run_chunk, chunks) for outcome in chunk]
+        done = True
     except BrokenProcessPool:
         raise SocialpubError(
             "a worker process of the check stopped unexpectedly (killed, or out of memory?)",
             hint="run the check again; `--jobs 1` checks in a single process",
         ) from None
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)  # after an interruption: no file is started any more
+        # After an interruption no file is started any more, and the idle workers are not waited for. After a
+        # complete check they are: left to wind down on their own, the pool's thread could close its wake-up pipe
+        # while the interpreter's exit hook writes to it (Python 3.11), a traceback on stderr now and then.
+        pool.shutdown(wait=done, cancel_futures=not done)
         _forked_work = None
     return outcomes

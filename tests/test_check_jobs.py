@@ -125,3 +125,29 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(repo: Path, monkeypatch: pyte
     monkeypatch.setattr(check, "_CHUNK_RANGE", (7, 7))
     with pytest.raises(SocialpubError, match="worker process of the check stopped"):
         run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
+
+
+def test_a_complete_check_leaves_no_worker_and_no_pool_thread_behind(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers and the pool's thread have ended when run_check returns: nothing is left to race with the
+    interpreter's exit (a pool shut down without waiting printed "Exception ignored … Bad file descriptor" at
+    exit now and then). Whether they are still running then is a matter of milliseconds on a small folder, so
+    the pool's shutdown is watched too: it waits after a complete check."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    waited: list[bool] = []
+    shutdown = ProcessPoolExecutor.shutdown
+
+    def watched(self: ProcessPoolExecutor, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        waited.append(wait)
+        shutdown(self, wait, cancel_futures=cancel_futures)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", watched)
+    before = set(threading.enumerate())
+    run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
+    assert waited == [True]
+    assert multiprocessing.active_children() == []
+    assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []

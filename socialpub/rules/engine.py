@@ -43,10 +43,12 @@ class Rule:
     # The word lists without which the rule finds nothing (`WordLists`): where none of them can match the prose of
     # a context's units, `when` is false.
     lists: WordLists | None = None
+    condition: Callable[[Context], bool] | None = None  # the rule's own `when`, without the lists' pre-check
 
 
 # What a rule declares it needs: names of built-in lists (lexicon.py, extended by [compliance.lexicon]), or a
-# function of the context giving the lists (those built from the configuration: product names, pipeline…).
+# function of the context giving the lists built from the configuration (product names, pipeline…): the engine
+# compiles them once per configuration (`_plan`), so the function must read nothing but `ctx.compliance`.
 WordLists = tuple[str, ...] | Callable[["Context"], Iterable[T.Matcher]]
 
 
@@ -82,7 +84,7 @@ def rule(
             return body(ctx) if precondition(ctx) else ()
 
         RULES[id] = Rule(id, name, level, scope, suppressible, principle, summary, help, check, precondition, body,
-                         lists)
+                         lists, when)
         return check
 
     return register
@@ -350,19 +352,29 @@ class Context:
 
         That is `matcher.may_match_words(f.words, (f.facts.masked_lower,))` for some prose field f, answered for
         every list the rules ask about at once (`T.Lists`), per distinct text (`T.Facts.matchable`)."""
+        return matcher in self._matchable_lists((matcher,))
+
+    def may_match_any(self, matchers: frozenset[T.Matcher]) -> bool:
+        """Whether one of the lists can match (`may_match` of each), with one set operation: the engine asks it
+        of every rule that declares its word lists, in every context."""
+        return bool(matchers) and not matchers.isdisjoint(self._matchable_lists(matchers))
+
+    def _matchable_lists(self, needed: Collection[T.Matcher]) -> Collection[T.Matcher]:
+        """The lists that can match in the prose of the units, among those asked about so far (`needed` added)."""
         checked = self._matchable
-        if checked is None or matcher not in checked[0]:
+        if checked is None or not checked[0].issuperset(needed):
             cache = self.compliance.cache
             lists = cache.lists
             if lists is None:
                 lists = cache.lists = T.Lists()
-            lists.add(matcher)  # the lists are those asked about in a configuration's first contexts
+            for matcher in needed:
+                lists.add(matcher)  # the lists are those asked about in a configuration's first contexts
             found: set[T.Matcher] = set()
             for unit in self.units():
                 for f in unit._prose:
                     found.update(f.facts.matchable(lists))
             checked = self._matchable = (lists.members, found)
-        return matcher in checked[1]
+        return checked[1]
 
     def words(self, name: str) -> T.Matcher:
         """A built-in word list extended by [compliance.lexicon], compiled once per configuration."""
@@ -401,26 +413,31 @@ def evaluate_registered(
     contexts = [Context(post, compliance, None, at, timezone, everything)]  # the post's, then each channel's
     contexts += [Context(post, compliance, r, at, timezone, everything) for r in renders]  # units made once
     channels = tuple((r.channel.name, r.kind) for r in renders)
-    for r, when, check, targets in _plan(compliance, channels, frozenset(only) if only else None):
+    for r, lists, when, check, targets in _plan(contexts[0], channels, frozenset(only) if only else None):
         for index, level in targets:
             ctx = contexts[index]
-            if when is None or when(ctx):
+            if (lists is None or ctx.may_match_any(lists)) and (when is None or when(ctx)):
                 for hit in check(ctx):
                     findings.append(_finding(r, ctx, level, hit))
     return _suppress(post, findings) if post.suppress else findings
 
 
-# A rule, its precondition, what runs when that holds, and the contexts it runs in with its level there
-# (context 0 is the post's, then one per channel).
-_Step = tuple[Rule, Callable[[Context], bool] | None, Callable[[Context], Iterable[Hit]], tuple[tuple[int, str], ...]]
+# A rule, the word lists of which one must be able to match (None: no such lists), its own precondition, what
+# runs when both hold, and the contexts it runs in with its level there (context 0 is the post's, then one per
+# channel).
+_Step = tuple[
+    Rule, frozenset[T.Matcher] | None, Callable[[Context], bool] | None, Callable[[Context], Iterable[Hit]],
+    tuple[tuple[int, str], ...],
+]
 
 
 def _plan(
-    compliance: Compliance, channels: tuple[tuple[str, str], ...], wanted: frozenset[str] | None
+    ctx: Context, channels: tuple[tuple[str, str], ...], wanted: frozenset[str] | None
 ) -> list[_Step]:
     """What to run for a post on these channels (name, kind), in catalogue order: the rules that are not off,
-    each with its level per context. Made once per configuration and combination of channels (and again
-    when the catalogue changes)."""
+    each with its word lists and its level per context. Made once per configuration and combination of channels
+    (and again when the catalogue changes); `ctx` (the post's context) gives the configuration."""
+    compliance = ctx.compliance
     rules = tuple(RULES.values())
     table = compliance.cache.plans
     if table is None or table[0] != rules:
@@ -439,9 +456,18 @@ def _plan(
             else:
                 levels = [_level(r, compliance, channel, kind) for channel, kind in channels]
                 targets = tuple((i + 1, level) for i, level in enumerate(levels) if level)
-            if targets:
-                plan.append((r, r.when, r.check if r.when is None else r.body, targets))  # type: ignore[arg-type]
+            if not targets:
+                continue
+            if r.lists is None:
+                plan.append((r, None, r.when, r.check if r.when is None else r.body, targets))  # type: ignore[arg-type]
+            else:
+                plan.append((r, _lists_of(r.lists, ctx), r.condition, r.body, targets))  # type: ignore[arg-type]
     return plan
+
+
+def _lists_of(lists: WordLists, ctx: Context) -> frozenset[T.Matcher]:
+    """A rule's word lists, compiled: they depend on the configuration only (its lexicon, products, pipeline)."""
+    return frozenset(map(ctx.words, lists) if isinstance(lists, tuple) else lists(ctx))
 
 
 def _level(r: Rule, compliance: Compliance, channel: str | None, kind: str | None) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import PurePosixPath
+from typing import Any
 
 from socialpub.hashing import content_hash, same_content
 from socialpub.rules import text as T
@@ -59,11 +60,9 @@ def _approval_of(ctx: Context) -> Approval | None:
     approvals = ctx.compliance.cache.approvals
     if key in approvals:
         return approvals[key]
-    # `search`, not `fullmatch`: the configured regex says itself whether it is anchored.
-    match = ctx.compliance.code_regex.search(code.strip())
+    groups = _code_groups(ctx.compliance.code_regex, code.strip())
     approval = None
-    if match is not None:
-        groups = match.groupdict()
+    if groups is not None:
         month_text, year_text = groups.get("month"), groups.get("yy")
         # A regex without month/yy groups says nothing about the approval date: META-002/003 cannot judge.
         # isdecimal, not isdigit: int() refuses "²", which isdigit() accepts.
@@ -80,9 +79,30 @@ def _approval_of(ctx: Context) -> Approval | None:
                 start, expires = _validity(ctx, year, month)
                 approval = Approval(code, True, start, expires)
     if approval is None:
-        approval = Approval(code, matched=match is not None)
+        approval = Approval(code, matched=groups is not None)
     approvals[key] = approval
     return approval
+
+
+def _code_groups(code_regex: Any, code: str) -> dict[str, str | None] | None:
+    """The named groups of `code_regex.search(code)`, None when it does not match (`search`, not `fullmatch`: the
+    configured regex says itself whether it is anchored).
+
+    RE2 matches UTF-8 bytes. Given the code's bytes, the re2 module hands the match over as it is; given a str,
+    it first converts every offset between bytes and characters, which costs twice the match itself (a code per
+    post). A group's bytes always decode: RE2 reading UTF-8 matches whole characters."""
+    match = code_regex.search(code.encode("utf-8"))
+    if match is None:
+        return None
+    groups = match.groups()
+    return {name: None if groups[number - 1] is None else groups[number - 1].decode("utf-8")
+            for name, number in _named_groups(code_regex)}
+
+
+@lru_cache(maxsize=8)
+def _named_groups(code_regex: Any) -> tuple[tuple[str, int], ...]:
+    """(name, number) of the regex's named groups: the re2 module builds them anew on every `groupdict()`."""
+    return tuple(code_regex.groupindex.items())
 
 
 def _validity(ctx: Context, year: int, month: int) -> tuple[datetime, datetime]:
