@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from socialpub import __version__
-from socialpub.terminal import printable  # light: re and os only
+from socialpub.terminal import printable, said_something  # light: re, os and unicodedata only
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -303,14 +303,6 @@ def stdout_is_terminal() -> bool:
 
 
 MAX_REASON = 1000  # characters: a sentence or two, and a ticket number
-
-
-def said_something(reason: str | None) -> bool:
-    """Whether a reason holds a visible character (a letter, digit, punctuation or symbol): blanks, control
-    and zero-width characters alone read as no reason at all."""
-    import unicodedata
-
-    return any(unicodedata.category(c)[0] in "LNPS" for c in reason or "")
 
 
 def reason_for(reason: str | None, act: str, command: str) -> str:

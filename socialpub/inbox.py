@@ -20,6 +20,7 @@ from typing import Any
 
 from socialpub.errors import ExitCode, SocialpubError
 from socialpub.ledger import Ledger, iso, parse_iso
+from socialpub.terminal import said_something
 
 
 class Refused(SocialpubError):
@@ -414,8 +415,9 @@ def triage(ledger: Ledger, name: str, as_: str, reason: str, *, at: datetime, wh
 
     if as_ not in TRIAGE_AS:
         raise SocialpubError(f"--as {as_[:20]!r} is not one of {', '.join(TRIAGE_AS)}")
-    if not reason.strip():
-        raise SocialpubError("--reason is empty", hint="say why, in a few words: it goes into the audit trail")
+    if not said_something(reason):
+        raise SocialpubError("--reason is empty (or only blanks and invisible characters)",
+                             hint="say why, in a few words: it goes into the audit trail")
     who = who or actor()
     number = item_number(name)
     with ledger.transaction() as cur:

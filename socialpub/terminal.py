@@ -41,6 +41,14 @@ def _json_visible(char: str) -> str:
     return f"\\u{ord(char):04x}"
 
 
+def said_something(text: str | None) -> bool:
+    """Whether a reason (for an act on record) holds a visible character (a letter, digit, punctuation or
+    symbol): blanks, control and zero-width characters alone read as no reason at all."""
+    import unicodedata
+
+    return any(unicodedata.category(c)[0] in "LNPS" for c in text or "")
+
+
 def printable(value: str, *, one_line: bool = False) -> str:
     """`value` with every control character (but newline and tab) shown instead of obeyed; CRLF is a newline.
 

@@ -128,6 +128,15 @@ def test_triage_as_other_closes_an_item_and_forwarding_it_is_refused(ledger: Led
                                  if e["action"] == "safety-triaged"] == [None, "other"]
 
 
+@pytest.mark.parametrize("reason", ["", "   ", "\u200b\u200d", "\t\n", "\x1b"])
+def test_a_triage_reason_of_blanks_or_invisible_characters_is_no_reason(ledger: Ledger, reason: str) -> None:
+    """The same test as for retract, resolve and resume: what a reader of the trail cannot see is no reason."""
+    put(ledger)
+    with pytest.raises(SocialpubError, match="--reason is empty"):
+        inbox.triage(ledger, "S-000001", "ae", reason, at=NOW)
+    assert [e["action"] for e in ledger.events()] == ["safety-queued"]
+
+
 @pytest.mark.parametrize("name", ["", "S-0", "S-000001; DROP TABLE", "X-1", "S-" + "9" * 40, "1e3"])
 def test_bad_item_ids_and_unknown_ones_are_clear_errors(ledger: Ledger, name: str) -> None:
     with pytest.raises(SocialpubError) as error:
