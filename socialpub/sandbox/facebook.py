@@ -47,6 +47,7 @@ import re
 import secrets
 import time
 from collections import deque
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -445,14 +446,20 @@ class FacebookSandbox(Platform):
     def list_scheduled(self, request: Request) -> Response:
         return self.listing(request, scheduled=True)
 
+    def wanted_fields(self, query: Mapping[str, str], default: str, known: Collection[str], node: str) -> list[str]:
+        """The `fields` a request asks for (Graph's default when none), refused as Graph does when one is not a
+        field of the node."""
+        wanted = [f for f in (query.get("fields") or default).split(",") if f]
+        unknown = [f for f in wanted if f not in known]
+        if unknown:
+            raise self.invalid(f"Tried accessing nonexisting field ({unknown[0]}) on node type ({node})")
+        return wanted
+
     def listing(self, request: Request, *, scheduled: bool) -> Response:
         self.auth(request)
         page_id = request.match["page_id"]  # type: ignore[index]
         query = request.query
-        wanted = [f for f in (query.get("fields") or "id,message,created_time").split(",") if f]
-        unknown = [f for f in wanted if f not in FIELDS]
-        if unknown:
-            raise self.invalid(f"Tried accessing nonexisting field ({unknown[0]}) on node type (PagePost)")
+        wanted = self.wanted_fields(query, "id,message,created_time", FIELDS, "PagePost")
         try:
             limit = int(query.get("limit") or 25)
         except ValueError:
@@ -548,10 +555,7 @@ class FacebookSandbox(Platform):
                              "Content Access' feature.", code=10)
         object_id = request.match["object_id"]  # type: ignore[index]
         query = request.query
-        wanted = [f for f in (query.get("fields") or "id,message,created_time,from").split(",") if f]
-        unknown = [f for f in wanted if f not in COMMENT_FIELDS]
-        if unknown:
-            raise self.invalid(f"Tried accessing nonexisting field ({unknown[0]}) on node type (Comment)")
+        wanted = self.wanted_fields(query, "id,message,created_time,from", COMMENT_FIELDS, "Comment")
         stream = query.get("filter", "toplevel") == "stream"
         if query.get("filter", "toplevel") not in ("stream", "toplevel"):
             raise self.invalid("Param filter must be one of {toplevel, stream}")
