@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from socialpub.config import Config
+from socialpub.ledger import Ledger, open_ledger
 from socialpub.sandbox import Sandbox
 from tests.helpers import Repo
 
@@ -94,6 +95,21 @@ def pg_url() -> object:
     yield f"{base}/{name}"
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_spec(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a ledger is, once for each backend: a SQLite file, and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def ledger(ledger_spec: str, tmp_path: Path) -> Iterator[Ledger]:
+    """An open, migrated ledger on each backend."""
+    with open_ledger(ledger_spec, tmp_path) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")

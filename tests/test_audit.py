@@ -30,20 +30,6 @@ from tests.helpers import Repo, cli
 # --- helpers ---------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def spec(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    return request.getfixturevalue("pg_url")
-
-
-@pytest.fixture
-def ledger(spec: str, tmp_path: Path) -> Any:
-    opened = open_ledger(spec, tmp_path)
-    yield opened
-    opened.close()
-
-
 def some_events(ledger: Ledger, n: int = 6) -> None:
     for i in range(n):
         row = Row(post_id=f"p{i}", channel="tw", state="published", remote_id=str(i), url=f"https://x.com/i/{i}")
@@ -209,14 +195,14 @@ def test_events_cut_from_the_end_with_the_head_are_found_only_by_a_head_kept_els
     assert audit.verify_ledger(ledger, (6 - cut, shorter["hash"])).intact
 
 
-def _old_ledger_with_events(spec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+def _old_ledger_with_events(ledger_spec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
     """A ledger made by a socialpub before the chain (migrations up to the one before it), with events."""
     import socialpub.ledger as ledger_module
 
     before = [m for m in MIGRATIONS if m[1] is not ledger_module._start_the_chain]
     before = before[: [m[1] for m in MIGRATIONS].index(ledger_module._start_the_chain)]
     monkeypatch.setattr(ledger_module, "MIGRATIONS", before)
-    old = open_ledger(spec, tmp_path)
+    old = open_ledger(ledger_spec, tmp_path)
     for i in range(n):
         with old.transaction() as cur:
             cur.execute(old.sql("INSERT INTO events (at, actor, action, post_id, detail) VALUES (?, ?, ?, ?, ?)"),
@@ -225,17 +211,17 @@ def _old_ledger_with_events(spec: str, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.undo()
 
 
-def test_the_migration_chains_the_events_on_record_once_and_says_so(spec: str, tmp_path: Path,
+def test_the_migration_chains_the_events_on_record_once_and_says_so(ledger_spec: str, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    _old_ledger_with_events(spec, tmp_path, monkeypatch, 3)
-    with open_ledger(spec, tmp_path) as upgraded:
+    _old_ledger_with_events(ledger_spec, tmp_path, monkeypatch, 3)
+    with open_ledger(ledger_spec, tmp_path) as upgraded:
         events = upgraded.events()
         assert [e["action"] for e in events] == ["published"] * 3 + ["chain-started"]
         assert events[-1]["detail"] == {"chained": 3, "first_id": 1, "last_id": 3}
         assert upgraded.chain_head()["chained"] == 3
         assert audit.verify_ledger(upgraded).intact
         upgraded.event("pause", None, reason="after the upgrade")
-    with open_ledger(spec, tmp_path) as again:  # the migration ran once: nothing chained twice
+    with open_ledger(ledger_spec, tmp_path) as again:  # the migration ran once: nothing chained twice
         assert [e["action"] for e in again.events()].count("chain-started") == 1
         assert audit.verify_ledger(again).intact
         assert again.chain_head()["id"] == 5
@@ -300,8 +286,8 @@ def test_the_same_events_hash_the_same_on_sqlite_and_postgresql(pg_url: str, tmp
 
     monkeypatch.setattr(ledger_module, "utcnow", lambda: datetime(2014, 10, 20, 15, 0, 1, 999, tzinfo=UTC))
     chains = []
-    for spec in (str(tmp_path / "ledger.db"), pg_url):
-        with open_ledger(spec, tmp_path) as opened:
+    for ledger_spec in (str(tmp_path / "ledger.db"), pg_url):
+        with open_ledger(ledger_spec, tmp_path) as opened:
             row = Row("p\u00e9-\U0001f642", "tw", "published", remote_id="1", url="https://x.com/i/1\x00",
                       approval_code="=A1 \u202e", git_commit="c" * 40, content_hash="h" * 64)
             opened.event("published", row, who="al\udcffice@host", published_at="2014-10-20T15:00:00+00:00",
@@ -318,32 +304,32 @@ def test_a_fresh_ledger_records_no_chain_start_event(ledger: Ledger) -> None:
 # --- concurrent and crashing writers ---------------------------------------------------------------------------
 
 
-def _append_events(spec: str, base: str, n: int, tag: str) -> None:
-    opened = open_ledger(spec, Path(base))
+def _append_events(ledger_spec: str, base: str, n: int, tag: str) -> None:
+    opened = open_ledger(ledger_spec, Path(base))
     for i in range(n):
         opened.event("publishing", None, post_id=f"{tag}-{i}", channel="tw", n=i)
     opened.close()
 
 
 @pytest.mark.slow
-def test_processes_appending_at_once_make_one_chain(spec: str, tmp_path: Path) -> None:
+def test_processes_appending_at_once_make_one_chain(ledger_spec: str, tmp_path: Path) -> None:
     """Several processes (several hosts on PostgreSQL) append at the same time: one chain, no gaps, intact."""
-    open_ledger(spec, tmp_path).close()
+    open_ledger(ledger_spec, tmp_path).close()
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_append_events, args=(spec, str(tmp_path), 25, f"w{k}")) for k in range(4)]
+    procs = [ctx.Process(target=_append_events, args=(ledger_spec, str(tmp_path), 25, f"w{k}")) for k in range(4)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(timeout=120)
         assert p.exitcode == 0
-    with open_ledger(spec, tmp_path) as opened:
+    with open_ledger(ledger_spec, tmp_path) as opened:
         report = audit.verify_ledger(opened)
         assert report.intact, report.breaks
         assert report.events == 100 and (report.first_id, report.last_id) == (1, 100)
 
 
-def _append_forever(spec: str, base: str, tag: str) -> None:
-    opened = open_ledger(spec, Path(base))
+def _append_forever(ledger_spec: str, base: str, tag: str) -> None:
+    opened = open_ledger(ledger_spec, Path(base))
     i = 0
     while True:
         opened.event("publishing", None, post_id=f"{tag}-{i}", channel="tw")
@@ -351,18 +337,18 @@ def _append_forever(spec: str, base: str, tag: str) -> None:
 
 
 @pytest.mark.slow
-def test_writers_killed_mid_append_leave_an_intact_chain(spec: str, tmp_path: Path) -> None:
+def test_writers_killed_mid_append_leave_an_intact_chain(ledger_spec: str, tmp_path: Path) -> None:
     """SIGKILL at arbitrary moments of appends (two writers at once): each event is in the chain whole, or
     not at all; the chain verifies, and later appends continue it."""
-    open_ledger(spec, tmp_path).close()
+    open_ledger(ledger_spec, tmp_path).close()
     ctx = multiprocessing.get_context("spawn")
     for round_no in range(3):
-        procs = [ctx.Process(target=_append_forever, args=(spec, str(tmp_path), f"r{round_no}w{k}"))
+        procs = [ctx.Process(target=_append_forever, args=(ledger_spec, str(tmp_path), f"r{round_no}w{k}"))
                  for k in range(2)]
         for p in procs:
             p.start()
         deadline = time.monotonic() + 60
-        with open_ledger(spec, tmp_path) as watcher:  # kill once they are surely appending
+        with open_ledger(ledger_spec, tmp_path) as watcher:  # kill once they are surely appending
             while watcher.chain_head()["id"] < 20 * (round_no + 1) and time.monotonic() < deadline:
                 time.sleep(0.05)
         time.sleep(0.1 * round_no)
@@ -370,7 +356,7 @@ def test_writers_killed_mid_append_leave_an_intact_chain(spec: str, tmp_path: Pa
             os.kill(p.pid, signal.SIGKILL)
         for p in procs:
             p.join(timeout=30)
-    with open_ledger(spec, tmp_path) as opened:
+    with open_ledger(ledger_spec, tmp_path) as opened:
         opened.event("resume", None, reason="after the kills")
         report = audit.verify_ledger(opened)
         assert report.intact, report.breaks

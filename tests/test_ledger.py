@@ -14,20 +14,6 @@ import pytest
 from socialpub.ledger import MIGRATIONS, Ledger, PostgresLedger, Row, SQLiteLedger, open_ledger
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def spec(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    return request.getfixturevalue("pg_url")
-
-
-@pytest.fixture
-def ledger(spec: str, tmp_path: Path) -> Ledger:
-    opened = open_ledger(spec, tmp_path)
-    yield opened
-    opened.close()
-
-
 def claim_new(ledger: Ledger, post: str = "p", channel: str = "c") -> Row | None:
     def decide(current: Row | None) -> Row | None:
         if current is not None:
@@ -37,17 +23,17 @@ def claim_new(ledger: Ledger, post: str = "p", channel: str = "c") -> Row | None
     return ledger.claim(post, channel, decide)
 
 
-def test_open_ledger_picks_the_backend(spec: str, tmp_path: Path) -> None:
-    opened = open_ledger(spec, tmp_path)
+def test_open_ledger_picks_the_backend(ledger_spec: str, tmp_path: Path) -> None:
+    opened = open_ledger(ledger_spec, tmp_path)
     try:
-        assert isinstance(opened, PostgresLedger if spec.startswith("postgresql") else SQLiteLedger)
+        assert isinstance(opened, PostgresLedger if ledger_spec.startswith("postgresql") else SQLiteLedger)
     finally:
         opened.close()
 
 
-def test_migrations_are_numbered_and_idempotent(spec: str, tmp_path: Path) -> None:
+def test_migrations_are_numbered_and_idempotent(ledger_spec: str, tmp_path: Path) -> None:
     for _ in range(2):
-        opened = open_ledger(spec, tmp_path)
+        opened = open_ledger(ledger_spec, tmp_path)
         with opened.transaction() as cur:
             cur.execute("SELECT version FROM schema_migrations")
             assert [r[0] for r in cur.fetchall()] == [v for v, _ in MIGRATIONS]
@@ -105,19 +91,19 @@ def test_threads_racing_for_one_row_claim_it_once(ledger: Ledger) -> None:
     assert len(wins) == 1
 
 
-def _process_claims(spec: str, base: str, rounds: int, queue: multiprocessing.Queue) -> None:
-    opened = open_ledger(spec, Path(base))
+def _process_claims(ledger_spec: str, base: str, rounds: int, queue: multiprocessing.Queue) -> None:
+    opened = open_ledger(ledger_spec, Path(base))
     won = [f"{i}" for i in range(rounds) if claim_new(opened, post=f"p{i}")]
     opened.close()
     queue.put(won)
 
 
 @pytest.mark.slow
-def test_processes_racing_claim_each_row_once(spec: str, tmp_path: Path) -> None:
-    open_ledger(spec, tmp_path).close()  # migrate first
+def test_processes_racing_claim_each_row_once(ledger_spec: str, tmp_path: Path) -> None:
+    open_ledger(ledger_spec, tmp_path).close()  # migrate first
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_process_claims, args=(spec, str(tmp_path), 30, queue)) for _ in range(4)]
+    procs = [ctx.Process(target=_process_claims, args=(ledger_spec, str(tmp_path), 30, queue)) for _ in range(4)]
     for p in procs:
         p.start()
     won = [item for _ in procs for item in queue.get(timeout=60)]
@@ -126,9 +112,9 @@ def test_processes_racing_claim_each_row_once(spec: str, tmp_path: Path) -> None
     assert sorted(won) == sorted(f"{i}" for i in range(30))  # every row claimed, none twice
 
 
-def test_a_dead_claimer_is_seen_dead_and_a_live_one_alive(ledger: Ledger, spec: str, tmp_path: Path) -> None:
+def test_a_dead_claimer_is_seen_dead_and_a_live_one_alive(ledger: Ledger, ledger_spec: str, tmp_path: Path) -> None:
     assert ledger.claimer_alive(ledger.claimer)
-    other = open_ledger(spec, tmp_path)
+    other = open_ledger(ledger_spec, tmp_path)
     assert ledger.claimer_alive(other.claimer)
     claimer = other.claimer
     other.close()

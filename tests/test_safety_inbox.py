@@ -9,7 +9,6 @@ import io
 import json
 import stat
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,19 +39,6 @@ def queued(day0: datetime, category: str = "ae") -> inbox.Queued:
                                 "term": "headache", "label": ""}),
                         reasons=("event 'headache' + patient 'my mom'",), day0=day0,
                         due=clocks.due_at(day0, 1, ZoneInfo("America/New_York")))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ledger_spec(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return str(tmp_path / "ledger.db")
-    return str(request.getfixturevalue("pg_url"))
-
-
-@pytest.fixture
-def ledger(ledger_spec: str, tmp_path: Path) -> Iterator[Ledger]:
-    with open_ledger(ledger_spec, tmp_path) as opened:
-        yield opened
 
 
 def put(ledger: Ledger, comment_id: str = "c1", *, text: str = TEXT, queue: bool = True,
