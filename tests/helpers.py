@@ -221,3 +221,46 @@ def exactly_once_bench() -> ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def on_terminal(argv: Sequence[str], prompt: bytes, answer: bytes, *, cwd: Path | None = None
+                ) -> tuple[int | None, bytes]:
+    """`python -m socialpub ARGV` on a pseudo-terminal: `answer` typed once `prompt` shows (b"\\x03" is Ctrl-C,
+    turned into SIGINT by the terminal); (exit code, or None when it hung for a minute and was killed; all it
+    printed)."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: socialpub on a terminal
+        if cwd is not None:
+            os.chdir(cwd)
+        os.execv(sys.executable, [sys.executable, "-m", "socialpub", *argv])
+    seen, status = b"", None
+    deadline = time.monotonic() + 60
+    try:
+        while prompt not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                seen += os.read(fd, 4096)
+        os.write(fd, answer)
+        typed = time.monotonic()
+        while status is None and time.monotonic() < deadline:
+            if answer == b"\x03" and time.monotonic() - typed > 2:
+                # A SIGINT that lands between the prompt and the read is only seen at the next one (CPython's
+                # readline loop): press Ctrl-C again, as a person would.
+                os.write(fd, answer)
+                typed = time.monotonic()
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:  # the child closed the terminal
+                    pass
+            done, code = os.waitpid(pid, os.WNOHANG)
+            status = code if done else None
+    finally:
+        if status is None:  # hung: a failure, never a test run that never ends
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    return (os.waitstatus_to_exitcode(status) if status is not None else None), seen

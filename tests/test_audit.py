@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from socialpub import audit
 from socialpub.ledger import EVENT_COLUMNS, GENESIS, MIGRATIONS, Ledger, Row, event_hash, open_ledger
+from tests import helpers
 from tests.helpers import Repo, cli
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -722,40 +723,7 @@ def test_a_reason_holding_a_configured_secret_or_control_characters_never_shows_
 
 def on_terminal(repo: Repo, args: list[str], answer: bytes) -> tuple[int | None, bytes]:
     """socialpub ARGS on a pseudo-terminal: `answer` typed once it asks for the reason; (exit code, output)."""
-    import pty
-    import select
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: socialpub on a terminal
-        os.execv(sys.executable, [sys.executable, "-m", "socialpub", "--config", str(repo.root / "channels.toml"),
-                                  *args])
-    seen, status = b"", None
-    deadline = time.monotonic() + 60
-    try:
-        while b"audit trail" not in seen and time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.5)[0]:
-                seen += os.read(fd, 4096)
-        os.write(fd, answer)
-        typed = time.monotonic()
-        while status is None and time.monotonic() < deadline:
-            if answer == b"\x03" and time.monotonic() - typed > 2:
-                # A SIGINT that lands between the prompt and the read is only seen at the next one (CPython's
-                # readline loop): press Ctrl-C again, as a person would.
-                os.write(fd, answer)
-                typed = time.monotonic()
-            if select.select([fd], [], [], 0.2)[0]:
-                try:
-                    seen += os.read(fd, 4096)
-                except OSError:
-                    pass
-            done, code = os.waitpid(pid, os.WNOHANG)
-            status = code if done else None
-    finally:
-        if status is None:  # hung: a failure, never a test run that never ends
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-        os.close(fd)
-    return (os.waitstatus_to_exitcode(status) if status is not None else None), seen
+    return helpers.on_terminal(["--config", str(repo.root / "channels.toml"), *args], b"audit trail", answer)
 
 
 def test_a_reason_is_asked_for_on_a_terminal_and_recorded(repo: Repo) -> None:

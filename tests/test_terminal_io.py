@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from socialpub.errors import ExitCode
 from socialpub.terminal import GuardedStream, dialect
 from tests import helpers
-from tests.helpers import Repo
+from tests.helpers import Repo, on_terminal
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -534,44 +534,9 @@ def test_a_rate_limit_hint_says_utc() -> None:
     (["retract", "welcome", "--reason", "test"], "Interrupted; nothing was deleted."),
 ])
 def test_ctrl_c_at_the_prompt_exits_130(sample: Path, command: list[str], nothing: str) -> None:
-    import pty
-    import select
-    import time
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: socialpub on a terminal
-        os.chdir(sample)
-        os.execv(sys.executable, [sys.executable, "-m", "socialpub", "--ledger", str(sample / "ledger.db"), *command])
-    seen = b""
-    deadline = time.monotonic() + 60
-    status = None
-    try:
-        while b"[y/N]" not in seen and time.monotonic() < deadline:
-            if select.select([fd], [], [], 0.5)[0]:
-                seen += os.read(fd, 4096)
-        assert b"[y/N]" in seen, seen
-        os.write(fd, b"\x03")  # Ctrl-C, turned into SIGINT by the terminal
-        pressed = time.monotonic()
-        while status is None and time.monotonic() < deadline:
-            if time.monotonic() - pressed > 2:
-                # A SIGINT that lands between the prompt and the read is only seen at the next one (CPython's
-                # readline loop): press Ctrl-C again, as a person would.
-                os.write(fd, b"\x03")
-                pressed = time.monotonic()
-            if select.select([fd], [], [], 0.2)[0]:
-                try:
-                    seen += os.read(fd, 4096)
-                except OSError:  # the child closed the terminal
-                    pass
-            done, code = os.waitpid(pid, os.WNOHANG)
-            status = code if done else None
-    finally:
-        if status is None:  # hung: a failure, never a test run that never ends
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-        os.close(fd)
-    assert status is not None, seen
-    assert os.waitstatus_to_exitcode(status) == ExitCode.INTERRUPTED, seen
+    code, seen = on_terminal(["--ledger", str(sample / "ledger.db"), *command], b"[y/N]", b"\x03", cwd=sample)
+    assert b"[y/N]" in seen, seen
+    assert code == ExitCode.INTERRUPTED, seen
     assert nothing.encode() in seen and b"Traceback" not in seen
     assert not (sample / "ledger.db").exists() or ledger_states(sample) == {}
 
