@@ -122,7 +122,7 @@ def parse_kept_head(text: str) -> tuple[int, str]:
 
     found = re.fullmatch(r"\s*(?:event\s+)?#?(\d{1,18})[:\s]+([0-9a-fA-F]{64})\s*", text)
     if not found:
-        raise SocialpubError(f"--head {text[:80]!r} is not a chain head", key="--head",
+        raise SocialpubError(f"{text[:80]!r} is not a chain head", key="--head",
                              hint="give it as audit verify printed it: ID:HASH, e.g. 1234:9f86d08…(64 hex digits)")
     return int(found[1]), found[2].lower()
 
