@@ -7,8 +7,9 @@ Only this module imports typer. The core is imported inside each command so that
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager as contextmanager_helper
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,15 +18,105 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandInfo, TyperInfo
 
 from socialpub import __version__
 from socialpub.terminal import printable, said_something  # light: re, os and unicodedata only
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from socialpub.config import Config
     from socialpub.session import Session
+
+
+# --- the command tree, built as it is used -------------------------------------------------------------------
+# typer turns every registered command into a click command before it parses anything (evaluating each one's
+# annotations and building its options): for two dozen commands, about 20 ms of the 90 ms `socialpub --version`
+# took. So the commands are registered on `commands`, and the group of `app` builds one from its registration
+# only when it is asked for it by name: `check FILE` builds `check`, `--version` none, `--help` only the list.
+# typer's own builders do the building (get_command_from_info, get_group_from_info): the same commands, help
+# texts and errors as before. They are typer internals, stable across the versions pyproject.toml allows;
+# tests/test_cli_tree.py fails loudly if a typer release changes them.
+
+
+class CommandsOnDemand(MutableMapping[str, Any]):
+    """The commands of a group by name, in registration order; each built the first time it is looked up."""
+
+    def __init__(self, registry: typer.Typer, *, pretty_exceptions_short: bool, rich_markup_mode: Any,
+                 suggest_commands: bool) -> None:
+        self._settings = {"pretty_exceptions_short": pretty_exceptions_short, "rich_markup_mode": rich_markup_mode}
+        self._suggest_commands = suggest_commands
+        self._registered: dict[str, CommandInfo | TyperInfo | None] = {}
+        for info in registry.registered_commands:
+            self._registered[info.name or typer.main.get_command_name(info.callback.__name__)] = info  # type: ignore
+        for group_info in registry.registered_groups:
+            name = typer.main.solve_typer_info_defaults(group_info).name
+            if not name:
+                raise TypeError("a command group needs a name: add_typer(..., name=...)")
+            self._registered[name] = group_info
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            info = self._registered[name]  # KeyError: no such command
+            if isinstance(info, CommandInfo):
+                self._built[name] = typer.main.get_command_from_info(info, **self._settings)
+            else:
+                self._built[name] = typer.main.get_group_from_info(
+                    info, suggest_commands=self._suggest_commands, **self._settings  # type: ignore[arg-type]
+                )
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._registered.setdefault(name, None)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._registered[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registered)
+
+    def __len__(self) -> int:
+        return len(self._registered)
+
+    def stand_ins(self) -> dict[str, Any]:
+        """Each command as --help lists it (help text, short help, hidden, deprecated), without its options."""
+        listed = {}
+        for name, info in self._registered.items():
+            if name in self._built:
+                listed[name] = self._built[name]
+            elif isinstance(info, CommandInfo):  # as typer.main.get_command_from_info reads them
+                text = inspect.getdoc(info.callback) if info.help is None else inspect.cleandoc(info.help)
+                listed[name] = TyperCommand(name, help=text, short_help=info.short_help, hidden=info.hidden,
+                                            deprecated=info.deprecated)
+            else:
+                solved = typer.main.solve_typer_info_defaults(info)
+                listed[name] = TyperCommand(name, help=solved.help, short_help=solved.short_help,
+                                            hidden=solved.hidden, deprecated=solved.deprecated)
+        return listed
+
+
+class CommandsBuiltWhenUsed(TyperGroup):
+    """socialpub's group: its commands are those registered on `commands`, each built when first used."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.on_demand = CommandsOnDemand(commands, pretty_exceptions_short=app.pretty_exceptions_short,
+                                          rich_markup_mode=self.rich_markup_mode,
+                                          suggest_commands=self.suggest_commands)
+        for name, command in self.commands.items():  # any registered on `app` itself, already built by typer
+            self.on_demand[name] = command
+        self.commands = self.on_demand
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names only (TyperGroup's own list builds every command)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # typer's listing for --help, of stand-ins that hold what it shows: listing builds no command
+        TyperGroup(commands=self.on_demand.stand_ins()).format_commands(ctx, formatter)
+
 
 app = typer.Typer(
     name="socialpub",
@@ -34,7 +125,9 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_show_locals=False,  # locals may hold secrets
     rich_markup_mode=None,
+    cls=CommandsBuiltWhenUsed,
 )
+commands = typer.Typer(rich_markup_mode=None)  # every command and command group of `app` (see above)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -326,7 +419,7 @@ def _reason_option(what: str) -> Any:
     return typer.Option("--reason", help=f"Why {what} (required; recorded in the audit trail with who).")
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def check(
     ctx: typer.Context,
@@ -416,7 +509,7 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def preview(
     ctx: typer.Context,
@@ -465,7 +558,7 @@ def preview(
         raise typer.Exit(1)
 
 
-@app.command(name="hash")
+@commands.command(name="hash")
 @errors_handled
 def hash_(
     ctx: typer.Context,
@@ -490,7 +583,7 @@ def hash_(
                    f"{printable(item['file'], one_line=True)}")
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def channels(
     ctx: typer.Context,
@@ -546,7 +639,7 @@ def channels(
             typer.echo(printable("    boards: " + ", ".join(row["boards"])))
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def init(
     ctx: typer.Context,
@@ -575,7 +668,7 @@ def init(
     )
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def agenda(
     ctx: typer.Context,
@@ -639,7 +732,7 @@ def warn_credentials(publisher: Any) -> None:
         typer.echo(f"warning: {warning}", err=True)
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def publish(
     ctx: typer.Context,
@@ -743,7 +836,7 @@ def upload_progress() -> Iterator[Callable[[str, str, int, int], None]]:
         yield update
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def run(
     ctx: typer.Context,
@@ -790,7 +883,7 @@ def run(
         raise typer.Exit(int(code))
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def status(
     ctx: typer.Context,
@@ -837,7 +930,7 @@ class HistoryFormat(str, Enum):
     csv = "csv"
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def history(
     ctx: typer.Context,
@@ -870,7 +963,7 @@ def history(
         emit(report.history_text(events, chain=chain), output)
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def resolve(
     ctx: typer.Context,
@@ -906,7 +999,7 @@ def resolve(
     globals_.say(printable(message))
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def retract(
     ctx: typer.Context,
@@ -969,7 +1062,7 @@ def _read_before_retract(opened: Any, post_id: str, channels: list[str] | None) 
                f"{queued}{failed}", err=True)
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def pause(
     ctx: typer.Context,
@@ -993,7 +1086,7 @@ def pause(
     globals_.say("Publishing is paused." if changed else "Publishing was already paused.")
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def resume(
     ctx: typer.Context,
@@ -1013,7 +1106,7 @@ def resume(
     globals_.say("Publishing resumed." if changed else "Publishing was not paused.")
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def auth(
     ctx: typer.Context,
@@ -1041,7 +1134,7 @@ def auth(
         typer.echo(printable(line))
 
 
-@app.command(name="sandbox")
+@commands.command(name="sandbox")
 @errors_handled
 def sandbox_command(
     port: Annotated[
@@ -1097,7 +1190,7 @@ export_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(export_app, name="export")
+commands.add_typer(export_app, name="export")
 _RECORDED_IN_THE_LEDGER.add("export_2253")  # each exported piece is an event
 
 
@@ -1162,7 +1255,7 @@ audit_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(audit_app)
+commands.add_typer(audit_app)
 
 
 def _end_of(value: str | None, config: Config, option: str) -> datetime | None:
@@ -1303,7 +1396,7 @@ def audit_export(
 # --- the safety inbox: `watch` and `inbox` (README, "The safety inbox") -------------------------------------
 
 
-@app.command()
+@commands.command()
 @errors_handled
 def watch(
     ctx: typer.Context,
@@ -1358,7 +1451,7 @@ def watch(
 
 
 inbox_app = typer.Typer(no_args_is_help=False, rich_markup_mode=None)
-app.add_typer(inbox_app, name="inbox")
+commands.add_typer(inbox_app, name="inbox")
 
 
 @inbox_app.callback(invoke_without_command=True)
