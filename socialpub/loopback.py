@@ -10,14 +10,16 @@ timeout, which an idle connection cannot stretch.
 from __future__ import annotations
 
 import errno
-import select
-import socket
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from socialpub.errors import CredentialsError
+
+if TYPE_CHECKING:
+    import socket
 
 HOSTS = {"127.0.0.1": ("127.0.0.1",), "[::1]": ("::1",), "localhost": ("127.0.0.1", "::1")}
 READ_LIMIT = 16384  # bytes of a request line and headers; a redirect needs far fewer
@@ -79,6 +81,8 @@ class Listener:
 
     def _bind(self, addresses: tuple[str, ...], port: int) -> int:
         """Bind every address on `port` (0: the first one picks a free port, the others take the same)."""
+        import socket  # here: `check` imports this module (through the adapters) but never listens
+
         for address in addresses:
             family = socket.AF_INET6 if ":" in address else socket.AF_INET
             sock = socket.socket(family, socket.SOCK_STREAM)
@@ -98,6 +102,8 @@ class Listener:
 
     def wait(self, state: str, timeout: float) -> dict[str, str] | None:
         """The query of the first request to the redirect path that carries `state`; None at the timeout."""
+        import select
+
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             ready, _, _ = select.select(self.sockets, [], [], min(left, 0.5))

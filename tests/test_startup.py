@@ -56,8 +56,8 @@ def test_check_loads_no_publishing_sdk(tmp_path) -> None:
 
 def test_check_of_one_post_file_loads_only_what_that_post_needs(tmp_path) -> None:
     """What a pre-commit hook pays: `socialpub check ONE_FILE` on a plain post (X and Facebook, a link, an
-    image, ASCII text) imports no worker pool, no XML writer, no Markdown parser, no public-suffix list and
-    no twitter-text (its URL patterns cost 60 ms to compile), and reads no confusables table."""
+    image, ASCII text) imports no worker pool, no XML writer, no Markdown parser, no public-suffix list, no
+    twitter-text (its URL patterns cost 60 ms to compile) and no socket, and reads no confusables table."""
     import shutil
     from pathlib import Path
 
@@ -79,5 +79,5 @@ def test_check_of_one_post_file_loads_only_what_that_post_needs(tmp_path) -> Non
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert "socialpub.rules.engine" in loaded
     unwanted = ("twitter_text", "multiprocessing", "concurrent.futures", "xml", "markdown_it", "publicsuffixlist",
-                "confusables", "tweepy", "requests")
+                "confusables", "tweepy", "requests", "socket")
     assert [m for m in loaded if m.startswith(unwanted)] == []
