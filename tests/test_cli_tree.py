@@ -141,14 +141,16 @@ def words_of_the_command_line() -> list[str]:
                 words.update(param.opts + param.secondary_opts)
     # not drawn: what installs into the shell's files, starts logging, or turns what follows into arguments
     words -= {"", "socialpub", "--install-completion", "--show-completion", "-v", "--verbose", "--"}
-    return sorted(words) + ["json", "csv", "xml", "0", "-1", "x", "2014-10-01", "S-000001", "chek", "inbx", "-x"]
+    return sorted(words) + ["--help", "json", "csv", "xml", "0", "-1", "x", "2014-10-01", "S-000001", "chek", "inbx",
+                            "-x"]
 
 
-@settings(max_examples=60, deadline=None)
-@given(args=st.lists(st.sampled_from(words_of_the_command_line()), max_size=6))
-def test_any_command_line_gets_the_answer_typer_gives(args: list[str]) -> None:
+@settings(max_examples=80, deadline=None)
+@given(command=st.sampled_from([[], *every_command_path()]),
+       args=st.lists(st.sampled_from(words_of_the_command_line()), max_size=6))
+def test_any_command_line_gets_the_answer_typer_gives(command: list[str], args: list[str]) -> None:
     # Unknown options at the end: every line ends in a usage error (or help) before any command does anything.
-    same_as_eager([*args, "--no-such-option", "--no-such-option", "--no-such-option"])
+    same_as_eager([*command, *args, "--no-such-option", "--no-such-option", "--no-such-option"])
 
 
 def test_a_command_is_built_only_when_it_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
