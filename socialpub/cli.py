@@ -67,6 +67,10 @@ class CommandsOnDemand(MutableMapping[str, Any]):
                 )
         return self._built[name]
 
+    def get(self, name: str, default: Any = None) -> Any:
+        # Mapping.get would take a KeyError raised while building a command for "no such command"
+        return self[name] if name in self._registered else default
+
     def __setitem__(self, name: str, command: Any) -> None:
         self._registered.setdefault(name, None)
         self._built[name] = command

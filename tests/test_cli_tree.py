@@ -176,6 +176,15 @@ def test_a_command_is_built_only_when_it_is_used(monkeypatch: pytest.MonkeyPatch
     assert built == ["socialpub", "verify", "export", "audit"]  # a group: typer builds it whole
 
 
+def test_a_command_that_fails_to_build_is_not_called_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args, **kwargs):
+        raise KeyError("a key typer did not find")
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", broken)
+    result = runner.invoke(cli.app, ["check"], prog_name="socialpub")
+    assert isinstance(result.exception, KeyError) and "No such command" not in result.output
+
+
 def test_the_typer_builders_the_tree_relies_on_are_there() -> None:
     """socialpub.cli builds with typer internals; a typer release that changes them must fail here, by name
     (pyproject.toml pins typer to the versions checked)."""
