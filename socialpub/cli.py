@@ -131,7 +131,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     cls=CommandsBuiltWhenUsed,
 )
-commands = typer.Typer(rich_markup_mode=None)  # every command and command group of `app` (see above)
+commands = typer.Typer()  # every command and command group of `app` (see above)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
