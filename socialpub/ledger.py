@@ -19,7 +19,7 @@ import secrets
 import socket
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -287,7 +287,14 @@ def host_name() -> str:
 def storable(text: str) -> str:
     """`text` as the ledger can hold it on SQLite and PostgreSQL alike, and hash it: valid UTF-8 without NUL.
     Bytes the OS gave undecoded (an environment variable, a host name: surrogate escapes) and lone surrogates
-    are written as backslash escapes, a NUL as `\\x00`, so that nothing is lost or refused."""
+    are written as backslash escapes, a NUL as `\\x00`, so that nothing is lost or refused.
+
+    Visibly escaped, not reversibly: a reader of the row (a person, an auditor, an export) sees `\\x00` where
+    a platform sent a NUL, and text without such characters (nearly all) is stored exactly as given. Every text
+    parameter of every statement passes here (`_StorableText`); an id that must stay usable (a post's remote
+    id) is refused before it gets here instead (adapters.base.Receipt)."""
+    if text.isascii() and "\x00" not in text:
+        return text  # the common case, without an encode
     if "\x00" in text:
         text = text.replace("\x00", "\\x00")
     try:
@@ -299,6 +306,32 @@ def storable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that is no escaped byte
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _storable_params(params: Sequence[Any]) -> list[Any]:
+    return [storable(value) if isinstance(value, str) else value for value in params]
+
+
+class _StorableText:
+    """A transaction's cursor whose statements get their text parameters as `storable` makes them: text from a
+    platform's answer (an error, a URL, a comment, a cursor) or from a file (a post's name) is never refused
+    by the database, whichever column it goes to, so that what was done is always recorded."""
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, query: str, params: Sequence[Any] | None = None) -> Any:
+        if params is None:
+            return self._cursor.execute(query)
+        return self._cursor.execute(query, _storable_params(params))
+
+    def executemany(self, query: str, seq: Iterable[Sequence[Any]]) -> Any:
+        return self._cursor.executemany(query, [_storable_params(params) for params in seq])
+
+    def __getattr__(self, name: str) -> Any:  # fetchone, fetchall, rowcount...: the cursor's own
+        return getattr(self._cursor, name)
 
 
 def actor() -> str:
@@ -967,7 +1000,7 @@ class SQLiteLedger(Ledger):
             cur = conn.cursor()
             cur.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # writers queue up front: no upgrade deadlock
             try:
-                yield cur
+                yield _StorableText(cur)
             except BaseException:
                 conn.rollback()
                 raise
@@ -1237,7 +1270,7 @@ class PostgresLedger(Ledger):
                     conn = self.conn()
                     stack.enter_context(conn.transaction())
                 cur = stack.enter_context(conn.cursor())
-                yield cur
+                yield _StorableText(cur)
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
