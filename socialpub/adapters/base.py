@@ -416,7 +416,8 @@ class Adapter:
         raise self.unable("look for posts on")
 
     def delete(self, remote_id: str) -> None:
-        """Delete a published post. Only when `can_delete`."""
+        """Delete a published post. Only when `can_delete`. A post that does not exist is a PlatformError with
+        `gone` (or no error); one whose answer was lost is `maybe_sent` (socialpub.status asks again)."""
         raise self.unable("delete posts from")
 
     # --- what every platform's client shares ---
