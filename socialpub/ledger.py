@@ -1305,12 +1305,13 @@ class PostgresLedger(Ledger):
             )
         # The server answered, and refused: a database error, not a connection's (psycopg calls some of these
         # OperationalError too: a lock or statement timeout, a value too large for an index, a full disk).
-        what, hint = _REFUSALS.get(state or "", None) or _REFUSALS.get((state or "")[:2], None) or (
+        code = state or ("22" if isinstance(exc, psycopg.DataError) else "")  # the driver's own refusal: no code
+        what, hint = _REFUSALS.get(code) or _REFUSALS.get(code[:2]) or (
             "an error", "socialpub status shows what the ledger holds; if it persists, ask the database's "
-            "administrator about this SQLSTATE")
+            "administrator about this error")
         first_line = text.splitlines()[0] if text else type(exc).__name__
-        return LedgerError(f"the PostgreSQL ledger refused a statement ({what}, SQLSTATE {state}): {first_line}",
-                           hint=hint)
+        said = f"{what}, SQLSTATE {state}" if state else what
+        return LedgerError(f"the PostgreSQL ledger refused a statement ({said}): {first_line}", hint=hint)
 
     def describe(self) -> str:
         return "the PostgreSQL ledger"

@@ -417,3 +417,12 @@ def test_every_sqlstate_is_told_as_a_connection_error_only_when_it_is_one() -> N
     assert seen > 200  # psycopg knows every SQLSTATE of PostgreSQL
     lost = ledger._error(psycopg.OperationalError("server closed the connection unexpectedly"))
     assert "connection failed" in lost.message  # no SQLSTATE: the client lost the server
+
+
+def test_an_error_of_the_driver_itself_is_named_without_a_made_up_sqlstate() -> None:
+    import psycopg
+
+    ledger = object.__new__(PostgresLedger)
+    ledger.url = "postgresql://u:CANARY-pw-9@h/d"
+    error = ledger._error(psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"))
+    assert "data error" in error.message and "SQLSTATE" not in error.message and "connection" not in error.message
