@@ -872,7 +872,13 @@ class Ledger:
             out = []
             for values in cur.fetchall():
                 item = dict(zip(columns, values, strict=True))
-                item["detail"] = json.loads(item["detail"]) if item["detail"] else {}
+                try:
+                    item["detail"] = json.loads(item["detail"]) if item["detail"] else {}
+                except (ValueError, TypeError):  # written by hand: the trail says so (audit verify)
+                    raise LedgerError(
+                        f"event #{item['id']} of the audit trail has a detail that is not JSON: it was edited "
+                        "outside socialpub", hint="socialpub audit verify names it and what else is wrong; "
+                        "restore the ledger from a backup; nothing was done") from None
                 out.append(item)
             return out
 

@@ -389,6 +389,19 @@ def test_a_row_edited_into_something_unreadable_is_named_not_an_internal_error(
     clear_error(code, out, err, "'edited-post'", column, "edited outside socialpub")
 
 
+def test_an_event_edited_into_something_unreadable_is_named_not_an_internal_error(repo: Repo,
+                                                                                  ledger_spec: str) -> None:
+    from socialpub.ledger import Row, open_ledger
+
+    with open_ledger(ledger_spec, repo.root) as ledger:
+        ledger.event("published", Row(post_id="p", channel="tw", state="published"), attempt=1)
+        with ledger.transaction() as cur:
+            cur.execute("UPDATE events SET detail = '{not json' WHERE action = 'published'")
+    for command in (["status"], ["history"]):
+        code, out, err = cli(repo, *command, ledger=ledger_spec)
+        clear_error(code, out, err, "event #1", "not JSON", "audit verify")
+
+
 def test_every_sqlstate_is_told_as_a_connection_error_only_when_it_is_one() -> None:
     """Every error class psycopg knows: a lost connection (class 08, a server shutting down or starting) is
     told as such; any other answer of the server is a refused statement with its SQLSTATE and a hint."""
