@@ -160,3 +160,30 @@ def test_a_found_post_whose_id_is_malformed_is_an_unknown_outcome_not_a_differen
     with ledger_of(world) as opened:
         row = opened.get("p000", "fb")
         assert row.state == "unknown" and row.remote_id is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_any_error_text_a_platform_answers_is_recorded_through_the_sandbox(worlds: Any, backend: str,
+                                                                          request: pytest.FixtureRequest) -> None:
+    """Hypothesis over the text of a real error answer (Pinterest's JSON `message`, over HTTP on loopback):
+    each publish fails (exit 3) and is recorded with its error, the chain intact, on both databases."""
+    ledger = request.getfixturevalue("pg_url") if backend == "postgresql" else None
+    world = worlds("w", eo.numbered_posts(1, ["pin"]), channels=("pin",), ledger=ledger)
+    method, path = base.CREATE["pinterest"]
+
+    @given(message=st.text(max_size=40))
+    @settings(max_examples=15, deadline=None)
+    def publish_refused(message: str) -> None:
+        raw = json.dumps({"code": 1, "message": f"refused: {message}"})  # \u0000 and lone \ud800 as JSON has them
+        world.box.inject("answer", method=method, path=path, status=400, raw=raw,
+                         headers={"Content-Type": "application/json"})
+        code, out, err = base.cli(world, "publish", "p000", "--yes", "--format", "json")
+        assert code == 3 and "Traceback" not in err and "internal error" not in err, (code, out, err)
+        with ledger_of(world) as opened:
+            row = opened.get("p000", "pin")
+            assert row is not None and row.state == "failed" and "refused" in (row.last_error or "")
+            assert storable(row.last_error) == row.last_error
+
+    publish_refused()
+    with ledger_of(world) as opened:
+        assert audit.verify_ledger(opened).intact
