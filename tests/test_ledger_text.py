@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from socialpub import audit, inbox
@@ -172,6 +172,8 @@ def test_any_error_text_a_platform_answers_is_recorded_through_the_sandbox(world
     method, path = base.CREATE["pinterest"]
 
     @given(message=st.text(max_size=40))
+    @example(message="a\x00b")
+    @example(message="a\ud800b")
     @settings(max_examples=15, deadline=None)
     def publish_refused(message: str) -> None:
         raw = json.dumps({"code": 1, "message": f"refused: {message}"})  # \u0000 and lone \ud800 as JSON has them
