@@ -280,9 +280,9 @@ class Export:
     events: list[dict[str, Any]]
 
 
-def read_export(path: Path) -> Export:
+def read_export(path: Path, option: str = "--export") -> Export:
     """An export read back; what is not an export of this format is an AuditError naming file and line."""
-    raw = _read_regular(path, "--export")
+    raw = _read_regular(path, option)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -369,10 +369,10 @@ def _read_csv(path: Path, text: str) -> Export:
     return Export(header, events)
 
 
-def verify_export(path: Path) -> tuple[Export, ChainReport]:
+def verify_export(path: Path, option: str = "--export") -> tuple[Export, ChainReport]:
     """An export checked on its own: every event's hash, every link from the event before the window on, the
     count, and the chain head when the window ends there."""
-    export = read_export(path)
+    export = read_export(path, option)
     header = export.header
     before = header.get("before") if isinstance(header.get("before"), dict) else {}
     head = header.get("head") if isinstance(header.get("head"), dict) else {}
@@ -387,6 +387,60 @@ def verify_export(path: Path) -> tuple[Export, ChainReport]:
                                                                                  ends.get("id")):
         report.add(None, "the header's first and last event ids are not those of the events in the file")
     return export, report
+
+
+def compare_with_export(ledger: Ledger, export: Export, report: ChainReport) -> None:
+    """Add to `report` where the ledger no longer holds what an earlier export of it holds: every exported event
+    must be in the ledger unchanged (every column and both links), in the same order with nothing between them,
+    after the same event; the ledger may only have grown since (its head at or past the export's, which is
+    still there). A ledger rewritten as a whole (every hash recomputed) shows here, as with a kept head."""
+    header = export.header
+    before = header.get("before") if isinstance(header.get("before"), dict) else {}
+    head = header.get("head") if isinstance(header.get("head"), dict) else {}
+    ids = [event.get("id") for event in export.events]
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids) or ids != sorted(set(ids)):
+        report.add(None, "the export's event ids are not increasing numbers: the export was edited")
+        return
+    if ids:
+        found, first = ledger.event_before(ids[0]), ids[0]
+        expected = (before.get("id"), before.get("hash")) if before.get("id") is not None else None
+        if found != expected:  # the link into the window: the event before it, as it was
+            had = f"#{expected[0]}" if expected else "none (the start of the chain)"
+            now = f"#{found[0]}" if found else "none"
+            changed = " with another hash: it was changed" if found and expected and found[0] == expected[0] else ""
+            report.add(expected[0] if expected else first,
+                       f"the event before the export's first (#{first}) was {had}; in the ledger it is {now}{changed}")
+        ours = iter(ledger.chain_events(ids[0], ids[-1]))
+        theirs = iter(export.events)
+        mine, exported = next(ours, None), next(theirs, None)
+        while mine is not None or exported is not None:
+            if exported is None or (mine is not None and mine["id"] < exported["id"]):
+                report.add(mine["id"], f"event #{mine['id']} ({mine.get('action')}, {mine.get('at')}) is in the "
+                                       "ledger among the exported events but not in the export: inserted since")
+                mine = next(ours, None)
+                continue
+            where = f"event #{exported['id']} ({exported.get('action')}, {exported.get('at')}) of the export"
+            if mine is None or mine["id"] > exported["id"]:
+                report.add(exported["id"], f"{where} is not in the ledger: it was deleted")
+            else:
+                changed = [column for column in LINKED if mine.get(column) != exported.get(column)]
+                if changed:
+                    report.add(exported["id"], f"{where} differs in the ledger: {', '.join(changed)}")
+                mine = next(ours, None)
+            exported = next(theirs, None)
+    head_id, head_hash = head.get("id"), head.get("hash")
+    if isinstance(head_id, int) and not isinstance(head_id, bool):
+        found_head = next(iter(ledger.chain_events(head_id, head_id)), None)
+        if found_head is None or found_head["id"] != head_id:
+            report.add(head_id, f"event #{head_id}, the chain head when the export was made, is not in the ledger: "
+                                "events at the end of the trail were deleted")
+        elif found_head.get("hash") != head_hash:
+            report.add(head_id, f"event #{head_id}, the chain head when the export was made, has another hash in "
+                                "the ledger: the trail was rewritten from it or before it")
+        now_head = ledger.chain_head()["id"]
+        if isinstance(now_head, int) and now_head < head_id:
+            report.add(now_head, f"the ledger's chain head is #{now_head}, before the export's (#{head_id}): the "
+                                 "ledger went back, where it may only grow")
 
 
 # --- signatures (ssh-keygen -Y) --------------------------------------------------------------------------------
@@ -465,12 +519,12 @@ def sign_export(path: Path, key: str, environ: Mapping[str, str] | None = None) 
     return signature
 
 
-def verify_signature(path: Path, signers: Path, identity: str | None = None) -> str:
+def verify_signature(path: Path, signers: Path, identity: str | None = None, option: str = "--export") -> str:
     """Check `path.sig` against an allowed-signers file (`IDENTITY KEYTYPE KEY` per line, as git uses);
     the identity is the one given, else the one the signers file names for the signature's key.
     Returns ssh-keygen's confirmation; an AuditError when the signature does not verify."""
     signature = _sig_path(path)
-    _read_regular(path, "--export")  # a FIFO or a device would be waited for by ssh-keygen
+    _read_regular(path, option)  # a FIFO or a device would be waited for by ssh-keygen
     if not signature.is_file():
         raise AuditError(f"{path} has no signature ({signature.name} is missing)",
                          hint="export it with --sign KEY, or check it without --signers")

@@ -1318,6 +1318,10 @@ def audit_verify(
         str | None, typer.Option("--head", metavar="ID:HASH",
                                  help="A chain head kept earlier (as printed): it must still be in the chain.")
     ] = None,
+    against: Annotated[
+        Path | None, typer.Option("--against", metavar="FILE",
+                                  help="An earlier `audit export`: each of its events must be in the ledger unchanged.")
+    ] = None,
 ) -> None:
     """Recompute the hash chain and name the first event that does not match; exit 0 intact, 1 not.
 
@@ -1328,24 +1332,39 @@ def audit_verify(
         socialpub audit verify --head 1234:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 
         socialpub audit verify --export audit-2014-09.jsonl --signers allowed_signers
+
+        socialpub audit verify --against audit-2014-09.jsonl
     """
     from socialpub import audit
     from socialpub.errors import SocialpubError
 
     if export is None:
-        if signers or identity:
+        if (signers or identity) and against is None:
             raise SocialpubError("--signers and --identity check the signature of an export",
                                  hint="socialpub audit verify --export FILE --signers ALLOWED_SIGNERS")
         kept = audit.parse_kept_head(head) if head is not None else None
+        # --against: the earlier export read (and its signature checked) before the ledger is opened
+        confirmation = audit.verify_signature(against, signers, identity, "--against") if against and signers \
+            else None
+        earlier = audit.verify_export(against, "--against") if against is not None else None
         globals_: Globals = ctx.obj
         config = globals_.load()
         with globals_.session(config) as opened:
             report = audit.verify_ledger(opened.ledger, kept)
+            if earlier is not None:
+                for item in earlier[1].breaks:  # an export that is not intact on its own is no yardstick
+                    report.add(item.event_id, f"the export {against}: {item.message}")
+                report.count += earlier[1].count - len(earlier[1].breaks)  # those past the first few, counted
+                audit.compare_with_export(opened.ledger, earlier[0], report)
             head = opened.ledger.chain_head()
-        _print_chain(report, "audit trail", {"id": head["id"], "hash": head["hash"]}, format)
+        what = f"audit trail against {against}" if against is not None else "audit trail"
+        _print_chain(report, what, {"id": head["id"], "hash": head["hash"]}, format, confirmation)
         if not report.intact:
             raise typer.Exit(1)
         return
+    if against is not None:
+        raise SocialpubError("--against compares the ledger with an export; --export checks an export alone",
+                             hint="socialpub audit verify --against FILE (without --export)")
     if head is not None:
         raise SocialpubError("--head checks the ledger's chain, not an export",
                              hint="socialpub audit verify --head ID:HASH (without --export)")

@@ -94,6 +94,7 @@ class PlatformError(SocialpubError):
 
     exit_code = ExitCode.PUBLISH_FAILED
     refused_grant = False  # a token endpoint refused the refresh token (used already, revoked)
+    gone = False  # the platform says that what was asked about does not exist (HTTP 404, Graph's 100/33)
 
     def __init__(
         self,

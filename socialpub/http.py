@@ -182,13 +182,15 @@ def platform_error(
     code = f"HTTP {status}" if status is not None else "no response"
     if maybe_sent is None:  # an answer of 500/502/504 does not say whether the post was made
         maybe_sent = status in (500, 502, 504)
-    return PlatformError(
+    error = PlatformError(
         f"{platform} said ({code}): {said}",
         transient=transient,
         retry_after=wait,
         maybe_sent=maybe_sent,
         hint=action or todo,
     )
+    error.gone = status == 404
+    return error
 
 
 REFRESH_RETRY = 300.0  # seconds before a later run tries a refused refresh again

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from socialpub.errors import ExitCode, SocialpubError
-from socialpub.ledger import Ledger, iso, parse_iso
+from socialpub.ledger import Ledger, iso, parse_iso, storable  # watch screens the text as it is kept
 from socialpub.terminal import said_something
 
 
@@ -213,14 +213,6 @@ class Queued:
     reasons: tuple[str, ...]
     day0: datetime
     due: datetime
-
-
-def storable(value: str) -> str:
-    """What a database can keep of a platform's string: a lone surrogate (JSON's "\\ud800" decodes to one)
-    and NUL (PostgreSQL refuses it in text) become U+FFFD; everything else stays as given."""
-    if value.isascii() and "\x00" not in value:
-        return value
-    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace").replace("\x00", "\ufffd")
 
 
 MAX_ID = 256  # characters: platforms' ids are far shorter (X 19 digits, Facebook and YouTube a few dozen)

@@ -19,7 +19,7 @@ import secrets
 import socket
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -287,7 +287,14 @@ def host_name() -> str:
 def storable(text: str) -> str:
     """`text` as the ledger can hold it on SQLite and PostgreSQL alike, and hash it: valid UTF-8 without NUL.
     Bytes the OS gave undecoded (an environment variable, a host name: surrogate escapes) and lone surrogates
-    are written as backslash escapes, a NUL as `\\x00`, so that nothing is lost or refused."""
+    are written as backslash escapes, a NUL as `\\x00`, so that nothing is lost or refused.
+
+    Visibly escaped, not reversibly: a reader of the row (a person, an auditor, an export) sees `\\x00` where
+    a platform sent a NUL, and text without such characters (nearly all) is stored exactly as given. Every text
+    parameter of every statement passes here (`_StorableText`); an id that must stay usable (a post's remote
+    id) is refused before it gets here instead (adapters.base.Receipt)."""
+    if text.isascii() and "\x00" not in text:
+        return text  # the common case, without an encode
     if "\x00" in text:
         text = text.replace("\x00", "\\x00")
     try:
@@ -299,6 +306,32 @@ def storable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     except UnicodeEncodeError:  # a surrogate that is no escaped byte
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _storable_params(params: Sequence[Any]) -> list[Any]:
+    return [storable(value) if isinstance(value, str) else value for value in params]
+
+
+class _StorableText:
+    """A transaction's cursor whose statements get their text parameters as `storable` makes them: text from a
+    platform's answer (an error, a URL, a comment, a cursor) or from a file (a post's name) is never refused
+    by the database, whichever column it goes to, so that what was done is always recorded."""
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, query: str, params: Sequence[Any] | None = None) -> Any:
+        if params is None:
+            return self._cursor.execute(query)
+        return self._cursor.execute(query, _storable_params(params))
+
+    def executemany(self, query: str, seq: Iterable[Sequence[Any]]) -> Any:
+        return self._cursor.executemany(query, [_storable_params(params) for params in seq])
+
+    def __getattr__(self, name: str) -> Any:  # fetchone, fetchall, rowcount...: the cursor's own
+        return getattr(self._cursor, name)
 
 
 def actor() -> str:
@@ -389,9 +422,21 @@ _TIMES = {"scheduled_at", "published_at", "next_attempt_at", "claimed_at", "upda
 
 def _row(values: tuple[Any, ...]) -> Row:
     data = dict(zip(_ROW_COLUMNS, values, strict=True))
-    for key in _TIMES:
-        data[key] = parse_iso(data[key])
-    data["extra_ids"] = json.loads(data["extra_ids"]) if data["extra_ids"] else []
+    key = ""
+    try:
+        for key in _TIMES:
+            data[key] = parse_iso(data[key])
+        key = "extra_ids"
+        data[key] = json.loads(data[key]) if data[key] else []
+        if not isinstance(data[key], list):
+            raise ValueError("not a list")
+    except (ValueError, TypeError, OverflowError):  # written by hand, or by a tool that is not socialpub
+        raise LedgerError(
+            f"the ledger's row of {data['post_id']!r:.80} on {data['channel']!r:.40} holds a {key} that socialpub "
+            f"cannot read: {str(values[_ROW_COLUMNS.index(key)])!r:.80}",
+            hint="the ledger was edited outside socialpub (socialpub audit verify checks its trail); correct that "
+            "value (an ISO 8601 time, or a JSON list of ids) or restore the ledger from a backup; nothing was done",
+        ) from None
     data["transient"] = bool(data["transient"])
     return Row(**data)
 
@@ -827,7 +872,13 @@ class Ledger:
             out = []
             for values in cur.fetchall():
                 item = dict(zip(columns, values, strict=True))
-                item["detail"] = json.loads(item["detail"]) if item["detail"] else {}
+                try:
+                    item["detail"] = json.loads(item["detail"]) if item["detail"] else {}
+                except (ValueError, TypeError):  # written by hand: the trail says so (audit verify)
+                    raise LedgerError(
+                        f"event #{item['id']} of the audit trail has a detail that is not JSON: it was edited "
+                        "outside socialpub", hint="socialpub audit verify names it and what else is wrong; "
+                        "restore the ledger from a backup; nothing was done") from None
                 out.append(item)
             return out
 
@@ -967,7 +1018,7 @@ class SQLiteLedger(Ledger):
             cur = conn.cursor()
             cur.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # writers queue up front: no upgrade deadlock
             try:
-                yield cur
+                yield _StorableText(cur)
             except BaseException:
                 conn.rollback()
                 raise
@@ -1237,7 +1288,7 @@ class PostgresLedger(Ledger):
                     conn = self.conn()
                     stack.enter_context(conn.transaction())
                 cur = stack.enter_context(conn.cursor())
-                yield cur
+                yield _StorableText(cur)
         except psycopg.Error as exc:
             raise self._error(exc) from None
 
@@ -1247,17 +1298,26 @@ class PostgresLedger(Ledger):
         text = _scrub_url(str(exc).strip(), self.url)
         if isinstance(exc, psycopg.errors.InsufficientPrivilege):
             return LedgerError(
-                f"the PostgreSQL ledger's role may not do this: {text}",
+                f"the PostgreSQL ledger's role may not do this (SQLSTATE {exc.sqlstate}): {text}",
                 hint="the role needs CREATE on the schema the first time (the tables are made then), and "
                 "SELECT, INSERT, UPDATE, DELETE on socialpub's tables: GRANT CREATE ON SCHEMA public TO "
                 "the role, or let an administrator run `socialpub status` once",
             )
-        if isinstance(exc, psycopg.OperationalError):
+        state = getattr(exc, "sqlstate", None)
+        if _connection_lost(exc, state):
             return LedgerError(
                 f"the PostgreSQL ledger's connection failed: {text}",
                 hint="the server restarted or is unreachable; what was sent is reconciled by the next run",
             )
-        return LedgerError(f"the PostgreSQL ledger refused a statement: {text}")
+        # The server answered, and refused: a database error, not a connection's (psycopg calls some of these
+        # OperationalError too: a lock or statement timeout, a value too large for an index, a full disk).
+        code = state or ("22" if isinstance(exc, psycopg.DataError) else "")  # the driver's own refusal: no code
+        what, hint = _REFUSALS.get(code) or _REFUSALS.get(code[:2]) or (
+            "an error", "socialpub status shows what the ledger holds; if it persists, ask the database's "
+            "administrator about this error")
+        first_line = text.splitlines()[0] if text else type(exc).__name__
+        said = f"{what}, SQLSTATE {state}" if state else what
+        return LedgerError(f"the PostgreSQL ledger refused a statement ({said}): {first_line}", hint=hint)
 
     def describe(self) -> str:
         return "the PostgreSQL ledger"
@@ -1320,6 +1380,39 @@ class PostgresLedger(Ledger):
             self._liveness.close()
         except Exception:  # noqa: BLE001 - closing at exit
             pass
+
+
+# SQLSTATEs of a lost connection: connection exceptions (class 08) and a server shutting down or starting up.
+_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+
+# What a database error means, by SQLSTATE or its class (the first two characters), and what to do about it.
+_REFUSALS: dict[str, tuple[str, str]] = {
+    "22": ("a data error: a value the database cannot take or read", "a value written to the ledger or read "
+           "from it does not fit its column; socialpub audit verify tells whether the ledger was edited outside "
+           "socialpub; this statement changed nothing"),
+    "23": ("a constraint of the ledger's tables", "the ledger's tables were changed outside socialpub, or another "
+           "host wrote the same row; run the command again"),
+    "40": ("a conflict with another session (serialization failure or deadlock)", "run the command again"),
+    "53": ("the server is out of resources (disk, memory or connections)", "ask the database's administrator "
+           "to free space or raise the limit; what was sent is reconciled by the next run"),
+    "54": ("a value too large for the database (a limit such as an index row's size)", "a post id, file name "
+           "or platform answer far larger than any should be: look at what the command was given"),
+    "55P03": ("another session holds a lock on the ledger's tables (lock_timeout)", "look for a long-running "
+              "transaction (pg_stat_activity) on the ledger's database, then run the command again"),
+    "57014": ("a statement was cancelled (statement_timeout, or by an administrator)", "run the command again; "
+              "if a statement_timeout is set for the role or database, raise it for socialpub"),
+    "42": ("a statement the ledger's schema does not fit", "the ledger's tables were changed outside socialpub; "
+           "give socialpub a database (or schema) of its own, or restore it from a backup"),
+}
+
+
+def _connection_lost(exc: Exception, state: str | None) -> bool:
+    """Whether the session is gone (or never came): no server answer at all, or one that says so."""
+    import psycopg
+
+    if state is not None:
+        return state.startswith(_CONNECTION_STATES)
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def _lock_key(text: str) -> int:

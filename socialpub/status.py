@@ -174,18 +174,16 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                                   hint="delete it on the platform by hand"))
             continue
         try:
-            for remote_id in [*reversed(row.extra_ids), row.remote_id]:  # a thread: replies first
-                if remote_id:
-                    adapter.delete(remote_id)
+            not_found = _take_down(adapter, row)
         except (PlatformError, CredentialsError) as error:
             if isinstance(error, PlatformError) and error.maybe_sent:  # sent, its answer lost: gone, or not
                 ledger.event("retract-unknown", row, error=str(error), **reason_detail)
                 results.append(Result(
                     post_id, row.channel, Outcome.UNKNOWN, row.remote_id, row.url,
                     error=f"the delete may or may not have been done: {error}",
-                    hint=f"look on the platform ({row.url or row.remote_id}); while it is there, socialpub retract "
-                    f"{post_id} --channel {row.channel} again (the ledger still says published; once it is gone, "
-                    "the platform answers that it does not exist)"))
+                    hint=f"socialpub retract {post_id} --channel {row.channel} again: it asks the platform, and "
+                    "records the retraction once the platform answers that the post is gone (until then the ledger "
+                    "says published)"))
                 continue
             ledger.event("retract-failed", row, error=str(error), **reason_detail)
             results.append(Result(post_id, row.channel, Outcome.FAILED, row.remote_id, row.url, error=str(error),
@@ -200,9 +198,33 @@ def retract_post(config: Config, ledger: Ledger, post_id: str, channels: Sequenc
                                   "run claimed it): not recorded as retracted",
                                   hint="socialpub status and socialpub history show what the ledger holds"))
             continue
-        ledger.event("retract", retracted, **reason_detail)
+        # `not_found`: what the platform said did not exist any more (deleted by hand, or by a delete whose
+        # answer was lost): gone all the same, and the auditor sees that this retraction found it so.
+        ledger.event("retract", retracted, **({"not_found": not_found} if not_found else {}), **reason_detail)
         results.append(Result(post_id, row.channel, Outcome.RETRACTED, row.remote_id, row.url))
     return results
+
+
+def _take_down(adapter: Adapter, row: Row) -> list[str]:
+    """Delete the post from the platform (a thread: its replies first); the ids the platform said it did not
+    have. A delete is idempotent, so one whose answer was lost is asked once more: the platform then either
+    deletes it or says that it is gone. A second lost answer is raised (the outcome stays unknown)."""
+    not_found = []
+    for remote_id in [*reversed(row.extra_ids), row.remote_id]:
+        if not remote_id:
+            continue
+        for last_try in (False, True):
+            try:
+                adapter.delete(remote_id)
+            except PlatformError as error:
+                if error.gone:
+                    not_found.append(remote_id)
+                elif error.maybe_sent and not last_try:
+                    continue
+                else:
+                    raise
+            break
+    return not_found
 
 
 def channel_rows(config: Config) -> list[dict[str, Any]]:

@@ -338,3 +338,104 @@ def test_no_password_survives_in_any_message_either_way_it_was_written(password:
             _check_url(url)
         except ConfigError as error:
             assert password not in str(error) and encoded not in str(error) and "CANARY" not in str(error)
+
+
+# --- a database error is not a connection error (each with its own message and hint) ----------------------------
+
+
+def with_password(url: str, password: str) -> str:
+    """The test server's URL with a password in it (the server trusts loopback: any password connects)."""
+    scheme, _, rest = url.partition("://")
+    user, _, host = rest.partition("@")
+    return f"{scheme}://{user}:{password}@{host}"
+
+
+def test_a_lock_held_by_another_session_is_a_database_error_not_a_lost_connection(repo: Repo, pg_url: str) -> None:
+    import psycopg
+
+    canary = f"CANARY{secrets.token_hex(4)}"
+    url = with_password(pg_url, canary)
+    assert cli(repo, "status", ledger=url)[0] == 0  # the tables are made
+    with psycopg.connect(pg_url) as holder:
+        holder.execute("LOCK TABLE publications IN ACCESS EXCLUSIVE MODE")
+        code, out, err = cli(repo, "status", ledger=f"{url}?options=-clock_timeout%3D200")
+    clear_error(code, out, err, "refused a statement", "lock", "55P03", "pg_stat_activity")
+    assert "connection failed" not in err and "unreachable" not in err
+    assert canary not in out + err
+
+
+def test_a_value_too_large_for_an_index_is_a_database_error_not_a_lost_connection(pg_url: str) -> None:
+    from socialpub.ledger import Row
+
+    canary = f"CANARY{secrets.token_hex(4)}"
+    with PostgresLedger(with_password(pg_url, canary)) as ledger:
+        with pytest.raises(LedgerError) as raised:
+            ledger.save(Row(post_id=secrets.token_hex(6000), channel="c", state="failed"))
+    shown = str(raised.value)
+    assert "too large" in shown and "54000" in shown and "connection failed" not in shown and canary not in shown
+
+
+@pytest.mark.parametrize(("column", "value"), [("published_at", "garbage"), ("claim_deadline", "2014-13-45"),
+                                               ("extra_ids", "{not json"), ("extra_ids", '{"a": 1}')])
+def test_a_row_edited_into_something_unreadable_is_named_not_an_internal_error(
+        repo: Repo, ledger_spec: str, column: str, value: str) -> None:
+    from socialpub.ledger import Row, open_ledger
+
+    with open_ledger(ledger_spec, repo.root) as ledger:
+        ledger.save(Row(post_id="edited-post", channel="tw", state="published"))
+        with ledger.transaction() as cur:
+            cur.execute(ledger.sql(f"UPDATE publications SET {column} = ? WHERE post_id = 'edited-post'"), (value,))
+    code, out, err = cli(repo, "status", ledger=ledger_spec)
+    clear_error(code, out, err, "'edited-post'", column, "edited outside socialpub")
+
+
+def test_an_event_edited_into_something_unreadable_is_named_not_an_internal_error(repo: Repo,
+                                                                                  ledger_spec: str) -> None:
+    from socialpub.ledger import Row, open_ledger
+
+    with open_ledger(ledger_spec, repo.root) as ledger:
+        ledger.event("published", Row(post_id="p", channel="tw", state="published"), attempt=1)
+        with ledger.transaction() as cur:
+            cur.execute("UPDATE events SET detail = '{not json' WHERE action = 'published'")
+    for command in (["status"], ["history"]):
+        code, out, err = cli(repo, *command, ledger=ledger_spec)
+        clear_error(code, out, err, "event #1", "not JSON", "audit verify")
+
+
+def test_every_sqlstate_is_told_as_a_connection_error_only_when_it_is_one() -> None:
+    """Every error class psycopg knows: a lost connection (class 08, a server shutting down or starting) is
+    told as such; any other answer of the server is a refused statement with its SQLSTATE and a hint."""
+    import psycopg
+
+    canary = "CANARY-pw-9"
+    ledger = object.__new__(PostgresLedger)  # only its URL is needed to word an error
+    ledger.url = f"postgresql://u:{canary}@h/d"
+
+    def classes(cls: type) -> Iterator[type]:
+        yield cls
+        for sub in cls.__subclasses__():
+            yield from classes(sub)
+
+    seen = 0
+    for cls in set(classes(psycopg.Error)):
+        state = getattr(cls, "sqlstate", None)
+        if not state:
+            continue
+        seen += 1
+        error = ledger._error(cls(f"server said {canary}"))
+        lost = state.startswith(("08", "57P01", "57P02", "57P03"))
+        assert ("connection failed" in error.message) is lost, (state, error.message)
+        assert lost or state in error.message, (state, error.message)
+        assert error.hint and canary not in str(error), state
+    assert seen > 200  # psycopg knows every SQLSTATE of PostgreSQL
+    lost = ledger._error(psycopg.OperationalError("server closed the connection unexpectedly"))
+    assert "connection failed" in lost.message  # no SQLSTATE: the client lost the server
+
+
+def test_an_error_of_the_driver_itself_is_named_without_a_made_up_sqlstate() -> None:
+    import psycopg
+
+    ledger = object.__new__(PostgresLedger)
+    ledger.url = "postgresql://u:CANARY-pw-9@h/d"
+    error = ledger._error(psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"))
+    assert "data error" in error.message and "SQLSTATE" not in error.message and "connection" not in error.message

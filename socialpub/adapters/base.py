@@ -180,6 +180,25 @@ class Receipt:
     published_at: datetime | None = None
     extra_ids: tuple[str, ...] = ()  # later tweets of a thread
 
+    def __post_init__(self) -> None:
+        # The ids are how the post is found and deleted later: one that cannot be the platform's (a NUL, a line
+        # break, a lone surrogate, blanks around it) is a malformed answer, never stored as something else.
+        # The post may have been made all the same: an unknown outcome, reconciled before anything is resent.
+        for remote_id in (self.remote_id, *self.extra_ids):
+            if not well_formed_id(remote_id):
+                raise PlatformError(
+                    f"the platform answered with a malformed post id {remote_id!r:.80}",
+                    transient=False,
+                    maybe_sent=True,
+                    hint="look on the platform; once you know, settle it with `socialpub resolve` (nothing is "
+                    "sent again before that)",
+                )
+
+
+def well_formed_id(value: object) -> bool:
+    """A platform's id as it can be stored, shown and sent back: non-empty printable text, no surrounding blanks."""
+    return isinstance(value, str) and value != "" and value.isprintable() and value == value.strip()
+
 
 class Adapter:
     """One platform. Its facts are class attributes; limits may be overridden in [compliance.limits.KIND]."""
@@ -397,7 +416,8 @@ class Adapter:
         raise self.unable("look for posts on")
 
     def delete(self, remote_id: str) -> None:
-        """Delete a published post. Only when `can_delete`."""
+        """Delete a published post. Only when `can_delete`. A post that does not exist is a PlatformError with
+        `gone` (or no error); one whose answer was lost is `maybe_sent` (socialpub.status asks again)."""
         raise self.unable("delete posts from")
 
     # --- what every platform's client shares ---

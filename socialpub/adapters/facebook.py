@@ -341,6 +341,7 @@ class FacebookAdapter(Adapter):
         self._call(
             graph.delete,
             post_id,
+            creates=True,  # it changes the Page: a lost answer may have been carried out (retract asks again)
             not_found=f"post {post_id} does not exist (already deleted on Facebook, or the id is wrong)",
         )
 
@@ -548,6 +549,7 @@ class FacebookAdapter(Adapter):
         )
         if transient is not None:
             error.transient = transient
+        error.gone = error.gone or (code == 100 and subcode == 33)  # Graph's "object does not exist"
         if wait is not None:
             error.retry_after = wait
         elif error.transient and status == 429 and error.retry_after is None:

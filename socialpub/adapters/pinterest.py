@@ -264,6 +264,7 @@ class PinterestAdapter(Adapter):
         self._call(
             "DELETE",
             f"/v5/pins/{pin_id}",
+            creates=True,  # it changes the board: a lost answer may have been carried out (retract asks again)
             not_found=f"pin {pin_id} does not exist (already deleted on Pinterest, or the id is wrong)",
         )
 

@@ -281,7 +281,7 @@ class TwitterAdapter(Adapter):
                     return None
                 raise
 
-        self._call(call)
+        self._call(call, creates=True)  # a lost answer may have been carried out (retract asks again)
 
     def verify(self) -> list[str]:
         """Check the credentials with GET /2/users/me; warn about what will fail later."""
