@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from socialpub.adapters.base import Adapter, Rendered, adapter_for
 from socialpub.config import Config
@@ -20,6 +21,9 @@ from socialpub.errors import PostError, SocialpubError
 from socialpub.hashing import content_hash
 from socialpub.posts import Post, discover, duplicate_id, load_post
 from socialpub.rules import Finding, evaluate, registry
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future  # imported when a check is shared among processes
 
 
 @dataclass
@@ -265,14 +269,15 @@ class _Work:
 
 
 PARALLEL_MIN_FILES = 400  # below this, starting workers costs about what they would save
-# Files per task: about eight tasks per worker balance the workers' loads, and few, large tasks keep the
-# parent's share small (it spends a few ms of CPU per task handed out and returned).
-_CHUNK_RANGE = (25, 500)
 _WARM_UP = 25  # files checked before forking (see _run_in_workers)
+# Files taken at a time (see _Shares.take): at the end of a check, and at most (a share is what an interrupted
+# check still finishes: a fraction of a second).
+_SMALLEST_SHARE, _LARGEST_SHARE = 10, 250
 
 
 def _worker_count(jobs: int | None, files: int) -> int:
-    """Processes to share `files` among: `jobs`, or (None) one per usable CPU for a large enough folder."""
+    """Processes to share `files` among (this one included): `jobs`, or (None) one per usable CPU for a large
+    enough folder."""
     if jobs == 1 or (jobs is None and files < PARALLEL_MIN_FILES):
         return 1  # starting workers would cost more than it saves (and a few files need no multiprocessing)
     import multiprocessing
@@ -281,29 +286,89 @@ def _worker_count(jobs: int | None, files: int) -> int:
         return 1  # spawned workers would re-import everything and re-read the configuration
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(jobs, -(-files // _CHUNK_RANGE[0])))  # no idle worker
+    return max(1, min(jobs, -(-(files - _WARM_UP) // _SMALLEST_SHARE)))  # none without a share
 
 
-_forked_work: _Work | None = None  # what forked workers run (inherited, never pickled)
+class _Shares:
+    """The files of a check, handed out to its processes a share at a time through a counter in shared memory.
+
+    Shares shrink as the files run out (a fraction of what is left: guided self-scheduling), so the processes
+    finish together whatever a file costs, while a process asks only a few dozen times in all. Each process
+    keeps its outcomes until it has no share left and hands them over once: no message per share."""
+
+    def __init__(self, work: _Work, files: list[Path], workers: int, context: Any) -> None:
+        self.work = work
+        self.files = files
+        self.workers = workers
+        self.next = context.RawValue("q", 0)  # the first file not handed out, in shared memory
+        self.lock = context.Lock()  # guards `next`
+        self.parent = os.getpid()
+        self.forked: list[Future[list[tuple[int, list[_Outcome]]]]] = []  # the parent's view of the workers
+
+    def take(self) -> tuple[int, int] | None:
+        """The next share (start, stop), or None when every file is handed out."""
+        # A process killed while it held the lock (a few microseconds per share) leaves it held for good: a
+        # process that waits for it checks now and then that the others are still there, instead of hanging.
+        while not self.lock.acquire(timeout=0.5):
+            self._others_alive()
+        try:
+            start = self.next.value
+            left = len(self.files) - start
+            if left <= 0:
+                return None
+            stop = start + min(left, max(_SMALLEST_SHARE, min(_LARGEST_SHARE, left // (2 * self.workers))))
+            self.next.value = stop
+        finally:
+            self.lock.release()
+        return start, stop
+
+    def _others_alive(self) -> None:
+        if os.getpid() != self.parent:
+            if os.getppid() != self.parent:
+                os._exit(1)  # the parent is gone: nobody waits for this worker's outcomes
+            return
+        for future in self.forked:
+            if future.done():
+                future.result()  # raises BrokenProcessPool when a worker died
+
+    def stop(self) -> None:
+        """Hand out nothing more (an interrupted check): every process ends after its current share."""
+        locked = self.lock.acquire(timeout=0.5)  # a worker killed inside the lock holds it for good
+        self.next.value = len(self.files)
+        if locked:
+            self.lock.release()
+
+    def run(self) -> list[tuple[int, list[_Outcome]]]:
+        done = []
+        while (share := self.take()) is not None:
+            start, stop = share
+            done.append((start, self.work.run(self.files[start:stop])))
+        return done
 
 
-def _run_chunk(files: list[Path]) -> list[_Outcome]:
-    assert _forked_work is not None
-    return _forked_work.run(files)
+_forked_shares: _Shares | None = None  # what forked workers run (inherited, never pickled)
+
+
+def _run_forked_shares() -> list[tuple[int, list[_Outcome]]]:
+    assert _forked_shares is not None
+    return _forked_shares.run()
 
 
 def _leave_interrupts_to_parent() -> None:
-    # Ctrl-C reaches the whole process group: the parent stops the pool and reports once.
+    # Ctrl-C reaches the whole process group: the parent stops the shares and reports once. SIGINT was blocked
+    # while the worker was forked (see _run_in_workers); one that came since is dropped by ignoring it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outcome]:
-    """`work.run(files)` shared among forked processes; outcomes come back in the order of `files`."""
+    """`work.run(files)` shared among this process and `workers - 1` forked ones; outcomes come back in the order
+    of `files`."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    global _forked_work
+    global _forked_shares
     # The first few files are checked here, before forking: what a check compiles or imports on first use
     # (rule patterns, twitter-text's URL extractor) is then inherited by every worker instead of redone in each.
     outcomes = work.run(files[:_WARM_UP])
@@ -311,17 +376,23 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
     # Frozen objects are left alone by the workers' garbage collectors, so the pages that hold them stay
     # shared instead of being copied into every worker (which cost a third more CPU time).
     gc.freeze()
-    size = max(_CHUNK_RANGE[0], min(_CHUNK_RANGE[1], len(files) // (workers * 8)))
-    chunks = [files[i : i + size] for i in range(_WARM_UP, len(files), size)]
-    _forked_work = work
-    # concurrent.futures, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks the pool
+    context = multiprocessing.get_context("fork")
+    shares = _forked_shares = _Shares(work, files[_WARM_UP:], workers, context)
+    # concurrent.futures, not multiprocessing.Process: a worker that dies (killed, out of memory) breaks the pool
     # with an error instead of leaving the check waiting forever for its files.
-    pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=_leave_interrupts_to_parent
-    )
+    pool = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_leave_interrupts_to_parent)
     done = False
     try:
-        outcomes += [outcome for chunk in pool.map(_run_chunk, chunks) for outcome in chunk]
+        # A Ctrl-C while the workers are forked would reach a worker before it ignores SIGINT (a traceback on
+        # stderr) and the pool half started: it waits until they are.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            shares.forked = [pool.submit(_run_forked_shares) for _ in range(workers - 1)]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        by_start = dict(shares.run())  # this process takes shares too, instead of waiting idle
+        for future in shares.forked:
+            by_start.update(future.result())
         done = True
     except BrokenProcessPool:
         raise SocialpubError(
@@ -329,9 +400,13 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
             hint="run the check again; `--jobs 1` checks in a single process",
         ) from None
     finally:
-        # After an interruption no file is started any more, and the idle workers are not waited for. After a
-        # complete check they are: left to wind down on their own, the pool's thread could close its wake-up pipe
-        # while the interpreter's exit hook writes to it (Python 3.11), a traceback on stderr now and then.
-        pool.shutdown(wait=done, cancel_futures=not done)
-        _forked_work = None
+        if not done:
+            shares.stop()  # after an interruption, every worker ends with its current share
+        # The workers are waited for (a share at most after an interruption): left to wind down on their own, the
+        # pool's thread could close its wake-up pipe while the interpreter's exit hook writes to it (Python 3.11),
+        # a traceback on stderr now and then.
+        pool.shutdown(wait=True, cancel_futures=not done)
+        _forked_shares = None
+    for start in sorted(by_start):
+        outcomes += by_start[start]
     return outcomes

@@ -59,7 +59,7 @@ def test_workers_give_what_one_process_gives(repo: Path, jobs: int, monkeypatch:
     config = load_config(repo / "channels.toml")
     one = run_check(config, jobs=1)  # in this process, whole reports kept (as preview does)
     # many chunks: duplicates and broken files land in several workers
-    monkeypatch.setattr(check, "_CHUNK_RANGE", (7, 7))
+    monkeypatch.setattr(check, "_SMALLEST_SHARE", 7)
     shared = run_check(config, keep_reports=False, jobs=jobs)
     assert shared.reports == []
     assert as_data(shared) == as_data(one)
@@ -74,7 +74,7 @@ def test_workers_give_what_one_process_gives(repo: Path, jobs: int, monkeypatch:
 
 
 def test_the_first_file_in_discovery_order_keeps_a_repeated_id(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check, "_CHUNK_RANGE", (5, 5))
+    monkeypatch.setattr(check, "_SMALLEST_SHARE", 5)
     result = run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
     kept = {c.post: c.file for c in result.checked}
     # discovery order is the sorted paths: posts/copy-a/… comes before posts/labtalk-launch.md
@@ -108,7 +108,7 @@ def test_jobs_must_be_positive(repo: Path) -> None:
 def test_worker_count() -> None:
     assert check._worker_count(None, check.PARALLEL_MIN_FILES - 1) == 1  # small folders stay in one process
     assert check._worker_count(1, 10_000) == 1
-    assert check._worker_count(8, 40) == 2  # never more workers than chunks of files
+    assert check._worker_count(8, 40) == 2  # never more processes than shares of the files after the warm-up
     assert check._worker_count(3, 10_000) == 3
 
 
@@ -122,7 +122,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang(repo: Path, monkeypatch: pyte
         return run(self, files)
 
     monkeypatch.setattr(check._Work, "run", dying)
-    monkeypatch.setattr(check, "_CHUNK_RANGE", (7, 7))
+    monkeypatch.setattr(check, "_SMALLEST_SHARE", 7)
     with pytest.raises(SocialpubError, match="worker process of the check stopped"):
         run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
 
@@ -151,3 +151,101 @@ def test_a_complete_check_leaves_no_worker_and_no_pool_thread_behind(
     assert waited == [True]
     assert multiprocessing.active_children() == []
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+
+
+def test_a_worker_killed_while_it_holds_the_share_counter_is_an_error_not_a_hang(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counter's lock is held for microseconds per share; a worker killed just then leaves it held, and the
+    parent, waiting for its next share, must notice the dead worker instead of waiting forever."""
+    parent = os.getpid()
+    take = check._Shares.take
+
+    def dying_with_the_lock(self: check._Shares) -> tuple[int, int] | None:
+        if os.getpid() != parent:
+            self.lock.acquire()
+            os._exit(9)  # as if killed (out of memory) inside the lock
+        return take(self)
+
+    monkeypatch.setattr(check._Shares, "take", dying_with_the_lock)
+    monkeypatch.setattr(check, "_SMALLEST_SHARE", 7)
+    with pytest.raises(SocialpubError, match="worker process of the check stopped"):
+        run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
+
+
+def test_every_process_takes_shares_and_the_last_shares_are_the_smallest(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent checks files too (it does not wait idle), and shares shrink towards the end, so that the
+    processes finish together: recorded per process through a pipe, since the workers are other processes."""
+    reader, writer = os.pipe()
+    take = check._Shares.take
+
+    def recorded(self: check._Shares) -> tuple[int, int] | None:
+        share = take(self)
+        if share is not None:
+            os.write(writer, f"{os.getpid()} {share[0]} {share[1]}\n".encode())
+        return share
+
+    monkeypatch.setattr(check._Shares, "take", recorded)
+    monkeypatch.setattr(check, "_SMALLEST_SHARE", 2)
+    run_check(load_config(repo / "channels.toml"), keep_reports=False, jobs=2)
+    os.close(writer)
+    with os.fdopen(reader) as lines:
+        shares = sorted((int(start), int(stop), int(pid)) for pid, start, stop in map(str.split, lines))
+    assert [start for start, _, _ in shares] == [0] + [stop for _, stop, _ in shares[:-1]]  # no gap, no overlap
+    assert shares[-1][1] == 4 * 19 + 3 - check._WARM_UP  # every file after the warm-up
+    sizes = [stop - start for start, stop, _ in shares]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] <= 2 <= sizes[-2]  # what is left, at the end
+    assert os.getpid() in {pid for _, _, pid in shares}
+
+
+def test_ctrl_c_during_a_shared_check_stops_it_and_leaves_no_worker(tmp_path: Path) -> None:
+    """SIGINT (Ctrl-C reaches the whole process group) while a check is shared among processes: exit 130 with
+    one message, and no worker left running."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    shutil.copy(ROOT / "channels.toml", tmp_path / "channels.toml")
+    sample = (ROOT / "posts" / "labtalk-launch.md").read_text(encoding="utf-8")
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for n in range(3000):
+        (posts / f"p{n:05d}.md").write_text(sample.replace("labtalk-launch", f"p{n:05d}"), encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "socialpub", "--config", str(tmp_path / "channels.toml"), "check", "--jobs", "2",
+         "--format", "json", "--output", str(tmp_path / "report.json")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    started = time.monotonic()
+    # wait until a worker exists (a child of the check), then interrupt the whole group as a terminal does
+    while not _children_of(child.pid) and child.poll() is None and time.monotonic() - started < 60:
+        time.sleep(0.01)
+    workers = _children_of(child.pid)
+    assert workers, "the check never forked a worker"
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert b"Traceback" not in err
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _children_of(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -436,6 +436,26 @@ def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path: Path,
         read_text(path, "grows.md", PostError, 50)
 
 
+def test_a_file_that_grows_while_read_is_read_whole_within_the_limit(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first read asks for the size fstat gave (and one byte): what the file holds beyond it is read too."""
+    from socialpub.errors import PostError
+    from socialpub.tomlsource import read_text
+
+    path = tmp_path / "grows.md"
+    path.write_bytes(b"a" * 10)
+    real_fstat = os.fstat
+
+    def grown(fd: int) -> os.stat_result:
+        info = real_fstat(fd)
+        with path.open("ab") as more:
+            more.write(b"b" * 100_000)  # more than one read after the first
+        return info
+
+    monkeypatch.setattr(os, "fstat", grown)
+    assert read_text(path, "grows.md", PostError, 200_000) == "a" * 10 + "b" * 100_000
+
+
 def test_a_folder_that_cannot_be_listed_is_reported(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     repo.post("hello", name="ok")
     repo.write("posts/locked/secret.md", "+++\n+++\nhidden")
