@@ -182,6 +182,9 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             done.unreadable[channel] = len(queue)
             continue
         targets: list[tuple[str, Row | None]] = [(row.post_id, row) for row in queue]
+        # X: a reply to one of these posts is a mention too; the mentions' read files it under its post
+        by_thread = {row.remote_id: row for row in queue}
+        threads = frozenset(i for row in queue for i in (row.remote_id, *row.extra_ids))
         if getattr(adapter, "can_read_mentions", False) and only is None:
             targets.append((store.MENTIONS, None))
         spacing = (read_spacing(len(targets), config.safety.quota_read_units)
@@ -202,7 +205,7 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                 sleep(wait)  # pace the channel: never read into a used-up window
             since = previous.cursor if previous else None
             try:
-                page = _read(adapter, row, since, now, budget)
+                page = _read(adapter, row, since, now, budget, watched=threads)
             except PlatformError as error:
                 if error.transient and error.retry_after:
                     # A read window used up is pacing, not a failure: the cursor stays, the next watch goes on.
@@ -219,11 +222,13 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                 leave(channel, targets[index + 1:], f"{channel}: stopped after a failed read")
                 break  # the same for every post of the channel: no point in asking again now
             new = 0
-            products = screener.post_products(post_id)
             for comment in page.comments:
+                # a mention that is a reply to a watched post is that post's, whichever read sees it first
+                on = by_thread.get(comment.thread) if row is None and comment.thread else row
                 is_new, queued = store.record_comment(
-                    ledger, post_id=post_id, channel=channel, answers_remote_id=row.remote_id if row else None,
-                    comment=comment, first_seen=now, queue=screener.queue(comment, now, products))
+                    ledger, post_id=on.post_id if on else post_id, channel=channel,
+                    answers_remote_id=on.remote_id if on else None, comment=comment, first_seen=now,
+                    queue=screener.queue(comment, now, screener.post_products(on.post_id) if on else ()))
                 new += is_new
                 if queued is not None:
                     done.queued.append(queued.id)
@@ -280,11 +285,12 @@ class _ReaderBug(SocialpubError):
     not read, and the others are still read."""
 
 
-def _read(adapter: Any, row: Row | None, since: str | None, now: datetime, budget: int) -> Any:
+def _read(adapter: Any, row: Row | None, since: str | None, now: datetime, budget: int,
+          watched: frozenset[str] = frozenset()) -> Any:
     """One read (a post's comments, or with no row the channel's mentions) as a CommentPage."""
     try:
         if row is None:
-            return adapter.read_mentions(since=since, now=now, budget=budget)
+            return adapter.read_mentions(since=since, now=now, budget=budget, watched=watched)
         return adapter.read_comments(row.remote_id, extra_ids=tuple(row.extra_ids), published_at=row.published_at,
                                      since=since, now=now, budget=budget)
     except SocialpubError:

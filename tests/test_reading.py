@@ -278,6 +278,30 @@ def test_x_mentions_are_read_from_the_mark_up(box: Sandbox) -> None:
     assert [c.id for c in adapter.read_mentions(since=page.cursor, now=now()).comments] == [second]
 
 
+def test_x_replies_in_the_mentions_are_marked_with_their_post_and_outside_the_mentions_budget(box: Sandbox) -> None:
+    """The mentions timeline serves replies to our posts too (X prefixes the conversation's handles): those in
+    a watched conversation come marked with it and do not use up the budget of the mentions' read."""
+    adapter, receipt = x_post(box, "Our #AZoncology scientists", "The second tweet of the thread")
+    mention = seed(box, "twitter", None, "@SandboxComms a question", "asker")  # the oldest: on the last page
+    replies = [seed(box, "twitter", receipt.remote_id, f"reply {i}", f"user{i}") for i in range(6)]
+    on_second = seed(box, "twitter", receipt.extra_ids[0], "on the second tweet", "kim")
+    deep = seed(box, "twitter", None, "a reply to a reply", "lee", parent=replies[0])
+    watched = frozenset({receipt.remote_id, *receipt.extra_ids})
+
+    page = adapter.read_mentions(since=None, now=now(), budget=1, watched=watched)
+
+    assert page.complete, page.gaps
+    by_id = {c.id: c for c in page.comments}
+    assert set(by_id) == {*replies, on_second, deep, mention}
+    assert by_id[mention].kind == "mention" and by_id[mention].thread is None
+    assert {by_id[i].thread for i in (*replies, on_second, deep)} == {receipt.remote_id}
+    assert {by_id[i].kind for i in (*replies, on_second, deep)} == {"reply"}
+    assert by_id[on_second].parent_id is None and by_id[deep].parent_id == replies[0]
+    # not watched (its window closed): replies are mentions like any other, within the budget
+    unwatched = adapter.read_mentions(since=None, now=now(), budget=1)
+    assert not unwatched.complete and all(c.thread is None for c in unwatched.comments)
+
+
 def test_x_verify_says_when_the_access_level_cannot_search(box: Sandbox) -> None:
     adapter = x_adapter(box)
     assert not any("replies" in w for w in adapter.verify())

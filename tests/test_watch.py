@@ -639,3 +639,40 @@ def test_a_platform_ignoring_the_high_water_mark_does_not_stall_the_read(world: 
         done = watch(config, ledger, datetime.now(UTC), environ=world.env(), budget=3)
         assert done.incomplete == 0 and done.failed == [] and len(done.queued) == 1
         assert done.new_comments == 11  # the new reply and the ten old ones never seen
+
+
+def test_a_reply_is_a_mention_too_and_is_one_item_under_its_post_whichever_read_sees_it_first(world: Any) -> None:
+    """X's mentions timeline serves the replies to our posts as well (the sandbox does the same): a reply is one
+    item, filed under its post (whose products count) even when the mentions' read sees it first, and X bills
+    it once a day."""
+    from socialpub.sandbox.twitter import TwitterSandbox
+
+    x = next(p for p in world.box.platforms if isinstance(p, TwitterSandbox))
+    tw = remote_ids(world)["twitter"]
+    config, env = load_config(world.config), world.env()
+    # the conversation's read fails once (permanent): the mentions' read is the first to see the reply
+    world.box.inject("status", path=r"/2/tweets/search/recent", status=400, count=1)
+    first = world.box.add_comment("twitter", "CANARY-R-1 this drug gave my dad a rash", "canary_author_r", on=tw)
+    with world.open_ledger() as ledger:
+        done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=1), environ=env, budget=2)
+        assert done.failed and done.new_comments == 1 and len(done.queued) == 1
+        [item] = inbox.items(ledger)
+        stored = inbox.comment_of(ledger, item)
+        assert (item.post_id, item.channel, stored.answers_remote_id, stored.kind) == ("p000", "tw", tw, "reply")
+        # two more replies and a mention of the account
+        for n in (2, 3):
+            world.box.add_comment("twitter", f"CANARY-R-{n} oncavix gave me a rash", "canary_author_r", on=tw)
+        world.box.add_comment("twitter", "@SandboxComms CANARY-R-4 oncavix made me dizzy", "canary_author_m")
+        billed, served = len(x.billed), x.posts_read
+        done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=2), environ=env, budget=3)
+        assert done.failed == [] and done.incomplete == 0, done.to_dict()
+        assert done.new_comments == 3 and len(done.queued) == 3
+        items = inbox.items(ledger)
+        assert len(items) == 4 and len({i.comment_id for i in items}) == 4
+        assert sorted(i.post_id for i in items) == ["", "p000", "p000", "p000"]
+        assert [e["action"] for e in ledger.events()].count("safety-queued") == 4
+        # the new replies served by both reads, billed once a day each
+        assert x.posts_read - served == 6 and len(x.billed) - billed in (3, 4)  # 4: the first again after 0h UTC
+        assert first["id"] in {c for _, c in x.billed}
+        again = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=3), environ=env, budget=3)
+        assert again.new_comments == 0 and again.incomplete == 0

@@ -159,6 +159,9 @@ class Comment:
     parent_id: str | None = None  # the comment it answers; None for a direct reply/comment to our post
     kind: str = "reply"  # "reply" (X conversation), "comment" (Facebook, YouTube), "mention" (X mention)
     deleted: bool = False  # the platform shows it as removed
+    # X: a mention that is a reply in the conversation of one of our watched posts (its first tweet's id):
+    # `watch` files it under that post, as the post's own read does, whichever of the two sees it first
+    thread: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,8 +437,11 @@ class Adapter:
         before anything was read, or a permanent one, raises PlatformError, naming comments by id only."""
         raise NotImplementedError(f"reading comments on {self.label} is not available")
 
-    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
-        """Posts that mention the account, after the high-water mark `since`."""
+    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100,
+                      watched: frozenset[str] = frozenset()) -> CommentPage:
+        """Posts that mention the account, after the high-water mark `since`. Those that are replies in the
+        conversation of a post of `watched` (its tweets' ids), which `read_comments` reads too, come with
+        `thread` set and outside the budget: the budget is the mentions'."""
         raise NotImplementedError(f"reading mentions on {self.label} is not available")
 
 
