@@ -156,6 +156,7 @@ class Gap:
     kind: str
     detail: str
     recorded_at: datetime
+    last_recorded_at: datetime | None = None  # a gap that lasted: the last watch that met it
 
 
 _ITEM_COLUMNS = (
@@ -312,6 +313,9 @@ def record_read(ledger: Ledger, post_id: str, channel: str, *, at: datetime, cur
             ),
             (post_id, channel, cursor, iso(at), None if error else iso(at), new, int(complete), error),
         )
+        if complete:  # read to its end: a limit that stopped earlier reads is over
+            cur.execute(ledger.sql("UPDATE comment_gaps SET ongoing = 0 WHERE post_id = ? AND channel = ? "
+                                   "AND ongoing = 1"), (post_id, channel))
 
 
 def record_deferred(ledger: Ledger, pairs: Iterable[tuple[str, str]], *, at: datetime, why: str) -> None:
@@ -329,10 +333,20 @@ def record_deferred(ledger: Ledger, pairs: Iterable[tuple[str, str]], *, at: dat
 
 
 def record_gap(ledger: Ledger, post_id: str, channel: str, kind: str, detail: str, *, at: datetime,
-               once: bool = False) -> bool:
-    """A gap in coverage, kept for the auditor; with `once`, not again when this very gap is on record."""
+               once: bool = False, ongoing: bool = False) -> bool:
+    """A gap in coverage, kept for the auditor; with `once`, not again when this very gap is on record. With
+    `ongoing` (a read stopped at a limit, `adapters.base.Stop`), one gap of its kind per (post, channel) while
+    it lasts: a watch that meets it again updates its detail and last time, until a complete read ends it."""
     with ledger.transaction() as cur:
-        if once:
+        if ongoing:
+            cur.execute(
+                ledger.sql("UPDATE comment_gaps SET detail = ?, last_recorded_at = ? WHERE post_id = ? AND "
+                           "channel = ? AND kind = ? AND ongoing = 1"),
+                (detail, iso(at), post_id, channel, kind),
+            )
+            if cur.rowcount:
+                return False
+        elif once:
             cur.execute(
                 ledger.sql("SELECT 1 FROM comment_gaps WHERE post_id = ? AND channel = ? AND kind = ? AND detail = ?"),
                 (post_id, channel, kind, detail),
@@ -340,8 +354,9 @@ def record_gap(ledger: Ledger, post_id: str, channel: str, kind: str, detail: st
             if cur.fetchone():
                 return False
         cur.execute(
-            ledger.sql("INSERT INTO comment_gaps (post_id, channel, kind, detail, recorded_at) VALUES (?, ?, ?, ?, ?)"),
-            (post_id, channel, kind, detail, iso(at)),
+            ledger.sql("INSERT INTO comment_gaps (post_id, channel, kind, detail, recorded_at, ongoing, "
+                       "last_recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            (post_id, channel, kind, detail, iso(at), int(ongoing), iso(at) if ongoing else None),
         )
         return True
 
@@ -354,10 +369,12 @@ def reads(ledger: Ledger) -> dict[tuple[str, str], Read]:
 
 def gaps(ledger: Ledger) -> dict[tuple[str, str], list[Gap]]:
     with ledger.transaction(read_only=True) as cur:
-        cur.execute("SELECT post_id, channel, kind, detail, recorded_at FROM comment_gaps ORDER BY id")
+        cur.execute("SELECT post_id, channel, kind, detail, recorded_at, last_recorded_at FROM comment_gaps "
+                    "ORDER BY id")
         out: dict[tuple[str, str], list[Gap]] = {}
-        for post_id, channel, kind, detail, at in cur.fetchall():
-            out.setdefault((post_id, channel), []).append(Gap(post_id, channel, kind, detail, parse_iso(at)))
+        for post_id, channel, kind, detail, at, last in cur.fetchall():
+            out.setdefault((post_id, channel), []).append(
+                Gap(post_id, channel, kind, detail, parse_iso(at), parse_iso(last)))
         return out
 
 

@@ -144,6 +144,8 @@ def read_spacing(reads: int, units: int) -> timedelta | None:
 def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mapping[str, str] | None,
                   budget: int, sleep: Callable[[float], None],
                   only: set[tuple[str, str]] | None = None) -> Watched:
+    from socialpub.adapters.base import Stop
+
     done = Watched()
     renderer = Renderer(config, environ, ledger.token_lock)
     renderer.learn_secrets()  # whatever a platform echoes back is redacted
@@ -234,7 +236,8 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                     done.queued.append(queued.id)
             store.record_read(ledger, post_id, channel, at=now, cursor=page.cursor, complete=page.complete, new=new)
             for gap in page.gaps:
-                store.record_gap(ledger, post_id, channel, store.PLATFORM_LIMIT, gap, at=now, once=True)
+                store.record_gap(ledger, post_id, channel, store.PLATFORM_LIMIT, gap, at=now, once=True,
+                                 ongoing=isinstance(gap, Stop))
             done.reads += 1
             done.incomplete += not page.complete
             done.new_comments += new
@@ -371,8 +374,7 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
         readable = bool(kind and getattr(adapter_class(kind), "can_read_comments", False))
         until = watch_until(row, config.safety.watch_days)
         read = reads.get((row.post_id, row.channel))
-        gaps = [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
-                for g in recorded.get((row.post_id, row.channel), [])]
+        gaps = [_gap(g) for g in recorded.get((row.post_id, row.channel), [])]
         last = read.last_read_at if read else None
         if readable and last is None and not (read and read.deferred_at):
             gaps.append({"kind": "never-read", "detail": "never read", "recorded_at": None})
@@ -421,10 +423,16 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
                         if read.last_error else "not read in this run" if read.deferred_at else "watched",
                         "last_read_at": iso(read.last_read_at), "comments_seen": read.seen,
                         "complete": read.complete,
-                        "gaps": [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
-                                 for g in recorded.get((post_id, channel), [])]
+                        "gaps": [_gap(g) for g in recorded.get((post_id, channel), [])]
                         + ([deferred] if (deferred := _deferred_gap(read)) else [])})
     return out
+
+
+def _gap(gap: store.Gap) -> dict[str, Any]:
+    shown = {"kind": gap.kind, "detail": gap.detail, "recorded_at": iso(gap.recorded_at)}
+    if gap.last_recorded_at and gap.last_recorded_at != gap.recorded_at:
+        shown["last_recorded_at"] = iso(gap.last_recorded_at)  # met again by later watches while it lasted
+    return shown
 
 
 def _deferred_gap(read: store.Read | None) -> dict[str, Any] | None:

@@ -676,3 +676,49 @@ def test_a_reply_is_a_mention_too_and_is_one_item_under_its_post_whichever_read_
         assert first["id"] in {c for _, c in x.billed}
         again = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=3), environ=env, budget=3)
         assert again.new_comments == 0 and again.incomplete == 0
+
+
+def test_a_limit_that_holds_over_several_watches_is_one_gap_until_a_complete_read_ends_it(world: Any) -> None:
+    """X's search window used up in the middle of a read, watch after watch, each time with another number of
+    seconds in the gap's text: one platform-limit gap (its detail and last time updated), not one per watch;
+    a complete read ends it, and the next limit is a gap of its own."""
+    import time
+
+    tw = remote_ids(world)["twitter"]
+    search = next(r for r in world.box.table if r.name == "twitter:search")
+    search.limit = (2, 900.0)  # two pages a window: a read of 600 replies stops at the window, watch after watch
+    for n in range(600):
+        world.box.add_comment("twitter", f"CANARY-G-{n} nice", "canary_author_g", on=tw)
+    config, env = load_config(world.config), world.env()
+
+    def limit_gaps(ledger: Any) -> list[inbox.Gap]:
+        return [g for g in inbox.gaps(ledger).get(("p000", "tw"), []) if g.kind == inbox.PLATFORM_LIMIT]
+
+    with world.open_ledger() as ledger:
+        details = []
+        for minutes, used in ((1, 0), (16, 300), (31, 600)):  # the window's first hit that long ago: other seconds
+            world.box._windows["twitter:search"] = type(world.box._windows.get("twitter:search", []))(
+                [time.monotonic() - used] if used else [])
+            done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=minutes), environ=env, budget=1000)
+            assert done.failed == [] and done.incomplete >= 1
+            [gap] = limit_gaps(ledger)
+            details.append(gap.detail)
+        assert len(set(details)) > 1, details  # the texts differed; the gap stayed one
+        assert "rate-limit window is used up" in gap.detail and gap.last_recorded_at and \
+            gap.last_recorded_at > gap.recorded_at
+        world.box._windows.pop("twitter:search")  # the window has passed: the read goes to its end
+        search.limit = (180, 900.0)
+        done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=46), environ=env, budget=1000)
+        assert done.incomplete == 0 and len(limit_gaps(ledger)) == 1
+        # a later limit is a new gap: the first one ended
+        search.limit = (2, 900.0)
+        world.box._windows.pop("twitter:search", None)
+        for n in range(250):
+            world.box.add_comment("twitter", f"CANARY-H-{n} nice", "canary_author_g", on=tw)
+        watch(config, ledger, datetime.now(UTC) + timedelta(minutes=61), environ=env, budget=1000)
+        assert len(limit_gaps(ledger)) == 2
+        code, out, err = run_watch(world, "--report", "--now", later(hours=1.1), "--format", "json")
+        [row] = [r for r in json.loads(out)["rows"] if r["post"] == "p000" and r["channel"] == "tw"]
+        assert [g["kind"] for g in row["gaps"]].count("platform-limit") == 2
+        assert "last_recorded_at" in row["gaps"][0]
+        no_canary(out, err)

@@ -164,6 +164,14 @@ class Comment:
     thread: str | None = None
 
 
+class Stop(str):
+    """A gap that lasts only until the read goes on (a rate window used up, a transient failure): the ledger
+    keeps one such gap per (post, channel) while it lasts, whatever numbers (seconds, clock times) its text
+    holds, not one per watch."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True, slots=True)
 class CommentPage:
     """What one read of one published (post, channel) returned."""
@@ -580,7 +588,7 @@ def stopped_early(error: Exception) -> str:
     """The gap a transient failure leaves when a read stops after some pages (what it read is kept)."""
     message = getattr(error, "message", "") or type(error).__name__
     hint = getattr(error, "hint", None)
-    return f"the read stopped early ({message}{f'; {hint}' if hint else ''}): the rest is read next time"
+    return Stop(f"the read stopped early ({message}{f'; {hint}' if hint else ''}): the rest is read next time")
 
 
 def iso(moment: datetime) -> str:

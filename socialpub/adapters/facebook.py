@@ -66,6 +66,7 @@ from socialpub.adapters.base import (
     Progress,
     Receipt,
     Rendered,
+    Stop,
     TimeMark,
     answer_object,
     answer_objects,
@@ -619,7 +620,8 @@ class FacebookAdapter(Adapter):
                     return page(False)
                 wait = self.rate_wait()  # Graph itself sends no such headers; a gateway in front of it may
                 if wait is not None:
-                    gaps.append(f"the rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
+                    gaps.append(Stop(f"the rate-limit window is used up for {int(wait) + 1} s: the rest is read next "
+                                     "time"))
                     return page(False)
                 requests_made += 1
                 try:
@@ -655,7 +657,8 @@ class FacebookAdapter(Adapter):
                 if not paging.get("next") or not after:
                     break
                 if after == params.get("after"):
-                    gaps.append(f"Facebook answered the same page of post {object_id} twice: the rest is read later")
+                    gaps.append(Stop(f"Facebook answered the same page of post {object_id} twice: the rest is read "
+                                     "later"))
                     return page(False)
                 params["after"] = after
         return page(True)

@@ -44,6 +44,7 @@ from socialpub.adapters.base import (
     Progress,
     Receipt,
     Rendered,
+    Stop,
     answer_object,
     answer_objects,
     answer_text,
@@ -841,7 +842,7 @@ class TwitterAdapter(Adapter):
         for _ in range(self.read_pages):
             wait = self.rate_wait()
             if wait is not None:
-                gaps.append(f"X's rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
+                gaps.append(Stop(f"X's rate-limit window is used up for {int(wait) + 1} s: the rest is read next time"))
                 return page(False)
             params: dict[str, Any] = {
                 "max_results": min(max(least, self.read_page_size), max(least, budget - len(found))),
@@ -900,7 +901,7 @@ class TwitterAdapter(Adapter):
                 top = until = low = None
             if len(found) >= budget:
                 return page(False)  # the next page would be billed and not taken
-        gaps.append(f"X kept answering with more pages after {self.read_pages}: the rest is read next time")
+        gaps.append(Stop(f"X kept answering with more pages after {self.read_pages}: the rest is read next time"))
         return page(False)
 
 

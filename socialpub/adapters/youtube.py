@@ -36,6 +36,7 @@ from socialpub.adapters.base import (
     Progress,
     Receipt,
     Rendered,
+    Stop,
     answer_object,
     answer_objects,
     answer_text,
@@ -717,7 +718,8 @@ class YouTubeAdapter(Adapter):
         except _CommentsOff:  # nothing can be written there, so nothing is missed
             sweep.gaps.append(f"comments are turned off on video {remote_id}: there is nothing to read")
             return CommentPage(tuple(sweep.found), since, True, tuple(sweep.gaps))
-        sweep.gaps.append(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read later")
+        sweep.gaps.append(Stop(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read "
+                               "later"))
         return sweep.page(False)
 
     def _reading_warnings(self) -> list[str]:
