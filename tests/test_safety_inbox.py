@@ -286,11 +286,12 @@ def test_the_watch_lock_is_exclusive_and_independent_of_the_run_lock(ledger_spec
             assert again  # released with the block
 
 
-def test_the_situations_config_accepts_are_those_screening_reports() -> None:
-    from socialpub.config import SITUATIONS
-    from socialpub.safety import screening
+def test_the_situations_config_accepts_are_those_screening_reports_from_one_list() -> None:
+    from socialpub import config, situations
+    from socialpub.safety import screening, words
 
-    assert set(SITUATIONS) == set(screening.SITUATIONS)
+    assert config.SITUATIONS is situations.SITUATIONS is screening.SITUATIONS  # one list, imported
+    assert tuple(words.SITUATION_WORDS) == situations.SITUATIONS and all(words.SITUATION_WORDS.values())
 
 
 def test_the_html_preview_and_agenda_never_show_comments(seeded: tuple[Repo, str], tmp_path: Path) -> None:
