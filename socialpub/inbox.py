@@ -20,7 +20,8 @@ from typing import Any
 
 from socialpub.errors import ExitCode, SocialpubError
 from socialpub.ledger import Ledger, iso, parse_iso
-from socialpub.terminal import said_something
+from socialpub.ledger import storable as ledger_text
+from socialpub.terminal import MAX_REASON, printable, said_something
 
 
 class Refused(SocialpubError):
@@ -427,7 +428,7 @@ def _locked(ledger: Ledger, cur: Any, number: int) -> Item:
 
 def triage(ledger: Ledger, name: str, as_: str, reason: str, *, at: datetime, who: str | None = None) -> Item:
     """A person's classification of an item, with why. Again before it is forwarded (recorded again); after,
-    refused: PV has it."""
+    refused: PV has it. The reason is kept as `kept_reason` makes it, in the item and in its event alike."""
     from socialpub.ledger import actor
 
     if as_ not in TRIAGE_AS:
@@ -435,6 +436,11 @@ def triage(ledger: Ledger, name: str, as_: str, reason: str, *, at: datetime, wh
     if not said_something(reason):
         raise SocialpubError("--reason is empty (or only blanks and invisible characters)",
                              hint="say why, in a few words: it goes into the audit trail")
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise SocialpubError(f"the reason has {len(reason)} characters, more than {MAX_REASON}", key="--reason",
+                             hint="say it in a sentence or two and name the ticket; nothing was changed")
+    reason = kept_reason(reason)
     who = who or actor()
     number = item_number(name)
     with ledger.transaction() as cur:
@@ -452,6 +458,14 @@ def triage(ledger: Ledger, name: str, as_: str, reason: str, *, at: datetime, wh
                       who=who, item=current.id, text_sha256=current.text_sha256, triaged_as=as_,
                       previous=current.triaged_as, reason=reason, at_clock=iso(at))
         return _locked(ledger, cur, number)
+
+
+def kept_reason(reason: str) -> str:
+    """A person's reason as the ledger keeps it: their words, with what a reader could not see or would see
+    obeyed (control characters, NUL, bidi overrides, lone surrogates, zero-width characters) written as
+    escapes (\\x1b, \\u202e), so that the same readable text is stored on SQLite and PostgreSQL and shown
+    in every export; newlines and tabs stay."""
+    return ledger_text(printable(reason))
 
 
 def forward(ledger: Ledger, name: str, ref: str, *, at: datetime, who: str | None = None) -> Item:

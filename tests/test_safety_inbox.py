@@ -423,11 +423,46 @@ def test_a_triage_reason_with_control_characters_or_a_megabyte_is_refused_or_sho
         seeded: tuple[Repo, str]) -> None:
     repo, spec = seeded
     code, out, err = cli(repo, "--ledger", spec, "inbox", "triage", "S-000001", "--as", "ae", "--reason",
-                         "dizzy\x1b]52;c;Zm9v\x07 \x1b[2J\r\nforged: line")
-    assert code == 0, err  # kept as given (a person's words), shown escaped wherever it is printed
-    for args in (("history",), ("history", "-f", "csv"), ("inbox", "show", "S-000001"), ("inbox", "--all")):
+                         "dizzy\x1b]52;c;Zm9v\x07 \u202eevil\u202c \x00 \x1b[2J\r\nforged: line")
+    assert code == 0, err  # kept with what would be obeyed or hidden written as escapes, shown so everywhere
+    for args in (("history",), ("history", "-f", "csv"), ("history", "-f", "json"), ("inbox", "show", "S-000001"),
+                 ("inbox", "--all")):
         code, out, err = cli(repo, "--ledger", spec, *args)
         assert code == 0 and "\x1b" not in out + err and "\r" not in out.replace("\r\n", "\n"), (args, out)
+        assert "\u202e" not in out and "\x00" not in out, args
+    with open_ledger(spec, repo.root) as ledger:
+        assert inbox.item(ledger, "S-000001").triage_reason == \
+            "dizzy\\x1b]52;c;Zm9v\\x07 \\u202eevil\\u202c \\x00 \\x1b[2J\nforged: line"
     code, out, err = cli(repo, "--ledger", spec, "inbox", "triage", "S-000002", "--as", "ae",
                          "--reason", "x" * 1_000_000)
-    assert code == 0, err
+    assert code == 2 and "more than 1000" in err and "--reason" in err, err  # like every act's reason
+    with open_ledger(spec, repo.root) as ledger:
+        assert inbox.item(ledger, "S-000002").state == "open"  # nothing was changed
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reason=st.text(st.characters(exclude_categories=()), max_size=1100)
+       | st.text(st.sampled_from("a \x00\x1b\r\n\t\u202e\u2066\u200b\ud800\udcff\x85é🙂"), max_size=40)
+       | st.integers(995, 1005).map(lambda n: "\u202e" + "y" * n))  # about the longest reason kept
+def test_any_triage_reason_is_refused_clearly_or_kept_readable_and_storable(ledger: Ledger, reason: str) -> None:
+    """Whatever a person (or a script) passes as --reason: refused with a clear error and nothing changed, or
+    kept on either backend as text a reader sees as it is (nothing obeyed, nothing hidden), the same in the
+    item and in its event."""
+    from socialpub.terminal import TERMINAL_UNSAFE, said_something
+
+    if not inbox.items(ledger):
+        put(ledger)
+    before = len(ledger.events())
+    try:
+        it = inbox.triage(ledger, "S-000001", "inquiry", reason, at=NOW, who="ann@host")
+    except SocialpubError as refused:
+        assert not said_something(reason) or len(reason.strip()) > 1000, refused
+        assert len(ledger.events()) == before
+        return
+    kept = it.triage_reason or ""
+    assert said_something(kept) and not TERMINAL_UNSAFE.search(kept) and "\r" not in kept
+    kept.encode("utf-8")  # no lone surrogate
+    if not TERMINAL_UNSAFE.search(reason) and "\r" not in reason:
+        assert kept == reason.strip()  # ordinary words stay as written
+    assert ledger.events()[-1]["detail"]["reason"] == kept
+    assert inbox.item(ledger, "S-000001").triage_reason == kept
