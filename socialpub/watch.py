@@ -198,7 +198,7 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             done.spaced[channel] = (len(ordered) - len(targets), round(spacing.total_seconds() / 60))
         for index, (post_id, row) in enumerate(targets):
             previous = seen.get((post_id, channel))
-            wait = adapter.rate_wait()
+            wait = adapter.read_wait()
             if wait is not None and wait > MAX_WAIT_IN_WATCH:
                 leave(channel, targets[index:], f"{channel}: read window used up for {int(wait)} s; "
                       "the next watch reads these first")

@@ -722,3 +722,36 @@ def test_a_limit_that_holds_over_several_watches_is_one_gap_until_a_complete_rea
         assert [g["kind"] for g in row["gaps"]].count("platform-limit") == 2
         assert "last_recorded_at" in row["gaps"][0]
         no_canary(out, err)
+
+
+def test_graph_s_usage_near_a_limit_leaves_facebook_s_other_posts_for_the_next_watch(
+    worlds: Callable[..., Any],
+) -> None:
+    """Facebook says how much of its limits is used in headers of every answer, and throttles with error codes,
+    not 429: at 90% or more `watch` stops reading that channel for this run (recorded as not read, like a
+    used-up window; not a failure), and X and YouTube are read all the same; the next watch goes on."""
+    from socialpub.sandbox.facebook import FacebookSandbox
+
+    two = worlds("two", eo.numbered_posts(2, ("fb", "tw")))
+    assert two.run(eo.AT + timedelta(minutes=10)).code == 0
+    graph = next(p for p in two.box.platforms if isinstance(p, FacebookSandbox))
+    rows = two.status(eo.AT + timedelta(minutes=10))
+    for r in rows:
+        two.box.add_comment("facebook" if r["channel"] == "fb" else "twitter",
+                            f"CANARY-U-{r['post']} my husband got a rash from oncavix", "canary_author_u",
+                            on=r["remote_id"])
+    graph.usage = {"x-app-usage": {"call_count": 96, "total_time": 20, "total_cputime": 20}}
+    code, out, err = run_watch(two, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["failed"] == [], err
+    assert [(n["post"], n["channel"]) for n in data["not_reached"]] == [("p001", "fb")]
+    assert "read window used up" in data["not_reached"][0]["why"]
+    assert len(data["queued"]) == 3  # both X posts and the first Facebook post
+    code, out, err = run_watch(two, "--report", "--now", later(), "--format", "json")
+    report = {(r["post"], r["channel"]): r for r in json.loads(out)["rows"] if r["post"]}
+    assert report["p001", "fb"]["state"] == "not read in this run"
+    no_canary(out, err)
+    graph.usage = {"x-app-usage": {"call_count": 40, "total_time": 20, "total_cputime": 20}}
+    code, out, err = run_watch(two, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert data["not_reached"] == [] and len(data["queued"]) == 1, data

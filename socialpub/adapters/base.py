@@ -339,6 +339,11 @@ class Adapter:
         waits = [wait for rate in self._rates if (wait := rate.wait())]
         return max(waits) if waits else None
 
+    def read_wait(self) -> float | None:
+        """Seconds reading comments waits before its next call (`watch` paces reads with it): `rate_wait`,
+        unless the platform tells of limits near their end (Facebook's usage headers)."""
+        return self.rate_wait()
+
     def known_secrets(self) -> list[str]:
         """Every secret read so far, for scrubbing messages before they are shown or stored."""
         return list(self._secrets.values())
