@@ -134,6 +134,7 @@ class StoredComment:
     url: str | None
     kind: str
     deleted: bool
+    held: str | None = None  # the platform holds it from the public (YouTube: heldForReview, likelySpam)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +168,7 @@ _ITEM_COLUMNS = (
 )
 _COMMENT_COLUMNS = (
     "channel", "comment_id", "post_id", "answers_remote_id", "parent_id", "author", "author_id", "text",
-    "text_sha256", "platform_at", "first_seen_at", "url", "kind", "deleted",
+    "text_sha256", "platform_at", "first_seen_at", "url", "kind", "deleted", "held",
 )
 _READ_COLUMNS = ("post_id", "channel", "cursor", "first_read_at", "last_read_at", "seen", "complete", "last_error",
                  "deferred_at", "deferred_why")
@@ -259,9 +260,21 @@ def record_comment(
                 f"VALUES ({', '.join('?' * len(_COMMENT_COLUMNS))}) ON CONFLICT (channel, comment_id) DO NOTHING"
             ),
             (channel, comment_id, post_id, answers_remote_id, parent, author, author_id, text, digest,
-             iso(comment.created_at), iso(first_seen), url, comment.kind, int(bool(comment.deleted))),
+             iso(comment.created_at), iso(first_seen), url, comment.kind, int(bool(comment.deleted)),
+             storable(comment.held)[:40] if comment.held else None),
         )
         if cur.rowcount != 1:
+            if not comment.held and not comment.deleted:
+                # held before, now served as public: the owner published it
+                cur.execute(
+                    ledger.sql("UPDATE comments SET held = NULL WHERE channel = ? AND comment_id = ? AND held IS "
+                               "NOT NULL RETURNING text_sha256"),
+                    (channel, comment_id),
+                )
+                published = cur.fetchone()
+                if published:
+                    ledger._event(cur, "comment-public", None, post_id=post_id or None, channel=channel,
+                                  comment=comment_id, text_sha256=published[0])
             if comment.deleted:
                 cur.execute(
                     ledger.sql("UPDATE comments SET deleted = 1 WHERE channel = ? AND comment_id = ? AND deleted = 0 "

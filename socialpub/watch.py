@@ -135,8 +135,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def read_spacing(reads: int, units: int) -> timedelta | None:
     """How long a (post, channel) waits between two reads on a platform whose reads spend a daily quota shared
-    with publishing (YouTube, about a unit a read): spread so that `reads` a round stay within `units` a day.
-    None when a read every CADENCE fits (up to about 50 videos with the default 5,000 units)."""
+    with publishing (YouTube: 3 units a read, the public threads and the two lists of held ones): spread so
+    that `reads` units a round stay within `units` a day. None when a read every CADENCE fits (up to about 17
+    videos with the default 5,000 units)."""
     spacing = timedelta(days=1) * reads / max(1, units)
     return spacing if spacing > CADENCE else None
 
@@ -189,7 +190,7 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
         threads = frozenset(i for row in queue for i in (row.remote_id, *row.extra_ids))
         if getattr(adapter, "can_read_mentions", False) and only is None:
             targets.append((store.MENTIONS, None))
-        spacing = (read_spacing(len(targets), config.safety.quota_read_units)
+        spacing = (read_spacing(len(targets) * getattr(adapter, "units_per_read", 1), config.safety.quota_read_units)
                    if getattr(adapter, "reads_spend_quota", False) and only is None else None)  # a last read: always
         # Those read to their end recently enough wait for their turn (a read stopped at a limit goes on).
         ordered = least_recently_read(targets, channel, seen)

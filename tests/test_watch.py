@@ -578,10 +578,11 @@ def test_with_more_posts_than_a_window_allows_every_post_is_read_in_turn(posts: 
 
 def test_youtube_reads_are_spread_to_leave_the_daily_quota_for_uploads(worlds: Callable[..., Any]) -> None:
     """YouTube's reads spend the daily quota uploads need (1,600 units each): with more videos than a read
-    every 15 minutes allows within `[safety] quota_read_units` (here 48 units a day for 2 videos: a read of each every
-    hour), a video read to its end is not read again until its turn; Facebook is read every watch."""
+    every 15 minutes allows within `[safety] quota_read_units` (here 144 units a day for 2 videos at 3 units a
+    read, the public threads and the two lists of held ones: a read of each every hour), a video read to its
+    end is not read again until its turn; Facebook is read every watch."""
     two = worlds("two", eo.numbered_posts(2, ("fb", "yt")))
-    two.config.write_text(two.config.read_text() + "\n[safety]\nquota_read_units = 48\n", encoding="utf-8")
+    two.config.write_text(two.config.read_text() + "\n[safety]\nquota_read_units = 144\n", encoding="utf-8")
     assert two.run(eo.AT + timedelta(minutes=10)).code == 0
     config = load_config(two.config)
     start = datetime.now(UTC) + timedelta(minutes=1)
@@ -755,3 +756,37 @@ def test_graph_s_usage_near_a_limit_leaves_facebook_s_other_posts_for_the_next_w
     code, out, err = run_watch(two, "--now", later(), "--format", "json")
     data = json.loads(out)
     assert data["not_reached"] == [] and len(data["queued"]) == 1, data
+
+
+def test_a_youtube_comment_held_for_review_is_queued_shown_as_not_public_until_the_owner_publishes_it(
+    world: Any, tmp_path: Any,
+) -> None:
+    """An adverse event YouTube holds for review (or as likely spam) is not public, yet it is one: `watch` reads
+    it with the owner's sign-in, queues it, `inbox show` and the export say it is not public; when the owner
+    publishes it, the next watch sees the same comment (not a second item) and records that it is public."""
+    yt = remote_ids(world)["youtube"]
+    world.box.add_comment("youtube", AE_YT, AUTHORS["youtube"], on=yt, held="heldForReview")
+    world.box.add_comment("youtube", BENIGN, "Someone Else", on=yt, held="likelySpam")
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["summary"]["new_comments"] == 2 and len(data["queued"]) == 1, err
+    no_canary(out, err)
+    [item] = data["queued"]
+    code, out, err = cli(world.root, "inbox", "show", item, "--force-text", env=world.env())
+    assert "not public: held for review on the platform" in out and "CANARY-YT-33" in out, out
+    target = tmp_path / "pv.json"
+    assert cli(world.root, "inbox", "export", "-o", str(target), env=world.env())[0] == 0
+    [record] = json.loads(target.read_text(encoding="utf-8"))["items"]
+    assert record["public"] is False and record["text"] == AE_YT
+    from socialpub.sandbox.youtube import sandbox_of
+
+    held = next(c["id"] for c in world.box.posts("youtube") if c["kind"] == "comments" and c["text"] == AE_YT)
+    sandbox_of(world.box).publish_held(held)
+    code, out, err = run_watch(world, "--now", later(hours=0.3), "--format", "json")
+    assert json.loads(out)["summary"]["new_comments"] == 0 and json.loads(out)["queued"] == []
+    code, out, err = cli(world.root, "inbox", "show", item, "--force-text", env=world.env())
+    assert "not public" not in out
+    with world.open_ledger() as ledger:
+        events = [e for e in ledger.events() if e["action"] == "comment-public"]
+        assert len(events) == 1 and events[0]["detail"]["comment"] == held
+        no_canary(json.dumps(ledger.events(), default=str))

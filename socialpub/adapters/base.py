@@ -162,6 +162,8 @@ class Comment:
     # X: a mention that is a reply in the conversation of one of our watched posts (its first tweet's id):
     # `watch` files it under that post, as the post's own read does, whichever of the two sees it first
     thread: str | None = None
+    # The platform holds it from the public (YouTube: "heldForReview", "likelySpam"): only the account sees it
+    held: str | None = None
 
 
 class Stop(str):
@@ -437,6 +439,7 @@ class Adapter:
     can_read_mentions: ClassVar[bool] = False  # X only: mentions of the account, not tied to one post
     # Reads spend a daily quota shared with publishing (YouTube): `watch` spreads them ([safety] quota_read_units)
     reads_spend_quota: ClassVar[bool] = False
+    units_per_read: ClassVar[int] = 1  # quota units (list calls) a read spends at least (YouTube: 3)
 
     def read_comments(
         self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,

@@ -453,6 +453,7 @@ class Sandbox:
         created_at: str | None = None,
         parent: str | None = None,
         deleted: bool = False,
+        held: str | None = None,
     ) -> dict[str, Any]:
         """Someone's reply or comment on the post `on` (its remote id), or on the comment `parent`; served by
         the platform's read endpoints in its own shape. `created_at` is ISO 8601 (default: now)."""
@@ -462,8 +463,9 @@ class Sandbox:
         if not isinstance(text, str) or not isinstance(author, str) or not author:
             raise ValueError("text and author must be strings (author not empty)")
         when = _seed_time(created_at)
+        extra = {"held": held} if held else {}  # YouTube only: a comment its owner has not published
         return target.seed_comment(on=on, text=text, author=author, created=when, parent=parent,  # type: ignore[attr-defined,no-any-return]
-                                   deleted=bool(deleted))
+                                   deleted=bool(deleted), **extra)
 
     def created(self, platform: Platform, remote_id: str) -> None:
         """A platform made a post: with comments="demo", people start answering it."""
