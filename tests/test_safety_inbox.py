@@ -466,3 +466,32 @@ def test_any_triage_reason_is_refused_clearly_or_kept_readable_and_storable(ledg
         assert kept == reason.strip()  # ordinary words stay as written
     assert ledger.events()[-1]["detail"]["reason"] == kept
     assert inbox.item(ledger, "S-000001").triage_reason == kept
+
+
+_EXAMPLES = iter(range(10**9))  # a fresh (post, channel) per example: the ledger is the test's
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.one_of(st.tuples(st.just("stop"), st.integers(0, 10**6)), st.just(("complete", 0)),
+                                st.tuples(st.just("lasting"), st.integers(0, 2))), max_size=20))
+def test_a_limit_met_again_while_it_lasts_is_one_gap_and_a_lasting_gap_is_kept_once(
+        ledger: Ledger, steps: list[tuple[str, int]]) -> None:
+    """Any sequence of watches: reads stopped at a limit (a text with another number each time), complete reads,
+    and gaps that last (X's 7 days): one gap per stretch of stopped reads, each lasting gap once."""
+    post = f"p{next(_EXAMPLES)}"
+    stretches, stopped, lasting = 0, False, set()
+    for n, (step, value) in enumerate(steps):
+        at = NOW + timedelta(minutes=15 * n)
+        if step == "stop":
+            inbox.record_gap(ledger, post, "tw", inbox.PLATFORM_LIMIT, f"window used up for {value} s", at=at,
+                             once=True, ongoing=True)
+            stretches, stopped = stretches + (not stopped), True
+        elif step == "complete":
+            inbox.record_read(ledger, post, "tw", at=at, cursor="c", complete=True, new=0)
+            stopped = False
+        else:
+            inbox.record_gap(ledger, post, "tw", inbox.PLATFORM_LIMIT, f"7 days: {value}", at=at, once=True)
+            lasting.add(value)
+    gaps = inbox.gaps(ledger).get((post, "tw"), [])
+    assert len(gaps) == stretches + len(lasting)
+    assert len({g.detail for g in gaps if g.detail.startswith("7 days")}) == len(lasting)
