@@ -327,9 +327,10 @@ def record_read(ledger: Ledger, post_id: str, channel: str, *, at: datetime, cur
             ),
             (post_id, channel, cursor, iso(at), None if error else iso(at), new, int(complete), error),
         )
-        if complete:  # read to its end: a limit that stopped earlier reads is over
+        if error is None:  # a read that answered ends a stretch of failed reads; read to its end, any limit too
             cur.execute(ledger.sql("UPDATE comment_gaps SET ongoing = 0 WHERE post_id = ? AND channel = ? "
-                                   "AND ongoing = 1"), (post_id, channel))
+                                   f"AND ongoing = 1{'' if complete else ' AND kind = ?'}"),
+                        (post_id, channel) if complete else (post_id, channel, READ_FAILED))
 
 
 def record_deferred(ledger: Ledger, pairs: Iterable[tuple[str, str]], *, at: datetime, why: str) -> None:

@@ -276,10 +276,11 @@ def _retracted_unreadable(ledger: Ledger, row: Row, error: PlatformError, now: d
 
 
 def _failed(ledger: Ledger, done: Watched, post_id: str, channel: str, error: SocialpubError, now: datetime) -> None:
-    """A read that failed: on record as the read's error, as a gap and as an event; the cursor stays."""
+    """A read that failed: on record as the read's error, as a gap (one while the reads fail, with the latest
+    error) and as an event (each time); the cursor stays."""
     message = redact(f"{error.message}" + (f" (hint: {error.hint})" if error.hint else ""))
     store.record_read(ledger, post_id, channel, at=now, cursor=None, complete=False, new=0, error=message)
-    store.record_gap(ledger, post_id, channel, store.READ_FAILED, message, at=now)
+    store.record_gap(ledger, post_id, channel, store.READ_FAILED, message, at=now, ongoing=True)
     ledger.event("watch-read-failed", None, post_id=post_id or None, channel=channel, error=message)
     done.failed.append({"post": post_id or "(mentions)", "channel": channel, "error": message})
 

@@ -122,10 +122,22 @@ def test_a_failed_read_is_exit_3_and_a_gap_in_the_report_and_the_next_watch_catc
     no_canary(out, err)
     code, out, _ = run_watch(world, "--report", "--now", later())
     assert "read failed" in out and "gap (read-failed)" in out
+    assert run_watch(world, "--now", later(hours=0.25))[0] == 3  # failing again: the same gap, not a second
+
+    def failed_gaps() -> list[inbox.Gap]:
+        with world.open_ledger() as ledger:
+            return [g for g in inbox.gaps(ledger).get(("p000", "fb"), []) if g.kind == inbox.READ_FAILED]
+
+    [gap] = failed_gaps()
+    assert gap.last_recorded_at and gap.last_recorded_at > gap.recorded_at
     with world.box.lock:
         world.box.faults.clear()
-    code, out, err = run_watch(world, "--now", later())
+    code, out, err = run_watch(world, "--now", later(hours=0.5))
     assert code == 1 and "2 new comment(s), 1 queued" in out, (out, err)
+    world.box.inject("status", path=r"_\d+/comments", status=400, count=1, body={"error": {
+        "message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100}})
+    assert run_watch(world, "--now", later(hours=0.75))[0] == 3
+    assert len(failed_gaps()) == 2  # a new stretch of failures after a read that answered: a gap of its own
 
 
 def test_an_item_not_forwarded_in_time_is_exit_4_until_it_is(world: Any) -> None:
