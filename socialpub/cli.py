@@ -22,7 +22,7 @@ from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandInfo, TyperInfo
 
 from socialpub import __version__
-from socialpub.terminal import printable, said_something  # light: re, os and unicodedata only
+from socialpub.terminal import MAX_REASON, printable, said_something  # light: re, os and unicodedata only
 
 if TYPE_CHECKING:
     from socialpub.config import Config
@@ -397,9 +397,6 @@ def confirmed(question: str, *, nothing_was: str) -> bool:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
-
-
-MAX_REASON = 1000  # characters: a sentence or two, and a ticket number
 
 
 def reason_for(reason: str | None, act: str, command: str) -> str:

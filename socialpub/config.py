@@ -15,6 +15,7 @@ from socialpub.adapters.base import KINDS, adapter_class
 from socialpub.credentials import ENV_NAME, CredentialRef
 from socialpub.errors import ConfigError
 from socialpub.runcache import RunCache
+from socialpub.situations import SITUATIONS
 from socialpub.tomlsource import PLAUSIBLE_YEARS, Key, Problems, TomlDoc, did_you_mean, parse_toml, read_text, type_name
 
 log = logging.getLogger("socialpub")
@@ -353,9 +354,6 @@ def _words_problem(value: list[str]) -> str | None:
     return None
 
 
-# The special situations PV asks about (screening reports them by these names).
-SITUATIONS = ("pregnancy", "breastfeeding", "overdose", "misuse", "medication_error", "lack_of_effect", "off_label",
-              "child_exposure")
 _WORDS = Key(list, items=str, check=_words_problem, hint='a list of words or phrases, e.g. ["dizzy", "threw up"]')
 SCHEMA_SAFETY_WATCH = {
     "watch_days": Key(int, check=_between(1, 366), hint="days after publishing to watch a post, e.g. 30"),

@@ -20,7 +20,7 @@ from typing import Any
 
 from socialpub.errors import ExitCode, SocialpubError
 from socialpub.ledger import Ledger, iso, parse_iso, storable  # watch screens the text as it is kept
-from socialpub.terminal import said_something
+from socialpub.terminal import MAX_REASON, printable, said_something
 
 
 class Refused(SocialpubError):
@@ -133,6 +133,7 @@ class StoredComment:
     url: str | None
     kind: str
     deleted: bool
+    held: str | None = None  # the platform holds it from the public (YouTube: heldForReview, likelySpam)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,7 @@ class Gap:
     kind: str
     detail: str
     recorded_at: datetime
+    last_recorded_at: datetime | None = None  # a gap that lasted: the last watch that met it
 
 
 _ITEM_COLUMNS = (
@@ -165,7 +167,7 @@ _ITEM_COLUMNS = (
 )
 _COMMENT_COLUMNS = (
     "channel", "comment_id", "post_id", "answers_remote_id", "parent_id", "author", "author_id", "text",
-    "text_sha256", "platform_at", "first_seen_at", "url", "kind", "deleted",
+    "text_sha256", "platform_at", "first_seen_at", "url", "kind", "deleted", "held",
 )
 _READ_COLUMNS = ("post_id", "channel", "cursor", "first_read_at", "last_read_at", "seen", "complete", "last_error",
                  "deferred_at", "deferred_why")
@@ -249,9 +251,21 @@ def record_comment(
                 f"VALUES ({', '.join('?' * len(_COMMENT_COLUMNS))}) ON CONFLICT (channel, comment_id) DO NOTHING"
             ),
             (channel, comment_id, post_id, answers_remote_id, parent, author, author_id, text, digest,
-             iso(comment.created_at), iso(first_seen), url, comment.kind, int(bool(comment.deleted))),
+             iso(comment.created_at), iso(first_seen), url, comment.kind, int(bool(comment.deleted)),
+             storable(comment.held)[:40] if comment.held else None),
         )
         if cur.rowcount != 1:
+            if not comment.held and not comment.deleted:
+                # held before, now served as public: the owner published it
+                cur.execute(
+                    ledger.sql("UPDATE comments SET held = NULL WHERE channel = ? AND comment_id = ? AND held IS "
+                               "NOT NULL RETURNING text_sha256"),
+                    (channel, comment_id),
+                )
+                published = cur.fetchone()
+                if published:
+                    ledger._event(cur, "comment-public", None, post_id=post_id or None, channel=channel,
+                                  comment=comment_id, text_sha256=published[0])
             if comment.deleted:
                 cur.execute(
                     ledger.sql("UPDATE comments SET deleted = 1 WHERE channel = ? AND comment_id = ? AND deleted = 0 "
@@ -304,6 +318,10 @@ def record_read(ledger: Ledger, post_id: str, channel: str, *, at: datetime, cur
             ),
             (post_id, channel, cursor, iso(at), None if error else iso(at), new, int(complete), error),
         )
+        if error is None:  # a read that answered ends a stretch of failed reads; read to its end, any limit too
+            cur.execute(ledger.sql("UPDATE comment_gaps SET ongoing = 0 WHERE post_id = ? AND channel = ? "
+                                   f"AND ongoing = 1{'' if complete else ' AND kind = ?'}"),
+                        (post_id, channel) if complete else (post_id, channel, READ_FAILED))
 
 
 def record_deferred(ledger: Ledger, pairs: Iterable[tuple[str, str]], *, at: datetime, why: str) -> None:
@@ -321,10 +339,20 @@ def record_deferred(ledger: Ledger, pairs: Iterable[tuple[str, str]], *, at: dat
 
 
 def record_gap(ledger: Ledger, post_id: str, channel: str, kind: str, detail: str, *, at: datetime,
-               once: bool = False) -> bool:
-    """A gap in coverage, kept for the auditor; with `once`, not again when this very gap is on record."""
+               once: bool = False, ongoing: bool = False) -> bool:
+    """A gap in coverage, kept for the auditor; with `once`, not again when this very gap is on record. With
+    `ongoing` (a read stopped at a limit, `adapters.base.Stop`), one gap of its kind per (post, channel) while
+    it lasts: a watch that meets it again updates its detail and last time, until a complete read ends it."""
     with ledger.transaction() as cur:
-        if once:
+        if ongoing:
+            cur.execute(
+                ledger.sql("UPDATE comment_gaps SET detail = ?, last_recorded_at = ? WHERE post_id = ? AND "
+                           "channel = ? AND kind = ? AND ongoing = 1"),
+                (detail, iso(at), post_id, channel, kind),
+            )
+            if cur.rowcount:
+                return False
+        elif once:
             cur.execute(
                 ledger.sql("SELECT 1 FROM comment_gaps WHERE post_id = ? AND channel = ? AND kind = ? AND detail = ?"),
                 (post_id, channel, kind, detail),
@@ -332,8 +360,9 @@ def record_gap(ledger: Ledger, post_id: str, channel: str, kind: str, detail: st
             if cur.fetchone():
                 return False
         cur.execute(
-            ledger.sql("INSERT INTO comment_gaps (post_id, channel, kind, detail, recorded_at) VALUES (?, ?, ?, ?, ?)"),
-            (post_id, channel, kind, detail, iso(at)),
+            ledger.sql("INSERT INTO comment_gaps (post_id, channel, kind, detail, recorded_at, ongoing, "
+                       "last_recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            (post_id, channel, kind, detail, iso(at), int(ongoing), iso(at) if ongoing else None),
         )
         return True
 
@@ -346,10 +375,12 @@ def reads(ledger: Ledger) -> dict[tuple[str, str], Read]:
 
 def gaps(ledger: Ledger) -> dict[tuple[str, str], list[Gap]]:
     with ledger.transaction(read_only=True) as cur:
-        cur.execute("SELECT post_id, channel, kind, detail, recorded_at FROM comment_gaps ORDER BY id")
+        cur.execute("SELECT post_id, channel, kind, detail, recorded_at, last_recorded_at FROM comment_gaps "
+                    "ORDER BY id")
         out: dict[tuple[str, str], list[Gap]] = {}
-        for post_id, channel, kind, detail, at in cur.fetchall():
-            out.setdefault((post_id, channel), []).append(Gap(post_id, channel, kind, detail, parse_iso(at)))
+        for post_id, channel, kind, detail, at, last in cur.fetchall():
+            out.setdefault((post_id, channel), []).append(
+                Gap(post_id, channel, kind, detail, parse_iso(at), parse_iso(last)))
         return out
 
 
@@ -402,7 +433,7 @@ def _locked(ledger: Ledger, cur: Any, number: int) -> Item:
 
 def triage(ledger: Ledger, name: str, as_: str, reason: str, *, at: datetime, who: str | None = None) -> Item:
     """A person's classification of an item, with why. Again before it is forwarded (recorded again); after,
-    refused: PV has it."""
+    refused: PV has it. The reason is kept as `kept_reason` makes it, in the item and in its event alike."""
     from socialpub.ledger import actor
 
     if as_ not in TRIAGE_AS:
@@ -410,6 +441,11 @@ def triage(ledger: Ledger, name: str, as_: str, reason: str, *, at: datetime, wh
     if not said_something(reason):
         raise SocialpubError("--reason is empty (or only blanks and invisible characters)",
                              hint="say why, in a few words: it goes into the audit trail")
+    reason = reason.strip()
+    if len(reason) > MAX_REASON:
+        raise SocialpubError(f"the reason has {len(reason)} characters, more than {MAX_REASON}", key="--reason",
+                             hint="say it in a sentence or two and name the ticket; nothing was changed")
+    reason = kept_reason(reason)
     who = who or actor()
     number = item_number(name)
     with ledger.transaction() as cur:
@@ -427,6 +463,14 @@ def triage(ledger: Ledger, name: str, as_: str, reason: str, *, at: datetime, wh
                       who=who, item=current.id, text_sha256=current.text_sha256, triaged_as=as_,
                       previous=current.triaged_as, reason=reason, at_clock=iso(at))
         return _locked(ledger, cur, number)
+
+
+def kept_reason(reason: str) -> str:
+    """A person's reason as the ledger keeps it: their words, with what a reader could not see or would see
+    obeyed (control characters, NUL, bidi overrides, lone surrogates, zero-width characters) written as
+    escapes (\\x1b, \\u202e), so that the same readable text is stored on SQLite and PostgreSQL and shown
+    in every export; newlines and tabs stay."""
+    return storable(printable(reason))
 
 
 def forward(ledger: Ledger, name: str, ref: str, *, at: datetime, who: str | None = None) -> Item:

@@ -135,6 +135,9 @@ def show_text(it: Item, comment: StoredComment, now: datetime, zone: tzinfo, *, 
         + (f" (post {printable(comment.answers_remote_id, one_line=True)})" if comment.answers_remote_id else ""),
         f"sha256:   {it.text_sha256}" + ("  (deleted on the platform)" if comment.deleted else ""),
     ]
+    if comment.held:
+        lines.append(f"not public: {HELD.get(comment.held, printable(comment.held, one_line=True))} on the "
+                     "platform; only the account sees it")
     if with_text:
         lines.append(f"link:     {printable(comment.url or '-', one_line=True)}")  # an X link names its author
         lines.append(f"author:   {printable(comment.author or '(withheld)', one_line=True)}"
@@ -153,7 +156,8 @@ def show_text(it: Item, comment: StoredComment, now: datetime, zone: tzinfo, *, 
 
 EXPORT_COLUMNS = ("id", "category", "state", "triaged_as", "day0", "due", "platform_url", "author", "author_id",
                   "text", "product", "event", "patient", "reporter", "situations", "post", "channel", "comment_id",
-                  "text_sha256")
+                  "text_sha256", "public")
+HELD = {"heldForReview": "held for review", "likelySpam": "held as likely spam"}  # YouTube's moderation statuses
 
 
 def export_records(pairs: list[tuple[Item, StoredComment]]) -> list[dict[str, Any]]:
@@ -166,6 +170,7 @@ def export_records(pairs: list[tuple[Item, StoredComment]]) -> list[dict[str, An
             **{element: element in it.elements for element in ("product", "event", "patient", "reporter")},
             "situations": list(it.situations), "post": it.post_id or None, "channel": it.channel,
             "comment_id": it.comment_id, "text_sha256": it.text_sha256,
+            "public": not comment.held,  # False: held by the platform, seen by the account only
             "evidence": [{k: s[k] for k in ("element", "start", "end", "label")} for s in it.spans],
         })
     return records

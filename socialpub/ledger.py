@@ -264,6 +264,17 @@ MIGRATIONS: list[tuple[int, str | Callable[[Ledger, Any], None]]] = [
         ALTER TABLE comment_reads ADD COLUMN deferred_why TEXT
         """,
     ),
+    (
+        7,
+        # A read stopped at a platform's limit is one gap while the limit holds (its detail and last time
+        # updated by every watch that meets it), closed by the next complete read: not a row per watch.
+        # A comment the platform holds from the public (YouTube: held for review, likely spam) says so.
+        """
+        ALTER TABLE comment_gaps ADD COLUMN ongoing INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE comment_gaps ADD COLUMN last_recorded_at TEXT;
+        ALTER TABLE comments ADD COLUMN held TEXT
+        """,
+    ),
 ]
 
 

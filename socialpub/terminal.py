@@ -41,6 +41,9 @@ def _json_visible(char: str) -> str:
     return f"\\u{ord(char):04x}"
 
 
+MAX_REASON = 1000  # characters of the reason of an act on record: a sentence or two, and a ticket number
+
+
 def said_something(text: str | None) -> bool:
     """Whether a reason (for an act on record) holds a visible character (a letter, digit, punctuation or
     symbol): blanks, control and zero-width characters alone read as no reason at all."""

@@ -135,8 +135,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def read_spacing(reads: int, units: int) -> timedelta | None:
     """How long a (post, channel) waits between two reads on a platform whose reads spend a daily quota shared
-    with publishing (YouTube, about a unit a read): spread so that `reads` a round stay within `units` a day.
-    None when a read every CADENCE fits (up to about 50 videos with the default 5,000 units)."""
+    with publishing (YouTube: 3 units a read, the public threads and the two lists of held ones): spread so
+    that `reads` units a round stay within `units` a day. None when a read every CADENCE fits (up to about 17
+    videos with the default 5,000 units)."""
     spacing = timedelta(days=1) * reads / max(1, units)
     return spacing if spacing > CADENCE else None
 
@@ -144,6 +145,8 @@ def read_spacing(reads: int, units: int) -> timedelta | None:
 def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mapping[str, str] | None,
                   budget: int, sleep: Callable[[float], None],
                   only: set[tuple[str, str]] | None = None) -> Watched:
+    from socialpub.adapters.base import Stop
+
     done = Watched()
     renderer = Renderer(config, environ, ledger.token_lock)
     renderer.learn_secrets()  # whatever a platform echoes back is redacted
@@ -182,9 +185,12 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             done.unreadable[channel] = len(queue)
             continue
         targets: list[tuple[str, Row | None]] = [(row.post_id, row) for row in queue]
+        # X: a reply to one of these posts is a mention too; the mentions' read files it under its post
+        by_thread = {row.remote_id: row for row in queue}
+        threads = frozenset(i for row in queue for i in (row.remote_id, *row.extra_ids))
         if getattr(adapter, "can_read_mentions", False) and only is None:
             targets.append((store.MENTIONS, None))
-        spacing = (read_spacing(len(targets), config.safety.quota_read_units)
+        spacing = (read_spacing(len(targets) * getattr(adapter, "units_per_read", 1), config.safety.quota_read_units)
                    if getattr(adapter, "reads_spend_quota", False) and only is None else None)  # a last read: always
         # Those read to their end recently enough wait for their turn (a read stopped at a limit goes on).
         ordered = least_recently_read(targets, channel, seen)
@@ -193,7 +199,7 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
             done.spaced[channel] = (len(ordered) - len(targets), round(spacing.total_seconds() / 60))
         for index, (post_id, row) in enumerate(targets):
             previous = seen.get((post_id, channel))
-            wait = adapter.rate_wait()
+            wait = adapter.read_wait()
             if wait is not None and wait > MAX_WAIT_IN_WATCH:
                 leave(channel, targets[index:], f"{channel}: read window used up for {int(wait)} s; "
                       "the next watch reads these first")
@@ -202,7 +208,7 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                 sleep(wait)  # pace the channel: never read into a used-up window
             since = previous.cursor if previous else None
             try:
-                page = _read(adapter, row, since, now, budget)
+                page = _read(adapter, row, since, now, budget, watched=threads)
             except PlatformError as error:
                 if error.transient and error.retry_after:
                     # A read window used up is pacing, not a failure: the cursor stays, the next watch goes on.
@@ -219,17 +225,20 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
                 leave(channel, targets[index + 1:], f"{channel}: stopped after a failed read")
                 break  # the same for every post of the channel: no point in asking again now
             new = 0
-            products = screener.post_products(post_id)
             for comment in page.comments:
+                # a mention that is a reply to a watched post is that post's, whichever read sees it first
+                on = by_thread.get(comment.thread) if row is None and comment.thread else row
                 is_new, queued = store.record_comment(
-                    ledger, post_id=post_id, channel=channel, answers_remote_id=row.remote_id if row else None,
-                    comment=comment, first_seen=now, queue=screener.queue(comment, now, products))
+                    ledger, post_id=on.post_id if on else post_id, channel=channel,
+                    answers_remote_id=on.remote_id if on else None, comment=comment, first_seen=now,
+                    queue=screener.queue(comment, now, screener.post_products(on.post_id) if on else ()))
                 new += is_new
                 if queued is not None:
                     done.queued.append(queued.id)
             store.record_read(ledger, post_id, channel, at=now, cursor=page.cursor, complete=page.complete, new=new)
             for gap in page.gaps:
-                store.record_gap(ledger, post_id, channel, store.PLATFORM_LIMIT, gap, at=now, once=True)
+                store.record_gap(ledger, post_id, channel, store.PLATFORM_LIMIT, gap, at=now, once=True,
+                                 ongoing=isinstance(gap, Stop))
             done.reads += 1
             done.incomplete += not page.complete
             done.new_comments += new
@@ -267,10 +276,11 @@ def _retracted_unreadable(ledger: Ledger, row: Row, error: PlatformError, now: d
 
 
 def _failed(ledger: Ledger, done: Watched, post_id: str, channel: str, error: SocialpubError, now: datetime) -> None:
-    """A read that failed: on record as the read's error, as a gap and as an event; the cursor stays."""
+    """A read that failed: on record as the read's error, as a gap (one while the reads fail, with the latest
+    error) and as an event (each time); the cursor stays."""
     message = redact(f"{error.message}" + (f" (hint: {error.hint})" if error.hint else ""))
     store.record_read(ledger, post_id, channel, at=now, cursor=None, complete=False, new=0, error=message)
-    store.record_gap(ledger, post_id, channel, store.READ_FAILED, message, at=now)
+    store.record_gap(ledger, post_id, channel, store.READ_FAILED, message, at=now, ongoing=True)
     ledger.event("watch-read-failed", None, post_id=post_id or None, channel=channel, error=message)
     done.failed.append({"post": post_id or "(mentions)", "channel": channel, "error": message})
 
@@ -280,11 +290,12 @@ class _ReaderBug(SocialpubError):
     not read, and the others are still read."""
 
 
-def _read(adapter: Any, row: Row | None, since: str | None, now: datetime, budget: int) -> Any:
+def _read(adapter: Any, row: Row | None, since: str | None, now: datetime, budget: int,
+          watched: frozenset[str] = frozenset()) -> Any:
     """One read (a post's comments, or with no row the channel's mentions) as a CommentPage."""
     try:
         if row is None:
-            return adapter.read_mentions(since=since, now=now, budget=budget)
+            return adapter.read_mentions(since=since, now=now, budget=budget, watched=watched)
         return adapter.read_comments(row.remote_id, extra_ids=tuple(row.extra_ids), published_at=row.published_at,
                                      since=since, now=now, budget=budget)
     except SocialpubError:
@@ -365,8 +376,7 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
         readable = bool(kind and getattr(adapter_class(kind), "can_read_comments", False))
         until = watch_until(row, config.safety.watch_days)
         read = reads.get((row.post_id, row.channel))
-        gaps = [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
-                for g in recorded.get((row.post_id, row.channel), [])]
+        gaps = [_gap(g) for g in recorded.get((row.post_id, row.channel), [])]
         last = read.last_read_at if read else None
         if readable and last is None and not (read and read.deferred_at):
             gaps.append({"kind": "never-read", "detail": "never read", "recorded_at": None})
@@ -415,10 +425,16 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
                         if read.last_error else "not read in this run" if read.deferred_at else "watched",
                         "last_read_at": iso(read.last_read_at), "comments_seen": read.seen,
                         "complete": read.complete,
-                        "gaps": [{"kind": g.kind, "detail": g.detail, "recorded_at": iso(g.recorded_at)}
-                                 for g in recorded.get((post_id, channel), [])]
+                        "gaps": [_gap(g) for g in recorded.get((post_id, channel), [])]
                         + ([deferred] if (deferred := _deferred_gap(read)) else [])})
     return out
+
+
+def _gap(gap: store.Gap) -> dict[str, Any]:
+    shown = {"kind": gap.kind, "detail": gap.detail, "recorded_at": iso(gap.recorded_at)}
+    if gap.last_recorded_at and gap.last_recorded_at != gap.recorded_at:
+        shown["last_recorded_at"] = iso(gap.last_recorded_at)  # met again by later watches while it lasted
+    return shown
 
 
 def _deferred_gap(read: store.Read | None) -> dict[str, Any] | None:

@@ -24,6 +24,8 @@ from typing import Any
 import jsonschema
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialpub.adapters.base import Receipt, Rendered, adapter_for
 from socialpub.adapters.facebook import POST_URL, FacebookAdapter, _facebook, appsecret_proof
@@ -716,6 +718,82 @@ def test_the_sandbox_rate_limit_answers_like_graph(repo: Repo, box: Sandbox) -> 
     with pytest.raises(PlatformError) as caught:
         adapter.publish(rendered)
     assert caught.value.retry_after == 7.0
+
+
+THROTTLES = {4: "(#4) Application request limit reached", 17: "(#17) User request limit reached",
+             32: "(#32) Page request limit reached", 613: "Calls to this api have exceeded the rate limit.",
+             80001: "There have been too many calls to this Page account. Wait a bit and try again."}
+
+
+@pytest.mark.parametrize("code", sorted(THROTTLES))
+@pytest.mark.parametrize("header", ["x-page-usage", "x-business-use-case-usage"])
+def test_every_graph_throttling_code_is_a_rate_limit_with_graph_s_wait_for_publishing_and_reading(
+    repo: Repo, box: Sandbox, code: int, header: str
+) -> None:
+    """Graph signals throttling by error code (with HTTP 400 or 403, not 429) and says when access comes back
+    in its usage headers: one classification, the same for a publish and a read of comments."""
+    usage = {"call_count": 100, "total_time": 40, "total_cputime": 30, "estimated_time_to_regain_access": 7}
+    headers = {header: json.dumps(usage if header == "x-page-usage" else {PAGE: [{"type": "pages", **usage}]}),
+               "x-app-usage": json.dumps({"call_count": 100, "total_time": 2, "total_cputime": 2})}
+    adapter, rendered = make(repo, box.url)
+    box.inject("status", path=f"/{PAGE}/feed$", status=403 if code == 17 else 400,
+               body=graph_error(code, THROTTLES[code]), headers=headers)
+    with pytest.raises(PlatformError) as caught:
+        adapter.publish(rendered)
+    assert (caught.value.transient, caught.value.maybe_sent, caught.value.retry_after) == (True, False, 420.0)
+    assert f"code {code}" in str(caught.value) and "rate limited" in (caught.value.hint or "")
+    receipt = adapter.publish(rendered)
+    box.inject("status", path=r"/comments$", status=400, body=graph_error(code, THROTTLES[code]), headers=headers)
+    with pytest.raises(PlatformError) as caught:
+        adapter.read_comments(receipt.remote_id, published_at=receipt.published_at, since=None,
+                              now=datetime.now(UTC))
+    assert (caught.value.transient, caught.value.retry_after) == (True, 420.0)
+
+
+def test_reads_wait_while_graph_s_usage_headers_say_a_limit_is_nearly_used_up(repo: Repo, box: Sandbox) -> None:
+    from socialpub.adapters.facebook import BUSY_WAIT
+
+    adapter, rendered = make(repo, box.url)
+    receipt = adapter.publish(rendered)
+    assert adapter.read_wait() is None
+
+    def read() -> Any:
+        return adapter.read_comments(receipt.remote_id, published_at=receipt.published_at, since=None,
+                                     now=datetime.now(UTC))
+
+    graph(box).usage = {"x-app-usage": {"call_count": 89, "total_time": 10, "total_cputime": 10}}
+    read()
+    assert adapter.read_wait() is None and adapter.rate_wait() is None  # 89%: reads go on
+    graph(box).usage = {"x-page-usage": {"call_count": 12, "total_time": 93, "total_cputime": 10}}
+    read()
+    wait = adapter.read_wait()
+    assert wait is not None and BUSY_WAIT - 60 < wait <= BUSY_WAIT  # no time given: reads wait a while
+    assert adapter.rate_wait() is None  # publishing is not held back: the last tenth is left to it
+    page = read()  # asks nothing: stopped at once, to be read next time
+    assert not page.complete and "used up or nearly" in page.gaps[0]
+    graph(box).usage = {"x-business-use-case-usage": {PAGE: [{"type": "pages", "call_count": 95,
+                                                              "estimated_time_to_regain_access": 3}]}}
+    adapter.publish(rendered)  # publishing goes on, and its answer tells the usage too
+    assert 120 < (adapter.read_wait() or 0) <= 180  # the time Graph gives
+    graph(box).usage = {}
+    adapter.publish(rendered)  # an answer without the headers says nothing new: still waiting
+    assert adapter.read_wait()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["x-app-usage", "x-page-usage", "x-business-use-case-usage", "other"]),
+                       st.one_of(st.text(max_size=200), st.recursive(
+                           st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=20),
+                           lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.sampled_from(["call_count", "total_time", "total_cputime",
+                                                              "estimated_time_to_regain_access", PAGE, "type"]),
+                                             inner, max_size=5), max_leaves=20).map(json.dumps))))
+def test_graph_s_usage_headers_of_any_content_give_a_percentage_and_a_bounded_wait(headers: dict[str, str]) -> None:
+    from socialpub.adapters.facebook import graph_usage
+
+    percent, regain = graph_usage(headers)
+    assert 0 <= percent <= 1000
+    assert regain is None or 0 < regain < 24 * 3600
 
 
 def test_a_slow_answer_times_out_as_maybe_sent_for_the_create_only(repo: Repo, box: Sandbox) -> None:

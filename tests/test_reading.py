@@ -278,6 +278,30 @@ def test_x_mentions_are_read_from_the_mark_up(box: Sandbox) -> None:
     assert [c.id for c in adapter.read_mentions(since=page.cursor, now=now()).comments] == [second]
 
 
+def test_x_replies_in_the_mentions_are_marked_with_their_post_and_outside_the_mentions_budget(box: Sandbox) -> None:
+    """The mentions timeline serves replies to our posts too (X prefixes the conversation's handles): those in
+    a watched conversation come marked with it and do not use up the budget of the mentions' read."""
+    adapter, receipt = x_post(box, "Our #AZoncology scientists", "The second tweet of the thread")
+    mention = seed(box, "twitter", None, "@SandboxComms a question", "asker")  # the oldest: on the last page
+    replies = [seed(box, "twitter", receipt.remote_id, f"reply {i}", f"user{i}") for i in range(6)]
+    on_second = seed(box, "twitter", receipt.extra_ids[0], "on the second tweet", "kim")
+    deep = seed(box, "twitter", None, "a reply to a reply", "lee", parent=replies[0])
+    watched = frozenset({receipt.remote_id, *receipt.extra_ids})
+
+    page = adapter.read_mentions(since=None, now=now(), budget=1, watched=watched)
+
+    assert page.complete, page.gaps
+    by_id = {c.id: c for c in page.comments}
+    assert set(by_id) == {*replies, on_second, deep, mention}
+    assert by_id[mention].kind == "mention" and by_id[mention].thread is None
+    assert {by_id[i].thread for i in (*replies, on_second, deep)} == {receipt.remote_id}
+    assert {by_id[i].kind for i in (*replies, on_second, deep)} == {"reply"}
+    assert by_id[on_second].parent_id is None and by_id[deep].parent_id == replies[0]
+    # not watched (its window closed): replies are mentions like any other, within the budget
+    unwatched = adapter.read_mentions(since=None, now=now(), budget=1)
+    assert not unwatched.complete and all(c.thread is None for c in unwatched.comments)
+
+
 def test_x_verify_says_when_the_access_level_cannot_search(box: Sandbox) -> None:
     adapter = x_adapter(box)
     assert not any("replies" in w for w in adapter.verify())
@@ -436,7 +460,8 @@ def test_youtube_reads_threads_over_pages_and_long_reply_chains(repo: Repo, box:
     assert len(pages) == 1 and pages[0].complete
     assert sorted(c.id for c in found) == sorted([first, *replies, *threads])
     routes = [r["route"] for r in box.requests]
-    assert routes.count("youtube:commentThreads.list") == 3 and routes.count("youtube:comments.list") == 2
+    # three pages of public threads, then one of each list of held ones
+    assert routes.count("youtube:commentThreads.list") == 3 + 2 and routes.count("youtube:comments.list") == 2
     by_id = {c.id: c for c in found}
     assert by_id[first].text == f"Oncavix: {SECRET_TEXT}" and by_id[first].author == "@dana_r"
     assert by_id[first].parent_id is None and by_id[first].kind == "comment"
@@ -477,6 +502,48 @@ def test_youtube_new_replies_to_a_thread_older_than_the_mark_are_found(repo: Rep
     third = read(since=second.cursor, now=now())
     assert third.comments == () and third.complete
     assert [r["route"] for r in box.requests].count("youtube:comments.list") == calls  # counts unchanged: no call
+
+
+def test_youtube_comments_held_for_review_are_read_marked_and_each_list_costs_a_unit(
+        repo: Repo, box: Sandbox) -> None:
+    """YouTube holds comments from the public until the owner publishes them (heldForReview, likelySpam): an
+    adverse event may sit there. They are read at every read (the owner's sign-in may list them), marked with
+    their status, and every list call is one unit of the daily quota."""
+    adapter, receipt = yt_video(repo, box)
+    public = seed(box, "youtube", receipt.remote_id, "great video", "fan", created_at=at(100))
+    held = seed(box, "youtube", receipt.remote_id, f"Oncavix: {SECRET_TEXT}", "dana_r", created_at=at(90),
+                held="heldForReview")
+    spam = seed(box, "youtube", receipt.remote_id, "buy pills at example.com", "bot", created_at=at(80),
+                held="likelySpam")
+    reply = seed(box, "youtube", None, "same here", "kim", parent=held, created_at=at(70))
+    youtube = sandbox_of(box)
+    used, calls = youtube.quota_used, len(box.requests)
+
+    page = yt_read(adapter, receipt)(since=None, now=now())
+
+    assert page.complete and page.gaps == ()
+    by_id = {c.id: c for c in page.comments}
+    assert set(by_id) == {public, held, spam}  # a reply in a held thread shows when the thread is published
+    assert (by_id[public].held, by_id[held].held, by_id[spam].held) == (None, "heldForReview", "likelySpam")
+    assert by_id[held].text == f"Oncavix: {SECRET_TEXT}" and by_id[held].author == "@dana_r"
+    lists = [r for r in list(box.requests)[calls:] if r["route"].startswith("youtube:comment")]
+    assert len(lists) == 3 and youtube.quota_used - used == 3 == adapter.units_per_read  # 1 unit a list call
+    # the owner publishes it: the next read finds it (and its reply) among the public ones, not held any more
+    youtube.publish_held(held)
+    again = yt_read(adapter, receipt)(since=page.cursor, now=now())
+    by_id = {c.id: c for c in again.comments}
+    assert by_id[held].held is None and by_id[reply].held is None and by_id[spam].held == "likelySpam"
+
+
+def test_youtube_a_refused_list_of_held_comments_is_a_gap_and_the_public_ones_are_read(
+        repo: Repo, box: Sandbox) -> None:
+    adapter, receipt = yt_video(repo, box)
+    public = seed(box, "youtube", receipt.remote_id, "great video", "fan", created_at=at(100))
+    sandbox_of(box).held_forbidden = True  # a sign-in that is not the channel's owner
+    page = yt_read(adapter, receipt)(since=None, now=now())
+    assert page.complete and [c.id for c in page.comments] == [public]
+    assert len(page.gaps) == 1 and "held for review" in page.gaps[0] and "YouTube Studio" in page.gaps[0]
+    assert "forbidden" in page.gaps[0]
 
 
 def test_youtube_budget_and_a_rate_limit_stop_and_resume_the_read(repo: Repo, box: Sandbox) -> None:

@@ -286,11 +286,12 @@ def test_the_watch_lock_is_exclusive_and_independent_of_the_run_lock(ledger_spec
             assert again  # released with the block
 
 
-def test_the_situations_config_accepts_are_those_screening_reports() -> None:
-    from socialpub.config import SITUATIONS
-    from socialpub.safety import screening
+def test_the_situations_config_accepts_are_those_screening_reports_from_one_list() -> None:
+    from socialpub import config, situations
+    from socialpub.safety import screening, words
 
-    assert set(SITUATIONS) == set(screening.SITUATIONS)
+    assert config.SITUATIONS is situations.SITUATIONS is screening.SITUATIONS  # one list, imported
+    assert tuple(words.SITUATION_WORDS) == situations.SITUATIONS and all(words.SITUATION_WORDS.values())
 
 
 def test_the_html_preview_and_agenda_never_show_comments(seeded: tuple[Repo, str], tmp_path: Path) -> None:
@@ -422,11 +423,75 @@ def test_a_triage_reason_with_control_characters_or_a_megabyte_is_refused_or_sho
         seeded: tuple[Repo, str]) -> None:
     repo, spec = seeded
     code, out, err = cli(repo, "--ledger", spec, "inbox", "triage", "S-000001", "--as", "ae", "--reason",
-                         "dizzy\x1b]52;c;Zm9v\x07 \x1b[2J\r\nforged: line")
-    assert code == 0, err  # kept as given (a person's words), shown escaped wherever it is printed
-    for args in (("history",), ("history", "-f", "csv"), ("inbox", "show", "S-000001"), ("inbox", "--all")):
+                         "dizzy\x1b]52;c;Zm9v\x07 \u202eevil\u202c \x00 \x1b[2J\r\nforged: line")
+    assert code == 0, err  # kept with what would be obeyed or hidden written as escapes, shown so everywhere
+    for args in (("history",), ("history", "-f", "csv"), ("history", "-f", "json"), ("inbox", "show", "S-000001"),
+                 ("inbox", "--all")):
         code, out, err = cli(repo, "--ledger", spec, *args)
         assert code == 0 and "\x1b" not in out + err and "\r" not in out.replace("\r\n", "\n"), (args, out)
+        assert "\u202e" not in out and "\x00" not in out, args
+    with open_ledger(spec, repo.root) as ledger:
+        assert inbox.item(ledger, "S-000001").triage_reason == \
+            "dizzy\\x1b]52;c;Zm9v\\x07 \\u202eevil\\u202c \\x00 \\x1b[2J\nforged: line"
     code, out, err = cli(repo, "--ledger", spec, "inbox", "triage", "S-000002", "--as", "ae",
                          "--reason", "x" * 1_000_000)
-    assert code == 0, err
+    assert code == 2 and "more than 1000" in err and "--reason" in err, err  # like every act's reason
+    with open_ledger(spec, repo.root) as ledger:
+        assert inbox.item(ledger, "S-000002").state == "open"  # nothing was changed
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reason=st.text(st.characters(exclude_categories=()), max_size=1100)
+       | st.text(st.sampled_from("a \x00\x1b\r\n\t\u202e\u2066\u200b\ud800\udcff\x85é🙂"), max_size=40)
+       | st.integers(995, 1005).map(lambda n: "\u202e" + "y" * n))  # about the longest reason kept
+def test_any_triage_reason_is_refused_clearly_or_kept_readable_and_storable(ledger: Ledger, reason: str) -> None:
+    """Whatever a person (or a script) passes as --reason: refused with a clear error and nothing changed, or
+    kept on either backend as text a reader sees as it is (nothing obeyed, nothing hidden), the same in the
+    item and in its event."""
+    from socialpub.terminal import TERMINAL_UNSAFE, said_something
+
+    if not inbox.items(ledger):
+        put(ledger)
+    before = len(ledger.events())
+    try:
+        it = inbox.triage(ledger, "S-000001", "inquiry", reason, at=NOW, who="ann@host")
+    except SocialpubError as refused:
+        assert not said_something(reason) or len(reason.strip()) > 1000, refused
+        assert len(ledger.events()) == before
+        return
+    kept = it.triage_reason or ""
+    assert said_something(kept) and not TERMINAL_UNSAFE.search(kept) and "\r" not in kept
+    kept.encode("utf-8")  # no lone surrogate
+    if not TERMINAL_UNSAFE.search(reason) and "\r" not in reason:
+        assert kept == reason.strip()  # ordinary words stay as written
+    assert ledger.events()[-1]["detail"]["reason"] == kept
+    assert inbox.item(ledger, "S-000001").triage_reason == kept
+
+
+_EXAMPLES = iter(range(10**9))  # a fresh (post, channel) per example: the ledger is the test's
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.one_of(st.tuples(st.just("stop"), st.integers(0, 10**6)), st.just(("complete", 0)),
+                                st.tuples(st.just("lasting"), st.integers(0, 2))), max_size=20))
+def test_a_limit_met_again_while_it_lasts_is_one_gap_and_a_lasting_gap_is_kept_once(
+        ledger: Ledger, steps: list[tuple[str, int]]) -> None:
+    """Any sequence of watches: reads stopped at a limit (a text with another number each time), complete reads,
+    and gaps that last (X's 7 days): one gap per stretch of stopped reads, each lasting gap once."""
+    post = f"p{next(_EXAMPLES)}"
+    stretches, stopped, lasting = 0, False, set()
+    for n, (step, value) in enumerate(steps):
+        at = NOW + timedelta(minutes=15 * n)
+        if step == "stop":
+            inbox.record_gap(ledger, post, "tw", inbox.PLATFORM_LIMIT, f"window used up for {value} s", at=at,
+                             once=True, ongoing=True)
+            stretches, stopped = stretches + (not stopped), True
+        elif step == "complete":
+            inbox.record_read(ledger, post, "tw", at=at, cursor="c", complete=True, new=0)
+            stopped = False
+        else:
+            inbox.record_gap(ledger, post, "tw", inbox.PLATFORM_LIMIT, f"7 days: {value}", at=at, once=True)
+            lasting.add(value)
+    gaps = inbox.gaps(ledger).get((post, "tw"), [])
+    assert len(gaps) == stretches + len(lasting)
+    assert len({g.detail for g in gaps if g.detail.startswith("7 days")}) == len(lasting)

@@ -122,10 +122,22 @@ def test_a_failed_read_is_exit_3_and_a_gap_in_the_report_and_the_next_watch_catc
     no_canary(out, err)
     code, out, _ = run_watch(world, "--report", "--now", later())
     assert "read failed" in out and "gap (read-failed)" in out
+    assert run_watch(world, "--now", later(hours=0.25))[0] == 3  # failing again: the same gap, not a second
+
+    def failed_gaps() -> list[inbox.Gap]:
+        with world.open_ledger() as ledger:
+            return [g for g in inbox.gaps(ledger).get(("p000", "fb"), []) if g.kind == inbox.READ_FAILED]
+
+    [gap] = failed_gaps()
+    assert gap.last_recorded_at and gap.last_recorded_at > gap.recorded_at
     with world.box.lock:
         world.box.faults.clear()
-    code, out, err = run_watch(world, "--now", later())
+    code, out, err = run_watch(world, "--now", later(hours=0.5))
     assert code == 1 and "2 new comment(s), 1 queued" in out, (out, err)
+    world.box.inject("status", path=r"_\d+/comments", status=400, count=1, body={"error": {
+        "message": "(#100) Invalid parameter", "type": "OAuthException", "code": 100}})
+    assert run_watch(world, "--now", later(hours=0.75))[0] == 3
+    assert len(failed_gaps()) == 2  # a new stretch of failures after a read that answered: a gap of its own
 
 
 def test_an_item_not_forwarded_in_time_is_exit_4_until_it_is(world: Any) -> None:
@@ -578,10 +590,11 @@ def test_with_more_posts_than_a_window_allows_every_post_is_read_in_turn(posts: 
 
 def test_youtube_reads_are_spread_to_leave_the_daily_quota_for_uploads(worlds: Callable[..., Any]) -> None:
     """YouTube's reads spend the daily quota uploads need (1,600 units each): with more videos than a read
-    every 15 minutes allows within `[safety] quota_read_units` (here 48 units a day for 2 videos: a read of each every
-    hour), a video read to its end is not read again until its turn; Facebook is read every watch."""
+    every 15 minutes allows within `[safety] quota_read_units` (here 144 units a day for 2 videos at 3 units a
+    read, the public threads and the two lists of held ones: a read of each every hour), a video read to its
+    end is not read again until its turn; Facebook is read every watch."""
     two = worlds("two", eo.numbered_posts(2, ("fb", "yt")))
-    two.config.write_text(two.config.read_text() + "\n[safety]\nquota_read_units = 48\n", encoding="utf-8")
+    two.config.write_text(two.config.read_text() + "\n[safety]\nquota_read_units = 144\n", encoding="utf-8")
     assert two.run(eo.AT + timedelta(minutes=10)).code == 0
     config = load_config(two.config)
     start = datetime.now(UTC) + timedelta(minutes=1)
@@ -639,3 +652,153 @@ def test_a_platform_ignoring_the_high_water_mark_does_not_stall_the_read(world: 
         done = watch(config, ledger, datetime.now(UTC), environ=world.env(), budget=3)
         assert done.incomplete == 0 and done.failed == [] and len(done.queued) == 1
         assert done.new_comments == 11  # the new reply and the ten old ones never seen
+
+
+def test_a_reply_is_a_mention_too_and_is_one_item_under_its_post_whichever_read_sees_it_first(world: Any) -> None:
+    """X's mentions timeline serves the replies to our posts as well (the sandbox does the same): a reply is one
+    item, filed under its post (whose products count) even when the mentions' read sees it first, and X bills
+    it once a day."""
+    from socialpub.sandbox.twitter import TwitterSandbox
+
+    x = next(p for p in world.box.platforms if isinstance(p, TwitterSandbox))
+    tw = remote_ids(world)["twitter"]
+    config, env = load_config(world.config), world.env()
+    # the conversation's read fails once (permanent): the mentions' read is the first to see the reply
+    world.box.inject("status", path=r"/2/tweets/search/recent", status=400, count=1)
+    first = world.box.add_comment("twitter", "CANARY-R-1 this drug gave my dad a rash", "canary_author_r", on=tw)
+    with world.open_ledger() as ledger:
+        done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=1), environ=env, budget=2)
+        assert done.failed and done.new_comments == 1 and len(done.queued) == 1
+        [item] = inbox.items(ledger)
+        stored = inbox.comment_of(ledger, item)
+        assert (item.post_id, item.channel, stored.answers_remote_id, stored.kind) == ("p000", "tw", tw, "reply")
+        # two more replies and a mention of the account
+        for n in (2, 3):
+            world.box.add_comment("twitter", f"CANARY-R-{n} oncavix gave me a rash", "canary_author_r", on=tw)
+        world.box.add_comment("twitter", "@SandboxComms CANARY-R-4 oncavix made me dizzy", "canary_author_m")
+        billed, served = len(x.billed), x.posts_read
+        done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=2), environ=env, budget=3)
+        assert done.failed == [] and done.incomplete == 0, done.to_dict()
+        assert done.new_comments == 3 and len(done.queued) == 3
+        items = inbox.items(ledger)
+        assert len(items) == 4 and len({i.comment_id for i in items}) == 4
+        assert sorted(i.post_id for i in items) == ["", "p000", "p000", "p000"]
+        assert [e["action"] for e in ledger.events()].count("safety-queued") == 4
+        # the new replies served by both reads, billed once a day each
+        assert x.posts_read - served == 6 and len(x.billed) - billed in (3, 4)  # 4: the first again after 0h UTC
+        assert first["id"] in {c for _, c in x.billed}
+        again = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=3), environ=env, budget=3)
+        assert again.new_comments == 0 and again.incomplete == 0
+
+
+def test_a_limit_that_holds_over_several_watches_is_one_gap_until_a_complete_read_ends_it(world: Any) -> None:
+    """X's search window used up in the middle of a read, watch after watch, each time with another number of
+    seconds in the gap's text: one platform-limit gap (its detail and last time updated), not one per watch;
+    a complete read ends it, and the next limit is a gap of its own."""
+    import time
+
+    tw = remote_ids(world)["twitter"]
+    search = next(r for r in world.box.table if r.name == "twitter:search")
+    search.limit = (2, 900.0)  # two pages a window: a read of 600 replies stops at the window, watch after watch
+    for n in range(600):
+        world.box.add_comment("twitter", f"CANARY-G-{n} nice", "canary_author_g", on=tw)
+    config, env = load_config(world.config), world.env()
+
+    def limit_gaps(ledger: Any) -> list[inbox.Gap]:
+        return [g for g in inbox.gaps(ledger).get(("p000", "tw"), []) if g.kind == inbox.PLATFORM_LIMIT]
+
+    with world.open_ledger() as ledger:
+        details = []
+        for minutes, used in ((1, 0), (16, 300), (31, 600)):  # the window's first hit that long ago: other seconds
+            world.box._windows["twitter:search"] = type(world.box._windows.get("twitter:search", []))(
+                [time.monotonic() - used] if used else [])
+            done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=minutes), environ=env, budget=1000)
+            assert done.failed == [] and done.incomplete >= 1
+            [gap] = limit_gaps(ledger)
+            details.append(gap.detail)
+        assert len(set(details)) > 1, details  # the texts differed; the gap stayed one
+        assert "rate-limit window is used up" in gap.detail and gap.last_recorded_at and \
+            gap.last_recorded_at > gap.recorded_at
+        world.box._windows.pop("twitter:search")  # the window has passed: the read goes to its end
+        search.limit = (180, 900.0)
+        done = watch(config, ledger, datetime.now(UTC) + timedelta(minutes=46), environ=env, budget=1000)
+        assert done.incomplete == 0 and len(limit_gaps(ledger)) == 1
+        # a later limit is a new gap: the first one ended
+        search.limit = (2, 900.0)
+        world.box._windows.pop("twitter:search", None)
+        for n in range(250):
+            world.box.add_comment("twitter", f"CANARY-H-{n} nice", "canary_author_g", on=tw)
+        watch(config, ledger, datetime.now(UTC) + timedelta(minutes=61), environ=env, budget=1000)
+        assert len(limit_gaps(ledger)) == 2
+        code, out, err = run_watch(world, "--report", "--now", later(hours=1.1), "--format", "json")
+        [row] = [r for r in json.loads(out)["rows"] if r["post"] == "p000" and r["channel"] == "tw"]
+        assert [g["kind"] for g in row["gaps"]].count("platform-limit") == 2
+        assert "last_recorded_at" in row["gaps"][0]
+        no_canary(out, err)
+
+
+def test_graph_s_usage_near_a_limit_leaves_facebook_s_other_posts_for_the_next_watch(
+    worlds: Callable[..., Any],
+) -> None:
+    """Facebook says how much of its limits is used in headers of every answer, and throttles with error codes,
+    not 429: at 90% or more `watch` stops reading that channel for this run (recorded as not read, like a
+    used-up window; not a failure), and X and YouTube are read all the same; the next watch goes on."""
+    from socialpub.sandbox.facebook import FacebookSandbox
+
+    two = worlds("two", eo.numbered_posts(2, ("fb", "tw")))
+    assert two.run(eo.AT + timedelta(minutes=10)).code == 0
+    graph = next(p for p in two.box.platforms if isinstance(p, FacebookSandbox))
+    rows = two.status(eo.AT + timedelta(minutes=10))
+    for r in rows:
+        two.box.add_comment("facebook" if r["channel"] == "fb" else "twitter",
+                            f"CANARY-U-{r['post']} my husband got a rash from oncavix", "canary_author_u",
+                            on=r["remote_id"])
+    graph.usage = {"x-app-usage": {"call_count": 96, "total_time": 20, "total_cputime": 20}}
+    code, out, err = run_watch(two, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["failed"] == [], err
+    assert [(n["post"], n["channel"]) for n in data["not_reached"]] == [("p001", "fb")]
+    assert "read window used up" in data["not_reached"][0]["why"]
+    assert len(data["queued"]) == 3  # both X posts and the first Facebook post
+    code, out, err = run_watch(two, "--report", "--now", later(), "--format", "json")
+    report = {(r["post"], r["channel"]): r for r in json.loads(out)["rows"] if r["post"]}
+    assert report["p001", "fb"]["state"] == "not read in this run"
+    no_canary(out, err)
+    graph.usage = {"x-app-usage": {"call_count": 40, "total_time": 20, "total_cputime": 20}}
+    code, out, err = run_watch(two, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert data["not_reached"] == [] and len(data["queued"]) == 1, data
+
+
+def test_a_youtube_comment_held_for_review_is_queued_shown_as_not_public_until_the_owner_publishes_it(
+    world: Any, tmp_path: Any,
+) -> None:
+    """An adverse event YouTube holds for review (or as likely spam) is not public, yet it is one: `watch` reads
+    it with the owner's sign-in, queues it, `inbox show` and the export say it is not public; when the owner
+    publishes it, the next watch sees the same comment (not a second item) and records that it is public."""
+    yt = remote_ids(world)["youtube"]
+    world.box.add_comment("youtube", AE_YT, AUTHORS["youtube"], on=yt, held="heldForReview")
+    world.box.add_comment("youtube", BENIGN, "Someone Else", on=yt, held="likelySpam")
+    code, out, err = run_watch(world, "--now", later(), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["summary"]["new_comments"] == 2 and len(data["queued"]) == 1, err
+    no_canary(out, err)
+    [item] = data["queued"]
+    code, out, err = cli(world.root, "inbox", "show", item, "--force-text", env=world.env())
+    assert "not public: held for review on the platform" in out and "CANARY-YT-33" in out, out
+    target = tmp_path / "pv.json"
+    assert cli(world.root, "inbox", "export", "-o", str(target), env=world.env())[0] == 0
+    [record] = json.loads(target.read_text(encoding="utf-8"))["items"]
+    assert record["public"] is False and record["text"] == AE_YT
+    from socialpub.sandbox.youtube import sandbox_of
+
+    held = next(c["id"] for c in world.box.posts("youtube") if c["kind"] == "comments" and c["text"] == AE_YT)
+    sandbox_of(world.box).publish_held(held)
+    code, out, err = run_watch(world, "--now", later(hours=0.3), "--format", "json")
+    assert json.loads(out)["summary"]["new_comments"] == 0 and json.loads(out)["queued"] == []
+    code, out, err = cli(world.root, "inbox", "show", item, "--force-text", env=world.env())
+    assert "not public" not in out
+    with world.open_ledger() as ledger:
+        events = [e for e in ledger.events() if e["action"] == "comment-public"]
+        assert len(events) == 1 and events[0]["detail"]["comment"] == held
+        no_canary(json.dumps(ledger.events(), default=str))

@@ -159,6 +159,19 @@ class Comment:
     parent_id: str | None = None  # the comment it answers; None for a direct reply/comment to our post
     kind: str = "reply"  # "reply" (X conversation), "comment" (Facebook, YouTube), "mention" (X mention)
     deleted: bool = False  # the platform shows it as removed
+    # X: a mention that is a reply in the conversation of one of our watched posts (its first tweet's id):
+    # `watch` files it under that post, as the post's own read does, whichever of the two sees it first
+    thread: str | None = None
+    # The platform holds it from the public (YouTube: "heldForReview", "likelySpam"): only the account sees it
+    held: str | None = None
+
+
+class Stop(str):
+    """A gap that lasts only until the read goes on (a rate window used up, a transient failure): the ledger
+    keeps one such gap per (post, channel) while it lasts, whatever numbers (seconds, clock times) its text
+    holds, not one per watch."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +360,11 @@ class Adapter:
         waits = [wait for rate in self._rates if (wait := rate.wait())]
         return max(waits) if waits else None
 
+    def read_wait(self) -> float | None:
+        """Seconds reading comments waits before its next call (`watch` paces reads with it): `rate_wait`,
+        unless the platform tells of limits near their end (Facebook's usage headers)."""
+        return self.rate_wait()
+
     def known_secrets(self) -> list[str]:
         """Every secret read so far, for scrubbing messages before they are shown or stored."""
         return list(self._secrets.values())
@@ -441,6 +459,7 @@ class Adapter:
     can_read_mentions: ClassVar[bool] = False  # X only: mentions of the account, not tied to one post
     # Reads spend a daily quota shared with publishing (YouTube): `watch` spreads them ([safety] quota_read_units)
     reads_spend_quota: ClassVar[bool] = False
+    units_per_read: ClassVar[int] = 1  # quota units (list calls) a read spends at least (YouTube: 3)
 
     def read_comments(
         self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
@@ -454,8 +473,11 @@ class Adapter:
         before anything was read, or a permanent one, raises PlatformError, naming comments by id only."""
         raise NotImplementedError(f"reading comments on {self.label} is not available")
 
-    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
-        """Posts that mention the account, after the high-water mark `since`."""
+    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100,
+                      watched: frozenset[str] = frozenset()) -> CommentPage:
+        """Posts that mention the account, after the high-water mark `since`. Those that are replies in the
+        conversation of a post of `watched` (its tweets' ids), which `read_comments` reads too, come with
+        `thread` set and outside the budget: the budget is the mentions'."""
         raise NotImplementedError(f"reading mentions on {self.label} is not available")
 
 
@@ -594,7 +616,7 @@ def stopped_early(error: Exception) -> str:
     """The gap a transient failure leaves when a read stops after some pages (what it read is kept)."""
     message = getattr(error, "message", "") or type(error).__name__
     hint = getattr(error, "hint", None)
-    return f"the read stopped early ({message}{f'; {hint}' if hint else ''}): the rest is read next time"
+    return Stop(f"the read stopped early ({message}{f'; {hint}' if hint else ''}): the rest is read next time")
 
 
 def iso(moment: datetime) -> str:

@@ -66,6 +66,7 @@ from socialpub.adapters.base import (
     Progress,
     Receipt,
     Rendered,
+    Stop,
     TimeMark,
     answer_object,
     answer_objects,
@@ -113,6 +114,13 @@ POST_ID = re.compile(r"^[0-9]+(?:_[0-9]+)?$")
 # Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling).
 REAUTH_CODES = frozenset({190, 102, 104})  # invalid/expired token, session, no token
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, 80001})  # app, user, Page, custom, Pages BUC limits
+# Graph's usage headers (https://developers.facebook.com/docs/graph-api/overview/rate-limiting): percentages of
+# the app's, the Page's and a business use case's limits; the Page's and the BUC's may say in how many minutes
+# access is regained (`estimated_time_to_regain_access`).
+USAGE_HEADERS = ("x-app-usage", "x-page-usage", "x-business-use-case-usage")
+USAGE_SHARES = ("call_count", "total_time", "total_cputime")
+BUSY_PERCENT = 90.0  # reads stop at this share of any limit: what is left goes to publishing
+BUSY_WAIT = 900.0  # seconds reads then wait when Graph gives no time (its windows roll over an hour or a day)
 TRANSIENT_CODES = frozenset({1, 2})  # unknown error, service temporarily unavailable
 PERMISSION_CODES = frozenset({10, *range(200, 300)})
 # Feed and photo posts can be scheduled 10 minutes to 30 days ahead (Pages API: scheduled posts).
@@ -413,9 +421,9 @@ class FacebookAdapter(Adapter):
                 token = self.secret("page_token")
                 secret = self.secret("app_secret") if self.has_secret("app_secret") else None
                 self.guard_logs()
-                self._graph = _Graph(
-                    self.paced(_graph_session(self.channel.endpoint, token, secret)), token, self._version()
-                )
+                session = self.paced(_graph_session(self.channel.endpoint, token, secret))
+                session.hooks["response"].append(self._note_usage)
+                self._graph = _Graph(session, token, self._version())
             self._graph.timeout = (self.connect_timeout, self.timeout)
             self._graph.video_timeout = (self.connect_timeout, max(self.timeout, self.video_timeout))
             return self._graph
@@ -562,19 +570,24 @@ class FacebookAdapter(Adapter):
         given = retry_after(headers)
         if given is not None:
             return given
-        minutes = 0
-        raw = _header(headers, "x-business-use-case-usage")
-        try:
-            usage = json.loads(raw) if raw else {}
-        except ValueError:
-            usage = {}
-        if isinstance(usage, dict):
-            for entries in usage.values():
-                for entry in entries if isinstance(entries, list) else []:
-                    value = entry.get("estimated_time_to_regain_access") if isinstance(entry, dict) else None
-                    if isinstance(value, int | float) and minutes < value < 24 * 60:  # Infinity, 1e999: no
-                        minutes = int(value)
-        return float(minutes * 60) if minutes else self.rate_limit_wait
+        return graph_usage(headers)[1] or self.rate_limit_wait
+
+    # Graph's usage as its last answer told it (every answer may carry the headers), for `read_wait`.
+    _usage: tuple[float, float | None] = (0.0, None)
+    _usage_at: float = 0.0
+
+    def _note_usage(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        """Session hook: keep what the usage headers of an answer say (an answer without them says nothing)."""
+        if any(_header(response.headers, name) for name in USAGE_HEADERS):
+            self._usage, self._usage_at = graph_usage(response.headers), time.time()
+
+    def read_wait(self) -> float | None:
+        """Reads wait for a used-up window like every call, and also while Graph's usage headers say that a
+        limit is at BUSY_PERCENT or more: reading comments must not use up what publishing needs."""
+        percent, regain = self._usage
+        busy = (regain or BUSY_WAIT) - (time.time() - self._usage_at) if percent >= BUSY_PERCENT else 0.0
+        waits = [w for w in (self.rate_wait(), busy) if w and w > 0]
+        return max(waits) if waits else None
 
     # --- reading comments (the safety inbox) ---------------------------------------------------------
     # GET /{post-id}/comments with filter=stream (every comment and reply, replies naming their parent) in
@@ -619,9 +632,10 @@ class FacebookAdapter(Adapter):
             while True:
                 if len(found) >= budget or requests_made >= self.read_pages:
                     return page(False)
-                wait = self.rate_wait()  # Graph itself sends no such headers; a gateway in front of it may
+                wait = self.read_wait()  # a used-up window, or Graph's usage near a limit
                 if wait is not None:
-                    gaps.append(f"the rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
+                    gaps.append(Stop(f"Facebook's rate limits are used up or nearly for {int(wait) + 1} s: the rest "
+                                     "is read next time"))
                     return page(False)
                 requests_made += 1
                 try:
@@ -657,7 +671,8 @@ class FacebookAdapter(Adapter):
                 if not paging.get("next") or not after:
                     break
                 if after == params.get("after"):
-                    gaps.append(f"Facebook answered the same page of post {object_id} twice: the rest is read later")
+                    gaps.append(Stop(f"Facebook answered the same page of post {object_id} twice: the rest is read "
+                                     "later"))
                     return page(False)
                 params["after"] = after
         return page(True)
@@ -976,6 +991,33 @@ def _human(delta: timedelta) -> str:
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def graph_usage(headers: Mapping[str, str]) -> tuple[float, float | None]:
+    """What Graph's usage headers say: the highest percentage of any limit (call count, total time, CPU time
+    of the app, the Page, a business use case), and the longest `estimated_time_to_regain_access` in seconds
+    (None when none says). Whatever the headers hold: what is not a plausible number is left out."""
+    highest, minutes = 0.0, 0.0
+
+    def plausible(value: Any, most: float) -> float:
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and \
+            0 < value <= most else 0.0  # NaN, Infinity, 1e999, negatives, strings: no
+
+    for name in USAGE_HEADERS:
+        raw = _header(headers, name)
+        try:
+            usage = json.loads(raw) if raw and len(raw) <= 100_000 else None
+        except (ValueError, RecursionError):
+            usage = None
+        if not isinstance(usage, dict):
+            continue
+        # the app's and the Page's: one object; a business use case's: lists of objects per business id
+        entries = [usage] if name != "x-business-use-case-usage" else [
+            entry for value in usage.values() if isinstance(value, list) for entry in value if isinstance(entry, dict)]
+        for entry in entries:
+            highest = max([highest, *(plausible(entry.get(share), 1000.0) for share in USAGE_SHARES)])
+            minutes = max(minutes, plausible(entry.get("estimated_time_to_regain_access"), 24 * 60 - 1))
+    return highest, minutes * 60 if minutes else None
 
 
 def _usage(headers: Mapping[str, str]) -> str:

@@ -44,6 +44,7 @@ from socialpub.adapters.base import (
     Progress,
     Receipt,
     Rendered,
+    Stop,
     answer_object,
     answer_objects,
     answer_text,
@@ -765,8 +766,12 @@ class TwitterAdapter(Adapter):
         return self._sweep(fetch, "next_token", 10, since=since, now=now, budget=budget, kind="reply",
                            ours=frozenset({remote_id, *extra_ids}), published_at=published_at, windowed=True)
 
-    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100) -> CommentPage:
-        """Tweets of others that mention the account (GET /2/users/:id/mentions)."""
+    def read_mentions(self, *, since: str | None, now: datetime, budget: int = 100,
+                      watched: frozenset[str] = frozenset()) -> CommentPage:
+        """Tweets of others that mention the account (GET /2/users/:id/mentions). A reply to one of our tweets
+        mentions us too (X prefixes the handles of the conversation): one in the conversation of a watched post
+        is that post's reply, marked with `thread`, outside this read's budget (the post's read counts it;
+        X bills a post served twice in a day once)."""
         _quiet_answers()
         me = self._user()["id"]
 
@@ -774,7 +779,7 @@ class TwitterAdapter(Adapter):
             return self.client().get_users_mentions(me, user_auth=self.user_auth, **params)
 
         return self._sweep(fetch, "pagination_token", 5, since=since, now=now, budget=budget, kind="mention",
-                           ours=frozenset(), published_at=None, windowed=False)
+                           ours=frozenset(watched), published_at=None, windowed=False, threads=True)
 
     def _reading_warnings(self) -> list[str]:
         """`channels --verify`: whether this user context may search (replies are read by recent search, which
@@ -795,6 +800,7 @@ class TwitterAdapter(Adapter):
     def _sweep(
         self, fetch: Callable[[dict[str, Any]], Any], token_param: str, least: int, *, since: str | None,
         now: datetime, budget: int, kind: str, ours: frozenset[str], published_at: datetime | None, windowed: bool,
+        threads: bool = False,
     ) -> CommentPage:
         """Read a newest-first list from the mark up, page by page, within the budget (see the block's note)."""
         now, published_at = as_utc(now), as_utc(published_at) if published_at is not None else None
@@ -820,12 +826,13 @@ class TwitterAdapter(Adapter):
         me = self._user()["id"]
         budget = max(1, budget)
         found: list[Comment] = []
+        replies: list[Comment] = []  # with `threads`: replies in the conversations of `ours`, outside the budget
         late: dict[str, Comment] = {}  # outside what was asked for: outside the budget too
         token: str | None = None
         low = until  # the oldest tweet gone through: a stopped read resumes below it
 
         def page(complete: bool) -> CommentPage:
-            comments = (*found, *late.values())
+            comments = (*found, *replies, *late.values())
             if complete:
                 return CommentPage(comments, cursor_text(mark=top or mark, read=iso(began)), True, tuple(gaps))
             cursor = cursor_text(mark=mark, read=iso(covered) if covered else None, top=top, until=low,
@@ -835,7 +842,7 @@ class TwitterAdapter(Adapter):
         for _ in range(self.read_pages):
             wait = self.rate_wait()
             if wait is not None:
-                gaps.append(f"X's rate-limit window is used up for {int(wait) + 1} s: the rest is read next time")
+                gaps.append(Stop(f"X's rate-limit window is used up for {int(wait) + 1} s: the rest is read next time"))
                 return page(False)
             params: dict[str, Any] = {
                 "max_results": min(max(least, self.read_page_size), max(least, budget - len(found))),
@@ -866,19 +873,24 @@ class TwitterAdapter(Adapter):
                 if not is_digits(tweet_id):
                     continue  # not a tweet
                 mine = answer_text(tweet.get("author_id")) == me or tweet_id in ours
+                thread = answer_text(tweet.get("conversation_id")) if threads else ""
+                reply = bool(thread) and thread in ours
                 if (until and int(tweet_id) >= int(until)) or (mark and int(tweet_id) <= int(mark)):
                     # Outside what was asked for (at or below the mark, or what this read went through already): a
                     # slip of the platform, or a reply indexed late. Kept all the same, since it would never be
                     # asked for again (the inbox knows comments by id), outside the budget and the marks.
                     if not mine and len(late) < MAX_LATE:
-                        late.setdefault(tweet_id, _comment_of(tweet, users, ours, kind))
+                        late.setdefault(tweet_id, _comment_of(tweet, users, ours, "reply" if reply else kind,
+                                                              thread=thread if reply else None))
                     continue
-                if len(found) >= budget:
+                if len(found) >= budget and not reply:
                     return page(False)  # resumes below `low`: this tweet comes next time
                 if _plausible(tweet_id, now):  # an id from the future would hide every reply until then
                     top = tweet_id if top is None or int(tweet_id) > int(top) else top
                 low = tweet_id if low is None or int(tweet_id) < int(low) else low
-                if not mine:
+                if reply and not mine:
+                    replies.append(_comment_of(tweet, users, ours, "reply", thread=thread))
+                elif not mine:
                     found.append(_comment_of(tweet, users, ours, kind))
             token = answer_text(answer_object(body.get("meta")).get("next_token"))
             if not token:
@@ -889,7 +901,7 @@ class TwitterAdapter(Adapter):
                 top = until = low = None
             if len(found) >= budget:
                 return page(False)  # the next page would be billed and not taken
-        gaps.append(f"X kept answering with more pages after {self.read_pages}: the rest is read next time")
+        gaps.append(Stop(f"X kept answering with more pages after {self.read_pages}: the rest is read next time"))
         return page(False)
 
 
@@ -948,7 +960,8 @@ def _digits_or_none(value: Any) -> str | None:
     return text if is_digits(text) and len(text) <= 19 else None
 
 
-def _comment_of(tweet: dict[str, Any], users: dict[str, Any], ours: frozenset[str], kind: str) -> Comment:
+def _comment_of(tweet: dict[str, Any], users: dict[str, Any], ours: frozenset[str], kind: str,
+                thread: str | None = None) -> Comment:
     """A reply or mention as X served it: the text unescaped (X escapes &, < and >), the author's handle from
     the expansion, the tweet it answers unless that is one of ours."""
     tweet_id = answer_text(tweet.get("id"))
@@ -970,6 +983,7 @@ def _comment_of(tweet: dict[str, Any], users: dict[str, Any], ours: frozenset[st
         url=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
         parent_id=parent if is_digits(parent) and parent not in ours else None,
         kind=kind,
+        thread=thread,
     )
 
 

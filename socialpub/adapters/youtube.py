@@ -14,6 +14,7 @@ Nothing here is imported at module level but the standard library: `socialpub --
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -22,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from socialpub.adapters.base import (
@@ -36,6 +37,7 @@ from socialpub.adapters.base import (
     Progress,
     Receipt,
     Rendered,
+    Stop,
     answer_object,
     answer_objects,
     answer_text,
@@ -667,12 +669,63 @@ class YouTubeAdapter(Adapter):
         self, remote_id: str, *, extra_ids: tuple[str, ...] = (), published_at: datetime | None, since: str | None,
         now: datetime, budget: int = 100,
     ) -> CommentPage:
-        """The video's comment threads newer than the mark, each with all its replies."""
+        """The video's comment threads newer than the mark, each with all its replies; then those YouTube holds
+        from the public (`held_statuses`), which only the channel's owner may list, every time (they are few, and
+        leave the list when published or removed): an adverse event may wait there for a moderator."""
         if not _VIDEO_ID.fullmatch(remote_id):
             raise PlatformError(f"YouTube: '{said_briefly(remote_id)[:40]}' is not a video id", transient=False,
                                 hint="the ledger's remote id of this post is not YouTube's: see `socialpub status`")
         sweep = _Sweep(self, since, now, budget)
         youtube = self._youtube()
+        page = self._published_comments(youtube, remote_id, sweep, since)
+        held, gaps, stopped = self._held_comments(youtube, remote_id, sweep)
+        return CommentPage((*page.comments, *held), page.cursor, page.complete and not stopped, (*page.gaps, *gaps))
+
+    # Held comments: commentThreads.list with moderationStatus, 1 quota unit a page like every list call.
+    held_statuses: tuple[str, ...] = ("heldForReview", "likelySpam")
+    held_pages: int = 5  # pages of each status read at most (100 threads a page)
+    units_per_read: ClassVar[int] = 1 + len(held_statuses)  # list calls of a read with no new comment
+
+    def _held_comments(self, youtube: Any, remote_id: str, sweep: _Sweep) -> tuple[list[Comment], list[str], bool]:
+        """The video's threads held from the public, marked with their status; the gaps, and whether a
+        transient failure stopped the read (it is read again next time)."""
+        found: list[Comment] = []
+        gaps: list[str] = []
+        for status in self.held_statuses:
+            token: str | None = None
+            for _ in range(self.held_pages):
+                sweep.calls += 1
+                try:
+                    answer = _listing(youtube.commentThreads().list(
+                        part="snippet", videoId=remote_id, textFormat="plainText", maxResults=self.read_page_size,
+                        moderationStatus=status, **({"pageToken": token} if token else {})).execute())
+                except _network_errors() as exc:
+                    if "commentsDisabled" in _reasons(exc):
+                        return found, gaps, False  # nothing can be written there
+                    error = self._failure(exc, sent=False)
+                    if getattr(error, "transient", False):
+                        gaps.append(stopped_early(error))
+                        return found, gaps, True
+                    # not the owner's sign-in, or a scope short: a gap said once, the public comments are read
+                    gaps.append(f"YouTube refused the comments held for review of video {remote_id} "
+                                f"({', '.join(sorted(_reasons(exc))) or 'refused'}): review them in YouTube Studio; "
+                                "the sign-in must be the channel's owner with youtube.force-ssl")
+                    return found, gaps, False
+                for thread in answer_objects(answer.get("items")):
+                    top = _comment_of(answer_object(answer_object(thread.get("snippet")).get("topLevelComment")),
+                                      remote_id)
+                    if top is not None:
+                        found.append(dataclasses.replace(top, held=status))
+                token = answer_text(answer.get("nextPageToken")) or None
+                if token is None:
+                    break
+            else:
+                gaps.append(Stop(f"more comments are held for review on video {remote_id} than {self.held_pages} "
+                                 "pages: the rest is read later (see YouTube Studio)"))
+        return found, gaps, False
+
+    def _published_comments(self, youtube: Any, remote_id: str, sweep: _Sweep, since: str | None) -> CommentPage:
+        """The public threads newer than the mark, each with all its replies."""
         try:
             while sweep.calls < self.read_pages:
                 threads = sweep.fetch(youtube.commentThreads().list(
@@ -717,7 +770,8 @@ class YouTubeAdapter(Adapter):
         except _CommentsOff:  # nothing can be written there, so nothing is missed
             sweep.gaps.append(f"comments are turned off on video {remote_id}: there is nothing to read")
             return CommentPage(tuple(sweep.found), since, True, tuple(sweep.gaps))
-        sweep.gaps.append(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read later")
+        sweep.gaps.append(Stop(f"YouTube kept answering with more pages after {self.read_pages}: the rest is read "
+                               "later"))
         return sweep.page(False)
 
     def _reading_warnings(self) -> list[str]:

@@ -29,10 +29,10 @@ from typing import Any
 
 from socialpub.rules import text as T
 from socialpub.safety import words as W
+from socialpub.situations import SITUATIONS
 
 CATEGORIES = ("ae", "complaint", "inquiry", "phi", "other")
 ELEMENTS = ("product", "event", "patient", "reporter")
-SITUATIONS = tuple(W.SITUATIONS)
 MAX_CHARS = 20_000  # a comment longer than this is screened on its first MAX_CHARS characters (and queued)
 
 
@@ -194,13 +194,13 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
             situation_words: Mapping[str, Iterable[str]] = {}) -> Lexicon:  # noqa: B006
     """The lexicon for these products (`Config.products`: objects or tables with brand, established and
     aliases) and the extra words of `[safety]`. An unknown situation name is an error (ValueError)."""
-    unknown = sorted(set(situation_words) - set(W.SITUATIONS))
+    unknown = sorted(set(situation_words) - set(SITUATIONS))
     if unknown:
         raise ValueError(f"unknown situation {unknown[0]!r}: the situations are {', '.join(SITUATIONS)}")
     product_entries, near = _product_entries(products)
     content = [*product_entries]
     content += [("event", t) for t in (*W.EVENT, *event_words)]
-    for name, terms in W.SITUATIONS.items():
+    for name, terms in W.SITUATION_WORDS.items():
         content += [(f"situation:{name}", t) for t in (*terms, *situation_words.get(name, ()))]
     for product in products.values():
         if not isinstance(product, str):  # a use off the label, and the product's own serious risks
@@ -215,7 +215,7 @@ def lexicon(products: Mapping[str, Any] = {}, *, event_words: Iterable[str] = ()
     people += [(f"relation:{r}", f"{o} {r}") for o in W.OWNERS for r in W.RELATIONS]
     people += [(f"relation:{t.split()[-1]}", t) for t in W.RELATIONS_ABROAD]
     people += [(f"relation:{r}", f"{r}'s") for r in W.RELATIONS if r not in ("dog", "cat")]  # "husband's ankles"
-    people += [("child", t) for t in W.SITUATIONS["child_exposure"]]
+    people += [("child", t) for t in W.SITUATION_WORDS["child_exposure"]]
     people += [("pronoun", t) for t in W.PRONOUNS]
     cues = [("neg", t) for t in W.NEGATION] + [("neg_after", t) for t in W.NEGATION_AFTER]
     cues += [("break", t) for t in W.CLAUSE_BREAK] + [("hyp", t) for t in (*W.HYPOTHETICAL, *W.SUPPOSING)]

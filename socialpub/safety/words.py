@@ -9,6 +9,8 @@ add to these lists; nothing here is product-specific.
 
 from __future__ import annotations
 
+from socialpub.situations import SITUATIONS
+
 # Symptoms and side effects as people write them (English, then a few Spanish, French and German words).
 EVENT: tuple[str, ...] = (
     # the generic words
@@ -111,8 +113,9 @@ EVENT: tuple[str, ...] = (
     "ausschlag", "juckreiz", "mudigkeit", "mude", "fieber", "nebenwirkung", "nebenwirkungen", "schmerzen",
 )
 
-# Special situations PV wants even without a classic side effect, by name.
-SITUATIONS: dict[str, tuple[str, ...]] = {
+# The words of the special situations PV wants even without a classic side effect (their names:
+# socialpub.situations; every name has its words, checked below).
+SITUATION_WORDS: dict[str, tuple[str, ...]] = {
     "pregnancy": (
         "pregnant", "pregnancy", "preggers", "prego", "expecting a baby", "months along", "weeks along", "my ob",
         "my obgyn", "my ob/gyn", "due date", "baby bump", "first trimester", "second trimester",
@@ -474,3 +477,8 @@ CHILD_RELATIONS: frozenset[str] = frozenset((
     "son", "daughter", "kid", "kids", "child", "children", "baby", "toddler", "little one", "grandson",
     "granddaughter", "twins",
 ))
+
+
+if tuple(SITUATION_WORDS) != SITUATIONS:  # one list of names: a situation added there needs its words here
+    raise ImportError(f"socialpub.safety.words: the situations with words {tuple(SITUATION_WORDS)} are not "
+                      f"socialpub.situations.SITUATIONS {SITUATIONS}")

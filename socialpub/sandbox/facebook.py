@@ -34,7 +34,10 @@ photos is 11 calls), video uploads 100/min, feed and scheduled reads 600/min eac
 /debug_token 200/min each: 200 posts a run fit in one window. Over the limit Graph answers HTTP 400 with
 code 32 ("Page request limit reached") and no Retry-After; it says how long in the
 `x-business-use-case-usage` header (`estimated_time_to_regain_access`, in minutes, at least 1), beside
-`x-app-usage` (percentages). An injected 429 fault carries the same body and headers.
+`x-app-usage` (percentages). An injected 429 fault carries the same body and headers. `usage` (header name ->
+object, e.g. {"x-app-usage": {"call_count": 95, "total_time": 20, "total_cputime": 10}}) is sent with every
+answer, as Graph does once an app has made enough calls; Graph's other throttling errors (codes 4, 17, 613,
+80001) are injected as status faults with their body and headers.
 """
 
 from __future__ import annotations
@@ -98,6 +101,7 @@ class FacebookSandbox(Platform):
         self.token_type = "PAGE"  # what debug_token says; tests may make it "USER"
         self.token_expires_at = 0  # 0: never (a Page token from a long-lived user token); tests set a time
         self.token_scopes = list(SCOPES)
+        self.usage: dict[str, Any] = {}  # usage headers sent with every answer (see the module's note)
         self.debug_token_allowed = True  # False: answer debug_token as Graph does a token that may not debug
         # Fields of create requests (tokens excluded), for tests; the last 500 only.
         self.received: deque[dict[str, Any]] = deque(maxlen=500)
@@ -124,6 +128,10 @@ class FacebookSandbox(Platform):
         err = self.error(400, message, code=190)
         err.headers["WWW-Authenticate"] = f'OAuth "Facebook Platform" "invalid_token" "{message}"'
         return err
+
+    def answer_headers(self) -> dict[str, str]:
+        with self.lock:
+            return {name: json.dumps(value) for name, value in self.usage.items()}
 
     def rate_limited(self, reset_in: float, limit: int) -> ApiError:
         err = self.error(400, "(#32) Page request limit reached", code=32)

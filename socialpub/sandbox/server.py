@@ -239,6 +239,10 @@ class Platform:
     def error(self, status: int, message: str, **extra: Any) -> ApiError:
         return ApiError(status, {"error": message, **extra})
 
+    def answer_headers(self) -> dict[str, str]:
+        """Headers every answer of the platform carries besides its own (Facebook: its usage headers)."""
+        return {}
+
     def unauthorized(self, message: str = "invalid or expired token") -> ApiError:
         return self.error(401, message)
 
@@ -449,6 +453,7 @@ class Sandbox:
         created_at: str | None = None,
         parent: str | None = None,
         deleted: bool = False,
+        held: str | None = None,
     ) -> dict[str, Any]:
         """Someone's reply or comment on the post `on` (its remote id), or on the comment `parent`; served by
         the platform's read endpoints in its own shape. `created_at` is ISO 8601 (default: now)."""
@@ -458,8 +463,9 @@ class Sandbox:
         if not isinstance(text, str) or not isinstance(author, str) or not author:
             raise ValueError("text and author must be strings (author not empty)")
         when = _seed_time(created_at)
+        extra = {"held": held} if held else {}  # YouTube only: a comment its owner has not published
         return target.seed_comment(on=on, text=text, author=author, created=when, parent=parent,  # type: ignore[attr-defined,no-any-return]
-                                   deleted=bool(deleted))
+                                   deleted=bool(deleted), **extra)
 
     def created(self, platform: Platform, remote_id: str) -> None:
         """A platform made a post: with comments="demo", people start answering it."""
@@ -611,7 +617,11 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 if wait is not None:
                     platform = next(p for p in sandbox.platforms if r.name.startswith(p.name + ":"))
                     raise platform.rate_limited(wait, r.limit[0] if r.limit else 0)
-                return r.handler(request)
+                response = r.handler(request)
+                owner = getattr(r.handler, "__self__", None)
+                if isinstance(owner, Platform) and owner.answer_headers():
+                    response.headers = {**owner.answer_headers(), **response.headers}
+                return response
             raise ApiError(404, {"error": f"no such endpoint in the sandbox: {request.method} {request.path}"})
 
         def _fault(self, fault: Fault, request: Request, r: Route) -> Response | None:
@@ -641,11 +651,11 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return Response(fault.status, raw, {**headers, "Connection": "close"})
             if fault.kind == "status":
-                headers: dict[str, str] = {}
+                headers: dict[str, str] = dict(fault.headers)  # a Graph error with its usage headers, say
                 if fault.status == 429:
                     platform = next(p for p in sandbox.platforms if r.name.startswith(p.name + ":"))
                     err = platform.rate_limited(fault.reset_in, 1)
-                    return Response(429, fault.body or err.body, err.headers)
+                    return Response(429, fault.body or err.body, {**err.headers, **headers})
                 return Response(fault.status, fault.body or {"error": f"injected HTTP {fault.status}"}, headers)
             raise ApiError(400, {"error": f"unknown fault kind {fault.kind!r}"})
 

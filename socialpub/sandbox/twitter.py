@@ -171,6 +171,7 @@ class TwitterSandbox(Platform):
         self.processing_outcome = "succeeded"  # or "failed"
         self.daily_tweet_cap: int | None = None  # the Free tier's posts per 24 hours, when simulated
         self.posts_read = 0  # posts served by search and mentions (X bills reads per post)
+        self.billed: set[tuple[str, str]] = set()  # (UTC day, post id): X bills a post served again that day once
         self.search_access = True  # False: the Free tier, whose apps may not search (403 client-not-enrolled)
         self._creates: list[float] = []
         self._uploads: dict[str, dict[str, Any]] = {}  # media id -> hasher and segment sizes (not JSON)
@@ -684,6 +685,7 @@ class TwitterSandbox(Platform):
         page = found[: int(raw_max)]
         with self.lock:
             self.posts_read += len(page)  # what X bills a read by
+            self.billed.update((time.strftime("%Y-%m-%d", time.gmtime()), t["id"]) for t in page)
         meta: dict[str, Any] = {"result_count": len(page)}
         body: dict[str, Any] = {"meta": meta}
         if page:
@@ -762,8 +764,11 @@ class TwitterSandbox(Platform):
             return self.ok(200, {"errors": [self.not_found("user", "id", user_id)]}, "mentions", who)
         handle = "@" + USER["username"].lower()
         with self.lock:
+            ours = self.kept("tweets")
+            # As on X, a reply anywhere in a conversation we started mentions us (X puts the handles of the
+            # conversation before the text): the mentions timeline serves the replies recent search finds too.
             found = [t for t in self.kept("comments").values()
-                     if not t.get("deleted") and handle in t["text"].lower()]
+                     if not t.get("deleted") and (handle in t["text"].lower() or t["conversation_id"] in ours)]
         return self._listed(request, who, "mentions", found, 5, 100, "pagination_token")
 
     # --- media upload (https://docs.x.com/x-api/media/quickstart/media-upload-chunked) ---------------

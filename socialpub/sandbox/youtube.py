@@ -119,6 +119,7 @@ STATUS_WRITABLE = frozenset(
     }
 )
 PRIVACY = ("public", "unlisted", "private")
+HELD_STATUSES = ("heldForReview", "likelySpam")  # comments the owner has not published (moderationStatus)
 PACIFIC = ZoneInfo("America/Los_Angeles")  # YouTube's daily quota resets at midnight Pacific time
 COSTS = {
     "videos.insert": 1600,
@@ -1042,12 +1043,18 @@ class YouTubeSandbox(Platform):
     # commentThreads.list by videoId (newest first with order=time; `replies` shows at most INLINE_REPLIES of a
     # thread) and comments.list by parentId (a thread's replies, oldest first), 1 quota unit each. A deleted
     # comment is gone, and so are the replies of a deleted thread. `comments_disabled`: video ids whose
-    # comments are turned off (403 commentsDisabled).
+    # comments are turned off (403 commentsDisabled). A comment seeded `held` (heldForReview, likelySpam) is
+    # served only by commentThreads.list with that moderationStatus, to the owner (`held_forbidden`: not).
 
     comments_disabled: frozenset[str] = frozenset()
+    held_forbidden = False  # True: the sign-in is not the channel's owner, who alone may list held comments
 
     def seed_comment(self, *, on: str | None, text: str, author: str, created: float, parent: str | None,
-                     deleted: bool) -> dict[str, Any]:
+                     deleted: bool, held: str | None = None) -> dict[str, Any]:
+        """`held`: "heldForReview" or "likelySpam", a comment the channel's owner has not published (served
+        only by commentThreads.list with that moderationStatus); `publish_held` publishes it."""
+        if held not in (None, *HELD_STATUSES):
+            raise ValueError(f"held must be one of {', '.join(HELD_STATUSES)}")
         with self.lock:
             comments = self.kept("comments")
             if parent is not None:
@@ -1069,8 +1076,14 @@ class YouTubeSandbox(Platform):
                 "created": created,
                 "parentId": parent,
                 "deleted": deleted,
+                "held": held,
                 "_seq": int(self.new_id()),
             })
+
+    def publish_held(self, comment_id: str) -> None:
+        """The owner publishes a held comment: from now on it is served like any other."""
+        with self.lock:
+            self.kept("comments")[comment_id]["held"] = None
 
     def comment_resource(self, comment: dict[str, Any], parts: list[str], html_text: bool) -> dict[str, Any]:
         when = _rfc3339(datetime.fromtimestamp(comment["created"], UTC))
@@ -1129,6 +1142,9 @@ class YouTubeSandbox(Platform):
                               "channelId, id (the sandbox serves videoId)", "youtube.parameter")
         if request.query.get("order", "time") not in ("time", "relevance"):
             raise self.gerror(400, "invalidValue", "Invalid value for order", "global")
+        status = request.query.get("moderationStatus", "published")
+        if status not in ("published", *HELD_STATUSES):
+            raise self.gerror(400, "invalidValue", f"Invalid value for moderationStatus: {status}", "global")
         size, offset, html_text = self._list_args(request, "sbxT")
         if video_id not in self.kept("videos"):
             raise self.gerror(404, "videoNotFound", "The video identified by the <code><a href=\"/youtube/v3/docs/"
@@ -1138,11 +1154,18 @@ class YouTubeSandbox(Platform):
             raise self.gerror(403, "commentsDisabled", "The video identified by the <code><a href=\"/youtube/v3/"
                               "docs/commentThreads/list#videoId\">videoId</a></code> parameter has disabled "
                               "comments.", "youtube.commentThread", location="videoId", locationType="parameter")
+        if status != "published" and self.held_forbidden:
+            raise self.gerror(403, "forbidden", "The request is not properly authorized to retrieve the specified "
+                              "comment threads.", "youtube.commentThread")
         self._charge("commentThreads.list")
         with self.lock:
             live = [c for c in self.kept("comments").values() if c["videoId"] == video_id and not c["deleted"]]
-        threads = sorted((c for c in live if not c["parentId"]), key=lambda c: (c["created"], c["_seq"]),
-                         reverse=True)
+        # What the owner has not published is served only when its moderation status is asked for (and then
+        # threads of that status alone); a reply held is not served with its thread.
+        held = None if status == "published" else status
+        live = [c for c in live if c.get("held") == held or (held and c["parentId"] and not c.get("held"))]
+        threads = sorted((c for c in live if not c["parentId"] and c.get("held") == held),
+                         key=lambda c: (c["created"], c["_seq"]), reverse=True)
         page = threads[offset : offset + size]
         items = []
         for top in page:
@@ -1155,7 +1178,7 @@ class YouTubeSandbox(Platform):
                     "topLevelComment": self.comment_resource(top, ["snippet"], html_text),
                     "canReply": True,
                     "totalReplyCount": len(replies),
-                    "isPublic": True,
+                    "isPublic": held is None,
                 }
             if "replies" in parts and replies:
                 item["replies"] = {"comments": [self.comment_resource(r, ["snippet"], html_text)
@@ -1188,8 +1211,8 @@ class YouTubeSandbox(Platform):
                 raise self.gerror(404, "commentNotFound", "The comment identified by the <code>parentId</code> "
                                   "parameter could not be found.", "youtube.comment", location="parentId",
                                   locationType="parameter")
-            replies = sorted((c for c in comments.values() if c["parentId"] == parent and not c["deleted"]),
-                             key=lambda c: (c["created"], c["_seq"]))
+            replies = sorted((c for c in comments.values() if c["parentId"] == parent and not c["deleted"]
+                              and not c.get("held")), key=lambda c: (c["created"], c["_seq"]))
         self._charge("comments.list")
         page = replies[offset : offset + size]
         answer: dict[str, Any] = {
