@@ -81,3 +81,31 @@ def test_check_of_one_post_file_loads_only_what_that_post_needs(tmp_path) -> Non
     unwanted = ("twitter_text", "multiprocessing", "concurrent.futures", "xml", "markdown_it", "publicsuffixlist",
                 "confusables", "tweepy", "requests", "socket")
     assert [m for m in loaded if m.startswith(unwanted)] == []
+
+
+def test_ctrl_c_while_the_command_line_is_imported_is_one_line_and_exit_130() -> None:
+    """The console script and `python -m socialpub` start in socialpub/__main__.py, which imports the command line
+    itself: a Ctrl-C during that import (a tenth of a second) is reported like any other, not as a traceback."""
+    interrupted_import = (
+        "import sys\n"
+        "class Interrupting:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'socialpub.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupting())\n"
+        "from socialpub.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", interrupted_import], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (130, "socialpub: interrupted\n")
+
+
+def test_the_console_script_starts_where_ctrl_c_during_imports_is_handled() -> None:
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"]["socialpub"] == "socialpub.__main__:main"
+    version = subprocess.run([sys.executable, "-m", "socialpub", "--version"], capture_output=True, text=True,
+                             timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("socialpub ")
