@@ -84,3 +84,15 @@ def test_no_word_is_lost_however_deep_quotes_and_lists_nest(lines: list[tuple[st
     out = markdown_to_text(source)
     for word in ("alpha", "beta", "gamma"):
         assert out.count(word) == source.count(word)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r\x0b\x0c\x85\u2028ab#-", max_size=40))
+def test_a_line_ending_in_a_blank_is_found_as_the_multiline_pattern_finds_it(source: str) -> None:
+    """The fast path's test for a line that ends in a space or tab (a hard break) is `[ \\t]$` in MULTILINE mode,
+    written without a pattern; line ends other than \\n (\\r, \\x85, U+2028) are no line ends to either."""
+    import re
+
+    from socialpub.plaintext import _ends_a_line_blank
+
+    assert _ends_a_line_blank(source) == bool(re.search(r"[ \t]$", source, re.MULTILINE))
