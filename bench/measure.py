@@ -1,6 +1,6 @@
 """Run one command and write its wall time, CPU time, peak RSS and exit code as JSON (used by bench/run.py).
 
-    python bench/measure.py RESULT.json COMMAND [ARGS...]
+    python bench/measure.py [--tree-memory] RESULT.json COMMAND [ARGS...]
 
 Why a wrapper: a child's `ru_maxrss` (from `os.wait4`) counts the memory it had between fork and exec,
 which is a copy of its parent's. A parent that has grown (the benchmark, with its data) would set a floor
@@ -10,9 +10,14 @@ own. The command inherits stdin, stdout and stderr; the timing covers only the c
 start.
 
 `ru_maxrss` is the peak of the single largest process. A command that shares its work among worker
-processes (`socialpub check` on a large folder) holds memory in all of them at once, so on Linux a thread
-also sums the proportional set sizes (PSS: a page shared by n processes counts 1/n in each) of the command
-and all its descendants every 10 ms; `tree_peak_kb` is the highest sum seen.
+processes (`socialpub check` on a large folder) holds memory in all of them at once, so with `--tree-memory`
+(on Linux) a thread also sums the proportional set sizes (PSS: a page shared by n processes counts 1/n in each)
+of the command and all its descendants every 10 ms; `tree_peak_kb` is the highest sum seen (0 without it).
+
+The sampling is not free, which is why it is asked for: the kernel walks every page table of every process to
+answer a read of smaps_rollup, holding each process's memory-map lock meanwhile. Every 10 ms on two check
+processes of 150 MB, that took the check 15-20% longer on two cores. A run whose time counts is measured
+without it; the memory figure comes from a run of its own.
 """
 
 import json
@@ -51,7 +56,9 @@ class TreeSampler(threading.Thread):
 
 
 def main() -> int:
-    result, cmd = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    tree_memory = args[:1] == ["--tree-memory"]
+    result, cmd = args[tree_memory], args[tree_memory + 1 :]
     start = time.perf_counter()
     try:
         pid = os.posix_spawn(cmd[0], cmd, os.environ)
@@ -60,7 +67,7 @@ def main() -> int:
             json.dump({"error": f"cannot start {cmd[0]}: {exc}"}, handle)
         return 127
     sampler = TreeSampler(pid)
-    if os.path.exists("/proc/self/smaps_rollup"):
+    if tree_memory and os.path.exists("/proc/self/smaps_rollup"):
         sampler.start()
     _pid, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
