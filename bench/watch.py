@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new", type=int, default=60, help="comments added before the last watch (60)")
     parser.add_argument("--youtube-quota", type=int, default=10_000, help="YouTube's daily quota (10000)")
     parser.add_argument("--x-searches", type=int, default=180, help="X recent searches per 15 minutes (180)")
-    parser.add_argument("--max-watches", type=int, default=10)
+    # 24 watches are 6 hours by their clock: YouTube re-reads a video after about 4 h 20 min (three list calls a read
+    # within the default 5,000 units a day, over 300 videos), so new YouTube comments are read within them.
+    parser.add_argument("--max-watches", type=int, default=24)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--pg", help="a PostgreSQL server URL: the ledger in a database of its own, created and "
                         "dropped (default: SQLite in the repository)")
@@ -304,12 +306,14 @@ def _write(args: argparse.Namespace, pairs: int, by_kind: Counter[str], publish_
     table = "\n".join(lines)
     verdicts = "\n".join(f"| {name} | {'pass' if held else '**FAIL**'} |" for name, held in bars.items())
     ledger = "PostgreSQL" if args.pg else "SQLite"
+    from socialpub.adapters.base import adapter_class
     from socialpub.config import Safety
     from socialpub.watch import CADENCE, read_spacing
 
     kinds = ", ".join(f"{c} {n}" for c, n in sorted(by_kind.items()))
     videos = by_kind.get("yt", 0)
-    every = (read_spacing(videos, Safety.quota_read_units) or CADENCE).total_seconds() / 60
+    units_per_read = adapter_class("youtube").units_per_read  # list calls of one read (1 quota unit each)
+    every = (read_spacing(videos * units_per_read, Safety.quota_read_units) or CADENCE).total_seconds() / 60
     body = f"""## Watching at scale
 
 `python bench/watch.py` — {pairs:,} published (post, channel) pairs ({kinds}), published by one
@@ -334,7 +338,8 @@ queued: {sum(counts['items'].values()):,} items (screening says {should_queue:,}
 returned (what it bills): {billed[0]:,} for the {seeded_on_x:,} replies seeded, then {billed[1]:,} for the
 {new_on_x:,} new ones. YouTube: {sum(w['youtube_units'] for w in watches):,} quota units over {len(watches)} watches
 ({len(watches) * 15} minutes by their clock); once every video was read, each is read again after
-{every:.0f} minutes, about {videos * 1440 / every:,.0f} units a day of the {Safety.quota_read_units:,} watch
+{every:.0f} minutes ({units_per_read} list calls a read), about {videos * units_per_read * 1440 / every:,.0f} units
+a day of the {Safety.quota_read_units:,} watch
 may spend by default (`[safety] quota_read_units`; the rest of the quota is left for uploads).
 
 | bar | result |

@@ -176,7 +176,7 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
 
     for channel, queue in by_channel.items():
         adapter = renderer.adapter(channel)
-        if not getattr(adapter, "can_read_comments", False):
+        if not adapter.can_read_comments:
             for row in queue:
                 where = row.url or row.remote_id
                 store.record_gap(ledger, row.post_id, channel, store.UNREADABLE,
@@ -188,10 +188,10 @@ def _watch_locked(config: Config, ledger: Ledger, now: datetime, environ: Mappin
         # X: a reply to one of these posts is a mention too; the mentions' read files it under its post
         by_thread = {row.remote_id: row for row in queue}
         threads = frozenset(i for row in queue for i in (row.remote_id, *row.extra_ids))
-        if getattr(adapter, "can_read_mentions", False) and only is None:
+        if adapter.can_read_mentions and only is None:
             targets.append((store.MENTIONS, None))
-        spacing = (read_spacing(len(targets) * getattr(adapter, "units_per_read", 1), config.safety.quota_read_units)
-                   if getattr(adapter, "reads_spend_quota", False) and only is None else None)  # a last read: always
+        spacing = (read_spacing(len(targets) * adapter.units_per_read, config.safety.quota_read_units)
+                   if adapter.reads_spend_quota and only is None else None)  # a last read: always
         # Those read to their end recently enough wait for their turn (a read stopped at a limit goes on).
         ordered = least_recently_read(targets, channel, seen)
         targets = [t for t in ordered if not (spacing and _read_within(seen.get((t[0], channel)), now, spacing))]

@@ -24,7 +24,8 @@ Knobs for tests (attributes of the instance in `Sandbox().platforms`):
 
 Default rate limits per route (requests, seconds), generous enough for 200 uploads a minute (the fan-out
 benchmark): token 600/60, authorize 60/60, videos.insert 600/60, upload chunks 6000/60, videos.list 600/60,
-videos.delete 300/60, channels.list 600/60, playlistItems.list 600/60, thumbnails.set 300/60. Google publishes
+videos.delete 300/60, channels.list 600/60, playlistItems.list 600/60, thumbnails.set 300/60,
+commentThreads.list 1800/60 and comments.list 600/60 (the safety inbox's reads). Google publishes
 no per-route limits for YouTube (its limit is the daily quota); over one, the answer is Google's
 429 RESOURCE_EXHAUSTED / rateLimitExceeded with Retry-After.
 """
@@ -1131,7 +1132,8 @@ class YouTubeSandbox(Platform):
             raise self.gerror(400, "invalidValue", f"Invalid value for textFormat: {text_format}", "global")
         return size, offset, text_format == "html"
 
-    @route("GET", "/youtube/v3/commentThreads", "commentThreads.list", limit=(600, 60.0))
+    # 1800 a minute: a watch lists each video's threads three times (published, held for review, likely spam)
+    @route("GET", "/youtube/v3/commentThreads", "commentThreads.list", limit=(1800, 60.0))
     def list_comment_threads(self, request: Request) -> Response:
         parts = self._parts(request, COMMENT_THREAD_PARTS)
         self._auth(request, READ_SCOPES)
