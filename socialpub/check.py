@@ -206,11 +206,16 @@ def run_check(
     work = _Work(config, channels, at, now or datetime.now(UTC), keep_reports)
     workers = 1 if keep_reports else _worker_count(jobs, len(files))
     # What exists by now (modules, the configuration, compiled patterns) lives for the whole run. Frozen, the
-    # garbage collector stops re-scanning it every few thousand posts (about a tenth of a large check).
+    # garbage collector stops re-scanning it every few thousand posts (about a tenth of a large check). A post
+    # makes a few thousand short-lived objects: collected every 700 (CPython's default), the youngest ones were
+    # scanned several times a post, for almost nothing (see docs/benchmarks.md; the workers inherit the setting).
     gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(_YOUNG_COLLECTED_EVERY, *thresholds[1:])
     try:
         outcomes = work.run(files) if workers == 1 else _run_in_workers(work, files, workers)
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
     reports: list[PostReport] = []
@@ -268,6 +273,7 @@ class _Work:
         return outcomes
 
 
+_YOUNG_COLLECTED_EVERY = 20_000  # allocations between two collections of the youngest objects during a check
 PARALLEL_MIN_FILES = 400  # below this, starting workers costs about what they would save
 _WARM_UP = 25  # files checked before forking (see _run_in_workers)
 # Files taken at a time (see _Shares.take): at the end of a check, and at most (a share is what an interrupted

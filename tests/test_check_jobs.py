@@ -153,6 +153,37 @@ def test_a_complete_check_leaves_no_worker_and_no_pool_thread_behind(
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_check_tunes_the_garbage_collector_only_while_it_runs(
+    repo: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """During a check the youngest objects are collected less often (in the workers too); afterwards, and after
+    a check that failed, the collector is as it was: the thresholds the caller had, nothing left frozen."""
+    import gc
+
+    seen: list[tuple[int, ...]] = []
+    run = check._Work.run
+
+    def watched(self: check._Work, files: Sequence[Path]) -> list[check._Outcome]:
+        seen.append(gc.get_threshold())
+        return run(self, files)
+
+    monkeypatch.setattr(check._Work, "run", watched)
+    before = gc.get_threshold()
+    config = load_config(repo / "channels.toml")
+    run_check(config, keep_reports=False, jobs=jobs)
+    assert seen and all(t[0] == check._YOUNG_COLLECTED_EVERY for t in seen)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+    def failing(self: check._Work, files: Sequence[Path]) -> list[check._Outcome]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(check._Work, "run", failing)
+    with pytest.raises(RuntimeError):
+        run_check(config, keep_reports=False, jobs=1)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_a_worker_killed_while_it_holds_the_share_counter_is_an_error_not_a_hang(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
