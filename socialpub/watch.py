@@ -373,7 +373,7 @@ def coverage(config: Config, ledger: Ledger, now: datetime) -> list[dict[str, An
     for row in watched_rows(ledger):
         configured = row.channel in config.channels
         kind = config.channels[row.channel].kind if configured else None
-        readable = bool(kind and getattr(adapter_class(kind), "can_read_comments", False))
+        readable = bool(kind and adapter_class(kind).can_read_comments)
         until = watch_until(row, config.safety.watch_days)
         read = reads.get((row.post_id, row.channel))
         gaps = [_gap(g) for g in recorded.get((row.post_id, row.channel), [])]
