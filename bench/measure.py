@@ -58,7 +58,9 @@ class TreeSampler(threading.Thread):
 def main() -> int:
     args = sys.argv[1:]
     tree_memory = args[:1] == ["--tree-memory"]
-    result, cmd = args[tree_memory], args[tree_memory + 1 :]
+    if tree_memory:
+        args = args[1:]
+    result, cmd = args[0], args[1:]
     start = time.perf_counter()
     try:
         pid = os.posix_spawn(cmd[0], cmd, os.environ)

@@ -262,11 +262,13 @@ def main_options(
         raise typer.BadParameter("say either --quiet or --verbose", param_hint="-q/-v")
     ctx.obj = Globals(config=config, posts=posts, ledger=ledger, quiet=quiet, verbose=verbose)
     if verbose:
-        _log_requests()
+        _log_requests(ctx)
 
 
-def _log_requests() -> None:
-    """-v: every request to a platform as one line on stderr (method, path, status), secrets redacted."""
+def _log_requests(ctx: typer.Context) -> None:
+    """-v: every request to a platform as one line on stderr (method, path, status), secrets redacted, for this
+    command only: the logger is as it was when the command ends (run again in the same process, by a library
+    caller or a test, a command without -v logs nothing, and no handler is left writing to an old stderr)."""
     import logging
 
     from socialpub.redact import guard_loggers
@@ -274,10 +276,18 @@ def _log_requests() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("socialpub: %(message)s"))
     requests_log = logging.getLogger("socialpub.requests")
+    level, propagate = requests_log.level, requests_log.propagate
     requests_log.addHandler(handler)
     requests_log.setLevel(logging.INFO)
     requests_log.propagate = False
     guard_loggers(["socialpub.requests"])
+
+    def restore() -> None:
+        requests_log.removeHandler(handler)
+        requests_log.setLevel(level)
+        requests_log.propagate = propagate
+
+    ctx.call_on_close(restore)
 
 
 class CheckFormat(str, Enum):

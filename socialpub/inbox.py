@@ -255,27 +255,22 @@ def record_comment(
              storable(comment.held)[:40] if comment.held else None),
         )
         if cur.rowcount != 1:
-            if not comment.held and not comment.deleted:
-                # held before, now served as public: the owner published it
+            def changed(change: str, unchanged: str, event: str) -> None:
+                """A comment on record that changed since (an event, once: only a row still `unchanged` is set)."""
                 cur.execute(
-                    ledger.sql("UPDATE comments SET held = NULL WHERE channel = ? AND comment_id = ? AND held IS "
-                               "NOT NULL RETURNING text_sha256"),
-                    (channel, comment_id),
-                )
-                published = cur.fetchone()
-                if published:
-                    ledger._event(cur, "comment-public", None, post_id=post_id or None, channel=channel,
-                                  comment=comment_id, text_sha256=published[0])
-            if comment.deleted:
-                cur.execute(
-                    ledger.sql("UPDATE comments SET deleted = 1 WHERE channel = ? AND comment_id = ? AND deleted = 0 "
+                    ledger.sql(f"UPDATE comments SET {change} WHERE channel = ? AND comment_id = ? AND {unchanged} "
                                "RETURNING text_sha256"),
                     (channel, comment_id),
                 )
-                flagged = cur.fetchone()
-                if flagged:
-                    ledger._event(cur, "comment-deleted", None, post_id=post_id or None, channel=channel,
-                                  comment=comment_id, text_sha256=flagged[0])
+                row = cur.fetchone()
+                if row:
+                    ledger._event(cur, event, None, post_id=post_id or None, channel=channel, comment=comment_id,
+                                  text_sha256=row[0])
+
+            if not comment.held and not comment.deleted:
+                changed("held = NULL", "held IS NOT NULL", "comment-public")  # held before: the owner published it
+            if comment.deleted:
+                changed("deleted = 1", "deleted = 0", "comment-deleted")
             return False, None
         if queue is None:
             return True, None

@@ -58,3 +58,20 @@ def test_quiet_prints_only_problems(tmp_path: Path) -> None:
 def test_quiet_and_verbose_together_is_a_usage_error(flags: list[str]) -> None:
     done = socialpub(*flags, "check")
     assert done.returncode == 2 and "--quiet or --verbose" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_verbose_lasts_for_its_command_only() -> None:
+    """A command run in-process again (a library caller, a test) starts with the request log as it was: `-v` left a
+    handler on the stderr of its own run, which later runs found closed ("--- Logging error ---" and a traceback
+    on their stderr) and which made a run without -v list requests."""
+    import logging
+
+    from tests.helpers import invoke
+
+    requests_log = logging.getLogger("socialpub.requests")
+    before = (list(requests_log.handlers), requests_log.level, requests_log.propagate)
+    for _ in range(2):
+        result = invoke(["--config", str(ROOT / "channels.toml"), "-v", "check", str(ROOT / "posts/labtalk-launch.md")])
+        assert result.exit_code == 0, result.output
+        assert (list(requests_log.handlers), requests_log.level, requests_log.propagate) == before
+    requests_log.info("%s %s -> %s", "GET", "/after", 200)  # nowhere to write to, and no error either
