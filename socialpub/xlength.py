@@ -42,9 +42,13 @@ exact (each point is checked in tests/test_xlength.py):
   " " + token gives the same URLs as the whole text. The space matters: at
   the very start of a string the URL regex may take the token's first
   character as "the character before the URL" (e.g. "ü" in "üexample.com"),
-  so only a token at index 0 of the text is extracted without it. A URL
-  always contains a "." followed by its TLD, so only tokens with a "." before
-  their last code point need the URL regex (not "end.").
+  so only a token at index 0 of the text is extracted without it.
+* A URL's domain ends in "." and a top-level domain of twitter-text's lists
+  (or punycode, "xn--"), each of two code points or more, which the
+  case-insensitive regex matches only with ASCII letters or non-ASCII
+  characters (checked in the tests). So only a token with a "." followed by
+  two such characters (``_MAY_HOLD_URL``) needs the URL regex: not "end.",
+  "e.g.", "U.S." or "2.5mg".
 * Lone surrogates make parse_tweet raise (it encodes the text as UTF-16); the
   slow path keeps that behaviour.
 * A token that is a web address of the plainest form (``_PLAIN_URL``:
@@ -97,10 +101,14 @@ _MAYBE_EMOJI = re.compile(f"[{_EMOJI_CODE_POINTS}\ufe0f\u20e3]")
 # twitter-text does refuses longer ones); every path character may also end a URL; t.co URLs are not
 # matched (their own rule, and "co" is not listed).
 _PLAIN_URL = re.compile(
-    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|org|net|gov|edu|int|info|io|us|uk|ca|de|fr)"
+    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|org|net|gov|edu|int|info|io|ly|me|ai|app|health|news|eu|us|uk|ca|au|nz|ie|de|fr|es|it|nl|be|ch|at"
+    r"|se|dk|no|fi|pl|jp|in|sg|br|mx)"
     r"(?:/[a-z0-9/_-]*)?",
     re.IGNORECASE | re.ASCII,
 )
+# Where a URL's top-level domain may start (see the module docstring): a token without a match holds no URL.
+_MAY_HOLD_URL = re.compile("\\.[A-Za-z\u0080-\U0010ffff]{2}")
 _PLAIN_URL_MAX = 1000  # well below twitter-text's 4096 characters for a URL
 # twitter-text's invalid characters (regexp/invalid_chars_group.py).
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
@@ -311,7 +319,7 @@ def _chunk_extra(chunk: str) -> int | None:
     entities: dict[int, tuple[int, int]] = {}  # start -> (code points skipped, weight)
     for start, end in _find_emoji(chunk):
         entities[start] = (end - start, EMOJI_WEIGHT)
-    if "." in chunk[:-1]:  # a URL has a "." with its TLD after it
+    if _MAY_HOLD_URL.search(chunk):
         if _extract_urls is None:
             _extract_urls = _load_extract_urls()
         for entity in _extract_urls(chunk):  # a URL wins over an emoji at the same index
@@ -355,7 +363,7 @@ def _fast_weighted_length(text: str) -> int | None:
     # except for a token at index 0 (see the module docstring).
     prefix = "" if text[:1] and not text[0].isspace() else " "
     for token in text.split():
-        if ("." in token and token.find(".") < len(token) - 1) or (
+        if ("." in token and _MAY_HOLD_URL.search(token)) or (
             emoji and not token.isascii() and _MAYBE_EMOJI.search(token)
         ):
             extra = _chunk_extra(prefix + token)

@@ -293,7 +293,7 @@ def test_url_longer_than_its_span_uses_parse_tweet(monkeypatch: pytest.MonkeyPat
     xlength._chunk_extra.cache_clear()
     monkeypatch.setattr(xlength, "_extract_urls", lambda chunk: [{"url": "x" * 30, "indices": [1, 8]}])
     try:
-        assert _fast_weighted_length("see a.b/cde now") is None
+        assert _fast_weighted_length("see a.bc/de now") is None
     finally:
         xlength._chunk_extra.cache_clear()
 
@@ -525,7 +525,7 @@ _LABEL = st.text("abcxyzABCXYZ0189-", min_size=1, max_size=8) | st.sampled_from(
     ["www", "fda", "astrazeneca-us", "a" * 63, "b" * 64, "-a", "a-", "x_y", "é", "xn--bcher-kva"]
 )
 _TLD = st.sampled_from(["com", "org", "net", "gov", "edu", "int", "info", "io", "us", "uk", "ca", "de", "fr", "COM",
-                        "Gov", "co", "example", "community", "c0m", "xyz", "рф"])
+                        "ly", "health", "Jp", "app", "mx", "Gov", "co", "example", "community", "c0m", "xyz", "рф"])
 _PATH = st.text("abcXYZ019/_-.?=#()~%'!,", max_size=12)
 
 
@@ -568,6 +568,86 @@ def test_plain_url_needs_no_url_regex() -> None:
     code = (
         "import sys\nfrom socialpub.xlength import weighted_length\n"
         "assert weighted_length('Learn more: https://www.astrazeneca-us.com/mbcstrength today') == 12 + 23 + 6\n"
+        "print(sorted(m for m in sys.modules if m.startswith('twitter_text')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+# --- tokens that cannot hold a URL: no URL regex for "e.g.", "U.S." or "2.5mg" --------------------------------
+
+
+def _top_level_domains() -> list[str]:
+    """The alternatives of twitter-text's gTLD and ccTLD patterns, and punycode's fixed start."""
+    from twitter_text.regexp.valid_cctld import valid_cctld
+    from twitter_text.regexp.valid_gtld import valid_gtld
+
+    found = ["xn--"]
+    for pattern in (valid_gtld.pattern, valid_cctld.pattern):
+        assert pattern.startswith("(?:(?:") and ")(?=" in pattern, "the lists' shape changed: rethink _MAY_HOLD_URL"
+        found += pattern[len("(?:(?:") : pattern.index(")(?=")].split("|")
+    return found
+
+
+def test_every_top_level_domain_starts_as_may_hold_url_expects() -> None:
+    """_MAY_HOLD_URL's premise: a domain ends in a literal "." and a listed top-level domain (or punycode), and
+    the case-insensitive URL regex matches each of a domain's first two code points only with an ASCII letter or
+    a non-ASCII character (so an ASCII digit, "." or "-" there rules a URL out)."""
+    from twitter_text.regexp.valid_domain import valid_domain
+    from twitter_text.regexp.valid_domain_name import valid_domain_name
+    from twitter_text.regexp.valid_punycode import valid_punycode
+
+    assert valid_domain_name.pattern.endswith("\\.)")
+    assert valid_punycode.pattern == "(?:xn--[\\-0-9a-z]+)"
+    assert valid_domain.pattern.endswith(
+        "(?:" + "|".join(p.pattern for p in _top_level_patterns()) + "))"
+    )
+    tlds = _top_level_domains()
+    assert len(tlds) > 1000
+    ascii_non_letters = [chr(c) for c in range(128) if not chr(c).isalpha()]
+    for tld in tlds:
+        assert len(tld) >= 2, tld
+        for char in tld[:2]:
+            assert not [a for a in ascii_non_letters if re.fullmatch(re.escape(char), a, re.IGNORECASE)], tld
+    assert all(xlength._MAY_HOLD_URL.search("a." + tld) for tld in tlds)
+
+
+def _top_level_patterns() -> list[re.Pattern[str]]:
+    from twitter_text.regexp.valid_cctld import valid_cctld
+    from twitter_text.regexp.valid_gtld import valid_gtld
+    from twitter_text.regexp.valid_punycode import valid_punycode
+
+    return [valid_gtld, valid_cctld, valid_punycode]
+
+
+_URLISH = st.lists(
+    st.sampled_from(
+        [".", "..", "a", "b", "x", "n", "-", "--", "_", "/", ":", "@", "#", "$", "?", "=", "0", "9", "2.5", "e.g.",
+         "U.S.", "com", "COM", "co", "uk", "ly", "xn--p1ai", "xn--", "https://", "http://", "www", "\u017f", "\u212a",
+         "\u0131", "\u0130", "\u00e9", "\u0440\u0444", "\u4e2d\u56fd", "\U0001f600", "\ufe0f", "(", ")", "'", "!"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_URLISH)
+def test_a_token_without_may_hold_url_holds_no_url(token: str) -> None:
+    from twitter_text.extract_urls import extract_urls_with_indices
+
+    if not xlength._MAY_HOLD_URL.search(token):
+        assert extract_urls_with_indices(token) == []
+        assert extract_urls_with_indices(" " + token) == []
+    text = "see " + token + " and " + token
+    assert weighted_length(text) == parse_tweet(text).weightedLength
+
+
+def test_abbreviations_and_decimals_need_no_url_regex() -> None:
+    """Dotted words that cannot be web addresses are counted without compiling twitter-text's URL patterns."""
+    code = (
+        "import sys\nfrom socialpub.xlength import weighted_length\n"
+        "text = 'Take 2.5 mg, e.g. at 8 a.m., in the U.S. (see end.) https://bit.ly/3xYz'\n"
+        "assert weighted_length(text) == len(text) - len('https://bit.ly/3xYz') + 23\n"
         "print(sorted(m for m in sys.modules if m.startswith('twitter_text')))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
