@@ -108,7 +108,9 @@ _PLAIN_URL = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 # Where a URL's top-level domain may start (see the module docstring): a token without a match holds no URL.
-_MAY_HOLD_URL = re.compile("\\.[A-Za-z\u0080-\U0010ffff]{2}")
+# Two characters that are not ASCII non-letters (a class of the range U+0080..U+10FFFF takes 40 times longer
+# to compile: 4 ms of every start).
+_MAY_HOLD_URL = re.compile(r"\.[^\x00-@\[-`{-\x7f]{2}")
 _PLAIN_URL_MAX = 1000  # well below twitter-text's 4096 characters for a URL
 # twitter-text's invalid characters (regexp/invalid_chars_group.py).
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")

@@ -610,6 +610,9 @@ def test_every_top_level_domain_starts_as_may_hold_url_expects() -> None:
         for char in tld[:2]:
             assert not [a for a in ascii_non_letters if re.fullmatch(re.escape(char), a, re.IGNORECASE)], tld
     assert all(xlength._MAY_HOLD_URL.search("a." + tld) for tld in tlds)
+    takes = [chr(c) for c in range(0x800) if xlength._MAY_HOLD_URL.fullmatch("." + chr(c) * 2)]
+    assert takes == [c for c in map(chr, range(0x800)) if c.isascii() and c.isalpha() or not c.isascii()]
+    assert xlength._MAY_HOLD_URL.fullmatch(".\U0010ffff\u4e2d")
 
 
 def _top_level_patterns() -> list[re.Pattern[str]]:
