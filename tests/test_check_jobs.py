@@ -99,6 +99,33 @@ def test_cli_reports_are_identical_with_any_number_of_jobs(repo: Path, fmt: str)
     assert "fail-absolute-claim" in outputs[0]
 
 
+def test_the_console_script_writes_the_same_report_and_leaves_the_last_collection_out(repo: Path) -> None:
+    """The entry point freezes what is left when the command ends (the interpreter's final garbage collection
+    walked every object: a tenth of a second after a large check). The process still writes the whole report,
+    keeps the exit code and runs its exit handlers."""
+    import subprocess
+    import sys
+
+    out = repo / "report-console.json"
+    entry = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "from socialpub.__main__ import main\n"
+        "sys.argv = ['socialpub', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", entry, "--config", str(repo / "channels.toml"), "check", "--jobs", "2", "--format",
+         "json", "-o", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert (done.returncode, done.stdout) == (1, "frozen at exit: True\n"), done.stderr
+    in_process = repo / "report-in-process.json"
+    result = invoke(["--config", str(repo / "channels.toml"), "check", "--format", "json", "-o", str(in_process)])
+    assert result.exit_code == 1
+    assert out.read_text(encoding="utf-8") == in_process.read_text(encoding="utf-8")
+
+
 def test_jobs_must_be_positive(repo: Path) -> None:
     result = invoke(["--config", str(repo / "channels.toml"), "check", "--jobs", "0"])
     assert result.exit_code == 2
