@@ -249,6 +249,17 @@ class _Outcome:
     checked: Checked | None = None
     report: PostReport | None = None  # with keep_reports only (never sent between processes)
 
+    # A worker hands its outcomes back as plain tuples: pickled at the very end, while the parent waits, they go
+    # several times faster than dataclasses (20 ms less for 5,000 posts).
+    def as_row(self) -> tuple[Any, ...]:
+        found = self.checked
+        return (self.problems,) if found is None else (self.problems, found.file, found.post, found.channels,
+                                                       found.findings)
+
+    @staticmethod
+    def from_row(row: tuple[Any, ...]) -> _Outcome:
+        return _Outcome(row[0]) if len(row) == 1 else _Outcome(row[0], Checked(*row[1:]))
+
 
 @dataclass
 class _Work:
@@ -309,7 +320,7 @@ class _Shares:
         self.next = context.RawValue("q", 0)  # the first file not handed out, in shared memory
         self.lock = context.Lock()  # guards `next`
         self.parent = os.getpid()
-        self.forked: list[Future[list[tuple[int, list[_Outcome]]]]] = []  # the parent's view of the workers
+        self.forked: list[Future[list[tuple[int, list[tuple[Any, ...]]]]]] = []  # the parent's view of the workers
 
     def take(self) -> tuple[int, int] | None:
         """The next share (start, stop), or None when every file is handed out."""
@@ -355,9 +366,9 @@ class _Shares:
 _forked_shares: _Shares | None = None  # what forked workers run (inherited, never pickled)
 
 
-def _run_forked_shares() -> list[tuple[int, list[_Outcome]]]:
+def _run_forked_shares() -> list[tuple[int, list[tuple[Any, ...]]]]:
     assert _forked_shares is not None
-    return _forked_shares.run()
+    return [(start, [outcome.as_row() for outcome in outcomes]) for start, outcomes in _forked_shares.run()]
 
 
 def _leave_interrupts_to_parent() -> None:
@@ -398,7 +409,7 @@ def _run_in_workers(work: _Work, files: list[Path], workers: int) -> list[_Outco
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         by_start = dict(shares.run())  # this process takes shares too, instead of waiting idle
         for future in shares.forked:
-            by_start.update(future.result())
+            by_start.update((start, list(map(_Outcome.from_row, rows))) for start, rows in future.result())
         done = True
     except BrokenProcessPool:
         raise SocialpubError(
