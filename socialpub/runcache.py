@@ -43,7 +43,7 @@ class RunCache:
     not_names: frozenset[str] | None = None  # words that are no person's name
 
     # --- answers that depend only on a text and the configuration (texts recur across posts) ---
-    approvals: dict[tuple[str, int, str], Approval] = field(default_factory=dict)  # (code, max age, zone) ->
+    approvals: dict[tuple[str, int, Any], Approval] = field(default_factory=dict)  # (code, max age, zone) ->
     approval_months: dict[tuple[int, int, int, Any], tuple[datetime, datetime]] = field(default_factory=dict)
     warning_opens: dict[tuple[date, int, Any], datetime] = field(default_factory=dict)  # (expiry day, days, zone)
     link_verdicts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # URL -> why it may not be posted

@@ -56,14 +56,14 @@ def _approval_of(ctx: Context) -> Approval | None:
     code = ctx.post.approval_code
     if code is None or not code.strip():
         return None
-    key = (code, ctx.compliance.max_age_months, str(_zone(ctx)))
+    key = (code, ctx.compliance.max_age_months, _zone(ctx))
     approvals = ctx.compliance.cache.approvals
     if key in approvals:
         return approvals[key]
-    groups = _code_groups(ctx.compliance.code_regex, code.strip())
+    groups = _date_groups(ctx.compliance.code_regex, code.strip())
     approval = None
     if groups is not None:
-        month_text, year_text = groups.get("month"), groups.get("yy")
+        month_text, year_text = groups
         # A regex without month/yy groups says nothing about the approval date: META-002/003 cannot judge.
         # isdecimal, not isdigit: int() refuses "²", which isdigit() accepts.
         if month_text and year_text and month_text.isdecimal() and year_text.isdecimal():
@@ -84,9 +84,10 @@ def _approval_of(ctx: Context) -> Approval | None:
     return approval
 
 
-def _code_groups(code_regex: Any, code: str) -> dict[str, str | None] | None:
-    """The named groups of `code_regex.search(code)`, None when it does not match (`search`, not `fullmatch`: the
-    configured regex says itself whether it is anchored).
+def _date_groups(code_regex: Any, code: str) -> tuple[str | None, str | None] | None:
+    """The groups month and yy of `code_regex.search(code)` (None for a group the regex lacks or the match left
+    out), None when it does not match (`search`, not `fullmatch`: the configured regex says itself whether it is
+    anchored).
 
     RE2 matches UTF-8 bytes. Given the code's bytes, the re2 module hands the match over as it is; given a str,
     it first converts every offset between bytes and characters, which costs twice the match itself (a code per
@@ -95,15 +96,18 @@ def _code_groups(code_regex: Any, code: str) -> dict[str, str | None] | None:
     match = code_regex.search(data)
     if match is None:
         return None
-    # span() hands over RE2's offsets as they are; group() and groups() go through a slower path per group
-    spans = [(name, match.span(number)) for name, number in _named_groups(code_regex)]
-    return {name: None if start < 0 else data[start:end].decode("utf-8") for name, (start, end) in spans}
+    # span() hands over RE2's offsets as they are; group(), groups() and groupdict() go through a slower path
+    month, yy = (None if number is None else match.span(number) for number in _date_group_numbers(code_regex))
+    return (None if month is None or month[0] < 0 else data[month[0] : month[1]].decode("utf-8"),
+            None if yy is None or yy[0] < 0 else data[yy[0] : yy[1]].decode("utf-8"))
 
 
 @lru_cache(maxsize=8)
-def _named_groups(code_regex: Any) -> tuple[tuple[str, int], ...]:
-    """(name, number) of the regex's named groups: the re2 module builds them anew on every `groupdict()`."""
-    return tuple(code_regex.groupindex.items())
+def _date_group_numbers(code_regex: Any) -> tuple[int | None, int | None]:
+    """The numbers of the groups month and yy (None where the regex has none): the re2 module builds its
+    `groupindex` anew on every call."""
+    groups = code_regex.groupindex
+    return groups.get("month"), groups.get("yy")
 
 
 def _validity(ctx: Context, year: int, month: int) -> tuple[datetime, datetime]:
@@ -119,12 +123,19 @@ def _validity(ctx: Context, year: int, month: int) -> tuple[datetime, datetime]:
     return found
 
 
-def _dated(ctx: Context) -> bool:
-    """Whether the publish time and the approval's month are both known (SP-META-002/003 can judge)."""
-    if ctx.at is None:
-        return False
+def _timing(ctx: Context) -> str | None:
+    """Where the post's time falls in its approval's validity: "before" its month, "after" its expiry, or
+    "within"; None unless both are known (SP-META-002/003 cannot judge). Worked out once per post: both rules
+    ask it first, as their precondition."""
+    memo = ctx.memo
+    if "meta.timing" in memo:
+        return memo["meta.timing"]  # type: ignore[return-value]
     approval = approval_of(ctx)
-    return approval is not None and approval.start is not None and approval.expires is not None
+    found = None
+    if ctx.at is not None and approval is not None and approval.start is not None and approval.expires is not None:
+        found = "before" if ctx.at < approval.start else "after" if ctx.at >= approval.expires else "within"
+    memo["meta.timing"] = found
+    return found
 
 
 def _code_source(ctx: Context) -> Source:
@@ -219,14 +230,14 @@ def approval_code(ctx: Context) -> Iterable[Hit]:
     "SP-META-002", "approval-expired", "error", scope="post", suppressible=False, principle="P1",
     summary="Approval expired or future-dated at publish time.",
     help="Get the post re-approved (a new approval code), or publish it within the approval's validity.",
-    when=_dated,
+    when=lambda ctx: _timing(ctx) in ("before", "after"),
 )
 def approval_expired(ctx: Context) -> Iterable[Hit]:
     approval = approval_of(ctx)
     if ctx.at is None or approval is None or approval.start is None or approval.expires is None:
         return
     zone = _zone(ctx)
-    if ctx.at < approval.start:
+    if _timing(ctx) == "before":
         yield Hit(
             f"approval '{approval.code.strip()}' dates from {_day(approval.start)}, after the post goes out "
             f"({_when(ctx.at, zone)}): an approval cannot be future-dated",
@@ -234,7 +245,7 @@ def approval_expired(ctx: Context) -> Iterable[Hit]:
             source=_code_source(ctx),
             hint="check the approval code's month/year and the publish time",
         )
-    elif ctx.at >= approval.expires:
+    elif _timing(ctx) == "after":
         yield Hit(
             f"approval '{approval.code.strip()}' of {_day(approval.start)} expired on "
             f"{_day(approval.expires)} ({ctx.compliance.max_age_months} months); the post goes out "
@@ -248,14 +259,12 @@ def approval_expired(ctx: Context) -> Iterable[Hit]:
     "SP-META-003", "approval-expiring", "warning", scope="post", principle="P1",
     summary="Approval expires soon after publish time.",
     help="Start the re-approval now, so that the post (and any re-use of it) stays covered.",
-    when=_dated,
+    when=lambda ctx: _timing(ctx) == "within",  # else SP-META-002, or nothing to judge
 )
 def approval_expiring(ctx: Context) -> Iterable[Hit]:
     approval = approval_of(ctx)
-    if ctx.at is None or approval is None or approval.start is None or approval.expires is None:
+    if ctx.at is None or approval is None or approval.expires is None or _timing(ctx) != "within":
         return
-    if ctx.at < approval.start or ctx.at >= approval.expires:
-        return  # SP-META-002
     zone = _zone(ctx)
     # Whole days in the configured zone: the window opens at 00:00 local, N days before the expiry day.
     days = ctx.compliance.warn_within_days
