@@ -96,3 +96,16 @@ def test_a_line_ending_in_a_blank_is_found_as_the_multiline_pattern_finds_it(sou
     from socialpub.plaintext import _ends_a_line_blank
 
     assert _ends_a_line_blank(source) == bool(re.search(r"[ \t]$", source, re.MULTILINE))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r\x85\u2028ab#-+*>=~_`19.)", max_size=40))
+def test_a_block_marker_at_a_line_start_is_found_as_the_multiline_pattern_finds_it(source: str) -> None:
+    """The fast path looks for a block marker at the start and after each "\\n", not with `^` in MULTILINE mode
+    (tried at every position); both find the same lines."""
+    import re
+
+    from socialpub.plaintext import _BLOCK_MARKER, _FIRST_LINE_START, _LINE_START
+
+    expected = re.search("^" + _BLOCK_MARKER, source, re.MULTILINE) is not None
+    assert bool(_FIRST_LINE_START.match(source) or _LINE_START.search(source)) == expected
