@@ -38,7 +38,9 @@ TEXT_RULES = {"SP-TEXT-001", "SP-TEXT-002"}
 # letter, a tag character, the Mongolian vowel separator, a Hangul filler.
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202a", "\u202b", "\u202c", "\u202d",
              "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c", "\u2061", "\u2063",
-             "\ufe0f", "\U000e0041", "\u180e", "\u3164"]
+             "\ufe0f", "\U000e0041", "\u180e", "\u3164",
+             # control characters that are no whitespace (a raw NUL makes the file binary: see the TOML test)
+             "\x01", "\x07", "\x08", "\x1b", "\x7f", "\x9b"]
 
 
 def _lookalikes_of(letter: str) -> list[str]:
@@ -230,7 +232,8 @@ def test_emoji_joiners_do_not_change_counting(repo: Repo) -> None:
     assert T.view(plain) is None  # nothing to normalise: read exactly as before
 
 
-@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200f", "\u200b", "\u00ad", "\u2060", "\ufeff", "\U000e0041"])
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200f", "\u200b", "\u00ad", "\u2060", "\ufeff", "\U000e0041",
+                                  "\x1b", "\x07", "\x7f", "\x9b", "\x0b", "\x85"])
 def test_invisible_characters_are_a_non_suppressible_error(repo: Repo, char: str) -> None:
     repo.post(f"Join our te{char}am today.", suppress=[{"rule": "SP-TEXT-001", "reason": "we meant it"}])
     found = [f for f in repo.findings("SP-TEXT-001")]
@@ -319,11 +322,60 @@ def test_the_view_maps_every_character_back(text: str) -> None:
     assert T.view(found.text) is None or T.view(found.text).text == found.text  # type: ignore[union-attr]
 
 
+_CONTROLS = "".join(c for c in map(chr, range(0x100)) if unicodedata.category(c) == "Cc" and c not in "\t\n\r")
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.characters(codec="ascii"), max_size=60))
+@given(st.text(st.characters(codec="ascii", exclude_characters=_CONTROLS), max_size=60))
 def test_ascii_reads_as_it_is(text: str) -> None:
     assert T.view(text) is None and T.hidden(text) == [] and lookalikes(text) == ()
     assert engine.Field.of("text", text, None).value is text
+
+
+def test_every_control_character_but_tab_and_line_ends_is_unseen() -> None:
+    """Control characters (Cc: C0, DEL, C1) draw nothing, a platform drops or refuses them, and a terminal may act
+    on them: each is hidden, but the tab and the line ends a post is written with."""
+    every = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    assert [c for c in every if T._CONTROL.fullmatch(c)] == list(_CONTROLS)
+    assert all(T.hidden(f"a{c}b") == [1] for c in _CONTROLS)
+    assert [T.hidden(f"a{c}b") for c in "\t\n\r"] == [[], [], []]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec="latin-1", exclude_characters=".:"), max_size=60))  # no URL: kept as they are
+def test_control_characters_are_dropped_from_what_the_rules_read(text: str) -> None:
+    """Dropped, or read as a space where they separate words as whitespace does (no two words become one)."""
+    controls = [i for i, c in enumerate(text) if c in _CONTROLS]
+    assert T.hidden(text) == [i for i, c in enumerate(text) if c in _CONTROLS or c == "\xad"]  # and soft hyphens
+    found = T.view(text)
+    read = found.text if found is not None else text
+    assert not T._CONTROL.search(read)
+    assert read.split() == "".join(" " if c.isspace() else "" if c in _CONTROLS or c == "\xad" else T.fold(c)
+                                   for c in text).split()
+    assert T.reads_as_written(text) == (text.isascii() and not controls)
+    if controls:
+        assert found is not None and engine.Field.of("text", text, None).value == read
+
+
+def test_a_control_character_that_separates_words_keeps_them_apart() -> None:
+    """A vertical tab, form feed, information separator or NEL between two words is whitespace to a reader:
+    read as a space, the words stay two (a reply "I had a<VT>seizure" still names a seizure)."""
+    for char in "\x0b\x0c\x1c\x1f\x85":
+        assert T.normalised(f"I had a{char}seizure") == "I had a seizure"
+    assert T.normalised("be\x1bst and c\x7fure") == "best and cure"
+
+
+def test_a_control_character_in_a_toml_text_is_an_error_and_hides_no_claim(repo: Repo) -> None:
+    """TOML writes any control character as an escape ("\\u0000", "\\u001b"): the text that would be sent holds
+    it. The rule reports it; the claim it splits is still read ("be<ESC>st")."""
+    repo.write("posts/escaped.toml", 'channels = ["tw"]\npost_type = "corporate"\npublish_at = 2014-09-15T10:00:00Z\n'
+               'approval_code = "3001314  Last Updated 6/14"\napproval_status = "approved"\n'
+               'text = "Hello\\u0000 team: the be\\u001bst treatment."\n')
+    found = repo.findings()
+    hidden = [f for f in found if f.rule == "SP-TEXT-001"]
+    assert [f.message for f in hidden] == ["control character U+0000 in 'Hello'", "control character U+001B in 'best'"]
+    assert all(f.blocking for f in hidden)
+    assert any(f.rule == "SP-CLAIM-001" and f.excerpt == "be\x1bst" for f in found)
 
 
 # --- the engine without hidden characters is the engine before --------------------------------------
@@ -416,7 +468,7 @@ def test_hostile_texts_give_findings_inside_the_text(text: str) -> None:
     """Whatever the mix, the text rules' places are inside the text, and each names what it reports."""
     for start, end, chars in invisible(text):
         assert 0 <= start < end <= len(text) and all(c in text[start:end] for c in chars)
-        assert all(T._IGNORABLE.fullmatch(c) for c in chars)
+        assert all(T._UNSEEN.fullmatch(c) for c in chars)
     for word in lookalikes(text):
         assert 0 <= word.start < word.end <= len(text) and T.normalised(text[word.start:word.end]) == word.reads
     found = T.view(text)

@@ -198,8 +198,9 @@ class Field:
 
     @staticmethod
     def of(name: str, text: str, source: Source | None) -> Field:
-        """The field of a text as the rules read it: its normalised view (pure ASCII reads as it is)."""
-        found = None if text.isascii() else T.view(text)
+        """The field of a text as the rules read it: its normalised view (pure ASCII without control characters
+        reads as it is)."""
+        found = None if T.facts(text).as_written else T.view(text)  # facts: once per distinct text
         return Field(name, text, source) if found is None else Field(name, found.text, source, found)
 
     @property

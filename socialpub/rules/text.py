@@ -288,6 +288,11 @@ class Facts:
         self.found: dict[object, tuple[tuple[int, int], ...]] = {}
 
     @once
+    def as_written(self) -> bool:
+        """`reads_as_written(text)`: the rules read the text as it is, without a view."""
+        return reads_as_written(self.text)
+
+    @once
     def masked(self) -> str:
         """`mask_urls(text)`."""
         return mask_urls(self.text)
@@ -643,7 +648,8 @@ def matcher(terms: tuple[str, ...]) -> Matcher:
 # invisible characters dropped, compatibility forms replaced (NFKC), and look-alike letters folded to the
 # ASCII letter they are confusable with (their prototype in Unicode's confusables.txt, UTS #39). It keeps,
 # for each of its characters, where it came from, so findings point into the text that is sent (which is
-# never changed). Pure-ASCII text has nothing to normalise: `view` returns None at once.
+# never changed). Pure-ASCII text without control characters has nothing to normalise: `view` returns None at
+# once.
 
 # Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties) and the format characters (category Cf):
 # characters that no font draws. tests/test_unicode_view.py checks this against unicodedata.
@@ -652,6 +658,18 @@ _IGNORABLE = re.compile(
     "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
+# Control characters (category Cc) but the tab and the line ends a post is written with: no font draws them, a
+# platform drops or refuses them, and a terminal may act on them (an escape sequence can hide the text after it).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What a reader cannot see: the invisible characters above and the control characters.
+_UNSEEN = re.compile(f"{_IGNORABLE.pattern}|{_CONTROL.pattern}")
+
+
+def reads_as_written(text: str) -> bool:
+    """Whether a text needs no view (`view` returns None at once): pure ASCII without a control character."""
+    return text.isascii() and not _CONTROL.search(text)
+
+
 # Format characters that are drawn: Arabic and other number signs that span the digits after them.
 _VISIBLE_FORMAT = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd\U000110cd")
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -720,10 +738,10 @@ def required(text: str, i: int) -> bool:
 
 def hidden(text: str) -> list[int]:
     """Where the text holds a character a reader cannot see and that no script or emoji needs (a
-    bidirectional control, a zero-width character, a soft hyphen…)."""
-    if text.isascii():
+    bidirectional control, a zero-width character, a soft hyphen, a control character…)."""
+    if reads_as_written(text):
         return []
-    return [m.start() for m in _IGNORABLE.finditer(text)
+    return [m.start() for m in _UNSEEN.finditer(text)
             if m.group() not in _VISIBLE_FORMAT and not required(text, m.start())]
 
 
@@ -842,20 +860,20 @@ def view(text: str) -> View | None:
     """The normalised view of a text, or None when it reads as it is (pure ASCII, or nothing to change:
     accents, curly quotes, emoji and their joiners are read as they are). URLs are kept as they are: a
     link goes where its real characters say, whatever it looks like."""
-    if text.isascii():
+    if reads_as_written(text):
         return None
     # Most texts hold a few emoji, quotes and dashes that read as they are: a look at each distinct one.
-    if not _IGNORABLE.search(text) and not _MARKED.search(text) and \
+    if not _UNSEEN.search(text) and not _MARKED.search(text) and \
             all(fold(c) == c for c in set("".join(_NON_ASCII.findall(text)))):
         return None
     drop = set(hidden(text)) | set(_stray_marks(text))
     urls = spans(text)
-    changes: dict[int, str] = {}
+    # Dropped, or read as a space where a control character separates words as whitespace does (a vertical tab,
+    # the information separators, NEL): dropping those would join the words on either side ("a<VT>seizure").
+    changes = {i: " " if text[i].isspace() else "" for i in drop}
     for m in _NON_ASCII.finditer(text):
         for i in range(m.start(), m.end()):
-            if i in drop:
-                changes[i] = ""
-            else:
+            if i not in drop:
                 folded = fold(text[i])
                 if folded != text[i]:
                     changes[i] = folded

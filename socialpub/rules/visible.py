@@ -1,9 +1,9 @@
 """SP-TEXT-001/002: what a reader cannot see, or cannot tell apart.
 
-The rules match on what a reader sees (`T.view`: invisible characters dropped, look-alike letters folded),
-so a word hidden that way is still checked. These two rules report the disguise itself: an invisible or
-bidirectional control character in the text that is sent, and a word that mixes letters of scripts that
-look alike (Latin "best" with a Cyrillic "е").
+The rules match on what a reader sees (`T.view`: invisible and control characters dropped, look-alike
+letters folded), so a word hidden that way is still checked. These two rules report the disguise itself: an
+invisible, bidirectional control or control character in the text that is sent, and a word that mixes
+letters of scripts that look alike (Latin "best" with a Cyrillic "е").
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ _GENE = T.lazy(r"[A-Z0-9]+[\u0370-\u03ff]+[0-9]*")
 
 
 def _name(char: str) -> str:
+    if unicodedata.category(char) == "Cc":  # control characters have no name in the Unicode database
+        return f"U+{ord(char):04X}"
     return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
 
 
@@ -140,11 +142,11 @@ def protected(ctx: Context) -> frozenset[str]:
 
 
 def _fields(ctx: Context) -> list[Field]:
-    """The fields of the context that are not pure ASCII (the only ones that can hide anything)."""
+    """The fields of the context that can hide anything: not pure ASCII, or with a control character."""
     found = ctx.memo.get("text-rules.fields")
     if found is None:
         found = ctx.memo["text-rules.fields"] = [f for u in ctx.units() for f in u.fields
-                                                 if f.view is not None or not f.value.isascii()]
+                                                 if f.view is not None or not f.facts.as_written]
     return found  # type: ignore[return-value]
 
 
@@ -158,7 +160,8 @@ def _scripts_named(scripts: frozenset[str]) -> str:
 
 @rule(
     "SP-TEXT-001", "hidden-characters", "error", suppressible=False, principle="P1",
-    summary="Invisible or bidirectional control characters, or a checked word written in look-alike letters.",
+    summary="Invisible, bidirectional control or control characters, or a checked word written in look-alike "
+    "letters.",
     help="Retype the word in plain letters and delete the invisible characters (an editor that shows them, "
     "or `cat -A`, finds them); emoji sequences and the joiners a script needs are not reported.",
     when=_may_hide,
@@ -170,7 +173,9 @@ def hidden_characters(ctx: Context) -> Iterable[Hit]:
         for start, end, chars in invisible(text):
             shown = "".join(c for c in text[start:end] if c not in chars)
             bidi = [c for c in chars if c in T.BIDI_CONTROLS]
-            what = "bidirectional control" if bidi and len(bidi) == len(chars) else "invisible character"
+            controls = [c for c in chars if unicodedata.category(c) == "Cc"]
+            what = ("bidirectional control" if bidi and len(bidi) == len(chars) else
+                    "control character" if len(controls) == len(chars) else "invisible character")
             more = "; it can show the text in another order than it is stored" if bidi else ""
             yield Hit(
                 f"{what} {', '.join(_name(c) for c in chars)} in '{shown}'{more}",
