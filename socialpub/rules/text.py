@@ -857,9 +857,9 @@ def _stray_marks(text: str) -> Iterator[int]:
 
 @lru_cache(maxsize=4096)
 def view(text: str) -> View | None:
-    """The normalised view of a text, or None when it reads as it is (pure ASCII, or nothing to change:
-    accents, curly quotes, emoji and their joiners are read as they are). URLs are kept as they are: a
-    link goes where its real characters say, whatever it looks like."""
+    """The normalised view of a text, or None when it reads as it is (pure ASCII without a control character, or
+    nothing to change: accents, curly quotes, emoji and their joiners are read as they are). URLs are kept as
+    they are: a link goes where its real characters say, whatever it looks like."""
     if reads_as_written(text):
         return None
     # Most texts hold a few emoji, quotes and dashes that read as they are: a look at each distinct one.

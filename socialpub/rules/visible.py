@@ -2,8 +2,8 @@
 
 The rules match on what a reader sees (`T.view`: invisible and control characters dropped, look-alike
 letters folded), so a word hidden that way is still checked. These two rules report the disguise itself: an
-invisible, bidirectional control or control character in the text that is sent, and a word that mixes
-letters of scripts that look alike (Latin "best" with a Cyrillic "е").
+invisible character, a bidirectional control or another control character in the text that is sent, and a
+word that mixes letters of scripts that look alike (Latin "best" with a Cyrillic "е").
 """
 
 from __future__ import annotations
