@@ -182,6 +182,11 @@ def test_a_hidden_word_in_the_text_a_reply_answers_is_quoted_as_written(repo: Re
         assert text.split("\n")[f.line - 1][f.column - 1:].startswith(f.excerpt)  # type: ignore[operator]
 
 
+def _line_of(repo: Repo, start: str) -> int:
+    lines = (repo.root / "posts" / "post.md").read_text(encoding="utf-8").split("\n")
+    return next(number for number, line in enumerate(lines, start=1) if line.startswith(start))
+
+
 def test_a_disguised_name_in_youtube_tags_is_found(repo: Repo) -> None:
     from tests.helpers import MP4
 
@@ -190,6 +195,24 @@ def test_a_disguised_name_in_youtube_tags_is_found(repo: Repo) -> None:
               media=[{"path": "v.mp4", "alt": "A video of scientists in a laboratory"}],
               tables='[youtube]\ntags = ["oncology", "Z\u0395LTR\u0406S"]\n')
     assert len(repo.findings("SP-OFFLABEL-003")) == 1
+    # The disguise itself is reported too, at the line that sets the tags.
+    disguise = repo.findings("SP-TEXT-001")
+    assert [(f.line, f.excerpt) for f in disguise] == [(_line_of(repo, "tags = "), None)]
+    assert "'Z\u0395LTR\u0406S'" in disguise[0].message and "ZELTRIS" in disguise[0].message
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u202e", "\x1b", "\x7f"])
+def test_an_invisible_or_control_character_in_youtube_tags_is_an_error(repo: Repo, char: str) -> None:
+    """Tags are published text too: what a reader cannot see in them is reported at the line that sets them."""
+    from tests.helpers import MP4
+
+    repo.write("posts/v.mp4", MP4)
+    repo.post("A new video.", title="Our science", channels=["yt"],
+              media=[{"path": "v.mp4", "alt": "A video of scientists in a laboratory"}],
+              tables=f'[youtube]\ntags = ["research", "onco\\u{ord(char):04X}logy"]\n')  # a TOML escape
+    found = repo.findings("SP-TEXT-001")
+    assert len(found) == 1 and found[0].blocking and found[0].line == _line_of(repo, "tags = ")
+    assert f"U+{ord(char):04X}" in found[0].message and "oncology" in found[0].message
 
 
 def test_the_text_sent_is_not_changed(repo: Repo) -> None:

@@ -38,6 +38,20 @@ def visible_texts(ctx: Context, names: tuple[str, ...] = ("title", "text", "alt"
     return found  # type: ignore[return-value]
 
 
+def published_tags(ctx: Context) -> Field | None:
+    """The channel's published tags (YouTube) as one field, read as texts are (`Field.of`)."""
+    tags = ctx.rendered.options.get("tags") if ctx.rendered is not None else None
+    if not tags:
+        return None
+    return Field.of("tags", ", ".join(str(t) for t in tags), None)
+
+
+def tags_line(ctx: Context) -> int | None:
+    """The line of the table that sets the tags (looked up for a finding only: it reads the file's lines)."""
+    table = ctx.channel if "tags" in ctx.post.overrides.get(ctx.channel or "", {}) else ctx.kind
+    return ctx.post.line(table or "", "tags")
+
+
 def replied_text(ctx: Context) -> Text | None:
     """The text a reply or correction answers, as a pseudo field that points at its front-matter line."""
     value = ctx.post.in_reply_to_text

@@ -25,6 +25,7 @@ from socialpub.rules.balance import (
     view,
     words,
 )
+from socialpub.rules.common import published_tags, tags_line
 from socialpub.rules.engine import Context, Field, Hit, rule
 
 if TYPE_CHECKING:
@@ -162,20 +163,6 @@ def investigational_promotion(ctx: Context) -> Iterable[Hit]:
                 excerpt=code, source=pf.source,
                 hint=f"call {code} investigational, or say that its safety and efficacy are not established",
             )
-
-
-def published_tags(ctx: Context) -> Field | None:
-    """The channel's published tags (YouTube) as one field."""
-    tags = ctx.rendered.options.get("tags") if ctx.rendered is not None else None
-    if not tags:
-        return None
-    return Field.of("tags", ", ".join(str(t) for t in tags), None)  # read as texts are (T.view)
-
-
-def tags_line(ctx: Context) -> int | None:
-    """The line of the table that sets the tags (looked up for a finding only: it reads the file's lines)."""
-    table = ctx.channel if "tags" in ctx.post.overrides.get(ctx.channel or "", {}) else ctx.kind
-    return ctx.post.line(table or "", "tags")
 
 
 @rule(

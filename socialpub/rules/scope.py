@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable
 
 from socialpub.rules.balance import embargoed, label, may_mention, terms, view
+from socialpub.rules.common import published_tags, tags_line
 from socialpub.rules.engine import Context, Field, Hit, rule
-from socialpub.rules.offlabel import published_tags, tags_line
 
 SCOPED_POST_TYPES = {"unbranded_awareness": "an unbranded disease-awareness", "careers": "a careers"}
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from socialpub.rules import text as T
+from socialpub.rules.common import published_tags, tags_line
 from socialpub.rules.engine import Context, Field, Hit, rule
 from socialpub.rules.lexicon import BUILTIN
 
@@ -142,12 +143,22 @@ def protected(ctx: Context) -> frozenset[str]:
 
 
 def _fields(ctx: Context) -> list[Field]:
-    """The fields of the context that can hide anything: not pure ASCII, or with a control character."""
+    """The fields of the context that can hide anything (not pure ASCII, or with a control character): those
+    of its units, and the tags it publishes."""
     found = ctx.memo.get("text-rules.fields")
     if found is None:
-        found = ctx.memo["text-rules.fields"] = [f for u in ctx.units() for f in u.fields
-                                                 if f.view is not None or not f.facts.as_written]
+        tags = published_tags(ctx)
+        found = ctx.memo["text-rules.fields"] = [
+            f for f in [*(f for u in ctx.units() for f in u.fields), *([tags] if tags is not None else [])]
+            if f.view is not None or not f.facts.as_written
+        ]
     return found  # type: ignore[return-value]
+
+
+def _place(ctx: Context, f: Field, excerpt: str) -> dict[str, Any]:
+    """Where a finding in `f` points: its excerpt in the field, or for the tags (joined to be read, not as the
+    file writes them) the line that sets them."""
+    return {"line": tags_line(ctx)} if f.name == "tags" else {"excerpt": excerpt, "source": f.source}
 
 
 def _may_hide(ctx: Context) -> bool:
@@ -160,8 +171,8 @@ def _scripts_named(scripts: frozenset[str]) -> str:
 
 @rule(
     "SP-TEXT-001", "hidden-characters", "error", suppressible=False, principle="P1",
-    summary="Invisible, bidirectional control or control characters, or a checked word written in look-alike "
-    "letters.",
+    summary="Invisible characters, bidirectional or other control characters, or a checked word written in "
+    "look-alike letters.",
     help="Retype the word in plain letters and delete the invisible characters (an editor that shows them, "
     "or `cat -A`, finds them); emoji sequences and the joiners a script needs are not reported.",
     when=_may_hide,
@@ -177,20 +188,18 @@ def hidden_characters(ctx: Context) -> Iterable[Hit]:
             what = ("bidirectional control" if bidi and len(bidi) == len(chars) else
                     "control character" if len(controls) == len(chars) else "invisible character")
             more = "; it can show the text in another order than it is stored" if bidi else ""
-            yield Hit(
-                f"{what} {', '.join(_name(c) for c in chars)} in '{shown}'{more}",
-                excerpt=text[start:end], source=f.source,
-            )
+            yield Hit(f"{what} {', '.join(_name(c) for c in chars)} in '{shown}'{more}",
+                      **_place(ctx, f, text[start:end]))
         for word in lookalikes(text):
             how = f"mixes {_scripts_named(word.scripts)} letters" if len(word.scripts) > 1 else \
                 "is written in look-alike letters"
             shown = text[word.start:word.end]
             if word.address:
                 yield Hit(f"'{shown}' in a web or email address {how}: the address reads as '{word.reads}' but "
-                          "goes elsewhere", excerpt=shown, source=f.source)
+                          "goes elsewhere", **_place(ctx, f, shown))
             elif word.reads.lower() in words:
                 yield Hit(f"'{shown}' {how}: it reads as '{word.reads}', a word the rules check",
-                          excerpt=shown, source=f.source)
+                          **_place(ctx, f, shown))
 
 
 @rule(
@@ -207,4 +216,4 @@ def mixed_script_word(ctx: Context) -> Iterable[Hit]:
             if len(word.scripts) > 1 and not (word.scientific or word.address or word.reads.lower() in words):
                 shown = text[word.start:word.end]
                 yield Hit(f"'{shown}' mixes {_scripts_named(word.scripts)} letters (it reads as '{word.reads}')",
-                          excerpt=shown, source=f.source)
+                          **_place(ctx, f, shown))
