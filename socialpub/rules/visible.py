@@ -147,11 +147,11 @@ def _fields(ctx: Context) -> list[Field]:
     of its units, and the tags it publishes."""
     found = ctx.memo.get("text-rules.fields")
     if found is None:
+        published = [f for u in ctx.units() for f in u.fields]
         tags = published_tags(ctx)
-        found = ctx.memo["text-rules.fields"] = [
-            f for f in [*(f for u in ctx.units() for f in u.fields), *([tags] if tags is not None else [])]
-            if f.view is not None or not f.facts.as_written
-        ]
+        if tags is not None:
+            published.append(tags)
+        found = ctx.memo["text-rules.fields"] = [f for f in published if f.view is not None or not f.facts.as_written]
     return found  # type: ignore[return-value]
 
 
