@@ -661,8 +661,9 @@ _IGNORABLE = re.compile(
 # Control characters (category Cc) but the tab and the line ends a post is written with: no font draws them, a
 # platform drops or refuses them, and a terminal may act on them (an escape sequence can hide the text after it).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# What a reader cannot see: the invisible characters above and the control characters.
-_UNSEEN = re.compile(f"{_IGNORABLE.pattern}|{_CONTROL.pattern}")
+# What a reader cannot see: the invisible characters above and the control characters (compiled at first use:
+# pure ASCII text, most of it, never asks).
+_UNSEEN = lazy(f"{_IGNORABLE.pattern}|{_CONTROL.pattern}")
 
 
 def reads_as_written(text: str) -> bool:
