@@ -353,15 +353,22 @@ class Context:
 
         That is `matcher.may_match_words(f.words, (f.facts.masked_lower,))` for some prose field f, answered for
         every list the rules ask about at once (`T.Lists`), per distinct text (`T.Facts.matchable`)."""
-        return matcher in self._matchable_lists((matcher,))
+        return matcher in self._matchable_lists((matcher,))[1]
 
     def may_match_any(self, matchers: frozenset[T.Matcher]) -> bool:
-        """Whether one of the lists can match (`may_match` of each), with one set operation: the engine asks it
-        of every rule that declares its word lists, in every context."""
-        return bool(matchers) and not matchers.isdisjoint(self._matchable_lists(matchers))
+        """Whether one of the lists can match (`may_match` of each), with one set operation. The engine asks it of
+        every rule that declares its word lists, in every context: the usual answer (every list looked for
+        already) takes no further call."""
+        checked = self._matchable
+        if checked is None or not checked[0].issuperset(matchers):
+            checked = self._matchable_lists(matchers)
+        return not matchers.isdisjoint(checked[1])
 
-    def _matchable_lists(self, needed: Collection[T.Matcher]) -> Collection[T.Matcher]:
-        """The lists that can match in the prose of the units, among those asked about so far (`needed` added)."""
+    def _matchable_lists(
+        self, needed: Collection[T.Matcher]
+    ) -> tuple[frozenset[T.Matcher], Collection[T.Matcher]]:
+        """The lists asked about so far (`needed` added), and those of them that can match in the prose of the
+        units."""
         checked = self._matchable
         if checked is None or not checked[0].issuperset(needed):
             cache = self.compliance.cache
@@ -375,7 +382,7 @@ class Context:
                 for f in unit._prose:
                     found.update(f.facts.matchable(lists))
             checked = self._matchable = (lists.members, found)
-        return checked[1]
+        return checked
 
     def words(self, name: str) -> T.Matcher:
         """A built-in word list extended by [compliance.lexicon], compiled once per configuration."""
