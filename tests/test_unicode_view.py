@@ -30,6 +30,7 @@ from socialpub.rules import text as T
 from socialpub.rules.lexicon import BUILTIN
 from socialpub.rules.visible import invisible, lookalikes
 from tests.helpers import PNG, Repo
+from tests.helpers import check_text as findings_in_memory
 
 TEXT_RULES = {"SP-TEXT-001", "SP-TEXT-002"}
 
@@ -209,10 +210,11 @@ def test_an_invisible_or_control_character_in_youtube_tags_is_an_error(repo: Rep
     repo.write("posts/v.mp4", MP4)
     repo.post("A new video.", title="Our science", channels=["yt"],
               media=[{"path": "v.mp4", "alt": "A video of scientists in a laboratory"}],
-              tables=f'[youtube]\ntags = ["research", "onco\\u{ord(char):04X}logy"]\n')  # a TOML escape
+              tables=f'[youtube]\ntags = ["onco\\u{ord(char):04X}logy", "research"]\n')  # a TOML escape
     found = repo.findings("SP-TEXT-001")
     assert len(found) == 1 and found[0].blocking and found[0].line == _line_of(repo, "tags = ")
-    assert f"U+{ord(char):04X}" in found[0].message and "oncology" in found[0].message
+    # the tag as a reader sees it, without the comma that joins it to the next one
+    assert f"U+{ord(char):04X}" in found[0].message and "in 'oncology'" in found[0].message
 
 
 def test_the_text_sent_is_not_changed(repo: Repo) -> None:
@@ -399,6 +401,41 @@ def test_a_control_character_in_a_toml_text_is_an_error_and_hides_no_claim(repo:
     assert [f.message for f in hidden] == ["control character U+0000 in 'Hello'", "control character U+001B in 'best'"]
     assert all(f.blocking for f in hidden)
     assert any(f.rule == "SP-CLAIM-001" and f.excerpt == "be\x1bst" for f in found)
+
+
+@pytest.fixture(scope="module")
+def plain_config(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return Repo(tmp_path_factory.mktemp("plain")).config()
+
+
+# Words that no other rule reads, and what may separate one from the next.
+_PLAIN_WORDS = st.sampled_from(["research", "team", "today", "science", "oncology", "Our", "news"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([*INVISIBLE, *sorted(_CONTROLS)]), _PLAIN_WORDS, _PLAIN_WORDS,
+       st.sampled_from(["{a} {c} {b}", "{a}{c} {b}", "{a} {c}{b}", "{a}, {c}, {b}", "{c} {a}", "{a} {c}", "{c}"]))
+def test_a_hidden_character_is_placed_by_the_words_a_reader_sees(
+    plain_config: Any, char: str, first: str, second: str, layout: str
+) -> None:
+    """The message says where a hidden character is in words a reader can find: the word that holds it, or
+    the words it stands between, never an empty quote or a word with the comma that separates it."""
+    body = layout.format(a=first, b=second, c=char) + "."
+    hidden = [f for f in findings_in_memory(plain_config, body, channels=["tw"]) if f.rule == "SP-TEXT-001"]
+    assert len(hidden) == 1 and f"U+{ord(char):04X}" in hidden[0].message
+    message = hidden[0].message
+    assert "''" not in message and ",'" not in message, message
+    quoted = re.findall(r"'([^']*)'", message)
+    if layout == "{c}":
+        assert not quoted and "in a text without words" in message
+    else:
+        assert quoted and all(q in (first, second) for q in quoted), message
+    if "{a}{c}" in layout:
+        assert f"in '{first}'" in message
+    elif "{c}{b}" in layout:
+        assert f"in '{second}'" in message
+    elif "{a} {c} {b}" in layout or "{a}, {c}, {b}" in layout:
+        assert f"between '{first}' and '{second}'" in message
 
 
 # --- the engine without hidden characters is the engine before --------------------------------------

@@ -44,6 +44,28 @@ def _word_around(text: str, i: int) -> tuple[int, int]:
     return lo, hi
 
 
+_BETWEEN_WORDS = ".,;:!?"  # what ends or separates words (the tags are joined with commas)
+
+
+def _where(text: str, start: int, end: int, hidden: tuple[str, ...]) -> str:
+    """Where hidden characters sit, for a message: "in 'word'" (as the word reads, without the punctuation
+    around it), or, when they stand alone, next to which words ("between 'best' and 'cure'")."""
+    shown = "".join(c for c in text[start:end] if c not in hidden).strip(_BETWEEN_WORDS)
+    if shown.strip():
+        return f"in '{shown}'"
+    before = _words(text[max(0, start - 40):start])
+    after = _words(text[end:end + 40])
+    if before and after:
+        return f"between '{before[-1]}' and '{after[0]}'"
+    if before or after:
+        return f"after '{before[-1]}'" if before else f"before '{after[0]}'"
+    return "in a text without words"
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (w.strip(_BETWEEN_WORDS) for w in text.split()) if w]
+
+
 @lru_cache(maxsize=4096)
 def invisible(text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
     """(start, end, characters) of each word of the text that holds characters a reader cannot see."""
@@ -182,13 +204,12 @@ def hidden_characters(ctx: Context) -> Iterable[Hit]:
     for f in _fields(ctx):
         text = f.original
         for start, end, chars in invisible(text):
-            shown = "".join(c for c in text[start:end] if c not in chars)
             bidi = [c for c in chars if c in T.BIDI_CONTROLS]
             controls = [c for c in chars if unicodedata.category(c) == "Cc"]
             what = ("bidirectional control" if bidi and len(bidi) == len(chars) else
                     "control character" if len(controls) == len(chars) else "invisible character")
             more = "; it can show the text in another order than it is stored" if bidi else ""
-            yield Hit(f"{what} {', '.join(_name(c) for c in chars)} in '{shown}'{more}",
+            yield Hit(f"{what} {', '.join(_name(c) for c in chars)} {_where(text, start, end, chars)}{more}",
                       **_place(ctx, f, text[start:end]))
         for word in lookalikes(text):
             how = f"mixes {_scripts_named(word.scripts)} letters" if len(word.scripts) > 1 else \
