@@ -1053,7 +1053,10 @@ def bench_attacks(
 ) -> dict[str, Any]:
     posts = numbered_posts(args.attack_posts, CHANNELS)
     now = AT + timedelta(minutes=args.attack_posts + 60)  # every post long past due (looked for first)
-    result: dict[str, Any] = {"posts": args.attack_posts, "channels": len(CHANNELS), "backends": {}}
+    result: dict[str, Any] = {
+        "posts": args.attack_posts, "channels": len(CHANNELS), "backends": {}, "kills": args.attack_kills,
+        "kills_per_trial": args.kills_per_trial, "pause_trials": args.pause_trials, "pause_delay": args.pause_delay,
+    }
     backends = ["sqlite"] + (["postgresql"] if admin else [])
     for backend in backends:
         maker = _world_maker(work, f"attack-{backend}", posts, backend=backend, admin=admin,
@@ -1098,6 +1101,22 @@ def bench_attacks(
             | {"trials": len(trials), "unfinished": sum(1 for t in trials if not t["finished"])},
         }
     return result
+
+
+def attacks_paragraph(attacks: dict[str, Any]) -> str:
+    """How the attack proofs were run, from their figures (a run of `--only attacks` writes its own sizes)."""
+    sizes = (f"{attacks['posts']} posts × {attacks['channels']} channels, {attacks['kills']} kills (at most "
+             f"{attacks['kills_per_trial']} before a run may complete) and {attacks['pause_trials']} pause trials per "
+             f"ledger" if "kills" in attacks else f"{attacks['posts']} posts × {attacks['channels']} channels")
+    return (
+        f"**Attacks** ({sizes}; measured {attacks.get('measured') or 'in an earlier run'}). Crash then edit: `run` "
+        "is killed from inside the sandbox when the 1st to 4th create arrives, before or after the platform made "
+        "the post; every post left in flight is then edited (a typo fixed), and the runs go on to completion; "
+        "what stays `unknown` (edited, not found as sent) is settled as a person would after looking. Lost "
+        "ledger: everything published, the ledger deleted (SQLite) or emptied (PostgreSQL), `run` again. Pause "
+        f"mid-run: every create held {attacks.get('pause_delay', 0.3)} s by the sandbox, `pause` thrown after a "
+        "random number of creates, then `resume` and run to completion."
+    )
 
 
 def attack_bars(attacks: dict | None) -> list[tuple[str, str, str, bool | None]]:
@@ -1445,13 +1464,11 @@ def report(
     w("")
     w("| bar | measured | limit | result |")
     w("|---|---|---|---|")
-    for name, measured, limit, ok in bars(crash, concurrency, fanout, idle) + attack_bars(attacks):
+    for name, measured, limit, ok in bars(crash, concurrency, fanout, idle):
         w(f"| {name} | {measured} | {limit} | {verdict_text(ok)} |")
     for name, part in (("crash", crash), ("concurrency", concurrency), ("fanout", fanout), ("idle", idle)):
         if part is None:
             out.extend(kept[name][0] if name in kept else [f"| {name} | not run (`--only`) | | n/a |"])
-    if attacks is None and "attacks" in kept:
-        out.extend(kept["attacks"][0])
     w("")
 
     def keep(name: str) -> None:  # a proof not measured now: its paragraph as the report had it
@@ -1554,7 +1571,15 @@ def report(
         )
         w("")
     if attacks is None:
-        keep("attacks")
+        keep("attacks")  # its paragraph and table, as the report had them
+    else:
+        w(attacks_paragraph(attacks))
+        w("")
+        w("| proof | measured | limit | result |")
+        w("|---|---|---|---|")
+        for name, measured, limit, ok in attack_bars(attacks):
+            w(f"| {name} | {measured} | {limit} | {verdict_text(ok)} |")
+        w("")
     for note in notes:
         w(f"> Note: {note}")
         w("")
@@ -1704,7 +1729,10 @@ def main(argv: list[str] | None = None) -> int:
     kept: dict[str, tuple[list[str], str]] = {}
     if args.only:  # the other proofs' figures: of the last run here, else those the report itself carries
         previous = earlier_figures(json_path, args.report)
-        kept = {k: v for k, v in legacy_text(args.report).items() if k not in previous and k != args.only}
+        legacy = legacy_text(args.report)
+        # Figures that do not say when they were measured (kept before they did) give way to the report's words.
+        previous = {k: v for k, v in previous.items() if v.get("measured") or k not in legacy}
+        kept = {k: v for k, v in legacy.items() if k not in previous and k != args.only}
         notes += [f"{name}: as an earlier report wrote it, not measured again (`--only {args.only}`)" for name in kept]
     measured_now = {args.only} if args.only else {"crash", "concurrency", "fanout", "idle"}
     try:
@@ -1750,8 +1778,12 @@ def main(argv: list[str] | None = None) -> int:
             if name in measured_now and parts[name] is not None:
                 parts[name]["measured"] = f"{info['date']}, commit {info['commit'][:12]}"
         crash, concurrency, fanout, idle = (parts[k] for k in ("crash", "concurrency", "fanout", "idle"))
-        if attacks is None and isinstance(previous.get("attacks"), dict):
-            attacks = previous["attacks"]  # its paragraph says its own command, machine and date
+        if attacks is not None:
+            attacks["measured"] = f"{info['date']}, commit {info['commit'][:12]}"
+        elif isinstance(previous.get("attacks"), dict):
+            attacks = previous["attacks"]  # its paragraph says when it was measured
+            notes.append(f"attacks: figures of {attacks.get('measured') or 'an earlier run'}, not measured again "
+                         f"(`--only {args.only}`)")
         figures = {"crash": crash, "concurrency": concurrency, "fanout": fanout, "idle": idle, "attacks": attacks}
         replace_section(
             args.report, "exactly-once",
