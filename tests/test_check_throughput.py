@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
+import re2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +35,8 @@ CODE_PATTERNS = [
     r"(?P<yy>\d+)/(?P<month>\d+)",  # year before month
     r"",
 ]
-PIECES = ["3001314", " ", "  ", "\t", "\n", "Last Updated", "last updated", "LAST UPDATED", "6", "12", "/", "14",
+PIECES = ["3001314", " ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x85", "\xa0",
+          "Last Updated", "last updated", "LAST UPDATED", "6", "12", "/", "14",
           "2014", "0", "é", "Zöl", "ſ", "K", "İ", "١٢", "²", "🎗️", "\u200b", "e\u0301", "ＡＢ", "US-", "-", "."]
 
 
@@ -42,19 +45,63 @@ def codes(draw: Any) -> str:
     return "".join(draw(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=10)))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.sampled_from(CODE_PATTERNS), codes())
-def test_date_groups_equal_searching_the_str(pattern: str, code: str) -> None:
-    regex = compile_code_regex(pattern)
-    match = regex.search(code)
+def test_date_groups_equal_what_re2_finds_in_the_str(pattern: str, code: str) -> None:
+    """Read from the code's bytes (and for the built-in pattern with Python's `re`), the groups are what RE2
+    finds searching the code itself."""
+    match = re2.compile(pattern).search(code)
     expected = None if match is None else (match.groupdict().get("month"), match.groupdict().get("yy"))
-    assert _date_groups(regex, code) == expected
+    assert _date_groups(compile_code_regex(pattern), code) == expected
+
+
+# Codes shaped like the built-in pattern's, part by part: the right one first, then slightly wrong ones (whitespace
+# RE2 does and does not take for \s, digits of other scripts, months and years out of range, a line end after).
+_CODE_PARTS = [
+    ["", " ", "x", "\n"],
+    ["3001314", "300131", "30013145", "３００１３１４", "300131٤"],
+    [" ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u2003", "", " \x0b"],
+    ["Last Updated ", "Last  Updated ", "last updated ", "Last Updated\t"],
+    ["6", "0", "1", "06", "10", "12", "13", "00", "٦", ""],
+    ["/", "//", "-"],
+    ["14", "2014", "1", "٤١", ""],
+    ["", "\n", " ", "\r\n", "x", "\x0b"],
+]
+
+
+def _codes_one_or_two_parts_off() -> list[str]:
+    right = [choices[0] for choices in _CODE_PARTS]
+    found = {"".join(right)}
+    for i, j in itertools.combinations_with_replacement(range(len(_CODE_PARTS)), 2):
+        for a, b in itertools.product(_CODE_PARTS[i], _CODE_PARTS[j]):
+            code = list(right)
+            code[i], code[j] = a, b if i != j else a
+            found.add("".join(code))
+    return sorted(found)
+
+
+def test_the_built_in_pattern_reads_a_code_as_re2_does() -> None:
+    """The built-in pattern goes to Python's `re`: matched or not, and every group's place, as with RE2, for every
+    code one or two parts away from a right one."""
+    fast = compile_code_regex(DEFAULT_CODE_REGEX)
+    assert fast.compiled.__class__.__module__ == "re"
+    slow = re2.compile(DEFAULT_CODE_REGEX)
+    codes = _codes_one_or_two_parts_off()
+    assert len(codes) > 700
+    for code in codes:
+        data = code.encode("utf-8")
+        mine, theirs = fast.compiled.search(data), slow.search(data)
+        assert (mine is None) == (theirs is None), code
+        if mine is not None:
+            assert [mine.span(i) for i in range(4)] == [theirs.span(i) for i in range(4)], code
 
 
 def test_the_default_code_parses() -> None:
     regex = compile_code_regex(DEFAULT_CODE_REGEX)
     assert _date_groups(regex, "3001314 Last Updated 6/14") == ("6", "14")
     assert _date_groups(regex, "3001314 Last Updated 13/14 x") is None
+    assert _date_groups(regex, "3001314\x0bLast Updated 6/14") is None  # RE2's \s is no vertical tab
+    assert _date_groups(regex, "3001314 Last Updated 6/14\n") is None  # RE2's $ is the very end
 
 
 # --- word lists compiled once per configuration ------------------------------------------------------------

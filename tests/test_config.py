@@ -96,7 +96,7 @@ def test_base_config_loads(tmp_path: Path) -> None:
     assert (campaign.start, campaign.end) == (date(2014, 9, 1), date(2014, 10, 13))
     assert config.compliance.products["oncavix"].established == "tivaranib"
     assert config.compliance.deny_hosts == ("bit.ly", "ow.ly", "tinyurl.com", "goo.gl")
-    assert config.compliance.code_regex.match("3001314  Last Updated 6/14")
+    assert config.compliance.code_regex.compiled.search(b"3001314  Last Updated 6/14")
     assert config.display(tmp_path / "posts" / "a.md") == "posts/a.md"
 
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING
 
 from socialpub.hashing import content_hash, same_content
 from socialpub.rules import text as T
 from socialpub.rules.engine import Context, Hit, rule
 from socialpub.tomlsource import PLAUSIBLE_YEARS, Source
+
+if TYPE_CHECKING:
+    from socialpub.config import CodeRegex
 
 # --- approval code (META-001/002/003) -------------------------------------------------------------
 
@@ -84,30 +87,23 @@ def _approval_of(ctx: Context) -> Approval | None:
     return approval
 
 
-def _date_groups(code_regex: Any, code: str) -> tuple[str | None, str | None] | None:
-    """The groups month and yy of `code_regex.search(code)` (None for a group the regex lacks or the match left
-    out), None when it does not match (`search`, not `fullmatch`: the configured regex says itself whether it is
-    anchored).
+def _date_groups(code_regex: CodeRegex, code: str) -> tuple[str | None, str | None] | None:
+    """The groups month and yy of the code regex's match in `code` (None for a group the regex lacks or the
+    match left out), None when it does not match (`search`, not `fullmatch`: the configured regex says itself
+    whether it is anchored).
 
     RE2 matches UTF-8 bytes. Given the code's bytes, the re2 module hands the match over as it is; given a str,
     it first converts every offset between bytes and characters, which costs twice the match itself (a code per
     post). A group's bytes always decode: RE2 reading UTF-8 matches whole characters."""
     data = code.encode("utf-8")
-    match = code_regex.search(data)
+    match = code_regex.compiled.search(data)
     if match is None:
         return None
     # span() hands over RE2's offsets as they are; group(), groups() and groupdict() go through a slower path
-    month, yy = (None if number is None else match.span(number) for number in _date_group_numbers(code_regex))
+    month = None if code_regex.month is None else match.span(code_regex.month)
+    yy = None if code_regex.yy is None else match.span(code_regex.yy)
     return (None if month is None or month[0] < 0 else data[month[0] : month[1]].decode("utf-8"),
             None if yy is None or yy[0] < 0 else data[yy[0] : yy[1]].decode("utf-8"))
-
-
-@lru_cache(maxsize=8)
-def _date_group_numbers(code_regex: Any) -> tuple[int | None, int | None]:
-    """The numbers of the groups month and yy (None where the regex has none): the re2 module builds its
-    `groupindex` anew on every call."""
-    groups = code_regex.groupindex
-    return groups.get("month"), groups.get("yy")
 
 
 def _validity(ctx: Context, year: int, month: int) -> tuple[datetime, datetime]:
