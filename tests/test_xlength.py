@@ -645,12 +645,48 @@ def test_a_token_without_may_hold_url_holds_no_url(token: str) -> None:
     assert weighted_length(text) == parse_tweet(text).weightedLength
 
 
+# E-mail addresses and near misses: the part before the "@" from the pieces above, the part after it from those
+# of a domain, and now and then something that is no domain (a path, a port, another "@", a protocol).
+_ADDRESSES = st.tuples(
+    _URLISH,
+    st.sampled_from(["@", "@", "@", "＠"]),
+    st.lists(st.sampled_from(["gmail", "com", "co", "uk", "example", ".", "-", "a", "0", "9", "xn--p1ai", "US",
+                              "/", ":8080", "@", "http://", "é", "_"]), max_size=8).map("".join),
+    st.sampled_from(["", ".", ",", ")", "!"]),
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_ADDRESSES)
+def test_the_domain_of_an_email_address_holds_no_url(token: str) -> None:
+    """Where _may_hold_url says no (looking before the "@" of an address only), twitter-text finds no URL in
+    the token, at the start of a text or after a space; and the length is twitter-text's either way."""
+    from twitter_text.extract_urls import extract_urls_with_indices
+
+    if not xlength._may_hold_url(token):
+        assert extract_urls_with_indices(token) == []
+        assert extract_urls_with_indices(" " + token) == []
+    for text in (token, "write to " + token + " today", token + " " + token):
+        assert weighted_length(text) == parse_tweet(text).weightedLength
+
+
+def test_the_rule_for_addresses_reaches_no_further_than_it_should() -> None:
+    """The part before the "@" is still read, and a token that only looks like an address is read whole."""
+    assert not xlength._may_hold_url("dana.m1962@gmail.com.")
+    assert not xlength._may_hold_url("drugsafety@us.example-pharma.com")
+    assert xlength._may_hold_url("visit.us@x.com")  # "visit.us" before the "@" may be one
+    assert xlength._may_hold_url("a@b.com/path") and xlength._may_hold_url("a@b@c.com")
+    assert xlength._may_hold_url("a@http://b.com") and xlength._may_hold_url("a@b.com:80")
+
+
 def test_abbreviations_and_decimals_need_no_url_regex() -> None:
     """Dotted words that cannot be web addresses are counted without compiling twitter-text's URL patterns."""
     code = (
         "import sys\nfrom socialpub.xlength import weighted_length\n"
         "text = 'Take 2.5 mg, e.g. at 8 a.m., in the U.S. (see end.) https://bit.ly/3xYz'\n"
         "assert weighted_length(text) == len(text) - len('https://bit.ly/3xYz') + 23\n"
+        "text = 'Report side effects to drugsafety@example-pharma.com or dana.m1962@gmail.com.'\n"
+        "assert weighted_length(text) == len(text)\n"
         "print(sorted(m for m in sys.modules if m.startswith('twitter_text')))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
