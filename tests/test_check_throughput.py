@@ -1,7 +1,8 @@
 """The throughput work on `check` changes no result: each faster path equals the plain one it replaces.
 
 - approval codes are matched on their UTF-8 bytes (rules/meta.py `_date_groups`): the same match and the same
-  groups as RE2 searching the str;
+  groups as RE2 searching the str; the built-in pattern, read by Python's `re` (config.py `_DEFAULT_AS_RE`),
+  reads every code one or two parts off a right one as RE2 does;
 - the engine compiles each rule's declared word lists once per configuration (`engine._plan`) and skips the rule
   in a context where none can match (`Context.may_match_any`): with several configurations in one process, each
   post gets the findings it gets when no rule is skipped.
