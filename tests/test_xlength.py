@@ -565,14 +565,20 @@ def test_plain_urls_are_what_twitter_text_extracts(address: str, before: str, af
 def test_plain_url_needs_no_url_regex() -> None:
     """A post whose only dotted word is a plain web address is counted without compiling twitter-text's URL
     patterns (the point of _PLAIN_URL: `check` of one post file does not pay for them)."""
-    code = (
-        "import sys\nfrom socialpub.xlength import weighted_length\n"
+    assert _twitter_text_loaded_by(
         "assert weighted_length('Learn more: https://www.astrazeneca-us.com/mbcstrength today') == 12 + 23 + 6\n"
-        "import socialpub.xlength as X\n"  # loading twitter-text's parts leaves no module behind: ask what loaded
+    ) == "[] None None"
+
+
+def _twitter_text_loaded_by(code: str) -> str:
+    """What of twitter-text a fresh interpreter has loaded after running `code` (with weighted_length imported):
+    its modules, and xlength's URL extractor and parse_tweet. Loading twitter-text's parts leaves no module
+    behind, so xlength is asked too; "[] None None" is nothing."""
+    probe = (
+        "import sys\nfrom socialpub.xlength import weighted_length\n" + code + "import socialpub.xlength as X\n"
         "print(sorted(m for m in sys.modules if m.startswith('twitter_text')), X._extract_urls, X._parse_tweet)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[] None None"
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
 
 
 # --- tokens that cannot hold a URL: no URL regex for "e.g.", "U.S." or "2.5mg" --------------------------------
@@ -682,14 +688,9 @@ def test_the_rule_for_addresses_reaches_no_further_than_it_should() -> None:
 
 def test_abbreviations_and_decimals_need_no_url_regex() -> None:
     """Dotted words that cannot be web addresses are counted without compiling twitter-text's URL patterns."""
-    code = (
-        "import sys\nfrom socialpub.xlength import weighted_length\n"
+    assert _twitter_text_loaded_by(
         "text = 'Take 2.5 mg, e.g. at 8 a.m., in the U.S. (see end.) https://bit.ly/3xYz'\n"
         "assert weighted_length(text) == len(text) - len('https://bit.ly/3xYz') + 23\n"
         "text = 'Report side effects to drugsafety@example-pharma.com or dana.m1962@gmail.com.'\n"
         "assert weighted_length(text) == len(text)\n"
-        "import socialpub.xlength as X\n"  # loading twitter-text's parts leaves no module behind: ask what loaded
-        "print(sorted(m for m in sys.modules if m.startswith('twitter_text')), X._extract_urls, X._parse_tweet)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[] None None"
+    ) == "[] None None"
