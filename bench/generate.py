@@ -42,6 +42,20 @@ FAIL_SHARE = 0.02  # deliberately failing posts (copies of posts/examples-failin
 # Word choice avoids the rule lists on purpose (no superlatives, hype, comparatives, first person with
 # side-effect words, personal names, phone numbers…): a post meant to pass must not trip a correct rule.
 
+# What sets one post apart from the others: where and when to meet the team. A team's posts rarely repeat a
+# text, and a check keeps what it has read of a text: posts drawn only from the sentences below would repeat
+# (1,959 distinct bodies in 10,000 short posts) and flatter the check. Words chosen, like the rest, to pass.
+DETAIL_OPENERS = ["Join us", "Find us", "Stop by", "Look for us", "Meet the team", "Say hello", "See you",
+                  "Come by", "Visit us", "Catch us", "Drop by", "Look for our team"]
+DETAIL_PLACES = ["at booth {n}", "in hall {letter}{n}", "at the {city} walk", "at the {city} meetup",
+                 "at the {city} community fair", "on stage {n}", "in room {letter}{n}", "at table {n}",
+                 "at the {city} office", "at the {city} run"]
+DETAIL_CITIES = ["Boston", "Denver", "Austin", "Chicago", "Seattle", "Atlanta", "Phoenix", "Portland", "Raleigh",
+                 "Tampa", "Omaha", "Dayton", "Wilmington", "Gaithersburg", "Durham", "Cambridge"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
 EMOJI = ["💪", "🎗️", "🔬", "🧪", "📅", "✨", "👩‍🔬", "💙", "🩺", "📚", "🌱", "🤝"]
 
 TOPICS: dict[str, dict[str, object]] = {
@@ -542,6 +556,7 @@ class Generator:
         self.expected_failures: dict[str, list[str]] = {}
         self.stats: Counter[str] = Counter()
         self._folders: set[Path] = set()
+        self._texts: set[str] = set()  # the distinct texts written (post bodies and X texts)
 
     # helpers
     def host(self, topic: str) -> str:
@@ -564,6 +579,17 @@ class Generator:
             self._emoji = True
         return sentence
 
+    def detail(self) -> str:
+        """A sentence of where and when ("Stop by booth 214 on Tuesday, March 4 at 2:30 pm."): with the
+        sentences drawn from the topic, it makes nearly every text unique."""
+        rng = self.rng
+        place = rng.choice(DETAIL_PLACES).format(n=rng.randint(2, 480), letter=rng.choice("ABCDEFGH"),
+                                                 city=rng.choice(DETAIL_CITIES))
+        when = f"on {rng.choice(WEEKDAYS)}, {rng.choice(MONTHS)} {rng.randint(1, 28)}"
+        if rng.random() < 0.5:
+            when += f" at {rng.randint(1, 12)}:{rng.choice(['00', '15', '30', '45'])} {rng.choice(['am', 'pm'])}"
+        return f"{rng.choice(DETAIL_OPENERS)} {place} {when}."
+
     def paragraphs(self, topic: str, count: int) -> list[str]:
         """1-3 sentences per paragraph, no sentence twice in a post."""
         sentences: list[str] = list(TOPICS[topic]["sentences"])  # type: ignore[arg-type]
@@ -577,7 +603,7 @@ class Generator:
                     "Follow along and reply with #rxsave.",
                 ]
             )
-            return [f"{welcome} {start}"]
+            return [f"{welcome} {start} {self.detail()}"]
         pool = self.rng.sample(sentences, k=len(sentences))
         out = []
         for _ in range(count):
@@ -586,23 +612,26 @@ class Generator:
                 break
             out.append(" ".join(self.decorate(s) for s in pool[:take]))
             pool = pool[take:]
+        if out:  # first, where a pin's description cut to length keeps it
+            out[0] = f"{self.detail()} {out[0]}"
         return out
 
-    def tweet(self, topic: str, url: str | None) -> str:
+    def tweet(self, topic: str, url: str | None, link: str | None = None) -> str:
+        """A tweet with `url` in it; `link` is the post's link, which X adds after a text without it."""
         sentences: list[str] = list(TOPICS[topic]["sentences"])  # type: ignore[arg-type]
         if topic == "rxsave-chat":
             sentences = [s for s in sentences if s.startswith("Welcome")]
         hashtag = TOPICS[topic]["hashtags"][0]  # type: ignore[index]
         for _ in range(20):
             picked = self.rng.sample(sentences, k=min(len(sentences), self.rng.randint(1, 2)))
-            text = " ".join(self.decorate(s) for s in picked)
+            text = " ".join([self.detail(), *(self.decorate(s) for s in picked)])
             if hashtag.lower() not in text.lower():
                 text += f" {hashtag}"
             if url:
                 text += f" {url}"
-            if weighted_estimate(text) <= 270:
+            if weighted_estimate(text if not link or link in text else f"{text} {link}") <= 270:
                 return text
-        return f"{hashtag} {url or ''}".strip()
+        return f"{self.detail()} {hashtag} {url or ''}".strip()
 
     def media_entry(self, post_dir: Path, name: str, alt: str) -> dict[str, object]:
         target = self.setup.media[name]
@@ -704,7 +733,7 @@ class Generator:
                 items = rng.sample(list(spec["thread"]), k=rng.randint(2, 5))  # type: ignore[arg-type]
                 table["thread"] = [t.format(url=self.url(topic)) for t in items]
             if weighted_estimate(body + " " + link) > 270 or rng.random() < 0.3:
-                table["text"] = self.tweet(topic, link if rng.random() < 0.7 else None)
+                table["text"] = self.tweet(topic, link if rng.random() < 0.7 else None, link)
             if table:
                 tables["twitter"] = table
         if "youtube" in kinds_present:
@@ -850,6 +879,7 @@ class Generator:
         if self._emoji:
             self.stats["posts with emoji"] += 1
         self._emoji = False
+        self._texts.add(body)
         lines = [comment] if comment else []
         is_toml = name.endswith(".toml")
         lines += self.header(front, local)
@@ -908,6 +938,7 @@ def generate(
     count = sum(1 for p in (out / "posts").rglob("*") if p.suffix in (".md", ".toml"))
     stats = dict(sorted(generator.stats.items()))
     stats["deliberately failing"] = len(generator.expected_failures)
+    stats["distinct texts"] = len(generator._texts)
     return {"posts": count, "seed": seed, "shape": shape, "stats": stats,
             "expected_failures": generator.expected_failures}
 
