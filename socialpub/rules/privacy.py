@@ -54,8 +54,22 @@ _BIRTH_DATE = T.lazy(
 
 # What every NANP, vanity, local and Social Security number holds (an international one holds "+").
 _PHONE_HINT = T.lazy(r"\d{3}(?:\)|[.\-–]|[ .\-–]?\d{3}[ .\-–]?\d{4})")
+# In ASCII text (most of it) what _PHONE_HINT needs is looked for with substring scans instead, each digit read as
+# "0": three digits followed by ")", ".", "-", a space and a digit, or three more digits (a regex tried at every
+# position of a post cost more than the rest of this rule).
+_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_PHONE_HINT_ASCII = (b"000)", b"000.", b"000-", b"000 0", b"000000")
 _RECORD_WORDS = frozenset({"mrn", "medical", "member", "patient", "health", "ssn", "social"})
 _BIRTH_WORDS = frozenset({"dob", "birth", "born", "birthday", "birthdate"})
+
+
+def _may_hold_phone(masked: str) -> bool:
+    """Whether a (masked) text may hold a phone or Social Security number: `_PHONE_HINT` matches or it has a "+"
+    (every international number starts with one)."""
+    if not masked.isascii():  # other digits (\d is Unicode's) and dashes ("–")
+        return "+" in masked or _PHONE_HINT.search(masked) is not None
+    data = masked.encode("ascii").translate(_AS_ZERO)
+    return b"+" in data or (b"000" in data and any(hint in data for hint in _PHONE_HINT_ASCII))
 
 
 def _scheme_url_spans(value: str) -> list[tuple[int, int]]:
@@ -87,7 +101,7 @@ def _find_identifiers(ctx: Context, t: Text) -> Iterator[tuple[int, int, str]]:
     # Cheap pre-checks first: most posts hold no digit, no three digits in a row, and no record or birth words
     # (every phone, SSN, record and date pattern needs a digit).
     digit = t.field.has_digit
-    if digit and (_PHONE_HINT.search(masked) or "+" in masked):
+    if digit and _may_hold_phone(masked):
         allowed = _allowed_phones(ctx)
         phones = [(m.start(), m.end()) for m in PHONE_NANP.finditer(masked)]
         phones += [(m.start(), m.end()) for m in PHONE_VANITY.finditer(masked)

@@ -411,13 +411,13 @@ def words_of(text: str) -> frozenset[str] | None:
 
 
 _DIGIT = re.compile(r"\d")
-_ASCII_DIGITS = "0123456789"
+_ASCII_DIGIT = re.compile("[0-9]")
 
 
 def has_digit(text: str, plain: bool | None = None) -> bool:
-    """`re.search(r"\\d", text) is not None`: ASCII digits are looked for first (ten fast substring scans), and
-    other digits only in a text with non-ASCII word characters (a digit is a word character)."""
-    if any(d in text for d in _ASCII_DIGITS):
+    """`re.search(r"\\d", text) is not None`: ASCII digits are looked for first, and other digits only in a text
+    with non-ASCII word characters (a digit is a word character)."""
+    if _ASCII_DIGIT.search(text):
         return True
     if plain is None:
         plain = _plain(text)
@@ -668,7 +668,9 @@ _UNSEEN = lazy(f"{_IGNORABLE.pattern}|{_CONTROL.pattern}")
 
 def reads_as_written(text: str) -> bool:
     """Whether a text needs no view (`view` returns None at once): pure ASCII without a control character."""
-    return text.isascii() and not _CONTROL.search(text)
+    # isprintable() answers a one-line ASCII text without a scan of the pattern (in ASCII it is false exactly
+    # for the control characters: those of _CONTROL, tab and line ends)
+    return text.isascii() and (text.isprintable() or not _CONTROL.search(text))
 
 
 # Format characters that are drawn: Arabic and other number signs that span the digits after them.
