@@ -364,7 +364,7 @@ def _may_hold_url(token: str) -> bool:
 def _fast_weighted_length(text: str) -> int | None:
     """Weighted length of ``text`` by the fast path, or None if it does not apply."""
     text = unicodedata.normalize("NFC", text)  # parse_tweet counts the NFC text
-    if _SLOW.search(text):
+    if not (text.isascii() and text.isprintable()) and _SLOW.search(text):  # (printable ASCII has none)
         return None
     if "\r" in text:  # parse_tweet's convert_line_ending
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -379,6 +379,8 @@ def _fast_weighted_length(text: str) -> int | None:
             return None
     # A space before the token stands for whatever whitespace precedes it,
     # except for a token at index 0 (see the module docstring).
+    if not emoji and _MAY_HOLD_URL.search(text) is None:
+        return length  # no token can hold a URL (the pattern finds in a token what it finds in the text)
     prefix = "" if text[:1] and not text[0].isspace() else " "
     for token in text.split():
         if ("." in token and _may_hold_url(token)) or (
