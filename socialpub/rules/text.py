@@ -353,9 +353,11 @@ class Facts:
         return found[1]
 
 
-# The facts of the last few thousand texts: every text of a post (a post's channels and rules read the same
-# texts again), and the texts that recur from post to post.
-facts = lru_cache(maxsize=4096)(Facts)
+# The facts of the last texts read: every text of a post (a post's channels and rules read the same texts again),
+# and texts that recur from post to post soon after. Not thousands: a Facts holds the text's tokens, masks and
+# lists, and on posts whose texts do not repeat, keeping 4,096 of them made the check a few percent slower (more
+# memory touched) than keeping 128 (docs/benchmarks.md).
+facts = lru_cache(maxsize=128)(Facts)
 
 
 # --- word lists: one matcher, with a cheap pre-check -------------------------------------------------
