@@ -546,3 +546,22 @@ def test_long_hostile_runs_stay_linear() -> None:
     for text in texts:
         assert invisible(text) and T.view(text) is not None
     assert time.process_time() - started < 30
+
+
+_ODD = "\x00\x0b\x1f\x7f\x85\u200b\u0301\u2019e\u0435 \ud800\U0001f600"  # controls, marks, look-alikes, a surrogate
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.one_of(st.characters(), st.sampled_from(_ODD)), max_size=40))
+def test_the_unusual_characters_are_those_the_patterns_find(text: str) -> None:
+    """`T.unusual` (what the quick answers of `_plain`, `hidden` and `view` read) finds what a pattern tried at every
+    position finds, and those quick answers are the ones the patterns gave."""
+    others, control = T.unusual(text)
+    assert others == frozenset(re.findall(r"[^\x00-\x7f]", text))
+    assert control == any(T._CONTROL.fullmatch(c) for c in text if c.isascii())
+    assert T._plain(text) == (not any(c.isalnum() for c in text if not c.isascii()))
+    if not re.search(T._UNSEEN.pattern, text):
+        assert T.hidden(text) == []
+    if not re.search(T._UNSEEN.pattern, text) and not T._MARKED.search(text) and \
+            all(T.fold(c) == c for c in set(re.findall(r"[^\x00-\x7f]", text))):
+        assert T.view(text) is None

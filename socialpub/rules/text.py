@@ -382,7 +382,7 @@ def _plain(text: str) -> bool:
     if text.isascii():
         return True
     # The few non-ASCII characters of a text, and whether one is a word character (\w: alphanumeric or "_").
-    return not any(char.isalnum() for run in _NON_ASCII.findall(text) for char in run)
+    return not any(char.isalnum() for char in unusual(text)[0])
 
 
 def _tokens(text: str, plain: bool) -> frozenset[str]:
@@ -668,6 +668,33 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _UNSEEN = lazy(f"{_IGNORABLE.pattern}|{_CONTROL.pattern}")
 
 
+_ASCII_BYTES = bytes(range(128))
+_ALL_BUT_ASCII_CONTROLS = bytes(b for b in range(256) if b >= 128 or not _CONTROL.match(chr(b)))
+
+
+@lru_cache(maxsize=128)
+def unusual(text: str) -> tuple[frozenset[str], bool]:
+    """The distinct non-ASCII characters of a text, and whether it holds an ASCII control character (one of
+    _CONTROL's): what its UTF-8 bytes keep after two passes of `bytes.translate`. Patterns tried at every
+    position of a long post cost several times more."""
+    data = text.encode("utf-8", "surrogatepass")
+    others = frozenset(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+    return others, bool(data.translate(None, _ALL_BUT_ASCII_CONTROLS))
+
+
+@lru_cache(maxsize=4096)
+def _unseen(char: str) -> bool:
+    """Whether a character is one of _UNSEEN's."""
+    return _UNSEEN.match(char) is not None
+
+
+@lru_cache(maxsize=4096)
+def _reads_as_itself(char: str) -> bool:
+    """Whether the view keeps a non-ASCII character as it is wherever it stands: it is seen, no combining mark
+    (which the view may drop after a letter), and it folds to itself."""
+    return not _unseen(char) and not _MARK.match(char) and fold(char) == char
+
+
 def reads_as_written(text: str) -> bool:
     """Whether a text needs no view (`view` returns None at once): pure ASCII without a control character."""
     # isprintable() answers a one-line ASCII text without a scan of the pattern (in ASCII it is false exactly
@@ -745,6 +772,9 @@ def hidden(text: str) -> list[int]:
     """Where the text holds a character a reader cannot see and that no script or emoji needs (a
     bidirectional control, a zero-width character, a soft hyphen, a control character…)."""
     if reads_as_written(text):
+        return []
+    others, control = unusual(text)
+    if not control and not any(map(_unseen, others)):
         return []
     return [m.start() for m in _UNSEEN.finditer(text)
             if m.group() not in _VISIBLE_FORMAT and not required(text, m.start())]
@@ -844,7 +874,8 @@ class View:
 
 
 # An ASCII letter with combining marks after it (accents written apart, strike-through, "Zalgo" stacks).
-_MARKED = re.compile("[A-Za-z]([\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+)")
+_MARK = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARKED = re.compile(f"[A-Za-z]({_MARK.pattern}+)")
 
 
 def _stray_marks(text: str) -> Iterator[int]:
@@ -868,8 +899,8 @@ def view(text: str) -> View | None:
     if reads_as_written(text):
         return None
     # Most texts hold a few emoji, quotes and dashes that read as they are: a look at each distinct one.
-    if not _UNSEEN.search(text) and not _MARKED.search(text) and \
-            all(fold(c) == c for c in set("".join(_NON_ASCII.findall(text)))):
+    others, control = unusual(text)
+    if not control and all(map(_reads_as_itself, others)):
         return None
     drop = set(hidden(text)) | set(_stray_marks(text))
     urls = spans(text)
