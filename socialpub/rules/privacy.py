@@ -66,9 +66,10 @@ _BIRTH_WORDS = frozenset({"dob", "birth", "born", "birthday", "birthdate"})
 def _may_hold_phone(masked: str) -> bool:
     """Whether a (masked) text may hold a phone or Social Security number: `_PHONE_HINT` matches or it has a "+"
     (every international number starts with one)."""
-    if not masked.isascii():  # other digits (\d is Unicode's) and dashes ("–")
-        return "+" in masked or _PHONE_HINT.search(masked) is not None
-    data = masked.encode("ascii").translate(_AS_ZERO)
+    if not masked.isascii() and any(c == "–" or c.isdecimal() for c in T.unusual(masked)[0]):
+        return "+" in masked or _PHONE_HINT.search(masked) is not None  # other digits (\d is Unicode's), "–"
+    # Other non-ASCII characters are bytes of 0x80 and above in UTF-8: they neither make nor break a hint.
+    data = masked.encode("utf-8", "surrogatepass").translate(_AS_ZERO)
     return b"+" in data or (b"000" in data and any(hint in data for hint in _PHONE_HINT_ASCII))
 
 
