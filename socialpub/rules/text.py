@@ -697,9 +697,10 @@ def _reads_as_itself(char: str) -> bool:
 
 def reads_as_written(text: str) -> bool:
     """Whether a text needs no view (`view` returns None at once): pure ASCII without a control character."""
-    # isprintable() answers a one-line ASCII text without a scan of the pattern (in ASCII it is false exactly
-    # for the control characters: those of _CONTROL, tab and line ends)
-    return text.isascii() and (text.isprintable() or not _CONTROL.search(text))
+    # isprintable() answers a one-line ASCII text (in ASCII it is false exactly for the control characters: those
+    # of _CONTROL, tab and line ends); in other ASCII text _CONTROL's characters are what the bytes keep after a
+    # translate that deletes all others (a pattern tried at every position costs several times more).
+    return text.isascii() and (text.isprintable() or not text.encode("ascii").translate(None, _ALL_BUT_ASCII_CONTROLS))
 
 
 # Format characters that are drawn: Arabic and other number signs that span the digits after them.
