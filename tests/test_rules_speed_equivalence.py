@@ -362,3 +362,11 @@ def test_phone_pre_check_lets_every_candidate_through(text: str) -> None:
     if not privacy._may_hold_phone(text):
         for pattern in (privacy.PHONE_NANP, privacy.PHONE_VANITY, privacy.PHONE_INTL, privacy._SSN):
             assert pattern.search(text) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([".", "://", ":/", "a", "Z", "1", " ", "\u0130", "\u212a", "é", "..", "www.x", "\n"]),
+                max_size=20).map("".join))
+def test_url_hints_are_where_the_hint_pattern_matches(text: str) -> None:
+    """url_spans reads only the words around `T._url_hints`: the places `T._URL_HINT` matches."""
+    assert T._url_hints(text) == [m.start() for m in T._URL_HINT.finditer(text)]

@@ -41,10 +41,11 @@ def url_spans(text: str) -> list[tuple[str, int, int]]:
         return []
     out = []
     pos = 0
-    while (hint := _URL_HINT.search(text, pos)) is not None:
+    for at in _url_hints(text):
+        if at < pos:
+            continue  # inside the word just read
         # The whitespace-delimited word around the hint (it starts at or after `pos`, the end of the last),
         # looked for from the last space or newline before the hint (usually the one just before the word).
-        at = hint.start()
         lo = max(pos, text.rfind(" ", pos, at), text.rfind("\n", pos, at))
         start = _WORD_TAIL.search(text, lo, at).start()  # type: ignore[union-attr]
         pos = _WORD_HEAD.match(text, at).end()  # type: ignore[union-attr]
@@ -56,6 +57,24 @@ def url_spans(text: str) -> list[tuple[str, int, int]]:
 # What a word that holds a URL holds: "://" (the scheme form) or a dot before a letter (a domain; "[a-z]"
 # with IGNORECASE also takes the four characters of _FOLD_UNSAFE). Words that only end a sentence have none.
 _URL_HINT = re.compile("://|\\.[A-Za-z\u0130\u0131\u017f\u212a]")
+_HINT_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u0130\u0131\u017f\u212a")
+
+
+def _url_hints(text: str) -> list[int]:
+    """Where _URL_HINT matches, in order: found by substring scans for "." and "://" (a text holds a few), where
+    the pattern was tried at every position."""
+    found = []
+    at = text.find(".")
+    while at >= 0:
+        if text[at + 1 : at + 2] in _HINT_LETTERS:
+            found.append(at)
+        at = text.find(".", at + 1)
+    at = text.find("://")
+    while at >= 0:
+        found.append(at)
+        at = text.find("://", at + 1)
+    found.sort()
+    return found
 _WORD_TAIL = re.compile(r"(?<!\S)\S*+\Z")  # with endpos: the part of a word before a position (linear)
 _WORD_HEAD = re.compile(r"\S*")  # the part of a word from a position
 
