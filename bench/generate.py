@@ -3,7 +3,9 @@
 The shape follows the sample content of the repository (posts/ and docs/sample-content.md): `.md` posts
 with TOML front matter and `.toml` posts, 1-3 channels of the four kinds, titles, links to allow-listed
 hosts, URLs, emoji and curly quotes in texts, X overrides and threads, images with alt text, Pinterest
-boards, YouTube videos, approval codes valid at `publish_at`, and `publish_at` inside the campaign window.
+boards, YouTube videos, approval codes valid at `publish_at`, and `publish_at` inside the campaign window. Each
+text says where and when to meet the team ("Stop by booth 214 on Tuesday, March 4 at 2:30 pm."), so that texts
+rarely repeat, as a team's posts rarely do (a check keeps what it read of a text: repeated texts would flatter it).
 
 Every generated post is meant to pass `socialpub check`, except a small share of deliberately failing posts
 (ids starting with `fail-`, copies of posts/examples-failing/) that exercise the reporting of findings.
