@@ -421,30 +421,29 @@ def evaluate_registered(
     contexts = [Context(post, compliance, None, at, timezone, everything)]  # the post's, then each channel's
     contexts += [Context(post, compliance, r, at, timezone, everything) for r in renders]  # units made once
     channels = tuple((r.channel.name, r.kind) for r in renders)
-    for r, lists, when, check, targets in _plan(contexts[0], channels, frozenset(only) if only else None):
-        for index, level in targets:
-            ctx = contexts[index]
-            if (lists is None or ctx.may_match_any(lists)) and (when is None or when(ctx)):
-                for hit in check(ctx):
-                    findings.append(_finding(r, ctx, level, hit))
+    for r, lists, when, check, index, level in _plan(contexts[0], channels, frozenset(only) if only else None):
+        ctx = contexts[index]
+        if (lists is None or ctx.may_match_any(lists)) and (when is None or when(ctx)):
+            for hit in check(ctx):
+                findings.append(_finding(r, ctx, level, hit))
     return _suppress(post, findings) if post.suppress else findings
 
 
 # A rule, the word lists of which one must be able to match (None: no such lists), its own precondition, what
-# runs when both hold, and the contexts it runs in with its level there (context 0 is the post's, then one per
-# channel).
+# runs when both hold, and a context it runs in with its level there (context 0 is the post's, then one per
+# channel): one step per rule and context, in catalogue order.
 _Step = tuple[
     Rule, frozenset[T.Matcher] | None, Callable[[Context], bool] | None, Callable[[Context], Iterable[Hit]],
-    tuple[tuple[int, str], ...],
+    int, str,
 ]
 
 
 def _plan(
     ctx: Context, channels: tuple[tuple[str, str], ...], wanted: frozenset[str] | None
 ) -> list[_Step]:
-    """What to run for a post on these channels (name, kind), in catalogue order: the rules that are not off,
-    each with its word lists and its level per context. Made once per configuration and combination of channels
-    (and again when the catalogue changes); `ctx` (the post's context) gives the configuration."""
+    """What to run for a post on these channels (name, kind), in catalogue order: a step per rule that is not off
+    and context it runs in, with its word lists and its level there. Made once per configuration and combination
+    of channels (and again when the catalogue changes); `ctx` (the post's context) gives the configuration."""
     compliance = ctx.compliance
     rules = tuple(RULES.values())
     table = compliance.cache.plans
@@ -467,9 +466,10 @@ def _plan(
             if not targets:
                 continue
             if r.lists is None:
-                plan.append((r, None, r.when, r.check if r.when is None else r.body, targets))  # type: ignore[arg-type]
+                lists, when, check = None, r.when, r.check if r.when is None else r.body
             else:
-                plan.append((r, _lists_of(r.lists, ctx), r.condition, r.body, targets))  # type: ignore[arg-type]
+                lists, when, check = _lists_of(r.lists, ctx), r.condition, r.body
+            plan += [(r, lists, when, check, index, level) for index, level in targets]  # type: ignore[misc]
     return plan
 
 
