@@ -48,7 +48,7 @@ class PostReport:
         return sorted({f.rule for f in self.findings if f.blocking and f.channel in (None, channel)})
 
 
-@dataclass
+@dataclass(slots=True)
 class Checked:
     """One checked post as every report format sees it (preview and the HTML page keep the whole PostReport)."""
 
@@ -242,7 +242,7 @@ def run_check(
     return CheckResult(reports=reports, file_findings=file_findings, files=len(files), checked=checked)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Outcome:
     """What checking one file gave: its load problems and, when it loaded, the post's findings."""
 
