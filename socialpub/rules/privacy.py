@@ -54,11 +54,11 @@ _BIRTH_DATE = T.lazy(
 
 # What every NANP, vanity, local and Social Security number holds (an international one holds "+").
 _PHONE_HINT = T.lazy(r"\d{3}(?:\)|[.\-–]|[ .\-–]?\d{3}[ .\-–]?\d{4})")
-# In ASCII text (most of it) what _PHONE_HINT needs is looked for with substring scans instead, each digit read as
-# "0": three digits followed by ")", ".", "-", a space and a digit, or three more digits (a regex tried at every
-# position of a post cost more than the rest of this rule).
-_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_PHONE_HINT_ASCII = (b"000)", b"000.", b"000-", b"000 0", b"000000")
+# What _PHONE_HINT needs is looked for with substring scans of the text's bytes instead, each digit read as "0"
+# and ")", "." and "-" as "-": three digits followed by one of those, a space and a digit, or three more digits (a
+# pattern tried at every position of a post cost more than the rest of this rule).
+_PHONE_MARKS = bytes.maketrans(b"123456789).", b"000000000--")
+_ASCII_BYTES = bytes(range(128))
 _RECORD_WORDS = frozenset({"mrn", "medical", "member", "patient", "health", "ssn", "social"})
 _BIRTH_WORDS = frozenset({"dob", "birth", "born", "birthday", "birthdate"})
 
@@ -66,11 +66,16 @@ _BIRTH_WORDS = frozenset({"dob", "birth", "born", "birthday", "birthdate"})
 def _may_hold_phone(masked: str) -> bool:
     """Whether a (masked) text may hold a phone or Social Security number: `_PHONE_HINT` matches or it has a "+"
     (every international number starts with one)."""
-    if not masked.isascii() and any(c == "–" or c.isdecimal() for c in T.unusual(masked)[0]):
-        return "+" in masked or _PHONE_HINT.search(masked) is not None  # other digits (\d is Unicode's), "–"
+    data = masked.encode("utf-8", "surrogatepass")
+    if b"+" in data:
+        return True
+    if not masked.isascii():
+        others = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        if "–" in others or any(map(str.isdecimal, others)):  # other digits (\d is Unicode's), "–"
+            return _PHONE_HINT.search(masked) is not None
     # Other non-ASCII characters are bytes of 0x80 and above in UTF-8: they neither make nor break a hint.
-    data = masked.encode("utf-8", "surrogatepass").translate(_AS_ZERO)
-    return b"+" in data or (b"000" in data and any(hint in data for hint in _PHONE_HINT_ASCII))
+    data = data.translate(_PHONE_MARKS)
+    return b"000" in data and (b"000-" in data or b"000 0" in data or b"000000" in data)
 
 
 def _scheme_url_spans(value: str) -> list[tuple[int, int]]:
@@ -136,6 +141,8 @@ def _find_identifiers(ctx: Context, t: Text) -> Iterator[tuple[int, int, str]]:
             if any(domain == d or domain.endswith("." + d) for d in allowed_domains):
                 continue
             found.append((m.start(), m.end(), "email address"))
+    if not found:
+        return
     found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     end = -1
     for start, stop, what in found:
