@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -273,11 +273,8 @@ class _Work:
     def run(self, files: Sequence[Path]) -> list[_Outcome]:
         renderer = Renderer(self.config)
         outcomes = []
-        # A batch of files is read and parsed, then checked: each phase's code and data stay warm in the CPU's
-        # caches (the system calls of reading evict them). Post by post, checking short posts took about a sixth
-        # longer (docs/benchmarks.md); a batch keeps memory flat.
-        for start in range(0, len(files), _LOAD_BATCH):
-            for post, problems in [load_post(path, self.config) for path in files[start : start + _LOAD_BATCH]]:
+        for batch in self.loaded(files):
+            for post, problems in batch:
                 outcome = _Outcome(problems)
                 if post is not None:
                     report = check_post(post, self.config, renderer, channels=self.channels, at=self.at,
@@ -288,8 +285,25 @@ class _Work:
                 outcomes.append(outcome)
         return outcomes
 
+    def loaded(self, files: Sequence[Path]) -> Iterator[list[tuple[Post | None, list[PostError]]]]:
+        """The files loaded a batch at a time, to be checked before the next batch is read: each phase's code and
+        data stay warm in the CPU's caches (reading's system calls evict them; post by post, checking short posts
+        took about a sixth longer, docs/benchmarks.md). A batch ends at _LOAD_BATCH files, or sooner once its
+        files hold _LOAD_BATCH_CHARS characters: large posts are not all held at once."""
+        batch: list[tuple[Post | None, list[PostError]]] = []
+        size = 0
+        for path in files:
+            post, problems = load_post(path, self.config)
+            batch.append((post, problems))
+            size += 0 if post is None else len(post.source_text)
+            if len(batch) >= _LOAD_BATCH or size >= _LOAD_BATCH_CHARS:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
 
-_LOAD_BATCH = 64  # files loaded before they are checked (see _Work.run)
+
+_LOAD_BATCH, _LOAD_BATCH_CHARS = 64, 256_000  # files loaded before they are checked (see _Work.loaded)
 _YOUNG_COLLECTED_EVERY = 20_000  # allocations between two collections of the youngest objects during a check
 PARALLEL_MIN_FILES = 400  # below this, starting workers costs about what they would save
 _WARM_UP = 25  # files checked before forking (see _run_in_workers)

@@ -307,3 +307,27 @@ def _alive(pid: int) -> bool:
             return handle.read().split(")")[-1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_files_are_loaded_in_batches_that_hold_few_large_posts(tmp_path: Path) -> None:
+    """A check reads a batch of files before it checks them (`_Work.loaded`): up to 64 small posts, but large
+    posts only as many as add up to about 256,000 characters, so that a folder of large posts is never all in
+    memory at once. Files that do not load count as they come, and every file is in exactly one batch."""
+    shutil.copy(ROOT / "channels.toml", tmp_path / "channels.toml")
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    front = '+++\nchannels = ["az-us-facebook"]\npost_type = "corporate"\n+++\n'
+    for i in range(70):
+        (posts / f"small-{i:03d}.md").write_text(front + "Hello.\n", encoding="utf-8")
+    for i in range(7):
+        (posts / f"zz-large-{i}.md").write_text(front + "word " * 20_000 + "\n", encoding="utf-8")  # 100,000+
+    (posts / "zz-large-3.md").write_bytes(b"\x00 not text")  # a file that does not load, among the large ones
+    config = load_config(tmp_path / "channels.toml")
+    files = check.discover(config, [])
+    work = check._Work(config, None, None, check.datetime(2026, 12, 1, tzinfo=check.UTC), False)
+
+    batches = list(work.loaded(files))
+
+    # 64 small; 6 small and 3 large (over 256,000 characters); the broken file and the last 3 large ones
+    assert [len(b) for b in batches] == [64, 6 + 3, 1 + 3]
+    assert [p.file if p is not None else e[0].file for b in batches for p, e in b] == [config.display(f) for f in files]
