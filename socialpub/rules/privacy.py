@@ -58,7 +58,6 @@ _PHONE_HINT = T.lazy(r"\d{3}(?:\)|[.\-–]|[ .\-–]?\d{3}[ .\-–]?\d{4})")
 # and ")", "." and "-" as "-": three digits followed by one of those, a space and a digit, or three more digits (a
 # pattern tried at every position of a post cost more than the rest of this rule).
 _PHONE_MARKS = bytes.maketrans(b"123456789).", b"000000000--")
-_ASCII_BYTES = bytes(range(128))
 _RECORD_WORDS = frozenset({"mrn", "medical", "member", "patient", "health", "ssn", "social"})
 _BIRTH_WORDS = frozenset({"dob", "birth", "born", "birthday", "birthdate"})
 
@@ -70,7 +69,7 @@ def _may_hold_phone(masked: str) -> bool:
     if b"+" in data:
         return True
     if not masked.isascii():
-        others = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+        others = T.non_ascii(data)
         if "–" in others or any(map(str.isdecimal, others)):  # other digits (\d is Unicode's), "–"
             return _PHONE_HINT.search(masked) is not None
     # Other non-ASCII characters are bytes of 0x80 and above in UTF-8: they neither make nor break a hint.

@@ -58,6 +58,8 @@ def url_spans(text: str) -> list[tuple[str, int, int]]:
 # with IGNORECASE also takes the four characters of _FOLD_UNSAFE). Words that only end a sentence have none.
 _URL_HINT = re.compile("://|\\.[A-Za-z\u0130\u0131\u017f\u212a]")
 _HINT_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\u0130\u0131\u017f\u212a")
+_WORD_TAIL = re.compile(r"(?<!\S)\S*+\Z")  # with endpos: the part of a word before a position (linear)
+_WORD_HEAD = re.compile(r"\S*")  # the part of a word from a position
 
 
 def _url_hints(text: str) -> list[int]:
@@ -75,8 +77,6 @@ def _url_hints(text: str) -> list[int]:
         at = text.find("://", at + 1)
     found.sort()
     return found
-_WORD_TAIL = re.compile(r"(?<!\S)\S*+\Z")  # with endpos: the part of a word before a position (linear)
-_WORD_HEAD = re.compile(r"\S*")  # the part of a word from a position
 
 
 @lru_cache(maxsize=4096)
@@ -691,14 +691,18 @@ _ASCII_BYTES = bytes(range(128))
 _ALL_BUT_ASCII_CONTROLS = bytes(b for b in range(256) if b >= 128 or not _CONTROL.match(chr(b)))
 
 
+def non_ascii(data: bytes) -> str:
+    """The non-ASCII characters of a text, in order, from its UTF-8 bytes (encoded with "surrogatepass"): what
+    one pass of `bytes.translate` leaves, where a pattern was tried at every position."""
+    return data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+
+
 @lru_cache(maxsize=128)
 def unusual(text: str) -> tuple[frozenset[str], bool]:
     """The distinct non-ASCII characters of a text, and whether it holds an ASCII control character (one of
-    _CONTROL's): what its UTF-8 bytes keep after two passes of `bytes.translate`. Patterns tried at every
-    position of a long post cost several times more."""
+    _CONTROL's, found by a second pass of `bytes.translate`)."""
     data = text.encode("utf-8", "surrogatepass")
-    others = frozenset(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
-    return others, bool(data.translate(None, _ALL_BUT_ASCII_CONTROLS))
+    return frozenset(non_ascii(data)), bool(data.translate(None, _ALL_BUT_ASCII_CONTROLS))
 
 
 @lru_cache(maxsize=4096)
