@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -324,7 +325,7 @@ def test_files_are_loaded_in_batches_that_hold_few_large_posts(tmp_path: Path) -
     (posts / "zz-large-3.md").write_bytes(b"\x00 not text")  # a file that does not load, among the large ones
     config = load_config(tmp_path / "channels.toml")
     files = check.discover(config, [])
-    work = check._Work(config, None, None, check.datetime(2026, 12, 1, tzinfo=check.UTC), False)
+    work = check._Work(config, None, None, datetime(2026, 12, 1, tzinfo=UTC), False)
 
     batches = list(work.loaded(files))
 

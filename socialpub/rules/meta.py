@@ -92,9 +92,10 @@ def _date_groups(code_regex: CodeRegex, code: str) -> tuple[str | None, str | No
     match left out), None when it does not match (`search`, not `fullmatch`: the configured regex says itself
     whether it is anchored).
 
-    RE2 matches UTF-8 bytes. Given the code's bytes, the re2 module hands the match over as it is; given a str,
-    it first converts every offset between bytes and characters, which costs twice the match itself (a code per
-    post). A group's bytes always decode: RE2 reading UTF-8 matches whole characters."""
+    The pattern matches UTF-8 bytes (`CodeRegex`: RE2, or `re` for the built-in pattern). Given the code's bytes,
+    the re2 module hands the match over as it is; given a str, it first converts every offset between bytes and
+    characters, which costs twice the match itself (a code per post). A group's bytes always decode: RE2 reading
+    UTF-8 matches whole characters, and the built-in pattern's groups are ASCII digits."""
     data = code.encode("utf-8")
     match = code_regex.compiled.search(data)
     if match is None:
